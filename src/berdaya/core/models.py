@@ -1,0 +1,35 @@
+"""Audit rows for what the model history does not see: views of sensitive records, exports, denied access."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, when. Written by core.audit.audit(); never edited."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Melihat")
+        EXPORT = "export", _("Mengekspor")
+        CREATE = "create", _("Membuat")
+        UPDATE = "update", _("Mengubah")
+        DELETE = "delete", _("Menghapus")
+        EVENT = "event", _("Peristiwa")
+        DENIED = "denied", _("Akses ditolak")
+
+    at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("pelaku"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    action = models.CharField(_("tindakan"), max_length=10, choices=Action.choices)
+    object_type = models.CharField(_("jenis data"), max_length=60)
+    object_id = models.CharField(_("id data"), max_length=40, blank=True)
+    detail = models.JSONField(_("rincian"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("jejak audit")
+        verbose_name_plural = _("jejak audit")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]

@@ -1,0 +1,176 @@
+"""Who may see and change which records. The one place that decides it (UU 27/2022).
+
+Every page, export, command and API call gets its querysets from here, so a rule changes in one place:
+- admin and officer: the whole regency;
+- facilitator (pendamping): the villages assigned to them, directly or through an assigned district;
+- partner staff: the households their organisation registered (later issues add their programmes' beneficiaries);
+- viewer: aggregates only, never a person-level record.
+Records outside a user's scope answer 404, not 403, so their existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from berdaya.accounts.models import User
+
+Role = User.Role
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    role: str
+    authenticated: bool
+    sees_people: bool
+    sees_identifiers: bool
+    edits_registry: bool
+    accepts_failed_checks: bool
+    is_admin: bool
+
+
+ANONYMOUS = Capabilities("", False, False, False, False, False, False)
+
+
+def capabilities(user) -> Capabilities:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    role = Role.ADMIN if user.is_superuser else user.role
+    return Capabilities(
+        role=role,
+        authenticated=True,
+        sees_people=role != Role.VIEWER,
+        # Partner staff work with their beneficiaries but do not need the raw identity numbers.
+        sees_identifiers=role in {Role.ADMIN, Role.OFFICER, Role.FACILITATOR},
+        edits_registry=role in {Role.ADMIN, Role.OFFICER, Role.FACILITATOR, Role.PARTNER},
+        # Accepting a record whose NIK or KK fails a check is an officer's decision, with a reason.
+        accepts_failed_checks=role in {Role.ADMIN, Role.OFFICER},
+        is_admin=role == Role.ADMIN,
+    )
+
+
+def _village_codes_q(user, field: str) -> Q:
+    """Q restricting `field` (a village code) to the facilitator's assigned villages and districts."""
+    from berdaya.areas.models import Village
+
+    assigned = Village.objects.filter(
+        Q(pk__in=user.villages.values("pk")) | Q(district__in=user.districts.values("pk"))
+    ).values("pk")
+    return Q(**{f"{field}__in": assigned})
+
+
+def household_scope_q(user, prefix: str = "") -> Q | None:
+    """The condition on Household (reached through `prefix`) for what `user` may see; None means no limit."""
+    caps = capabilities(user)
+    if not caps.sees_people:
+        return Q(pk__in=[])
+    if caps.role in {Role.ADMIN, Role.OFFICER}:
+        return None
+    if caps.role == Role.FACILITATOR:
+        return _village_codes_q(user, f"{prefix}village")
+    if caps.role == Role.PARTNER:
+        return Q(**{f"{prefix}registered_by_organisation": user.organisation_id})
+    return Q(pk__in=[])
+
+
+def _apply(qs: QuerySet, q: Q | None) -> QuerySet:
+    if q is None:
+        return qs
+    if q == Q(pk__in=[]):
+        return qs.none()
+    return qs.filter(q)
+
+
+def households_visible_to(user) -> QuerySet:
+    from berdaya.registry.models import Household
+
+    return _apply(Household.objects.all(), household_scope_q(user))
+
+
+def people_visible_to(user) -> QuerySet:
+    from berdaya.registry.models import Person
+
+    return _apply(Person.objects.all(), household_scope_q(user, "household__"))
+
+
+def groups_visible_to(user) -> QuerySet:
+    from berdaya.registry.models import Group
+
+    caps = capabilities(user)
+    if not caps.sees_people:
+        return Group.objects.none()
+    if caps.role == Role.FACILITATOR:
+        return Group.objects.filter(_village_codes_q(user, "village"))
+    if caps.role == Role.PARTNER:
+        # Partner staff see groups that have a member they may see.
+        return Group.objects.filter(
+            memberships__person__in=people_visible_to(user).values("pk")
+        ).distinct()
+    return Group.objects.all()
+
+
+def villages_for_registration(user) -> QuerySet:
+    """The villages in which `user` may register a household."""
+    from berdaya.areas.models import Village
+
+    caps = capabilities(user)
+    villages = Village.objects.select_related("district")
+    if not caps.edits_registry:
+        return villages.none()
+    if caps.role == Role.FACILITATOR:
+        return villages.filter(_village_codes_q(user, "code"))
+    return villages
+
+
+def get_visible_or_404(qs: QuerySet, pk):
+    try:
+        return qs.get(pk=pk)
+    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404(_("Data tidak ditemukan atau di luar wilayah Anda.")) from exc
+
+
+def get_household_or_404(user, pk):
+    return get_visible_or_404(households_visible_to(user), pk)
+
+
+def get_person_or_404(user, pk):
+    return get_visible_or_404(people_visible_to(user).select_related("household__village__district"), pk)
+
+
+def get_group_or_404(user, pk):
+    return get_visible_or_404(groups_visible_to(user).select_related("village__district"), pk)
+
+
+def ensure_can_edit_household(user, household) -> None:
+    """Raise unless `user` may change this household and its members (services call this first)."""
+    caps = capabilities(user)
+    if not caps.edits_registry:
+        raise PermissionDenied(_("Peran Anda tidak boleh mengubah data registri."))
+    if not households_visible_to(user).filter(pk=household.pk).exists():
+        raise PermissionDenied(_("Rumah tangga ini di luar wilayah atau organisasi Anda."))
+
+
+def ensure_can_register_in(user, village) -> None:
+    if not villages_for_registration(user).filter(pk=village.pk).exists():
+        raise PermissionDenied(_("Anda tidak boleh mendaftarkan rumah tangga di desa ini."))
+
+
+def ensure_sees_people(user) -> None:
+    if not capabilities(user).sees_people:
+        raise PermissionDenied(_("Peran Anda hanya boleh melihat data agregat."))
+
+
+def people_for_aggregates(user) -> QuerySet:
+    """The people whose counts `user` may read: viewers (auditors, the regent) read regency-wide aggregates;
+    everyone else the aggregates of what they may see. Never use this for a person-level list."""
+    from berdaya.registry.models import Person
+
+    if not capabilities(user).authenticated:
+        return Person.objects.none()
+    if capabilities(user).role == Role.VIEWER:
+        return Person.objects.all()
+    return people_visible_to(user)

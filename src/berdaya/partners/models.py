@@ -1,0 +1,34 @@
+"""Organisations that run or fund programmes. Minimal here; the Partners issue extends it."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    """A government office (OPD), NGO, company, cooperative, university or community organisation."""
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Perangkat daerah (OPD)")
+        NGO = "ngo", _("LSM / organisasi nonpemerintah")
+        COMPANY = "company", _("Perusahaan swasta")
+        COOPERATIVE = "cooperative", _("Koperasi / BUMDes")
+        UNIVERSITY = "university", _("Perguruan tinggi")
+        DISABILITY_ORG = "disability_org", _("Organisasi penyandang disabilitas")
+        COMMUNITY = "community", _("Organisasi keagamaan / kemasyarakatan")
+        FINANCIAL = "financial", _("Lembaga keuangan")
+
+    name = models.CharField(_("nama"), max_length=200, unique=True)
+    short_name = models.CharField(_("singkatan"), max_length=40, blank=True)
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+    is_active = models.BooleanField(_("aktif"), default=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisasi")
+        verbose_name_plural = _("organisasi")
+
+    def __str__(self) -> str:
+        return self.short_name or self.name

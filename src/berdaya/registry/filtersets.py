@@ -1,0 +1,103 @@
+"""One filterset per list, used by the list page, the export and (later) the API."""
+
+from __future__ import annotations
+
+
+import re
+
+import django_filters as df
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from berdaya.areas.models import District, Village
+
+from . import choices as c
+from .models import Group, KKNumber, Person
+from .vulnerability import FLAG_CHOICES, _years_ago, flag_q
+
+AGE_BANDS = [
+    ("0-5", _("0-5 tahun")),
+    ("6-17", _("6-17 tahun")),
+    ("18-59", _("18-59 tahun")),
+    ("60+", _("60 tahun ke atas")),
+]
+
+
+def search_q(value: str) -> Q:
+    """Name, NIK or KK number. A full 16-digit number matches NIK, current KK and any former KK exactly."""
+    value = value.strip()
+    digits = re.sub(r"\s", "", value)
+    if re.fullmatch(r"\d{16}", digits):
+        former = KKNumber.objects.filter(number=digits).values("household_id")
+        return Q(nik=digits) | Q(household__kk_number=digits) | Q(household_id__in=former)
+    if re.fullmatch(r"\d{6,15}", digits):
+        return Q(nik__startswith=digits) | Q(household__kk_number__startswith=digits)
+    q = Q()
+    for word in value.split()[:5]:
+        q &= Q(full_name__icontains=word)
+    return q
+
+
+class PersonFilterSet(df.FilterSet):
+    q = df.CharFilter(label=_("Cari nama, NIK atau nomor KK"), method="filter_q")
+    district = df.ModelChoiceFilter(
+        label=_("Kecamatan"),
+        queryset=District.objects.filter(villages__isnull=False).distinct(),
+        field_name="household__village__district",
+    )
+    village = df.ModelChoiceFilter(
+        label=_("Desa/kelurahan"), queryset=Village.objects.all(), field_name="household__village"
+    )
+    sex = df.ChoiceFilter(label=_("Jenis kelamin"), choices=c.Sex.choices)
+    age_band = df.ChoiceFilter(label=_("Kelompok umur"), choices=AGE_BANDS, method="filter_age")
+    disability = df.ChoiceFilter(
+        label=_("Disabilitas"),
+        choices=[("yes", _("Ya")), ("no", _("Tidak")), *[(f, _("Sulit %(d)s") % {"d": d}) for f, d in c.WGSS_DOMAINS]],
+        method="filter_disability",
+    )
+    flag = df.ChoiceFilter(label=_("Kerentanan"), choices=FLAG_CHOICES, method="filter_flag")
+    status = df.ChoiceFilter(label=_("Status"), choices=c.PersonStatus.choices)
+
+    class Meta:
+        model = Person
+        fields = ["q", "district", "village", "sex", "age_band", "disability", "flag", "status"]
+
+    def filter_q(self, qs, name, value):
+        return qs.filter(search_q(value)) if value.strip() else qs
+
+    def filter_age(self, qs, name, value):
+        today = timezone.localdate()
+        low, _sep, high = value.partition("-")
+        low_age = int(low.rstrip("+"))
+        qs = qs.filter(birth_date__lte=_years_ago(low_age, today))
+        if high:
+            qs = qs.filter(birth_date__gt=_years_ago(int(high) + 1, today))
+        return qs
+
+    def filter_disability(self, qs, name, value):
+        today = timezone.localdate()
+        if value == "yes":
+            return qs.filter(flag_q("disability", today))
+        if value == "no":
+            return qs.exclude(flag_q("disability", today))
+        return qs.filter(**{f"{value}__gte": c.WGSSAnswer.A_LOT})
+
+    def filter_flag(self, qs, name, value):
+        return qs.filter(flag_q(value))
+
+
+class GroupFilterSet(df.FilterSet):
+    q = df.CharFilter(label=_("Cari nama kelompok"), field_name="name", lookup_expr="icontains")
+    kind = df.ChoiceFilter(label=_("Jenis"), choices=c.GroupKind.choices)
+    district = df.ModelChoiceFilter(
+        label=_("Kecamatan"),
+        queryset=District.objects.filter(villages__isnull=False).distinct(),
+        field_name="village__district",
+    )
+
+    class Meta:
+        model = Group
+        fields = ["q", "kind", "district"]
+
+

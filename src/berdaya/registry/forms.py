@@ -1,0 +1,188 @@
+"""Forms of the registry. Validation rules live on the models; forms only lay them out."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms import formset_factory
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from berdaya.areas.models import Village
+
+from . import choices as c
+from .models import ConsentRecord, Group, Household, Person
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+HOUSEHOLD_FIELDS = [
+    "kk_number",
+    "village",
+    "address",
+    "rt",
+    "rw",
+    "latitude",
+    "longitude",
+    "floor_material",
+    "wall_material",
+    "roof_material",
+    "water_source",
+    "toilet",
+    "lighting",
+    "cooking_fuel",
+    "floor_area_m2",
+    "land_operated_ha",
+    "land_tenure",
+    "asset_motorcycle",
+    "asset_car",
+    "asset_refrigerator",
+    "asset_television",
+    "asset_smartphone",
+    "asset_livestock",
+    "asset_gold_savings",
+    "kk_override_reason",
+]
+
+PERSON_FIELDS = [
+    "full_name",
+    "nik",
+    "nik_missing_reason",
+    "nik_override_reason",
+    "sex",
+    "birth_place",
+    "birth_date",
+    "relationship",
+    "marital_status",
+    "education",
+    "occupation",
+    "phone",
+    "wgss_seeing",
+    "wgss_hearing",
+    "wgss_walking",
+    "wgss_remembering",
+    "wgss_selfcare",
+    "wgss_communicating",
+]
+
+
+class StyledMixin:
+    """Bootstrap classes and accessible attributes on every widget."""
+
+    def _style(self) -> None:
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+            if name in self.errors:
+                widget.attrs["class"] += " is-invalid"
+                widget.attrs["aria-invalid"] = "true"
+
+
+class HouseholdForm(StyledMixin, forms.ModelForm):
+    class Meta:
+        model = Household
+        fields = HOUSEHOLD_FIELDS
+        widgets = {
+            "kk_number": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+            "kk_override_reason": forms.TextInput(),
+        }
+
+    def __init__(self, *args, villages=None, allow_override: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages if villages is not None else Village.objects.all()
+        self.fields["village"].label_from_instance = lambda v: f"{v.district.name} — {v.get_kind_display()} {v.name}"
+        if not allow_override:
+            del self.fields["kk_override_reason"]
+        self._style()
+
+    def full_clean(self):
+        super().full_clean()
+        self._style()
+
+    def _post_clean(self):
+        # Model validation runs in the service (with the right actor); the form checks field types only.
+        pass
+
+
+class PersonForm(StyledMixin, forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = PERSON_FIELDS
+        widgets = {
+            "birth_date": DATE_INPUT,
+            "nik": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+            "nik_override_reason": forms.TextInput(),
+        }
+
+    def __init__(self, *args, allow_override: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["birth_date"].input_formats = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
+        if not allow_override:
+            del self.fields["nik_override_reason"]
+        self._style()
+
+    def full_clean(self):
+        super().full_clean()
+        self._style()
+
+    def _post_clean(self):
+        pass
+
+
+class MemberForm(PersonForm):
+    """A member row in the one-page household registration."""
+
+
+MemberFormSet = formset_factory(MemberForm, extra=0, min_num=1, validate_min=True, max_num=30, validate_max=True)
+
+
+class LifeEventForm(StyledMixin, forms.Form):
+    date = forms.DateField(label=_("Tanggal"), widget=DATE_INPUT, initial=timezone.localdate)
+    note = forms.CharField(label=_("Keterangan"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class ConsentForm(StyledMixin, forms.ModelForm):
+    class Meta:
+        model = ConsentRecord
+        fields = ["basis", "given_by", "given_by_name", "purpose", "given_at"]
+        widgets = {"given_at": DATE_INPUT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+    def _post_clean(self):
+        pass
+
+
+class GroupForm(StyledMixin, forms.ModelForm):
+    class Meta:
+        model = Group
+        fields = ["name", "kind", "village", "registration_number", "founded_year"]
+
+    def __init__(self, *args, villages=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if villages is not None:
+            self.fields["village"].queryset = villages
+        self.fields["village"].label_from_instance = lambda v: f"{v.district.name} — {v.get_kind_display()} {v.name}"
+        self._style()
+
+    def _post_clean(self):
+        pass
+
+
+class MembershipForm(StyledMixin, forms.Form):
+    person = forms.IntegerField(label=_("ID penduduk"), widget=forms.HiddenInput)
+    role = forms.ChoiceField(label=_("Jabatan"), choices=c.GroupRole.choices, initial=c.GroupRole.MEMBER)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()

@@ -1,0 +1,135 @@
+"""NIK and KK number checks (../shared/domain.md, "Identity numbers").
+
+Each check returns every rule that failed, with a message in Bahasa Indonesia that names the rule, so an officer
+can see exactly what is wrong and decide whether to accept the record anyway (with a reason).
+An offline check cannot prove a NIK exists; that needs Dukcapil.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+DIGITS_16 = re.compile(r"^\d{16}$")
+
+
+@dataclass(frozen=True)
+class Failure:
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _district_exists_default(prefix: str) -> bool:
+    from berdaya.areas.models import District
+
+    code = f"{prefix[0:2]}.{prefix[2:4]}.{prefix[4:6]}"
+    return District.objects.filter(code=code).exists()
+
+
+def _decode_date(ddmmyy: str, century_hint: int | None) -> dt.date | None:
+    day, month, yy = int(ddmmyy[0:2]), int(ddmmyy[2:4]), int(ddmmyy[4:6])
+    century = century_hint if century_hint is not None else (2000 if yy <= dt.date.today().year % 100 else 1900)
+    try:
+        return dt.date(century + yy, month, day)
+    except ValueError:
+        return None
+
+
+def check_nik(
+    nik: str,
+    *,
+    birth_date: dt.date | None = None,
+    sex: str | None = None,
+    today: dt.date | None = None,
+    district_exists: Callable[[str], bool] = _district_exists_default,
+) -> list[Failure]:
+    """Check a NIK `PPKKCC DDMMYY SSSS` against the person's stated birth date and sex ("M"/"F")."""
+    today = today or dt.date.today()
+    if not DIGITS_16.match(nik or ""):
+        return [Failure("format", _("NIK harus 16 digit angka (tertulis %(n)s karakter).") % {"n": len(nik or "")})]
+    failures: list[Failure] = []
+    prefix = nik[:6]
+    if not district_exists(prefix):
+        failures.append(
+            Failure(
+                "district",
+                _("6 digit awal NIK (%(p)s) bukan kode kecamatan yang dikenal.") % {"p": prefix},
+            )
+        )
+    day = int(nik[6:8])
+    implied_sex = "F" if day > 40 else "M"
+    real_day = day - 40 if day > 40 else day
+    century = (birth_date.year // 100) * 100 if birth_date else None
+    decoded = _decode_date(f"{real_day:02d}{nik[8:12]}", century)
+    if decoded is None:
+        failures.append(
+            Failure("date", _("Tanggal lahir dalam NIK (digit 7-12: %(d)s) bukan tanggal yang sah.") % {"d": nik[6:12]})
+        )
+    else:
+        if decoded > today:
+            failures.append(Failure("future", _("Tanggal lahir dalam NIK berada di masa depan.")))
+        if birth_date and (decoded.day, decoded.month, decoded.year % 100) != (
+            birth_date.day,
+            birth_date.month,
+            birth_date.year % 100,
+        ):
+            failures.append(
+                Failure(
+                    "birth_date",
+                    _("Tanggal lahir dalam NIK (%(nik)s) tidak sama dengan tanggal lahir tercatat (%(bd)s).")
+                    % {"nik": decoded.strftime("%d-%m-%y"), "bd": birth_date.strftime("%d-%m-%y")},
+                )
+            )
+    if sex and sex != implied_sex:
+        failures.append(
+            Failure(
+                "sex",
+                _("Jenis kelamin dalam NIK (%(nik)s) tidak sama dengan jenis kelamin tercatat.")
+                % {"nik": _("perempuan: tanggal +40") if implied_sex == "F" else _("laki-laki")},
+            )
+        )
+    if nik[12:] == "0000":
+        failures.append(Failure("serial", _("Nomor urut NIK (4 digit terakhir) tidak boleh 0000.")))
+    return failures
+
+
+def check_kk(
+    number: str,
+    *,
+    today: dt.date | None = None,
+    district_exists: Callable[[str], bool] = _district_exists_default,
+) -> list[Failure]:
+    """Check a family-card number: issuing district, date of issue DDMMYY (no +40 rule), non-zero serial."""
+    today = today or dt.date.today()
+    if not DIGITS_16.match(number or ""):
+        return [
+            Failure("format", _("Nomor KK harus 16 digit angka (tertulis %(n)s karakter).") % {"n": len(number or "")})
+        ]
+    failures: list[Failure] = []
+    if not district_exists(number[:6]):
+        failures.append(
+            Failure("district", _("6 digit awal nomor KK (%(p)s) bukan kode kecamatan yang dikenal.") % {"p": number[:6]})
+        )
+    issued = _decode_date(number[6:12], None)
+    if issued is None:
+        failures.append(
+            Failure("date", _("Tanggal terbit dalam nomor KK (digit 7-12: %(d)s) bukan tanggal yang sah.") % {"d": number[6:12]})
+        )
+    elif issued > today:
+        failures.append(Failure("future", _("Tanggal terbit dalam nomor KK berada di masa depan.")))
+    if number[12:] == "0000":
+        failures.append(Failure("serial", _("Nomor urut KK (4 digit terakhir) tidak boleh 0000.")))
+    return failures
+
+
+def make_nik(*, district_code: str, birth_date: dt.date, sex: str, serial: int) -> str:
+    """Build a NIK consistent with a district, a birth date and a sex (for demo data and tests)."""
+    day = birth_date.day + (40 if sex == "F" else 0)
+    return f"{district_code.replace('.', '')}{day:02d}{birth_date:%m%y}{serial:04d}"

@@ -1,0 +1,367 @@
+"""The registry: households, people, groups and life events.
+
+Records are never deleted for life events (death, moving out, household split): those are events. Every change is
+kept by django-simple-history and shown on the record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from . import choices as c
+from .identity import check_kk, check_nik
+
+digits_16 = RegexValidator(r"^\d{16}$", _("Harus 16 digit angka."))
+rt_rw = RegexValidator(r"^\d{1,3}$", _("RT/RW berupa angka 1-3 digit, mis. 003."))
+phone_validator = RegexValidator(
+    r"^(\+62|62|0)8\d{7,11}$", _("Nomor HP tidak sah: gunakan format 08xxxxxxxxxx atau +628xxxxxxxxxx.")
+)
+
+
+class Household(models.Model):
+    """A household (rumah tangga / keluarga) living at one address, identified by its own id.
+
+    The KK number is an attribute, not the identity: it changes when a family moves, splits or loses its head, and
+    every number it had is kept in KKNumber.
+    """
+
+    kk_number = models.CharField(_("nomor KK"), max_length=16, blank=True, db_index=True)
+    kk_override_reason = models.CharField(
+        _("alasan menerima nomor KK yang gagal pemeriksaan"), max_length=300, blank=True
+    )
+    village = models.ForeignKey(
+        "areas.Village", verbose_name=_("desa/kelurahan"), on_delete=models.PROTECT, related_name="households"
+    )
+    address = models.CharField(_("alamat"), max_length=255, blank=True)
+    rt = models.CharField(_("RT"), max_length=3, blank=True, validators=[rt_rw])
+    rw = models.CharField(_("RW"), max_length=3, blank=True, validators=[rt_rw])
+    latitude = models.DecimalField(
+        _("lintang"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(-11)), MaxValueValidator(Decimal(6))],
+    )
+    longitude = models.DecimalField(
+        _("bujur"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(94)), MaxValueValidator(Decimal(142))],
+    )
+
+    # Socio-economic characteristics that drive the welfare score (../shared/domain.md, poverty ranking).
+    floor_material = models.CharField(_("lantai"), max_length=20, choices=c.FloorMaterial.choices, blank=True)
+    wall_material = models.CharField(_("dinding"), max_length=20, choices=c.WallMaterial.choices, blank=True)
+    roof_material = models.CharField(_("atap"), max_length=20, choices=c.RoofMaterial.choices, blank=True)
+    water_source = models.CharField(_("sumber air minum"), max_length=20, choices=c.WaterSource.choices, blank=True)
+    toilet = models.CharField(_("fasilitas BAB"), max_length=20, choices=c.Toilet.choices, blank=True)
+    lighting = models.CharField(_("penerangan"), max_length=20, choices=c.Lighting.choices, blank=True)
+    cooking_fuel = models.CharField(_("bahan bakar memasak"), max_length=20, choices=c.CookingFuel.choices, blank=True)
+    floor_area_m2 = models.PositiveIntegerField(
+        _("luas lantai (m²)"), null=True, blank=True, validators=[MaxValueValidator(5000)]
+    )
+    asset_motorcycle = models.BooleanField(_("sepeda motor"), default=False)
+    asset_car = models.BooleanField(_("mobil"), default=False)
+    asset_refrigerator = models.BooleanField(_("lemari es"), default=False)
+    asset_television = models.BooleanField(_("televisi"), default=False)
+    asset_smartphone = models.BooleanField(_("telepon pintar"), default=False)
+    asset_livestock = models.BooleanField(_("ternak besar (sapi/kerbau)"), default=False)
+    asset_gold_savings = models.BooleanField(_("emas/tabungan ≥ Rp500.000"), default=False)
+    land_operated_ha = models.DecimalField(
+        _("luas lahan yang dikelola (ha)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("10000"))],
+    )
+    land_tenure = models.CharField(
+        _("status lahan"), max_length=20, choices=c.LandTenure.choices, default=c.LandTenure.NONE
+    )
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=c.HouseholdStatus.choices, default=c.HouseholdStatus.ACTIVE
+    )
+    registered_by_organisation = models.ForeignKey(
+        "partners.Organisation",
+        verbose_name=_("didaftarkan oleh organisasi"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("rumah tangga")
+        verbose_name_plural = _("rumah tangga")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["village", "id"], name="household_village_idx")]
+
+    def __str__(self) -> str:
+        return _("Rumah tangga #%(id)s") % {"id": self.pk}
+
+    @property
+    def district_code(self) -> str:
+        return self.village_id[:8]
+
+    def clean(self) -> None:
+        if self.kk_number:
+            failures = check_kk(self.kk_number)
+            if failures and not self.kk_override_reason.strip():
+                raise ValidationError({"kk_number": [f.message for f in failures]})
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError({"longitude": _("Isi lintang dan bujur bersama-sama, atau kosongkan keduanya.")})
+        if self.land_operated_ha and self.land_operated_ha > 0 and self.land_tenure == c.LandTenure.NONE:
+            raise ValidationError({"land_tenure": _("Pilih status lahan untuk lahan yang dikelola.")})
+
+
+class KKNumber(models.Model):
+    """Every family-card number a household has had, with the period it was valid and why it changed."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="kk_numbers")
+    number = models.CharField(_("nomor KK"), max_length=16, db_index=True)
+    valid_from = models.DateField(_("berlaku sejak"), default=dt.date.today)
+    valid_to = models.DateField(_("berlaku sampai"), null=True, blank=True)
+    reason = models.CharField(_("alasan"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("riwayat nomor KK")
+        verbose_name_plural = _("riwayat nomor KK")
+        ordering = ["household", "-valid_from", "-id"]
+
+
+class PersonQuerySet(models.QuerySet):
+    def living(self):
+        return self.exclude(status=c.PersonStatus.DECEASED)
+
+
+class Person(models.Model):
+    """A person (penduduk) in a household. NIK is unique among living people and may be missing, with a reason."""
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("rumah tangga"), on_delete=models.PROTECT, related_name="members"
+    )
+    nik = models.CharField(_("NIK"), max_length=16, null=True, blank=True, validators=[digits_16])
+    nik_missing_reason = models.CharField(
+        _("alasan tidak ada NIK"), max_length=20, choices=c.NikMissingReason.choices, blank=True
+    )
+    nik_override_reason = models.CharField(
+        _("alasan menerima NIK yang gagal pemeriksaan"), max_length=300, blank=True
+    )
+    full_name = models.CharField(_("nama lengkap"), max_length=150)
+    sex = models.CharField(_("jenis kelamin"), max_length=1, choices=c.Sex.choices)
+    birth_place = models.CharField(_("tempat lahir"), max_length=100, blank=True)
+    birth_date = models.DateField(_("tanggal lahir"))
+    relationship = models.CharField(_("hubungan dalam keluarga"), max_length=20, choices=c.Relationship.choices)
+    marital_status = models.CharField(
+        _("status perkawinan"), max_length=20, choices=c.MaritalStatus.choices, blank=True
+    )
+    education = models.CharField(_("pendidikan terakhir"), max_length=20, choices=c.Education.choices, blank=True)
+    occupation = models.CharField(_("pekerjaan utama"), max_length=20, choices=c.Occupation.choices, blank=True)
+    phone = models.CharField(_("nomor HP"), max_length=16, blank=True, validators=[phone_validator])
+
+    wgss_seeing = models.PositiveSmallIntegerField(
+        _("kesulitan melihat"), choices=c.WGSSAnswer.choices, null=True, blank=True
+    )
+    wgss_hearing = models.PositiveSmallIntegerField(
+        _("kesulitan mendengar"), choices=c.WGSSAnswer.choices, null=True, blank=True
+    )
+    wgss_walking = models.PositiveSmallIntegerField(
+        _("kesulitan berjalan/naik tangga"), choices=c.WGSSAnswer.choices, null=True, blank=True
+    )
+    wgss_remembering = models.PositiveSmallIntegerField(
+        _("kesulitan mengingat/berkonsentrasi"), choices=c.WGSSAnswer.choices, null=True, blank=True
+    )
+    wgss_selfcare = models.PositiveSmallIntegerField(
+        _("kesulitan mengurus diri"), choices=c.WGSSAnswer.choices, null=True, blank=True
+    )
+    wgss_communicating = models.PositiveSmallIntegerField(
+        _("kesulitan berkomunikasi"), choices=c.WGSSAnswer.choices, null=True, blank=True
+    )
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=c.PersonStatus.choices, default=c.PersonStatus.ACTIVE
+    )
+    date_of_death = models.DateField(_("tanggal meninggal"), null=True, blank=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("penduduk")
+        verbose_name_plural = _("penduduk")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nik"],
+                condition=Q(nik__isnull=False) & ~Q(status="deceased"),
+                name="person_nik_unique_living",
+                violation_error_message=_("NIK ini sudah terdaftar untuk penduduk lain yang masih hidup."),
+            ),
+            models.CheckConstraint(
+                condition=Q(nik__isnull=False) | ~Q(nik_missing_reason=""),
+                name="person_nik_or_reason",
+                violation_error_message=_("Isi NIK, atau pilih alasan mengapa NIK tidak ada."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["household", "relationship"], name="person_household_rel_idx"),
+            models.Index(fields=["full_name"], name="person_name_idx"),
+            models.Index(fields=["birth_date"], name="person_birth_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def age(self) -> int:
+        today = timezone.localdate()
+        end = self.date_of_death or today
+        return end.year - self.birth_date.year - ((end.month, end.day) < (self.birth_date.month, self.birth_date.day))
+
+    def nik_failures(self):
+        if not self.nik:
+            return []
+        return check_nik(self.nik, birth_date=self.birth_date, sex=self.sex)
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        if self.nik == "":
+            self.nik = None
+        if self.birth_date and self.birth_date > timezone.localdate():
+            errors.setdefault("birth_date", []).append(_("Tanggal lahir tidak boleh di masa depan."))
+        if self.birth_date and self.birth_date < dt.date(1900, 1, 1):
+            errors.setdefault("birth_date", []).append(_("Tanggal lahir sebelum 1900 tidak masuk akal."))
+        if self.nik:
+            self.nik_missing_reason = ""
+            failures = self.nik_failures() if self.birth_date else []
+            if failures and not self.nik_override_reason.strip():
+                errors.setdefault("nik", []).extend(f.message for f in failures)
+        elif not self.nik_missing_reason:
+            errors.setdefault("nik_missing_reason", []).append(_("Isi NIK, atau pilih alasan mengapa NIK tidak ada."))
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def wgss_answers(self) -> list[tuple[str, str, int | None]]:
+        return [(field, str(label), getattr(self, field)) for field, label in c.WGSS_DOMAINS]
+
+
+class ConsentRecord(models.Model):
+    """The legal basis for processing a person's data (UU 27/2022) and, for consent, who gave it, when and why."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    basis = models.CharField(_("dasar pemrosesan"), max_length=20, choices=c.ConsentBasis.choices)
+    given_by = models.CharField(_("diberikan oleh"), max_length=20, choices=c.ConsentGivenBy.choices, blank=True)
+    given_by_name = models.CharField(_("nama pemberi persetujuan"), max_length=150, blank=True)
+    purpose = models.CharField(_("tujuan"), max_length=300)
+    given_at = models.DateField(_("tanggal"), default=dt.date.today)
+    withdrawn_at = models.DateField(_("ditarik pada"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("dicatat oleh"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("dicatat"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("dasar hukum / persetujuan")
+        verbose_name_plural = _("dasar hukum / persetujuan")
+        ordering = ["-given_at", "-id"]
+
+    def clean(self) -> None:
+        if self.basis == c.ConsentBasis.CONSENT and not self.given_by:
+            raise ValidationError({"given_by": _("Untuk persetujuan, isi siapa yang memberikannya.")})
+        if self.given_at and self.given_at > timezone.localdate():
+            raise ValidationError({"given_at": _("Tanggal persetujuan tidak boleh di masa depan.")})
+
+
+class LifeEvent(models.Model):
+    """A death, a move out, a household split or a KK change: recorded as an event, never as a deletion."""
+
+    kind = models.CharField(_("jenis peristiwa"), max_length=20, choices=c.LifeEventKind.choices)
+    date = models.DateField(_("tanggal"))
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="events")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+    new_household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(_("keterangan"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("peristiwa kependudukan")
+        verbose_name_plural = _("peristiwa kependudukan")
+        ordering = ["-date", "-id"]
+
+
+class Group(models.Model):
+    """A group of people: kelompok tani, gapoktan, KUBE, disability organisation, women's group..."""
+
+    name = models.CharField(_("nama kelompok"), max_length=150)
+    kind = models.CharField(_("jenis kelompok"), max_length=20, choices=c.GroupKind.choices)
+    village = models.ForeignKey(
+        "areas.Village", verbose_name=_("desa/kelurahan"), on_delete=models.PROTECT, related_name="groups"
+    )
+    registration_number = models.CharField(_("nomor registrasi"), max_length=60, blank=True)
+    founded_year = models.PositiveSmallIntegerField(
+        _("tahun berdiri"), null=True, blank=True, validators=[MinValueValidator(1945), MaxValueValidator(2100)]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("kelompok")
+        verbose_name_plural = _("kelompok")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "name"],
+                name="group_name_unique_in_village",
+                violation_error_message=_("Sudah ada kelompok dengan nama ini di desa tersebut."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupMembership(models.Model):
+    """A person's membership of a group, with a role. Leaving keeps the row (left_on)."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("jabatan"), max_length=20, choices=c.GroupRole.choices, default=c.GroupRole.MEMBER)
+    joined_on = models.DateField(_("bergabung"), default=dt.date.today)
+    left_on = models.DateField(_("keluar"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("keanggotaan kelompok")
+        verbose_name_plural = _("keanggotaan kelompok")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "person"],
+                condition=Q(left_on__isnull=True),
+                name="membership_unique_active",
+                violation_error_message=_("Orang ini sudah menjadi anggota aktif kelompok ini."),
+            )
+        ]

@@ -1,0 +1,73 @@
+"""Reads of the registry, already scoped to the user (berdaya.core.scoping)."""
+
+from __future__ import annotations
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from berdaya.core.scoping import groups_visible_to, households_visible_to, people_visible_to
+
+from . import choices as c
+from .filtersets import GroupFilterSet, PersonFilterSet
+from .models import Group, Household, Person
+from .vulnerability import FLAGS, flag_q
+
+
+def person_list(*, actor, filters) -> tuple[PersonFilterSet, QuerySet[Person]]:
+    base = people_visible_to(actor).select_related("household__village__district")
+    filterset = PersonFilterSet(filters, queryset=base)
+    qs = filterset.qs if filterset.is_valid() else base.none()
+    return filterset, qs.order_by("-id")
+
+
+def group_list(*, actor, filters) -> tuple[GroupFilterSet, QuerySet[Group]]:
+    base = groups_visible_to(actor).select_related("village__district").annotate(
+        member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True))
+    )
+    filterset = GroupFilterSet(filters, queryset=base)
+    qs = filterset.qs if filterset.is_valid() else base.none()
+    return filterset, qs.order_by("name")
+
+
+def household_members(household: Household) -> QuerySet[Person]:
+    """Members with the head first, then the spouse, then by age."""
+    rank = Case(
+        When(relationship=c.Relationship.HEAD, then=Value(0)),
+        When(relationship=c.Relationship.SPOUSE, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return household.members.annotate(rel_order=rank).order_by("rel_order", "birth_date", "id")
+
+
+def people_without_nik(*, actor) -> QuerySet:
+    """People without identity documents, counted per village: the civil-registration outreach list."""
+    return (
+        people_visible_to(actor)
+        .living()
+        .filter(nik__isnull=True)
+        .values("household__village", "household__village__name", "household__village__district__name")
+        .annotate(
+            total=Count("id"),
+            never_registered=Count("id", filter=Q(nik_missing_reason=c.NikMissingReason.NEVER_REGISTERED)),
+            card_lost=Count("id", filter=Q(nik_missing_reason=c.NikMissingReason.CARD_LOST)),
+            unknown=Count("id", filter=Q(nik_missing_reason=c.NikMissingReason.UNKNOWN)),
+        )
+        .order_by("-total", "household__village")
+    )
+
+
+def vulnerability_by_district(*, people: QuerySet[Person]) -> list[dict]:
+    """Counts of living people per district and flag, in one aggregate query."""
+    today = timezone.localdate()
+    rows = (
+        people.living()
+        .values("household__village__district", "household__village__district__name")
+        .annotate(
+            total=Count("id"),
+            female=Count("id", filter=Q(sex=c.Sex.FEMALE)),
+            **{flag.code: Count("id", filter=flag_q(flag.code, today)) for flag in FLAGS},
+        )
+        .order_by("household__village__district")
+    )
+    return list(rows)

@@ -1,0 +1,272 @@
+"""Writes to the registry. Each service checks scope, validates with the model's rules, runs in one transaction,
+and records who did it (django-simple-history for changes, LifeEvent for life events)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from berdaya.core.scoping import (
+    capabilities,
+    ensure_can_edit_household,
+    ensure_can_register_in,
+    groups_visible_to,
+)
+
+from . import choices as c
+from .models import ConsentRecord, Group, GroupMembership, Household, KKNumber, LifeEvent, Person
+
+OVERRIDE_FIELDS = {"nik_override_reason", "kk_override_reason"}
+
+
+def _strip_overrides(actor, data: dict[str, Any]) -> dict[str, Any]:
+    # Only officers may accept a record that fails a NIK/KK check; for others the reason is ignored.
+    if capabilities(actor).accepts_failed_checks:
+        return data
+    return {k: ("" if k in OVERRIDE_FIELDS else v) for k, v in data.items()}
+
+
+def _save(obj, actor) -> None:
+    obj._history_user = actor
+    obj.full_clean()
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        # A concurrent save won the race on a unique NIK; report it as a field error, not a 500.
+        if "nik" in str(exc).lower():
+            raise ValidationError({"nik": [_("NIK ini sudah terdaftar untuk penduduk lain yang masih hidup.")]}) from exc
+        raise
+
+
+def _check_members(members: list[dict[str, Any]]) -> None:
+    errors: list[str] = []
+    heads = [m for m in members if m.get("relationship") == c.Relationship.HEAD]
+    if len(heads) != 1:
+        errors.append(_("Rumah tangga harus punya tepat satu kepala keluarga (tercatat %(n)s).") % {"n": len(heads)})
+    niks = [m.get("nik") for m in members if m.get("nik")]
+    duplicates = sorted({n for n in niks if niks.count(n) > 1})
+    if duplicates:
+        errors.append(_("NIK yang sama tertulis lebih dari sekali dalam formulir ini."))
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def household_register(*, actor, household: dict[str, Any], members: list[dict[str, Any]]) -> Household:
+    """Register a household with its members, all or nothing."""
+    if not members:
+        raise ValidationError(_("Isi paling sedikit satu anggota keluarga (kepala keluarga)."))
+    hh = Household(**_strip_overrides(actor, household))
+    ensure_can_register_in(actor, hh.village)
+    if capabilities(actor).role == "partner":
+        hh.registered_by_organisation_id = actor.organisation_id
+    _check_members(members)
+    _save(hh, actor)
+    if hh.kk_number:
+        KKNumber.objects.create(household=hh, number=hh.kk_number, reason=_("Pendaftaran"))
+    for data in members:
+        _save(Person(household=hh, **_strip_overrides(actor, data)), actor)
+    return hh
+
+
+@transaction.atomic
+def household_update(*, actor, household: Household, data: dict[str, Any], kk_reason: str = "") -> Household:
+    ensure_can_edit_household(actor, household)
+    old_kk = Household.objects.values_list("kk_number", flat=True).get(pk=household.pk)
+    for field, value in _strip_overrides(actor, data).items():
+        setattr(household, field, value)
+    if household.village_id != Household.objects.values_list("village_id", flat=True).get(pk=household.pk):
+        ensure_can_register_in(actor, household.village)
+    _save(household, actor)
+    if household.kk_number != old_kk:
+        _kk_changed(actor=actor, household=household, reason=kk_reason or _("Perubahan data"))
+    return household
+
+
+def _kk_changed(*, actor, household: Household, reason: str, date: dt.date | None = None) -> None:
+    date = date or dt.date.today()
+    KKNumber.objects.filter(household=household, valid_to__isnull=True).update(valid_to=date)
+    if household.kk_number:
+        KKNumber.objects.create(household=household, number=household.kk_number, valid_from=date, reason=reason)
+    LifeEvent.objects.create(
+        kind=c.LifeEventKind.KK_CHANGED, date=date, household=household, note=reason, recorded_by=actor
+    )
+
+
+@transaction.atomic
+def person_add(*, actor, household: Household, data: dict[str, Any]) -> Person:
+    ensure_can_edit_household(actor, household)
+    if data.get("relationship") == c.Relationship.HEAD and household.members.filter(
+        relationship=c.Relationship.HEAD, status=c.PersonStatus.ACTIVE
+    ).exists():
+        raise ValidationError({"relationship": _("Rumah tangga ini sudah punya kepala keluarga.")})
+    person = Person(household=household, **_strip_overrides(actor, data))
+    _save(person, actor)
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor, person: Person, data: dict[str, Any]) -> Person:
+    ensure_can_edit_household(actor, person.household)
+    for field, value in _strip_overrides(actor, data).items():
+        setattr(person, field, value)
+    if (
+        person.relationship == c.Relationship.HEAD
+        and person.household.members.filter(relationship=c.Relationship.HEAD, status=c.PersonStatus.ACTIVE)
+        .exclude(pk=person.pk)
+        .exists()
+    ):
+        raise ValidationError({"relationship": _("Rumah tangga ini sudah punya kepala keluarga.")})
+    _save(person, actor)
+    return person
+
+
+def _ensure_active(person: Person) -> None:
+    if person.status != c.PersonStatus.ACTIVE:
+        raise ValidationError(
+            _("%(name)s sudah berstatus %(status)s.")
+            % {"name": person.full_name, "status": person.get_status_display().lower()}
+        )
+
+
+def _ensure_not_future(date: dt.date) -> None:
+    if date > dt.date.today():
+        raise ValidationError({"date": _("Tanggal peristiwa tidak boleh di masa depan.")})
+
+
+@transaction.atomic
+def person_record_death(*, actor, person: Person, date: dt.date, note: str = "") -> LifeEvent:
+    ensure_can_edit_household(actor, person.household)
+    _ensure_active(person)
+    _ensure_not_future(date)
+    if date < person.birth_date:
+        raise ValidationError({"date": _("Tanggal meninggal tidak boleh sebelum tanggal lahir.")})
+    person.status = c.PersonStatus.DECEASED
+    person.date_of_death = date
+    _save(person, actor)
+    return LifeEvent.objects.create(
+        kind=c.LifeEventKind.DEATH, date=date, household=person.household, person=person, note=note, recorded_by=actor
+    )
+
+
+@transaction.atomic
+def person_move_out(*, actor, person: Person, date: dt.date, note: str = "") -> LifeEvent:
+    ensure_can_edit_household(actor, person.household)
+    _ensure_active(person)
+    _ensure_not_future(date)
+    person.status = c.PersonStatus.MOVED_OUT
+    _save(person, actor)
+    return LifeEvent.objects.create(
+        kind=c.LifeEventKind.MOVED_OUT,
+        date=date,
+        household=person.household,
+        person=person,
+        note=note,
+        recorded_by=actor,
+    )
+
+
+@transaction.atomic
+def household_split(
+    *,
+    actor,
+    household: Household,
+    people: Iterable[Person],
+    new_head: Person,
+    date: dt.date,
+    kk_number: str = "",
+    address: str = "",
+    note: str = "",
+) -> Household:
+    """Move some members into a new household (pecah KK); the old household keeps its history."""
+    ensure_can_edit_household(actor, household)
+    _ensure_not_future(date)
+    people = list(people)
+    if not people:
+        raise ValidationError(_("Pilih paling sedikit satu anggota yang pindah ke KK baru."))
+    if new_head not in people:
+        raise ValidationError(_("Kepala keluarga baru harus termasuk anggota yang pindah."))
+    for person in people:
+        if person.household_id != household.pk or person.status != c.PersonStatus.ACTIVE:
+            raise ValidationError(_("Hanya anggota aktif rumah tangga ini yang bisa dipindahkan."))
+    staying = household.members.filter(status=c.PersonStatus.ACTIVE).exclude(pk__in=[p.pk for p in people])
+    if not staying.exists():
+        raise ValidationError(_("Paling sedikit satu anggota harus tetap di rumah tangga asal."))
+    new = Household(
+        kk_number=kk_number,
+        village=household.village,
+        address=address or household.address,
+        rt=household.rt,
+        rw=household.rw,
+        registered_by_organisation=household.registered_by_organisation,
+    )
+    _save(new, actor)
+    if kk_number:
+        KKNumber.objects.create(household=new, number=kk_number, valid_from=date, reason=_("Pecah KK"))
+    for person in people:
+        person.household = new
+        person.relationship = c.Relationship.HEAD if person.pk == new_head.pk else person.relationship
+        if person.pk != new_head.pk and person.relationship == c.Relationship.HEAD:
+            person.relationship = c.Relationship.OTHER_RELATIVE
+        _save(person, actor)
+    if not staying.filter(relationship=c.Relationship.HEAD).exists():
+        # The old head left: the oldest remaining adult leads until an officer corrects it.
+        successor = staying.order_by("birth_date").first()
+        successor.relationship = c.Relationship.HEAD
+        _save(successor, actor)
+    LifeEvent.objects.create(
+        kind=c.LifeEventKind.SPLIT, date=date, household=household, new_household=new, note=note, recorded_by=actor
+    )
+    return new
+
+
+@transaction.atomic
+def consent_record(*, actor, person: Person, data: dict[str, Any]) -> ConsentRecord:
+    ensure_can_edit_household(actor, person.household)
+    record = ConsentRecord(person=person, recorded_by=actor, **data)
+    _save(record, actor)
+    return record
+
+
+def ensure_can_edit_group(actor, group: Group | None = None) -> None:
+    caps = capabilities(actor)
+    if caps.role not in {"admin", "officer", "facilitator"}:
+        raise PermissionDenied(_("Peran Anda tidak boleh mengelola kelompok."))
+    if group is not None and group.pk and not groups_visible_to(actor).filter(pk=group.pk).exists():
+        raise PermissionDenied(_("Kelompok ini di luar wilayah Anda."))
+
+
+@transaction.atomic
+def group_save(*, actor, group: Group) -> Group:
+    ensure_can_edit_group(actor, group)
+    ensure_can_register_in(actor, group.village)
+    _save(group, actor)
+    return group
+
+
+@transaction.atomic
+def membership_add(*, actor, group: Group, person: Person, role: str, joined_on: dt.date | None = None):
+    ensure_can_edit_group(actor, group)
+    ensure_can_edit_household(actor, person.household)
+    if person.status == c.PersonStatus.DECEASED:
+        raise ValidationError(_("Penduduk yang sudah meninggal tidak bisa ditambahkan ke kelompok."))
+    membership = GroupMembership(group=group, person=person, role=role, joined_on=joined_on or dt.date.today())
+    _save(membership, actor)
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, actor, membership: GroupMembership, left_on: dt.date | None = None) -> GroupMembership:
+    ensure_can_edit_group(actor, membership.group)
+    left_on = left_on or dt.date.today()
+    if left_on < membership.joined_on:
+        raise ValidationError({"left_on": _("Tanggal keluar tidak boleh sebelum tanggal bergabung.")})
+    membership.left_on = left_on
+    _save(membership, actor)
+    return membership
