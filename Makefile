@@ -1,0 +1,62 @@
+# Berdaya: two commands.
+#   make run   installs, migrates, loads Merangin's areas and demo data, serves on http://127.0.0.1:8000
+#   make test  installs and runs every check (SQLite, and PostgreSQL when one answers on 127.0.0.1:5432)
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_HOUSEHOLDS ?= 2000
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: run test install lint migrate demo worker bench clean messages
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/berdaya migrate --noinput
+	$(BIN)/berdaya areas load
+
+demo: migrate
+	$(BIN)/berdaya demo --households $(DEMO_HOUSEHOLDS) --seed 1 --if-empty
+
+run: demo
+	@echo "Berdaya berjalan di http://$(HOST):$(PORT)  (Ctrl+C untuk berhenti)"
+	$(BIN)/berdaya serve --host $(HOST) --port $(PORT)
+
+worker: install
+	$(BIN)/berdaya db_worker
+
+lint: install
+	$(BIN)/ruff format --check src bench
+	$(BIN)/ruff check src bench
+	$(BIN)/berdaya makemigrations --check --dry-run
+	$(BIN)/berdaya check
+
+test: lint
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+	@if [ -z "$$DATABASE_URL" ] && [ -z "$$BERDAYA_SKIP_PG" ]; then \
+	  if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+	    echo "== PostgreSQL ($(PG_TEST_URL)) =="; \
+	    DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q -p no:cacheprovider || exit 1; \
+	  else \
+	    echo "PostgreSQL tidak tersedia di 127.0.0.1:5432: suite PostgreSQL dilewati (hanya SQLite yang diuji)."; \
+	  fi; \
+	fi
+
+bench: install
+	$(BIN)/python bench/targeting.py --people 100000
+
+messages: install
+	cd src/berdaya && ../../$(BIN)/berdaya makemessages -l en --no-obsolete && ../../$(BIN)/berdaya compilemessages -l en
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
