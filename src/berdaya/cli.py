@@ -1,8 +1,8 @@
 """The `berdaya` console command: Django's manage.py under a friendlier name.
 
-    berdaya areas load --regency 15.02
-    berdaya demo --households 2000 --seed 1
-    berdaya runserver
+berdaya areas load --regency 15.02
+berdaya demo --households 2000 --seed 1
+berdaya runserver
 """
 
 from __future__ import annotations

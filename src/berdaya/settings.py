@@ -97,13 +97,15 @@ INSTALLED_APPS = [
     "berdaya.areas",
     "berdaya.partners",
     "berdaya.registry",
+    "berdaya.jobs",
+    "berdaya.imports",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "berdaya.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -138,7 +140,9 @@ TEMPLATES = [
 
 # SQLite by default: one file, nothing to install. PostgreSQL in production via DATABASE_URL.
 _default_sqlite = f"sqlite:///{DATA_DIR / 'berdaya.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", "") or _default_sqlite, conn_max_age=60)}
+DATABASES = {
+    "default": dj_database_url.parse(env_str("DATABASE_URL", "") or _default_sqlite, conn_max_age=60)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

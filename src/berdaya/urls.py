@@ -11,6 +11,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("wilayah/", include("berdaya.areas.urls")),
     path("registri/", include("berdaya.registry.urls")),
+    path("impor/", include("berdaya.imports.urls")),
+    path("tugas/", include("berdaya.jobs.urls")),
     path("admin/", admin.site.urls),
     path("sehat/", core_views.health, name="health"),
 ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -91,7 +90,8 @@ def areas_load(*, regency_codes: list[str]) -> LoadResult:
 
     provinces = [Province(code=r["code"], name=r["name"]) for r in _rows("provinces.csv")]
     regencies = [
-        Regency(code=r["code"], province_id=r["province_code"], name=r["name"]) for r in _rows("regencies.csv")
+        Regency(code=r["code"], province_id=r["province_code"], name=r["name"])
+        for r in _rows("regencies.csv")
     ]
     districts = [
         District(code=r["code"], regency_id=r["regency_code"], name=r["name"]) for r in _rows("districts.csv")
@@ -130,5 +130,3 @@ def boundaries_geojson(level: str) -> dict | None:
     for path in paths:
         features.extend(json.loads(path.read_text(encoding="utf-8"))["features"])
     return {"type": "FeatureCollection", "features": features}
-
-

@@ -21,7 +21,11 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("pelaku"), on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pelaku"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
     )
     action = models.CharField(_("tindakan"), max_length=10, choices=Action.choices)
     object_type = models.CharField(_("jenis data"), max_length=60)
@@ -33,3 +37,6 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("jejak audit")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"

@@ -56,4 +56,6 @@ def paginate(qs: QuerySet, page: str | int | None, page_size: int) -> Page:
     counted = qs.order_by()[: max(COUNT_CAP, offset + page_size) + 1].count()
     capped = counted > max(COUNT_CAP, offset + page_size)
     items = list(qs[offset : offset + page_size])
-    return Page(items=items, number=number, page_size=page_size, count=counted - (1 if capped else 0), capped=capped)
+    return Page(
+        items=items, number=number, page_size=page_size, count=counted - (1 if capped else 0), capped=capped
+    )

@@ -107,9 +107,7 @@ def groups_visible_to(user) -> QuerySet:
         return Group.objects.filter(_village_codes_q(user, "village"))
     if caps.role == Role.PARTNER:
         # Partner staff see groups that have a member they may see.
-        return Group.objects.filter(
-            memberships__person__in=people_visible_to(user).values("pk")
-        ).distinct()
+        return Group.objects.filter(memberships__person__in=people_visible_to(user).values("pk")).distinct()
     return Group.objects.all()
 
 

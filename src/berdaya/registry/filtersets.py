@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import re
 
 import django_filters as df
@@ -53,7 +52,11 @@ class PersonFilterSet(df.FilterSet):
     age_band = df.ChoiceFilter(label=_("Kelompok umur"), choices=AGE_BANDS, method="filter_age")
     disability = df.ChoiceFilter(
         label=_("Disabilitas"),
-        choices=[("yes", _("Ya")), ("no", _("Tidak")), *[(f, _("Sulit %(d)s") % {"d": d}) for f, d in c.WGSS_DOMAINS]],
+        choices=[
+            ("yes", _("Ya")),
+            ("no", _("Tidak")),
+            *[(f, _("Sulit %(d)s") % {"d": d}) for f, d in c.WGSS_DOMAINS],
+        ],
         method="filter_disability",
     )
     flag = df.ChoiceFilter(label=_("Kerentanan"), choices=FLAG_CHOICES, method="filter_flag")
@@ -99,5 +102,3 @@ class GroupFilterSet(df.FilterSet):
     class Meta:
         model = Group
         fields = ["q", "kind", "district"]
-
-

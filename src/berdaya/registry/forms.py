@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.areas.models import Village
+from berdaya.core.forms import style_widgets
 
 from . import choices as c
 from .models import ConsentRecord, Group, Household, Person
@@ -68,17 +69,7 @@ class StyledMixin:
     """Bootstrap classes and accessible attributes on every widget."""
 
     def _style(self) -> None:
-        for name, field in self.fields.items():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-            if name in self.errors:
-                widget.attrs["class"] += " is-invalid"
-                widget.attrs["aria-invalid"] = "true"
+        style_widgets(self, empty_label=str(_("— pilih —")))
 
 
 class HouseholdForm(StyledMixin, forms.ModelForm):
@@ -93,7 +84,9 @@ class HouseholdForm(StyledMixin, forms.ModelForm):
     def __init__(self, *args, villages=None, allow_override: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = villages if villages is not None else Village.objects.all()
-        self.fields["village"].label_from_instance = lambda v: f"{v.district.name} — {v.get_kind_display()} {v.name}"
+        self.fields["village"].label_from_instance = lambda v: (
+            f"{v.district.name} — {v.get_kind_display()} {v.name}"
+        )
         if not allow_override:
             del self.fields["kk_override_reason"]
         self._style()
@@ -137,7 +130,9 @@ class MemberForm(PersonForm):
     """A member row in the one-page household registration."""
 
 
-MemberFormSet = formset_factory(MemberForm, extra=0, min_num=1, validate_min=True, max_num=30, validate_max=True)
+MemberFormSet = formset_factory(
+    MemberForm, extra=0, min_num=1, validate_min=True, max_num=30, validate_max=True
+)
 
 
 class LifeEventForm(StyledMixin, forms.Form):
@@ -172,7 +167,9 @@ class GroupForm(StyledMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if villages is not None:
             self.fields["village"].queryset = villages
-        self.fields["village"].label_from_instance = lambda v: f"{v.district.name} — {v.get_kind_display()} {v.name}"
+        self.fields["village"].label_from_instance = lambda v: (
+            f"{v.district.name} — {v.get_kind_display()} {v.name}"
+        )
         self._style()
 
     def _post_clean(self):

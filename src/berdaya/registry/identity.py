@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 DIGITS_16 = re.compile(r"^\d{16}$")
@@ -33,9 +34,9 @@ def _district_exists_default(prefix: str) -> bool:
     return District.objects.filter(code=code).exists()
 
 
-def _decode_date(ddmmyy: str, century_hint: int | None) -> dt.date | None:
+def _decode_date(ddmmyy: str, century_hint: int | None, today: dt.date) -> dt.date | None:
     day, month, yy = int(ddmmyy[0:2]), int(ddmmyy[2:4]), int(ddmmyy[4:6])
-    century = century_hint if century_hint is not None else (2000 if yy <= dt.date.today().year % 100 else 1900)
+    century = century_hint if century_hint is not None else (2000 if yy <= today.year % 100 else 1900)
     try:
         return dt.date(century + yy, month, day)
     except ValueError:
@@ -51,9 +52,13 @@ def check_nik(
     district_exists: Callable[[str], bool] = _district_exists_default,
 ) -> list[Failure]:
     """Check a NIK `PPKKCC DDMMYY SSSS` against the person's stated birth date and sex ("M"/"F")."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if not DIGITS_16.match(nik or ""):
-        return [Failure("format", _("NIK harus 16 digit angka (tertulis %(n)s karakter).") % {"n": len(nik or "")})]
+        return [
+            Failure(
+                "format", _("NIK harus 16 digit angka (tertulis %(n)s karakter).") % {"n": len(nik or "")}
+            )
+        ]
     failures: list[Failure] = []
     prefix = nik[:6]
     if not district_exists(prefix):
@@ -67,10 +72,13 @@ def check_nik(
     implied_sex = "F" if day > 40 else "M"
     real_day = day - 40 if day > 40 else day
     century = (birth_date.year // 100) * 100 if birth_date else None
-    decoded = _decode_date(f"{real_day:02d}{nik[8:12]}", century)
+    decoded = _decode_date(f"{real_day:02d}{nik[8:12]}", century, today)
     if decoded is None:
         failures.append(
-            Failure("date", _("Tanggal lahir dalam NIK (digit 7-12: %(d)s) bukan tanggal yang sah.") % {"d": nik[6:12]})
+            Failure(
+                "date",
+                _("Tanggal lahir dalam NIK (digit 7-12: %(d)s) bukan tanggal yang sah.") % {"d": nik[6:12]},
+            )
         )
     else:
         if decoded > today:
@@ -107,20 +115,30 @@ def check_kk(
     district_exists: Callable[[str], bool] = _district_exists_default,
 ) -> list[Failure]:
     """Check a family-card number: issuing district, date of issue DDMMYY (no +40 rule), non-zero serial."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if not DIGITS_16.match(number or ""):
         return [
-            Failure("format", _("Nomor KK harus 16 digit angka (tertulis %(n)s karakter).") % {"n": len(number or "")})
+            Failure(
+                "format",
+                _("Nomor KK harus 16 digit angka (tertulis %(n)s karakter).") % {"n": len(number or "")},
+            )
         ]
     failures: list[Failure] = []
     if not district_exists(number[:6]):
         failures.append(
-            Failure("district", _("6 digit awal nomor KK (%(p)s) bukan kode kecamatan yang dikenal.") % {"p": number[:6]})
+            Failure(
+                "district",
+                _("6 digit awal nomor KK (%(p)s) bukan kode kecamatan yang dikenal.") % {"p": number[:6]},
+            )
         )
-    issued = _decode_date(number[6:12], None)
+    issued = _decode_date(number[6:12], None, today)
     if issued is None:
         failures.append(
-            Failure("date", _("Tanggal terbit dalam nomor KK (digit 7-12: %(d)s) bukan tanggal yang sah.") % {"d": number[6:12]})
+            Failure(
+                "date",
+                _("Tanggal terbit dalam nomor KK (digit 7-12: %(d)s) bukan tanggal yang sah.")
+                % {"d": number[6:12]},
+            )
         )
     elif issued > today:
         failures.append(Failure("future", _("Tanggal terbit dalam nomor KK berada di masa depan.")))

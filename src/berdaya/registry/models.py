@@ -144,6 +144,9 @@ class KKNumber(models.Model):
         verbose_name_plural = _("riwayat nomor KK")
         ordering = ["household", "-valid_from", "-id"]
 
+    def __str__(self) -> str:
+        return self.number
+
 
 class PersonQuerySet(models.QuerySet):
     def living(self):
@@ -160,9 +163,7 @@ class Person(models.Model):
     nik_missing_reason = models.CharField(
         _("alasan tidak ada NIK"), max_length=20, choices=c.NikMissingReason.choices, blank=True
     )
-    nik_override_reason = models.CharField(
-        _("alasan menerima NIK yang gagal pemeriksaan"), max_length=300, blank=True
-    )
+    nik_override_reason = models.CharField(_("alasan menerima NIK yang gagal pemeriksaan"), max_length=300, blank=True)
     full_name = models.CharField(_("nama lengkap"), max_length=150)
     sex = models.CharField(_("jenis kelamin"), max_length=1, choices=c.Sex.choices)
     birth_place = models.CharField(_("tempat lahir"), max_length=100, blank=True)
@@ -194,9 +195,7 @@ class Person(models.Model):
         _("kesulitan berkomunikasi"), choices=c.WGSSAnswer.choices, null=True, blank=True
     )
 
-    status = models.CharField(
-        _("status"), max_length=20, choices=c.PersonStatus.choices, default=c.PersonStatus.ACTIVE
-    )
+    status = models.CharField(_("status"), max_length=20, choices=c.PersonStatus.choices, default=c.PersonStatus.ACTIVE)
     date_of_death = models.DateField(_("tanggal meninggal"), null=True, blank=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
@@ -291,6 +290,9 @@ class ConsentRecord(models.Model):
         if self.given_at and self.given_at > timezone.localdate():
             raise ValidationError({"given_at": _("Tanggal persetujuan tidak boleh di masa depan.")})
 
+    def __str__(self) -> str:
+        return f"{self.get_basis_display()} ({self.given_at})"
+
 
 class LifeEvent(models.Model):
     """A death, a move out, a household split or a KK change: recorded as an event, never as a deletion."""
@@ -299,9 +301,7 @@ class LifeEvent(models.Model):
     date = models.DateField(_("tanggal"))
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="events")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
-    new_household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    new_household = models.ForeignKey(Household, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     note = models.CharField(_("keterangan"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -310,6 +310,9 @@ class LifeEvent(models.Model):
         verbose_name = _("peristiwa kependudukan")
         verbose_name_plural = _("peristiwa kependudukan")
         ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"
 
 
 class Group(models.Model):
@@ -322,7 +325,10 @@ class Group(models.Model):
     )
     registration_number = models.CharField(_("nomor registrasi"), max_length=60, blank=True)
     founded_year = models.PositiveSmallIntegerField(
-        _("tahun berdiri"), null=True, blank=True, validators=[MinValueValidator(1945), MaxValueValidator(2100)]
+        _("tahun berdiri"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1945), MaxValueValidator(2100)],
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -365,3 +371,6 @@ class GroupMembership(models.Model):
                 violation_error_message=_("Orang ini sudah menjadi anggota aktif kelompok ini."),
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.group_id} ({self.role})"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from berdaya.core.scoping import groups_visible_to, households_visible_to, people_visible_to
+from berdaya.core.forms import style_widgets
+from berdaya.core.scoping import groups_visible_to, people_visible_to
 
 from . import choices as c
 from .filtersets import GroupFilterSet, PersonFilterSet
@@ -16,15 +18,19 @@ from .vulnerability import FLAGS, flag_q
 def person_list(*, actor, filters) -> tuple[PersonFilterSet, QuerySet[Person]]:
     base = people_visible_to(actor).select_related("household__village__district")
     filterset = PersonFilterSet(filters, queryset=base)
+    style_widgets(filterset.form, empty_label=_("Semua"))
     qs = filterset.qs if filterset.is_valid() else base.none()
     return filterset, qs.order_by("-id")
 
 
 def group_list(*, actor, filters) -> tuple[GroupFilterSet, QuerySet[Group]]:
-    base = groups_visible_to(actor).select_related("village__district").annotate(
-        member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True))
+    base = (
+        groups_visible_to(actor)
+        .select_related("village__district")
+        .annotate(member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
     )
     filterset = GroupFilterSet(filters, queryset=base)
+    style_widgets(filterset.form, empty_label=_("Semua"))
     qs = filterset.qs if filterset.is_valid() else base.none()
     return filterset, qs.order_by("name")
 

@@ -21,14 +21,30 @@ from berdaya.core.scoping import (
 from . import choices as c
 from .models import ConsentRecord, Group, GroupMembership, Household, KKNumber, LifeEvent, Person
 
-OVERRIDE_FIELDS = {"nik_override_reason", "kk_override_reason"}
+# Each override reason accepts one failing number, checked against these fields.
+OVERRIDE_FIELDS = {"nik_override_reason": ("nik", "birth_date", "sex"), "kk_override_reason": ("kk_number",)}
 
 
 def _strip_overrides(actor, data: dict[str, Any]) -> dict[str, Any]:
     # Only officers may accept a record that fails a NIK/KK check; for others the reason is ignored.
     if capabilities(actor).accepts_failed_checks:
         return data
-    return {k: ("" if k in OVERRIDE_FIELDS else v) for k, v in data.items()}
+    return {k: v for k, v in data.items() if k not in OVERRIDE_FIELDS}
+
+
+def _assign(actor, obj, data: dict[str, Any]) -> None:
+    """Set `data` on an existing record. A stored override reason was given for the old number: it lapses when the
+    number (or what it is checked against) changes, unless an officer gives it again in the same change."""
+    data = _strip_overrides(actor, data)
+    for override, checked in OVERRIDE_FIELDS.items():
+        if override in data or not hasattr(obj, override):
+            continue
+        # Compare with the stored row, not `obj`: a ModelForm has already copied its data onto the instance.
+        stored = type(obj).objects.values(*checked).get(pk=obj.pk)
+        if any(field in data and data[field] != stored[field] for field in checked):
+            setattr(obj, override, "")
+    for field, value in data.items():
+        setattr(obj, field, value)
 
 
 def _save(obj, actor) -> None:
@@ -40,7 +56,9 @@ def _save(obj, actor) -> None:
     except IntegrityError as exc:
         # A concurrent save won the race on a unique NIK; report it as a field error, not a 500.
         if "nik" in str(exc).lower():
-            raise ValidationError({"nik": [_("NIK ini sudah terdaftar untuk penduduk lain yang masih hidup.")]}) from exc
+            raise ValidationError(
+                {"nik": [_("NIK ini sudah terdaftar untuk penduduk lain yang masih hidup.")]}
+            ) from exc
         raise
 
 
@@ -48,7 +66,9 @@ def _check_members(members: list[dict[str, Any]]) -> None:
     errors: list[str] = []
     heads = [m for m in members if m.get("relationship") == c.Relationship.HEAD]
     if len(heads) != 1:
-        errors.append(_("Rumah tangga harus punya tepat satu kepala keluarga (tercatat %(n)s).") % {"n": len(heads)})
+        errors.append(
+            _("Rumah tangga harus punya tepat satu kepala keluarga (tercatat %(n)s).") % {"n": len(heads)}
+        )
     niks = [m.get("nik") for m in members if m.get("nik")]
     duplicates = sorted({n for n in niks if niks.count(n) > 1})
     if duplicates:
@@ -79,8 +99,7 @@ def household_register(*, actor, household: dict[str, Any], members: list[dict[s
 def household_update(*, actor, household: Household, data: dict[str, Any], kk_reason: str = "") -> Household:
     ensure_can_edit_household(actor, household)
     old_kk = Household.objects.values_list("kk_number", flat=True).get(pk=household.pk)
-    for field, value in _strip_overrides(actor, data).items():
-        setattr(household, field, value)
+    _assign(actor, household, data)
     if household.village_id != Household.objects.values_list("village_id", flat=True).get(pk=household.pk):
         ensure_can_register_in(actor, household.village)
     _save(household, actor)
@@ -93,7 +112,9 @@ def _kk_changed(*, actor, household: Household, reason: str, date: dt.date | Non
     date = date or dt.date.today()
     KKNumber.objects.filter(household=household, valid_to__isnull=True).update(valid_to=date)
     if household.kk_number:
-        KKNumber.objects.create(household=household, number=household.kk_number, valid_from=date, reason=reason)
+        KKNumber.objects.create(
+            household=household, number=household.kk_number, valid_from=date, reason=reason
+        )
     LifeEvent.objects.create(
         kind=c.LifeEventKind.KK_CHANGED, date=date, household=household, note=reason, recorded_by=actor
     )
@@ -102,9 +123,10 @@ def _kk_changed(*, actor, household: Household, reason: str, date: dt.date | Non
 @transaction.atomic
 def person_add(*, actor, household: Household, data: dict[str, Any]) -> Person:
     ensure_can_edit_household(actor, household)
-    if data.get("relationship") == c.Relationship.HEAD and household.members.filter(
-        relationship=c.Relationship.HEAD, status=c.PersonStatus.ACTIVE
-    ).exists():
+    if (
+        data.get("relationship") == c.Relationship.HEAD
+        and household.members.filter(relationship=c.Relationship.HEAD, status=c.PersonStatus.ACTIVE).exists()
+    ):
         raise ValidationError({"relationship": _("Rumah tangga ini sudah punya kepala keluarga.")})
     person = Person(household=household, **_strip_overrides(actor, data))
     _save(person, actor)
@@ -114,8 +136,7 @@ def person_add(*, actor, household: Household, data: dict[str, Any]) -> Person:
 @transaction.atomic
 def person_update(*, actor, person: Person, data: dict[str, Any]) -> Person:
     ensure_can_edit_household(actor, person.household)
-    for field, value in _strip_overrides(actor, data).items():
-        setattr(person, field, value)
+    _assign(actor, person, data)
     if (
         person.relationship == c.Relationship.HEAD
         and person.household.members.filter(relationship=c.Relationship.HEAD, status=c.PersonStatus.ACTIVE)
@@ -151,7 +172,12 @@ def person_record_death(*, actor, person: Person, date: dt.date, note: str = "")
     person.date_of_death = date
     _save(person, actor)
     return LifeEvent.objects.create(
-        kind=c.LifeEventKind.DEATH, date=date, household=person.household, person=person, note=note, recorded_by=actor
+        kind=c.LifeEventKind.DEATH,
+        date=date,
+        household=person.household,
+        person=person,
+        note=note,
+        recorded_by=actor,
     )
 
 
@@ -221,7 +247,12 @@ def household_split(
         successor.relationship = c.Relationship.HEAD
         _save(successor, actor)
     LifeEvent.objects.create(
-        kind=c.LifeEventKind.SPLIT, date=date, household=household, new_household=new, note=note, recorded_by=actor
+        kind=c.LifeEventKind.SPLIT,
+        date=date,
+        household=household,
+        new_household=new,
+        note=note,
+        recorded_by=actor,
     )
     return new
 
@@ -256,7 +287,9 @@ def membership_add(*, actor, group: Group, person: Person, role: str, joined_on:
     ensure_can_edit_household(actor, person.household)
     if person.status == c.PersonStatus.DECEASED:
         raise ValidationError(_("Penduduk yang sudah meninggal tidak bisa ditambahkan ke kelompok."))
-    membership = GroupMembership(group=group, person=person, role=role, joined_on=joined_on or dt.date.today())
+    membership = GroupMembership(
+        group=group, person=person, role=role, joined_on=joined_on or dt.date.today()
+    )
     _save(membership, actor)
     return membership
 

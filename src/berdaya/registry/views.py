@@ -1,6 +1,422 @@
+"""Registry pages. Thin: scope comes from core.scoping, reads from selectors, writes through services."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from berdaya.core.forms import apply_errors
+from berdaya.core.pagination import paginate
+from berdaya.core.scoping import (
+    capabilities,
+    ensure_sees_people,
+    get_group_or_404,
+    get_household_or_404,
+    get_person_or_404,
+    people_visible_to,
+    villages_for_registration,
+)
+
+from . import choices as c
+from . import selectors, services
+from .forms import (
+    ConsentForm,
+    GroupForm,
+    HouseholdForm,
+    LifeEventForm,
+    MemberFormSet,
+    MembershipForm,
+    PersonForm,
+)
+from .history import history_entries
+from .models import Group, GroupMembership
+from .vulnerability import profiles
+
+
+def _people_page(request):
+    filterset, qs = selectors.person_list(actor=request.user, filters=request.GET)
+    page = paginate(qs, request.GET.get("page"), settings.BERDAYA["PAGE_SIZE"])
+    flags = profiles(qs.model.objects.filter(pk__in=[p.pk for p in page.items]))
+    for person in page.items:
+        person.flags = flags.get(person.pk, [])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return filterset, page, query.urlencode()
+
+
+@login_required
 def person_list(request):
-    pass
+    ensure_sees_people(request.user)
+    filterset, page, query = _people_page(request)
+    context = {"filter": filterset, "page": page, "query": query}
+    if request.htmx and request.htmx.target == "people-table":
+        return render(request, "registry/_person_table.html", context)
+    return render(request, "registry/person_list.html", context)
 
 
-def person_detail(request, pk):
-    pass
+@login_required
+def person_detail(request, pk: int):
+    person = get_person_or_404(request.user, pk)
+    caps = capabilities(request.user)
+    return render(
+        request,
+        "registry/person_detail.html",
+        {
+            "person": person,
+            "flags": profiles(type(person).objects.filter(pk=person.pk)).get(person.pk, []),
+            "memberships": person.memberships.select_related("group__village").order_by(
+                "left_on", "-joined_on"
+            ),
+            "consents": person.consents.select_related("recorded_by"),
+            "events": person.events.select_related("recorded_by"),
+            "history": history_entries(person, sees_identifiers=caps.sees_identifiers),
+            "event_form": LifeEventForm(),
+            "consent_form": ConsentForm(),
+            "can_edit": caps.edits_registry,
+        },
+    )
+
+
+def _cleaned(form) -> dict:
+    return {k: v for k, v in form.cleaned_data.items() if k in form.fields}
+
+
+@login_required
+def person_edit(request, pk: int):
+    person = get_person_or_404(request.user, pk)
+    caps = capabilities(request.user)
+    if not caps.edits_registry:
+        raise PermissionDenied
+    form = PersonForm(request.POST or None, instance=person, allow_override=caps.accepts_failed_checks)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(actor=request.user, person=person, data=_cleaned(form))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Data %(name)s disimpan.") % {"name": person.full_name})
+            return redirect("registry:person_detail", pk=person.pk)
+    return render(
+        request, "registry/person_form.html", {"form": form, "person": person, "household": person.household}
+    )
+
+
+@login_required
+@require_POST
+def person_event(request, pk: int, kind: str):
+    person = get_person_or_404(request.user, pk)
+    form = LifeEventForm(request.POST)
+    service = {"death": services.person_record_death, "moved_out": services.person_move_out}.get(kind)
+    if service is None:
+        raise Http404
+    if form.is_valid():
+        try:
+            service(actor=request.user, person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+        else:
+            messages.success(request, _("Peristiwa dicatat."))
+    else:
+        messages.error(request, _("Tanggal peristiwa tidak sah."))
+    return redirect("registry:person_detail", pk=person.pk)
+
+
+@login_required
+@require_POST
+def consent_add(request, pk: int):
+    person = get_person_or_404(request.user, pk)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.consent_record(actor=request.user, person=person, data=form.cleaned_data)
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+        else:
+            messages.success(request, _("Dasar hukum pemrosesan data dicatat."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("registry:person_detail", pk=person.pk)
+
+
+@login_required
+def household_detail(request, pk: int):
+    household = get_household_or_404(request.user, pk)
+    caps = capabilities(request.user)
+    members = list(selectors.household_members(household))
+    flags = profiles(household.members.all())
+    for member in members:
+        member.flags = flags.get(member.pk, [])
+    return render(
+        request,
+        "registry/household_detail.html",
+        {
+            "household": household,
+            "members": members,
+            "kk_numbers": household.kk_numbers.all(),
+            "events": household.events.select_related("person", "recorded_by", "new_household"),
+            "history": history_entries(household, sees_identifiers=caps.sees_identifiers),
+            "can_edit": caps.edits_registry,
+        },
+    )
+
+
+@login_required
+def household_register(request):
+    caps = capabilities(request.user)
+    villages = villages_for_registration(request.user)
+    if not caps.edits_registry or not villages.exists():
+        raise PermissionDenied
+    data = request.POST if request.method == "POST" else None
+    form = HouseholdForm(data, villages=villages, allow_override=caps.accepts_failed_checks)
+    formset = MemberFormSet(data, prefix="m", form_kwargs={"allow_override": caps.accepts_failed_checks})
+    if data is None:
+        formset = MemberFormSet(
+            prefix="m",
+            initial=[{"relationship": c.Relationship.HEAD}],
+            form_kwargs={"allow_override": caps.accepts_failed_checks},
+        )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        members = [_cleaned(f) for f in formset.forms if f.has_changed() or f is formset.forms[0]]
+        try:
+            household = services.household_register(
+                actor=request.user, household=_cleaned(form), members=members
+            )
+        except ValidationError as exc:
+            _spread_member_errors(form, formset, exc)
+        else:
+            messages.success(request, _("Rumah tangga dan %(n)s anggota terdaftar.") % {"n": len(members)})
+            return redirect("registry:household_detail", pk=household.pk)
+    return render(request, "registry/household_register.html", {"form": form, "formset": formset})
+
+
+def _spread_member_errors(form, formset, exc: ValidationError) -> None:
+    # Person-level errors name person fields; attach them to the first member form that has that field value.
+    if hasattr(exc, "error_dict"):
+        household_fields = set(form.fields)
+        person_errors = {k: v for k, v in exc.error_dict.items() if k not in household_fields}
+        house_errors = {k: v for k, v in exc.error_dict.items() if k in household_fields}
+        if house_errors:
+            apply_errors(form, ValidationError(house_errors))
+        if person_errors:
+            target = formset.forms[0]
+            for member in formset.forms:
+                if any(member.cleaned_data.get(k) for k in person_errors):
+                    target = member
+                    break
+            apply_errors(target, ValidationError(person_errors))
+    else:
+        apply_errors(form, exc)
+
+
+@login_required
+def household_edit(request, pk: int):
+    household = get_household_or_404(request.user, pk)
+    caps = capabilities(request.user)
+    if not caps.edits_registry:
+        raise PermissionDenied
+    form = HouseholdForm(
+        request.POST or None,
+        instance=household,
+        villages=villages_for_registration(request.user),
+        allow_override=caps.accepts_failed_checks,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_update(
+                actor=request.user,
+                household=household,
+                data=_cleaned(form),
+                kk_reason=request.POST.get("kk_reason", "")[:200],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Data rumah tangga disimpan."))
+            return redirect("registry:household_detail", pk=household.pk)
+    return render(request, "registry/household_form.html", {"form": form, "household": household})
+
+
+@login_required
+def household_add_member(request, pk: int):
+    household = get_household_or_404(request.user, pk)
+    caps = capabilities(request.user)
+    if not caps.edits_registry:
+        raise PermissionDenied
+    form = PersonForm(request.POST or None, allow_override=caps.accepts_failed_checks)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_add(actor=request.user, household=household, data=_cleaned(form))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s ditambahkan.") % {"name": person.full_name})
+            return redirect("registry:household_detail", pk=household.pk)
+    return render(
+        request, "registry/person_form.html", {"form": form, "household": household, "person": None}
+    )
+
+
+@login_required
+def household_split(request, pk: int):
+    household = get_household_or_404(request.user, pk)
+    if not capabilities(request.user).edits_registry:
+        raise PermissionDenied
+    members = list(selectors.household_members(household).filter(status=c.PersonStatus.ACTIVE))
+    form = LifeEventForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        chosen = [m for m in members if str(m.pk) in request.POST.getlist("people")]
+        head = next((m for m in chosen if str(m.pk) == request.POST.get("new_head")), None)
+        try:
+            if head is None:
+                raise ValidationError(_("Pilih kepala keluarga baru di antara anggota yang pindah."))
+            new = services.household_split(
+                actor=request.user,
+                household=household,
+                people=chosen,
+                new_head=head,
+                date=form.cleaned_data["date"],
+                kk_number=request.POST.get("kk_number", "").strip(),
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Pecah KK dicatat: rumah tangga baru dibuat."))
+            return redirect("registry:household_detail", pk=new.pk)
+    return render(
+        request,
+        "registry/household_split.html",
+        {"household": household, "members": members, "form": form, "error": error},
+    )
+
+
+@login_required
+def no_nik_list(request):
+    ensure_sees_people(request.user)
+    return render(request, "registry/no_nik.html", {"rows": selectors.people_without_nik(actor=request.user)})
+
+
+# Groups
+
+
+@login_required
+def group_list(request):
+    ensure_sees_people(request.user)
+    filterset, qs = selectors.group_list(actor=request.user, filters=request.GET)
+    page = paginate(qs, request.GET.get("page"), settings.BERDAYA["PAGE_SIZE"])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "registry/group_list.html", {"filter": filterset, "page": page, "query": query.urlencode()}
+    )
+
+
+@login_required
+def group_detail(request, pk: int):
+    group = get_group_or_404(request.user, pk)
+    visible = people_visible_to(request.user).values("pk")
+    memberships = group.memberships.select_related("person__household__village").order_by(
+        "left_on", "role", "id"
+    )
+    return render(
+        request,
+        "registry/group_detail.html",
+        {
+            "group": group,
+            "memberships": memberships,
+            "visible_ids": set(
+                visible.filter(pk__in=memberships.values("person")).values_list("pk", flat=True)
+            ),
+            "history": history_entries(group, sees_identifiers=capabilities(request.user).sees_identifiers),
+            "membership_form": MembershipForm(),
+            "can_edit": capabilities(request.user).role in {"admin", "officer", "facilitator"},
+        },
+    )
+
+
+@login_required
+def group_edit(request, pk: int | None = None):
+    group = get_group_or_404(request.user, pk) if pk else Group()
+    services.ensure_can_edit_group(request.user, group if pk else None)
+    form = GroupForm(request.POST or None, instance=group, villages=villages_for_registration(request.user))
+    if request.method == "POST" and form.is_valid():
+        for field, value in form.cleaned_data.items():
+            setattr(group, field, value)
+        try:
+            services.group_save(actor=request.user, group=group)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Kelompok %(name)s disimpan.") % {"name": group.name})
+            return redirect("registry:group_detail", pk=group.pk)
+    return render(request, "registry/group_form.html", {"form": form, "group": group if pk else None})
+
+
+@login_required
+def group_member_search(request, pk: int):
+    group = get_group_or_404(request.user, pk)
+    term = request.GET.get("q", "").strip()
+    people = []
+    if len(term) >= 3:
+        from .filtersets import search_q
+
+        people = list(
+            people_visible_to(request.user)
+            .living()
+            .filter(search_q(term))
+            .exclude(pk__in=group.memberships.filter(left_on__isnull=True).values("person"))
+            .select_related("household__village")
+            .filter(Q(household__village__district=group.village.district))[:10]
+        )
+    return render(request, "registry/_member_search.html", {"group": group, "people": people, "term": term})
+
+
+@login_required
+@require_POST
+def group_member_add(request, pk: int):
+    group = get_group_or_404(request.user, pk)
+    form = MembershipForm(request.POST)
+    if form.is_valid():
+        person = get_person_or_404(request.user, form.cleaned_data["person"])
+        try:
+            services.membership_add(
+                actor=request.user, group=group, person=person, role=form.cleaned_data["role"]
+            )
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+        else:
+            messages.success(request, _("%(name)s ditambahkan ke kelompok.") % {"name": person.full_name})
+    else:
+        messages.error(request, _("Pilih penduduk dan jabatan."))
+    return redirect("registry:group_detail", pk=group.pk)
+
+
+@login_required
+@require_POST
+def group_member_end(request, pk: int, membership_id: int):
+    group = get_group_or_404(request.user, pk)
+    try:
+        membership = group.memberships.get(pk=membership_id, left_on__isnull=True)
+    except GroupMembership.DoesNotExist as exc:
+        raise Http404 from exc
+    try:
+        services.membership_end(actor=request.user, membership=membership)
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+    else:
+        messages.success(request, _("Keanggotaan diakhiri."))
+    return redirect("registry:group_detail", pk=group.pk)

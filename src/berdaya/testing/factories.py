@@ -18,7 +18,7 @@ _serial = itertools.count(1)
 # A small slice of Merangin: two districts with two villages each (codes as in idn-area-data).
 AREAS = {
     "15.02.01": ("Jangkat", ["15.02.01.2001", "15.02.01.2002"]),
-    "15.02.02": ("Bangko", ["15.02.02.1001", "15.02.02.2002"]),
+    "15.02.02": ("Bangko", ["15.02.02.1010", "15.02.02.2004"]),
 }
 
 
@@ -33,7 +33,11 @@ def make_areas() -> None:
         for i, vcode in enumerate(villages):
             Village.objects.get_or_create(
                 code=vcode,
-                defaults={"district_id": code, "name": f"{name} Desa {i + 1}", "kind": Village.kind_from_code(vcode)},
+                defaults={
+                    "district_id": code,
+                    "name": f"{name} Desa {i + 1}",
+                    "kind": Village.kind_from_code(vcode),
+                },
             )
 
 
@@ -41,11 +45,15 @@ def organisation(name: str = "LSM Contoh", kind: str = Organisation.Kind.NGO) ->
     return Organisation.objects.get_or_create(name=name, defaults={"kind": kind})[0]
 
 
-def user(role: str = User.Role.OFFICER, *, username: str | None = None, villages=(), districts=(), org=None) -> User:
+def user(
+    role: str = User.Role.OFFICER, *, username: str | None = None, villages=(), districts=(), org=None
+) -> User:
     username = username or f"{role}{next(_serial)}"
     if role == User.Role.PARTNER and org is None:
         org = organisation()
-    u = User.objects.create_user(username=username, password="kata-sandi-uji-123", role=role, organisation=org)
+    u = User.objects.create_user(
+        username=username, password="kata-sandi-uji-123", role=role, organisation=org
+    )
     if villages:
         u.villages.set(villages)
     if districts:
@@ -82,5 +90,30 @@ def person(
     )
 
 
-def group(*, village: str = "15.02.01.2001", name: str = "Poktan Maju Bersama", kind: str = c.GroupKind.FARMER_GROUP):
+def group(
+    *, village: str = "15.02.01.2001", name: str = "Poktan Maju Bersama", kind: str = c.GroupKind.FARMER_GROUP
+):
     return Group.objects.create(village_id=village, name=name, kind=kind)
+
+
+def kk_number(*, district: str = "15.02.01", issued: dt.date = dt.date(2018, 6, 15)) -> str:
+    """A family-card number that passes check_kk: issuing district, DDMMYY of issue, non-zero serial."""
+    return f"{district.replace('.', '')}{issued:%d%m%y}{next(_serial) % 9999 + 1:04d}"
+
+
+def member(
+    *,
+    name: str = "Budi Santoso",
+    sex: str = c.Sex.MALE,
+    birth_date: dt.date = dt.date(1980, 5, 20),
+    relationship: str = c.Relationship.HEAD,
+    with_nik: bool = True,
+    **fields,
+) -> dict:
+    """The data of one member as a form or import hands it to household_register / person_add."""
+    data = {"full_name": name, "sex": sex, "birth_date": birth_date, "relationship": relationship, **fields}
+    if with_nik and "nik" not in fields:
+        data["nik"] = nik(birth_date=birth_date, sex=sex)
+    if not data.get("nik"):
+        data.setdefault("nik_missing_reason", c.NikMissingReason.UNKNOWN)
+    return data

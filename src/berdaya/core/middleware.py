@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.utils import translation
+
+
+class LanguageMiddleware:
+    """Bahasa Indonesia unless the user chose otherwise (language cookie).
+
+    Unlike Django's LocaleMiddleware this ignores the browser's Accept-Language: many officers' browsers are set
+    to English, and the interface must still open in Bahasa Indonesia.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.supported = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, settings.LANGUAGE_CODE)
+        if language not in self.supported:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        translation.deactivate()
+        return response

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def run_job(job_id: int) -> str:
+    """The one django-tasks entry point for every background job; the job row says what to run."""
+    from .services import job_run
+
+    return job_run(job_id).status

@@ -1,0 +1,74 @@
+"""The change history of a record, as people read it: who, when, which fields, from what to what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from berdaya.core.masking import mask_nik, mask_phone, mask_text
+
+SENSITIVE = {"nik": mask_nik, "kk_number": mask_nik, "phone": mask_phone, "address": mask_text}
+HIDDEN = {
+    "id",
+    "history_id",
+    "history_date",
+    "history_change_reason",
+    "history_type",
+    "history_user",
+    "created_at",
+}
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class Entry:
+    when: object
+    who: str
+    kind: str
+    changes: list[Change]
+
+
+def _display(record, field, value) -> str:
+    if value is None or value == "":
+        return "—"
+    try:
+        model_field = record.instance._meta.get_field(field)
+    except Exception:
+        return str(value)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Ya" if value else "Tidak"
+    return str(value)
+
+
+def history_entries(obj, *, sees_identifiers: bool, limit: int = 50) -> list[Entry]:
+    records = list(
+        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    entries: list[Entry] = []
+    for index, record in enumerate(records[:limit]):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes: list[Change] = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            for change in delta.changes:
+                if change.field in HIDDEN:
+                    continue
+                label = str(record.instance._meta.get_field(change.field).verbose_name)
+                old = _display(record, change.field, change.old)
+                new = _display(record, change.field, change.new)
+                if change.field in SENSITIVE and not sees_identifiers:
+                    old, new = (
+                        SENSITIVE[change.field](str(change.old or "")),
+                        SENSITIVE[change.field](str(change.new or "")),
+                    )
+                changes.append(Change(label, old, new))
+        who = record.history_user.get_username() if record.history_user else "sistem"
+        entries.append(Entry(record.history_date, who, record.get_history_type_display(), changes))
+    return entries
