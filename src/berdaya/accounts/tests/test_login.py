@@ -1,0 +1,46 @@
+"""Logging in: throttled after repeated failures, Indonesian messages, roles land on the summary."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from berdaya.testing import factories
+
+
+@pytest.mark.django_db
+def test_it_logs_in_and_lands_on_the_summary(areas):
+    factories.user("officer", username="petugas")
+    response = Client().post(
+        reverse("login"), {"username": "petugas", "password": "kata-sandi-uji-123"}, REMOTE_ADDR="10.0.0.1"
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard")
+
+
+@pytest.mark.django_db
+def test_it_says_why_in_indonesian_when_the_password_is_wrong(areas):
+    factories.user("officer", username="petugas")
+    response = Client().post(reverse("login"), {"username": "petugas", "password": "salah"}, REMOTE_ADDR="10.0.0.2")
+    assert response.status_code == 200
+    assert "Nama pengguna atau kata sandi salah" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_it_locks_out_after_five_failures_even_with_the_right_password(areas, settings):
+    factories.user("officer", username="petugas")
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "petugas", "password": "tebak"}, REMOTE_ADDR="10.0.0.3")
+    response = client.post(
+        reverse("login"), {"username": "petugas", "password": "kata-sandi-uji-123"}, REMOTE_ADDR="10.0.0.3"
+    )
+    assert response.status_code == 429
+    assert "dikunci sementara" in response.content.decode()
+    # Another username from the same address is not locked out by someone else's failures.
+    factories.user("officer", username="petugas2")
+    other = Client().post(
+        reverse("login"), {"username": "petugas2", "password": "kata-sandi-uji-123"}, REMOTE_ADDR="10.0.0.3"
+    )
+    assert other.status_code == 302

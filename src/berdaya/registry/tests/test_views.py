@@ -1,0 +1,302 @@
+"""The registry pages as their users meet them: scope, masking, bad input, CSRF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from berdaya.registry.models import Household, Person
+from berdaya.testing import factories
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _member(prefix: str, **overrides) -> dict[str, str]:
+    data = {
+        "full_name": "Rahmat Hidayat",
+        "nik": factories.nik(birth_date=dt.date(1980, 5, 17), sex="M"),
+        "nik_missing_reason": "",
+        "sex": "M",
+        "birth_date": "1980-05-17",
+        "relationship": "head",
+        "birth_place": "Bangko",
+        "marital_status": "married",
+        "education": "primary",
+        "occupation": "farmer",
+        "phone": "",
+    }
+    data.update(overrides)
+    return {f"{prefix}-{key}": value for key, value in data.items()}
+
+
+def _registration(village="15.02.01.2001", members=None, **household) -> dict[str, str]:
+    members = members if members is not None else [_member("m-0")]
+    data = {
+        "kk_number": "",
+        "village": village,
+        "address": "Jl. Lintas Sumatera",
+        "rt": "003",
+        "rw": "001",
+        "land_operated_ha": "0.8",
+        "land_tenure": "own",
+        "m-TOTAL_FORMS": str(len(members)),
+        "m-INITIAL_FORMS": "0",
+        "m-MIN_NUM_FORMS": "1",
+        "m-MAX_NUM_FORMS": "30",
+    }
+    for member in members:
+        data.update(member)
+    data.update(household)
+    return data
+
+
+@pytest.mark.django_db
+class TestScope:
+    def test_it_answers_404_to_a_facilitator_for_a_household_outside_their_villages(self, facilitator):
+        outside = factories.person(hh=factories.household(village="15.02.02.1010"))
+        inside = factories.person(hh=factories.household(village="15.02.01.2001"), name="Dalam Wilayah")
+        client = _client(facilitator)
+
+        assert client.get(reverse("registry:household_detail", args=[outside.household_id])).status_code == 404
+        assert client.get(reverse("registry:person_detail", args=[outside.pk])).status_code == 404
+        assert client.get(reverse("registry:household_detail", args=[inside.household_id])).status_code == 200
+        listing = client.get(reverse("registry:person_list")).content.decode()
+        assert "Dalam Wilayah" in listing
+        assert outside.full_name not in listing
+
+    def test_it_never_shows_a_viewer_a_nik_or_a_name(self, viewer, officer):
+        person = factories.person(name="Rahasia Pribadi", phone="081234567890")
+        client = _client(viewer)
+
+        dashboard = client.get(reverse("dashboard"))
+        assert dashboard.status_code == 200
+        assert person.nik not in dashboard.content.decode()
+        assert client.get(reverse("registry:person_list")).status_code == 403
+        assert client.get(reverse("registry:person_detail", args=[person.pk])).status_code == 404
+        assert client.get(reverse("registry:household_detail", args=[person.household_id])).status_code == 404
+        # The officer, for contrast, does see the number.
+        assert person.nik in _client(officer).get(reverse("registry:person_detail", args=[person.pk])).content.decode()
+
+    def test_it_masks_nik_and_phone_for_partner_staff(self, partner):
+        hh = factories.household(registered_by_organisation=partner.organisation)
+        person = factories.person(hh=hh, phone="081234567890")
+        page = _client(partner).get(reverse("registry:person_detail", args=[person.pk])).content.decode()
+        assert person.full_name in page
+        assert person.nik not in page
+        assert "081234567890" not in page
+
+    def test_it_changes_nothing_when_a_facilitator_posts_outside_their_scope(self, facilitator):
+        outside = factories.person(hh=factories.household(village="15.02.02.1010"), name="Tetap Sama")
+        client = _client(facilitator)
+        response = client.post(
+            reverse("registry:person_edit", args=[outside.pk]),
+            {"full_name": "Diubah", "sex": "F", "birth_date": "1985-03-14", "relationship": "head"},
+        )
+        assert response.status_code == 404
+        outside.refresh_from_db()
+        assert outside.full_name == "Tetap Sama"
+
+    def test_it_refuses_a_post_without_csrf_token(self, officer):
+        person = factories.person(name="Tetap Sama")
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(officer)
+        response = client.post(
+            reverse("registry:person_event", args=[person.pk, "death"]), {"date": "2024-01-01", "note": ""}
+        )
+        assert response.status_code == 403
+        person.refresh_from_db()
+        assert person.status == "active"
+
+    def test_it_sends_anonymous_users_to_the_login_page(self, areas):
+        response = Client().get(reverse("registry:person_list"))
+        assert response.status_code == 302
+        assert reverse("login") in response["Location"]
+
+
+@pytest.mark.django_db
+class TestSearch:
+    def test_it_finds_people_by_name_nik_and_kk(self, officer):
+        hh = factories.household(kk_number="1502010101200001")
+        siti = factories.person(hh=hh, name="Siti Nurhaliza")
+        other = factories.person(name="Budi Darmawan", sex="M", birth_date=dt.date(1970, 1, 1))
+        client = _client(officer)
+
+        def names(q: str) -> str:
+            return client.get(reverse("registry:person_list"), {"q": q}).content.decode()
+
+        assert "Siti Nurhaliza" in names("nurhaliza")
+        assert "Budi Darmawan" not in names("nurhaliza")
+        assert "Siti Nurhaliza" in names(siti.nik)
+        assert "Siti Nurhaliza" in names("1502010101200001")
+        assert "Budi Darmawan" in names(other.nik)
+
+    def test_it_returns_only_the_table_to_htmx(self, officer):
+        factories.person(name="Siti Nurhaliza")
+        response = _client(officer).get(
+            reverse("registry:person_list"), {"q": "siti"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="people-table"
+        )
+        body = response.content.decode()
+        assert "Siti Nurhaliza" in body
+        assert "<html" not in body
+
+    def test_it_keeps_pages_to_a_fixed_number_of_queries(self, officer, django_assert_max_num_queries):
+        for i in range(30):
+            factories.person(name=f"Warga {i}", hh=factories.household())
+        client = _client(officer)
+        client.get(reverse("registry:person_list"))  # warm the session and content types
+        with django_assert_max_num_queries(12):
+            response = client.get(reverse("registry:person_list"))
+        assert response.status_code == 200
+
+
+@pytest.mark.django_db
+class TestRegistration:
+    def test_it_registers_a_household_with_two_members(self, officer):
+        spouse = _member(
+            "m-1",
+            full_name="Nur Aini",
+            sex="F",
+            birth_date="1983-08-02",
+            relationship="spouse",
+            nik=factories.nik(birth_date=dt.date(1983, 8, 2), sex="F"),
+        )
+        data = _registration(members=[_member("m-0"), spouse], **{"m-TOTAL_FORMS": "2"})
+        response = _client(officer).post(reverse("registry:household_register"), data)
+
+        assert response.status_code == 302, response.content.decode()[:2000]
+        household = Household.objects.get()
+        assert sorted(household.members.values_list("full_name", flat=True)) == ["Nur Aini", "Rahmat Hidayat"]
+        assert household.members.get(full_name="Rahmat Hidayat").history.first().history_user == officer
+
+    @pytest.mark.parametrize(
+        ("override", "field_text"),
+        [
+            ({"m-0-nik": "12345"}, "NIK: NIK harus 16 digit"),
+            ({"m-0-nik": "9999990101800001"}, "NIK: 6 digit awal NIK (999999) bukan kode kecamatan"),
+            ({"m-0-birth_date": "2024-02-30"}, "Tanggal lahir:"),
+            ({"village": "99.99.99.9999"}, "Desa/kelurahan:"),
+            ({"m-0-full_name": "x" * 200}, "Nama lengkap:"),
+            ({"m-0-phone": "12ab"}, "Nomor HP: Nomor HP tidak sah"),
+            ({"kk_number": "15020101"}, "Nomor KK: Nomor KK harus 16 digit"),
+        ],
+    )
+    def test_it_explains_bad_input_in_indonesian_and_saves_nothing(self, officer, override, field_text):
+        response = _client(officer).post(reverse("registry:household_register"), {**_registration(), **override})
+
+        assert response.status_code == 200
+        errors = re.findall(r'class="invalid-feedback d-block" role="alert">([^<]*)<', response.content.decode())
+        assert any(error.startswith(field_text) for error in errors), errors
+        assert Household.objects.count() == 0
+        assert Person.objects.count() == 0
+
+    def test_it_refuses_a_duplicate_nik_naming_the_field(self, officer):
+        existing = factories.person(birth_date=dt.date(1980, 5, 17), sex="M", name="Pemilik Asli")
+        data = _registration(members=[_member("m-0", nik=existing.nik)])
+        response = _client(officer).post(reverse("registry:household_register"), data)
+
+        assert response.status_code == 200
+        assert "sudah terdaftar" in response.content.decode()
+        assert Person.objects.count() == 1
+
+    def test_it_lets_a_facilitator_register_only_in_their_villages(self, facilitator):
+        client = _client(facilitator)
+        outside = client.post(reverse("registry:household_register"), _registration(village="15.02.02.1010"))
+        assert outside.status_code == 200
+        assert Household.objects.count() == 0
+        inside = client.post(reverse("registry:household_register"), _registration(village="15.02.01.2001"))
+        assert inside.status_code == 302
+        assert Household.objects.count() == 1
+
+    def test_it_lets_an_officer_accept_a_failing_nik_with_a_reason(self, officer):
+        bad_nik = factories.nik(birth_date=dt.date(1981, 5, 17), sex="M")  # birth year differs from the form
+        data = _registration(members=[_member("m-0", nik=bad_nik, nik_override_reason="KTP lama, sudah dicek")])
+        response = _client(officer).post(reverse("registry:household_register"), data)
+        assert response.status_code == 302
+        assert Person.objects.get().nik_override_reason == "KTP lama, sudah dicek"
+
+
+@pytest.mark.django_db
+class TestEditing:
+    def test_it_shows_who_changed_what(self, officer):
+        person = factories.person(name="Siti Aminah")
+        client = _client(officer)
+        response = client.post(
+            reverse("registry:person_edit", args=[person.pk]),
+            {
+                "full_name": "Siti Aminah Lubis",
+                "nik": person.nik,
+                "sex": "F",
+                "birth_date": "1985-03-14",
+                "relationship": "head",
+                "occupation": "trader",
+            },
+        )
+        assert response.status_code == 302
+        page = client.get(reverse("registry:person_detail", args=[person.pk])).content.decode()
+        assert "Siti Aminah Lubis" in page
+        assert officer.username in page
+        assert "Pedagang" in page
+
+    def test_it_records_a_death_as_an_event(self, officer):
+        person = factories.person()
+        response = _client(officer).post(
+            reverse("registry:person_event", args=[person.pk, "death"]), {"date": "2025-06-01", "note": "sakit"}
+        )
+        assert response.status_code == 302
+        person.refresh_from_db()
+        assert person.status == "deceased"
+        assert person.events.get().kind == "death"
+
+    def test_it_refuses_a_death_date_in_the_future(self, officer):
+        person = factories.person()
+        future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+        response = _client(officer).post(
+            reverse("registry:person_event", args=[person.pk, "death"]), {"date": future}, follow=True
+        )
+        assert "masa depan" in response.content.decode()
+        person.refresh_from_db()
+        assert person.status == "active"
+
+
+@pytest.mark.django_db
+class TestGroups:
+    def test_it_creates_a_group_and_adds_a_member(self, officer):
+        person = factories.person(hh=factories.household(village="15.02.01.2001"))
+        client = _client(officer)
+        response = client.post(
+            reverse("registry:group_create"),
+            {"name": "Poktan Karya Tani", "kind": "poktan", "village": "15.02.01.2001", "registration_number": ""},
+        )
+        assert response.status_code == 302
+        group_url = response["Location"]
+        group_id = int(group_url.rstrip("/").split("/")[-1])
+        add = client.post(reverse("registry:group_member_add", args=[group_id]), {"person": person.pk, "role": "chair"})
+        assert add.status_code == 302
+        page = client.get(group_url).content.decode()
+        assert person.full_name in page
+        assert "Ketua" in page
+
+    def test_it_refuses_a_duplicate_group_name_in_the_same_village(self, officer):
+        factories.group(name="Poktan Maju")
+        response = _client(officer).post(
+            reverse("registry:group_create"), {"name": "Poktan Maju", "kind": "poktan", "village": "15.02.01.2001"}
+        )
+        assert response.status_code == 200
+        assert "Sudah ada kelompok" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_it_speaks_indonesian_by_default_and_english_on_request(officer):
+    client = _client(officer)
+    response = client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="en-US,en")
+    assert response["Content-Language"] == "id"
+    client.cookies["django_language"] = "en"
+    assert client.get(reverse("dashboard"))["Content-Language"] == "en"
