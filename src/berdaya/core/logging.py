@@ -20,9 +20,21 @@ def redact(text: str) -> str:
 
 class RedactPersonalData(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:
+            # A malformed call (wrong number of arguments) must not crash the caller from inside a filter:
+            # keep what was passed, redacted, for the log reader.
+            message = f"{record.msg} {record.args!r}"
         cleaned = redact(message)
         if cleaned != message:
             record.msg = cleaned
             record.args = None
+        # Exception text carries values too (a unique-NIK violation quotes the NIK): format it here, redacted.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 COUNT_CAP = 10_000
+# No list is a billion rows long; a larger page number would only overflow the database's 64-bit LIMIT/OFFSET.
+MAX_OFFSET = 10**9
 
 
 @dataclass
@@ -23,7 +25,8 @@ class Page:
 
     @property
     def has_next(self) -> bool:
-        return self.number * self.page_size < self.count
+        # A capped count means rows remain beyond this page: the cap is never below the end of the current page.
+        return self.capped or self.number * self.page_size < self.count
 
     @property
     def previous_page_number(self) -> int:
@@ -51,11 +54,10 @@ def paginate(qs: QuerySet, page: str | int | None, page_size: int) -> Page:
         number = max(1, int(page or 1))
     except (TypeError, ValueError):
         number = 1
+    number = min(number, MAX_OFFSET // page_size + 1)
     offset = (number - 1) * page_size
     # COUNT over a LIMITed subquery: exact below the cap, "more than" above it.
     counted = qs.order_by()[: max(COUNT_CAP, offset + page_size) + 1].count()
     capped = counted > max(COUNT_CAP, offset + page_size)
     items = list(qs[offset : offset + page_size])
-    return Page(
-        items=items, number=number, page_size=page_size, count=counted - (1 if capped else 0), capped=capped
-    )
+    return Page(items=items, number=number, page_size=page_size, count=counted - (1 if capped else 0), capped=capped)

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-DIGITS_16 = re.compile(r"^\d{16}$")
+# ASCII digits only, and the whole string: `$` would also match before a trailing newline.
+DIGITS_16 = re.compile(r"[0-9]{16}")
 
 
 @dataclass(frozen=True)
@@ -53,12 +54,8 @@ def check_nik(
 ) -> list[Failure]:
     """Check a NIK `PPKKCC DDMMYY SSSS` against the person's stated birth date and sex ("M"/"F")."""
     today = today or timezone.localdate()
-    if not DIGITS_16.match(nik or ""):
-        return [
-            Failure(
-                "format", _("NIK harus 16 digit angka (tertulis %(n)s karakter).") % {"n": len(nik or "")}
-            )
-        ]
+    if not DIGITS_16.fullmatch(nik or ""):
+        return [Failure("format", _("NIK harus 16 digit angka (tertulis %(n)s karakter).") % {"n": len(nik or "")})]
     failures: list[Failure] = []
     prefix = nik[:6]
     if not district_exists(prefix):
@@ -116,7 +113,7 @@ def check_kk(
 ) -> list[Failure]:
     """Check a family-card number: issuing district, date of issue DDMMYY (no +40 rule), non-zero serial."""
     today = today or timezone.localdate()
-    if not DIGITS_16.match(number or ""):
+    if not DIGITS_16.fullmatch(number or ""):
         return [
             Failure(
                 "format",
@@ -136,8 +133,7 @@ def check_kk(
         failures.append(
             Failure(
                 "date",
-                _("Tanggal terbit dalam nomor KK (digit 7-12: %(d)s) bukan tanggal yang sah.")
-                % {"d": number[6:12]},
+                _("Tanggal terbit dalam nomor KK (digit 7-12: %(d)s) bukan tanggal yang sah.") % {"d": number[6:12]},
             )
         )
     elif issued > today:

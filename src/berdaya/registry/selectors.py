@@ -50,8 +50,8 @@ def people_without_nik(*, actor) -> QuerySet:
     """People without identity documents, counted per village: the civil-registration outreach list."""
     return (
         people_visible_to(actor)
-        .living()
-        .filter(nik__isnull=True)
+        # Only people still living there: the dead and those who moved away cannot be visited.
+        .filter(status=c.PersonStatus.ACTIVE, nik__isnull=True)
         .values("household__village", "household__village__name", "household__village__district__name")
         .annotate(
             total=Count("id"),
@@ -64,10 +64,10 @@ def people_without_nik(*, actor) -> QuerySet:
 
 
 def vulnerability_by_district(*, people: QuerySet[Person]) -> list[dict]:
-    """Counts of living people per district and flag, in one aggregate query."""
+    """Counts of residents (not the dead, not those who moved out) per district and flag, in one aggregate query."""
     today = timezone.localdate()
     rows = (
-        people.living()
+        people.filter(status=c.PersonStatus.ACTIVE)
         .values("household__village__district", "household__village__district__name")
         .annotate(
             total=Count("id"),

@@ -7,7 +7,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,7 @@ from berdaya.core.scoping import (
 
 from . import choices as c
 from .models import ConsentRecord, Group, GroupMembership, Household, KKNumber, LifeEvent, Person
+from .vulnerability import _years_ago
 
 # Each override reason accepts one failing number, checked against these fields.
 OVERRIDE_FIELDS = {"nik_override_reason": ("nik", "birth_date", "sex"), "kk_override_reason": ("kk_number",)}
@@ -47,9 +49,27 @@ def _assign(actor, obj, data: dict[str, Any]) -> None:
         setattr(obj, field, value)
 
 
+def _nik_taken_on_field(exc: ValidationError) -> ValidationError:
+    """The living-NIK constraint has a condition, so Django reports it for the whole record: put it on the NIK."""
+    errors = exc.update_error_dict({})
+    taken = {
+        constraint.get_violation_error_message()
+        for constraint in Person._meta.constraints
+        if constraint.name == "person_nik_unique_living"
+    }
+    general = errors.pop(NON_FIELD_ERRORS, [])
+    for error in general:
+        key = "nik" if any(str(message) in taken for message in error.messages) else NON_FIELD_ERRORS
+        errors.setdefault(key, []).append(error)
+    return ValidationError(errors)
+
+
 def _save(obj, actor) -> None:
     obj._history_user = actor
-    obj.full_clean()
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise _nik_taken_on_field(exc) from None
     try:
         with transaction.atomic():
             obj.save()
@@ -66,9 +86,7 @@ def _check_members(members: list[dict[str, Any]]) -> None:
     errors: list[str] = []
     heads = [m for m in members if m.get("relationship") == c.Relationship.HEAD]
     if len(heads) != 1:
-        errors.append(
-            _("Rumah tangga harus punya tepat satu kepala keluarga (tercatat %(n)s).") % {"n": len(heads)}
-        )
+        errors.append(_("Rumah tangga harus punya tepat satu kepala keluarga (tercatat %(n)s).") % {"n": len(heads)})
     niks = [m.get("nik") for m in members if m.get("nik")]
     duplicates = sorted({n for n in niks if niks.count(n) > 1})
     if duplicates:
@@ -112,9 +130,7 @@ def _kk_changed(*, actor, household: Household, reason: str, date: dt.date | Non
     date = date or dt.date.today()
     KKNumber.objects.filter(household=household, valid_to__isnull=True).update(valid_to=date)
     if household.kk_number:
-        KKNumber.objects.create(
-            household=household, number=household.kk_number, valid_from=date, reason=reason
-        )
+        KKNumber.objects.create(household=household, number=household.kk_number, valid_from=date, reason=reason)
     LifeEvent.objects.create(
         kind=c.LifeEventKind.KK_CHANGED, date=date, household=household, note=reason, recorded_by=actor
     )
@@ -261,6 +277,12 @@ def household_split(
 def consent_record(*, actor, person: Person, data: dict[str, Any]) -> ConsentRecord:
     ensure_can_edit_household(actor, person.household)
     record = ConsentRecord(person=person, recorded_by=actor, **data)
+    # A parent or guardian consents for a child (UU 27/2022), judged by the age on the day consent was given.
+    child_age = settings.BERDAYA["CHILD_AGE"]
+    is_child = person.birth_date > _years_ago(child_age, record.given_at or dt.date.today())
+    if record.basis == c.ConsentBasis.CONSENT and record.given_by == c.ConsentGivenBy.SELF and is_child:
+        message = _("Untuk anak di bawah %(age)s tahun, persetujuan diberikan oleh orang tua atau wali.")
+        raise ValidationError({"given_by": message % {"age": child_age}})
     _save(record, actor)
     return record
 
@@ -287,9 +309,7 @@ def membership_add(*, actor, group: Group, person: Person, role: str, joined_on:
     ensure_can_edit_household(actor, person.household)
     if person.status == c.PersonStatus.DECEASED:
         raise ValidationError(_("Penduduk yang sudah meninggal tidak bisa ditambahkan ke kelompok."))
-    membership = GroupMembership(
-        group=group, person=person, role=role, joined_on=joined_on or dt.date.today()
-    )
+    membership = GroupMembership(group=group, person=person, role=role, joined_on=joined_on or dt.date.today())
     _save(membership, actor)
     return membership
 
@@ -297,6 +317,8 @@ def membership_add(*, actor, group: Group, person: Person, role: str, joined_on:
 @transaction.atomic
 def membership_end(*, actor, membership: GroupMembership, left_on: dt.date | None = None) -> GroupMembership:
     ensure_can_edit_group(actor, membership.group)
+    if membership.left_on is not None:
+        raise ValidationError({"left_on": _("Keanggotaan ini sudah berakhir.")})
     left_on = left_on or dt.date.today()
     if left_on < membership.joined_on:
         raise ValidationError({"left_on": _("Tanggal keluar tidak boleh sebelum tanggal bergabung.")})

@@ -13,8 +13,8 @@ from berdaya.registry import services
 from berdaya.registry.models import ConsentRecord, GroupMembership, Household, KKNumber, LifeEvent, Person
 from berdaya.testing import factories as f
 
-VILLAGE = "15.02.01.2001"  # the facilitator's village
-OTHER_VILLAGE = "15.02.01.2002"  # same district, not assigned to the facilitator
+VILLAGE, OTHER_VILLAGE = f.AREAS["15.02.01"][1]  # the facilitator's village; one in the same district, not theirs
+BANGKO_VILLAGE = f.AREAS["15.02.02"][1][0]
 
 
 def register(actor, *members, village=VILLAGE, **household):
@@ -34,9 +34,9 @@ def family(*, head_nik: str | None = None) -> list[dict]:
     ]
 
 
-def failing_nik(birth_date=dt.date(1970, 1, 5)) -> str:
-    # A woman's day (+40) for a man: fails the sex rule only.
-    return f.nik(birth_date=birth_date, sex="F")
+def failing_nik(birth_date=dt.date(1970, 1, 5), stated_sex="M") -> str:
+    # The other sex's day (+40 or not): fails the sex rule only.
+    return f.nik(birth_date=birth_date, sex="F" if stated_sex == "M" else "M")
 
 
 def nothing_written() -> bool:
@@ -65,7 +65,8 @@ def test_it_registers_a_household_with_its_members_and_first_kk(officer):
 
 def test_it_writes_nothing_when_one_member_is_invalid(officer):
     members = family()
-    members[-1]["nik"] = failing_nik(members[-1]["birth_date"])  # the last member, after the others were saved
+    last = members[-1]  # saved after the household and the other members
+    last["nik"] = failing_nik(last["birth_date"], last["sex"])
 
     with pytest.raises(ValidationError) as exc:
         register(officer, *members, kk_number=f.kk_number())
@@ -118,7 +119,7 @@ def test_it_refuses_a_nik_used_by_another_living_person(officer, status):
 
 
 def test_it_lets_a_deceased_persons_nik_be_registered_again(officer):
-    # The same NIK recorded again after a death: e.g. a wrong death report, re-registered by an officer.
+    # NIK uniqueness holds among the living only: a death record no longer blocks the number.
     old = f.person(name="Budi Lama", sex="M", birth_date=dt.date(1970, 1, 5), hh=f.household())
     f.person(hh=old.household, relationship=c.Relationship.SPOUSE)
     services.person_record_death(actor=officer, person=old, date=dt.date(2024, 1, 1))
@@ -199,8 +200,8 @@ def test_it_refuses_a_facilitator_outside_their_villages(facilitator):
 
 def test_it_lets_a_facilitator_register_in_an_assigned_district(areas):
     district_facilitator = f.user("facilitator", districts=["15.02.02"])
-    hh = register(district_facilitator, *family(), village="15.02.02.1001")
-    assert hh.village_id == "15.02.02.1001"
+    hh = register(district_facilitator, *family(), village=BANGKO_VILLAGE)
+    assert hh.village_id == BANGKO_VILLAGE
     with pytest.raises(PermissionDenied):
         register(district_facilitator, *family(), village=VILLAGE)
 
@@ -268,10 +269,9 @@ def test_it_refuses_a_facilitator_moving_a_household_out_of_their_villages(facil
 
 
 def test_it_keeps_an_officers_override_when_a_facilitator_edits_something_else(officer, facilitator):
-    hh = register(officer, *family(head_nik=failing_nik()))
-    head = hh.members.get(relationship=c.Relationship.HEAD)
-    head.nik_override_reason = "Diperiksa petugas"
-    head.save()
+    members = family(head_nik=failing_nik())
+    members[0]["nik_override_reason"] = "Diperiksa petugas"
+    head = register(officer, *members).members.get(relationship=c.Relationship.HEAD)
 
     # A form posts every field back, the reason too: ignored for the facilitator, but not erased.
     services.person_update(
@@ -451,7 +451,9 @@ def test_it_refuses_a_split_outside_the_facilitators_villages(officer, facilitat
     hh = register(officer, *family(), village=OTHER_VILLAGE)
     andi = hh.members.get(full_name="Andi")
     with pytest.raises(PermissionDenied):
-        services.household_split(actor=facilitator, household=hh, people=[andi], new_head=andi, date=dt.date(2025, 1, 1))
+        services.household_split(
+            actor=facilitator, household=hh, people=[andi], new_head=andi, date=dt.date(2025, 1, 1)
+        )
     assert Household.objects.count() == 1
 
 

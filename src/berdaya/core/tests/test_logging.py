@@ -1,0 +1,105 @@
+"""No NIK, KK or phone number reaches a log line (UU 27/2022)."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import pytest
+from django.conf import settings
+
+from berdaya.core.logging import RedactPersonalData, redact
+
+NIK = "1502015403850012"
+KK = "1502011506180003"
+
+
+@pytest.fixture
+def log():
+    """A logger whose handler applies the filter the way settings.LOGGING does, writing to a string."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactPersonalData())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    logger = logging.getLogger("berdaya.tests.redaction")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    yield logger, stream
+    logger.removeHandler(handler)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"NIK {NIK} ditolak",
+        f"nik={NIK}",
+        f"KK:{KK}.",
+        "HP 081234567890",
+        "HP +6281234567890",
+        "HP 6281234567890, lalu",
+        "08123456789",
+    ],
+)
+def test_it_redacts_identity_and_phone_numbers(text):
+    cleaned = redact(text)
+    assert "[disamarkan]" in cleaned
+    assert not any(number in cleaned for number in (NIK, KK, "1234567890", "23456789"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rumah tangga #1502 diubah",
+        "150201540385001 (15 digit)",
+        "15020154038500123 (17 digit)",
+        "telepon kantor 0746-21234",
+        "tahun 2024, 3 anggota",
+    ],
+)
+def test_it_leaves_other_numbers_alone(text):
+    assert redact(text) == text
+
+
+def test_it_redacts_numbers_passed_as_arguments(log):
+    logger, stream = log
+    logger.info("Simpan %s, HP %s, rumah tangga #%d", NIK, "081234567890", 42)
+    logger.warning("Impor baris %(row)s: NIK %(nik)s", {"row": 14, "nik": NIK})
+    output = stream.getvalue()
+    assert NIK not in output
+    assert "081234567890" not in output
+    assert "INFO Simpan [disamarkan], HP [disamarkan], rumah tangga #42" in output
+    assert "WARNING Impor baris 14: NIK [disamarkan]" in output
+
+
+def test_it_leaves_clean_records_untouched(log):
+    logger, _stream = log
+    record = logger.makeRecord(logger.name, logging.INFO, __file__, 1, "rumah tangga #%d", (42,), None)
+    assert RedactPersonalData().filter(record) is True
+    assert (record.msg, record.args) == ("rumah tangga #%d", (42,))
+
+
+def test_it_redacts_numbers_in_a_logged_exception(log):
+    logger, stream = log
+    try:
+        raise ValueError(f"duplicate key value violates unique constraint: Key (nik)=({NIK}) already exists.")
+    except ValueError:
+        logger.exception("Gagal menyimpan penduduk")
+    output = stream.getvalue()
+    assert "Traceback" in output
+    assert "Gagal menyimpan penduduk" in output
+    assert NIK not in output
+
+
+def test_it_survives_a_malformed_logging_call(log):
+    logger, stream = log
+    logger.error("NIK %s dan KK %s", NIK)  # one argument short: must not raise into the caller
+    output = stream.getvalue()
+    assert NIK not in output
+    assert "[disamarkan]" in output
+
+
+def test_it_is_configured_on_the_console_handler():
+    handler = settings.LOGGING["handlers"]["console"]
+    assert "pii" in handler["filters"]
+    assert settings.LOGGING["filters"]["pii"]["()"] == "berdaya.core.logging.RedactPersonalData"
