@@ -97,6 +97,10 @@ INSTALLED_APPS = [
     "berdaya.areas",
     "berdaya.partners",
     "berdaya.registry",
+    "berdaya.targeting",
+    "berdaya.migration",
+    "berdaya.inclusion",
+    "berdaya.programmes",
     "berdaya.jobs",
     "berdaya.imports",
 ]
@@ -140,9 +144,7 @@ TEMPLATES = [
 
 # SQLite by default: one file, nothing to install. PostgreSQL in production via DATABASE_URL.
 _default_sqlite = f"sqlite:///{DATA_DIR / 'berdaya.sqlite3'}"
-DATABASES = {
-    "default": dj_database_url.parse(env_str("DATABASE_URL", "") or _default_sqlite, conn_max_age=60)
-}
+DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", "") or _default_sqlite, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -188,7 +190,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Jakarta")
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: with it on, every id rendered in a template (hidden inputs, data attributes) would read "6.988" in
+# Indonesian. Counts and money are formatted explicitly (intcomma, rupiah filters) where people read them.
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -251,6 +255,12 @@ BERDAYA = {
     "ELDERLY_AGE": env_int("BERDAYA_ELDERLY_AGE", 60),
     "CHILD_AGE": env_int("BERDAYA_CHILD_AGE", 18),
     "PAGE_SIZE": env_int("BERDAYA_PAGE_SIZE", 25),
+    "CASE_SLA_DAYS": {"intake": 2, "assessment": 7, "referral": 7, "follow_up": 30},
+    "CASE_DOCUMENT_MAX_MB": env_int("BERDAYA_CASE_DOCUMENT_MAX_MB", 10),
+    # The KPD (disability card) number format is not published consistently: a regex and its description, settable.
+    "KPD_PATTERN": env_str("BERDAYA_KPD_PATTERN", r"^\d{16}$"),
+    "KPD_FORMAT_LABEL": env_str("BERDAYA_KPD_FORMAT_LABEL", "16 digit angka"),
+    "DOUBLE_DIP_WINDOW_DAYS": env_int("BERDAYA_DOUBLE_DIP_WINDOW_DAYS", 365),
 }
 
 LOGGING = {

@@ -29,9 +29,7 @@ class User(AbstractUser):
     districts = models.ManyToManyField(
         "areas.District", verbose_name=_("kecamatan tugas"), blank=True, related_name="+"
     )
-    villages = models.ManyToManyField(
-        "areas.Village", verbose_name=_("desa tugas"), blank=True, related_name="+"
-    )
+    villages = models.ManyToManyField("areas.Village", verbose_name=_("desa tugas"), blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("pengguna")

@@ -12,11 +12,7 @@ def default_regency() -> Regency | None:
 
 def districts_in_use() -> QuerySet[District]:
     """Districts of the regencies whose villages are loaded: the ones the interface offers."""
-    return (
-        District.objects.filter(villages__isnull=False)
-        .annotate(village_count=Count("villages"))
-        .order_by("code")
-    )
+    return District.objects.filter(villages__isnull=False).annotate(village_count=Count("villages")).order_by("code")
 
 
 def villages_of(district_code: str) -> QuerySet[Village]:

@@ -90,12 +90,9 @@ def areas_load(*, regency_codes: list[str]) -> LoadResult:
 
     provinces = [Province(code=r["code"], name=r["name"]) for r in _rows("provinces.csv")]
     regencies = [
-        Regency(code=r["code"], province_id=r["province_code"], name=r["name"])
-        for r in _rows("regencies.csv")
+        Regency(code=r["code"], province_id=r["province_code"], name=r["name"]) for r in _rows("regencies.csv")
     ]
-    districts = [
-        District(code=r["code"], regency_id=r["regency_code"], name=r["name"]) for r in _rows("districts.csv")
-    ]
+    districts = [District(code=r["code"], regency_id=r["regency_code"], name=r["name"]) for r in _rows("districts.csv")]
     centroids = _centroids()
     wanted = tuple(code + "." for code in regency_codes)
     villages = []

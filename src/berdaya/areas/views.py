@@ -33,7 +33,5 @@ def district_detail(request, code: str):
 def village_options(request):
     """<option>s of a district's villages, for the dependent select in filters (htmx)."""
     district = request.GET.get("district", "")
-    villages = (
-        Village.objects.filter(district_id=district).order_by("name") if district else Village.objects.none()
-    )
+    villages = Village.objects.filter(district_id=district).order_by("name") if district else Village.objects.none()
     return render(request, "areas/_village_options.html", {"villages": villages})

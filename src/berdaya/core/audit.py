@@ -7,9 +7,7 @@ from django.db import models
 from .models import AuditEvent
 
 
-def audit(
-    *, actor, action: str, obj: models.Model | None = None, object_type: str = "", **detail: Any
-) -> AuditEvent:
+def audit(*, actor, action: str, obj: models.Model | None = None, object_type: str = "", **detail: Any) -> AuditEvent:
     """Write one audit row. Detail must never hold NIK, names or phone numbers: ids and counts only."""
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,

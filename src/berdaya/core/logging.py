@@ -9,6 +9,9 @@ import re
 _PATTERNS = [
     re.compile(r"(?<!\d)\d{16}(?!\d)"),
     re.compile(r"(?<![\d+])(?:\+62|62|0)8\d{7,11}(?!\d)"),
+    # The same numbers written with spaces, dots or dashes, e.g. 0812-3456-7890 or 1502 0154 0385 0002.
+    re.compile(r"(?<![\d+])(?:\+62 ?|62 ?|0)8\d{1,3}(?:[ .-]\d{2,5}){2,4}(?!\d)"),
+    re.compile(r"(?<!\d)\d{4}(?:[ .-]\d{4}){3}(?!\d)"),
 ]
 
 

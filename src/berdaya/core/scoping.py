@@ -3,7 +3,7 @@
 Every page, export, command and API call gets its querysets from here, so a rule changes in one place:
 - admin and officer: the whole regency;
 - facilitator (pendamping): the villages assigned to them, directly or through an assigned district;
-- partner staff: the households their organisation registered (later issues add their programmes' beneficiaries);
+- partner staff: the households their organisation registered, and those of their programmes' participants;
 - viewer: aggregates only, never a person-level record.
 Records outside a user's scope answer 404, not 403, so their existence is not revealed.
 """
@@ -73,7 +73,12 @@ def household_scope_q(user, prefix: str = "") -> Q | None:
     if caps.role == Role.FACILITATOR:
         return _village_codes_q(user, f"{prefix}village")
     if caps.role == Role.PARTNER:
-        return Q(**{f"{prefix}registered_by_organisation": user.organisation_id})
+        # Their own registrations, plus the households of anyone ever enrolled in a programme their organisation
+        # runs. One OR of an indexed column and an id subquery, so the planner never joins enrolments per row.
+        from berdaya.programmes.models import Enrolment
+
+        enrolled = Enrolment.objects.filter(programme__organiser_id=user.organisation_id).values("person__household")
+        return Q(**{f"{prefix}registered_by_organisation": user.organisation_id}) | Q(**{f"{prefix}pk__in": enrolled})
     return Q(pk__in=[])
 
 
@@ -172,3 +177,67 @@ def people_for_aggregates(user) -> QuerySet:
     if capabilities(user).role == Role.VIEWER:
         return Person.objects.all()
     return people_visible_to(user)
+
+
+# Programmes (berdaya.programmes)
+
+
+def programmes_visible_to(user) -> QuerySet:
+    """Programme-level facts (name, organiser, period, counts) are not personal data: every signed-in role reads
+    them. Who takes part is filtered separately, through people_visible_to."""
+    from berdaya.programmes.models import Programme
+
+    if not capabilities(user).authenticated:
+        return Programme.objects.none()
+    return Programme.objects.all()
+
+
+def programmes_editable_by(user) -> QuerySet:
+    """The programmes `user` manages: officers and admins all, partner staff their organisation's, others none."""
+    from berdaya.programmes.models import Programme
+
+    caps = capabilities(user)
+    if caps.role in {Role.ADMIN, Role.OFFICER}:
+        return Programme.objects.all()
+    if caps.role == Role.PARTNER:
+        return Programme.objects.filter(organiser_id=user.organisation_id)
+    return Programme.objects.none()
+
+
+def can_manage_programme(user, programme) -> bool:
+    caps = capabilities(user)
+    if caps.role in {Role.ADMIN, Role.OFFICER}:
+        return True
+    return caps.role == Role.PARTNER and programme.organiser_id == user.organisation_id
+
+
+def ensure_can_manage_programme(user, programme) -> None:
+    if not can_manage_programme(user, programme):
+        raise PermissionDenied(_("Program ini dikelola organisasi lain; Anda tidak boleh mengubahnya."))
+
+
+def ensure_can_create_programme(user) -> None:
+    if capabilities(user).role not in {Role.ADMIN, Role.OFFICER, Role.PARTNER}:
+        raise PermissionDenied(_("Peran Anda tidak boleh membuat program."))
+
+
+def can_record_attendance(user, programme) -> bool:
+    """Programme managers, and facilitators (for the participants in their villages only)."""
+    return can_manage_programme(user, programme) or capabilities(user).role == Role.FACILITATOR
+
+
+def ensure_can_record_attendance(user, programme) -> None:
+    if not can_record_attendance(user, programme):
+        raise PermissionDenied(_("Anda tidak boleh mencatat kehadiran program ini."))
+
+
+def ensure_can_record_needs(user, person) -> None:
+    """Needs assessments are recorded by anyone who may edit the registry, for a person they can see."""
+    caps = capabilities(user)
+    if not caps.edits_registry or not people_visible_to(user).filter(pk=person.pk).exists():
+        raise PermissionDenied(_("Anda tidak boleh mencatat kebutuhan penduduk ini."))
+
+
+def sees_assistance_notes(user, programme) -> bool:
+    """Internal notes on assistance stay with the organiser (and the regency's officers)."""
+    return can_manage_programme(user, programme)

@@ -84,9 +84,7 @@ def write_xlsx(
         sheet = workbook.add_worksheet(name[:31])
         for col, title in enumerate(header):
             sheet.write_string(0, col, str(title), bold)
-            sheet.set_column(
-                col, col, max(12, min(len(str(title)) + 2, 40)), text if title in text_columns else None
-            )
+            sheet.set_column(col, col, max(12, min(len(str(title)) + 2, 40)), text if title in text_columns else None)
         sheet.freeze_panes(1, 0)
         count = 0
         for r, row in enumerate(rows, start=1):

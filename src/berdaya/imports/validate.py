@@ -7,7 +7,9 @@ duplicate NIK in the file, conflicts with existing records) are checked set-base
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import operator
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -28,6 +30,7 @@ DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 PHONE = re.compile(r"^(\+62|62|0)8\d{7,11}$")
 NUMBERISH = re.compile(r"^\d+([.,]\d+)?([eE][+-]?\d+)$|^\d{1,15}[.,]\d+$|^\d+[.,]0+$")
+MIN_BIRTH = dt.date(1900, 1, 1)
 TRUE_WORDS = {"ya", "y", "1", "true", "benar", "ada", "x", "v", "yes"}
 FALSE_WORDS = {"tidak", "t", "0", "false", "salah", "tidak ada", "n", "no", "tdk", "-"}
 
@@ -70,9 +73,20 @@ class RowValidator:
         wgss = choice_lookup(c.WGSSAnswer)  # type: ignore[arg-type]
         self.wgss = {k: int(v) for k, v in wgss.items()}
         self._kk_cache: tuple[str, list] = ("", [])
-        self.hh_positions = [(k, self.positions.get(k)) for k in HOUSEHOLD_KEYS]
-        self.person_positions = [(k, self.positions.get(k)) for k in PERSON_KEYS]
         self.converters = {col.key: getattr(self, f"_conv_{col.kind}") for col in COLUMNS}
+        # Unmapped fields read from an extra empty slot appended to every row.
+        self.width = len(headers) + 1
+        blank = len(headers)
+        pos = {k: (self.positions[k] if self.positions.get(k) is not None else blank) for k in BY_KEY}
+        self.hh_list = [(k, pos[k]) for k in HOUSEHOLD_KEYS]
+        self.person_list = [(k, pos[k]) for k in PERSON_KEYS if k != "nik"]
+        self.hh_getter = operator.itemgetter(*[pos[k] for k in HOUSEHOLD_KEYS])
+        self.stage_getter = operator.itemgetter(*STAGE_KEYS)
+        self.nik_pos = pos["nik"]
+        self.hh_key_pos = pos["hh_key"]
+        self.caches: dict[str, dict[Any, Any]] = {k: {} for k in BY_KEY}
+        self._last_hh_raw: tuple | None = None
+        self._last_hh: tuple[dict[str, Any], list[tuple[str, str]]] = ({}, [])
 
     def header_of(self, key: str) -> str:
         pos = self.positions.get(key)
@@ -88,7 +102,9 @@ class RowValidator:
             raise RowError(key, _("Berisi karakter kontrol atau karakter yang tidak terbaca."))
         limit = BY_KEY[key].max_length
         if limit and len(value) > limit:
-            raise RowError(key, _("Terlalu panjang: %(n)s karakter, paling banyak %(max)s.") % {"n": len(value), "max": limit})
+            raise RowError(
+                key, _("Terlalu panjang: %(n)s karakter, paling banyak %(max)s.") % {"n": len(value), "max": limit}
+            )
         return value
 
     _conv_text = _text
@@ -103,7 +119,9 @@ class RowValidator:
         if found is None:
             col = BY_KEY[key]
             allowed = ", ".join(str(label) for _v, label in col.choices.choices)  # type: ignore[union-attr]
-            raise RowError(key, _("Nilai “%(v)s” tidak dikenal. Pilihan: %(allowed)s.") % {"v": value[:40], "allowed": allowed})
+            raise RowError(
+                key, _("Nilai “%(v)s” tidak dikenal. Pilihan: %(allowed)s.") % {"v": value[:40], "allowed": allowed}
+            )
         return found
 
     def _conv_wgss(self, key: str, raw: Any) -> int | None:
@@ -134,7 +152,11 @@ class RowValidator:
                 return dt.date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
             raise RowError(key, _("Tanggal “%(v)s” tidak ada di kalender.") % {"v": value[:20]}) from None
-        raise RowError(key, _("Format tanggal “%(v)s” tidak dikenal: gunakan dd/mm/yyyy, d-m-yyyy atau yyyy-mm-dd.") % {"v": value[:20]})
+        raise RowError(
+            key,
+            _("Format tanggal “%(v)s” tidak dikenal: gunakan dd/mm/yyyy, d-m-yyyy atau yyyy-mm-dd.")
+            % {"v": value[:20]},
+        )
 
     def _conv_int(self, key: str, raw: Any) -> int | None:
         if type(raw) is float and raw.is_integer():
@@ -234,22 +256,59 @@ class RowValidator:
         return value
 
     # --- the row ---------------------------------------------------------------------------------------------
+    def _convert_all(self, keys_positions, values, caches) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """Convert cells with a per-column memo: most columns repeat (choices, dates, villages), so after the
+        first thousand rows a cell costs one dict lookup instead of a parse."""
+        out: dict[str, Any] = {}
+        errors: list[tuple[str, str]] = []
+        conv = self.converters
+        for key, pos in keys_positions:
+            raw = values[pos]
+            cache = caches[key]
+            try:
+                value = cache[raw]
+            except KeyError:
+                try:
+                    value = conv[key](key, raw)
+                except RowError as err:
+                    value = err
+                except TypeError:  # an unhashable or odd cell type from a spreadsheet
+                    value = RowError(key, _("Isi sel tidak bisa dibaca."))
+                if len(cache) > 200_000:
+                    cache.clear()
+                with contextlib.suppress(TypeError):
+                    cache[raw] = value
+            if type(value) is RowError:
+                errors.append((value.key, value.message))
+                out[key] = None
+            else:
+                out[key] = value
+        return out, errors
+
     def validate(self, values: list[Any]) -> tuple[Any, ...]:
         """Return the staging tuple or raise ValueError(list of (key, message))."""
-        errors: list[tuple[str, str]] = []
-        out: dict[str, Any] = {}
-        n = len(values)
-        conv = self.converters
-        for key, pos in (*self.hh_positions, *self.person_positions):
-            raw = values[pos] if pos is not None and pos < n else ""
-            try:
-                out[key] = conv[key](key, raw)
-            except RowError as err:
-                errors.append((err.key, err.message))
-                out[key] = None
-        hh_pos = self.positions.get("hh_key")
+        width = self.width
+        if len(values) != width:
+            values = (list(values) + [""] * width)[:width]
+        else:
+            values.append("")  # the slot unmapped fields read from
+        hh_raw = self.hh_getter(values)
+        if hh_raw == self._last_hh_raw:
+            hh_out, hh_errors = self._last_hh
+        else:
+            hh_out, hh_errors = self._convert_all(self.hh_list, values, self.caches)
+            self._last_hh_raw, self._last_hh = hh_raw, (hh_out, hh_errors)
+        p_out, p_errors = self._convert_all(self.person_list, values, self.caches)
+        nik_value = values[self.nik_pos]
         try:
-            hh_key = self._text("hh_key", values[hh_pos] if hh_pos is not None and hh_pos < n else "")
+            p_out["nik"] = self._conv_nik("nik", nik_value)
+        except RowError as err:
+            p_errors.append((err.key, err.message))
+            p_out["nik"] = None
+        errors = hh_errors + p_errors
+        out = {**hh_out, **p_out}
+        try:
+            hh_key = self._text("hh_key", values[self.hh_key_pos])
         except RowError as err:
             errors.append((err.key, err.message))
             hh_key = ""
@@ -265,7 +324,7 @@ class RowValidator:
             if birth > self.today:
                 errors.append(("birth_date", _("Tanggal lahir tidak boleh di masa depan.")))
                 birth = None
-            elif birth < dt.date(1900, 1, 1):
+            elif birth < MIN_BIRTH:
                 errors.append(("birth_date", _("Tanggal lahir sebelum 1900 tidak masuk akal.")))
                 birth = None
         nik = out.get("nik")
@@ -277,7 +336,11 @@ class RowValidator:
                 )
                 if failures:
                     errors.append(("nik", " ".join(f.message for f in failures)))
-        elif nik is not None and not out.get("nik_missing_reason") and not any(e[0] == "nik_missing_reason" for e in errors):
+        elif (
+            nik is not None
+            and not out.get("nik_missing_reason")
+            and not any(e[0] == "nik_missing_reason" for e in errors)
+        ):
             errors.append(("nik", _("Isi NIK, atau isi Alasan tanpa NIK.")))
         land = out.get("land_operated_ha")
         if land and land > 0 and out.get("land_tenure") in ("", c.LandTenure.NONE):
@@ -287,7 +350,6 @@ class RowValidator:
         if not out["land_tenure"]:
             out["land_tenure"] = c.LandTenure.NONE
         out["nik"] = nik or None
-        household = tuple(out[k] for k in HOUSEHOLD_KEYS)
         out["hh_key"] = ("k:" + hh_key) if hh_key else ("kk:" + out["kk_number"])
-        out["hh_hash"] = hash(household)
-        return tuple(out[k] for k in STAGE_KEYS)
+        out["hh_hash"] = hash(hh_raw)
+        return self.stage_getter(out)

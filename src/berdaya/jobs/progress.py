@@ -97,9 +97,7 @@ class JobProgress(Progress):
         now = time.monotonic()
         if not self._cancel and now - self._last_cancel_check >= self.min_interval:
             self._last_cancel_check = now
-            self._cancel = bool(
-                Job.objects.filter(pk=self.job_id).values_list("cancel_requested", flat=True).first()
-            )
+            self._cancel = bool(Job.objects.filter(pk=self.job_id).values_list("cancel_requested", flat=True).first())
         return self._cancel
 
 

@@ -84,9 +84,7 @@ class HouseholdForm(StyledMixin, forms.ModelForm):
     def __init__(self, *args, villages=None, allow_override: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = villages if villages is not None else Village.objects.all()
-        self.fields["village"].label_from_instance = lambda v: (
-            f"{v.district.name} — {v.get_kind_display()} {v.name}"
-        )
+        self.fields["village"].label_from_instance = lambda v: f"{v.district.name} — {v.get_kind_display()} {v.name}"
         if not allow_override:
             del self.fields["kk_override_reason"]
         self._style()
@@ -130,9 +128,7 @@ class MemberForm(PersonForm):
     """A member row in the one-page household registration."""
 
 
-MemberFormSet = formset_factory(
-    MemberForm, extra=0, min_num=1, validate_min=True, max_num=30, validate_max=True
-)
+MemberFormSet = formset_factory(MemberForm, extra=0, min_num=1, validate_min=True, max_num=30, validate_max=True)
 
 
 class LifeEventForm(StyledMixin, forms.Form):
@@ -167,9 +163,7 @@ class GroupForm(StyledMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if villages is not None:
             self.fields["village"].queryset = villages
-        self.fields["village"].label_from_instance = lambda v: (
-            f"{v.district.name} — {v.get_kind_display()} {v.name}"
-        )
+        self.fields["village"].label_from_instance = lambda v: f"{v.district.name} — {v.get_kind_display()} {v.name}"
         self._style()
 
     def _post_clean(self):

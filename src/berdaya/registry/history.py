@@ -48,9 +48,7 @@ def _display(record, field, value) -> str:
 
 
 def history_entries(obj, *, sees_identifiers: bool, limit: int = 50) -> list[Entry]:
-    records = list(
-        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
-    )
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     entries: list[Entry] = []
     for index, record in enumerate(records[:limit]):
         previous = records[index + 1] if index + 1 < len(records) else None

@@ -21,7 +21,7 @@ from simple_history.models import HistoricalRecords
 from . import choices as c
 from .identity import check_kk, check_nik
 
-digits_16 = RegexValidator(r"^\d{16}$", _("Harus 16 digit angka."))
+digits_16 = RegexValidator(r"\A[0-9]{16}\Z", _("Harus 16 digit angka."))
 rt_rw = RegexValidator(r"^\d{1,3}$", _("RT/RW berupa angka 1-3 digit, mis. 003."))
 phone_validator = RegexValidator(
     r"^(\+62|62|0)8\d{7,11}$", _("Nomor HP tidak sah: gunakan format 08xxxxxxxxxx atau +628xxxxxxxxxx.")
@@ -135,7 +135,7 @@ class KKNumber(models.Model):
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="kk_numbers")
     number = models.CharField(_("nomor KK"), max_length=16, db_index=True)
-    valid_from = models.DateField(_("berlaku sejak"), default=dt.date.today)
+    valid_from = models.DateField(_("berlaku sejak"), default=timezone.localdate)
     valid_to = models.DateField(_("berlaku sampai"), null=True, blank=True)
     reason = models.CharField(_("alasan"), max_length=200, blank=True)
 
@@ -214,6 +214,12 @@ class Person(models.Model):
                 name="person_nik_unique_living",
                 violation_error_message=_("NIK ini sudah terdaftar untuk penduduk lain yang masih hidup."),
             ),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(relationship="head", status="active"),
+                name="person_one_active_head",
+                violation_error_message=_("Rumah tangga ini sudah punya kepala keluarga."),
+            ),
             models.CheckConstraint(
                 condition=Q(nik__isnull=False) | ~Q(nik_missing_reason=""),
                 name="person_nik_or_reason",
@@ -271,7 +277,7 @@ class ConsentRecord(models.Model):
     given_by = models.CharField(_("diberikan oleh"), max_length=20, choices=c.ConsentGivenBy.choices, blank=True)
     given_by_name = models.CharField(_("nama pemberi persetujuan"), max_length=150, blank=True)
     purpose = models.CharField(_("tujuan"), max_length=300)
-    given_at = models.DateField(_("tanggal"), default=dt.date.today)
+    given_at = models.DateField(_("tanggal"), default=timezone.localdate)
     withdrawn_at = models.DateField(_("ditarik pada"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("dicatat oleh"), on_delete=models.PROTECT, related_name="+"
@@ -289,6 +295,8 @@ class ConsentRecord(models.Model):
             raise ValidationError({"given_by": _("Untuk persetujuan, isi siapa yang memberikannya.")})
         if self.given_at and self.given_at > timezone.localdate():
             raise ValidationError({"given_at": _("Tanggal persetujuan tidak boleh di masa depan.")})
+        if self.withdrawn_at and self.given_at and self.withdrawn_at < self.given_at:
+            raise ValidationError({"withdrawn_at": _("Tanggal penarikan tidak boleh sebelum tanggal persetujuan.")})
 
     def __str__(self) -> str:
         return f"{self.get_basis_display()} ({self.given_at})"
@@ -356,7 +364,7 @@ class GroupMembership(models.Model):
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(_("jabatan"), max_length=20, choices=c.GroupRole.choices, default=c.GroupRole.MEMBER)
-    joined_on = models.DateField(_("bergabung"), default=dt.date.today)
+    joined_on = models.DateField(_("bergabung"), default=timezone.localdate)
     left_on = models.DateField(_("keluar"), null=True, blank=True)
     history = HistoricalRecords()
 

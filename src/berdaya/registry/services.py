@@ -10,8 +10,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from berdaya.areas.models import Village
 from berdaya.core.scoping import (
     capabilities,
     ensure_can_edit_household,
@@ -34,10 +36,40 @@ def _strip_overrides(actor, data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in OVERRIDE_FIELDS}
 
 
+# What the edit services may change. Status, household and organisation change only through their own services
+# (life events, split, registration), so that every such change leaves an event behind.
+HOUSEHOLD_EDITABLE = {
+    "kk_number", "kk_override_reason", "village", "village_id", "address", "rt", "rw", "latitude", "longitude",
+    "floor_material", "wall_material", "roof_material", "water_source", "toilet", "lighting", "cooking_fuel",
+    "floor_area_m2", "land_operated_ha", "land_tenure", "asset_motorcycle", "asset_car", "asset_refrigerator",
+    "asset_television", "asset_smartphone", "asset_livestock", "asset_gold_savings",
+}  # fmt: skip
+PERSON_EDITABLE = {
+    "nik", "nik_missing_reason", "nik_override_reason", "full_name", "sex", "birth_place", "birth_date",
+    "relationship", "marital_status", "education", "occupation", "phone", "wgss_seeing", "wgss_hearing",
+    "wgss_walking", "wgss_remembering", "wgss_selfcare", "wgss_communicating",
+}  # fmt: skip
+
+
+class MemberError(ValidationError):
+    """A member of a household registration failed validation; `index` says which (0-based, as submitted)."""
+
+    def __init__(self, index: int, error: ValidationError):
+        super().__init__(error.update_error_dict({}))
+        self.index = index
+
+
+def _only(data: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ValidationError(_("Kolom ini tidak boleh diubah di sini: %(f)s.") % {"f": ", ".join(unknown)})
+    return data
+
+
 def _assign(actor, obj, data: dict[str, Any]) -> None:
     """Set `data` on an existing record. A stored override reason was given for the old number: it lapses when the
     number (or what it is checked against) changes, unless an officer gives it again in the same change."""
-    data = _strip_overrides(actor, data)
+    data = _strip_overrides(actor, _only(data, HOUSEHOLD_EDITABLE if isinstance(obj, Household) else PERSON_EDITABLE))
     for override, checked in OVERRIDE_FIELDS.items():
         if override in data or not hasattr(obj, override):
             continue
@@ -100,7 +132,9 @@ def household_register(*, actor, household: dict[str, Any], members: list[dict[s
     """Register a household with its members, all or nothing."""
     if not members:
         raise ValidationError(_("Isi paling sedikit satu anggota keluarga (kepala keluarga)."))
-    hh = Household(**_strip_overrides(actor, household))
+    hh = Household(**_strip_overrides(actor, _only(household, HOUSEHOLD_EDITABLE)))
+    if not Village.objects.filter(pk=hh.village_id).exists():
+        raise ValidationError({"village": _("Kode desa/kelurahan tidak dikenal.")})
     ensure_can_register_in(actor, hh.village)
     if capabilities(actor).role == "partner":
         hh.registered_by_organisation_id = actor.organisation_id
@@ -108,8 +142,11 @@ def household_register(*, actor, household: dict[str, Any], members: list[dict[s
     _save(hh, actor)
     if hh.kk_number:
         KKNumber.objects.create(household=hh, number=hh.kk_number, reason=_("Pendaftaran"))
-    for data in members:
-        _save(Person(household=hh, **_strip_overrides(actor, data)), actor)
+    for index, data in enumerate(members):
+        try:
+            _save(Person(household=hh, **_strip_overrides(actor, _only(data, PERSON_EDITABLE))), actor)
+        except ValidationError as exc:
+            raise MemberError(index, exc) from None
     return hh
 
 
@@ -122,12 +159,15 @@ def household_update(*, actor, household: Household, data: dict[str, Any], kk_re
         ensure_can_register_in(actor, household.village)
     _save(household, actor)
     if household.kk_number != old_kk:
-        _kk_changed(actor=actor, household=household, reason=kk_reason or _("Perubahan data"))
+        _kk_changed(actor=actor, household=household, reason=kk_reason or _("Perubahan data"), old=old_kk)
     return household
 
 
-def _kk_changed(*, actor, household: Household, reason: str, date: dt.date | None = None) -> None:
-    date = date or dt.date.today()
+def _kk_changed(*, actor, household: Household, reason: str, old: str = "", date: dt.date | None = None) -> None:
+    date = date or timezone.localdate()
+    if old and not KKNumber.objects.filter(household=household, number=old).exists():
+        # The old number came in without a history row (an import, an admin edit): keep it searchable.
+        KKNumber.objects.create(household=household, number=old, valid_from=date, valid_to=date, reason=_("Nomor lama"))
     KKNumber.objects.filter(household=household, valid_to__isnull=True).update(valid_to=date)
     if household.kk_number:
         KKNumber.objects.create(household=household, number=household.kk_number, valid_from=date, reason=reason)
@@ -173,7 +213,7 @@ def _ensure_active(person: Person) -> None:
 
 
 def _ensure_not_future(date: dt.date) -> None:
-    if date > dt.date.today():
+    if date > timezone.localdate():
         raise ValidationError({"date": _("Tanggal peristiwa tidak boleh di masa depan.")})
 
 
@@ -279,7 +319,7 @@ def consent_record(*, actor, person: Person, data: dict[str, Any]) -> ConsentRec
     record = ConsentRecord(person=person, recorded_by=actor, **data)
     # A parent or guardian consents for a child (UU 27/2022), judged by the age on the day consent was given.
     child_age = settings.BERDAYA["CHILD_AGE"]
-    is_child = person.birth_date > _years_ago(child_age, record.given_at or dt.date.today())
+    is_child = person.birth_date > _years_ago(child_age, record.given_at or timezone.localdate())
     if record.basis == c.ConsentBasis.CONSENT and record.given_by == c.ConsentGivenBy.SELF and is_child:
         message = _("Untuk anak di bawah %(age)s tahun, persetujuan diberikan oleh orang tua atau wali.")
         raise ValidationError({"given_by": message % {"age": child_age}})
@@ -309,7 +349,7 @@ def membership_add(*, actor, group: Group, person: Person, role: str, joined_on:
     ensure_can_edit_household(actor, person.household)
     if person.status == c.PersonStatus.DECEASED:
         raise ValidationError(_("Penduduk yang sudah meninggal tidak bisa ditambahkan ke kelompok."))
-    membership = GroupMembership(group=group, person=person, role=role, joined_on=joined_on or dt.date.today())
+    membership = GroupMembership(group=group, person=person, role=role, joined_on=joined_on or timezone.localdate())
     _save(membership, actor)
     return membership
 
@@ -319,7 +359,7 @@ def membership_end(*, actor, membership: GroupMembership, left_on: dt.date | Non
     ensure_can_edit_group(actor, membership.group)
     if membership.left_on is not None:
         raise ValidationError({"left_on": _("Keanggotaan ini sudah berakhir.")})
-    left_on = left_on or dt.date.today()
+    left_on = left_on or timezone.localdate()
     if left_on < membership.joined_on:
         raise ValidationError({"left_on": _("Tanggal keluar tidak boleh sebelum tanggal bergabung.")})
     membership.left_on = left_on

@@ -23,6 +23,8 @@ from berdaya.core.scoping import (
     people_visible_to,
     villages_for_registration,
 )
+from berdaya.partners.models import Organisation
+from berdaya.programmes import selectors as programme_selectors
 
 from . import choices as c
 from . import selectors, services
@@ -71,12 +73,11 @@ def person_detail(request, pk: int):
         {
             "person": person,
             "flags": profiles(type(person).objects.filter(pk=person.pk)).get(person.pk, []),
-            "memberships": person.memberships.select_related("group__village").order_by(
-                "left_on", "-joined_on"
-            ),
+            "memberships": person.memberships.select_related("group__village").order_by("left_on", "-joined_on"),
             "consents": person.consents.select_related("recorded_by"),
             "events": person.events.select_related("recorded_by"),
             "history": history_entries(person, sees_identifiers=caps.sees_identifiers),
+            "programmes": programme_selectors.person_programmes(actor=request.user, person=person),
             "event_form": LifeEventForm(),
             "consent_form": ConsentForm(),
             "can_edit": caps.edits_registry,
@@ -103,9 +104,7 @@ def person_edit(request, pk: int):
         else:
             messages.success(request, _("Data %(name)s disimpan.") % {"name": person.full_name})
             return redirect("registry:person_detail", pk=person.pk)
-    return render(
-        request, "registry/person_form.html", {"form": form, "person": person, "household": person.household}
-    )
+    return render(request, "registry/person_form.html", {"form": form, "person": person, "household": person.household})
 
 
 @login_required
@@ -166,6 +165,7 @@ def household_detail(request, pk: int):
             "kk_numbers": household.kk_numbers.all(),
             "events": household.events.select_related("person", "recorded_by", "new_household"),
             "history": history_entries(household, sees_identifiers=caps.sees_identifiers),
+            "programmes": programme_selectors.household_programmes(actor=request.user, household=household),
             "can_edit": caps.edits_registry,
         },
     )
@@ -187,34 +187,22 @@ def household_register(request):
             form_kwargs={"allow_override": caps.accepts_failed_checks},
         )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        members = [_cleaned(f) for f in formset.forms if f.has_changed() or f is formset.forms[0]]
+        member_forms = [f for f in formset.forms if f.has_changed() or f is formset.forms[0]]
+        members = [_cleaned(f) for f in member_forms]
         try:
-            household = services.household_register(
-                actor=request.user, household=_cleaned(form), members=members
-            )
+            household = services.household_register(actor=request.user, household=_cleaned(form), members=members)
         except ValidationError as exc:
-            _spread_member_errors(form, formset, exc)
+            _spread_member_errors(form, member_forms, exc)
         else:
             messages.success(request, _("Rumah tangga dan %(n)s anggota terdaftar.") % {"n": len(members)})
             return redirect("registry:household_detail", pk=household.pk)
     return render(request, "registry/household_register.html", {"form": form, "formset": formset})
 
 
-def _spread_member_errors(form, formset, exc: ValidationError) -> None:
-    # Person-level errors name person fields; attach them to the first member form that has that field value.
-    if hasattr(exc, "error_dict"):
-        household_fields = set(form.fields)
-        person_errors = {k: v for k, v in exc.error_dict.items() if k not in household_fields}
-        house_errors = {k: v for k, v in exc.error_dict.items() if k in household_fields}
-        if house_errors:
-            apply_errors(form, ValidationError(house_errors))
-        if person_errors:
-            target = formset.forms[0]
-            for member in formset.forms:
-                if any(member.cleaned_data.get(k) for k in person_errors):
-                    target = member
-                    break
-            apply_errors(target, ValidationError(person_errors))
+def _spread_member_errors(form, member_forms, exc: ValidationError) -> None:
+    # The service says which member failed; household-level errors go on the household form.
+    if isinstance(exc, services.MemberError) and exc.index < len(member_forms):
+        apply_errors(member_forms[exc.index], exc)
     else:
         apply_errors(form, exc)
 
@@ -262,9 +250,7 @@ def household_add_member(request, pk: int):
         else:
             messages.success(request, _("%(name)s ditambahkan.") % {"name": person.full_name})
             return redirect("registry:household_detail", pk=household.pk)
-    return render(
-        request, "registry/person_form.html", {"form": form, "household": household, "person": None}
-    )
+    return render(request, "registry/person_form.html", {"form": form, "household": household, "person": None})
 
 
 @login_required
@@ -318,27 +304,29 @@ def group_list(request):
     page = paginate(qs, request.GET.get("page"), settings.BERDAYA["PAGE_SIZE"])
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request, "registry/group_list.html", {"filter": filterset, "page": page, "query": query.urlencode()}
-    )
+    return render(request, "registry/group_list.html", {"filter": filterset, "page": page, "query": query.urlencode()})
 
 
 @login_required
 def group_detail(request, pk: int):
     group = get_group_or_404(request.user, pk)
     visible = people_visible_to(request.user).values("pk")
-    memberships = group.memberships.select_related("person__household__village").order_by(
-        "left_on", "role", "id"
-    )
+    memberships = group.memberships.select_related("person__household__village").order_by("left_on", "role", "id")
+    caps = capabilities(request.user)
+    organisation = Organisation.objects.filter(group=group).first()
     return render(
         request,
         "registry/group_detail.html",
         {
             "group": group,
+            # A disability organisation can organise programmes like any partner (issue 8).
+            "organisation": organisation,
+            "organised": list(organisation.programmes_organised.order_by("-start_date")[:20]) if organisation else [],
+            "can_make_partner": organisation is None
+            and group.kind == c.GroupKind.DISABILITY_ORG
+            and caps.role in {"admin", "officer"},
             "memberships": memberships,
-            "visible_ids": set(
-                visible.filter(pk__in=memberships.values("person")).values_list("pk", flat=True)
-            ),
+            "visible_ids": set(visible.filter(pk__in=memberships.values("person")).values_list("pk", flat=True)),
             "history": history_entries(group, sees_identifiers=capabilities(request.user).sees_identifiers),
             "membership_form": MembershipForm(),
             "can_edit": capabilities(request.user).role in {"admin", "officer", "facilitator"},
@@ -391,9 +379,7 @@ def group_member_add(request, pk: int):
     if form.is_valid():
         person = get_person_or_404(request.user, form.cleaned_data["person"])
         try:
-            services.membership_add(
-                actor=request.user, group=group, person=person, role=form.cleaned_data["role"]
-            )
+            services.membership_add(actor=request.user, group=group, person=person, role=form.cleaned_data["role"])
         except ValidationError as exc:
             for error in exc.messages:
                 messages.error(request, error)

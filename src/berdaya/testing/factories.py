@@ -84,11 +84,15 @@ def person(
     name: str = "Siti Aminah",
     sex: str = c.Sex.FEMALE,
     birth_date: dt.date = dt.date(1985, 3, 14),
-    relationship: str = c.Relationship.HEAD,
+    relationship: str | None = None,
     with_nik: bool = True,
     **fields,
 ) -> Person:
     hh = hh or household()
+    if relationship is None:
+        # The first member heads the household; later ones are its other members (one active head per household).
+        has_head = hh.members.filter(relationship=c.Relationship.HEAD, status=c.PersonStatus.ACTIVE).exists()
+        relationship = c.Relationship.OTHER_RELATIVE if has_head else c.Relationship.HEAD
     if with_nik and "nik" not in fields:
         fields["nik"] = nik(birth_date=birth_date, sex=sex)
     if not fields.get("nik"):

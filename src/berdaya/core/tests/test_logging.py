@@ -103,3 +103,16 @@ def test_it_is_configured_on_the_console_handler():
     handler = settings.LOGGING["handlers"]["console"]
     assert "pii" in handler["filters"]
     assert settings.LOGGING["filters"]["pii"]["()"] == "berdaya.core.logging.RedactPersonalData"
+
+
+@pytest.mark.parametrize("text", ["0812-3456-7890", "+62 812 3456 7890", "0812.3456.789", "1502 0154 0385 0002"])
+def test_it_redacts_numbers_written_with_separators(text):
+    from berdaya.core.logging import redact
+
+    assert redact(f"hubungi {text} segera") == "hubungi [disamarkan] segera"
+
+
+def test_it_leaves_dates_and_amounts_alone():
+    from berdaya.core.logging import redact
+
+    assert redact("2026-11-28 Rp1.500.000 12 peserta") == "2026-11-28 Rp1.500.000 12 peserta"

@@ -13,7 +13,11 @@ from berdaya import settings as s
 
 
 def _run(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "BERDAYA_PROFILE"}}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "DEBUG", "BERDAYA_PROFILE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     environment.update(env)
     return subprocess.run(  # noqa: S603
         [sys.executable, "-m", "berdaya.cli", *args], env=environment, capture_output=True, text=True, check=False

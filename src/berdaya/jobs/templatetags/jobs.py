@@ -10,7 +10,7 @@ def duration(seconds: float | None) -> str:
     """12 s, 3:05, 1:02:03: short enough for a progress line."""
     if seconds is None:
         return "–"
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     if seconds < 60:
         return f"{seconds} d"
     hours, rest = divmod(seconds, 3600)

@@ -213,9 +213,15 @@ def test_it_refuses_a_viewer(viewer):
 
 
 def test_it_stamps_the_partners_organisation(partner):
+    hh = register(partner, *family())
+    assert hh.registered_by_organisation_id == partner.organisation_id
+
+
+def test_it_refuses_to_let_a_caller_choose_the_registering_organisation(partner):
     other = f.organisation("Yayasan Lain")
-    hh = register(partner, *family(), registered_by_organisation=other)
-    assert hh.registered_by_organisation_id == partner.organisation_id != other.pk
+    with pytest.raises(ValidationError, match="tidak boleh diubah"):
+        register(partner, *family(), registered_by_organisation=other)
+    assert nothing_written()
 
 
 # --- updates and history ------------------------------------------------------------------------------------------

@@ -300,3 +300,29 @@ def test_it_speaks_indonesian_by_default_and_english_on_request(officer):
     assert response["Content-Language"] == "id"
     client.cookies["django_language"] = "en"
     assert client.get(reverse("dashboard"))["Content-Language"] == "en"
+
+
+@pytest.mark.django_db
+def test_it_puts_a_member_error_on_that_member(officer):
+    taken = factories.person(birth_date=dt.date(1990, 1, 1), sex="F", name="Sudah Ada")
+    second = _member(
+        "m-1", full_name="Anak Kedua", sex="F", birth_date="1990-01-01", relationship="child", nik=taken.nik
+    )
+    data = _registration(members=[_member("m-0"), second], **{"m-TOTAL_FORMS": "2"})
+    response = _client(officer).post(reverse("registry:household_register"), data)
+
+    assert response.status_code == 200
+    forms = response.context["formset"].forms
+    assert not forms[0].errors
+    assert "nik" in forms[1].errors
+    assert Household.objects.count() == 1  # only the one `taken` lives in
+
+
+@pytest.mark.django_db
+def test_it_renders_ids_above_a_thousand_without_separators(officer):
+    # An id rendered as "12.345" (Indonesian thousands) in a hidden input would point at nobody.
+    group = factories.group()
+    person = factories.person(id=12345, name="Warga Ribuan")
+    response = _client(officer).get(reverse("registry:group_member_search", args=[group.pk]), {"q": "Ribuan"})
+    assert 'value="12345"' in response.content.decode()
+    assert person.pk == 12345

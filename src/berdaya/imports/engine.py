@@ -1,0 +1,982 @@
+# SQL here is assembled only from column names defined in code (columns.py, model meta) and from literals built by
+# sqlcheck.lit(); values from the file travel through DuckDB's CSV reader, COPY or query parameters.
+# ruff: noqa: S608
+"""The household import engine: DuckDB checks the file set-based, the registry database is written in bulk.
+
+1. Read (source.py). A clean UTF-8 CSV is read by DuckDB in place; other files (XLSX, Windows-1252, ragged rows)
+   are streamed once through the Python reader into a temporary CSV.
+2. Check every cell and row in DuckDB: columns with few distinct values (choices, dates, villages, yes/no...) go
+   through validate.RowValidator once per distinct value, the rest (NIK, KK, names, phone) through SQL with the same
+   messages (sqlcheck.py). Then the rules that span rows: duplicate NIKs, one head per household, household columns
+   that differ between rows of the same household.
+3. Compare with the registry: the NIKs and KK numbers of the file are sent to the database and only the matching
+   people and households come back (nothing at all when the registry is empty). Conflicts (NIK in another household,
+   household outside the user's scope, a second head) and the new / updated / unchanged classification are computed
+   in DuckDB, so a re-import of the same file writes nothing.
+4. Unless it is a dry run, write in ONE transaction: new households and people are streamed in (PostgreSQL COPY,
+   SQLite executemany) with ids reserved as a block, then KK numbers, django-simple-history rows (set-based, as bulk
+   writes skip its signals) and the updates of changed records. A cancel or a crash rolls everything back.
+   A large first load on PostgreSQL drops the secondary indexes and foreign keys of the registry tables inside that
+   transaction and rebuilds them at the end (see docs/decisions.md, "Bulk import").
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from berdaya.areas.models import District, Village
+from berdaya.core.scoping import capabilities, household_scope_q, households_visible_to, villages_for_registration
+from berdaya.jobs.progress import Progress
+from berdaya.registry import choices as c
+from berdaya.registry.models import Household, Person
+
+from . import sqlcheck as q
+from .columns import BY_KEY, HOUSEHOLD_KEYS, PERSON_KEYS
+from .reader import ImportFileError, read_headers
+from .source import Source, prepare
+from .validate import RowError, RowValidator
+
+FIRST_ERRORS = 50
+FETCH = 20_000  # rows per executemany batch (SQLite)
+COPY_BLOCK = 1 << 20
+# A first load this large rebuilds indexes instead of maintaining them row by row (PostgreSQL only).
+BULK_MIN_ROWS = 50_000
+DUCKDB_CONFIG = {"threads": 2, "memory_limit": "1GB", "preserve_insertion_order": True}
+
+MODE_VALID_ONLY = "valid-only"
+MODE_ALL_OR_NOTHING = "all-or-nothing"
+
+# Cells of these kinds have few distinct values: they are checked in Python, once per distinct value.
+DUCK_TYPES = {
+    "choice": "VARCHAR",
+    "rtrw": "VARCHAR",
+    "village": "VARCHAR",
+    "wgss": "SMALLINT",
+    "bool": "BOOLEAN",
+    "int": "INTEGER",
+    "decimal": "DECIMAL(8,2)",
+    "date": "DATE",
+}
+SQL_TYPES = {"int": "integer", "decimal": "numeric(8,2)", "bool": "boolean", "date": "date", "wgss": "smallint"}
+REQUIRED = ("village_id", "full_name", "sex", "birth_date", "relationship")
+MIN_BIRTH = "DATE '1900-01-01'"
+
+# Phases of the cross-row checks, in the order the officer reads them; the first phase that spoils a household
+# names the row that all its other rows point to ("Dilewati: ... (baris N)").
+P_ROW, P_DUP_NIK, P_HH_DIFF, P_HEADS, P_OTHER_HH, P_SCOPE, P_OLD_HEAD, P_SKIPPED = range(8)
+
+
+@dataclass
+class ImportResult:
+    total: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    invalid: int = 0
+    households_new: int = 0
+    households_updated: int = 0
+    written: bool = False
+    rejected: bool = False  # all-or-nothing with errors
+    dry_run: bool = True
+    mode: str = MODE_VALID_ONLY
+    encoding: str = ""
+    delimiter: str = ""
+    seconds: float = 0.0
+    errors: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+    headers: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def first_errors(self, limit: int = FIRST_ERRORS) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for row_no in sorted(self.errors)[:limit]:
+            for column, message in self.errors[row_no]:
+                out.append({"row": row_no, "column": column, "message": message})
+        return out[:limit]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "invalid": self.invalid,
+            "households_new": self.households_new,
+            "households_updated": self.households_updated,
+            "written": self.written,
+            "rejected": self.rejected,
+            "dry_run": self.dry_run,
+            "mode": self.mode,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "seconds": round(self.seconds, 2),
+            "first_errors": self.first_errors(),
+        }
+
+
+def duck_type(key: str) -> str:
+    return DUCK_TYPES.get(BY_KEY[key].kind, "VARCHAR")
+
+
+def _sql_type(key: str) -> str:
+    return SQL_TYPES.get(BY_KEY[key].kind, "text")
+
+
+def _duck_value(value: Any) -> str | None:
+    """A converted Python value as text DuckDB casts back (dates ISO, booleans true/false)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _csv_field(value: Any) -> str:
+    """One field as PostgreSQL writes CSV: NULL is empty and unquoted, text is always quoted."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return '"' + value.replace('"', '""') + '"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class Engine:
+    def __init__(self, *, actor, mapping: dict[str, str], mode: str, dry_run: bool, progress: Progress, label: str):
+        self.actor = actor
+        self.mapping = mapping
+        self.mode = mode
+        self.dry_run = dry_run
+        self.progress = progress
+        self.label = label
+        self.pg = connection.vendor == "postgresql"
+        self.result = ImportResult(dry_run=dry_run, mode=mode)
+        self.validator: RowValidator | None = None
+        self.source: Source | None = None
+        self.workdir = Path(tempfile.mkdtemp(prefix="berdaya-import-"))
+        self.duck = duckdb.connect(":memory:", config={**DUCKDB_CONFIG, "temp_directory": str(self.workdir / "spill")})
+        self.target_tables: list[str] = []
+        self._started = time.monotonic()
+        self._lap = self._started
+
+    # --- helpers -----------------------------------------------------------------------------------------------
+    def close(self) -> None:
+        self.duck.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def lap(self, name: str) -> None:
+        now = time.monotonic()
+        self.result.timings[name] = round(now - self._lap, 2)
+        self._lap = now
+
+    def d(self, sql: str, params: Any = None):
+        return self.duck.execute(sql, params) if params is not None else self.duck.execute(sql)
+
+    def one(self, sql: str) -> tuple:
+        row = self.d(sql).fetchone()
+        return row if row is not None else ()
+
+    def step(self, fraction: float, message: str | None = None) -> None:
+        self.progress.update(int(self.result.total * fraction), message, force=message is not None)
+        self.progress.check_cancelled()
+
+    # --- 1. read and check cells -------------------------------------------------------------------------------
+    def scan_sql(self) -> str:
+        """The file as a relation: row_no, then r_<key> (raw text, '' when unmapped) and the XLSX number flags."""
+        src = self.source
+        assert src is not None and self.validator is not None
+        offset = 1 if src.row_numbers else 0
+        count = src.width + (3 if src.row_numbers else 0)
+        columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(count)) + "}"
+        reader = (
+            f"read_csv({q.lit(str(src.path))}, delim={q.lit(src.delimiter)}, quote='\"', escape='\"', header=false, "
+            f"skip={src.skip}, columns={columns}, auto_detect=false, strict_mode=true, null_padding=false, "
+            "allow_quoted_nulls=false)"
+        )
+        row_no = "CAST(c0 AS INTEGER)" if src.row_numbers else "CAST(row_number() OVER () + 1 AS INTEGER)"
+        cols = [f"{row_no} AS row_no"]
+        for key in BY_KEY:
+            pos = self.validator.positions.get(key)
+            cols.append(f"coalesce(c{pos + offset}, '') AS r_{key}" if pos is not None else f"'' AS r_{key}")
+        for key, flag in (("nik", "num_nik"), ("kk_number", "num_kk")):
+            col = src.numeric_cells.get(key)
+            cols.append(f"(c{col} = '1') AS {flag}" if col is not None else f"false AS {flag}")
+        return f"SELECT {', '.join(cols)} FROM {reader}"
+
+    def build_maps(self, scan: str) -> dict[str, tuple[str, str]]:
+        """Run validate.RowValidator's converter once per distinct value of the low-cardinality columns."""
+        assert self.validator is not None
+        mapped = [k for k in BY_KEY if BY_KEY[k].kind in DUCK_TYPES]
+        present = [k for k in mapped if k in self.validator.positions]
+        exprs: dict[str, tuple[str, str]] = {}
+        distinct = (
+            self.one(f"SELECT {', '.join(f'list(DISTINCT r_{k})' for k in present)} FROM ({scan})") if present else ()
+        )
+        values = dict(zip(present, distinct, strict=True))
+        for key in mapped:
+            convert = self.validator.converters[key]
+            raws = values.get(key, [""]) if key in present else [""]
+            vals, errs = [], []
+            for raw in raws:
+                try:
+                    vals.append(_duck_value(convert(key, raw)))
+                    errs.append(None)
+                except RowError as err:
+                    vals.append(None)
+                    errs.append(err.message)
+            if key not in present:
+                val = f"CAST({q.lit(vals[0])} AS {duck_type(key)})" if vals[0] is not None else "NULL"
+                exprs[key] = (val, q.lit(errs[0]) if errs[0] is not None else "CAST(NULL AS VARCHAR)")
+                continue
+            self.d(
+                f"CREATE TABLE m_{key} AS SELECT unnest($1::VARCHAR[]) AS raw, "
+                f"CAST(unnest($2::VARCHAR[]) AS {duck_type(key)}) AS val, unnest($3::VARCHAR[]) AS err",
+                [list(raws), vals, errs],
+            )
+            exprs[key] = (f"m_{key}.val", f"m_{key}.err")
+        return exprs
+
+    def convert(self) -> None:
+        """Build `conv`: one row per file row, the converted values and one column per possible error."""
+        assert self.validator is not None
+        today = f"DATE '{self.validator.today.isoformat()}'"
+        prefixes = sorted(code.replace(".", "") for code in District.objects.values_list("code", flat=True))
+        self.d("CREATE TABLE dist AS SELECT unnest($1::VARCHAR[]) AS p", [prefixes])
+        scan = self.scan_sql()
+        maps = self.build_maps(scan)
+        self.lap("distinct")
+
+        # Level 1: raw cells, mapped values, trimmed text of the SQL-checked columns.
+        sql_keys = [k for k in BY_KEY if BY_KEY[k].kind not in DUCK_TYPES]
+        l1 = ["s.row_no", "s.num_nik", "s.num_kk", "s.r_hh_key", "s.r_kk_number"]
+        l1.append(f"hash({', '.join(f's.r_{k}' for k in HOUSEHOLD_KEYS)}) AS hh_hash")
+        l1 += [f"{q.pytrim(f's.r_{k}')} AS t_{k}" for k in sql_keys]
+        for key, (val, err) in maps.items():
+            l1 += [f"{val} AS v_{key}", f"{err} AS e_{key}"]
+        joins = " ".join(f"LEFT JOIN m_{k} ON m_{k}.raw = s.r_{k}" for k, (v, _e) in maps.items() if v.startswith("m_"))
+        level1 = f"SELECT {', '.join(l1)} FROM ({scan}) s {joins}"
+
+        # Level 2: errors of the SQL-checked columns (text, code, NIK, KK, phone). Each level only names the
+        # columns of the one below, so no expression is computed twice.
+        l2, l3 = ["l1.*"], ["l2.*"]
+        for key in sql_keys:
+            kind, t = BY_KEY[key].kind, f"t_{key}"
+            if kind in ("text", "code"):
+                l2.append(f"{q.text_error(t, BY_KEY[key].max_length)} AS e_{key}")
+                l3.append(f"(CASE WHEN e_{key} IS NULL THEN {t} END) AS v_{key}")
+            elif kind in ("nik", "kk", "phone"):
+                if kind == "phone":
+                    val, err = q.phone_sql(t)
+                else:
+                    label = "NIK" if kind == "nik" else _("Nomor KK")
+                    val, err = q.identity_sql(t, "num_nik" if kind == "nik" else "num_kk", label)
+                l2 += [f"{err} AS e_{key}", f"{val} AS w_{key}"]
+                l3.append(f"(CASE WHEN e_{key} IS NULL THEN w_{key} END) AS v_{key}")
+            else:  # pragma: no cover - a new column kind needs a rule here
+                raise NotImplementedError(kind)
+        level2 = f"SELECT {', '.join(l2)} FROM ({level1}) l1"
+        level3 = f"SELECT {', '.join(l3)} FROM ({level2}) l2"
+
+        # Level 4: the birth date rules; district codes joined once each.
+        future = q.lit(_("Tanggal lahir tidak boleh di masa depan."))
+        too_old = q.lit(_("Tanggal lahir sebelum 1900 tidak masuk akal."))
+        level4 = (
+            "SELECT l3.*, (dk.p IS NOT NULL) AS kk_known, (dn.p IS NOT NULL) AS nik_known, "
+            f"(CASE WHEN v_birth_date > {today} THEN {future} WHEN v_birth_date < {MIN_BIRTH} THEN {too_old} END) "
+            "AS e_birth, "
+            f"(CASE WHEN v_birth_date BETWEEN {MIN_BIRTH} AND {today} THEN v_birth_date END) AS birth_ok "
+            f"FROM ({level3}) l3 LEFT JOIN dist dk ON dk.p = substr(l3.v_kk_number, 1, 6) "
+            "LEFT JOIN dist dn ON dn.p = substr(l3.v_nik, 1, 6)"
+        )
+        # Level 5: the KK number's own checks (validate.RowValidator._conv_kk).
+        kk_check = q.kk_failures_sql("v_kk_number", "kk_known", today)
+        level5 = (
+            f"SELECT l4.* REPLACE (coalesce(e_kk_number, CASE WHEN v_kk_number <> '' THEN {kk_check} END) "
+            f"AS e_kk_number) FROM ({level4}) l4"
+        )
+        level5 = f"SELECT *, (CASE WHEN e_kk_number IS NULL THEN v_kk_number END) AS kk_v FROM ({level5}) l5"
+
+        # Level 6: row rules, in validate.RowValidator.validate's order.
+        nik_check = q.nik_failures_sql("v_nik", "birth_ok", "v_sex", "nik_known", today)
+        rules: list[str] = []
+        errors: list[tuple[str, str]] = []  # (column, field key), in the order the officer reads them
+        errors += [(f"e_{key}", key) for key in HOUSEHOLD_KEYS]
+        errors += [(f"e_{key}", key) for key in PERSON_KEYS if key != "nik"]
+        errors += [("e_nik", "nik"), ("e_hh_key", "hh_key")]
+        required = q.lit(_("Wajib diisi."))
+        for key in REQUIRED:
+            empty = f"v_{key} IS NULL" if duck_type(key) == "DATE" else f"coalesce(v_{key}, '') = ''"
+            rules.append(f"(CASE WHEN {empty} AND e_{key} IS NULL THEN {required} END) AS q_{key}")
+            errors.append((f"q_{key}", key))
+        group = q.lit(_("Isi Kode rumah tangga atau Nomor KK untuk mengelompokkan anggota keluarga."))
+        rules.append(
+            "(CASE WHEN coalesce(v_hh_key, '') = '' AND coalesce(kk_v, '') = '' AND e_kk_number IS NULL "
+            f"THEN {group} END) AS e_group"
+        )
+        errors += [("e_group", "hh_key"), ("e_birth", "birth_date")]
+        rules.append(
+            f"(CASE WHEN v_nik <> '' AND birth_ok IS NOT NULL AND coalesce(v_sex, '') <> '' THEN {nik_check} END) "
+            "AS e_nik_check"
+        )
+        errors.append(("e_nik_check", "nik"))
+        missing = q.lit(_("Isi NIK, atau isi Alasan tanpa NIK."))
+        rules.append(
+            "(CASE WHEN v_nik = '' AND coalesce(v_nik_missing_reason, '') = '' AND e_nik_missing_reason IS NULL "
+            f"THEN {missing} END) AS e_nik_missing"
+        )
+        errors.append(("e_nik_missing", "nik"))
+        tenure = q.lit(_("Pilih status lahan untuk lahan yang dikelola."))
+        rules.append(
+            f"(CASE WHEN v_land_operated_ha > 0 AND v_land_tenure IN ('', 'none') THEN {tenure} END) AS e_land"
+        )
+        errors.append(("e_land", "land_tenure"))
+        level6 = f"SELECT l5.*, {', '.join(rules)} FROM ({level5}) l5"
+
+        # Level 7: the staged values, and all of a row's errors in one column (NULL for a valid row):
+        # "seq US key US message" joined by RS.
+        values = []
+        for key in HOUSEHOLD_KEYS:
+            if key == "kk_number":
+                values.append("kk_v AS kk_number")
+            elif key == "land_tenure":
+                values.append("(CASE WHEN v_land_tenure = '' THEN 'none' ELSE v_land_tenure END) AS land_tenure")
+            else:
+                values.append(f"v_{key} AS {key}")
+        for key in PERSON_KEYS:
+            if key == "nik":
+                values.append("nullif(v_nik, '') AS nik")
+            elif key == "nik_missing_reason":
+                values.append("(CASE WHEN v_nik <> '' THEN '' ELSE v_nik_missing_reason END) AS nik_missing_reason")
+            else:
+                values.append(f"v_{key} AS {key}")
+        raw_key = q.pytrim("r_hh_key")
+        raw_kk = f"replace(ltrim({q.pytrim('r_kk_number')}, ''''), ' ', '')"
+        packed = ", ".join(
+            f"CASE WHEN {col} IS NOT NULL THEN '{i}\x1f{key}\x1f' || {col} END" for i, (col, key) in enumerate(errors)
+        )
+        # The lookup tables are tiny: keep them on the build side of every join. DuckDB's estimate of a CSV scan
+        # is poor and it would otherwise hash the million-row side, with the memory that takes.
+        self.d("SET disabled_optimizers = 'build_side_probe_side'")
+        self.d(
+            "CREATE TABLE conv AS SELECT row_no, hh_hash, "
+            f"(CASE WHEN {raw_key} <> '' THEN 'k:' || {raw_key} ELSE 'kk:' || {raw_kk} END) AS raw_key, "
+            "(CASE WHEN coalesce(v_hh_key, '') <> '' THEN 'k:' || v_hh_key ELSE 'kk:' || coalesce(kk_v, '') END) "
+            f"AS hh_key, {', '.join(values)}, nullif(concat_ws('\x1e', {packed}), '') AS errs, "
+            "CAST(NULL AS BIGINT) AS person_id, CAST(NULL AS BIGINT) AS hh_exist, false AS p_changed "
+            f"FROM ({level6}) l6"
+        )
+        self.d("RESET disabled_optimizers")
+
+    def load(self, path: Path) -> None:
+        info = read_headers(path)
+        self.result.headers = info.headers
+        self.validator = RowValidator(
+            mapping=self.mapping,
+            headers=info.headers,
+            known_villages=set(Village.objects.values_list("code", flat=True)),
+            allowed_villages=(
+                None
+                if capabilities(self.actor).role in {"admin", "officer"}
+                else set(villages_for_registration(self.actor).values_list("code", flat=True))
+            ),
+            district_prefixes={code.replace(".", "") for code in District.objects.values_list("code", flat=True)},
+        )
+        missing = [BY_KEY[k].header for k in REQUIRED if k not in self.validator.positions]
+        if missing:
+            raise ImportFileError(
+                _("Kolom wajib tidak ditemukan atau belum dipetakan: %(cols)s.") % {"cols": ", ".join(missing)}
+            )
+        self.source = prepare(path, self.workdir, self.validator.positions)
+        self.progress.start(self.source.lines, _("Membaca dan memeriksa baris…"))
+        self.lap("prepare")
+        try:
+            self.convert()
+        except duckdb.Error:
+            if self.source.row_numbers:
+                raise
+            # DuckDB refused the file (ragged rows, stray quotes): let the Python reader decide, row by row.
+            for (table,) in self.d("SELECT table_name FROM duckdb_tables()").fetchall():
+                self.d(f"DROP TABLE IF EXISTS {table}")
+            self.source = prepare(path, self.workdir, self.validator.positions, force_rewrite=True)
+            self.convert()
+        self.result.encoding = self.source.info.encoding
+        self.result.delimiter = self.source.info.delimiter
+        self.result.total = int(self.one("SELECT count(*) FROM conv")[0])
+        self.progress.set_total(self.result.total)
+        self.lap("convert")
+        self.step(0.3, _("Memeriksa duplikat dan data yang sudah ada…"))
+
+    # --- 2. cross-row checks -----------------------------------------------------------------------------------
+    def add_errors(self, phase: int, select: str) -> None:
+        """select: row_no, o1 (ordering inside the phase), field key, message, household key (or NULL)."""
+        self.d(f"INSERT INTO err SELECT row_no, {phase}, o1, 0, k, m, b FROM ({select})")
+
+    def check(self) -> None:
+        self.d(
+            "CREATE TABLE err (row_no INTEGER, phase INTEGER, o1 VARCHAR, seq INTEGER, k VARCHAR, m VARCHAR, b VARCHAR)"
+        )
+        self.d(
+            f"INSERT INTO err SELECT row_no, {P_ROW}, NULL, CAST(p[1] AS INTEGER), p[2], p[3], raw_key FROM "
+            "(SELECT row_no, raw_key, string_split(unnest(string_split(errs, '\x1e')), '\x1f') AS p FROM conv "
+            "WHERE errs IS NOT NULL)"
+        )
+        self.d("DELETE FROM conv WHERE errs IS NOT NULL")
+
+        # Duplicate NIK inside the file: every copy is wrong until the officer says which one is right.
+        self.add_errors(
+            P_DUP_NIK,
+            "SELECT c.row_no, any_value(c.nik) AS o1, 'nik' AS k, "
+            + q.msg(
+                _("NIK yang sama juga tertulis di baris %(rows)s."),
+                rows="string_agg(CAST(o.row_no AS VARCHAR), ', ' ORDER BY o.row_no)",
+            )
+            + " AS m, any_value(c.hh_key) AS b FROM conv c JOIN conv o ON o.nik = c.nik AND o.row_no <> c.row_no "
+            "WHERE c.nik IS NOT NULL GROUP BY c.row_no",
+        )
+
+        # Household table: one row per household key, its columns taken from the key's first row.
+        hh_cols = ", ".join(f"c.{k}" for k in HOUSEHOLD_KEYS)
+        self.d(
+            f"CREATE TABLE hh AS SELECT c.hh_key, c.row_no AS first_row, c.hh_hash, {hh_cols}, f.heads, "
+            "CAST(NULL AS BIGINT) AS hh_id, false AS is_new, false AS changed, false AS kk_changed "
+            "FROM conv c JOIN (SELECT hh_key, min(row_no) AS m, count(*) FILTER (WHERE relationship = 'head') "
+            "AS heads FROM conv GROUP BY hh_key) f ON f.m = c.row_no"
+        )
+        self.add_errors(
+            P_HH_DIFF,
+            "SELECT c.row_no, NULL AS o1, 'hh_key' AS k, "
+            + q.msg(
+                _(
+                    "Kolom rumah tangga (Nomor KK, Kode desa, Alamat, RT/RW, kondisi rumah, aset) berbeda dengan "
+                    "baris %(row)s dari rumah tangga yang sama."
+                ),
+                row="h.first_row",
+            )
+            + " AS m, c.hh_key AS b FROM conv c JOIN hh h ON h.hh_key = c.hh_key WHERE c.hh_hash <> h.hh_hash",
+        )
+        # Only the first offending row of a household is reported; the others are "Dilewati".
+        self.add_errors(
+            P_HEADS,
+            "SELECT min(c.row_no) AS row_no, NULL AS o1, 'relationship' AS k, "
+            + q.msg(
+                _("Rumah tangga harus punya tepat satu kepala keluarga (tercatat %(n)s di file)."),
+                n="any_value(h.heads)",
+            )
+            + " AS m, c.hh_key AS b FROM conv c JOIN hh h ON h.hh_key = c.hh_key "
+            "WHERE h.heads <> 1 AND (h.heads = 0 OR c.relationship = 'head') "
+            "AND c.hh_key NOT IN (SELECT b FROM err WHERE b IS NOT NULL) GROUP BY c.hh_key",
+        )
+        self.lap("cross_row")
+        self.existing()
+        self.lap("existing")
+
+        # A household with any bad row is skipped whole: half a household is worse than none.
+        self.d(
+            "CREATE TABLE bad AS SELECT b AS hh_key, first(row_no ORDER BY phase, o1, row_no) AS bad_row FROM err "
+            "WHERE b IS NOT NULL GROUP BY b"
+        )
+        self.add_errors(
+            P_SKIPPED,
+            "SELECT c.row_no, NULL AS o1, 'hh_key' AS k, "
+            + q.msg(_("Dilewati: rumah tangga yang sama punya baris yang tidak sah (baris %(row)s)."), row="b.bad_row")
+            + " AS m, NULL AS b FROM conv c JOIN bad b ON b.hh_key = c.hh_key "
+            "WHERE c.row_no NOT IN (SELECT row_no FROM err)",
+        )
+        self.d("DELETE FROM conv WHERE hh_key IN (SELECT hh_key FROM bad)")
+        self.d("DELETE FROM hh WHERE hh_key IN (SELECT hh_key FROM bad)")
+        self.collect_errors()
+
+    def collect_errors(self) -> None:
+        assert self.validator is not None
+        headers = {key: self.validator.header_of(key) for key in BY_KEY}
+        errors = self.result.errors
+        res = self.d("SELECT row_no, k, m FROM err ORDER BY row_no, phase, seq")
+        while batch := res.fetchmany(10_000):
+            for row_no, key, message in batch:
+                errors.setdefault(row_no, []).append((headers.get(key, key), message))
+        self.result.invalid = len(errors)
+
+    # --- 3. compare with the registry ----------------------------------------------------------------------------
+    def push(self, cur, table: str, columns: list[tuple[str, str]], select: str) -> None:
+        """Create a temporary table in the registry database and fill it from a DuckDB query."""
+        cur.execute(f"DROP TABLE IF EXISTS {table}")
+        cur.execute(f"CREATE TEMP TABLE {table} ({', '.join(f'{n} {t}' for n, t in columns)})")
+        self.target_tables.append(table)
+        with transaction.atomic():
+            self.stream(cur, table, [n for n, _t in columns], select)
+
+    def stream(self, cur, table: str, names: list[str], select: str, share: tuple[float, float] | None = None) -> int:
+        """Send the rows of a DuckDB query into a registry table: COPY on PostgreSQL, executemany on SQLite."""
+        cols = ", ".join(names)
+        sent = 0
+        if self.pg:
+            path = self.workdir / f"{table}.csv"
+            self.d(f"COPY ({select}) TO {q.lit(str(path))} (FORMAT csv, HEADER false)")
+            size = max(path.stat().st_size, 1)
+            done = 0
+            with open(path, "rb") as fh, cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)") as copy:
+                for block in iter(lambda: fh.read(COPY_BLOCK), b""):
+                    copy.write(block)
+                    done += len(block)
+                    if share:
+                        self.step(share[0] + (share[1] - share[0]) * done / size)
+            path.unlink()
+            return done
+        marks = ", ".join(["%s"] * len(names))
+        res = self.d(select)
+        while batch := res.fetchmany(FETCH):
+            cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", batch)
+            sent += len(batch)
+            if share and self.result.total:
+                self.step(share[0] + (share[1] - share[0]) * min(sent / self.result.total, 1.0))
+        return sent
+
+    def pull(self, cur, name: str, columns: list[tuple[str, str]], select: str, params: Iterable[Any] = ()) -> None:
+        """Bring the rows of a registry query into a DuckDB table (through a CSV file: no row-by-row insert)."""
+        path = self.workdir / f"{name}.csv"
+        if self.pg:
+            with open(path, "wb") as fh, cur.cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT csv)") as copy:
+                for data in copy:
+                    fh.write(data)
+        else:
+            cur.execute(select, list(params))
+            with open(path, "w", encoding="utf-8") as fh:
+                while rows := cur.fetchmany(FETCH):
+                    fh.writelines(",".join(_csv_field(v) for v in row) + "\n" for row in rows)
+        struct = "{" + ", ".join(f"{q.lit(n)}: {q.lit(t)}" for n, t in columns) + "}"
+        self.d(
+            f"CREATE TABLE {name} AS SELECT * FROM read_csv({q.lit(str(path))}, columns={struct}, header=false, "
+            "auto_detect=false, delim=',', quote='\"', escape='\"', allow_quoted_nulls=false)"
+        )
+        path.unlink()
+
+    def existing(self) -> None:
+        p_cols = [("id", "BIGINT"), ("household_id", "BIGINT"), *((k, duck_type(k)) for k in PERSON_KEYS)]
+        p_cols.append(("status", "VARCHAR"))
+        h_cols = [("id", "BIGINT"), *((k, duck_type(k)) for k in HOUSEHOLD_KEYS), ("visible", "BOOLEAN")]
+        p_select = ", ".join(f"p.{n}" for n, _t in p_cols)
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM registry_person LIMIT 1) x), "
+                "(SELECT COUNT(*) FROM (SELECT 1 FROM registry_household LIMIT 1) y)"
+            )
+            has_people, has_households = cur.fetchone()
+            if not (has_people or has_households):
+                for name, cols in (("ex_nik", p_cols), ("ex_m", p_cols), ("ex_h", h_cols)):
+                    self.d(f"CREATE TABLE {name} ({', '.join(f'{n} {t}' for n, t in cols)})")
+                self.d("CREATE TABLE ex_kk (kk_number VARCHAR, id BIGINT)")
+                return
+            # Existing people by NIK (living only: a NIK is unique among the living).
+            self.push(cur, "imp_nik", [("nik", "varchar(16)")], "SELECT DISTINCT nik FROM conv WHERE nik IS NOT NULL")
+            self.pull(
+                cur,
+                "ex_nik",
+                p_cols,
+                f"SELECT {p_select} FROM registry_person p WHERE p.nik IN (SELECT nik FROM imp_nik) "
+                "AND p.status <> 'deceased'",
+            )
+            self.d("UPDATE conv SET person_id = e.id, hh_exist = e.household_id FROM ex_nik e WHERE e.nik = conv.nik")
+            self.d(
+                "UPDATE hh SET hh_id = m.h FROM (SELECT hh_key, min(hh_exist) AS h FROM conv "
+                "WHERE hh_exist IS NOT NULL GROUP BY hh_key) m WHERE m.hh_key = hh.hh_key"
+            )
+            self.add_errors(
+                P_OTHER_HH,
+                "SELECT c.row_no, NULL AS o1, 'nik' AS k, "
+                + q.msg(
+                    _(
+                        "NIK ini sudah terdaftar di rumah tangga lain (#%(id)s). Pindah rumah tangga dicatat lewat "
+                        "peristiwa pindah atau pecah KK, bukan lewat impor."
+                    ),
+                    id="c.hh_exist",
+                )
+                + " AS m, c.hh_key AS b FROM conv c JOIN hh h ON h.hh_key = c.hh_key "
+                "WHERE c.hh_exist IS NOT NULL AND c.hh_exist <> h.hh_id",
+            )
+            # Households without a known member: match on the KK number.
+            self.push(cur, "imp_kk", [("kk", "varchar(16)")], "SELECT DISTINCT kk_number FROM hh WHERE kk_number <> ''")
+            self.pull(
+                cur,
+                "ex_kk",
+                [("kk_number", "VARCHAR"), ("id", "BIGINT")],
+                "SELECT kk_number, MIN(id) FROM registry_household WHERE kk_number IN (SELECT kk FROM imp_kk) "
+                "GROUP BY kk_number",
+            )
+            self.d(
+                "UPDATE hh SET hh_id = k.id FROM ex_kk k WHERE hh.hh_id IS NULL AND hh.kk_number <> '' "
+                "AND k.kk_number = hh.kk_number"
+            )
+            self.push(cur, "imp_hid", [("id", "bigint")], "SELECT DISTINCT hh_id FROM hh WHERE hh_id IS NOT NULL")
+            visible = "1 = 1"
+            if household_scope_q(self.actor) is not None:
+                visible_sql, visible_params = households_visible_to(self.actor).values("id").query.sql_with_params()
+                cur.execute("DROP TABLE IF EXISTS imp_vis")
+                cur.execute(
+                    f"CREATE TEMP TABLE imp_vis AS SELECT id FROM imp_hid WHERE id IN ({visible_sql})", visible_params
+                )
+                self.target_tables.append("imp_vis")
+                visible = "h.id IN (SELECT id FROM imp_vis)"
+            h_select = ", ".join(f"h.{n}" for n, _t in h_cols[:-1])
+            self.pull(
+                cur,
+                "ex_h",
+                h_cols,
+                f"SELECT {h_select}, CASE WHEN {visible} THEN 1 ELSE 0 END FROM registry_household h "
+                "WHERE h.id IN (SELECT id FROM imp_hid)",
+            )
+            self.pull(
+                cur,
+                "ex_m",
+                p_cols,
+                f"SELECT {p_select} FROM registry_person p WHERE p.household_id IN (SELECT id FROM imp_hid)",
+            )
+        # Existing households must be inside the user's scope.
+        self.add_errors(
+            P_SCOPE,
+            "SELECT c.row_no, NULL AS o1, 'hh_key' AS k, "
+            + q.lit(_("Rumah tangga ini sudah terdaftar di luar wilayah atau organisasi Anda."))
+            + " AS m, c.hh_key AS b FROM conv c JOIN hh h ON h.hh_key = c.hh_key JOIN ex_h e ON e.id = h.hh_id "
+            "WHERE NOT e.visible",
+        )
+        # People without NIK: the same name and birth date in the same household.
+        self.d(
+            "UPDATE conv SET person_id = m.pid FROM (SELECT c.row_no, min(p.id) AS pid FROM conv c "
+            "JOIN hh h ON h.hh_key = c.hh_key JOIN ex_m p ON p.household_id = h.hh_id AND p.full_name = c.full_name "
+            "AND p.birth_date = c.birth_date WHERE c.nik IS NULL AND c.person_id IS NULL GROUP BY c.row_no) m "
+            "WHERE m.row_no = conv.row_no"
+        )
+        # A household that already has a head who is not in the file would end up with two.
+        self.add_errors(
+            P_OLD_HEAD,
+            "SELECT r.row_no, NULL AS o1, 'relationship' AS k, "
+            + q.msg(
+                _("Rumah tangga ini sudah punya kepala keluarga lain (penduduk #%(id)s) yang tidak ada di file."),
+                id="p.id",
+            )
+            + " AS m, r.hh_key AS b FROM hh h JOIN ex_m p ON p.household_id = h.hh_id AND p.relationship = 'head' "
+            "AND p.status = 'active' JOIN conv r ON r.hh_key = h.hh_key AND r.relationship = 'head' "
+            "AND (r.person_id IS NULL OR r.person_id <> p.id) "
+            "WHERE NOT EXISTS (SELECT 1 FROM conv x WHERE x.person_id = p.id)",
+        )
+
+    # --- 4. classify -------------------------------------------------------------------------------------------
+    def classify(self) -> None:
+        hh_diff = " OR ".join(f"(e.{k} IS DISTINCT FROM hh.{k})" for k in HOUSEHOLD_KEYS)
+        self.d("UPDATE hh SET is_new = hh_id IS NULL")
+        self.d(
+            f"UPDATE hh SET changed = ({hh_diff}), kk_changed = (e.kk_number <> hh.kk_number) FROM ex_h e "
+            "WHERE e.id = hh.hh_id"
+        )
+        p_diff = " OR ".join(f"(e.{k} IS DISTINCT FROM conv.{k})" for k in PERSON_KEYS)
+        self.d(
+            f"UPDATE conv SET p_changed = ({p_diff}) FROM (SELECT * FROM ex_nik UNION SELECT * FROM ex_m) e "
+            "WHERE e.id = conv.person_id"
+        )
+        new, updated, unchanged = self.one(
+            "SELECT count(*) FILTER (WHERE c.person_id IS NULL), "
+            "count(*) FILTER (WHERE c.person_id IS NOT NULL AND (c.p_changed OR h.changed)), "
+            "count(*) FILTER (WHERE c.person_id IS NOT NULL AND NOT c.p_changed AND NOT h.changed) "
+            "FROM conv c JOIN hh h ON h.hh_key = c.hh_key"
+        )
+        hh_new, hh_updated = self.one("SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE changed) FROM hh")
+        r = self.result
+        r.new, r.updated, r.unchanged = int(new), int(updated), int(unchanged)
+        r.households_new, r.households_updated = int(hh_new), int(hh_updated)
+        self.lap("classify")
+
+    # --- 5. write ------------------------------------------------------------------------------------------------
+    def _reserve_ids(self, cur, table: str, n: int) -> int:
+        """Reserve n consecutive ids of `table` and return the first. Runs inside the write transaction."""
+        if self.pg:
+            # Concurrent single inserts wait for the import instead of taking ids from the middle of the block.
+            cur.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+            cur.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id'))")
+            base = int(cur.fetchone()[0])
+            if n > 1:
+                cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [base + n - 1])
+            return base
+        # SQLite: the write transaction holds the database lock, so MAX(id) cannot move under us.
+        cur.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
+        return int(cur.fetchone()[0])
+
+    def _history(self, cur, model, source_alias_sql: str, type_sql: str, now, reason: str, source_params=()) -> None:
+        """Write django-simple-history rows set-based: bulk writes do not fire its signals."""
+        hist = model.history.model
+        base_cols = {f.column for f in model._meta.concrete_fields}
+        cols, exprs, params = [], [], []
+        for f in hist._meta.concrete_fields:
+            if f.name == "history_id":
+                continue
+            cols.append(f.column)
+            if f.name == "history_date":
+                exprs.append("%s")
+                params.append(now)
+            elif f.name == "history_change_reason":
+                exprs.append("%s")
+                params.append(reason)
+            elif f.name == "history_type":
+                exprs.append(type_sql)
+            elif f.name == "history_user":
+                exprs.append("%s")
+                params.append(getattr(self.actor, "pk", None))
+            elif f.column in base_cols:
+                exprs.append(f"t.{f.column}")
+            else:
+                exprs.append("NULL")
+        cur.execute(
+            f"INSERT INTO {hist._meta.db_table} ({', '.join(cols)}) SELECT {', '.join(exprs)} {source_alias_sql}",
+            [*params, *source_params],
+        )
+
+    def _bulk_begin(self, cur) -> list[str]:
+        """Drop secondary indexes and foreign keys of the registry tables for a large first load (PostgreSQL).
+
+        Maintaining six indexes (one of them a trigram GIN) row by row and checking a million deferred foreign
+        keys one by one costs several times more than building them once at the end. All of it is transactional:
+        a rollback puts them back. Returns the statements that restore them."""
+        tables = ["registry_household", "registry_person", "registry_kknumber"]
+        fk_tables = [*tables, "registry_historicalhousehold", "registry_historicalperson"]
+        cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cur.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)",
+            [tables],
+        )
+        indexes = cur.fetchall()
+        cur.execute(
+            "SELECT conname, conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
+            [fk_tables],
+        )
+        fks = cur.fetchall()
+        for name, table, _definition in fks:
+            cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _definition in indexes:
+            cur.execute(f"DROP INDEX {name}")
+        restore = [definition for _name, definition in indexes]
+        restore += [f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}' for name, table, definition in fks]
+        return restore
+
+    def write(self, cur) -> None:
+        ops = connection.ops
+        stamp = timezone.now()
+        now = ops.adapt_datetimefield_value(stamp)
+        now_text = q.lit(stamp.isoformat() if self.pg else str(now))
+        today = ops.adapt_datefield_value(timezone.localdate())
+        reason = _("Impor: %(label)s") % {"label": self.label}
+        org = self.actor.organisation_id if capabilities(self.actor).role == "partner" else None
+        org_sql = str(int(org)) if org else "NULL"
+        hh_new, p_new = self.result.households_new, self.result.new
+
+        restore: list[str] = []
+        if self.pg and p_new >= BULK_MIN_ROWS:
+            cur.execute("SELECT COUNT(*) FROM (SELECT 1 FROM registry_person LIMIT %s) x", [p_new + 1])
+            if cur.fetchone()[0] <= p_new:
+                restore = self._bulk_begin(cur)
+        hh_base = self._reserve_ids(cur, "registry_household", hh_new) if hh_new else 0
+        p_base = self._reserve_ids(cur, "registry_person", p_new) if p_new else 0
+        self.d(
+            f"UPDATE hh SET hh_id = {hh_base} + x.rn - 1 FROM (SELECT hh_key, row_number() OVER (ORDER BY first_row) "
+            "AS rn FROM hh WHERE is_new) x WHERE x.hh_key = hh.hh_key"
+        )
+        text = (lambda e: e) if self.pg else (lambda e: f"CAST({e} AS VARCHAR)")  # SQLite: dates, decimals as text
+        hh_vals = [text(k) if BY_KEY[k].kind in ("decimal", "date") else k for k in HOUSEHOLD_KEYS]
+        if hh_new:
+            self.stream(
+                cur,
+                "registry_household",
+                ["id", *HOUSEHOLD_KEYS, "kk_override_reason", "status", "registered_by_organisation_id"]
+                + ["created_at", "updated_at"],
+                f"SELECT hh_id, {', '.join(hh_vals)}, '', {q.lit(c.HouseholdStatus.ACTIVE)}, {org_sql}, "
+                f"{now_text}, {now_text} FROM hh WHERE is_new ORDER BY hh_id",
+                share=(0.4, 0.5),
+            )
+        self.progress.check_cancelled()
+        if p_new:
+            p_vals = [text(f"c.{k}") if BY_KEY[k].kind in ("decimal", "date") else f"c.{k}" for k in PERSON_KEYS]
+            self.stream(
+                cur,
+                "registry_person",
+                ["id", "household_id", *PERSON_KEYS, "nik_override_reason", "status", "created_at", "updated_at"],
+                f"SELECT {p_base} + row_number() OVER (ORDER BY c.row_no) - 1 AS id, h.hh_id, {', '.join(p_vals)}, "
+                f"'', {q.lit(c.PersonStatus.ACTIVE)}, {now_text}, {now_text} FROM conv c "
+                "JOIN hh h ON h.hh_key = c.hh_key WHERE c.person_id IS NULL ORDER BY id",
+                share=(0.5, 0.75),
+            )
+        self.lap("write_rows")
+        self.step(0.75)
+        if hh_new:
+            cur.execute(
+                "INSERT INTO registry_kknumber (household_id, number, valid_from, valid_to, reason) "
+                "SELECT id, kk_number, %s, NULL, %s FROM registry_household WHERE id BETWEEN %s AND %s "
+                "AND kk_number <> ''",
+                [today, reason[:200], hh_base, hh_base + hh_new - 1],
+            )
+            self._history(
+                cur,
+                Household,
+                "FROM registry_household t WHERE t.id BETWEEN %s AND %s",
+                "'+'",
+                now,
+                reason[:100],
+                [hh_base, hh_base + hh_new - 1],
+            )
+        self.step(0.8)
+        if p_new:
+            self._history(
+                cur,
+                Person,
+                "FROM registry_person t WHERE t.id BETWEEN %s AND %s",
+                "'+'",
+                now,
+                reason[:100],
+                [p_base, p_base + p_new - 1],
+            )
+        self.lap("write_history")
+        self.step(0.9)
+        for statement in restore:
+            cur.execute(statement)
+        self.lap("write_indexes")
+        self.step(0.95)
+        self.write_updates(cur, now, today, reason)
+        self.lap("write_updates")
+
+    def write_updates(self, cur, now, today, reason: str) -> None:
+        """Changed households and people: a handful of UPDATE ... FROM statements and their history rows."""
+        if self.result.households_updated:
+            cols = [("hh_id", "bigint"), ("kk_changed", "boolean"), *((k, _sql_type(k)) for k in HOUSEHOLD_KEYS)]
+            self.push(
+                cur,
+                "imp_hh_upd",
+                cols,
+                f"SELECT hh_id, kk_changed, {', '.join(HOUSEHOLD_KEYS)} FROM hh WHERE changed",
+            )
+            set_hh = ", ".join(f"{k} = imp_hh_upd.{k}" for k in HOUSEHOLD_KEYS)
+            cur.execute(
+                f"UPDATE registry_household SET {set_hh}, updated_at = %s FROM imp_hh_upd "
+                "WHERE registry_household.id = imp_hh_upd.hh_id",
+                [now],
+            )
+            # KK number history, as household_update/_kk_changed do one by one.
+            cur.execute(
+                "UPDATE registry_kknumber SET valid_to = %s WHERE valid_to IS NULL AND household_id IN "
+                "(SELECT hh_id FROM imp_hh_upd WHERE kk_changed)",
+                [today],
+            )
+            cur.execute(
+                "INSERT INTO registry_kknumber (household_id, number, valid_from, valid_to, reason) "
+                "SELECT hh_id, kk_number, %s, NULL, %s FROM imp_hh_upd WHERE kk_number <> '' AND kk_changed",
+                [today, reason[:200]],
+            )
+            if getattr(self.actor, "pk", None):
+                cur.execute(
+                    "INSERT INTO registry_lifeevent (kind, date, household_id, person_id, new_household_id, note, "
+                    "recorded_by_id, recorded_at) SELECT %s, %s, hh_id, NULL, NULL, %s, %s, %s FROM imp_hh_upd "
+                    "WHERE kk_changed",
+                    [c.LifeEventKind.KK_CHANGED, today, reason[:300], self.actor.pk, now],
+                )
+            self._history(
+                cur,
+                Household,
+                "FROM registry_household t JOIN imp_hh_upd h ON h.hh_id = t.id",
+                "'~'",
+                now,
+                reason[:100],
+            )
+        self.progress.check_cancelled()
+        changed = self.one("SELECT count(*) FROM conv WHERE p_changed")[0]
+        if changed:
+            values = ", ".join(f"arg_max({k}, row_no) AS {k}" for k in PERSON_KEYS)
+            self.push(
+                cur,
+                "imp_p_upd",
+                [("person_id", "bigint"), *((k, _sql_type(k)) for k in PERSON_KEYS)],
+                f"SELECT person_id, {values} FROM conv WHERE p_changed GROUP BY person_id",
+            )
+            set_p = ", ".join(f"{k} = imp_p_upd.{k}" for k in PERSON_KEYS)
+            cur.execute(
+                f"UPDATE registry_person SET {set_p}, updated_at = %s FROM imp_p_upd "
+                "WHERE registry_person.id = imp_p_upd.person_id",
+                [now],
+            )
+            self._history(
+                cur,
+                Person,
+                "FROM registry_person t JOIN imp_p_upd r ON r.person_id = t.id",
+                "'~'",
+                now,
+                reason[:100],
+            )
+        self.progress.check_cancelled()
+
+    def drop_target_tables(self) -> None:
+        with connection.cursor() as cur:
+            for table in self.target_tables:
+                cur.execute(f"DROP TABLE IF EXISTS {table}")
+        self.target_tables.clear()
+
+
+def import_households(
+    *,
+    path: str | Path,
+    actor,
+    mapping: dict[str, str] | None = None,
+    mode: str = MODE_VALID_ONLY,
+    dry_run: bool = True,
+    progress: Progress | None = None,
+    label: str = "",
+) -> ImportResult:
+    """Validate (and unless dry_run, write) a household file. One transaction; nothing is written on error."""
+    from .columns import auto_mapping
+
+    if mode not in (MODE_VALID_ONLY, MODE_ALL_OR_NOTHING):
+        raise ValueError(mode)
+    if not capabilities(actor).edits_registry:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("Peran Anda tidak boleh mengimpor data registri."))
+    path = Path(path)
+    started = time.monotonic()
+    if mapping is None:
+        mapping = auto_mapping(read_headers(path).headers)
+    engine = Engine(
+        actor=actor,
+        mapping=mapping,
+        mode=mode,
+        dry_run=dry_run,
+        progress=progress or Progress(),
+        label=label or path.name,
+    )
+    try:
+        engine.load(path)
+        engine.check()
+        engine.step(0.4)
+        engine.classify()
+        result = engine.result
+        result.rejected = mode == MODE_ALL_OR_NOTHING and bool(result.errors)
+        if not dry_run and not result.rejected:
+            engine.progress.update(message=_("Menulis ke basis data dalam satu transaksi…"), force=True)
+            with transaction.atomic(), connection.cursor() as cur:
+                engine.write(cur)
+            result.written = True
+    finally:
+        try:
+            engine.drop_target_tables()
+        finally:
+            engine.close()
+    engine.result.seconds = time.monotonic() - started
+    return engine.result

@@ -1,0 +1,77 @@
+"""Import records and saved column mappings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ColumnMapping(models.Model):
+    """Which file column feeds which template field, saved under a name (e.g. "DTKS 2024") for reuse."""
+
+    name = models.CharField(_("nama"), max_length=100, unique=True)
+    kind = models.CharField(_("jenis impor"), max_length=30, default="households")
+    columns = models.JSONField(_("pemetaan kolom"), default=dict, help_text=_("kunci field → judul kolom di file"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("dibuat oleh"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("pemetaan kolom")
+        verbose_name_plural = _("pemetaan kolom")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportRun(models.Model):
+    """One uploaded file and what happened to it: the dry run, then the commit. Keeps the checksum, who and when."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Diunggah")
+        CHECKING = "checking", _("Sedang diperiksa")
+        CHECKED = "checked", _("Sudah diperiksa")
+        IMPORTING = "importing", _("Sedang diimpor")
+        IMPORTED = "imported", _("Sudah diimpor")
+        REJECTED = "rejected", _("Ditolak (semua atau tidak sama sekali)")
+        FAILED = "failed", _("Gagal")
+        CANCELLED = "cancelled", _("Dibatalkan")
+
+    class Mode(models.TextChoices):
+        VALID_ONLY = "valid-only", _("Impor baris yang sah saja")
+        ALL_OR_NOTHING = "all-or-nothing", _("Semua atau tidak sama sekali")
+
+    kind = models.CharField(_("jenis impor"), max_length=30, default="households")
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=300)
+    original_name = models.CharField(_("nama file"), max_length=255)
+    size = models.PositiveBigIntegerField(_("ukuran (byte)"), default=0)
+    checksum = models.CharField(_("checksum SHA-256"), max_length=64, db_index=True)
+    mapping = models.JSONField(_("pemetaan kolom"), default=dict, blank=True)
+    mapping_name = models.CharField(_("nama pemetaan"), max_length=100, blank=True)
+    mode = models.CharField(_("cara impor"), max_length=20, choices=Mode.choices, default=Mode.VALID_ONLY)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.UPLOADED)
+    preview = models.JSONField(_("hasil pemeriksaan"), default=dict, blank=True)
+    result = models.JSONField(_("hasil impor"), default=dict, blank=True)
+    errors_file = models.FileField(_("file kesalahan"), upload_to="imports/errors/%Y/%m/", blank=True, max_length=300)
+    job = models.ForeignKey("jobs.Job", verbose_name=_("tugas"), on_delete=models.SET_NULL, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("diunggah oleh"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
+    committed_at = models.DateTimeField(_("diimpor"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("impor data")
+        verbose_name_plural = _("impor data")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def counts(self) -> dict:
+        return self.result or self.preview

@@ -1,0 +1,163 @@
+"""Import and export services: scope checks, the import record, the error file and the background job."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from berdaya.core.scoping import capabilities
+from berdaya.core.spreadsheet import write_xlsx
+from berdaya.jobs.models import Job
+from berdaya.jobs.progress import JobCancelled, Progress
+from berdaya.jobs.services import job_start
+
+from .engine import ImportResult, import_households
+from .models import ColumnMapping, ImportRun
+from .reader import FileInfo, read_rows
+
+
+def ensure_can_import(actor) -> None:
+    if not capabilities(actor).edits_registry:
+        raise PermissionDenied(_("Peran Anda tidak boleh mengimpor data registri."))
+
+
+def import_run_create(*, actor, uploaded, mapping: dict[str, str] | None = None) -> ImportRun:
+    """Store the uploaded file with its SHA-256 checksum."""
+    ensure_can_import(actor)
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    uploaded.seek(0)
+    run = ImportRun(
+        original_name=Path(uploaded.name).name[:255],
+        size=size,
+        checksum=digest.hexdigest(),
+        mapping=mapping or {},
+        created_by=actor,
+    )
+    run.file.save(f"{digest.hexdigest()[:16]}{Path(uploaded.name).suffix.lower()[:6]}", uploaded, save=False)
+    run.save()
+    return run
+
+
+def previous_imports(run: ImportRun):
+    """Earlier committed imports of the very same file (same checksum)."""
+    return ImportRun.objects.filter(checksum=run.checksum, status=ImportRun.Status.IMPORTED).exclude(pk=run.pk)
+
+
+def mapping_save(*, actor, name: str, columns: dict[str, str]) -> ColumnMapping:
+    ensure_can_import(actor)
+    mapping, _created = ColumnMapping.objects.update_or_create(
+        name=name.strip()[:100], defaults={"columns": columns, "created_by": actor}
+    )
+    return mapping
+
+
+def write_error_file(run: ImportRun, result: ImportResult, source: str | Path | None = None) -> None:
+    """The rows that failed, as in the file, plus row number, column and message (XLSX: opens right in Excel)."""
+    if not result.errors:
+        run.errors_file = ""
+        return
+    info = FileInfo()
+    headers_holder: list[str] = []
+
+    def rows():
+        for row_no, values in read_rows(source or run.file.path, info):
+            if not headers_holder:
+                headers_holder.extend(info.headers)
+            problems = result.errors.get(row_no)
+            if not problems:
+                continue
+            original = [("" if v is None else v) for v in values[: len(info.headers)]]
+            original += [""] * (len(info.headers) - len(original))
+            for column, message in problems:
+                yield [row_no, column, message, *original]
+
+    # Read the header first so the sheet's header row is complete.
+    header = [_("Baris"), _("Kolom"), _("Pesan"), *result.headers]
+    import io
+
+    buffer = io.BytesIO()
+    write_xlsx(buffer, [(_("Kesalahan"), header, rows())], text_columns=["NIK", "Nomor KK"])
+    if run.errors_file:
+        run.errors_file.delete(save=False)
+    run.errors_file.save(f"kesalahan-{run.pk}.xlsx", ContentFile(buffer.getvalue()), save=False)
+
+
+def import_execute(
+    *, run: ImportRun, dry_run: bool, mode: str, progress: Progress | None = None, source: str | Path | None = None
+) -> ImportResult:
+    """Run the check (dry run) or the import on a stored file and record the outcome on the import record."""
+    actor = run.created_by
+    ensure_can_import(actor)
+    result = import_households(
+        path=source or run.file.path,
+        actor=actor,
+        mapping=run.mapping or None,
+        mode=mode,
+        dry_run=dry_run,
+        progress=progress,
+        label=f"#{run.pk} {run.original_name}",
+    )
+    write_error_file(run, result, source)
+    data = result.as_dict()
+    if dry_run:
+        run.preview = data
+        run.status = ImportRun.Status.CHECKED
+    else:
+        run.result = data
+        run.mode = mode
+        if result.written:
+            run.status = ImportRun.Status.IMPORTED
+            run.committed_at = timezone.now()
+        else:
+            run.status = ImportRun.Status.REJECTED
+    run.save()
+    return result
+
+
+def run_import_job(job: Job, progress: Progress) -> dict[str, Any]:
+    """Job handler (berdaya.jobs): params = {"run_id", "dry_run", "mode"}."""
+    from django.urls import reverse
+
+    run = ImportRun.objects.select_related("created_by").get(pk=job.params["run_id"])
+    dry_run = bool(job.params.get("dry_run", True))
+    try:
+        result = import_execute(run=run, dry_run=dry_run, mode=job.params.get("mode", "valid-only"), progress=progress)
+    except JobCancelled:
+        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.CANCELLED)
+        raise
+    except Exception:
+        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.FAILED)
+        raise
+    url = reverse("imports:preview" if dry_run else "imports:detail", args=[run.pk])
+    progress.update(result.total, _("Selesai."), force=True)
+    return {"url": url, **{k: v for k, v in result.as_dict().items() if k != "first_errors"}}
+
+
+@transaction.atomic
+def import_start(*, actor, run: ImportRun, dry_run: bool, mode: str = "valid-only") -> Job:
+    ensure_can_import(actor)
+    if run.created_by_id != actor.pk and not capabilities(actor).is_admin:
+        raise PermissionDenied(_("Hanya pengunggah file yang boleh mengimpornya."))
+    title = (_("Pemeriksaan %(name)s") if dry_run else _("Impor %(name)s")) % {"name": run.original_name}
+    job = job_start(
+        actor=actor,
+        kind="imports.households",
+        handler="berdaya.imports.services.run_import_job",
+        params={"run_id": run.pk, "dry_run": dry_run, "mode": mode},
+        title=title,
+    )
+    run.job = job
+    run.status = ImportRun.Status.CHECKING if dry_run else ImportRun.Status.IMPORTING
+    run.save(update_fields=["job", "status"])
+    return job

@@ -1,0 +1,86 @@
+"""Hypothesis feeds malformed rows: the importer never crashes, reports every bad row, and exports neutralise
+spreadsheet formulas."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from berdaya.core.spreadsheet import csv_stream, safe_cell
+from berdaya.imports.columns import TEMPLATE_HEADERS
+from berdaya.imports.engine import import_households
+from berdaya.registry.models import Person
+
+from .helpers import household
+
+pytestmark = pytest.mark.django_db
+
+nasty_text = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=31), max_size=5),
+    st.sampled_from(['=HYPERLINK("http://x","klik")', "+1+1", "-2", "@SUM(A1)", "\t=1", "1,50201E+15", "31/02/2020"]),
+    st.text(min_size=200, max_size=300),
+    st.integers().map(str),
+    st.floats(allow_nan=True).map(str),
+)
+
+
+def _encode(rows: list[list[str]], encodings: list[str]) -> bytes:
+    out = io.BytesIO()
+    for row, enc in zip(rows, encodings, strict=True):
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=";").writerow(row)
+        out.write(buf.getvalue().encode(enc, errors="replace"))
+    return out.getvalue()
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(
+    garbage=st.lists(st.lists(nasty_text, min_size=0, max_size=len(TEMPLATE_HEADERS) + 3), min_size=1, max_size=6),
+    encodings=st.lists(st.sampled_from(["utf-8", "cp1252", "latin-1", "utf-16-le"]), min_size=12, max_size=12),
+)
+def test_it_never_crashes_and_reports_every_bad_row(officer, tmp_path_factory, garbage, encodings):
+    good = household("OK", 10)
+    header_and_good = [TEMPLATE_HEADERS, *([r.get(k, "") for k in _keys()] for r in good)]
+    rows = header_and_good + garbage
+    data = _encode(rows, (["utf-8"] * len(header_and_good) + encodings)[: len(rows)])
+    path = tmp_path_factory.mktemp("h") / "x.csv"
+    path.write_bytes(data)
+    before = Person.objects.count()
+    try:
+        result = import_households(path=path, actor=officer, dry_run=False, mode="all-or-nothing")
+    except Exception as exc:  # only a whole-file read error is allowed, with a message for the user
+        from berdaya.imports.reader import ImportFileError
+
+        assert isinstance(exc, ImportFileError), exc
+        assert Person.objects.count() == before
+        return
+    # Every row is accounted for: new + updated + unchanged + invalid == total.
+    assert result.new + result.updated + result.unchanged + result.invalid == result.total
+    if result.invalid:
+        assert result.rejected and not result.written
+        assert Person.objects.count() == before
+    for row_no, problems in result.errors.items():
+        assert row_no >= 2 and problems and all(isinstance(m, str) and m for _c, m in problems)
+
+
+def _keys():
+    from berdaya.imports.columns import COLUMNS
+
+    return [c.key for c in COLUMNS]
+
+
+@given(st.text(max_size=30))
+def test_exported_cells_never_start_a_formula(value):
+    cell = safe_cell(value)
+    assert not (isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"))
+    text = b"".join(csv_stream(["a"], [[value]])).decode("utf-8-sig")
+    for record in csv.reader(io.StringIO(text)):
+        for field in record:
+            assert field[:1] not in ("=", "+", "-", "@", "\t", "\r")

@@ -1,0 +1,187 @@
+"""Reads of disability inclusion: support needs vs. session accessibility, and disaggregation by disability.
+
+`support_needs_for` and `session_accommodates` are the functions berdaya.programmes calls at enrolment to flag the
+sessions whose venue cannot accommodate a person; `disaggregate_by_disability` serves every indicator and list that
+must be split by disability (yes/no and WG-SS domain).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from berdaya.core.scoping import people_visible_to
+from berdaya.registry import choices as rc
+from berdaya.registry.vulnerability import disability_q
+
+from . import choices as c
+from .models import AssistiveDevice, DisabilityProfile
+
+# WG-SS domains by short key (the field name without "wgss_"), in the order they are asked.
+DOMAINS: list[tuple[str, str, Any]] = [(field.removeprefix("wgss_"), field, label) for field, label in rc.WGSS_DOMAINS]
+
+
+# --- Support needs and session accessibility ---------------------------------------------------------------------
+
+
+def support_needs_for(person_ids: Iterable[int]) -> dict[int, set[str]]:
+    """The support needs (SupportNeed codes) of each person, in two queries whatever the number of people.
+
+    Recorded needs (DisabilityProfile) win; a person with no profile gets needs inferred from their WG-SS answers
+    (choices.WGSS_INFERRED_NEEDS). People with no needs are absent from the result."""
+    from berdaya.registry.models import Person
+
+    ids = list(set(person_ids))
+    if not ids:
+        return {}
+    result: dict[int, set[str]] = {}
+    need_fields = [f"need_{need}" for need in c.SupportNeed.values]
+    recorded = set()
+    for row in DisabilityProfile.objects.filter(person_id__in=ids).values("person_id", *need_fields):
+        recorded.add(row["person_id"])
+        needs = {need for need in c.SupportNeed.values if row[f"need_{need}"]}
+        if needs:
+            result[row["person_id"]] = needs
+    others = [pid for pid in ids if pid not in recorded]
+    if others:
+        fields = list(c.WGSS_INFERRED_NEEDS)
+        for row in Person.objects.filter(pk__in=others).values("pk", *fields):
+            needs = {need for field, need in c.WGSS_INFERRED_NEEDS.items() if (row[field] or 0) >= rc.WGSSAnswer.A_LOT}
+            if needs:
+                result[row["pk"]] = needs
+    return result
+
+
+def session_accommodates(session_flags: Mapping[str, Any], needs: Iterable[str]) -> list[str]:
+    """The needs a session cannot meet, as Indonesian labels in a fixed order; empty when it meets them all.
+
+    `session_flags` maps session features to booleans, e.g. {"step_free": True, "sign_language": False,
+    "large_print": True} (session_flags_of builds it from a programmes Session). A feature that is absent counts as
+    not provided: an officer should check rather than assume."""
+    wanted = set(needs)
+    unmet: list[str] = []
+    for need in c.SupportNeed.values:
+        if need not in wanted:
+            continue
+        feature = c.NEED_SESSION_FLAG.get(need)
+        if feature is None:
+            continue
+        if not session_flags.get(feature):
+            unmet.append(str(c.SupportNeed(need).label))
+    return unmet
+
+
+SESSION_FEATURES = ("step_free", "sign_language", "large_print", "easy_read")
+
+
+def session_flags_of(session: Any) -> dict[str, bool]:
+    """The accessibility features of a programmes Session (or anything with those boolean attributes)."""
+    return {feature: bool(getattr(session, feature, False)) for feature in SESSION_FEATURES}
+
+
+def unmet_needs_by_session(person_ids: Iterable[int], sessions: Iterable[Any]) -> dict[Any, dict[int, list[str]]]:
+    """For enrolment: per session, the people whose needs it cannot meet and which needs. Sessions and people that
+    fit are absent. Two queries for the needs, none per session."""
+    needs = support_needs_for(person_ids)
+    result: dict[Any, dict[int, list[str]]] = {}
+    for session in sessions:
+        flags = session_flags_of(session)
+        for pid, wanted in needs.items():
+            unmet = session_accommodates(flags, wanted)
+            if unmet:
+                result.setdefault(getattr(session, "pk", session), {})[pid] = unmet
+    return result
+
+
+def feature_need_counts(person_ids: Iterable[int]) -> dict[str, int]:
+    """How many of these people need each session feature ("sign_language", "step_free", ...), for the session
+    pages: the officer sees which sessions need an interpreter. Features nobody needs are absent. Two queries."""
+    counts: dict[str, int] = {}
+    for needs in support_needs_for(person_ids).values():
+        for need in needs:
+            feature = c.NEED_SESSION_FLAG.get(need)
+            if feature:
+                counts[feature] = counts.get(feature, 0) + 1
+    return counts
+
+
+def feature_label(feature: str) -> str:
+    """The Indonesian label of what a session feature provides, e.g. "juru bahasa isyarat" for sign_language."""
+    for need, flag in c.NEED_SESSION_FLAG.items():
+        if flag == feature:
+            return str(c.SupportNeed(need).label)
+    return feature
+
+
+def interpreter_count(person_ids: Iterable[int]) -> int:
+    """How many of these people need a sign-language interpreter: the officer books one for the session."""
+    return sum(1 for needs in support_needs_for(person_ids).values() if c.SupportNeed.SIGN_LANGUAGE in needs)
+
+
+# --- Disaggregation ----------------------------------------------------------------------------------------------
+
+
+def _answered_q() -> Q:
+    q = Q()
+    for _key, field, _label in DOMAINS:
+        q |= Q(**{f"{field}__isnull": False})
+    return q
+
+
+def disability_aggregates(today: dt.date | None = None) -> dict[str, Count]:
+    """The aggregate expressions: total, with/without disability, not asked, and each WG-SS domain at the cut-off."""
+    today = today or timezone.localdate()
+    with_disability = disability_q(today)
+    return {
+        "total": Count("id"),
+        "disability_yes": Count("id", filter=with_disability),
+        "disability_no": Count("id", filter=_answered_q() & ~with_disability),
+        "disability_unknown": Count("id", filter=~_answered_q()),
+        **{
+            f"domain_{key}": Count("id", filter=Q(**{f"{field}__gte": rc.WGSSAnswer.A_LOT}))
+            for key, field, _label in DOMAINS
+        },
+    }
+
+
+def disaggregate_by_disability(
+    people: QuerySet, by: str | list[str] | None = None, today: dt.date | None = None
+) -> dict[str, int] | list[dict[str, Any]]:
+    """Split any Person queryset by disability: yes / no / not asked (WG-SS cut-off) and per WG-SS domain, in one
+    aggregate query. With `by` (a field path or list, e.g. "household__village__district"), one row per group.
+
+    "No" counts people with at least one WG-SS answer and no domain at the cut-off; people never asked are
+    "unknown", not "no", so that missing answers do not pass for an absence of disability."""
+    aggregates = disability_aggregates(today)
+    if by is None:
+        return people.order_by().aggregate(**aggregates)
+    fields = [by] if isinstance(by, str) else list(by)
+    return list(people.order_by().values(*fields).annotate(**aggregates).order_by(*fields))
+
+
+# --- Persons with disabilities -----------------------------------------------------------------------------------
+
+
+def persons_with_disabilities(*, actor, district: str | None = None, domain: str | None = None) -> QuerySet:
+    """People `actor` may see who have a disability (WG-SS cut-off or a recorded profile), with profile and devices."""
+    today = timezone.localdate()
+    qs = people_visible_to(actor).living().filter(disability_q(today) | Q(disability_profile__isnull=False))
+    if district:
+        qs = qs.filter(household__village__district=district)
+    if domain:
+        field = {key: f for key, f, _label in DOMAINS}.get(domain)
+        if field:
+            qs = qs.filter(**{f"{field}__gte": rc.WGSSAnswer.A_LOT})
+    return (
+        qs.select_related("household__village__district", "disability_profile")
+        .prefetch_related("assistive_devices")
+        .order_by("household__village__district", "household__village", "full_name", "id")
+    )
+
+
+def devices_of(person) -> QuerySet[AssistiveDevice]:
+    return person.assistive_devices.all()

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django import template
+
+from berdaya.core.scoping import capabilities
+
+from .. import choices as c
+from ..forms import DeviceNeedForm
+from ..models import DisabilityProfile
+from ..selectors import DOMAINS, support_needs_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("inclusion/_person_panel_inner.html", takes_context=True)
+def inclusion_person_panel(context, person) -> dict:
+    """The disability section of the registry's person page, shown for a person at the WG-SS cut-off or with a
+    recorded profile. The page already checked that the person is visible."""
+    caps = capabilities(context["request"].user)
+    profile = DisabilityProfile.objects.filter(person=person).first()
+    domains = [str(label) for _key, field, label in DOMAINS if (getattr(person, field) or 0) >= 3]
+    needs = support_needs_for([person.pk]).get(person.pk, set())
+    return {
+        "person": person,
+        "show": bool(profile or domains),
+        "profile": profile,
+        "domains": domains,
+        "need_labels": [str(c.SupportNeed(n).label) for n in c.SupportNeed.values if n in needs],
+        "inferred": profile is None and bool(needs),
+        "devices": list(person.assistive_devices.all()),
+        "device_form": DeviceNeedForm(),
+        "can_edit": caps.edits_registry and person.status != "deceased",
+        "caps": caps,
+    }

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from berdaya.inclusion.selectors import disaggregate_by_disability
+from berdaya.registry.models import Person
+from berdaya.testing import factories
+
+
+@pytest.fixture
+def population(areas):
+    factories.person(name="A", wgss_seeing=3, wgss_walking=4)
+    factories.person(name="B", wgss_hearing=4)
+    factories.person(name="C", wgss_seeing=2, wgss_walking=1)
+    factories.person(name="D")
+    factories.person(name="E", wgss_remembering=3, hh=factories.household(village="15.02.02.2004"))
+
+
+def test_it_splits_any_person_queryset_by_disability_and_domain(population, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        totals = disaggregate_by_disability(Person.objects.all())
+    assert totals["total"] == 5
+    assert (totals["disability_yes"], totals["disability_no"], totals["disability_unknown"]) == (3, 1, 1)
+    assert totals["domain_seeing"] == 1 and totals["domain_walking"] == 1 and totals["domain_hearing"] == 1
+    assert totals["domain_remembering"] == 1 and totals["domain_selfcare"] == 0
+
+
+def test_it_groups_by_any_field(population):
+    rows = disaggregate_by_disability(Person.objects.filter(sex="F"), by="household__village__district")
+    assert [(r["household__village__district"], r["disability_yes"]) for r in rows] == [
+        ("15.02.01", 2),
+        ("15.02.02", 1),
+    ]
+
+
+def test_the_inclusion_page_is_scoped(population, facilitator, client):
+    client.force_login(facilitator)
+    body = client.get(reverse("inclusion:home")).content.decode()
+    assert "Jangkat" in body and ">A<" in body and ">B<" in body
+    assert ">E<" not in body  # lives in Bangko, outside the facilitator's village
+    assert '<th scope="row">Bangko</th>' not in body
+
+
+def test_a_viewer_sees_counts_but_no_names(population, viewer, client):
+    client.force_login(viewer)
+    body = client.get(reverse("inclusion:home")).content.decode()
+    assert "Bangko" in body and ">A<" not in body

@@ -1,0 +1,143 @@
+"""Disability-inclusion pages. Counts come from people_for_aggregates; person rows from people_visible_to."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from berdaya.areas.models import District
+from berdaya.core.forms import apply_errors
+from berdaya.core.pagination import paginate
+from berdaya.core.scoping import capabilities, get_person_or_404, people_for_aggregates
+
+from . import choices as c
+from . import integration, selectors, services
+from .forms import DeviceNeedForm, DeviceReceivedForm, DisabilityProfileForm
+from .models import AssistiveDevice, DisabilityProfile
+
+
+@login_required
+def home(request):
+    """Inklusi disabilitas: counts by district × WG-SS domain, and the persons with disabilities with their needs."""
+    caps = capabilities(request.user)
+    rows = selectors.disaggregate_by_disability(
+        people_for_aggregates(request.user).living(),
+        by=["household__village__district", "household__village__district__name"],
+    )
+    keys = [
+        "total",
+        "disability_yes",
+        "disability_no",
+        "disability_unknown",
+        *[f"domain_{k}" for k, _f, _l in selectors.DOMAINS],
+    ]
+    totals = {key: sum(row[key] for row in rows) for key in keys}
+    district = request.GET.get("kecamatan") or None
+    domain = request.GET.get("ranah") or None
+    if domain and domain not in {k for k, _f, _l in selectors.DOMAINS}:
+        domain = None
+    page = None
+    if caps.sees_people:
+        page = paginate(
+            selectors.persons_with_disabilities(actor=request.user, district=district, domain=domain),
+            request.GET.get("page"),
+            settings.BERDAYA["PAGE_SIZE"],
+        )
+        needs = selectors.support_needs_for([p.pk for p in page.items])
+        for person in page.items:
+            person.need_labels = [
+                str(c.SupportNeed(n).label) for n in c.SupportNeed.values if n in needs.get(person.pk, set())
+            ]
+            person.domains = [
+                str(label) for key, field, label in selectors.DOMAINS if (getattr(person, field) or 0) >= 3
+            ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "inclusion/home.html",
+        {
+            "rows": rows,
+            "totals": totals,
+            "domains": selectors.DOMAINS,
+            "page": page,
+            "query": query.urlencode(),
+            "districts": District.objects.filter(villages__isnull=False).distinct().order_by("code"),
+            "district": district,
+            "domain": domain,
+        },
+    )
+
+
+@login_required
+def profile_edit(request, person_pk: int):
+    person = get_person_or_404(request.user, person_pk)
+    if not capabilities(request.user).edits_registry:
+        raise PermissionDenied
+    profile = DisabilityProfile.objects.filter(person=person).first()
+    form = DisabilityProfileForm(
+        request.POST or None, instance=profile, kpd_format=settings.BERDAYA.get("KPD_FORMAT_LABEL", "")
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in form.fields}
+        try:
+            services.disability_profile_save(actor=request.user, person=person, data=data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Data disabilitas disimpan."))
+            return redirect("registry:person_detail", pk=person.pk)
+    return render(request, "inclusion/profile_form.html", {"form": form, "person": person})
+
+
+@login_required
+@require_POST
+def device_add(request, person_pk: int):
+    person = get_person_or_404(request.user, person_pk)
+    form = DeviceNeedForm(request.POST)
+    if form.is_valid():
+        try:
+            services.device_need_add(actor=request.user, person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+        else:
+            messages.success(request, _("Kebutuhan alat bantu dicatat."))
+    else:
+        messages.error(request, _("Pilih alat bantu."))
+    return redirect("registry:person_detail", pk=person.pk)
+
+
+@login_required
+def device_received(request, pk: int):
+    try:
+        record = AssistiveDevice.objects.select_related("person").get(pk=pk)
+    except AssistiveDevice.DoesNotExist as exc:
+        raise Http404 from exc
+    person = get_person_or_404(request.user, record.person_id)
+    if not capabilities(request.user).edits_registry:
+        raise PermissionDenied
+    programmes = integration.programmes_for_device(actor=request.user, person=person)
+    form = DeviceReceivedForm(request.POST or None, programmes=programmes)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.device_mark_received(
+                actor=request.user,
+                record=record,
+                received_on=form.cleaned_data["received_on"],
+                source=form.cleaned_data["source"],
+                programme=form.cleaned_data.get("programme"),
+                override_reason=form.cleaned_data.get("override_reason", ""),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            apply_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+        else:
+            messages.success(request, _("Penerimaan alat bantu dicatat."))
+            return redirect("registry:person_detail", pk=person.pk)
+    return render(request, "inclusion/device_received.html", {"form": form, "record": record, "person": person})

@@ -1,0 +1,75 @@
+"""Who may read and handle rights cases. The one place that decides it, on top of berdaya.core.scoping.
+
+- A case's content (summary, notes, documents, referrals) is read only by its assigned case workers and admins.
+- Supervisors (case workers with `is_supervisor`) see the list of all cases without content, to assign them.
+- Seeing the person in the registry gives no access to their cases: a facilitator who can open the person's page
+  gets 403 on the case; someone who cannot see the person gets 404, so the case's existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from berdaya.core.audit import audit
+from berdaya.core.scoping import capabilities, people_visible_to
+
+from .models import CaseWorker, RightsCase
+
+
+def case_worker_of(user) -> CaseWorker | None:
+    if not capabilities(user).authenticated:
+        return None
+    return CaseWorker.objects.filter(user=user, is_active=True).first()
+
+
+def is_case_worker(user) -> bool:
+    return case_worker_of(user) is not None
+
+
+def is_supervisor(user) -> bool:
+    worker = case_worker_of(user)
+    return worker is not None and worker.is_supervisor
+
+
+def can_manage_cases(user) -> bool:
+    """Assign cases and see the whole case list (without content)."""
+    return capabilities(user).is_admin or is_supervisor(user)
+
+
+def cases_readable_by(user) -> QuerySet[RightsCase]:
+    """Cases whose content `user` may read."""
+    caps = capabilities(user)
+    if caps.is_admin:
+        return RightsCase.objects.all()
+    if is_case_worker(user):
+        return RightsCase.objects.filter(assignments__user=user)
+    return RightsCase.objects.none()
+
+
+def cases_listed_for(user) -> QuerySet[RightsCase]:
+    """Cases `user` may see in the case list: content-free rows (type, stage, due date, assignees)."""
+    if can_manage_cases(user):
+        return RightsCase.objects.all()
+    return cases_readable_by(user)
+
+
+def can_read_case(user, case: RightsCase) -> bool:
+    return cases_readable_by(user).filter(pk=case.pk).exists()
+
+
+def get_case_or_404(user, pk) -> RightsCase:
+    """The case, if `user` may read it. Otherwise 403 when they can see the person (the refusal is audited), 404
+    when they cannot."""
+    try:
+        case = RightsCase.objects.select_related("person__household__village__district", "episode").get(pk=pk)
+    except (RightsCase.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404(_("Data tidak ditemukan atau di luar wilayah Anda.")) from exc
+    if can_read_case(user, case):
+        return case
+    if can_manage_cases(user) or people_visible_to(user).filter(pk=case.person_id).exists():
+        audit(actor=user, action="denied", obj=case)
+        raise PermissionDenied(_("Isi kasus hanya dapat dibaca oleh pengelola kasus yang ditugaskan."))
+    raise Http404(_("Data tidak ditemukan atau di luar wilayah Anda."))

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.management import call_command
+from django.urls import reverse
+
+from berdaya.inclusion.models import AssistiveDevice, DisabilityProfile
+from berdaya.migration import choices as c
+from berdaya.migration.models import CaseWorker, MigrationEpisode, RightsCase
+from berdaya.migration.selectors import outreach_by_village, outreach_people
+from berdaya.testing import factories
+
+from .conftest import client_for, episode
+
+TODAY = dt.date.today()
+
+
+def test_outreach_lists_what_each_planner_still_lacks_per_village(
+    officer, facilitator, migrant, django_assert_num_queries
+):
+    episode(
+        migrant, officer, stage=c.Stage.PRE_DEPARTURE, channel=c.Channel.P3MI, placement_company="PT", doc_passport=True
+    )
+    episode(factories.person(name="Ke Batam"), officer, destination=c.Destination.RIAU_ISLANDS, doc_work_contract=True)
+    episode(factories.person(name="Sudah pergi"), officer, stage=c.Stage.WORKING, departure_date=TODAY)
+    bangko = factories.person(name="Di Bangko", hh=factories.household(village="15.02.02.2004"))
+    episode(bangko, officer)
+
+    with django_assert_num_queries(1):
+        rows = {r["person__household__village"]: r for r in outreach_by_village(actor=officer)}
+    jangkat = rows["15.02.01.2001"]
+    assert (jangkat["planning"], jangkat["incomplete"]) == (2, 2)
+    assert jangkat["missing_passport"] == 0 and jangkat["missing_visa"] == 1 and jangkat["missing_bpjs"] == 2
+    assert rows["15.02.02.2004"]["planning"] == 1
+
+    people = {ep.person.full_name: ep.missing_count for ep in outreach_people(actor=officer, village="15.02.01.2001")}
+    assert people == {"Rina Marlina": 7, "Ke Batam": 3}
+
+    # A facilitator sees their own village only.
+    assert [r["person__household__village"] for r in outreach_by_village(actor=facilitator)] == ["15.02.01.2001"]
+    body = client_for(facilitator).get(reverse("migration:outreach"), {"desa": "15.02.01.2001"}).content.decode()
+    assert "Rina Marlina" in body and "Di Bangko" not in body and "Visa kerja" in body
+
+
+def test_the_pages_render(officer, worker, migrant):
+    ep = episode(
+        migrant, officer, stage=c.Stage.RETURNED, departure_date=TODAY - dt.timedelta(days=400), return_date=TODAY
+    )
+    client = client_for(officer)
+    for url in [
+        reverse("migration:home"),
+        reverse("migration:outreach"),
+        reverse("migration:episode_detail", args=[ep.pk]),
+        reverse("migration:episode_edit", args=[ep.pk]),
+        reverse("migration:episode_create", args=[factories.person(name="Baru").pk]),
+        reverse("migration:case_intake", args=[migrant.pk]),
+        reverse("migration:notifications"),
+        reverse("registry:person_detail", args=[migrant.pk]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "style=" not in response.content.decode(), url
+    assert "Reintegrasi" in client.get(reverse("migration:episode_detail", args=[ep.pk])).content.decode()
+    assert client_for(worker).get(reverse("migration:case_list")).status_code == 200
+
+
+def test_an_episode_is_created_from_the_form(officer, migrant):
+    response = client_for(officer).post(
+        reverse("migration:episode_create", args=[migrant.pk]),
+        {"stage": "working", "destination": "MY", "channel": "non_procedural", "departure_date": "2020-01-01"},
+    )
+    assert response.status_code == 302
+    assert MigrationEpisode.objects.get().stage == "working"
+
+
+def test_the_demo_command_fills_every_stage(areas):
+    hh_villages = ["15.02.01.2001", "15.02.01.2002", "15.02.02.1010", "15.02.02.2004"]
+    for i in range(160):
+        factories.person(
+            name=f"Warga {i}",
+            hh=factories.household(village=hh_villages[i % 4]),
+            birth_date=dt.date(1990 + i % 15, 1 + i % 12, 1 + i % 27),
+            wgss_walking=4 if i % 10 == 0 else None,
+            wgss_hearing=4 if i % 15 == 0 else None,
+        )
+    factories.user("admin")
+    call_command("demo_migration", seed=3, episodes=100)
+    stages = set(MigrationEpisode.objects.values_list("stage", flat=True))
+    assert stages == {s.value for s in c.Stage}
+    destinations = set(MigrationEpisode.objects.values_list("destination", flat=True))
+    assert {"MY", "TW", "HK", "SA"} <= destinations and destinations & {"ID-RI", "ID-KR"}
+    assert RightsCase.objects.filter(stage__in=c.OPEN_CASE_STAGES).exists()
+    assert RightsCase.objects.filter(stage="closed").exists()
+    assert CaseWorker.objects.filter(is_supervisor=True).exists()
+    assert DisabilityProfile.objects.exists() and AssistiveDevice.objects.exists()
+    before = MigrationEpisode.objects.count()
+    call_command("demo_migration", seed=3, if_empty=True)
+    assert MigrationEpisode.objects.count() == before

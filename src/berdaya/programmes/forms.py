@@ -1,0 +1,198 @@
+"""Forms of programmes. Validation rules live on the models and services; forms only lay them out."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from berdaya.areas.models import District, Village
+from berdaya.core.forms import style_widgets
+from berdaya.partners.models import Organisation
+
+from . import choices as c
+from .models import Assistance, Need, Programme, Session
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class RupiahField(forms.CharField):
+    """An integer Rupiah amount typed the Indonesian way: "Rp1.500.000", "1.500.000" or "1500000".
+
+    Dots and spaces are thousand separators; a comma or any decimals is refused, since amounts are whole Rupiah."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        cleaned = re.sub(r"[\s.]", "", value.strip()).removeprefix("Rp").removeprefix("rp")
+        if not re.fullmatch(r"-?\d{1,18}", cleaned):
+            raise ValidationError(_("Tulis jumlah Rupiah sebagai angka bulat, mis. 1.500.000."), code="invalid")
+        return int(cleaned)
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return f"{value:,}".replace(",", ".")
+        return value
+
+
+class StyledMixin:
+    def _style(self) -> None:
+        style_widgets(self, empty_label=str(_("— pilih —")))
+
+
+class ProgrammeForm(StyledMixin, forms.ModelForm):
+    target_groups = forms.MultipleChoiceField(
+        label=_("Kelompok sasaran"),
+        choices=c.TargetGroup.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Kosongkan bila terbuka untuk semua."),
+    )
+    budget = RupiahField(label=_("Anggaran (Rp)"), required=False)
+
+    class Meta:
+        model = Programme
+        fields = [
+            "name",
+            "kind",
+            "organiser",
+            "funders",
+            "description",
+            "start_date",
+            "end_date",
+            "capacity",
+            "budget",
+            "attendance_threshold",
+            "status",
+            "target_groups",
+            "needs",
+            "districts",
+            "villages",
+        ]
+        widgets = {
+            "start_date": DATE_INPUT,
+            "end_date": DATE_INPUT,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "needs": forms.CheckboxSelectMultiple,
+            "funders": forms.SelectMultiple(attrs={"size": 5}),
+            "districts": forms.SelectMultiple(attrs={"size": 6}),
+            "villages": forms.SelectMultiple(attrs={"size": 8}),
+        }
+        help_texts = {
+            "districts": _("Kosongkan kecamatan dan desa bila program mencakup seluruh kabupaten."),
+            "villages": _("Tekan Ctrl (atau tahan di ponsel) untuk memilih lebih dari satu."),
+        }
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        regency = settings.BERDAYA["DEFAULT_REGENCY"]
+        self.fields["districts"].queryset = District.objects.filter(regency_id=regency)
+        self.fields["villages"].queryset = Village.objects.filter(district__regency_id=regency).select_related(
+            "district"
+        )
+        self.fields["villages"].label_from_instance = lambda v: f"{v.name} ({v.district.name})"
+        self.fields["needs"].queryset = Need.objects.filter(is_active=True)
+        self.fields["organiser"].queryset = Organisation.objects.filter(is_active=True)
+        self.fields["funders"].queryset = Organisation.objects.filter(is_active=True)
+        self.fields["funders"].required = False
+        if actor is not None and actor.role == "partner":
+            # Partner staff run their own organisation's programmes only; the service enforces it too.
+            self.fields["organiser"].queryset = Organisation.objects.filter(pk=actor.organisation_id)
+            self.fields["organiser"].initial = actor.organisation_id
+        if not self.instance.pk:
+            self.fields["status"].choices = [
+                (v, label) for v, label in c.ProgrammeStatus.choices if v != c.ProgrammeStatus.CLOSED
+            ]
+        self._style()
+
+    def clean_budget(self):
+        return self.cleaned_data.get("budget") or 0
+
+
+class SessionForm(StyledMixin, forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = [
+            "date",
+            "start_time",
+            "end_time",
+            "topic",
+            "venue",
+            "trainer",
+            "step_free",
+            "sign_language",
+            "large_print",
+            "easy_read",
+        ]
+        widgets = {"date": DATE_INPUT, "start_time": TIME_INPUT, "end_time": TIME_INPUT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.CharField()
+    reason = forms.CharField(label=_("Alasan"), max_length=300, required=False)
+    override_reason = forms.CharField(label=_("Alasan pengecualian"), max_length=300, required=False)
+
+
+class AssistanceForm(StyledMixin, forms.ModelForm):
+    person = forms.TypedChoiceField(label=_("Penerima manfaat"), coerce=int)
+    amount = RupiahField(label=_("Nilai (Rp)"), required=False)
+
+    class Meta:
+        model = Assistance
+        # The person is a plain choice (ids of the programme's participants); the service attaches the Person.
+        fields = ["kind", "description", "amount", "quantity", "unit", "date", "note"]
+        widgets = {"date": DATE_INPUT}
+        help_texts = {
+            "amount": _("Wajib untuk hibah tunai dan dana bergulir; untuk barang boleh diisi sebagai nilai."),
+            "note": _("Hanya terlihat oleh penyelenggara program."),
+        }
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", _("— pilih —")), *[(p.pk, p.full_name) for p in people]]
+        self.order_fields(["person", *self._meta.fields])
+        self._style()
+
+
+class NeedsForm(forms.Form):
+    """One checkbox and one interest note per need in the controlled list."""
+
+    def __init__(self, *args, needs=(), current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = current or {}
+        self.rows = []
+        for need in needs:
+            check = f"need_{need.pk}"
+            note = f"note_{need.pk}"
+            self.fields[check] = forms.BooleanField(label=need.name, required=False, initial=need.pk in current)
+            self.fields[note] = forms.CharField(
+                label=_("Minat / keterangan untuk %(n)s") % {"n": need.name},
+                required=False,
+                max_length=300,
+                initial=current.get(need.pk, ""),
+            )
+            self.rows.append((need, check, note))
+        style_widgets(self)
+
+    def selected(self) -> dict[int, str]:
+        return {
+            need.pk: self.cleaned_data.get(note, "").strip()
+            for need, check, note in self.rows
+            if self.cleaned_data.get(check)
+        }
+
+    def row_fields(self):
+        return [(need, self[check], self[note]) for need, check, note in self.rows]

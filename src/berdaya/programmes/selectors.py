@@ -1,0 +1,606 @@
+"""Reads of programmes, already scoped to the user (berdaya.core.scoping). Set-based: counts and matches are
+computed in SQL with subqueries, never by looping over people."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from berdaya.core.forms import style_widgets
+from berdaya.core.scoping import (
+    can_manage_programme,
+    capabilities,
+    people_visible_to,
+    programmes_visible_to,
+)
+from berdaya.inclusion import choices as inclusion_choices
+from berdaya.inclusion import selectors as inclusion
+from berdaya.registry import choices as rc
+from berdaya.registry.vulnerability import _years_ago, flag_q
+
+from . import choices as c
+from .models import Assistance, Attendance, Enrolment, Need, PersonNeed, Programme, Session
+
+# --- small helpers -------------------------------------------------------------------------------------------------
+
+
+def _count(qs: QuerySet, outer: str) -> Coalesce:
+    """A correlated COUNT subquery (qs grouped on `outer`), so several counts never multiply each other's joins."""
+    return Coalesce(
+        Subquery(qs.order_by().values(outer).annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()),
+        Value(0),
+    )
+
+
+def double_dip_window_days() -> int:
+    return int(settings.BERDAYA.get("DOUBLE_DIP_WINDOW_DAYS", 365))
+
+
+def sessions_held(programme: Programme, today: dt.date | None = None) -> QuerySet[Session]:
+    """Sessions up to today: completion is measured against what has taken place, not what is planned."""
+    return programme.sessions.filter(date__lte=today or timezone.localdate())
+
+
+def min_sessions(programme: Programme, held: int) -> int:
+    """The fewest sessions attended that meet the threshold: ceil(threshold × held / 100), in integers."""
+    return -(-programme.attendance_threshold * held // 100)
+
+
+def enrolments_with_attendance(programme: Programme, today: dt.date | None = None) -> QuerySet[Enrolment]:
+    attended = Attendance.objects.filter(
+        person=OuterRef("person"),
+        session__programme=programme,
+        session__date__lte=today or timezone.localdate(),
+        present=True,
+    )
+    return programme.enrolments.annotate(attended=_count(attended, "person"))
+
+
+def attendance_of(enrolment: Enrolment) -> tuple[int, int]:
+    """(sessions held, sessions this person attended) for one enrolment."""
+    held = sessions_held(enrolment.programme)
+    attended = Attendance.objects.filter(session__in=held, person=enrolment.person_id, present=True).count()
+    return held.count(), attended
+
+
+# --- programme lists and pages -------------------------------------------------------------------------------------
+
+
+def programme_list(*, actor, filters):
+    from .filtersets import ProgrammeFilterSet
+
+    base = programmes_visible_to(actor).select_related("organiser")
+    filterset = ProgrammeFilterSet(filters, queryset=base)
+    style_widgets(filterset.form, empty_label=_("Semua"))
+    qs = filterset.qs if filterset.is_valid() else base.none()
+    return filterset, qs.order_by("-start_date", "name")
+
+
+def programme_stats(programme_ids: list[int]) -> dict[int, dict]:
+    """Enrolment counts by status and money spent, for a page of programmes: two grouped queries."""
+    stats: dict[int, dict] = defaultdict(lambda: dict.fromkeys(c.EnrolmentStatus.values, 0) | {"spent": 0})
+    for row in (
+        Enrolment.objects.filter(programme__in=programme_ids)
+        .values("programme", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        stats[row["programme"]][row["status"]] = row["n"]
+    for row in (
+        Assistance.objects.filter(programme__in=programme_ids, status__in=c.SPENT_STATUSES)
+        .values("programme")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        stats[row["programme"]]["spent"] = row["total"] or 0
+    for pid in programme_ids:
+        s = stats[pid]
+        s["seats"] = sum(s[x] for x in c.SEAT_STATUSES)
+    return dict(stats)
+
+
+@dataclass
+class Budget:
+    budget: int
+    planned: int
+    committed: int
+    spent: int
+
+    @property
+    def remaining(self) -> int:
+        return self.budget - self.spent
+
+    @property
+    def percent_spent(self) -> int:
+        return self.spent * 100 // self.budget if self.budget else 0
+
+
+def budget_summary(programme: Programme) -> Budget:
+    totals = programme.assistance.aggregate(
+        planned=Sum("amount", filter=Q(status=c.AssistanceStatus.PLANNED)),
+        committed=Sum("amount", filter=Q(status=c.AssistanceStatus.APPROVED)),
+        spent=Sum("amount", filter=Q(status__in=c.SPENT_STATUSES)),
+    )
+    return Budget(
+        budget=programme.budget,
+        planned=totals["planned"] or 0,
+        committed=totals["committed"] or 0,
+        spent=totals["spent"] or 0,
+    )
+
+
+def enrolment_list(*, actor, programme: Programme, status: str = "") -> QuerySet[Enrolment]:
+    """Participants of a programme the actor may see, with attendance counted in SQL."""
+    qs = (
+        enrolments_with_attendance(programme)
+        .filter(person__in=people_visible_to(actor).values("pk"))
+        .select_related("person__household__village", "created_by")
+        .order_by("person__full_name", "id")
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def visible_enrolments(actor) -> QuerySet[Enrolment]:
+    return Enrolment.objects.filter(person__in=people_visible_to(actor).values("pk")).select_related(
+        "programme__organiser", "person"
+    )
+
+
+def roster(*, actor, session: Session) -> list[dict]:
+    """The class list of a session: enrolled and active participants the actor may see, with their tick."""
+    ticks = dict(Attendance.objects.filter(session=session).values_list("person_id", "present"))
+    rows = (
+        Enrolment.objects.filter(
+            programme=session.programme_id,
+            status__in=c.ATTENDING_STATUSES,
+            person__in=people_visible_to(actor).values("pk"),
+        )
+        .select_related("person__household__village")
+        .order_by("person__full_name", "person_id")
+    )
+    return [{"enrolment": e, "person": e.person, "present": ticks.get(e.person_id)} for e in rows]
+
+
+def assistance_ledger(*, actor, programme: Programme) -> QuerySet[Assistance]:
+    """The programme's assistance rows the actor may see (flag a page of them with flag_double_dips)."""
+    return (
+        programme.assistance.filter(person__in=people_visible_to(actor).values("pk"))
+        .select_related("person", "approved_by")
+        .order_by("-date", "-id")
+    )
+
+
+def flag_double_dips(rows: list[Assistance]) -> list[Assistance]:
+    """Set `double_dip` on each row: the person received the same kind within the window elsewhere (any programme,
+    any organisation). One query for the whole page; the window test is done here because date arithmetic on a
+    correlated column is not portable between SQLite and PostgreSQL."""
+    window = dt.timedelta(days=double_dip_window_days())
+    if not rows:
+        return rows
+    received: dict[tuple[int, str], list[tuple[int, dt.date]]] = defaultdict(list)
+    for pk, person_id, kind, date in Assistance.objects.filter(
+        person__in={a.person_id for a in rows}, kind__in={a.kind for a in rows}, status__in=c.COMMITTED_STATUSES
+    ).values_list("pk", "person_id", "kind", "date"):
+        received[(person_id, kind)].append((pk, date))
+    for a in rows:
+        a.double_dip = any(
+            pk != a.pk and abs((date - a.date).days) <= window.days for pk, date in received[(a.person_id, a.kind)]
+        )
+    return rows
+
+
+def double_dip_summary(assistance: Assistance) -> list[dict]:
+    """Assistance of the same kind the person received within the window, in any programme of any organisation:
+    counts per organisation and the last date. No amounts or notes: partner staff see this too."""
+    window = dt.timedelta(days=double_dip_window_days())
+    rows = (
+        Assistance.objects.filter(
+            person=assistance.person_id,
+            kind=assistance.kind,
+            status__in=c.COMMITTED_STATUSES,
+            date__gte=assistance.date - window,
+            date__lte=assistance.date + window,
+        )
+        .exclude(pk=assistance.pk)
+        .values("programme__organiser__name")
+        .annotate(count=Count("id"), last_date=Max("date"))
+        .order_by("-last_date")
+    )
+    return [
+        {"organisation": r["programme__organiser__name"], "count": r["count"], "last_date": r["last_date"]}
+        for r in rows
+    ]
+
+
+# --- eligibility and matching --------------------------------------------------------------------------------------
+
+
+def target_group_q(code: str, today: dt.date) -> Q:
+    """Who belongs to a target group, as a Q over Person (built on registry.vulnerability where a flag exists)."""
+    if code == c.TargetGroup.SMALLHOLDER:
+        return flag_q("smallholder", today)
+    if code == c.TargetGroup.DISABILITY:
+        # The WG-SS flag, or a recorded disability profile: a disability card (KPD) is an official finding of
+        # disability even when WG-SS was not asked (berdaya.inclusion accepts such a profile too).
+        from berdaya.inclusion.models import DisabilityProfile
+
+        return flag_q("disability", today) | Q(Exists(DisabilityProfile.objects.filter(person=OuterRef("pk"))))
+    if code == c.TargetGroup.ELDERLY:
+        return flag_q("elderly", today)
+    if code == c.TargetGroup.WOMEN:
+        return Q(sex=rc.Sex.FEMALE)
+    if code == c.TargetGroup.FEMALE_HEADED:
+        # The woman who heads the household herself, not every member of a female-headed household (the flag).
+        return flag_q("female_headed", today) & Q(sex=rc.Sex.FEMALE, relationship=rc.Relationship.HEAD)
+    if code == c.TargetGroup.YOUTH:
+        # UU 40/2009 on youth: 16 to 30 years old.
+        return Q(birth_date__gt=_years_ago(31, today), birth_date__lte=_years_ago(16, today))
+    if code == c.TargetGroup.MIGRANT:
+        # Migrant workers and their families as the migration episodes show them (UU 18/2017: before, during and
+        # after work), not the occupation field, which says nothing of planned departures or families left behind.
+        return (
+            flag_q("migrant_prospective", today)
+            | flag_q("migrant_current", today)
+            | flag_q("migrant_returned", today)
+            | flag_q("migrant_family", today)
+        )
+    return Q(pk__in=[])
+
+
+def eligibility_q(programme: Programme, today: dt.date | None = None) -> Q:
+    """Basic eligibility: belongs to any of the programme's target groups (everyone when it names none)."""
+    today = today or timezone.localdate()
+    q = Q()
+    for code in programme.target_groups or []:
+        q |= target_group_q(code, today)
+    return q
+
+
+def coverage_q(programme: Programme, prefix: str = "") -> Q:
+    """People living in the villages/districts a programme covers; the whole regency when it names none."""
+    village_ids = list(programme.villages.values_list("pk", flat=True))
+    district_ids = list(programme.districts.values_list("pk", flat=True))
+    if not village_ids and not district_ids:
+        return Q()
+    return Q(**{f"{prefix}household__village__in": village_ids}) | Q(
+        **{f"{prefix}household__village__district__in": district_ids}
+    )
+
+
+def candidates_for_programme(*, actor, programme: Programme) -> QuerySet:
+    """People in the actor's scope whose recorded needs this programme answers, in its area, not yet taking part.
+
+    Ranked: eligible first, then by how many of their needs it answers."""
+    need_ids = programme.needs.values("pk")
+    matched = PersonNeed.objects.filter(person=OuterRef("pk"), need__in=need_ids)
+    eligible = eligibility_q(programme)
+    return (
+        people_visible_to(actor)
+        .living()
+        .filter(coverage_q(programme))
+        .exclude(
+            Exists(Enrolment.objects.filter(person=OuterRef("pk"), programme=programme, status__in=c.OPEN_STATUSES))
+        )
+        .annotate(matched=_count(matched, "person"))
+        .filter(matched__gt=0)
+        .annotate(
+            eligible=Case(When(eligible, then=Value(True)), default=Value(False), output_field=BooleanField())
+            if eligible
+            else Value(True, output_field=BooleanField())
+        )
+        .select_related("household__village__district")
+        .order_by("-eligible", "-matched", "full_name", "id")
+    )
+
+
+def matched_needs(person_ids: list[int], need_ids: list[int]) -> dict[int, list[str]]:
+    result: dict[int, list[str]] = defaultdict(list)
+    for pid, name in (
+        PersonNeed.objects.filter(person__in=person_ids, need__in=need_ids)
+        .order_by("need__order", "need__name")
+        .values_list("person_id", "need__name")
+    ):
+        result[pid].append(name)
+    return dict(result)
+
+
+@dataclass
+class Suggestion:
+    programme: Programme
+    score: int
+    reasons: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    can_enrol: bool = False
+
+
+def _access_features(person) -> list[tuple[str, str]]:
+    """(session feature, label) for each support need of the person a venue must meet (berdaya.inclusion: the
+    recorded disability profile, else inferred from WG-SS). A companion needs no venue feature."""
+    needs = inclusion.support_needs_for([person.pk]).get(person.pk, set())
+    wanted = {inclusion_choices.NEED_SESSION_FLAG.get(need) for need in needs}
+    return [(f, inclusion.feature_label(f)) for f in inclusion.SESSION_FEATURES if f in wanted]
+
+
+def _person_targets(person, today: dt.date) -> set[str]:
+    from berdaya.registry.models import Person
+
+    row = (
+        Person.objects.filter(pk=person.pk)
+        .annotate(
+            **{
+                f"tg_{code}": Case(
+                    When(target_group_q(code, today), then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
+                )
+                for code in c.TargetGroup.values
+            }
+        )
+        .values(*[f"tg_{code}" for code in c.TargetGroup.values])
+        .get()
+    )
+    return {code for code in c.TargetGroup.values if row[f"tg_{code}"]}
+
+
+def suggestions_for_person(*, actor, person, limit: int = 10) -> list[Suggestion]:
+    """Open programmes that fit a person's recorded needs, village, eligibility and accessibility, ranked, with
+    the reasons shown. One query over programmes (counts as subqueries) plus one for the person's target groups."""
+    today = timezone.localdate()
+    need_ids = list(person.needs.values_list("need_id", flat=True))
+    village_id = person.household.village_id
+    district_id = person.household.village.district_id
+    vt, dt_ = Programme.villages.through, Programme.districts.through
+    covered = (
+        (~Exists(vt.objects.filter(programme=OuterRef("pk"))) & ~Exists(dt_.objects.filter(programme=OuterRef("pk"))))
+        | Exists(vt.objects.filter(programme=OuterRef("pk"), village_id=village_id))
+        | Exists(dt_.objects.filter(programme=OuterRef("pk"), district_id=district_id))
+    )
+    access = _access_features(person)
+    upcoming = Session.objects.filter(programme=OuterRef("pk"), date__gte=today)
+    programmes = (
+        programmes_visible_to(actor)
+        .filter(status__in=[c.ProgrammeStatus.OPEN, c.ProgrammeStatus.RUNNING], end_date__gte=today)
+        .filter(covered)
+        .exclude(Exists(Enrolment.objects.filter(programme=OuterRef("pk"), person=person, status__in=c.OPEN_STATUSES)))
+        .select_related("organiser")
+        .annotate(
+            needs_matched=_count(
+                Programme.needs.through.objects.filter(programme=OuterRef("pk"), need__in=need_ids), "programme"
+            ),
+            seats=_count(Enrolment.objects.filter(programme=OuterRef("pk"), status__in=c.SEAT_STATUSES), "programme"),
+            upcoming=_count(upcoming, "programme"),
+            **{f"lacking_{feat}": _count(upcoming.filter(**{feat: False}), "programme") for feat, _l in access},
+        )
+    )
+    needs_by_programme: dict[int, list[str]] = defaultdict(list)
+    for pid, name in Programme.needs.through.objects.filter(
+        programme__in=[p.pk for p in programmes], need__in=need_ids
+    ).values_list("programme_id", "need__name"):
+        needs_by_programme[pid].append(name)
+    targets = _person_targets(person, today)
+    labels = dict(c.TargetGroup.choices)
+    suggestions: list[Suggestion] = []
+    for p in programmes:
+        s = Suggestion(programme=p, score=0, can_enrol=can_manage_programme(actor, p))
+        if p.needs_matched:
+            s.score += 3 * p.needs_matched
+            s.reasons.append(_("Menjawab kebutuhan: %(n)s") % {"n": ", ".join(sorted(needs_by_programme[p.pk]))})
+        if p.target_groups:
+            hit = [str(labels[g]) for g in p.target_groups if g in targets and g in labels]
+            if hit:
+                s.score += 2
+                s.reasons.append(_("Termasuk sasaran: %(g)s") % {"g": ", ".join(hit)})
+            else:
+                s.score -= 3
+                s.warnings.append(_("Di luar kelompok sasaran (%(g)s)") % {"g": ", ".join(p.target_group_labels())})
+        else:
+            s.reasons.append(_("Terbuka untuk semua kelompok"))
+        s.reasons.append(_("Desa tempat tinggal termasuk cakupan program"))
+        # Accessibility weighs both ways, so that a programme whose sessions accommodate the person ranks above an
+        # otherwise equal one whose venue would shut them out.
+        met = []
+        for feat, label in access:
+            lacking = getattr(p, f"lacking_{feat}")
+            if p.upcoming and not lacking:
+                s.score += 1
+                met.append(label)
+            elif lacking:
+                s.score -= 1
+                s.warnings.append(_("%(n)s sesi belum menyediakan %(x)s") % {"n": lacking, "x": label})
+        if met:
+            s.reasons.append(_("Semua sesi mendatang menyediakan %(x)s") % {"x": ", ".join(met)})
+        if access and not p.upcoming:
+            s.warnings.append(_("Belum ada jadwal sesi mendatang; aksesibilitas tempat belum bisa dipastikan"))
+        if p.seats >= p.capacity:
+            s.warnings.append(_("Kuota penuh (%(n)s peserta)") % {"n": p.capacity})
+        if p.needs_matched or (p.target_groups and any(g in targets for g in p.target_groups)):
+            suggestions.append(s)
+    suggestions.sort(key=lambda s: (-s.score, s.programme.start_date, s.programme.pk))
+    return suggestions[:limit]
+
+
+# --- accessibility (berdaya.inclusion) ------------------------------------------------------------------------------
+
+
+def upcoming_sessions(programme: Programme, today: dt.date | None = None) -> QuerySet[Session]:
+    """Sessions from today on: the ones a venue can still be changed for, or an interpreter booked."""
+    return programme.sessions.filter(date__gte=today or timezone.localdate())
+
+
+@dataclass
+class SessionGap:
+    """A session whose venue or materials cannot accommodate a person's support needs."""
+
+    session: Session
+    unmet: list[str]
+
+    def __str__(self) -> str:
+        return _("Sesi %(date)s: tidak ada %(needs)s") % {
+            "date": date_format(self.session.date, "j M"),
+            "needs": ", ".join(self.unmet),
+        }
+
+
+def access_gaps(programme: Programme, person_ids: list[int], today: dt.date | None = None) -> dict[int, list[str]]:
+    """For enrolment: per person, the upcoming sessions of the programme that cannot accommodate their support needs,
+    as Indonesian lines ("Sesi 12 Mar: tidak ada juru bahasa isyarat"). People who are accommodated are absent.
+    Three queries whatever the number of people and sessions."""
+    if not person_ids:
+        return {}
+    sessions = list(upcoming_sessions(programme, today))
+    unmet = inclusion.unmet_needs_by_session(person_ids, sessions)
+    result: dict[int, list[str]] = defaultdict(list)
+    for session in sessions:
+        for pid, labels in unmet.get(session.pk, {}).items():
+            result[pid].append(str(SessionGap(session, labels)))
+    return dict(result)
+
+
+def access_gap_messages(*, actor, programme: Programme, person_ids: list[int], limit: int = 5) -> list[str]:
+    """The warnings shown after enrolling or proposing people: one line per person (names the actor may see)."""
+    gaps = access_gaps(programme, person_ids)
+    if not gaps:
+        return []
+    names = dict(people_visible_to(actor).filter(pk__in=list(gaps)).values_list("pk", "full_name"))
+    lines = [
+        _("Aksesibilitas untuk %(name)s: %(gaps)s") % {"name": names[pid], "gaps": "; ".join(gaps[pid])}
+        for pid in sorted(gaps, key=lambda pid: names.get(pid, ""))
+        if pid in names
+    ]
+    if len(lines) > limit:
+        rest = len(lines) - limit
+        lines = [*lines[:limit], _("… dan %(n)s peserta lain dengan kebutuhan yang belum terpenuhi.") % {"n": rest}]
+    return lines
+
+
+@dataclass
+class SessionNeed:
+    """How many participants need a session feature (an interpreter, step-free access...) and whether it is there."""
+
+    feature: str
+    label: str
+    needed: int
+    provided: bool
+
+
+def session_needs(programme: Programme, sessions: list[Session]) -> dict[int, list[SessionNeed]]:
+    """For the session pages: per session, what the enrolled and active participants need and whether the session
+    provides it. Counts over every participant (the interpreter is booked for the class), never names. Three
+    queries for the whole programme."""
+    person_ids = list(programme.enrolments.filter(status__in=c.ATTENDING_STATUSES).values_list("person_id", flat=True))
+    counts = inclusion.feature_need_counts(person_ids)
+    order = [f for f in inclusion.SESSION_FEATURES if f in counts]
+    return {
+        s.pk: [
+            SessionNeed(feature=f, label=inclusion.feature_label(f), needed=counts[f], provided=bool(getattr(s, f)))
+            for f in order
+        ]
+        for s in sessions
+    }
+
+
+# --- person and household pages ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ProgrammeSummary:
+    """What the person and household pages show of programmes: participation, attendance, assistance, needs."""
+
+    person: object | None
+    enrolments: list
+    attended: list
+    assistance: list
+    other_assistance: list
+    needs: list
+    can_record_needs: bool
+    show_names: bool
+
+    def __bool__(self) -> bool:  # the include is guarded by {% if programmes %}: always render when wired
+        return True
+
+
+def _summary(*, actor, people: QuerySet, person=None) -> ProgrammeSummary:
+    caps = capabilities(actor)
+    enrolments = list(
+        Enrolment.objects.filter(person__in=people)
+        .select_related("programme__organiser", "person")
+        .prefetch_related("certificate")
+        .order_by("-created_at", "-id")[:100]
+    )
+    for e in enrolments:
+        e.manageable = can_manage_programme(actor, e.programme)
+        e.cert = getattr(e, "certificate", None) if e.status == c.EnrolmentStatus.COMPLETED else None
+    attended = list(
+        Attendance.objects.filter(person__in=people, present=True)
+        .select_related("session__programme", "person")
+        .order_by("-session__date")[:50]
+    )
+    rows = list(
+        Assistance.objects.filter(person__in=people)
+        .exclude(status=c.AssistanceStatus.CANCELLED)
+        .select_related("programme__organiser", "person")
+        .order_by("-date", "-id")[:200]
+    )
+    mine, others = [], defaultdict(lambda: {"count": 0, "last_date": None})
+    for a in rows:
+        manageable = can_manage_programme(actor, a.programme)
+        if caps.role != "partner" or manageable:
+            a.show_note = manageable
+            mine.append(a)
+        else:
+            # Partner staff see other organisations' assistance as counts and kinds only (double-dipping checks).
+            key = (a.programme.organiser.name, a.get_kind_display())
+            others[key]["count"] += 1
+            others[key]["last_date"] = max(filter(None, [others[key]["last_date"], a.date]))
+    needs = list(PersonNeed.objects.filter(person=person).select_related("need", "recorded_by")) if person else []
+    can_record = bool(person) and caps.edits_registry and person.status != rc.PersonStatus.DECEASED
+    return ProgrammeSummary(
+        person=person,
+        enrolments=enrolments,
+        attended=attended,
+        assistance=mine,
+        other_assistance=[{"organisation": k[0], "kind": k[1], **v} for k, v in sorted(others.items())],
+        needs=needs,
+        can_record_needs=can_record,
+        show_names=person is None,
+    )
+
+
+def person_programmes(*, actor, person) -> ProgrammeSummary:
+    """For registry's person page: the caller already checked the person is visible to the actor."""
+    from berdaya.registry.models import Person
+
+    return _summary(actor=actor, people=Person.objects.filter(pk=person.pk), person=person)
+
+
+def household_programmes(*, actor, household) -> ProgrammeSummary:
+    """For registry's household page: every member's programmes, attendance and assistance."""
+    return _summary(actor=actor, people=people_visible_to(actor).filter(household=household))
+
+
+def active_needs() -> QuerySet[Need]:
+    return Need.objects.filter(is_active=True)

@@ -1,0 +1,95 @@
+"""`berdaya demo --households 2000 --seed 1 [--if-empty]`: fill an empty database with demo data and logins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from berdaya.registry.demo import DemoAreasMissing, demo_generate, demo_logins_table
+
+
+def _n(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+class Command(BaseCommand):
+    help = (
+        "Buat data demo: rumah tangga, penduduk, kelompok dan pengguna demo di desa/kelurahan yang sudah dimuat. "
+        "Contoh: berdaya demo --households 2000 --seed 1 --if-empty"
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--households", type=int, default=2000, help="jumlah rumah tangga (bawaan 2000)")
+        parser.add_argument("--seed", type=int, default=1, help="benih acak: benih sama, data sama (bawaan 1)")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="jangan buat apa pun bila sudah ada rumah tangga (hanya tampilkan daftar login demo)",
+        )
+        parser.add_argument(
+            "--ground-truth",
+            type=Path,
+            default=None,
+            help="berkas CSV daftar duplikat yang disisipkan (bawaan: <BERDAYA_DATA_DIR>/demo_ground_truth.csv)",
+        )
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="jangan tulis baris riwayat 'dibuat' (lebih cepat untuk data sangat besar)",
+        )
+
+    def handle(self, *args, households: int, seed: int, if_empty: bool, ground_truth: Path | None, **options):
+        # The demo logins have published passwords: they must never reach a production database.
+        if getattr(settings, "PRODUCTION", False):
+            raise CommandError("Data demo tidak boleh dibuat pada profil production (BERDAYA_PROFILE=production).")
+        if households < 1:
+            raise CommandError("--households harus paling sedikit 1.")
+        path = ground_truth or Path(settings.DATA_DIR) / "demo_ground_truth.csv"
+        try:
+            result = demo_generate(
+                households=households,
+                seed=seed,
+                ground_truth=path,
+                if_empty=if_empty,
+                history=not options["no_history"],
+            )
+        except DemoAreasMissing as exc:
+            raise CommandError(
+                f"Belum ada desa/kelurahan untuk kabupaten {exc}. Jalankan dulu: berdaya areas load"
+            ) from exc
+
+        if result.skipped:
+            self.stdout.write(f"Sudah ada {_n(result.existing)} rumah tangga: data demo tidak dibuat (--if-empty).")
+        else:
+            seconds = f"{result.seconds:.1f}".replace(".", ",")
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Data demo dibuat dalam {seconds} detik: {_n(result.households)} rumah tangga, "
+                    f"{_n(result.people)} penduduk, "
+                    f"{_n(result.groups)} kelompok ({_n(result.memberships)} keanggotaan), "
+                    f"{_n(result.duplicates)} duplikat sengaja disisipkan."
+                )
+            )
+            self.stdout.write(f"Daftar duplikat (kunci jawaban uji pencocokan data): {result.ground_truth}")
+            if result.existing:
+                self.stdout.write(
+                    self.style.WARNING(
+                        f"Perhatian: sebelumnya sudah ada {_n(result.existing)} rumah tangga; data demo ditambahkan. "
+                        "Dengan benih yang sama, nama-nama yang sama muncul lagi. Pakai --if-empty agar tidak terulang."
+                    )
+                )
+        self._print_logins()
+
+    def _print_logins(self) -> None:
+        rows = demo_logins_table()
+        if not rows:
+            self.stdout.write("Belum ada pengguna demo.")
+            return
+        header = ("Nama pengguna", "Peran", "Kata sandi", "Yang dapat dilihat")
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(3)]
+        self.stdout.write("")
+        self.stdout.write("Login demo (kata sandi awal; ganti bila dipakai di luar komputer Anda sendiri):")
+        for row in [header, *rows]:
+            self.stdout.write("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])

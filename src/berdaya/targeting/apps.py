@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TargetingConfig(AppConfig):
+    name = "berdaya.targeting"
+    label = "targeting"
+    verbose_name = _("Penetapan sasaran")
+
+    def ready(self) -> None:
+        # Condition types that need other apps (programmes) register themselves only when those apps are installed.
+        from . import rules
+
+        rules.register_optional_conditions()

@@ -1,0 +1,429 @@
+"""Targeting pages. Thin: scope from core.scoping and selectors, writes through services."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from berdaya.core.forms import apply_errors
+from berdaya.core.pagination import paginate
+from berdaya.core.scoping import (
+    capabilities,
+    get_household_or_404,
+    get_person_or_404,
+    get_visible_or_404,
+    people_for_aggregates,
+)
+from berdaya.registry.selectors import household_members
+from berdaya.registry.vulnerability import FLAGS
+
+from . import choices as c
+from . import integrations, rules, scoring, selectors, services
+from .forms import (
+    AddCandidateForm,
+    ConditionFormSet,
+    ConditionRowForm,
+    ReviewForm,
+    RuleSetForm,
+    ScoreWeightsForm,
+    VerifyForm,
+    initial_from_version,
+)
+from .models import Candidate, HouseholdWelfare, ScoreConfig
+
+
+def _ensure_targeting(user) -> None:
+    if not services.can_target(user):
+        raise PermissionDenied(_("Peran Anda tidak boleh membuka penetapan sasaran."))
+
+
+@login_required
+def index(request):
+    if not services.can_target(request.user):
+        return redirect("targeting:regency")
+    rulesets = selectors.rulesets_visible_to(request.user).annotate(run_count=Count("runs")).order_by("name")
+    runs = selectors.runs_visible_to(request.user).select_related("ruleset", "version", "started_by")[:20]
+    names = integrations.programme_names({r.programme_id for r in rulesets})
+    for ruleset in rulesets:
+        ruleset.programme_name = names.get(ruleset.programme_id, "")
+    return render(request, "targeting/index.html", {"rulesets": rulesets, "runs": runs})
+
+
+@login_required
+def regency(request):
+    """Counts and rates by vulnerability group, district and welfare decile: aggregates only (viewers too)."""
+    overview = selectors.regency_overview(people=people_for_aggregates(request.user))
+    return render(request, "targeting/regency.html", {**overview, "flags": FLAGS, "decile_range": range(1, 11)})
+
+
+# --- Score -----------------------------------------------------------------------------------------------------
+
+
+@login_required
+def score(request):
+    _ensure_targeting(request.user)
+    active = services.score_config_active()
+    configs = ScoreConfig.objects.select_related("created_by")[:20]
+    computed = HouseholdWelfare.objects.filter(score__isnull=False).aggregate(n=Count("pk"))["n"]
+    last = HouseholdWelfare.objects.filter(score__isnull=False).order_by("-computed_at").first()
+    return render(
+        request,
+        "targeting/score.html",
+        {
+            "active": active,
+            "configs": configs,
+            "weights": active.weights,
+            "computed": computed,
+            "last": last,
+            "labels": {**{k: v[0] for k, v in scoring.CATEGORICAL.items()}, **scoring.ASSETS, **scoring.BANDS},
+        },
+    )
+
+
+@login_required
+def score_edit(request):
+    if not capabilities(request.user).is_admin:
+        raise PermissionDenied(_("Hanya admin yang boleh mengubah bobot skor kesejahteraan."))
+    active = services.score_config_active()
+    form = ScoreWeightsForm(request.POST or None, weights=active.weights)
+    if request.method == "POST" and form.is_valid():
+        try:
+            config = services.score_config_save(
+                actor=request.user,
+                weights=form.weights(),
+                note=form.cleaned_data["note"],
+                activate=form.cleaned_data["activate"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Bobot versi %(v)s tersimpan. Hitung ulang skor agar berlaku.") % {"v": config.version}
+            )
+            return redirect("targeting:score")
+    return render(request, "targeting/score_form.html", {"form": form, "active": active})
+
+
+@login_required
+@require_POST
+def score_compute(request):
+    from berdaya.jobs.services import job_start
+
+    if capabilities(request.user).role not in {"admin", "officer"}:
+        raise PermissionDenied(_("Hanya petugas dinas atau admin yang boleh menghitung ulang skor."))
+    job = job_start(
+        actor=request.user,
+        kind="targeting.welfare",
+        handler="berdaya.targeting.tasks.welfare_handler",
+        title=_("Hitung ulang skor kesejahteraan"),
+    )
+    return redirect("jobs:detail", pk=job.pk)
+
+
+@login_required
+def household_score(request, pk: int):
+    """The explainable score of one household: every component and its points, and the decile sources."""
+    household = get_household_or_404(request.user, pk)
+    if not capabilities(request.user).sees_people:
+        raise Http404
+    welfare = HouseholdWelfare.objects.filter(household=household).select_related("verified_by").first()
+    config = None
+    if welfare and welfare.config_version:
+        config = ScoreConfig.objects.filter(version=welfare.config_version).first()
+    config = config or services.score_config_active()
+    household.members_list = household_members(household)
+    components = scoring.breakdown(household, config.weights)
+    can_verify = capabilities(request.user).role in {"admin", "officer", "facilitator"}
+    return render(
+        request,
+        "targeting/household_score.html",
+        {
+            "household": household,
+            "welfare": welfare,
+            "config": config,
+            "components": components,
+            "total": sum(comp.points for comp in components),
+            "verify_form": VerifyForm(initial={"decile": welfare.verified_decile if welfare else None}),
+            "can_verify": can_verify,
+        },
+    )
+
+
+@login_required
+@require_POST
+def household_verify(request, pk: int):
+    household = get_household_or_404(request.user, pk)
+    form = VerifyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.welfare_verify(
+                actor=request.user,
+                household=household,
+                decile=form.cleaned_data["decile"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Verifikasi lapangan tersimpan."))
+    else:
+        messages.error(request, _("Isi alasan verifikasi lapangan."))
+    return redirect("targeting:household_score", pk=household.pk)
+
+
+# --- Rule sets -------------------------------------------------------------------------------------------------
+
+
+def _bind_rule_forms(request, initial=None, rows=None):
+    if request.method == "POST":
+        return RuleSetForm(request.POST), ConditionFormSet(request.POST, prefix="c")
+    return RuleSetForm(initial=initial), ConditionFormSet(initial=rows or [{}], prefix="c")
+
+
+def _tree_from(form, formset) -> dict | None:
+    if not (form.is_valid() and formset.is_valid()):
+        return None
+    return form.tree(list(formset))
+
+
+@login_required
+def ruleset_edit(request, pk: int | None = None):
+    _ensure_targeting(request.user)
+    ruleset = get_visible_or_404(selectors.rulesets_visible_to(request.user), pk) if pk else None
+    initial, rows = (None, None)
+    if ruleset and ruleset.current:
+        initial, rows = initial_from_version(ruleset.current)
+    form, formset = _bind_rule_forms(request, initial, rows)
+    if request.method == "POST":
+        tree = _tree_from(form, formset)
+        if tree is not None:
+            data = form.cleaned_data
+            try:
+                version = services.ruleset_save(
+                    actor=request.user,
+                    ruleset=ruleset,
+                    name=data.get("name") or "",
+                    description=data.get("description") or "",
+                    programme_id=data.get("programme"),
+                    rules_tree=tree,
+                    priority=form.priority(),
+                    quotas=form.quotas(),
+                    capacity=data.get("capacity"),
+                    near_miss_limit=data.get("near_miss_limit") if data.get("near_miss_limit") is not None else 200,
+                    confirmed_empty=data.get("confirm_empty", False),
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                messages.success(request, _("Aturan tersimpan (versi %(v)s).") % {"v": version.number})
+                return redirect("targeting:ruleset_detail", pk=version.ruleset_id)
+    return render(
+        request,
+        "targeting/ruleset_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "ruleset": ruleset,
+            "locked": bool(ruleset and ruleset.current and ruleset.current.locked),
+        },
+    )
+
+
+@login_required
+@require_GET
+def condition_row(request):
+    """One condition row (htmx): a new one, or the same row re-drawn for another criterion."""
+    _ensure_targeting(request.user)
+    try:
+        raw = request.GET.get("index") or request.GET.get("c-TOTAL_FORMS") or "0"
+        index = max(0, min(int(raw), 99))
+    except ValueError:
+        index = 0
+    prefix = f"c-{index}"
+    if request.GET.get("redraw"):
+        data = {k: v for k, v in request.GET.items() if k.startswith(prefix + "-")}
+        data[f"{prefix}-value"] = ""  # the old value belongs to the old criterion
+        row = ConditionRowForm(data, prefix=prefix)
+        oob_total = None
+    else:
+        row = ConditionRowForm(prefix=prefix, initial={"group": request.GET.get("group", "")})
+        oob_total = index + 1
+    return render(request, "targeting/_condition_row.html", {"row": row, "index": index, "oob_total": oob_total})
+
+
+@login_required
+@require_POST
+def live_count(request):
+    """The live count of people who meet the rules being edited (htmx, debounced in the page)."""
+    _ensure_targeting(request.user)
+    form, formset = RuleSetForm(request.POST), ConditionFormSet(request.POST, prefix="c")
+    tree = _tree_from(form, formset)
+    context: dict = {}
+    if tree is None:
+        context["errors"] = [_("Lengkapi isian yang ditandai.")]
+    else:
+        errors = rules.rule_errors(tree, allow_empty=True)
+        if errors:
+            context["errors"] = errors
+        else:
+            start = time.monotonic()
+            context["count"] = services.count_matching(tree)
+            context["seconds"] = time.monotonic() - start
+            context["empty"] = rules.is_empty(tree)
+            context["description"] = rules.describe(tree)
+    return render(request, "targeting/_live_count.html", context)
+
+
+@login_required
+def ruleset_detail(request, pk: int):
+    _ensure_targeting(request.user)
+    ruleset = get_visible_or_404(selectors.rulesets_visible_to(request.user), pk)
+    versions = ruleset.versions.select_related("created_by")
+    return render(
+        request,
+        "targeting/ruleset_detail.html",
+        {
+            "ruleset": ruleset,
+            "current": ruleset.current,
+            "description": rules.describe(ruleset.current.rules) if ruleset.current else "",
+            "versions": versions,
+            "runs": ruleset.runs.select_related("version", "started_by", "job")[:20],
+            "programme_name": integrations.programme_name(ruleset.programme_id),
+        },
+    )
+
+
+@login_required
+@require_POST
+def run_start_view(request, pk: int):
+    _ensure_targeting(request.user)
+    ruleset = get_visible_or_404(selectors.rulesets_visible_to(request.user), pk)
+    try:
+        run = services.run_start(actor=request.user, ruleset=ruleset)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("targeting:ruleset_detail", pk=ruleset.pk)
+    return redirect("targeting:run_detail", pk=run.pk)
+
+
+# --- Runs and review -------------------------------------------------------------------------------------------
+
+
+@login_required
+def run_detail(request, pk: int):
+    _ensure_targeting(request.user)
+    run = get_visible_or_404(
+        selectors.runs_visible_to(request.user).select_related("ruleset", "version", "job", "started_by"), pk
+    )
+    status = request.GET.get("status", "final" if run.status in {"succeeded", "approved"} else "")
+    if status not in {"", "final", "excluded", *c.CandidateStatus.values}:
+        status = ""
+    qs = selectors.candidates(run, status=status, q=request.GET.get("q", ""))
+    page = paginate(qs, request.GET.get("page"), settings.BERDAYA["PAGE_SIZE"])
+    query = request.GET.copy()
+    query.pop("page", None)
+    counts = dict(Candidate.objects.filter(run=run).values_list("status").annotate(n=Count("id")).order_by())
+    counts["final"] = services.final_candidates(run).count()
+    counts["excluded"] = Candidate.objects.filter(run=run, review="excluded").count()
+    return render(
+        request,
+        "targeting/run_detail.html",
+        {
+            "run": run,
+            "job": run.job,
+            "page": page,
+            "status": status,
+            "query": query.urlencode(),
+            "counts": counts,
+            "tabs": [
+                ("final", _("Daftar akhir")),
+                ("selected", _("Terpilih")),
+                ("reserve", _("Cadangan")),
+                ("near_miss", _("Hampir memenuhi")),
+                ("excluded", _("Dikeluarkan")),
+            ],
+            "add_form": AddCandidateForm(),
+            "review_log": run.review_log.select_related("actor", "candidate__person")[:50],
+            "description": rules.describe(run.version.rules),
+            "programme_name": integrations.programme_name(run.programme_id),
+            "reviewable": run.status == c.RunStatus.SUCCEEDED,
+        },
+    )
+
+
+@login_required
+@require_POST
+def candidate_review(request, pk: int, candidate_id: int):
+    _ensure_targeting(request.user)
+    run = get_visible_or_404(selectors.runs_visible_to(request.user), pk)
+    candidate = get_visible_or_404(Candidate.objects.filter(run=run).select_related("run__ruleset"), candidate_id)
+    form = ReviewForm(request.POST)
+    form.is_valid()
+    reason = form.cleaned_data.get("reason", "")
+    action = request.POST.get("action")
+    try:
+        if action == "exclude":
+            services.candidate_exclude(actor=request.user, candidate=candidate, reason=reason)
+        elif action == "add":
+            services.candidate_add(actor=request.user, run=run, person=candidate.person, reason=reason)
+        elif action == "restore":
+            services.candidate_restore(actor=request.user, candidate=candidate, reason=reason)
+        else:
+            raise ValidationError(_("Tindakan tidak dikenal."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Tinjauan tersimpan."))
+    back = request.POST.get("back", "")
+    url = reverse("targeting:run_detail", args=[run.pk])
+    return redirect(f"{url}?{back}" if url_has_allowed_host_and_scheme(f"{url}?{back}", None) else url)
+
+
+@login_required
+@require_POST
+def candidate_add_view(request, pk: int):
+    _ensure_targeting(request.user)
+    run = get_visible_or_404(selectors.runs_visible_to(request.user), pk)
+    form = AddCandidateForm(request.POST)
+    if form.is_valid():
+        try:
+            person = get_person_or_404(request.user, form.cleaned_data["person"])
+            services.candidate_add(actor=request.user, run=run, person=person, reason=form.cleaned_data["reason"])
+        except (ValidationError, Http404) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Penduduk ditambahkan ke daftar dengan alasan tercatat."))
+    else:
+        messages.error(request, _("Isi nomor penduduk dan alasannya."))
+    return redirect("targeting:run_detail", pk=run.pk)
+
+
+@login_required
+@require_POST
+def run_approve_view(request, pk: int):
+    _ensure_targeting(request.user)
+    run = get_visible_or_404(selectors.runs_visible_to(request.user).select_related("ruleset"), pk)
+    try:
+        result = services.run_approve(actor=request.user, run=run)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(
+            request,
+            _("Daftar disetujui: %(n)s orang; %(p)s diusulkan sebagai peserta program.")
+            % {"n": result["approved"], "p": result["proposed"]},
+        )
+    return redirect("targeting:run_detail", pk=run.pk)
