@@ -29,6 +29,7 @@ demo: migrate
 	$(BIN)/berdaya demo --households $(DEMO_HOUSEHOLDS) --seed 1 --if-empty
 	$(BIN)/berdaya demo_programmes --seed 1 --if-empty
 	$(BIN)/berdaya demo_migration --seed 1 --if-empty
+	$(BIN)/berdaya welfare compute
 
 run: demo
 	@echo "Berdaya berjalan di http://$(HOST):$(PORT)  (Ctrl+C untuk berhenti)"
