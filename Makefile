@@ -58,8 +58,11 @@ test: lint
 bench: install
 	$(BIN)/python bench/targeting.py --people 100000
 
+# Refresh the English catalog from the Indonesian source strings, then compile it. Translate the new or
+# fuzzy entries in src/berdaya/locale/en/LC_MESSAGES/django.po, run it again, and commit both .po and .mo.
 messages: install
-	cd src/berdaya && ../../$(BIN)/berdaya makemessages -l en --no-obsolete && ../../$(BIN)/berdaya compilemessages -l en
+	cd src/berdaya && ../../$(BIN)/berdaya makemessages -l en --no-obsolete --ignore "*/tests/*" --ignore "testing/*" && ../../$(BIN)/berdaya compilemessages -l en
+	@msgfmt --statistics -o /dev/null src/berdaya/locale/en/LC_MESSAGES/django.po
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
