@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class ProgrammeKind(models.TextChoices):
@@ -107,21 +108,22 @@ COMMITTED_STATUSES = (AssistanceStatus.APPROVED, AssistanceStatus.DISBURSED, Ass
 SPENT_STATUSES = (AssistanceStatus.DISBURSED, AssistanceStatus.ACKNOWLEDGED)
 
 # The controlled list of needs, seeded by migration 0002; (code, label).
+# Names are stored in Indonesian and translated when shown (Need.__str__), so they are marked for the catalog.
 NEEDS_SEED: list[tuple[str, str]] = [
-    ("farm_processing", "Pengolahan hasil pertanian"),
-    ("sewing", "Menjahit / tata busana"),
-    ("bookkeeping", "Pembukuan usaha"),
-    ("digital_marketing", "Pemasaran digital"),
-    ("organic_farming", "Pertanian organik"),
-    ("post_harvest", "Penanganan pascapanen"),
-    ("safe_migration", "Migrasi aman"),
-    ("assistive_device", "Alat bantu disabilitas"),
-    ("business_capital", "Modal usaha"),
-    ("coffee_cultivation", "Budidaya kopi"),
-    ("rubber_tapping", "Penyadapan dan mutu karet"),
-    ("livestock", "Beternak"),
-    ("culinary", "Tata boga / olahan makanan"),
-    ("handicraft", "Kerajinan tangan"),
-    ("market_access", "Akses pasar dan pembeli"),
-    ("reintegration", "Reintegrasi purna pekerja migran"),
+    ("farm_processing", gettext_noop("Pengolahan hasil pertanian")),
+    ("sewing", gettext_noop("Menjahit / tata busana")),
+    ("bookkeeping", gettext_noop("Pembukuan usaha")),
+    ("digital_marketing", gettext_noop("Pemasaran digital")),
+    ("organic_farming", gettext_noop("Pertanian organik")),
+    ("post_harvest", gettext_noop("Penanganan pascapanen")),
+    ("safe_migration", gettext_noop("Migrasi aman")),
+    ("assistive_device", gettext_noop("Alat bantu disabilitas")),
+    ("business_capital", gettext_noop("Modal usaha")),
+    ("coffee_cultivation", gettext_noop("Budidaya kopi")),
+    ("rubber_tapping", gettext_noop("Penyadapan dan mutu karet")),
+    ("livestock", gettext_noop("Beternak")),
+    ("culinary", gettext_noop("Tata boga / olahan makanan")),
+    ("handicraft", gettext_noop("Kerajinan tangan")),
+    ("market_access", gettext_noop("Akses pasar dan pembeli")),
+    ("reintegration", gettext_noop("Reintegrasi purna pekerja migran")),
 ]

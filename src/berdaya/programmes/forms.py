@@ -177,9 +177,9 @@ class NeedsForm(forms.Form):
         for need in needs:
             check = f"need_{need.pk}"
             note = f"note_{need.pk}"
-            self.fields[check] = forms.BooleanField(label=need.name, required=False, initial=need.pk in current)
+            self.fields[check] = forms.BooleanField(label=str(need), required=False, initial=need.pk in current)
             self.fields[note] = forms.CharField(
-                label=_("Minat / keterangan untuk %(n)s") % {"n": need.name},
+                label=_("Minat / keterangan untuk %(n)s") % {"n": str(need)},
                 required=False,
                 max_length=300,
                 initial=current.get(need.pk, ""),
