@@ -28,8 +28,12 @@ migrate: install
 demo: migrate
 	$(BIN)/berdaya demo --households $(DEMO_HOUSEHOLDS) --seed 1 --if-empty
 	$(BIN)/berdaya demo_programmes --seed 1 --if-empty
+	$(BIN)/berdaya demo_partners --seed 1 --if-empty
 	$(BIN)/berdaya demo_migration --seed 1 --if-empty
+	$(BIN)/berdaya demo_markets --seed 1 --if-empty
+	$(BIN)/berdaya demo_farming --seed 1 --if-empty
 	$(BIN)/berdaya welfare compute
+	$(BIN)/berdaya demo_targeting --seed 1 --if-empty
 
 run: demo
 	@echo "Berdaya berjalan di http://$(HOST):$(PORT)  (Ctrl+C untuk berhenti)"

@@ -5,7 +5,8 @@
 
 Generates a CSV of N people (about N/3.7 households) in a child process, then in this process measures:
   floor        a raw COPY (PostgreSQL) / executemany (SQLite) of the same file into a bare text table;
-  berdaya      the validated, set-based import (berdaya.imports.engine), one transaction, with history rows;
+  berdaya      the validated import (berdaya.imports.engine: DuckDB checks, bulk write), one transaction, with
+               history rows;
   bulk_create  a straightforward Django import: csv.DictReader + Household/Person bulk_create in batches.
 Prints one JSON line. Peak RSS is read after the berdaya import (resource.getrusage, so it is the peak so far).
 """
@@ -121,7 +122,7 @@ def berdaya_import(path: Path, actor) -> tuple[float, dict]:
 
     started = time.monotonic()
     result = import_households(path=path, actor=actor, dry_run=False, mode="valid-only", label="bench")
-    return time.monotonic() - started, result.as_dict()
+    return time.monotonic() - started, {**result.as_dict(), "phases": result.timings}
 
 
 def bulk_create_import(path: Path, limit: int) -> tuple[float, int]:
@@ -225,6 +226,7 @@ def main() -> None:
         username="bench-import", defaults={"role": "admin", "is_superuser": True, "is_staff": True}
     )
 
+    load_before = [round(x, 2) for x in os.getloadavg()]
     clear_registry()
     floor_s = floor(path)
     print(f"floor {floor_s:.1f}s", file=sys.stderr)
@@ -261,6 +263,9 @@ def main() -> None:
                 "bulk_create_rows_per_s": round(bulk_rate),
                 "speedup_vs_bulk_create": round((rows / ours_s) / bulk_rate, 2),
                 "peak_rss_mb": round(peak),
+                "phases_s": result["phases"],
+                "load_avg_1_5_15": [round(x, 2) for x in os.getloadavg()],
+                "load_avg_before": load_before,
             }
         )
     )

@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "berdaya.migration",
     "berdaya.inclusion",
     "berdaya.programmes",
+    "berdaya.markets",
+    "berdaya.farming",
     "berdaya.jobs",
     "berdaya.imports",
 ]
@@ -263,6 +265,19 @@ BERDAYA = {
     "KPD_PATTERN": env_str("BERDAYA_KPD_PATTERN", r"^\d{16}$"),
     "KPD_FORMAT_LABEL": env_str("BERDAYA_KPD_FORMAT_LABEL", "16 digit angka"),
     "DOUBLE_DIP_WINDOW_DAYS": env_int("BERDAYA_DOUBLE_DIP_WINDOW_DAYS", 365),
+    "UPLOAD_MAX_MB": env_int("BERDAYA_UPLOAD_MAX_MB", 10),
+    "PRICE_OUTLIER_RATIO": env_float("BERDAYA_PRICE_OUTLIER_RATIO", 3.0),
+    "PRICE_OUTLIER_MAD_K": env_float("BERDAYA_PRICE_OUTLIER_MAD_K", 5.0),
+    "PRICE_OUTLIER_WEEKS": env_int("BERDAYA_PRICE_OUTLIER_WEEKS", 8),
+    "PRICE_OUTLIER_MIN_N": env_int("BERDAYA_PRICE_OUTLIER_MIN_N", 5),
+    "PRICE_ALERT_PCT": env_float("BERDAYA_PRICE_ALERT_PCT", 10.0),
+    "TRANSPORT_RP_PER_KM_KG": env_float("BERDAYA_TRANSPORT_RP_PER_KM_KG", 10.0),
+    "PUBLIC_PRICE_CACHE_SECONDS": env_int("BERDAYA_PUBLIC_PRICE_CACHE_SECONDS", 300),
+    "SMS_SENDER": env_str("BERDAYA_SMS_SENDER", "console"),
+    "SMS_GATEWAY_URL": env_str("BERDAYA_SMS_GATEWAY_URL", ""),
+    "SMS_GATEWAY_TOKEN": env_str("BERDAYA_SMS_GATEWAY_TOKEN", ""),
+    "OUTBOX_MAX_ATTEMPTS": env_int("BERDAYA_OUTBOX_MAX_ATTEMPTS", 5),
+    "OUTBOX_RETRY_BASE_SECONDS": env_int("BERDAYA_OUTBOX_RETRY_BASE_SECONDS", 300),
 }
 
 LOGGING = {

@@ -16,6 +16,8 @@ urlpatterns = [
     path("sasaran/", include("berdaya.targeting.urls")),
     path("program/", include("berdaya.programmes.urls")),
     path("mitra/", include("berdaya.partners.urls")),
+    path("tani/", include("berdaya.farming.urls")),
+    path("harga/", include("berdaya.markets.urls")),
     path("impor/", include("berdaya.imports.urls")),
     path("tugas/", include("berdaya.jobs.urls")),
     path("admin/", admin.site.urls),

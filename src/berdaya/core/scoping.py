@@ -241,3 +241,116 @@ def ensure_can_record_needs(user, person) -> None:
 def sees_assistance_notes(user, programme) -> bool:
     """Internal notes on assistance stay with the organiser (and the regency's officers)."""
     return can_manage_programme(user, programme)
+
+
+# Partners and coordination (berdaya.partners)
+# Partner staff see their own organisation, its agreements and commitments, and nothing of other organisations
+# beyond the aggregates of the 4W and coverage-gap pages.
+
+
+def organisations_visible_to(user) -> QuerySet:
+    """The partner directory: officers, admins and facilitators all organisations; partner staff their own only;
+    viewers none (they read the 4W and gap aggregates)."""
+    from berdaya.partners.models import Organisation
+
+    caps = capabilities(user)
+    if caps.role in {Role.ADMIN, Role.OFFICER, Role.FACILITATOR}:
+        return Organisation.objects.all()
+    if caps.role == Role.PARTNER:
+        return Organisation.objects.filter(pk=user.organisation_id)
+    return Organisation.objects.none()
+
+
+def organisations_editable_by(user) -> QuerySet:
+    """Officers and admins register and edit every organisation; partner staff keep their own contacts current."""
+    from berdaya.partners.models import Organisation
+
+    caps = capabilities(user)
+    if caps.role in {Role.ADMIN, Role.OFFICER}:
+        return Organisation.objects.all()
+    if caps.role == Role.PARTNER:
+        return Organisation.objects.filter(pk=user.organisation_id)
+    return Organisation.objects.none()
+
+
+def can_create_organisation(user) -> bool:
+    return capabilities(user).role in {Role.ADMIN, Role.OFFICER}
+
+
+def agreements_visible_to(user) -> QuerySet:
+    """Agreements and their documents: officers and admins all; partner staff those their organisation is party to."""
+    from berdaya.partners.models import Agreement
+
+    caps = capabilities(user)
+    if caps.role in {Role.ADMIN, Role.OFFICER}:
+        return Agreement.objects.all()
+    if caps.role == Role.PARTNER:
+        return Agreement.objects.filter(
+            pk__in=Agreement.parties.through.objects.filter(organisation_id=user.organisation_id).values("agreement_id")
+        )
+    return Agreement.objects.none()
+
+
+def can_manage_agreements(user) -> bool:
+    """Agreements bind the regency: officers and admins record them and move their status."""
+    return capabilities(user).role in {Role.ADMIN, Role.OFFICER}
+
+
+def commitments_visible_to(user) -> QuerySet:
+    from berdaya.partners.models import Commitment
+
+    caps = capabilities(user)
+    if caps.role in {Role.ADMIN, Role.OFFICER}:
+        return Commitment.objects.all()
+    if caps.role == Role.PARTNER:
+        return Commitment.objects.filter(organisation_id=user.organisation_id)
+    return Commitment.objects.none()
+
+
+def can_manage_commitments(user) -> bool:
+    """What a partner promised is recorded by the regency's officers, from the agreement or the meeting minutes."""
+    return capabilities(user).role in {Role.ADMIN, Role.OFFICER}
+
+
+def can_record_contribution(user, organisation) -> bool:
+    """Officers for every partner; partner staff report what their own organisation delivered."""
+    caps = capabilities(user)
+    if caps.role in {Role.ADMIN, Role.OFFICER}:
+        return True
+    return caps.role == Role.PARTNER and organisation.pk == user.organisation_id
+
+
+def sees_coordination(user) -> bool:
+    """The 4W matrix and the coverage gaps are aggregates: every signed-in role reads them, viewers included."""
+    return capabilities(user).authenticated
+
+
+def people_for_coordination(user) -> QuerySet:
+    """The people counted on the 4W and coverage-gap pages: the whole regency for every signed-in role, because
+    coordination needs the full picture. Counts only: never use this for a person-level list or a link to a person."""
+    from berdaya.registry.models import Person
+
+    if not sees_coordination(user):
+        return Person.objects.none()
+    return Person.objects.all()
+
+
+# Price bulletins (berdaya.markets): subscribers' phone numbers are personal data.
+
+
+def subscribers_visible_to(user) -> QuerySet:
+    """Bulletin subscribers `user` may see and manage: officers and admins all; facilitators those of the people
+    they may see, and those without a linked person in the districts of their villages; nobody else."""
+    from berdaya.areas.models import Village
+    from berdaya.markets.models import SubscriberConsent
+
+    caps = capabilities(user)
+    qs = SubscriberConsent.objects.select_related("district", "person")
+    if caps.role in {Role.ADMIN, Role.OFFICER}:
+        return qs
+    if caps.role == Role.FACILITATOR:
+        districts = Village.objects.filter(_village_codes_q(user, "code")).values("district")
+        return qs.filter(
+            Q(person__in=people_visible_to(user).values("pk")) | Q(person__isnull=True, district__in=districts)
+        )
+    return qs.none()

@@ -1,8 +1,11 @@
-"""Row validation with the registry's own rules, fast enough for a million rows.
+"""Row validation with the registry's own rules: the reference for what the import accepts and what it says.
 
 Everything that needs the database is loaded once (village codes, the national district codes for NIK/KK
-prefixes); each row is then checked in plain Python with no query. Rules that span rows (one head per household,
-duplicate NIK in the file, conflicts with existing records) are checked set-based in SQL by the engine.
+prefixes). The import engine (engine.py) runs these converters once per distinct value of the columns that repeat
+(choices, dates, villages, yes/no...) and checks the others in DuckDB SQL built to say the same (sqlcheck.py, kept
+equal by tests/test_sqlcheck.py); `validate()` is the whole row rule set in one place, in the order the engine
+reports errors. Rules that span rows (one head per household, duplicate NIK in the file, conflicts with existing
+records) are checked set-based by the engine.
 """
 
 from __future__ import annotations

@@ -1,17 +1,174 @@
-"""Partner pages. Minimal: making a disability-organisation group a programme organiser."""
+"""Partner pages. Thin: scope comes from core.scoping, reads from selectors, writes through services."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from berdaya.core.scoping import get_group_or_404
+from berdaya.core.audit import audit
+from berdaya.core.forms import apply_errors
+from berdaya.core.scoping import (
+    Role,
+    agreements_visible_to,
+    can_create_organisation,
+    can_manage_agreements,
+    can_manage_commitments,
+    can_record_contribution,
+    capabilities,
+    commitments_visible_to,
+    get_group_or_404,
+    get_visible_or_404,
+    organisations_editable_by,
+    organisations_visible_to,
+    programmes_visible_to,
+    sees_coordination,
+)
+from berdaya.core.spreadsheet import xlsx_bytes
+from berdaya.programmes.models import Assistance
 
-from . import services
+from . import choices as c
+from . import selectors, services
+from .documents import max_upload_bytes
+from .forms import (
+    AgreementDocumentForm,
+    AgreementForm,
+    AgreementTransitionForm,
+    CommitmentForm,
+    ContributionForm,
+    GapFilterForm,
+    MatrixFilterForm,
+    OrganisationForm,
+)
+from .maps import choropleth
+from .models import Organisation
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _errors(request, exc: ValidationError) -> None:
+    for error in exc.messages:
+        messages.error(request, error)
+
+
+def _organisation(request, pk) -> Organisation:
+    return get_visible_or_404(organisations_visible_to(request.user), pk)
+
+
+def _ensure_directory(user) -> None:
+    if not organisations_visible_to(user).exists() and capabilities(user).role not in {Role.ADMIN, Role.OFFICER}:
+        raise PermissionDenied(_("Peran Anda hanya boleh melihat matriks 4W dan kesenjangan cakupan."))
+
+
+# --- home ----------------------------------------------------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    caps = capabilities(request.user)
+    context = {
+        "reminders": selectors.agreement_reminders(actor=request.user),
+        "can_create": can_create_organisation(request.user),
+        "can_agree": can_manage_agreements(request.user),
+        "sees_directory": caps.role in {Role.ADMIN, Role.OFFICER, Role.FACILITATOR},
+        "sees_agreements": agreements_visible_to(request.user).exists() or can_manage_agreements(request.user),
+        "own": request.user.organisation if caps.role == Role.PARTNER else None,
+        "reminder_days": c.REMINDER_DAYS,
+    }
+    if context["sees_directory"]:
+        context["kinds"] = (
+            Organisation.objects.filter(is_active=True).values("kind").annotate(n=Count("pk")).order_by("kind")
+        )
+        labels = dict(Organisation.Kind.choices)
+        for row in context["kinds"]:
+            row["label"] = labels.get(row["kind"], row["kind"])
+    return render(request, "partners/home.html", context)
+
+
+# --- organisations -------------------------------------------------------------------------------------------------
+
+
+@login_required
+def organisation_list(request):
+    _ensure_directory(request.user)
+    if capabilities(request.user).role == Role.PARTNER:
+        return redirect("partners:organisation_detail", pk=request.user.organisation_id)
+    filterset, qs = selectors.organisation_list(actor=request.user, filters=request.GET)
+    return render(
+        request,
+        "partners/organisation_list.html",
+        {
+            "filter": filterset,
+            "organisations": qs.prefetch_related("districts"),
+            "can_create": can_create_organisation(request.user),
+        },
+    )
+
+
+@login_required
+def organisation_edit(request, pk: int | None = None):
+    organisation = None
+    if pk is not None:
+        organisation = get_visible_or_404(organisations_editable_by(request.user), pk)
+    elif not can_create_organisation(request.user):
+        raise PermissionDenied(_("Hanya petugas dinas yang dapat mendaftarkan organisasi mitra."))
+    partner = capabilities(request.user).role == Role.PARTNER
+    form = OrganisationForm(request.POST or None, instance=organisation, partner=partner)
+    similar = []
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in form.fields and k != "confirm_similar"}
+        confirm = form.cleaned_data.get("confirm_similar", False)
+        try:
+            if organisation is None:
+                organisation = services.organisation_create(actor=request.user, data=data, confirm_similar=confirm)
+            else:
+                services.organisation_update(
+                    actor=request.user, organisation=organisation, data=data, confirm_similar=confirm
+                )
+        except services.SimilarNameWarning as exc:
+            similar = exc.similar
+            apply_errors(form, exc)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Data organisasi disimpan."))
+            return redirect("partners:organisation_detail", pk=organisation.pk)
+    return render(
+        request, "partners/organisation_form.html", {"form": form, "organisation": organisation, "similar": similar}
+    )
+
+
+@login_required
+def organisation_detail(request, pk: int):
+    organisation = _organisation(request, pk)
+    caps = capabilities(request.user)
+    commitments = list(selectors.commitments_of(actor=request.user, organisation=organisation))
+    context = {
+        "organisation": organisation,
+        "programmes": list(selectors.programmes_of(organisation)),
+        "progress": selectors.commitment_progress(commitments),
+        "agreements": list(
+            agreements_visible_to(request.user)
+            .filter(parties=organisation)
+            .prefetch_related("parties")
+            .order_by("-end_date")
+        ),
+        "can_edit": organisations_editable_by(request.user).filter(pk=organisation.pk).exists(),
+        "can_commit": can_manage_commitments(request.user),
+        "sees_commitments": commitments_visible_to(request.user).filter(organisation=organisation).exists()
+        or can_manage_commitments(request.user),
+        "is_own": caps.role == Role.PARTNER and organisation.pk == request.user.organisation_id,
+    }
+    if caps.sees_people:
+        context["results"] = selectors.organisation_results(organisation, actor=request.user)
+    return render(request, "partners/organisation_detail.html", context)
 
 
 @login_required
@@ -30,3 +187,363 @@ def organisation_from_group(request, group_pk: int):
             % {"name": organisation.name},
         )
     return redirect("registry:group_detail", pk=group.pk)
+
+
+# --- agreements ----------------------------------------------------------------------------------------------------
+
+
+def _agreement(request, pk):
+    return get_visible_or_404(agreements_visible_to(request.user).prefetch_related("parties"), pk)
+
+
+@login_required
+def agreement_list(request):
+    if not (can_manage_agreements(request.user) or capabilities(request.user).role == Role.PARTNER):
+        raise PermissionDenied(_("Peran Anda tidak melihat perjanjian kerja sama."))
+    status = request.GET.get("status", "")
+    return render(
+        request,
+        "partners/agreement_list.html",
+        {
+            "agreements": selectors.agreement_list(actor=request.user, status=status),
+            "status": status,
+            "statuses": c.AgreementStatus.choices,
+            "can_agree": can_manage_agreements(request.user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def agreement_edit(request, pk: int | None = None):
+    if not can_manage_agreements(request.user):
+        raise PermissionDenied(_("Hanya petugas dinas yang dapat mencatat perjanjian kerja sama."))
+    agreement = _agreement(request, pk) if pk is not None else None
+    initial = {}
+    if agreement is None and request.GET.get("organisation"):
+        initial["parties"] = organisations_visible_to(request.user).filter(pk=request.GET["organisation"])
+    form = AgreementForm(request.POST or None, instance=agreement, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in form.fields}
+        try:
+            if agreement is None:
+                agreement = services.agreement_create(actor=request.user, data=data)
+            else:
+                agreement = services.agreement_update(actor=request.user, agreement=agreement, data=data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Perjanjian disimpan."))
+            return redirect("partners:agreement_detail", pk=agreement.pk)
+    return render(request, "partners/agreement_form.html", {"form": form, "agreement": agreement})
+
+
+@login_required
+def agreement_detail(request, pk: int):
+    agreement = _agreement(request, pk)
+    manage = can_manage_agreements(request.user)
+    next_statuses = [(s, c.AgreementStatus(s).label) for s in sorted(c.AGREEMENT_TRANSITIONS[agreement.status])]
+    return render(
+        request,
+        "partners/agreement_detail.html",
+        {
+            "agreement": agreement,
+            "documents": agreement.documents.select_related("uploaded_by"),
+            "commitments": commitments_visible_to(request.user)
+            .filter(agreement=agreement)
+            .select_related("organisation"),
+            "can_manage": manage,
+            "next_statuses": next_statuses if manage else [],
+            "document_form": AgreementDocumentForm(max_mb=max_upload_bytes() // (1024 * 1024)) if manage else None,
+            "today": timezone.localdate(),
+            "left": agreement.days_left(),
+            "reminder_days": c.REMINDER_DAYS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def agreement_transition(request, pk: int):
+    agreement = _agreement(request, pk)
+    form = AgreementTransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Pilih status baru."))
+    else:
+        try:
+            services.agreement_transition(
+                actor=request.user,
+                agreement=agreement,
+                to_status=form.cleaned_data["to_status"],
+                on=form.cleaned_data.get("on"),
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Status perjanjian diperbarui."))
+    return redirect("partners:agreement_detail", pk=agreement.pk)
+
+
+@login_required
+@require_POST
+def agreement_document(request, pk: int):
+    agreement = _agreement(request, pk)
+    form = AgreementDocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        try:
+            services.agreement_add_document(
+                actor=request.user,
+                agreement=agreement,
+                upload=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Dokumen diunggah."))
+    return redirect("partners:agreement_detail", pk=agreement.pk)
+
+
+@login_required
+def agreement_document_download(request, pk: int, document_pk: int):
+    agreement = _agreement(request, pk)
+    document = agreement.documents.filter(pk=document_pk).first()
+    if document is None:
+        raise Http404
+    audit(actor=request.user, action="view", obj=document, agreement=agreement.pk)
+    extension = document.file.name.rsplit(".", 1)[-1] if "." in document.file.name else "bin"
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("Berkas tidak ditemukan di server.")) from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"perjanjian-{agreement.pk}-dokumen-{document.pk}.{extension}",
+        content_type=document.content_type,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- commitments ---------------------------------------------------------------------------------------------------
+
+
+@login_required
+def commitment_create(request, organisation_pk: int):
+    organisation = _organisation(request, organisation_pk)
+    if not can_manage_commitments(request.user):
+        raise PermissionDenied(_("Hanya petugas dinas yang dapat mencatat komitmen mitra."))
+    form = CommitmentForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in form.fields}
+        try:
+            commitment = services.commitment_create(actor=request.user, organisation=organisation, data=data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Komitmen dicatat."))
+            return redirect("partners:commitment_detail", pk=commitment.pk)
+    return render(request, "partners/commitment_form.html", {"form": form, "organisation": organisation})
+
+
+def _commitment(request, pk):
+    return get_visible_or_404(commitments_visible_to(request.user).select_related("organisation", "agreement"), pk)
+
+
+@login_required
+def commitment_detail(request, pk: int, form: ContributionForm | None = None):
+    commitment = _commitment(request, pk)
+    (progress,) = selectors.commitment_progress([commitment])
+    can_record = can_record_contribution(request.user, commitment.organisation)
+    return render(
+        request,
+        "partners/commitment_detail.html",
+        {
+            "commitment": commitment,
+            "progress": progress,
+            "contributions": commitment.contributions.select_related("programme", "recorded_by"),
+            "can_record": can_record,
+            "form": form or (ContributionForm() if can_record else None),
+        },
+    )
+
+
+@login_required
+@require_POST
+def contribution_create(request, pk: int):
+    commitment = _commitment(request, pk)
+    form = ContributionForm(request.POST)
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in form.fields}
+        assistance_id = data.pop("assistance", None)
+        if assistance_id:
+            # Only assistance of programmes the actor may see; an unknown number is reported, not guessed.
+            data["assistance"] = Assistance.objects.filter(
+                pk=assistance_id, programme__in=programmes_visible_to(request.user)
+            ).first()
+            if data["assistance"] is None:
+                form.add_error("assistance", _("Bantuan dengan nomor itu tidak ditemukan."))
+        if not form.errors:
+            try:
+                services.contribution_create(actor=request.user, commitment=commitment, data=data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Realisasi dicatat."))
+                return redirect("partners:commitment_detail", pk=commitment.pk)
+    return commitment_detail(request, pk, form=form)
+
+
+# --- 4W matrix and coverage gaps -------------------------------------------------------------------------------------
+
+
+def _ensure_coordination(user) -> None:
+    if not sees_coordination(user):
+        raise PermissionDenied
+
+
+def _matrix(request):
+    form = MatrixFilterForm(request.GET or None)
+    period = form.period()
+    filters = selectors.MatrixFilters(
+        period=period,
+        level=form.value("level", c.AreaLevel.DISTRICT),
+        district=getattr(form.value("district", None), "pk", ""),
+        kind=form.value("kind"),
+        organisation_kind=form.value("organisation_kind"),
+        measure=form.value("measure", c.ReachMeasure.ORGANISATIONS),
+    )
+    return form, filters, selectors.matrix_rows(filters)
+
+
+@login_required
+def matrix(request):
+    _ensure_coordination(request.user)
+    form, filters, rows = _matrix(request)
+    if filters.measure == c.ReachMeasure.PEOPLE:
+        values = selectors.reached_by_district(filters)
+        unit, caption = _("penerima manfaat"), _("Penerima manfaat terjangkau per kecamatan")
+    else:
+        values = selectors.organisations_by_district(rows)
+        unit, caption = _("organisasi"), _("Organisasi aktif per kecamatan")
+    query = request.GET.copy()
+    return render(
+        request,
+        "partners/matrix.html",
+        {
+            "form": form,
+            "filters": filters,
+            "rows": rows,
+            "map": choropleth(values, unit=unit, caption=caption),
+            "query": query.urlencode(),
+            "totals": {
+                "organisations": len({r.organisation.pk for r in rows}),
+                "programmes": len(set().union(*(r.programme_ids for r in rows))) if rows else 0,
+                "disbursed": sum(r.disbursed for r in rows),
+            },
+        },
+    )
+
+
+@login_required
+def matrix_xlsx(request):
+    _ensure_coordination(request.user)
+    _form, filters, rows = _matrix(request)
+    content = xlsx_bytes([("Matriks 4W", selectors.MATRIX_HEADER, selectors.matrix_export_rows(rows))])
+    audit(
+        actor=request.user,
+        action="export",
+        object_type="partners.matrix4w",
+        rows=len(rows),
+        start=filters.period.start.isoformat(),
+        end=filters.period.end.isoformat(),
+        level=filters.level,
+        district=filters.district,
+        kind=filters.kind,
+        organisation_kind=filters.organisation_kind,
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="matriks-4w-{filters.period.start:%Y%m%d}-{filters.period.end:%Y%m%d}.xlsx"'
+    )
+    return response
+
+
+def _gaps(request):
+    form = GapFilterForm(request.GET or None)
+    period = form.period()
+    level = form.value("level", c.AreaLevel.DISTRICT)
+    group = form.value("group", "any")
+    order = form.value("order", "number")
+    district = getattr(form.value("district", None), "pk", "")
+    rows = selectors.coverage_gaps(
+        actor=request.user, period=period, level=level, group=group, order=order, district=district
+    )
+    return form, period, level, group, order, rows
+
+
+@login_required
+def gaps(request):
+    _ensure_coordination(request.user)
+    form, period, level, group, order, rows = _gaps(request)
+    labels = {g.code: g.label for g in selectors.GAP_GROUPS}
+    limit = settings.BERDAYA.get("GAP_ROWS", 100)
+    return render(
+        request,
+        "partners/gaps.html",
+        {
+            "form": form,
+            "period": period,
+            "level": level,
+            "group": group,
+            "group_label": labels.get(group, ""),
+            "order": order,
+            "rows": rows[:limit],
+            "more": max(0, len(rows) - limit),
+            "groups": selectors.GAP_GROUPS,
+            "totals": selectors.gap_totals(rows),
+            "regency_wide": sorted(selectors.organisations_working(period, False)["regency"]),
+            "query": request.GET.urlencode(),
+            "now": timezone.localtime(),
+        },
+    )
+
+
+@login_required
+def gaps_xlsx(request):
+    _ensure_coordination(request.user)
+    _form, period, level, group, _order, rows = _gaps(request)
+    header = ["Kode", "Wilayah", "Kecamatan", "Penduduk"]
+    for g in selectors.GAP_GROUPS:
+        header += [f"{g.label}: jumlah", f"{g.label}: belum terjangkau", f"{g.label}: % belum terjangkau"]
+    header.append("Organisasi yang bekerja di wilayah ini")
+
+    def lines():
+        for r in rows:
+            line = [r.code, r.name, r.district_name or r.name, r.residents]
+            for cell in r.cells():
+                line += [cell["total"], cell["gap"], round(cell["share"], 1)]
+            line.append("; ".join(r.organisations))
+            yield line
+
+    content = xlsx_bytes([("Kesenjangan cakupan", header, lines())])
+    audit(
+        actor=request.user,
+        action="export",
+        object_type="partners.coverage_gaps",
+        rows=len(rows),
+        start=period.start.isoformat(),
+        end=period.end.isoformat(),
+        level=level,
+        group=group,
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="kesenjangan-cakupan-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"'
+    )
+    return response

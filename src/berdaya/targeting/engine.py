@@ -1,14 +1,17 @@
 # SQL here is assembled from fixed, whitelisted column names and %s placeholders only; every value is a parameter.
-# ruff: noqa: S608
-"""The set-based targeting run: one INSERT ... SELECT writes the whole candidate list.
+# ruff: noqa: S608, S611
+"""The set-based targeting run: one scan of the registry into a pool, then one INSERT ... SELECT per list.
 
-Inside, from the inside out:
-1. the people who meet the rules, plus near misses (people failing exactly one top-level condition of an AND rule),
-   with their priority keys, their reasons and the failed condition: one scan of person ⋈ household ⋈ welfare,
-   compiled by Django from the rule tree (all user values are parameters);
-2. ROW_NUMBER() per district and per village to apply area caps;
-3. ROW_NUMBER() per minimum group (e.g. women) to reserve the best-ranked seats that guarantee each minimum share;
-4. ROW_NUMBER() over reserved-first priority to apply the capacity.
+1. The pool: one `CREATE TEMP TABLE ... AS SELECT` over person ⋈ household ⋈ welfare ⋈ household facts, compiled
+   by Django from the rule tree (all user values are parameters). It holds the people who meet the rules and, for
+   an AND rule, the near misses (people failing exactly one top-level condition), with their priority keys and,
+   for those who meet the rules, the reasons. CREATE TABLE AS may use parallel workers where INSERT ... SELECT may
+   not, and the registry is read once for both lists.
+2. The candidate list, from the pool: ROW_NUMBER() per district and per village to apply area caps (only the caps
+   the rule set has), per minimum group (e.g. women) to reserve the best-ranked seats that guarantee each minimum
+   share, then over reserved-first priority to apply the capacity.
+3. The near misses, from the pool: the best `near_miss_limit` by priority; only those rows are explained (which
+   condition failed), row by row.
 The order always ends with the person id, so the same data and rule version give the same list.
 """
 
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, TextField, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext as _
 
@@ -28,7 +32,9 @@ from berdaya.registry import choices as rc
 from . import choices as c
 from . import rules
 
-# The priority keys (choices.PriorityKey) as ORDER BY terms over the columns of step 1. Whitelisted: never user text.
+POOL = "targeting_pool"  # a temporary table: private to the connection, dropped at the end of the run
+
+# The priority keys (choices.PriorityKey) as ORDER BY terms over the pool's columns. Whitelisted: never user text.
 PRIORITY_SQL = {
     "disability": "t_dis DESC",
     "female_headed": "t_fhh DESC",
@@ -38,6 +44,10 @@ PRIORITY_SQL = {
     "lower_score": "t_score ASC",
 }
 GROUP_COLUMN = {"women": "t_female", "disability": "t_dis", "female_headed": "t_fhh", "elderly": "t_eld"}
+MAX_INT = 2**31 - 1
+KEY_COLUMNS = (
+    "t_pid, t_hid, t_vid, t_did, t_decile, t_decile_sort, t_female, t_dis, t_fhh, t_eld, t_bd, t_land, t_score"
+)
 
 
 @dataclass
@@ -61,37 +71,6 @@ def reserved_seats(capacity: int | None, minimums: dict[str, float]) -> dict[str
     return {group: math.ceil(capacity * float(pct) / 100) for group, pct in minimums.items() if pct}
 
 
-DJANGO_ORDER = {
-    "disability": "-t_dis",
-    "female_headed": "-t_fhh",
-    "female": "-t_female",
-    "older": "t_bd",
-    "less_land": "t_land",
-    "lower_score": "t_score",
-}
-
-
-def _annotations(*, as_of: dt.date, needed: set[str], nfail, reasons, failed) -> dict:
-    return {
-        "t_pid": F("id"),
-        "t_hid": F("household_id"),
-        "t_vid": F("household__village_id"),
-        "t_did": Substr("household__village_id", 1, 8),
-        "t_nfail": nfail,
-        "t_decile": rules.effective_decile(),
-        "t_decile_sort": Coalesce(rules.effective_decile(), Value(11), output_field=IntegerField()),
-        "t_female": _flag01(Q(sex=rc.Sex.FEMALE)) if needed & {"female", "women"} else Value(0),
-        "t_dis": _flag01(rules.flag_sql_q("disability", as_of)) if "disability" in needed else Value(0),
-        "t_fhh": _flag01(rules.flag_sql_q("female_headed", as_of)) if "female_headed" in needed else Value(0),
-        "t_eld": _flag01(rules.flag_sql_q("elderly", as_of)) if "elderly" in needed else Value(0),
-        "t_bd": F("birth_date"),
-        "t_land": F("household__land_operated_ha"),
-        "t_score": Coalesce(F("household__welfare__score"), Value(1_000_000), output_field=IntegerField()),
-        "t_reasons": reasons,
-        "t_failed": failed,
-    }
-
-
 def _with_decile(tree: dict, reasons):
     if rules.uses_condition(tree, "decile"):
         return reasons
@@ -108,31 +87,132 @@ INSERT_COLUMNS = (
 )
 
 
-def _near_miss_statement(*, version, run_id: int, ctx: rules.Context, needed: set[str]) -> tuple[str, list]:
-    """Near misses: people failing exactly one top-level condition of an AND rule, best priority first, at most
-    `near_miss_limit`. The reasons are written only for those few rows (a top-N sort picks them first)."""
+def _pool_statement(*, tree: dict, items: list, near: bool, ctx: rules.Context, needed: set[str]) -> tuple[str, list]:
+    """CREATE TEMP TABLE pool AS: everyone who meets the rules (t_nfail = 0, with reasons) and, when `near`, everyone
+    failing exactly one top-level condition (t_nfail = 1, reasons left empty)."""
+    matches = rules.compile_q(tree, ctx)
+    reasons = _with_decile(tree, rules.reason_expr(tree, ctx) if not rules.is_empty(tree) else rules.text(""))
+    qs = rules.base_people()
+    if near:
+        # Each top-level condition is evaluated as a 0/1 term; conditions on the household's members read the joined
+        # household facts (rules.FACTS), so repeating a condition costs a comparison, not another scan.
+        n_failed = Value(len(items), output_field=IntegerField())
+        for item in items:
+            n_failed = n_failed - _flag01(rules.compile_q(item, ctx))
+        qs = qs.alias(t_nfail_w=n_failed).filter(t_nfail_w__lte=1)
+        reasons = Case(When(matches, then=reasons), default=rules.text(""), output_field=TextField())
+    else:
+        n_failed = Value(0, output_field=IntegerField())
+        qs = qs.filter(matches)
+    columns = {
+        "t_pid": F("id"),
+        "t_hid": F("household_id"),
+        "t_vid": F("household__village_id"),
+        "t_did": Substr("household__village_id", 1, 8),
+        "t_nfail": n_failed,
+        "t_decile": rules.effective_decile(),
+        "t_decile_sort": Coalesce(rules.effective_decile(), Value(11), output_field=IntegerField()),
+        "t_female": _flag01(Q(sex=rc.Sex.FEMALE)) if needed & {"female", "women"} else Value(0),
+        "t_dis": _flag01(rules.flag_sql_q("disability", ctx.as_of)) if "disability" in needed else Value(0),
+        "t_fhh": _flag01(rules.flag_sql_q("female_headed", ctx.as_of)) if "female_headed" in needed else Value(0),
+        "t_eld": _flag01(rules.flag_sql_q("elderly", ctx.as_of)) if "elderly" in needed else Value(0),
+        "t_bd": F("birth_date"),
+        "t_land": F("household__land_operated_ha"),
+        "t_score": Coalesce(F("household__welfare__score"), Value(1_000_000), output_field=IntegerField()),
+        "t_reasons": reasons,
+    }
+    inner = qs.order_by().annotate(**columns).values_list(*columns)
+    sql, params = inner.query.sql_with_params()
+    return f"CREATE TEMP TABLE {POOL} AS {sql}", list(params)
+
+
+def _list_statement(*, version, run_id: int, order: str) -> tuple[str, list]:
+    """The candidate list from the pool's t_nfail = 0 rows: area caps, reserved seats for minimum shares, capacity."""
+    quotas = version.quotas or {}
+    minimums = {g: p for g, p in (quotas.get("minimums") or {}).items() if p}
+    capacity = version.capacity
+    district_cap = quotas.get("per_district_max")
+    if quotas.get("per_district_max_pct") and capacity:
+        pct_cap = math.ceil(capacity * float(quotas["per_district_max_pct"]) / 100)
+        district_cap = min(district_cap, pct_cap) if district_cap else pct_cap
+    village_cap = quotas.get("per_village_max")
+
+    # Step 2: rank overall (the list's order), and per district / per village where a cap needs it.
+    windows = [f"ROW_NUMBER() OVER (ORDER BY {order}) AS rn_all"]
+    area_terms: list[str] = []
+    area_params: list = []
+    if district_cap:
+        windows.append(f"ROW_NUMBER() OVER (PARTITION BY t_did ORDER BY {order}) AS rn_d")
+        area_terms.append("rn_d <= %s")
+        area_params.append(int(district_cap))
+    if village_cap:
+        windows.append(f"ROW_NUMBER() OVER (PARTITION BY t_vid ORDER BY {order}) AS rn_v")
+        area_terms.append("rn_v <= %s")
+        area_params.append(int(village_cap))
+    # The windows sort narrow rows; the reasons join back once at the end.
+    l1 = f"SELECT q.*, {', '.join(windows)} FROM (SELECT {KEY_COLUMNS} FROM {POOL} WHERE t_nfail = 0) q"
+    in_area = f"(CASE WHEN {' AND '.join(area_terms)} THEN 1 ELSE 0 END)" if area_terms else "1"
+
+    # Step 3: rank within each minimum group among those inside the area caps.
+    seats = reserved_seats(capacity, minimums)
+    group_windows = ""
+    group_params: list = []
+    for i, group in enumerate(sorted(seats)):
+        col = GROUP_COLUMN[group]
+        group_windows += f", ROW_NUMBER() OVER (PARTITION BY {in_area}, {col} ORDER BY {order}) AS rn_g{i}"
+        group_params += area_params
+    l2 = f"SELECT l1.*, {in_area} AS in_area{group_windows} FROM ({l1}) l1"
+    l2_params = [*area_params, *group_params]
+
+    # Step 4: capacity over reserved-first priority.
+    reserved_terms = []
+    reserved_params: list = []
+    for i, group in enumerate(sorted(seats)):
+        reserved_terms.append(f"({GROUP_COLUMN[group]} = 1 AND rn_g{i} <= %s)")
+        reserved_params.append(seats[group])
+    if capacity:
+        reserved = (
+            f"(CASE WHEN in_area = 1 AND ({' OR '.join(reserved_terms)}) THEN 1 ELSE 0 END) DESC, "
+            if reserved_terms
+            else ""
+        )
+        l3 = (
+            f"SELECT l2.*, ROW_NUMBER() OVER (PARTITION BY in_area ORDER BY {reserved}{order}) AS rn_cap FROM ({l2}) l2"
+        )
+    else:
+        reserved_params = []
+        l3 = f"SELECT l2.*, 1 AS rn_cap FROM ({l2}) l2"
+    cap = int(capacity) if capacity else MAX_INT
+    sql = (
+        INSERT_COLUMNS + "SELECT %s, t_pid, t_hid, t_vid, t_did, "
+        "CASE WHEN in_area = 1 AND rn_cap <= %s THEN %s ELSE %s END, "
+        "rn_all, t_decile, RTRIM(r_reasons, '; '), "
+        "CASE WHEN in_area = 0 THEN %s WHEN rn_cap > %s THEN %s ELSE '' END, '', '' "
+        f"FROM ({l3}) l3 INNER JOIN (SELECT t_pid AS r_pid, t_reasons AS r_reasons FROM {POOL} WHERE t_nfail = 0) r "
+        "ON r.r_pid = l3.t_pid"
+    )
+    # The parameter order follows the text: the outer SELECT's, then l3's reserved CASE (inside l3's own SELECT,
+    # which precedes l2), then l2's.
+    params = [
+        run_id,
+        cap,
+        c.CandidateStatus.SELECTED.value,
+        c.CandidateStatus.RESERVE.value,
+        _("kuota kecamatan/desa sudah penuh"),
+        cap,
+        _("kapasitas program sudah penuh"),
+        *reserved_params,
+        *l2_params,
+    ]
+    return sql, params
+
+
+def _near_miss_statement(*, version, run_id: int, ctx: rules.Context, order: str) -> tuple[str, list]:
+    """Near misses: the pool's t_nfail = 1 rows, best priority first, at most `near_miss_limit`. Their reasons and
+    the failed condition are written only for those few rows, evaluated row by row (correlated), not by hashing
+    whole tables again."""
     tree = version.rules
     items = tree["items"]
-    fails = [_flag01(~rules.compile_q(item, ctx)) for item in items]
-    n_failed = fails[0]
-    for term in fails[1:]:
-        n_failed = n_failed + term
-    sort_keys = _annotations(as_of=ctx.as_of, needed=needed, nfail=Value(1), reasons=Value(""), failed=Value(""))
-    sort_keys = {
-        k: v
-        for k, v in sort_keys.items()
-        if k in {"t_decile_sort", "t_dis", "t_fhh", "t_female", "t_bd", "t_land", "t_score"}
-    }
-    order = ["t_decile_sort", *[DJANGO_ORDER[k] for k in version.priority or [] if k in DJANGO_ORDER], "id"]
-    ids = (
-        rules.base_people()
-        .alias(t_nfail_w=n_failed, **sort_keys)
-        .filter(t_nfail_w=1)
-        .order_by(*order)
-        .values("pk")[: int(version.near_miss_limit)]
-    )
-    # Only `near_miss_limit` rows get reasons: evaluate their conditions row by row (correlated), not by hashing
-    # whole tables again.
     ctx = rules.Context(ctx.as_of, correlated=True)
     reasons = rules.concat(
         *[
@@ -149,26 +229,29 @@ def _near_miss_statement(*, version, run_id: int, ctx: rules.Context, needed: se
         default=rules.text(""),
         output_field=TextField(),
     )
-    annotations = _annotations(
-        as_of=ctx.as_of, needed=needed, nfail=Value(1), reasons=_with_decile(tree, reasons), failed=failed
+    best = RawSQL(f"SELECT t_pid FROM {POOL} WHERE t_nfail = 1 ORDER BY {order} LIMIT %s", [version.near_miss_limit])
+    detail = (
+        rules.base_people()
+        .filter(pk__in=best)
+        .order_by()
+        .annotate(n_pid=F("id"), n_reasons=_with_decile(tree, reasons), n_failed=failed)
+        .values_list("n_pid", "n_reasons", "n_failed")
     )
-    inner = rules.base_people().filter(pk__in=ids).order_by().annotate(**annotations).values_list(*annotations)
-    inner_sql, inner_params = inner.query.sql_with_params()
+    detail_sql, detail_params = detail.query.sql_with_params()
     sql = (
         INSERT_COLUMNS + "SELECT %s, t_pid, t_hid, t_vid, t_did, %s, "
-        f"ROW_NUMBER() OVER (ORDER BY {order_by_sql(version.priority or [])}), t_decile, RTRIM(t_reasons, '; '), "
-        f"t_failed, '', '' FROM ({inner_sql}) q"
+        f"ROW_NUMBER() OVER (ORDER BY {order}), t_decile, RTRIM(d.n_reasons, '; '), d.n_failed, '', '' "
+        f"FROM {POOL} p INNER JOIN ({detail_sql}) d ON d.n_pid = p.t_pid"
     )
-    return sql, [run_id, c.CandidateStatus.NEAR_MISS.value, *inner_params]
+    return sql, [run_id, c.CandidateStatus.NEAR_MISS.value, *detail_params]
 
 
 def build(*, version, run_id: int, as_of: dt.date) -> Plan:
-    """The INSERT ... SELECT statements for one run of `version`: the eligible list, then the near misses."""
+    """The statements for one run of `version`: the pool, the candidate list, the near misses, then the pool goes."""
     ctx = rules.Context(as_of)
     tree = version.rules
     quotas = version.quotas or {}
     minimums = {g: p for g, p in (quotas.get("minimums") or {}).items() if p}
-    capacity = version.capacity
     items = tree.get("items", []) if rules.is_group(tree) else []
     near = (
         rules.is_group(tree)
@@ -178,97 +261,36 @@ def build(*, version, run_id: int, as_of: dt.date) -> Plan:
         and version.near_miss_limit > 0
     )
     needed = set(version.priority or []) | set(minimums)
-    reasons = rules.reason_expr(tree, ctx) if not rules.is_empty(tree) else rules.text("")
-    annotations = _annotations(
-        as_of=as_of,
-        needed=needed,
-        nfail=Value(0, output_field=IntegerField()),
-        reasons=_with_decile(tree, reasons),
-        failed=rules.text(""),
-    )
-    qs = rules.base_people().filter(rules.compile_q(tree, ctx))
-    inner = qs.order_by().annotate(**annotations).values_list(*annotations.keys())
-    inner_sql, inner_params = inner.query.sql_with_params()
-
     order = order_by_sql(version.priority or [])
-    district_cap = quotas.get("per_district_max")
-    if quotas.get("per_district_max_pct") and capacity:
-        pct_cap = math.ceil(capacity * float(quotas["per_district_max_pct"]) / 100)
-        district_cap = min(district_cap, pct_cap) if district_cap else pct_cap
-    village_cap = quotas.get("per_village_max")
-
-    # Step 2: rank overall (for near misses and display), per district and per village.
-    l1 = (
-        f"SELECT q.*, ROW_NUMBER() OVER (PARTITION BY t_nfail ORDER BY {order}) AS rn_all, "
-        f"ROW_NUMBER() OVER (PARTITION BY t_nfail, t_did ORDER BY {order}) AS rn_d, "
-        f"ROW_NUMBER() OVER (PARTITION BY t_nfail, t_vid ORDER BY {order}) AS rn_v "
-        f"FROM ({inner_sql}) q"
-    )
-    in_area = "(CASE WHEN rn_d <= %s AND rn_v <= %s THEN 1 ELSE 0 END)"
-    in_area_params = [int(district_cap or 2**31 - 1), int(village_cap or 2**31 - 1)]
-
-    # Step 3: rank within each minimum group among those inside the area caps.
-    seats = reserved_seats(capacity, minimums)
-    group_windows = ""
-    group_params: list = []
-    for i, group in enumerate(sorted(seats)):
-        col = GROUP_COLUMN[group]
-        group_windows += f", ROW_NUMBER() OVER (PARTITION BY t_nfail, {in_area}, {col} ORDER BY {order}) AS rn_g{i}"
-        group_params += in_area_params
-    l2 = f"SELECT l1.*, {in_area} AS in_area{group_windows} FROM ({l1}) l1"
-    l2_params = [*in_area_params, *group_params]
-
-    reserved_terms = []
-    reserved_params: list = []
-    for i, group in enumerate(sorted(seats)):
-        reserved_terms.append(f"({GROUP_COLUMN[group]} = 1 AND rn_g{i} <= %s)")
-        reserved_params.append(seats[group])
-    reserved = (
-        f"(CASE WHEN t_nfail = 0 AND in_area = 1 AND ({' OR '.join(reserved_terms)}) THEN 1 ELSE 0 END)"
-        if reserved_terms
-        else "0"
-    )
-    # Step 4: capacity over reserved-first priority.
-    l3 = (
-        f"SELECT l2.*, ROW_NUMBER() OVER (PARTITION BY t_nfail, in_area ORDER BY {reserved} DESC, {order}) AS rn_cap "
-        f"FROM ({l2}) l2"
-    )
-    cap = int(capacity) if capacity else 2**31 - 1
-    full_area = _("kuota kecamatan/desa sudah penuh")
-    full_capacity = _("kapasitas program sudah penuh")
-    sql = (
-        INSERT_COLUMNS + "SELECT %s, t_pid, t_hid, t_vid, t_did, "
-        "CASE WHEN t_nfail > 0 THEN %s WHEN in_area = 1 AND rn_cap <= %s THEN %s ELSE %s END, "
-        "rn_all, t_decile, RTRIM(t_reasons, '; '), "
-        "CASE WHEN t_nfail > 0 THEN t_failed WHEN in_area = 0 THEN %s WHEN rn_cap > %s THEN %s ELSE '' END, "
-        "'', '' "
-        f"FROM ({l3}) l3"
-    )
-    # The parameter order follows the text: the outer SELECT's, then l3's reserved CASE (inside l3's own SELECT,
-    # which precedes l2), then l2's, then the inner query's, then the final WHERE.
-    params = [
-        run_id,
-        c.CandidateStatus.NEAR_MISS.value,
-        cap,
-        c.CandidateStatus.SELECTED.value,
-        c.CandidateStatus.RESERVE.value,
-        full_area,
-        cap,
-        full_capacity,
-        *reserved_params,
-        *l2_params,
-        *inner_params,
+    statements = [
+        (f"DROP TABLE IF EXISTS {POOL}", []),
+        _pool_statement(tree=tree, items=items, near=near, ctx=ctx, needed=needed),
+        _list_statement(version=version, run_id=run_id, order=order),
     ]
-    statements = [(sql, params)]
     if near:
-        statements.append(_near_miss_statement(version=version, run_id=run_id, ctx=ctx, needed=needed))
+        statements.append(_near_miss_statement(version=version, run_id=run_id, ctx=ctx, order=order))
+    statements.append((f"DROP TABLE {POOL}", []))
     return Plan(statements=statements, near_misses=near)
+
+
+def tune(cursor, *, parallel: bool = True) -> None:
+    """Settings for big set-based statements on PostgreSQL, for the current transaction only: no JIT (compiling the
+    large CASE expressions of reasons costs more than it saves), enough memory to hash the household facts and sort
+    the pool in memory, and, for the live count, no parallel workers (each would rebuild the household facts)."""
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return
+    cursor.execute("SET LOCAL jit = off")
+    cursor.execute("SET LOCAL work_mem = '64MB'")
+    if not parallel:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
 
 
 def execute(plan: Plan) -> int:
     written = 0
     with connection.cursor() as cursor:
+        tune(cursor)
         for sql, params in plan.statements:
             cursor.execute(sql, params)
-            written += cursor.rowcount
+            if sql.startswith("INSERT"):
+                written += cursor.rowcount
     return written

@@ -130,6 +130,37 @@ class HouseholdWelfare(models.Model):
         return ""
 
 
+class HouseholdFacts(models.Model):
+    """Facts about a household that come from its living members, one row per household with at least one: how
+    many there are and whether one of them is a female head. A database view (migration 0003), never written.
+
+    Rules join it once (person -> household -> facts), so a rule that asks for "female-headed" or "household of at
+    most N" in its conditions, its reasons and its priority costs one aggregate over the registry, not one per
+    mention. Note for registry migrations: PostgreSQL refuses to change the type of a column a view reads
+    (registry_person.household_id, status, relationship, sex); drop the view first and let this migration's SQL
+    re-create it.
+    """
+
+    household = models.OneToOneField(
+        "registry.Household",
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        db_constraint=False,
+        related_name="targeting_facts",
+    )
+    size = models.IntegerField(_("anggota yang tinggal"))
+    female_head = models.IntegerField(_("dikepalai perempuan"))
+
+    class Meta:
+        managed = False
+        db_table = "targeting_householdfacts"
+        verbose_name = _("fakta rumah tangga")
+        verbose_name_plural = _("fakta rumah tangga")
+
+    def __str__(self) -> str:
+        return f"{self.household_id}: {self.size}"
+
+
 class RuleSet(models.Model):
     """Eligibility criteria for a programme (or a stand-alone list), built in a form. The content lives in
     versions; a run records the version it used."""

@@ -40,11 +40,12 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Sum,
     TextField,
     Value,
 )
 from django.db.models.functions import Cast, Coalesce, ExtractYear, Replace
-from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -294,18 +295,42 @@ def _range_q(expr: Expression, node: dict) -> Q:
     return q
 
 
+# Facts about the household from its living members (models.HouseholdFacts, a view): joined once per query, so every
+# mention of them in a rule, its reasons and its priority reads the same joined row. COALESCE keeps them two-valued.
+FACTS = "household__targeting_facts__"
+
+
+def household_size() -> Expression:
+    return Coalesce(F(f"{FACTS}size"), Value(0), output_field=IntegerField())
+
+
 # Flags: the vulnerability profile of berdaya.registry. The SQL reuses its Q objects, except where a form that
-# scans a million rows faster is needed (female-headed: an uncorrelated IN instead of a correlated EXISTS).
+# scans a million rows faster is needed (female-headed: the joined household facts instead of a correlated EXISTS).
 def _female_headed_q(today: dt.date) -> Q:
-    from berdaya.registry.models import Person
-
-    heads = Person.objects.filter(
-        relationship=rc.Relationship.HEAD, sex=rc.Sex.FEMALE, status=rc.PersonStatus.ACTIVE
-    ).values("household_id")
-    return Q(household_id__in=heads)
+    return Q(Exact(Coalesce(F(f"{FACTS}female_head"), Value(0), output_field=IntegerField()), Value(1)))
 
 
-FAST_FLAG_Q: dict[str, Callable[[dt.date], Q]] = {"female_headed": _female_headed_q}
+def _operated_area_q(upper: str) -> Q:
+    """Smallholder / gurem with the meaning of registry.vulnerability.operated_area_expr (the total area of the
+    household members' active plots when it has any, else its declared land), written with uncorrelated IN
+    subqueries over the plots (hashed once per query) instead of a correlated SUM per person. The test
+    test_fast_flags checks that both forms select the same people."""
+    from berdaya.farming.models import Plot
+
+    limit = {"lte": settings.BERDAYA["SMALLHOLDER_MAX_HA"], "lt": settings.BERDAYA["GUREM_MAX_HA"]}[upper]
+    limit = Decimal(str(limit))
+    sums = Plot.objects.filter(is_active=True).order_by().values("farmer__household").annotate(total=Sum("area_ha"))
+    in_range = sums.filter(**{"total__gt": 0, f"total__{upper}": limit}).values("farmer__household")
+    declared = Q(**{"household__land_operated_ha__gt": 0, f"household__land_operated_ha__{upper}": limit})
+    area = Q(household_id__in=in_range) | (~Q(household_id__in=sums.values("farmer__household")) & declared)
+    return Q(occupation__in=rc.FARMING_OCCUPATIONS) & area
+
+
+FAST_FLAG_Q: dict[str, Callable[[dt.date], Q]] = {
+    "female_headed": _female_headed_q,
+    "smallholder": lambda today: _operated_area_q("lte"),
+    "gurem": lambda today: _operated_area_q("lt"),
+}
 
 
 def flag_sql_q(code: str, as_of: dt.date, correlated: bool = False) -> Q:
@@ -623,17 +648,7 @@ class HouseholdSizeCondition(ConditionType):
                 output_field=IntegerField(),
             )
             return _range_q(Coalesce(size, Value(0)), node)
-        sizes = (
-            Person.objects.filter(status=rc.PersonStatus.ACTIVE)
-            .order_by()
-            .values("household_id")
-            .annotate(n=Count("id"))
-        )
-        if node.get("min") is not None:
-            sizes = sizes.filter(n__gte=node["min"])
-        if node.get("max") is not None:
-            sizes = sizes.filter(n__lte=node["max"])
-        return Q(household_id__in=sizes.values("household_id"))
+        return _range_q(household_size(), node)
 
     def describe(self, node):
         return _("rumah tangga %(r)s") % {"r": self.range_text(node)}

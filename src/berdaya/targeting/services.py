@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -290,7 +290,9 @@ def ruleset_save(
 
 def count_matching(tree: dict[str, Any], as_of=None) -> int:
     """The live count of the rule form: how many people meet the rules now (one COUNT over the registry)."""
-    return rules.matching_people(tree, as_of or timezone.localdate()).count()
+    with transaction.atomic(), connection.cursor() as cursor:
+        engine.tune(cursor, parallel=False)
+        return rules.matching_people(tree, as_of or timezone.localdate()).count()
 
 
 # --- Runs ------------------------------------------------------------------------------------------------------

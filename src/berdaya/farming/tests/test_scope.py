@@ -1,0 +1,65 @@
+from decimal import Decimal
+
+import pytest
+
+from berdaya.farming import selectors
+from berdaya.farming.models import Plot
+from berdaya.markets.tests.util import commodity
+from berdaya.registry import choices as rc
+from berdaya.testing import factories
+
+
+@pytest.fixture
+def farmers(areas):
+    mine = factories.person(
+        hh=factories.household(village="15.02.01.2001", land_ha="1"), occupation=rc.Occupation.FARMER
+    )
+    other = factories.person(
+        hh=factories.household(village="15.02.02.2004", land_ha="1"), occupation=rc.Occupation.FARMER
+    )
+    for person in (mine, other):
+        Plot.objects.create(
+            farmer=person,
+            village_id=person.household.village_id,
+            area_ha=Decimal("1"),
+            tenure="own",
+            commodity=commodity("gabah"),
+        )
+    return mine, other
+
+
+def test_a_facilitator_sees_only_the_farmers_of_their_villages(farmers, facilitator, client):
+    mine, other = farmers
+    assert list(selectors.plots_visible_to(facilitator).values_list("farmer", flat=True)) == [mine.pk]
+    client.force_login(facilitator)
+    assert client.get(f"/tani/petani/{mine.pk}/").status_code == 200
+    assert client.get(f"/tani/petani/{other.pk}/").status_code == 404
+    other_plot = other.plots.get()
+    assert client.get(f"/tani/lahan/{other_plot.pk}/panen/baru/").status_code == 404
+    assert client.post(f"/tani/petani/{other.pk}/penjualan/baru/", {}).status_code == 404
+    body = client.get("/tani/").content.decode()
+    assert mine.full_name in body
+
+
+def test_a_viewer_reads_no_farmer_records(farmers, viewer, client):
+    client.force_login(viewer)
+    assert client.get("/tani/").status_code == 403
+    assert client.get(f"/tani/petani/{farmers[0].pk}/").status_code == 404
+    assert selectors.sales_visible_to(viewer).count() == 0
+
+
+def test_a_facilitator_cannot_add_a_plot_outside_their_villages(farmers, facilitator, client):
+    client.force_login(facilitator)
+    mine = farmers[0]
+    response = client.post(
+        f"/tani/petani/{mine.pk}/lahan/baru/",
+        {
+            "village": "15.02.02.2004",
+            "area_ha": "0.5",
+            "tenure": "own",
+            "commodity": commodity("gabah").pk,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert mine.plots.count() == 1

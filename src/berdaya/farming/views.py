@@ -1,0 +1,247 @@
+"""Farmer pages: plots, harvests, sales and farmer groups. Every record is reached through the scoped selectors, so
+a facilitator sees only the farmers of their villages and anything else answers 404."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q, Sum
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from berdaya.core.forms import apply_errors
+from berdaya.core.pagination import paginate
+from berdaya.core.scoping import (
+    capabilities,
+    ensure_sees_people,
+    get_group_or_404,
+    get_person_or_404,
+    get_visible_or_404,
+    groups_visible_to,
+    people_visible_to,
+    villages_for_registration,
+)
+from berdaya.markets.choices import Channel
+from berdaya.markets.models import Commodity
+
+from . import selectors, services
+from .forms import GroupProfileForm, HarvestForm, PlotForm, SaleForm
+from .models import FarmerGroupProfile
+
+
+@login_required
+def home(request):
+    ensure_sees_people(request.user)
+    farmers = (
+        people_visible_to(request.user)
+        .filter(plots__isnull=False)
+        .annotate(
+            area=Sum("plots__area_ha", filter=Q(plots__is_active=True)),
+            n_plots=Count("plots", distinct=True),
+        )
+        .select_related("household__village__district")
+        .order_by("full_name", "id")
+    )
+    q = request.GET.get("q", "").strip()
+    if q:
+        farmers = farmers.filter(full_name__icontains=q)
+    page = paginate(farmers, request.GET.get("page"), settings.BERDAYA["PAGE_SIZE"])
+    sales = selectors.sales_visible_to(request.user)
+    return render(
+        request,
+        "farming/home.html",
+        {
+            "page": page,
+            "q": q,
+            "comparison": selectors.training_comparison(actor=request.user),
+            "income_by_year": selectors.income_by_year(sales),
+            "by_channel": sales.values("channel")
+            .annotate(kg=Sum("quantity_kg"), amount=Sum("amount"))
+            .order_by("-amount"),
+            "channel_labels": dict(Channel.choices),
+            "query": f"q={q}" if q else "",
+        },
+    )
+
+
+@login_required
+def farmer_detail(request, person_pk: int):
+    person = get_person_or_404(request.user, person_pk)
+    plots = list(selectors.plots_visible_to(request.user).filter(farmer=person).select_related("commodity", "village"))
+    harvests = selectors.harvests_visible_to(request.user).filter(plot__farmer=person)
+    sales = selectors.sale_list(actor=request.user).filter(farmer=person)
+    memberships = person.memberships.filter(
+        left_on__isnull=True, group__kind__in=["poktan", "gapoktan"]
+    ).select_related("group__farming_profile__parent", "group__farming_profile__main_commodity")
+    from berdaya.registry.vulnerability import profile
+
+    return render(
+        request,
+        "farming/farmer_detail.html",
+        {
+            "person": person,
+            "plots": plots,
+            "operated": sum((p.area_ha for p in plots if p.is_active), start=0),
+            "yields": selectors.yield_by_plot_season(harvests),
+            "harvests": harvests.select_related("plot__commodity", "unit").prefetch_related("practices")[:50],
+            "sales": sales[:50],
+            "income_season": selectors.income_by_season(selectors.sales_visible_to(request.user).filter(farmer=person)),
+            "income_year": selectors.income_by_year(selectors.sales_visible_to(request.user).filter(farmer=person)),
+            "memberships": memberships,
+            "flags": [f for f in profile(person) if f.code in {"smallholder", "gurem"}],
+            "can_edit": capabilities(request.user).edits_registry,
+        },
+    )
+
+
+def _villages(user):
+    return villages_for_registration(user).order_by("district__name", "name")
+
+
+@login_required
+def plot_edit(request, person_pk: int, pk: int | None = None):
+    person = get_person_or_404(request.user, person_pk)
+    plot = get_visible_or_404(selectors.plots_visible_to(request.user).filter(farmer=person), pk) if pk else None
+    initial = {} if plot else {"village": person.household.village_id}
+    form = PlotForm(request.POST or None, instance=plot, initial=initial, villages=_villages(request.user))
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        obj.farmer = person
+        try:
+            services.plot_save(actor=request.user, plot=obj)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Lahan disimpan."))
+            return redirect("farming:farmer_detail", person_pk=person.pk)
+    return render(request, "farming/plot_form.html", {"form": form, "person": person, "plot": plot})
+
+
+@login_required
+def harvest_add(request, plot_pk: int):
+    plot = get_visible_or_404(
+        selectors.plots_visible_to(request.user).select_related("farmer__household", "commodity"), plot_pk
+    )
+    form = HarvestForm(request.POST or None, plot=plot)
+    warnings = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.harvest_record(
+                actor=request.user,
+                plot=plot,
+                harvested_on=data["harvested_on"],
+                quantity=data["quantity"],
+                unit=data["unit"],
+                practices=data["practices"],
+                confirm=data["confirm"],
+            )
+        except services.NeedsConfirmation as exc:
+            warnings = exc.warnings
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Panen dicatat."))
+            return redirect("farming:farmer_detail", person_pk=plot.farmer_id)
+    return render(request, "farming/harvest_form.html", {"form": form, "plot": plot, "warnings": warnings})
+
+
+@login_required
+def sale_add(request, person_pk: int):
+    person = get_person_or_404(request.user, person_pk)
+    form = SaleForm(request.POST or None, farmer=person)
+    warnings = []
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        confirm = data.pop("confirm")
+        try:
+            services.sale_record(actor=request.user, farmer=person, data=data, confirm=confirm)
+        except services.NeedsConfirmation as exc:
+            warnings = exc.warnings
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Penjualan dicatat."))
+            return redirect("farming:farmer_detail", person_pk=person.pk)
+    return render(request, "farming/sale_form.html", {"form": form, "person": person, "warnings": warnings})
+
+
+@login_required
+def sale_list(request):
+    ensure_sees_people(request.user)
+    filters = {k: request.GET.get(k, "") for k in ("commodity", "channel", "district")}
+    page = paginate(
+        selectors.sale_list(actor=request.user, filters=filters), request.GET.get("page"), settings.BERDAYA["PAGE_SIZE"]
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "farming/sale_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "commodities": Commodity.objects.filter(is_active=True),
+            "channels": Channel.choices,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+def group_list(request):
+    ensure_sees_people(request.user)
+    groups = (
+        groups_visible_to(request.user)
+        .filter(kind__in=["poktan", "gapoktan"])
+        .select_related("village__district", "farming_profile__main_commodity", "farming_profile__parent")
+        .annotate(members=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
+        .order_by("kind", "name")
+    )
+    page = paginate(groups, request.GET.get("page"), settings.BERDAYA["PAGE_SIZE"])
+    return render(request, "farming/group_list.html", {"page": page, "query": ""})
+
+
+@login_required
+def group_profile(request, group_pk: int):
+    group = get_group_or_404(request.user, group_pk)
+    if group.kind not in {"poktan", "gapoktan"}:
+        raise PermissionDenied(_("Hanya kelompok tani dan gapoktan."))
+    profile = FarmerGroupProfile.objects.filter(group=group).first()
+    form = GroupProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in form.Meta.fields}
+        try:
+            services.group_profile_save(actor=request.user, group=group, data=data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Profil kelompok tani disimpan."))
+            return redirect("farming:group_profile", group_pk=group.pk)
+    members = (
+        group.memberships.filter(left_on__isnull=True, person__in=people_visible_to(request.user).values("pk"))
+        .select_related("person")
+        .annotate(area=Sum("person__plots__area_ha", filter=Q(person__plots__is_active=True)))
+    )
+    children = FarmerGroupProfile.objects.filter(parent=group).select_related("group")
+    return render(
+        request,
+        "farming/group_profile.html",
+        {
+            "group": group,
+            "form": form,
+            "members": members,
+            "children": children,
+            "can_edit": capabilities(request.user).role in {"admin", "officer", "facilitator"},
+        },
+    )

@@ -1,0 +1,138 @@
+"""The paths of the DuckDB engine that small template files do not take: XLSX, the Python fallback reader,
+a large first load on PostgreSQL, and households matched outside the user's scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from openpyxl import Workbook
+
+from berdaya.imports import engine
+from berdaya.imports.columns import BY_KEY, TEMPLATE_HEADERS
+from berdaya.imports.engine import import_households
+from berdaya.imports.source import _clean_utf8
+from berdaya.jobs.progress import JobCancelled, Progress
+from berdaya.registry.models import Household, KKNumber, Person
+from berdaya.testing import factories
+
+from .helpers import household, write_csv
+
+pytestmark = pytest.mark.django_db
+KEYS = [next(k for k, col in BY_KEY.items() if col.header == h) for h in TEMPLATE_HEADERS]
+
+
+def _indexes() -> set[str]:
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename IN ('registry_person', 'registry_household', "
+            "'registry_historicalperson', 'registry_kknumber')"
+        )
+        names = {row[0] for row in cur.fetchall()}
+        cur.execute("SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid = 'registry_person'::regclass")
+        return names | {row[0] for row in cur.fetchall()}
+
+
+def test_it_reads_xlsx_with_typed_cells(officer, tmp_path):
+    rows = household("A", 10) + household("B", 20, kk_number="1502011201150004")
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Data"
+    sheet.append(TEMPLATE_HEADERS)
+    for i, row in enumerate(rows):
+        values = [row.get(k, "") for k in KEYS]
+        if i == 0:
+            d, m, y = row["birth_date"].split("/")
+            values[KEYS.index("birth_date")] = dt.datetime(int(y), int(m), int(d))  # a real Excel date
+        if i < 2:
+            values[KEYS.index("rt")] = 3  # a number in a text column, the same in both rows of the household
+        if i == 3:
+            values[KEYS.index("nik")] = float(row["nik"])  # Excel turned the NIK into a number
+        sheet.append(values)
+    path = tmp_path / "a.xlsx"
+    book.save(path)
+    result = import_households(path=path, actor=officer, dry_run=False)
+    assert result.new == 2 and result.invalid == 2, result.first_errors()
+    assert "Excel" in result.errors[5][0][1] and result.errors[4][0][1].startswith("Dilewati")
+    assert Person.objects.get(relationship="head", household__rt="3").birth_date == dt.date(1985, 3, 14)
+
+
+def test_blank_lines_and_ragged_rows_keep_spreadsheet_row_numbers(officer, tmp_path):
+    rows = household("A", 10) + household("B", 20, kk_number="1502011201150004")
+    rows[3]["sex"] = "X"
+    path = write_csv(tmp_path / "a.csv", rows, delimiter=";")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    # A blank line after row 3 (Excel still numbers it) and a short row at the end.
+    path.write_text("\n".join([*lines[:2], "", *lines[2:], "1;2"]) + "\n", encoding="utf-8")
+    assert not _clean_utf8(path)[0]
+    result = import_households(path=path, actor=officer, dry_run=True)
+    assert sorted(result.errors) == [5, 6, 7]  # household B: rows 5-6 (row 4 is the blank line), the short row
+    assert "tidak dikenal" in result.errors[6][0][1] and result.errors[5][0][1].startswith("Dilewati")
+    assert result.total == 5 and result.new == 2
+
+
+def test_a_clean_file_is_read_in_place(tmp_path):
+    path = write_csv(tmp_path / "a.csv", household("A", 10))
+    assert _clean_utf8(path)[0]
+    path.write_bytes(path.read_bytes() + b"\n\n")  # trailing blank lines do not move any row number
+    assert _clean_utf8(path)[0]
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r", 1))
+    assert not _clean_utf8(path)[0]
+
+
+def _bulk_mode(monkeypatch) -> list[list[str]]:
+    """Make any import a "large first load" and record the statements that restore the indexes."""
+    monkeypatch.setattr(engine, "BULK_MIN_ROWS", 1)
+    calls: list[list[str]] = []
+    original = engine.Engine._bulk_begin
+
+    def spy(self, cur, tables):
+        calls.append(original(self, cur, tables))
+        return calls[-1]
+
+    monkeypatch.setattr(engine.Engine, "_bulk_begin", spy)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            # The fixtures' own deferred checks would make ALTER TABLE refuse (as it would in a caller's transaction).
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    return calls
+
+
+def test_a_large_first_load_rebuilds_indexes_and_keeps_them(officer, tmp_path, monkeypatch):
+    calls = _bulk_mode(monkeypatch)
+    before = _indexes() if connection.vendor == "postgresql" else set()
+    rows = household("A", 10, 3) + household("B", 20, 2, kk_number="1502011201150004")
+    result = import_households(path=write_csv(tmp_path / "a.csv", rows), actor=officer, dry_run=False)
+    assert result.new == 5 and Person.history.count() == 5 and KKNumber.objects.count() == 2
+    if connection.vendor == "postgresql":
+        assert _indexes() == before and "person_name_trgm" in before
+        assert any("person_name_trgm" in statement for statement in calls[0])
+    again = import_households(path=write_csv(tmp_path / "a.csv", rows), actor=officer, dry_run=False)
+    assert (again.new, again.unchanged) == (0, 5)
+
+
+class CancelWhileWriting(Progress):
+    def check_cancelled(self):
+        if self.message.startswith("Menulis") and Person.objects.exists():
+            raise JobCancelled("batal")
+
+
+def test_cancel_during_a_bulk_load_restores_everything(officer, tmp_path, monkeypatch):
+    calls = _bulk_mode(monkeypatch)
+    before = _indexes() if connection.vendor == "postgresql" else set()
+    rows = household("A", 10, 3)
+    with pytest.raises(JobCancelled):
+        import_households(
+            path=write_csv(tmp_path / "a.csv", rows), actor=officer, dry_run=False, progress=CancelWhileWriting()
+        )
+    assert Person.objects.count() == 0 and Household.objects.count() == 0
+    if connection.vendor == "postgresql":
+        assert calls and _indexes() == before
+
+
+def test_it_refuses_households_registered_outside_the_users_scope(facilitator, tmp_path):
+    factories.household(village="15.02.01.2002", kk_number="1502011201150004")
+    rows = household("A", 10, kk_number="1502011201150004")
+    result = import_households(path=write_csv(tmp_path / "a.csv", rows), actor=facilitator, dry_run=True)
+    assert "di luar wilayah" in result.errors[2][0][1] and result.invalid == 2

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from berdaya.areas.models import District, Village
+from berdaya.core.forms import style_widgets
+
+from .models import Commodity, PriceObservation, PricePoint, SubscriberConsent
+
+
+class ObservationForm(forms.ModelForm):
+    confirm = forms.BooleanField(label=_("Sudah saya periksa: harga ini benar, simpan"), required=False)
+    confirm_note = forms.CharField(
+        label=_("Keterangan (mis. panen raya, mutu istimewa)"), required=False, max_length=150
+    )
+
+    class Meta:
+        model = PriceObservation
+        fields = ["date", "point", "commodity", "grade", "price_type", "price_per_kg", "source"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+        self.fields["point"].queryset = PricePoint.objects.filter(is_active=True).select_related("village")
+        self.fields["commodity"].queryset = Commodity.objects.filter(is_active=True)
+        self.fields["price_per_kg"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+        self.fields["price_per_kg"].help_text = _("Rupiah per kilogram, tanpa titik. Harga per ton: bagi 1.000.")
+        style_widgets(self)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File CSV atau XLSX"),
+        help_text=_(
+            "Kolom: tanggal, titik, komoditas, mutu (boleh kosong), jenis_harga, harga, sumber (boleh kosong)."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+
+class SubscriberForm(forms.ModelForm):
+    class Meta:
+        model = SubscriberConsent
+        fields = ["phone", "channel", "commodities", "district", "basis", "consent_date"]
+        widgets = {"consent_date": forms.DateInput(attrs={"type": "date"}), "commodities": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commodities"].queryset = Commodity.objects.filter(is_active=True)
+        self.fields["district"].queryset = District.objects.filter(villages__isnull=False).distinct().order_by("code")
+        style_widgets(self)
+        self.fields["commodities"].widget.attrs["class"] = "form-check-input"
+
+
+class RankingForm(forms.Form):
+    commodity = forms.ModelChoiceField(label=_("Komoditas"), queryset=Commodity.objects.filter(is_active=True))
+    village = forms.ModelChoiceField(
+        label=_("Desa asal"), queryset=Village.objects.select_related("district").order_by("district__name", "name")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].label_from_instance = lambda v: f"{v.district.name} — {v.name}"
+        style_widgets(self)

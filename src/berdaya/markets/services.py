@@ -1,0 +1,591 @@
+"""Writes of the markets app: price observations (form and upload, with the outlier check), their confirmation,
+subscribers' consent, bulletins, alerts and the outbox. Keyword-only, actor first, one transaction each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Avg, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from berdaya.core.audit import audit
+from berdaya.core.scoping import capabilities
+
+from . import choices as c
+from . import gsm, selectors
+from .models import (
+    Bulletin,
+    Commodity,
+    Grade,
+    OutboxMessage,
+    PriceAlert,
+    PriceObservation,
+    PricePoint,
+    SubscriberConsent,
+    iso_week,
+)
+from .senders import SendError, get_sender
+
+PRICE_ENTRY_ROLES = {"admin", "officer", "facilitator", "partner"}
+PRICE_MANAGE_ROLES = {"admin", "officer"}
+
+
+def ensure_can_enter_prices(actor) -> None:
+    if capabilities(actor).role not in PRICE_ENTRY_ROLES:
+        raise PermissionDenied(_("Peran Anda tidak boleh mencatat harga."))
+
+
+def ensure_can_manage_prices(actor) -> None:
+    if capabilities(actor).role not in PRICE_MANAGE_ROLES:
+        raise PermissionDenied(_("Hanya petugas dinas atau admin yang boleh melakukan ini."))
+
+
+class NeedsConfirmation(ValidationError):
+    """The price is far from the recent median: the user must look again and confirm."""
+
+    def __init__(self, check: selectors.OutlierCheck):
+        super().__init__({"price_per_kg": [check.message]})
+        self.check = check
+
+
+# Observations
+
+
+@transaction.atomic
+def observation_record(
+    *, actor, data: dict[str, Any], confirm: bool = False, confirm_note: str = ""
+) -> PriceObservation:
+    """Record one price. An outlier is refused with NeedsConfirmation unless `confirm`: then it is kept, marked as
+    confirmed, with the check's message and the median it was compared with."""
+    ensure_can_enter_prices(actor)
+    obs = PriceObservation(recorded_by=actor, **data)
+    obs.full_clean(exclude=["week", "district", "channel"])
+    check = selectors.check_price(
+        commodity=obs.commodity, price_per_kg=obs.price_per_kg, on_date=obs.date, channel=obs.point.channel
+    )
+    obs.reference_median = check.median
+    if check.is_outlier:
+        if not confirm:
+            raise NeedsConfirmation(check)
+        obs.status = c.ObservationStatus.CONFIRMED
+        obs.flag_reason = (check.message + (f" — {confirm_note}" if confirm_note else ""))[:300]
+    obs.save()
+    return obs
+
+
+@transaction.atomic
+def observation_review(*, actor, observation: PriceObservation, accept: bool, note: str = "") -> PriceObservation:
+    """An officer confirms (it is real) or rejects (a mistake) an observation waiting for confirmation."""
+    ensure_can_manage_prices(actor)
+    if observation.status != c.ObservationStatus.PENDING:
+        raise ValidationError(_("Pengamatan ini tidak sedang menunggu konfirmasi."))
+    observation.status = c.ObservationStatus.CONFIRMED if accept else c.ObservationStatus.REJECTED
+    if note:
+        observation.flag_reason = f"{observation.flag_reason} — {note}"[:300]
+    observation.save(update_fields=["status", "flag_reason"])
+    audit(actor=actor, action="update", obj=observation, event="price_review", accepted=accept)
+    return observation
+
+
+# Upload
+
+
+COLUMNS = {
+    "tanggal": "date",
+    "date": "date",
+    "titik": "point",
+    "titik_harga": "point",
+    "point": "point",
+    "komoditas": "commodity",
+    "commodity": "commodity",
+    "mutu": "grade",
+    "grade": "grade",
+    "jenis_harga": "price_type",
+    "jenis": "price_type",
+    "price_type": "price_type",
+    "harga": "price",
+    "harga_per_kg": "price",
+    "price": "price",
+    "sumber": "source",
+    "source": "source",
+}
+REQUIRED = ("date", "point", "commodity", "price_type", "price")
+DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def _norm(text: Any) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", str(text or "").strip().lower()).strip("_")
+
+
+def _parse_date(raw: Any) -> dt.date:
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    text = str(raw or "").strip()
+    try:
+        m = DMY.match(text)
+        if m:
+            return dt.date(int(m[3]), int(m[2]), int(m[1]))
+        m = YMD.match(text)
+        if m:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        raise ValueError(_("tanggal “%(v)s” tidak ada di kalender") % {"v": text[:20]}) from None
+    raise ValueError(_("format tanggal “%(v)s” tidak dikenal: gunakan dd/mm/yyyy atau yyyy-mm-dd") % {"v": text[:20]})
+
+
+def _parse_price(raw: Any) -> int:
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        value = Decimal(str(raw))
+    else:
+        text = str(raw or "").strip().replace("Rp", "").replace("rp", "").replace(" ", "")
+        # Indonesian notation: 11.600 or 11.600,50 — dots group thousands, the comma is the decimal mark.
+        if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", text) or "," in text:
+            text = text.replace(".", "").replace(",", ".")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(_("harga “%(v)s” bukan angka") % {"v": str(raw)[:20]}) from None
+    if value <= 0:
+        raise ValueError(_("harga harus lebih dari nol"))
+    return int(value.quantize(Decimal(1)))
+
+
+def _choice(raw: Any, choices) -> str:
+    text = _norm(raw)
+    for value, label in choices:
+        if text in {value, _norm(label)}:
+            return value
+    aliases = {"petani": "farm_gate", "tingkat_petani": "farm_gate", "grosir": "wholesale", "eceran": "retail"}
+    aliases |= {"penetapan": "set_price", "resmi": "official", "mitra": "partner", "enumerator": "enumerator"}
+    if text in aliases and aliases[text] in {v for v, _l in choices}:
+        return aliases[text]
+    raise ValueError(_("nilai “%(v)s” tidak dikenal") % {"v": str(raw)[:30]})
+
+
+@dataclass
+class UploadResult:
+    saved: int = 0
+    pending: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def observations_upload(*, actor, path: str | Path, source_default: str = c.Source.ENUMERATOR) -> UploadResult:
+    """Read a CSV/XLSX of prices (imports.reader decodes it), validate every row with the model's rules, and save
+    all rows or none. Outliers are saved as waiting for confirmation and do not count until an officer confirms."""
+    from berdaya.imports.reader import FileInfo, ImportFileError, read_rows
+
+    ensure_can_enter_prices(actor)
+    result = UploadResult()
+    info = FileInfo()
+    commodities = {}
+    for com in Commodity.objects.all():
+        commodities[_norm(com.code)] = com
+        commodities[_norm(com.name)] = com
+    points = {}
+    for point in PricePoint.objects.filter(is_active=True):
+        points[_norm(point.name)] = point
+        points[str(point.pk)] = point
+    grades = {(g.commodity_id, _norm(g.code)): g for g in Grade.objects.all()}
+    grades |= {(g.commodity_id, _norm(g.name)): g for g in Grade.objects.all()}
+    rows: list[tuple[int, PriceObservation]] = []
+    try:
+        for row_no, values in read_rows(path, info):
+            mapping = {COLUMNS[_norm(h)]: i for i, h in enumerate(info.headers) if _norm(h) in COLUMNS}
+            missing = [col for col in REQUIRED if col not in mapping]
+            if missing:
+                result.errors.append(_("Kolom wajib tidak ada: %(c)s") % {"c": ", ".join(missing)})
+                return result
+
+            def get(col, mapping=mapping, values=values):
+                i = mapping.get(col)
+                return values[i] if i is not None and i < len(values) else ""
+
+            errors = []
+            obs = PriceObservation(recorded_by=actor)
+            try:
+                obs.date = _parse_date(get("date"))
+            except ValueError as exc:
+                errors.append(_("tanggal: %(e)s") % {"e": exc})
+            point = points.get(_norm(get("point")))
+            obs.point = point
+            if point is None:
+                errors.append(_("titik harga “%(v)s” tidak dikenal") % {"v": str(get("point"))[:40]})
+            com = commodities.get(_norm(get("commodity")))
+            obs.commodity = com
+            if com is None:
+                errors.append(_("komoditas “%(v)s” tidak dikenal") % {"v": str(get("commodity"))[:40]})
+            elif _norm(get("grade")):
+                grade = grades.get((com.pk, _norm(get("grade"))))
+                obs.grade = grade
+                if grade is None:
+                    errors.append(_("mutu “%(v)s” tidak dikenal") % {"v": str(get("grade"))[:40]})
+            for col, attr, choices in (
+                ("price_type", "price_type", c.PriceType.choices),
+                ("source", "source", c.Source.choices),
+            ):
+                raw = get(col)
+                if col == "source" and not _norm(raw):
+                    obs.source = source_default
+                    continue
+                try:
+                    setattr(obs, attr, _choice(raw, choices))
+                except ValueError as exc:
+                    errors.append(f"{col}: {exc}")
+            try:
+                obs.price_per_kg = _parse_price(get("price"))
+            except ValueError as exc:
+                errors.append(_("harga: %(e)s") % {"e": exc})
+            if not errors:
+                try:
+                    obs.full_clean(exclude=["week", "district", "channel"])
+                except ValidationError as exc:
+                    errors.extend(f"{k}: {'; '.join(v)}" for k, v in exc.message_dict.items())
+            if errors:
+                result.errors.append(_("Baris %(row)s: %(e)s") % {"row": row_no, "e": "; ".join(errors)})
+                if len(result.errors) >= 200:
+                    break
+            else:
+                rows.append((row_no, obs))
+    except ImportFileError as exc:
+        result.errors.append(str(exc))
+    if result.errors:
+        return result
+    if not rows:
+        result.errors.append(_("File tidak berisi baris data."))
+        return result
+    with transaction.atomic():
+        for _row_no, obs in rows:
+            check = selectors.check_price(
+                commodity=obs.commodity, price_per_kg=obs.price_per_kg, on_date=obs.date, channel=obs.point.channel
+            )
+            obs.reference_median = check.median
+            if check.is_outlier:
+                obs.status = c.ObservationStatus.PENDING
+                obs.flag_reason = check.message[:300]
+                result.pending += 1
+            obs.save()
+            result.saved += 1
+        audit(
+            actor=actor,
+            action="create",
+            object_type="markets.priceobservation",
+            event="price_upload",
+            rows=result.saved,
+        )
+    return result
+
+
+# Subscribers
+
+
+@transaction.atomic
+def subscriber_save(*, actor, data: dict[str, Any], commodities) -> SubscriberConsent:
+    if capabilities(actor).role not in {"admin", "officer", "facilitator"}:
+        raise PermissionDenied(_("Peran Anda tidak boleh mencatat persetujuan penerima buletin."))
+    if not commodities:
+        raise ValidationError({"commodities": _("Pilih minimal satu komoditas.")})
+    person = data.get("person")
+    if person is not None:
+        from berdaya.core.scoping import ensure_can_edit_household
+
+        ensure_can_edit_household(actor, person.household)
+    sub = SubscriberConsent(recorded_by=actor, **data)
+    sub.full_clean()
+    sub.save()
+    sub.commodities.set(commodities)
+    audit(actor=actor, action="create", obj=sub, event="bulletin_consent")
+    return sub
+
+
+@transaction.atomic
+def subscriber_withdraw(*, actor, subscriber: SubscriberConsent, on: dt.date | None = None) -> SubscriberConsent:
+    subscriber.withdrawn_at = on or timezone.localdate()
+    subscriber.full_clean()
+    subscriber.save(update_fields=["withdrawn_at"])
+    # Stop what is still waiting: a withdrawal takes effect now, not after the queue drains.
+    OutboxMessage.objects.filter(subscriber=subscriber, status=c.OutboxStatus.QUEUED).update(
+        status=c.OutboxStatus.FAILED, last_error="persetujuan ditarik"
+    )
+    audit(actor=actor, action="update", obj=subscriber, event="bulletin_consent_withdrawn")
+    return subscriber
+
+
+def active_subscribers(today: dt.date | None = None):
+    today = today or timezone.localdate()
+    return SubscriberConsent.objects.filter(withdrawn_at__isnull=True, consent_date__lte=today)
+
+
+# Bulletins
+
+
+def _rp(value: int | float | None) -> str:
+    return "-" if value is None else f"{round(value):,}".replace(",", ".")
+
+
+def bulletin_data(*, week_start: dt.date, district_id: str | None) -> dict:
+    """The numbers of a bulletin: per commodity, this week's farm-gate and organised averages and the change."""
+    week = iso_week(week_start)
+    prev = iso_week(week_start - dt.timedelta(weeks=1))
+    qs = selectors.counted().filter(week__in=[week, prev])
+    local = qs.filter(district_id=district_id) if district_id else qs
+    rows = {}
+    for com in selectors.active_commodities():
+        cells = {}
+        for scope in (local, qs):  # the district when it has data, else the regency
+            agg = scope.filter(commodity=com).aggregate(
+                farm=Avg("price_per_kg", filter=Q(week=week, channel=c.Channel.COLLECTOR)),
+                org=Avg("price_per_kg", filter=Q(week=week, channel__in=c.ORGANISED_CHANNELS)),
+                market=Avg("price_per_kg", filter=Q(week=week, channel=c.Channel.MARKET)),
+                farm_prev=Avg("price_per_kg", filter=Q(week=prev, channel=c.Channel.COLLECTOR)),
+                market_prev=Avg("price_per_kg", filter=Q(week=prev, channel=c.Channel.MARKET)),
+            )
+            if agg["farm"] or agg["org"] or agg["market"]:
+                cells = agg
+                cells["scope"] = "district" if scope is local and district_id else "regency"
+                break
+        if not cells:
+            continue
+        base, base_prev = (
+            (cells["farm"], cells["farm_prev"]) if cells["farm"] else (cells["market"], cells["market_prev"])
+        )
+        change = round((base - base_prev) * 100 / base_prev, 1) if base and base_prev else None
+        rows[com.code] = {
+            "name": com.name,
+            "short": com.short_name,
+            "farm_gate": round(cells["farm"]) if cells["farm"] else None,
+            "organised": round(cells["org"]) if cells["org"] else None,
+            "market": round(cells["market"]) if cells["market"] else None,
+            "change_pct": change,
+            "scope": cells["scope"],
+        }
+    return {"week": week, "week_start": week_start.isoformat(), "district": district_id, "rows": rows}
+
+
+def _change(pct: float | None) -> str:
+    if pct is None:
+        return ""  # no price the week before: nothing to compare
+    if abs(pct) < 0.5:
+        return _("tetap")
+    return (_("naik %(p)s%%") if pct > 0 else _("turun %(p)s%%")) % {"p": max(1, round(abs(pct)))}
+
+
+def bulletin_sms(data: dict, codes: set[str] | None = None) -> list[str]:
+    """The SMS version: GSM-7 only, parts of at most 160 characters."""
+    start = dt.date.fromisoformat(data["week_start"])
+    items = []
+    for code, row in data["rows"].items():
+        if codes is not None and code not in codes:
+            continue
+        main = row["farm_gate"] or row["market"]
+        if main:
+            text = f"{row['short']} {_rp(main)}"
+            if row["organised"]:
+                text += f" (UPPB/pabrik {_rp(row['organised'])})"
+        else:
+            text = f"{row['short']} UPPB/pabrik {_rp(row['organised'])}"
+        change = _change(row["change_pct"])
+        items.append(f"{text} {change}" if change else text)
+    if not items:
+        return []
+    head = _("Harga Merangin %(d)s Rp/kg:") % {"d": start.strftime("%d/%m")}
+    return gsm.split_sms(f"{head} {'; '.join(items)}. " + _("Stop: hub. pendamping"))
+
+
+def bulletin_text(data: dict, district_name: str = "", codes: set[str] | None = None) -> str:
+    """The WhatsApp/text version: one line per commodity, Indonesian number format."""
+    start = dt.date.fromisoformat(data["week_start"])
+    end = start + dt.timedelta(days=6)
+    where = _("Kec. %(d)s") % {"d": district_name} if district_name else _("Kabupaten Merangin")
+    lines = [
+        _("*Buletin Harga Komoditas* — %(w)s") % {"w": where},
+        _("Minggu %(a)s s.d. %(b)s (Rp per kg)") % {"a": start.strftime("%d-%m-%Y"), "b": end.strftime("%d-%m-%Y")},
+        "",
+    ]
+    for code, row in data["rows"].items():
+        if codes is not None and code not in codes:
+            continue
+        parts = []
+        if row["farm_gate"]:
+            parts.append(_("pengepul Rp%(p)s") % {"p": _rp(row["farm_gate"])})
+        if row["organised"]:
+            parts.append(_("UPPB/koperasi/pabrik Rp%(p)s") % {"p": _rp(row["organised"])})
+        if row["market"]:
+            parts.append(_("pasar Rp%(p)s") % {"p": _rp(row["market"])})
+        change = _change(row["change_pct"])
+        lines.append(f"- {row['name']}: {', '.join(parts)}" + (f" ({change})" if change else ""))
+    lines += [
+        "",
+        _("Jual bersama lewat kelompok/UPPB untuk harga lebih baik. Berhenti berlangganan: hubungi pendamping."),
+    ]
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def bulletin_generate(*, actor, week_start: dt.date, district=None) -> Bulletin:
+    ensure_can_manage_prices(actor)
+    week_start = week_start - dt.timedelta(days=week_start.weekday())
+    data = bulletin_data(week_start=week_start, district_id=district.pk if district else None)
+    if not data["rows"]:
+        raise ValidationError(_("Belum ada harga yang tercatat untuk minggu ini."))
+    bulletin, _created = Bulletin.objects.update_or_create(
+        week_start=week_start,
+        district=district,
+        defaults={
+            "data": data,
+            "sms_parts": bulletin_sms(data),
+            "text": bulletin_text(data, district.name if district else ""),
+            "created_by": actor,
+        },
+    )
+    return bulletin
+
+
+@transaction.atomic
+def bulletin_send(*, actor, bulletin: Bulletin, today: dt.date | None = None) -> int:
+    """Queue the bulletin for every subscriber of its district (for a regency bulletin: of districts without their
+    own bulletin that week), restricted to the commodities they chose. Returns the number of messages queued."""
+    ensure_can_manage_prices(actor)
+    subs = active_subscribers(today).prefetch_related("commodities")
+    if bulletin.district_id:
+        subs = subs.filter(district_id=bulletin.district_id)
+    else:
+        own = Bulletin.objects.filter(week_start=bulletin.week_start, district__isnull=False).values("district")
+        subs = subs.exclude(district__in=own)
+    district_name = bulletin.district.name if bulletin.district_id else ""
+    messages = []
+    for sub in subs:
+        codes = {com.code for com in sub.commodities.all()}
+        if sub.channel == c.MessageChannel.SMS:
+            bodies = bulletin_sms(bulletin.data, codes)
+        else:
+            bodies = [bulletin_text(bulletin.data, district_name, codes)] if codes & set(bulletin.data["rows"]) else []
+        for body in bodies:
+            messages.append(
+                OutboxMessage(
+                    kind=c.MessageKind.BULLETIN,
+                    channel=sub.channel,
+                    to=sub.phone,
+                    body=body,
+                    subscriber=sub,
+                    bulletin=bulletin,
+                )
+            )
+    OutboxMessage.objects.bulk_create(messages)
+    bulletin.sent_at = timezone.now()
+    bulletin.save(update_fields=["sent_at"])
+    audit(actor=actor, action="event", obj=bulletin, event="bulletin_send", messages=len(messages))
+    return len(messages)
+
+
+# Alerts
+
+
+@transaction.atomic
+def alerts_compute(*, week_start: dt.date, today: dt.date | None = None) -> list[PriceAlert]:
+    """Compare each commodity's regency farm-gate average (market price when it has no farm-gate price) with the
+    week before; a move of at least PRICE_ALERT_PCT creates an alert and queues a message to its subscribers."""
+    threshold = float(selectors.conf("PRICE_ALERT_PCT", 10.0))
+    week_start = week_start - dt.timedelta(days=week_start.weekday())
+    data = bulletin_data(week_start=week_start, district_id=None)
+    alerts = []
+    for code, row in data["rows"].items():
+        pct = row["change_pct"]
+        if pct is None or abs(pct) < threshold:
+            continue
+        com = Commodity.objects.get(code=code)
+        current = row["farm_gate"] or row["market"]
+        previous = round(current / (1 + pct / 100))
+        alert, created = PriceAlert.objects.get_or_create(
+            commodity=com,
+            week=data["week"],
+            defaults={"previous_price": previous, "current_price": current, "change_pct": Decimal(str(pct))},
+        )
+        if not created:
+            continue
+        alerts.append(alert)
+        body = _("Peringatan harga %(c)s: %(chg)s dlm seminggu, kini Rp%(p)s/kg (minggu lalu Rp%(q)s).") % {
+            "c": com.short_name,
+            "chg": _change(pct),
+            "p": _rp(current),
+            "q": _rp(previous),
+        }
+        subs = active_subscribers(today).filter(commodities=com).distinct()
+        OutboxMessage.objects.bulk_create(
+            OutboxMessage(
+                kind=c.MessageKind.ALERT,
+                channel=sub.channel,
+                to=sub.phone,
+                body=part if sub.channel == c.MessageChannel.SMS else body,
+                subscriber=sub,
+                alert=alert,
+            )
+            for sub in subs
+            for part in (gsm.split_sms(body) if sub.channel == c.MessageChannel.SMS else [body])
+        )
+    return alerts
+
+
+# Outbox
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    base = int(selectors.conf("OUTBOX_RETRY_BASE_SECONDS", 300))
+    return dt.timedelta(seconds=base * 2 ** max(0, attempts - 1))
+
+
+def outbox_process(*, now: dt.datetime | None = None, sender=None, limit: int = 500, progress=None) -> dict[str, int]:
+    """Send the messages that are due. A failure is retried after base × 2^(attempts-1) seconds; after
+    OUTBOX_MAX_ATTEMPTS the message is marked failed. Each message is its own small transaction, so a crash
+    halfway loses nothing and never sends a message twice as "sent"."""
+    now = now or timezone.now()
+    sender = sender or get_sender()
+    max_attempts = int(selectors.conf("OUTBOX_MAX_ATTEMPTS", 5))
+    due = list(
+        OutboxMessage.objects.filter(status=c.OutboxStatus.QUEUED, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    if progress is not None:
+        progress.start(len(due))
+    for pk in due:
+        with transaction.atomic():
+            msg = OutboxMessage.objects.select_for_update().filter(pk=pk, status=c.OutboxStatus.QUEUED).first()
+            if msg is None:
+                continue
+            msg.attempts += 1
+            try:
+                sender.send(msg)
+            except (SendError, OSError) as exc:
+                msg.last_error = str(exc)[:500]
+                if msg.attempts >= max_attempts:
+                    msg.status = c.OutboxStatus.FAILED
+                    counts["failed"] += 1
+                else:
+                    msg.next_attempt_at = now + retry_delay(msg.attempts)
+                    counts["retry"] += 1
+            else:
+                msg.status = c.OutboxStatus.SENT
+                msg.sent_at = now
+                msg.last_error = ""
+                counts["sent"] += 1
+            msg.save(update_fields=["attempts", "status", "last_error", "next_attempt_at", "sent_at"])
+        if progress is not None:
+            progress.advance(1)
+    return counts
+
+
+def outbox_job(job, progress) -> dict:
+    """Background-job handler (berdaya.jobs): process the outbox once."""
+    return outbox_process(progress=progress)

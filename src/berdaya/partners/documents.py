@@ -1,0 +1,101 @@
+"""Checking an uploaded agreement document: PDF, image or office document, by extension AND content, within the
+size limit (settings.BERDAYA["UPLOAD_MAX_MB"]). Checking the bytes as well as the name stops, e.g., an executable or
+an HTML page renamed to .pdf."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+
+_PDF = "pdf"
+_JPEG = "jpeg"
+_PNG = "png"
+_WEBP = "webp"
+_OLE = "ole"  # .doc, .xls, .ppt (Compound File Binary)
+_OOXML = "ooxml"  # .docx, .xlsx, .pptx (a zip with [Content_Types].xml)
+_ODF = "odf"  # .odt, .ods, .odp (a zip whose first entry is "mimetype")
+
+# Extension -> (content type served back, content family).
+ALLOWED: dict[str, tuple[str, str]] = {
+    ".pdf": ("application/pdf", _PDF),
+    ".jpg": ("image/jpeg", _JPEG),
+    ".jpeg": ("image/jpeg", _JPEG),
+    ".png": ("image/png", _PNG),
+    ".webp": ("image/webp", _WEBP),
+    ".doc": ("application/msword", _OLE),
+    ".xls": ("application/vnd.ms-excel", _OLE),
+    ".ppt": ("application/vnd.ms-powerpoint", _OLE),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", _OOXML),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _OOXML),
+    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", _OOXML),
+    ".odt": ("application/vnd.oasis.opendocument.text", _ODF),
+    ".ods": ("application/vnd.oasis.opendocument.spreadsheet", _ODF),
+    ".odp": ("application/vnd.oasis.opendocument.presentation", _ODF),
+}
+ACCEPT = ",".join(ALLOWED)
+
+
+def max_upload_bytes() -> int:
+    return int(settings.BERDAYA.get("UPLOAD_MAX_MB", 10)) * 1024 * 1024
+
+
+def _looks_like(family: str, head: bytes, upload: UploadedFile) -> bool:
+    if family == _PDF:
+        return head.startswith(b"%PDF-")
+    if family == _JPEG:
+        return head.startswith(b"\xff\xd8\xff")
+    if family == _PNG:
+        return head.startswith(b"\x89PNG\r\n\x1a\n")
+    if family == _WEBP:
+        return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    if family == _OLE:
+        return head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    if not head.startswith(b"PK\x03\x04"):
+        return False
+    # Office Open XML and OpenDocument files are zips: look inside, so that any zip renamed .docx is refused.
+    try:
+        upload.seek(0)
+        with zipfile.ZipFile(upload) as archive:
+            names = archive.namelist()
+            if family == _OOXML:
+                return "[Content_Types].xml" in names
+            return bool(names) and names[0] == "mimetype"
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    finally:
+        upload.seek(0)
+
+
+def check_document(upload: UploadedFile) -> str:
+    """The content type of an acceptable upload, or a ValidationError in Bahasa Indonesia that names the rule."""
+    suffix = Path(upload.name or "").suffix.lower()
+    if suffix not in ALLOWED:
+        raise ValidationError(
+            {
+                "file": _(
+                    "Jenis berkas tidak diterima. Gunakan PDF, gambar (JPG/PNG/WEBP) atau dokumen kantor "
+                    "(DOC/DOCX, XLS/XLSX, PPT/PPTX, ODT/ODS/ODP)."
+                )
+            }
+        )
+    limit = max_upload_bytes()
+    if upload.size is None or upload.size > limit:
+        raise ValidationError(
+            {"file": _("Berkas terlalu besar: paling besar %(mb)s MB.") % {"mb": limit // (1024 * 1024)}}
+        )
+    if upload.size == 0:
+        raise ValidationError({"file": _("Berkas kosong.")})
+    content_type, family = ALLOWED[suffix]
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not _looks_like(family, head, upload):
+        raise ValidationError(
+            {"file": _("Isi berkas tidak sesuai dengan jenisnya (%(ext)s). Unggah berkas aslinya.") % {"ext": suffix}}
+        )
+    return content_type

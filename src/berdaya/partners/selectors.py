@@ -1,0 +1,810 @@
+"""Reads of partners, already scoped to the user (berdaya.core.scoping).
+
+The 4W matrix (who does what, where, when) and the coverage gaps are derived from programmes, sessions, enrolments
+and assistance with grouped queries: nothing is typed twice, and no query loops over people.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from berdaya.areas.models import District, Village
+from berdaya.core.scoping import (
+    agreements_visible_to,
+    commitments_visible_to,
+    organisations_visible_to,
+    people_for_coordination,
+)
+from berdaya.programmes import choices as pc
+from berdaya.programmes.models import Assistance, Enrolment, Programme, Session
+from berdaya.registry import choices as rc
+from berdaya.registry.vulnerability import flag_q
+
+from . import choices as c
+from .models import Agreement, Commitment, Contribution, Organisation
+
+# --- organisations -------------------------------------------------------------------------------------------------
+
+_ABBREVIATIONS = {"kab": "kabupaten", "kec": "kecamatan", "prov": "provinsi", "yys": "yayasan", "kop": "koperasi"}
+SIMILARITY_THRESHOLD = 0.85
+
+
+def normalise_name(name: str) -> str:
+    """Lower case, no accents or punctuation, single spaces, common abbreviations spelt out: "Dinas  Sosial Kab.
+    Merangin" and "dinas sosial kabupaten merangin" are the same name."""
+    text = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode().casefold()
+    words = re.sub(r"[^a-z0-9]+", " ", text).split()
+    return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
+
+
+@dataclass(frozen=True)
+class SimilarName:
+    organisation: Organisation
+    ratio: float
+    same: bool  # the same name once case, spaces and punctuation are ignored
+
+
+def similar_organisations(name: str, *, exclude_pk: int | None = None, limit: int = 5) -> list[SimilarName]:
+    """Organisations whose name is the same or close to `name` (difflib ratio on normalised names, words in any
+    order). Organisations are a few hundred at most, so comparing in Python is fine."""
+    wanted = normalise_name(name)
+    if not wanted:
+        return []
+    wanted_sorted = " ".join(sorted(wanted.split()))
+    found: list[SimilarName] = []
+    for org in Organisation.objects.exclude(pk=exclude_pk).only("pk", "name", "short_name", "kind"):
+        other = normalise_name(org.name)
+        if other == wanted:
+            found.append(SimilarName(org, 1.0, True))
+            continue
+        ratio = max(
+            difflib.SequenceMatcher(None, wanted, other).ratio(),
+            difflib.SequenceMatcher(None, wanted_sorted, " ".join(sorted(other.split()))).ratio(),
+        )
+        if ratio >= SIMILARITY_THRESHOLD:
+            found.append(SimilarName(org, ratio, False))
+    found.sort(key=lambda s: (-s.ratio, s.organisation.name))
+    return found[:limit]
+
+
+def organisation_list(*, actor, filters) -> tuple:
+    from berdaya.core.forms import style_widgets
+
+    from .filtersets import OrganisationFilterSet
+
+    base = organisations_visible_to(actor).annotate(
+        programme_count=Count("programmes_organised", distinct=True),
+        agreement_count=Count("agreements", distinct=True),
+    )
+    filterset = OrganisationFilterSet(filters, queryset=base)
+    style_widgets(filterset.form, empty_label=_("Semua"))
+    qs = filterset.qs if filterset.is_valid() else base.none()
+    return filterset, qs.order_by("name")
+
+
+def programmes_of(organisation: Organisation) -> QuerySet[Programme]:
+    """Programmes an organisation organises or funds."""
+    return (
+        Programme.objects.filter(Q(organiser=organisation) | Q(funders=organisation))
+        .distinct()
+        .select_related("organiser")
+        .order_by("-start_date", "name")
+    )
+
+
+# --- agreements ----------------------------------------------------------------------------------------------------
+
+
+def agreement_list(*, actor, status: str = "", organisation: int | None = None) -> QuerySet[Agreement]:
+    qs = agreements_visible_to(actor).prefetch_related("parties")
+    if status in c.AgreementStatus.values:
+        qs = qs.filter(status=status)
+    if organisation:
+        qs = qs.filter(parties=organisation)
+    return qs.order_by("end_date", "title")
+
+
+def agreement_reminders(*, actor, today: dt.date | None = None, days: int = c.REMINDER_DAYS) -> list[Agreement]:
+    """Signed or active agreements the actor may see that end within `days`, or have ended without being closed,
+    soonest first."""
+    today = today or timezone.localdate()
+    rows = list(
+        agreements_visible_to(actor)
+        .filter(status__in=c.RUNNING_AGREEMENT_STATUSES, end_date__lte=today + dt.timedelta(days=days))
+        .prefetch_related("parties")
+        .order_by("end_date", "title")
+    )
+    for a in rows:
+        a.left = a.days_left(today)
+        a.overdue = max(0, -a.left)
+    return rows
+
+
+# --- commitments and what was delivered ----------------------------------------------------------------------------
+
+GOODS_KINDS = (pc.AssistanceKind.IN_KIND, pc.AssistanceKind.EQUIPMENT, pc.AssistanceKind.ASSISTIVE_DEVICE)
+DERIVED_KINDS = {c.CommitmentKind.FUNDS, c.CommitmentKind.TRAININGS, c.CommitmentKind.EQUIPMENT}
+DERIVED_NOTES = {
+    c.CommitmentKind.FUNDS: gettext_lazy("bantuan yang sudah disalurkan pada program terkait, dalam periode komitmen"),
+    c.CommitmentKind.TRAININGS: gettext_lazy("sesi program terkait yang sudah berlangsung dalam periode komitmen"),
+    c.CommitmentKind.EQUIPMENT: gettext_lazy(
+        "barang yang sudah disalurkan pada program terkait, dalam periode komitmen"
+    ),
+}
+
+
+@dataclass
+class Progress:
+    commitment: Commitment
+    committed: Decimal
+    recorded: Decimal  # Contribution rows
+    derived: Decimal  # from programme records
+    programmes: list[Programme] = field(default_factory=list)
+
+    @property
+    def delivered(self) -> Decimal:
+        return self.recorded + self.derived
+
+    @property
+    def percent(self) -> int:
+        if not self.committed:
+            return 0
+        return int(self.delivered * 100 // self.committed)
+
+    @property
+    def bar(self) -> int:
+        return min(self.percent, 100)
+
+    @property
+    def derived_note(self) -> str:
+        return str(DERIVED_NOTES.get(self.commitment.kind, ""))
+
+
+def _sum_subquery(qs: QuerySet, outer: str, column: str, output) -> Coalesce:
+    return Coalesce(
+        Subquery(qs.order_by().values(outer).annotate(total=Sum(column)).values("total")[:1], output_field=output),
+        Value(0, output_field=output),
+    )
+
+
+def commitment_progress(commitments: list[Commitment], today: dt.date | None = None) -> list[Progress]:
+    """Committed vs delivered for each commitment, in three queries whatever their number.
+
+    Delivered = Contribution rows + what programme records show for the linked programmes within the commitment's
+    period: funds = disbursed assistance (Rp), trainings = sessions held, equipment = goods disbursed. Assistance a
+    Contribution row already names is not counted twice."""
+    today = today or timezone.localdate()
+    ids = [x.pk for x in commitments]
+    recorded: dict[int, dict] = {
+        r["commitment"]: r
+        for r in Contribution.objects.filter(commitment__in=ids)
+        .values("commitment")
+        .annotate(amount=Sum("amount"), quantity=Sum("quantity"))
+        .order_by()
+    }
+    link = Commitment.programmes.through
+    in_period = {
+        "date__gte": OuterRef("commitment__start_date"),
+        "date__lte": OuterRef("commitment__end_date"),
+    }
+    named = Contribution.objects.filter(assistance=OuterRef("pk"), commitment=OuterRef(OuterRef("commitment_id")))
+    spent = Assistance.objects.filter(
+        programme=OuterRef("programme_id"), status__in=pc.SPENT_STATUSES, **in_period
+    ).exclude(Exists(named))
+    big = IntegerField()
+    links = (
+        link.objects.filter(commitment__in=ids)
+        .select_related("programme")
+        .annotate(
+            funds=_sum_subquery(spent, "programme", "amount", big),
+            goods=_sum_subquery(spent.filter(kind__in=GOODS_KINDS), "programme", "quantity", big),
+            sessions=Coalesce(
+                Subquery(
+                    Session.objects.filter(programme=OuterRef("programme_id"), **in_period)
+                    .filter(date__lte=today)
+                    .order_by()
+                    .values("programme")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1],
+                    output_field=big,
+                ),
+                Value(0),
+            ),
+        )
+        .order_by("programme__start_date", "programme_id")
+    )
+    derived: dict[int, Decimal] = defaultdict(Decimal)
+    programmes: dict[int, list[Programme]] = defaultdict(list)
+    kinds = {x.pk: x.kind for x in commitments}
+    column = {
+        c.CommitmentKind.FUNDS: "funds",
+        c.CommitmentKind.TRAININGS: "sessions",
+        c.CommitmentKind.EQUIPMENT: "goods",
+    }
+    for row in links:
+        programmes[row.commitment_id].append(row.programme)
+        kind = kinds[row.commitment_id]
+        if kind in column:
+            derived[row.commitment_id] += Decimal(getattr(row, column[kind]) or 0)
+    result = []
+    for x in commitments:
+        r = recorded.get(x.pk, {})
+        value = r.get("amount") if x.kind == c.CommitmentKind.FUNDS else r.get("quantity")
+        result.append(
+            Progress(
+                commitment=x,
+                committed=Decimal(x.target or 0),
+                recorded=Decimal(value or 0),
+                derived=derived[x.pk],
+                programmes=programmes[x.pk],
+            )
+        )
+    return result
+
+
+def commitments_of(*, actor, organisation: Organisation) -> QuerySet[Commitment]:
+    return (
+        commitments_visible_to(actor)
+        .filter(organisation=organisation)
+        .select_related("organisation", "agreement")
+        .order_by("-start_date", "id")
+    )
+
+
+# --- period and filters --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def default(cls, today: dt.date | None = None) -> Period:
+        today = today or timezone.localdate()
+        return cls(dt.date(today.year, 1, 1), dt.date(today.year, 12, 31))
+
+    def programme_q(self, prefix: str = "") -> Q:
+        """Programmes overlapping the period."""
+        return Q(**{f"{prefix}start_date__lte": self.end, f"{prefix}end_date__gte": self.start})
+
+
+def reached_q(period: Period) -> Q:
+    """A person is reached in the period when enrolled (enrolled, active or completed) in, or given assistance
+    (disbursed or acknowledged) by, a programme overlapping the period. A Q over Person, two EXISTS subqueries."""
+    enrolled = Enrolment.objects.filter(person=OuterRef("pk"), status__in=pc.SEAT_STATUSES).filter(
+        period.programme_q("programme__")
+    )
+    assisted = Assistance.objects.filter(person=OuterRef("pk"), status__in=pc.SPENT_STATUSES).filter(
+        period.programme_q("programme__")
+    )
+    return Q(Exists(enrolled)) | Q(Exists(assisted))
+
+
+# --- the 4W matrix ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class MatrixFilters:
+    period: Period
+    level: str = c.AreaLevel.DISTRICT
+    district: str = ""
+    kind: str = ""
+    organisation_kind: str = ""
+    organisation: int | None = None
+    measure: str = c.ReachMeasure.ORGANISATIONS
+
+
+@dataclass
+class MatrixRow:
+    organisation: Organisation
+    role: str
+    kind: str
+    district: District | None
+    village: Village | None
+    programme_ids: set[int] = field(default_factory=set)
+    participants: int = 0
+    assistance_only: int = 0
+    recipients: int = 0
+    disbursed: int = 0
+    sessions: int = 0
+    start: dt.date | None = None
+    end: dt.date | None = None
+    programme_names: list[str] = field(default_factory=list)
+    village_level: bool = False
+
+    @property
+    def reached(self) -> int:
+        return self.participants + self.assistance_only
+
+    @property
+    def programmes(self) -> int:
+        return len(self.programme_ids)
+
+    @property
+    def role_label(self) -> str:
+        return str(c.Role(self.role).label)
+
+    @property
+    def kind_label(self) -> str:
+        return str(pc.ProgrammeKind(self.kind).label)
+
+    @property
+    def area_label(self) -> str:
+        if self.district is None:
+            return _("Seluruh kabupaten")
+        if self.village is None:
+            if self.village_level:
+                return _("Seluruh Kec. %(name)s") % {"name": self.district.name}
+            return self.district.name
+        return f"{self.village.name}, {self.district.name}"
+
+
+ROLE_PATHS = {c.Role.ORGANISER: "organiser", c.Role.FUNDER: "funders"}
+
+
+def _programmes(filters: MatrixFilters) -> QuerySet[Programme]:
+    qs = Programme.objects.filter(filters.period.programme_q())
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    return qs
+
+
+def matrix_rows(filters: MatrixFilters) -> list[MatrixRow]:
+    """The 4W matrix: organisation × role × programme kind × area, for programmes overlapping the period.
+
+    Where an organisation works comes from two places: the areas its programmes cover (Programme.districts and
+    .villages) and where the people it reached live (enrolments and assistance). Counts per row:
+    programmes; participants (distinct people enrolled, active or completed); people reached by assistance only;
+    assistance recipients and Rupiah disbursed in the period; sessions held in the period. About a dozen grouped
+    queries, whatever the number of people."""
+    village_level = filters.level == c.AreaLevel.VILLAGE
+    today = timezone.localdate()
+    held_until = min(filters.period.end, today)
+    programmes = _programmes(filters)
+    rows: dict[tuple, MatrixRow] = {}
+    org_ids: set[int] = set()
+
+    def key_of(org, role, kind, district, village):
+        return (org, role, kind, district, village if village_level else None)
+
+    def touch(org, role, kind, district, village) -> dict:
+        key = key_of(org, role, kind, district, village)
+        if key not in rows:
+            rows[key] = {"programmes": set(), "participants": 0, "assistance_only": 0, "recipients": 0, "disbursed": 0}
+            org_ids.add(org)
+        return rows[key]
+
+    for role, path in ROLE_PATHS.items():
+        org_field = f"programme__{path}"
+        org_q = Q(**{f"{org_field}__isnull": False})
+        if filters.organisation_kind:
+            org_q &= Q(**{f"{org_field}__kind": filters.organisation_kind})
+        if filters.organisation:
+            org_q &= Q(**{org_field: filters.organisation})
+        in_scope = Q(programme__in=programmes.values("pk")) & org_q
+
+        # Where programmes say they work: districts and villages covered, or the whole regency.
+        district_links = Programme.districts.through.objects.filter(in_scope)
+        village_links = Programme.villages.through.objects.filter(in_scope)
+        if filters.district:
+            district_links = district_links.filter(district_id=filters.district)
+            village_links = village_links.filter(village__district_id=filters.district)
+        for org, kind, district, programme in district_links.values_list(
+            org_field, "programme__kind", "district_id", "programme_id"
+        ).distinct():
+            touch(org, role, kind, district, None)["programmes"].add(programme)
+        for org, kind, district, village, programme in village_links.values_list(
+            org_field, "programme__kind", "village__district_id", "village_id", "programme_id"
+        ).distinct():
+            touch(org, role, kind, district, village)["programmes"].add(programme)
+        if not filters.district:
+            uncovered = (
+                programmes.filter(
+                    ~Exists(Programme.districts.through.objects.filter(programme=OuterRef("pk"))),
+                    ~Exists(Programme.villages.through.objects.filter(programme=OuterRef("pk"))),
+                )
+                .filter(Q(**{f"{path}__isnull": False}))
+                .filter(
+                    Q(**{f"{path}__kind": filters.organisation_kind}) if filters.organisation_kind else Q(),
+                    Q(**{path: filters.organisation}) if filters.organisation else Q(),
+                )
+            )
+            for org, kind, programme in uncovered.values_list(path, "kind", "pk").distinct():
+                touch(org, role, kind, None, None)["programmes"].add(programme)
+
+        # Where the people reached live.
+        area = ["person__household__village__district"] + (["person__household__village"] if village_level else [])
+        area_q = Q(person__household__village__district=filters.district) if filters.district else Q()
+        enrolments = Enrolment.objects.filter(in_scope, area_q, status__in=pc.SEAT_STATUSES)
+        for r in (
+            enrolments.values(org_field, "programme__kind", *area).annotate(n=Count("person", distinct=True)).order_by()
+        ):
+            touch(r[org_field], role, r["programme__kind"], r[area[0]], r.get(area[-1]))["participants"] = r["n"]
+        for org, kind, *where, programme in enrolments.values_list(
+            org_field, "programme__kind", *area, "programme_id"
+        ).distinct():
+            touch(org, role, kind, where[0], where[-1])["programmes"].add(programme)
+        spent = Assistance.objects.filter(in_scope, area_q, status__in=pc.SPENT_STATUSES)
+        # Reached by assistance only: no seat in any programme of the same organisation and kind in the period.
+        seat_elsewhere = Enrolment.objects.filter(
+            person=OuterRef("person"),
+            status__in=pc.SEAT_STATUSES,
+            programme__kind=OuterRef("programme__kind"),
+            programme__in=programmes.values("pk"),
+            **{org_field: OuterRef("org_id")},
+        )
+        for r in (
+            spent.annotate(org_id=F(org_field))
+            .filter(~Exists(seat_elsewhere))
+            .values("org_id", "programme__kind", *area)
+            .annotate(n=Count("person", distinct=True))
+            .order_by()
+        ):
+            touch(r["org_id"], role, r["programme__kind"], r[area[0]], r.get(area[-1]))["assistance_only"] = r["n"]
+        in_dates = Q(date__gte=filters.period.start, date__lte=filters.period.end)
+        for r in (
+            spent.filter(in_dates)
+            .values(org_field, "programme__kind", *area)
+            .annotate(n=Count("person", distinct=True), rp=Sum("amount"))
+            .order_by()
+        ):
+            row = touch(r[org_field], role, r["programme__kind"], r[area[0]], r.get(area[-1]))
+            row["recipients"], row["disbursed"] = r["n"], r["rp"] or 0
+        for org, kind, *where, programme in spent.values_list(
+            org_field, "programme__kind", *area, "programme_id"
+        ).distinct():
+            touch(org, role, kind, where[0], where[-1])["programmes"].add(programme)
+
+    every_programme = set().union(*(r["programmes"] for r in rows.values())) if rows else set()
+    sessions = dict(
+        Session.objects.filter(programme__in=every_programme, date__gte=filters.period.start, date__lte=held_until)
+        .values("programme")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("programme", "n")
+    )
+    info = {
+        p.pk: p for p in Programme.objects.filter(pk__in=every_programme).only("pk", "name", "start_date", "end_date")
+    }
+    orgs = Organisation.objects.in_bulk(org_ids)
+    districts = District.objects.in_bulk({k[3] for k in rows if k[3]})
+    villages = Village.objects.in_bulk({k[4] for k in rows if k[4]})
+    result = []
+    for (org, role, kind, district, village), data in rows.items():
+        pids = data["programmes"]
+        row = MatrixRow(
+            organisation=orgs[org],
+            role=role,
+            kind=kind,
+            district=districts.get(district),
+            village=villages.get(village),
+            programme_ids=pids,
+            participants=data["participants"],
+            assistance_only=data["assistance_only"],
+            recipients=data["recipients"],
+            disbursed=data["disbursed"],
+            sessions=sum(sessions.get(p, 0) for p in pids),
+            start=min((info[p].start_date for p in pids), default=None),
+            end=max((info[p].end_date for p in pids), default=None),
+            programme_names=sorted(info[p].name for p in pids),
+            village_level=village_level,
+        )
+        result.append(row)
+    result.sort(
+        key=lambda r: (
+            r.district.code if r.district else "",
+            r.village.code if r.village else "",
+            r.organisation.name,
+            r.role,
+            r.kind,
+        )
+    )
+    return result
+
+
+def reached_by_district(filters: MatrixFilters) -> dict[str, int]:
+    """Distinct people reached per district (the map's second measure): people are counted once however many
+    organisations reached them, so this is its own query rather than a sum of matrix rows."""
+    programmes = _programmes(filters)
+    org_q = Q()
+    for path in ROLE_PATHS.values():
+        sub = Q(**{f"programme__{path}__isnull": False})
+        if filters.organisation_kind:
+            sub &= Q(**{f"programme__{path}__kind": filters.organisation_kind})
+        if filters.organisation:
+            sub &= Q(**{f"programme__{path}": filters.organisation})
+        org_q |= sub
+    enrolled = Enrolment.objects.filter(
+        Q(person=OuterRef("pk"), status__in=pc.SEAT_STATUSES, programme__in=programmes.values("pk")) & org_q
+    )
+    assisted = Assistance.objects.filter(
+        Q(person=OuterRef("pk"), status__in=pc.SPENT_STATUSES, programme__in=programmes.values("pk")) & org_q
+    )
+    from berdaya.registry.models import Person
+
+    qs = Person.objects.filter(Q(Exists(enrolled)) | Q(Exists(assisted)))
+    if filters.district:
+        qs = qs.filter(household__village__district=filters.district)
+    return dict(
+        qs.values("household__village__district")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("household__village__district", "n")
+    )
+
+
+def organisations_by_district(rows: list[MatrixRow]) -> dict[str, int]:
+    orgs: dict[str, set[int]] = defaultdict(set)
+    for r in rows:
+        if r.district is not None:
+            orgs[r.district.code].add(r.organisation.pk)
+    return {code: len(ids) for code, ids in orgs.items()}
+
+
+MATRIX_HEADER = [
+    "Kode kecamatan",
+    "Kecamatan",
+    "Kode desa",
+    "Desa",
+    "Organisasi",
+    "Jenis organisasi",
+    "Peran",
+    "Jenis kegiatan",
+    "Program",
+    "Jumlah program",
+    "Mulai",
+    "Selesai",
+    "Sesi berlangsung",
+    "Peserta",
+    "Penerima bantuan saja",
+    "Penerima manfaat terjangkau",
+    "Penerima bantuan (periode)",
+    "Bantuan disalurkan (Rp)",
+]
+
+
+def matrix_export_rows(rows: list[MatrixRow]):
+    for r in rows:
+        yield [
+            r.district.code if r.district else "",
+            r.district.name if r.district else _("Seluruh kabupaten"),
+            r.village.code if r.village else "",
+            r.village.name if r.village else "",
+            r.organisation.name,
+            r.organisation.get_kind_display(),
+            r.role_label,
+            r.kind_label,
+            "; ".join(r.programme_names),
+            r.programmes,
+            r.start,
+            r.end,
+            r.sessions,
+            r.participants,
+            r.assistance_only,
+            r.reached,
+            r.recipients,
+            r.disbursed,
+        ]
+
+
+# --- coverage gaps -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GapGroup:
+    code: str
+    label: str
+
+
+GAP_GROUPS = [
+    GapGroup("any", gettext_lazy("Semua kelompok rentan")),
+    GapGroup("disability", gettext_lazy("Penyandang disabilitas")),
+    GapGroup("smallholder", gettext_lazy("Petani kecil")),
+    GapGroup("migrant", gettext_lazy("Pekerja migran dan keluarganya")),
+    GapGroup("poor", gettext_lazy("Miskin (desil 1-4)")),
+    GapGroup("female_headed", gettext_lazy("Rumah tangga dikepalai perempuan")),
+    GapGroup("elderly", gettext_lazy("Lanjut usia")),
+]
+GAP_GROUP_CODES = [g.code for g in GAP_GROUPS]
+MIGRANT_FLAGS = ("migrant_prospective", "migrant_current", "migrant_returned", "migrant_family")
+
+
+def gap_group_q(code: str, today: dt.date) -> Q:
+    if code == "migrant":
+        q = Q()
+        for flag in MIGRANT_FLAGS:
+            q |= flag_q(flag, today)
+        return q
+    if code == "any":
+        q = Q()
+        for group in GAP_GROUP_CODES[1:]:
+            q |= gap_group_q(group, today)
+        return q
+    return flag_q(code, today)
+
+
+@dataclass
+class GapRow:
+    code: str
+    name: str
+    district_name: str
+    residents: int
+    totals: dict[str, int]
+    gaps: dict[str, int]
+    organisations: list[str] = field(default_factory=list)
+
+    def share(self, group: str) -> float:
+        total = self.totals.get(group, 0)
+        return 100.0 * self.gaps.get(group, 0) / total if total else 0.0
+
+    def cells(self) -> list[dict]:
+        return [
+            {"code": g, "total": self.totals[g], "gap": self.gaps[g], "share": self.share(g)} for g in GAP_GROUP_CODES
+        ]
+
+
+def coverage_gaps(
+    *,
+    actor,
+    period: Period,
+    level: str = c.AreaLevel.DISTRICT,
+    group: str = "any",
+    order: str = "number",
+    district: str = "",
+    today: dt.date | None = None,
+) -> list[GapRow]:
+    """Areas ranked by how many vulnerable people of `group` no programme reached in the period (and by share when
+    order="share"), with the organisations whose programmes cover each area.
+
+    One aggregate query over residents (status active) grouped by area, with a COUNT per group of everyone and of
+    the unreached, plus grouped queries for who works there."""
+    today = today or timezone.localdate()
+    group = group if group in GAP_GROUP_CODES else "any"
+    village_level = level == c.AreaLevel.VILLAGE
+    area = "household__village" if village_level else "household__village__district"
+    people = people_for_coordination(actor).filter(status=rc.PersonStatus.ACTIVE)
+    if district:
+        people = people.filter(household__village__district=district)
+    not_reached = ~reached_q(period)
+    aggregates = {}
+    for g in GAP_GROUP_CODES:
+        q = gap_group_q(g, today)
+        aggregates[f"total_{g}"] = Count("pk", filter=q)
+        aggregates[f"gap_{g}"] = Count("pk", filter=q & not_reached)
+    names = [f"{area}__name"] + ([f"{area}__district__name"] if village_level else [])
+    rows = list(people.values(area, *names).annotate(residents=Count("pk"), **aggregates).order_by())
+    working = organisations_working(period, village_level)
+    result = []
+    for r in rows:
+        code = r[area]
+        district_code = code.rsplit(".", 1)[0] if village_level else code
+        # Programmes naming no area (the whole regency) are listed once above the table, not in every row: a
+        # district where only those work is still one no partner has chosen.
+        orgs = working["district"].get(district_code, set())
+        if village_level:
+            orgs = orgs | working["village"].get(code, set())
+        result.append(
+            GapRow(
+                code=code,
+                name=r[f"{area}__name"],
+                district_name=r.get(f"{area}__district__name", ""),
+                residents=r["residents"],
+                totals={g: r[f"total_{g}"] for g in GAP_GROUP_CODES},
+                gaps={g: r[f"gap_{g}"] for g in GAP_GROUP_CODES},
+                organisations=sorted(orgs),
+            )
+        )
+    if order == "share":
+        result.sort(key=lambda x: (-x.share(group), -x.gaps[group], x.code))
+    else:
+        result.sort(key=lambda x: (-x.gaps[group], -x.share(group), x.code))
+    return result
+
+
+def organisations_working(period: Period, village_level: bool) -> dict:
+    """Names of organisations (organisers and funders) whose programmes overlapping the period cover each district,
+    each village (village level), or the whole regency (programmes naming no area)."""
+    programmes = Programme.objects.filter(period.programme_q()).values("pk")
+    by_district: dict[str, set[str]] = defaultdict(set)
+    by_village: dict[str, set[str]] = defaultdict(set)
+    regency: set[str] = set()
+    for path in ROLE_PATHS.values():
+        org = f"programme__{path}__name"
+        for code, name in (
+            Programme.districts.through.objects.filter(programme__in=programmes, **{f"{org}__isnull": False})
+            .values_list("district_id", org)
+            .distinct()
+        ):
+            by_district[code].add(name)
+        village_links = Programme.villages.through.objects.filter(programme__in=programmes, **{f"{org}__isnull": False})
+        if village_level:
+            for code, name in village_links.values_list("village_id", org).distinct():
+                by_village[code].add(name)
+        else:
+            for code, name in village_links.values_list("village__district_id", org).distinct():
+                by_district[code].add(name)
+        regency.update(
+            Programme.objects.filter(pk__in=programmes)
+            .filter(
+                ~Exists(Programme.districts.through.objects.filter(programme=OuterRef("pk"))),
+                ~Exists(Programme.villages.through.objects.filter(programme=OuterRef("pk"))),
+                **{f"{path}__isnull": False},
+            )
+            .values_list(f"{path}__name", flat=True)
+            .distinct()
+        )
+    return {"district": by_district, "village": by_village, "regency": regency}
+
+
+def gap_totals(rows: list[GapRow]) -> dict:
+    totals = {g: sum(r.totals[g] for r in rows) for g in GAP_GROUP_CODES}
+    gaps = {g: sum(r.gaps[g] for r in rows) for g in GAP_GROUP_CODES}
+    return {
+        "residents": sum(r.residents for r in rows),
+        "cells": [
+            {"code": g, "total": totals[g], "gap": gaps[g], "share": 100.0 * gaps[g] / totals[g] if totals[g] else 0}
+            for g in GAP_GROUP_CODES
+        ],
+    }
+
+
+# --- partner's own view ----------------------------------------------------------------------------------------------
+
+
+def organisation_results(organisation: Organisation, *, actor) -> dict:
+    """Results of an organisation's programmes (organised or funded): participants by status, people completing,
+    Rupiah disbursed, sessions held, and how many of its participants the actor may see as people. Grouped
+    queries only."""
+    today = timezone.localdate()
+    programmes = programmes_of(organisation).values("pk")
+    by_status = dict(
+        Enrolment.objects.filter(programme__in=programmes)
+        .values("status")
+        .annotate(n=Count("person", distinct=True))
+        .order_by()
+        .values_list("status", "n")
+    )
+    money = Assistance.objects.filter(programme__in=programmes, status__in=pc.SPENT_STATUSES).aggregate(
+        rp=Sum("amount"), people=Count("person", distinct=True)
+    )
+    from berdaya.core.scoping import people_visible_to
+
+    return {
+        "participants": sum(by_status.get(s, 0) for s in pc.SEAT_STATUSES),
+        "completed": by_status.get(pc.EnrolmentStatus.COMPLETED, 0),
+        "dropped_out": by_status.get(pc.EnrolmentStatus.DROPPED_OUT, 0),
+        "disbursed": money["rp"] or 0,
+        "recipients": money["people"] or 0,
+        "sessions_held": Session.objects.filter(programme__in=programmes, date__lte=today).count(),
+        "visible_people": people_visible_to(actor)
+        .filter(
+            Exists(
+                Enrolment.objects.filter(person=OuterRef("pk"), programme__in=programmes, status__in=pc.OPEN_STATUSES)
+            )
+        )
+        .count(),
+    }
