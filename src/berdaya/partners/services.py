@@ -41,7 +41,7 @@ class SimilarNameWarning(ValidationError):
             {
                 "name": _(
                     "Nama ini mirip dengan organisasi yang sudah terdaftar: %(names)s. Gunakan organisasi yang sudah "
-                    "ada, atau centang \u201cIni organisasi yang berbeda\u201d lalu simpan lagi."
+                    "ada, atau centang “Ini organisasi yang berbeda” lalu simpan lagi."
                 )
                 % {"names": names}
             }
@@ -245,7 +245,7 @@ def agreement_add_document(*, actor, agreement: Agreement, upload: UploadedFile,
     content_type = check_document(upload)
     title = (title or "").strip()
     if not title:
-        raise ValidationError({"title": _("Isi judul dokumen, mis. \u201cPKS bertanda tangan\u201d.")})
+        raise ValidationError({"title": _("Isi judul dokumen, mis. “PKS bertanda tangan”.")})
     document = AgreementDocument(
         agreement=agreement,
         title=title[:150],

@@ -184,12 +184,11 @@ def _list_statement(*, version, run_id: int, order: str) -> tuple[str, list]:
         l3 = f"SELECT l2.*, 1 AS rn_cap FROM ({l2}) l2"
     cap = int(capacity) if capacity else MAX_INT
     sql = (
-        INSERT_COLUMNS + "SELECT %s, t_pid, t_hid, t_vid, t_did, "
-        "CASE WHEN in_area = 1 AND rn_cap <= %s THEN %s ELSE %s END, "
-        "rn_all, t_decile, RTRIM(r_reasons, '; '), "
-        "CASE WHEN in_area = 0 THEN %s WHEN rn_cap > %s THEN %s ELSE '' END, '', '' "
-        f"FROM ({l3}) l3 INNER JOIN (SELECT t_pid AS r_pid, t_reasons AS r_reasons FROM {POOL} WHERE t_nfail = 0) r "
-        "ON r.r_pid = l3.t_pid"
+        INSERT_COLUMNS + "SELECT %s, l3.t_pid, l3.t_hid, l3.t_vid, l3.t_did, "
+        "CASE WHEN l3.in_area = 1 AND l3.rn_cap <= %s THEN %s ELSE %s END, "
+        "l3.rn_all, l3.t_decile, RTRIM(r.t_reasons, '; '), "
+        "CASE WHEN l3.in_area = 0 THEN %s WHEN l3.rn_cap > %s THEN %s ELSE '' END, '', '' "
+        f"FROM ({l3}) l3 INNER JOIN {POOL} r ON r.t_pid = l3.t_pid"
     )
     # The parameter order follows the text: the outer SELECT's, then l3's reserved CASE (inside l3's own SELECT,
     # which precedes l2), then l2's.
@@ -265,8 +264,11 @@ def build(*, version, run_id: int, as_of: dt.date) -> Plan:
     statements = [
         (f"DROP TABLE IF EXISTS {POOL}", []),
         _pool_statement(tree=tree, items=items, near=near, ctx=ctx, needed=needed),
-        _list_statement(version=version, run_id=run_id, order=order),
     ]
+    if connection.vendor != "postgresql":
+        # SQLite joins the reasons back by nested loops: give it an index (PostgreSQL hashes).
+        statements.append((f"CREATE INDEX {POOL}_pid ON {POOL} (t_pid)", []))
+    statements.append(_list_statement(version=version, run_id=run_id, order=order))
     if near:
         statements.append(_near_miss_statement(version=version, run_id=run_id, ctx=ctx, order=order))
     statements.append((f"DROP TABLE {POOL}", []))

@@ -28,6 +28,7 @@ from typing import Any
 import jsonschema
 from django.apps import apps
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     CharField,
     Count,
@@ -295,9 +296,15 @@ def _range_q(expr: Expression, node: dict) -> Q:
     return q
 
 
-# Facts about the household from its living members (models.HouseholdFacts, a view): joined once per query, so every
-# mention of them in a rule, its reasons and its priority reads the same joined row. COALESCE keeps them two-valued.
+# Facts about the household from its living members (models.HouseholdFacts, a view). On PostgreSQL the view is joined
+# once per query (one hash aggregate), so every mention of them in a rule, its reasons and its priority reads the
+# same joined row; COALESCE keeps them two-valued. SQLite materialises the view and builds an automatic index on it
+# for each query, which costs more there than an uncorrelated IN subquery per mention, so SQLite keeps those.
 FACTS = "household__targeting_facts__"
+
+
+def facts_joined() -> bool:
+    return connection.vendor == "postgresql"
 
 
 def household_size() -> Expression:
@@ -305,9 +312,16 @@ def household_size() -> Expression:
 
 
 # Flags: the vulnerability profile of berdaya.registry. The SQL reuses its Q objects, except where a form that
-# scans a million rows faster is needed (female-headed: the joined household facts instead of a correlated EXISTS).
+# scans a million rows faster is needed (female-headed: the household facts instead of a correlated EXISTS).
 def _female_headed_q(today: dt.date) -> Q:
-    return Q(Exact(Coalesce(F(f"{FACTS}female_head"), Value(0), output_field=IntegerField()), Value(1)))
+    if facts_joined():
+        return Q(Exact(Coalesce(F(f"{FACTS}female_head"), Value(0), output_field=IntegerField()), Value(1)))
+    from berdaya.registry.models import Person
+
+    heads = Person.objects.filter(
+        relationship=rc.Relationship.HEAD, sex=rc.Sex.FEMALE, status=rc.PersonStatus.ACTIVE
+    ).values("household_id")
+    return Q(household_id__in=heads)
 
 
 def _operated_area_q(upper: str) -> Q:
@@ -648,7 +662,19 @@ class HouseholdSizeCondition(ConditionType):
                 output_field=IntegerField(),
             )
             return _range_q(Coalesce(size, Value(0)), node)
-        return _range_q(household_size(), node)
+        if facts_joined():
+            return _range_q(household_size(), node)
+        sizes = (
+            Person.objects.filter(status=rc.PersonStatus.ACTIVE)
+            .order_by()
+            .values("household_id")
+            .annotate(n=Count("id"))
+        )
+        if node.get("min") is not None:
+            sizes = sizes.filter(n__gte=node["min"])
+        if node.get("max") is not None:
+            sizes = sizes.filter(n__lte=node["max"])
+        return Q(household_id__in=sizes.values("household_id"))
 
     def describe(self, node):
         return _("rumah tangga %(r)s") % {"r": self.range_text(node)}
