@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
 from berdaya.core.audit import audit
+from berdaya.core.documents import check_document, store_document
 from berdaya.core.scoping import capabilities, ensure_can_edit_household, people_visible_to
 from berdaya.registry import choices as rc
 from berdaya.registry.models import Person
@@ -347,55 +348,14 @@ def case_add_note(*, actor, case: RightsCase, text: str) -> CaseNote:
     return note
 
 
-# Extension → (content type, accepted leading bytes). Checking the bytes as well as the name stops, e.g., an
-# executable renamed to .pdf.
-_PDF = (b"%PDF",)
-_OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
-_ZIP = (b"PK\x03\x04",)
-ALLOWED_DOCUMENTS: dict[str, tuple[str, tuple[bytes, ...]]] = {
-    ".pdf": ("application/pdf", _PDF),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".webp": ("image/webp", (b"RIFF",)),
-    ".doc": ("application/msword", _OLE),
-    ".xls": ("application/vnd.ms-excel", _OLE),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", _ZIP),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _ZIP),
-    ".odt": ("application/vnd.oasis.opendocument.text", _ZIP),
-    ".ods": ("application/vnd.oasis.opendocument.spreadsheet", _ZIP),
-}
-
-
 def max_document_bytes() -> int:
     return int(settings.BERDAYA.get("CASE_DOCUMENT_MAX_MB", 10)) * 1024 * 1024
-
-
-def check_document(upload: UploadedFile) -> str:
-    """The content type of an acceptable upload, or a ValidationError that names the rule (never the file name)."""
-    suffix = Path(upload.name or "").suffix.lower()
-    if suffix not in ALLOWED_DOCUMENTS:
-        raise ValidationError(
-            {"file": _("Jenis berkas tidak diterima. Gunakan PDF, gambar (JPG/PNG/WEBP) atau dokumen kantor.")}
-        )
-    limit = max_document_bytes()
-    if upload.size is None or upload.size > limit:
-        raise ValidationError({"file": _("Berkas terlalu besar: paling besar %(mb)s MB.") % {"mb": limit // 1048576}})
-    if upload.size == 0:
-        raise ValidationError({"file": _("Berkas kosong.")})
-    content_type, signatures = ALLOWED_DOCUMENTS[suffix]
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(sig) for sig in signatures):
-        raise ValidationError({"file": _("Isi berkas tidak sesuai dengan jenisnya.")})
-    return content_type
 
 
 @transaction.atomic
 def case_add_document(*, actor, case: RightsCase, upload: UploadedFile, title: str) -> CaseDocument:
     _ensure_can_handle(actor, case)
-    content_type = check_document(upload)
+    content_type = check_document(upload, max_bytes=max_document_bytes())
     title = title.strip()
     if not title:
         raise ValidationError({"title": _("Isi judul dokumen.")})
@@ -407,14 +367,7 @@ def case_add_document(*, actor, case: RightsCase, upload: UploadedFile, title: s
         size=upload.size or 0,
         uploaded_by=actor,
     )
-    document.file.save(Path(upload.name or "berkas").name, upload, save=False)
-    try:
-        document.full_clean(exclude=["file"])
-        document.save()
-    except Exception:
-        # Nothing half-saved: the stored file goes when the row does not make it.
-        document.file.delete(save=False)
-        raise
+    store_document(document, upload)
     audit(actor=actor, action="create", obj=document, case=case.pk)
     return document
 

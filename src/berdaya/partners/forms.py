@@ -9,12 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from berdaya.accounts.models import User
 from berdaya.areas.models import District
+from berdaya.core.documents import ACCEPT
 from berdaya.core.forms import style_widgets
 from berdaya.programmes import choices as pc
 from berdaya.programmes.models import Programme
 
 from . import choices as c
-from .documents import ACCEPT
 from .models import Agreement, Commitment, Organisation
 from .selectors import GAP_GROUPS, Period
 

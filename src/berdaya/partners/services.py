@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berdaya.core.audit import audit
+from berdaya.core.documents import check_document, store_document
 from berdaya.core.scoping import (
     Role,
     can_create_organisation,
@@ -26,7 +27,6 @@ from berdaya.core.scoping import (
 )
 
 from . import choices as c
-from .documents import check_document
 from .models import Agreement, AgreementDocument, Commitment, Contribution, Organisation, is_part_of
 from .selectors import SimilarName, similar_organisations
 
@@ -254,14 +254,7 @@ def agreement_add_document(*, actor, agreement: Agreement, upload: UploadedFile,
         size=upload.size or 0,
         uploaded_by=actor,
     )
-    document.file.save(Path(upload.name or "berkas").name, upload, save=False)
-    try:
-        document.full_clean(exclude=["file"])
-        document.save()
-    except Exception:
-        # Nothing half-saved: the stored file goes when the row does not make it.
-        document.file.delete(save=False)
-        raise
+    store_document(document, upload)
     audit(actor=actor, action="create", obj=document, agreement=agreement.pk, size=document.size)
     return document
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.core.audit import audit
+from berdaya.core.documents import max_upload_bytes
 from berdaya.core.forms import apply_errors
 from berdaya.core.scoping import (
     Role,
@@ -36,7 +37,6 @@ from berdaya.programmes.models import Assistance
 
 from . import choices as c
 from . import selectors, services
-from .documents import max_upload_bytes
 from .forms import (
     AgreementDocumentForm,
     AgreementForm,

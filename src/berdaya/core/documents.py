@@ -1,6 +1,6 @@
-"""Checking an uploaded agreement document: PDF, image or office document, by extension AND content, within the
-size limit (settings.BERDAYA["UPLOAD_MAX_MB"]). Checking the bytes as well as the name stops, e.g., an executable or
-an HTML page renamed to .pdf."""
+"""Uploaded documents (agreements, case files): PDF, image or office document, checked by extension AND content,
+within a size limit (settings.BERDAYA["UPLOAD_MAX_MB"] unless the caller gives another). Checking the bytes as well
+as the name stops, e.g., an executable or an HTML page renamed to .pdf. One place for every app that takes files."""
 
 from __future__ import annotations
 
@@ -71,8 +71,9 @@ def _looks_like(family: str, head: bytes, upload: UploadedFile) -> bool:
         upload.seek(0)
 
 
-def check_document(upload: UploadedFile) -> str:
-    """The content type of an acceptable upload, or a ValidationError in Bahasa Indonesia that names the rule."""
+def check_document(upload: UploadedFile, *, max_bytes: int | None = None) -> str:
+    """The content type of an acceptable upload, or a ValidationError in Bahasa Indonesia that names the rule
+    (never the file name)."""
     suffix = Path(upload.name or "").suffix.lower()
     if suffix not in ALLOWED:
         raise ValidationError(
@@ -83,7 +84,7 @@ def check_document(upload: UploadedFile) -> str:
                 )
             }
         )
-    limit = max_upload_bytes()
+    limit = max_bytes if max_bytes is not None else max_upload_bytes()
     if upload.size is None or upload.size > limit:
         raise ValidationError(
             {"file": _("Berkas terlalu besar: paling besar %(mb)s MB.") % {"mb": limit // (1024 * 1024)}}
@@ -99,3 +100,14 @@ def check_document(upload: UploadedFile) -> str:
             {"file": _("Isi berkas tidak sesuai dengan jenisnya (%(ext)s). Unggah berkas aslinya.") % {"ext": suffix}}
         )
     return content_type
+
+
+def store_document(document, upload: UploadedFile) -> None:
+    """Save an uploaded file with its row, or neither: the stored file goes when the row does not make it."""
+    document.file.save(Path(upload.name or "berkas").name, upload, save=False)
+    try:
+        document.full_clean(exclude=["file"])
+        document.save()
+    except Exception:
+        document.file.delete(save=False)
+        raise
