@@ -380,7 +380,11 @@ def _flag_py(code: str, facts: Facts, ctx: Context) -> bool:
 
 
 def _land_text() -> Expression:
-    return concat(text(_("lahan ")), num_text(F("household__land_operated_ha")), text(" ha"))
+    # The same area the flag uses (plots when the household has any, else declared land), so that the reason a
+    # person reads matches the rule that selected them. Only evaluated for the rows that get a reason.
+    from berdaya.registry.vulnerability import operated_area_expr
+
+    return concat(text(_("lahan ")), num_text(operated_area_expr()), text(" ha"))
 
 
 class FlagCondition(ConditionType):

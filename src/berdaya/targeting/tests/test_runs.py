@@ -209,3 +209,21 @@ def test_it_keeps_partners_and_viewers_out(partner, viewer):
     for user in (partner, viewer):
         with pytest.raises(PermissionDenied):
             services.ruleset_save(actor=user, name="x", rules_tree=SMALLHOLDER_POOR)
+
+
+def test_it_explains_land_with_the_plot_area_that_selected_the_person(officer):
+    # The household declared no land, but the farmer's plot is 0.7 ha: the reason must say 0,7 ha, not 0,0 ha.
+    from decimal import Decimal
+
+    from berdaya.farming.models import Plot
+    from berdaya.markets.tests.util import commodity
+
+    hh = f.household(land_ha="0")
+    HouseholdWelfare.objects.create(household=hh, local_decile=1)
+    farmer = f.person(hh=hh, name="Petani Lahan", occupation="farmer")
+    Plot.objects.create(
+        farmer=farmer, village_id=hh.village_id, area_ha=Decimal("0.7"), tenure="own", commodity=commodity("karet")
+    )
+    run = _run(officer)
+    candidate = Candidate.objects.get(run=run, person=farmer)
+    assert "petani kecil: lahan 0,7 ha ≤ 2 ha" in candidate.reasons
