@@ -24,8 +24,11 @@ def style_widgets(form: forms.BaseForm, *, empty_label: str | None = None) -> fo
             css = "form-check-input"
         elif isinstance(widget, forms.Select | forms.SelectMultiple):
             css = "form-select"
-            if empty_label is not None and isinstance(field, forms.ModelChoiceField):
+            if empty_label is not None and (isinstance(field, forms.ModelChoiceField) or hasattr(field, "empty_label")):
+                # Model choices and django-filter's choice fields draw their blank option from empty_label.
                 field.empty_label = empty_label
+                if not isinstance(field, forms.ModelChoiceField) and hasattr(field, "choices"):
+                    field.choices = field.choices  # rebuild the iterator with the new label
             elif empty_label is not None and isinstance(field, forms.ChoiceField):
                 choices = list(field.choices)
                 if choices and choices[0][0] == "":

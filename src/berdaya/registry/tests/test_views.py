@@ -326,3 +326,10 @@ def test_it_renders_ids_above_a_thousand_without_separators(officer):
     response = _client(officer).get(reverse("registry:group_member_search", args=[group.pk]), {"q": "Ribuan"})
     assert 'value="12345"' in response.content.decode()
     assert person.pk == 12345
+
+
+@pytest.mark.django_db
+def test_it_labels_the_blank_filter_choices_in_indonesian(officer):
+    page = _client(officer).get(reverse("registry:person_list")).content.decode()
+    assert "---------" not in page
+    assert '<option value="" selected>Semua</option>' in page
