@@ -10,6 +10,7 @@ Records outside a user's scope answer 404, not 403, so their existence is not re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -192,16 +193,22 @@ def programmes_visible_to(user) -> QuerySet:
     return Programme.objects.all()
 
 
+def _organisation_scoped(user, qs: QuerySet, own: Callable[[int], Q]) -> QuerySet:
+    """The rule organisation-owned records share: officers and admins see all, partner staff the rows `own` picks
+    for their organisation, everyone else none."""
+    caps = capabilities(user)
+    if caps.role in {Role.ADMIN, Role.OFFICER}:
+        return qs
+    if caps.role == Role.PARTNER:
+        return qs.filter(own(user.organisation_id))
+    return qs.none()
+
+
 def programmes_editable_by(user) -> QuerySet:
     """The programmes `user` manages: officers and admins all, partner staff their organisation's, others none."""
     from berdaya.programmes.models import Programme
 
-    caps = capabilities(user)
-    if caps.role in {Role.ADMIN, Role.OFFICER}:
-        return Programme.objects.all()
-    if caps.role == Role.PARTNER:
-        return Programme.objects.filter(organiser_id=user.organisation_id)
-    return Programme.objects.none()
+    return _organisation_scoped(user, Programme.objects.all(), lambda org: Q(organiser_id=org))
 
 
 def can_manage_programme(user, programme) -> bool:
@@ -265,12 +272,7 @@ def organisations_editable_by(user) -> QuerySet:
     """Officers and admins register and edit every organisation; partner staff keep their own contacts current."""
     from berdaya.partners.models import Organisation
 
-    caps = capabilities(user)
-    if caps.role in {Role.ADMIN, Role.OFFICER}:
-        return Organisation.objects.all()
-    if caps.role == Role.PARTNER:
-        return Organisation.objects.filter(pk=user.organisation_id)
-    return Organisation.objects.none()
+    return _organisation_scoped(user, Organisation.objects.all(), lambda org: Q(pk=org))
 
 
 def can_create_organisation(user) -> bool:
@@ -281,14 +283,11 @@ def agreements_visible_to(user) -> QuerySet:
     """Agreements and their documents: officers and admins all; partner staff those their organisation is party to."""
     from berdaya.partners.models import Agreement
 
-    caps = capabilities(user)
-    if caps.role in {Role.ADMIN, Role.OFFICER}:
-        return Agreement.objects.all()
-    if caps.role == Role.PARTNER:
-        return Agreement.objects.filter(
-            pk__in=Agreement.parties.through.objects.filter(organisation_id=user.organisation_id).values("agreement_id")
-        )
-    return Agreement.objects.none()
+    return _organisation_scoped(
+        user,
+        Agreement.objects.all(),
+        lambda org: Q(pk__in=Agreement.parties.through.objects.filter(organisation_id=org).values("agreement_id")),
+    )
 
 
 def can_manage_agreements(user) -> bool:
@@ -299,12 +298,7 @@ def can_manage_agreements(user) -> bool:
 def commitments_visible_to(user) -> QuerySet:
     from berdaya.partners.models import Commitment
 
-    caps = capabilities(user)
-    if caps.role in {Role.ADMIN, Role.OFFICER}:
-        return Commitment.objects.all()
-    if caps.role == Role.PARTNER:
-        return Commitment.objects.filter(organisation_id=user.organisation_id)
-    return Commitment.objects.none()
+    return _organisation_scoped(user, Commitment.objects.all(), lambda org: Q(organisation_id=org))
 
 
 def can_manage_commitments(user) -> bool:
