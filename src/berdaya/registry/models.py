@@ -35,12 +35,17 @@ class Household(models.Model):
     every number it had is kept in KKNumber.
     """
 
-    kk_number = models.CharField(_("nomor KK"), max_length=16, blank=True, db_index=True)
+    kk_number = models.CharField(_("nomor KK"), max_length=16, blank=True)
     kk_override_reason = models.CharField(
         _("alasan menerima nomor KK yang gagal pemeriksaan"), max_length=300, blank=True
     )
+    # Indexed as (village, id) in Meta, which serves every lookup by village.
     village = models.ForeignKey(
-        "areas.Village", verbose_name=_("desa/kelurahan"), on_delete=models.PROTECT, related_name="households"
+        "areas.Village",
+        verbose_name=_("desa/kelurahan"),
+        on_delete=models.PROTECT,
+        related_name="households",
+        db_index=False,
     )
     address = models.CharField(_("alamat"), max_length=255, blank=True)
     rt = models.CharField(_("RT"), max_length=3, blank=True, validators=[rt_rw])
@@ -104,13 +109,20 @@ class Household(models.Model):
     )
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # History is read per record (by id); its copies of the searchable columns need no index of their own.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"], no_db_index=["kk_number", "village", "registered_by_organisation"]
+    )
 
     class Meta:
         verbose_name = _("rumah tangga")
         verbose_name_plural = _("rumah tangga")
         ordering = ["id"]
-        indexes = [models.Index(fields=["village", "id"], name="household_village_idx")]
+        indexes = [
+            models.Index(fields=["village", "id"], name="household_village_idx"),
+            # Exact matches only (KK search, import matching): a plain index, not Django's extra LIKE index too.
+            models.Index(fields=["kk_number"], name="household_kk_idx"),
+        ]
 
     def __str__(self) -> str:
         return _("Rumah tangga #%(id)s") % {"id": self.pk}
@@ -134,7 +146,7 @@ class KKNumber(models.Model):
     """Every family-card number a household has had, with the period it was valid and why it changed."""
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="kk_numbers")
-    number = models.CharField(_("nomor KK"), max_length=16, db_index=True)
+    number = models.CharField(_("nomor KK"), max_length=16)
     valid_from = models.DateField(_("berlaku sejak"), default=timezone.localdate)
     valid_to = models.DateField(_("berlaku sampai"), null=True, blank=True)
     reason = models.CharField(_("alasan"), max_length=200, blank=True)
@@ -143,6 +155,7 @@ class KKNumber(models.Model):
         verbose_name = _("riwayat nomor KK")
         verbose_name_plural = _("riwayat nomor KK")
         ordering = ["household", "-valid_from", "-id"]
+        indexes = [models.Index(fields=["number"], name="kknumber_number_idx")]
 
     def __str__(self) -> str:
         return self.number
@@ -156,8 +169,9 @@ class PersonQuerySet(models.QuerySet):
 class Person(models.Model):
     """A person (penduduk) in a household. NIK is unique among living people and may be missing, with a reason."""
 
+    # Indexed as (household, relationship) in Meta, which serves every lookup by household.
     household = models.ForeignKey(
-        Household, verbose_name=_("rumah tangga"), on_delete=models.PROTECT, related_name="members"
+        Household, verbose_name=_("rumah tangga"), on_delete=models.PROTECT, related_name="members", db_index=False
     )
     nik = models.CharField(_("NIK"), max_length=16, null=True, blank=True, validators=[digits_16])
     nik_missing_reason = models.CharField(
@@ -199,7 +213,7 @@ class Person(models.Model):
     date_of_death = models.DateField(_("tanggal meninggal"), null=True, blank=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at"], no_db_index=["household"])
 
     objects = PersonQuerySet.as_manager()
 
@@ -227,9 +241,11 @@ class Person(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["household", "relationship"], name="person_household_rel_idx"),
-            models.Index(fields=["full_name"], name="person_name_idx"),
-            models.Index(fields=["birth_date"], name="person_birth_idx"),
+            # Also carries sex and status (PostgreSQL), so the household facts behind targeting (size, female head:
+            # targeting.HouseholdFacts) are read from this index alone, already in household order.
+            models.Index(
+                fields=["household", "relationship"], include=["sex", "status"], name="person_household_rel_idx"
+            ),
         ]
 
     def __str__(self) -> str:

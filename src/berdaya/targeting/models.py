@@ -284,8 +284,15 @@ class TargetingRun(models.Model):
 class Candidate(models.Model):
     """One person on a run's candidate list: selected, in reserve, a near miss, or added by the officer."""
 
-    run = models.ForeignKey(TargetingRun, on_delete=models.CASCADE, related_name="candidates")
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    # A candidate list is a snapshot that only the engine writes, in one INSERT ... SELECT from rows it reads in the
+    # same statement, so both references hold by construction. The database does not check them row by row: those
+    # checks (a locking lookup per row at commit) cost as much as evaluating the rules over the whole registry
+    # (docs/decisions.md). The ORM still cascades a deleted run and protects a person who is on a list, and
+    # (run, person) is unique and indexed, which also serves every lookup by run.
+    run = models.ForeignKey(
+        TargetingRun, on_delete=models.CASCADE, related_name="candidates", db_constraint=False, db_index=False
+    )
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+", db_constraint=False)
     household_id = models.BigIntegerField(_("rumah tangga"))
     village_id = models.CharField(_("desa"), max_length=13)
     district_code = models.CharField(_("kecamatan"), max_length=8)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
 import pytest
 from django.db import connection
 from openpyxl import Workbook
@@ -136,3 +137,92 @@ def test_it_refuses_households_registered_outside_the_users_scope(facilitator, t
     rows = household("A", 10, kk_number="1502011201150004")
     result = import_households(path=write_csv(tmp_path / "a.csv", rows), actor=facilitator, dry_run=True)
     assert "di luar wilayah" in result.errors[2][0][1] and result.invalid == 2
+
+
+def _column_defaults() -> dict[str, str | None]:
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT table_name || '.' || column_name, column_default FROM information_schema.columns "
+            "WHERE table_name IN ('registry_person', 'registry_household') AND column_name IN ('created_at', "
+            "'updated_at')"
+        )
+        return dict(cur.fetchall())
+
+
+def test_a_large_first_load_stamps_rows_and_leaves_no_column_default(officer, tmp_path, monkeypatch):
+    _bulk_mode(monkeypatch)
+    before = _column_defaults() if connection.vendor == "postgresql" else {}
+    rows = household("A", 10, 3) + household("B", 20, 2, kk_number="1502011201150004")
+    result = import_households(path=write_csv(tmp_path / "a.csv", rows), actor=officer, dry_run=False)
+    assert result.new == 5
+    stamps = set(Person.objects.values_list("created_at", "updated_at"))
+    stamps |= set(Household.objects.values_list("created_at", "updated_at"))
+    assert len(stamps) == 1 and None not in next(iter(stamps))  # one moment for the whole file
+    if connection.vendor == "postgresql":
+        assert _column_defaults() == before  # the default lived only inside the import's transaction
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the DuckDB-to-COPY pipe is PostgreSQL's path")
+def test_a_duckdb_failure_inside_the_pipe_ends_the_import_cleanly(officer, tmp_path, monkeypatch):
+    _bulk_mode(monkeypatch)
+    original = engine.Engine.stream
+
+    def broken(self, cur, table, names, select, share=None):
+        if table == "registry_person":
+            # DuckDB raises on the third row, while it is writing rows into the pipe.
+            select = f"SELECT * REPLACE (CASE WHEN id % 3 = 0 THEN error('rusak') ELSE id END AS id) FROM ({select})"  # noqa: S608
+        return original(self, cur, table, names, select, share)
+
+    monkeypatch.setattr(engine.Engine, "stream", broken)
+    rows = household("A", 10, 3) + household("B", 20, 2, kk_number="1502011201150004")
+    with pytest.raises(duckdb.Error, match="rusak"):
+        import_households(path=write_csv(tmp_path / "a.csv", rows), actor=officer, dry_run=False)
+    assert Person.objects.count() == 0 and Household.objects.count() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the DuckDB-to-COPY pipe is PostgreSQL's path")
+def test_a_database_failure_inside_the_pipe_does_not_hang(officer, tmp_path, monkeypatch):
+    _bulk_mode(monkeypatch)
+    original = engine.Engine.stream
+
+    def clashing(self, cur, table, names, select, share=None):
+        if table == "registry_person":
+            # Every row gets the same id: PostgreSQL refuses the second while DuckDB is still writing.
+            select = f"SELECT s.* REPLACE (CAST(1 AS BIGINT) AS id) FROM ({select}) s, range(2000) r"  # noqa: S608
+        return original(self, cur, table, names, select, share)
+
+    monkeypatch.setattr(engine.Engine, "stream", clashing)
+    rows = household("A", 10, 3)
+    import psycopg
+
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        import_households(path=write_csv(tmp_path / "a.csv", rows), actor=officer, dry_run=False)
+    assert Person.objects.count() == 0 and Household.objects.count() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the DuckDB-to-COPY pipe is PostgreSQL's path")
+@pytest.mark.parametrize(
+    "select",
+    [
+        "SELECT no_such_column FROM range(10)",  # DuckDB fails before it opens the pipe
+        "SELECT CASE WHEN i = 5 THEN error('rusak') ELSE i END FROM range(10) r(i)",  # in the first block
+        "SELECT CASE WHEN i = 250000 THEN error('rusak') ELSE i END FROM range(300000) r(i)",  # after many blocks
+    ],
+)
+def test_the_pipe_ends_on_a_duckdb_failure_at_any_point(officer, select):
+    from django.db import transaction
+
+    pipe = engine.Engine(
+        actor=officer, mapping={}, mode=engine.MODE_VALID_ONLY, dry_run=False, progress=Progress(), label="t"
+    )
+    try:
+        with connection.cursor() as cur:
+            cur.execute("CREATE TEMP TABLE pipe_target (i bigint)")
+            for _attempt in range(5):  # the race between the two ends differs from run to run
+                with pytest.raises(duckdb.Error), transaction.atomic():
+                    pipe._pipe(cur, "pipe_target", "i", select)
+            assert pipe._pipe(cur, "pipe_target", "i", "SELECT i FROM range(100000) r(i)") > 0
+            cur.execute("SELECT count(*) FROM pipe_target")
+            assert cur.fetchone()[0] == 100000
+    finally:
+        pipe.close()
