@@ -151,8 +151,12 @@ def _list_statement(*, version, run_id: int, order: str) -> tuple[str, list]:
         area_windows.append("ROW_NUMBER() OVER (PARTITION BY t_vid ORDER BY rn_all) AS rn_v")
         area_terms.append("rn_v <= %s")
         area_params.append(int(village_cap))
-    # The windows sort narrow rows; the reasons join back once at the end.
-    l0 = f"SELECT {KEY_COLUMNS}, ROW_NUMBER() OVER (ORDER BY {order}) AS rn_all FROM {POOL} WHERE t_nfail = 0"
+    # The windows sort narrow rows (the person, the areas and group flags the quotas need, the rank); everything
+    # else, the reasons included, joins back from the pool once at the end.
+    l0 = (
+        f"SELECT t_pid, t_did, t_vid, t_female, t_dis, t_fhh, t_eld, ROW_NUMBER() OVER (ORDER BY {order}) AS rn_all "
+        f"FROM {POOL} WHERE t_nfail = 0"
+    )
     l1 = f"SELECT l0.*{''.join(', ' + w for w in area_windows)} FROM ({l0}) l0"
     in_area = f"(CASE WHEN {' AND '.join(area_terms)} THEN 1 ELSE 0 END)" if area_terms else "1"
 
@@ -185,9 +189,9 @@ def _list_statement(*, version, run_id: int, order: str) -> tuple[str, list]:
         l3 = f"SELECT l2.*, 1 AS rn_cap FROM ({l2}) l2"
     cap = int(capacity) if capacity else MAX_INT
     sql = (
-        INSERT_COLUMNS + "SELECT %s, l3.t_pid, l3.t_hid, l3.t_vid, l3.t_did, "
+        INSERT_COLUMNS + "SELECT %s, l3.t_pid, r.t_hid, r.t_vid, r.t_did, "
         "CASE WHEN l3.in_area = 1 AND l3.rn_cap <= %s THEN %s ELSE %s END, "
-        "l3.rn_all, l3.t_decile, RTRIM(r.t_reasons, '; '), "
+        "l3.rn_all, r.t_decile, RTRIM(r.t_reasons, '; '), "
         "CASE WHEN l3.in_area = 0 THEN %s WHEN l3.rn_cap > %s THEN %s ELSE '' END, '', '' "
         f"FROM ({l3}) l3 INNER JOIN {POOL} r ON r.t_pid = l3.t_pid"
     )
@@ -271,8 +275,8 @@ def build(*, version, run_id: int, as_of: dt.date) -> Plan:
         statements.append((f"CREATE INDEX {POOL}_pid ON {POOL} (t_pid)", []))
     else:
         # A new temp table has no statistics: without them the planner guesses a few thousand rows and sorts the
-        # whole pool for a merge join instead of hashing it.
-        statements.append((f"ANALYZE {POOL}", []))
+        # whole pool for a merge join instead of hashing it. The row count and the two filtered columns suffice.
+        statements.append((f"ANALYZE {POOL} (t_nfail, t_pid)", []))
     statements.append(_list_statement(version=version, run_id=run_id, order=order))
     if near:
         statements.append(_near_miss_statement(version=version, run_id=run_id, ctx=ctx, order=order))

@@ -292,7 +292,11 @@ class Candidate(models.Model):
     run = models.ForeignKey(
         TargetingRun, on_delete=models.CASCADE, related_name="candidates", db_constraint=False, db_index=False
     )
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    # No index of its own: lists are read by run, and people are never deleted by the application (the ORM's PROTECT
+    # check on an admin delete scans this table instead).
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     household_id = models.BigIntegerField(_("rumah tangga"))
     village_id = models.CharField(_("desa"), max_length=13)
     district_code = models.CharField(_("kecamatan"), max_length=8)

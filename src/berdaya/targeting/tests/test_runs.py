@@ -227,3 +227,20 @@ def test_it_explains_land_with_the_plot_area_that_selected_the_person(officer):
     run = _run(officer)
     candidate = Candidate.objects.get(run=run, person=farmer)
     assert "petani kecil: lahan 0,7 ha ≤ 2 ha" in candidate.reasons
+
+
+def test_a_list_keeps_its_references_without_database_checks(officer):
+    """Candidate.run / .person carry no database constraint (the engine writes them from rows it has just read):
+    the ORM still protects a person on a list and removes a deleted run's list."""
+    from django.db.models import ProtectedError
+
+    people = _people(12)
+    run = _run(officer, capacity=3)
+    listed = set(Candidate.objects.filter(run=run).values_list("person_id", flat=True))
+    assert listed and listed <= {p.pk for p in people}
+    on_list = next(p for p in people if p.pk in listed)
+    with pytest.raises(ProtectedError) as refused:
+        on_list.delete()
+    assert {type(obj) for obj in refused.value.protected_objects} == {Candidate}
+    run.delete()
+    assert not Candidate.objects.filter(run_id=run.pk).exists()
