@@ -45,9 +45,6 @@ PRIORITY_SQL = {
 }
 GROUP_COLUMN = {"women": "t_female", "disability": "t_dis", "female_headed": "t_fhh", "elderly": "t_eld"}
 MAX_INT = 2**31 - 1
-KEY_COLUMNS = (
-    "t_pid, t_hid, t_vid, t_did, t_decile, t_decile_sort, t_female, t_dis, t_fhh, t_eld, t_bd, t_land, t_score"
-)
 
 
 @dataclass
