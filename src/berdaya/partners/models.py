@@ -23,6 +23,28 @@ from django.utils.translation import gettext_lazy as _
 from . import choices as c
 
 
+def rupiah_field() -> models.BigIntegerField:
+    """An optional amount in whole Rupiah, more than zero (commitments and contributions count funds alike)."""
+    return models.BigIntegerField(
+        _("nilai (Rp)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1, _("Nilai Rupiah harus lebih dari nol."))],
+    )
+
+
+def quantity_field() -> models.DecimalField:
+    """An optional quantity of a unit (tonnes, sessions...), never negative."""
+    return models.DecimalField(
+        _("jumlah"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, _("Jumlah tidak boleh negatif."))],
+    )
+
+
 class Organisation(models.Model):
     """A government office (OPD), NGO, company, cooperative, university or community organisation."""
 
@@ -224,20 +246,8 @@ class Commitment(models.Model):
     kind = models.CharField(_("jenis komitmen"), max_length=20, choices=c.CommitmentKind.choices)
     description = models.CharField(_("uraian"), max_length=300)
     # Funds are counted in integer Rupiah (amount); everything else in a quantity of a unit (tonnes, sessions...).
-    amount = models.BigIntegerField(
-        _("nilai (Rp)"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1, _("Nilai Rupiah harus lebih dari nol."))],
-    )
-    quantity = models.DecimalField(
-        _("jumlah"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0, _("Jumlah tidak boleh negatif."))],
-    )
+    amount = rupiah_field()
+    quantity = quantity_field()
     unit = models.CharField(_("satuan"), max_length=30, blank=True)
     commodity = models.CharField(_("komoditas"), max_length=60, blank=True)
     price_per_kg = models.BigIntegerField(_("harga beli (Rp/kg)"), null=True, blank=True)
@@ -327,20 +337,8 @@ class Contribution(models.Model):
         related_name="contributions",
     )
     date = models.DateField(_("tanggal"))
-    amount = models.BigIntegerField(
-        _("nilai (Rp)"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1, _("Nilai Rupiah harus lebih dari nol."))],
-    )
-    quantity = models.DecimalField(
-        _("jumlah"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0, _("Jumlah tidak boleh negatif."))],
-    )
+    amount = rupiah_field()
+    quantity = quantity_field()
     description = models.CharField(_("uraian"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("dicatat"), auto_now_add=True)
