@@ -84,9 +84,12 @@ INSERT_COLUMNS = (
 )
 
 
-def _pool_statement(*, tree: dict, items: list, near: bool, ctx: rules.Context, needed: set[str]) -> tuple[str, list]:
+def _pool_statement(
+    *, tree: dict, items: list, near: bool, ctx: rules.Context, needed: set[str], scope: Q | None = None
+) -> tuple[str, list]:
     """CREATE TEMP TABLE pool AS: everyone who meets the rules (with their reasons, never NULL) and, when `near`,
-    everyone failing exactly one top-level condition (reasons NULL).
+    everyone failing exactly one top-level condition (reasons NULL). With a `scope` (a condition on Person), only
+    the people in it: a run started by a partner covers the people that partner may see, and nobody else.
 
     Whether a row qualifies is read from its reasons: the conditions are evaluated once in WHERE (how many fail)
     and once more, short-circuited, to choose the reasons; a separate "how many failed" column would evaluate
@@ -94,6 +97,8 @@ def _pool_statement(*, tree: dict, items: list, near: bool, ctx: rules.Context, 
     matches = rules.compile_q(tree, ctx)
     reasons = _with_decile(tree, rules.reason_expr(tree, ctx) if not rules.is_empty(tree) else rules.text(""))
     qs = rules.base_people()
+    if scope is not None:
+        qs = qs.filter(scope)
     if near:
         # Each top-level condition is evaluated as a 0/1 term; conditions on the household's members read the joined
         # household facts (rules.FACTS), so repeating a condition costs a comparison, not another scan.
@@ -266,8 +271,9 @@ def _near_miss_statement(*, version, run_id: int, ctx: rules.Context, order: str
     return sql, [run_id, c.CandidateStatus.NEAR_MISS.value, *detail_params]
 
 
-def build(*, version, run_id: int, as_of: dt.date) -> Plan:
-    """The statements for one run of `version`: the pool, the candidate list, the near misses, then the pool goes."""
+def build(*, version, run_id: int, as_of: dt.date, scope: Q | None = None) -> Plan:
+    """The statements for one run of `version`: the pool, the candidate list, the near misses, then the pool goes.
+    `scope` limits the pool (None: the whole registry); the lists and near misses are drawn from the pool only."""
     ctx = rules.Context(as_of)
     tree = version.rules
     quotas = version.quotas or {}
@@ -284,7 +290,7 @@ def build(*, version, run_id: int, as_of: dt.date) -> Plan:
     order = order_by_sql(version.priority or [])
     statements = [
         (f"DROP TABLE IF EXISTS {POOL}", []),
-        _pool_statement(tree=tree, items=items, near=near, ctx=ctx, needed=needed),
+        _pool_statement(tree=tree, items=items, near=near, ctx=ctx, needed=needed, scope=scope),
     ]
     if connection.vendor != "postgresql":
         if near:

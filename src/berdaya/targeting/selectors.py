@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from berdaya.accounts.models import User
-from berdaya.core.scoping import capabilities
+from berdaya.core.scoping import capabilities, household_scope_q
 from berdaya.registry import choices as rc
 from berdaya.registry.selectors import vulnerability_by_district
 
@@ -29,8 +29,18 @@ def runs_visible_to(user) -> QuerySet[TargetingRun]:
     return TargetingRun.objects.filter(ruleset__in=rulesets_visible_to(user).values("pk"))
 
 
-def candidates(run: TargetingRun, *, status: str = "", q: str = "") -> QuerySet[Candidate]:
-    qs = Candidate.objects.filter(run=run).select_related("person", "person__household__village__district")
+def candidates_visible_to(user, run: TargetingRun) -> QuerySet[Candidate]:
+    """The run's candidates that `user` may see: filtered by the viewer's scope, whoever started the run (an
+    officer's regency-wide run shows a partner only the people their registry list shows them)."""
+    qs = Candidate.objects.filter(run=run)
+    if not capabilities(user).sees_people:
+        return qs.none()
+    scope = household_scope_q(user, "person__household__")
+    return qs if scope is None else qs.filter(scope)
+
+
+def candidates(run: TargetingRun, *, viewer, status: str = "", q: str = "") -> QuerySet[Candidate]:
+    qs = candidates_visible_to(viewer, run).select_related("person", "person__household__village__district")
     if status == "final":
         qs = qs.filter((Q(status="selected") & ~Q(review="excluded")) | Q(review="added"))
     elif status == "excluded":
@@ -40,6 +50,41 @@ def candidates(run: TargetingRun, *, status: str = "", q: str = "") -> QuerySet[
     if q.strip():
         qs = qs.filter(person__full_name__icontains=q.strip()[:50])
     return qs.order_by("status", "rank", "id")
+
+
+def candidate_counts(run: TargetingRun, *, viewer) -> dict[str, int]:
+    """The numbers of a run's page (per status, the final list, the excluded, the eligible) over the candidates
+    `viewer` may see. For an unscoped viewer they are the run's own figures."""
+    qs = candidates_visible_to(viewer, run)
+    counts = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
+    counts["final"] = qs.filter((Q(status="selected") & ~Q(review="excluded")) | Q(review="added")).count()
+    counts["excluded"] = qs.filter(review="excluded").count()
+    counts["eligible"] = counts.get("selected", 0) + counts.get("reserve", 0)
+    return counts
+
+
+def runs_with_counts(runs, *, viewer) -> list[TargetingRun]:
+    """Runs for a table, each with `shown_eligible` and `shown_selected`: the stored figures for a viewer who sees
+    the whole registry, else the count of the candidates they may see (one grouped query)."""
+    runs = list(runs)
+    if household_scope_q(viewer) is None:
+        for run in runs:
+            run.shown_eligible, run.shown_selected = run.eligible_count, run.selected_count
+        return runs
+    counts: dict[tuple[int, str], int] = {}
+    if capabilities(viewer).sees_people and runs:
+        scope = household_scope_q(viewer, "person__household__")
+        rows = (
+            Candidate.objects.filter(scope, run__in=[r.pk for r in runs], status__in=["selected", "reserve"])
+            .values_list("run", "status")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        counts = {(run_id, status): n for run_id, status, n in rows}
+    for run in runs:
+        run.shown_selected = counts.get((run.pk, "selected"), 0)
+        run.shown_eligible = run.shown_selected + counts.get((run.pk, "reserve"), 0)
+    return runs
 
 
 def decile_by_district(*, people: QuerySet) -> dict[str, list[int]]:

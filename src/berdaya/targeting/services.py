@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
 from berdaya.core.audit import audit
-from berdaya.core.scoping import capabilities, households_visible_to
+from berdaya.core.scoping import capabilities, household_scope_q, households_visible_to, people_visible_to
 from berdaya.jobs.progress import Progress
 
 from . import choices as c
@@ -47,6 +47,16 @@ def ensure_can_manage(user, ruleset: RuleSet | None = None, programme_id: int | 
             return
         raise PermissionDenied(_("Staf mitra hanya boleh menetapkan sasaran untuk program organisasinya."))
     raise PermissionDenied(_("Peran Anda tidak boleh menetapkan sasaran."))
+
+
+def pool_scope(user) -> Q | None:
+    """The people a run or a live count by `user` is evaluated over, as a condition on Person (None: the whole
+    registry). Officers and admins target the regency; anyone limited to an organisation or to villages targets the
+    people the registry list shows them (the same household_scope_q), so targeting never reads beyond it
+    (docs/decisions.md)."""
+    if not can_target(user):
+        raise PermissionDenied(_("Peran Anda tidak boleh menetapkan sasaran."))
+    return household_scope_q(user, "household__")
 
 
 def ensure_admin(user) -> None:
@@ -288,11 +298,14 @@ def ruleset_save(
     return current
 
 
-def count_matching(tree: dict[str, Any], as_of=None) -> int:
-    """The live count of the rule form: how many people meet the rules now (one COUNT over the registry)."""
+def count_matching(tree: dict[str, Any], as_of=None, *, actor) -> int:
+    """The live count of the rule form: how many of the people `actor` may see meet the rules now (one COUNT over
+    the registry, with one more condition for a scoped user: never a regency-wide count for them)."""
+    scope = pool_scope(actor)
     with transaction.atomic(), connection.cursor() as cursor:
         engine.tune(cursor, parallel=False)
-        return rules.matching_people(tree, as_of or timezone.localdate()).count()
+        people = rules.matching_people(tree, as_of or timezone.localdate())
+        return (people if scope is None else people.filter(scope)).count()
 
 
 # --- Runs ------------------------------------------------------------------------------------------------------
@@ -362,15 +375,17 @@ def run_start(*, actor, ruleset: RuleSet) -> TargetingRun:
 
 
 def run_execute(*, run: TargetingRun, progress: Progress | None = None) -> dict[str, Any]:
-    """Evaluate the run's rule version over the whole registry and write its candidate list, all in one
-    transaction: a failure or a cancel leaves no partial list."""
+    """Evaluate the run's rule version over the registry (the part its starter may see: pool_scope) and write its
+    candidate list, all in one transaction: a failure or a cancel leaves no partial list."""
     progress = progress or Progress()
     TargetingRun.objects.filter(pk=run.pk).update(status=c.RunStatus.RUNNING)
     try:
         with transaction.atomic():
             progress.start(4, _("Menyusun kueri dari aturan"))
             config = ScoreConfig.objects.filter(active=True).first()
-            plan = engine.build(version=run.version, run_id=run.pk, as_of=run.as_of)
+            # Runs are started by a signed-in user (run_create); one without a starter is the system's own.
+            scope = pool_scope(run.started_by) if run.started_by_id else None
+            plan = engine.build(version=run.version, run_id=run.pk, as_of=run.as_of, scope=scope)
             progress.advance(1, _("Menilai seluruh registri dan menulis daftar calon"))
             progress.check_cancelled()
             engine.execute(plan)
@@ -416,6 +431,12 @@ def _ensure_reviewable(actor, run: TargetingRun) -> None:
         )
 
 
+def _ensure_candidate_visible(actor, candidate: Candidate) -> None:
+    """Review acts on people the reviewer may see, whoever started the run."""
+    if not people_visible_to(actor).filter(pk=candidate.person_id).exists():
+        raise PermissionDenied(_("Penduduk ini di luar wilayah atau organisasi Anda."))
+
+
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -426,6 +447,7 @@ def _reason(reason: str) -> str:
 @transaction.atomic
 def candidate_exclude(*, actor, candidate: Candidate, reason: str) -> Candidate:
     _ensure_reviewable(actor, candidate.run)
+    _ensure_candidate_visible(actor, candidate)
     reason = _reason(reason)
     candidate.review = c.Review.EXCLUDED
     candidate.review_reason = reason
@@ -448,6 +470,8 @@ def candidate_exclude(*, actor, candidate: Candidate, reason: str) -> Candidate:
 def candidate_add(*, actor, run: TargetingRun, person, reason: str) -> Candidate:
     """Put a person on the list by an officer's decision (e.g. after an objection), with a reason."""
     _ensure_reviewable(actor, run)
+    if not people_visible_to(actor).filter(pk=person.pk).exists():
+        raise PermissionDenied(_("Penduduk ini di luar wilayah atau organisasi Anda."))
     reason = _reason(reason)
     if person.status != "active" or person.household.status != "active":
         raise ValidationError(_("Hanya penduduk yang masih tinggal di rumah tangga aktif yang bisa ditambahkan."))
@@ -476,6 +500,7 @@ def candidate_add(*, actor, run: TargetingRun, person, reason: str) -> Candidate
 def candidate_restore(*, actor, candidate: Candidate, reason: str = "") -> Candidate:
     """Undo an officer's exclusion or addition: the machine's outcome applies again."""
     _ensure_reviewable(actor, candidate.run)
+    _ensure_candidate_visible(actor, candidate)
     candidate.review = c.Review.NONE
     candidate.review_reason = ""
     candidate.save(update_fields=["review", "review_reason"])
@@ -505,9 +530,20 @@ def final_candidates(run: TargetingRun):
 
 @transaction.atomic
 def run_approve(*, actor, run: TargetingRun) -> dict[str, int]:
-    """Approve the reviewed list. With a programme, each person on it becomes a *proposed* enrolment."""
+    """Approve the reviewed list. With a programme, each person on it becomes a *proposed* enrolment.
+
+    Someone limited in scope approves only a list made wholly of people they may see: approving would otherwise
+    decide about (and, through the proposed enrolments, open to them) people they were never shown."""
     _ensure_reviewable(actor, run)
     run = TargetingRun.objects.select_for_update().get(pk=run.pk)
+    scope = household_scope_q(actor, "person__household__")
+    if scope is not None and final_candidates(run).exclude(scope).exists():
+        raise PermissionDenied(
+            _(
+                "Daftar ini memuat penduduk di luar wilayah atau organisasi Anda: hanya petugas dinas yang boleh "
+                "menyetujuinya."
+            )
+        )
     person_ids = list(final_candidates(run).order_by("rank", "id").values_list("person_id", flat=True))
     proposed = 0
     if run.programme_id and integrations.programmes_installed():

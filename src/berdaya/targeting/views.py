@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,7 +40,7 @@ from .forms import (
     VerifyForm,
     initial_from_version,
 )
-from .models import Candidate, HouseholdWelfare, ScoreConfig
+from .models import HouseholdWelfare, ScoreConfig
 
 
 def _ensure_targeting(user) -> None:
@@ -53,7 +53,10 @@ def index(request):
     if not services.can_target(request.user):
         return redirect("targeting:regency")
     rulesets = selectors.rulesets_visible_to(request.user).annotate(run_count=Count("runs")).order_by("name")
-    runs = selectors.runs_visible_to(request.user).select_related("ruleset", "version", "started_by")[:20]
+    runs = selectors.runs_with_counts(
+        selectors.runs_visible_to(request.user).select_related("ruleset", "version", "started_by")[:20],
+        viewer=request.user,
+    )
     names = integrations.programme_names({r.programme_id for r in rulesets})
     for ruleset in rulesets:
         ruleset.programme_name = names.get(ruleset.programme_id, "")
@@ -238,6 +241,7 @@ def ruleset_edit(request, pk: int | None = None):
             "formset": formset,
             "ruleset": ruleset,
             "locked": bool(ruleset and ruleset.current and ruleset.current.locked),
+            "scoped": services.pool_scope(request.user) is not None,
         },
     )
 
@@ -280,7 +284,7 @@ def live_count(request):
             context["errors"] = errors
         else:
             start = time.monotonic()
-            context["count"] = services.count_matching(tree)
+            context["count"] = services.count_matching(tree, actor=request.user)
             context["seconds"] = time.monotonic() - start
             context["empty"] = rules.is_empty(tree)
             context["description"] = rules.describe(tree)
@@ -300,7 +304,9 @@ def ruleset_detail(request, pk: int):
             "current": ruleset.current,
             "description": rules.describe(ruleset.current.rules) if ruleset.current else "",
             "versions": versions,
-            "runs": ruleset.runs.select_related("version", "started_by", "job")[:20],
+            "runs": selectors.runs_with_counts(
+                ruleset.runs.select_related("version", "started_by", "job")[:20], viewer=request.user
+            ),
             "programme_name": integrations.programme_name(ruleset.programme_id),
         },
     )
@@ -331,13 +337,12 @@ def run_detail(request, pk: int):
     status = request.GET.get("status", "final" if run.status in {"succeeded", "approved"} else "")
     if status not in {"", "final", "excluded", *c.CandidateStatus.values}:
         status = ""
-    qs = selectors.candidates(run, status=status, q=request.GET.get("q", ""))
+    qs = selectors.candidates(run, viewer=request.user, status=status, q=request.GET.get("q", ""))
     page = paginate(qs, request.GET.get("page"), settings.BERDAYA["PAGE_SIZE"])
     query = request.GET.copy()
     query.pop("page", None)
-    counts = dict(Candidate.objects.filter(run=run).values_list("status").annotate(n=Count("id")).order_by())
-    counts["final"] = services.final_candidates(run).count()
-    counts["excluded"] = Candidate.objects.filter(run=run, review="excluded").count()
+    counts = selectors.candidate_counts(run, viewer=request.user)
+    visible = selectors.candidates_visible_to(request.user, run).values("pk")
     return render(
         request,
         "targeting/run_detail.html",
@@ -356,7 +361,9 @@ def run_detail(request, pk: int):
                 ("excluded", _("Dikeluarkan")),
             ],
             "add_form": AddCandidateForm(),
-            "review_log": run.review_log.select_related("actor", "candidate__person")[:50],
+            "review_log": run.review_log.filter(Q(candidate__isnull=True) | Q(candidate__in=visible)).select_related(
+                "actor", "candidate__person"
+            )[:50],
             "description": rules.describe(run.version.rules),
             "programme_name": integrations.programme_name(run.programme_id),
             "reviewable": run.status == c.RunStatus.SUCCEEDED,
@@ -369,7 +376,9 @@ def run_detail(request, pk: int):
 def candidate_review(request, pk: int, candidate_id: int):
     _ensure_targeting(request.user)
     run = get_visible_or_404(selectors.runs_visible_to(request.user), pk)
-    candidate = get_visible_or_404(Candidate.objects.filter(run=run).select_related("run__ruleset"), candidate_id)
+    candidate = get_visible_or_404(
+        selectors.candidates_visible_to(request.user, run).select_related("run__ruleset"), candidate_id
+    )
     form = ReviewForm(request.POST)
     form.is_valid()
     reason = form.cleaned_data.get("reason", "")
