@@ -167,3 +167,10 @@ class ReferralTarget(models.TextChoices):
 class NotificationKind(models.TextChoices):
     TRAFFICKING = "trafficking", _("Indikasi perdagangan orang")
     ASSIGNED = "assigned", _("Penugasan kasus")
+    SELF_ASSIGNED = "self_assigned", _("Penugasan diri pada kasus")
+
+
+class AssignmentAction(models.TextChoices):
+    ASSIGN = "assign", _("ditugaskan")
+    SELF_ASSIGN = "self_assign", _("menugaskan diri sendiri")
+    UNASSIGN = "unassign", _("penugasan dicabut")

@@ -19,7 +19,16 @@ from berdaya.registry import choices as rc
 from berdaya.registry.models import Person
 
 from . import choices as c
-from .models import CaseAssignment, CaseNote, CaseReferral, CaseStageChange, CaseWorker, MigrationEpisode, RightsCase
+from .models import (
+    CaseAssignment,
+    CaseAssignmentLog,
+    CaseNote,
+    CaseReferral,
+    CaseStageChange,
+    CaseWorker,
+    MigrationEpisode,
+    RightsCase,
+)
 
 # Demo passwords are public by design (printed and documented): never run the demo in production.
 CASE_WORKERS = [
@@ -215,8 +224,16 @@ def _cases(rng: random.Random, today: dt.date, episodes: list[MigrationEpisode],
         case.full_clean()
         case.save()
         CaseAssignment.objects.create(case=case, user=workers[1], assigned_by=workers[0])
+        CaseAssignmentLog.objects.create(case=case, user=workers[1], action=c.AssignmentAction.ASSIGN, by=workers[0])
         if complaint == c.ComplaintType.TRAFFICKING or count % 3 == 0:
             CaseAssignment.objects.create(case=case, user=workers[0], assigned_by=workers[0])
+            CaseAssignmentLog.objects.create(
+                case=case,
+                user=workers[0],
+                action=c.AssignmentAction.SELF_ASSIGN,
+                reason="Supervisor mendampingi kasus berisiko tinggi.",
+                by=workers[0],
+            )
         # The stage path the case took, ending in its current stage.
         target = flow.index(stage) if stage in flow else len(flow) - 1
         previous = c.CaseStage.INTAKE.value

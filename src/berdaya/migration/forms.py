@@ -188,6 +188,12 @@ class CaseDocumentForm(forms.Form):
 
 class CaseAssignForm(forms.Form):
     user = forms.ModelChoiceField(label=_("Pengelola kasus"), queryset=User.objects.none())
+    reason = forms.CharField(
+        label=_("Alasan"),
+        required=False,
+        max_length=300,
+        help_text=_("Wajib bila Anda menugaskan diri sendiri; tercatat di riwayat penugasan."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

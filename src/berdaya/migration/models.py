@@ -298,6 +298,28 @@ class CaseAssignment(models.Model):
         return f"{self.case_id} → {self.user_id}"
 
 
+class CaseAssignmentLog(models.Model):
+    """Every assignment to a case and every removal, kept when the assignment itself is removed: taking a case opens
+    its confidential content, so who took it, who gave it and why stay on the case for its case workers to see."""
+
+    case = models.ForeignKey(RightsCase, on_delete=models.CASCADE, related_name="assignment_log")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("pengelola kasus"), on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(_("tindakan"), max_length=12, choices=c.AssignmentAction.choices)
+    reason = models.CharField(_("alasan"), max_length=300, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("oleh"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("waktu"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("riwayat penugasan kasus")
+        verbose_name_plural = _("riwayat penugasan kasus")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.action} {self.user_id}"
+
+
 class CaseStageChange(models.Model):
     """One move of a case through the workflow, with the due date it had and the reason when a stage is skipped."""
 

@@ -30,6 +30,7 @@ from . import choices as c
 from .access import can_manage_cases, can_read_case, is_case_worker
 from .models import (
     CaseAssignment,
+    CaseAssignmentLog,
     CaseDocument,
     CaseNote,
     CaseReferral,
@@ -182,6 +183,7 @@ def case_intake(*, actor, person: Person, data: dict[str, Any]) -> RightsCase:
     _save(case, actor)
     if is_case_worker(actor):
         CaseAssignment.objects.create(case=case, user=actor, assigned_by=actor)
+        CaseAssignmentLog.objects.create(case=case, user=actor, action=c.AssignmentAction.ASSIGN, by=actor)
     if case.complaint_type == c.ComplaintType.TRAFFICKING:
         _raise_for_trafficking(case)
     audit(actor=actor, action="create", obj=case, complaint_type=case.complaint_type)
@@ -194,9 +196,23 @@ def _ensure_can_handle(actor, case: RightsCase) -> None:
 
 
 @transaction.atomic
-def case_assign(*, actor, case: RightsCase, user: User) -> CaseAssignment:
+def case_assign(*, actor, case: RightsCase, user: User, reason: str = "") -> CaseAssignment:
+    """Assign a case worker to a case. Assigning oneself opens the case's confidential content to oneself, so it
+    needs a reason, is told to the case workers already on the case (or, when there are none, to the other
+    supervisors), and stays in the case's assignment log after the assignment is removed (docs/security.md)."""
     if not can_manage_cases(actor):
         raise PermissionDenied(_("Hanya supervisor kasus atau administrator yang boleh menugaskan kasus."))
+    reason = (reason or "").strip()[:300]
+    own = user.pk == actor.pk
+    if own and not reason:
+        raise ValidationError(
+            {
+                "reason": _(
+                    "Tuliskan alasan Anda menugaskan diri sendiri pada kasus ini: alasan itu tercatat di riwayat "
+                    "penugasan dan pengelola kasus lainnya diberi tahu."
+                )
+            }
+        )
     worker = CaseWorker.objects.filter(user=user, is_active=True, user__is_active=True).first()
     if worker is None:
         raise ValidationError(
@@ -204,10 +220,32 @@ def case_assign(*, actor, case: RightsCase, user: User) -> CaseAssignment:
         )
     if CaseAssignment.objects.filter(case=case, user=user).exists():
         raise ValidationError({"user": _("Pengguna ini sudah ditugaskan pada kasus ini.")})
+    others = list(User.objects.filter(case_assignments__case=case).exclude(pk=actor.pk).distinct())
     assignment = CaseAssignment.objects.create(case=case, user=user, assigned_by=actor)
+    CaseAssignmentLog.objects.create(
+        case=case,
+        user=user,
+        action=c.AssignmentAction.SELF_ASSIGN if own else c.AssignmentAction.ASSIGN,
+        reason=reason,
+        by=actor,
+    )
+    if own:
+        told = others or list(
+            User.objects.filter(case_worker__is_supervisor=True, case_worker__is_active=True, is_active=True).exclude(
+                pk=actor.pk
+            )
+        )
+        # The reason stays on the case (it may describe the case); the notification names the case and who took it.
+        _notify(
+            told,
+            case,
+            c.NotificationKind.SELF_ASSIGNED,
+            _("%(user)s menugaskan dirinya sendiri pada %(ref)s; alasannya ada di riwayat penugasan kasus.")
+            % {"user": actor.get_full_name() or actor.username, "ref": case.reference},
+        )
     if worker.is_supervisor and case.complaint_type == c.ComplaintType.TRAFFICKING:
         _notify([user], case, c.NotificationKind.TRAFFICKING, _trafficking_message(case))
-    elif user.pk != actor.pk:
+    elif not own:
         _notify(
             [user],
             case,
@@ -215,16 +253,20 @@ def case_assign(*, actor, case: RightsCase, user: User) -> CaseAssignment:
             _("Anda ditugaskan pada %(ref)s (%(type)s).")
             % {"ref": case.reference, "type": case.get_complaint_type_display()},
         )
-    audit(actor=actor, action="update", obj=case, assigned_user=user.pk)
+    audit(actor=actor, action="update", obj=case, assigned_user=user.pk, self_assigned=own)
     return assignment
 
 
 @transaction.atomic
-def case_unassign(*, actor, case: RightsCase, user: User) -> None:
+def case_unassign(*, actor, case: RightsCase, user: User, reason: str = "") -> None:
+    """Remove an assignment. The assignment log keeps it: removing oneself does not erase having read the case."""
     if not can_manage_cases(actor):
         raise PermissionDenied(_("Hanya supervisor kasus atau administrator yang boleh mengubah penugasan."))
     deleted, _rows = CaseAssignment.objects.filter(case=case, user=user).delete()
     if deleted:
+        CaseAssignmentLog.objects.create(
+            case=case, user=user, action=c.AssignmentAction.UNASSIGN, reason=(reason or "").strip()[:300], by=actor
+        )
         audit(actor=actor, action="update", obj=case, unassigned_user=user.pk)
 
 

@@ -263,6 +263,7 @@ def case_detail(request, pk: int):
             "referrals": case.referrals.all(),
             "changes": case.stage_changes.select_related("by"),
             "assignments": case.assignments.select_related("user__case_worker"),
+            "assignment_log": case.assignment_log.select_related("user", "by"),
             "move_form": CaseMoveForm(case=case),
             "refer_form": CaseReferForm(),
             "type_form": CaseTypeForm(initial={"complaint_type": case.complaint_type, "priority": case.priority}),
@@ -383,7 +384,9 @@ def case_assign(request, pk: int):
     form = CaseAssignForm(request.POST)
     if form.is_valid():
         try:
-            services.case_assign(actor=request.user, case=case, user=form.cleaned_data["user"])
+            services.case_assign(
+                actor=request.user, case=case, user=form.cleaned_data["user"], reason=form.cleaned_data["reason"]
+            )
         except ValidationError as exc:
             _errors_to_messages(request, exc)
         else:

@@ -162,7 +162,7 @@ def test_a_trafficking_indication_raises_priority_and_notifies_the_assigned_supe
     bystander = factories.user("officer")
     services.case_worker_set(actor=factories.user("admin"), user=bystander, is_supervisor=True)
     case = intake(worker, migrant)
-    services.case_assign(actor=supervisor, case=case, user=supervisor)
+    services.case_assign(actor=supervisor, case=case, user=supervisor, reason="kasus TPPO perlu supervisor")
     Notification.objects.all().delete()
 
     services.case_change_type(actor=worker, case=case, complaint_type=c.ComplaintType.TRAFFICKING)
