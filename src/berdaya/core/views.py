@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from berdaya.registry.selectors import vulnerability_by_district
 from berdaya.registry.vulnerability import FLAGS
 
+from . import disclosure
 from .scoping import people_for_aggregates
 
 
@@ -16,7 +17,11 @@ from .scoping import people_for_aggregates
 def dashboard(request):
     rows = vulnerability_by_district(people=people_for_aggregates(request.user))
     totals = {key: sum(row[key] for row in rows) for key in ["total", "female", *[f.code for f in FLAGS]]}
-    return render(request, "core/dashboard.html", {"rows": rows, "totals": totals, "flags": FLAGS})
+    return render(
+        request,
+        "core/dashboard.html",
+        {"rows": rows, "totals": totals, "flags": FLAGS, "disclosure": disclosure.for_aggregates(request.user)},
+    )
 
 
 @require_GET

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.areas.models import District
+from berdaya.core import disclosure
 from berdaya.core.forms import apply_errors
 from berdaya.core.pagination import paginate
 from berdaya.core.scoping import capabilities, get_person_or_404, people_for_aggregates
@@ -65,6 +66,7 @@ def home(request):
         {
             "rows": rows,
             "totals": totals,
+            "disclosure": disclosure.for_aggregates(request.user),
             "domains": selectors.DOMAINS,
             "page": page,
             "query": query.urlencode(),

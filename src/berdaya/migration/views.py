@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from berdaya.accounts.models import User
 from berdaya.areas.models import Village
+from berdaya.core import disclosure
 from berdaya.core.audit import audit
 from berdaya.core.forms import apply_errors
 from berdaya.core.pagination import paginate
@@ -53,6 +54,7 @@ def home(request):
         "migration/home.html",
         {
             "summary": selectors.stage_summary(actor=request.user),
+            "disclosure": disclosure.for_aggregates(request.user),
             "case_counts": selectors.case_counts(actor=request.user) if worker else None,
             "is_case_worker": worker,
         },

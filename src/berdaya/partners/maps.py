@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from berdaya.core.disclosure import EXACT, Disclosure
+
 WIDTH = 640.0
 PADDING = 8.0
 BINS = 5
@@ -111,9 +113,10 @@ def _bounds(maximum: int) -> list[int]:
     return bounds
 
 
-def choropleth(values: dict[str, int], *, unit: str, caption: str) -> ChoroplethMap | None:
+def choropleth(values: dict[str, int], *, unit: str, caption: str, shown: Disclosure = EXACT) -> ChoroplethMap | None:
     """Districts coloured by `values` (district code -> count) in BINS classes: 0 is its own class, the rest split
-    the range up to the maximum evenly. Each area carries a title for screen readers and hover."""
+    the range up to the maximum evenly. Each area carries a title for screen readers and hover, with the count as
+    `shown` lets the user read it (core.disclosure)."""
     projection = district_shapes()
     if projection is None:
         return None
@@ -136,7 +139,7 @@ def choropleth(values: dict[str, int], *, unit: str, caption: str) -> Choropleth
             label_y=s.label_y,
             value=values.get(s.code, 0),
             bin=bin_of(values.get(s.code, 0)),
-            title=f"{s.name}: {values.get(s.code, 0)} {unit}",
+            title=f"{s.name}: {shown.count(values.get(s.code, 0))} {unit}",
         )
         for s in projection.shapes
     ]

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from berdaya.areas.models import District, Village
+from berdaya.core.disclosure import EXACT, Disclosure
 from berdaya.core.scoping import (
     agreements_visible_to,
     commitments_visible_to,
@@ -587,7 +588,8 @@ MATRIX_HEADER = [
 ]
 
 
-def matrix_export_rows(rows: list[MatrixRow]):
+def matrix_export_rows(rows: list[MatrixRow], shown: Disclosure = EXACT):
+    """The matrix as export lines; counts of people as `shown` lets the user read them (core.disclosure)."""
     for r in rows:
         yield [
             r.district.code if r.district else "",
@@ -603,10 +605,10 @@ def matrix_export_rows(rows: list[MatrixRow]):
             r.start,
             r.end,
             r.sessions,
-            r.participants,
-            r.assistance_only,
-            r.reached,
-            r.recipients,
+            shown.count(r.participants),
+            shown.count(r.assistance_only),
+            shown.count(r.reached),
+            shown.count(r.recipients),
             r.disbursed,
         ]
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from berdaya.core import disclosure
 from berdaya.core.audit import audit
 from berdaya.core.documents import max_upload_bytes
 from berdaya.core.forms import apply_errors
@@ -425,9 +426,11 @@ def _matrix(request):
 def matrix(request):
     _ensure_coordination(request.user)
     form, filters, rows = _matrix(request)
+    shown = disclosure.EXACT
     if filters.measure == c.ReachMeasure.PEOPLE:
         values = selectors.reached_by_district(filters)
         unit, caption = _("penerima manfaat"), _("Penerima manfaat terjangkau per kecamatan")
+        shown = disclosure.for_coordination(request.user)
     else:
         values = selectors.organisations_by_district(rows)
         unit, caption = _("organisasi"), _("Organisasi aktif per kecamatan")
@@ -439,7 +442,7 @@ def matrix(request):
             "form": form,
             "filters": filters,
             "rows": rows,
-            "map": choropleth(values, unit=unit, caption=caption),
+            "map": choropleth(values, unit=unit, caption=caption, shown=shown),
             "query": query.urlencode(),
             "totals": {
                 "organisations": len({r.organisation.pk for r in rows}),
@@ -454,7 +457,8 @@ def matrix(request):
 def matrix_xlsx(request):
     _ensure_coordination(request.user)
     _form, filters, rows = _matrix(request)
-    content = xlsx_bytes([("Matriks 4W", selectors.MATRIX_HEADER, selectors.matrix_export_rows(rows))])
+    shown = disclosure.for_coordination(request.user)
+    content = xlsx_bytes([("Matriks 4W", selectors.MATRIX_HEADER, selectors.matrix_export_rows(rows, shown))])
     audit(
         actor=request.user,
         action="export",
@@ -523,11 +527,14 @@ def gaps_xlsx(request):
         header += [f"{g.label}: jumlah", f"{g.label}: belum terjangkau", f"{g.label}: % belum terjangkau"]
     header.append("Organisasi yang bekerja di wilayah ini")
 
+    shown = disclosure.for_coordination(request.user)
+
     def lines():
         for r in rows:
-            line = [r.code, r.name, r.district_name or r.name, r.residents]
+            line = [r.code, r.name, r.district_name or r.name, shown.count(r.residents)]
             for cell in r.cells():
-                line += [cell["total"], cell["gap"], round(cell["share"], 1)]
+                share = shown.share(cell["gap"], cell["total"])
+                line += [shown.count(cell["total"]), shown.count(cell["gap"]), "" if share is None else round(share, 1)]
             line.append("; ".join(r.organisations))
             yield line
 

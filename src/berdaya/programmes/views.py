@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from berdaya.core import disclosure
 from berdaya.core.forms import apply_errors
 from berdaya.core.pagination import paginate
 from berdaya.core.scoping import (
@@ -69,6 +70,7 @@ def programme_list(request):
     stats = selectors.programme_stats([p.pk for p in page.items])
     for p in page.items:
         p.stats = stats.get(p.pk)
+        p.disclosure = _disclosure(request.user, p)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -76,6 +78,12 @@ def programme_list(request):
         "programmes/programme_list.html",
         {"filter": filterset, "page": page, "query": query.urlencode(), "can_create": _can_create(request.user)},
     )
+
+
+def _disclosure(user, programme) -> disclosure.Disclosure:
+    """A programme's participant counts cover all its participants: exact for those who manage it (and officers),
+    small counts suppressed for everyone else (core.disclosure)."""
+    return disclosure.EXACT if can_manage_programme(user, programme) else disclosure.for_coordination(user)
 
 
 def _can_create(user) -> bool:
@@ -96,6 +104,7 @@ def programme_detail(request, pk: int):
     context = {
         "programme": programme,
         "stats": stats,
+        "disclosure": _disclosure(request.user, programme),
         "budget": selectors.budget_summary(programme),
         "held": held,
         "min_sessions": selectors.min_sessions(programme, held),

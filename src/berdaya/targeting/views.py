@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from berdaya.core import disclosure
 from berdaya.core.forms import apply_errors
 from berdaya.core.pagination import paginate
 from berdaya.core.scoping import (
@@ -67,7 +68,16 @@ def index(request):
 def regency(request):
     """Counts and rates by vulnerability group, district and welfare decile: aggregates only (viewers too)."""
     overview = selectors.regency_overview(people=people_for_aggregates(request.user))
-    return render(request, "targeting/regency.html", {**overview, "flags": FLAGS, "decile_range": range(1, 11)})
+    return render(
+        request,
+        "targeting/regency.html",
+        {
+            **overview,
+            "flags": FLAGS,
+            "decile_range": range(1, 11),
+            "disclosure": disclosure.for_aggregates(request.user),
+        },
+    )
 
 
 # --- Score -----------------------------------------------------------------------------------------------------

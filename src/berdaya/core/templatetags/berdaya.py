@@ -1,6 +1,6 @@
 from django import template
 
-from berdaya.core import masking
+from berdaya.core import disclosure, masking
 
 register = template.Library()
 
@@ -40,19 +40,28 @@ def pct(part, whole):
         return 0.0
 
 
-SMALL_COUNT = 5
+SMALL_COUNT = disclosure.SMALL_COUNT
 
 
 @register.filter
-def small(value, caps):
-    """A count for aggregate pages. Below 5 (but not 0) it reads "<5" for roles that do not see people regency-wide:
-    a tiny count in one village can point to a person (statistical disclosure control, UU 27/2022)."""
+def small(value, rule):
+    """A count for aggregate pages and exports: "<5" for a count of 1 to 4 that the user may not read exact.
+    `rule` is the page's core.disclosure.Disclosure, or a role's Capabilities (the coordination rule: exact for
+    officers and admins only)."""
     from django.contrib.humanize.templatetags.humanize import intcomma
 
     try:
         number = int(value)
     except (TypeError, ValueError):
         return value
-    if 0 < number < SMALL_COUNT and not (caps and caps.role in {"admin", "officer"}):
-        return f"<{SMALL_COUNT}"
-    return intcomma(number)
+    shown = disclosure.disclosure_of(rule).count(number)
+    return shown if shown == disclosure.SUPPRESSED else intcomma(number)
+
+
+@register.simple_tag
+def share(part, whole, rule, digits=1):
+    """`part` as a percentage of `whole` ("12,5%"), or "—" where the share would give a suppressed count back."""
+    from django.template.defaultfilters import floatformat
+
+    value = disclosure.disclosure_of(rule).share(part, whole)
+    return "—" if value is None else f"{floatformat(value, digits)}%"

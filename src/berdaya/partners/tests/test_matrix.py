@@ -130,7 +130,7 @@ def test_it_is_a_fixed_number_of_queries_however_many_people(world, officer):
     assert count() == before
 
 
-def test_the_page_shows_the_table_and_an_accessible_map(client, world, viewer):
+def test_the_page_shows_the_table_and_an_accessible_map(client, world, viewer, officer):
     client.force_login(viewer)
     response = client.get(reverse("partners:matrix"), {"start": "2020-01-01", "end": "2035-12-31"})
     html = response.content.decode()
@@ -140,6 +140,10 @@ def test_the_page_shows_the_table_and_an_accessible_map(client, world, viewer):
     assert "<title>Jangkat: 2 organisasi</title>" in html
     assert 'role="img"' in html and "map-legend" in html
     assert "style=" not in html.split("<main", 1)[1]  # the CSP forbids inline styles
+    response = client.get(reverse("partners:matrix"), {"measure": "people", "start": "2020-01-01", "end": "2035-12-31"})
+    # 4 people reached: a viewer reads "<5" (core.disclosure), an officer the count.
+    assert "<title>Jangkat: &lt;5 penerima manfaat</title>" in response.content.decode()
+    client.force_login(officer)
     response = client.get(reverse("partners:matrix"), {"measure": "people", "start": "2020-01-01", "end": "2035-12-31"})
     assert "<title>Jangkat: 4 penerima manfaat</title>" in response.content.decode()
 

@@ -74,7 +74,9 @@ def test_a_partner_sees_only_their_people_in_an_officer_run(officer, partner, wo
         "selected": {"Dalam Satu"},
         "reserve": {"Dalam Dua"},
         "near_miss": {"Dalam Tiga"},
-        "final": {"Dalam Satu"} if Candidate.objects.get(run=run, person=world["inside"][0]).status == "selected" else set(),
+        "final": {"Dalam Satu"}
+        if Candidate.objects.get(run=run, person=world["inside"][0]).status == "selected"
+        else set(),
         "excluded": set(),
         "": {"Dalam Satu", "Dalam Dua", "Dalam Tiga"},
     }[status]
