@@ -179,3 +179,13 @@ def test_the_review_log_names_only_people_the_viewer_may_see(officer, partner, w
     client.force_login(partner)
     page = client.get(reverse("targeting:run_detail", args=[run.pk]))
     assert "Luar Satu" not in page.text
+
+
+def test_facilitators_and_viewers_do_not_target(officer, facilitator, viewer, world, client):
+    run = _run(officer, world["programme"])
+    for user in (facilitator, viewer):
+        client.force_login(user)
+        assert client.post(reverse("targeting:live_count"), {"name": "x"}).status_code == 403
+        assert client.get(reverse("targeting:run_detail", args=[run.pk])).status_code == 403
+        with pytest.raises(PermissionDenied):
+            services.count_matching(WOMEN_POOR, actor=user)
