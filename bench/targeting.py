@@ -234,7 +234,7 @@ def main() -> None:
     for _ in range(max(1, args.repeat)):
         floors.append(measure_floor())
         t0 = time.perf_counter()
-        result["live_count"] = services.count_matching(RULES)
+        result["live_count"] = services.count_matching(RULES, actor=officer)
         counts.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         run = services.run_create(actor=officer, ruleset=version.ruleset)
