@@ -303,6 +303,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING", "handlers": ["console"], "propagate": False},
+        # The development server's request log prints the query string (a search by NIK): through the filter too.
+        "django.server": {"level": "INFO", "handlers": ["console"], "propagate": False},
     },
 }
 

@@ -12,7 +12,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from berdaya.core.audit import audit
+from berdaya.core.audit import audit, fingerprint
 from berdaya.core.masking import mask_nik, mask_phone, mask_text
 from berdaya.core.scoping import capabilities, people_visible_to
 from berdaya.core.spreadsheet import csv_stream, safe_cell, write_xlsx
@@ -116,7 +116,8 @@ def export_people(*, actor, params, fmt: str):
         actor=actor,
         action="export",
         object_type="registry.person",
-        filter=filter_params,
+        # The search text is a name or an identity number: only its fingerprint is kept.
+        filter={k: fingerprint(v) if k == "q" else v for k, v in filter_params.items()},
         rows=count,
         format=fmt,
         masked=not caps.sees_identifiers,

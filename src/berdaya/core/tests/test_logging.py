@@ -116,3 +116,27 @@ def test_it_leaves_dates_and_amounts_alone():
     from berdaya.core.logging import redact
 
     assert redact("2026-11-28 Rp1.500.000 12 peserta") == "2026-11-28 Rp1.500.000 12 peserta"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f'"GET /registri/?q={NIK} HTTP/1.1" 200',
+        '"GET /registri/?q=1502+0154+0385+0012 HTTP/1.1" 200',
+        '"GET /registri/?q=1502%200154%200385%200012 HTTP/1.1" 200',
+        '"GET /registri/?q=%2B6281234567890 HTTP/1.1" 200',
+        '"GET /registri/?q=0812+3456+7890&page=2 HTTP/1.1" 200',
+    ],
+)
+def test_it_redacts_numbers_in_a_request_line(line):
+    cleaned = redact(line)
+    assert "[disamarkan]" in cleaned
+    assert not any(part in cleaned for part in ("0154", "3456", "81234567890"))
+
+
+def test_the_request_log_of_the_development_server_passes_through_the_filter():
+    server = settings.LOGGING["loggers"]["django.server"]
+    assert server["handlers"] == ["console"] and server["propagate"] is False
+    # (pytest adds its own capture handlers; the configured console handler is the one that writes.)
+    handlers = logging.getLogger("django.server").handlers
+    assert any(any(isinstance(f, RedactPersonalData) for f in h.filters) for h in handlers)

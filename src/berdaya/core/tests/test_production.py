@@ -65,12 +65,15 @@ def production_server(tmp_path_factory):
     migrated = _berdaya(env, "migrate", "--noinput")
     assert migrated.returncode == 0, migrated.stderr[-2000:]
     port = _free_port()
+    log = (data_dir / "gunicorn.log").open("w")
     server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "berdaya.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        [
+            *(sys.executable, "-m", "gunicorn", "-c", "python:berdaya.gunicorn_conf", "berdaya.wsgi:application"),
+            *("--bind", f"127.0.0.1:{port}", "--workers", "1"),
+        ],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -81,12 +84,15 @@ def production_server(tmp_path_factory):
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"gunicorn did not start: {server.stderr.read()[-2000:]}") from None
+                    log.flush()
+                    tail = (data_dir / "gunicorn.log").read_text()[-2000:]
+                    raise AssertionError(f"gunicorn did not start: {tail}") from None
                 time.sleep(0.3)
         yield base, data_dir
     finally:
         server.terminate()
         server.wait(timeout=20)
+        log.close()
 
 
 def test_it_collects_every_static_file_into_the_manifest(production_server):
@@ -114,3 +120,16 @@ def test_it_answers_the_health_check_without_naming_the_database(production_serv
     status, _headers, body = _get(f"{base}/sehat/")
     assert status == 200
     assert "sqlite" not in body.lower()
+
+
+def test_its_access_log_holds_no_identity_or_phone_number(production_server):
+    base, data_dir = production_server
+    nik, phone = "1502015403850012", "081234567890"
+    _get(f"{base}/registri/?q={nik}")
+    _get(f"{base}/masuk/?next=/registri/%3Fq%3D{phone}")
+    _get(f"{base}/sehat/?q=1502+0154+0385+0012")
+    deadline = time.monotonic() + 10
+    while (log := (data_dir / "gunicorn.log").read_text()).count("GET /") < 3 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert "/registri/?q=[disamarkan]" in log
+    assert nik not in log and phone not in log and "1502+0154" not in log
