@@ -127,3 +127,12 @@ def test_history_masks_every_identifying_and_locating_field_for_partner_staff(pa
     # Officers read the same history in full.
     officer_page = _client(officer).get(reverse("registry:household_detail", args=[hh.pk])).content.decode()
     assert "019" in officer_page and "102.9" in officer_page
+
+
+def test_the_reason_a_nik_was_accepted_is_not_shown_to_partner_staff(partner, officer, world):
+    _hh, person = world
+    Person.objects.filter(pk=person.pk).update(nik_override_reason=f"KTP lama bertuliskan {person.nik[:12]}")
+    partner_page = _client(partner).get(reverse("registry:person_detail", args=[person.pk])).content.decode()
+    officer_page = _client(officer).get(reverse("registry:person_detail", args=[person.pk])).content.decode()
+    assert "KTP lama bertuliskan" not in partner_page
+    assert "KTP lama bertuliskan" in officer_page
