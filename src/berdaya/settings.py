@@ -303,6 +303,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING", "handlers": ["console"], "propagate": False},
+        # Django's defaults give "django" an unfiltered console handler (DEBUG) and an e-mail handler that sends the
+        # whole request, query string and form data included, to ADMINS: both replaced by the filtered console.
+        "django": {"level": "INFO", "handlers": ["console"], "propagate": False},
         # The development server's request log prints the query string (a search by NIK): through the filter too.
         "django.server": {"level": "INFO", "handlers": ["console"], "propagate": False},
     },

@@ -140,3 +140,16 @@ def test_the_request_log_of_the_development_server_passes_through_the_filter():
     # (pytest adds its own capture handlers; the configured console handler is the one that writes.)
     handlers = logging.getLogger("django.server").handlers
     assert any(any(isinstance(f, RedactPersonalData) for f in h.filters) for h in handlers)
+
+
+@pytest.mark.parametrize("name", ["django", "django.request", "django.server", "berdaya", "axes"])
+def test_every_handler_a_record_reaches_applies_the_filter(name):
+    # Django's default "django" logger has its own console and e-mail handlers: none may write unfiltered.
+    logger = logging.getLogger(name)
+    while logger is not None:
+        configured = [h for h in logger.handlers if type(h).__module__.startswith(("logging", "django"))]
+        assert all(any(isinstance(f, RedactPersonalData) for f in h.filters) for h in configured), (
+            logger.name,
+            configured,
+        )
+        logger = logger.parent if logger.propagate else None
