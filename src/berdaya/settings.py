@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "berdaya.core.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -191,6 +192,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Also locks an address for every username after BERDAYA_LOGIN_ADDRESS_LIMIT failures (berdaya.accounts.throttle).
+AXES_HANDLER = "berdaya.accounts.throttle.LoginThrottle"
+# The client's address behind BERDAYA_TRUSTED_PROXIES reverse proxies (docs/security.md), REMOTE_ADDR without one.
+AXES_CLIENT_IP_CALLABLE = "berdaya.accounts.throttle.client_ip"
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
@@ -270,6 +275,10 @@ BERDAYA = {
     "KPD_FORMAT_LABEL": env_str("BERDAYA_KPD_FORMAT_LABEL", "16 digit angka"),
     "DOUBLE_DIP_WINDOW_DAYS": env_int("BERDAYA_DOUBLE_DIP_WINDOW_DAYS", 365),
     "UPLOAD_MAX_MB": env_int("BERDAYA_UPLOAD_MAX_MB", 10),
+    # Reverse proxies in front of Berdaya that append the client's address to X-Forwarded-For (0: none).
+    "TRUSTED_PROXIES": env_int("BERDAYA_TRUSTED_PROXIES", 0),
+    # Failed logins from one address, across all usernames, before the address is locked for the cool-off time.
+    "LOGIN_ADDRESS_LIMIT": env_int("BERDAYA_LOGIN_ADDRESS_LIMIT", 30),
     "PRICE_OUTLIER_RATIO": env_float("BERDAYA_PRICE_OUTLIER_RATIO", 3.0),
     "PRICE_OUTLIER_MAD_K": env_float("BERDAYA_PRICE_OUTLIER_MAD_K", 5.0),
     "PRICE_OUTLIER_WEEKS": env_int("BERDAYA_PRICE_OUTLIER_WEEKS", 8),
@@ -294,6 +303,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING", "handlers": ["console"], "propagate": False},
+        # Django's defaults give "django" an unfiltered console handler (DEBUG) and an e-mail handler that sends the
+        # whole request, query string and form data included, to ADMINS: both replaced by the filtered console.
+        "django": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        # The development server's request log prints the query string (a search by NIK): through the filter too.
+        "django.server": {"level": "INFO", "handlers": ["console"], "propagate": False},
     },
 }
 

@@ -1,18 +1,57 @@
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
+from .logging import redact
 from .models import AuditEvent
 
 
+def fingerprint(value: str) -> str:
+    """A keyed hash standing in for a personal value (a NIK, a phone number, a search text) in audit details.
+
+    The same value always gives the same fingerprint, so an investigator holding a NIK can find the exports filtered
+    by it (`fingerprint(nik)`), while the audit table alone does not reveal it: the key is the deployment's
+    SECRET_KEY, so fingerprints cannot be reversed by hashing all 10^16 candidates offline. Numbers are compared
+    by their digits only (1502 0154... and 15020154... are the same NIK); text case-insensitively.
+    """
+    text = str(value).strip()
+    number = re.sub(r"%20|%2B|[\s.+()-]", "", text, flags=re.IGNORECASE)
+    if number.isdigit():
+        # +62 812... and 0812... are the same phone number.
+        normalised = "0" + number[2:] if number.startswith("628") and len(number) < 16 else number
+    else:
+        normalised = text.casefold()
+    digest = hmac.new(settings.SECRET_KEY.encode(), b"berdaya-audit:" + normalised.encode(), hashlib.sha256)
+    return "#" + digest.hexdigest()[:16]
+
+
+def _hashed(match: re.Match) -> str:
+    return f"[disamarkan {fingerprint(match.group())}]"
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value, _hashed)
+    if isinstance(value, dict):
+        return {key: _clean(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(item) for item in value]
+    return value
+
+
 def audit(*, actor, action: str, obj: models.Model | None = None, object_type: str = "", **detail: Any) -> AuditEvent:
-    """Write one audit row. Detail must never hold NIK, names or phone numbers: ids and counts only."""
+    """Write one audit row. Detail must never hold NIK, names or phone numbers: ids and counts only. As a safety net,
+    any NIK, KK or phone number that reaches it anyway is replaced by its fingerprint."""
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
         object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
         object_id=str(obj.pk) if obj is not None else "",
-        detail=detail,
+        detail=_clean(detail),
     )

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 
 
 class LanguageMiddleware:
@@ -22,4 +23,20 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
+        return response
+
+
+class NoStoreWhenSignedInMiddleware:
+    """Every response to a signed-in user may carry personal data (a list, a form, an export): no browser or proxy
+    may keep a copy, so a shared office computer does not show the last officer's pages through its cache or the
+    back button after logout. Anonymous pages (login, public prices) keep their own caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
         return response

@@ -1,7 +1,8 @@
 """Writing spreadsheets safely: neutralise formulas in cells, stream CSV, write XLSX in constant memory.
 
 A cell that starts with = + - @ (or tab / carriage return) is run as a formula by Excel and LibreOffice
-("CSV injection", e.g. =HYPERLINK(...) leaking data). Prefixing an apostrophe makes it plain text.
+("CSV injection", e.g. =HYPERLINK(...) leaking data). Prefixing an apostrophe makes it plain text. The same goes
+for a formula after a separator (";=1+1"), because a spreadsheet may split the cell there.
 """
 
 from __future__ import annotations
@@ -9,16 +10,22 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A formula start right after a character that some spreadsheet splits cells on: Excel in an Indonesian (or any
+# comma-decimal) locale splits CSV on ";", other tools on tabs or "|", so ";=1+1" opens as a cell "=1+1".
+_FORMULA_AFTER_SEPARATOR = re.compile(r"[,;\t|\r\n][\"']*[=+\-@]")
 
 
 def safe_cell(value: Any) -> Any:
-    """Text that a spreadsheet would evaluate gets a leading apostrophe; numbers and dates pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """Text that a spreadsheet would evaluate, at its start or after a separator, gets a leading apostrophe; numbers
+    and dates pass unchanged. CSV output also quotes every cell (csv_stream), so a separator inside a cell never
+    splits it in a reader that honours quotes."""
+    if isinstance(value, str) and (value.startswith(FORMULA_STARTS) or _FORMULA_AFTER_SEPARATOR.search(value)):
         return "'" + value
     return value
 
@@ -44,7 +51,7 @@ class _Echo:
 
 def csv_stream(header: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bool = True) -> Iterator[bytes]:
     """Yield a CSV file piece by piece (for StreamingHttpResponse). The BOM makes Excel read UTF-8 correctly."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
     if bom:
         yield "\ufeff".encode()
     yield writer.writerow([_csv_text(h) for h in header]).encode()

@@ -12,8 +12,8 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from berdaya.core.audit import audit
-from berdaya.core.masking import mask_nik, mask_phone, mask_text
+from berdaya.core.audit import audit, fingerprint
+from berdaya.core.masking import is_identifying, mask_field
 from berdaya.core.scoping import capabilities, people_visible_to
 from berdaya.core.spreadsheet import csv_stream, safe_cell, write_xlsx
 from berdaya.registry import choices as c
@@ -49,6 +49,9 @@ FIELDS = [
     "wgss_selfcare",
     "wgss_communicating",
 ]
+
+
+_IDENTIFYING_COLUMNS = [index for index, field in enumerate(FIELDS) if is_identifying(field)]
 
 
 def export_headers() -> list[str]:
@@ -93,10 +96,8 @@ def export_rows(qs, *, sees_identifiers: bool) -> Iterator[list[Any]]:
         row[10] = occ.get(row[10], row[10])
         row[12] = status.get(row[12], row[12])
         if not sees_identifiers:
-            row[2] = mask_nik(row[2])
-            row[11] = mask_phone(row[11])
-            row[13] = mask_nik(row[13])
-            row[17], row[18], row[19] = mask_text(row[17]), mask_text(row[18]), mask_text(row[19])
+            for index in _IDENTIFYING_COLUMNS:
+                row[index] = mask_field(FIELDS[index], row[index])
         yield [safe_cell(v) for v in row]
 
 
@@ -116,7 +117,8 @@ def export_people(*, actor, params, fmt: str):
         actor=actor,
         action="export",
         object_type="registry.person",
-        filter=filter_params,
+        # The search text is a name or an identity number: only its fingerprint is kept.
+        filter={k: fingerprint(v) if k == "q" else v for k, v in filter_params.items()},
         rows=count,
         format=fmt,
         masked=not caps.sees_identifiers,

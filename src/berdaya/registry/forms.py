@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from berdaya.areas.models import Village
 from berdaya.core.forms import style_widgets
+from berdaya.core.masking import is_identifying, mask_field
 
 from . import choices as c
 from .models import ConsentRecord, Group, Household, Person
@@ -71,6 +72,20 @@ class StyledMixin:
     def _style(self) -> None:
         style_widgets(self, empty_label=str(_("— pilih —")))
 
+    def _mask_identifiers(self) -> None:
+        """For a role that may not see identifiers, each one shows masked and read-only: a disabled field renders
+        its initial value (now the masked one) and ignores whatever is posted for it."""
+        for name in [name for name in self.fields if is_identifying(name)]:
+            field = self.fields[name]
+            masked = mask_field(name, getattr(self.instance, name, None))
+            self.fields[name] = forms.CharField(
+                label=field.label,
+                required=False,
+                disabled=True,
+                help_text=_("Hanya petugas dinas atau pendamping yang dapat melihat dan mengubah data ini."),
+            )
+            self.initial[name] = masked
+
 
 class HouseholdForm(StyledMixin, forms.ModelForm):
     class Meta:
@@ -81,12 +96,14 @@ class HouseholdForm(StyledMixin, forms.ModelForm):
             "kk_override_reason": forms.TextInput(),
         }
 
-    def __init__(self, *args, villages=None, allow_override: bool = False, **kwargs):
+    def __init__(self, *args, villages=None, allow_override: bool = False, mask_identifiers: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = villages if villages is not None else Village.objects.all()
         self.fields["village"].label_from_instance = lambda v: f"{v.district.name} — {v.get_kind_display()} {v.name}"
         if not allow_override:
             del self.fields["kk_override_reason"]
+        if mask_identifiers:
+            self._mask_identifiers()
         self._style()
 
     def full_clean(self):
@@ -109,11 +126,13 @@ class PersonForm(StyledMixin, forms.ModelForm):
             "nik_override_reason": forms.TextInput(),
         }
 
-    def __init__(self, *args, allow_override: bool = False, **kwargs):
+    def __init__(self, *args, allow_override: bool = False, mask_identifiers: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["birth_date"].input_formats = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
         if not allow_override:
             del self.fields["nik_override_reason"]
+        if mask_identifiers:
+            self._mask_identifiers()
         self._style()
 
     def full_clean(self):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from berdaya.core.masking import mask_nik, mask_phone, mask_text
+from berdaya.core.masking import is_identifying, mask_field
 
-SENSITIVE = {"nik": mask_nik, "kk_number": mask_nik, "phone": mask_phone, "address": mask_text}
 HIDDEN = {
     "id",
     "history_id",
@@ -61,11 +60,9 @@ def history_entries(obj, *, sees_identifiers: bool, limit: int = 50) -> list[Ent
                 label = str(record.instance._meta.get_field(change.field).verbose_name)
                 old = _display(record, change.field, change.old)
                 new = _display(record, change.field, change.new)
-                if change.field in SENSITIVE and not sees_identifiers:
-                    old, new = (
-                        SENSITIVE[change.field](str(change.old or "")),
-                        SENSITIVE[change.field](str(change.new or "")),
-                    )
+                if is_identifying(change.field) and not sees_identifiers:
+                    old = mask_field(change.field, change.old) or "—"
+                    new = mask_field(change.field, change.new) or "—"
                 changes.append(Change(label, old, new))
         who = record.history_user.get_username() if record.history_user else "sistem"
         entries.append(Entry(record.history_date, who, record.get_history_type_display(), changes))

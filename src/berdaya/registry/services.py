@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berdaya.areas.models import Village
+from berdaya.core.masking import is_identifying
 from berdaya.core.scoping import (
     capabilities,
     ensure_can_edit_household,
@@ -66,10 +67,27 @@ def _only(data: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
     return data
 
 
+def _ensure_may_change_identifiers(actor, obj, data: dict[str, Any]) -> None:
+    """A role that may not see an identifier may not change it either (a crafted form, the API)."""
+    if capabilities(actor).sees_identifiers:
+        return
+    fields = [name for name in data if is_identifying(name) and hasattr(obj, name)]
+    if not fields:
+        return
+    stored = type(obj).objects.values(*fields).get(pk=obj.pk)
+    for name in fields:
+        new = obj._meta.get_field(name).to_python(data[name])
+        if (new if new not in (None, "") else None) != (stored[name] if stored[name] not in (None, "") else None):
+            raise PermissionDenied(
+                _("Peran Anda tidak boleh mengubah NIK, nomor KK, nomor HP, alamat atau lokasi rumah tangga.")
+            )
+
+
 def _assign(actor, obj, data: dict[str, Any]) -> None:
     """Set `data` on an existing record. A stored override reason was given for the old number: it lapses when the
     number (or what it is checked against) changes, unless an officer gives it again in the same change."""
     data = _strip_overrides(actor, _only(data, HOUSEHOLD_EDITABLE if isinstance(obj, Household) else PERSON_EDITABLE))
+    _ensure_may_change_identifiers(actor, obj, data)
     for override, checked in OVERRIDE_FIELDS.items():
         if override in data or not hasattr(obj, override):
             continue

@@ -86,7 +86,8 @@ def person_detail(request, pk: int):
 
 
 def _cleaned(form) -> dict:
-    return {k: v for k, v in form.cleaned_data.items() if k in form.fields}
+    # A disabled field (a masked identifier) is shown, never submitted.
+    return {k: v for k, v in form.cleaned_data.items() if k in form.fields and not form.fields[k].disabled}
 
 
 @login_required
@@ -95,7 +96,12 @@ def person_edit(request, pk: int):
     caps = capabilities(request.user)
     if not caps.edits_registry:
         raise PermissionDenied
-    form = PersonForm(request.POST or None, instance=person, allow_override=caps.accepts_failed_checks)
+    form = PersonForm(
+        request.POST or None,
+        instance=person,
+        allow_override=caps.accepts_failed_checks,
+        mask_identifiers=not caps.sees_identifiers,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update(actor=request.user, person=person, data=_cleaned(form))
@@ -218,6 +224,7 @@ def household_edit(request, pk: int):
         instance=household,
         villages=villages_for_registration(request.user),
         allow_override=caps.accepts_failed_checks,
+        mask_identifiers=not caps.sees_identifiers,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -44,3 +44,51 @@ def test_it_locks_out_after_five_failures_even_with_the_right_password(areas, se
         reverse("login"), {"username": "petugas2", "password": "kata-sandi-uji-123"}, REMOTE_ADDR="10.0.0.3"
     )
     assert other.status_code == 302
+
+
+def _fail(client, username, address, **extra):
+    return client.post(reverse("login"), {"username": username, "password": "tebak"}, REMOTE_ADDR=address, **extra)
+
+
+@pytest.mark.django_db
+def test_it_locks_an_address_that_tries_many_usernames(areas, settings):
+    # Password spraying: one wrong guess for each of many usernames never trips the per-username limit.
+    settings.BERDAYA = {**settings.BERDAYA, "LOGIN_ADDRESS_LIMIT": 8}
+    factories.user("officer", username="petugas")
+    client = Client()
+    for i in range(8):
+        _fail(client, f"tebakan{i}", "10.0.0.9")
+    response = client.post(
+        reverse("login"), {"username": "petugas", "password": "kata-sandi-uji-123"}, REMOTE_ADDR="10.0.0.9"
+    )
+    assert response.status_code == 429
+    # Other addresses are not affected.
+    other = Client().post(
+        reverse("login"), {"username": "petugas", "password": "kata-sandi-uji-123"}, REMOTE_ADDR="10.0.0.10"
+    )
+    assert other.status_code == 302
+
+
+@pytest.mark.django_db
+def test_it_throttles_the_client_behind_a_trusted_proxy_not_the_proxy(areas, settings):
+    settings.BERDAYA = {**settings.BERDAYA, "LOGIN_ADDRESS_LIMIT": 8, "TRUSTED_PROXIES": 1}
+    factories.user("officer", username="petugas")
+    client = Client()
+    for i in range(8):
+        # The client forges the left-most entry; the proxy appends the real address, which is what counts.
+        _fail(client, f"tebakan{i}", "192.168.1.1", HTTP_X_FORWARDED_FOR=f"1.2.3.{i}, 203.0.113.7")
+    locked = client.post(
+        reverse("login"),
+        {"username": "petugas", "password": "kata-sandi-uji-123"},
+        REMOTE_ADDR="192.168.1.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
+    assert locked.status_code == 429
+    # Another user through the same proxy is not locked out by the proxy's address.
+    other = Client().post(
+        reverse("login"),
+        {"username": "petugas", "password": "kata-sandi-uji-123"},
+        REMOTE_ADDR="192.168.1.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.4",
+    )
+    assert other.status_code == 302

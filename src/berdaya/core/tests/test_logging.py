@@ -116,3 +116,40 @@ def test_it_leaves_dates_and_amounts_alone():
     from berdaya.core.logging import redact
 
     assert redact("2026-11-28 Rp1.500.000 12 peserta") == "2026-11-28 Rp1.500.000 12 peserta"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f'"GET /registri/?q={NIK} HTTP/1.1" 200',
+        '"GET /registri/?q=1502+0154+0385+0012 HTTP/1.1" 200',
+        '"GET /registri/?q=1502%200154%200385%200012 HTTP/1.1" 200',
+        '"GET /registri/?q=%2B6281234567890 HTTP/1.1" 200',
+        '"GET /registri/?q=0812+3456+7890&page=2 HTTP/1.1" 200',
+    ],
+)
+def test_it_redacts_numbers_in_a_request_line(line):
+    cleaned = redact(line)
+    assert "[disamarkan]" in cleaned
+    assert not any(part in cleaned for part in ("0154", "3456", "81234567890"))
+
+
+def test_the_request_log_of_the_development_server_passes_through_the_filter():
+    server = settings.LOGGING["loggers"]["django.server"]
+    assert server["handlers"] == ["console"] and server["propagate"] is False
+    # (pytest adds its own capture handlers; the configured console handler is the one that writes.)
+    handlers = logging.getLogger("django.server").handlers
+    assert any(any(isinstance(f, RedactPersonalData) for f in h.filters) for h in handlers)
+
+
+@pytest.mark.parametrize("name", ["django", "django.request", "django.server", "berdaya", "axes"])
+def test_every_handler_a_record_reaches_applies_the_filter(name):
+    # Django's default "django" logger has its own console and e-mail handlers: none may write unfiltered.
+    logger = logging.getLogger(name)
+    while logger is not None:
+        configured = [h for h in logger.handlers if type(h).__module__.startswith(("logging", "django"))]
+        assert all(any(isinstance(f, RedactPersonalData) for f in h.filters) for h in configured), (
+            logger.name,
+            configured,
+        )
+        logger = logger.parent if logger.propagate else None

@@ -1,0 +1,41 @@
+"""Audit details never hold an identity or phone number, however a caller passes one."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from berdaya.core.audit import audit, fingerprint
+from berdaya.core.models import AuditEvent
+
+NIK = "1502015403850012"
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_replaces_numbers_anywhere_in_the_detail_by_their_fingerprint(officer):
+    audit(
+        actor=officer,
+        action="export",
+        object_type="registry.person",
+        filter={"q": f"nik {NIK}", "phones": ["0812-3456-7890", "+6281234567890"]},
+        note=f"KK 1502 0115 0618 0003, NIK {NIK}",
+        rows=3,
+    )
+    detail = AuditEvent.objects.get().detail
+    stored = json.dumps(detail)
+    assert NIK not in stored and "3456" not in stored and "0618" not in stored
+    assert detail["rows"] == 3
+    assert detail["filter"]["q"] == f"nik [disamarkan {fingerprint(NIK)}]"
+    # The same phone number in two notations has one fingerprint.
+    assert detail["filter"]["phones"][0] == detail["filter"]["phones"][1]
+
+
+def test_a_fingerprint_is_stable_keyed_and_ignores_notation(settings):
+    assert fingerprint(NIK) == fingerprint("1502 0154 0385 0012") == fingerprint(" 1502.0154.0385.0012 ")
+    assert fingerprint("Siti Aminah") == fingerprint("siti aminah")
+    assert NIK not in fingerprint(NIK)
+    before = fingerprint(NIK)
+    settings.SECRET_KEY = "another-deployment-" + "x" * 40
+    assert fingerprint(NIK) != before

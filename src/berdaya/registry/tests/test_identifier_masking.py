@@ -1,0 +1,138 @@
+"""Identifiers stay masked for partner staff in edit forms and history, and they cannot change them (issue #13.3)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+from django.urls import reverse
+
+from berdaya.registry import services
+from berdaya.registry.forms import HOUSEHOLD_FIELDS, PERSON_FIELDS
+from berdaya.registry.models import Household, Person
+from berdaya.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+PHONE = "081298765432"
+KK = "1502011506180003"
+
+
+@pytest.fixture
+def world(partner, officer):
+    hh = factories.household(
+        registered_by_organisation=partner.organisation,
+        kk_number=KK,
+        address="Jl. Rahasia No. 7",
+        rt="017",
+        rw="023",
+        latitude=Decimal("-2.123456"),
+        longitude=Decimal("102.654321"),
+    )
+    person = factories.person(hh=hh, name="Siti Rahmawati", phone=PHONE)
+    return hh, person
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _post_data(form_fields, instance, **changes) -> dict[str, str]:
+    data = {}
+    for name in form_fields:
+        value = getattr(instance, f"{name}_id", None) if name == "village" else getattr(instance, name, "")
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+            continue
+        data[name] = "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value))
+    data.update(changes)
+    return data
+
+
+SECRETS = [PHONE, KK, "Jl. Rahasia", "-2.123456", "102.654321", 'value="017"', 'value="023"']
+
+
+def test_the_person_form_shows_partner_staff_no_identifier(partner, world):
+    _hh, person = world
+    page = _client(partner).get(reverse("registry:person_edit", args=[person.pk])).content.decode()
+    assert "Siti Rahmawati" in page
+    assert person.nik not in page and PHONE not in page
+    assert "••••••••••••••••" in page
+
+
+def test_the_household_form_shows_partner_staff_no_identifier_or_location(partner, world):
+    hh, _person = world
+    page = _client(partner).get(reverse("registry:household_edit", args=[hh.pk])).content.decode()
+    assert not [secret for secret in SECRETS if secret in page]
+
+
+def test_the_forms_still_show_officers_every_identifier(officer, world):
+    hh, person = world
+    client = _client(officer)
+    assert person.nik in client.get(reverse("registry:person_edit", args=[person.pk])).content.decode()
+    assert KK in client.get(reverse("registry:household_edit", args=[hh.pk])).content.decode()
+
+
+def test_a_crafted_post_from_partner_staff_changes_no_identifier(partner, world):
+    hh, person = world
+    other_nik = factories.nik(birth_date=person.birth_date, sex=person.sex)
+    client = _client(partner)
+    response = client.post(
+        reverse("registry:person_edit", args=[person.pk]),
+        _post_data(PERSON_FIELDS, person, nik=other_nik, phone="081200000000", occupation="farmer"),
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.nik, person.phone) != (other_nik, "081200000000")
+    assert person.phone == PHONE
+    response = client.post(
+        reverse("registry:household_edit", args=[hh.pk]),
+        _post_data(HOUSEHOLD_FIELDS, hh, kk_number="1502011506180099", address="Jl. Baru", rt="001", latitude="-1.5"),
+    )
+    assert response.status_code == 302
+    hh.refresh_from_db()
+    assert (hh.kk_number, hh.address, hh.rt, hh.latitude) == (KK, "Jl. Rahasia No. 7", "017", Decimal("-2.123456"))
+
+
+def test_the_service_refuses_partner_staff_a_change_of_identifier(partner, world):
+    hh, person = world
+    with pytest.raises(PermissionDenied):
+        services.person_update(actor=partner, person=person, data={"phone": "081200000000"})
+    with pytest.raises(PermissionDenied):
+        services.household_update(actor=partner, household=hh, data={"rt": "001"})
+    # Unchanged identifiers (as a full form sends them back) are not a change.
+    services.household_update(actor=partner, household=hh, data={"rt": "017", "latitude": "-2.123456"})
+    assert Household.objects.get(pk=hh.pk).rt == "017"
+    assert Person.objects.get(pk=person.pk).phone == PHONE
+
+
+def test_history_masks_every_identifying_and_locating_field_for_partner_staff(partner, officer, world):
+    hh, person = world
+    services.household_update(
+        actor=officer,
+        household=hh,
+        data={"rt": "019", "rw": "029", "latitude": Decimal("-2.5"), "longitude": Decimal("102.9"), "address": "Jl. B"},
+    )
+    services.person_update(actor=officer, person=person, data={"phone": "081211112222"})
+    household_page = _client(partner).get(reverse("registry:household_detail", args=[hh.pk])).content.decode()
+    person_page = _client(partner).get(reverse("registry:person_detail", args=[person.pk])).content.decode()
+    for secret in ["017", "019", "023", "029", "-2.5", "102.9", "2.123456", "Jl. B", "Jl. Rahasia"]:
+        assert secret not in household_page, secret
+    assert "081211112222" not in person_page and PHONE not in person_page
+    # Officers read the same history in full.
+    officer_page = _client(officer).get(reverse("registry:household_detail", args=[hh.pk])).content.decode()
+    assert "019" in officer_page and "102.9" in officer_page
+
+
+def test_the_reason_a_nik_was_accepted_is_not_shown_to_partner_staff(partner, officer, world):
+    _hh, person = world
+    Person.objects.filter(pk=person.pk).update(nik_override_reason=f"KTP lama bertuliskan {person.nik[:12]}")
+    partner_page = _client(partner).get(reverse("registry:person_detail", args=[person.pk])).content.decode()
+    officer_page = _client(officer).get(reverse("registry:person_detail", args=[person.pk])).content.decode()
+    assert "KTP lama bertuliskan" not in partner_page
+    assert "KTP lama bertuliskan" in officer_page
