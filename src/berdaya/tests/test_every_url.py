@@ -53,13 +53,9 @@ ROLES = [
     "case_supervisor",
 ]
 
-# Known leaks fixed on another branch: (pattern, role) -> reason. xfail(strict): when the fix lands, these fail as
-# "XPASS" until the entry is removed.
-TARGETING_SCOPE = "targeting ignores the viewer's scope: issue #13 item 1, fixed on branch h/trust-scope"
-KNOWN_LEAKS: dict[tuple[str, str], str] = {
-    # The candidate list of a run started by an officer for the partner's programme lists people of the whole regency.
-    ("targeting:run_detail", "partner"): TARGETING_SCOPE,
-}
+# Known leaks still open: (pattern, role) -> reason. xfail(strict): when the fix lands, these fail as "XPASS" until
+# the entry is removed.
+KNOWN_LEAKS: dict[tuple[str, str], str] = {}
 
 
 @dataclass
