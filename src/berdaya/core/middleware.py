@@ -37,6 +37,7 @@ class NoStoreWhenSignedInMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        # A view that already forbids storing (a private document download) keeps its own header.
+        if user is not None and user.is_authenticated and "no-store" not in response.get("Cache-Control", ""):
             add_never_cache_headers(response)
         return response

@@ -33,6 +33,9 @@ from berdaya.registry import choices as rc
 from berdaya.registry.models import GroupMembership
 from berdaya.testing import factories as f
 
+# Every test here shares the module's world: keep them together (pytest-django moves tests without a db mark last).
+pytestmark = pytest.mark.django_db
+
 # Patterns not visited, and why.
 SKIPPED = {
     "logout": "ends the session the test is using; it shows no data",
@@ -125,7 +128,9 @@ def _person_side(*, name: str, village: str, organisation, tag: str, officer, su
         village_id=village,
         area_ha=Decimal("0.8"),
         tenure=fc.Tenure.OWN,
-        commodity=Commodity.objects.order_by("pk").first(),
+        # Seeded by a migration, but a transactional test elsewhere may have flushed it.
+        commodity=Commodity.objects.order_by("pk").first()
+        or Commodity.objects.create(code="karet-uji", name="Karet", short_name="Karet"),
     )
     programme = programme_services.programme_create(
         actor=officer,
@@ -441,7 +446,6 @@ def _cases():
             yield pytest.param(name, role, id=f"{name}-{role}", marks=marks)
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize(("name", "role"), list(_cases()))
 def test_no_page_shows_a_role_what_is_outside_its_scope(world, name, role):
     client = Client()
