@@ -75,3 +75,20 @@ class ImportRun(models.Model):
     @property
     def counts(self) -> dict:
         return self.result or self.preview
+
+    @property
+    def status_label(self) -> str:
+        """The status, and for a commit that wrote nothing, why: "Sudah diimpor" alone reads as data written."""
+        result = self.result or {}
+        if self.status != self.Status.IMPORTED or result.get("new") or result.get("updated"):
+            return str(self.get_status_display())
+        if result.get("invalid"):
+            return _(
+                "Sudah diimpor, tetapi tidak ada yang ditulis: %(invalid)s baris tidak sah, %(unchanged)s baris "
+                "sudah sama dengan registri."
+            ) % {"invalid": result.get("invalid", 0), "unchanged": result.get("unchanged", 0)}
+        if result.get("unchanged"):
+            return _("Sudah diimpor, tidak ada perubahan: %(unchanged)s baris sudah sama dengan registri.") % {
+                "unchanged": result["unchanged"]
+            }
+        return _("Sudah diimpor, tetapi file tidak berisi baris data (baris contoh templat tidak diimpor).")

@@ -64,12 +64,14 @@ class RowValidator:
         allowed_villages: set[str] | None,
         district_prefixes: set[str],
         today: dt.date | None = None,
+        regencies: dict[str, str] | None = None,
     ) -> None:
         index = {h: i for i, h in enumerate(headers)}
         self.headers = headers
         self.positions: dict[str, int] = {key: index[h] for key, h in mapping.items() if h in index}
         self.known_villages = known_villages
         self.allowed_villages = allowed_villages
+        self.regencies = regencies
         self.district_exists: Callable[[str], bool] = district_prefixes.__contains__
         self.today = today or timezone.localdate()
         self.lookups = {col.key: choice_lookup(col.choices) for col in COLUMNS if col.choices is not None}
@@ -254,6 +256,13 @@ class RowValidator:
             value = f"{value[:2]}.{value[2:4]}.{value[4:6]}.{value[6:]}"
         if value not in self.known_villages:
             raise RowError(key, _("Kode desa “%(v)s” tidak dikenal (contoh: 15.02.01.2001).") % {"v": value[:20]})
+        if self.regencies is not None and value[:5] not in self.regencies:
+            names = ", ".join(f"{name} ({code})" for code, name in self.regencies.items())
+            raise RowError(
+                key,
+                _("Desa %(v)s berada di luar wilayah aplikasi ini (%(names)s): rumah tangga di sana tidak diimpor.")
+                % {"v": value, "names": names},
+            )
         if self.allowed_villages is not None and value not in self.allowed_villages:
             raise RowError(key, _("Anda tidak boleh mendaftarkan rumah tangga di desa %(v)s.") % {"v": value})
         return value

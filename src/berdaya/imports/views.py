@@ -11,10 +11,11 @@ from django.views.decorators.http import require_POST
 from berdaya.core.scoping import capabilities, get_visible_or_404
 
 from .columns import COLUMNS, auto_mapping
+from .engine import NO_ROWS
 from .export import export_people
 from .forms import CommitForm, MappingForm, UploadForm
 from .models import ImportRun
-from .reader import ImportFileError, read_headers
+from .reader import ImportFileError, read_headers, read_rows
 from .services import ensure_can_import, import_run_create, import_start, mapping_save, previous_imports
 from .templates_files import template_csv, template_xlsx
 
@@ -31,6 +32,16 @@ def _run_or_404(request, pk):
     return get_visible_or_404(runs_visible_to(request.user).select_related("job", "created_by"), pk)
 
 
+def _ensure_rows(path) -> None:
+    """Say at once that a file holds headers only, rather than after a background check."""
+    rows = read_rows(path)
+    try:
+        if next(rows, None) is None:
+            raise ImportFileError(str(NO_ROWS))
+    finally:
+        rows.close()
+
+
 @login_required
 def index(request):
     ensure_can_import(request.user)
@@ -40,6 +51,7 @@ def index(request):
         run = import_run_create(actor=request.user, uploaded=form.cleaned_data["file"])
         try:
             headers = read_headers(run.file.path).headers
+            _ensure_rows(run.file.path)
         except ImportFileError as exc:
             run.status = ImportRun.Status.FAILED
             run.save(update_fields=["status"])

@@ -136,7 +136,7 @@ def test_it_refuses_households_registered_outside_the_users_scope(facilitator, t
     factories.household(village="15.02.01.2002", kk_number="1502011201150004")
     rows = household("A", 10, kk_number="1502011201150004")
     result = import_households(path=write_csv(tmp_path / "a.csv", rows), actor=facilitator, dry_run=True)
-    assert "di luar wilayah" in result.errors[2][0][1] and result.invalid == 2
+    assert "hak akses Anda" in result.errors[2][0][1] and result.invalid == 2
 
 
 def _column_defaults() -> dict[str, str | None]:
