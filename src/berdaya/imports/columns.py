@@ -262,6 +262,14 @@ EXTRA_ALIASES: dict[type[TextChoices], dict[str, str]] = {
         "kepala rumah tangga": "head",
         "istri": "spouse",
         "suami": "spouse",
+        # The labels of DTKS/DTSEN extracts.
+        "kepala ruta": "head",
+        "pembantu ruta": "helper",
+        "pembantu rumah tangga": "helper",
+        "pembantu sopir": "helper",
+        "orang tua mertua": "parent",
+        "anak kandung": "child",
+        "famili": "other_relative",
     },
 }
 

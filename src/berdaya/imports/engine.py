@@ -53,7 +53,7 @@ from berdaya.registry import choices as c
 from berdaya.registry.models import Household, Person
 
 from . import sqlcheck as q
-from .columns import BY_KEY, EXAMPLE_KEY, HOUSEHOLD_KEYS, PERSON_KEYS
+from .columns import BY_KEY, EXAMPLE_KEY, HOUSEHOLD_KEYS, PERSON_KEYS, norm_choice
 from .reader import ImportFileError, read_headers
 from .source import Source, prepare
 from .validate import RowError, RowValidator
@@ -173,9 +173,21 @@ def _csv_field(value: Any) -> str:
 
 
 class Engine:
-    def __init__(self, *, actor, mapping: dict[str, str], mode: str, dry_run: bool, progress: Progress, label: str):
+    def __init__(
+        self,
+        *,
+        actor,
+        mapping: dict[str, str],
+        mode: str,
+        dry_run: bool,
+        progress: Progress,
+        label: str,
+        values: dict[str, dict[str, str]] | None = None,
+    ):
         self.actor = actor
         self.mapping = mapping
+        # A saved mapping's value translations (e.g. JNS_KEL 1 -> M), matched as choices are (case, punctuation).
+        self.values = {key: {norm_choice(str(k)): str(v) for k, v in m.items()} for key, m in (values or {}).items()}
         self.mode = mode
         self.dry_run = dry_run
         self.progress = progress
@@ -266,10 +278,12 @@ class Engine:
         for key in mapped:
             convert = self.validator.converters[key]
             raws = values.get(key, [""]) if key in present else [""]
+            translate = self.values.get(key, {})
             vals, errs = [], []
             for raw in raws:
                 try:
-                    vals.append(_duck_value(convert(key, raw)))
+                    cell = translate.get(norm_choice(raw), raw) if translate and raw else raw
+                    vals.append(_duck_value(convert(key, cell)))
                     errs.append(None)
                 except RowError as err:
                     vals.append(None)
@@ -1302,6 +1316,7 @@ def import_households(
     dry_run: bool = True,
     progress: Progress | None = None,
     label: str = "",
+    values: dict[str, dict[str, str]] | None = None,
 ) -> ImportResult:
     """Validate (and unless dry_run, write) a household file. One transaction; nothing is written on error."""
     from .columns import auto_mapping
@@ -1323,6 +1338,7 @@ def import_households(
         dry_run=dry_run,
         progress=progress or Progress(),
         label=label or path.name,
+        values=values,
     )
     try:
         engine.load(path)

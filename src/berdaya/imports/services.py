@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,10 +55,32 @@ def previous_imports(run: ImportRun):
     return ImportRun.objects.filter(checksum=run.checksum, status=ImportRun.Status.IMPORTED).exclude(pk=run.pk)
 
 
-def mapping_save(*, actor, name: str, columns: dict[str, str]) -> ColumnMapping:
+def mappings_visible_to(actor):
+    """The shared mappings and those of the actor's organisation."""
+    shared = Q(organisation__isnull=True)
+    org = getattr(actor, "organisation_id", None)
+    return ColumnMapping.objects.filter(shared | Q(organisation_id=org) if org else shared)
+
+
+def mapping_save(
+    *, actor, name: str, columns: dict[str, str], values: dict[str, dict[str, str]] | None = None
+) -> ColumnMapping:
+    """Save under a name: staff of an organisation save their organisation's mapping (never another's, never a
+    shared one); officers and admins save the shared mappings everyone may use."""
     ensure_can_import(actor)
+    caps = capabilities(actor)
+    if caps.role in {"admin", "officer"}:
+        organisation_id = None
+    elif getattr(actor, "organisation_id", None):
+        organisation_id = actor.organisation_id
+    else:
+        raise PermissionDenied(
+            _("Pemetaan bersama hanya bisa disimpan oleh petugas dinas atau admin; minta mereka menyimpannya.")
+        )
     mapping, _created = ColumnMapping.objects.update_or_create(
-        name=name.strip()[:100], defaults={"columns": columns, "created_by": actor}
+        name=name.strip()[:100],
+        organisation_id=organisation_id,
+        defaults={"columns": columns, "values": values or {}, "created_by": actor},
     )
     return mapping
 
@@ -107,6 +130,7 @@ def import_execute(
         dry_run=dry_run,
         progress=progress,
         label=f"#{run.pk} {run.original_name}",
+        values=run.value_map or None,
     )
     write_error_file(run, result, source)
     data = result.as_dict()

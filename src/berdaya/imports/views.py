@@ -45,7 +45,7 @@ def _ensure_rows(path) -> None:
 @login_required
 def index(request):
     ensure_can_import(request.user)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         saved = form.cleaned_data["mapping"]
         run = import_run_create(actor=request.user, uploaded=form.cleaned_data["file"])
@@ -60,7 +60,8 @@ def index(request):
             mapping = {k: v for k, v in saved.columns.items() if v in headers} if saved else auto_mapping(headers)
             run.mapping = mapping
             run.mapping_name = saved.name if saved else ""
-            run.save(update_fields=["mapping", "mapping_name"])
+            run.value_map = saved.values if saved else {}
+            run.save(update_fields=["mapping", "mapping_name", "value_map"])
             if saved is None and (any(k not in mapping for k in REQUIRED) or len(mapping) < len(headers) // 2):
                 return redirect("imports:mapping", pk=run.pk)
             job = import_start(actor=request.user, run=run, dry_run=True)
@@ -81,7 +82,9 @@ def mapping(request, pk: int):
     if request.method == "POST" and form.is_valid():
         run.mapping = form.mapping()
         if form.cleaned_data["save_as"]:
-            saved = mapping_save(actor=request.user, name=form.cleaned_data["save_as"], columns=run.mapping)
+            saved = mapping_save(
+                actor=request.user, name=form.cleaned_data["save_as"], columns=run.mapping, values=run.value_map
+            )
             run.mapping_name = saved.name
             messages.success(request, _("Pemetaan “%(name)s” disimpan.") % {"name": saved.name})
         run.save(update_fields=["mapping", "mapping_name"])
