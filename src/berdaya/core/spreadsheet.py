@@ -9,16 +9,19 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# "+6281234567890": a plus and digits only is a phone number in E.164, not a formula.
+PLUS_NUMBER = re.compile(r"\+[0-9]{1,15}")
 
 
 def safe_cell(value: Any) -> Any:
     """Text that a spreadsheet would evaluate gets a leading apostrophe; numbers and dates pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not PLUS_NUMBER.fullmatch(value):
         return "'" + value
     return value
 

@@ -40,10 +40,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from berdaya.areas.models import District, Village
 from berdaya.areas.selectors import deployment_regencies
@@ -66,9 +67,11 @@ BULK_MIN_ROWS = 50_000
 # pg_advisory_lock key of the write phase of imports (any constant shared by all Berdaya processes).
 IMPORT_LOCK_KEY = 0x42455244
 _MEMORY_LOCK = threading.Lock()
+# The tables registry pages read while an import runs (list, search, household pages).
+READ_TABLES = {"registry_household", "registry_person", "registry_kknumber"}
 DUCKDB_CONFIG = {"threads": 2, "memory_limit": "768MB", "preserve_insertion_order": True}
 
-NO_ROWS = _lazy("File ini hanya berisi judul kolom: tidak ada baris data untuk diimpor.")
+NO_ROWS = gettext_lazy("File ini hanya berisi judul kolom: tidak ada baris data untuk diimpor.")
 
 MODE_VALID_ONLY = "valid-only"
 MODE_ALL_OR_NOTHING = "all-or-nothing"
@@ -1066,7 +1069,9 @@ class Engine:
             "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
             [tables],
         )
-        fks = cur.fetchall()
+        # Dropping a foreign key also locks the table it points to (users, households) against every reader until
+        # the commit: only an exclusive first load does it.
+        fks = cur.fetchall() if _exclusive_load() else []
         for name, table, _definition in fks:
             cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         for name, _definition in indexes:
@@ -1076,9 +1081,14 @@ class Engine:
         return restore
 
     def _bulk_tables(self, cur, hh_new: int, p_new: int) -> list[str]:
-        """The tables this import at least doubles: for those, one index build beats row-by-row maintenance."""
+        """The tables this import at least doubles: for those, one index build beats row-by-row maintenance.
+
+        On PostgreSQL dropping an index locks its table against readers until the import commits, so the tables
+        registry pages read are left out unless the deployment asks for an exclusive first load
+        (BERDAYA_IMPORT_EXCLUSIVE_LOAD). SQLite readers see the last commit (WAL) whatever the import does."""
         if p_new < BULK_MIN_ROWS:
             return []
+        skip = READ_TABLES if self.pg and not _exclusive_load() else set()
         tables = []
         for table, rows in (
             ("registry_household", hh_new),
@@ -1087,6 +1097,8 @@ class Engine:
             ("registry_person", p_new),
             ("registry_historicalperson", p_new),
         ):
+            if table in skip:
+                continue
             cur.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} LIMIT %s) x", [rows + 1])
             if cur.fetchone()[0] <= rows:
                 tables.append(table)
@@ -1287,6 +1299,10 @@ class Engine:
             for table in self.target_tables:
                 cur.execute(f"DROP TABLE IF EXISTS {table}")
         self.target_tables.clear()
+
+
+def _exclusive_load() -> bool:
+    return bool(settings.BERDAYA.get("IMPORT_EXCLUSIVE_LOAD"))
 
 
 @contextmanager

@@ -85,25 +85,46 @@ def mapping_save(
     return mapping
 
 
+# An XLSX sheet holds 1,048,576 rows: the header, the failed rows, and one line saying the list was cut.
+ERROR_FILE_MAX_ROWS = 1_048_576 - 2
+
+
 def write_error_file(run: ImportRun, result: ImportResult, source: str | Path | None = None) -> None:
-    """The rows that failed, as in the file, plus row number, column and message (XLSX: opens right in Excel)."""
+    """The rows that failed, as in the file, each once with all its columns and messages (XLSX: opens right in
+    Excel). Corrected, the file imports as it is: the three leading columns are not template columns."""
     if not result.errors:
         run.errors_file = ""
         return
     info = FileInfo()
     headers_holder: list[str] = []
+    limit = ERROR_FILE_MAX_ROWS
 
     def rows():
+        written = 0
         for row_no, values in read_rows(source or run.file.path, info):
             if not headers_holder:
                 headers_holder.extend(info.headers)
             problems = result.errors.get(row_no)
             if not problems:
                 continue
+            if written == limit:
+                left = len(result.errors) - written
+                yield [
+                    "",
+                    "",
+                    _(
+                        "Daftar dipotong: %(n)s baris tidak sah lainnya tidak muat di satu lembar Excel. Perbaiki "
+                        "baris di atas, impor lagi, lalu unduh file kesalahan yang baru."
+                    )
+                    % {"n": left},
+                ]
+                return
             original = [("" if v is None else v) for v in values[: len(info.headers)]]
             original += [""] * (len(info.headers) - len(original))
-            for column, message in problems:
-                yield [row_no, column, message, *original]
+            columns = list(dict.fromkeys(column for column, _message in problems))
+            messages = [f"{column}: {message}" if len(columns) > 1 else message for column, message in problems]
+            written += 1
+            yield [row_no, ", ".join(columns), "\n".join(messages), *original]
 
     # Read the header first so the sheet's header row is complete.
     header = [_("Baris"), _("Kolom"), _("Pesan"), *result.headers]

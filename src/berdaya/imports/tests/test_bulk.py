@@ -85,6 +85,7 @@ def test_a_clean_file_is_read_in_place(tmp_path):
 def _bulk_mode(monkeypatch) -> list[list[str]]:
     """Make any import a "large first load" and record the statements that restore the indexes."""
     monkeypatch.setattr(engine, "BULK_MIN_ROWS", 1)
+    monkeypatch.setattr(engine, "_exclusive_load", lambda: True)
     calls: list[list[str]] = []
     original = engine.Engine._bulk_begin
 

@@ -331,3 +331,171 @@ def test_two_imports_of_the_same_file_write_one_after_the_other(tmp_path):
     assert results["first"].new == 8
     assert (results["second"].new, results["second"].unchanged) == (0, 8)
     assert Person.objects.count() == 8
+
+
+# --- 14.9 small things ----------------------------------------------------------------------------------------
+
+
+def test_nik_full_width_digits_and_grouping_spaces_are_normalised(officer, tmp_path):
+    full_width = str.maketrans("0123456789", "０１２３４５６７８９")
+    rows = [person_row(hh_key="A", _serial=1), person_row(hh_key="B", _serial=2, kk_number=KK2)]
+    rows.append(person_row(hh_key="C", _serial=3, kk_number="1502011201150005"))
+    rows.append(person_row(hh_key="D", _serial=4, kk_number="1502011201150006"))
+    expected = [r["nik"] for r in rows]
+    rows[0]["nik"] = rows[0]["nik"].translate(full_width)
+    n = rows[1]["nik"]
+    rows[1]["nik"] = f"{n[:4]}\u00a0{n[4:8]}\u00a0{n[8:12]}\u00a0{n[12:]}"  # non-breaking spaces
+    n = rows[2]["nik"]
+    rows[2]["nik"] = f"{n[:6]} {n[6:12]} {n[12:]}"
+    rows[3]["nik"] = rows[3]["nik"][:5] + "O" + rows[3]["nik"][6:]  # a letter O among 16 characters
+    rows[0]["phone"], rows[1]["phone"], rows[2]["phone"] = "0812-3456-7890", "+62 812 3456 7891", "6281234567892"
+    result = import_households(path=write_csv(tmp_path / "a.csv", rows), actor=officer, dry_run=False)
+    assert result.new == 3, result.first_errors()
+    assert sorted(Person.objects.values_list("nik", flat=True)) == sorted(expected[:3])
+    assert sorted(Person.objects.values_list("phone", flat=True)) == [
+        "+6281234567890",
+        "+6281234567891",
+        "+6281234567892",
+    ]
+    message = result.errors[5][0][1]
+    assert message == "NIK hanya boleh berisi angka 0-9 (tertulis “O”)."
+
+
+def test_the_registry_keeps_one_form_of_nik_and_phone():
+    from berdaya.registry.identity import normalise_identity, normalise_phone
+
+    assert normalise_identity(" '1502\u00a00114\u202f0385 0002 ") == "1502011403850002"
+    assert normalise_identity("１５０２０１１４０３８５０００２") == "1502011403850002"
+    assert normalise_phone("0812 3456 7890") == normalise_phone("+62-812-3456-7890") == "+6281234567890"
+    with pytest.raises(ValueError):
+        normalise_phone("12345")
+
+
+def test_a_phone_number_in_an_export_is_not_treated_as_a_formula():
+    from berdaya.core.spreadsheet import safe_cell
+
+    assert safe_cell("+6281234567890") == "+6281234567890"
+    assert safe_cell("+1+1") == "'+1+1" and safe_cell("=1+1") == "'=1+1" and safe_cell("-5") == "'-5"
+
+
+def test_a_person_saved_through_the_registry_gets_the_normalised_numbers(officer):
+    person = factories.person(nik="", with_nik=False, phone="0812 3456 7890")
+    person.nik = "１５０２０１５４０３８５０００１".replace("５４０３８５", "１４０３８５")
+    person.sex, person.birth_date = "M", dt.date(1985, 3, 14)
+    person.full_clean()
+    assert person.nik == "1502011403850001" and person.phone == "+6281234567890"
+
+
+# --- 14.5 the error-file round trip -------------------------------------------------------------------------------
+
+
+def _error_sheet(run):
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(run.errors_file.read())).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_a_corrected_error_file_imports_cleanly(officer, tmp_path, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from berdaya.core.spreadsheet import xlsx_bytes
+    from berdaya.imports.services import import_execute, import_run_create
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    rows = [
+        person_row(hh_key="A", _serial=1),
+        person_row(hh_key="A", _serial=2, sex="X", birth_date="31/02/1990", relationship="Istri/suami"),
+        person_row(hh_key="B", _serial=5, kk_number=KK2),
+    ]
+    path = write_csv(tmp_path / "a.csv", rows)
+    upload = SimpleUploadedFile("a.csv", path.read_bytes())
+    run = import_run_create(actor=officer, uploaded=upload)
+    result = import_execute(run=run, dry_run=False, mode="valid-only")
+    assert result.new == 1 and result.invalid == 2
+    lines = _error_sheet(run)
+    header, body = lines[0], lines[1:]
+    assert [line[0] for line in body] == [2, 3]  # one line per source row
+    assert "Jenis kelamin" in body[1][1] and "Tanggal lahir" in body[1][1]
+    assert "X" in body[1][2] and "kalender" in body[1][2]
+
+    # The officer fixes row 3 in the downloaded file and imports it as it is.
+    fixed = [list(line) for line in body]
+    position = {name: i for i, name in enumerate(header)}
+    fixed[1][position["Jenis kelamin"]] = "P"
+    fixed[1][position["Tanggal lahir"]] = "02/06/1988"
+    fixed[1][position["NIK"]] = factories.nik(birth_date=dt.date(1988, 6, 2), sex="F")
+    corrected = SimpleUploadedFile("kesalahan.xlsx", xlsx_bytes([("Kesalahan", header, fixed)]))
+    again = import_execute(run=import_run_create(actor=officer, uploaded=corrected), dry_run=False, mode="valid-only")
+    assert (again.invalid, again.new) == (0, 2), again.first_errors()
+    assert Person.objects.count() == 3
+
+
+def test_a_truncated_error_file_says_so(officer, tmp_path, settings, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from berdaya.imports import services
+    from berdaya.imports.services import import_execute, import_run_create
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr(services, "ERROR_FILE_MAX_ROWS", 2)
+    rows = [person_row(hh_key=f"H{i}", sex="X", _serial=i + 1) for i in range(5)]
+    upload = SimpleUploadedFile("a.csv", write_csv(tmp_path / "a.csv", rows).read_bytes())
+    run = import_run_create(actor=officer, uploaded=upload)
+    import_execute(run=run, dry_run=True, mode="valid-only")
+    lines = _error_sheet(run)
+    assert len(lines) == 4 and "dipotong: 3 baris" in lines[3][2]
+
+
+# --- 14.10 readers are not blocked -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_registry_tables_stay_readable_during_a_large_first_load(tmp_path, monkeypatch):
+    """On PostgreSQL a first load used to drop the registry tables' indexes inside its transaction, which locks
+    readers out until it commits. SQLite readers see the last commit (WAL) and are not concerned."""
+    import threading
+
+    from django.db import connection, connections
+
+    from berdaya.imports import engine
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite readers are never blocked by a writer in WAL mode")
+    monkeypatch.setattr(engine, "BULK_MIN_ROWS", 1)  # this small file is a "large first load"
+    factories.make_areas()
+    officer = factories.user("officer")
+    path = write_csv(tmp_path / "a.csv", _parents_and_son() + _no_nik_households(4))
+    inside, go = threading.Event(), threading.Event()
+    outcome = {}
+
+    def run():
+        try:
+            outcome["result"] = import_households(
+                path=path, actor=officer, dry_run=False, progress=PauseWhileWriting(inside, go)
+            )
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=run)
+    writer.start()
+    try:
+        assert inside.wait(30)
+        reader = connections.create_connection("default")
+        try:
+            with reader.cursor() as cur:
+                cur.execute("SET lock_timeout = '2s'")
+                cur.execute("SELECT count(*) FROM registry_person")
+                assert cur.fetchone()[0] == 0  # the import has not committed yet
+                cur.execute(
+                    "SELECT count(*) FROM registry_household h JOIN registry_kknumber k ON k.household_id = h.id"
+                )
+                cur.execute("SELECT count(*) FROM accounts_user")  # every page reads its user
+        finally:
+            reader.close()
+    finally:
+        go.set()
+        writer.join(30)
+    assert outcome["result"].new == 7 and Person.objects.count() == 7
