@@ -861,7 +861,8 @@ class Engine:
                 _("Rumah tangga ini sudah punya kepala keluarga lain (penduduk #%(id)s) yang tidak ada di file."),
                 id="p.id",
             )
-            + " AS m, r.hh_key AS b FROM hh h JOIN ex_m p ON p.household_id = h.hh_id AND p.relationship = 'head' "
+            + " AS m, r.hh_key AS b FROM hh h JOIN ex_h e ON e.id = h.hh_id AND e.visible "
+            "JOIN ex_m p ON p.household_id = h.hh_id AND p.relationship = 'head' "
             "AND p.status = 'active' JOIN conv r ON r.hh_key = h.hh_key AND r.relationship = 'head' "
             "AND (r.person_id IS NULL OR r.person_id <> p.id) "
             "WHERE NOT EXISTS (SELECT 1 FROM conv x WHERE x.person_id = p.id)",
@@ -1205,8 +1206,14 @@ class Engine:
             )
         self.lap("write_history")
         self.step(0.9)
+        if self.pg and restore:
+            # A kept foreign key (history rows -> their user) has deferred checks queued, and PostgreSQL builds no
+            # index on a table with pending trigger events: run the checks now, then defer again as before.
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for statement in restore:
             cur.execute(statement)
+        if self.pg and restore:
+            cur.execute("SET CONSTRAINTS ALL DEFERRED")
         self.lap("write_indexes")
         self.step(0.95)
         self.write_updates(cur, now, today, reason)

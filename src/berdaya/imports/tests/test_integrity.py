@@ -198,6 +198,9 @@ def test_a_scoped_dry_run_does_not_reveal_records_outside_scope(role, partner, f
         assert leak not in text
     # The same words whether the NIK or the KK number matched something hidden.
     assert messages[0] == messages[1]
+    # A household matched by KK number alone does not name its registered head either.
+    alone = import_households(path=write_csv(tmp_path / "b.csv", [fresh]), actor=actor, dry_run=True)
+    assert [m for errs in alone.errors.values() for _c, m in errs] == [messages[0]]
 
 
 # --- 14.6 files that crashed it ---------------------------------------------------------------------------------
