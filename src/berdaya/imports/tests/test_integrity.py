@@ -303,7 +303,7 @@ class PauseWhileWriting(Progress):
             assert self.go.wait(30)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_imports_of_the_same_file_write_one_after_the_other(tmp_path):
     import threading
 
@@ -455,7 +455,7 @@ def test_a_truncated_error_file_says_so(officer, tmp_path, settings, monkeypatch
 # --- 14.10 readers are not blocked -----------------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_registry_tables_stay_readable_during_a_large_first_load(tmp_path, monkeypatch):
     """On PostgreSQL a first load used to drop the registry tables' indexes inside its transaction, which locks
     readers out until it commits. SQLite readers see the last commit (WAL) and are not concerned."""
