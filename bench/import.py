@@ -8,6 +8,8 @@ Generates a CSV of N people (about N/3.7 households) in a child process, then in
   berdaya      the validated import (berdaya.imports.engine: DuckDB checks, bulk write), one transaction, with
                history rows;
   bulk_create  a straightforward Django import: csv.DictReader + Household/Person bulk_create in batches.
+  readers      while the berdaya import runs, another process requests the registry list page (/registri/) as an
+               officer every 200 ms; its latencies (p50, p95, max) say whether registry pages keep answering.
 Prints one JSON line. Peak RSS is read after the berdaya import (resource.getrusage, so it is the peak so far).
 """
 
@@ -130,6 +132,62 @@ def berdaya_import(path: Path, actor) -> tuple[float, dict]:
     return time.monotonic() - started, {**result.as_dict(), "phases": result.timings}
 
 
+def reader(stop: Path) -> None:
+    """Child process: GET the registry list every 200 ms until `stop` exists; print the latencies (ms) as JSON."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "berdaya.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    user, _ = get_user_model().objects.get_or_create(username="bench-reader", defaults={"role": "officer"})
+    client = Client()
+    client.force_login(user)
+    client.get("/registri/")  # warm up: templates, first connection
+    print("ready", flush=True)
+    latencies = []
+    while not stop.exists():
+        started = time.monotonic()
+        response = client.get("/registri/")
+        latencies.append(round((time.monotonic() - started) * 1000, 1))
+        if response.status_code != 200:
+            latencies[-1] = -response.status_code
+        time.sleep(max(0.0, 0.2 - (time.monotonic() - started)))
+    print(json.dumps(latencies), flush=True)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def berdaya_import_with_readers(path: Path, actor) -> tuple[float, dict, dict]:
+    """The berdaya import while a reader process requests the registry list every 200 ms."""
+    stop = ROOT / "var" / "bench-reader.stop"
+    stop.unlink(missing_ok=True)
+    child = subprocess.Popen(  # noqa: S603
+        [sys.executable, __file__, "--reader", str(stop)], stdout=subprocess.PIPE, text=True, env=os.environ.copy()
+    )
+    assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+    try:
+        seconds, result = berdaya_import(path, actor)
+    finally:
+        stop.touch()
+        latencies = json.loads(child.stdout.readline() or "[]")
+        child.wait()
+        stop.unlink(missing_ok=True)
+    ok = [v for v in latencies if v >= 0]
+    readers = {
+        "requests": len(latencies),
+        "failed": len(latencies) - len(ok),
+        "p50_ms": percentile(ok, 0.5),
+        "p95_ms": percentile(ok, 0.95),
+        "max_ms": max(ok, default=0.0),
+    }
+    return seconds, result, readers
+
+
 def bulk_create_import(path: Path, limit: int) -> tuple[float, int]:
     """What a user would write: read rows, build model instances, bulk_create. No validation."""
     from berdaya.imports.columns import COLUMNS
@@ -201,10 +259,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--baseline-people", type=int, default=0, help="rows for bulk_create (0 = all)")
     parser.add_argument("--csv", type=Path, default=None, help="reuse an existing generated file")
+    parser.add_argument("--skip-baseline", action="store_true", help="measure no bulk_create import")
     parser.add_argument("--generate", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--reader", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generate:
         generate(args.generate, args.people, args.seed)
+        return
+    if args.reader:
+        reader(args.reader)
         return
 
     db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{ROOT / 'var' / 'bench-import.sqlite3'}"
@@ -236,19 +299,20 @@ def main() -> None:
     floor_s = floor(path)
     print(f"floor {floor_s:.1f}s", file=sys.stderr)
     clear_registry()
-    ours_s, result = berdaya_import(path, actor)
+    ours_s, result, readers = berdaya_import_with_readers(path, actor)
     peak = rss_mb()
+    print(f"registry list during the import: {readers}", file=sys.stderr)
     print(f"berdaya {ours_s:.1f}s {result['new']} new {result['invalid']} invalid", file=sys.stderr)
     from berdaya.registry.models import Person
 
     history_rows = Person.history.count()
     clear_registry()
-    limit = args.baseline_people or args.people
-    bulk_s, bulk_rows = bulk_create_import(path, limit)
+    limit = 0 if args.skip_baseline else (args.baseline_people or args.people)
+    bulk_s, bulk_rows = bulk_create_import(path, limit) if limit else (0.0, 0)
     print(f"bulk_create {bulk_s:.1f}s for {bulk_rows}", file=sys.stderr)
     clear_registry()
     rows = result["total"]
-    bulk_rate = bulk_rows / bulk_s
+    bulk_rate = bulk_rows / bulk_s if bulk_s else 0.0
     print(
         json.dumps(
             {
@@ -266,7 +330,8 @@ def main() -> None:
                 "bulk_create_rows": bulk_rows,
                 "bulk_create_seconds": round(bulk_s, 2),
                 "bulk_create_rows_per_s": round(bulk_rate),
-                "speedup_vs_bulk_create": round((rows / ours_s) / bulk_rate, 2),
+                "speedup_vs_bulk_create": round((rows / ours_s) / bulk_rate, 2) if bulk_rate else None,
+                "registry_list_during_import": readers,
                 "peak_rss_mb": round(peak),
                 "phases_s": result["phases"],
                 "load_avg_1_5_15": [round(x, 2) for x in os.getloadavg()],

@@ -263,6 +263,10 @@ CONTENT_SECURITY_POLICY = {
 # Domain thresholds (../shared/domain.md): they differ between sources, so they are settings.
 BERDAYA = {
     "DEFAULT_REGENCY": env_str("BERDAYA_REGENCY", "15.02"),
+    # The regencies whose villages this deployment registers (imports refuse others); default: DEFAULT_REGENCY.
+    "REGENCIES": env_list("BERDAYA_REGENCIES", []),
+    # A first load may lock the registry tables against readers to rebuild their indexes once (faster, pages wait).
+    "IMPORT_EXCLUSIVE_LOAD": env_bool("BERDAYA_IMPORT_EXCLUSIVE_LOAD", False),
     "SMALLHOLDER_MAX_HA": env_float("BERDAYA_SMALLHOLDER_MAX_HA", 2.0),
     "GUREM_MAX_HA": env_float("BERDAYA_GUREM_MAX_HA", 0.5),
     "ELDERLY_AGE": env_int("BERDAYA_ELDERLY_AGE", 60),

@@ -19,12 +19,16 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A formula start right after a character that some spreadsheet splits cells on: Excel in an Indonesian (or any
 # comma-decimal) locale splits CSV on ";", other tools on tabs or "|", so ";=1+1" opens as a cell "=1+1".
 _FORMULA_AFTER_SEPARATOR = re.compile(r"[,;\t|\r\n][\"']*[=+\-@]")
+# "+6281234567890": a plus and digits only is a phone number in E.164, not a formula.
+PLUS_NUMBER = re.compile(r"\+[0-9]{1,15}")
 
 
 def safe_cell(value: Any) -> Any:
-    """Text that a spreadsheet would evaluate, at its start or after a separator, gets a leading apostrophe; numbers
-    and dates pass unchanged. CSV output also quotes every cell (csv_stream), so a separator inside a cell never
-    splits it in a reader that honours quotes."""
+    """Text that a spreadsheet would evaluate, at its start or after a separator, gets a leading apostrophe; numbers,
+    dates and E.164 phone numbers pass unchanged. CSV output also quotes every cell (csv_stream), so a separator
+    inside a cell never splits it in a reader that honours quotes."""
+    if isinstance(value, str) and PLUS_NUMBER.fullmatch(value):
+        return value
     if isinstance(value, str) and (value.startswith(FORMULA_STARTS) or _FORMULA_AFTER_SEPARATOR.search(value)):
         return "'" + value
     return value

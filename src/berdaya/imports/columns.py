@@ -246,6 +246,8 @@ COLUMNS: list[Column] = [
 ]
 
 BY_KEY = {col.key: col for col in COLUMNS}
+# The household code of the template's example rows: the import counts them and never imports them.
+EXAMPLE_KEY = "CONTOH-HAPUS-BARIS-INI"
 HOUSEHOLD_KEYS = [col.key for col in COLUMNS if col.level == "household" and col.key != "hh_key"]
 PERSON_KEYS = [col.key for col in COLUMNS if col.level == "person"]
 TEMPLATE_HEADERS = [col.header for col in COLUMNS]
@@ -260,6 +262,14 @@ EXTRA_ALIASES: dict[type[TextChoices], dict[str, str]] = {
         "kepala rumah tangga": "head",
         "istri": "spouse",
         "suami": "spouse",
+        # The labels of DTKS/DTSEN extracts.
+        "kepala ruta": "head",
+        "pembantu ruta": "helper",
+        "pembantu rumah tangga": "helper",
+        "pembantu sopir": "helper",
+        "orang tua mertua": "parent",
+        "anak kandung": "child",
+        "famili": "other_relative",
     },
 }
 

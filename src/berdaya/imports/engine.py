@@ -22,10 +22,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
 import threading
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: in-process lock only
+    fcntl = None  # type: ignore[assignment]
 import time
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -34,18 +40,21 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from berdaya.areas.models import District, Village
+from berdaya.areas.selectors import deployment_regencies
 from berdaya.core.scoping import capabilities, household_scope_q, households_visible_to, villages_for_registration
 from berdaya.jobs.progress import Progress
 from berdaya.registry import choices as c
 from berdaya.registry.models import Household, Person
 
 from . import sqlcheck as q
-from .columns import BY_KEY, HOUSEHOLD_KEYS, PERSON_KEYS
+from .columns import BY_KEY, EXAMPLE_KEY, HOUSEHOLD_KEYS, PERSON_KEYS, norm_choice
 from .reader import ImportFileError, read_headers
 from .source import Source, prepare
 from .validate import RowError, RowValidator
@@ -55,7 +64,14 @@ FETCH = 20_000  # rows per executemany batch (SQLite)
 COPY_BLOCK = 1 << 20
 # A first load this large rebuilds indexes instead of maintaining them row by row (PostgreSQL only).
 BULK_MIN_ROWS = 50_000
+# pg_advisory_lock key of the write phase of imports (any constant shared by all Berdaya processes).
+IMPORT_LOCK_KEY = 0x42455244
+_MEMORY_LOCK = threading.Lock()
+# The tables registry pages read while an import runs (list, search, household pages).
+READ_TABLES = {"registry_household", "registry_person", "registry_kknumber"}
 DUCKDB_CONFIG = {"threads": 2, "memory_limit": "768MB", "preserve_insertion_order": True}
+
+NO_ROWS = gettext_lazy("File ini hanya berisi judul kolom: tidak ada baris data untuk diimpor.")
 
 MODE_VALID_ONLY = "valid-only"
 MODE_ALL_OR_NOTHING = "all-or-nothing"
@@ -77,7 +93,7 @@ MIN_BIRTH = "DATE '1900-01-01'"
 
 # Phases of the cross-row checks, in the order the officer reads them; the first phase that spoils a household
 # names the row that all its other rows point to ("Dilewati: ... (baris N)").
-P_ROW, P_DUP_NIK, P_HH_DIFF, P_HEADS, P_OTHER_HH, P_SCOPE, P_OLD_HEAD, P_SKIPPED = range(8)
+P_ROW, P_DUP_NIK, P_HH_DIFF, P_HEADS, P_OTHER_HH, P_SCOPE, P_NEAR, P_OLD_HEAD, P_SKIPPED = range(9)
 
 
 @dataclass
@@ -87,6 +103,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     invalid: int = 0
+    examples: int = 0  # the template's example rows, never imported
     households_new: int = 0
     households_updated: int = 0
     written: bool = False
@@ -114,6 +131,7 @@ class ImportResult:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "invalid": self.invalid,
+            "examples": self.examples,
             "households_new": self.households_new,
             "households_updated": self.households_updated,
             "written": self.written,
@@ -158,9 +176,21 @@ def _csv_field(value: Any) -> str:
 
 
 class Engine:
-    def __init__(self, *, actor, mapping: dict[str, str], mode: str, dry_run: bool, progress: Progress, label: str):
+    def __init__(
+        self,
+        *,
+        actor,
+        mapping: dict[str, str],
+        mode: str,
+        dry_run: bool,
+        progress: Progress,
+        label: str,
+        values: dict[str, dict[str, str]] | None = None,
+    ):
         self.actor = actor
         self.mapping = mapping
+        # A saved mapping's value translations (e.g. JNS_KEL 1 -> M), matched as choices are (case, punctuation).
+        self.values = {key: {norm_choice(str(k)): str(v) for k, v in m.items()} for key, m in (values or {}).items()}
         self.mode = mode
         self.dry_run = dry_run
         self.progress = progress
@@ -172,11 +202,13 @@ class Engine:
         self.workdir = Path(tempfile.mkdtemp(prefix="berdaya-import-"))
         self.duck = duckdb.connect(":memory:", config={**DUCKDB_CONFIG, "temp_directory": str(self.workdir / "spill")})
         self.target_tables: list[str] = []
+        self._unlock: Any = None
         self._started = time.monotonic()
         self._lap = self._started
 
     # --- helpers -----------------------------------------------------------------------------------------------
     def close(self) -> None:
+        self._release()
         self.duck.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
@@ -249,10 +281,12 @@ class Engine:
         for key in mapped:
             convert = self.validator.converters[key]
             raws = values.get(key, [""]) if key in present else [""]
+            translate = self.values.get(key, {})
             vals, errs = [], []
             for raw in raws:
                 try:
-                    vals.append(_duck_value(convert(key, raw)))
+                    cell = translate.get(norm_choice(raw), raw) if translate and raw else raw
+                    vals.append(_duck_value(convert(key, cell)))
                     errs.append(None)
                 except RowError as err:
                     vals.append(None)
@@ -276,6 +310,8 @@ class Engine:
         prefixes = sorted(code.replace(".", "") for code in District.objects.values_list("code", flat=True))
         self.d("CREATE TABLE dist AS SELECT unnest($1::VARCHAR[]) AS p", [prefixes])
         scan = self.scan_sql()
+        if not self.one("SELECT count(*) FROM raw")[0]:
+            raise ImportFileError(NO_ROWS)
         maps = self.build_maps(scan)
         self.lap("distinct")
 
@@ -400,6 +436,11 @@ class Engine:
         )
         self.d("RESET disabled_optimizers")
         self.d("DROP TABLE raw")
+        # The template's example rows are marked by their household code: they are counted, never imported.
+        example = q.lit(f"k:{EXAMPLE_KEY}")
+        self.result.examples = int(self.one(f"SELECT count(*) FROM conv WHERE raw_key = {example}")[0])
+        if self.result.examples:
+            self.d(f"DELETE FROM conv WHERE raw_key = {example}")
 
     def load(self, path: Path) -> None:
         info = read_headers(path)
@@ -414,6 +455,7 @@ class Engine:
                 else set(villages_for_registration(self.actor).values_list("code", flat=True))
             ),
             district_prefixes={code.replace(".", "") for code in District.objects.values_list("code", flat=True)},
+            regencies=deployment_regencies(),
         )
         missing = [BY_KEY[k].header for k in REQUIRED if k not in self.validator.positions]
         if missing:
@@ -445,7 +487,47 @@ class Engine:
         """select: row_no, o1 (ordering inside the phase), field key, message, household key (or NULL)."""
         self.d(f"INSERT INTO err SELECT row_no, {phase}, o1, 0, k, m, b FROM ({select})")
 
+    def _lock(self) -> None:
+        """Writing imports run one at a time per registry, from the comparison with the registry to the commit:
+        two imports of the same (or overlapping) files would otherwise both find nobody and both write. The
+        second waits here, then finds the first one's rows. Dry runs do not wait."""
+        if self.dry_run or self._unlock is not None:
+            return
+        self.progress.update(message=_("Menunggu impor lain selesai…"), force=True)
+        if self.pg:
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_lock(%s)", [IMPORT_LOCK_KEY])
+
+            def unlock() -> None:
+                with connection.cursor() as cur:
+                    cur.execute("SELECT pg_advisory_unlock(%s)", [IMPORT_LOCK_KEY])
+
+            self._unlock = unlock
+            return
+        # SQLite is one machine: a file lock next to the database (a process-wide lock for an in-memory one).
+        name = str(connection.settings_dict["NAME"])
+        if fcntl is None or connection.is_in_memory_db():
+            _MEMORY_LOCK.acquire()
+            self._unlock = _MEMORY_LOCK.release
+            return
+        handle = open(f"{name}.import-lock", "a+b")  # noqa: SIM115 (held until the import ends)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+
+        def release() -> None:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+
+        self._unlock = release
+
+    def _release(self) -> None:
+        unlock, self._unlock = self._unlock, None
+        if unlock is not None:
+            # A lost connection has released the session lock already.
+            with contextlib.suppress(Exception):
+                unlock()
+
     def check(self) -> None:
+        self._lock()
         self.d(
             "CREATE TABLE err (row_no INTEGER, phase INTEGER, o1 VARCHAR, seq INTEGER, k VARCHAR, m VARCHAR, b VARCHAR)"
         )
@@ -648,8 +730,11 @@ class Engine:
         path.unlink()
 
     def existing(self) -> None:
+        """Match the file with the registry and decide, set-based, which registered household each file household
+        is (see _map_households); people whose household changes are moves (pecah KK), written in write_updates."""
         p_cols = [("id", "BIGINT"), ("household_id", "BIGINT"), *((k, duck_type(k)) for k in PERSON_KEYS)]
         p_cols.append(("status", "VARCHAR"))
+        nn_cols = [*p_cols, ("village_id", "VARCHAR"), ("kk_number", "VARCHAR")]
         h_cols = [("id", "BIGINT"), *((k, duck_type(k)) for k in HOUSEHOLD_KEYS), ("visible", "BOOLEAN")]
         p_select = ", ".join(f"p.{n}" for n, _t in p_cols)
         with connection.cursor() as cur:
@@ -659,9 +744,10 @@ class Engine:
             )
             has_people, has_households = cur.fetchone()
             if not (has_people or has_households):
-                for name, cols in (("ex_nik", p_cols), ("ex_m", p_cols), ("ex_h", h_cols)):
+                for name, cols in (("ex_nik", p_cols), ("ex_nonik", nn_cols), ("ex_m", p_cols), ("ex_h", h_cols)):
                     self.d(f"CREATE TABLE {name} ({', '.join(f'{n} {t}' for n, t in cols)})")
                 self.d("CREATE TABLE ex_kk (kk_number VARCHAR, id BIGINT)")
+                self.d("CREATE TABLE ex_p AS SELECT * FROM ex_nik")
                 return
             # Existing people by NIK (living only: a NIK is unique among the living).
             self.push(cur, "imp_nik", [("nik", "varchar(16)")], "SELECT DISTINCT nik FROM conv WHERE nik IS NOT NULL")
@@ -679,24 +765,10 @@ class Engine:
                 "CREATE OR REPLACE TABLE conv AS SELECT c.* REPLACE (e.id AS person_id, e.household_id AS hh_exist) "
                 "FROM conv c LEFT JOIN ex_nik e ON e.nik = c.nik ORDER BY c.row_no"
             )
-            self.d(
-                "UPDATE hh SET hh_id = m.h FROM (SELECT hh_key, min(hh_exist) AS h FROM conv "
-                "WHERE hh_exist IS NOT NULL GROUP BY hh_key) m WHERE m.hh_key = hh.hh_key"
-            )
-            self.add_errors(
-                P_OTHER_HH,
-                "SELECT c.row_no, NULL AS o1, 'nik' AS k, "
-                + q.msg(
-                    _(
-                        "NIK ini sudah terdaftar di rumah tangga lain (#%(id)s). Pindah rumah tangga dicatat lewat "
-                        "peristiwa pindah atau pecah KK, bukan lewat impor."
-                    ),
-                    id="c.hh_exist",
-                )
-                + " AS m, c.hh_key AS b FROM conv c JOIN hh h ON h.hh_key = c.hh_key "
-                "WHERE c.hh_exist IS NOT NULL AND c.hh_exist <> h.hh_id",
-            )
-            # Households without a known member: match on the KK number.
+            # People without NIK: candidates of the same name in the same village (a scoped importer only meets
+            # the people they may see, so a match says nothing about anyone else).
+            self.pull_same_name(cur, nn_cols)
+            # Households: by KK number, and the registered households of the people found.
             self.push(cur, "imp_kk", [("kk", "varchar(16)")], "SELECT DISTINCT kk_number FROM hh WHERE kk_number <> ''")
             self.pull(
                 cur,
@@ -705,11 +777,12 @@ class Engine:
                 "SELECT kk_number, MIN(id) FROM registry_household WHERE kk_number IN (SELECT kk FROM imp_kk) "
                 "GROUP BY kk_number",
             )
-            self.d(
-                "UPDATE hh SET hh_id = k.id FROM ex_kk k WHERE hh.hh_id IS NULL AND hh.kk_number <> '' "
-                "AND k.kk_number = hh.kk_number"
+            self.push(
+                cur,
+                "imp_hid",
+                [("id", "bigint")],
+                "SELECT hh_exist FROM conv WHERE hh_exist IS NOT NULL UNION SELECT id FROM ex_kk",
             )
-            self.push(cur, "imp_hid", [("id", "bigint")], "SELECT DISTINCT hh_id FROM hh WHERE hh_id IS NOT NULL")
             visible = "1 = 1"
             if household_scope_q(self.actor) is not None:
                 visible_sql, visible_params = households_visible_to(self.actor).values("id").query.sql_with_params()
@@ -727,26 +800,58 @@ class Engine:
                 f"SELECT {h_select}, CASE WHEN {visible} THEN 1 ELSE 0 END FROM registry_household h "
                 "WHERE h.id IN (SELECT id FROM imp_hid)",
             )
+            self.d(
+                "CREATE TABLE ex_p AS SELECT * FROM ex_nik UNION ALL SELECT * EXCLUDE (village_id, kk_number) "
+                "FROM ex_nonik WHERE id NOT IN (SELECT id FROM ex_nik)"
+            )
+            self._map_households()
+            self.push(cur, "imp_mid", [("id", "bigint")], "SELECT DISTINCT hh_id FROM hh WHERE hh_id IS NOT NULL")
             self.pull(
                 cur,
                 "ex_m",
                 p_cols,
-                f"SELECT {p_select} FROM registry_person p WHERE p.household_id IN (SELECT id FROM imp_hid)",
+                f"SELECT {p_select} FROM registry_person p WHERE p.household_id IN (SELECT id FROM imp_mid)",
             )
-        # Existing households must be inside the user's scope.
+        # Existing households must be inside the user's scope, and so must the households people move out of.
+        # The message is the same whatever matched (NIK or KK number) and names nobody: a partner or facilitator
+        # must not learn that a number is registered outside their scope (issue 13).
+        hidden = q.lit(
+            _("Baris ini tidak bisa diimpor dengan hak akses Anda. Minta petugas dinas memeriksa dan mengimpornya.")
+        )
         self.add_errors(
             P_SCOPE,
-            "SELECT c.row_no, NULL AS o1, 'hh_key' AS k, "
-            + q.lit(_("Rumah tangga ini sudah terdaftar di luar wilayah atau organisasi Anda."))
-            + " AS m, c.hh_key AS b FROM conv c JOIN hh h ON h.hh_key = c.hh_key JOIN ex_h e ON e.id = h.hh_id "
-            "WHERE NOT e.visible",
+            f"SELECT c.row_no, NULL AS o1, 'hh_key' AS k, {hidden} AS m, c.hh_key AS b FROM conv c "
+            "JOIN hh h ON h.hh_key = c.hh_key LEFT JOIN ex_h e ON e.id = h.hh_id LEFT JOIN ex_h o ON o.id = c.hh_exist "
+            "WHERE NOT coalesce(e.visible, true) OR NOT coalesce(o.visible, true)",
         )
         # People without NIK: the same name and birth date in the same household.
         self.d(
-            "UPDATE conv SET person_id = m.pid FROM (SELECT c.row_no, min(p.id) AS pid FROM conv c "
+            "UPDATE conv SET person_id = m.pid, hh_exist = m.hid FROM (SELECT c.row_no, min(p.id) AS pid, "
+            "min(p.household_id) AS hid FROM conv c "
             "JOIN hh h ON h.hh_key = c.hh_key JOIN ex_m p ON p.household_id = h.hh_id AND p.full_name = c.full_name "
             "AND p.birth_date = c.birth_date WHERE c.nik IS NULL AND c.person_id IS NULL GROUP BY c.row_no) m "
             "WHERE m.row_no = conv.row_no"
+        )
+        self.d(
+            "INSERT INTO ex_p SELECT * FROM ex_m WHERE id NOT IN (SELECT id FROM ex_p) "
+            "AND id IN (SELECT person_id FROM conv)"
+        )
+        # A person without NIK who resembles a registered one without being the same on every point is left
+        # for an officer to look at (the deduplication work to come handles the fuzzy cases).
+        self.add_errors(
+            P_NEAR,
+            "SELECT c.row_no, NULL AS o1, 'full_name' AS k, "
+            + q.msg(
+                _(
+                    "Mirip penduduk yang sudah terdaftar di desa yang sama (penduduk #%(id)s: nama sama, tetapi "
+                    "tanggal lahir, jenis kelamin, NIK atau Nomor KK berbeda). Periksa dulu di registri: bila orang "
+                    "yang sama, samakan datanya; bila orang lain, isi NIK-nya."
+                ),
+                id="min(e.id)",
+            )
+            + " AS m, any_value(c.hh_key) AS b FROM conv c JOIN ex_nonik e ON e.village_id = c.village_id "
+            "AND lower(e.full_name) = lower(c.full_name) WHERE c.nik IS NULL AND c.person_id IS NULL "
+            "GROUP BY c.row_no",
         )
         # A household that already has a head who is not in the file would end up with two.
         self.add_errors(
@@ -756,10 +861,111 @@ class Engine:
                 _("Rumah tangga ini sudah punya kepala keluarga lain (penduduk #%(id)s) yang tidak ada di file."),
                 id="p.id",
             )
-            + " AS m, r.hh_key AS b FROM hh h JOIN ex_m p ON p.household_id = h.hh_id AND p.relationship = 'head' "
+            + " AS m, r.hh_key AS b FROM hh h JOIN ex_h e ON e.id = h.hh_id AND e.visible "
+            "JOIN ex_m p ON p.household_id = h.hh_id AND p.relationship = 'head' "
             "AND p.status = 'active' JOIN conv r ON r.hh_key = h.hh_key AND r.relationship = 'head' "
             "AND (r.person_id IS NULL OR r.person_id <> p.id) "
             "WHERE NOT EXISTS (SELECT 1 FROM conv x WHERE x.person_id = p.id)",
+        )
+
+    def pull_same_name(self, cur, nn_cols: list[tuple[str, str]]) -> None:
+        """ex_nonik: the registered people (living) with the name and village of a file row without NIK."""
+        self.push(
+            cur,
+            "imp_names",
+            [("village_id", "varchar(13)"), ("name_key", "varchar(150)")],
+            "SELECT DISTINCT village_id, lower(full_name) FROM conv WHERE nik IS NULL",
+        )
+        scope, params = "", []
+        if household_scope_q(self.actor) is not None:
+            visible_sql, visible = households_visible_to(self.actor).values("id").query.sql_with_params()
+            scope, params = f"AND h.id IN ({visible_sql})", list(visible)
+        # The candidates go through a temporary table: COPY (the PostgreSQL pull) takes no query parameters.
+        cur.execute("DROP TABLE IF EXISTS imp_nn")
+        cur.execute(
+            "CREATE TEMP TABLE imp_nn AS SELECT p.id FROM registry_person p "
+            "JOIN registry_household h ON h.id = p.household_id "
+            "JOIN imp_names i ON i.village_id = h.village_id AND i.name_key = lower(p.full_name) "
+            f"WHERE p.status <> 'deceased' {scope}",
+            params,
+        )
+        self.target_tables.append("imp_nn")
+        select = ", ".join(f"p.{n}" for n, _t in nn_cols[:-2])
+        self.pull(
+            cur,
+            "ex_nonik",
+            nn_cols,
+            f"SELECT {select}, h.village_id, h.kk_number FROM registry_person p "
+            "JOIN registry_household h ON h.id = p.household_id WHERE p.id IN (SELECT id FROM imp_nn)",
+        )
+        # One registered person without NIK of the same name, birth date, sex, village (and KK number when the
+        # file gives one) is the same person.
+        self.d(
+            "UPDATE conv SET person_id = m.pid, hh_exist = m.hid FROM (SELECT c.row_no, min(e.id) AS pid, "
+            "min(e.household_id) AS hid FROM conv c JOIN ex_nonik e ON e.village_id = c.village_id "
+            "AND lower(e.full_name) = lower(c.full_name) AND e.birth_date = c.birth_date AND e.sex = c.sex "
+            "AND e.nik IS NULL AND (coalesce(c.kk_number, '') = '' OR e.kk_number = c.kk_number) "
+            "WHERE c.nik IS NULL AND c.person_id IS NULL GROUP BY c.row_no HAVING count(*) = 1) m "
+            "WHERE m.row_no = conv.row_no"
+        )
+
+    def _map_households(self) -> None:
+        """Which registered household each file household is, in this order:
+        1. the household with the same KK number;
+        2. the household the file's head already heads (the family got a new KK number);
+        3. the one household all its known members come from, when one of the two has no KK number.
+        Otherwise it is a new household, and its known members move into it as the registry's split service
+        would move them: the household they leave keeps its KK number, head and address. What cannot be decided
+        without a person (two file households claiming one registered household, a registered head appearing as
+        a member elsewhere) is reported, never guessed."""
+        self.d(
+            "UPDATE hh SET hh_id = k.id FROM ex_kk k WHERE hh.hh_id IS NULL AND hh.kk_number <> '' "
+            "AND k.kk_number = hh.kk_number"
+        )
+        self.d(
+            "UPDATE hh SET hh_id = x.h FROM (SELECT c.hh_key, min(c.hh_exist) AS h FROM conv c "
+            "JOIN ex_p e ON e.id = c.person_id WHERE c.relationship = 'head' AND e.relationship = 'head' "
+            "AND e.status = 'active' GROUP BY c.hh_key) x WHERE hh.hh_id IS NULL AND x.hh_key = hh.hh_key"
+        )
+        self.d(
+            "UPDATE hh SET hh_id = x.h FROM (SELECT c.hh_key, min(c.hh_exist) AS h FROM conv c "
+            "WHERE c.hh_exist IS NOT NULL GROUP BY c.hh_key HAVING count(DISTINCT c.hh_exist) = 1) x "
+            "JOIN ex_h e ON e.id = x.h WHERE hh.hh_id IS NULL AND x.hh_key = hh.hh_key "
+            "AND (e.kk_number = '' OR hh.kk_number = '')"
+        )
+        decide = _(
+            "Periksa dulu apakah ini pecah KK, pindah, gabung atau salah ketik, catat perubahannya di halaman "
+            "registri, lalu impor lagi."
+        )
+        self.add_errors(
+            P_OTHER_HH,
+            "SELECT h.first_row AS row_no, NULL AS o1, 'hh_key' AS k, "
+            + q.msg(
+                _("Rumah tangga terdaftar #%(id)s cocok dengan lebih dari satu rumah tangga di file (baris %(rows)s).")
+                + " "
+                + decide,
+                id="h.hh_id",
+                rows="d.rows",
+            )
+            + " AS m, h.hh_key AS b FROM hh h JOIN (SELECT hh_id, string_agg(CAST(first_row AS VARCHAR), ', ' "
+            "ORDER BY first_row) AS rows FROM hh WHERE hh_id IS NOT NULL GROUP BY hh_id HAVING count(*) > 1) d "
+            "ON d.hh_id = h.hh_id JOIN ex_h e ON e.id = h.hh_id AND e.visible",
+        )
+        self.add_errors(
+            P_OTHER_HH,
+            "SELECT c.row_no, NULL AS o1, 'relationship' AS k, "
+            + q.msg(
+                _(
+                    "Penduduk ini kepala keluarga rumah tangga terdaftar #%(id)s, tetapi di file ini tercatat di "
+                    "rumah tangga lain."
+                )
+                + " "
+                + decide,
+                id="c.hh_exist",
+            )
+            + " AS m, c.hh_key AS b FROM conv c JOIN hh h ON h.hh_key = c.hh_key JOIN ex_p e ON e.id = c.person_id "
+            "JOIN ex_h o ON o.id = c.hh_exist AND o.visible WHERE e.relationship = 'head' AND e.status = 'active' "
+            "AND c.hh_exist IS DISTINCT FROM h.hh_id",
         )
 
     # --- 4. classify -------------------------------------------------------------------------------------------
@@ -771,14 +977,13 @@ class Engine:
             "WHERE e.id = hh.hh_id"
         )
         p_diff = " OR ".join(f"(e.{k} IS DISTINCT FROM c.{k})" for k in PERSON_KEYS)
-        known = self.one("SELECT (SELECT count(*) FROM ex_nik) + (SELECT count(*) FROM ex_m)")[0]
-        if known:
-            # ex_nik and ex_m overlap (a member found by NIK is also a member of their household): join each
-            # person once, by id, rather than deduplicate whole rows with UNION.
+        # ex_p holds each known person once (found by NIK, by name, or as a member of a matched household). A
+        # person whose file household is another registered household, or a new one, moves (pecah KK).
+        if self.one("SELECT count(*) FROM ex_p")[0]:
             self.d(
                 f"CREATE OR REPLACE TABLE conv AS SELECT c.* REPLACE (CASE WHEN e.id IS NULL THEN c.p_changed "
-                f"ELSE ({p_diff}) END AS p_changed) FROM conv c LEFT JOIN (SELECT * FROM ex_nik UNION ALL "
-                "SELECT * FROM ex_m WHERE id NOT IN (SELECT id FROM ex_nik)) e ON e.id = c.person_id ORDER BY c.row_no"
+                f"ELSE ({p_diff}) OR c.hh_exist IS DISTINCT FROM h.hh_id END AS p_changed) FROM conv c "
+                "JOIN hh h ON h.hh_key = c.hh_key LEFT JOIN ex_p e ON e.id = c.person_id ORDER BY c.row_no"
             )
         new, updated, unchanged = self.one(
             "SELECT count(*) FILTER (WHERE c.person_id IS NULL), "
@@ -865,7 +1070,9 @@ class Engine:
             "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
             [tables],
         )
-        fks = cur.fetchall()
+        # Dropping a foreign key also locks the table it points to (users, households) against every reader until
+        # the commit: only an exclusive first load does it.
+        fks = cur.fetchall() if _exclusive_load() else []
         for name, table, _definition in fks:
             cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         for name, _definition in indexes:
@@ -875,9 +1082,14 @@ class Engine:
         return restore
 
     def _bulk_tables(self, cur, hh_new: int, p_new: int) -> list[str]:
-        """The tables this import at least doubles: for those, one index build beats row-by-row maintenance."""
+        """The tables this import at least doubles: for those, one index build beats row-by-row maintenance.
+
+        On PostgreSQL dropping an index locks its table against readers until the import commits, so the tables
+        registry pages read are left out unless the deployment asks for an exclusive first load
+        (BERDAYA_IMPORT_EXCLUSIVE_LOAD). SQLite readers see the last commit (WAL) whatever the import does."""
         if p_new < BULK_MIN_ROWS:
             return []
+        skip = READ_TABLES if self.pg and not _exclusive_load() else set()
         tables = []
         for table, rows in (
             ("registry_household", hh_new),
@@ -886,6 +1098,8 @@ class Engine:
             ("registry_person", p_new),
             ("registry_historicalperson", p_new),
         ):
+            if table in skip:
+                continue
             cur.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} LIMIT %s) x", [rows + 1])
             if cur.fetchone()[0] <= rows:
                 tables.append(table)
@@ -992,8 +1206,14 @@ class Engine:
             )
         self.lap("write_history")
         self.step(0.9)
+        if self.pg and restore:
+            # A kept foreign key (history rows -> their user) has deferred checks queued, and PostgreSQL builds no
+            # index on a table with pending trigger events: run the checks now, then defer again as before.
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for statement in restore:
             cur.execute(statement)
+        if self.pg and restore:
+            cur.execute("SET CONSTRAINTS ALL DEFERRED")
         self.lap("write_indexes")
         self.step(0.95)
         self.write_updates(cur, now, today, reason)
@@ -1044,19 +1264,33 @@ class Engine:
         self.progress.check_cancelled()
         changed = self.one("SELECT count(*) FROM conv WHERE p_changed")[0]
         if changed:
-            values = ", ".join(f"arg_max({k}, row_no) AS {k}" for k in PERSON_KEYS)
+            values = ", ".join(f"arg_max(c.{k}, c.row_no) AS {k}" for k in PERSON_KEYS)
             self.push(
                 cur,
                 "imp_p_upd",
-                [("person_id", "bigint"), *((k, _sql_type(k)) for k in PERSON_KEYS)],
-                f"SELECT person_id, {values} FROM conv WHERE p_changed GROUP BY person_id",
+                [
+                    ("person_id", "bigint"),
+                    ("household_id", "bigint"),
+                    ("moved_from", "bigint"),
+                    *((k, _sql_type(k)) for k in PERSON_KEYS),
+                ],
+                f"SELECT c.person_id, any_value(h.hh_id), any_value(CASE WHEN c.hh_exist <> h.hh_id THEN c.hh_exist "
+                f"END), {values} FROM conv c JOIN hh h ON h.hh_key = c.hh_key WHERE c.p_changed GROUP BY c.person_id",
             )
-            set_p = ", ".join(f"{k} = imp_p_upd.{k}" for k in PERSON_KEYS)
+            set_p = ", ".join(f"{k} = imp_p_upd.{k}" for k in [*PERSON_KEYS, "household_id"])
             cur.execute(
                 f"UPDATE registry_person SET {set_p}, updated_at = %s FROM imp_p_upd "
                 "WHERE registry_person.id = imp_p_upd.person_id",
                 [now],
             )
+            if getattr(self.actor, "pk", None):
+                # A move leaves the event household_split records (the household left, the one joined).
+                cur.execute(
+                    "INSERT INTO registry_lifeevent (kind, date, household_id, person_id, new_household_id, note, "
+                    "recorded_by_id, recorded_at) SELECT %s, %s, moved_from, person_id, household_id, %s, %s, %s "
+                    "FROM imp_p_upd WHERE moved_from IS NOT NULL",
+                    [c.LifeEventKind.SPLIT, today, reason[:300], self.actor.pk, now],
+                )
             self._history(
                 cur,
                 Person,
@@ -1072,6 +1306,10 @@ class Engine:
             for table in self.target_tables:
                 cur.execute(f"DROP TABLE IF EXISTS {table}")
         self.target_tables.clear()
+
+
+def _exclusive_load() -> bool:
+    return bool(settings.BERDAYA.get("IMPORT_EXCLUSIVE_LOAD"))
 
 
 @contextmanager
@@ -1101,6 +1339,7 @@ def import_households(
     dry_run: bool = True,
     progress: Progress | None = None,
     label: str = "",
+    values: dict[str, dict[str, str]] | None = None,
 ) -> ImportResult:
     """Validate (and unless dry_run, write) a household file. One transaction; nothing is written on error."""
     from .columns import auto_mapping
@@ -1122,6 +1361,7 @@ def import_households(
         dry_run=dry_run,
         progress=progress or Progress(),
         label=label or path.name,
+        values=values,
     )
     try:
         engine.load(path)

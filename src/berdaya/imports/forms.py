@@ -18,6 +18,14 @@ class UploadForm(forms.Form):
         empty_label=_("(otomatis menurut judul kolom)"),
     )
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .services import mappings_visible_to
+
+        self.fields["mapping"].queryset = (
+            mappings_visible_to(user) if user is not None else ColumnMapping.objects.none()
+        )
+
     def clean_file(self):
         f = self.cleaned_data["file"]
         name = f.name.lower()

@@ -8,11 +8,29 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ColumnMapping(models.Model):
-    """Which file column feeds which template field, saved under a name (e.g. "DTKS 2024") for reuse."""
+    """Which file column feeds which template field, saved under a name (e.g. "DTKS 2024") for reuse.
 
-    name = models.CharField(_("nama"), max_length=100, unique=True)
+    A mapping belongs to an organisation (seen and changed by its staff only) or, without one, is shared by the
+    whole deployment and changed by officers and admins only (services.mapping_save)."""
+
+    name = models.CharField(_("nama"), max_length=100)
+    organisation = models.ForeignKey(
+        "partners.Organisation",
+        verbose_name=_("organisasi"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("kosong = pemetaan bersama, hanya diubah petugas dinas atau admin"),
+    )
     kind = models.CharField(_("jenis impor"), max_length=30, default="households")
     columns = models.JSONField(_("pemetaan kolom"), default=dict, help_text=_("kunci field → judul kolom di file"))
+    values = models.JSONField(
+        _("pemetaan nilai"),
+        default=dict,
+        blank=True,
+        help_text=_("kunci field → {nilai di file → nilai Berdaya}, mis. JNS_KEL 1 → L"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("dibuat oleh"), on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -23,6 +41,12 @@ class ColumnMapping(models.Model):
         verbose_name = _("pemetaan kolom")
         verbose_name_plural = _("pemetaan kolom")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="mapping_name_unique_per_organisation"),
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(organisation__isnull=True), name="mapping_name_unique_shared"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -52,6 +76,7 @@ class ImportRun(models.Model):
     checksum = models.CharField(_("checksum SHA-256"), max_length=64, db_index=True)
     mapping = models.JSONField(_("pemetaan kolom"), default=dict, blank=True)
     mapping_name = models.CharField(_("nama pemetaan"), max_length=100, blank=True)
+    value_map = models.JSONField(_("pemetaan nilai"), default=dict, blank=True)
     mode = models.CharField(_("cara impor"), max_length=20, choices=Mode.choices, default=Mode.VALID_ONLY)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.UPLOADED)
     preview = models.JSONField(_("hasil pemeriksaan"), default=dict, blank=True)
@@ -75,3 +100,20 @@ class ImportRun(models.Model):
     @property
     def counts(self) -> dict:
         return self.result or self.preview
+
+    @property
+    def status_label(self) -> str:
+        """The status, and for a commit that wrote nothing, why: "Sudah diimpor" alone reads as data written."""
+        result = self.result or {}
+        if self.status != self.Status.IMPORTED or result.get("new") or result.get("updated"):
+            return str(self.get_status_display())
+        if result.get("invalid"):
+            return _(
+                "Sudah diimpor, tetapi tidak ada yang ditulis: %(invalid)s baris tidak sah, %(unchanged)s baris "
+                "sudah sama dengan registri."
+            ) % {"invalid": result.get("invalid", 0), "unchanged": result.get("unchanged", 0)}
+        if result.get("unchanged"):
+            return _("Sudah diimpor, tidak ada perubahan: %(unchanged)s baris sudah sama dengan registri.") % {
+                "unchanged": result["unchanged"]
+            }
+        return _("Sudah diimpor, tetapi file tidak berisi baris data (baris contoh templat tidak diimpor).")

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,33 +55,76 @@ def previous_imports(run: ImportRun):
     return ImportRun.objects.filter(checksum=run.checksum, status=ImportRun.Status.IMPORTED).exclude(pk=run.pk)
 
 
-def mapping_save(*, actor, name: str, columns: dict[str, str]) -> ColumnMapping:
+def mappings_visible_to(actor):
+    """The shared mappings and those of the actor's organisation."""
+    shared = Q(organisation__isnull=True)
+    org = getattr(actor, "organisation_id", None)
+    return ColumnMapping.objects.filter(shared | Q(organisation_id=org) if org else shared)
+
+
+def mapping_save(
+    *, actor, name: str, columns: dict[str, str], values: dict[str, dict[str, str]] | None = None
+) -> ColumnMapping:
+    """Save under a name: staff of an organisation save their organisation's mapping (never another's, never a
+    shared one); officers and admins save the shared mappings everyone may use."""
     ensure_can_import(actor)
+    caps = capabilities(actor)
+    if caps.role in {"admin", "officer"}:
+        organisation_id = None
+    elif getattr(actor, "organisation_id", None):
+        organisation_id = actor.organisation_id
+    else:
+        raise PermissionDenied(
+            _("Pemetaan bersama hanya bisa disimpan oleh petugas dinas atau admin; minta mereka menyimpannya.")
+        )
     mapping, _created = ColumnMapping.objects.update_or_create(
-        name=name.strip()[:100], defaults={"columns": columns, "created_by": actor}
+        name=name.strip()[:100],
+        organisation_id=organisation_id,
+        defaults={"columns": columns, "values": values or {}, "created_by": actor},
     )
     return mapping
 
 
+# An XLSX sheet holds 1,048,576 rows: the header, the failed rows, and one line saying the list was cut.
+ERROR_FILE_MAX_ROWS = 1_048_576 - 2
+
+
 def write_error_file(run: ImportRun, result: ImportResult, source: str | Path | None = None) -> None:
-    """The rows that failed, as in the file, plus row number, column and message (XLSX: opens right in Excel)."""
+    """The rows that failed, as in the file, each once with all its columns and messages (XLSX: opens right in
+    Excel). Corrected, the file imports as it is: the three leading columns are not template columns."""
     if not result.errors:
         run.errors_file = ""
         return
     info = FileInfo()
     headers_holder: list[str] = []
+    limit = ERROR_FILE_MAX_ROWS
 
     def rows():
+        written = 0
         for row_no, values in read_rows(source or run.file.path, info):
             if not headers_holder:
                 headers_holder.extend(info.headers)
             problems = result.errors.get(row_no)
             if not problems:
                 continue
+            if written == limit:
+                left = len(result.errors) - written
+                yield [
+                    "",
+                    "",
+                    _(
+                        "Daftar dipotong: %(n)s baris tidak sah lainnya tidak muat di satu lembar Excel. Perbaiki "
+                        "baris di atas, impor lagi, lalu unduh file kesalahan yang baru."
+                    )
+                    % {"n": left},
+                ]
+                return
             original = [("" if v is None else v) for v in values[: len(info.headers)]]
             original += [""] * (len(info.headers) - len(original))
-            for column, message in problems:
-                yield [row_no, column, message, *original]
+            columns = list(dict.fromkeys(column for column, _message in problems))
+            messages = [f"{column}: {message}" if len(columns) > 1 else message for column, message in problems]
+            written += 1
+            yield [row_no, ", ".join(columns), "\n".join(messages), *original]
 
     # Read the header first so the sheet's header row is complete.
     header = [_("Baris"), _("Kolom"), _("Pesan"), *result.headers]
@@ -107,6 +151,7 @@ def import_execute(
         dry_run=dry_run,
         progress=progress,
         label=f"#{run.pk} {run.original_name}",
+        values=run.value_map or None,
     )
     write_error_file(run, result, source)
     data = result.as_dict()

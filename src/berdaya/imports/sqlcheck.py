@@ -21,7 +21,8 @@ SPACE_CLASS = "[" + "".join(f"\\x{{{ord(ch):x}}}" for ch in PY_SPACE) + "]"
 CONTROL_RE = r"[\x00-\x08\x0a-\x1f\x7f\x{fffd}]"
 DIGITS_RE = r"\p{Nd}+"  # Python's \d is any Unicode decimal digit
 NUMBERISH_RE = r"\p{Nd}+([.,]\p{Nd}+)?([eE][+-]?\p{Nd}+)|\p{Nd}{1,15}[.,]\p{Nd}+|\p{Nd}+[.,]0+"  # validate.NUMBERISH
-PHONE_RE = r"(\+62|62|0)8\p{Nd}{7,11}"
+PHONE_RE = r"(\+62|62|0)8[0-9]{7,11}"
+FULLWIDTH = "０１２３４５６７８９"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
@@ -67,13 +68,20 @@ def identity_sql(t: str, numeric_flag: str, label: str) -> tuple[str, str]:
     """validate.RowValidator._identity on trimmed `t`: (value, error). The value is '' for an empty cell."""
     mangled = lit(_excel_mangled(label))
     unquoted = f"(CASE WHEN starts_with({t}, '''') THEN substr({t}, 2) ELSE {t} END)"
-    v = f"replace({unquoted}, ' ', '')"
-    ok = f"(length({v}) = 16 AND regexp_full_match({v}, {lit(DIGITS_RE)}))"
+    # registry.identity.normalise_identity: every kind of space out, full-width digits to 0-9.
+    v = f"translate(regexp_replace({unquoted}, {lit(SPACE_CLASS)}, '', 'g'), {lit(FULLWIDTH)}, '0123456789')"
+    ok = f"regexp_full_match({v}, '[0-9]{{16}}')"
     wrong = msg(_("%(label)s harus 16 digit angka (tertulis %(n)s karakter)."), label=lit(label), n=f"length({v})")
+    other = msg(
+        _("%(label)s hanya boleh berisi angka 0-9 (tertulis “%(c)s”)."),
+        label=lit(label),
+        c=f"regexp_extract({v}, '[^0-9]')",
+    )
     error = (
         f"(CASE WHEN {numeric_flag} THEN {mangled} WHEN {t} = '' THEN NULL "
         f"WHEN regexp_matches({t}, {lit(CONTROL_RE)}) THEN {control_error()} WHEN {ok} THEN NULL "
-        f"WHEN regexp_full_match({v}, {lit(NUMBERISH_RE)}) THEN {mangled} ELSE {wrong} END)"
+        f"WHEN regexp_full_match({v}, {lit(NUMBERISH_RE)}) THEN {mangled} "
+        f"WHEN length({v}) = 16 THEN {other} ELSE {wrong} END)"
     )
     value = f"(CASE WHEN {t} = '' THEN '' ELSE {v} END)"
     return value, error
@@ -173,5 +181,6 @@ def phone_sql(t: str) -> tuple[str, str]:
         f"(CASE WHEN {t} = '' THEN NULL WHEN regexp_matches({t}, {lit(CONTROL_RE)}) THEN {control_error()} "
         f"WHEN NOT regexp_full_match({p2}, {lit(PHONE_RE)}) OR length({p2}) > 16 THEN {bad} END)"
     )
-    value = f"(CASE WHEN {t} = '' THEN '' ELSE {p2} END)"
+    # registry.identity.normalise_phone: E.164, the trunk prefix (0, 62 or +62) replaced by +62.
+    value = f"(CASE WHEN {t} = '' THEN '' ELSE regexp_replace({p2}, '^(\\+62|62|0)', '+62') END)"
     return value, error

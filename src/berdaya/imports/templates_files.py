@@ -9,13 +9,14 @@ from django.utils.translation import gettext as _
 
 from berdaya.core.spreadsheet import xlsx_bytes
 
-from .columns import COLUMNS, TEMPLATE_HEADERS, allowed_values
+from .columns import COLUMNS, EXAMPLE_KEY, TEMPLATE_HEADERS, allowed_values
 
 REQUIRED_NOTE = {"nik": _("NIK atau Alasan tanpa NIK"), "hh_key": _("Kode rumah tangga atau Nomor KK")}
 
 
 def example_rows() -> list[list[str]]:
-    """A household of two: the head and his wife, with the household columns repeated."""
+    """A household of two: the head and his wife, with the household columns repeated. Their household code marks
+    them as examples, so importing the template untouched imports nobody."""
     head = [col.example for col in COLUMNS]
     wife = list(head)
     overrides = {
@@ -26,7 +27,14 @@ def example_rows() -> list[list[str]]:
         "relationship": "Istri/suami",
         "phone": "",
     }
-    head_over = {"nik": "1502011403850002", "full_name": "Ahmad Saputra", "sex": "L", "relationship": "Kepala keluarga"}
+    overrides["hh_key"] = EXAMPLE_KEY
+    head_over = {
+        "hh_key": EXAMPLE_KEY,
+        "nik": "1502011403850002",
+        "full_name": "Ahmad Saputra",
+        "sex": "L",
+        "relationship": "Kepala keluarga",
+    }
     for i, col in enumerate(COLUMNS):
         if col.key in head_over:
             head[i] = head_over[col.key]
@@ -63,6 +71,10 @@ def template_xlsx() -> bytes:
                     *instructions(),
                     [],
                     [_("Satu baris = satu orang. Kolom rumah tangga diulang sama persis pada setiap anggota.")],
+                    [
+                        _("Baris dengan Kode rumah tangga %(key)s hanya contoh: tidak pernah diimpor.")
+                        % {"key": EXAMPLE_KEY}
+                    ],
                     [_("Anggota dikelompokkan menurut Kode rumah tangga (atau Nomor KK bila kode kosong).")],
                     [_("Impor ulang file yang sama tidak membuat data ganda: penduduk dicocokkan menurut NIK.")],
                 ],

@@ -22,7 +22,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berdaya.registry import choices as c
-from berdaya.registry.identity import check_kk, check_nik
+from berdaya.registry.identity import (
+    DIGITS_16,
+    check_kk,
+    check_nik,
+    identity_characters_message,
+    normalise_identity,
+    normalise_phone,
+)
 
 from .columns import BY_KEY, COLUMNS, HOUSEHOLD_KEYS, PERSON_KEYS, choice_lookup, norm_choice
 
@@ -31,7 +38,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\ufffd]")
 DIGITS = re.compile(r"^\d+$")
 DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
-PHONE = re.compile(r"^(\+62|62|0)8\d{7,11}$")
+PHONE = re.compile(r"^(\+62|62|0)8[0-9]{7,11}$")
 NUMBERISH = re.compile(r"^\d+([.,]\d+)?([eE][+-]?\d+)$|^\d{1,15}[.,]\d+$|^\d+[.,]0+$")
 MIN_BIRTH = dt.date(1900, 1, 1)
 TRUE_WORDS = {"ya", "y", "1", "true", "benar", "ada", "x", "v", "yes"}
@@ -64,12 +71,14 @@ class RowValidator:
         allowed_villages: set[str] | None,
         district_prefixes: set[str],
         today: dt.date | None = None,
+        regencies: dict[str, str] | None = None,
     ) -> None:
         index = {h: i for i, h in enumerate(headers)}
         self.headers = headers
         self.positions: dict[str, int] = {key: index[h] for key, h in mapping.items() if h in index}
         self.known_villages = known_villages
         self.allowed_villages = allowed_villages
+        self.regencies = regencies
         self.district_exists: Callable[[str], bool] = district_prefixes.__contains__
         self.today = today or timezone.localdate()
         self.lookups = {col.key: choice_lookup(col.choices) for col in COLUMNS if col.choices is not None}
@@ -212,7 +221,7 @@ class RowValidator:
             value = "0" + value  # Excel drops the leading zero of a phone number typed as a number.
         if not PHONE.match(value) or len(value) > 16:
             raise RowError(key, _("Nomor HP tidak sah: gunakan format 08xxxxxxxxxx atau +628xxxxxxxxxx."))
-        return value
+        return normalise_phone(value)
 
     def _identity(self, key: str, raw: Any, label: str) -> str:
         if type(raw) in (int, float):
@@ -220,14 +229,14 @@ class RowValidator:
         value = self._text(key, raw)
         if not value:
             return ""
-        if value[0] == "'":
-            value = value[1:]
-        if " " in value:
-            value = value.replace(" ", "")
-        if len(value) == 16 and DIGITS.match(value):
+        value = normalise_identity(value)
+        if DIGITS_16.fullmatch(value):
             return value
         if NUMBERISH.match(value):
             raise RowError(key, _excel_mangled(label))
+        other = identity_characters_message(label, value)
+        if other:
+            raise RowError(key, other)
         raise RowError(
             key,
             _("%(label)s harus 16 digit angka (tertulis %(n)s karakter).") % {"label": label, "n": len(value)},
@@ -254,6 +263,13 @@ class RowValidator:
             value = f"{value[:2]}.{value[2:4]}.{value[4:6]}.{value[6:]}"
         if value not in self.known_villages:
             raise RowError(key, _("Kode desa “%(v)s” tidak dikenal (contoh: 15.02.01.2001).") % {"v": value[:20]})
+        if self.regencies is not None and value[:5] not in self.regencies:
+            names = ", ".join(f"{name} ({code})" for code, name in self.regencies.items())
+            raise RowError(
+                key,
+                _("Desa %(v)s berada di luar wilayah aplikasi ini (%(names)s): rumah tangga di sana tidak diimpor.")
+                % {"v": value, "names": names},
+            )
         if self.allowed_villages is not None and value not in self.allowed_villages:
             raise RowError(key, _("Anda tidak boleh mendaftarkan rumah tangga di desa %(v)s.") % {"v": value})
         return value

@@ -11,10 +11,11 @@ from django.views.decorators.http import require_POST
 from berdaya.core.scoping import capabilities, get_visible_or_404
 
 from .columns import COLUMNS, auto_mapping
+from .engine import NO_ROWS
 from .export import export_people
 from .forms import CommitForm, MappingForm, UploadForm
 from .models import ImportRun
-from .reader import ImportFileError, read_headers
+from .reader import ImportFileError, read_headers, read_rows
 from .services import ensure_can_import, import_run_create, import_start, mapping_save, previous_imports
 from .templates_files import template_csv, template_xlsx
 
@@ -31,15 +32,26 @@ def _run_or_404(request, pk):
     return get_visible_or_404(runs_visible_to(request.user).select_related("job", "created_by"), pk)
 
 
+def _ensure_rows(path) -> None:
+    """Say at once that a file holds headers only, rather than after a background check."""
+    rows = read_rows(path)
+    try:
+        if next(rows, None) is None:
+            raise ImportFileError(str(NO_ROWS))
+    finally:
+        rows.close()
+
+
 @login_required
 def index(request):
     ensure_can_import(request.user)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         saved = form.cleaned_data["mapping"]
         run = import_run_create(actor=request.user, uploaded=form.cleaned_data["file"])
         try:
             headers = read_headers(run.file.path).headers
+            _ensure_rows(run.file.path)
         except ImportFileError as exc:
             run.status = ImportRun.Status.FAILED
             run.save(update_fields=["status"])
@@ -48,7 +60,8 @@ def index(request):
             mapping = {k: v for k, v in saved.columns.items() if v in headers} if saved else auto_mapping(headers)
             run.mapping = mapping
             run.mapping_name = saved.name if saved else ""
-            run.save(update_fields=["mapping", "mapping_name"])
+            run.value_map = saved.values if saved else {}
+            run.save(update_fields=["mapping", "mapping_name", "value_map"])
             if saved is None and (any(k not in mapping for k in REQUIRED) or len(mapping) < len(headers) // 2):
                 return redirect("imports:mapping", pk=run.pk)
             job = import_start(actor=request.user, run=run, dry_run=True)
@@ -69,7 +82,9 @@ def mapping(request, pk: int):
     if request.method == "POST" and form.is_valid():
         run.mapping = form.mapping()
         if form.cleaned_data["save_as"]:
-            saved = mapping_save(actor=request.user, name=form.cleaned_data["save_as"], columns=run.mapping)
+            saved = mapping_save(
+                actor=request.user, name=form.cleaned_data["save_as"], columns=run.mapping, values=run.value_map
+            )
             run.mapping_name = saved.name
             messages.success(request, _("Pemetaan “%(name)s” disimpan.") % {"name": saved.name})
         run.save(update_fields=["mapping", "mapping_name"])

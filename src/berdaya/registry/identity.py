@@ -17,6 +17,48 @@ from django.utils.translation import gettext as _
 
 # ASCII digits only, and the whole string: `$` would also match before a trailing newline.
 DIGITS_16 = re.compile(r"[0-9]{16}")
+# Digits typed with an East Asian input method or pasted from a PDF.
+FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+SPACE = re.compile(r"\s")  # every Unicode space: the normal one, non-breaking, narrow, ideographic...
+# The phone numbers the registry accepts (models.phone_validator): 08..., 628... or +628..., 8 to 12 digits after 8.
+PHONE = re.compile(r"(\+62|62|0)(8[0-9]{7,11})")
+
+
+def normalise_identity(text: str) -> str:
+    """A NIK or KK number as written -> the number: one definition for forms, imports and search.
+
+    Groups separated by any kind of space ("1502 0114 0385 0002", with normal or non-breaking spaces), Excel's
+    leading apostrophe and full-width digits are accepted; anything else is left for check_nik/check_kk to name."""
+    value = str(text or "").strip()
+    if value.startswith("'"):
+        value = value[1:]
+    return SPACE.sub("", value).translate(FULLWIDTH_DIGITS)
+
+
+def identity_characters_message(label: str, value: str) -> str | None:
+    """The message for a 16-character number with something other than 0-9 in it (a letter O, an Arabic digit):
+    "16 digits ... written 16 characters" would contradict itself."""
+    if len(value) != 16 or DIGITS_16.fullmatch(value):
+        return None
+    other = next(ch for ch in value if ch not in "0123456789")
+    return _("%(label)s hanya boleh berisi angka 0-9 (tertulis “%(c)s”).") % {"label": label, "c": other}
+
+
+def normalise_phone(text: str) -> str:
+    """An Indonesian mobile number in the one form the registry stores: E.164 (+628...), as the phonenumbers
+    library writes it. Spaces, dashes, dots and brackets are dropped. Raises ValueError for anything the
+    registry's rule does not accept; returns "" for an empty value."""
+    import phonenumbers
+
+    value = re.sub(r"[\s\-.()]", "", str(text or ""))
+    if not value:
+        return ""
+    match = PHONE.fullmatch(value)
+    if match is None:
+        raise ValueError(value)
+    # The trunk prefix (0, 62, +62) is resolved by the rule above; the library writes the canonical form.
+    number = phonenumbers.parse("+62" + match[2], None)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ kept by django-simple-history and shown on the record.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import choices as c
-from .identity import check_kk, check_nik
+from .identity import check_kk, check_nik, normalise_identity, normalise_phone
 
 digits_16 = RegexValidator(r"\A[0-9]{16}\Z", _("Harus 16 digit angka."))
 rt_rw = RegexValidator(r"^\d{1,3}$", _("RT/RW berupa angka 1-3 digit, mis. 003."))
@@ -130,6 +131,12 @@ class Household(models.Model):
     @property
     def district_code(self) -> str:
         return self.village_id[:8]
+
+    def clean_fields(self, exclude=None) -> None:
+        # One form for a KK number however it was typed (groups, non-breaking spaces, full-width digits).
+        if self.kk_number:
+            self.kk_number = normalise_identity(self.kk_number)
+        super().clean_fields(exclude)
 
     def clean(self) -> None:
         if self.kk_number:
@@ -261,6 +268,16 @@ class Person(models.Model):
         if not self.nik:
             return []
         return check_nik(self.nik, birth_date=self.birth_date, sex=self.sex)
+
+    def clean_fields(self, exclude=None) -> None:
+        # NIK and phone in the one form the registry stores, whatever path they came in by (identity.py).
+        if self.nik:
+            self.nik = normalise_identity(self.nik)
+        if self.phone:
+            # A number the rule refuses is left as typed, for phone_validator to name.
+            with contextlib.suppress(ValueError):
+                self.phone = normalise_phone(self.phone)
+        super().clean_fields(exclude)
 
     def clean(self) -> None:
         errors: dict[str, list] = {}

@@ -85,6 +85,7 @@ def test_a_clean_file_is_read_in_place(tmp_path):
 def _bulk_mode(monkeypatch) -> list[list[str]]:
     """Make any import a "large first load" and record the statements that restore the indexes."""
     monkeypatch.setattr(engine, "BULK_MIN_ROWS", 1)
+    monkeypatch.setattr(engine, "_exclusive_load", lambda: True)
     calls: list[list[str]] = []
     original = engine.Engine._bulk_begin
 
@@ -136,7 +137,7 @@ def test_it_refuses_households_registered_outside_the_users_scope(facilitator, t
     factories.household(village="15.02.01.2002", kk_number="1502011201150004")
     rows = household("A", 10, kk_number="1502011201150004")
     result = import_households(path=write_csv(tmp_path / "a.csv", rows), actor=facilitator, dry_run=True)
-    assert "di luar wilayah" in result.errors[2][0][1] and result.invalid == 2
+    assert "hak akses Anda" in result.errors[2][0][1] and result.invalid == 2
 
 
 def _column_defaults() -> dict[str, str | None]:

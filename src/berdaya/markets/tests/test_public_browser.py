@@ -11,7 +11,7 @@ from .util import locate_villages, observe, point
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # reads the commodities a migration seeds
 def test_a_farmer_reads_prices_without_logging_in(live_server):
     from berdaya.testing import factories
 

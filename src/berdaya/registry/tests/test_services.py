@@ -236,7 +236,7 @@ def test_it_records_who_changed_a_person(officer, facilitator):
     head.refresh_from_db()
     latest, first = head.history.all()[:2]
     assert latest.history_user == facilitator
-    assert latest.phone == "081234567890"
+    assert latest.phone == "+6281234567890"  # stored in one form (E.164)
     assert first.history_user == officer
     assert first.phone == ""
 
@@ -287,7 +287,7 @@ def test_it_keeps_an_officers_override_when_a_facilitator_edits_something_else(o
     )
 
     head.refresh_from_db()
-    assert head.phone == "081234567890"
+    assert head.phone == "+6281234567890"
     assert head.nik_override_reason == "Diperiksa petugas"
 
 
