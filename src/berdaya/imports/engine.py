@@ -24,10 +24,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +39,8 @@ from django.utils.translation import gettext as _
 
 from berdaya.areas.models import District, Village
 from berdaya.core.scoping import capabilities, household_scope_q, households_visible_to, villages_for_registration
-from berdaya.jobs.progress import Progress
+from berdaya.jobs.progress import JobCancelled, Progress
+from berdaya.jobs.services import job_tempdir, owner_only
 from berdaya.registry import choices as c
 from berdaya.registry.models import Household, Person
 
@@ -169,7 +169,10 @@ class Engine:
         self.result = ImportResult(dry_run=dry_run, mode=mode)
         self.validator: RowValidator | None = None
         self.source: Source | None = None
-        self.workdir = Path(tempfile.mkdtemp(prefix="berdaya-import-"))
+        # Private, and named after this process so the next worker start removes it if this process is killed;
+        # every file in it (rows.csv holds every NIK of the file; DuckDB's own files too) readable by us only.
+        self._umask = owner_only()
+        self.workdir = job_tempdir("import")
         self.duck = duckdb.connect(":memory:", config={**DUCKDB_CONFIG, "temp_directory": str(self.workdir / "spill")})
         self.target_tables: list[str] = []
         self._started = time.monotonic()
@@ -179,6 +182,7 @@ class Engine:
     def close(self) -> None:
         self.duck.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
+        os.umask(self._umask)
 
     def lap(self, name: str) -> None:
         now = time.monotonic()
@@ -573,6 +577,7 @@ class Engine:
         done = 0
         with open(path, "rb") as fh, cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)") as copy:
             for block in iter(lambda: fh.read(COPY_BLOCK), b""):
+                self.progress.check_cancelled()
                 copy.write(block)
                 done += len(block)
         path.unlink()
@@ -612,6 +617,9 @@ class Engine:
                     with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)") as copy:
                         for block in iter(lambda: fh.read(COPY_BLOCK), b""):
                             if failure:
+                                break
+                            if self.progress.cancel_requested():
+                                failure.append(JobCancelled(_("Dibatalkan atas permintaan pengguna.")))
                                 break
                             copy.write(block)
                             done += len(block)
@@ -1101,8 +1109,12 @@ def import_households(
     dry_run: bool = True,
     progress: Progress | None = None,
     label: str = "",
+    on_write: Callable[[ImportResult], None] | None = None,
 ) -> ImportResult:
-    """Validate (and unless dry_run, write) a household file. One transaction; nothing is written on error."""
+    """Validate (and unless dry_run, write) a household file. One transaction; nothing is written on error.
+
+    `on_write` runs inside the write transaction, after the rows: the caller records there that the import
+    happened, so that record commits (or not) together with the data."""
     from .columns import auto_mapping
 
     if mode not in (MODE_VALID_ONLY, MODE_ALL_OR_NOTHING):
@@ -1132,9 +1144,11 @@ def import_households(
         result.rejected = mode == MODE_ALL_OR_NOTHING and bool(result.errors)
         if not dry_run and not result.rejected:
             engine.progress.update(message=_("Menulis ke basis data dalam satu transaksi…"), force=True)
-            with _sqlite_cache(), transaction.atomic(), connection.cursor() as cur:
+            with _sqlite_cache(), transaction.atomic(), connection.cursor() as cur, engine.progress.write_phase():
                 engine.write(cur)
-            result.written = True
+                result.written = True
+                if on_write is not None:
+                    on_write(result)
     finally:
         try:
             engine.drop_target_tables()
