@@ -51,6 +51,10 @@ from .source import Source, prepare
 from .validate import RowError, RowValidator
 
 FIRST_ERRORS = 50
+# Invalid rows whose messages are kept (for the page and the error file); the rest are counted. A file of garbage
+# under a valid header would otherwise hold millions of messages in memory.
+ERRORS_KEPT = 100_000
+DISTINCT_BATCH = 50_000  # distinct values converted in Python at a time
 FETCH = 20_000  # rows per executemany batch (SQLite)
 COPY_BLOCK = 1 << 20
 # A first load this large rebuilds indexes instead of maintaining them row by row (PostgreSQL only).
@@ -107,8 +111,14 @@ class ImportResult:
                 out.append({"row": row_no, "column": column, "message": message})
         return out[:limit]
 
+    @property
+    def errors_more(self) -> int:
+        """Invalid rows beyond ERRORS_KEPT: counted, their messages not kept."""
+        return max(self.invalid - len(self.errors), 0)
+
     def as_dict(self) -> dict[str, Any]:
         return {
+            "errors_more": self.errors_more,
             "total": self.total,
             "new": self.new,
             "updated": self.updated,
@@ -155,6 +165,19 @@ def _csv_field(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _convert_values(convert, key: str, raws: list[str]) -> tuple[list[str | None], list[str | None]]:
+    vals: list[str | None] = []
+    errs: list[str | None] = []
+    for raw in raws:
+        try:
+            vals.append(_duck_value(convert(key, raw)))
+            errs.append(None)
+        except RowError as err:
+            vals.append(None)
+            errs.append(err.message)
+    return vals, errs
 
 
 class Engine:
@@ -246,30 +269,28 @@ class Engine:
         mapped = [k for k in BY_KEY if BY_KEY[k].kind in DUCK_TYPES]
         present = [k for k in mapped if k in self.validator.positions]
         exprs: dict[str, tuple[str, str]] = {}
-        distinct = (
-            self.one(f"SELECT {', '.join(f'list(DISTINCT r_{k})' for k in present)} FROM ({scan})") if present else ()
-        )
-        values = dict(zip(present, distinct, strict=True))
         for key in mapped:
             convert = self.validator.converters[key]
-            raws = values.get(key, [""]) if key in present else [""]
-            vals, errs = [], []
-            for raw in raws:
-                try:
-                    vals.append(_duck_value(convert(key, raw)))
-                    errs.append(None)
-                except RowError as err:
-                    vals.append(None)
-                    errs.append(err.message)
             if key not in present:
+                vals, errs = _convert_values(convert, key, [""])
                 val = f"CAST({q.lit(vals[0])} AS {duck_type(key)})" if vals[0] is not None else "NULL"
                 exprs[key] = (val, q.lit(errs[0]) if errs[0] is not None else "CAST(NULL AS VARCHAR)")
                 continue
-            self.d(
-                f"CREATE TABLE m_{key} AS SELECT unnest($1::VARCHAR[]) AS raw, "
-                f"CAST(unnest($2::VARCHAR[]) AS {duck_type(key)}) AS val, unnest($3::VARCHAR[]) AS err",
-                [list(raws), vals, errs],
-            )
+            self.d(f"CREATE TABLE m_{key} (raw VARCHAR, val {duck_type(key)}, err VARCHAR)")
+            # In batches: a file of garbage has as many distinct values as rows, and memory must stay flat.
+            reader = self.duck.cursor()
+            try:
+                distinct = reader.execute(f"SELECT DISTINCT r_{key} FROM ({scan})")
+                while batch := distinct.fetchmany(DISTINCT_BATCH):
+                    raws = [raw for (raw,) in batch]
+                    vals, errs = _convert_values(convert, key, raws)
+                    self.d(
+                        f"INSERT INTO m_{key} SELECT unnest($1::VARCHAR[]), "
+                        f"CAST(unnest($2::VARCHAR[]) AS {duck_type(key)}), unnest($3::VARCHAR[])",
+                        [raws, vals, errs],
+                    )
+            finally:
+                reader.close()
             exprs[key] = (f"m_{key}.val", f"m_{key}.err")
         return exprs
 
@@ -528,11 +549,15 @@ class Engine:
         assert self.validator is not None
         headers = {key: self.validator.header_of(key) for key in BY_KEY}
         errors = self.result.errors
-        res = self.d("SELECT row_no, k, m FROM err ORDER BY row_no, phase, seq")
+        invalid, last_kept = self.one(
+            f"SELECT count(*), max(row_no) FILTER (WHERE n <= {ERRORS_KEPT}) FROM "
+            "(SELECT row_no, row_number() OVER (ORDER BY row_no) AS n FROM (SELECT DISTINCT row_no FROM err))"
+        )
+        res = self.d(f"SELECT row_no, k, m FROM err WHERE row_no <= {int(last_kept or 0)} ORDER BY row_no, phase, seq")
         while batch := res.fetchmany(10_000):
             for row_no, key, message in batch:
                 errors.setdefault(row_no, []).append((headers.get(key, key), message))
-        self.result.invalid = len(errors)
+        self.result.invalid = int(invalid)
 
     # --- 3. compare with the registry ----------------------------------------------------------------------------
     def push(self, cur, table: str, columns: list[tuple[str, str]], select: str) -> None:
