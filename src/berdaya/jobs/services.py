@@ -98,7 +98,9 @@ def job_run(job_id: int) -> Job:
             if monitor is not None:
                 monitor.stop()  # before the outcome is written: a last tick must not overwrite it
     except JobCancelled as exc:
-        _finish(job, Job.Status.CANCELLED, message=str(exc), done=progress.done, cancel_requested=True)
+        _finish(
+            job, Job.Status.CANCELLED, message=str(exc), done=progress.done, total=progress.total, cancel_requested=True
+        )
     except Exception as exc:
         if progress.cancel_requested():
             # The cancel interrupted a statement (PostgreSQL) and the transaction rolled back.
@@ -119,7 +121,14 @@ def job_run(job_id: int) -> Job:
                 done=progress.done,
             )
     else:
-        _finish(job, Job.Status.SUCCEEDED, result=result or {}, done=progress.done, message=progress.message)
+        _finish(
+            job,
+            Job.Status.SUCCEEDED,
+            result=result or {},
+            done=progress.done,
+            total=progress.total,
+            message=progress.message,
+        )
     cancel_flag_path(job.pk).unlink(missing_ok=True)
     job.refresh_from_db()
     return job
