@@ -219,9 +219,9 @@ def worker_alive(job: Job) -> bool:
     """Whether the worker running `job` still exists: its process on this host, else a recent heartbeat."""
     if job.worker_pid and job.worker_host == _host():
         return _pid_alive(job.worker_pid)
-    if job.heartbeat_at is None:
-        return True
-    return timezone.now() - job.heartbeat_at < STALE_AFTER
+    # No heartbeat at all: started by a version without one (or never started); judge by its start.
+    last = job.heartbeat_at or job.started_at
+    return last is None or timezone.now() - last < STALE_AFTER
 
 
 def job_abandon(job: Job, *, status: str = Job.Status.FAILED) -> bool:
