@@ -40,7 +40,7 @@ run: demo
 	$(BIN)/berdaya serve --host $(HOST) --port $(PORT)
 
 worker: install
-	$(BIN)/berdaya db_worker
+	$(BIN)/berdaya worker
 
 lint: install
 	$(BIN)/ruff format --check src bench

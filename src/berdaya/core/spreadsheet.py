@@ -126,3 +126,123 @@ def xlsx_bytes(sheets, **kwargs) -> bytes:
 
     write_xlsx(buffer, sheets, **kwargs)
     return buffer.getvalue()
+
+
+# --- reading uploaded spreadsheets safely -----------------------------------------------------------------------
+# A workbook is a zip of XML: a 1.6 KB file can declare a cell at XFD1048576, and a reader that builds the sheet's
+# range as one dense table (python-calamine does) then asks for 512 GB. Uploaded workbooks are inspected before
+# anything reads them, and rows are streamed (openpyxl read-only) with the columns capped.
+MAX_XLSX_COLUMNS = 500
+MAX_XLSX_ROWS = 1_048_576  # Excel's own limit
+MAX_XLSX_UNCOMPRESSED = 4 << 30
+MAX_XLSX_RATIO = 200  # uncompressed / compressed; a real workbook is 5 to 30
+MAX_SHARED_STRINGS = 512 << 20  # openpyxl keeps the shared strings in memory
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d{1,7})(?::\$?([A-Z]{1,3})\$?(\d{1,7}))?"')
+
+
+class UnsafeSpreadsheet(ValueError):
+    """The workbook is refused before reading: it is not a workbook, or it declares an absurd size."""
+
+
+def column_number(letters: str) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + ord(char) - 64
+    return number
+
+
+def check_xlsx(path: Any, *, max_rows: int = MAX_XLSX_ROWS, max_columns: int = MAX_XLSX_COLUMNS) -> None:
+    """Refuse a workbook whose sizes are absurd, from its zip directory and each sheet's <dimension>, without
+    decompressing more than the start of each sheet."""
+    import zipfile
+
+    from django.utils.translation import gettext as _
+
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnsafeSpreadsheet(_("File XLSX tidak bisa dibaca: bukan buku kerja Excel yang utuh.")) from exc
+    with archive:
+        members = archive.infolist()
+        unpacked = sum(m.file_size for m in members)
+        packed = max(sum(m.compress_size for m in members), 1)
+        if unpacked > MAX_XLSX_UNCOMPRESSED or unpacked / packed > MAX_XLSX_RATIO:
+            raise UnsafeSpreadsheet(
+                _(
+                    "File XLSX ini mengembang menjadi %(mb)s MB saat dibuka (%(ratio)s kali ukurannya): terlalu "
+                    "besar untuk dibaca. Simpan ulang datanya saja sebagai CSV atau XLSX baru."
+                )
+                % {"mb": f"{unpacked / (1 << 20):,.0f}", "ratio": f"{unpacked / packed:,.0f}"}
+            )
+        for member in members:
+            name = member.filename.lower()
+            if name.endswith("sharedstrings.xml") and member.file_size > MAX_SHARED_STRINGS:
+                raise UnsafeSpreadsheet(_("Teks di file XLSX ini terlalu besar untuk dibaca."))
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            with archive.open(member) as fh:
+                head = fh.read(64 << 10)
+            match = _DIMENSION.search(head)
+            if match is None:
+                continue
+            last_col, last_row = (match.group(3), match.group(4)) if match.group(3) else match.group(1, 2)
+            rows, columns = int(last_row), column_number(last_col.decode())
+            if rows > max_rows or columns > max_columns:
+                raise UnsafeSpreadsheet(
+                    _(
+                        "Lembar di file XLSX ini menyatakan rentang sampai sel %(cell)s (%(rows)s baris, "
+                        "%(cols)s kolom). Batasnya %(max_rows)s baris dan %(max_cols)s kolom: hapus baris dan kolom "
+                        "kosong di ujung lembar, atau salin datanya ke buku kerja baru."
+                    )
+                    % {
+                        "cell": f"{last_col.decode()}{rows}",
+                        "rows": f"{rows:,}".replace(",", "."),
+                        "cols": f"{columns:,}".replace(",", "."),
+                        "max_rows": f"{max_rows:,}".replace(",", "."),
+                        "max_cols": f"{max_columns:,}".replace(",", "."),
+                    }
+                )
+
+
+def iter_xlsx_rows(
+    path: Any, *, sheet_names: Iterable[str] = (), max_rows: int = MAX_XLSX_ROWS, max_columns: int = MAX_XLSX_COLUMNS
+) -> Iterator[tuple[int, list[Any]]]:
+    """Stream (row number, values) of the first sheet named in `sheet_names` (else the first sheet), after
+    check_xlsx. Row 1 is capped at `max_columns`, later rows at the width of row 1; a sheet with more than
+    `max_rows` rows or a wider row 1 raises UnsafeSpreadsheet, before the rows are read."""
+    from django.utils.translation import gettext as _
+    from openpyxl import load_workbook
+
+    check_xlsx(path, max_rows=max_rows, max_columns=max_columns)
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds of errors for a broken workbook
+        raise UnsafeSpreadsheet(_("File XLSX tidak bisa dibaca: %(err)s") % {"err": exc}) from exc
+    try:
+        wanted = {n.strip().lower() for n in sheet_names}
+        name = next((n for n in book.sheetnames if n.strip().lower() in wanted), book.sheetnames[0])
+        sheet = book[name]
+        first = next(sheet.iter_rows(min_row=1, max_row=1, max_col=max_columns + 1, values_only=True), ())
+        header = list(first)
+        while header and header[-1] in (None, ""):
+            header.pop()
+        if len(header) > max_columns:
+            raise UnsafeSpreadsheet(
+                _("Baris judul punya lebih dari %(n)s kolom; batasnya %(n)s kolom.") % {"n": max_columns}
+            )
+        yield 1, header
+        width = max(len(header), 1)
+        # Rows missing from the sheet come back as one shared empty row: a sheet that jumps to row 1,048,576
+        # costs time in proportion to its width, never memory.
+        for row_no, values in enumerate(
+            sheet.iter_rows(min_row=2, max_row=max_rows + 1, max_col=width, values_only=True), start=2
+        ):
+            if row_no > max_rows:
+                raise UnsafeSpreadsheet(
+                    _("File punya lebih dari %(n)s baris; batasnya %(n)s baris. Pecah file menjadi beberapa bagian.")
+                    % {"n": f"{max_rows:,}".replace(",", ".")}
+                )
+            yield row_no, list(values)
+    finally:
+        book.close()

@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import tempfile
 import threading
 
 try:
@@ -33,7 +32,7 @@ try:
 except ImportError:  # pragma: no cover - Windows: in-process lock only
     fcntl = None  # type: ignore[assignment]
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +48,8 @@ from django.utils.translation import gettext_lazy
 from berdaya.areas.models import District, Village
 from berdaya.areas.selectors import deployment_regencies
 from berdaya.core.scoping import capabilities, household_scope_q, households_visible_to, villages_for_registration
-from berdaya.jobs.progress import Progress
+from berdaya.jobs.progress import JobCancelled, Progress
+from berdaya.jobs.services import job_tempdir, owner_only
 from berdaya.registry import choices as c
 from berdaya.registry.models import Household, Person
 
@@ -60,6 +60,10 @@ from .source import Source, prepare
 from .validate import RowError, RowValidator
 
 FIRST_ERRORS = 50
+# Invalid rows whose messages are kept (for the page and the error file); the rest are counted. A file of garbage
+# under a valid header would otherwise hold millions of messages in memory.
+ERRORS_KEPT = 100_000
+DISTINCT_BATCH = 50_000  # distinct values converted in Python at a time
 FETCH = 20_000  # rows per executemany batch (SQLite)
 COPY_BLOCK = 1 << 20
 # A first load this large rebuilds indexes instead of maintaining them row by row (PostgreSQL only).
@@ -124,8 +128,14 @@ class ImportResult:
                 out.append({"row": row_no, "column": column, "message": message})
         return out[:limit]
 
+    @property
+    def errors_more(self) -> int:
+        """Invalid rows beyond ERRORS_KEPT: counted, their messages not kept."""
+        return max(self.invalid - len(self.errors), 0)
+
     def as_dict(self) -> dict[str, Any]:
         return {
+            "errors_more": self.errors_more,
             "total": self.total,
             "new": self.new,
             "updated": self.updated,
@@ -175,6 +185,23 @@ def _csv_field(value: Any) -> str:
     return str(value)
 
 
+def _convert_values(
+    convert, key: str, raws: list[str], translate: dict[str, str] | None = None
+) -> tuple[list[str | None], list[str | None]]:
+    """Each distinct raw value converted once; a saved mapping's value translation (e.g. JNS_KEL 1 -> M) first."""
+    vals: list[str | None] = []
+    errs: list[str | None] = []
+    for raw in raws:
+        try:
+            cell = translate.get(norm_choice(raw), raw) if translate and raw else raw
+            vals.append(_duck_value(convert(key, cell)))
+            errs.append(None)
+        except RowError as err:
+            vals.append(None)
+            errs.append(err.message)
+    return vals, errs
+
+
 class Engine:
     def __init__(
         self,
@@ -199,7 +226,10 @@ class Engine:
         self.result = ImportResult(dry_run=dry_run, mode=mode)
         self.validator: RowValidator | None = None
         self.source: Source | None = None
-        self.workdir = Path(tempfile.mkdtemp(prefix="berdaya-import-"))
+        # Private, and named after this process so the next worker start removes it if this process is killed;
+        # every file in it (rows.csv holds every NIK of the file; DuckDB's own files too) readable by us only.
+        self._umask = owner_only()
+        self.workdir = job_tempdir("import")
         self.duck = duckdb.connect(":memory:", config={**DUCKDB_CONFIG, "temp_directory": str(self.workdir / "spill")})
         self.target_tables: list[str] = []
         self._unlock: Any = None
@@ -211,6 +241,7 @@ class Engine:
         self._release()
         self.duck.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
+        os.umask(self._umask)
 
     def lap(self, name: str) -> None:
         now = time.monotonic()
@@ -274,32 +305,28 @@ class Engine:
         mapped = [k for k in BY_KEY if BY_KEY[k].kind in DUCK_TYPES]
         present = [k for k in mapped if k in self.validator.positions]
         exprs: dict[str, tuple[str, str]] = {}
-        distinct = (
-            self.one(f"SELECT {', '.join(f'list(DISTINCT r_{k})' for k in present)} FROM ({scan})") if present else ()
-        )
-        values = dict(zip(present, distinct, strict=True))
         for key in mapped:
             convert = self.validator.converters[key]
-            raws = values.get(key, [""]) if key in present else [""]
-            translate = self.values.get(key, {})
-            vals, errs = [], []
-            for raw in raws:
-                try:
-                    cell = translate.get(norm_choice(raw), raw) if translate and raw else raw
-                    vals.append(_duck_value(convert(key, cell)))
-                    errs.append(None)
-                except RowError as err:
-                    vals.append(None)
-                    errs.append(err.message)
             if key not in present:
+                vals, errs = _convert_values(convert, key, [""], self.values.get(key))
                 val = f"CAST({q.lit(vals[0])} AS {duck_type(key)})" if vals[0] is not None else "NULL"
                 exprs[key] = (val, q.lit(errs[0]) if errs[0] is not None else "CAST(NULL AS VARCHAR)")
                 continue
-            self.d(
-                f"CREATE TABLE m_{key} AS SELECT unnest($1::VARCHAR[]) AS raw, "
-                f"CAST(unnest($2::VARCHAR[]) AS {duck_type(key)}) AS val, unnest($3::VARCHAR[]) AS err",
-                [list(raws), vals, errs],
-            )
+            self.d(f"CREATE TABLE m_{key} (raw VARCHAR, val {duck_type(key)}, err VARCHAR)")
+            # In batches: a file of garbage has as many distinct values as rows, and memory must stay flat.
+            reader = self.duck.cursor()
+            try:
+                distinct = reader.execute(f"SELECT DISTINCT r_{key} FROM ({scan})")
+                while batch := distinct.fetchmany(DISTINCT_BATCH):
+                    raws = [raw for (raw,) in batch]
+                    vals, errs = _convert_values(convert, key, raws, self.values.get(key))
+                    self.d(
+                        f"INSERT INTO m_{key} SELECT unnest($1::VARCHAR[]), "
+                        f"CAST(unnest($2::VARCHAR[]) AS {duck_type(key)}), unnest($3::VARCHAR[])",
+                        [raws, vals, errs],
+                    )
+            finally:
+                reader.close()
             exprs[key] = (f"m_{key}.val", f"m_{key}.err")
         return exprs
 
@@ -606,11 +633,15 @@ class Engine:
         assert self.validator is not None
         headers = {key: self.validator.header_of(key) for key in BY_KEY}
         errors = self.result.errors
-        res = self.d("SELECT row_no, k, m FROM err ORDER BY row_no, phase, seq")
+        invalid, last_kept = self.one(
+            f"SELECT count(*), max(row_no) FILTER (WHERE n <= {ERRORS_KEPT}) FROM "
+            "(SELECT row_no, row_number() OVER (ORDER BY row_no) AS n FROM (SELECT DISTINCT row_no FROM err))"
+        )
+        res = self.d(f"SELECT row_no, k, m FROM err WHERE row_no <= {int(last_kept or 0)} ORDER BY row_no, phase, seq")
         while batch := res.fetchmany(10_000):
             for row_no, key, message in batch:
                 errors.setdefault(row_no, []).append((headers.get(key, key), message))
-        self.result.invalid = len(errors)
+        self.result.invalid = int(invalid)
 
     # --- 3. compare with the registry ----------------------------------------------------------------------------
     def push(self, cur, table: str, columns: list[tuple[str, str]], select: str) -> None:
@@ -655,6 +686,7 @@ class Engine:
         done = 0
         with open(path, "rb") as fh, cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)") as copy:
             for block in iter(lambda: fh.read(COPY_BLOCK), b""):
+                self.progress.check_cancelled()
                 copy.write(block)
                 done += len(block)
         path.unlink()
@@ -694,6 +726,9 @@ class Engine:
                     with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)") as copy:
                         for block in iter(lambda: fh.read(COPY_BLOCK), b""):
                             if failure:
+                                break
+                            if self.progress.cancel_requested():
+                                failure.append(JobCancelled(_("Dibatalkan atas permintaan pengguna.")))
                                 break
                             copy.write(block)
                             done += len(block)
@@ -1340,8 +1375,12 @@ def import_households(
     progress: Progress | None = None,
     label: str = "",
     values: dict[str, dict[str, str]] | None = None,
+    on_write: Callable[[ImportResult], None] | None = None,
 ) -> ImportResult:
-    """Validate (and unless dry_run, write) a household file. One transaction; nothing is written on error."""
+    """Validate (and unless dry_run, write) a household file. One transaction; nothing is written on error.
+
+    `on_write` runs inside the write transaction, after the rows: the caller records there that the import
+    happened, so that record commits (or not) together with the data."""
     from .columns import auto_mapping
 
     if mode not in (MODE_VALID_ONLY, MODE_ALL_OR_NOTHING):
@@ -1372,9 +1411,11 @@ def import_households(
         result.rejected = mode == MODE_ALL_OR_NOTHING and bool(result.errors)
         if not dry_run and not result.rejected:
             engine.progress.update(message=_("Menulis ke basis data dalam satu transaksi…"), force=True)
-            with _sqlite_cache(), transaction.atomic(), connection.cursor() as cur:
+            with _sqlite_cache(), transaction.atomic(), connection.cursor() as cur, engine.progress.write_phase():
                 engine.write(cur)
-            result.written = True
+                result.written = True
+                if on_write is not None:
+                    on_write(result)
     finally:
         try:
             engine.drop_target_tables()

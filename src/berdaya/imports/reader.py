@@ -15,6 +15,9 @@ from django.utils.translation import gettext as _
 
 # A whole quoted paragraph in one cell is fine; a runaway quote that swallows the file is not.
 csv.field_size_limit(1_000_000)
+# More data rows than any registry file has (a regency has fewer than a million households); a bigger file is cut
+# into parts rather than read for an hour.
+MAX_ROWS = 5_000_000
 
 
 class ImportFileError(Exception):
@@ -70,13 +73,41 @@ def _decoded_lines(fh, info: FileInfo) -> Iterator[str]:
         yield line
 
 
-def read_rows(path: str | Path, info: FileInfo | None = None) -> Iterator[tuple[int, list[Any]]]:
-    """Yield (spreadsheet row number, values) for every data row; the header (row 1) fills `info.headers`."""
+def read_rows(
+    path: str | Path, info: FileInfo | None = None, *, max_rows: int = MAX_ROWS
+) -> Iterator[tuple[int, list[Any]]]:
+    """Yield (spreadsheet row number, values) for every data row; the header (row 1) fills `info.headers`.
+
+    Memory stays flat whatever the file declares; a file with more than `max_rows` rows, an absurd workbook or a
+    binary file raises ImportFileError with a message for the officer."""
     info = info if info is not None else FileInfo()
     if is_xlsx(path):
-        yield from _read_xlsx(path, info)
+        yield from _read_xlsx(path, info, max_rows)
     else:
-        yield from _read_csv(path, info)
+        _refuse_binary(path)
+        for row_no, values in _read_csv(path, info):
+            if row_no > max_rows:
+                raise ImportFileError(
+                    _("File punya lebih dari %(n)s baris; batasnya %(n)s baris. Pecah file menjadi beberapa bagian.")
+                    % {"n": f"{max_rows:,}".replace(",", ".")}
+                )
+            yield row_no, values
+
+
+def _refuse_binary(path: str | Path) -> None:
+    """A program, image or zip renamed to .csv: say so rather than fail somewhere in the CSV parser."""
+    with open(path, "rb") as fh:
+        head = fh.read(64 << 10)
+    if not head:
+        return
+    control = sum(1 for b in head if b < 32 and b not in (9, 10, 13)) + head.count(b"\x7f")
+    if control > len(head) // 20 or (b"\n" not in head and len(head) == 64 << 10):
+        raise ImportFileError(
+            _(
+                "File ini bukan file CSV (teks) atau XLSX: isinya data biner. Simpan data dari Excel atau "
+                "LibreOffice sebagai CSV atau XLSX, lalu unggah lagi."
+            )
+        )
 
 
 def read_headers(path: str | Path) -> FileInfo:
@@ -102,7 +133,12 @@ def _read_csv(path, info: FileInfo) -> Iterator[tuple[int, list[Any]]]:
             header_line = next(lines, "")
         else:
             info.delimiter = _sniff_delimiter(header_line)
-        info.headers = [h.strip() for h in next(csv.reader([header_line], delimiter=info.delimiter), [])]
+        try:
+            info.headers = [h.strip() for h in next(csv.reader([header_line], delimiter=info.delimiter), [])]
+        except csv.Error as exc:
+            raise ImportFileError(
+                _("Baris judul kolom tidak bisa dibaca sebagai CSV (%(err)s).") % {"err": exc}
+            ) from exc
         if info.kind == "csv" and info.encoding == "utf-8" and info.fallback_lines:
             info.encoding = "cp1252"
         reader = csv.reader(lines, delimiter=info.delimiter)
@@ -122,28 +158,24 @@ def _read_csv(path, info: FileInfo) -> Iterator[tuple[int, list[Any]]]:
         info.encoding = "cp1252"
 
 
-def _read_xlsx(path, info: FileInfo) -> Iterator[tuple[int, list[Any]]]:
-    from python_calamine import CalamineWorkbook
+def _read_xlsx(path, info: FileInfo, max_rows: int) -> Iterator[tuple[int, list[Any]]]:
+    from berdaya.core.spreadsheet import MAX_XLSX_ROWS, UnsafeSpreadsheet, iter_xlsx_rows
 
     info.kind = "xlsx"
     info.encoding = "xlsx"
     info.delimiter = ""
+    rows = iter_xlsx_rows(path, sheet_names=("data", "isian"), max_rows=min(max_rows, MAX_XLSX_ROWS))
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        names = workbook.sheet_names
-        name = next((n for n in names if n.strip().lower() in {"data", "isian"}), names[0])
-        sheet = workbook.get_sheet_by_name(name)
-        rows = sheet.iter_rows()
-    except Exception as exc:  # calamine raises its own error types for a broken workbook
-        raise ImportFileError(_("File XLSX tidak bisa dibaca: %(err)s") % {"err": exc}) from exc
-    row_no = 0
-    for values in rows:
-        row_no += 1
-        if row_no == 1:
-            info.headers = [str(h).strip() for h in values]
-            while info.headers and not info.headers[-1]:
-                info.headers.pop()
-            continue
-        if not any(v not in ("", None) for v in values):
-            continue
-        yield row_no, list(values)
+        for row_no, values in rows:
+            if row_no == 1:
+                info.headers = ["" if h is None else str(h).strip() for h in values]
+                while info.headers and not info.headers[-1]:
+                    info.headers.pop()
+                continue
+            if not any(v not in ("", None) for v in values):
+                continue
+            yield row_no, ["" if v is None else v for v in values]
+    except UnsafeSpreadsheet as exc:
+        raise ImportFileError(str(exc)) from exc
+    finally:
+        rows.close()

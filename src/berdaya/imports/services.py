@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -152,6 +153,7 @@ def import_execute(
         progress=progress,
         label=f"#{run.pk} {run.original_name}",
         values=run.value_map or None,
+        on_write=lambda result: mark_imported(run, result),
     )
     write_error_file(run, result, source)
     data = result.as_dict()
@@ -170,19 +172,59 @@ def import_execute(
     return result
 
 
+def mark_imported(run: ImportRun, result: ImportResult) -> None:
+    """The import marker, written inside the import's transaction: if the worker dies at COMMIT, the record says
+    whether the rows were saved (recover_import)."""
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportRun.Status.IMPORTED, committed_at=timezone.now(), mode=result.mode, result=result.as_dict()
+    )
+
+
+def recover_import(sender, job: Job, **kwargs) -> None:
+    """jobs.services.job_abandoned: the worker of an import job is gone. Its transaction either committed (the
+    marker says imported) or died with the connection; either way the file is no longer "being processed"."""
+    if job.kind != "imports.households":
+        return
+    run = ImportRun.objects.filter(pk=job.params.get("run_id")).first()
+    if run is None or (run.job_id is not None and run.job_id != job.pk):
+        return
+    if run.status == ImportRun.Status.IMPORTED and not job.params.get("dry_run", True):
+        Job.objects.filter(pk=job.pk).update(
+            status=Job.Status.SUCCEEDED,
+            message=_("Pekerja berhenti sesudah impor tersimpan; data sudah masuk registri."),
+            error="",
+            result={"url": reverse("imports:detail", args=[run.pk])},
+        )
+        return
+    if run.status in (ImportRun.Status.CHECKING, ImportRun.Status.IMPORTING):
+        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.FAILED)
+    Job.objects.filter(pk=job.pk).update(result={"url": reverse("imports:preview", args=[run.pk])})
+
+
 def run_import_job(job: Job, progress: Progress) -> dict[str, Any]:
     """Job handler (berdaya.jobs): params = {"run_id", "dry_run", "mode"}."""
-    from django.urls import reverse
 
     run = ImportRun.objects.select_related("created_by").get(pk=job.params["run_id"])
     dry_run = bool(job.params.get("dry_run", True))
+    if not dry_run and run.status == ImportRun.Status.IMPORTED:
+        # A retried job of an import that did commit (its worker died after COMMIT): nothing more to do.
+        return {
+            "url": reverse("imports:detail", args=[run.pk]),
+            **{k: v for k, v in run.result.items() if k != "first_errors"},
+        }
+    # A retried job (jobs:retry) is the file's current job from now on.
+    ImportRun.objects.filter(pk=run.pk).update(
+        job=job, status=ImportRun.Status.CHECKING if dry_run else ImportRun.Status.IMPORTING
+    )
     try:
         result = import_execute(run=run, dry_run=dry_run, mode=job.params.get("mode", "valid-only"), progress=progress)
     except JobCancelled:
         ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.CANCELLED)
         raise
     except Exception:
-        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.FAILED)
+        # A cancel on PostgreSQL arrives as an interrupted statement.
+        status = ImportRun.Status.CANCELLED if progress.cancel_requested() else ImportRun.Status.FAILED
+        ImportRun.objects.filter(pk=run.pk).update(status=status)
         raise
     url = reverse("imports:preview" if dry_run else "imports:detail", args=[run.pk])
     progress.update(result.total, _("Selesai."), force=True)

@@ -99,7 +99,9 @@ def preview(request, pk: int):
     form = CommitForm(request.POST or None, initial={"mode": run.mode})
     if request.method == "POST":
         ensure_can_import(request.user)
-        if run.status not in (ImportRun.Status.CHECKED, ImportRun.Status.REJECTED, ImportRun.Status.CANCELLED):
+        retryable = (ImportRun.Status.CHECKED, ImportRun.Status.REJECTED, ImportRun.Status.CANCELLED)
+        # A failed import (its worker died) may be started again once it has been checked.
+        if run.status not in retryable and not (run.status == ImportRun.Status.FAILED and run.preview):
             messages.error(request, _("File ini sedang diproses atau sudah diimpor."))
             return redirect("imports:preview", pk=run.pk)
         if form.is_valid():

@@ -34,6 +34,11 @@ class Job(models.Model):
     error = models.TextField(_("galat"), blank=True)
     task_id = models.CharField(_("id tugas"), max_length=64, blank=True)
     cancel_requested = models.BooleanField(_("minta dibatalkan"), default=False)
+    # Which worker process runs the job and when it last said so: a job whose worker is gone is found and ended
+    # (services.jobs_recover) instead of showing "Berjalan" forever.
+    worker_host = models.CharField(_("host pekerja"), max_length=100, blank=True)
+    worker_pid = models.PositiveIntegerField(_("PID pekerja"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("tanda hidup terakhir"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("dibuat oleh"),

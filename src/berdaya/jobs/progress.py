@@ -3,11 +3,17 @@ decides how often to write (a job row at most every 0.5 s, a terminal bar at mos
 
 from __future__ import annotations
 
+import logging
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TextIO
 
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 
 class JobCancelled(Exception):
@@ -25,6 +31,9 @@ class Progress:
         self.message = ""
         self.started = time.monotonic()
         self._last_flush = 0.0
+        # True while the work is inside its write transaction (see write_phase).
+        self.writing = False
+        self.lock = threading.Lock()
 
     def start(self, total: int, message: str = "") -> None:
         self.total = max(int(total), 0)
@@ -62,7 +71,23 @@ class Progress:
 
     def check_cancelled(self) -> None:
         if self.cancel_requested():
-            raise JobCancelled(_("Dibatalkan atas permintaan pengguna."))
+            raise JobCancelled(_("Dibatalkan atas permintaan pengguna; tidak ada perubahan yang disimpan."))
+
+    @contextmanager
+    def write_phase(self) -> Iterator[None]:
+        """Wrap the statements of the work's write transaction, ending before its COMMIT.
+
+        While it is open a cancel may interrupt the running statement (JobMonitor); the flag is cleared under the
+        lock the monitor holds while it interrupts, so no interrupt lands after the work has left the phase, and a
+        last check before leaving turns a cancel that came in the meantime into a rollback."""
+        with self.lock:
+            self.writing = True
+        try:
+            yield
+            self.check_cancelled()
+        finally:
+            with self.lock:
+                self.writing = False
 
     @property
     def rate(self) -> float:
@@ -78,27 +103,101 @@ class Progress:
 
 
 class JobProgress(Progress):
-    """Writes progress to a Job row with a plain UPDATE (no model save, no signals), throttled."""
+    """Writes progress to a Job row with a plain UPDATE (no model save, no signals), throttled.
+
+    With a JobMonitor attached (the worker), the work's own connection never touches the job row: the monitor
+    writes progress and heartbeat and reads the cancel request through its own connection, so neither waits for the
+    work's write transaction (which would hold the row, or on SQLite the whole database, until COMMIT)."""
 
     def __init__(self, job_id: int) -> None:
         super().__init__()
         self.job_id = job_id
         self._cancel = False
         self._last_cancel_check = 0.0
+        self.monitor: JobMonitor | None = None
 
     def write(self) -> None:
         from .models import Job
 
+        if self.monitor is not None:
+            return  # the monitor writes the current figures at its next tick
         Job.objects.filter(pk=self.job_id).update(total=self.total, done=self.done, message=self.message[:300])
+
+    def request_cancel(self) -> None:
+        self._cancel = True
 
     def cancel_requested(self) -> bool:
         from .models import Job
 
+        if self.monitor is not None or self._cancel:
+            return self._cancel
         now = time.monotonic()
-        if not self._cancel and now - self._last_cancel_check >= self.min_interval:
+        if now - self._last_cancel_check >= self.min_interval:
             self._last_cancel_check = now
             self._cancel = bool(Job.objects.filter(pk=self.job_id).values_list("cancel_requested", flat=True).first())
         return self._cancel
+
+
+class JobMonitor(threading.Thread):
+    """Runs beside a job in the worker: every `interval` seconds it writes the job's progress and heartbeat and
+    looks for a cancel request (the job row, or the flag file the web process leaves on SQLite, where it cannot
+    write while the job holds the database). On a cancel during the write phase on PostgreSQL it also cancels the
+    statement the job's connection is running, so a long COPY or index build stops within seconds."""
+
+    def __init__(self, progress: JobProgress, *, interval: float = 1.0, backend_pid: int | None = None) -> None:
+        super().__init__(name=f"job-{progress.job_id}-monitor", daemon=True)
+        self.progress = progress
+        self.interval = interval
+        self.backend_pid = backend_pid
+        self._stop_event = threading.Event()
+        progress.monitor = self
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(timeout=30)
+
+    def run(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self._stop_event.wait(self.interval):
+                try:
+                    self.tick()
+                except Exception:  # a busy database must not end the job; the next tick tries again
+                    logger.warning("job %s: monitor tick failed", self.progress.job_id, exc_info=True)
+        finally:
+            connection.close()
+
+    def tick(self) -> None:
+        from django.db import connection
+        from django.utils import timezone
+
+        from .models import Job
+        from .services import cancel_flag_exists
+
+        progress = self.progress
+        if not progress._cancel:
+            requested = cancel_flag_exists(progress.job_id) or bool(
+                Job.objects.filter(pk=progress.job_id).values_list("cancel_requested", flat=True).first()
+            )
+            if requested:
+                progress.request_cancel()
+                self.interrupt()
+        if connection.vendor == "sqlite" and progress.writing:
+            return  # the job holds SQLite's write lock until COMMIT; the worker's pid shows it is alive
+        Job.objects.filter(pk=progress.job_id).update(
+            total=progress.total, done=progress.done, message=progress.message[:300], heartbeat_at=timezone.now()
+        )
+
+    def interrupt(self) -> None:
+        from django.db import connection
+
+        if connection.vendor != "postgresql" or not self.backend_pid:
+            return  # SQLite: the work checks the flag between batches
+        with self.progress.lock:
+            if self.progress.writing:
+                with connection.cursor() as cur:
+                    cur.execute("SELECT pg_cancel_backend(%s)", [self.backend_pid])
 
 
 class TerminalProgress(Progress):

@@ -11,10 +11,18 @@ writes in one transaction so a cancel (JobCancelled) or a crash leaves the datab
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import socket
+import tempfile
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -22,9 +30,18 @@ from django.utils.translation import gettext as _
 from berdaya.core.scoping import capabilities
 
 from .models import Job
-from .progress import JobCancelled, JobProgress
+from .progress import JobCancelled, JobMonitor, JobProgress
 
 logger = logging.getLogger(__name__)
+
+# A job on another host whose heartbeat is older than this has lost its worker. On the worker's own host the
+# process id decides at once (a long SQLite write cannot beat its heartbeat: it holds the database).
+STALE_AFTER = timedelta(seconds=60)
+TEMP_PREFIX = "berdaya-job-"
+
+# Sent when a job is ended because its worker is gone (kwargs: job). The app that owns the work puts its own
+# records right (imports: an import that did commit is recognised as imported; otherwise its lock is released).
+job_abandoned = Signal()
 
 
 def job_start(
@@ -59,25 +76,60 @@ def job_run(job_id: int) -> Job:
         _finish(job, Job.Status.CANCELLED, message=_("Dibatalkan sebelum dimulai."))
         return job
     job.status = Job.Status.RUNNING
-    job.started_at = timezone.now()
-    job.save(update_fields=["status", "started_at"])
+    job.started_at = job.heartbeat_at = timezone.now()
+    job.worker_host, job.worker_pid = _host(), os.getpid()
+    job.save(update_fields=["status", "started_at", "heartbeat_at", "worker_host", "worker_pid"])
     progress = JobProgress(job.pk)
     progress.total = job.total
+    monitor = None
+    if not connection.in_atomic_block:
+        # In the worker. (Inside a test's transaction another connection would not see the job: no monitor there.)
+        backend_pid = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_backend_pid()")
+                backend_pid = cur.fetchone()[0]
+        monitor = JobMonitor(progress, backend_pid=backend_pid)
+        monitor.start()
     try:
-        result = import_string(job.handler)(job, progress)
+        try:
+            result = import_string(job.handler)(job, progress)
+        finally:
+            if monitor is not None:
+                monitor.stop()  # before the outcome is written: a last tick must not overwrite it
     except JobCancelled as exc:
-        _finish(job, Job.Status.CANCELLED, message=str(exc), done=progress.done)
+        _finish(
+            job, Job.Status.CANCELLED, message=str(exc), done=progress.done, total=progress.total, cancel_requested=True
+        )
     except Exception as exc:
-        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        if progress.cancel_requested():
+            # The cancel interrupted a statement (PostgreSQL) and the transaction rolled back.
+            _finish(
+                job,
+                Job.Status.CANCELLED,
+                message=_("Dibatalkan atas permintaan pengguna; tidak ada perubahan yang disimpan."),
+                done=progress.done,
+                cancel_requested=True,
+            )
+        else:
+            logger.exception("job %s (%s) failed", job.pk, job.kind)
+            _finish(
+                job,
+                Job.Status.FAILED,
+                message=_("Gagal: tidak ada perubahan yang disimpan."),
+                error=f"{type(exc).__name__}: {exc}"[:2000],
+                done=progress.done,
+            )
+    else:
         _finish(
             job,
-            Job.Status.FAILED,
-            message=_("Gagal: tidak ada perubahan yang disimpan."),
-            error=f"{type(exc).__name__}: {exc}"[:2000],
+            Job.Status.SUCCEEDED,
+            result=result or {},
             done=progress.done,
+            total=progress.total,
+            message=progress.message,
         )
-    else:
-        _finish(job, Job.Status.SUCCEEDED, result=result or {}, done=progress.done, message=progress.message)
+    cancel_flag_path(job.pk).unlink(missing_ok=True)
     job.refresh_from_db()
     return job
 
@@ -89,15 +141,150 @@ def _finish(job: Job, status: str, **fields: Any) -> None:
     Job.objects.filter(pk=job.pk).update(status=status, finished_at=timezone.now(), **fields)
 
 
-def job_cancel(*, actor, job: Job) -> Job:
-    """Ask a job to stop. Cooperative: the work notices between chunks and rolls back."""
-    caps = capabilities(actor)
-    if job.created_by_id != getattr(actor, "pk", None) and not caps.is_admin:
+def _may_manage(actor, job: Job) -> None:
+    if job.created_by_id != getattr(actor, "pk", None) and not capabilities(actor).is_admin:
         raise PermissionDenied(_("Hanya pembuat tugas atau admin yang boleh membatalkannya."))
+
+
+def job_cancel(*, actor, job: Job) -> Job:
+    """Ask a job to stop. The work notices between chunks (and on PostgreSQL its running statement is cancelled)
+    and rolls back. A job whose worker is gone is ended at once."""
+    _may_manage(actor, job)
     if job.is_finished:
         return job
-    Job.objects.filter(pk=job.pk).update(cancel_requested=True)
+    if job.status == Job.Status.RUNNING and not worker_alive(job):
+        job_abandon(job, status=Job.Status.CANCELLED)
+        job.refresh_from_db()
+        return job
+    # The flag file first: on SQLite the running job holds the database until COMMIT and this process could not
+    # write the job row for as long (the worker's monitor reads the file).
+    path = cancel_flag_path(job.pk)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+    _set_cancel_requested(job)
     if job.status == Job.Status.QUEUED:
         _finish(job, Job.Status.CANCELLED, message=_("Dibatalkan sebelum dimulai."))
     job.refresh_from_db()
+    job.cancel_requested = True
     return job
+
+
+def _set_cancel_requested(job: Job) -> None:
+    if connection.vendor != "sqlite":
+        Job.objects.filter(pk=job.pk).update(cancel_requested=True)
+        return
+    # SQLite: wait a second, not the usual 30, for a job's write transaction; the flag file already tells it.
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA busy_timeout")
+        previous = cur.fetchone()[0]
+        cur.execute("PRAGMA busy_timeout = 1000")
+    try:
+        Job.objects.filter(pk=job.pk).update(cancel_requested=True)
+    except OperationalError:
+        logger.info("job %s: database busy, cancel left as a flag file", job.pk)
+    finally:
+        with connection.cursor() as cur:
+            cur.execute(f"PRAGMA busy_timeout = {int(previous)}")
+
+
+def job_retry(*, actor, job: Job) -> Job:
+    """Start a failed or cancelled job again, as a new job with the same work."""
+    _may_manage(actor, job)
+    if job.status not in (Job.Status.FAILED, Job.Status.CANCELLED):
+        raise PermissionDenied(_("Hanya tugas yang gagal atau dibatalkan yang bisa diulang."))
+    with transaction.atomic():
+        return job_start(actor=actor, kind=job.kind, handler=job.handler, params=job.params, title=job.title)
+
+
+# --- a worker that died -------------------------------------------------------------------------------------------
+def _host() -> str:
+    return socket.gethostname()[:100]
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a killed process its parent has not reaped yet is gone too
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
+    except OSError:
+        return True
+
+
+def worker_alive(job: Job) -> bool:
+    """Whether the worker running `job` still exists: its process on this host, else a recent heartbeat."""
+    if job.worker_pid and job.worker_host == _host():
+        return _pid_alive(job.worker_pid)
+    # No heartbeat at all: started by a version without one (or never started); judge by its start.
+    last = job.heartbeat_at or job.started_at
+    return last is None or timezone.now() - last < STALE_AFTER
+
+
+def job_abandon(job: Job, *, status: str = Job.Status.FAILED) -> bool:
+    """End a running job whose worker is gone. Its transaction died with the worker's connection, so nothing of
+    it was saved, unless the owning app knows better (job_abandoned receivers may record a success)."""
+    with transaction.atomic():
+        updated = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+            status=status,
+            finished_at=timezone.now(),
+            message=_("Pekerja berhenti; tidak ada perubahan yang disimpan."),
+            error=_("Proses pekerja %(host)s:%(pid)s tidak ada lagi.")
+            % {"host": job.worker_host, "pid": job.worker_pid},
+        )
+        if updated:
+            job.refresh_from_db()
+            job_abandoned.send(sender=Job, job=job)
+    cancel_flag_path(job.pk).unlink(missing_ok=True)
+    return bool(updated)
+
+
+def jobs_recover() -> list[int]:
+    """End every running job whose worker is gone; the worker runs this when it starts and every half minute."""
+    ended = []
+    for job in Job.objects.filter(status=Job.Status.RUNNING):
+        if not worker_alive(job) and job_abandon(job):
+            logger.warning("job %s (%s): worker %s:%s is gone", job.pk, job.kind, job.worker_host, job.worker_pid)
+            ended.append(job.pk)
+    return ended
+
+
+# --- files of a job -------------------------------------------------------------------------------------------------
+def cancel_flag_path(job_id: int) -> Path:
+    return Path(settings.DATA_DIR) / "jobs" / f"cancel-{int(job_id)}"
+
+
+def cancel_flag_exists(job_id: int) -> bool:
+    return cancel_flag_path(job_id).exists()
+
+
+def job_tempdir(name: str) -> Path:
+    """A private (0700) temporary directory named after this process, so that the next worker start removes it
+    if the process dies before it does (cleanup_temp)."""
+    return Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-{name}-"))
+
+
+def owner_only() -> int:
+    """From now on files this process creates (also DuckDB's) are readable by its user only; returns the previous
+    umask for the caller to restore. For the worker's jobs, whose temporary files hold personal data."""
+    return os.umask(0o077)
+
+
+def cleanup_temp() -> list[Path]:
+    """Remove the temporary directories of processes that no longer exist (a killed worker leaves them)."""
+    removed = []
+    for path in Path(tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*"):
+        pid = path.name[len(TEMP_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def worker_startup() -> None:
+    """What a worker does before it takes tasks: clear what a dead worker left behind."""
+    cleanup_temp()
+    jobs_recover()

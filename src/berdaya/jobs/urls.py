@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:pk>/", views.job_detail, name="detail"),
     path("<int:pk>/kemajuan/", views.job_progress, name="progress"),
     path("<int:pk>/batal/", views.job_cancel_view, name="cancel"),
+    path("<int:pk>/ulang/", views.job_retry_view, name="retry"),
 ]

@@ -173,6 +173,11 @@ def _choice(raw: Any, choices) -> str:
     raise ValueError(_("nilai “%(v)s” tidak dikenal") % {"v": str(raw)[:30]})
 
 
+# A price file is a market day or a season of observations, never more: a bigger one is refused before it fills
+# memory with observations to check.
+MAX_UPLOAD_ROWS = 20_000
+
+
 @dataclass
 class UploadResult:
     saved: int = 0
@@ -200,7 +205,7 @@ def observations_upload(*, actor, path: str | Path, source_default: str = c.Sour
     grades |= {(g.commodity_id, _norm(g.name)): g for g in Grade.objects.all()}
     rows: list[tuple[int, PriceObservation]] = []
     try:
-        for row_no, values in read_rows(path, info):
+        for row_no, values in read_rows(path, info, max_rows=MAX_UPLOAD_ROWS):
             mapping = {COLUMNS[_norm(h)]: i for i, h in enumerate(info.headers) if _norm(h) in COLUMNS}
             missing = [col for col in REQUIRED if col not in mapping]
             if missing:

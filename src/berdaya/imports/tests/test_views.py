@@ -116,3 +116,44 @@ def test_export_xlsx_and_viewer_refused(client, officer, viewer):
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert book.active.max_row == 2
     assert _export(client, viewer, format="csv").status_code == 403
+
+
+@override_settings(TASKS=IMMEDIATE)
+def test_an_import_whose_worker_died_is_released_and_can_be_imported(
+    client, officer, tmp_path, django_capture_on_commit_callbacks, settings
+):
+    """Issue #14.4: no longer "sedang diproses" after its worker died; the officer imports it again."""
+    import socket
+    import subprocess
+    import sys
+
+    from berdaya.jobs.services import jobs_recover
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(officer)
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        open(write_csv(tmp_path / "a.csv", household("A", 10)), "rb") as fh,
+    ):
+        client.post(reverse("imports:index"), {"file": fh})
+    run = ImportRun.objects.get()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    job = Job.objects.create(
+        kind="imports.households",
+        handler="berdaya.imports.services.run_import_job",
+        params={"run_id": run.pk, "dry_run": False, "mode": "valid-only"},
+        created_by=officer,
+        status=Job.Status.RUNNING,
+        worker_host=socket.gethostname(),
+        worker_pid=dead.pid,
+    )
+    ImportRun.objects.filter(pk=run.pk).update(job=job, status=ImportRun.Status.IMPORTING)
+    assert jobs_recover() == [job.pk]
+    run.refresh_from_db()
+    job.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED and job.result["url"] == reverse("imports:preview", args=[run.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("imports:preview", args=[run.pk]), {"mode": "valid-only"})
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.IMPORTED and Person.objects.count() == 2

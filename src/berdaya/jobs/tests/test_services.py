@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.test import override_settings
 
 from berdaya.jobs.models import Job
-from berdaya.jobs.progress import JobProgress
+from berdaya.jobs.progress import JobCancelled, JobProgress
 from berdaya.jobs.services import job_cancel, job_run, job_start
+from berdaya.testing import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +62,100 @@ def test_rate_and_time_left(officer):
 
     job = Job(total=100, done=25, status=Job.Status.RUNNING, started_at=timezone.now() - timedelta(seconds=10))
     assert 2.4 < job.rate < 2.6 and 29 < job.seconds_left < 31
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def _orphan(officer, **fields) -> Job:
+    """A job left "running" by a worker that was killed."""
+    import socket
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    defaults = {
+        "kind": "t",
+        "handler": f"{__name__}.counting_handler",
+        "created_by": officer,
+        "status": Job.Status.RUNNING,
+        "total": 10,
+        "done": 4,
+        "started_at": timezone.now() - timedelta(minutes=5),
+        "worker_host": socket.gethostname(),
+        "worker_pid": _dead_pid(),
+        "heartbeat_at": timezone.now() - timedelta(minutes=4),
+    }
+    return Job.objects.create(**{**defaults, **fields})
+
+
+def test_a_job_whose_worker_died_is_ended_when_its_page_is_opened(client, officer):
+    from django.urls import reverse
+
+    job = _orphan(officer)
+    client.force_login(officer)
+    page = client.get(reverse("jobs:progress", args=[job.pk])).content.decode()
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and job.message == "Pekerja berhenti; tidak ada perubahan yang disimpan."
+    assert "sisa waktu" not in page and "every 1s" not in page and "Coba lagi" in page
+
+
+def test_recovery_uses_the_pid_on_this_host_and_the_heartbeat_elsewhere(officer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from berdaya.jobs.services import jobs_recover
+
+    dead_here = _orphan(officer)
+    alive_here = _orphan(officer, worker_pid=os.getpid())  # a long SQLite write beats no heart: the pid decides
+    quiet_elsewhere = _orphan(officer, worker_host="lain", worker_pid=1)
+    beating_elsewhere = _orphan(officer, worker_host="lain", worker_pid=1, heartbeat_at=timezone.now())
+    recent = timezone.now() - timedelta(seconds=20)
+    recently_elsewhere = _orphan(officer, worker_host="lain", worker_pid=1, heartbeat_at=recent)
+    assert sorted(jobs_recover()) == sorted([dead_here.pk, quiet_elsewhere.pk])
+    statuses = dict(Job.objects.values_list("pk", "status"))
+    assert statuses[alive_here.pk] == statuses[beating_elsewhere.pk] == statuses[recently_elsewhere.pk] == "running"
+
+
+def test_cancel_ends_a_dead_job_at_once_and_retry_starts_it_again(client, officer, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    job = _orphan(officer, params={"x": 1}, title="Impor a.csv")
+    client.force_login(officer)
+    client.post(reverse("jobs:cancel", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == Job.Status.CANCELLED and "Pekerja berhenti" in job.message
+    with (
+        override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(reverse("jobs:retry", args=[job.pk]))
+    again = Job.objects.exclude(pk=job.pk).get()
+    assert response.url == reverse("jobs:detail", args=[again.pk])
+    assert again.params == {"x": 1} and again.title == "Impor a.csv" and again.status == Job.Status.SUCCEEDED
+    other = _orphan(factories.user("officer"))
+    assert client.post(reverse("jobs:retry", args=[other.pk])).status_code == 404
+
+
+def test_cancel_of_a_running_job_reaches_it_through_a_flag_file(officer, settings, tmp_path):
+    from berdaya.jobs.services import cancel_flag_exists
+
+    settings.DATA_DIR = tmp_path
+    job = _orphan(officer, worker_pid=os.getpid())
+    job_cancel(actor=officer, job=job)
+    assert cancel_flag_exists(job.pk)
+    progress = JobProgress(job.pk)
+    from berdaya.jobs.progress import JobMonitor
+
+    monitor = JobMonitor(progress)
+    monitor.tick()
+    assert progress.cancel_requested()
+    with pytest.raises(JobCancelled), progress.write_phase():
+        pass  # the last check before COMMIT turns the cancel into a rollback

@@ -1,6 +1,8 @@
 import datetime as dt
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -16,6 +18,9 @@ def test_a_farmer_reads_prices_without_logging_in(live_server):
     from berdaya.testing import factories
 
     cache.clear()
+    # The commodities come from a data migration, and an earlier transactional test (imports' crash test) flushed
+    # them: seed them again (the seed is idempotent).
+    importlib.import_module("berdaya.markets.migrations.0002_seed_commodities").seed(django_apps, None)
     factories.make_areas()
     locate_villages()
     collector = point("Pengepul Jangkat")

@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, host: str, port: str, no_worker: bool, **options):
         worker = None
         if not no_worker:
-            worker = subprocess.Popen([sys.executable, "-m", "berdaya.cli", "db_worker", "--interval", "1"])
+            worker = subprocess.Popen([sys.executable, "-m", "berdaya.cli", "worker", "--interval", "1"])
         try:
             call_command("runserver", f"{host}:{port}", use_reloader=False)
         finally:

@@ -1,0 +1,305 @@
+"""A worker killed with SIGKILL in the middle of an import (issue #14.4).
+
+Each case runs a real import job in a subprocess against the test database, stops it at one phase, kills it, then
+starts the worker command as a restarted worker would be. After each kill the registry is exactly as before (row
+counts and a checksum of every registry table), no temporary file of the import is left, the job shows failed and
+the file is no longer "being processed". Killed after COMMIT, the import is recognised as imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from berdaya.imports.engine import import_households
+
+from .helpers import household, write_csv
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TABLES = (
+    "registry_household",
+    "registry_person",
+    "registry_kknumber",
+    "registry_lifeevent",
+    "registry_historicalhousehold",
+    "registry_historicalperson",
+)
+
+# Run in the subprocess: `run <phase> <file> <user id> <ready file>` imports the file as a job and stops (sleeps)
+# at <phase> until killed; `state` starts the worker command (as after a restart) and prints what it finds.
+SCRIPT = r"""
+import hashlib, json, os, sys, time
+import django
+
+django.setup()
+from django.core.files import File
+from django.core.management import call_command
+from django.db import connection
+
+from berdaya.imports import engine, services
+from berdaya.imports.models import ImportRun
+from berdaya.jobs.models import Job
+from berdaya.jobs.services import job_run
+
+TABLES = %(tables)r
+
+
+def pause(ready):
+    open(ready, "w").close()
+    time.sleep(600)
+
+
+def stop_before(owner, name, ready):
+    original = getattr(owner, name)
+
+    def wrapper(*args, **kwargs):
+        pause(ready)
+        return original(*args, **kwargs)
+
+    setattr(owner, name, wrapper)
+
+
+def stop_after(owner, name, ready, when=lambda result: True):
+    original = getattr(owner, name)
+
+    def wrapper(*args, **kwargs):
+        result = original(*args, **kwargs)
+        if when(result):
+            pause(ready)
+        return result
+
+    setattr(owner, name, wrapper)
+
+
+def slow_write(ready):
+    # A long statement inside the write transaction (as an index build of a large load): PostgreSQL runs it in the
+    # server, SQLite as batches with a cancel check between them, as the engine's executemany loop does.
+    original = engine.Engine.write_updates
+
+    def wrapper(self, cur, *args, **kwargs):
+        open(ready, "w").close()
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT pg_sleep(60)")
+        else:
+            for _i in range(600):
+                time.sleep(0.1)
+                self.progress.check_cancelled()
+        return original(self, cur, *args, **kwargs)
+
+    engine.Engine.write_updates = wrapper
+
+
+if sys.argv[1] == "cancel":
+    from django.test import Client
+    from django.urls import reverse
+
+    from django.contrib.auth import get_user_model
+
+    # Logged in before the import starts writing: on SQLite a login (a session row) waits for the import's COMMIT.
+    client = Client()
+    client.force_login(get_user_model().objects.get(pk=int(sys.argv[2])))
+    while not os.path.exists(sys.argv[3]):
+        time.sleep(0.05)
+    job = Job.objects.order_by("-pk").first()
+    started = time.monotonic()
+    client.post(reverse("jobs:cancel", args=[job.pk]))
+    while not Job.objects.get(pk=job.pk).is_finished and time.monotonic() - started < 60:
+        time.sleep(0.1)
+    seconds = time.monotonic() - started
+    page = client.get(reverse("jobs:progress", args=[job.pk])).content.decode()
+    job.refresh_from_db()
+    run = ImportRun.objects.get(job=job)
+    print(json.dumps({"seconds": seconds, "job": [job.status, job.message], "run": run.status, "page": page}))
+elif sys.argv[1] == "run":
+    phase, path, user_id, ready = sys.argv[2:]
+    {
+        "slow-write": lambda: slow_write(ready),
+        # The file's rows copied to a temporary rows.csv for DuckDB.
+        "read": lambda: stop_after(engine, "prepare", ready, lambda source: source.temp is not None),
+        "check": lambda: stop_before(engine.Engine, "classify", ready),  # after the registry was compared
+        "write": lambda: stop_before(engine.Engine, "write_updates", ready),  # rows COPYed, in the transaction
+        "commit": lambda: stop_after(services, "mark_imported", ready),  # everything written, before COMMIT
+        "committed": lambda: stop_before(services, "write_error_file", ready),  # right after COMMIT
+    }[phase]()
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(pk=int(user_id))
+    with open(path, "rb") as fh:
+        run = services.import_run_create(actor=user, uploaded=File(fh, name="keluarga.csv"))
+    job = Job.objects.create(
+        kind="imports.households",
+        handler="berdaya.imports.services.run_import_job",
+        params={"run_id": run.pk, "dry_run": False, "mode": "valid-only"},
+        created_by=user,
+    )
+    ImportRun.objects.filter(pk=run.pk).update(job=job, status=ImportRun.Status.IMPORTING)
+    job_run(job.pk)
+else:
+    call_command("worker", "--batch")
+    state = {}
+    with connection.cursor() as cur:
+        for table in TABLES:
+            cur.execute(f"SELECT * FROM {table} ORDER BY 1")
+            rows = cur.fetchall()
+            state[table] = [len(rows), hashlib.sha256(repr(rows).encode()).hexdigest()]
+    job = Job.objects.order_by("-pk").first()
+    run = ImportRun.objects.order_by("-pk").first()
+    state["job"] = [job.status, job.message] if job else None
+    state["run"] = run.status if run else None
+    print(json.dumps(state))
+"""
+
+
+def _database_url(tmp_path: Path) -> str:
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        # The test database lives in memory: hand the subprocesses a copy in a file.
+        target = tmp_path / "db.sqlite3"
+        if not target.exists():
+            import sqlite3
+
+            connection.ensure_connection()
+            out = sqlite3.connect(target)
+            connection.connection.backup(out)
+            out.close()
+        return f"sqlite:///{target}"
+    user = settings["USER"] or "postgres"
+    return f"postgres://{user}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    (tmp_path / "tmp").mkdir(exist_ok=True)
+    src = str(Path(__file__).resolve().parents[3])
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "berdaya.settings",
+        "PYTHONPATH": src,
+        "DATABASE_URL": _database_url(tmp_path),
+        "BERDAYA_DATA_DIR": str(tmp_path / "data"),
+        "TMPDIR": str(tmp_path / "tmp"),
+    }
+
+
+def _script() -> str:
+    return SCRIPT % {"tables": TABLES}
+
+
+def _start(tmp_path: Path, phase: str, path: Path, user_id: int) -> subprocess.Popen:
+    ready = tmp_path / f"ready-{phase}"
+    proc = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", _script(), "run", phase, str(path), str(user_id), str(ready)],
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 90
+    while not ready.exists():
+        if proc.poll() is not None:
+            raise AssertionError(f"the import ended before {phase}: {proc.stderr.read().decode()[-3000:]}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError(f"the import never reached {phase}")
+        time.sleep(0.05)
+    return proc
+
+
+def _kill_at(tmp_path: Path, phase: str, path: Path, user_id: int) -> None:
+    proc = _start(tmp_path, phase, path, user_id)
+    if phase == "read":
+        # The file's rows were copied to a private temporary CSV, as the issue describes.
+        rows = list((tmp_path / "tmp").glob("berdaya-job-*/rows.csv"))
+        assert rows and rows[0].stat().st_mode & 0o777 == 0o600
+        assert rows[0].parent.stat().st_mode & 0o777 == 0o700
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    proc.stdout.close()
+    proc.stderr.close()
+
+
+def _state(tmp_path: Path, mode: str = "state") -> dict:
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", _script(), mode], env=_env(tmp_path), capture_output=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr.decode()[-3000:]
+    return json.loads(done.stdout.decode().strip().splitlines()[-1])
+
+
+def test_cancel_during_the_write_phase_rolls_back(officer, tmp_path):
+    """Issue #14.3: the officer presses "Batalkan" while the import writes; the job ends "Dibatalkan" within
+    seconds and nothing of it is saved."""
+    import_households(path=write_csv(tmp_path / "a.csv", household("A", 10, 3)), actor=officer, dry_run=False)
+    rows = household("A", 10, 3) + household("C", 30, 2, kk_number="1502011201150005")
+    rows[1]["full_name"] = "Siti Nurhaliza"
+    path = write_csv(tmp_path / "b.csv", rows)
+    before = _state(tmp_path)
+    canceller = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", _script(), "cancel", str(officer.pk), str(tmp_path / "ready-slow-write")],
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    worker = _start(tmp_path, "slow-write", path, officer.pk)
+    try:
+        out, err = canceller.communicate(timeout=120)
+        assert canceller.returncode == 0, err.decode()[-3000:]
+        cancelled = json.loads(out.decode().strip().splitlines()[-1])
+        worker.wait(timeout=30)
+    finally:
+        worker.kill()
+        worker.wait()
+        worker.stdout.close()
+        worker.stderr.close()
+    assert cancelled["seconds"] < 10
+    assert cancelled["job"][0] == "cancelled" and "tidak ada perubahan yang disimpan" in cancelled["job"][1]
+    assert cancelled["run"] == "cancelled" and "Dibatalkan" in cancelled["page"]
+    after = _state(tmp_path)
+    assert {t: after[t] for t in TABLES} == {t: before[t] for t in TABLES}
+
+
+def test_an_import_killed_at_any_phase_leaves_the_registry_as_it_was(officer, tmp_path):
+    # A registry with people in it, so the killed import both adds and updates.
+    import_households(path=write_csv(tmp_path / "a.csv", household("A", 10, 3)), actor=officer, dry_run=False)
+    rows = household("A", 10, 3) + household("C", 30, 2, kk_number="1502011201150005")
+    rows[1]["full_name"] = "Siti Nurhaliza"  # an update of a registered person
+    rows[3]["full_name"] = "José Müller"  # Windows-1252: the file is rewritten into a temporary rows.csv
+    path = write_csv(tmp_path / "b.csv", rows, encoding="cp1252")
+    before = _state(tmp_path)
+    tables_before = {t: before[t] for t in TABLES}
+    assert before["registry_person"][0] == 3
+
+    for phase in ("read", "check", "write", "commit"):
+        _kill_at(tmp_path, phase, path, officer.pk)
+        after = _state(tmp_path)
+        assert {t: after[t] for t in TABLES} == tables_before, phase
+        assert after["job"] == ["failed", "Pekerja berhenti; tidak ada perubahan yang disimpan."], phase
+        assert after["run"] == "failed", phase  # no longer "sedang diproses": it may be imported again
+        assert not list((tmp_path / "tmp").iterdir()), phase
+
+    _kill_at(tmp_path, "committed", path, officer.pk)
+    after = _state(tmp_path)
+    assert after["run"] == "imported" and after["job"][0] == "succeeded"
+    assert after["registry_person"][0] == 5 and after["registry_household"][0] == 2
+    assert not list((tmp_path / "tmp").iterdir())
+
+
+def test_the_cleanup_spares_the_files_of_a_live_worker(tmp_path, monkeypatch):
+    import tempfile
+
+    from berdaya.jobs.services import cleanup_temp, job_tempdir
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    mine = job_tempdir("import")
+    dead = tmp_path / "berdaya-job-999999999-import-x"
+    dead.mkdir()
+    (dead / "rows.csv").write_text("3201...")
+    assert cleanup_temp() == [dead]
+    assert mine.exists() and not dead.exists() and mine.stat().st_mode & 0o777 == 0o700
