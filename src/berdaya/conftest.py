@@ -32,3 +32,23 @@ def viewer(areas):
 @pytest.fixture
 def partner(areas):
     return factories.user("partner", org=factories.organisation("LSM Tani Sejahtera"))
+
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test (live server, browser, crash and concurrency tests) restores the migrations' data.
+
+    A transactional test empties the database when it ends. Without serialized rollback, that flush lets post_migrate
+    recreate content types under new ids, and the next test that does restore the serialized data then fails on
+    their unique key; the data migrations' rows (commodities, units) would also be gone for it. One rule for all of
+    them, so a new browser test cannot break the ones that run after it.
+    """
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if names is None:
+            continue
+        marker = item.get_closest_marker("django_db")
+        transactional = (
+            "transactional_db" in names or "live_server" in names or bool(marker and marker.kwargs.get("transaction"))
+        )
+        if transactional and "django_db_serialized_rollback" not in names:
+            names.append("django_db_serialized_rollback")
