@@ -17,10 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berdaya.core.audit import audit
-from berdaya.core.scoping import capabilities
 
+from . import access, gsm, selectors
 from . import choices as c
-from . import gsm, selectors
 from .models import (
     Bulletin,
     Commodity,
@@ -34,17 +33,14 @@ from .models import (
 )
 from .senders import SendError, get_sender
 
-PRICE_ENTRY_ROLES = {"admin", "officer", "facilitator", "partner"}
-PRICE_MANAGE_ROLES = {"admin", "officer"}
-
 
 def ensure_can_enter_prices(actor) -> None:
-    if capabilities(actor).role not in PRICE_ENTRY_ROLES:
+    if not access.can_enter_prices(actor):
         raise PermissionDenied(_("Peran Anda tidak boleh mencatat harga."))
 
 
 def ensure_can_manage_prices(actor) -> None:
-    if capabilities(actor).role not in PRICE_MANAGE_ROLES:
+    if not access.can_manage_prices(actor):
         raise PermissionDenied(_("Hanya petugas dinas atau admin yang boleh melakukan ini."))
 
 
@@ -291,7 +287,7 @@ def observations_upload(*, actor, path: str | Path, source_default: str = c.Sour
 
 @transaction.atomic
 def subscriber_save(*, actor, data: dict[str, Any], commodities) -> SubscriberConsent:
-    if capabilities(actor).role not in {"admin", "officer", "facilitator"}:
+    if not access.can_manage_subscribers(actor):
         raise PermissionDenied(_("Peran Anda tidak boleh mencatat persetujuan penerima buletin."))
     if not commodities:
         raise ValidationError({"commodities": _("Pilih minimal satu komoditas.")})
