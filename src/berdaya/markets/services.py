@@ -72,9 +72,22 @@ def observation_record(
         if not confirm:
             raise NeedsConfirmation(check)
         obs.status = c.ObservationStatus.CONFIRMED
-        obs.flag_reason = (check.message + (f" — {confirm_note}" if confirm_note else ""))[:300]
+        obs.flag_reason = _with_note(check.message, confirm_note, field="confirm_note")
     obs.save()
     return obs
+
+
+def _with_note(reason: str, note: str, *, field: str) -> str:
+    """The check's reason followed by the user's note, refused (never cut) when together they do not fit."""
+    if not note:
+        return reason
+    limit = PriceObservation._meta.get_field("flag_reason").max_length
+    room = limit - len(reason) - len(" — ")
+    if len(note) > room:
+        raise ValidationError(
+            {field: _("Keterangan paling banyak %(room)s karakter (tertulis %(n)s).") % {"room": room, "n": len(note)}}
+        )
+    return f"{reason} — {note}"
 
 
 @transaction.atomic
@@ -85,7 +98,7 @@ def observation_review(*, actor, observation: PriceObservation, accept: bool, no
         raise ValidationError(_("Pengamatan ini tidak sedang menunggu konfirmasi."))
     observation.status = c.ObservationStatus.CONFIRMED if accept else c.ObservationStatus.REJECTED
     if note:
-        observation.flag_reason = f"{observation.flag_reason} — {note}"[:300]
+        observation.flag_reason = _with_note(observation.flag_reason, note, field="note")
     observation.save(update_fields=["status", "flag_reason"])
     audit(actor=actor, action="update", obj=observation, event="price_review", accepted=accept)
     return observation

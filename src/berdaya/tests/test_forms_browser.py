@@ -60,3 +60,52 @@ def test_the_programme_form_checkboxes_can_be_seen_and_ticked(live_server):
             assert checkbox.is_checked(), box
         assert page.locator("select[multiple]").count() == 0
         screenshot(page, "programme-form-checkboxes")
+
+
+def test_registration_lists_every_error_at_the_top_and_never_cuts_a_long_name(live_server):
+    chromium_or_skip()
+    import datetime as dt
+
+    from berdaya.registry.models import Person
+
+    factories.make_areas()
+    officer = factories.user("officer", username="petugas")
+    long_name = ("Siti Nurhaliza binti Abdullah " * 13)[:369]
+
+    def member(page, i: int, name: str, nik: str, sex: str, born: str, relationship: str) -> None:
+        if i:
+            page.click("[data-add-member]")
+        page.fill(f"#id_m-{i}-full_name", name)
+        page.fill(f"#id_m-{i}-nik", nik)
+        page.select_option(f"#id_m-{i}-sex", sex)
+        page.fill(f"#id_m-{i}-birth_date", born)
+        page.select_option(f"#id_m-{i}-relationship", relationship)
+
+    with browser_page(live_server.url) as page:
+        log_in(page, officer.username, factories.PASSWORD)
+        page.goto("/registri/rumah-tangga/baru/")
+        page.select_option("#id_village", "15.02.01.2001")
+        member(page, 0, long_name, factories.nik(birth_date=dt.date(1979, 11, 5), sex="F"), "F", "1979-11-05", "head")
+        # The browser keeps all 369 characters (nothing cut without a word) and says the limit while typing.
+        assert len(page.input_value("#id_m-0-full_name")) == 369
+        assert "369 dari paling banyak 150 karakter" in page.locator("#id_m-0-full_name-count").inner_text()
+        member(
+            page, 1, "Kepala Kedua", factories.nik(birth_date=dt.date(1980, 1, 2), sex="M"), "M", "1980-01-02", "head"
+        )
+        short_nik = factories.nik(birth_date=dt.date(2010, 2, 3), sex="M")[:14]
+        member(page, 2, "Anak Ketiga", short_nik, "M", "2010-02-03", "child")
+        page.click("button[type=submit]:has-text('Simpan rumah tangga')")
+        page.wait_for_selector("[data-error-summary]")
+
+        summary = page.locator("[data-error-summary]")
+        text = summary.inner_text()
+        assert "tepat satu kepala keluarga (tercatat 2)" in text
+        assert "paling banyak 150 karakter" in text
+        assert "Anggota 3 · NIK" in text
+        # The summary has the focus (the page opens at it), and its links put the cursor in the field.
+        assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+        screenshot(page, "registration-error-summary")
+        summary.locator("a[href='#id_m-2-nik']").click()
+        assert page.evaluate("document.activeElement.id") == "id_m-2-nik"
+        assert page.locator("#id_m-2-nik").is_visible()
+    assert not Person.objects.exists()
