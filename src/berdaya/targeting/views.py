@@ -407,8 +407,25 @@ def candidate_add_view(request, pk: int):
         else:
             messages.success(request, _("Penduduk ditambahkan ke daftar dengan alasan tercatat."))
     else:
-        messages.error(request, _("Isi nomor penduduk dan alasannya."))
+        messages.error(request, _("Cari dan pilih penduduknya, lalu isi alasannya."))
     return redirect("targeting:run_detail", pk=run.pk)
+
+
+@login_required
+def candidate_search(request, pk: int):
+    """People to add to a list, found by name or full NIK within the user's scope (htmx)."""
+    _ensure_targeting(request.user)
+    run = get_visible_or_404(selectors.runs_visible_to(request.user), pk)
+    term = request.GET.get("q", "")
+    from berdaya.registry.selectors import person_pick
+
+    people = person_pick(actor=request.user, term=term)
+    on_list = set(run.candidates.filter(person__in=people).values_list("person_id", flat=True)) if people else set()
+    return render(
+        request,
+        "targeting/_candidate_search.html",
+        {"run": run, "people": people, "on_list": on_list, "term": term.strip()},
+    )
 
 
 @login_required
