@@ -262,9 +262,7 @@ def review(request):
         request.GET.get("page"),
         settings.BERDAYA["PAGE_SIZE"],
     )
-    return render(
-        request, "markets/review.html", {"page": page, "can_manage": access.can_manage_prices(request.user)}
-    )
+    return render(request, "markets/review.html", {"page": page, "can_manage": access.can_manage_prices(request.user)})
 
 
 @login_required
