@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from berdaya.core.confirm import confirm_first
 from berdaya.core.forms import apply_errors
 from berdaya.core.pagination import paginate
 from berdaya.core.scoping import (
@@ -433,6 +434,23 @@ def candidate_search(request, pk: int):
 def run_approve_view(request, pk: int):
     _ensure_targeting(request.user)
     run = get_visible_or_404(selectors.runs_visible_to(request.user).select_related("ruleset"), pk)
+    if run.status == c.RunStatus.SUCCEEDED:
+        n = services.final_candidates(run).count()
+        consequences = [
+            _("%(n)s orang di daftar akhir ditetapkan sebagai sasaran “%(r)s”.") % {"n": n, "r": run.ruleset.name}
+        ]
+        if run.programme_id:
+            consequences.append(_("Mereka masuk program terkait sebagai peserta yang diusulkan."))
+        consequences.append(_("Tinjauan ditutup: tidak ada lagi yang bisa dikeluarkan atau ditambahkan."))
+        page = confirm_first(
+            request,
+            title=_("Setujui daftar sasaran?"),
+            consequences=consequences,
+            confirm_label=_("Ya, setujui %(n)s orang") % {"n": n},
+            cancel_url=reverse("targeting:run_detail", args=[run.pk]),
+        )
+        if page is not None:
+            return page
     try:
         result = services.run_approve(actor=request.user, run=run)
     except (ValidationError, PermissionDenied) as exc:

@@ -190,3 +190,22 @@ def test_a_complaint_links_to_the_persons_own_migration_episode(worker, migrant)
     response = client.post(reverse("migration:case_intake", args=[migrant.pk]), data | {"episode": other.pk})
     assert response.status_code == 200
     assert RightsCase.objects.count() == 1
+
+
+def test_closing_a_case_asks_first_and_says_what_happens(worker, case):
+    client = client_for(worker)
+    url = reverse("migration:case_move", args=[case.pk])
+    data = {"to_stage": "closed", "on": dt.date.today().isoformat(), "reason": "Keluarga menarik pengaduan"}
+
+    page = client.post(url, data)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"Tutup kasus {case.reference}?" in html
+    assert "Pengelola yang ditugaskan (1 orang)" in html
+    assert 'name="reason" value="Keluarga menarik pengaduan"' in html
+    case.refresh_from_db()
+    assert case.stage == "intake"
+
+    client.post(url, data | {"confirmed": "yes"})
+    case.refresh_from_db()
+    assert case.stage == "closed"

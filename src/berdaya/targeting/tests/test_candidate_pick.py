@@ -65,3 +65,21 @@ def test_the_search_keeps_to_the_users_scope(officer, facilitator):
         _client(facilitator).get(reverse("targeting:candidate_search", args=[run.pk]), {"q": "Petani"}).status_code
         == 403
     )
+
+
+def test_approving_a_list_asks_first_with_the_number_of_people(officer):
+    _people(20)
+    run = _run(officer, capacity=4)
+    client = _client(officer)
+    url = reverse("targeting:run_approve", args=[run.pk])
+
+    page = client.post(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Ya, setujui 4 orang" in html and "tidak dapat dibatalkan" in html
+    run.refresh_from_db()
+    assert run.status == "succeeded"
+
+    client.post(url, {"confirmed": "yes"})
+    run.refresh_from_db()
+    assert run.status == "approved"
