@@ -23,6 +23,7 @@ from berdaya.core.scoping import (
 
 from . import choices as c
 from .models import ConsentRecord, Group, GroupMembership, Household, KKNumber, LifeEvent, Person
+from .signals import announce_household_changed
 from .vulnerability import _years_ago
 
 # Each override reason accepts one failing number, checked against these fields.
@@ -111,6 +112,8 @@ def _save(obj, actor) -> None:
     try:
         with transaction.atomic():
             obj.save()
+            if isinstance(obj, Household | Person):
+                announce_household_changed(obj.pk if isinstance(obj, Household) else obj.household_id)
     except IntegrityError as exc:
         # A concurrent save won the race on a unique NIK; report it as a field error, not a 500.
         if "nik" in str(exc).lower():
@@ -363,6 +366,7 @@ def household_split(
         successor = staying.order_by("birth_date").first()
         successor.relationship = c.Relationship.HEAD
         _save(successor, actor)
+    announce_household_changed(household.pk)  # smaller now: its score changes too
     LifeEvent.objects.create(
         kind=c.LifeEventKind.SPLIT,
         date=date,
