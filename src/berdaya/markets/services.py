@@ -461,16 +461,21 @@ def bulletin_generate(*, actor, week_start: dt.date, district=None) -> Bulletin:
 
 
 @transaction.atomic
+def bulletin_recipients(bulletin: Bulletin, today: dt.date | None = None):
+    """The subscribers a bulletin goes to: its district's, or for a regency bulletin those of districts without
+    their own bulletin that week."""
+    subs = active_subscribers(today)
+    if bulletin.district_id:
+        return subs.filter(district_id=bulletin.district_id)
+    own = Bulletin.objects.filter(week_start=bulletin.week_start, district__isnull=False).values("district")
+    return subs.exclude(district__in=own)
+
+
 def bulletin_send(*, actor, bulletin: Bulletin, today: dt.date | None = None) -> int:
     """Queue the bulletin for every subscriber of its district (for a regency bulletin: of districts without their
     own bulletin that week), restricted to the commodities they chose. Returns the number of messages queued."""
     ensure_can_manage_prices(actor)
-    subs = active_subscribers(today).prefetch_related("commodities")
-    if bulletin.district_id:
-        subs = subs.filter(district_id=bulletin.district_id)
-    else:
-        own = Bulletin.objects.filter(week_start=bulletin.week_start, district__isnull=False).values("district")
-        subs = subs.exclude(district__in=own)
+    subs = bulletin_recipients(bulletin, today).prefetch_related("commodities")
     district_name = bulletin.district.name if bulletin.district_id else ""
     messages = []
     for sub in subs:

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_POST
 
 from berdaya.areas.models import District, Village
+from berdaya.core.confirm import confirm_first
 from berdaya.core.forms import apply_errors
 from berdaya.core.pagination import paginate
 from berdaya.core.scoping import get_person_or_404, subscribers_visible_to
@@ -295,6 +297,23 @@ def bulletin_list(request):
 @login_required
 def bulletin_detail(request, pk: int):
     bulletin = get_object_or_404(Bulletin.objects.select_related("district"), pk=pk)
+    if request.method == "POST" and access.can_manage_prices(request.user):
+        n = services.bulletin_recipients(bulletin).count()
+        page = confirm_first(
+            request,
+            title=_("Kirim buletin ke %(n)s penerima?") % {"n": n},
+            consequences=[
+                _(
+                    "Buletin masuk kotak keluar untuk %(n)s penerima yang setuju (kecuali yang komoditasnya tidak ada "
+                    "di buletin); pesan yang sudah terkirim tidak bisa ditarik."
+                )
+                % {"n": n}
+            ],
+            confirm_label=_("Ya, kirim ke %(n)s penerima") % {"n": n},
+            cancel_url=reverse("markets:bulletin_detail", args=[bulletin.pk]),
+        )
+        if page is not None:
+            return page
     if request.method == "POST":
         try:
             n = services.bulletin_send(actor=request.user, bulletin=bulletin)

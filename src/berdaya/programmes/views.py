@@ -401,6 +401,21 @@ def enrolment_detail(request, enrolment_id: int):
 def enrolment_transition(request, enrolment_id: int):
     enrolment = _enrolment(request, enrolment_id)
     form = TransitionForm(request.POST)
+    if form.is_valid() and form.cleaned_data["to_status"] == c.EnrolmentStatus.COMPLETED:
+        counted, attended = selectors.attendance_of(enrolment)
+        page = confirm_first(
+            request,
+            title=_("Luluskan %(name)s?") % {"name": enrolment.person.full_name},
+            consequences=[
+                _("%(name)s ditetapkan lulus dari %(p)s dan mendapat sertifikat.")
+                % {"name": enrolment.person.full_name, "p": enrolment.programme.name},
+                _("Kehadiran %(a)s dari %(c)s sesi (termasuk yang masih dijadwalkan).") % {"a": attended, "c": counted},
+            ],
+            confirm_label=_("Ya, luluskan"),
+            cancel_url=reverse("programmes:programme_detail", args=[enrolment.programme_id]),
+        )
+        if page is not None:
+            return page
     if form.is_valid():
         try:
             services.enrolment_transition(

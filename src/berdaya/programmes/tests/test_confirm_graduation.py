@@ -59,3 +59,18 @@ def test_graduation_asks_first_with_the_count_and_then_certifies_against_every_s
     enrolment = Enrolment.objects.filter(programme=p).first()
     certificate = client.get(reverse("programmes:certificate", args=[enrolment.pk])).content.decode()
     assert "2 dari 3" in certificate
+
+
+def test_graduating_one_participant_asks_first_too(officer):
+    p = _course(officer, threshold=60)
+    enrolment = Enrolment.objects.filter(programme=p).select_related("person").first()
+    client = _client(officer)
+    url = reverse("programmes:enrolment_transition", args=[enrolment.pk])
+    page = client.post(url, {"to_status": "completed", "next": "programme"})
+    assert page.status_code == 200
+    assert "Kehadiran 2 dari 3 sesi" in page.content.decode()
+    enrolment.refresh_from_db()
+    assert enrolment.status == c.EnrolmentStatus.ACTIVE
+    client.post(url, {"to_status": "completed", "next": "programme", "confirmed": "yes"})
+    enrolment.refresh_from_db()
+    assert enrolment.status == c.EnrolmentStatus.COMPLETED
