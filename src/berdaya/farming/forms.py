@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from berdaya.core.forms import style_widgets
+from berdaya.core.forms import CheckboxSelectMultiple, DateInput, style_widgets
 from berdaya.markets.models import Buyer, Commodity, Grade, Unit
 from berdaya.registry.models import Group
 
@@ -37,14 +37,14 @@ class PlotForm(forms.ModelForm):
 
 
 class HarvestForm(forms.Form):
-    harvested_on = forms.DateField(label=_("Tanggal panen"), widget=forms.DateInput(attrs={"type": "date"}))
+    harvested_on = forms.DateField(label=_("Tanggal panen"), widget=DateInput())
     quantity = forms.DecimalField(label=_("Jumlah"), max_digits=12, decimal_places=2)
     unit = forms.ModelChoiceField(label=_("Satuan"), queryset=Unit.objects.all())
     practices = forms.ModelMultipleChoiceField(
         label=_("Praktik yang diterapkan"),
         queryset=Practice.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxSelectMultiple,
     )
     confirm = forms.BooleanField(label=_("Sudah saya periksa: angka ini benar, simpan"), required=False)
 
@@ -62,7 +62,7 @@ class HarvestForm(forms.Form):
 
 
 class SaleForm(forms.Form):
-    date = forms.DateField(label=_("Tanggal"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Tanggal"), widget=DateInput())
     commodity = forms.ModelChoiceField(label=_("Komoditas"), queryset=Commodity.objects.filter(is_active=True))
     grade = forms.ModelChoiceField(label=_("Mutu"), queryset=Grade.objects.select_related("commodity"), required=False)
     quality_pct = forms.DecimalField(label=_("Kadar (mis. KKK %)"), max_digits=5, decimal_places=1, required=False)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from berdaya.core.forms import style_widgets
+from berdaya.core.forms import DateInput, style_widgets
 
 from . import choices as c
 from .models import DisabilityProfile
@@ -41,7 +41,7 @@ class DeviceReceivedForm(forms.Form):
     received_on = forms.DateField(
         label=_("Tanggal diterima"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     source = forms.CharField(label=_("Diterima dari"), max_length=150, required=False)
     programme = forms.ModelChoiceField(

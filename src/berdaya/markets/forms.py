@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.areas.models import District, Village
-from berdaya.core.forms import style_widgets
+from berdaya.core.forms import CheckboxSelectMultiple, DateInput, style_widgets
 
 from .models import Commodity, PriceObservation, PricePoint, SubscriberConsent
 
@@ -19,7 +19,7 @@ class ObservationForm(forms.ModelForm):
     class Meta:
         model = PriceObservation
         fields = ["date", "point", "commodity", "grade", "price_type", "price_per_kg", "source"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"date": DateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,7 +27,7 @@ class ObservationForm(forms.ModelForm):
         self.fields["point"].queryset = PricePoint.objects.filter(is_active=True).select_related("village")
         self.fields["commodity"].queryset = Commodity.objects.filter(is_active=True)
         self.fields["price_per_kg"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
-        self.fields["price_per_kg"].help_text = _("Rupiah per kilogram, tanpa titik. Harga per ton: bagi 1.000.")
+        self.fields["price_per_kg"].help_text = _("Rupiah per kilogram, mis. 7.950. Harga per ton: bagi 1.000.")
         style_widgets(self)
 
 
@@ -48,14 +48,13 @@ class SubscriberForm(forms.ModelForm):
     class Meta:
         model = SubscriberConsent
         fields = ["phone", "channel", "commodities", "district", "basis", "consent_date"]
-        widgets = {"consent_date": forms.DateInput(attrs={"type": "date"}), "commodities": forms.CheckboxSelectMultiple}
+        widgets = {"consent_date": DateInput(), "commodities": CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commodities"].queryset = Commodity.objects.filter(is_active=True)
         self.fields["district"].queryset = District.objects.filter(villages__isnull=False).distinct().order_by("code")
         style_widgets(self)
-        self.fields["commodities"].widget.attrs["class"] = "form-check-input"
 
 
 class RankingForm(forms.Form):

@@ -17,10 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berdaya.core.audit import audit
-from berdaya.core.scoping import capabilities
 
+from . import access, gsm, selectors
 from . import choices as c
-from . import gsm, selectors
 from .models import (
     Bulletin,
     Commodity,
@@ -34,17 +33,14 @@ from .models import (
 )
 from .senders import SendError, get_sender
 
-PRICE_ENTRY_ROLES = {"admin", "officer", "facilitator", "partner"}
-PRICE_MANAGE_ROLES = {"admin", "officer"}
-
 
 def ensure_can_enter_prices(actor) -> None:
-    if capabilities(actor).role not in PRICE_ENTRY_ROLES:
+    if not access.can_enter_prices(actor):
         raise PermissionDenied(_("Peran Anda tidak boleh mencatat harga."))
 
 
 def ensure_can_manage_prices(actor) -> None:
-    if capabilities(actor).role not in PRICE_MANAGE_ROLES:
+    if not access.can_manage_prices(actor):
         raise PermissionDenied(_("Hanya petugas dinas atau admin yang boleh melakukan ini."))
 
 
@@ -76,9 +72,22 @@ def observation_record(
         if not confirm:
             raise NeedsConfirmation(check)
         obs.status = c.ObservationStatus.CONFIRMED
-        obs.flag_reason = (check.message + (f" — {confirm_note}" if confirm_note else ""))[:300]
+        obs.flag_reason = _with_note(check.message, confirm_note, field="confirm_note")
     obs.save()
     return obs
+
+
+def _with_note(reason: str, note: str, *, field: str) -> str:
+    """The check's reason followed by the user's note, refused (never cut) when together they do not fit."""
+    if not note:
+        return reason
+    limit = PriceObservation._meta.get_field("flag_reason").max_length
+    room = limit - len(reason) - len(" — ")
+    if len(note) > room:
+        raise ValidationError(
+            {field: _("Keterangan paling banyak %(room)s karakter (tertulis %(n)s).") % {"room": room, "n": len(note)}}
+        )
+    return f"{reason} — {note}"
 
 
 @transaction.atomic
@@ -89,7 +98,7 @@ def observation_review(*, actor, observation: PriceObservation, accept: bool, no
         raise ValidationError(_("Pengamatan ini tidak sedang menunggu konfirmasi."))
     observation.status = c.ObservationStatus.CONFIRMED if accept else c.ObservationStatus.REJECTED
     if note:
-        observation.flag_reason = f"{observation.flag_reason} — {note}"[:300]
+        observation.flag_reason = _with_note(observation.flag_reason, note, field="note")
     observation.save(update_fields=["status", "flag_reason"])
     audit(actor=actor, action="update", obj=observation, event="price_review", accepted=accept)
     return observation
@@ -296,7 +305,7 @@ def observations_upload(*, actor, path: str | Path, source_default: str = c.Sour
 
 @transaction.atomic
 def subscriber_save(*, actor, data: dict[str, Any], commodities) -> SubscriberConsent:
-    if capabilities(actor).role not in {"admin", "officer", "facilitator"}:
+    if not access.can_manage_subscribers(actor):
         raise PermissionDenied(_("Peran Anda tidak boleh mencatat persetujuan penerima buletin."))
     if not commodities:
         raise ValidationError({"commodities": _("Pilih minimal satu komoditas.")})
@@ -457,16 +466,21 @@ def bulletin_generate(*, actor, week_start: dt.date, district=None) -> Bulletin:
 
 
 @transaction.atomic
+def bulletin_recipients(bulletin: Bulletin, today: dt.date | None = None):
+    """The subscribers a bulletin goes to: its district's, or for a regency bulletin those of districts without
+    their own bulletin that week."""
+    subs = active_subscribers(today)
+    if bulletin.district_id:
+        return subs.filter(district_id=bulletin.district_id)
+    own = Bulletin.objects.filter(week_start=bulletin.week_start, district__isnull=False).values("district")
+    return subs.exclude(district__in=own)
+
+
 def bulletin_send(*, actor, bulletin: Bulletin, today: dt.date | None = None) -> int:
     """Queue the bulletin for every subscriber of its district (for a regency bulletin: of districts without their
     own bulletin that week), restricted to the commodities they chose. Returns the number of messages queued."""
     ensure_can_manage_prices(actor)
-    subs = active_subscribers(today).prefetch_related("commodities")
-    if bulletin.district_id:
-        subs = subs.filter(district_id=bulletin.district_id)
-    else:
-        own = Bulletin.objects.filter(week_start=bulletin.week_start, district__isnull=False).values("district")
-        subs = subs.exclude(district__in=own)
+    subs = bulletin_recipients(bulletin, today).prefetch_related("commodities")
     district_name = bulletin.district.name if bulletin.district_id else ""
     messages = []
     for sub in subs:

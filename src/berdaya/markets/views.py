@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -20,11 +21,12 @@ from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_POST
 
 from berdaya.areas.models import District, Village
+from berdaya.core.confirm import confirm_first
 from berdaya.core.forms import apply_errors
 from berdaya.core.pagination import paginate
-from berdaya.core.scoping import capabilities, get_person_or_404, subscribers_visible_to
+from berdaya.core.scoping import get_person_or_404, subscribers_visible_to
 
-from . import charts, selectors, services
+from . import access, charts, selectors, services
 from . import choices as c
 from .forms import ObservationForm, RankingForm, SubscriberForm, UploadForm
 from .models import Bulletin, Commodity, OutboxMessage, PriceAlert, PriceObservation
@@ -70,8 +72,8 @@ def index(request):
         "n_weeks": n_weeks,
         "districts": District.objects.filter(villages__isnull=False).distinct().order_by("code"),
         "district": district,
-        "can_enter": capabilities(request.user).role in services.PRICE_ENTRY_ROLES,
-        "can_manage": capabilities(request.user).role in services.PRICE_MANAGE_ROLES,
+        "can_enter": access.can_enter_prices(request.user),
+        "can_manage": access.can_manage_prices(request.user),
         "pending": PriceObservation.objects.filter(status=c.ObservationStatus.PENDING).count(),
         "alerts": PriceAlert.objects.select_related("commodity")[:5],
     }
@@ -184,7 +186,7 @@ public = _public_cache(_public)
 
 @login_required
 def observation_add(request):
-    if capabilities(request.user).role not in services.PRICE_ENTRY_ROLES:
+    if not access.can_enter_prices(request.user):
         raise PermissionDenied
     form = ObservationForm(request.POST or None)
     needs_confirm = False
@@ -214,7 +216,7 @@ def observation_add(request):
 
 @login_required
 def observation_upload(request):
-    if capabilities(request.user).role not in services.PRICE_ENTRY_ROLES:
+    if not access.can_enter_prices(request.user):
         raise PermissionDenied
     form = UploadForm(request.POST or None, request.FILES or None)
     result = None
@@ -241,7 +243,6 @@ def observation_upload(request):
 
 @login_required
 def review(request):
-    caps = capabilities(request.user)
     if request.method == "POST":
         obs = get_object_or_404(PriceObservation, pk=request.POST.get("pk"))
         try:
@@ -263,14 +264,11 @@ def review(request):
         request.GET.get("page"),
         settings.BERDAYA["PAGE_SIZE"],
     )
-    return render(
-        request, "markets/review.html", {"page": page, "can_manage": caps.role in services.PRICE_MANAGE_ROLES}
-    )
+    return render(request, "markets/review.html", {"page": page, "can_manage": access.can_manage_prices(request.user)})
 
 
 @login_required
 def bulletin_list(request):
-    caps = capabilities(request.user)
     if request.method == "POST":
         district = District.objects.filter(pk=request.POST.get("district")).first()
         try:
@@ -291,7 +289,7 @@ def bulletin_list(request):
             "bulletins": Bulletin.objects.select_related("district")[:60],
             "districts": District.objects.filter(villages__isnull=False).distinct().order_by("code"),
             "default_week": today - dt.timedelta(days=today.weekday()),
-            "can_manage": caps.role in services.PRICE_MANAGE_ROLES,
+            "can_manage": access.can_manage_prices(request.user),
         },
     )
 
@@ -299,6 +297,23 @@ def bulletin_list(request):
 @login_required
 def bulletin_detail(request, pk: int):
     bulletin = get_object_or_404(Bulletin.objects.select_related("district"), pk=pk)
+    if request.method == "POST" and access.can_manage_prices(request.user):
+        n = services.bulletin_recipients(bulletin).count()
+        page = confirm_first(
+            request,
+            title=_("Kirim buletin ke %(n)s penerima?") % {"n": n},
+            consequences=[
+                _(
+                    "Buletin masuk kotak keluar untuk %(n)s penerima yang setuju (kecuali yang komoditasnya tidak ada "
+                    "di buletin); pesan yang sudah terkirim tidak bisa ditarik."
+                )
+                % {"n": n}
+            ],
+            confirm_label=_("Ya, kirim ke %(n)s penerima") % {"n": n},
+            cancel_url=reverse("markets:bulletin_detail", args=[bulletin.pk]),
+        )
+        if page is not None:
+            return page
     if request.method == "POST":
         try:
             n = services.bulletin_send(actor=request.user, bulletin=bulletin)
@@ -314,7 +329,7 @@ def bulletin_detail(request, pk: int):
             "bulletin": bulletin,
             "rows": bulletin.data.get("rows", {}).values(),
             "sms_lengths": [len(p) for p in bulletin.sms_parts],
-            "can_manage": capabilities(request.user).role in services.PRICE_MANAGE_ROLES,
+            "can_manage": access.can_manage_prices(request.user),
         },
     )
 
@@ -373,8 +388,7 @@ def ranking(request):
 
 @login_required
 def subscriber_list(request):
-    caps = capabilities(request.user)
-    if caps.role not in {"admin", "officer", "facilitator"}:
+    if not access.can_manage_subscribers(request.user):
         raise PermissionDenied
     # Opened from a farmer's page (?penduduk=<id>): the consent is linked to that person, number and district
     # prefilled.
@@ -413,8 +427,7 @@ def subscriber_withdraw(request, pk: int):
 
 @login_required
 def outbox(request):
-    caps = capabilities(request.user)
-    if caps.role not in services.PRICE_MANAGE_ROLES:
+    if not access.can_manage_prices(request.user):
         raise PermissionDenied
     if request.method == "POST":
         from berdaya.jobs.services import job_start

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.accounts.models import User
-from berdaya.core.forms import style_widgets
+from berdaya.core.forms import DateInput, style_widgets
 from berdaya.partners.models import Organisation
 from berdaya.registry.models import Person
 
@@ -13,13 +13,6 @@ from . import choices as c
 from .models import MigrationEpisode, RightsCase
 
 DOC_FIELDS = [f"doc_{d}" for d in c.Document.values]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class EpisodeForm(forms.ModelForm):
@@ -116,6 +109,9 @@ class CaseIntakeForm(forms.ModelForm):
 
     def __init__(self, *args, person: Person, **kwargs):
         super().__init__(*args, **kwargs)
+        # The model's own check (the episode belongs to the case's person) runs when the form validates: without
+        # the person on the instance every episode looked like someone else's.
+        self.instance.person = person
         self.fields["episode"].queryset = person.migration_episodes.all()
         self.fields["reporter_organisation"].queryset = Organisation.objects.filter(is_active=True)
         self.fields["received_on"].initial = timezone.localdate()

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,7 @@ from berdaya.accounts.models import User
 from berdaya.areas.models import Village
 from berdaya.core import disclosure
 from berdaya.core.audit import audit
+from berdaya.core.confirm import confirm_first
 from berdaya.core.forms import apply_errors
 from berdaya.core.pagination import paginate
 from berdaya.core.scoping import capabilities, ensure_sees_people, get_person_or_404, get_visible_or_404
@@ -291,6 +293,27 @@ def _case_post(request, pk: int, action) -> object:
 @login_required
 @require_POST
 def case_move(request, pk: int):
+    if request.POST.get("to_stage") == c.CaseStage.CLOSED:
+        case = get_case_or_404(request.user, pk)
+        if case.stage != c.CaseStage.CLOSED:
+            consequences = [
+                _("Kasus %(ref)s ditutup; sesudahnya tahapnya tidak bisa dipindah lagi.") % {"ref": case.reference},
+                _("Pengelola yang ditugaskan (%(n)s orang) tidak lagi diingatkan tenggat kasus ini.")
+                % {"n": case.assignments.count()},
+            ]
+            if case.stage != c.CaseStage.RESOLVED:
+                consequences.append(_("Kasus belum selesai ditangani: alasan penutupan wajib dan tercatat."))
+            page = confirm_first(
+                request,
+                title=_("Tutup kasus %(ref)s?") % {"ref": case.reference},
+                consequences=consequences,
+                confirm_label=_("Ya, tutup kasus"),
+                cancel_url=reverse("migration:case_detail", args=[case.pk]),
+                danger=True,
+            )
+            if page is not None:
+                return page
+
     def act(case):
         form = CaseMoveForm(request.POST, case=case)
         if not form.is_valid():

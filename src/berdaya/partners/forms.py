@@ -10,20 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from berdaya.accounts.models import User
 from berdaya.areas.models import District
 from berdaya.core.documents import ACCEPT
-from berdaya.core.forms import style_widgets
+from berdaya.core.forms import CheckboxSelectMultiple, DateInput, style_widgets
 from berdaya.programmes import choices as pc
 from berdaya.programmes.models import Programme
 
 from . import choices as c
 from .models import Agreement, Commitment, Organisation
 from .selectors import GAP_GROUPS, Period
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _districts():
@@ -51,7 +44,7 @@ class OrganisationForm(forms.ModelForm):
             "focal_contact",
             "focal_user",
         ]
-        widgets = {"districts": forms.CheckboxSelectMultiple}
+        widgets = {"districts": CheckboxSelectMultiple}
 
     def __init__(self, *args, partner: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,13 +72,12 @@ class AgreementForm(forms.ModelForm):
             "start_date": DateInput(),
             "end_date": DateInput(),
             "scope": forms.Textarea(attrs={"rows": 4}),
-            "parties": forms.SelectMultiple(attrs={"size": 8}),
+            "parties": CheckboxSelectMultiple,
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parties"].queryset = Organisation.objects.filter(is_active=True).order_by("name")
-        self.fields["parties"].help_text = _("Tahan Ctrl (atau Cmd) untuk memilih lebih dari satu organisasi.")
         style_widgets(self)
 
     def _post_clean(self):
@@ -132,7 +124,7 @@ class CommitmentForm(forms.ModelForm):
         widgets = {
             "start_date": DateInput(),
             "end_date": DateInput(),
-            "programmes": forms.SelectMultiple(attrs={"size": 6}),
+            "programmes": CheckboxSelectMultiple,
         }
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
@@ -140,7 +132,7 @@ class CommitmentForm(forms.ModelForm):
         self.fields["agreement"].queryset = Agreement.objects.filter(parties=organisation).order_by("-start_date")
         # Every programme is offered, so a wrong choice gets the service's clear message instead of "invalid".
         self.fields["programmes"].queryset = Programme.objects.order_by("-start_date", "name")
-        self.fields["amount"].help_text = _("Untuk komitmen dana: nilai dalam Rupiah, tanpa titik.")
+        self.fields["amount"].help_text = _("Untuk komitmen dana: nilai dalam Rupiah, mis. 5.000.000.")
         self.fields["quantity"].help_text = _("Untuk selain dana: mis. 12 (pelatihan), 50 (ton), 10 (orang).")
         self.fields["unit"].help_text = _("Kosongkan untuk satuan bawaan (sesi, orang, unit, ton).")
         self.fields["commodity"].help_text = _("Untuk akses pasar: mis. kopi robusta, karet, kayu manis.")

@@ -2,46 +2,19 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.areas.models import District, Village
-from berdaya.core.forms import style_widgets
+from berdaya.core.forms import CheckboxSelectMultiple, DateInput, RupiahField, TimeInput, style_widgets
 from berdaya.partners.models import Organisation
 
 from . import choices as c
 from .models import Assistance, Need, Programme, Session
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
-
-class RupiahField(forms.CharField):
-    """An integer Rupiah amount typed the Indonesian way: "Rp1.500.000", "1.500.000" or "1500000".
-
-    Dots and spaces are thousand separators; a comma or any decimals is refused, since amounts are whole Rupiah."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
-        super().__init__(*args, **kwargs)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        cleaned = re.sub(r"[\s.]", "", value.strip()).removeprefix("Rp").removeprefix("rp")
-        if not re.fullmatch(r"-?\d{1,18}", cleaned):
-            raise ValidationError(_("Tulis jumlah Rupiah sebagai angka bulat, mis. 1.500.000."), code="invalid")
-        return int(cleaned)
-
-    def prepare_value(self, value):
-        if isinstance(value, int):
-            return f"{value:,}".replace(",", ".")
-        return value
+DATE_INPUT = DateInput()
+TIME_INPUT = TimeInput()
 
 
 class StyledMixin:
@@ -54,7 +27,7 @@ class ProgrammeForm(StyledMixin, forms.ModelForm):
         label=_("Kelompok sasaran"),
         choices=c.TargetGroup.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxSelectMultiple,
         help_text=_("Kosongkan bila terbuka untuk semua."),
     )
     budget = RupiahField(label=_("Anggaran (Rp)"), required=False)
@@ -82,14 +55,13 @@ class ProgrammeForm(StyledMixin, forms.ModelForm):
             "start_date": DATE_INPUT,
             "end_date": DATE_INPUT,
             "description": forms.Textarea(attrs={"rows": 3}),
-            "needs": forms.CheckboxSelectMultiple,
-            "funders": forms.SelectMultiple(attrs={"size": 5}),
-            "districts": forms.SelectMultiple(attrs={"size": 6}),
-            "villages": forms.SelectMultiple(attrs={"size": 8}),
+            "needs": CheckboxSelectMultiple,
+            "funders": CheckboxSelectMultiple,
+            "districts": CheckboxSelectMultiple,
+            "villages": CheckboxSelectMultiple,
         }
         help_texts = {
             "districts": _("Kosongkan kecamatan dan desa bila program mencakup seluruh kabupaten."),
-            "villages": _("Tekan Ctrl (atau tahan di ponsel) untuk memilih lebih dari satu."),
         }
 
     def __init__(self, *args, actor=None, **kwargs):

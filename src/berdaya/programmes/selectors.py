@@ -63,6 +63,20 @@ def sessions_held(programme: Programme, today: dt.date | None = None) -> QuerySe
     return programme.sessions.filter(date__lte=today or timezone.localdate())
 
 
+def sessions_counted(programme: Programme) -> QuerySet[Session]:
+    """The sessions completion is measured against: those held and those still scheduled. Certifying "2 of 2"
+    while a third session is on the calendar would pass someone before the course is over."""
+    return programme.sessions.all()
+
+
+def graduating(programme: Programme) -> QuerySet[Enrolment]:
+    """Active participants whose attendance meets the threshold over every session, held or scheduled."""
+    total = sessions_counted(programme).count()
+    return enrolments_with_attendance(programme).filter(
+        status=c.EnrolmentStatus.ACTIVE, attended__gte=max(1, min_sessions(programme, total))
+    )
+
+
 def min_sessions(programme: Programme, held: int) -> int:
     """The fewest sessions attended that meet the threshold: ceil(threshold × held / 100), in integers."""
     return -(-programme.attendance_threshold * held // 100)
@@ -79,10 +93,10 @@ def enrolments_with_attendance(programme: Programme, today: dt.date | None = Non
 
 
 def attendance_of(enrolment: Enrolment) -> tuple[int, int]:
-    """(sessions held, sessions this person attended) for one enrolment."""
+    """(sessions counted, held or scheduled; sessions this person attended) for one enrolment."""
     held = sessions_held(enrolment.programme)
     attended = Attendance.objects.filter(session__in=held, person=enrolment.person_id, present=True).count()
-    return held.count(), attended
+    return sessions_counted(enrolment.programme).count(), attended
 
 
 # --- programme lists and pages -------------------------------------------------------------------------------------

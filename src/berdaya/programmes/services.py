@@ -244,7 +244,7 @@ def enrolment_bulk_propose(
 def _attendance_shortfall(enrolment: Enrolment) -> str:
     """'' when the person meets the programme's attendance threshold, else the reason they do not."""
     held, attended = selectors.attendance_of(enrolment)
-    if held == 0:
+    if not selectors.sessions_held(enrolment.programme).exists():
         return _("Belum ada sesi yang berlangsung; kelulusan belum bisa ditetapkan.")
     if attended * 100 < enrolment.programme.attendance_threshold * held:
         return _("Kehadiran %(a)s dari %(h)s sesi (%(p)s%%) di bawah batas lulus %(t)s%%.") % {
@@ -336,11 +336,7 @@ def programme_complete(*, actor, programme: Programme) -> int:
     held = selectors.sessions_held(programme).count()
     if held == 0:
         raise ValidationError(_("Belum ada sesi yang berlangsung; kelulusan belum bisa ditetapkan."))
-    qualifying = list(
-        selectors.enrolments_with_attendance(programme)
-        .filter(status=c.EnrolmentStatus.ACTIVE, attended__gte=selectors.min_sessions(programme, held))
-        .select_related("person")
-    )
+    qualifying = list(selectors.graduating(programme).select_related("person"))
     _bulk_transition(
         actor=actor,
         enrolments=qualifying,

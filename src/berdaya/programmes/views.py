@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.core import disclosure
+from berdaya.core.confirm import confirm_first
 from berdaya.core.forms import apply_errors
 from berdaya.core.pagination import paginate
 from berdaya.core.scoping import (
@@ -101,13 +102,15 @@ def programme_detail(request, pk: int):
     manage = can_manage_programme(request.user, programme)
     stats = selectors.programme_stats([programme.pk])[programme.pk]
     held = selectors.sessions_held(programme).count()
+    counted = selectors.sessions_counted(programme).count()
     context = {
         "programme": programme,
         "stats": stats,
         "disclosure": _disclosure(request.user, programme),
         "budget": selectors.budget_summary(programme),
         "held": held,
-        "min_sessions": selectors.min_sessions(programme, held),
+        "counted": counted,
+        "min_sessions": selectors.min_sessions(programme, counted),
         "can_manage": manage,
         "can_attend": can_record_attendance(request.user, programme),
         "today": timezone.localdate(),
@@ -164,6 +167,27 @@ def programme_edit(request, pk: int | None = None):
 @require_POST
 def programme_complete(request, pk: int):
     programme = _programme(request, pk)
+    ensure_can_manage_programme(request.user, programme)
+    held = selectors.sessions_held(programme).count()
+    counted = selectors.sessions_counted(programme).count()
+    if held:
+        n = selectors.graduating(programme).count()
+        consequences = [
+            _("%(n)s peserta aktif ditetapkan lulus dan mendapat sertifikat.") % {"n": n},
+            _(
+                "Kehadiran dihitung dari %(c)s sesi: %(h)s sudah berlangsung, %(s)s masih dijadwalkan; lulus bila hadir minimal %(m)s sesi."
+            )
+            % {"c": counted, "h": held, "s": counted - held, "m": selectors.min_sessions(programme, counted)},
+        ]
+        page = confirm_first(
+            request,
+            title=_("Tetapkan kelulusan %(p)s?") % {"p": programme.name},
+            consequences=consequences,
+            confirm_label=_("Ya, luluskan %(n)s peserta") % {"n": n},
+            cancel_url=reverse("programmes:programme_detail", args=[programme.pk]),
+        )
+        if page is not None:
+            return page
     try:
         n = services.programme_complete(actor=request.user, programme=programme)
     except ValidationError as exc:
@@ -386,6 +410,21 @@ def enrolment_detail(request, enrolment_id: int):
 def enrolment_transition(request, enrolment_id: int):
     enrolment = _enrolment(request, enrolment_id)
     form = TransitionForm(request.POST)
+    if form.is_valid() and form.cleaned_data["to_status"] == c.EnrolmentStatus.COMPLETED:
+        counted, attended = selectors.attendance_of(enrolment)
+        page = confirm_first(
+            request,
+            title=_("Luluskan %(name)s?") % {"name": enrolment.person.full_name},
+            consequences=[
+                _("%(name)s ditetapkan lulus dari %(p)s dan mendapat sertifikat.")
+                % {"name": enrolment.person.full_name, "p": enrolment.programme.name},
+                _("Kehadiran %(a)s dari %(c)s sesi (termasuk yang masih dijadwalkan).") % {"a": attended, "c": counted},
+            ],
+            confirm_label=_("Ya, luluskan"),
+            cancel_url=reverse("programmes:programme_detail", args=[enrolment.programme_id]),
+        )
+        if page is not None:
+            return page
     if form.is_valid():
         try:
             services.enrolment_transition(

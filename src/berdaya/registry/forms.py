@@ -8,13 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.areas.models import Village
-from berdaya.core.forms import style_widgets
+from berdaya.core.forms import DateInput, style_widgets
 from berdaya.core.masking import is_identifying, mask_field
 
 from . import choices as c
 from .models import ConsentRecord, Group, Household, Person
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_INPUT = DateInput()
 
 HOUSEHOLD_FIELDS = [
     "kk_number",
@@ -147,7 +147,22 @@ class MemberForm(PersonForm):
     """A member row in the one-page household registration."""
 
 
-MemberFormSet = formset_factory(MemberForm, extra=0, min_num=1, validate_min=True, max_num=30, validate_max=True)
+class BaseMemberFormSet(forms.BaseFormSet):
+    def members_entered(self) -> list[forms.Form]:
+        """The member rows the officer filled in (the first one always counts: it is the head's)."""
+        return [f for i, f in enumerate(self.forms) if i == 0 or f.has_changed()]
+
+    def clean(self) -> None:
+        # The household-wide rules (one head, no NIK twice) are checked even while a row has a typing error, so
+        # the officer sees every error in one submission. The rule itself is the service's.
+        from .services import check_members
+
+        check_members([getattr(f, "cleaned_data", {}) for f in self.members_entered()])
+
+
+MemberFormSet = formset_factory(
+    MemberForm, formset=BaseMemberFormSet, extra=0, min_num=1, validate_min=True, max_num=30, validate_max=True
+)
 
 
 class LifeEventForm(StyledMixin, forms.Form):

@@ -277,7 +277,21 @@ class Person(models.Model):
             # A number the rule refuses is left as typed, for phone_validator to name.
             with contextlib.suppress(ValueError):
                 self.phone = normalise_phone(self.phone)
-        super().clean_fields(exclude)
+        # The 16-digit rule is said once, with how many characters were written, instead of the field validator's
+        # shorter copy beside the identity check's.
+        exclude = set(exclude or ())
+        errors: dict[str, list] = {}
+        if self.nik and "nik" not in exclude:
+            wrong_format = [f for f in check_nik(self.nik) if f.rule == "format"]
+            if wrong_format:
+                exclude.add("nik")
+                errors["nik"] = [wrong_format[0].message]
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def clean(self) -> None:
         errors: dict[str, list] = {}
@@ -289,7 +303,8 @@ class Person(models.Model):
             errors.setdefault("birth_date", []).append(_("Tanggal lahir sebelum 1900 tidak masuk akal."))
         if self.nik:
             self.nik_missing_reason = ""
-            failures = self.nik_failures() if self.birth_date else []
+            # A NIK of the wrong length is reported by clean_fields: one message per error.
+            failures = [f for f in self.nik_failures() if f.rule != "format"] if self.birth_date else []
             if failures and not self.nik_override_reason.strip():
                 errors.setdefault("nik", []).extend(f.message for f in failures)
         elif not self.nik_missing_reason:

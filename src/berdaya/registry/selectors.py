@@ -35,6 +35,29 @@ def group_list(*, actor, filters) -> tuple[GroupFilterSet, QuerySet[Group]]:
     return filterset, qs.order_by("name")
 
 
+def person_pick(*, actor, term: str, limit: int = 10) -> list[Person]:
+    """People `actor` may see, for picking one by name or NIK (adding to a list, a group...).
+
+    Every word of a name must appear; digits match only a whole 16-digit NIK, exactly, so typing part of a number
+    never lists strangers' NIKs that begin alike. Fewer than three characters find nobody."""
+    import re
+
+    term = term.strip()
+    digits = re.sub(r"\s", "", term)
+    if re.fullmatch(r"\d+", digits):
+        if len(digits) != 16:
+            return []
+        condition = Q(nik=digits)
+    elif len(term) >= 3:
+        condition = Q()
+        for word in term.split()[:5]:
+            condition &= Q(full_name__icontains=word)
+    else:
+        return []
+    people = people_visible_to(actor).living().filter(condition).select_related("household__village")
+    return list(people.order_by("full_name", "pk")[:limit])
+
+
 def household_members(household: Household) -> QuerySet[Person]:
     """Members with the head first, then the spouse, then by age."""
     rank = Case(

@@ -24,6 +24,7 @@ from berdaya.core.scoping import (
 
 from . import choices as c
 from .models import ConsentRecord, Group, GroupMembership, Household, KKNumber, LifeEvent, Person
+from .signals import announce_household_changed
 from .vulnerability import _years_ago
 
 # Each override reason accepts one failing number, checked against these fields.
@@ -52,12 +53,18 @@ PERSON_EDITABLE = {
 }  # fmt: skip
 
 
-class MemberError(ValidationError):
-    """A member of a household registration failed validation; `index` says which (0-based, as submitted)."""
+class RegistrationErrors(ValidationError):
+    """Everything wrong with a household registration at once: the household's own errors (this error) and each
+    member's, by index as submitted, so the officer fixes them in one pass instead of one per submission."""
 
-    def __init__(self, index: int, error: ValidationError):
-        super().__init__(error.update_error_dict({}))
-        self.index = index
+    def __init__(self, household: ValidationError | None, members: dict[int, ValidationError]):
+        merged: dict[str, list] = household.update_error_dict({}) if household is not None else {}
+        for error in members.values():
+            error.update_error_dict(merged)
+        # Callers that know only ValidationError still read every message; the page puts each on its own form.
+        super().__init__(merged)
+        self.household = household
+        self.members = members
 
 
 def _only(data: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
@@ -123,6 +130,8 @@ def _save(obj, actor) -> None:
     try:
         with transaction.atomic():
             obj.save()
+            if isinstance(obj, Household | Person):
+                announce_household_changed(obj.pk if isinstance(obj, Household) else obj.household_id)
     except IntegrityError as exc:
         # A concurrent save won the race on a unique NIK; report it as a field error, not a 500.
         if "nik" in str(exc).lower():
@@ -132,7 +141,8 @@ def _save(obj, actor) -> None:
         raise
 
 
-def _check_members(members: list[dict[str, Any]]) -> None:
+def check_members(members: list[dict[str, Any]]) -> None:
+    """The rules over a household's members together: one head, no NIK twice."""
     errors: list[str] = []
     heads = [m for m in members if m.get("relationship") == c.Relationship.HEAD]
     if len(heads) != 1:
@@ -143,6 +153,48 @@ def _check_members(members: list[dict[str, Any]]) -> None:
         errors.append(_("NIK yang sama tertulis lebih dari sekali dalam formulir ini."))
     if errors:
         raise ValidationError(errors)
+
+
+def _registration_errors(
+    hh: Household | None, people: list[Person | None], members: list[dict[str, Any]] | None
+) -> RegistrationErrors | None:
+    household_errors: dict[str, list] = {}
+    if members is not None:
+        try:
+            check_members(members)
+        except ValidationError as exc:
+            exc.update_error_dict(household_errors)
+    if hh is not None:
+        try:
+            hh.full_clean()
+        except ValidationError as exc:
+            exc.update_error_dict(household_errors)
+    member_errors: dict[int, ValidationError] = {}
+    for index, person in enumerate(people):
+        if person is None:
+            continue
+        try:
+            # The household has no key yet; the rules that involve it are checked again when saving.
+            person.full_clean(exclude=["household"])
+        except ValidationError as exc:
+            member_errors[index] = _nik_taken_on_field(exc)
+    if household_errors or member_errors:
+        return RegistrationErrors(ValidationError(household_errors) if household_errors else None, member_errors)
+    return None
+
+
+def household_register_check(
+    *, actor, household: dict[str, Any] | None, members: list[dict[str, Any] | None]
+) -> RegistrationErrors | None:
+    """The rules of household_register for the parts of a registration that are complete (None: a part the form
+    already refused), so a page shows every error in one go. The rules over all members together are left to the
+    caller, which has checked them on what it has (check_members)."""
+    hh = Household(**_strip_overrides(actor, _only(household, HOUSEHOLD_EDITABLE))) if household else None
+    people = [
+        Person(household=hh, **_strip_overrides(actor, _only(data, PERSON_EDITABLE))) if data is not None else None
+        for data in members
+    ]
+    return _registration_errors(hh, people, None)
 
 
 @transaction.atomic
@@ -156,21 +208,33 @@ def household_register(*, actor, household: dict[str, Any], members: list[dict[s
     ensure_can_register_in(actor, hh.village)
     if capabilities(actor).role == "partner":
         hh.registered_by_organisation_id = actor.organisation_id
-    _check_members(members)
+    people = [Person(household=hh, **_strip_overrides(actor, _only(data, PERSON_EDITABLE))) for data in members]
+    # Check everything before saving anything, and report every error together.
+    errors = _registration_errors(hh, people, members)
+    if errors is not None:
+        raise errors
     _save(hh, actor)
     if hh.kk_number:
         KKNumber.objects.create(household=hh, number=hh.kk_number, reason=_("Pendaftaran"))
-    for index, data in enumerate(members):
+    for index, person in enumerate(people):
+        person.household = hh
         try:
-            _save(Person(household=hh, **_strip_overrides(actor, _only(data, PERSON_EDITABLE))), actor)
+            _save(person, actor)
         except ValidationError as exc:
-            raise MemberError(index, exc) from None
+            raise RegistrationErrors(None, {index: exc}) from None
     return hh
 
 
 @transaction.atomic
 def household_update(*, actor, household: Household, data: dict[str, Any], kk_reason: str = "") -> Household:
     ensure_can_edit_household(actor, household)
+    limit = KKNumber._meta.get_field("reason").max_length
+    if len(kk_reason) > limit:
+        # Refused, never cut: the officer shortens it knowing the limit.
+        raise ValidationError(
+            _("Alasan perubahan nomor KK paling banyak %(limit)s karakter (tertulis %(n)s).")
+            % {"limit": limit, "n": len(kk_reason)}
+        )
     old_kk = Household.objects.values_list("kk_number", flat=True).get(pk=household.pk)
     _assign(actor, household, data)
     if household.village_id != Household.objects.values_list("village_id", flat=True).get(pk=household.pk):
@@ -320,6 +384,7 @@ def household_split(
         successor = staying.order_by("birth_date").first()
         successor.relationship = c.Relationship.HEAD
         _save(successor, actor)
+    announce_household_changed(household.pk)  # smaller now: its score changes too
     LifeEvent.objects.create(
         kind=c.LifeEventKind.SPLIT,
         date=date,

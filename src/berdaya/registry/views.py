@@ -192,8 +192,21 @@ def household_register(request):
             initial=[{"relationship": c.Relationship.HEAD}],
             form_kwargs={"allow_override": caps.accepts_failed_checks},
         )
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        member_forms = [f for f in formset.forms if f.has_changed() or f is formset.forms[0]]
+    # Both validated before either is looked at, so the errors of the household and of every member show together.
+    valid = request.method == "POST" and all([form.is_valid(), formset.is_valid()])
+    if request.method == "POST" and not valid:
+        # Some part was refused: still check the complete parts against the service's rules (a NIK of 15 digits,
+        # a NIK already registered) so the officer fixes everything in one pass.
+        member_forms = formset.members_entered()
+        errors = services.household_register_check(
+            actor=request.user,
+            household=_cleaned(form) if not form.errors else None,
+            members=[_cleaned(f) if not f.errors else None for f in member_forms],
+        )
+        if errors is not None:
+            _spread_member_errors(form, member_forms, errors)
+    if valid:
+        member_forms = formset.members_entered()
         members = [_cleaned(f) for f in member_forms]
         try:
             household = services.household_register(actor=request.user, household=_cleaned(form), members=members)
@@ -207,8 +220,11 @@ def household_register(request):
 
 def _spread_member_errors(form, member_forms, exc: ValidationError) -> None:
     # The service says which member failed; household-level errors go on the household form.
-    if isinstance(exc, services.MemberError) and exc.index < len(member_forms):
-        apply_errors(member_forms[exc.index], exc)
+    if isinstance(exc, services.RegistrationErrors):
+        for index, error in exc.members.items():
+            apply_errors(member_forms[index] if index < len(member_forms) else form, error)
+        if exc.household is not None:
+            apply_errors(form, exc.household)
     else:
         apply_errors(form, exc)
 
@@ -232,7 +248,7 @@ def household_edit(request, pk: int):
                 actor=request.user,
                 household=household,
                 data=_cleaned(form),
-                kk_reason=request.POST.get("kk_reason", "")[:200],
+                kk_reason=request.POST.get("kk_reason", "").strip(),
             )
         except ValidationError as exc:
             apply_errors(form, exc)

@@ -12,3 +12,13 @@ class TargetingConfig(AppConfig):
         from . import rules
 
         rules.register_optional_conditions()
+
+        from berdaya.registry.signals import households_changed
+
+        households_changed.connect(_score_changed_households, dispatch_uid="targeting.score_changed_households")
+
+
+def _score_changed_households(sender, household_ids, **kwargs) -> None:
+    from .services import welfare_score_households
+
+    welfare_score_households(household_ids)

@@ -238,7 +238,13 @@ class ReviewForm(forms.Form):
 
 
 class AddCandidateForm(forms.Form):
-    person = forms.IntegerField(label=_("Nomor penduduk (id)"), min_value=1)
+    # Picked from the search results (a radio button per person found), never typed as a database number.
+    person = forms.IntegerField(
+        label=_("Penduduk"),
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"required": _("Cari lalu pilih penduduknya.")},
+    )
     reason = forms.CharField(label=_("Alasan"), max_length=300)
 
     def __init__(self, *args, **kwargs):

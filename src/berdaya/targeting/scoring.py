@@ -276,6 +276,69 @@ def compute_all(*, weights: dict[str, Any], version: int, as_of: dt.date | None 
     return scored
 
 
+def cut_points(version: int) -> list[int]:
+    """The highest score of deciles 1 to 9 from the last full ranking under `version`: the boundaries a single new
+    score is placed against. One grouped read of the welfare table; empty before the first full ranking."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT local_decile, MAX(score) FROM targeting_householdwelfare "
+            "WHERE config_version = %s AND local_decile BETWEEN 1 AND 9 AND score IS NOT NULL "
+            "GROUP BY local_decile ORDER BY local_decile",
+            [version],
+        )
+        return [int(top) for _decile, top in cursor.fetchall()]
+
+
+def decile_against(score: int, cuts: list[int]) -> int:
+    """The decile a score falls in given the cut points: 1 + the number of deciles whose highest score is below it.
+    A score equal to a decile's highest joins that decile, as NTILE's order (score, then id) would mostly put it."""
+    return 1 + sum(1 for top in cuts if top < score)
+
+
+def score_some(*, household_ids: list[int], weights: dict[str, Any], version: int, as_of: dt.date | None = None) -> int:
+    """Score only these households (just registered or changed) and place each in a decile against the cut points
+    of the last full ranking, without re-ranking anyone else: cheap enough to run on every save. The full ranking
+    (compute_all) stays the job that redraws the cut points. Returns how many were scored."""
+    ids = sorted({int(i) for i in household_ids})
+    if not ids:
+        return 0
+    as_of = as_of or timezone.localdate()
+    select_sql, params = score_select_sql(weights, as_of)
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.household_id, s.score FROM ({select_sql}) s WHERE s.household_id IN ({marks})",
+            [_adapt(p) for p in [*params, *ids]],
+        )
+        scores = dict(cursor.fetchall())
+    cuts = cut_points(version)
+    from .models import HouseholdWelfare
+
+    now = timezone.now()
+    rows = [
+        HouseholdWelfare(
+            household_id=hid,
+            score=score,
+            # Before any full ranking there are no cut points: the decile waits for it rather than guess.
+            local_decile=decile_against(score, cuts) if len(cuts) == 9 else None,
+            config_version=version,
+            computed_at=now,
+        )
+        for hid, score in scores.items()
+    ]
+    HouseholdWelfare.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["household"],
+        update_fields=["score", "local_decile", "config_version", "computed_at"],
+    )
+    # Households no longer active keep their imported and verified deciles, but no local rank.
+    HouseholdWelfare.objects.filter(household_id__in=[i for i in ids if i not in scores]).update(
+        score=None, local_decile=None
+    )
+    return len(rows)
+
+
 # --- Explanation ----------------------------------------------------------------------------------------------
 
 

@@ -132,6 +132,13 @@ def welfare_compute(*, actor=None, progress: Progress | None = None) -> dict[str
     return {"households": scored, "version": config.version}
 
 
+def welfare_score_households(household_ids) -> int:
+    """Score households just registered or changed, so their decile shows at once (see scoring.score_some)."""
+    config = score_config_active()
+    with transaction.atomic():
+        return scoring.score_some(household_ids=list(household_ids), weights=config.weights, version=config.version)
+
+
 def _ensure_can_verify(actor, household) -> None:
     caps = capabilities(actor)
     if caps.role not in {Role.ADMIN, Role.OFFICER, Role.FACILITATOR}:

@@ -20,5 +20,6 @@ urlpatterns = [
     path("proses/<int:pk>/", views.run_detail, name="run_detail"),
     path("proses/<int:pk>/tinjau/<int:candidate_id>/", views.candidate_review, name="candidate_review"),
     path("proses/<int:pk>/tambah/", views.candidate_add_view, name="candidate_add"),
+    path("proses/<int:pk>/cari-penduduk/", views.candidate_search, name="candidate_search"),
     path("proses/<int:pk>/setujui/", views.run_approve_view, name="run_approve"),
 ]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from berdaya.core import disclosure
+from berdaya.core.confirm import confirm_first
 from berdaya.core.forms import apply_errors
 from berdaya.core.pagination import paginate
 from berdaya.core.scoping import (
@@ -426,8 +427,25 @@ def candidate_add_view(request, pk: int):
         else:
             messages.success(request, _("Penduduk ditambahkan ke daftar dengan alasan tercatat."))
     else:
-        messages.error(request, _("Isi nomor penduduk dan alasannya."))
+        messages.error(request, _("Cari dan pilih penduduknya, lalu isi alasannya."))
     return redirect("targeting:run_detail", pk=run.pk)
+
+
+@login_required
+def candidate_search(request, pk: int):
+    """People to add to a list, found by name or full NIK within the user's scope (htmx)."""
+    _ensure_targeting(request.user)
+    run = get_visible_or_404(selectors.runs_visible_to(request.user), pk)
+    term = request.GET.get("q", "")
+    from berdaya.registry.selectors import person_pick
+
+    people = person_pick(actor=request.user, term=term)
+    on_list = set(run.candidates.filter(person__in=people).values_list("person_id", flat=True)) if people else set()
+    return render(
+        request,
+        "targeting/_candidate_search.html",
+        {"run": run, "people": people, "on_list": on_list, "term": term.strip()},
+    )
 
 
 @login_required
@@ -435,6 +453,23 @@ def candidate_add_view(request, pk: int):
 def run_approve_view(request, pk: int):
     _ensure_targeting(request.user)
     run = get_visible_or_404(selectors.runs_visible_to(request.user).select_related("ruleset"), pk)
+    if run.status == c.RunStatus.SUCCEEDED:
+        n = services.final_candidates(run).count()
+        consequences = [
+            _("%(n)s orang di daftar akhir ditetapkan sebagai sasaran “%(r)s”.") % {"n": n, "r": run.ruleset.name}
+        ]
+        if run.programme_id:
+            consequences.append(_("Mereka masuk program terkait sebagai peserta yang diusulkan."))
+        consequences.append(_("Tinjauan ditutup: tidak ada lagi yang bisa dikeluarkan atau ditambahkan."))
+        page = confirm_first(
+            request,
+            title=_("Setujui daftar sasaran?"),
+            consequences=consequences,
+            confirm_label=_("Ya, setujui %(n)s orang") % {"n": n},
+            cancel_url=reverse("targeting:run_detail", args=[run.pk]),
+        )
+        if page is not None:
+            return page
     try:
         result = services.run_approve(actor=request.user, run=run)
     except (ValidationError, PermissionDenied) as exc:

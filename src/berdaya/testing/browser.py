@@ -10,9 +10,14 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
+# Screenshots of the pages the browser tests check: artefacts for a reviewer, under the git-ignored var/.
+ARTEFACTS = Path(
+    os.environ.get("BERDAYA_TEST_ARTEFACTS", Path(__file__).resolve().parents[3] / "var" / "test-artefacts")
+)
 CHROMIUM = os.environ.get("BERDAYA_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
@@ -52,3 +57,11 @@ def log_in(page, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url("**/")
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot as a test artefact and return its path."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTEFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

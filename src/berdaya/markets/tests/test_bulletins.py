@@ -79,3 +79,17 @@ def test_a_move_above_the_threshold_raises_one_alert(week, settings):
 def test_a_week_without_prices_gives_a_clear_message(areas, officer):
     with pytest.raises(services.ValidationError, match="Belum ada harga"):
         services.bulletin_generate(actor=officer, week_start=dt.date(2020, 1, 6))
+
+
+def test_sending_a_bulletin_asks_first_with_the_number_of_recipients(week, officer, client):
+    _subscribe("081200000001", "sms", ["karet"])
+    _subscribe("081200000002", "whatsapp", ["tbs"])
+    bulletin = services.bulletin_generate(actor=officer, week_start=week, district=point("Pengepul Jangkat").district)
+    client.force_login(officer)
+    url = f"/harga/buletin/{bulletin.pk}/"
+    page = client.post(url)
+    assert page.status_code == 200
+    assert "Ya, kirim ke 2 penerima" in page.content.decode()
+    assert not OutboxMessage.objects.exists()
+    client.post(url, {"confirmed": "yes"})
+    assert OutboxMessage.objects.count() == 2

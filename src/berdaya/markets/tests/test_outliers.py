@@ -149,3 +149,17 @@ def test_upload_saves_nothing_when_a_row_is_wrong(rubber_history, officer, tmp_p
     assert result.errors[0].startswith("Baris 3:")
     assert "harga harus lebih dari nol" in result.errors[0]
     assert "Baris 4:" in result.errors[1] and "durian" in result.errors[1]
+
+
+def test_a_review_note_too_long_for_the_record_is_refused_not_cut(rubber_history, officer):
+    pending = observe(7_600_000, at=rubber_history, status=c.ObservationStatus.PENDING)
+    PriceObservation.objects.filter(pk=pending.pk).update(flag_reason="Jauh dari median 7.500")
+    pending.refresh_from_db()
+    with pytest.raises(services.ValidationError) as exc:
+        services.observation_review(actor=officer, observation=pending, accept=True, note="x" * 290)
+    assert "paling banyak 275 karakter (tertulis 290)" in str(exc.value)
+    pending.refresh_from_db()
+    assert pending.status == c.ObservationStatus.PENDING
+    services.observation_review(actor=officer, observation=pending, accept=True, note="Panen raya")
+    pending.refresh_from_db()
+    assert pending.flag_reason == "Jauh dari median 7.500 — Panen raya"

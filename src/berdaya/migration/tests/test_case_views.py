@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -7,10 +9,10 @@ from django.urls import reverse
 from berdaya.core.models import AuditEvent
 from berdaya.migration import choices as c
 from berdaya.migration import services
-from berdaya.migration.models import CaseDocument, CaseWorker
+from berdaya.migration.models import CaseDocument, CaseWorker, RightsCase
 from berdaya.testing import factories
 
-from .conftest import client_for
+from .conftest import client_for, episode
 
 SECRET = "Korban disekap di penampungan"
 
@@ -165,3 +167,45 @@ def test_a_facilitator_files_a_complaint_from_the_person_page(facilitator, super
     assert "notifikasi belum dibaca" in badge
     notifications = client_for(supervisor).get(reverse("migration:notifications")).content.decode()
     assert "Indikasi perdagangan orang" in notifications and SECRET not in notifications
+
+
+def test_a_complaint_links_to_the_persons_own_migration_episode(worker, migrant):
+    # given a migrant with an episode, and another person with theirs
+    own = episode(migrant, worker)
+    other = episode(factories.person(name="Dedi Saputra", birth_date=dt.date(1990, 1, 9)), worker)
+    client = client_for(worker)
+    data = {
+        "complaint_type": "unpaid_wages",
+        "reported_by": "family",
+        "summary": "Gaji tidak dibayar tiga bulan.",
+        "received_on": dt.date.today().isoformat(),
+    }
+
+    # when the complaint names the person's own episode, it is filed and linked
+    response = client.post(reverse("migration:case_intake", args=[migrant.pk]), data | {"episode": own.pk})
+    assert response.status_code == 302, response.content.decode()
+    assert RightsCase.objects.get().episode == own
+
+    # and another person's episode is not even offered
+    response = client.post(reverse("migration:case_intake", args=[migrant.pk]), data | {"episode": other.pk})
+    assert response.status_code == 200
+    assert RightsCase.objects.count() == 1
+
+
+def test_closing_a_case_asks_first_and_says_what_happens(worker, case):
+    client = client_for(worker)
+    url = reverse("migration:case_move", args=[case.pk])
+    data = {"to_stage": "closed", "on": dt.date.today().isoformat(), "reason": "Keluarga menarik pengaduan"}
+
+    page = client.post(url, data)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"Tutup kasus {case.reference}?" in html
+    assert "Pengelola yang ditugaskan (1 orang)" in html
+    assert 'name="reason" value="Keluarga menarik pengaduan"' in html
+    case.refresh_from_db()
+    assert case.stage == "intake"
+
+    client.post(url, data | {"confirmed": "yes"})
+    case.refresh_from_db()
+    assert case.stage == "closed"

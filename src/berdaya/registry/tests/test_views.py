@@ -333,3 +333,63 @@ def test_it_labels_the_blank_filter_choices_in_indonesian(officer):
     page = _client(officer).get(reverse("registry:person_list")).content.decode()
     assert "---------" not in page
     assert '<option value="" selected>Semua</option>' in page
+
+
+@pytest.mark.django_db
+def test_it_shows_every_registration_error_at_once_in_a_summary_with_links(officer):
+    # given two heads and a 15-digit NIK on member 3 (issue #15, item 2)
+    second_head = _member(
+        "m-1",
+        full_name="Kepala Kedua",
+        nik=factories.nik(birth_date=dt.date(1982, 4, 21), sex="F"),
+        sex="F",
+        birth_date="1982-04-21",
+    )
+    child_nik = factories.nik(birth_date=dt.date(2010, 2, 3), sex="M")[:15]
+    third = _member("m-2", full_name="Anak", nik=child_nik, birth_date="2010-02-03", relationship="child")
+    data = _registration(members=[_member("m-0"), second_head, third], **{"m-TOTAL_FORMS": "3"})
+
+    # when it is submitted once
+    response = _client(officer).post(reverse("registry:household_register"), data)
+
+    # then both errors come back together, nothing is saved
+    assert response.status_code == 200
+    html = response.content.decode()
+    summary = re.search(r'<div class="alert alert-danger error-summary".*?</div>', html, re.S).group(0)
+    assert "tepat satu kepala keluarga (tercatat 2)" in summary
+    assert 'href="#id_m-2-nik"' in summary
+    assert "Anggota 3 · NIK" in summary
+    # one message per error: the 16-digit rule once, not twice in two wordings
+    nik_errors = response.context["formset"].forms[2].errors["nik"]
+    assert len(nik_errors) == 1, nik_errors
+    assert not Household.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_name_longer_than_the_limit_and_says_the_limit(officer):
+    data = _registration(members=[_member("m-0", full_name="Nama Sangat Panjang " * 20)])
+    response = _client(officer).post(reverse("registry:household_register"), data)
+    assert response.status_code == 200
+    assert "paling banyak 150 karakter" in response.content.decode()
+    assert 'maxlength="150"' in response.content.decode()
+    assert not Person.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_long_kk_change_reason_is_refused_not_cut(officer):
+    household = factories.household()
+    factories.person(hh=household)
+    client = _client(officer)
+    data = {
+        "village": household.village_id,
+        "address": "Jl. Baru",
+        "land_operated_ha": "0",
+        "land_tenure": "none",
+        "kk_number": factories.kk_number(),
+        "kk_reason": "x" * 250,
+    }
+    response = client.post(reverse("registry:household_edit", args=[household.pk]), data)
+    assert response.status_code == 200
+    assert "paling banyak 200 karakter (tertulis 250)" in response.content.decode()
+    household.refresh_from_db()
+    assert household.address != "Jl. Baru"
