@@ -141,6 +141,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "berdaya.core.context_processors.berdaya",
+                "berdaya.areas.context_processors.regency",
             ],
         },
     },

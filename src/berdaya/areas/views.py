@@ -25,7 +25,7 @@ def district_detail(request, code: str):
     villages = Village.objects.filter(district=district).order_by("code")
     if capabilities(request.user).sees_people:
         visible = households_visible_to(request.user).values("pk")
-        villages = villages.annotate(households=Count("households", filter=Q(households__in=visible)))
+        villages = villages.annotate(household_count=Count("households", filter=Q(households__in=visible)))
     return render(request, "areas/district_detail.html", {"district": district, "villages": villages})
 
 

@@ -16,6 +16,7 @@ from django.db.models import Avg, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from berdaya.areas.selectors import deployment_regency
 from berdaya.core.audit import audit
 from berdaya.core.scoping import capabilities
 
@@ -398,7 +399,7 @@ def bulletin_sms(data: dict, codes: set[str] | None = None) -> list[str]:
         items.append(f"{text} {change}" if change else text)
     if not items:
         return []
-    head = _("Harga Merangin %(d)s Rp/kg:") % {"d": start.strftime("%d/%m")}
+    head = _("Harga %(r)s %(d)s Rp/kg:") % {"r": deployment_regency().short_name, "d": start.strftime("%d/%m")}
     return gsm.split_sms(f"{head} {'; '.join(items)}. " + _("Stop: hub. pendamping"))
 
 
@@ -406,7 +407,7 @@ def bulletin_text(data: dict, district_name: str = "", codes: set[str] | None = 
     """The WhatsApp/text version: one line per commodity, Indonesian number format."""
     start = dt.date.fromisoformat(data["week_start"])
     end = start + dt.timedelta(days=6)
-    where = _("Kec. %(d)s") % {"d": district_name} if district_name else _("Kabupaten Merangin")
+    where = _("Kec. %(d)s") % {"d": district_name} if district_name else deployment_regency().name
     lines = [
         _("*Buletin Harga Komoditas* — %(w)s") % {"w": where},
         _("Minggu %(a)s s.d. %(b)s (Rp per kg)") % {"a": start.strftime("%d-%m-%Y"), "b": end.strftime("%d-%m-%Y")},

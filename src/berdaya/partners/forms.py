@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from berdaya.accounts.models import User
 from berdaya.areas.models import District
+from berdaya.areas.selectors import deployment_districts, deployment_regency
 from berdaya.core.documents import ACCEPT
 from berdaya.core.forms import style_widgets
 from berdaya.programmes import choices as pc
@@ -27,7 +28,7 @@ class DateInput(forms.DateInput):
 
 
 def _districts():
-    return District.objects.filter(villages__isnull=False).distinct().order_by("code")
+    return deployment_districts().order_by("code")
 
 
 class OrganisationForm(forms.ModelForm):
@@ -84,6 +85,7 @@ class AgreementForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["pemkab_is_party"].label = _("%(g)s ikut menandatangani") % {"g": deployment_regency().government}
         self.fields["parties"].queryset = Organisation.objects.filter(is_active=True).order_by("name")
         self.fields["parties"].help_text = _("Tahan Ctrl (atau Cmd) untuk memilih lebih dari satu organisasi.")
         style_widgets(self)

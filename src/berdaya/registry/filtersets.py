@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from berdaya.areas.models import District, Village
+from berdaya.areas.models import Village
+from berdaya.areas.selectors import deployment_districts
 
 from . import choices as c
 from .models import Group, KKNumber, Person
@@ -42,7 +43,7 @@ class PersonFilterSet(df.FilterSet):
     q = df.CharFilter(label=_("Cari nama, NIK atau nomor KK"), method="filter_q")
     district = df.ModelChoiceFilter(
         label=_("Kecamatan"),
-        queryset=District.objects.filter(villages__isnull=False).distinct(),
+        queryset=deployment_districts(),
         field_name="household__village__district",
     )
     village = df.ModelChoiceFilter(
@@ -95,7 +96,7 @@ class GroupFilterSet(df.FilterSet):
     kind = df.ChoiceFilter(label=_("Jenis"), choices=c.GroupKind.choices)
     district = df.ModelChoiceFilter(
         label=_("Kecamatan"),
-        queryset=District.objects.filter(villages__isnull=False).distinct(),
+        queryset=deployment_districts(),
         field_name="village__district",
     )
 
