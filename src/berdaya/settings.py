@@ -196,6 +196,8 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date and one datetime format per language (berdaya/formats/<lang>/formats.py); templates use |date.
+FORMAT_MODULE_PATH = ["berdaya.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Jakarta")
 USE_I18N = True
 USE_TZ = True

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Avg, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from berdaya.areas.selectors import deployment_regency
@@ -410,7 +411,7 @@ def bulletin_text(data: dict, district_name: str = "", codes: set[str] | None = 
     where = _("Kec. %(d)s") % {"d": district_name} if district_name else deployment_regency().name
     lines = [
         _("*Buletin Harga Komoditas* — %(w)s") % {"w": where},
-        _("Minggu %(a)s s.d. %(b)s (Rp per kg)") % {"a": start.strftime("%d-%m-%Y"), "b": end.strftime("%d-%m-%Y")},
+        _("Minggu %(a)s s.d. %(b)s (Rp per kg)") % {"a": date_format(start), "b": date_format(end)},
         "",
     ]
     for code, row in data["rows"].items():

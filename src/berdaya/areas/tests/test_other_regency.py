@@ -19,6 +19,7 @@ from berdaya.partners.maps import _district_shapes, district_shapes
 from berdaya.partners.models import Agreement
 from berdaya.programmes.models import Certificate
 from berdaya.testing.crawl import crawl
+from berdaya.testing.demo import demo_build
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -50,12 +51,7 @@ def kerinci(db, settings, tmp_path):
     call_command(
         "areas", "load", "--regency", "15.01", "--boundaries", str(kerinci_geojson(tmp_path, villages)), stdout=out
     )
-    quiet = {"stdout": io.StringIO()}
-    call_command("demo", "--households", "60", "--seed", "2", "--ground-truth", str(tmp_path / "t.csv"), **quiet)
-    for command in ("demo_programmes", "demo_partners", "demo_migration", "demo_markets", "demo_farming"):
-        call_command(command, "--seed", "1", **quiet)
-    call_command("welfare", "compute", **quiet)
-    call_command("demo_targeting", "--seed", "1", **quiet)
+    demo_build(tmp_path, households=60)
     return out.getvalue()
 
 
