@@ -17,7 +17,7 @@ class OrganisationFilterSet(df.FilterSet):
     district = df.ModelChoiceFilter(
         label=_("Aktif di kecamatan"),
         field_name="districts",
-        queryset=deployment_districts().order_by("code"),
+        queryset=lambda request: deployment_districts().order_by("code"),
     )
 
     class Meta:

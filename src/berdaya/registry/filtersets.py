@@ -16,6 +16,12 @@ from . import choices as c
 from .models import Group, KKNumber, Person
 from .vulnerability import FLAG_CHOICES, _years_ago, flag_q
 
+
+def _districts(request):
+    # Called per filter form: the deployment's regency is a setting read at request time, not at import.
+    return deployment_districts()
+
+
 AGE_BANDS = [
     ("0-5", _("0-5 tahun")),
     ("6-17", _("6-17 tahun")),
@@ -43,7 +49,7 @@ class PersonFilterSet(df.FilterSet):
     q = df.CharFilter(label=_("Cari nama, NIK atau nomor KK"), method="filter_q")
     district = df.ModelChoiceFilter(
         label=_("Kecamatan"),
-        queryset=deployment_districts(),
+        queryset=_districts,
         field_name="household__village__district",
     )
     village = df.ModelChoiceFilter(
@@ -96,7 +102,7 @@ class GroupFilterSet(df.FilterSet):
     kind = df.ChoiceFilter(label=_("Jenis"), choices=c.GroupKind.choices)
     district = df.ModelChoiceFilter(
         label=_("Kecamatan"),
-        queryset=deployment_districts(),
+        queryset=_districts,
         field_name="village__district",
     )
 
