@@ -1,5 +1,6 @@
 # Berdaya: two commands.
 #   make run   installs, migrates, loads Merangin's areas and demo data, serves on http://127.0.0.1:8000
+#              (another port: make run PORT=8001)
 #   make test  installs and runs every check (SQLite, and PostgreSQL when one answers on 127.0.0.1:5432)
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -22,11 +23,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 migrate: install
-	$(BIN)/berdaya migrate --noinput
+	$(BIN)/berdaya migrate --noinput -v 0
 	$(BIN)/berdaya areas load
 
 demo: migrate
-	$(BIN)/berdaya demo --households $(DEMO_HOUSEHOLDS) --seed 1 --if-empty
+	$(BIN)/berdaya demo --households $(DEMO_HOUSEHOLDS) --seed 1 --if-empty --no-logins
 	$(BIN)/berdaya demo_programmes --seed 1 --if-empty
 	$(BIN)/berdaya demo_partners --seed 1 --if-empty
 	$(BIN)/berdaya demo_migration --seed 1 --if-empty
@@ -35,9 +36,9 @@ demo: migrate
 	$(BIN)/berdaya welfare compute
 	$(BIN)/berdaya demo_targeting --seed 1 --if-empty
 
+# The demo logins are printed last, once the server answers (berdaya serve --demo-logins).
 run: demo
-	@echo "Berdaya berjalan di http://$(HOST):$(PORT)  (Ctrl+C untuk berhenti)"
-	$(BIN)/berdaya serve --host $(HOST) --port $(PORT)
+	@$(BIN)/berdaya serve --host $(HOST) --port $(PORT) --demo-logins
 
 worker: install
 	$(BIN)/berdaya worker

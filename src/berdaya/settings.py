@@ -142,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "berdaya.core.context_processors.berdaya",
+                "berdaya.areas.context_processors.regency",
             ],
         },
     },
@@ -200,6 +201,8 @@ AXES_CLIENT_IP_CALLABLE = "berdaya.accounts.throttle.client_ip"
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date and one datetime format per language (berdaya/formats/<lang>/formats.py); templates use |date.
+FORMAT_MODULE_PATH = ["berdaya.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Jakarta")
 USE_I18N = True
 USE_TZ = True

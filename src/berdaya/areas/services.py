@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 
+from .boundaries import centre_point, read_boundaries
 from .models import District, Province, Regency, Village
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -44,25 +46,30 @@ def _rows(name: str) -> Iterator[dict[str, str]]:
             yield from csv.DictReader(handle)
 
 
+def _decimal_point(lon: float, lat: float) -> tuple[Decimal, Decimal]:
+    return Decimal(f"{lat:.6f}"), Decimal(f"{lon:.6f}")
+
+
+def loaded_boundaries_dir() -> Path:
+    """Where `areas load --boundaries` keeps the outlines it loaded: beside the uploads, outside the code."""
+    return Path(settings.DATA_DIR) / "boundaries"
+
+
+def _boundary_files(level: str) -> list[Path]:
+    # Shipped first, loaded after: a loaded outline replaces a shipped one with the same code.
+    return sorted(BOUNDARIES_DIR.glob(f"*_{level}.geojson")) + sorted(
+        loaded_boundaries_dir().glob(f"*_{level}.geojson")
+    )
+
+
 def _centroids() -> dict[str, tuple[Decimal, Decimal]]:
-    """Village centroids (mean of the outer ring's vertices) for the regencies we ship boundaries for."""
+    """A point inside each village (boundaries.centre_point) for the villages whose outlines we have."""
     result: dict[str, tuple[Decimal, Decimal]] = {}
-    for path in BOUNDARIES_DIR.glob("*_villages.geojson"):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        for feature in data["features"]:
-            geometry = feature["geometry"]
-            rings = (
-                [geometry["coordinates"][0]]
-                if geometry["type"] == "Polygon"
-                else [poly[0] for poly in geometry["coordinates"]]
-            )
-            ring = max(rings, key=len)
-            lon = sum(p[0] for p in ring) / len(ring)
-            lat = sum(p[1] for p in ring) / len(ring)
-            result[feature["properties"]["code"]] = (
-                Decimal(f"{lat:.6f}"),
-                Decimal(f"{lon:.6f}"),
-            )
+    for path in _boundary_files("villages"):
+        for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
+            point = centre_point(feature["geometry"])
+            if point is not None:
+                result[feature["properties"]["code"]] = _decimal_point(*point)
     return result
 
 
@@ -118,12 +125,70 @@ def areas_load(*, regency_codes: list[str]) -> LoadResult:
     )
 
 
-def boundaries_geojson(level: str) -> dict | None:
-    """The shipped GeoJSON outlines ("districts" or "villages"), or None when none are shipped."""
-    paths = sorted(BOUNDARIES_DIR.glob(f"*_{level}.geojson"))
-    if not paths:
+def boundaries_geojson(level: str, regency_code: str | None = None) -> dict | None:
+    """The outlines ("districts" or "villages") of the regency (default: the deployment's), shipped or loaded with
+    `areas load --boundaries`, or None when there are none."""
+    prefix = (regency_code or str(settings.BERDAYA["DEFAULT_REGENCY"])) + "."
+    features: dict[str, dict] = {}
+    for path in _boundary_files(level):
+        for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
+            code = feature["properties"]["code"]
+            if code.startswith(prefix):
+                features[code] = feature
+    if not features:
         return None
-    features: list[dict] = []
-    for path in paths:
-        features.extend(json.loads(path.read_text(encoding="utf-8"))["features"])
-    return {"type": "FeatureCollection", "features": features}
+    return {"type": "FeatureCollection", "features": [features[code] for code in sorted(features)]}
+
+
+@dataclass(frozen=True)
+class BoundariesResult:
+    districts: int
+    villages: int
+    centres: int
+    skipped: int
+    missing: int  # villages of the regency without an outline in the file
+
+
+class VillagesNotLoaded(ValueError):
+    pass
+
+
+@transaction.atomic
+def boundaries_load(*, path: Path, regency_code: str) -> BoundariesResult:
+    """Load a regency's district and village outlines from a GeoJSON file with Kemendagri codes, and set each
+    village's centre point from its outline. The villages must be loaded first (areas_load). Idempotent."""
+    if not Village.objects.filter(code__startswith=regency_code + ".").exists():
+        raise VillagesNotLoaded(
+            f"Belum ada desa/kelurahan {regency_code}: jalankan dulu berdaya areas load --regency {regency_code}"
+        )
+    found = read_boundaries(path, regency_code)
+    names = dict(District.objects.filter(regency_id=regency_code).values_list("code", "name"))
+    for feature in found.districts:
+        props = feature["properties"]
+        if props["name"] == props["code"] and props["code"] in names:
+            props["name"] = names[props["code"]]
+    villages = {v.code: v for v in Village.objects.filter(code__startswith=regency_code + ".")}
+    updated = []
+    for feature in found.villages:
+        village = villages.get(feature["properties"]["code"])
+        point = centre_point(feature["geometry"])
+        if village is None or point is None:
+            continue
+        village.latitude, village.longitude = _decimal_point(*point)
+        updated.append(village)
+    Village.objects.bulk_update(updated, ["latitude", "longitude"], batch_size=2000)
+    target = loaded_boundaries_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    for level, features in (("districts", found.districts), ("villages", found.villages)):
+        out = target / f"{regency_code}_{level}.geojson"
+        if features:
+            out.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+        else:
+            out.unlink(missing_ok=True)
+    return BoundariesResult(
+        districts=len(found.districts),
+        villages=len(found.villages),
+        centres=len(updated),
+        skipped=found.skipped,
+        missing=len(set(villages) - {f["properties"]["code"] for f in found.villages}),
+    )

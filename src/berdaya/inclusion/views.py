@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from berdaya.areas.models import District
+from berdaya.areas.selectors import deployment_districts
 from berdaya.core import disclosure
 from berdaya.core.forms import apply_errors
 from berdaya.core.pagination import paginate
@@ -70,7 +70,7 @@ def home(request):
             "domains": selectors.DOMAINS,
             "page": page,
             "query": query.urlencode(),
-            "districts": District.objects.filter(villages__isnull=False).distinct().order_by("code"),
+            "districts": deployment_districts().order_by("code"),
             "district": district,
             "domain": domain,
         },

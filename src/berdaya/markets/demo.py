@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from berdaya.areas.models import Village
+from berdaya.areas.selectors import deployment_districts
 
 from . import choices as c
 from .models import (
@@ -104,17 +105,35 @@ def _village(district: str, rng: random.Random) -> Village | None:
     return rng.choice(villages) if villages else None
 
 
+def _placed(name: str, district: str, rng: random.Random) -> tuple[str, Village | None]:
+    """The demo's place in Merangin, or in another deployment a district of its own regency (the same district
+    number when it has one) with the place named after that district instead of a Merangin town."""
+    village = _village(district, rng)
+    if village is not None:
+        return name, village
+    ours = list(deployment_districts().order_by("code").values_list("code", flat=True))
+    if not ours:
+        return name, None
+    here = ours[int(district.rsplit(".", 1)[-1]) % len(ours)]
+    village = _village(here, rng)
+    if village is None:
+        return name, None
+    words = name.split()
+    kind = " ".join(words[:2]) if words[0] in {"PKS", "PT", "CV", "UPPB"} else words[0]
+    return f"{kind} {village.district.name}", village
+
+
 @transaction.atomic
 def demo_markets(*, seed: int, today: dt.date | None = None) -> dict[str, int]:
     rng = random.Random(seed)
     today = today or timezone.localdate()
     points: dict[str, PricePoint] = {}
     for name, channel, district in POINTS:
-        village = _village(district, rng)
+        shown, village = _placed(name, district, rng)
         if village is None:
             continue
         point, _ = PricePoint.objects.get_or_create(
-            name=name, village=village, defaults={"channel": channel, "district_id": district}
+            name=shown, village=village, defaults={"channel": channel, "district_id": village.district_id}
         )
         points[name] = point
     commodities = {com.code: com for com in Commodity.objects.all()}
@@ -153,10 +172,10 @@ def demo_markets(*, seed: int, today: dt.date | None = None) -> dict[str, int]:
     grades = {(g.commodity.code, g.code): g for g in Grade.objects.select_related("commodity")}
     n_offers = 0
     for name, kind, district, offers in BUYERS:
-        village = _village(district, rng)
+        shown, village = _placed(name, district, rng)
         if village is None:
             continue
-        buyer, _ = Buyer.objects.get_or_create(name=name, defaults={"kind": kind, "village": village})
+        buyer, _ = Buyer.objects.get_or_create(name=shown, defaults={"kind": kind, "village": village})
         for code, grade, min_qty, price in offers:
             BuyerOffer.objects.create(
                 buyer=buyer,

@@ -4,7 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from berdaya.areas.models import District, Village
+from berdaya.areas.models import Village
+from berdaya.areas.selectors import deployment_districts
 from berdaya.core.forms import CheckboxSelectMultiple, DateInput, style_widgets
 
 from .models import Commodity, PriceObservation, PricePoint, SubscriberConsent
@@ -53,7 +54,7 @@ class SubscriberForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commodities"].queryset = Commodity.objects.filter(is_active=True)
-        self.fields["district"].queryset = District.objects.filter(villages__isnull=False).distinct().order_by("code")
+        self.fields["district"].queryset = deployment_districts().order_by("code")
         style_widgets(self)
 
 

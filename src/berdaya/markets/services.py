@@ -14,8 +14,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Avg, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from berdaya.areas.selectors import deployment_regency
 from berdaya.core.audit import audit
 
 from . import access, gsm, selectors
@@ -412,7 +414,7 @@ def bulletin_sms(data: dict, codes: set[str] | None = None) -> list[str]:
         items.append(f"{text} {change}" if change else text)
     if not items:
         return []
-    head = _("Harga Merangin %(d)s Rp/kg:") % {"d": start.strftime("%d/%m")}
+    head = _("Harga %(r)s %(d)s Rp/kg:") % {"r": deployment_regency().short_name, "d": start.strftime("%d/%m")}
     return gsm.split_sms(f"{head} {'; '.join(items)}. " + _("Stop: hub. pendamping"))
 
 
@@ -420,10 +422,10 @@ def bulletin_text(data: dict, district_name: str = "", codes: set[str] | None = 
     """The WhatsApp/text version: one line per commodity, Indonesian number format."""
     start = dt.date.fromisoformat(data["week_start"])
     end = start + dt.timedelta(days=6)
-    where = _("Kec. %(d)s") % {"d": district_name} if district_name else _("Kabupaten Merangin")
+    where = _("Kec. %(d)s") % {"d": district_name} if district_name else deployment_regency().name
     lines = [
         _("*Buletin Harga Komoditas* — %(w)s") % {"w": where},
-        _("Minggu %(a)s s.d. %(b)s (Rp per kg)") % {"a": start.strftime("%d-%m-%Y"), "b": end.strftime("%d-%m-%Y")},
+        _("Minggu %(a)s s.d. %(b)s (Rp per kg)") % {"a": date_format(start), "b": date_format(end)},
         "",
     ]
     for code, row in data["rows"].items():

@@ -21,6 +21,7 @@ from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_POST
 
 from berdaya.areas.models import District, Village
+from berdaya.areas.selectors import deployment_districts
 from berdaya.core.confirm import confirm_first
 from berdaya.core.forms import apply_errors
 from berdaya.core.pagination import paginate
@@ -70,7 +71,7 @@ def index(request):
         "commodities": selectors.active_commodities(),
         "commodity": commodity,
         "n_weeks": n_weeks,
-        "districts": District.objects.filter(villages__isnull=False).distinct().order_by("code"),
+        "districts": deployment_districts().order_by("code"),
         "district": district,
         "can_enter": access.can_enter_prices(request.user),
         "can_manage": access.can_manage_prices(request.user),
@@ -91,7 +92,7 @@ def _public_context(request) -> dict:
     today = timezone.localdate()
     weeks = selectors.weeks_back(today, 12)
     commodities = list(selectors.active_commodities())
-    districts = list(District.objects.filter(villages__isnull=False).distinct().order_by("name"))
+    districts = list(deployment_districts().order_by("name"))
     district = next((d for d in districts if d.code == request.GET.get("kecamatan")), None)
     latest = selectors.latest_by_commodity_district(today=today)
     by_com: dict[int, list[dict]] = {}
@@ -287,7 +288,7 @@ def bulletin_list(request):
         "markets/bulletin_list.html",
         {
             "bulletins": Bulletin.objects.select_related("district")[:60],
-            "districts": District.objects.filter(villages__isnull=False).distinct().order_by("code"),
+            "districts": deployment_districts().order_by("code"),
             "default_week": today - dt.timedelta(days=today.weekday()),
             "can_manage": access.can_manage_prices(request.user),
         },

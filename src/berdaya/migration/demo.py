@@ -256,3 +256,19 @@ def _cases(rng: random.Random, today: dt.date, episodes: list[MigrationEpisode],
         CaseNote.objects.create(case=case, text="Data demo: catatan pengelola kasus.", author=workers[1])
         count += 1
     return count
+
+
+def demo_logins_table() -> list[tuple[str, str, str, str]]:
+    """(username, role, password, what they see) for the demo case workers that exist."""
+    rows = []
+    for username, password, supervisor in CASE_WORKERS:
+        if not User.objects.filter(username=username).exists():
+            continue
+        role = "Petugas dinas, supervisor kasus" if supervisor else "Petugas dinas, pengelola kasus"
+        sees = (
+            "Seperti petugas dinas; daftar semua kasus pekerja migran (tanpa isi) untuk membaginya"
+            if supervisor
+            else "Seperti petugas dinas; isi kasus pekerja migran yang ditugaskan kepadanya"
+        )
+        rows.append((username, role, password, sees))
+    return rows

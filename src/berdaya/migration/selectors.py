@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.db.models import Count, IntegerField, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
@@ -198,9 +199,9 @@ def flag_reasons(code: str, person_ids: Iterable[int], today: dt.date | None = N
             continue
         parts = [str(ep.get_stage_display()).lower(), _("tujuan %(d)s") % {"d": ep.get_destination_display()}]
         if ep.stage == c.Stage.WORKING and ep.departure_date:
-            parts.append(_("berangkat %(d)s") % {"d": ep.departure_date.strftime("%d-%m-%Y")})
+            parts.append(_("berangkat %(d)s") % {"d": date_format(ep.departure_date)})
         if ep.stage == c.Stage.RETURNED and ep.return_date:
-            parts.append(_("pulang %(d)s") % {"d": ep.return_date.strftime("%d-%m-%Y")})
+            parts.append(_("pulang %(d)s") % {"d": date_format(ep.return_date)})
         if ep.channel == c.Channel.NON_PROCEDURAL:
             parts.append(_("non-prosedural"))
         result[ep.person_id] = ", ".join(parts)

@@ -6,7 +6,7 @@ import django_filters as df
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from berdaya.areas.models import District
+from berdaya.areas.selectors import deployment_districts
 
 from .models import Organisation
 
@@ -17,7 +17,7 @@ class OrganisationFilterSet(df.FilterSet):
     district = df.ModelChoiceFilter(
         label=_("Aktif di kecamatan"),
         field_name="districts",
-        queryset=District.objects.filter(villages__isnull=False).distinct().order_by("code"),
+        queryset=lambda request: deployment_districts().order_by("code"),
     )
 
     class Meta:

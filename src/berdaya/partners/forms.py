@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from berdaya.accounts.models import User
 from berdaya.areas.models import District
+from berdaya.areas.selectors import deployment_districts, deployment_regency
 from berdaya.core.documents import ACCEPT
 from berdaya.core.forms import CheckboxSelectMultiple, DateInput, style_widgets
 from berdaya.programmes import choices as pc
@@ -20,7 +21,7 @@ from .selectors import GAP_GROUPS, Period
 
 
 def _districts():
-    return District.objects.filter(villages__isnull=False).distinct().order_by("code")
+    return deployment_districts().order_by("code")
 
 
 class OrganisationForm(forms.ModelForm):
@@ -77,6 +78,7 @@ class AgreementForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["pemkab_is_party"].label = _("%(g)s ikut menandatangani") % {"g": deployment_regency().government}
         self.fields["parties"].queryset = Organisation.objects.filter(is_active=True).order_by("name")
         style_widgets(self)
 

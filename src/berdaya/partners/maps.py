@@ -1,4 +1,4 @@
-"""A map of Merangin's districts as inline SVG, drawn on the server: no JavaScript map library, no tile server.
+"""A map of the deployment regency's districts as inline SVG, drawn on the server: no JavaScript map library, no tile server.
 
 The shipped district outlines (berdaya.areas, WGS84 lon/lat) are projected once per process with an
 equirectangular projection scaled by cos(latitude): at 2° S the distortion over a regency is negligible, and the
@@ -44,12 +44,18 @@ def _rings(geometry: dict) -> list[list[list[float]]]:
     return []
 
 
-@functools.cache
 def district_shapes() -> Projection | None:
-    """The projected SVG paths of the shipped district outlines, or None when no boundaries are shipped."""
+    """The projected SVG paths of the deployment regency's district outlines, or None when it has none."""
+    from django.conf import settings
+
+    return _district_shapes(str(settings.BERDAYA["DEFAULT_REGENCY"]))
+
+
+@functools.cache
+def _district_shapes(regency_code: str) -> Projection | None:
     from berdaya.areas.services import boundaries_geojson
 
-    data = boundaries_geojson("districts")
+    data = boundaries_geojson("districts", regency_code)
     if not data or not data.get("features"):
         return None
     features = [(f["properties"], _rings(f["geometry"])) for f in data["features"]]

@@ -170,7 +170,7 @@ class Agreement(models.Model):
     title = models.CharField(_("judul"), max_length=200)
     parties = models.ManyToManyField(Organisation, verbose_name=_("para pihak"), related_name="agreements")
     # The regency government signs most agreements itself (the Bupati), not through one office.
-    pemkab_is_party = models.BooleanField(_("Pemerintah Kabupaten Merangin ikut menandatangani"), default=True)
+    pemkab_is_party = models.BooleanField(_("Pemerintah kabupaten/kota ikut menandatangani"), default=True)
     start_date = models.DateField(_("tanggal mulai berlaku"))
     end_date = models.DateField(_("tanggal berakhir"))
     scope = models.TextField(_("ruang lingkup"), blank=True)

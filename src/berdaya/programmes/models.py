@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -156,9 +157,9 @@ class Session(models.Model):
             errors["date"] = [
                 _("Tanggal sesi %(date)s di luar periode program (%(start)s s.d. %(end)s).")
                 % {
-                    "date": self.date.strftime("%d-%m-%Y"),
-                    "start": programme.start_date.strftime("%d-%m-%Y"),
-                    "end": programme.end_date.strftime("%d-%m-%Y"),
+                    "date": date_format(self.date),
+                    "start": date_format(programme.start_date),
+                    "end": date_format(programme.end_date),
                 }
             ]
         if errors:

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -402,7 +403,7 @@ def attendance_record(*, actor, session: Session, roster: Iterable[int], present
         actor=actor,
         enrolments=newly_active,
         to_status=c.EnrolmentStatus.ACTIVE,
-        reason=_("Hadir pada sesi %(d)s") % {"d": session.date.strftime("%d-%m-%Y")},
+        reason=_("Hadir pada sesi %(d)s") % {"d": date_format(session.date)},
     )
     return AttendanceResult(present=len(present_ids), absent=len(roster_ids - present_ids), activated=len(newly_active))
 
@@ -437,7 +438,7 @@ def _remaining_budget(programme: Programme) -> int:
 def double_dip_message(matches: list[dict]) -> str:
     parts = [
         _("%(n)s kali dari %(org)s (terakhir %(date)s)")
-        % {"n": m["count"], "org": m["organisation"], "date": m["last_date"].strftime("%d-%m-%Y")}
+        % {"n": m["count"], "org": m["organisation"], "date": date_format(m["last_date"])}
         for m in matches
     ]
     return "; ".join(parts)

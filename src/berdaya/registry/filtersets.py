@@ -9,11 +9,18 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from berdaya.areas.models import District, Village
+from berdaya.areas.models import Village
+from berdaya.areas.selectors import deployment_districts
 
 from . import choices as c
 from .models import Group, KKNumber, Person
 from .vulnerability import FLAG_CHOICES, _years_ago, flag_q
+
+
+def _districts(request):
+    # Called per filter form: the deployment's regency is a setting read at request time, not at import.
+    return deployment_districts()
+
 
 AGE_BANDS = [
     ("0-5", _("0-5 tahun")),
@@ -42,7 +49,7 @@ class PersonFilterSet(df.FilterSet):
     q = df.CharFilter(label=_("Cari nama, NIK atau nomor KK"), method="filter_q")
     district = df.ModelChoiceFilter(
         label=_("Kecamatan"),
-        queryset=District.objects.filter(villages__isnull=False).distinct(),
+        queryset=_districts,
         field_name="household__village__district",
     )
     village = df.ModelChoiceFilter(
@@ -95,7 +102,7 @@ class GroupFilterSet(df.FilterSet):
     kind = df.ChoiceFilter(label=_("Jenis"), choices=c.GroupKind.choices)
     district = df.ModelChoiceFilter(
         label=_("Kecamatan"),
-        queryset=District.objects.filter(villages__isnull=False).distinct(),
+        queryset=_districts,
         field_name="village__district",
     )
 

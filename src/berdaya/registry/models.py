@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from simple_history.models import HistoricalRecords
 
 from . import choices as c
@@ -257,6 +258,13 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def sex_letter(self) -> str:
+        """L or P (laki-laki/perempuan), as Indonesian forms write it under an "L/P" header."""
+        return {c.Sex.MALE: pgettext("jenis kelamin", "L"), c.Sex.FEMALE: pgettext("jenis kelamin", "P")}.get(
+            self.sex, ""
+        )
 
     @property
     def age(self) -> int:

@@ -113,7 +113,7 @@ class HouseholdWelfare(models.Model):
         ]
 
     def __str__(self) -> str:
-        return _("Kesejahteraan RT #%(id)s") % {"id": self.household_id}
+        return _("Kesejahteraan rumah tangga %(id)s") % {"id": self.household_id}
 
     @property
     def effective_decile(self) -> int | None:

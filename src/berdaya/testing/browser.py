@@ -33,7 +33,8 @@ def chromium_or_skip() -> str:
 
 
 @contextmanager
-def browser_page(base_url: str) -> Iterator:
+def browser_page(base_url: str, *, bypass_csp: bool = False, width: int = 1280, height: int = 900) -> Iterator:
+    """A page in a fresh context. bypass_csp lets a test inject its own script (axe-core): never the app's pages."""
     from playwright.sync_api import sync_playwright
 
     executable = chromium_or_skip()
@@ -41,7 +42,9 @@ def browser_page(base_url: str) -> Iterator:
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=ARGS)
-        context = browser.new_context(base_url=base_url, locale="id-ID", viewport={"width": 1280, "height": 900})
+        context = browser.new_context(
+            base_url=base_url, locale="id-ID", viewport={"width": width, "height": height}, bypass_csp=bypass_csp
+        )
         page = context.new_page()
         page.set_default_timeout(15_000)
         try:

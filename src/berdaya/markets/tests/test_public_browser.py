@@ -13,7 +13,8 @@ from .util import locate_villages, observe, point
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # reads the commodities a migration seeds
+# serialized_rollback: an earlier transactional test may have flushed the commodities the data migration loads.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_farmer_reads_prices_without_logging_in(live_server):
     from berdaya.testing import factories
 

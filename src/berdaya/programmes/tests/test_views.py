@@ -90,7 +90,7 @@ def test_it_explains_a_session_outside_the_period_on_the_form(as_officer, office
         reverse("programmes:session_create", args=[p.pk]),
         {"date": "2026-03-02", "start_time": "09:00", "end_time": "12:00", "venue": "Balai", "topic": "Pola"},
     )
-    assert "di luar periode program (01-02-2026 s.d. 28-02-2026)" in response.content.decode()
+    assert "di luar periode program (1 Feb 2026 s.d. 28 Feb 2026)" in response.content.decode()
     assert not Session.objects.exists()
 
 

@@ -1,11 +1,17 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from berdaya.areas.services import ATTRIBUTION, UnknownRegency, areas_load
+from berdaya.areas.boundaries import BoundaryFileError
+from berdaya.areas.services import ATTRIBUTION, UnknownRegency, VillagesNotLoaded, areas_load, boundaries_load
 
 
 class Command(BaseCommand):
-    help = "Muat wilayah resmi (provinsi, kabupaten, kecamatan, desa). Contoh: berdaya areas load --regency 15.02"
+    help = (
+        "Muat wilayah resmi (provinsi, kabupaten, kecamatan, desa). Contoh: berdaya areas load --regency 15.02; "
+        "dengan batas wilayah: berdaya areas load --regency 15.01 --boundaries kerinci.geojson"
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -16,9 +22,18 @@ class Command(BaseCommand):
             dest="regencies",
             help="kode kabupaten/kota yang desanya dimuat (bisa diulang); bawaan: BERDAYA_REGENCY atau 15.02",
         )
+        load.add_argument(
+            "--boundaries",
+            type=Path,
+            default=None,
+            help="berkas GeoJSON batas kecamatan dan/atau desa dengan kode Kemendagri (untuk satu --regency); "
+            "titik tengah desa dihitung dari batasnya",
+        )
 
-    def handle(self, *args, action: str, regencies: list[str] | None = None, **options):
+    def handle(self, *args, action: str, regencies: list[str] | None = None, boundaries: Path | None, **options):
         codes = regencies or [settings.BERDAYA["DEFAULT_REGENCY"]]
+        if boundaries is not None and len(codes) != 1:
+            raise CommandError("--boundaries berlaku untuk satu kabupaten/kota: sebutkan tepat satu --regency.")
         try:
             result = areas_load(regency_codes=codes)
         except UnknownRegency as exc:
@@ -29,4 +44,23 @@ class Command(BaseCommand):
                 f"{result.districts} kecamatan, {result.villages} desa/kelurahan ({', '.join(codes)})."
             )
         )
+        if boundaries is not None:
+            try:
+                loaded = boundaries_load(path=boundaries, regency_code=codes[0])
+            except (BoundaryFileError, VillagesNotLoaded) as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Batas wilayah dimuat: {loaded.districts} kecamatan, {loaded.villages} desa/kelurahan; "
+                    f"titik tengah {loaded.centres} desa/kelurahan."
+                )
+            )
+            if loaded.missing:
+                self.stdout.write(
+                    self.style.WARNING(
+                        f"{loaded.missing} desa/kelurahan tidak punya batas di berkas ini: tanpa peta dan jarak."
+                    )
+                )
+            if loaded.skipped:
+                self.stdout.write(f"{loaded.skipped} fitur dilewati (tanpa kode Kemendagri atau bukan poligon).")
         self.stdout.write(ATTRIBUTION)

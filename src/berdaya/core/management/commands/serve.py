@@ -2,11 +2,52 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connection
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    """Stop the worker and anything it started: it leads its own process group, so one signal reaches them all."""
+    if worker.poll() is not None:
+        return
+    try:
+        os.killpg(worker.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        worker.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=5)
+
+
+def _exit_on_sigterm(signum, frame) -> None:
+    # Python dies on SIGTERM without running `finally`; raising here lets the worker be stopped on the way out.
+    raise SystemExit(128 + signum)
+
+
+def _print_logins_when_up(host: str, port: str, stdout) -> None:
+    """Print the demo logins once the server answers, so that they are the last thing on the screen."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((host, int(port)), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    try:
+        call_command("demo_logins", url=f"http://{host}:{port}", stdout=stdout)
+    finally:
+        connection.close()
 
 
 class Command(BaseCommand):
@@ -16,14 +57,24 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", default="8000")
         parser.add_argument("--no-worker", action="store_true", help="jangan jalankan pekerja tugas")
+        parser.add_argument(
+            "--demo-logins", action="store_true", help="cetak login demo setelah server siap (dipakai `make run`)"
+        )
 
-    def handle(self, *args, host: str, port: str, no_worker: bool, **options):
+    def handle(self, *args, host: str, port: str, no_worker: bool, demo_logins: bool, **options):
         worker = None
-        if not no_worker:
-            worker = subprocess.Popen([sys.executable, "-m", "berdaya.cli", "worker", "--interval", "1"])
+        previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
         try:
+            if not no_worker:
+                # `worker` runs db_worker without its reloader (with DEBUG on it would run itself again in a child).
+                worker = subprocess.Popen(
+                    [sys.executable, "-m", "berdaya.cli", "worker", "--interval", "1"],
+                    start_new_session=True,
+                )
+            if demo_logins:
+                threading.Thread(target=_print_logins_when_up, args=(host, port, self.stdout), daemon=True).start()
             call_command("runserver", f"{host}:{port}", use_reloader=False)
         finally:
+            signal.signal(signal.SIGTERM, previous)
             if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=10)
+                _stop(worker)

@@ -42,6 +42,8 @@ class Command(BaseCommand):
         thread = threading.Thread(target=_recover_forever, args=(stop,), name="job-recovery", daemon=True)
         thread.start()
         try:
-            call_command("db_worker", "--interval", interval, *(["--batch"] if batch else []))
+            # No reloader: with DEBUG on, db_worker would run itself again in a child that this process (and `berdaya
+            # serve`) could not stop, and the recovery thread would watch the wrong process.
+            call_command("db_worker", "--interval", interval, "--no-reload", *(["--batch"] if batch else []))
         finally:
             stop.set()

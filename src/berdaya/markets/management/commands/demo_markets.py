@@ -30,7 +30,7 @@ class Command(BaseCommand):
             return
         result = demo_markets(seed=seed)
         if not result["points"]:
-            raise CommandError("Wilayah Merangin belum dimuat. Jalankan dulu: berdaya areas load")
+            raise CommandError("Desa/kelurahan kabupaten ini belum dimuat. Jalankan dulu: berdaya areas load")
         self._bulletin()
         self.stdout.write(
             self.style.SUCCESS(

@@ -39,6 +39,3 @@ class Command(BaseCommand):
                 f"{inclusion.profiles} data disabilitas, {inclusion.devices} alat bantu."
             )
         )
-        for username, password, supervisor in CASE_WORKERS:
-            role = "supervisor kasus" if supervisor else "pengelola kasus"
-            self.stdout.write(f"  {username} / {password}  ({role})")

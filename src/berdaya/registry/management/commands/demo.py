@@ -35,6 +35,11 @@ class Command(BaseCommand):
             help="berkas CSV daftar duplikat yang disisipkan (bawaan: <BERDAYA_DATA_DIR>/demo_ground_truth.csv)",
         )
         parser.add_argument(
+            "--no-logins",
+            action="store_true",
+            help="jangan cetak daftar login demo (`make run` mencetak semuanya di akhir: berdaya demo_logins)",
+        )
+        parser.add_argument(
             "--no-history",
             action="store_true",
             help="jangan tulis baris riwayat 'dibuat' (lebih cepat untuk data sangat besar)",
@@ -80,7 +85,8 @@ class Command(BaseCommand):
                         "Dengan benih yang sama, nama-nama yang sama muncul lagi. Pakai --if-empty agar tidak terulang."
                     )
                 )
-        self._print_logins()
+        if not options["no_logins"]:
+            self._print_logins()
 
     def _print_logins(self) -> None:
         rows = demo_logins_table()

@@ -1,0 +1,72 @@
+"""`make run` reads well: every demo login is printed last, migrations are quiet, the README says how to change
+the port and keeps exactly two set-up commands."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from berdaya.areas.services import areas_load
+from berdaya.migration.demo import CASE_WORKERS, case_workers_ensure
+from berdaya.registry.demo import DEMO_LOGINS
+
+ROOT = Path(settings.BASE_DIR).parent.parent
+
+
+def _target(name: str) -> list[str]:
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    block = re.search(rf"^{name}:.*\n((?:\t.*\n)+)", text, re.MULTILINE)
+    assert block, name
+    return [line.strip() for line in block.group(1).splitlines()]
+
+
+@pytest.fixture
+def demo_logins_exist(db, settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    areas_load(regency_codes=["15.02"])
+    call_command("demo", "--households", "20", "--ground-truth", str(tmp_path / "t.csv"), stdout=io.StringIO())
+    case_workers_ensure()
+
+
+def test_demo_logins_lists_every_login_with_what_the_role_sees(demo_logins_exist):
+    out = io.StringIO()
+    call_command("demo_logins", url="http://127.0.0.1:8001", stdout=out)
+    lines = out.getvalue().splitlines()
+
+    expected = [(login.username, login.password) for login in DEMO_LOGINS] + [(u, p) for u, p, _ in CASE_WORKERS]
+    for username, password in expected:
+        row = next((line for line in lines if line.startswith(username + " ")), None)
+        assert row is not None, username
+        assert password in row
+        # the last column says what the role sees, in words
+        assert len(row.split(password, 1)[1].strip()) > 10, row
+    assert lines[-1].startswith("Berdaya berjalan di http://127.0.0.1:8001")
+
+
+def test_the_demo_command_can_leave_the_logins_to_the_end(demo_logins_exist, tmp_path):
+    out = io.StringIO()
+    call_command("demo", "--households", "5", "--if-empty", "--no-logins", stdout=out)
+    assert "Berdaya-Admin-2026" not in out.getvalue()
+
+
+def test_make_run_prints_the_logins_last_and_migrates_quietly():
+    run = _target("run")
+    assert run[-1].lstrip("@").startswith("$(BIN)/berdaya serve") and "--demo-logins" in run[-1]
+    assert "$(PORT)" in run[-1]
+    migrate = next(line for line in _target("migrate") if "berdaya migrate" in line)
+    assert "-v 0" in migrate
+    assert any("--no-logins" in line for line in _target("demo"))
+
+
+def test_the_readme_says_how_to_change_the_port_and_keeps_two_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make run PORT=8001" in readme
+    start = readme.split("## Start", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh\n(.*?)```", start, re.DOTALL).group(1)
+    commands = [line.split("#")[0].strip() for line in block.splitlines() if line.split("#")[0].strip()]
+    assert commands == ["make run", "make test"]
