@@ -520,31 +520,44 @@ class Engine:
         second waits here, then finds the first one's rows. Dry runs do not wait."""
         if self.dry_run or self._unlock is not None:
             return
-        self.progress.update(message=_("Menunggu impor lain selesai…"), force=True)
+        before = self.progress.message
+
+        def waiting() -> None:
+            self.progress.update(message=_("Menunggu impor lain selesai…"), force=True)
+
         if self.pg:
             with connection.cursor() as cur:
-                cur.execute("SELECT pg_advisory_lock(%s)", [IMPORT_LOCK_KEY])
+                cur.execute("SELECT pg_try_advisory_lock(%s)", [IMPORT_LOCK_KEY])
+                if not cur.fetchone()[0]:
+                    waiting()
+                    cur.execute("SELECT pg_advisory_lock(%s)", [IMPORT_LOCK_KEY])
 
             def unlock() -> None:
                 with connection.cursor() as cur:
                     cur.execute("SELECT pg_advisory_unlock(%s)", [IMPORT_LOCK_KEY])
 
             self._unlock = unlock
-            return
-        # SQLite is one machine: a file lock next to the database (a process-wide lock for an in-memory one).
-        name = str(connection.settings_dict["NAME"])
-        if fcntl is None or connection.is_in_memory_db():
-            _MEMORY_LOCK.acquire()
+        elif fcntl is None or connection.is_in_memory_db():
+            # SQLite is one machine: a file lock next to the database, a process-wide lock for an in-memory one.
+            if not _MEMORY_LOCK.acquire(blocking=False):
+                waiting()
+                _MEMORY_LOCK.acquire()
             self._unlock = _MEMORY_LOCK.release
-            return
-        handle = open(f"{name}.import-lock", "a+b")  # noqa: SIM115 (held until the import ends)
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        else:
+            handle = open(f"{connection.settings_dict['NAME']}.import-lock", "a+b")  # noqa: SIM115 (held until the end)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                waiting()
+                fcntl.flock(handle, fcntl.LOCK_EX)
 
-        def release() -> None:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-            handle.close()
+            def release() -> None:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                handle.close()
 
-        self._unlock = release
+            self._unlock = release
+        if self.progress.message != before:
+            self.progress.update(message=before, force=True)
 
     def _release(self) -> None:
         unlock, self._unlock = self._unlock, None
