@@ -29,7 +29,10 @@ def mask_nik(value: str | None) -> str:
 def mask_phone(value: str | None) -> str:
     if not value:
         return ""
-    return value[:4] + "•" * max(len(value) - 7, 0) + value[-3:]
+    # The operator prefix stays ("0812", or "+62812" as numbers are stored since they are normalised), and the last
+    # three digits: enough to tell two numbers of one person apart, too little to call either.
+    keep = 6 if value.startswith("+62") else 4
+    return value[:keep] + "•" * max(len(value) - keep - 3, 0) + value[-3:]
 
 
 def mask_text(value: Any) -> str:
