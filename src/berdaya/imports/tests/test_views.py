@@ -110,6 +110,18 @@ def test_export_masks_identifiers_by_role_and_is_audited(client, officer, partne
     assert AuditEvent.objects.get(actor=officer, action="export").detail["filter"] == {"q": fingerprint("HYPERLINK")}
 
 
+@pytest.mark.parametrize("name", [";=1+1", "Siti,-2+3", 'Budi;=HYPERLINK("http://x")'])
+def test_export_neutralises_a_formula_after_a_separator_once(client, officer, name):
+    factories.person(name=name)
+    text = b"".join(_export(client, officer, format="csv").streaming_content).decode("utf-8-sig")
+    line = text.splitlines()[1]
+    assert "''" not in line.replace('""', "")
+    # Excel in an Indonesian locale splits on ";"; a reader ignoring quotes does so naively.
+    for delimiter in (";", ","):
+        for piece in line.split(delimiter):
+            assert piece.lstrip(' "')[:1] not in ("=", "+", "-", "@"), (delimiter, piece)
+
+
 def test_export_xlsx_and_viewer_refused(client, officer, viewer):
     factories.person()
     response = _export(client, officer, format="xlsx")
