@@ -79,3 +79,25 @@ class RedactPersonalData(logging.Filter):
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
         return True
+
+
+class OneLineRefusals(logging.Filter):
+    """A refused request (403, 400: `PermissionDenied`, `BadRequest`) is logged as one line, status and path.
+
+    Django logs these at WARNING with the exception attached, so each refusal printed a full traceback: noise that
+    buries real errors, and the exception text of a refusal may quote what was asked for. A 5xx keeps its traceback.
+    Put before RedactPersonalData, which formats the traceback it finds.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if record.exc_info and isinstance(status, int) and 400 <= status < 500:
+            record.exc_info = None
+            record.exc_text = None
+            try:
+                message = record.getMessage()
+            except Exception:
+                message = str(record.msg)
+            record.msg = f"{status} {message}"
+            record.args = None
+        return True

@@ -194,3 +194,50 @@ def test_it_keeps_ids_dates_and_counts_in_a_url_readable(line):
 def test_decoding_a_url_cannot_split_a_log_line():
     cleaned = redact('"GET /registri/?q=%0A150201070169%0Dpalsu HTTP/1.1" 200')
     assert "\n" not in cleaned and "\r" not in cleaned and "0107" not in cleaned
+
+
+@pytest.fixture
+def console():
+    """The configured console handler (refusals, pii filters), writing to a string for the test."""
+    handler = next(
+        h for h in logging.getLogger("django").handlers if any(isinstance(f, RedactPersonalData) for f in h.filters)
+    )
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    yield stream
+    handler.setStream(previous)
+
+
+def _respond(status: int, exception: Exception):
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+    from django.utils.log import log_response
+
+    request = RequestFactory().get("/registri/penduduk/1502010701690005/")
+    # The call Django's exception handler makes for a PermissionDenied or a BadRequest.
+    log_response(
+        "Forbidden (Permission denied): %s",
+        request.path,
+        response=HttpResponse(status=status),
+        request=request,
+        exception=exception,
+    )
+
+
+def test_a_refused_request_logs_one_line_without_a_traceback(console):
+    from django.core.exceptions import PermissionDenied
+
+    try:
+        raise PermissionDenied("Peran Anda hanya boleh melihat data agregat")
+    except PermissionDenied as exc:
+        _respond(403, exc)
+    output = console.getvalue()
+    assert output == "403 Forbidden (Permission denied): /registri/penduduk/[disamarkan]/\n"
+
+
+def test_a_server_error_keeps_its_traceback(console):
+    try:
+        raise ValueError("rusak")
+    except ValueError as exc:
+        _respond(500, exc)
+    assert "Traceback" in console.getvalue() and "ValueError: rusak" in console.getvalue()

@@ -130,6 +130,24 @@ def test_export_xlsx_and_viewer_refused(client, officer, viewer):
     assert _export(client, viewer, format="csv").status_code == 403
 
 
+def test_a_refused_export_logs_one_line(client, viewer):
+    import logging
+
+    from berdaya.core.logging import RedactPersonalData
+
+    console = next(
+        h for h in logging.getLogger("django").handlers if any(isinstance(f, RedactPersonalData) for f in h.filters)
+    )
+    client.force_login(viewer)
+    stream = io.StringIO()
+    previous = console.setStream(stream)
+    try:
+        assert client.get(reverse("imports:export"), {"format": "csv", "q": "150201070169"}).status_code == 403
+    finally:
+        console.setStream(previous)
+    assert stream.getvalue().splitlines() == [f"403 Forbidden (Permission denied): {reverse('imports:export')}"]
+
+
 @override_settings(TASKS=IMMEDIATE)
 def test_an_import_whose_worker_died_is_released_and_can_be_imported(
     client, officer, tmp_path, django_capture_on_commit_callbacks, settings
