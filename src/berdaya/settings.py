@@ -303,9 +303,13 @@ BERDAYA = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"pii": {"()": "berdaya.core.logging.RedactPersonalData"}},
+    "filters": {
+        "refusals": {"()": "berdaya.core.logging.OneLineRefusals"},
+        "pii": {"()": "berdaya.core.logging.RedactPersonalData"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["pii"]},
+        # A refused request logs one line, not a traceback; then nothing personal leaves in any line.
+        "console": {"class": "logging.StreamHandler", "filters": ["refusals", "pii"]},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {

@@ -38,7 +38,11 @@ class LoginThrottle(AxesDatabaseHandler):
         if settings.AXES_COOLOFF_TIME:
             attempts = attempts.filter(attempt_time__gte=get_cool_off_threshold(request))
         from_address = attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+        # The lockout page says which lock holds (request.berdaya_lock): the address, for every name, or this name
+        # from this address. Neither depends on whether the name exists (axes counts failures for any name).
+        request.berdaya_lock = "username"
         if from_address >= settings.BERDAYA["LOGIN_ADDRESS_LIMIT"]:
+            request.berdaya_lock = "address"
             # Reported as reaching the per-user limit, so axes answers with its usual lockout page for every name.
             return max(failures, get_failure_limit(request, credentials))
         return failures

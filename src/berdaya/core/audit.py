@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import re
 from typing import Any
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.db import models
@@ -21,7 +22,8 @@ def fingerprint(value: str) -> str:
     by their digits only (1502 0154... and 15020154... are the same NIK); text case-insensitively.
     """
     text = str(value).strip()
-    number = re.sub(r"%20|%2B|[\s.+()-]", "", text, flags=re.IGNORECASE)
+    # A number may reach here still URL-encoded (from a logged URL): "%30%35" and "05" are the same digits.
+    number = re.sub(r"[\s.+()-]", "", unquote(text))
     if number.isdigit():
         # +62 812... and 0812... are the same phone number.
         normalised = "0" + number[2:] if number.startswith("628") and len(number) < 16 else number
@@ -37,7 +39,8 @@ def _hashed(match: re.Match) -> str:
 
 def _clean(value: Any) -> Any:
     if isinstance(value, str):
-        return redact(value, _hashed)
+        # Details are data, not prose: a NIK prefix of 10+ digits is as telling as the whole number.
+        return redact(value, _hashed, long_numbers=True)
     if isinstance(value, dict):
         return {key: _clean(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

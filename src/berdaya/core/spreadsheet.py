@@ -1,7 +1,7 @@
 """Writing spreadsheets safely: neutralise formulas in cells, stream CSV, write XLSX in constant memory.
 
 A cell that starts with = + - @ (or tab / carriage return) is run as a formula by Excel and LibreOffice
-("CSV injection", e.g. =HYPERLINK(...) leaking data). Prefixing an apostrophe makes it plain text. The same goes
+("CSV injection", e.g. =HYPERLINK(...) leaking data). An apostrophe before it makes it plain text. The same goes
 for a formula after a separator (";=1+1"), because a spreadsheet may split the cell there.
 """
 
@@ -16,22 +16,26 @@ from decimal import Decimal
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# A formula start right after a character that some spreadsheet splits cells on: Excel in an Indonesian (or any
-# comma-decimal) locale splits CSV on ";", other tools on tabs or "|", so ";=1+1" opens as a cell "=1+1".
-_FORMULA_AFTER_SEPARATOR = re.compile(r"[,;\t|\r\n][\"']*[=+\-@]")
+# A formula start at the beginning of the cell or right after a character that some spreadsheet splits cells on
+# (spaces or double quotes between): Excel in an Indonesian (or any comma-decimal) locale splits CSV on ";", other
+# tools on tabs or "|", and a reader that ignores quotes turns ";=1+1" into a cell "=1+1". The apostrophe goes right
+# before the formula start, so no piece a naive split can produce starts a formula. An apostrophe already there
+# stops the match, which makes neutralising idempotent (exported rows may pass through here twice).
+_FORMULA_START = re.compile(r"(?:^|(?<=[,;\t|\r\n]))([ \"]*)(?=[=+\-@])")
 # "+6281234567890": a plus and digits only is a phone number in E.164, not a formula.
 PLUS_NUMBER = re.compile(r"\+[0-9]{1,15}")
 
 
 def safe_cell(value: Any) -> Any:
-    """Text that a spreadsheet would evaluate, at its start or after a separator, gets a leading apostrophe; numbers,
-    dates and E.164 phone numbers pass unchanged. CSV output also quotes every cell (csv_stream), so a separator
-    inside a cell never splits it in a reader that honours quotes."""
-    if isinstance(value, str) and PLUS_NUMBER.fullmatch(value):
+    """Text that a spreadsheet would evaluate gets an apostrophe before each formula start, at the beginning of the
+    cell or after a separator (";=1+1" becomes ";'=1+1"); numbers, dates and E.164 phone numbers pass unchanged.
+    Applying it again changes nothing. CSV output also quotes every cell (csv_stream), so a separator inside a cell
+    never splits it in a reader that honours quotes."""
+    if not isinstance(value, str) or PLUS_NUMBER.fullmatch(value):
         return value
-    if isinstance(value, str) and (value.startswith(FORMULA_STARTS) or _FORMULA_AFTER_SEPARATOR.search(value)):
-        return "'" + value
-    return value
+    if value.startswith(("\t", "\r")):
+        value = "'" + value
+    return _FORMULA_START.sub(r"\1'", value)
 
 
 def _csv_text(value: Any) -> str:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from berdaya.core.audit import audit, fingerprint
 from berdaya.core.masking import is_identifying, mask_field
 from berdaya.core.scoping import capabilities, people_visible_to
-from berdaya.core.spreadsheet import csv_stream, safe_cell, write_xlsx
+from berdaya.core.spreadsheet import csv_stream, write_xlsx
 from berdaya.registry import choices as c
 from berdaya.registry.filtersets import PersonFilterSet
 
@@ -98,7 +98,8 @@ def export_rows(qs, *, sees_identifiers: bool) -> Iterator[list[Any]]:
         if not sees_identifiers:
             for index in _IDENTIFYING_COLUMNS:
                 row[index] = mask_field(FIELDS[index], row[index])
-        yield [safe_cell(v) for v in row]
+        # Formulas are neutralised where the cells are written (csv_stream, write_xlsx), once.
+        yield row
 
 
 def export_people(*, actor, params, fmt: str):

@@ -129,6 +129,15 @@ COLUMNS = {
     "source": "source",
 }
 REQUIRED = ("date", "point", "commodity", "price_type", "price")
+# The column names a user writes in the file's header row (the upload help lists them): a message names a missing
+# column this way, never by its internal key.
+HEADER_NAMES = {
+    "date": "tanggal",
+    "point": "titik",
+    "commodity": "komoditas",
+    "price_type": "jenis_harga",
+    "price": "harga",
+}
 DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
 
@@ -220,7 +229,10 @@ def observations_upload(*, actor, path: str | Path, source_default: str = c.Sour
             mapping = {COLUMNS[_norm(h)]: i for i, h in enumerate(info.headers) if _norm(h) in COLUMNS}
             missing = [col for col in REQUIRED if col not in mapping]
             if missing:
-                result.errors.append(_("Kolom wajib tidak ada: %(c)s") % {"c": ", ".join(missing)})
+                result.errors.append(
+                    _("Kolom wajib tidak ada: %(c)s. Baris judul berkas harus memuat kolom %(all)s.")
+                    % {"c": ", ".join(HEADER_NAMES[col] for col in missing), "all": ", ".join(HEADER_NAMES.values())}
+                )
                 return result
 
             def get(col, mapping=mapping, values=values):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -37,7 +39,10 @@ def test_it_locks_out_after_five_failures_even_with_the_right_password(areas, se
         reverse("login"), {"username": "petugas", "password": "kata-sandi-uji-123"}, REMOTE_ADDR="10.0.0.3"
     )
     assert response.status_code == 429
-    assert "dikunci sementara" in response.content.decode()
+    page = response.content.decode()
+    # The lock is on this name from this address, not on the account, and the page says so.
+    assert "Nama pengguna ini dikunci sementara dari alamat Anda" in page
+    assert "Akun dikunci" not in page and "Alamat jaringan Anda dikunci" not in page
     # Another username from the same address is not locked out by someone else's failures.
     factories.user("officer", username="petugas2")
     other = Client().post(
@@ -62,6 +67,16 @@ def test_it_locks_an_address_that_tries_many_usernames(areas, settings):
         reverse("login"), {"username": "petugas", "password": "kata-sandi-uji-123"}, REMOTE_ADDR="10.0.0.9"
     )
     assert response.status_code == 429
+    page = response.content.decode()
+    assert "Alamat jaringan Anda dikunci sementara" in page and "Akun dikunci" not in page
+    # The same page for a name that does not exist: the lock reveals nothing about which names are real.
+    unknown = client.post(reverse("login"), {"username": "tidak-ada", "password": "x"}, REMOTE_ADDR="10.0.0.9")
+    assert unknown.status_code == 429
+    assert _alert(unknown.content.decode()) == _alert(page)
+
+
+def _alert(page: str) -> str:
+    return re.search(r'<div class="alert.*?</div>', page, re.DOTALL).group()
     # Other addresses are not affected.
     other = Client().post(
         reverse("login"), {"username": "petugas", "password": "kata-sandi-uji-123"}, REMOTE_ADDR="10.0.0.10"

@@ -39,3 +39,20 @@ def test_a_fingerprint_is_stable_keyed_and_ignores_notation(settings):
     before = fingerprint(NIK)
     settings.SECRET_KEY = "another-deployment-" + "x" * 40
     assert fingerprint(NIK) != before
+
+
+def test_it_replaces_a_nik_prefix_and_an_encoded_number_in_the_detail(officer):
+    audit(
+        actor=officer,
+        action="export",
+        object_type="registry.person",
+        filter={"q": "150201070169", "village": "15.02.01.2001"},
+        next="/registri/?q=15020107016900%30%35&page=2",
+        rows=12,
+        when="2026-11-28",
+    )
+    detail = AuditEvent.objects.get().detail
+    assert "0107" not in json.dumps(detail)
+    assert detail["filter"]["q"] == f"[disamarkan {fingerprint('150201070169')}]"
+    assert fingerprint("15020107016900%30%35") == fingerprint("1502010701690005")
+    assert detail["rows"] == 12 and detail["when"] == "2026-11-28" and detail["filter"]["village"] == "15.02.01.2001"

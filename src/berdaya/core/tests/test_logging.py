@@ -153,3 +153,91 @@ def test_every_handler_a_record_reaches_applies_the_filter(name):
             configured,
         )
         logger = logger.parent if logger.propagate else None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # The last digits percent-encoded: the search still finds the person.
+        '"GET /registri/?q=15020107016900%30%35 HTTP/1.1" 200',
+        '"GET /registri/?q=%31%35%30%32%30%31%30%37%30%31%36%39 HTTP/1.1" 200',
+        # A 12-digit NIK prefix: the registry search matches it.
+        '"GET /registri/?q=150201070169 HTTP/1.1" 200 5120',
+        '"GET /registri/?q=1502+0107+0169 HTTP/1.1" 200',
+        '"GET /registri/?q=1502-0107-01 HTTP/1.1" 200',
+        '10.0.0.1 "GET /x/ HTTP/1.1" 200 "https://berdaya.example/registri/?q=150201070169&page=2"',
+    ],
+)
+def test_it_decodes_a_url_and_redacts_any_long_number_in_it(line, log):
+    cleaned = redact(line)
+    assert "[disamarkan]" in cleaned
+    assert not any(part in cleaned for part in ("0107", "%30%35", "%30%31%36%39")), cleaned
+    logger, stream = log
+    logger.info('"%s %s %s" %s', "GET", "/registri/?q=15020107016900%30%35", "HTTP/1.1", 200)
+    assert '"GET /registri/?q=[disamarkan] HTTP/1.1" 200' in stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '"GET /registri/penduduk/123456/riwayat/?page=2 HTTP/1.1" 200 51234',
+        '"GET /harga/?dari=2026-11-01&sampai=2026-11-30&komoditas=12 HTTP/1.1" 200',
+        '"GET /registri/?village=15.02.01.2001&page=3 HTTP/1.1" 200',
+        '"GET /tugas/550e8400-e29b-41d4-a716-446655440000/ HTTP/1.1" 302',
+        '"GET /static/app.3f2a9c1d0b7e.js HTTP/1.1" 200',
+    ],
+)
+def test_it_keeps_ids_dates_and_counts_in_a_url_readable(line):
+    assert redact(line) == line
+
+
+def test_decoding_a_url_cannot_split_a_log_line():
+    cleaned = redact('"GET /registri/?q=%0A150201070169%0Dpalsu HTTP/1.1" 200')
+    assert "\n" not in cleaned and "\r" not in cleaned and "0107" not in cleaned
+
+
+@pytest.fixture
+def console():
+    """The configured console handler (refusals, pii filters), writing to a string for the test."""
+    handler = next(
+        h for h in logging.getLogger("django").handlers if any(isinstance(f, RedactPersonalData) for f in h.filters)
+    )
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    yield stream
+    handler.setStream(previous)
+
+
+def _respond(status: int, exception: Exception):
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+    from django.utils.log import log_response
+
+    request = RequestFactory().get("/registri/penduduk/1502010701690005/")
+    # The call Django's exception handler makes for a PermissionDenied or a BadRequest.
+    log_response(
+        "Forbidden (Permission denied): %s",
+        request.path,
+        response=HttpResponse(status=status),
+        request=request,
+        exception=exception,
+    )
+
+
+def test_a_refused_request_logs_one_line_without_a_traceback(console):
+    from django.core.exceptions import PermissionDenied
+
+    try:
+        raise PermissionDenied("Peran Anda hanya boleh melihat data agregat")
+    except PermissionDenied as exc:
+        _respond(403, exc)
+    output = console.getvalue()
+    assert output == "403 Forbidden (Permission denied): /registri/penduduk/[disamarkan]/\n"
+
+
+def test_a_server_error_keeps_its_traceback(console):
+    try:
+        raise ValueError("rusak")
+    except ValueError as exc:
+        _respond(500, exc)
+    assert "Traceback" in console.getvalue() and "ValueError: rusak" in console.getvalue()

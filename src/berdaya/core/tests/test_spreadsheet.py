@@ -24,7 +24,36 @@ def test_it_neutralises_a_formula_after_any_separator(value, delimiter):
     # A spreadsheet that honours quotes sees one cell, and that cell starts with the apostrophe.
     for cell in _cells(text, delimiter, quotes=True):
         assert cell[:1] not in FORMULA, (delimiter, cell)
-    assert safe_cell(value).startswith("'")
+    # A reader that ignores quotes splits the line itself: no piece may start a formula either.
+    _assert_no_piece_starts_a_formula(text, delimiter)
+
+
+def _assert_no_piece_starts_a_formula(text: str, delimiter: str) -> None:
+    for line in text.splitlines():
+        for piece in line.split(delimiter):
+            assert piece.lstrip(' "')[:1] not in FORMULA, (delimiter, line, piece)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        (";=1+1", ";'=1+1"),
+        ("Siti,-2+3", "Siti,'-2+3"),
+        ('Budi;=HYPERLINK("http://x")', 'Budi;\'=HYPERLINK("http://x")'),
+        ('x;"=1', "x;\"'=1"),
+        ("=a;=b", "'=a;'=b"),
+        ("\t=1", "'\t'=1"),
+    ],
+)
+def test_it_neutralises_once_however_often_it_is_applied(value, expected):
+    assert safe_cell(value) == expected
+    assert safe_cell(safe_cell(value)) == expected
+    # The export path writes cells through csv_stream: one apostrophe per formula start, not two.
+    line = b"".join(csv_stream(["a"], [[safe_cell(value)]])).decode("utf-8-sig").splitlines()[1]
+    assert "''" not in line.replace('""', "")
+    for delimiter in (";", ",", "\t", "|"):
+        _assert_no_piece_starts_a_formula(line, delimiter)
 
 
 @pytest.mark.parametrize("value", ["Siti Aminah", "Jl. Lintas, No. 3", "RT 01; RW 02", "1.5 ha", "a - b"])

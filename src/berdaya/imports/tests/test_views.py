@@ -110,12 +110,42 @@ def test_export_masks_identifiers_by_role_and_is_audited(client, officer, partne
     assert AuditEvent.objects.get(actor=officer, action="export").detail["filter"] == {"q": fingerprint("HYPERLINK")}
 
 
+@pytest.mark.parametrize("name", [";=1+1", "Siti,-2+3", 'Budi;=HYPERLINK("http://x")'])
+def test_export_neutralises_a_formula_after_a_separator_once(client, officer, name):
+    factories.person(name=name)
+    text = b"".join(_export(client, officer, format="csv").streaming_content).decode("utf-8-sig")
+    line = text.splitlines()[1]
+    assert "''" not in line.replace('""', "")
+    # Excel in an Indonesian locale splits on ";"; a reader ignoring quotes does so naively.
+    for delimiter in (";", ","):
+        for piece in line.split(delimiter):
+            assert piece.lstrip(' "')[:1] not in ("=", "+", "-", "@"), (delimiter, piece)
+
+
 def test_export_xlsx_and_viewer_refused(client, officer, viewer):
     factories.person()
     response = _export(client, officer, format="xlsx")
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert book.active.max_row == 2
     assert _export(client, viewer, format="csv").status_code == 403
+
+
+def test_a_refused_export_logs_one_line(client, viewer):
+    import logging
+
+    from berdaya.core.logging import RedactPersonalData
+
+    console = next(
+        h for h in logging.getLogger("django").handlers if any(isinstance(f, RedactPersonalData) for f in h.filters)
+    )
+    client.force_login(viewer)
+    stream = io.StringIO()
+    previous = console.setStream(stream)
+    try:
+        assert client.get(reverse("imports:export"), {"format": "csv", "q": "150201070169"}).status_code == 403
+    finally:
+        console.setStream(previous)
+    assert stream.getvalue().splitlines() == [f"403 Forbidden (Permission denied): {reverse('imports:export')}"]
 
 
 @override_settings(TASKS=IMMEDIATE)

@@ -151,6 +151,17 @@ def test_upload_saves_nothing_when_a_row_is_wrong(rubber_history, officer, tmp_p
     assert "Baris 4:" in result.errors[1] and "durian" in result.errors[1]
 
 
+def test_upload_names_a_missing_column_as_the_help_does(rubber_history, officer, tmp_path):
+    path = tmp_path / "harga.csv"
+    path.write_text("tgl;titik;komoditas;jenis;nilai\n01/11/2026;Pengepul Uji;karet;farm_gate;7600\n")
+    result = services.observations_upload(actor=officer, path=path)
+    assert result.errors == [
+        "Kolom wajib tidak ada: tanggal, harga. "
+        "Baris judul berkas harus memuat kolom tanggal, titik, komoditas, jenis_harga, harga."
+    ]
+    assert not any(key in result.errors[0] for key in ("date", "price", "point", "commodity"))
+
+
 def test_a_review_note_too_long_for_the_record_is_refused_not_cut(rubber_history, officer):
     pending = observe(7_600_000, at=rubber_history, status=c.ObservationStatus.PENDING)
     PriceObservation.objects.filter(pk=pending.pk).update(flag_reason="Jauh dari median 7.500")
