@@ -125,9 +125,9 @@ def _gap_cells(row: dict) -> list[str]:
     found = []
     for header, text in row.items():
         m = re.match(r"^(\S+) / (\S+)", text)
-        if m and _number(m[1]) is not None and _number(m[2]) is not None:
-            if 0 < _number(m[2]) - _number(m[1]) < disclosure.SMALL_COUNT:
-                found.append(f"{header}: {text}")
+        gap, total = (_number(m[1]), _number(m[2])) if m else (None, None)
+        if gap is not None and total is not None and 0 < total - gap < disclosure.SMALL_COUNT:
+            found.append(f"{header}: {text}")
     return found
 
 
