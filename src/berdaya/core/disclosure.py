@@ -10,8 +10,11 @@ population in berdaya.core.scoping:
   profile, programme figures). Roles that see people count their own (exact); viewers count the regency (<5).
 - `for_coordination(user)`: counts over people_for_coordination (the 4W matrix, coverage gaps and their exports),
   regency-wide for every role: exact only for officers and admins, who see the whole registry anyway.
-Not covered: a suppressed cell can still be rebuilt from an exact total and its other cells (complementary
-suppression); docs/security.md says so.
+Where a table shows parts with their total, hiding the small part alone is not enough: the total minus the other
+parts gives it back. `Disclosure.protect` is the one rule for such tables (secondary suppression): in every sum
+that has exactly one hidden cell that is small (a suppressed count, or a part the table leaves out but the
+difference gives), the next-smallest shown part is hidden too (the total when no part is left), until no sum
+gives a small count back. `protect_table` applies it to a table of rows with a totals row.
 """
 
 from __future__ import annotations
@@ -52,6 +55,48 @@ class Disclosure:
         if not whole or (not self.exact and (is_small(part) or is_small(whole))):
             return None
         return 100.0 * part / whole
+
+    def protect(self, values: dict, sums, shown=None) -> set:
+        """The keys of `values` to show as "<5": the small counts, and enough others that no sum gives one back.
+
+        `sums` is a list of (total key, [part keys]) with values[total] == sum of its parts. Keys not in `shown`
+        (default: all) are cells the table leaves out: a small one must not follow from the others either."""
+        if self.exact:
+            return set()
+        shown = set(values) if shown is None else set(shown)
+        hidden = {k for k in values if k not in shown or is_small(values[k])}
+        changed = True
+        while changed:
+            changed = False
+            for total, parts in sums:
+                alone = [k for k in (total, *parts) if k in hidden]
+                if len(alone) != 1 or not is_small(values[alone[0]]):
+                    continue
+                # Hide the smallest other part (a zero is shown as known, so it would not help), else the total.
+                others = sorted((k for k in parts if k not in hidden and int(values[k] or 0) > 0), key=values.get)
+                hidden.add(others[0] if others else total)
+                changed = True
+        return hidden & shown
+
+    def protect_table(self, rows: list[dict], columns, *, row_sums=(), totals: dict | None = None) -> None:
+        """Replace in place, in `rows` and `totals`, every count `protect` hides by "<5".
+
+        `columns`: the keys shown; `row_sums`: (total, [parts]) within each row (a part not in `columns` is left
+        out by the table but still counted, e.g. men beside a "women" column); `totals`: the shown row of column
+        sums (each column of `columns` sums the rows), or None."""
+        if self.exact:
+            return
+        keys = [*columns, *(k for t, parts in row_sums for k in (t, *parts) if k not in columns)]
+        lines = dict(enumerate(rows))
+        if totals is not None:
+            lines["total"] = {k: totals.get(k, sum(int(r.get(k) or 0) for r in rows)) for k in keys}
+        values = {(i, k): int(line.get(k) or 0) for i, line in lines.items() for k in keys}
+        shown = {(i, k) for i in lines for k in columns}
+        sums = [((i, t), [(i, k) for k in parts]) for i in lines for t, parts in row_sums]
+        if totals is not None:
+            sums += [(("total", k), [(i, k) for i in range(len(rows))]) for k in keys]
+        for i, key in self.protect(values, sums, shown):
+            (totals if i == "total" else rows[i])[key] = SUPPRESSED
 
 
 EXACT = Disclosure(exact=True)

@@ -16,11 +16,17 @@ from .scoping import people_for_aggregates
 @login_required
 def dashboard(request):
     rows = vulnerability_by_district(people=people_for_aggregates(request.user))
-    totals = {key: sum(row[key] for row in rows) for key in ["total", "female", *[f.code for f in FLAGS]]}
+    columns = ["total", "female", *[f.code for f in FLAGS]]
+    totals = {key: sum(row[key] for row in rows) for key in columns}
+    for row in rows:
+        row["not_female"] = row["total"] - row["female"]
+    shown = disclosure.for_aggregates(request.user)
+    # Women are shown beside the total: the men (total minus women) must not give a small count either.
+    shown.protect_table(rows, columns, row_sums=[("total", ["female", "not_female"])], totals=totals)
     return render(
         request,
         "core/dashboard.html",
-        {"rows": rows, "totals": totals, "flags": FLAGS, "disclosure": disclosure.for_aggregates(request.user)},
+        {"rows": rows, "totals": totals, "flags": FLAGS, "disclosure": shown},
     )
 
 

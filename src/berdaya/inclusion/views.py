@@ -39,6 +39,11 @@ def home(request):
         *[f"domain_{k}" for k, _f, _l in selectors.DOMAINS],
     ]
     totals = {key: sum(row[key] for row in rows) for key in keys}
+    shown = disclosure.for_aggregates(request.user)
+    # A district's people split into with, without and not yet asked: one hidden part must not follow from the rest.
+    shown.protect_table(
+        rows, keys, row_sums=[("total", ["disability_yes", "disability_no", "disability_unknown"])], totals=totals
+    )
     district = request.GET.get("kecamatan") or None
     domain = request.GET.get("ranah") or None
     if domain and domain not in {k for k, _f, _l in selectors.DOMAINS}:
@@ -66,7 +71,7 @@ def home(request):
         {
             "rows": rows,
             "totals": totals,
-            "disclosure": disclosure.for_aggregates(request.user),
+            "disclosure": shown,
             "domains": selectors.DOMAINS,
             "page": page,
             "query": query.urlencode(),

@@ -34,6 +34,13 @@ def is_supervisor(user) -> bool:
     return worker is not None and worker.is_supervisor
 
 
+def case_handlers() -> QuerySet:
+    """The users a case may be assigned to: active users with an active case-worker capability."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(is_active=True, case_worker__is_active=True)
+
+
 def can_manage_cases(user) -> bool:
     """Assign cases and see the whole case list (without content)."""
     return capabilities(user).is_admin or is_supervisor(user)

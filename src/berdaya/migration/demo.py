@@ -31,9 +31,10 @@ from .models import (
 )
 
 # Demo passwords are public by design (printed and documented): never run the demo in production.
+# (username, password, supervisor, name): distinct names, so an assignment list tells the two apart.
 CASE_WORKERS = [
-    ("kasus", "Berdaya-Kasus-2026", True),
-    ("kasus2", "Berdaya-Kasus2-2026", False),
+    ("kasus", "Berdaya-Kasus-2026", True, ("Rina", "Marlina")),
+    ("kasus2", "Berdaya-Kasus2-2026", False, ("Dedi", "Kurniawan")),
 ]
 
 # Where Merangin people go: Malaysia above all, then the East Asian care and factory jobs, the Gulf, and inside
@@ -105,12 +106,15 @@ def _stage(rng: random.Random) -> str:
 
 def case_workers_ensure() -> list[User]:
     users = []
-    for username, password, supervisor in CASE_WORKERS:
+    for username, password, supervisor, (first, last) in CASE_WORKERS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User(username=username, role=User.Role.OFFICER, first_name="Pengelola kasus")
+            user = User(username=username, role=User.Role.OFFICER, first_name=first, last_name=last)
             user.set_password(password)
             user.save()
+        elif user.first_name == "Pengelola kasus":
+            # Demo data made before the workers had names of their own.
+            User.objects.filter(pk=user.pk).update(first_name=first, last_name=last)
         CaseWorker.objects.update_or_create(user=user, defaults={"is_supervisor": supervisor, "is_active": True})
         users.append(user)
     return users
@@ -261,7 +265,7 @@ def _cases(rng: random.Random, today: dt.date, episodes: list[MigrationEpisode],
 def demo_logins_table() -> list[tuple[str, str, str, str]]:
     """(username, role, password, what they see) for the demo case workers that exist."""
     rows = []
-    for username, password, supervisor in CASE_WORKERS:
+    for username, password, supervisor, _name in CASE_WORKERS:
         if not User.objects.filter(username=username).exists():
             continue
         role = "Petugas dinas, supervisor kasus" if supervisor else "Petugas dinas, pengelola kasus"

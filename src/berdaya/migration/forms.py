@@ -10,6 +10,7 @@ from berdaya.partners.models import Organisation
 from berdaya.registry.models import Person
 
 from . import choices as c
+from .access import case_handlers
 from .models import MigrationEpisode, RightsCase
 
 DOC_FIELDS = [f"doc_{d}" for d in c.Document.values]
@@ -193,21 +194,15 @@ class CaseAssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Everyone active is offered so that the service, not the form, gives the clear refusal for a user
-        # without case-worker rights; case workers are listed first.
+        # Only those who may handle cases (migration.access): listing every account would name staff who have
+        # nothing to do with cases; the service still refuses anyone else.
         self.fields["user"].queryset = (
-            User.objects.filter(is_active=True)
-            .select_related("case_worker")
-            .order_by("-case_worker__is_active", "username")
+            case_handlers().select_related("case_worker").order_by("-case_worker__is_supervisor", "username")
         )
         self.fields["user"].label_from_instance = _user_label
         style_widgets(self, empty_label=_("— pilih —"))
 
 
 def _user_label(user: User) -> str:
-    worker = getattr(user, "case_worker", None)
-    if worker is not None and worker.is_active:
-        tag = _("supervisor") if worker.is_supervisor else _("pengelola kasus")
-    else:
-        tag = _("bukan pengelola kasus")
+    tag = _("supervisor") if user.case_worker.is_supervisor else _("pengelola kasus")
     return f"{user.get_full_name() or user.username} ({tag})"

@@ -51,12 +51,20 @@ def _errors_to_messages(request, exc: ValidationError) -> None:
 def home(request):
     caps = capabilities(request.user)
     worker = is_case_worker(request.user) or caps.is_admin
+    summary = selectors.stage_summary(actor=request.user)
+    shown = disclosure.for_aggregates(request.user)
+    for row in summary["destinations"]:
+        row["procedural"] = row["n"] - row["non_procedural"]
+    # Non-procedural is shown beside the total: the procedural (their difference) must not give a small count.
+    shown.protect_table(
+        summary["destinations"], ["n", "non_procedural"], row_sums=[("n", ["non_procedural", "procedural"])]
+    )
     return render(
         request,
         "migration/home.html",
         {
-            "summary": selectors.stage_summary(actor=request.user),
-            "disclosure": disclosure.for_aggregates(request.user),
+            "summary": summary,
+            "disclosure": shown,
             "case_counts": selectors.case_counts(actor=request.user) if worker else None,
             "is_case_worker": worker,
         },

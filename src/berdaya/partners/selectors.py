@@ -659,9 +659,11 @@ class GapRow:
     gaps: dict[str, int]
     organisations: list[str] = field(default_factory=list)
 
-    def share(self, group: str) -> float:
-        total = self.totals.get(group, 0)
-        return 100.0 * self.gaps.get(group, 0) / total if total else 0.0
+    def share(self, group: str) -> float | None:
+        total, gap = self.totals.get(group, 0), self.gaps.get(group, 0)
+        if not isinstance(total, int) or not isinstance(gap, int):
+            return None  # suppressed by protect_gaps
+        return 100.0 * gap / total if total else 0.0
 
     def cells(self) -> list[dict]:
         return [
@@ -760,6 +762,37 @@ def organisations_working(period: Period, village_level: bool) -> dict:
             .distinct()
         )
     return {"district": by_district, "village": by_village, "regency": regency}
+
+
+def protect_gaps(rows: list[GapRow], totals: dict, shown: Disclosure) -> None:
+    """Hide, in the rows and their totals, the counts `shown` may not give exact (core.disclosure.protect_table).
+
+    Each cell shows a group's people and those not reached; the reached are their difference, so a small number
+    reached hides the pair too. Each column sums to the totals row."""
+    if shown.exact:
+        return
+    columns = ["residents", *(f"{k}_{g}" for g in GAP_GROUP_CODES for k in ("total", "gap"))]
+    sums = [(f"total_{g}", [f"gap_{g}", f"reached_{g}"]) for g in GAP_GROUP_CODES]
+
+    def line(residents, totals_, gaps):
+        out = {"residents": residents}
+        for g in GAP_GROUP_CODES:
+            out |= {f"total_{g}": totals_[g], f"gap_{g}": gaps[g], f"reached_{g}": totals_[g] - gaps[g]}
+        return out
+
+    lines = [line(r.residents, r.totals, r.gaps) for r in rows]
+    cells = {c["code"]: c for c in totals["cells"]}
+    sum_line = line(totals["residents"], {g: cells[g]["total"] for g in cells}, {g: cells[g]["gap"] for g in cells})
+    shown.protect_table(lines, columns, row_sums=sums, totals=sum_line)
+    for r, out in zip(rows, lines, strict=True):
+        r.residents = out["residents"]
+        r.totals = {g: out[f"total_{g}"] for g in GAP_GROUP_CODES}
+        r.gaps = {g: out[f"gap_{g}"] for g in GAP_GROUP_CODES}
+    totals["residents"] = sum_line["residents"]
+    for g, cell in cells.items():
+        cell["total"], cell["gap"] = sum_line[f"total_{g}"], sum_line[f"gap_{g}"]
+        if not isinstance(cell["total"], int) or not isinstance(cell["gap"], int):
+            cell["share"] = None
 
 
 def gap_totals(rows: list[GapRow]) -> dict:

@@ -488,13 +488,16 @@ def _gaps(request):
     rows = selectors.coverage_gaps(
         actor=request.user, period=period, level=level, group=group, order=order, district=district
     )
-    return form, period, level, group, order, rows
+    totals = selectors.gap_totals(rows)
+    # The page and its XLSX hide the same cells, whatever the viewer combines them with.
+    selectors.protect_gaps(rows, totals, disclosure.for_coordination(request.user))
+    return form, period, level, group, order, rows, totals
 
 
 @login_required
 def gaps(request):
     _ensure_coordination(request.user)
-    form, period, level, group, order, rows = _gaps(request)
+    form, period, level, group, order, rows, totals = _gaps(request)
     labels = {g.code: g.label for g in selectors.GAP_GROUPS}
     limit = settings.BERDAYA.get("GAP_ROWS", 100)
     return render(
@@ -510,7 +513,7 @@ def gaps(request):
             "rows": rows[:limit],
             "more": max(0, len(rows) - limit),
             "groups": selectors.GAP_GROUPS,
-            "totals": selectors.gap_totals(rows),
+            "totals": totals,
             "regency_wide": sorted(selectors.organisations_working(period, False)["regency"]),
             "query": request.GET.urlencode(),
             "now": timezone.localtime(),
@@ -521,7 +524,7 @@ def gaps(request):
 @login_required
 def gaps_xlsx(request):
     _ensure_coordination(request.user)
-    _form, period, level, group, _order, rows = _gaps(request)
+    _form, period, level, group, _order, rows, _totals = _gaps(request)
     header = ["Kode", "Wilayah", "Kecamatan", "Penduduk"]
     for g in selectors.GAP_GROUPS:
         header += [f"{g.label}: jumlah", f"{g.label}: belum terjangkau", f"{g.label}: % belum terjangkau"]

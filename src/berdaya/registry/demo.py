@@ -1297,7 +1297,9 @@ def _sees(user: User) -> str:
     if role == User.Role.FACILITATOR:
         names = ", ".join(sorted(v.name for v in user.villages.all())) or "-"
         return f"{n} rumah tangga di desa tugas: {names}"
-    return f"{n} rumah tangga yang didaftarkan {user.organisation.name if user.organisation else '-'}"
+    org = user.organisation.name if user.organisation else "-"
+    # The partner's scope (core.scoping) is its registrations and the households of its programmes' participants.
+    return f"{n} rumah tangga: yang didaftarkan {org} dan yang anggotanya ikut program {org}"
 
 
 def _id_number(n: int) -> str:

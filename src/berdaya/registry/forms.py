@@ -133,6 +133,13 @@ class PersonForm(StyledMixin, forms.ModelForm):
             del self.fields["nik_override_reason"]
         if mask_identifiers:
             self._mask_identifiers()
+            if self.instance.pk and self.instance.nik and "nik_missing_reason" in self.fields:
+                # The reason counts only without a NIK, and this role can neither see nor remove the NIK: an
+                # editable field here would be dropped on save without a word.
+                self.fields["nik_missing_reason"].disabled = True
+                self.fields["nik_missing_reason"].help_text = _(
+                    "Penduduk ini sudah punya NIK; alasan hanya diisi bila tidak ada NIK."
+                )
         self._style()
 
     def full_clean(self):

@@ -121,12 +121,24 @@ def _nik_taken_on_field(exc: ValidationError) -> ValidationError:
     return ValidationError(errors)
 
 
+def _unchanged(obj) -> bool:
+    """Whether a stored record holds exactly what `obj` holds (after full_clean has normalised it)."""
+    if obj.pk is None or obj._state.adding:
+        return False
+    names = [f.attname for f in obj._meta.concrete_fields]
+    stored = type(obj).objects.filter(pk=obj.pk).values(*names).first()
+    return stored is not None and all(stored[name] == getattr(obj, name) for name in names)
+
+
 def _save(obj, actor) -> None:
     obj._history_user = actor
     try:
         obj.full_clean()
     except ValidationError as exc:
         raise _nik_taken_on_field(exc) from None
+    if _unchanged(obj):
+        # A save that changes nothing writes no history row ("Diubah" with no change) and announces nothing.
+        return
     try:
         with transaction.atomic():
             obj.save()

@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.core.forms import style_widgets
+from berdaya.core.scoping import groups_visible_to, programmes_editable_by
 
 from . import choices as c
 from . import integrations, rules, scoring
@@ -33,7 +34,7 @@ class ConditionRowForm(forms.Form):
         choices=[("", _("utama")), *[(g, _("kelompok %(g)s") % {"g": g}) for g in SUBGROUPS]],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("— pilih kriteria —")), *rules.condition_choices()]
         kind = self.data.get(self.add_prefix("kind")) if self.is_bound else self.initial.get("kind")
@@ -41,6 +42,13 @@ class ConditionRowForm(forms.Form):
         params = self.condition.params if self.condition else rules.Param()
         self.uses = params
         value_choices = self.condition.choices() if self.condition and params.value else []
+        self.hidden_groups = False
+        if kind == "group" and user is not None:
+            # Group names are data about people: a scoped user picks among the groups they may see.
+            visible = {str(pk) for pk in groups_visible_to(user).values_list("pk", flat=True)}
+            self.hidden_groups = len(visible) < len(value_choices)
+            value_choices = [(v, label) for v, label in value_choices if v in visible]
+        self.value_choices = value_choices
         self.fields["value"].widget = forms.Select(choices=[("", "—"), *value_choices])
         if params.minmax:
             self.fields["min"].label = params.min_label
@@ -50,6 +58,12 @@ class ConditionRowForm(forms.Form):
             self.fields[name].widget.attrs.update({"inputmode": "decimal", "class": "form-control form-control-sm"})
         for name in ("kind", "value", "group"):
             self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+
+    def clean_value(self):
+        value = self.cleaned_data.get("value")
+        if value and self.hidden_groups and value not in {v for v, _label in self.value_choices}:
+            raise forms.ValidationError(_("Pilih kelompok dari daftar."))
+        return value
 
     def node(self) -> dict[str, Any] | None:
         data = self.cleaned_data
@@ -99,7 +113,7 @@ class RuleSetForm(forms.Form):
     )
     confirm_empty = forms.BooleanField(label=_("Saya sadar aturan tanpa syarat memilih semua penduduk"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         for g in SUBGROUPS:
             self.fields[f"op_{g}"] = forms.ChoiceField(label=_("Kelompok %(g)s") % {"g": g}, choices=OPS, initial="or")
@@ -117,7 +131,12 @@ class RuleSetForm(forms.Form):
                 label=_("Prioritas %(i)s") % {"i": i + 1}, choices=priority_choices, required=False
             )
         if integrations.programmes_installed():
-            self.fields["programme"].choices = [("", _("— tanpa program —")), *integrations.programme_choices()]
+            # A user links a rule set only to a programme they manage (core.scoping.programmes_editable_by).
+            manageable = None if user is None else programmes_editable_by(user)
+            self.fields["programme"].choices = [
+                ("", _("— tanpa program —")),
+                *integrations.programme_choices(manageable),
+            ]
         else:
             self.fields["programme"].choices = [("", _("— tanpa program —"))]
         style_widgets(self)

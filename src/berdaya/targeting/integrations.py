@@ -40,11 +40,13 @@ def programme_names(ids) -> dict[int, str]:
     return dict(model.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "name"))
 
 
-def programme_choices() -> list[tuple[int, str]]:
+def programme_choices(programmes=None) -> list[tuple[int, str]]:
+    """Programmes to link a rule set to: `programmes` (a queryset) or all of them."""
     model = programme_model()
     if model is None:
         return []
-    return list(model.objects.order_by("-start_date", "name").values_list("pk", "name")[:500])
+    qs = model.objects.all() if programmes is None else programmes
+    return list(qs.order_by("-start_date", "name").values_list("pk", "name")[:500])
 
 
 def programme_ids_of_organisation(organisation_id: int | None) -> set[int]:

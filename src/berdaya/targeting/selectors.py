@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from berdaya.accounts.models import User
@@ -10,6 +11,7 @@ from berdaya.core.scoping import capabilities, household_scope_q
 from berdaya.registry import choices as rc
 from berdaya.registry.selectors import vulnerability_by_district
 
+from . import choices as c
 from . import integrations, rules
 from .models import Candidate, RuleSet, TargetingRun
 
@@ -40,7 +42,34 @@ def candidates_visible_to(user, run: TargetingRun) -> QuerySet[Candidate]:
 
 
 def candidates(run: TargetingRun, *, viewer, status: str = "", q: str = "") -> QuerySet[Candidate]:
+    """The run's candidates `viewer` may see, each with `shown_rank`: its rank among those candidates. A scoped
+    viewer reading the run's own ranks (2, 4, 8, 13…) would learn how many hidden people rank above each one."""
     qs = candidates_visible_to(viewer, run).select_related("person", "person__household__village__district")
+    if household_scope_q(viewer, "person__household__") is None:
+        qs = qs.annotate(shown_rank=F("rank"))
+    else:
+        # A correlated count, evaluated only for the rows of the page shown. Near misses are ranked on their own.
+        def ahead(near: Q):
+            return Coalesce(
+                Subquery(
+                    candidates_visible_to(viewer, run)
+                    .filter(near, rank__lt=OuterRef("rank"))
+                    .order_by()
+                    .values("run")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            )
+
+        near_miss = Q(status=c.CandidateStatus.NEAR_MISS)
+        qs = qs.annotate(
+            shown_rank=Case(
+                When(rank__isnull=True, then=None),
+                When(near_miss, then=ahead(near_miss) + 1),
+                default=ahead(~near_miss) + 1,
+            )
+        )
     if status == "final":
         qs = qs.filter((Q(status="selected") & ~Q(review="excluded")) | Q(review="added"))
     elif status == "excluded":

@@ -62,7 +62,11 @@ def index(request):
     names = integrations.programme_names({r.programme_id for r in rulesets})
     for ruleset in rulesets:
         ruleset.programme_name = names.get(ruleset.programme_id, "")
-    return render(request, "targeting/index.html", {"rulesets": rulesets, "runs": runs})
+    # A scoped user's runs evaluate only the people they may see (services.pool_scope): the page says so.
+    whole_registry = services.pool_scope(request.user) is None
+    return render(
+        request, "targeting/index.html", {"rulesets": rulesets, "runs": runs, "whole_registry": whole_registry}
+    )
 
 
 @login_required
@@ -201,8 +205,14 @@ def household_verify(request, pk: int):
 
 def _bind_rule_forms(request, initial=None, rows=None):
     if request.method == "POST":
-        return RuleSetForm(request.POST), ConditionFormSet(request.POST, prefix="c")
-    return RuleSetForm(initial=initial), ConditionFormSet(initial=rows or [{}], prefix="c")
+        return (
+            RuleSetForm(request.POST, user=request.user),
+            ConditionFormSet(request.POST, prefix="c", form_kwargs={"user": request.user}),
+        )
+    return (
+        RuleSetForm(initial=initial, user=request.user),
+        ConditionFormSet(initial=rows or [{}], prefix="c", form_kwargs={"user": request.user}),
+    )
 
 
 def _tree_from(form, formset) -> dict | None:
@@ -271,10 +281,10 @@ def condition_row(request):
     if request.GET.get("redraw"):
         data = {k: v for k, v in request.GET.items() if k.startswith(prefix + "-")}
         data[f"{prefix}-value"] = ""  # the old value belongs to the old criterion
-        row = ConditionRowForm(data, prefix=prefix)
+        row = ConditionRowForm(data, prefix=prefix, user=request.user)
         oob_total = None
     else:
-        row = ConditionRowForm(prefix=prefix, initial={"group": request.GET.get("group", "")})
+        row = ConditionRowForm(prefix=prefix, user=request.user, initial={"group": request.GET.get("group", "")})
         oob_total = index + 1
     return render(request, "targeting/_condition_row.html", {"row": row, "index": index, "oob_total": oob_total})
 
@@ -284,7 +294,10 @@ def condition_row(request):
 def live_count(request):
     """The live count of people who meet the rules being edited (htmx, debounced in the page)."""
     _ensure_targeting(request.user)
-    form, formset = RuleSetForm(request.POST), ConditionFormSet(request.POST, prefix="c")
+    form, formset = (
+        RuleSetForm(request.POST, user=request.user),
+        ConditionFormSet(request.POST, prefix="c", form_kwargs={"user": request.user}),
+    )
     tree = _tree_from(form, formset)
     context: dict = {}
     if tree is None:

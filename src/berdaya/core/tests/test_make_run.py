@@ -38,7 +38,7 @@ def test_demo_logins_lists_every_login_with_what_the_role_sees(demo_logins_exist
     call_command("demo_logins", url="http://127.0.0.1:8001", stdout=out)
     lines = out.getvalue().splitlines()
 
-    expected = [(login.username, login.password) for login in DEMO_LOGINS] + [(u, p) for u, p, _ in CASE_WORKERS]
+    expected = [(login.username, login.password) for login in DEMO_LOGINS] + [(u, p) for u, p, *_ in CASE_WORKERS]
     for username, password in expected:
         row = next((line for line in lines if line.startswith(username + " ")), None)
         assert row is not None, username
@@ -70,3 +70,31 @@ def test_the_readme_says_how_to_change_the_port_and_keeps_two_commands():
     block = re.search(r"```sh\n(.*?)```", start, re.DOTALL).group(1)
     commands = [line.split("#")[0].strip() for line in block.splitlines() if line.split("#")[0].strip()]
     assert commands == ["make run", "make test"]
+
+
+def test_the_demo_case_workers_have_names_of_their_own(demo_logins_exist):
+    from berdaya.accounts.models import User
+
+    names = [User.objects.get(username=u).get_full_name() for u, *_ in CASE_WORKERS]
+    assert len(set(names)) == len(names) and "Pengelola kasus" not in names
+
+
+def test_the_partner_login_line_says_what_the_partner_sees(demo_logins_exist):
+    from berdaya.accounts.models import User
+    from berdaya.core.scoping import households_visible_to
+    from berdaya.programmes.tests import helpers as h
+    from berdaya.registry.models import Person
+
+    # given: a person from outside the partner's registrations joins one of its programmes
+    partner = User.objects.get(username="mitra")
+    officer = User.objects.get(username="dinas") if User.objects.filter(username="dinas").exists() else None
+    officer = officer or User.objects.filter(role=User.Role.OFFICER).first()
+    programme = h.programme(officer, organiser=partner.organisation, name="Program Mitra", capacity=30)
+    outsider = Person.objects.exclude(household__registered_by_organisation=partner.organisation).first()
+    h.enrol(officer, programme, outsider)
+    out = io.StringIO()
+    call_command("demo_logins", url="http://127.0.0.1:8001", stdout=out)
+    row = next(line for line in out.getvalue().splitlines() if line.startswith("mitra "))
+    # then: the count is the partner's whole scope, and the words say it includes programme participants
+    assert f"{households_visible_to(partner).count()} rumah tangga" in row
+    assert "ikut program" in row

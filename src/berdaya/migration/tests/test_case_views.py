@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -81,8 +82,17 @@ def test_a_supervisor_cannot_assign_a_non_case_worker_through_the_page(superviso
     response = client_for(supervisor).post(
         reverse("migration:case_assign", args=[case.pk]), {"user": officer.pk}, follow=True
     )
-    assert "tidak punya hak pengelola kasus" in response.content.decode()
+    assert "alert-danger" in response.content.decode() or "is-invalid" in response.content.decode()
     assert not case.assignees.filter(pk=officer.pk).exists()
+
+
+def test_the_assignee_list_offers_only_those_who_may_handle_cases(supervisor, worker, officer, facilitator, case):
+    services.case_assign(actor=supervisor, case=case, user=supervisor, reason="Menangani sementara")
+    body = client_for(supervisor).get(reverse("migration:case_detail", args=[case.pk])).content.decode()
+    select = re.search(r'<select name="user".*?</select>', body, re.S)[0]
+    options = re.findall(r'<option value="(\d+)"', select)
+    assert str(worker.pk) in options and str(supervisor.pk) in options
+    assert str(officer.pk) not in options and str(facilitator.pk) not in options
 
 
 def test_skipping_a_stage_on_the_page_asks_for_a_reason(worker, case):

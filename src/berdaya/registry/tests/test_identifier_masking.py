@@ -16,8 +16,9 @@ from berdaya.testing import factories
 
 pytestmark = pytest.mark.django_db
 
-PHONE = "081298765432"
-PHONE_STORED = "+6281298765432"  # phones are stored normalised (E.164)
+# Stored as the registry stores every number (E.164), so a save that changes nothing leaves it as it is.
+PHONE = "+6281298765432"
+PHONE_STORED = PHONE
 KK = "1502011506180003"
 
 
@@ -137,3 +138,63 @@ def test_the_reason_a_nik_was_accepted_is_not_shown_to_partner_staff(partner, of
     officer_page = _client(officer).get(reverse("registry:person_detail", args=[person.pk])).content.decode()
     assert "KTP lama bertuliskan" not in partner_page
     assert "KTP lama bertuliskan" in officer_page
+
+
+def test_partner_staff_cannot_type_a_missing_nik_reason_that_would_be_dropped(partner, world):
+    # given: the person has a NIK the partner cannot see; a reason for having none would be cleared on save
+    _hh, person = world
+    client = _client(partner)
+    page = client.get(reverse("registry:person_edit", args=[person.pk])).content.decode()
+    field = next(line for line in page.split("<") if 'name="nik_missing_reason"' in line)
+    assert "disabled" in field
+    # when: a crafted post sends one anyway, then: it is ignored by the disabled field, not half-applied
+    client.post(
+        reverse("registry:person_edit", args=[person.pk]),
+        _post_data(PERSON_FIELDS, person, nik_missing_reason="card_lost"),
+    )
+    person.refresh_from_db()
+    assert person.nik and person.nik_missing_reason == ""
+
+
+def test_partner_staff_may_give_the_reason_for_a_person_without_nik(partner, world):
+    hh, _person = world
+    person = factories.person(hh=hh, name="Tanpa NIK", with_nik=False)
+    client = _client(partner)
+    page = client.get(reverse("registry:person_edit", args=[person.pk])).content.decode()
+    field = next(line for line in page.split("<") if 'name="nik_missing_reason"' in line)
+    assert "disabled" not in field
+    client.post(
+        reverse("registry:person_edit", args=[person.pk]),
+        _post_data(PERSON_FIELDS, person, nik_missing_reason="card_lost"),
+    )
+    person.refresh_from_db()
+    assert person.nik_missing_reason == "card_lost"
+
+
+def test_the_household_form_asks_partner_staff_no_reason_for_a_kk_change_they_cannot_make(partner, officer, world):
+    hh, _person = world
+    assert (
+        'name="kk_reason"'
+        not in _client(partner).get(reverse("registry:household_edit", args=[hh.pk])).content.decode()
+    )
+    assert 'name="kk_reason"' in _client(officer).get(reverse("registry:household_edit", args=[hh.pk])).content.decode()
+
+
+def test_a_save_that_changes_nothing_writes_no_history(partner, world):
+    hh, person = world
+    client = _client(partner)
+    before = (person.history.count(), hh.history.count())
+    assert (
+        client.post(reverse("registry:person_edit", args=[person.pk]), _post_data(PERSON_FIELDS, person)).status_code
+        == 302
+    )
+    assert (
+        client.post(reverse("registry:household_edit", args=[hh.pk]), _post_data(HOUSEHOLD_FIELDS, hh)).status_code
+        == 302
+    )
+    assert (person.history.count(), hh.history.count()) == before
+    # a real change still writes one row
+    client.post(
+        reverse("registry:person_edit", args=[person.pk]), _post_data(PERSON_FIELDS, person, occupation="farmer")
+    )
+    assert person.history.count() == before[0] + 1

@@ -189,3 +189,75 @@ def test_facilitators_and_viewers_do_not_target(officer, facilitator, viewer, wo
         assert client.get(reverse("targeting:run_detail", args=[run.pk])).status_code == 403
         with pytest.raises(PermissionDenied):
             services.count_matching(WOMEN_POOR, actor=user)
+
+
+def test_a_partner_reads_ranks_among_their_own_people_not_the_run_s(officer, partner, world, client):
+    # given: an officer's run ranks the six women regency-wide; "Luar" ones sit between the partner's
+    run = _run(officer, world["programme"], capacity=4)
+    client.force_login(partner)
+    ranks = {}
+    for status in ("selected", "reserve"):
+        for cand in (
+            client.get(reverse("targeting:run_detail", args=[run.pk]), {"status": status}).context["page"].items
+        ):
+            ranks[cand.person.full_name] = cand.shown_rank
+    # then: the partner's eligible people read 1, 2, … with no gap where a hidden person ranks between them
+    assert sorted(ranks.values()) == list(range(1, len(ranks) + 1)) and len(ranks) >= 2
+    run_ranks = Candidate.objects.filter(run=run, person__full_name__in=ranks).values_list("rank", flat=True)
+    assert sorted(run_ranks) != sorted(ranks.values())  # the run's own ranks had gaps: the test bites
+    client.force_login(officer)
+    page = client.get(reverse("targeting:run_detail", args=[run.pk]), {"status": "selected"}).context["page"].items
+    assert all(c.shown_rank == c.rank for c in page)
+
+
+def test_the_rule_set_form_offers_a_partner_only_their_groups_and_programmes(officer, partner, world, client):
+    from berdaya.registry.models import Group, GroupMembership
+
+    inside = f.group(name="Kelompok Dalam")
+    GroupMembership.objects.create(group=inside, person=world["inside"][0])
+    outside = f.group(name="Kelompok Luar")
+    GroupMembership.objects.create(group=outside, person=world["outside"][0])
+    other = Programme.objects.create(
+        name="Program Organisasi Lain",
+        kind="field_school",
+        organiser=f.organisation("Koperasi Lain"),
+        start_date=dt.date(2026, 1, 1),
+        end_date=dt.date(2026, 12, 31),
+        capacity=10,
+        created_by=officer,
+        status="open",
+    )
+    client.force_login(partner)
+    page = client.get(reverse("targeting:ruleset_create")).text
+    assert world["programme"].name in page and other.name not in page
+    row = client.get(reverse("targeting:condition_row"), {"index": "0", "redraw": "1", "c-0-kind": "group"}).text
+    assert "Kelompok Dalam" in row and "Kelompok Luar" not in row
+    # a crafted post with a group outside the partner's scope is refused, as is another organisation's programme
+    data = {
+        "name": "Kelompok",
+        "programme": str(other.pk),
+        "root_op": "and",
+        "near_miss_limit": "50",
+        **{f"op_{g}": "or" for g in "ABC"},
+        "c-TOTAL_FORMS": "1",
+        "c-INITIAL_FORMS": "0",
+        "c-MIN_NUM_FORMS": "0",
+        "c-MAX_NUM_FORMS": "60",
+        "c-0-kind": "group",
+        "c-0-value": str(outside.pk),
+    }
+    response = client.post(reverse("targeting:ruleset_create"), data)
+    assert response.status_code == 200 and not RuleSet.objects.filter(name="Kelompok").exists()
+    assert Group.objects.filter(pk=outside.pk).exists()
+    # an officer still has every group and programme
+    client.force_login(officer)
+    assert other.name in client.get(reverse("targeting:ruleset_create")).text
+    row = client.get(reverse("targeting:condition_row"), {"index": "0", "redraw": "1", "c-0-kind": "group"}).text
+    assert "Kelompok Luar" in row
+
+
+def test_the_index_tells_a_partner_rules_run_over_the_people_they_may_see(officer, partner, client):
+    client.force_login(partner)
+    assert "seluruh registri sekaligus" not in client.get(reverse("targeting:index")).text
+    client.force_login(officer)
+    assert "seluruh registri sekaligus" in client.get(reverse("targeting:index")).text
