@@ -64,7 +64,7 @@ def test_sigterm_stops_the_server_and_its_worker(tmp_path):
     # The worker needs only the queue's table and the jobs it recovers at start (and what they refer to); the whole
     # schema would take a quarter of a minute to create.
     for app in ("django_tasks_database", "jobs"):
-        subprocess.run([sys.executable, "-m", "berdaya.cli", "migrate", app, "-v", "0"], env=env, check=True)
+        subprocess.run([sys.executable, "-m", "berdaya.cli", "migrate", app, "-v", "0"], env=env, check=True)  # noqa: S603
     port = _free_port()
     serve = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "berdaya.cli", "serve", "--port", str(port)],
