@@ -69,8 +69,12 @@ class Progress:
     def cancel_requested(self) -> bool:
         return False
 
-    def check_cancelled(self) -> None:
-        if self.cancel_requested():
+    def cancel_requested_now(self) -> bool:
+        """The cancel request as it stands this moment, not as last polled."""
+        return self.cancel_requested()
+
+    def check_cancelled(self, *, now: bool = False) -> None:
+        if self.cancel_requested_now() if now else self.cancel_requested():
             raise JobCancelled(_("Dibatalkan atas permintaan pengguna; tidak ada perubahan yang disimpan."))
 
     @contextmanager
@@ -84,7 +88,9 @@ class Progress:
             self.writing = True
         try:
             yield
-            self.check_cancelled()
+            # Asked afresh, not from the monitor's last look (up to a second old): a cancel pressed just before
+            # COMMIT must still roll back.
+            self.check_cancelled(now=True)
         finally:
             with self.lock:
                 self.writing = False
@@ -134,6 +140,18 @@ class JobProgress(Progress):
         now = time.monotonic()
         if now - self._last_cancel_check >= self.min_interval:
             self._last_cancel_check = now
+            self._cancel = bool(Job.objects.filter(pk=self.job_id).values_list("cancel_requested", flat=True).first())
+        return self._cancel
+
+    def cancel_requested_now(self) -> bool:
+        from .models import Job
+        from .services import cancel_flag_exists
+
+        # The flag file (the web process leaves it when SQLite is held by this job) or the job row, read on the
+        # work's own connection: inside its transaction it still sees a request the web committed (read committed).
+        if self._cancel or cancel_flag_exists(self.job_id):
+            self._cancel = True
+        else:
             self._cancel = bool(Job.objects.filter(pk=self.job_id).values_list("cancel_requested", flat=True).first())
         return self._cancel
 

@@ -121,13 +121,18 @@ def job_run(job_id: int) -> Job:
                 done=progress.done,
             )
     else:
+        message = progress.message
+        if cancel_flag_exists(job.pk) or Job.objects.filter(pk=job.pk, cancel_requested=True).exists():
+            # The cancel came after the last moment it could still roll back (the COMMIT itself): say so, rather
+            # than show "Selesai" beside a cancel the user pressed.
+            message = _("Pembatalan datang setelah perubahan tersimpan: pekerjaan ini sudah selesai dan tersimpan.")
         _finish(
             job,
             Job.Status.SUCCEEDED,
             result=result or {},
             done=progress.done,
             total=progress.total,
-            message=progress.message,
+            message=message,
         )
     cancel_flag_path(job.pk).unlink(missing_ok=True)
     job.refresh_from_db()

@@ -137,3 +137,27 @@ def test_a_saved_mapping_carries_its_values_to_the_import(client, officer, tmp_p
         client.post(reverse("imports:index"), {"file": fh, "mapping": saved.pk})
     run = ImportRun.objects.get()
     assert run.value_map == dtks.VALUES and run.mapping_name == dtks.NAME
+
+
+def test_the_import_command_uses_a_saved_mapping_with_its_values_and_keeps_no_server_path(officer, tmp_path):
+    import datetime as dt
+
+    from django.core.management import call_command
+
+    from berdaya.imports import dtks
+    from berdaya.imports.models import ImportRun
+    from berdaya.registry.identity import make_nik
+    from berdaya.registry.models import Person
+
+    dtks.install()
+    # A partner's mapping of the same name must not be picked for an officer (names are unique per organisation).
+    other = factories.user("partner", org=factories.organisation("LSM Lain"))
+    mapping_save(actor=other, name=dtks.NAME, columns={"full_name": "X"})
+    birth = dt.date(1970, 1, 5)
+    nik = make_nik(district_code="15.02.01", birth_date=birth, sex="M", serial=1)
+    row = ["BDT-1", "1502011201150003", "1502012001", "Dusun I", nik, "Ahmad", "1", "Bangko", "05-01-1970", "1", "2"]
+    path = _dtks_file(tmp_path / "dtks.csv", [row])
+    call_command("import", "households", str(path), "--mapping", dtks.NAME, "--user", officer.username)
+    person = Person.objects.get(nik=nik)
+    assert (person.sex, person.relationship) == ("M", "head")  # "1" read through the saved value mapping
+    assert ImportRun.objects.get().original_name == "dtks.csv"

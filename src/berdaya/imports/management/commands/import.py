@@ -7,13 +7,13 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
+from django.db.models import F, Q
 
 from berdaya.imports.columns import auto_mapping
 from berdaya.imports.engine import MODE_ALL_OR_NOTHING, MODE_VALID_ONLY
-from berdaya.imports.models import ColumnMapping, ImportRun
+from berdaya.imports.models import ImportRun
 from berdaya.imports.reader import ImportFileError, file_checksum, read_headers
-from berdaya.imports.services import import_execute
+from berdaya.imports.services import import_execute, mappings_visible_to
 from berdaya.jobs.progress import JobCancelled, TerminalProgress
 
 
@@ -38,19 +38,28 @@ class Command(BaseCommand):
             headers = read_headers(path).headers
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
+        values: dict = {}
         if mapping:
-            try:
-                columns = ColumnMapping.objects.get(name=mapping).columns
-            except ColumnMapping.DoesNotExist as exc:
-                raise CommandError(f"Pemetaan “{mapping}” tidak ada.") from exc
+            # The same mappings the upload page offers this user (their organisation's first, then the shared ones),
+            # with the value translations saved beside the columns (e.g. the DTKS codes).
+            saved = (
+                mappings_visible_to(actor)
+                .filter(name=mapping)
+                .order_by(F("organisation_id").asc(nulls_last=True))
+                .first()
+            )
+            if saved is None:
+                raise CommandError(f"Pemetaan “{mapping}” tidak ada.")
+            columns, values = saved.columns, saved.values or {}
         else:
             columns = auto_mapping(headers)
         run = ImportRun.objects.create(
-            original_name=str(path)[:255],
+            original_name=path.name[:255],  # as an upload names it: no server path in the registry's history
             size=path.stat().st_size,
             checksum=file_checksum(path),
             mapping=columns,
             mapping_name=mapping or "",
+            value_map=values,
             mode=mode,
             created_by=actor,
         )
