@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from berdaya.registry.demo import DemoAreasMissing, demo_generate, demo_logins_table
+from berdaya.registry.demo import DemoAreasMissing, demo_generate
 
 
 def _n(value: int) -> str:
@@ -89,13 +90,5 @@ class Command(BaseCommand):
             self._print_logins()
 
     def _print_logins(self) -> None:
-        rows = demo_logins_table()
-        if not rows:
-            self.stdout.write("Belum ada pengguna demo.")
-            return
-        header = ("Nama pengguna", "Peran", "Kata sandi", "Yang dapat dilihat")
-        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(3)]
-        self.stdout.write("")
-        self.stdout.write("Login demo (kata sandi awal; ganti bila dipakai di luar komputer Anda sendiri):")
-        for row in [header, *rows]:
-            self.stdout.write("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
+        # The one table of demo logins (every app's), the same that `make run` prints last.
+        call_command("demo_logins", stdout=self.stdout)
