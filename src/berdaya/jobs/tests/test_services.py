@@ -4,6 +4,7 @@ import os
 
 import pytest
 from django.test import override_settings
+from django.urls import reverse
 
 from berdaya.jobs.models import Job
 from berdaya.jobs.progress import JobCancelled, JobProgress
@@ -186,3 +187,14 @@ def test_a_cancel_that_came_after_the_commit_is_said_so(officer):
     job = job_run(Job.objects.create(kind="t", handler=f"{__name__}.late_cancel_handler", created_by=officer).pk)
     assert job.status == Job.Status.SUCCEEDED
     assert "Pembatalan datang setelah perubahan tersimpan" in job.message
+
+
+def test_the_job_page_says_the_status_once(client, officer):
+    # "Selesai Selesai.": the final message of a finished import repeated the badge.
+    job = Job.objects.create(
+        kind="t", handler=f"{__name__}.counting_handler", created_by=officer, status=Job.Status.SUCCEEDED
+    )
+    Job.objects.filter(pk=job.pk).update(message="Selesai.")
+    client.force_login(officer)
+    page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    assert page.count("Selesai") == 1
