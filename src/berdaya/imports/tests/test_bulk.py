@@ -115,7 +115,7 @@ def test_a_large_first_load_rebuilds_indexes_and_keeps_them(officer, tmp_path, m
 
 
 class CancelWhileWriting(Progress):
-    def check_cancelled(self):
+    def check_cancelled(self, *, now: bool = False):
         if self.message.startswith("Menulis") and Person.objects.exists():
             raise JobCancelled("batal")
 

@@ -144,7 +144,7 @@ def test_viewer_cannot_import(viewer, tmp_path):
 
 
 class CancelAfterLoad(Progress):
-    def check_cancelled(self):
+    def check_cancelled(self, *, now: bool = False):
         if self.message.startswith("Menulis"):
             raise JobCancelled("batal")
 

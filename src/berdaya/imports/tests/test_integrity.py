@@ -297,7 +297,7 @@ class PauseWhileWriting(Progress):
         super().__init__()
         self.inside, self.go = inside, go
 
-    def check_cancelled(self):
+    def check_cancelled(self, *, now: bool = False):
         if self.message.startswith("Menulis") and not self.inside.is_set():
             self.inside.set()
             assert self.go.wait(30)
