@@ -75,6 +75,9 @@ def job_run(job_id: int) -> Job:
     if job.cancel_requested:
         _finish(job, Job.Status.CANCELLED, message=_("Dibatalkan sebelum dimulai."))
         return job
+    # A flag file left under this id by an earlier job (ids can come back on SQLite and in tests) must not cancel this
+    # one: a request for this job is on its row (checked above) or arrives from here on.
+    cancel_flag_path(job.pk).unlink(missing_ok=True)
     job.status = Job.Status.RUNNING
     job.started_at = job.heartbeat_at = timezone.now()
     job.worker_host, job.worker_pid = _host(), os.getpid()

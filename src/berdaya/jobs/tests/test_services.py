@@ -198,3 +198,19 @@ def test_the_job_page_says_the_status_once(client, officer):
     client.force_login(officer)
     page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
     assert page.count("Selesai") == 1
+
+
+def writing_handler(job, progress):
+    with progress.write_phase():
+        progress.advance(1)
+    return {"ok": True}
+
+
+def test_a_flag_file_left_by_an_earlier_job_with_the_same_id_does_not_cancel(officer, settings, tmp_path):
+    from berdaya.jobs.services import cancel_flag_path
+
+    settings.DATA_DIR = tmp_path
+    job = Job.objects.create(kind="t", handler=f"{__name__}.writing_handler", created_by=officer)
+    cancel_flag_path(job.pk).parent.mkdir(parents=True, exist_ok=True)
+    cancel_flag_path(job.pk).touch()  # what a cancelled job of the same id left behind
+    assert job_run(job.pk).status == Job.Status.SUCCEEDED
