@@ -247,25 +247,16 @@ def _build() -> World:
         candidate = Candidate.objects.filter(run=run, person_id=side.ids["person"]).first()
         assert candidate is not None, "the world's run must list both people"
         side.ids.update(ruleset=version.ruleset_id, run=run.pk, candidate=candidate.pk)
-    commitment_a = Commitment.objects.create(
-        organisation=org_a,
-        kind=partc.CommitmentKind.TRAININGS,
-        description="Pelatihan",
-        quantity=2,
-        start_date=timezone.localdate(),
-        end_date=timezone.localdate() + dt.timedelta(days=90),
-        created_by=officer,
-    )
-    commitment_b = Commitment.objects.create(
-        organisation=org_b,
-        kind=partc.CommitmentKind.TRAININGS,
-        description="Pelatihan",
-        quantity=2,
-        start_date=timezone.localdate(),
-        end_date=timezone.localdate() + dt.timedelta(days=90),
-        created_by=officer,
-    )
-    inside.ids["commitment"], outside.ids["commitment"] = commitment_a.pk, commitment_b.pk
+    for side, org in ((inside, org_a), (outside, org_b)):
+        side.ids["commitment"] = Commitment.objects.create(
+            organisation=org,
+            kind=partc.CommitmentKind.TRAININGS,
+            description="Pelatihan",
+            quantity=2,
+            start_date=timezone.localdate(),
+            end_date=timezone.localdate() + dt.timedelta(days=90),
+            created_by=officer,
+        ).pk
     bulletin = Bulletin.objects.create(week_start=timezone.localdate(), text="Harga karet minggu ini")
     inside.ids["bulletin"] = outside.ids["bulletin"] = bulletin.pk
     for side, owner in ((inside, users["partner"]), (outside, users["other_partner"])):
