@@ -274,7 +274,11 @@ BERDAYA = {
     "GUREM_MAX_HA": env_float("BERDAYA_GUREM_MAX_HA", 0.5),
     "ELDERLY_AGE": env_int("BERDAYA_ELDERLY_AGE", 60),
     "CHILD_AGE": env_int("BERDAYA_CHILD_AGE", 18),
+    # Poor (miskin): welfare decile 1..POOR_MAX_DECILE; PKH uses deciles 1-4 (../shared/domain.md).
+    "POOR_MAX_DECILE": env_int("BERDAYA_POOR_MAX_DECILE", 4),
     "PAGE_SIZE": env_int("BERDAYA_PAGE_SIZE", 25),
+    # Rows of the coverage-gap table shown before "and N more".
+    "GAP_ROWS": env_int("BERDAYA_GAP_ROWS", 100),
     "CASE_SLA_DAYS": {"intake": 2, "assessment": 7, "referral": 7, "follow_up": 30},
     "CASE_DOCUMENT_MAX_MB": env_int("BERDAYA_CASE_DOCUMENT_MAX_MB", 10),
     # The KPD (disability card) number format is not published consistently: a regex and its description, settable.
@@ -291,6 +295,8 @@ BERDAYA = {
     "PRICE_OUTLIER_WEEKS": env_int("BERDAYA_PRICE_OUTLIER_WEEKS", 8),
     "PRICE_OUTLIER_MIN_N": env_int("BERDAYA_PRICE_OUTLIER_MIN_N", 5),
     "PRICE_ALERT_PCT": env_float("BERDAYA_PRICE_ALERT_PCT", 10.0),
+    # The price a premium (better price obtained by a farmer) is measured against.
+    "PREMIUM_REFERENCE_PRICE_TYPE": env_str("BERDAYA_PREMIUM_REFERENCE_PRICE_TYPE", "farm_gate"),
     "TRANSPORT_RP_PER_KM_KG": env_float("BERDAYA_TRANSPORT_RP_PER_KM_KG", 10.0),
     "PUBLIC_PRICE_CACHE_SECONDS": env_int("BERDAYA_PUBLIC_PRICE_CACHE_SECONDS", 300),
     "SMS_SENDER": env_str("BERDAYA_SMS_SENDER", "console"),

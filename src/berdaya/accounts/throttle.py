@@ -15,12 +15,14 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
 
+from berdaya.core.conf import conf
+
 
 def client_ip(request) -> str | None:
     """The address a login comes from. Behind BERDAYA_TRUSTED_PROXIES reverse proxies, the entry the nearest trusted
     proxy appended to X-Forwarded-For; otherwise REMOTE_ADDR. Entries further left are written by the client and are
     never trusted, so a client cannot pick the address it is throttled under."""
-    hops = settings.BERDAYA["TRUSTED_PROXIES"]
+    hops = conf().trusted_proxies
     if hops:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
         if len(forwarded) >= hops:
@@ -41,7 +43,7 @@ class LoginThrottle(AxesDatabaseHandler):
         # The lockout page says which lock holds (request.berdaya_lock): the address, for every name, or this name
         # from this address. Neither depends on whether the name exists (axes counts failures for any name).
         request.berdaya_lock = "username"
-        if from_address >= settings.BERDAYA["LOGIN_ADDRESS_LIMIT"]:
+        if from_address >= conf().login_address_limit:
             request.berdaya_lock = "address"
             # Reported as reaching the per-user limit, so axes answers with its usual lockout page for every name.
             return max(failures, get_failure_limit(request, credentials))

@@ -4,8 +4,9 @@ import csv
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.conf import settings
 from django.db.models import Count, QuerySet
+
+from berdaya.core.conf import conf
 
 from .models import District, Regency, Village
 from .services import DATA_DIR
@@ -41,7 +42,7 @@ def _regency_from_codes(code: str) -> DeploymentRegency:
 
 
 def deployment_regency_code() -> str:
-    return str(settings.BERDAYA["DEFAULT_REGENCY"])
+    return str(conf().default_regency)
 
 
 def deployment_regency() -> DeploymentRegency:
@@ -61,7 +62,7 @@ def deployment_districts() -> QuerySet[District]:
 
 def deployment_regencies() -> dict[str, str]:
     """code -> name of the regencies this deployment serves (BERDAYA_REGENCIES, else BERDAYA_REGENCY)."""
-    codes = list(settings.BERDAYA.get("REGENCIES") or []) or [settings.BERDAYA["DEFAULT_REGENCY"]]
+    codes = list(conf().regencies or []) or [conf().default_regency]
     names = dict(Regency.objects.filter(code__in=codes).values_list("code", "name"))
     return {code: names.get(code, code) for code in codes}
 

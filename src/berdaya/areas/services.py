@@ -13,6 +13,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from berdaya.core.conf import conf
+
 from .boundaries import centre_point, read_boundaries
 from .models import District, Province, Regency, Village
 
@@ -128,7 +130,7 @@ def areas_load(*, regency_codes: list[str]) -> LoadResult:
 def boundaries_geojson(level: str, regency_code: str | None = None) -> dict | None:
     """The outlines ("districts" or "villages") of the regency (default: the deployment's), shipped or loaded with
     `areas load --boundaries`, or None when there are none."""
-    prefix = (regency_code or str(settings.BERDAYA["DEFAULT_REGENCY"])) + "."
+    prefix = (regency_code or str(conf().default_regency)) + "."
     features: dict[str, dict] = {}
     for path in _boundary_files(level):
         for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:

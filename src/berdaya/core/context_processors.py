@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from berdaya.core.conf import conf
+
 from .scoping import capabilities
 
 
@@ -7,6 +9,6 @@ def berdaya(request):
     user = getattr(request, "user", None)
     return {
         "caps": capabilities(user) if user is not None else None,
-        "BERDAYA_REGENCY": settings.BERDAYA["DEFAULT_REGENCY"],
+        "BERDAYA_REGENCY": conf().default_regency,
         "PRODUCTION": settings.PRODUCTION,
     }

@@ -1,5 +1,5 @@
 """Uploaded documents (agreements, case files): PDF, image or office document, checked by extension AND content,
-within a size limit (settings.BERDAYA["UPLOAD_MAX_MB"] unless the caller gives another). Checking the bytes as well
+within a size limit (conf().upload_max_mb unless the caller gives another). Checking the bytes as well
 as the name stops, e.g., an executable or an HTML page renamed to .pdf. One place for every app that takes files."""
 
 from __future__ import annotations
@@ -7,10 +7,11 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+
+from berdaya.core.conf import conf
 
 _PDF = "pdf"
 _JPEG = "jpeg"
@@ -41,7 +42,7 @@ ACCEPT = ",".join(ALLOWED)
 
 
 def max_upload_bytes() -> int:
-    return int(settings.BERDAYA.get("UPLOAD_MAX_MB", 10)) * 1024 * 1024
+    return conf().upload_max_bytes
 
 
 def _looks_like(family: str, head: bytes, upload: UploadedFile) -> bool:

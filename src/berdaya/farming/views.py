@@ -3,7 +3,6 @@ a facilitator sees only the farmers of their villages and anything else answers 
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from berdaya.core.conf import conf
 from berdaya.core.forms import apply_errors
 from berdaya.core.pagination import paginate
 from berdaya.core.scoping import (
@@ -47,7 +47,7 @@ def home(request):
     q = request.GET.get("q", "").strip()
     if q:
         farmers = farmers.filter(full_name__icontains=q)
-    page = paginate(farmers, request.GET.get("page"), settings.BERDAYA["PAGE_SIZE"])
+    page = paginate(farmers, request.GET.get("page"), conf().page_size)
     sales = selectors.sales_visible_to(request.user)
     return render(
         request,
@@ -178,9 +178,7 @@ def sale_add(request, person_pk: int):
 def sale_list(request):
     ensure_sees_people(request.user)
     filters = {k: request.GET.get(k, "") for k in ("commodity", "channel", "district")}
-    page = paginate(
-        selectors.sale_list(actor=request.user, filters=filters), request.GET.get("page"), settings.BERDAYA["PAGE_SIZE"]
-    )
+    page = paginate(selectors.sale_list(actor=request.user, filters=filters), request.GET.get("page"), conf().page_size)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -206,7 +204,7 @@ def group_list(request):
         .annotate(members=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
         .order_by("kind", "name")
     )
-    page = paginate(groups, request.GET.get("page"), settings.BERDAYA["PAGE_SIZE"])
+    page = paginate(groups, request.GET.get("page"), conf().page_size)
     return render(request, "farming/group_list.html", {"page": page, "query": ""})
 
 

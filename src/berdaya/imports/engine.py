@@ -39,7 +39,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,6 +46,7 @@ from django.utils.translation import gettext_lazy
 
 from berdaya.areas.models import District, Village
 from berdaya.areas.selectors import deployment_regencies
+from berdaya.core.conf import conf
 from berdaya.core.scoping import capabilities, household_scope_q, households_visible_to, villages_for_registration
 from berdaya.jobs.progress import JobCancelled, Progress
 from berdaya.jobs.services import job_tempdir, owner_only
@@ -1357,7 +1357,7 @@ class Engine:
 
 
 def _exclusive_load() -> bool:
-    return bool(settings.BERDAYA.get("IMPORT_EXCLUSIVE_LOAD"))
+    return bool(conf().import_exclusive_load)
 
 
 @contextmanager

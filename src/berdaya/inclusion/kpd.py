@@ -1,6 +1,6 @@
 """The disability card (Kartu Penyandang Disabilitas, KPD) number check.
 
-The official number format is not published consistently, so it is configurable: settings.BERDAYA["KPD_PATTERN"]
+The official number format is not published consistently, so it is configurable: conf().kpd_pattern
 (a regular expression, env BERDAYA_KPD_PATTERN, default 16 digits) and ["KPD_FORMAT_LABEL"] (how the format is
 described in the error message, env BERDAYA_KPD_FORMAT_LABEL). Spaces, dots and dashes typed by the officer are
 removed before the check when the pattern is digits only.
@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 
-from django.conf import settings
 from django.utils.translation import gettext as _
+
+from berdaya.core.conf import conf
 
 
 def _pattern() -> re.Pattern[str]:
-    return re.compile(settings.BERDAYA.get("KPD_PATTERN", r"^\d{16}$"))
+    return re.compile(conf().kpd_pattern)
 
 
 def normalise_kpd(value: str) -> str:
@@ -32,6 +33,4 @@ def kpd_error(value: str) -> str | None:
         return None
     if _pattern().fullmatch(value):
         return None
-    return _("Nomor KPD tidak sesuai format: harus %(format)s.") % {
-        "format": settings.BERDAYA.get("KPD_FORMAT_LABEL", "16 digit angka")
-    }
+    return _("Nomor KPD tidak sesuai format: harus %(format)s.") % {"format": conf().kpd_format_label}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from berdaya.areas.selectors import deployment_districts
 from berdaya.core import disclosure
+from berdaya.core.conf import conf
 from berdaya.core.forms import apply_errors
 from berdaya.core.pagination import paginate
 from berdaya.core.scoping import capabilities, get_person_or_404, people_for_aggregates
@@ -53,7 +53,7 @@ def home(request):
         page = paginate(
             selectors.persons_with_disabilities(actor=request.user, district=district, domain=domain),
             request.GET.get("page"),
-            settings.BERDAYA["PAGE_SIZE"],
+            conf().page_size,
         )
         needs = selectors.support_needs_for([p.pk for p in page.items])
         for person in page.items:
@@ -88,9 +88,7 @@ def profile_edit(request, person_pk: int):
     if not capabilities(request.user).edits_registry:
         raise PermissionDenied
     profile = DisabilityProfile.objects.filter(person=person).first()
-    form = DisabilityProfileForm(
-        request.POST or None, instance=profile, kpd_format=settings.BERDAYA.get("KPD_FORMAT_LABEL", "")
-    )
+    form = DisabilityProfileForm(request.POST or None, instance=profile, kpd_format=conf().kpd_format_label)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in form.fields}
         try:

@@ -10,20 +10,16 @@ import statistics
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from berdaya.core.conf import conf
+
 from . import choices as c
 from .models import Buyer, BuyerOffer, Commodity, PriceObservation, UnitConversion, iso_week
-
-
-def conf(name: str, default):
-    return settings.BERDAYA.get(name, default)
-
 
 # Unit conversion
 
@@ -74,10 +70,10 @@ def check_price(
     same channel, more than K scaled MADs from that channel's median (an UPPB paying 50% more than the collectors
     is normal; a collector suddenly paying 50% more is worth a second look).
     """
-    weeks = int(conf("PRICE_OUTLIER_WEEKS", 8))
-    ratio = float(conf("PRICE_OUTLIER_RATIO", 3.0))
-    mad_k = float(conf("PRICE_OUTLIER_MAD_K", 5.0))
-    min_n = int(conf("PRICE_OUTLIER_MIN_N", 5))
+    weeks = conf().price_outlier_weeks
+    ratio = conf().price_outlier_ratio
+    mad_k = conf().price_outlier_mad_k
+    min_n = conf().price_outlier_min_n
     qs = (
         counted()
         .filter(commodity=commodity, date__gte=on_date - dt.timedelta(weeks=weeks), date__lte=on_date)
@@ -224,7 +220,7 @@ def reference_price_expr(*, price_type: str | None = None):
     when that district has no price that week, the regency average (enumerators do not reach every district every
     week). Grade matches NULL to NULL through Coalesce. One Coalesce of two correlated subqueries, both on the
     (commodity, week, district) index."""
-    price_type = price_type or conf("PREMIUM_REFERENCE_PRICE_TYPE", c.PriceType.FARM_GATE)
+    price_type = price_type or conf().premium_reference_price_type
 
     def average(**extra):
         ref = (
@@ -302,7 +298,7 @@ def rank_channels(
     transport cost is assumed, which is shown ("jarak tidak diketahui").
     """
     today = today or timezone.localdate()
-    cost = Decimal(str(conf("TRANSPORT_RP_PER_KM_KG", 10)))
+    cost = Decimal(str(conf().transport_rp_per_km_kg))
     since = today - dt.timedelta(weeks=weeks)
     latest: dict[int, tuple[dt.date, list[int]]] = {}
     obs = (

@@ -17,6 +17,8 @@ from typing import Protocol
 
 from django.conf import settings
 
+from berdaya.core.conf import conf
+
 logger = logging.getLogger(__name__)
 
 
@@ -84,14 +86,13 @@ class HttpSmsSender:
 
 
 def get_sender() -> Sender:
-    conf = settings.BERDAYA
-    kind = conf.get("SMS_SENDER", "console")
+    kind = conf().sms_sender
     if kind == "console":
         return ConsoleSender()
     if kind == "file":
         return FileSender()
     if kind == "http":
-        return HttpSmsSender(conf.get("SMS_GATEWAY_URL", ""), conf.get("SMS_GATEWAY_TOKEN", ""))
+        return HttpSmsSender(conf().sms_gateway_url, conf().sms_gateway_token)
     from django.utils.module_loading import import_string
 
     return import_string(kind)()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from berdaya.areas.selectors import deployment_regency
 from berdaya.core.audit import audit
+from berdaya.core.conf import conf
 
 from . import access, gsm, selectors
 from . import choices as c
@@ -528,7 +529,7 @@ def bulletin_send(*, actor, bulletin: Bulletin, today: dt.date | None = None) ->
 def alerts_compute(*, week_start: dt.date, today: dt.date | None = None) -> list[PriceAlert]:
     """Compare each commodity's regency farm-gate average (market price when it has no farm-gate price) with the
     week before; a move of at least PRICE_ALERT_PCT creates an alert and queues a message to its subscribers."""
-    threshold = float(selectors.conf("PRICE_ALERT_PCT", 10.0))
+    threshold = conf().price_alert_pct
     week_start = week_start - dt.timedelta(days=week_start.weekday())
     data = bulletin_data(week_start=week_start, district_id=None)
     alerts = []
@@ -573,7 +574,7 @@ def alerts_compute(*, week_start: dt.date, today: dt.date | None = None) -> list
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
-    base = int(selectors.conf("OUTBOX_RETRY_BASE_SECONDS", 300))
+    base = conf().outbox_retry_base_seconds
     return dt.timedelta(seconds=base * 2 ** max(0, attempts - 1))
 
 
@@ -583,7 +584,7 @@ def outbox_process(*, now: dt.datetime | None = None, sender=None, limit: int = 
     halfway loses nothing and never sends a message twice as "sent"."""
     now = now or timezone.now()
     sender = sender or get_sender()
-    max_attempts = int(selectors.conf("OUTBOX_MAX_ATTEMPTS", 5))
+    max_attempts = conf().outbox_max_attempts
     due = list(
         OutboxMessage.objects.filter(status=c.OutboxStatus.QUEUED, next_attempt_at__lte=now)
         .order_by("next_attempt_at", "id")

@@ -7,7 +7,6 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from berdaya.areas.models import District, Village
 from berdaya.areas.selectors import deployment_districts
+from berdaya.core.conf import conf
 from berdaya.core.confirm import confirm_first
 from berdaya.core.forms import apply_errors
 from berdaya.core.pagination import paginate
@@ -150,7 +150,7 @@ def _public_context(request) -> dict:
         "commodities": commodities,
         "ranked_commodity": ranked_commodity,
         "today": today,
-        "cost": settings.BERDAYA.get("TRANSPORT_RP_PER_KM_KG", 10),
+        "cost": conf().transport_rp_per_km_kg,
     }
 
 
@@ -163,7 +163,7 @@ def _district_origin(villages) -> tuple[float, float] | None:
 
 
 def _public_cache(view):
-    seconds = int(settings.BERDAYA.get("PUBLIC_PRICE_CACHE_SECONDS", 300))
+    seconds = int(conf().public_price_cache_seconds)
     cached = cache_page(seconds, key_prefix="harga-publik")(view)
 
     def wrapper(request, *args, **kwargs):
@@ -223,7 +223,7 @@ def observation_upload(request):
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > settings.BERDAYA["UPLOAD_MAX_MB"] * 1024 * 1024:
+        if upload.size > conf().upload_max_bytes:
             form.add_error("file", _("File terlalu besar."))
         else:
             with tempfile.TemporaryDirectory() as tmp:
@@ -263,7 +263,7 @@ def review(request):
             "point", "commodity", "grade"
         ),
         request.GET.get("page"),
-        settings.BERDAYA["PAGE_SIZE"],
+        conf().page_size,
     )
     return render(request, "markets/review.html", {"page": page, "can_manage": access.can_manage_prices(request.user)})
 
@@ -382,7 +382,7 @@ def ranking(request):
             "form": form,
             "options": options,
             "commitments": commitments,
-            "cost": settings.BERDAYA.get("TRANSPORT_RP_PER_KM_KG", 10),
+            "cost": conf().transport_rp_per_km_kg,
         },
     )
 
@@ -412,7 +412,7 @@ def subscriber_list(request):
     page = paginate(
         subscribers_visible_to(request.user).prefetch_related("commodities"),
         request.GET.get("page"),
-        settings.BERDAYA["PAGE_SIZE"],
+        conf().page_size,
     )
     return render(request, "markets/subscriber_list.html", {"form": form, "page": page, "person": person})
 
@@ -444,7 +444,7 @@ def outbox(request):
     qs = OutboxMessage.objects.all()
     if status:
         qs = qs.filter(status=status)
-    page = paginate(qs, request.GET.get("page"), settings.BERDAYA["PAGE_SIZE"])
+    page = paginate(qs, request.GET.get("page"), conf().page_size)
     from django.db.models import Count
 
     counts = dict(OutboxMessage.objects.values_list("status").annotate(n=Count("id")))

@@ -208,7 +208,7 @@ class RightsCase(models.Model):
     """A complaint about a migrant worker's rights, handled by assigned case workers through a staged workflow.
 
     `stage_entered_on` is all the SLA needs: the due date of the current stage is computed in SQL from it and
-    settings.BERDAYA["CASE_SLA_DAYS"] (berdaya.migration.sla), so a changed SLA applies to every open case at once.
+    conf().case_sla_days (berdaya.migration.sla), so a changed SLA applies to every open case at once.
     """
 
     person = models.ForeignKey(

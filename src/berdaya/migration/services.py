@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
 from berdaya.core.audit import audit
+from berdaya.core.conf import conf
 from berdaya.core.documents import check_document, store_document
 from berdaya.core.scoping import capabilities, ensure_can_edit_household, people_visible_to
 from berdaya.registry import choices as rc
@@ -391,7 +391,7 @@ def case_add_note(*, actor, case: RightsCase, text: str) -> CaseNote:
 
 
 def max_document_bytes() -> int:
-    return int(settings.BERDAYA.get("CASE_DOCUMENT_MAX_MB", 10)) * 1024 * 1024
+    return conf().case_document_max_bytes
 
 
 @transaction.atomic

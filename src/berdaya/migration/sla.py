@@ -1,6 +1,6 @@
 """Service-level agreement of rights cases: how many days each stage may take, and the due date, computed in SQL.
 
-The days come from settings.BERDAYA["CASE_SLA_DAYS"] at query time, so changing the setting moves every open case's
+The days come from conf().case_sla_days at query time, so changing the setting moves every open case's
 due date at once; the due date is never stored.
 """
 
@@ -11,9 +11,10 @@ import operator
 from functools import reduce
 from typing import Any
 
-from django.conf import settings
 from django.db.models import BooleanField, Case, DateField, Expression, F, Func, Q, QuerySet, Value, When
 from django.utils import timezone
+
+from berdaya.core.conf import conf
 
 from . import choices as c
 
@@ -21,7 +22,7 @@ DEFAULT_SLA_DAYS = {"intake": 2, "assessment": 7, "referral": 7, "follow_up": 30
 
 
 def sla_days() -> dict[str, int]:
-    configured = settings.BERDAYA.get("CASE_SLA_DAYS") or {}
+    configured = conf().case_sla_days or {}
     days = {**DEFAULT_SLA_DAYS, **configured}
     for stage, value in days.items():
         # Fail loudly on a bad setting: a wrong SLA silently hides overdue cases.

@@ -5,7 +5,6 @@ Every view of a case's content writes an audit row (core.audit, action "view"); 
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +18,7 @@ from berdaya.accounts.models import User
 from berdaya.areas.models import Village
 from berdaya.core import disclosure
 from berdaya.core.audit import audit
+from berdaya.core.conf import conf
 from berdaya.core.confirm import confirm_first
 from berdaya.core.forms import apply_errors
 from berdaya.core.pagination import paginate
@@ -179,7 +179,7 @@ def outreach(request):
         page = paginate(
             selectors.outreach_people(actor=request.user, village=village.pk),
             request.GET.get("page"),
-            settings.BERDAYA["PAGE_SIZE"],
+            conf().page_size,
         )
         for episode in page.items:
             # The SQL already decided which documents are missing; only the labels are added here.
@@ -208,7 +208,7 @@ def case_list(request):
         only_overdue=request.GET.get("terlambat") == "1",
         mine=request.GET.get("milik") == "saya",
     )
-    page = paginate(qs, request.GET.get("page"), settings.BERDAYA["PAGE_SIZE"])
+    page = paginate(qs, request.GET.get("page"), conf().page_size)
     readable = set(selectors.cases_readable_ids(actor=request.user, ids=[case.pk for case in page.items]))
     query = request.GET.copy()
     query.pop("page", None)
@@ -282,7 +282,7 @@ def case_detail(request, pk: int):
             "note_form": CaseNoteForm(),
             "document_form": CaseDocumentForm(),
             "assign_form": CaseAssignForm() if manage else None,
-            "max_mb": settings.BERDAYA.get("CASE_DOCUMENT_MAX_MB", 10),
+            "max_mb": conf().case_document_max_mb,
             "returned_from": returned_from,
             "reintegration": reintegration,
         },

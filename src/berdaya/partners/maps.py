@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from berdaya.core.conf import conf
 from berdaya.core.disclosure import EXACT, Disclosure
 
 WIDTH = 640.0
@@ -46,9 +47,8 @@ def _rings(geometry: dict) -> list[list[list[float]]]:
 
 def district_shapes() -> Projection | None:
     """The projected SVG paths of the deployment regency's district outlines, or None when it has none."""
-    from django.conf import settings
 
-    return _district_shapes(str(settings.BERDAYA["DEFAULT_REGENCY"]))
+    return _district_shapes(str(conf().default_regency))
 
 
 @functools.cache

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from berdaya.core import disclosure
 from berdaya.core.audit import audit
+from berdaya.core.conf import conf
 from berdaya.core.documents import max_upload_bytes
 from berdaya.core.forms import apply_errors
 from berdaya.core.scoping import (
@@ -499,7 +499,7 @@ def gaps(request):
     _ensure_coordination(request.user)
     form, period, level, group, order, rows, totals = _gaps(request)
     labels = {g.code: g.label for g in selectors.GAP_GROUPS}
-    limit = settings.BERDAYA.get("GAP_ROWS", 100)
+    limit = conf().gap_rows
     return render(
         request,
         "partners/gaps.html",

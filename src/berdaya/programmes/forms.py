@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.areas.models import District, Village
+from berdaya.core.conf import conf
 from berdaya.core.forms import CheckboxSelectMultiple, DateInput, RupiahField, TimeInput, style_widgets
 from berdaya.partners.models import Organisation
 
@@ -66,7 +66,7 @@ class ProgrammeForm(StyledMixin, forms.ModelForm):
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
-        regency = settings.BERDAYA["DEFAULT_REGENCY"]
+        regency = conf().default_regency
         self.fields["districts"].queryset = District.objects.filter(regency_id=regency)
         self.fields["villages"].queryset = Village.objects.filter(district__regency_id=regency).select_related(
             "district"

@@ -7,7 +7,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
@@ -28,6 +27,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from berdaya.core.conf import conf
 from berdaya.core.forms import style_widgets
 from berdaya.core.scoping import (
     can_manage_programme,
@@ -55,7 +55,7 @@ def _count(qs: QuerySet, outer: str) -> Coalesce:
 
 
 def double_dip_window_days() -> int:
-    return int(settings.BERDAYA.get("DOUBLE_DIP_WINDOW_DAYS", 365))
+    return int(conf().double_dip_window_days)
 
 
 def sessions_held(programme: Programme, today: dt.date | None = None) -> QuerySet[Session]:

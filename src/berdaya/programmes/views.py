@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.core import disclosure
+from berdaya.core.conf import conf
 from berdaya.core.confirm import confirm_first
 from berdaya.core.forms import apply_errors
 from berdaya.core.pagination import paginate
@@ -67,7 +67,7 @@ def _cleaned(form) -> dict:
 @login_required
 def programme_list(request):
     filterset, qs = selectors.programme_list(actor=request.user, filters=request.GET)
-    page = paginate(qs, request.GET.get("page"), settings.BERDAYA["PAGE_SIZE"])
+    page = paginate(qs, request.GET.get("page"), conf().page_size)
     stats = selectors.programme_stats([p.pk for p in page.items])
     for p in page.items:
         p.stats = stats.get(p.pk)
@@ -451,7 +451,7 @@ def candidates(request, pk: int):
     programme = _programme(request, pk)
     ensure_sees_people(request.user)
     qs = selectors.candidates_for_programme(actor=request.user, programme=programme)
-    page = paginate(qs, request.GET.get("page"), settings.BERDAYA["PAGE_SIZE"])
+    page = paginate(qs, request.GET.get("page"), conf().page_size)
     needs = selectors.matched_needs([p.pk for p in page.items], list(programme.needs.values_list("pk", flat=True)))
     gaps = selectors.access_gaps(programme, [p.pk for p in page.items])
     for p in page.items:

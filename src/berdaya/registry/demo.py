@@ -25,7 +25,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Model
 from faker import Faker
@@ -33,6 +32,7 @@ from simple_history.utils import bulk_create_with_history
 
 from berdaya.accounts.models import User
 from berdaya.areas.models import District, Village
+from berdaya.core.conf import conf
 from berdaya.core.scoping import capabilities, households_visible_to
 from berdaya.partners.models import Organisation
 
@@ -1087,7 +1087,7 @@ def demo_build(
     partner: Organisation | None = None,
 ) -> DemoData:
     """Build the demo population in memory (nothing is saved). Same seed and same areas, same data."""
-    regency = regency or str(settings.BERDAYA["DEFAULT_REGENCY"])
+    regency = regency or str(conf().default_regency)
     villages = _load_villages(regency)
     if not villages:
         raise DemoAreasMissing(regency)

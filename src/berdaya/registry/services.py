@@ -7,13 +7,13 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berdaya.areas.models import Village
+from berdaya.core.conf import conf
 from berdaya.core.masking import is_identifying
 from berdaya.core.scoping import (
     capabilities,
@@ -413,7 +413,7 @@ def consent_record(*, actor, person: Person, data: dict[str, Any]) -> ConsentRec
     ensure_can_edit_household(actor, person.household)
     record = ConsentRecord(person=person, recorded_by=actor, **data)
     # A parent or guardian consents for a child (UU 27/2022), judged by the age on the day consent was given.
-    child_age = settings.BERDAYA["CHILD_AGE"]
+    child_age = conf().child_age
     is_child = person.birth_date > _years_ago(child_age, record.given_at or timezone.localdate())
     if record.basis == c.ConsentBasis.CONSENT and record.given_by == c.ConsentGivenBy.SELF and is_child:
         message = _("Untuk anak di bawah %(age)s tahun, persetujuan diberikan oleh orang tua atau wali.")

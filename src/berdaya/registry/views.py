@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from berdaya.core.conf import conf
 from berdaya.core.forms import apply_errors
 from berdaya.core.pagination import paginate
 from berdaya.core.scoping import (
@@ -44,7 +44,7 @@ from .vulnerability import profiles
 
 def _people_page(request):
     filterset, qs = selectors.person_list(actor=request.user, filters=request.GET)
-    page = paginate(qs, request.GET.get("page"), settings.BERDAYA["PAGE_SIZE"])
+    page = paginate(qs, request.GET.get("page"), conf().page_size)
     flags = profiles(qs.model.objects.filter(pk__in=[p.pk for p in page.items]))
     for person in page.items:
         person.flags = flags.get(person.pk, [])
@@ -324,7 +324,7 @@ def no_nik_list(request):
 def group_list(request):
     ensure_sees_people(request.user)
     filterset, qs = selectors.group_list(actor=request.user, filters=request.GET)
-    page = paginate(qs, request.GET.get("page"), settings.BERDAYA["PAGE_SIZE"])
+    page = paginate(qs, request.GET.get("page"), conf().page_size)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "registry/group_list.html", {"filter": filterset, "page": page, "query": query.urlencode()})

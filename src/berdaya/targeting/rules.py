@@ -27,7 +27,6 @@ from typing import Any
 
 import jsonschema
 from django.apps import apps
-from django.conf import settings
 from django.db import connection
 from django.db.models import (
     CharField,
@@ -51,6 +50,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from berdaya.core.conf import conf
 from berdaya.registry import choices as rc
 from berdaya.registry.vulnerability import FLAG_BY_CODE, FLAGS, _years_ago
 
@@ -331,7 +331,7 @@ def _operated_area_q(upper: str) -> Q:
     test_fast_flags checks that both forms select the same people."""
     from berdaya.farming.models import Plot
 
-    limit = {"lte": settings.BERDAYA["SMALLHOLDER_MAX_HA"], "lt": settings.BERDAYA["GUREM_MAX_HA"]}[upper]
+    limit = {"lte": conf().smallholder_max_ha, "lt": conf().gurem_max_ha}[upper]
     limit = Decimal(str(limit))
     sums = Plot.objects.filter(is_active=True).order_by().values("farmer__household").annotate(total=Sum("area_ha"))
     in_range = sums.filter(**{"total__gt": 0, f"total__{upper}": limit}).values("farmer__household")
@@ -360,22 +360,22 @@ def _flag_py(code: str, facts: Facts, ctx: Context) -> bool:
     if code == "disability":
         return any((getattr(p, f) or 0) >= rc.WGSSAnswer.A_LOT for f, _l in rc.WGSS_DOMAINS)
     if code == "elderly":
-        return p.birth_date <= _years_ago(settings.BERDAYA["ELDERLY_AGE"], ctx.as_of)
+        return p.birth_date <= _years_ago(conf().elderly_age, ctx.as_of)
     if code == "child":
-        return p.birth_date > _years_ago(settings.BERDAYA["CHILD_AGE"], ctx.as_of)
+        return p.birth_date > _years_ago(conf().child_age, ctx.as_of)
     if code == "female_headed":
         return any(
             m.relationship == rc.Relationship.HEAD and m.sex == rc.Sex.FEMALE and m.status == rc.PersonStatus.ACTIVE
             for m in facts.household_members
         )
     if code == "smallholder":
-        return farming and Decimal(0) < land <= Decimal(str(settings.BERDAYA["SMALLHOLDER_MAX_HA"]))
+        return farming and Decimal(0) < land <= Decimal(str(conf().smallholder_max_ha))
     if code == "gurem":
-        return farming and Decimal(0) < land < Decimal(str(settings.BERDAYA["GUREM_MAX_HA"]))
+        return farming and Decimal(0) < land < Decimal(str(conf().gurem_max_ha))
     if code == "no_nik":
         return p.nik is None
     if code == "poor":
-        return facts.decile is not None and facts.decile <= settings.BERDAYA.get("POOR_MAX_DECILE", 4)
+        return facts.decile is not None and facts.decile <= conf().poor_max_decile
     raise NotImplementedError(code)
 
 
@@ -404,9 +404,9 @@ class FlagCondition(ConditionType):
     def value_text(self, node, ctx):
         code = node["value"]
         if code == "smallholder":
-            return concat(_land_text(), text(f" ≤ {fmt(settings.BERDAYA['SMALLHOLDER_MAX_HA'])} ha"))
+            return concat(_land_text(), text(f" ≤ {fmt(conf().smallholder_max_ha)} ha"))
         if code == "gurem":
-            return concat(_land_text(), text(f" < {fmt(settings.BERDAYA['GUREM_MAX_HA'])} ha"))
+            return concat(_land_text(), text(f" < {fmt(conf().gurem_max_ha)} ha"))
         if code in {"elderly", "child"}:
             return concat(text(_("umur ")), Cast(ctx.age_expr(), CharField()), text(_(" tahun")))
         if code == "poor":
@@ -470,7 +470,7 @@ class DistrictCondition(ConditionType):
     def choices(self):
         from berdaya.areas.models import District
 
-        regency = settings.BERDAYA["DEFAULT_REGENCY"]
+        regency = conf().default_regency
         return [(d.code, d.name) for d in District.objects.filter(regency_id=regency).order_by("code")]
 
     def q(self, node, ctx):
@@ -492,7 +492,7 @@ class VillageCondition(ConditionType):
     def choices(self):
         from berdaya.areas.models import Village
 
-        regency = settings.BERDAYA["DEFAULT_REGENCY"]
+        regency = conf().default_regency
         return [
             (v.code, f"{v.name} ({v.district.name})")
             for v in Village.objects.filter(district__regency_id=regency).select_related("district").order_by("code")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from berdaya.core import disclosure
+from berdaya.core.conf import conf
 from berdaya.core.confirm import confirm_first
 from berdaya.core.forms import apply_errors
 from berdaya.core.pagination import paginate
@@ -362,7 +362,7 @@ def run_detail(request, pk: int):
     if status not in {"", "final", "excluded", *c.CandidateStatus.values}:
         status = ""
     qs = selectors.candidates(run, viewer=request.user, status=status, q=request.GET.get("q", ""))
-    page = paginate(qs, request.GET.get("page"), settings.BERDAYA["PAGE_SIZE"])
+    page = paginate(qs, request.GET.get("page"), conf().page_size)
     query = request.GET.copy()
     query.pop("page", None)
     counts = selectors.candidate_counts(run, viewer=request.user)

@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
@@ -42,6 +43,8 @@ def kerinci_geojson(tmp_path, villages: list[str]):
 @pytest.fixture
 def kerinci(db, settings, tmp_path):
     settings.BERDAYA = {**settings.BERDAYA, "DEFAULT_REGENCY": "15.01"}
+    # The public price page is cached (per process): a page an earlier test cached names the other regency.
+    cache.clear()
     settings.DATA_DIR = tmp_path
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Merangin's villages are loaded too (another deployment's leftovers): they must not show up.

@@ -1,10 +1,10 @@
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from berdaya.areas.boundaries import BoundaryFileError
 from berdaya.areas.services import ATTRIBUTION, UnknownRegency, VillagesNotLoaded, areas_load, boundaries_load
+from berdaya.core.conf import conf
 
 
 class Command(BaseCommand):
@@ -31,7 +31,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, action: str, regencies: list[str] | None = None, boundaries: Path | None, **options):
-        codes = regencies or [settings.BERDAYA["DEFAULT_REGENCY"]]
+        codes = regencies or [conf().default_regency]
         if boundaries is not None and len(codes) != 1:
             raise CommandError("--boundaries berlaku untuk satu kabupaten/kota: sebutkan tepat satu --regency.")
         try:
