@@ -28,6 +28,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from berdaya.core.conf import conf
+from berdaya.core.dates import years_ago
 from berdaya.core.forms import style_widgets
 from berdaya.core.scoping import (
     can_manage_programme,
@@ -38,7 +39,7 @@ from berdaya.core.scoping import (
 from berdaya.inclusion import choices as inclusion_choices
 from berdaya.inclusion import selectors as inclusion
 from berdaya.registry import choices as rc
-from berdaya.registry.vulnerability import _years_ago, flag_q
+from berdaya.registry.vulnerability import flag_q
 
 from . import choices as c
 from .models import Assistance, Attendance, Enrolment, Need, PersonNeed, Programme, Session
@@ -272,7 +273,7 @@ def target_group_q(code: str, today: dt.date) -> Q:
         return flag_q("female_headed", today) & Q(sex=rc.Sex.FEMALE, relationship=rc.Relationship.HEAD)
     if code == c.TargetGroup.YOUTH:
         # UU 40/2009 on youth: 16 to 30 years old.
-        return Q(birth_date__gt=_years_ago(31, today), birth_date__lte=_years_ago(16, today))
+        return Q(birth_date__gt=years_ago(31, today), birth_date__lte=years_ago(16, today))
     if code == c.TargetGroup.MIGRANT:
         # Migrant workers and their families as the migration episodes show them (UU 18/2017: before, during and
         # after work), not the occupation field, which says nothing of planned departures or families left behind.

@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from berdaya.areas.models import Village
 from berdaya.areas.selectors import deployment_districts
+from berdaya.core.dates import years_ago
 
 from . import choices as c
 from .models import Group, KKNumber, Person
-from .vulnerability import FLAG_CHOICES, _years_ago, flag_q
+from .vulnerability import FLAG_CHOICES, flag_q
 
 
 def _districts(request):
@@ -80,9 +81,9 @@ class PersonFilterSet(df.FilterSet):
         today = timezone.localdate()
         low, _sep, high = value.partition("-")
         low_age = int(low.rstrip("+"))
-        qs = qs.filter(birth_date__lte=_years_ago(low_age, today))
+        qs = qs.filter(birth_date__lte=years_ago(low_age, today))
         if high:
-            qs = qs.filter(birth_date__gt=_years_ago(int(high) + 1, today))
+            qs = qs.filter(birth_date__gt=years_ago(int(high) + 1, today))
         return qs
 
     def filter_disability(self, qs, name, value):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from berdaya.areas.models import Village
 from berdaya.core.conf import conf
+from berdaya.core.dates import years_ago
 from berdaya.core.masking import is_identifying
 from berdaya.core.scoping import (
     capabilities,
@@ -25,7 +26,6 @@ from berdaya.core.scoping import (
 from . import choices as c
 from .models import ConsentRecord, Group, GroupMembership, Household, KKNumber, LifeEvent, Person
 from .signals import announce_household_changed
-from .vulnerability import _years_ago
 
 # Each override reason accepts one failing number, checked against these fields.
 OVERRIDE_FIELDS = {"nik_override_reason": ("nik", "birth_date", "sex"), "kk_override_reason": ("kk_number",)}
@@ -414,7 +414,7 @@ def consent_record(*, actor, person: Person, data: dict[str, Any]) -> ConsentRec
     record = ConsentRecord(person=person, recorded_by=actor, **data)
     # A parent or guardian consents for a child (UU 27/2022), judged by the age on the day consent was given.
     child_age = conf().child_age
-    is_child = person.birth_date > _years_ago(child_age, record.given_at or timezone.localdate())
+    is_child = person.birth_date > years_ago(child_age, record.given_at or timezone.localdate())
     if record.basis == c.ConsentBasis.CONSENT and record.given_by == c.ConsentGivenBy.SELF and is_child:
         message = _("Untuk anak di bawah %(age)s tahun, persetujuan diberikan oleh orang tua atau wali.")
         raise ValidationError({"given_by": message % {"age": child_age}})

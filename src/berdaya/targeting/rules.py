@@ -51,8 +51,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from berdaya.core.conf import conf
+from berdaya.core.dates import years_ago as _years_ago
 from berdaya.registry import choices as rc
-from berdaya.registry.vulnerability import FLAG_BY_CODE, FLAGS, _years_ago
+from berdaya.registry.vulnerability import FLAG_BY_CODE, FLAGS
 
 MAX_DEPTH = 4
 MAX_CONDITIONS = 60

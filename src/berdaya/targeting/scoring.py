@@ -27,6 +27,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from berdaya.core.dates import years_ago as _years_ago
 from berdaya.registry import choices as rc
 
 DEFAULT_WEIGHTS_PATH = Path(__file__).parent / "data" / "score_weights.json"
@@ -143,13 +144,6 @@ def weight_errors(weights: Any) -> list[str]:
         if len(finite) != len(uppers) - 1 or finite != sorted(set(finite)):
             errors.append(_("bands/%(n)s: batas atas harus naik dan hanya yang terakhir kosong.") % {"n": name})
     return errors
-
-
-def _years_ago(years: int, today: dt.date) -> dt.date:
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - years, day=28)
 
 
 # --- SQL -------------------------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from berdaya.core.dates import monday_of
+
 
 class Command(BaseCommand):
     help = "Buat buletin harga mingguan dan peringatan perubahan harga; --send memasukkannya ke kotak keluar."
@@ -28,7 +30,7 @@ class Command(BaseCommand):
         if actor is None:
             raise CommandError("Belum ada pengguna admin.")
         today = timezone.localdate()
-        start = dt.date.fromisoformat(week) if week else today - dt.timedelta(days=today.weekday() + 7)
+        start = dt.date.fromisoformat(week) if week else monday_of(today) - dt.timedelta(weeks=1)
         districts = District.objects.filter(
             pk__in=selectors.counted().filter(week=selectors.iso_week(start)).values("district")
         )
