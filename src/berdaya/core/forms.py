@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 ISO_DATE = "%Y-%m-%d"
@@ -100,7 +101,15 @@ class NumberField(forms.Field):
         "digits": _("Angka terlalu besar: paling banyak %(n)s digit."),
     }
 
-    def __init__(self, *, decimal_places: int = 0, max_digits: int | None = None, **kwargs):
+    def __init__(
+        self,
+        *,
+        decimal_places: int = 0,
+        max_digits: int | None = None,
+        min_value: int | Decimal | None = None,
+        max_value: int | Decimal | None = None,
+        **kwargs,
+    ):
         self.decimal_places = decimal_places
         self.max_digits = max_digits or 18
         kwargs.setdefault(
@@ -108,6 +117,11 @@ class NumberField(forms.Field):
             forms.TextInput(attrs={"inputmode": "decimal" if decimal_places else "numeric", "autocomplete": "off"}),
         )
         super().__init__(**kwargs)
+        # As Django's IntegerField, so that a model form can take it in Meta.field_classes.
+        if min_value is not None:
+            self.validators.append(MinValueValidator(min_value))
+        if max_value is not None:
+            self.validators.append(MaxValueValidator(max_value))
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -137,7 +151,8 @@ class NumberField(forms.Field):
 
 
 class RupiahField(NumberField):
-    """Whole Rupiah: "Rp1.500.000", "1.500.000" or "1500000"."""
+    """Whole Rupiah: "Rp1.500.000", "1.500.000" or "1500000" (the money rules: core.money). On a model form:
+    Meta.field_classes = {"amount": RupiahField}."""
 
     default_error_messages = {"whole": _("Tulis jumlah Rupiah sebagai angka bulat, mis. 1.500.000.")}
 

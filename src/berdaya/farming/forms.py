@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from berdaya.core.forms import CheckboxSelectMultiple, DateInput, style_widgets
+from berdaya.core.forms import CheckboxSelectMultiple, DateInput, RupiahField, style_widgets
 from berdaya.markets.models import Buyer, Commodity, Grade, Unit
 from berdaya.registry.models import Group
 
@@ -68,7 +68,7 @@ class SaleForm(forms.Form):
     quality_pct = forms.DecimalField(label=_("Kadar (mis. KKK %)"), max_digits=5, decimal_places=1, required=False)
     quantity = forms.DecimalField(label=_("Jumlah"), max_digits=12, decimal_places=2)
     unit = forms.ModelChoiceField(label=_("Satuan"), queryset=Unit.objects.all())
-    price_per_kg = forms.IntegerField(label=_("Harga (Rp/kg)"))
+    price_per_kg = RupiahField(label=_("Harga (Rp/kg)"))
     channel = forms.ChoiceField(label=_("Saluran penjualan"), choices=[])
     buyer = forms.ModelChoiceField(
         label=_("Pembeli terdaftar"), queryset=Buyer.objects.filter(is_active=True), required=False
@@ -84,7 +84,6 @@ class SaleForm(forms.Form):
         self.fields["channel"].choices = Channel.choices
         self.fields["date"].initial = timezone.localdate()
         self.fields["grade"].label_from_instance = lambda g: f"{g.commodity.short_name}: {g.name}"
-        self.fields["price_per_kg"].widget.attrs["inputmode"] = "numeric"
         if farmer is not None:
             self.fields["plot"].queryset = Plot.objects.filter(farmer=farmer)
         style_widgets(self)

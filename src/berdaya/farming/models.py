@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from berdaya.core.money import positive_rupiah
 from berdaya.markets import choices as mc
 from berdaya.markets.models import iso_week, lat_validators, lng_validators
 
@@ -232,7 +233,7 @@ class Sale(models.Model):
     quantity = models.DecimalField(_("jumlah"), max_digits=12, decimal_places=2)
     unit = models.ForeignKey("markets.Unit", verbose_name=_("satuan"), on_delete=models.PROTECT, related_name="+")
     quantity_kg = models.DecimalField(_("jumlah (kg)"), max_digits=14, decimal_places=2, editable=False)
-    price_per_kg = models.PositiveIntegerField(_("harga (Rp/kg)"), validators=[MinValueValidator(1)])
+    price_per_kg = models.PositiveIntegerField(_("harga (Rp/kg)"), validators=[positive_rupiah])
     amount = models.BigIntegerField(_("nilai (Rp)"), editable=False)
     buyer_name = models.CharField(_("pembeli"), max_length=150, blank=True)
     buyer = models.ForeignKey(

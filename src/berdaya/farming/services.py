@@ -18,6 +18,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from berdaya.core.money import positive_rupiah
 from berdaya.core.scoping import capabilities, ensure_can_edit_household, groups_visible_to
 from berdaya.markets import selectors as market_selectors
 
@@ -165,7 +166,8 @@ def sale_record(*, actor, farmer, data: dict[str, Any], confirm: bool = False) -
         raise ValidationError({"grade": _("Mutu ini bukan mutu komoditas yang dipilih.")})
     price = data["price_per_kg"]
     if not price or price <= 0:
-        raise ValidationError({"price_per_kg": _("Harga harus lebih dari nol.")})
+        # Before the price check of the warnings, which compares it with the market; the model says the same.
+        raise ValidationError({"price_per_kg": positive_rupiah.message})
     quantity_kg = market_selectors.to_kg(quantity, data["unit"], commodity)
     season = commodity.season_of(date)
     warnings = sale_warnings(

@@ -181,6 +181,6 @@ def phone_sql(t: str) -> tuple[str, str]:
         f"(CASE WHEN {t} = '' THEN NULL WHEN regexp_matches({t}, {lit(CONTROL_RE)}) THEN {control_error()} "
         f"WHEN NOT regexp_full_match({p2}, {lit(PHONE_RE)}) OR length({p2}) > 16 THEN {bad} END)"
     )
-    # registry.identity.normalise_phone: E.164, the trunk prefix (0, 62 or +62) replaced by +62.
+    # core.phone.normalise_phone: E.164, the trunk prefix (0, 62 or +62) replaced by +62.
     value = f"(CASE WHEN {t} = '' THEN '' ELSE regexp_replace({p2}, '^(\\+62|62|0)', '+62') END)"
     return value, error

@@ -21,6 +21,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from berdaya.core.dates import NotInCalendar, UnknownDateFormat, parse_written_date
+from berdaya.core.phone import normalise_phone
 from berdaya.registry import choices as c
 from berdaya.registry.identity import (
     DIGITS_16,
@@ -28,7 +30,6 @@ from berdaya.registry.identity import (
     check_nik,
     identity_characters_message,
     normalise_identity,
-    normalise_phone,
 )
 
 from .columns import BY_KEY, COLUMNS, HOUSEHOLD_KEYS, PERSON_KEYS, choice_lookup, norm_choice
@@ -36,8 +37,6 @@ from .columns import BY_KEY, COLUMNS, HOUSEHOLD_KEYS, PERSON_KEYS, choice_lookup
 STAGE_KEYS = ["hh_key", "hh_hash", *HOUSEHOLD_KEYS, *PERSON_KEYS]
 CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\ufffd]")
 DIGITS = re.compile(r"^\d+$")
-DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
-YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 PHONE = re.compile(r"^(\+62|62|0)8[0-9]{7,11}$")
 NUMBERISH = re.compile(r"^\d+([.,]\d+)?([eE][+-]?\d+)$|^\d{1,15}[.,]\d+$|^\d+[.,]0+$")
 MIN_BIRTH = dt.date(1900, 1, 1)
@@ -148,27 +147,17 @@ class RowValidator:
         return found
 
     def _conv_date(self, key: str, raw: Any) -> dt.date | None:
-        if isinstance(raw, dt.datetime):
-            return raw.date()
-        if isinstance(raw, dt.date):
-            return raw
-        value = self._text(key, raw)
-        if not value:
-            return None
-        m = DMY.match(value)
+        value = raw if isinstance(raw, dt.date) else self._text(key, raw)
         try:
-            if m:
-                return dt.date(int(m[3]), int(m[2]), int(m[1]))
-            m = YMD.match(value)
-            if m:
-                return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError:
+            return parse_written_date(value)
+        except NotInCalendar:
             raise RowError(key, _("Tanggal “%(v)s” tidak ada di kalender.") % {"v": value[:20]}) from None
-        raise RowError(
-            key,
-            _("Format tanggal “%(v)s” tidak dikenal: gunakan dd/mm/yyyy, d-m-yyyy atau yyyy-mm-dd.")
-            % {"v": value[:20]},
-        )
+        except UnknownDateFormat:
+            raise RowError(
+                key,
+                _("Format tanggal “%(v)s” tidak dikenal: gunakan dd/mm/yyyy, d-m-yyyy atau yyyy-mm-dd.")
+                % {"v": value[:20]},
+            ) from None
 
     def _conv_int(self, key: str, raw: Any) -> int | None:
         if type(raw) is float and raw.is_integer():

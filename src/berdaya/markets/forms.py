@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from berdaya.areas.models import Village
 from berdaya.areas.selectors import deployment_districts
-from berdaya.core.forms import CheckboxSelectMultiple, DateInput, style_widgets
+from berdaya.core.forms import CheckboxSelectMultiple, DateInput, RupiahField, style_widgets
 
 from .models import Commodity, PriceObservation, PricePoint, SubscriberConsent
 
@@ -21,13 +21,13 @@ class ObservationForm(forms.ModelForm):
         model = PriceObservation
         fields = ["date", "point", "commodity", "grade", "price_type", "price_per_kg", "source"]
         widgets = {"date": DateInput()}
+        field_classes = {"price_per_kg": RupiahField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate()
         self.fields["point"].queryset = PricePoint.objects.filter(is_active=True).select_related("village")
         self.fields["commodity"].queryset = Commodity.objects.filter(is_active=True)
-        self.fields["price_per_kg"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
         self.fields["price_per_kg"].help_text = _("Rupiah per kilogram, mis. 7.950. Harga per ton: bagi 1.000.")
         style_widgets(self)
 

@@ -17,11 +17,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from berdaya.registry.models import phone_validator
+from berdaya.core.money import positive_rupiah
+from berdaya.core.phone import normalise_phone_fields, validate_phone
 
 from . import choices as c
 
-positive_price = MinValueValidator(1, message=_("Harga harus lebih dari nol."))
 lat_validators = [MinValueValidator(Decimal(-11)), MaxValueValidator(Decimal(6))]
 lng_validators = [MinValueValidator(Decimal(94)), MaxValueValidator(Decimal(142))]
 
@@ -186,7 +186,7 @@ class PriceObservation(models.Model):
         Grade, verbose_name=_("mutu"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     price_type = models.CharField(_("jenis harga"), max_length=20, choices=c.PriceType.choices)
-    price_per_kg = models.PositiveIntegerField(_("harga (Rp/kg)"), validators=[positive_price])
+    price_per_kg = models.PositiveIntegerField(_("harga (Rp/kg)"), validators=[positive_rupiah])
     source = models.CharField(_("sumber"), max_length=20, choices=c.Source.choices, default=c.Source.ENUMERATOR)
     status = models.CharField(
         _("status"), max_length=20, choices=c.ObservationStatus.choices, default=c.ObservationStatus.ACCEPTED
@@ -297,7 +297,7 @@ class BuyerOffer(models.Model):
         Grade, verbose_name=_("mutu"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     min_quantity_kg = models.PositiveIntegerField(_("jumlah minimum (kg)"), default=0)
-    price_per_kg = models.PositiveIntegerField(_("harga ditawarkan (Rp/kg)"), validators=[positive_price])
+    price_per_kg = models.PositiveIntegerField(_("harga ditawarkan (Rp/kg)"), validators=[positive_rupiah])
     valid_from = models.DateField(_("berlaku sejak"), default=timezone.localdate)
     valid_to = models.DateField(_("berlaku sampai"), null=True, blank=True)
 
@@ -332,7 +332,7 @@ class SubscriberConsent(models.Model):
     phone = models.CharField(
         _("nomor HP"),
         max_length=16,
-        validators=[phone_validator],
+        validators=[validate_phone],
     )
     channel = models.CharField(
         _("saluran"), max_length=10, choices=c.MessageChannel.choices, default=c.MessageChannel.SMS
@@ -356,6 +356,10 @@ class SubscriberConsent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.district_id}"
+
+    def clean_fields(self, exclude=None) -> None:
+        normalise_phone_fields(self, "phone")
+        super().clean_fields(exclude=exclude)
 
     def clean(self) -> None:
         errors: dict[str, list] = {}

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berdaya.core.conf import conf
+from berdaya.core.dates import monday_of
+from berdaya.core.money import thousands
 
 from . import choices as c
 from .models import Buyer, BuyerOffer, Commodity, PriceObservation, UnitConversion, iso_week
@@ -101,7 +103,7 @@ def check_price(
             round(median),
             n,
             _("Harga Rp%(p)s/kg jauh dari median %(w)s minggu terakhir Rp%(m)s/kg (%(n)s pengamatan).%(hint)s")
-            % {"p": _rp(price_per_kg), "w": weeks, "m": _rp(median), "n": n, "hint": hint},
+            % {"p": thousands(price_per_kg), "w": weeks, "m": thousands(median), "n": n, "hint": hint},
         )
     same = [price for price, ch in rows if ch == channel] if channel else values
     if len(same) >= min_n:
@@ -113,13 +115,9 @@ def check_price(
                 round(centre),
                 len(same),
                 _("Harga Rp%(p)s/kg menyimpang jauh dari kebiasaan (median Rp%(m)s/kg, %(n)s pengamatan %(w)s minggu).")
-                % {"p": _rp(price_per_kg), "m": _rp(centre), "n": len(same), "w": weeks},
+                % {"p": thousands(price_per_kg), "m": thousands(centre), "n": len(same), "w": weeks},
             )
     return OutlierCheck(False, round(median), n)
-
-
-def _rp(value: float) -> str:
-    return f"{value:,.0f}".replace(",", ".")
 
 
 # Weekly series and summaries
@@ -130,7 +128,7 @@ def week_monday(week: int) -> dt.date:
 
 
 def weeks_back(today: dt.date, n: int) -> list[int]:
-    monday = today - dt.timedelta(days=today.weekday())
+    monday = monday_of(today)
     return [iso_week(monday - dt.timedelta(weeks=k)) for k in range(n - 1, -1, -1)]
 
 

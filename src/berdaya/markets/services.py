@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,9 @@ from django.utils.translation import gettext as _
 from berdaya.areas.selectors import deployment_regency
 from berdaya.core.audit import audit
 from berdaya.core.conf import conf
+from berdaya.core.dates import NotInCalendar, UnknownDateFormat, monday_of, parse_written_date
+from berdaya.core.forms import parse_number
+from berdaya.core.money import thousands
 
 from . import access, gsm, selectors
 from . import choices as c
@@ -139,8 +142,6 @@ HEADER_NAMES = {
     "price_type": "jenis_harga",
     "price": "harga",
 }
-DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
 def _norm(text: Any) -> str:
@@ -148,34 +149,26 @@ def _norm(text: Any) -> str:
 
 
 def _parse_date(raw: Any) -> dt.date:
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    text = str(raw or "").strip()
+    text = str(raw or "").strip()[:20]
     try:
-        m = DMY.match(text)
-        if m:
-            return dt.date(int(m[3]), int(m[2]), int(m[1]))
-        m = YMD.match(text)
-        if m:
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        raise ValueError(_("tanggal “%(v)s” tidak ada di kalender") % {"v": text[:20]}) from None
-    raise ValueError(_("format tanggal “%(v)s” tidak dikenal: gunakan dd/mm/yyyy atau yyyy-mm-dd") % {"v": text[:20]})
+        day = parse_written_date(raw)
+    except NotInCalendar:
+        raise ValueError(_("tanggal “%(v)s” tidak ada di kalender") % {"v": text}) from None
+    except UnknownDateFormat:
+        day = None
+    if day is None:
+        raise ValueError(_("format tanggal “%(v)s” tidak dikenal: gunakan dd/mm/yyyy atau yyyy-mm-dd") % {"v": text})
+    return day
 
 
 def _parse_price(raw: Any) -> int:
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         value = Decimal(str(raw))
     else:
-        text = str(raw or "").strip().replace("Rp", "").replace("rp", "").replace(" ", "")
-        # Indonesian notation: 11.600 or 11.600,50 — dots group thousands, the comma is the decimal mark.
-        if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", text) or "," in text:
-            text = text.replace(".", "").replace(",", ".")
+        # Indonesian notation, as on every form: 11.600 or 11.600,50, "Rp" in front or not.
         try:
-            value = Decimal(text)
-        except InvalidOperation:
+            value = parse_number(str(raw or ""))
+        except ValueError:
             raise ValueError(_("harga “%(v)s” bukan angka") % {"v": str(raw)[:20]}) from None
     if value <= 0:
         raise ValueError(_("harga harus lebih dari nol"))
@@ -358,10 +351,6 @@ def active_subscribers(today: dt.date | None = None):
 # Bulletins
 
 
-def _rp(value: int | float | None) -> str:
-    return "-" if value is None else f"{round(value):,}".replace(",", ".")
-
-
 def bulletin_data(*, week_start: dt.date, district_id: str | None) -> dict:
     """The numbers of a bulletin: per commodity, this week's farm-gate and organised averages and the change."""
     week = iso_week(week_start)
@@ -418,11 +407,11 @@ def bulletin_sms(data: dict, codes: set[str] | None = None) -> list[str]:
             continue
         main = row["farm_gate"] or row["market"]
         if main:
-            text = f"{row['short']} {_rp(main)}"
+            text = f"{row['short']} {thousands(main)}"
             if row["organised"]:
-                text += f" (UPPB/pabrik {_rp(row['organised'])})"
+                text += f" (UPPB/pabrik {thousands(row['organised'])})"
         else:
-            text = f"{row['short']} UPPB/pabrik {_rp(row['organised'])}"
+            text = f"{row['short']} UPPB/pabrik {thousands(row['organised'])}"
         change = _change(row["change_pct"])
         items.append(f"{text} {change}" if change else text)
     if not items:
@@ -446,11 +435,11 @@ def bulletin_text(data: dict, district_name: str = "", codes: set[str] | None = 
             continue
         parts = []
         if row["farm_gate"]:
-            parts.append(_("pengepul Rp%(p)s") % {"p": _rp(row["farm_gate"])})
+            parts.append(_("pengepul Rp%(p)s") % {"p": thousands(row["farm_gate"])})
         if row["organised"]:
-            parts.append(_("UPPB/koperasi/pabrik Rp%(p)s") % {"p": _rp(row["organised"])})
+            parts.append(_("UPPB/koperasi/pabrik Rp%(p)s") % {"p": thousands(row["organised"])})
         if row["market"]:
-            parts.append(_("pasar Rp%(p)s") % {"p": _rp(row["market"])})
+            parts.append(_("pasar Rp%(p)s") % {"p": thousands(row["market"])})
         change = _change(row["change_pct"])
         lines.append(f"- {row['name']}: {', '.join(parts)}" + (f" ({change})" if change else ""))
     lines += [
@@ -463,7 +452,7 @@ def bulletin_text(data: dict, district_name: str = "", codes: set[str] | None = 
 @transaction.atomic
 def bulletin_generate(*, actor, week_start: dt.date, district=None) -> Bulletin:
     ensure_can_manage_prices(actor)
-    week_start = week_start - dt.timedelta(days=week_start.weekday())
+    week_start = monday_of(week_start)
     data = bulletin_data(week_start=week_start, district_id=district.pk if district else None)
     if not data["rows"]:
         raise ValidationError(_("Belum ada harga yang tercatat untuk minggu ini."))
@@ -530,7 +519,7 @@ def alerts_compute(*, week_start: dt.date, today: dt.date | None = None) -> list
     """Compare each commodity's regency farm-gate average (market price when it has no farm-gate price) with the
     week before; a move of at least PRICE_ALERT_PCT creates an alert and queues a message to its subscribers."""
     threshold = conf().price_alert_pct
-    week_start = week_start - dt.timedelta(days=week_start.weekday())
+    week_start = monday_of(week_start)
     data = bulletin_data(week_start=week_start, district_id=None)
     alerts = []
     for code, row in data["rows"].items():
@@ -551,8 +540,8 @@ def alerts_compute(*, week_start: dt.date, today: dt.date | None = None) -> list
         body = _("Peringatan harga %(c)s: %(chg)s dlm seminggu, kini Rp%(p)s/kg (minggu lalu Rp%(q)s).") % {
             "c": com.short_name,
             "chg": _change(pct),
-            "p": _rp(current),
-            "q": _rp(previous),
+            "p": thousands(current),
+            "q": thousands(previous),
         }
         subs = active_subscribers(today).filter(commodities=com).distinct()
         OutboxMessage.objects.bulk_create(

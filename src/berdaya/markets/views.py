@@ -23,7 +23,9 @@ from berdaya.areas.models import District, Village
 from berdaya.areas.selectors import deployment_districts
 from berdaya.core.conf import conf
 from berdaya.core.confirm import confirm_first
+from berdaya.core.dates import monday_of, parse_iso_date
 from berdaya.core.forms import apply_errors
+from berdaya.core.money import thousands
 from berdaya.core.pagination import paginate
 from berdaya.core.scoping import get_person_or_404, subscribers_visible_to
 
@@ -209,7 +211,7 @@ def observation_add(request):
             messages.success(
                 request,
                 _("Harga %(c)s Rp%(p)s/kg di %(t)s disimpan.")
-                % {"c": obs.commodity, "p": f"{obs.price_per_kg:,}".replace(",", "."), "t": obs.point},
+                % {"c": obs.commodity, "p": thousands(obs.price_per_kg), "t": obs.point},
             )
             return redirect("markets:observation_add")
     return render(request, "markets/observation_form.html", {"form": form, "needs_confirm": needs_confirm})
@@ -272,10 +274,7 @@ def review(request):
 def bulletin_list(request):
     if request.method == "POST":
         district = District.objects.filter(pk=request.POST.get("district")).first()
-        try:
-            week_start = dt.date.fromisoformat(request.POST.get("week_start", ""))
-        except ValueError:
-            week_start = timezone.localdate()
+        week_start = parse_iso_date(request.POST.get("week_start"), default=timezone.localdate())
         try:
             bulletin = services.bulletin_generate(actor=request.user, week_start=week_start, district=district)
         except (ValidationError, PermissionDenied) as exc:
@@ -289,7 +288,7 @@ def bulletin_list(request):
         {
             "bulletins": Bulletin.objects.select_related("district")[:60],
             "districts": deployment_districts().order_by("code"),
-            "default_week": today - dt.timedelta(days=today.weekday()),
+            "default_week": monday_of(today),
             "can_manage": access.can_manage_prices(request.user),
         },
     )

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from berdaya.registry.models import phone_validator
+from berdaya.core.phone import normalise_phone_fields, validate_phone
 
 from . import choices as c
 
@@ -87,7 +87,7 @@ class MigrationEpisode(models.Model):
     )
     family_contact_name = models.CharField(_("nama kontak keluarga"), max_length=150, blank=True)
     family_contact_phone = models.CharField(
-        _("nomor HP kontak keluarga"), max_length=16, blank=True, validators=[phone_validator]
+        _("nomor HP kontak keluarga"), max_length=16, blank=True, validators=[validate_phone]
     )
     family_contact_relationship = models.CharField(_("hubungan kontak keluarga"), max_length=60, blank=True)
 
@@ -141,6 +141,10 @@ class MigrationEpisode(models.Model):
 
     def document_checklist(self) -> list[tuple[str, str, bool]]:
         return [(d, str(c.Document(d).label), getattr(self, f"doc_{d}")) for d in self.required_documents()]
+
+    def clean_fields(self, exclude=None) -> None:
+        normalise_phone_fields(self, "family_contact_phone")
+        super().clean_fields(exclude=exclude)
 
     def clean(self) -> None:
         errors: dict[str, list] = {}
@@ -232,7 +236,7 @@ class RightsCase(models.Model):
         related_name="+",
     )
     reporter_name = models.CharField(_("nama pelapor"), max_length=150, blank=True)
-    reporter_phone = models.CharField(_("nomor HP pelapor"), max_length=16, blank=True, validators=[phone_validator])
+    reporter_phone = models.CharField(_("nomor HP pelapor"), max_length=16, blank=True, validators=[validate_phone])
     complaint_type = models.CharField(_("jenis pengaduan"), max_length=30, choices=c.ComplaintType.choices)
     summary = models.TextField(_("uraian pengaduan"), max_length=4000)
     priority = models.PositiveSmallIntegerField(_("prioritas"), choices=c.Priority.choices, default=c.Priority.NORMAL)
@@ -271,6 +275,10 @@ class RightsCase(models.Model):
     @property
     def is_open(self) -> bool:
         return self.stage in c.OPEN_CASE_STAGES
+
+    def clean_fields(self, exclude=None) -> None:
+        normalise_phone_fields(self, "reporter_phone")
+        super().clean_fields(exclude=exclude)
 
     def clean(self) -> None:
         if self.received_on and self.received_on > timezone.localdate():

@@ -11,7 +11,7 @@ from berdaya.accounts.models import User
 from berdaya.areas.models import District
 from berdaya.areas.selectors import deployment_districts, deployment_regency
 from berdaya.core.documents import ACCEPT
-from berdaya.core.forms import CheckboxSelectMultiple, DateInput, style_widgets
+from berdaya.core.forms import CheckboxSelectMultiple, DateInput, RupiahField, style_widgets
 from berdaya.programmes import choices as pc
 from berdaya.programmes.models import Programme
 
@@ -128,6 +128,7 @@ class CommitmentForm(forms.ModelForm):
             "end_date": DateInput(),
             "programmes": CheckboxSelectMultiple,
         }
+        field_classes = {"amount": RupiahField, "price_per_kg": RupiahField, "premium_per_kg": RupiahField}
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,7 +154,7 @@ class ContributionForm(forms.Form):
         min_value=1,
         help_text=_("Bila realisasi ini adalah satu bantuan yang tercatat di buku bantuan program."),
     )
-    amount = forms.IntegerField(label=_("Nilai (Rp)"), required=False)
+    amount = RupiahField(label=_("Nilai (Rp)"), required=False)
     quantity = forms.DecimalField(label=_("Jumlah"), required=False, max_digits=14, decimal_places=2)
     description = forms.CharField(label=_("Uraian"), max_length=300, required=False)
 

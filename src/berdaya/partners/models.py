@@ -20,6 +20,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from berdaya.core.money import positive_rupiah
+
 from . import choices as c
 
 
@@ -29,7 +31,7 @@ def rupiah_field() -> models.BigIntegerField:
         _("nilai (Rp)"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1, _("Nilai Rupiah harus lebih dari nol."))],
+        validators=[positive_rupiah],
     )
 
 
@@ -250,8 +252,10 @@ class Commitment(models.Model):
     quantity = quantity_field()
     unit = models.CharField(_("satuan"), max_length=30, blank=True)
     commodity = models.CharField(_("komoditas"), max_length=60, blank=True)
-    price_per_kg = models.BigIntegerField(_("harga beli (Rp/kg)"), null=True, blank=True)
-    premium_per_kg = models.BigIntegerField(_("premi di atas harga pasar (Rp/kg)"), null=True, blank=True)
+    price_per_kg = models.BigIntegerField(_("harga beli (Rp/kg)"), null=True, blank=True, validators=[positive_rupiah])
+    premium_per_kg = models.BigIntegerField(
+        _("premi di atas harga pasar (Rp/kg)"), null=True, blank=True, validators=[positive_rupiah]
+    )
     start_date = models.DateField(_("mulai"))
     end_date = models.DateField(_("sampai"))
     programmes = models.ManyToManyField(
@@ -298,10 +302,6 @@ class Commitment(models.Model):
                 errors["commodity"] = [_("Akses pasar harus menyebut komoditas yang dibeli.")]
             if self.price_per_kg is None and self.premium_per_kg is None:
                 errors["price_per_kg"] = [_("Isi harga beli atau premi per kg yang dijanjikan pembeli.")]
-        for field in ("price_per_kg", "premium_per_kg"):
-            value = getattr(self, field)
-            if value is not None and value <= 0:
-                errors.setdefault(field, []).append(_("Nilai Rupiah harus lebih dari nol."))
         if (
             self.agreement_id
             and self.organisation_id

@@ -1,6 +1,6 @@
 """Programmes and their delivery: sessions, enrolment, attendance, certificates, assistance, needs.
 
-Money is integer Rupiah (BigIntegerField), never a float. Every change is kept by django-simple-history; enrolment
+Money is integer Rupiah (BigIntegerField), never a float (core.money). Every change is kept by django-simple-history; enrolment
 transitions are also written to EnrolmentEvent, the log people read on the page.
 """
 
@@ -18,9 +18,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from berdaya.core.money import positive_rupiah
+
 from . import choices as c
 
-positive_rupiah = MinValueValidator(1, message=_("Jumlah Rupiah harus lebih dari nol; nilai negatif tidak diterima."))
+# A budget may still be zero (not yet known), so it is not held to the money rule of core.money.positive_rupiah.
 non_negative_rupiah = MinValueValidator(0, message=_("Anggaran tidak boleh negatif."))
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from berdaya.core.audit import audit
+from berdaya.core.money import format_rupiah
 from berdaya.core.scoping import (
     ensure_can_create_programme,
     ensure_can_manage_programme,
@@ -41,7 +42,6 @@ from .models import (
     Programme,
     Session,
 )
-from .templatetags.programmes import rupiah
 
 M2M_FIELDS = ("funders", "districts", "villages", "needs")
 
@@ -486,7 +486,7 @@ def assistance_transition(
         if assistance.amount > remaining:
             raise ValidationError(
                 _("Penyaluran %(amount)s melebihi sisa anggaran program %(remaining)s; tidak disalurkan.")
-                % {"amount": rupiah(assistance.amount), "remaining": rupiah(remaining)}
+                % {"amount": format_rupiah(assistance.amount), "remaining": format_rupiah(remaining)}
             )
     if to_status == c.AssistanceStatus.DISBURSED:
         assistance.disbursed_at = now

@@ -20,8 +20,6 @@ DIGITS_16 = re.compile(r"[0-9]{16}")
 # Digits typed with an East Asian input method or pasted from a PDF.
 FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 SPACE = re.compile(r"\s")  # every Unicode space: the normal one, non-breaking, narrow, ideographic...
-# The phone numbers the registry accepts (models.phone_validator): 08..., 628... or +628..., 8 to 12 digits after 8.
-PHONE = re.compile(r"(\+62|62|0)(8[0-9]{7,11})")
 
 
 def normalise_identity(text: str) -> str:
@@ -42,23 +40,6 @@ def identity_characters_message(label: str, value: str) -> str | None:
         return None
     other = next(ch for ch in value if ch not in "0123456789")
     return _("%(label)s hanya boleh berisi angka 0-9 (tertulis “%(c)s”).") % {"label": label, "c": other}
-
-
-def normalise_phone(text: str) -> str:
-    """An Indonesian mobile number in the one form the registry stores: E.164 (+628...), as the phonenumbers
-    library writes it. Spaces, dashes, dots and brackets are dropped. Raises ValueError for anything the
-    registry's rule does not accept; returns "" for an empty value."""
-    import phonenumbers
-
-    value = re.sub(r"[\s\-.()]", "", str(text or ""))
-    if not value:
-        return ""
-    match = PHONE.fullmatch(value)
-    if match is None:
-        raise ValueError(value)
-    # The trunk prefix (0, 62, +62) is resolved by the rule above; the library writes the canonical form.
-    number = phonenumbers.parse("+62" + match[2], None)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ kept by django-simple-history and shown on the record.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from decimal import Decimal
 
@@ -20,14 +19,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 from simple_history.models import HistoricalRecords
 
+from berdaya.core.dates import age_on
+from berdaya.core.phone import normalise_phone_fields, validate_phone
+
 from . import choices as c
-from .identity import check_kk, check_nik, normalise_identity, normalise_phone
+from .identity import check_kk, check_nik, normalise_identity
 
 digits_16 = RegexValidator(r"\A[0-9]{16}\Z", _("Harus 16 digit angka."))
 rt_rw = RegexValidator(r"^\d{1,3}$", _("RT/RW berupa angka 1-3 digit, mis. 003."))
-phone_validator = RegexValidator(
-    r"^(\+62|62|0)8\d{7,11}$", _("Nomor HP tidak sah: gunakan format 08xxxxxxxxxx atau +628xxxxxxxxxx.")
-)
 
 
 class Household(models.Model):
@@ -196,7 +195,7 @@ class Person(models.Model):
     )
     education = models.CharField(_("pendidikan terakhir"), max_length=20, choices=c.Education.choices, blank=True)
     occupation = models.CharField(_("pekerjaan utama"), max_length=20, choices=c.Occupation.choices, blank=True)
-    phone = models.CharField(_("nomor HP"), max_length=16, blank=True, validators=[phone_validator])
+    phone = models.CharField(_("nomor HP"), max_length=16, blank=True, validators=[validate_phone])
 
     wgss_seeing = models.PositiveSmallIntegerField(
         _("kesulitan melihat"), choices=c.WGSSAnswer.choices, null=True, blank=True
@@ -268,9 +267,7 @@ class Person(models.Model):
 
     @property
     def age(self) -> int:
-        today = timezone.localdate()
-        end = self.date_of_death or today
-        return end.year - self.birth_date.year - ((end.month, end.day) < (self.birth_date.month, self.birth_date.day))
+        return age_on(self.birth_date, self.date_of_death or timezone.localdate())
 
     def nik_failures(self):
         if not self.nik:
@@ -281,10 +278,7 @@ class Person(models.Model):
         # NIK and phone in the one form the registry stores, whatever path they came in by (identity.py).
         if self.nik:
             self.nik = normalise_identity(self.nik)
-        if self.phone:
-            # A number the rule refuses is left as typed, for phone_validator to name.
-            with contextlib.suppress(ValueError):
-                self.phone = normalise_phone(self.phone)
+        normalise_phone_fields(self, "phone")
         # The 16-digit rule is said once, with how many characters were written, instead of the field validator's
         # shorter copy beside the identity check's.
         exclude = set(exclude or ())

@@ -1,6 +1,6 @@
 from django import template
 
-from berdaya.core import disclosure, masking
+from berdaya.core import disclosure, masking, money
 
 register = template.Library()
 
@@ -25,6 +25,12 @@ def address(value, caps):
     if not value:
         return ""
     return value if caps and caps.sees_identifiers else masking.mask_text(value)
+
+
+@register.filter
+def rupiah(value) -> str:
+    """Rp1.500.000 in every interface language (core.money.format_rupiah)."""
+    return money.format_rupiah(value)
 
 
 @register.filter

@@ -365,7 +365,8 @@ def test_nik_full_width_digits_and_grouping_spaces_are_normalised(officer, tmp_p
 
 
 def test_the_registry_keeps_one_form_of_nik_and_phone():
-    from berdaya.registry.identity import normalise_identity, normalise_phone
+    from berdaya.core.phone import normalise_phone
+    from berdaya.registry.identity import normalise_identity
 
     assert normalise_identity(" '1502\u00a00114\u202f0385 0002 ") == "1502011403850002"
     assert normalise_identity("１５０２０１１４０３８５０００２") == "1502011403850002"

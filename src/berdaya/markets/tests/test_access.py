@@ -48,7 +48,7 @@ def test_consent_is_recorded_for_a_farmer_from_their_page(subscribers, facilitat
         },
     )
     assert response.status_code == 302
-    sub = SubscriberConsent.objects.get(phone="081377700011")
+    sub = SubscriberConsent.objects.get(phone="+6281377700011")  # stored in one form (E.164), as the registry
     assert sub.person == mine and sub.recorded_by == facilitator
 
 

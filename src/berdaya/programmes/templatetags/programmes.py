@@ -1,24 +1,10 @@
-"""Template helpers of programmes: Rupiah formatting, certificate initials."""
+"""Template helpers of programmes: certificate initials, attendance shares, status badges (Rupiah: core's `rupiah`)."""
 
 from __future__ import annotations
 
 from django import template
 
 register = template.Library()
-
-
-@register.filter
-def rupiah(value) -> str:
-    """Integer Rupiah with Indonesian thousand separators, e.g. Rp1.500.000, whatever the interface language:
-    amounts are read against Indonesian documents (receipts, budgets) that always write them this way."""
-    if value is None or value == "":
-        return "—"
-    try:
-        amount = int(value)
-    except (TypeError, ValueError):
-        return str(value)
-    sign = "-" if amount < 0 else ""
-    return f"{sign}Rp{abs(amount):,}".replace(",", ".")
 
 
 @register.filter

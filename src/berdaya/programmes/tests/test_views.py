@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from berdaya.core.templatetags.berdaya import rupiah
 from berdaya.programmes import choices as c
 from berdaya.programmes import services
 from berdaya.programmes.models import Attendance, Certificate, Enrolment, Programme, Session
-from berdaya.programmes.templatetags.programmes import initials, rupiah
+from berdaya.programmes.templatetags.programmes import initials
 
 from . import helpers as h
 
