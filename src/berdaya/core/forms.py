@@ -1,4 +1,5 @@
-"""Form helpers every app shares: errors from services, the date and number inputs, and the styling pass.
+"""Form helpers every app shares: errors from services (service_errors), the date and number inputs, and the
+styling pass.
 
 Every form calls style_widgets(); it is where a date input gets ISO values, a number input accepts the way
 Indonesians write numbers, and several choices become visible checkboxes, so no app can get them wrong on its own.
@@ -7,11 +8,15 @@ Indonesians write numbers, and several choices become visible checkboxes, so no 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 ISO_DATE = "%Y-%m-%d"
@@ -218,6 +223,43 @@ def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     else:
         for error in exc.error_list:
             form.add_error(None, error)
+
+
+@contextmanager
+def service_errors(
+    target: forms.BaseForm | HttpRequest, *, also: tuple[type[Exception], ...] = (), joined: bool = False
+) -> Iterator[None]:
+    """Where a view shows what a service refused, once for every app:
+
+        if request.method == "POST" and form.is_valid():
+            with service_errors(form):
+                person = services.person_add(actor=request.user, household=household, data=form.cleaned_data)
+                messages.success(request, _("%(name)s ditambahkan.") % {"name": person.full_name})
+                return redirect("registry:household_detail", pk=household.pk)
+        return render(request, "registry/person_form.html", {"form": form})
+
+    On a ValidationError the block stops and the view goes on to draw the form again, with apply_errors: each
+    message on its field when the form has it, the others above the form (message dicts and lists alike). A button
+    with no form page of its own (a status change, a member added from a list) passes the request instead: the
+    messages become flash messages, one each, or one sentence with joined=True. Exceptions named in `also`
+    (PermissionDenied from a service, Http404 from a lookup inside the block) are shown the same way, as their text.
+    """
+    try:
+        yield
+    except ValidationError as exc:
+        _show(target, exc, joined=joined)
+    except also as exc:
+        _show(target, ValidationError(str(exc)), joined=joined)
+
+
+def _show(target: forms.BaseForm | HttpRequest, exc: ValidationError, *, joined: bool) -> None:
+    if isinstance(target, forms.BaseForm):
+        apply_errors(target, exc)
+    elif joined:
+        messages.error(target, " ".join(exc.messages))
+    else:
+        for message in exc.messages:
+            messages.error(target, message)
 
 
 def style_widgets(form: forms.BaseForm, *, empty_label: str | None = None) -> forms.BaseForm:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from berdaya.core.conf import conf
-from berdaya.core.forms import apply_errors
+from berdaya.core.forms import service_errors
 from berdaya.core.pagination import paginate
 from berdaya.core.scoping import (
     capabilities,
@@ -109,13 +109,8 @@ def plot_edit(request, person_pk: int, pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
         obj.farmer = person
-        try:
+        with service_errors(form, also=(PermissionDenied,)):
             services.plot_save(actor=request.user, plot=obj)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, _("Lahan disimpan."))
             return redirect("farming:farmer_detail", person_pk=person.pk)
     return render(request, "farming/plot_form.html", {"form": form, "person": person, "plot": plot})
@@ -130,25 +125,22 @@ def harvest_add(request, plot_pk: int):
     warnings = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.harvest_record(
-                actor=request.user,
-                plot=plot,
-                harvested_on=data["harvested_on"],
-                quantity=data["quantity"],
-                unit=data["unit"],
-                practices=data["practices"],
-                confirm=data["confirm"],
-            )
-        except services.NeedsConfirmation as exc:
-            warnings = exc.warnings
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Panen dicatat."))
-            return redirect("farming:farmer_detail", person_pk=plot.farmer_id)
+        with service_errors(form, also=(PermissionDenied,)):
+            try:
+                services.harvest_record(
+                    actor=request.user,
+                    plot=plot,
+                    harvested_on=data["harvested_on"],
+                    quantity=data["quantity"],
+                    unit=data["unit"],
+                    practices=data["practices"],
+                    confirm=data["confirm"],
+                )
+            except services.NeedsConfirmation as exc:
+                warnings = exc.warnings
+            else:
+                messages.success(request, _("Panen dicatat."))
+                return redirect("farming:farmer_detail", person_pk=plot.farmer_id)
     return render(request, "farming/harvest_form.html", {"form": form, "plot": plot, "warnings": warnings})
 
 
@@ -160,17 +152,14 @@ def sale_add(request, person_pk: int):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         confirm = data.pop("confirm")
-        try:
-            services.sale_record(actor=request.user, farmer=person, data=data, confirm=confirm)
-        except services.NeedsConfirmation as exc:
-            warnings = exc.warnings
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Penjualan dicatat."))
-            return redirect("farming:farmer_detail", person_pk=person.pk)
+        with service_errors(form, also=(PermissionDenied,)):
+            try:
+                services.sale_record(actor=request.user, farmer=person, data=data, confirm=confirm)
+            except services.NeedsConfirmation as exc:
+                warnings = exc.warnings
+            else:
+                messages.success(request, _("Penjualan dicatat."))
+                return redirect("farming:farmer_detail", person_pk=person.pk)
     return render(request, "farming/sale_form.html", {"form": form, "person": person, "warnings": warnings})
 
 
@@ -217,13 +206,8 @@ def group_profile(request, group_pk: int):
     form = GroupProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in form.Meta.fields}
-        try:
+        with service_errors(form, also=(PermissionDenied,)):
             services.group_profile_save(actor=request.user, group=group, data=data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, _("Profil kelompok tani disimpan."))
             return redirect("farming:group_profile", group_pk=group.pk)
     members = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from berdaya.areas.selectors import deployment_districts
 from berdaya.core import disclosure
 from berdaya.core.conf import conf
-from berdaya.core.forms import apply_errors
+from berdaya.core.forms import service_errors
 from berdaya.core.pagination import paginate
 from berdaya.core.scoping import capabilities, get_person_or_404, people_for_aggregates
 
@@ -91,11 +91,8 @@ def profile_edit(request, person_pk: int):
     form = DisabilityProfileForm(request.POST or None, instance=profile, kpd_format=conf().kpd_format_label)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in form.fields}
-        try:
+        with service_errors(form):
             services.disability_profile_save(actor=request.user, person=person, data=data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
             messages.success(request, _("Data disabilitas disimpan."))
             return redirect("registry:person_detail", pk=person.pk)
     return render(request, "inclusion/profile_form.html", {"form": form, "person": person})
@@ -107,12 +104,8 @@ def device_add(request, person_pk: int):
     person = get_person_or_404(request.user, person_pk)
     form = DeviceNeedForm(request.POST)
     if form.is_valid():
-        try:
+        with service_errors(request):
             services.device_need_add(actor=request.user, person=person, **form.cleaned_data)
-        except ValidationError as exc:
-            for error in exc.messages:
-                messages.error(request, error)
-        else:
             messages.success(request, _("Kebutuhan alat bantu dicatat."))
     else:
         messages.error(request, _("Pilih alat bantu."))
@@ -131,7 +124,7 @@ def device_received(request, pk: int):
     programmes = integration.programmes_for_device(actor=request.user, person=person)
     form = DeviceReceivedForm(request.POST or None, programmes=programmes)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form, also=(PermissionDenied,)):
             services.device_mark_received(
                 actor=request.user,
                 record=record,
@@ -140,9 +133,6 @@ def device_received(request, pk: int):
                 programme=form.cleaned_data.get("programme"),
                 override_reason=form.cleaned_data.get("override_reason", ""),
             )
-        except (ValidationError, PermissionDenied) as exc:
-            apply_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
-        else:
             messages.success(request, _("Penerimaan alat bantu dicatat."))
             return redirect("registry:person_detail", pk=person.pk)
     return render(request, "inclusion/device_received.html", {"form": form, "record": record, "person": person})

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +24,7 @@ from berdaya.areas.selectors import deployment_districts
 from berdaya.core.conf import conf
 from berdaya.core.confirm import confirm_first
 from berdaya.core.dates import monday_of, parse_iso_date
-from berdaya.core.forms import apply_errors
+from berdaya.core.forms import service_errors
 from berdaya.core.money import thousands
 from berdaya.core.pagination import paginate
 from berdaya.core.scoping import get_person_or_404, subscribers_visible_to
@@ -195,19 +195,17 @@ def observation_add(request):
     needs_confirm = False
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in {"confirm", "confirm_note"}}
-        try:
-            obs = services.observation_record(
-                actor=request.user,
-                data=data,
-                confirm=form.cleaned_data["confirm"],
-                confirm_note=form.cleaned_data["confirm_note"],
-            )
-        except services.NeedsConfirmation as exc:
-            needs_confirm = True
-            apply_errors(form, exc)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+        with service_errors(form):
+            try:
+                obs = services.observation_record(
+                    actor=request.user,
+                    data=data,
+                    confirm=form.cleaned_data["confirm"],
+                    confirm_note=form.cleaned_data["confirm_note"],
+                )
+            except services.NeedsConfirmation:
+                needs_confirm = True  # its message goes on the price field like any other
+                raise
             messages.success(
                 request,
                 _("Harga %(c)s Rp%(p)s/kg di %(t)s disimpan.")
@@ -248,16 +246,13 @@ def observation_upload(request):
 def review(request):
     if request.method == "POST":
         obs = get_object_or_404(PriceObservation, pk=request.POST.get("pk"))
-        try:
+        with service_errors(request, also=(PermissionDenied,), joined=True):
             services.observation_review(
                 actor=request.user,
                 observation=obs,
                 accept=request.POST.get("action") == "confirm",
                 note=request.POST.get("note", ""),
             )
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-        else:
             messages.success(request, _("Keputusan disimpan."))
         return redirect("markets:review")
     page = paginate(
@@ -275,12 +270,10 @@ def bulletin_list(request):
     if request.method == "POST":
         district = District.objects.filter(pk=request.POST.get("district")).first()
         week_start = parse_iso_date(request.POST.get("week_start"), default=timezone.localdate())
-        try:
+        with service_errors(request, also=(PermissionDenied,), joined=True):
             bulletin = services.bulletin_generate(actor=request.user, week_start=week_start, district=district)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-            return redirect("markets:bulletin_list")
-        return redirect("markets:bulletin_detail", pk=bulletin.pk)
+            return redirect("markets:bulletin_detail", pk=bulletin.pk)
+        return redirect("markets:bulletin_list")
     today = timezone.localdate()
     return render(
         request,
@@ -401,11 +394,8 @@ def subscriber_list(request):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "commodities"}
         data["person"] = person
-        try:
+        with service_errors(form, also=(PermissionDenied,)):
             services.subscriber_save(actor=request.user, data=data, commodities=form.cleaned_data["commodities"])
-        except (ValidationError, PermissionDenied) as exc:
-            apply_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
-        else:
             messages.success(request, _("Persetujuan penerima buletin dicatat."))
             return redirect("markets:subscriber_list")
     page = paginate(

@@ -20,7 +20,7 @@ from berdaya.core import disclosure
 from berdaya.core.audit import audit
 from berdaya.core.conf import conf
 from berdaya.core.confirm import confirm_first
-from berdaya.core.forms import apply_errors
+from berdaya.core.forms import service_errors
 from berdaya.core.pagination import paginate
 from berdaya.core.scoping import capabilities, ensure_sees_people, get_person_or_404, get_visible_or_404
 
@@ -40,11 +40,6 @@ from .forms import (
 )
 from .integration import reintegration_for
 from .sla import sla_days
-
-
-def _errors_to_messages(request, exc: ValidationError) -> None:
-    for error in exc.messages:
-        messages.error(request, error)
 
 
 @login_required
@@ -88,11 +83,8 @@ def episode_create(request, person_pk: int):
         raise PermissionDenied
     form = EpisodeForm(request.POST or None, person=person)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             episode = services.episode_create(actor=request.user, person=person, data=dict(form.cleaned_data))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
             messages.success(request, _("Episode migrasi kerja dicatat."))
             return redirect("migration:episode_detail", pk=episode.pk)
     return render(request, "migration/episode_form.html", {"form": form, "person": person, "episode": None})
@@ -105,11 +97,8 @@ def episode_edit(request, pk: int):
         raise PermissionDenied
     form = EpisodeForm(request.POST or None, instance=episode, person=episode.person)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             services.episode_update(actor=request.user, episode=episode, data=dict(form.cleaned_data))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
             messages.success(request, _("Episode migrasi kerja disimpan."))
             return redirect("migration:episode_detail", pk=episode.pk)
     return render(request, "migration/episode_form.html", {"form": form, "person": episode.person, "episode": episode})
@@ -144,16 +133,13 @@ def episode_advance(request, pk: int):
     episode = _episode_or_404(request, pk)
     form = EpisodeAdvanceForm(request.POST, episode=episode)
     if form.is_valid():
-        try:
+        with service_errors(request):
             services.episode_advance(
                 actor=request.user,
                 episode=episode,
                 to_stage=form.cleaned_data["to_stage"],
                 date=form.cleaned_data["date"],
             )
-        except ValidationError as exc:
-            _errors_to_messages(request, exc)
-        else:
             messages.success(request, _("Tahap episode diperbarui."))
     else:
         messages.error(request, _("Pilih tahap berikutnya dan tanggal yang sah."))
@@ -233,11 +219,8 @@ def case_intake(request, person_pk: int):
         raise PermissionDenied
     form = CaseIntakeForm(request.POST or None, person=person)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             case = services.case_intake(actor=request.user, person=person, data=dict(form.cleaned_data))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
             if can_read_case(request.user, case):
                 messages.success(request, _("Pengaduan %(ref)s dicatat.") % {"ref": case.reference})
                 return redirect("migration:case_detail", pk=case.pk)
@@ -291,10 +274,8 @@ def case_detail(request, pk: int):
 
 def _case_post(request, pk: int, action) -> object:
     case = get_case_or_404(request.user, pk)
-    try:
+    with service_errors(request):
         action(case)
-    except ValidationError as exc:
-        _errors_to_messages(request, exc)
     return redirect("migration:case_detail", pk=case.pk)
 
 
@@ -416,13 +397,10 @@ def case_assign(request, pk: int):
     case = get_visible_or_404(selectors.case_list(actor=request.user, scope="all"), pk)
     form = CaseAssignForm(request.POST)
     if form.is_valid():
-        try:
+        with service_errors(request):
             services.case_assign(
                 actor=request.user, case=case, user=form.cleaned_data["user"], reason=form.cleaned_data["reason"]
             )
-        except ValidationError as exc:
-            _errors_to_messages(request, exc)
-        else:
             messages.success(request, _("Pengelola kasus ditugaskan."))
     else:
         messages.error(request, _("Pilih pengguna."))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +16,7 @@ from berdaya.core import disclosure
 from berdaya.core.audit import audit
 from berdaya.core.conf import conf
 from berdaya.core.documents import max_upload_bytes
-from berdaya.core.forms import apply_errors
+from berdaya.core.forms import service_errors
 from berdaya.core.scoping import (
     Role,
     agreements_visible_to,
@@ -52,11 +52,6 @@ from .maps import choropleth
 from .models import Organisation
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _errors(request, exc: ValidationError) -> None:
-    for error in exc.messages:
-        messages.error(request, error)
 
 
 def _organisation(request, pk) -> Organisation:
@@ -126,19 +121,17 @@ def organisation_edit(request, pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in form.fields and k != "confirm_similar"}
         confirm = form.cleaned_data.get("confirm_similar", False)
-        try:
-            if organisation is None:
-                organisation = services.organisation_create(actor=request.user, data=data, confirm_similar=confirm)
-            else:
-                services.organisation_update(
-                    actor=request.user, organisation=organisation, data=data, confirm_similar=confirm
-                )
-        except services.SimilarNameWarning as exc:
-            similar = exc.similar
-            apply_errors(form, exc)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+        with service_errors(form):
+            try:
+                if organisation is None:
+                    organisation = services.organisation_create(actor=request.user, data=data, confirm_similar=confirm)
+                else:
+                    services.organisation_update(
+                        actor=request.user, organisation=organisation, data=data, confirm_similar=confirm
+                    )
+            except services.SimilarNameWarning as exc:
+                similar = exc.similar  # listed beside the form; the warning goes on the name like any error
+                raise
             messages.success(request, _("Data organisasi disimpan."))
             return redirect("partners:organisation_detail", pk=organisation.pk)
     return render(
@@ -176,12 +169,8 @@ def organisation_detail(request, pk: int):
 @require_POST
 def organisation_from_group(request, group_pk: int):
     group = get_group_or_404(request.user, group_pk)
-    try:
+    with service_errors(request):
         organisation = services.organisation_from_group(actor=request.user, group=group)
-    except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
-    else:
         messages.success(
             request,
             _("%(name)s kini mitra penyelenggara: organisasi ini dapat dipilih sebagai penyelenggara program.")
@@ -226,14 +215,11 @@ def agreement_edit(request, pk: int | None = None):
     form = AgreementForm(request.POST or None, instance=agreement, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in form.fields}
-        try:
+        with service_errors(form):
             if agreement is None:
                 agreement = services.agreement_create(actor=request.user, data=data)
             else:
                 agreement = services.agreement_update(actor=request.user, agreement=agreement, data=data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
             messages.success(request, _("Perjanjian disimpan."))
             return redirect("partners:agreement_detail", pk=agreement.pk)
     return render(request, "partners/agreement_form.html", {"form": form, "agreement": agreement})
@@ -271,16 +257,13 @@ def agreement_transition(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Pilih status baru."))
     else:
-        try:
+        with service_errors(request):
             services.agreement_transition(
                 actor=request.user,
                 agreement=agreement,
                 to_status=form.cleaned_data["to_status"],
                 on=form.cleaned_data.get("on"),
             )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
             messages.success(request, _("Status perjanjian diperbarui."))
     return redirect("partners:agreement_detail", pk=agreement.pk)
 
@@ -295,16 +278,13 @@ def agreement_document(request, pk: int):
             for error in errors:
                 messages.error(request, error)
     else:
-        try:
+        with service_errors(request):
             services.agreement_add_document(
                 actor=request.user,
                 agreement=agreement,
                 upload=form.cleaned_data["file"],
                 title=form.cleaned_data["title"],
             )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
             messages.success(request, _("Dokumen diunggah."))
     return redirect("partners:agreement_detail", pk=agreement.pk)
 
@@ -342,11 +322,8 @@ def commitment_create(request, organisation_pk: int):
     form = CommitmentForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in form.fields}
-        try:
+        with service_errors(form):
             commitment = services.commitment_create(actor=request.user, organisation=organisation, data=data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
             messages.success(request, _("Komitmen dicatat."))
             return redirect("partners:commitment_detail", pk=commitment.pk)
     return render(request, "partners/commitment_form.html", {"form": form, "organisation": organisation})
@@ -390,11 +367,8 @@ def contribution_create(request, pk: int):
             if data["assistance"] is None:
                 form.add_error("assistance", _("Bantuan dengan nomor itu tidak ditemukan."))
         if not form.errors:
-            try:
+            with service_errors(form):
                 services.contribution_create(actor=request.user, commitment=commitment, data=data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
                 messages.success(request, _("Realisasi dicatat."))
                 return redirect("partners:commitment_detail", pk=commitment.pk)
     return commitment_detail(request, pk, form=form)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from berdaya.core import disclosure
 from berdaya.core.conf import conf
 from berdaya.core.confirm import confirm_first
-from berdaya.core.forms import apply_errors
+from berdaya.core.forms import service_errors
 from berdaya.core.pagination import paginate
 from berdaya.core.scoping import (
     can_manage_programme,
@@ -50,11 +50,6 @@ def _session(request, pk) -> Session:
 
 def _enrolment(request, pk) -> Enrolment:
     return get_visible_or_404(selectors.visible_enrolments(request.user), pk)
-
-
-def _errors(request, exc: ValidationError) -> None:
-    for error in exc.messages:
-        messages.error(request, error)
 
 
 def _cleaned(form) -> dict:
@@ -150,14 +145,11 @@ def programme_edit(request, pk: int | None = None):
     form = ProgrammeForm(request.POST or None, instance=programme, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = _cleaned(form)
-        try:
+        with service_errors(form):
             if programme:
                 programme = services.programme_update(actor=request.user, programme=programme, data=data)
             else:
                 programme = services.programme_create(actor=request.user, data=data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
             messages.success(request, _("Program %(name)s disimpan.") % {"name": programme.name})
             return redirect("programmes:programme_detail", pk=programme.pk)
     return render(request, "programmes/programme_form.html", {"form": form, "programme": programme})
@@ -188,11 +180,8 @@ def programme_complete(request, pk: int):
         )
         if page is not None:
             return page
-    try:
+    with service_errors(request):
         n = services.programme_complete(actor=request.user, programme=programme)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
         messages.success(request, _("%(n)s peserta ditetapkan lulus dan mendapat sertifikat.") % {"n": n})
     return redirect("programmes:programme_detail", pk=programme.pk)
 
@@ -207,14 +196,11 @@ def session_edit(request, pk: int | None = None, session_id: int | None = None):
     ensure_can_manage_programme(request.user, programme)
     form = SessionForm(request.POST or None, instance=session or Session(programme=programme))
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             if session:
                 services.session_update(actor=request.user, session=session, data=_cleaned(form))
             else:
                 services.session_create(actor=request.user, programme=programme, data=_cleaned(form))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
             messages.success(request, _("Sesi disimpan."))
             return redirect("programmes:programme_detail", pk=programme.pk)
     needs = selectors.session_needs(programme, [session])[session.pk] if session else []
@@ -229,11 +215,8 @@ def session_edit(request, pk: int | None = None, session_id: int | None = None):
 @require_POST
 def session_delete(request, session_id: int):
     session = _session(request, session_id)
-    try:
+    with service_errors(request):
         services.session_delete(actor=request.user, session=session)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
         messages.success(request, _("Sesi dihapus."))
     return redirect("programmes:programme_detail", pk=session.programme_id)
 
@@ -249,11 +232,8 @@ def session_attendance(request, session_id: int):
             present = [int(x) for x in request.POST.getlist("present")]
         except ValueError as exc:
             raise Http404 from exc
-        try:
+        with service_errors(request):
             result = services.attendance_record(actor=request.user, session=session, roster=roster, present=present)
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
             messages.success(
                 request,
                 _("Kehadiran disimpan: %(p)s hadir, %(a)s tidak hadir.") % {"p": result.present, "a": result.absent},
@@ -328,7 +308,7 @@ def enrol(request, pk: int):
     source = request.POST.get("source", c.EnrolmentSource.MANUAL)
     if source not in c.EnrolmentSource.values:
         source = c.EnrolmentSource.MANUAL
-    try:
+    with service_errors(request):
         services.enrolment_create(
             actor=request.user,
             programme=programme,
@@ -337,9 +317,6 @@ def enrol(request, pk: int):
             override_reason=request.POST.get("override_reason", "")[:300],
             source=source,
         )
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
         messages.success(request, _("%(name)s ditambahkan ke program.") % {"name": person.full_name})
         _warn_access(request, programme, [person.pk])
     nxt = request.POST.get("next", "")
@@ -353,16 +330,13 @@ def enrol(request, pk: int):
 def enrol_bulk(request, pk: int):
     programme = _programme(request, pk)
     ids = [int(x) for x in request.POST.getlist("person") if x.isdigit()]
-    try:
+    with service_errors(request):
         n = services.enrolment_bulk_propose(
             actor=request.user,
             programme=programme,
             people=people_visible_to(request.user).filter(pk__in=ids),
             source=c.EnrolmentSource.SUGGESTION,
         )
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
         messages.success(request, _("%(n)s penduduk diusulkan sebagai peserta.") % {"n": n})
         proposed = programme.enrolments.filter(person__in=ids, status=c.EnrolmentStatus.PROPOSED)
         _warn_access(request, programme, list(proposed.values_list("person_id", flat=True)))
@@ -426,19 +400,17 @@ def enrolment_transition(request, enrolment_id: int):
         if page is not None:
             return page
     if form.is_valid():
-        try:
-            services.enrolment_transition(
-                actor=request.user,
-                enrolment=enrolment,
-                to_status=form.cleaned_data["to_status"],
-                reason=form.cleaned_data["reason"],
-                override_reason=form.cleaned_data["override_reason"],
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-        except ValueError as exc:
-            raise Http404 from exc
-        else:
+        with service_errors(request):
+            try:
+                services.enrolment_transition(
+                    actor=request.user,
+                    enrolment=enrolment,
+                    to_status=form.cleaned_data["to_status"],
+                    reason=form.cleaned_data["reason"],
+                    override_reason=form.cleaned_data["override_reason"],
+                )
+            except ValueError as exc:
+                raise Http404 from exc
             messages.success(request, _("Status %(name)s diubah.") % {"name": enrolment.person.full_name})
     if request.POST.get("next") == "programme":
         return redirect("programmes:programme_detail", pk=enrolment.programme_id)
@@ -544,11 +516,8 @@ def assistance_add(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = _cleaned(form)
         person = get_person_or_404(request.user, data.pop("person"))
-        try:
+        with service_errors(form):
             services.assistance_create(actor=request.user, programme=programme, person=person, data=data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
             messages.success(request, _("Bantuan untuk %(name)s dicatat.") % {"name": person.full_name})
             return redirect("programmes:assistance_ledger", pk=programme.pk)
     return render(request, "programmes/assistance_form.html", {"form": form, "programme": programme})
@@ -563,19 +532,17 @@ def assistance_transition(request, assistance_id: int):
     )
     form = TransitionForm(request.POST)
     if form.is_valid():
-        try:
-            services.assistance_transition(
-                actor=request.user,
-                assistance=assistance,
-                to_status=form.cleaned_data["to_status"],
-                reason=form.cleaned_data["reason"],
-                override_reason=form.cleaned_data["override_reason"],
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-        except ValueError as exc:
-            raise Http404 from exc
-        else:
+        with service_errors(request):
+            try:
+                services.assistance_transition(
+                    actor=request.user,
+                    assistance=assistance,
+                    to_status=form.cleaned_data["to_status"],
+                    reason=form.cleaned_data["reason"],
+                    override_reason=form.cleaned_data["override_reason"],
+                )
+            except ValueError as exc:
+                raise Http404 from exc
             messages.success(request, _("Status bantuan diubah."))
     return redirect("programmes:assistance_ledger", pk=assistance.programme_id)
 
@@ -590,11 +557,8 @@ def person_needs(request, person_id: int):
     current = dict(person.needs.values_list("need_id", "note"))
     form = NeedsForm(request.POST or None, needs=list(selectors.active_needs()), current=current)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(request, also=(PermissionDenied,), joined=True):
             services.person_needs_set(actor=request.user, person=person, needs=form.selected())
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-        else:
             messages.success(request, _("Kebutuhan dan minat %(name)s disimpan.") % {"name": person.full_name})
             return redirect("programmes:person_needs", person_id=person.pk)
     return render(

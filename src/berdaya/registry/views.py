@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.core.conf import conf
-from berdaya.core.forms import apply_errors
+from berdaya.core.forms import apply_errors, service_errors
 from berdaya.core.pagination import paginate
 from berdaya.core.scoping import (
     capabilities,
@@ -103,11 +103,8 @@ def person_edit(request, pk: int):
         mask_identifiers=not caps.sees_identifiers,
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             services.person_update(actor=request.user, person=person, data=_cleaned(form))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
             messages.success(request, _("Data %(name)s disimpan.") % {"name": person.full_name})
             return redirect("registry:person_detail", pk=person.pk)
     return render(request, "registry/person_form.html", {"form": form, "person": person, "household": person.household})
@@ -122,12 +119,8 @@ def person_event(request, pk: int, kind: str):
     if service is None:
         raise Http404
     if form.is_valid():
-        try:
+        with service_errors(request):
             service(actor=request.user, person=person, **form.cleaned_data)
-        except ValidationError as exc:
-            for error in exc.messages:
-                messages.error(request, error)
-        else:
             messages.success(request, _("Peristiwa dicatat."))
     else:
         messages.error(request, _("Tanggal peristiwa tidak sah."))
@@ -140,12 +133,8 @@ def consent_add(request, pk: int):
     person = get_person_or_404(request.user, pk)
     form = ConsentForm(request.POST)
     if form.is_valid():
-        try:
+        with service_errors(request):
             services.consent_record(actor=request.user, person=person, data=form.cleaned_data)
-        except ValidationError as exc:
-            for error in exc.messages:
-                messages.error(request, error)
-        else:
             messages.success(request, _("Dasar hukum pemrosesan data dicatat."))
     else:
         for errors in form.errors.values():
@@ -243,16 +232,13 @@ def household_edit(request, pk: int):
         mask_identifiers=not caps.sees_identifiers,
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             services.household_update(
                 actor=request.user,
                 household=household,
                 data=_cleaned(form),
                 kk_reason=request.POST.get("kk_reason", "").strip(),
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
             messages.success(request, _("Data rumah tangga disimpan."))
             return redirect("registry:household_detail", pk=household.pk)
     return render(request, "registry/household_form.html", {"form": form, "household": household})
@@ -266,11 +252,8 @@ def household_add_member(request, pk: int):
         raise PermissionDenied
     form = PersonForm(request.POST or None, allow_override=caps.accepts_failed_checks)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             person = services.person_add(actor=request.user, household=household, data=_cleaned(form))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
             messages.success(request, _("%(name)s ditambahkan.") % {"name": person.full_name})
             return redirect("registry:household_detail", pk=household.pk)
     return render(request, "registry/person_form.html", {"form": form, "household": household, "person": None})
@@ -365,11 +348,8 @@ def group_edit(request, pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         for field, value in form.cleaned_data.items():
             setattr(group, field, value)
-        try:
+        with service_errors(form):
             services.group_save(actor=request.user, group=group)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
             messages.success(request, _("Kelompok %(name)s disimpan.") % {"name": group.name})
             return redirect("registry:group_detail", pk=group.pk)
     return render(request, "registry/group_form.html", {"form": form, "group": group if pk else None})
@@ -401,12 +381,8 @@ def group_member_add(request, pk: int):
     form = MembershipForm(request.POST)
     if form.is_valid():
         person = get_person_or_404(request.user, form.cleaned_data["person"])
-        try:
+        with service_errors(request):
             services.membership_add(actor=request.user, group=group, person=person, role=form.cleaned_data["role"])
-        except ValidationError as exc:
-            for error in exc.messages:
-                messages.error(request, error)
-        else:
             messages.success(request, _("%(name)s ditambahkan ke kelompok.") % {"name": person.full_name})
     else:
         messages.error(request, _("Pilih penduduk dan jabatan."))
@@ -421,11 +397,7 @@ def group_member_end(request, pk: int, membership_id: int):
         membership = group.memberships.get(pk=membership_id, left_on__isnull=True)
     except GroupMembership.DoesNotExist as exc:
         raise Http404 from exc
-    try:
+    with service_errors(request):
         services.membership_end(actor=request.user, membership=membership)
-    except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
-    else:
         messages.success(request, _("Keanggotaan diakhiri."))
     return redirect("registry:group_detail", pk=group.pk)

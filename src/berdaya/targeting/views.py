@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from berdaya.core import disclosure
 from berdaya.core.conf import conf
 from berdaya.core.confirm import confirm_first
-from berdaya.core.forms import apply_errors
+from berdaya.core.forms import service_errors
 from berdaya.core.pagination import paginate
 from berdaya.core.scoping import (
     capabilities,
@@ -116,16 +116,13 @@ def score_edit(request):
     active = services.score_config_active()
     form = ScoreWeightsForm(request.POST or None, weights=active.weights)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             config = services.score_config_save(
                 actor=request.user,
                 weights=form.weights(),
                 note=form.cleaned_data["note"],
                 activate=form.cleaned_data["activate"],
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
             messages.success(
                 request, _("Bobot versi %(v)s tersimpan. Hitung ulang skor agar berlaku.") % {"v": config.version}
             )
@@ -184,16 +181,13 @@ def household_verify(request, pk: int):
     household = get_household_or_404(request.user, pk)
     form = VerifyForm(request.POST)
     if form.is_valid():
-        try:
+        with service_errors(request, joined=True):
             services.welfare_verify(
                 actor=request.user,
                 household=household,
                 decile=form.cleaned_data["decile"],
                 reason=form.cleaned_data["reason"],
             )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
             messages.success(request, _("Verifikasi lapangan tersimpan."))
     else:
         messages.error(request, _("Isi alasan verifikasi lapangan."))
@@ -233,7 +227,7 @@ def ruleset_edit(request, pk: int | None = None):
         tree = _tree_from(form, formset)
         if tree is not None:
             data = form.cleaned_data
-            try:
+            with service_errors(form):
                 version = services.ruleset_save(
                     actor=request.user,
                     ruleset=ruleset,
@@ -247,11 +241,6 @@ def ruleset_edit(request, pk: int | None = None):
                     near_miss_limit=data.get("near_miss_limit") if data.get("near_miss_limit") is not None else 200,
                     confirmed_empty=data.get("confirm_empty", False),
                 )
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
-            else:
                 messages.success(request, _("Aturan tersimpan (versi %(v)s).") % {"v": version.number})
                 return redirect("targeting:ruleset_detail", pk=version.ruleset_id)
     return render(
@@ -341,12 +330,10 @@ def ruleset_detail(request, pk: int):
 def run_start_view(request, pk: int):
     _ensure_targeting(request.user)
     ruleset = get_visible_or_404(selectors.rulesets_visible_to(request.user), pk)
-    try:
+    with service_errors(request, joined=True):
         run = services.run_start(actor=request.user, ruleset=ruleset)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("targeting:ruleset_detail", pk=ruleset.pk)
-    return redirect("targeting:run_detail", pk=run.pk)
+        return redirect("targeting:run_detail", pk=run.pk)
+    return redirect("targeting:ruleset_detail", pk=ruleset.pk)
 
 
 # --- Runs and review -------------------------------------------------------------------------------------------
@@ -407,7 +394,7 @@ def candidate_review(request, pk: int, candidate_id: int):
     form.is_valid()
     reason = form.cleaned_data.get("reason", "")
     action = request.POST.get("action")
-    try:
+    with service_errors(request, joined=True):
         if action == "exclude":
             services.candidate_exclude(actor=request.user, candidate=candidate, reason=reason)
         elif action == "add":
@@ -416,9 +403,6 @@ def candidate_review(request, pk: int, candidate_id: int):
             services.candidate_restore(actor=request.user, candidate=candidate, reason=reason)
         else:
             raise ValidationError(_("Tindakan tidak dikenal."))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
         messages.success(request, _("Tinjauan tersimpan."))
     back = request.POST.get("back", "")
     url = reverse("targeting:run_detail", args=[run.pk])
@@ -432,12 +416,9 @@ def candidate_add_view(request, pk: int):
     run = get_visible_or_404(selectors.runs_visible_to(request.user), pk)
     form = AddCandidateForm(request.POST)
     if form.is_valid():
-        try:
+        with service_errors(request, also=(Http404,), joined=True):
             person = get_person_or_404(request.user, form.cleaned_data["person"])
             services.candidate_add(actor=request.user, run=run, person=person, reason=form.cleaned_data["reason"])
-        except (ValidationError, Http404) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-        else:
             messages.success(request, _("Penduduk ditambahkan ke daftar dengan alasan tercatat."))
     else:
         messages.error(request, _("Cari dan pilih penduduknya, lalu isi alasannya."))
@@ -483,11 +464,8 @@ def run_approve_view(request, pk: int):
         )
         if page is not None:
             return page
-    try:
+    with service_errors(request, also=(PermissionDenied,), joined=True):
         result = services.run_approve(actor=request.user, run=run)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    else:
         messages.success(
             request,
             _("Daftar disetujui: %(n)s orang; %(p)s diusulkan sebagai peserta program.")

@@ -1,5 +1,5 @@
 """The shared inputs of every form (core/forms.py): dates for the date picker, numbers the Indonesian way,
-several choices as checkboxes (issue #15, items 4 and 5)."""
+several choices as checkboxes (issue #15, items 4 and 5); where a service's errors are shown (issue #16)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from decimal import Decimal
 
 import pytest
 from django import forms
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,6 +23,7 @@ from berdaya.core.forms import (
     RupiahField,
     format_number,
     parse_number,
+    service_errors,
     style_widgets,
 )
 
@@ -163,3 +167,45 @@ def test_the_programme_form_draws_checkboxes_for_groups_needs_and_areas(officer)
         assert "<select" not in html, name
     budget = ProgrammeForm.base_fields["budget"]
     assert budget.clean("Rp 5.000.000") == 5_000_000
+
+
+class _NameForm(forms.Form):
+    name = forms.CharField()
+
+
+def _bound_form() -> _NameForm:
+    form = _NameForm({"name": "Siti"})
+    assert form.is_valid()
+    return form
+
+
+def test_a_service_error_goes_on_its_field_and_the_rest_above_the_form():
+    form = _bound_form()
+    with service_errors(form):
+        raise ValidationError({"name": "Nama sudah dipakai.", "nik": "NIK tidak sah.", NON_FIELD_ERRORS: "Umum."})
+    assert form.errors["name"] == ["Nama sudah dipakai."]
+    assert form.non_field_errors() == ["NIK tidak sah.", "Umum."]
+    form = _bound_form()
+    with service_errors(form):
+        raise ValidationError(["Satu.", "Dua."])
+    assert form.non_field_errors() == ["Satu.", "Dua."]
+
+
+def test_exceptions_named_in_also_are_shown_as_their_text_and_others_pass():
+    form = _bound_form()
+    with service_errors(form, also=(PermissionDenied,)):
+        raise PermissionDenied("Bukan wilayah Anda.")
+    assert form.non_field_errors() == ["Bukan wilayah Anda."]
+    with pytest.raises(PermissionDenied), service_errors(form):
+        raise PermissionDenied
+
+
+def test_without_a_form_the_errors_become_flash_messages(rf):
+    request = rf.post("/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    with service_errors(request):
+        raise ValidationError({"date": "Tanggal di masa depan.", "reason": "Isi alasan."})
+    with service_errors(request, joined=True):
+        raise ValidationError(["Satu.", "Dua."])
+    assert [str(m) for m in get_messages(request)] == ["Tanggal di masa depan.", "Isi alasan.", "Satu. Dua."]
