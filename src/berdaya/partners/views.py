@@ -20,7 +20,6 @@ from berdaya.core.forms import apply_errors
 from berdaya.core.scoping import (
     Role,
     agreements_visible_to,
-    can_create_organisation,
     can_manage_agreements,
     can_manage_commitments,
     can_record_contribution,
@@ -28,12 +27,12 @@ from berdaya.core.scoping import (
     commitments_visible_to,
     get_group_or_404,
     get_visible_or_404,
-    organisations_editable_by,
-    organisations_visible_to,
     programmes_visible_to,
     sees_coordination,
 )
 from berdaya.core.spreadsheet import xlsx_bytes
+from berdaya.organisations.access import can_create_organisation, organisations_editable_by, organisations_visible_to
+from berdaya.organisations.models import Organisation
 from berdaya.programmes.models import Assistance
 
 from . import choices as c
@@ -49,7 +48,6 @@ from .forms import (
     OrganisationForm,
 )
 from .maps import choropleth
-from .models import Organisation
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

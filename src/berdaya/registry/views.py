@@ -23,7 +23,7 @@ from berdaya.core.scoping import (
     people_visible_to,
     villages_for_registration,
 )
-from berdaya.partners.models import Organisation
+from berdaya.organisations.models import Organisation
 from berdaya.programmes import selectors as programme_selectors
 
 from . import choices as c
