@@ -24,7 +24,6 @@ from berdaya.core.scoping import (
     villages_for_registration,
 )
 from berdaya.organisations.models import Organisation
-from berdaya.programmes import selectors as programme_selectors
 
 from . import choices as c
 from . import selectors, services
@@ -39,6 +38,7 @@ from .forms import (
 )
 from .history import history_entries
 from .models import Group, GroupMembership
+from .panels import HOUSEHOLD, PERSON, panels_for
 from .vulnerability import profiles
 
 
@@ -77,7 +77,8 @@ def person_detail(request, pk: int):
             "consents": person.consents.select_related("recorded_by"),
             "events": person.events.select_related("recorded_by"),
             "history": history_entries(person, sees_identifiers=caps.sees_identifiers),
-            "programmes": programme_selectors.person_programmes(actor=request.user, person=person),
+            # Sections of the apps built on the registry (programmes, disability, farming, migration): registry.panels.
+            "panels": panels_for(PERSON, actor=request.user, obj=person),
             "event_form": LifeEventForm(),
             "consent_form": ConsentForm(),
             "can_edit": caps.edits_registry,
@@ -171,7 +172,7 @@ def household_detail(request, pk: int):
             "kk_numbers": household.kk_numbers.all(),
             "events": household.events.select_related("person", "recorded_by", "new_household"),
             "history": history_entries(household, sees_identifiers=caps.sees_identifiers),
-            "programmes": programme_selectors.household_programmes(actor=request.user, household=household),
+            "panels": panels_for(HOUSEHOLD, actor=request.user, obj=household),
             "can_edit": caps.edits_registry,
         },
     )
