@@ -1,4 +1,4 @@
-"""Panels that the apps above the registry add to its person and household pages.
+"""Panels that the apps above the registry add to its pages: the home page, a person's and a household's.
 
 The registry sits below programmes, inclusion, farming and migration, so it must not know them. Each of them
 registers its panel here from its AppConfig.ready(), and the page renders the panels registered for it, in order. A
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+HOME = "home"
 PERSON = "person"
 HOUSEHOLD = "household"
 
@@ -31,14 +32,14 @@ class ShownPanel:
     context: dict[str, Any] = field(default_factory=dict)
 
 
-_PANELS: dict[str, dict[str, Panel]] = {PERSON: {}, HOUSEHOLD: {}}
+_PANELS: dict[str, dict[str, Panel]] = {HOME: {}, PERSON: {}, HOUSEHOLD: {}}
 
 
 def register_panel(
     page: str, name: str, *, template: str, order: int, context: Callable[..., dict[str, Any]] | None = None
 ) -> None:
-    """Add a panel to `page` (PERSON or HOUSEHOLD); `context(actor=user, obj=person_or_household)` gives the
-    template what the page does not. Registering a name again replaces the panel, so a ready() run twice adds none."""
+    """Add a panel to `page` (HOME, PERSON or HOUSEHOLD); `context(actor=user, obj=person_or_household)` gives the
+    template what the page does not (obj is None on the home page). Registering a name again replaces the panel, so a ready() run twice adds none."""
     _PANELS[page][name] = Panel(template=template, order=order, context=context)
 
 

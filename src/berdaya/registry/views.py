@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from berdaya.core import disclosure
 from berdaya.core.conf import conf
 from berdaya.core.forms import apply_errors
 from berdaya.core.pagination import paginate
@@ -20,6 +21,7 @@ from berdaya.core.scoping import (
     get_group_or_404,
     get_household_or_404,
     get_person_or_404,
+    people_for_aggregates,
     people_visible_to,
     villages_for_registration,
 )
@@ -38,8 +40,32 @@ from .forms import (
 )
 from .history import history_entries
 from .models import Group, GroupMembership
-from .panels import HOUSEHOLD, PERSON, panels_for
-from .vulnerability import profiles
+from .panels import HOME, HOUSEHOLD, PERSON, panels_for
+from .vulnerability import FLAGS, profiles
+
+
+@login_required
+def dashboard(request):
+    """The home page: the vulnerability counts per district, and what the apps above the registry add to it."""
+    rows = selectors.vulnerability_by_district(people=people_for_aggregates(request.user))
+    columns = ["total", "female", *[f.code for f in FLAGS]]
+    totals = {key: sum(row[key] for row in rows) for key in columns}
+    for row in rows:
+        row["not_female"] = row["total"] - row["female"]
+    shown = disclosure.for_aggregates(request.user)
+    # Women are shown beside the total: the men (total minus women) must not give a small count either.
+    shown.protect_table(rows, columns, row_sums=[("total", ["female", "not_female"])], totals=totals)
+    return render(
+        request,
+        "registry/dashboard.html",
+        {
+            "rows": rows,
+            "totals": totals,
+            "flags": FLAGS,
+            "disclosure": shown,
+            "panels": panels_for(HOME, actor=request.user, obj=None),
+        },
+    )
 
 
 def _people_page(request):
