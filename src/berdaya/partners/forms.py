@@ -17,8 +17,8 @@ from berdaya.programmes import choices as pc
 from berdaya.programmes.models import Programme
 
 from . import choices as c
+from .coordination import GAP_GROUPS, Period
 from .models import Agreement, Commitment
-from .selectors import GAP_GROUPS, Period
 
 
 def _districts():

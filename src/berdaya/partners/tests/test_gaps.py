@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from berdaya.core.models import AuditEvent
 from berdaya.organisations.models import Organisation
-from berdaya.partners import selectors as s
+from berdaya.partners import coordination as s
 from berdaya.programmes.models import Assistance, Enrolment
 from berdaya.programmes.tests import helpers as h
 from berdaya.registry import choices as rc
