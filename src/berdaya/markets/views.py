@@ -26,6 +26,7 @@ from berdaya.core.confirm import confirm_first
 from berdaya.core.forms import apply_errors
 from berdaya.core.pagination import paginate
 from berdaya.core.scoping import get_person_or_404, subscribers_visible_to
+from berdaya.jobs.services import job_start
 
 from . import access, charts, selectors, services
 from . import choices as c
@@ -431,8 +432,6 @@ def outbox(request):
     if not access.can_manage_prices(request.user):
         raise PermissionDenied
     if request.method == "POST":
-        from berdaya.jobs.services import job_start
-
         job = job_start(
             actor=request.user,
             kind="markets.outbox",

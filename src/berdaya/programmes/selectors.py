@@ -42,6 +42,7 @@ from berdaya.registry.vulnerability import _years_ago, flag_q
 
 from . import accessibility
 from . import choices as c
+from .filtersets import ProgrammeFilterSet
 from .models import Assistance, Attendance, Enrolment, Need, PersonNeed, Programme, Session
 
 # --- small helpers -------------------------------------------------------------------------------------------------
@@ -104,8 +105,6 @@ def attendance_of(enrolment: Enrolment) -> tuple[int, int]:
 
 
 def programme_list(*, actor, filters):
-    from .filtersets import ProgrammeFilterSet
-
     base = programmes_visible_to(actor).select_related("organiser")
     filterset = ProgrammeFilterSet(filters, queryset=base)
     style_widgets(filterset.form, empty_label=_("Semua"))

@@ -29,6 +29,7 @@ from berdaya.organisations.models import Organisation
 
 from . import choices as c
 from . import selectors, services
+from .filtersets import search_q
 from .forms import (
     ConsentForm,
     GroupForm,
@@ -408,8 +409,6 @@ def group_member_search(request, pk: int):
     term = request.GET.get("q", "").strip()
     people = []
     if len(term) >= 3:
-        from .filtersets import search_q
-
         people = list(
             people_visible_to(request.user)
             .living()
