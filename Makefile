@@ -57,6 +57,7 @@ worker: install
 lint: install
 	$(BIN)/ruff format --check src bench
 	$(BIN)/ruff check src bench
+	$(BIN)/lint-imports
 	$(BIN)/berdaya makemigrations --check --dry-run
 	$(BIN)/berdaya check
 

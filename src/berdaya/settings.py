@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "berdaya.core",
     "berdaya.accounts",
     "berdaya.areas",
+    "berdaya.organisations",
     "berdaya.partners",
     "berdaya.registry",
     "berdaya.targeting",

@@ -3,9 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from berdaya.core import views as core_views
+from berdaya.registry import views as registry_views
 
 urlpatterns = [
-    path("", core_views.dashboard, name="dashboard"),
+    path("", registry_views.dashboard, name="dashboard"),
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

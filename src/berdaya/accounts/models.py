@@ -19,7 +19,7 @@ class User(AbstractUser):
 
     role = models.CharField(_("peran"), max_length=20, choices=Role.choices, default=Role.VIEWER)
     organisation = models.ForeignKey(
-        "partners.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisasi"),
         on_delete=models.PROTECT,
         null=True,

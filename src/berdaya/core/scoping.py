@@ -258,7 +258,7 @@ def sees_assistance_notes(user, programme) -> bool:
 def organisations_visible_to(user) -> QuerySet:
     """The partner directory: officers, admins and facilitators all organisations; partner staff their own only;
     viewers none (they read the 4W and gap aggregates)."""
-    from berdaya.partners.models import Organisation
+    from berdaya.organisations.models import Organisation
 
     caps = capabilities(user)
     if caps.role in {Role.ADMIN, Role.OFFICER, Role.FACILITATOR}:
@@ -270,7 +270,7 @@ def organisations_visible_to(user) -> QuerySet:
 
 def organisations_editable_by(user) -> QuerySet:
     """Officers and admins register and edit every organisation; partner staff keep their own contacts current."""
-    from berdaya.partners.models import Organisation
+    from berdaya.organisations.models import Organisation
 
     return _organisation_scoped(user, Organisation.objects.all(), lambda org: Q(pk=org))
 

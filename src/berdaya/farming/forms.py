@@ -4,7 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from berdaya.accounts.models import User
 from berdaya.core.forms import CheckboxSelectMultiple, DateInput, RupiahField, style_widgets
+from berdaya.markets.choices import Channel
 from berdaya.markets.models import Buyer, Commodity, Grade, Unit
 from berdaya.registry.models import Group
 
@@ -79,8 +81,6 @@ class SaleForm(forms.Form):
 
     def __init__(self, *args, farmer=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from berdaya.markets.choices import Channel
-
         self.fields["channel"].choices = Channel.choices
         self.fields["date"].initial = timezone.localdate()
         self.fields["grade"].label_from_instance = lambda g: f"{g.commodity.short_name}: {g.name}"
@@ -96,8 +96,6 @@ class GroupProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from berdaya.accounts.models import User
-
         self.fields["extension_worker"].queryset = User.objects.filter(is_active=True).order_by("username")
         self.fields["parent"].queryset = Group.objects.filter(kind="gapoktan")
         self.fields["main_commodity"].queryset = Commodity.objects.filter(is_active=True)

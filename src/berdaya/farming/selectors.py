@@ -11,6 +11,7 @@ from django.db.models.functions import ExtractYear
 
 from berdaya.core.scoping import household_scope_q
 from berdaya.markets.selectors import annotate_premium
+from berdaya.programmes.models import Enrolment
 
 from .models import Harvest, Plot, Sale
 
@@ -80,8 +81,6 @@ def income_by_year(qs: QuerySet) -> QuerySet:
 
 
 def _completions():
-    from berdaya.programmes.models import Enrolment
-
     return Enrolment.objects.filter(
         status="completed", programme__kind__in=FARMER_PROGRAMME_KINDS, ended_on__isnull=False
     )

@@ -25,6 +25,7 @@ from berdaya.core.scoping import (
 )
 from berdaya.markets.choices import Channel
 from berdaya.markets.models import Commodity
+from berdaya.registry.vulnerability import profile
 
 from . import selectors, services
 from .forms import GroupProfileForm, HarvestForm, PlotForm, SaleForm
@@ -75,8 +76,6 @@ def farmer_detail(request, person_pk: int):
     memberships = person.memberships.filter(
         left_on__isnull=True, group__kind__in=["poktan", "gapoktan"]
     ).select_related("group__farming_profile__parent", "group__farming_profile__main_commodity")
-    from berdaya.registry.vulnerability import profile
-
     return render(
         request,
         "farming/farmer_detail.html",

@@ -15,7 +15,7 @@ class ColumnMapping(models.Model):
 
     name = models.CharField(_("nama"), max_length=100)
     organisation = models.ForeignKey(
-        "partners.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisasi"),
         on_delete=models.CASCADE,
         null=True,

@@ -1,8 +1,8 @@
 """Reads of disability inclusion: support needs vs. session accessibility, and disaggregation by disability.
 
-`support_needs_for` and `session_accommodates` are the functions berdaya.programmes calls at enrolment to flag the
-sessions whose venue cannot accommodate a person; `disaggregate_by_disability` serves every indicator and list that
-must be split by disability (yes/no and WG-SS domain).
+`session_features_needed` is what berdaya.programmes asks (through programmes.accessibility, where inclusion
+registers it) at enrolment to flag the sessions whose venue cannot accommodate a person; `disaggregate_by_disability`
+serves every indicator and list that must be split by disability (yes/no and WG-SS domain).
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from berdaya.core.scoping import people_visible_to
+from berdaya.programmes import accessibility
 from berdaya.registry import choices as rc
+from berdaya.registry.models import Person
 from berdaya.registry.vulnerability import disability_q
 
 from . import choices as c
@@ -33,8 +35,6 @@ def support_needs_for(person_ids: Iterable[int]) -> dict[int, set[str]]:
 
     Recorded needs (DisabilityProfile) win; a person with no profile gets needs inferred from their WG-SS answers
     (choices.WGSS_INFERRED_NEEDS). People with no needs are absent from the result."""
-    from berdaya.registry.models import Person
-
     ids = list(set(person_ids))
     if not ids:
         return {}
@@ -56,57 +56,46 @@ def support_needs_for(person_ids: Iterable[int]) -> dict[int, set[str]]:
     return result
 
 
+def _features(needs: Iterable[str]) -> list[str]:
+    """The session features that meet these needs, in the order of SupportNeed (a companion needs none)."""
+    wanted = set(needs)
+    return [c.NEED_SESSION_FLAG[need] for need in c.SupportNeed.values if need in wanted and c.NEED_SESSION_FLAG[need]]
+
+
+def session_features_needed(person_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Per person, the session features their support needs call for (programmes.accessibility asks this; the
+    registration is in apps.InclusionConfig). People who need none are absent. Two queries."""
+    result = {}
+    for pid, needs in support_needs_for(person_ids).items():
+        features = _features(needs)
+        if features:
+            result[pid] = features
+    return result
+
+
 def session_accommodates(session_flags: Mapping[str, Any], needs: Iterable[str]) -> list[str]:
     """The needs a session cannot meet, as Indonesian labels in a fixed order; empty when it meets them all.
 
     `session_flags` maps session features to booleans, e.g. {"step_free": True, "sign_language": False,
     "large_print": True} (session_flags_of builds it from a programmes Session). A feature that is absent counts as
     not provided: an officer should check rather than assume."""
-    wanted = set(needs)
-    unmet: list[str] = []
-    for need in c.SupportNeed.values:
-        if need not in wanted:
-            continue
-        feature = c.NEED_SESSION_FLAG.get(need)
-        if feature is None:
-            continue
-        if not session_flags.get(feature):
-            unmet.append(str(c.SupportNeed(need).label))
-    return unmet
+    return accessibility.unmet_features(session_flags, _features(needs))
 
 
-SESSION_FEATURES = ("step_free", "sign_language", "large_print", "easy_read")
-
-
-def session_flags_of(session: Any) -> dict[str, bool]:
-    """The accessibility features of a programmes Session (or anything with those boolean attributes)."""
-    return {feature: bool(getattr(session, feature, False)) for feature in SESSION_FEATURES}
+SESSION_FEATURES = accessibility.SESSION_FEATURES
+session_flags_of = accessibility.session_flags_of
 
 
 def unmet_needs_by_session(person_ids: Iterable[int], sessions: Iterable[Any]) -> dict[Any, dict[int, list[str]]]:
     """For enrolment: per session, the people whose needs it cannot meet and which needs. Sessions and people that
     fit are absent. Two queries for the needs, none per session."""
-    needs = support_needs_for(person_ids)
-    result: dict[Any, dict[int, list[str]]] = {}
-    for session in sessions:
-        flags = session_flags_of(session)
-        for pid, wanted in needs.items():
-            unmet = session_accommodates(flags, wanted)
-            if unmet:
-                result.setdefault(getattr(session, "pk", session), {})[pid] = unmet
-    return result
+    return accessibility.unmet_by_session(person_ids, sessions)
 
 
 def feature_need_counts(person_ids: Iterable[int]) -> dict[str, int]:
     """How many of these people need each session feature ("sign_language", "step_free", ...), for the session
     pages: the officer sees which sessions need an interpreter. Features nobody needs are absent. Two queries."""
-    counts: dict[str, int] = {}
-    for needs in support_needs_for(person_ids).values():
-        for need in needs:
-            feature = c.NEED_SESSION_FLAG.get(need)
-            if feature:
-                counts[feature] = counts.get(feature, 0) + 1
-    return counts
+    return accessibility.feature_counts(person_ids)
 
 
 def feature_label(feature: str) -> str:
@@ -164,6 +153,12 @@ def disaggregate_by_disability(
 
 
 # --- Persons with disabilities -----------------------------------------------------------------------------------
+
+
+def profile_q() -> Q:
+    """People with a recorded disability profile: a disability card (KPD) is an official finding of disability even
+    when WG-SS was not asked (a Q over Person)."""
+    return Q(Exists(DisabilityProfile.objects.filter(person=OuterRef("pk"))))
 
 
 def persons_with_disabilities(*, actor, district: str | None = None, domain: str | None = None) -> QuerySet:

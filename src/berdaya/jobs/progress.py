@@ -9,11 +9,25 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TextIO
 
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .models import Job
+
 logger = logging.getLogger(__name__)
+
+
+def cancel_flag_path(job_id: int) -> Path:
+    return Path(settings.DATA_DIR) / "jobs" / f"cancel-{int(job_id)}"
+
+
+def cancel_flag_exists(job_id: int) -> bool:
+    return cancel_flag_path(job_id).exists()
 
 
 class JobCancelled(Exception):
@@ -123,8 +137,6 @@ class JobProgress(Progress):
         self.monitor: JobMonitor | None = None
 
     def write(self) -> None:
-        from .models import Job
-
         if self.monitor is not None:
             return  # the monitor writes the current figures at its next tick
         Job.objects.filter(pk=self.job_id).update(total=self.total, done=self.done, message=self.message[:300])
@@ -133,8 +145,6 @@ class JobProgress(Progress):
         self._cancel = True
 
     def cancel_requested(self) -> bool:
-        from .models import Job
-
         if self.monitor is not None or self._cancel:
             return self._cancel
         now = time.monotonic()
@@ -144,9 +154,6 @@ class JobProgress(Progress):
         return self._cancel
 
     def cancel_requested_now(self) -> bool:
-        from .models import Job
-        from .services import cancel_flag_exists
-
         # The flag file (the web process leaves it when SQLite is held by this job) or the job row, read on the
         # work's own connection: inside its transaction it still sees a request the web committed (read committed).
         if self._cancel or cancel_flag_exists(self.job_id):
@@ -175,8 +182,6 @@ class JobMonitor(threading.Thread):
         self.join(timeout=30)
 
     def run(self) -> None:
-        from django.db import connection
-
         try:
             while not self._stop_event.wait(self.interval):
                 try:
@@ -187,12 +192,6 @@ class JobMonitor(threading.Thread):
             connection.close()
 
     def tick(self) -> None:
-        from django.db import connection
-        from django.utils import timezone
-
-        from .models import Job
-        from .services import cancel_flag_exists
-
         progress = self.progress
         if not progress._cancel:
             requested = cancel_flag_exists(progress.job_id) or bool(

@@ -7,8 +7,9 @@ from django.views.decorators.http import require_POST
 
 from berdaya.core.scoping import get_visible_or_404
 
+from .progress import cancel_flag_exists
 from .selectors import jobs_visible_to
-from .services import cancel_flag_exists, job_abandon, job_cancel, job_retry, worker_alive
+from .services import job_abandon, job_cancel, job_retry, worker_alive
 
 
 def _current(request, pk: int):

@@ -143,7 +143,7 @@ class PricePoint(models.Model):
         _("bujur"), max_digits=9, decimal_places=6, null=True, blank=True, validators=lng_validators
     )
     organisation = models.ForeignKey(
-        "partners.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisasi"),
         on_delete=models.SET_NULL,
         null=True,
@@ -248,7 +248,7 @@ class Buyer(models.Model):
     name = models.CharField(_("nama"), max_length=150, unique=True)
     kind = models.CharField(_("jenis"), max_length=20, choices=c.BuyerKind.choices)
     organisation = models.ForeignKey(
-        "partners.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisasi mitra"),
         on_delete=models.SET_NULL,
         null=True,

@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 from berdaya.core.conf import conf
 from berdaya.core.dates import monday_of
 from berdaya.core.money import thousands
+from berdaya.partners.choices import CommitmentKind
+from berdaya.partners.models import Commitment
 
 from . import choices as c
-from .models import Buyer, BuyerOffer, Commodity, PriceObservation, UnitConversion, iso_week
+from .models import Buyer, BuyerOffer, Commodity, PriceObservation, PricePoint, UnitConversion, iso_week
 
 # Unit conversion
 
@@ -323,8 +325,6 @@ def rank_channels(
             )
         )
 
-    from .models import PricePoint
-
     for point in PricePoint.objects.filter(pk__in=latest).select_related("village"):
         date, prices = latest[point.pk]
         add(point.name, "point", point.channel, round(sum(prices) / len(prices)), point.location(), date)
@@ -357,17 +357,12 @@ def buyers_directory(*, commodity=None) -> QuerySet:
 
 
 def market_access_commitments(*, commodity=None, today: dt.date | None = None) -> list:
-    """Current market-access commitments of partners (berdaya.partners: a buyer's promise to purchase a commodity at
-    a price or premium). That app evolves separately: this boundary tolerates its absence, nothing else does."""
-    try:
-        from berdaya.partners.choices import CommitmentKind
-        from berdaya.partners.models import Commitment
-
-        kind = CommitmentKind.MARKET_ACCESS
-    except (ImportError, AttributeError):
-        return []
+    """Current market-access commitments of partners (berdaya.partners, below markets in the layers: a buyer's
+    promise to purchase a commodity at a price or premium)."""
     today = today or timezone.localdate()
-    qs = Commitment.objects.filter(kind=kind, end_date__gte=today).select_related("organisation")
+    qs = Commitment.objects.filter(kind=CommitmentKind.MARKET_ACCESS, end_date__gte=today).select_related(
+        "organisation"
+    )
     if commodity is not None:
         # The partners app records the commodity as free text ("Kopi robusta", "karet"): match on its first word.
         word = commodity.name.split()[0]

@@ -23,6 +23,7 @@ from berdaya.core.conf import conf
 from berdaya.core.dates import NotInCalendar, UnknownDateFormat, monday_of, parse_written_date
 from berdaya.core.forms import parse_number
 from berdaya.core.money import thousands
+from berdaya.core.scoping import ensure_can_edit_household
 
 from . import access, gsm, selectors
 from . import choices as c
@@ -319,8 +320,6 @@ def subscriber_save(*, actor, data: dict[str, Any], commodities) -> SubscriberCo
         raise ValidationError({"commodities": _("Pilih minimal satu komoditas.")})
     person = data.get("person")
     if person is not None:
-        from berdaya.core.scoping import ensure_can_edit_household
-
         ensure_can_edit_household(actor, person.household)
     sub = SubscriberConsent(recorded_by=actor, **data)
     sub.full_clean()

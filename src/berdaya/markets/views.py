@@ -28,6 +28,7 @@ from berdaya.core.forms import service_errors
 from berdaya.core.money import thousands
 from berdaya.core.pagination import paginate
 from berdaya.core.scoping import get_person_or_404, subscribers_visible_to
+from berdaya.jobs.services import job_start
 
 from . import access, charts, selectors, services
 from . import choices as c
@@ -420,8 +421,6 @@ def outbox(request):
     if not access.can_manage_prices(request.user):
         raise PermissionDenied
     if request.method == "POST":
-        from berdaya.jobs.services import job_start
-
         job = job_start(
             actor=request.user,
             kind="markets.outbox",

@@ -1,8 +1,14 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from berdaya.registry.panels import PERSON, register_panel
+
 
 class MigrationConfig(AppConfig):
     name = "berdaya.migration"
     label = "migration"
     verbose_name = _("Pelindungan pekerja migran")
+
+    def ready(self) -> None:
+        # Its section on the registry's person page (the registry does not import migration).
+        register_panel(PERSON, "migration", template="migration/_person_panel.html", order=10)

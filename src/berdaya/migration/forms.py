@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from berdaya.accounts.models import User
 from berdaya.core.forms import DateInput, style_widgets
-from berdaya.partners.models import Organisation
+from berdaya.organisations.models import Organisation
 from berdaya.registry.models import Person
 
 from . import choices as c

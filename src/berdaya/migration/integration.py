@@ -1,7 +1,7 @@
 """The boundary with berdaya.programmes: reintegration matching and what a returned worker received.
 
-Everything that touches the programmes app goes through here, guarded so that the migration module works (and its
-tests pass) with or without it. When programmes changes its selectors, this is the one file to adjust.
+Migration sits above programmes in the layers and imports it directly; everything it uses of programmes goes
+through here, so when programmes changes its selectors, this is the one file to adjust.
 """
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.utils import timezone
+
+from berdaya.programmes.selectors import person_programmes, suggestions_for_person
 
 # Programme kinds that help a returned worker re-establish a livelihood (UU 18/2017: reintegration, entrepreneurship
 # training and access to capital), ranked first among the suggestions.
@@ -19,26 +20,15 @@ REINTEGRATION_KINDS = ("protection", "capital", "skills_training", "market_acces
 
 @dataclass
 class Reintegration:
-    available: bool
     suggestions: list = field(default_factory=list)
     enrolments: list = field(default_factory=list)
     assistance: list = field(default_factory=list)
-
-
-def programmes_installed() -> bool:
-    return apps.is_installed("berdaya.programmes")
 
 
 def reintegration_for(*, actor, person, since: dt.date | None = None) -> Reintegration:
     """Reintegration programmes suggested for a returned worker (the programmes matching, reused as is, keeping the
     reintegration kinds and programmes aimed at migrant workers) and the enrolments and assistance received since
     `since` (the return date)."""
-    if not programmes_installed():
-        return Reintegration(available=False)
-    try:
-        from berdaya.programmes.selectors import person_programmes, suggestions_for_person
-    except ImportError:
-        return Reintegration(available=False)
     suggestions = [
         s
         for s in suggestions_for_person(actor=actor, person=person, limit=50)
@@ -52,4 +42,4 @@ def reintegration_for(*, actor, person, since: dt.date | None = None) -> Reinteg
     # created_at is stored in UTC: compare the local day, the one people see on the page.
     enrolments = [e for e in summary.enrolments if after(timezone.localdate(e.created_at))]
     assistance = [a for a in summary.assistance if after(a.date)]
-    return Reintegration(available=True, suggestions=suggestions[:10], enrolments=enrolments, assistance=assistance)
+    return Reintegration(suggestions=suggestions[:10], enrolments=enrolments, assistance=assistance)

@@ -228,7 +228,7 @@ class RightsCase(models.Model):
     )
     reported_by = models.CharField(_("pelapor"), max_length=20, choices=c.Reporter.choices)
     reporter_organisation = models.ForeignKey(
-        "partners.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisasi pelapor"),
         on_delete=models.PROTECT,
         null=True,

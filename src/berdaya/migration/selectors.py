@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
 from berdaya.core.scoping import people_for_aggregates, people_visible_to
+from berdaya.registry.models import Person
 
 from . import choices as c
-from .access import cases_listed_for
+from .access import cases_listed_for, cases_readable_by
 from .models import MigrationEpisode, Notification, RightsCase
 from .sla import overdue_q, with_due
 
@@ -209,8 +210,6 @@ def flag_reasons(code: str, person_ids: Iterable[int], today: dt.date | None = N
 
 
 def _family_reasons(ids: list[int]) -> dict[int, str]:
-    from berdaya.registry.models import Person
-
     households = dict(Person.objects.filter(pk__in=ids).values_list("pk", "household_id"))
     working = (
         MigrationEpisode.objects.filter(stage=c.Stage.WORKING, person__household__in=set(households.values()))
@@ -229,6 +228,4 @@ def _family_reasons(ids: list[int]) -> dict[int, str]:
 
 
 def cases_readable_ids(*, actor, ids: list[int]) -> list[int]:
-    from .access import cases_readable_by
-
     return list(cases_readable_by(actor).filter(pk__in=ids).values_list("pk", flat=True))

@@ -1,23 +1,6 @@
 from django.contrib import admin
 
-from berdaya.registry.models import Group
-
-from .models import Agreement, AgreementDocument, Commitment, Contribution, Organisation
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "kind", "group", "focal_name", "is_active"]
-    list_filter = ["kind", "is_active"]
-    search_fields = ["name", "short_name", "legal_registration"]
-    filter_horizontal = ["districts"]
-    raw_id_fields = ["focal_user"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "group":
-            # Only a disability organisation's group can be linked (Organisation.clean says why otherwise).
-            kwargs["queryset"] = Group.objects.filter(kind="disability_org")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+from .models import Agreement, AgreementDocument, Commitment, Contribution
 
 
 class AgreementDocumentInline(admin.TabularInline):

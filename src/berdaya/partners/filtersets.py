@@ -7,8 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.areas.selectors import deployment_districts
-
-from .models import Organisation
+from berdaya.organisations.models import Organisation
 
 
 class OrganisationFilterSet(df.FilterSet):

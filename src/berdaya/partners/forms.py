@@ -12,12 +12,13 @@ from berdaya.areas.models import District
 from berdaya.areas.selectors import deployment_districts, deployment_regency
 from berdaya.core.documents import ACCEPT
 from berdaya.core.forms import CheckboxSelectMultiple, DateInput, RupiahField, style_widgets
+from berdaya.organisations.models import Organisation
 from berdaya.programmes import choices as pc
 from berdaya.programmes.models import Programme
 
 from . import choices as c
-from .models import Agreement, Commitment, Organisation
-from .selectors import GAP_GROUPS, Period
+from .coordination import GAP_GROUPS, Period
+from .models import Agreement, Commitment
 
 
 def _districts():

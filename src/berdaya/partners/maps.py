@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from berdaya.areas.services import boundaries_geojson
 from berdaya.core.conf import conf
 from berdaya.core.disclosure import EXACT, Disclosure
 
@@ -53,8 +54,6 @@ def district_shapes() -> Projection | None:
 
 @functools.cache
 def _district_shapes(regency_code: str) -> Projection | None:
-    from berdaya.areas.services import boundaries_geojson
-
     data = boundaries_geojson("districts", regency_code)
     if not data or not data.get("features"):
         return None

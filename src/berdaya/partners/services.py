@@ -18,16 +18,16 @@ from berdaya.core.audit import audit
 from berdaya.core.documents import check_document, store_document
 from berdaya.core.scoping import (
     Role,
-    can_create_organisation,
     can_manage_agreements,
     can_manage_commitments,
     can_record_contribution,
     capabilities,
-    organisations_editable_by,
 )
+from berdaya.organisations.access import can_create_organisation, organisations_editable_by
+from berdaya.organisations.models import Organisation
 
 from . import choices as c
-from .models import Agreement, AgreementDocument, Commitment, Contribution, Organisation, is_part_of
+from .models import Agreement, AgreementDocument, Commitment, Contribution, is_part_of
 from .selectors import SimilarName, similar_organisations
 
 

@@ -20,7 +20,6 @@ from berdaya.core.forms import service_errors
 from berdaya.core.scoping import (
     Role,
     agreements_visible_to,
-    can_create_organisation,
     can_manage_agreements,
     can_manage_commitments,
     can_record_contribution,
@@ -28,16 +27,16 @@ from berdaya.core.scoping import (
     commitments_visible_to,
     get_group_or_404,
     get_visible_or_404,
-    organisations_editable_by,
-    organisations_visible_to,
     programmes_visible_to,
     sees_coordination,
 )
 from berdaya.core.spreadsheet import xlsx_bytes
+from berdaya.organisations.access import can_create_organisation, organisations_editable_by, organisations_visible_to
+from berdaya.organisations.models import Organisation
 from berdaya.programmes.models import Assistance
 
 from . import choices as c
-from . import selectors, services
+from . import coordination, selectors, services
 from .forms import (
     AgreementDocumentForm,
     AgreementForm,
@@ -49,7 +48,6 @@ from .forms import (
     OrganisationForm,
 )
 from .maps import choropleth
-from .models import Organisation
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -385,7 +383,7 @@ def _ensure_coordination(user) -> None:
 def _matrix(request):
     form = MatrixFilterForm(request.GET or None)
     period = form.period()
-    filters = selectors.MatrixFilters(
+    filters = coordination.MatrixFilters(
         period=period,
         level=form.value("level", c.AreaLevel.DISTRICT),
         district=getattr(form.value("district", None), "pk", ""),
@@ -393,7 +391,7 @@ def _matrix(request):
         organisation_kind=form.value("organisation_kind"),
         measure=form.value("measure", c.ReachMeasure.ORGANISATIONS),
     )
-    return form, filters, selectors.matrix_rows(filters)
+    return form, filters, coordination.matrix_rows(filters)
 
 
 @login_required
@@ -402,11 +400,11 @@ def matrix(request):
     form, filters, rows = _matrix(request)
     shown = disclosure.EXACT
     if filters.measure == c.ReachMeasure.PEOPLE:
-        values = selectors.reached_by_district(filters)
+        values = coordination.reached_by_district(filters)
         unit, caption = _("penerima manfaat"), _("Penerima manfaat terjangkau per kecamatan")
         shown = disclosure.for_coordination(request.user)
     else:
-        values = selectors.organisations_by_district(rows)
+        values = coordination.organisations_by_district(rows)
         unit, caption = _("organisasi"), _("Organisasi aktif per kecamatan")
     query = request.GET.copy()
     return render(
@@ -432,7 +430,7 @@ def matrix_xlsx(request):
     _ensure_coordination(request.user)
     _form, filters, rows = _matrix(request)
     shown = disclosure.for_coordination(request.user)
-    content = xlsx_bytes([("Matriks 4W", selectors.MATRIX_HEADER, selectors.matrix_export_rows(rows, shown))])
+    content = xlsx_bytes([("Matriks 4W", coordination.MATRIX_HEADER, coordination.matrix_export_rows(rows, shown))])
     audit(
         actor=request.user,
         action="export",
@@ -459,12 +457,12 @@ def _gaps(request):
     group = form.value("group", "any")
     order = form.value("order", "number")
     district = getattr(form.value("district", None), "pk", "")
-    rows = selectors.coverage_gaps(
+    rows = coordination.coverage_gaps(
         actor=request.user, period=period, level=level, group=group, order=order, district=district
     )
-    totals = selectors.gap_totals(rows)
+    totals = coordination.gap_totals(rows)
     # The page and its XLSX hide the same cells, whatever the viewer combines them with.
-    selectors.protect_gaps(rows, totals, disclosure.for_coordination(request.user))
+    coordination.protect_gaps(rows, totals, disclosure.for_coordination(request.user))
     return form, period, level, group, order, rows, totals
 
 
@@ -472,7 +470,7 @@ def _gaps(request):
 def gaps(request):
     _ensure_coordination(request.user)
     form, period, level, group, order, rows, totals = _gaps(request)
-    labels = {g.code: g.label for g in selectors.GAP_GROUPS}
+    labels = {g.code: g.label for g in coordination.GAP_GROUPS}
     limit = conf().gap_rows
     return render(
         request,
@@ -486,9 +484,9 @@ def gaps(request):
             "order": order,
             "rows": rows[:limit],
             "more": max(0, len(rows) - limit),
-            "groups": selectors.GAP_GROUPS,
+            "groups": coordination.GAP_GROUPS,
             "totals": totals,
-            "regency_wide": sorted(selectors.organisations_working(period, False)["regency"]),
+            "regency_wide": sorted(coordination.organisations_working(period, False)["regency"]),
             "query": request.GET.urlencode(),
             "now": timezone.localtime(),
         },
@@ -500,7 +498,7 @@ def gaps_xlsx(request):
     _ensure_coordination(request.user)
     _form, period, level, group, _order, rows, _totals = _gaps(request)
     header = ["Kode", "Wilayah", "Kecamatan", "Penduduk"]
-    for g in selectors.GAP_GROUPS:
+    for g in coordination.GAP_GROUPS:
         header += [f"{g.label}: jumlah", f"{g.label}: belum terjangkau", f"{g.label}: % belum terjangkau"]
     header.append("Organisasi yang bekerja di wilayah ini")
 

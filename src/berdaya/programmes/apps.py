@@ -6,3 +6,9 @@ class ProgrammesConfig(AppConfig):
     name = "berdaya.programmes"
     label = "programmes"
     verbose_name = _("Program pemberdayaan")
+
+    def ready(self) -> None:
+        # Its section on the registry's person and household pages (the registry does not import programmes).
+        from . import panels
+
+        panels.register()

@@ -6,7 +6,7 @@ import django_filters as df
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from berdaya.partners.models import Organisation
+from berdaya.organisations.models import Organisation
 
 from . import choices as c
 from .models import Need, Programme

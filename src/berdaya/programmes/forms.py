@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from berdaya.areas.models import District, Village
 from berdaya.core.conf import conf
 from berdaya.core.forms import CheckboxSelectMultiple, DateInput, RupiahField, TimeInput, style_widgets
-from berdaya.partners.models import Organisation
+from berdaya.organisations.models import Organisation
 
 from . import choices as c
 from .models import Assistance, Need, Programme, Session

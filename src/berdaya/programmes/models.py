@@ -51,13 +51,13 @@ class Programme(models.Model):
     kind = models.CharField(_("jenis program"), max_length=20, choices=c.ProgrammeKind.choices)
     description = models.TextField(_("uraian"), blank=True)
     organiser = models.ForeignKey(
-        "partners.Organisation",
+        "organisations.Organisation",
         verbose_name=_("penyelenggara"),
         on_delete=models.PROTECT,
         related_name="programmes_organised",
     )
     funders = models.ManyToManyField(
-        "partners.Organisation", verbose_name=_("penyandang dana"), blank=True, related_name="programmes_funded"
+        "organisations.Organisation", verbose_name=_("penyandang dana"), blank=True, related_name="programmes_funded"
     )
     target_groups = models.JSONField(_("kelompok sasaran"), default=list, blank=True)
     districts = models.ManyToManyField(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import (
@@ -36,12 +37,13 @@ from berdaya.core.scoping import (
     people_visible_to,
     programmes_visible_to,
 )
-from berdaya.inclusion import choices as inclusion_choices
-from berdaya.inclusion import selectors as inclusion
 from berdaya.registry import choices as rc
+from berdaya.registry.models import Person
 from berdaya.registry.vulnerability import flag_q
 
+from . import accessibility
 from . import choices as c
+from .filtersets import ProgrammeFilterSet
 from .models import Assistance, Attendance, Enrolment, Need, PersonNeed, Programme, Session
 
 # --- small helpers -------------------------------------------------------------------------------------------------
@@ -104,8 +106,6 @@ def attendance_of(enrolment: Enrolment) -> tuple[int, int]:
 
 
 def programme_list(*, actor, filters):
-    from .filtersets import ProgrammeFilterSet
-
     base = programmes_visible_to(actor).select_related("organiser")
     filterset = ProgrammeFilterSet(filters, queryset=base)
     style_widgets(filterset.form, empty_label=_("Semua"))
@@ -254,16 +254,30 @@ def double_dip_summary(assistance: Assistance) -> list[dict]:
 # --- eligibility and matching --------------------------------------------------------------------------------------
 
 
+# What apps above programmes add to a target group, registered from their AppConfig.ready(): berdaya.inclusion adds
+# the people with a recorded disability profile to the disability group.
+_TARGET_GROUP_EXTRAS: dict[str, dict[str, Callable[[], Q]]] = defaultdict(dict)
+
+
+def register_target_group_extra(code: str, name: str, q: Callable[[], Q]) -> None:
+    """Widen target group `code` with the people `q()` selects (a Q over Person); `name` makes it idempotent."""
+    _TARGET_GROUP_EXTRAS[code][name] = q
+
+
+def _widened(code: str, q: Q) -> Q:
+    for extra in _TARGET_GROUP_EXTRAS[code].values():
+        q |= extra()
+    return q
+
+
 def target_group_q(code: str, today: dt.date) -> Q:
     """Who belongs to a target group, as a Q over Person (built on registry.vulnerability where a flag exists)."""
     if code == c.TargetGroup.SMALLHOLDER:
         return flag_q("smallholder", today)
     if code == c.TargetGroup.DISABILITY:
         # The WG-SS flag, or a recorded disability profile: a disability card (KPD) is an official finding of
-        # disability even when WG-SS was not asked (berdaya.inclusion accepts such a profile too).
-        from berdaya.inclusion.models import DisabilityProfile
-
-        return flag_q("disability", today) | Q(Exists(DisabilityProfile.objects.filter(person=OuterRef("pk"))))
+        # disability even when WG-SS was not asked (berdaya.inclusion adds such profiles, see above).
+        return _widened(code, flag_q("disability", today))
     if code == c.TargetGroup.ELDERLY:
         return flag_q("elderly", today)
     if code == c.TargetGroup.WOMEN:
@@ -353,16 +367,13 @@ class Suggestion:
 
 
 def _access_features(person) -> list[tuple[str, str]]:
-    """(session feature, label) for each support need of the person a venue must meet (berdaya.inclusion: the
-    recorded disability profile, else inferred from WG-SS). A companion needs no venue feature."""
-    needs = inclusion.support_needs_for([person.pk]).get(person.pk, set())
-    wanted = {inclusion_choices.NEED_SESSION_FLAG.get(need) for need in needs}
-    return [(f, inclusion.feature_label(f)) for f in inclusion.SESSION_FEATURES if f in wanted]
+    """(session feature, label) for each support need of the person a venue must meet (programmes.accessibility:
+    needs recorded by berdaya.inclusion, else inferred from WG-SS). A companion needs no venue feature."""
+    wanted = set(accessibility.features_needed([person.pk]).get(person.pk, []))
+    return [(f, accessibility.feature_label(f)) for f in accessibility.SESSION_FEATURES if f in wanted]
 
 
 def _person_targets(person, today: dt.date) -> set[str]:
-    from berdaya.registry.models import Person
-
     row = (
         Person.objects.filter(pk=person.pk)
         .annotate(
@@ -458,7 +469,7 @@ def suggestions_for_person(*, actor, person, limit: int = 10) -> list[Suggestion
     return suggestions[:limit]
 
 
-# --- accessibility (berdaya.inclusion) ------------------------------------------------------------------------------
+# --- accessibility (programmes.accessibility, needs from berdaya.inclusion) ------------------------------------------
 
 
 def upcoming_sessions(programme: Programme, today: dt.date | None = None) -> QuerySet[Session]:
@@ -487,7 +498,7 @@ def access_gaps(programme: Programme, person_ids: list[int], today: dt.date | No
     if not person_ids:
         return {}
     sessions = list(upcoming_sessions(programme, today))
-    unmet = inclusion.unmet_needs_by_session(person_ids, sessions)
+    unmet = accessibility.unmet_by_session(person_ids, sessions)
     result: dict[int, list[str]] = defaultdict(list)
     for session in sessions:
         for pid, labels in unmet.get(session.pk, {}).items():
@@ -527,11 +538,11 @@ def session_needs(programme: Programme, sessions: list[Session]) -> dict[int, li
     provides it. Counts over every participant (the interpreter is booked for the class), never names. Three
     queries for the whole programme."""
     person_ids = list(programme.enrolments.filter(status__in=c.ATTENDING_STATUSES).values_list("person_id", flat=True))
-    counts = inclusion.feature_need_counts(person_ids)
-    order = [f for f in inclusion.SESSION_FEATURES if f in counts]
+    counts = accessibility.feature_counts(person_ids)
+    order = [f for f in accessibility.SESSION_FEATURES if f in counts]
     return {
         s.pk: [
-            SessionNeed(feature=f, label=inclusion.feature_label(f), needed=counts[f], provided=bool(getattr(s, f)))
+            SessionNeed(feature=f, label=accessibility.feature_label(f), needed=counts[f], provided=bool(getattr(s, f)))
             for f in order
         ]
         for s in sessions
@@ -607,8 +618,6 @@ def _summary(*, actor, people: QuerySet, person=None) -> ProgrammeSummary:
 
 def person_programmes(*, actor, person) -> ProgrammeSummary:
     """For registry's person page: the caller already checked the person is visible to the actor."""
-    from berdaya.registry.models import Person
-
     return _summary(actor=actor, people=Person.objects.filter(pk=person.pk), person=person)
 
 

@@ -13,6 +13,7 @@ from berdaya.core.masking import is_identifying, mask_field
 
 from . import choices as c
 from .models import ConsentRecord, Group, Household, Person
+from .services import check_members
 
 DATE_INPUT = DateInput()
 
@@ -162,8 +163,6 @@ class BaseMemberFormSet(forms.BaseFormSet):
     def clean(self) -> None:
         # The household-wide rules (one head, no NIK twice) are checked even while a row has a typing error, so
         # the officer sees every error in one submission. The rule itself is the service's.
-        from .services import check_members
-
         check_members([getattr(f, "cleaned_data", {}) for f in self.members_entered()])
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from berdaya.areas.models import District
+
 # ASCII digits only, and the whole string: `$` would also match before a trailing newline.
 DIGITS_16 = re.compile(r"[0-9]{16}")
 # Digits typed with an East Asian input method or pasted from a PDF.
@@ -52,8 +54,6 @@ class Failure:
 
 
 def _district_exists_default(prefix: str) -> bool:
-    from berdaya.areas.models import District
-
     code = f"{prefix[0:2]}.{prefix[2:4]}.{prefix[4:6]}"
     return District.objects.filter(code=code).exists()
 

@@ -101,7 +101,7 @@ class Household(models.Model):
         _("status"), max_length=20, choices=c.HouseholdStatus.choices, default=c.HouseholdStatus.ACTIVE
     )
     registered_by_organisation = models.ForeignKey(
-        "partners.Organisation",
+        "organisations.Organisation",
         verbose_name=_("didaftarkan oleh organisasi"),
         on_delete=models.PROTECT,
         null=True,

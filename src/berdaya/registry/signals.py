@@ -8,6 +8,8 @@ import threading
 from django.db import transaction
 from django.dispatch import Signal
 
+from .models import Household
+
 logger = logging.getLogger(__name__)
 
 # Sent after the transaction commits, with household_ids: households registered or changed (their members too).
@@ -31,8 +33,6 @@ def _flush() -> None:
     if not ids:
         return
     _pending.ids = set()
-    from .models import Household
-
     for receiver, result in households_changed.send_robust(sender=Household, household_ids=sorted(ids)):
         if isinstance(result, Exception):
             # The save stands; the score waits for the next full computation.

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from berdaya.core import disclosure
 from berdaya.core.conf import conf
 from berdaya.core.forms import apply_errors, service_errors
 from berdaya.core.pagination import paginate
@@ -20,14 +21,15 @@ from berdaya.core.scoping import (
     get_group_or_404,
     get_household_or_404,
     get_person_or_404,
+    people_for_aggregates,
     people_visible_to,
     villages_for_registration,
 )
-from berdaya.partners.models import Organisation
-from berdaya.programmes import selectors as programme_selectors
+from berdaya.organisations.models import Organisation
 
 from . import choices as c
 from . import selectors, services
+from .filtersets import search_q
 from .forms import (
     ConsentForm,
     GroupForm,
@@ -39,7 +41,32 @@ from .forms import (
 )
 from .history import history_entries
 from .models import Group, GroupMembership
-from .vulnerability import profiles
+from .panels import HOME, HOUSEHOLD, PERSON, panels_for
+from .vulnerability import FLAGS, profiles
+
+
+@login_required
+def dashboard(request):
+    """The home page: the vulnerability counts per district, and what the apps above the registry add to it."""
+    rows = selectors.vulnerability_by_district(people=people_for_aggregates(request.user))
+    columns = ["total", "female", *[f.code for f in FLAGS]]
+    totals = {key: sum(row[key] for row in rows) for key in columns}
+    for row in rows:
+        row["not_female"] = row["total"] - row["female"]
+    shown = disclosure.for_aggregates(request.user)
+    # Women are shown beside the total: the men (total minus women) must not give a small count either.
+    shown.protect_table(rows, columns, row_sums=[("total", ["female", "not_female"])], totals=totals)
+    return render(
+        request,
+        "registry/dashboard.html",
+        {
+            "rows": rows,
+            "totals": totals,
+            "flags": FLAGS,
+            "disclosure": shown,
+            "panels": panels_for(HOME, actor=request.user, obj=None),
+        },
+    )
 
 
 def _people_page(request):
@@ -77,7 +104,8 @@ def person_detail(request, pk: int):
             "consents": person.consents.select_related("recorded_by"),
             "events": person.events.select_related("recorded_by"),
             "history": history_entries(person, sees_identifiers=caps.sees_identifiers),
-            "programmes": programme_selectors.person_programmes(actor=request.user, person=person),
+            # Sections of the apps built on the registry (programmes, disability, farming, migration): registry.panels.
+            "panels": panels_for(PERSON, actor=request.user, obj=person),
             "event_form": LifeEventForm(),
             "consent_form": ConsentForm(),
             "can_edit": caps.edits_registry,
@@ -160,7 +188,7 @@ def household_detail(request, pk: int):
             "kk_numbers": household.kk_numbers.all(),
             "events": household.events.select_related("person", "recorded_by", "new_household"),
             "history": history_entries(household, sees_identifiers=caps.sees_identifiers),
-            "programmes": programme_selectors.household_programmes(actor=request.user, household=household),
+            "panels": panels_for(HOUSEHOLD, actor=request.user, obj=household),
             "can_edit": caps.edits_registry,
         },
     )
@@ -361,8 +389,6 @@ def group_member_search(request, pk: int):
     term = request.GET.get("q", "").strip()
     people = []
     if len(term) >= 3:
-        from .filtersets import search_q
-
         people = list(
             people_visible_to(request.user)
             .living()

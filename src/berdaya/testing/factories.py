@@ -11,7 +11,7 @@ from django.contrib.auth.hashers import make_password
 
 from berdaya.accounts.models import User
 from berdaya.areas.models import District, Province, Regency, Village
-from berdaya.partners.models import Organisation
+from berdaya.organisations.models import Organisation
 from berdaya.registry import choices as c
 from berdaya.registry.identity import make_nik
 from berdaya.registry.models import Group, Household, Person

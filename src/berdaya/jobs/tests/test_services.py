@@ -146,7 +146,7 @@ def test_cancel_ends_a_dead_job_at_once_and_retry_starts_it_again(client, office
 
 
 def test_cancel_of_a_running_job_reaches_it_through_a_flag_file(officer, settings, tmp_path):
-    from berdaya.jobs.services import cancel_flag_exists
+    from berdaya.jobs.progress import cancel_flag_exists
 
     settings.DATA_DIR = tmp_path
     job = _orphan(officer, worker_pid=os.getpid())

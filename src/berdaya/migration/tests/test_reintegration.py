@@ -80,7 +80,6 @@ def test_a_returned_worker_is_matched_to_reintegration_programmes_and_sees_what_
 
     result = reintegration_for(actor=officer, person=migrant, since=returned.return_date)
 
-    assert result.available
     assert [s.programme for s in result.suggestions] == [reintegration]
     reasons = result.suggestions[0].reasons
     assert "Termasuk sasaran: Pekerja migran dan keluarganya" in reasons

@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
+from berdaya.organisations.models import Organisation
 from berdaya.partners import services
-from berdaya.partners.models import Organisation
 from berdaya.testing import factories as f
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.core.management import call_command
 
-from berdaya.partners.models import Agreement, Commitment, Contribution, Organisation
+from berdaya.organisations.models import Organisation
+from berdaya.partners.models import Agreement, Commitment, Contribution
 from berdaya.partners.selectors import agreement_reminders, commitment_progress
 from berdaya.testing import factories as f
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from berdaya.core.models import AuditEvent
 from berdaya.core.scoping import people_visible_to, programmes_editable_by
+from berdaya.organisations.models import Organisation
 from berdaya.partners import services
-from berdaya.partners.models import Organisation
 from berdaya.programmes import services as programme_services
 from berdaya.programmes.tests import helpers as h
 from berdaya.registry import choices as rc

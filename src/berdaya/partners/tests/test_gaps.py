@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from berdaya.core.models import AuditEvent
-from berdaya.partners import selectors as s
-from berdaya.partners.models import Organisation
+from berdaya.organisations.models import Organisation
+from berdaya.partners import coordination as s
 from berdaya.programmes.models import Assistance, Enrolment
 from berdaya.programmes.tests import helpers as h
 from berdaya.registry import choices as rc

@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from berdaya.core.models import AuditEvent
-from berdaya.partners import selectors as s
+from berdaya.organisations.models import Organisation
+from berdaya.partners import coordination as s
 from berdaya.partners.maps import choropleth, district_shapes
-from berdaya.partners.models import Organisation
 from berdaya.programmes import services as programme_services
 from berdaya.programmes.tests import helpers as h
 from berdaya.testing import factories as f

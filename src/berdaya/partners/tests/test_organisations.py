@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from berdaya.core.models import AuditEvent
+from berdaya.organisations.models import Organisation
 from berdaya.partners import services
-from berdaya.partners.models import Organisation
 from berdaya.partners.selectors import normalise_name
 from berdaya.testing import factories as f
 

@@ -9,10 +9,10 @@ from django.urls import reverse
 from berdaya.core.scoping import (
     agreements_visible_to,
     commitments_visible_to,
-    organisations_visible_to,
     people_visible_to,
     sees_assistance_notes,
 )
+from berdaya.organisations.access import organisations_visible_to
 from berdaya.partners import services
 from berdaya.partners.selectors import organisation_results
 from berdaya.programmes import services as programme_services

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from berdaya.jobs.services import job_start
+from berdaya.markets.services import outbox_process
+
 
 class Command(BaseCommand):
     help = "Kirim pesan kotak keluar (buletin dan peringatan harga) yang sudah waktunya; gagal dicoba ulang."
@@ -13,8 +16,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, background: bool, **options):
         if background:
-            from berdaya.jobs.services import job_start
-
             job = job_start(
                 actor=None,
                 kind="markets.outbox",
@@ -23,8 +24,6 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"Tugas #{job.pk} dijadwalkan.")
             return
-        from berdaya.markets.services import outbox_process
-
         counts = outbox_process()
         self.stdout.write(
             self.style.SUCCESS(

@@ -9,7 +9,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from berdaya.accounts.models import User
+from berdaya.areas.models import District
 from berdaya.core.dates import monday_of
+from berdaya.markets import selectors, services
 
 
 class Command(BaseCommand):
@@ -20,10 +23,6 @@ class Command(BaseCommand):
         parser.add_argument("--send", action="store_true")
 
     def handle(self, *args, week: str | None, send: bool, **options):
-        from berdaya.accounts.models import User
-        from berdaya.areas.models import District
-        from berdaya.markets import selectors, services
-
         actor = (
             User.objects.filter(role="admin").order_by("id").first() or User.objects.filter(is_superuser=True).first()
         )

@@ -1,0 +1,558 @@
+"""The coordination reports of partners: the 4W matrix (who does what, where, when) and the coverage gaps.
+
+Both are derived from programmes, sessions, enrolments and assistance with grouped queries: nothing is typed twice,
+and no query loops over people. Aggregates only: every signed-in role reads them (access: sees_coordination), and
+small counts are protected by core.disclosure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from berdaya.areas.models import District, Village
+from berdaya.core.disclosure import EXACT, Disclosure
+from berdaya.core.scoping import people_for_coordination
+from berdaya.organisations.models import Organisation
+from berdaya.programmes import choices as pc
+from berdaya.programmes.models import Assistance, Enrolment, Programme, Session
+from berdaya.registry import choices as rc
+from berdaya.registry.models import Person
+from berdaya.registry.vulnerability import flag_q
+
+from . import choices as c
+
+# --- period and filters --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def default(cls, today: dt.date | None = None) -> Period:
+        today = today or timezone.localdate()
+        return cls(dt.date(today.year, 1, 1), dt.date(today.year, 12, 31))
+
+    def programme_q(self, prefix: str = "") -> Q:
+        """Programmes overlapping the period."""
+        return Q(**{f"{prefix}start_date__lte": self.end, f"{prefix}end_date__gte": self.start})
+
+
+def reached_q(period: Period) -> Q:
+    """A person is reached in the period when enrolled (enrolled, active or completed) in, or given assistance
+    (disbursed or acknowledged) by, a programme overlapping the period. A Q over Person, two EXISTS subqueries."""
+    enrolled = Enrolment.objects.filter(person=OuterRef("pk"), status__in=pc.SEAT_STATUSES).filter(
+        period.programme_q("programme__")
+    )
+    assisted = Assistance.objects.filter(person=OuterRef("pk"), status__in=pc.SPENT_STATUSES).filter(
+        period.programme_q("programme__")
+    )
+    return Q(Exists(enrolled)) | Q(Exists(assisted))
+
+
+# --- the 4W matrix ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class MatrixFilters:
+    period: Period
+    level: str = c.AreaLevel.DISTRICT
+    district: str = ""
+    kind: str = ""
+    organisation_kind: str = ""
+    organisation: int | None = None
+    measure: str = c.ReachMeasure.ORGANISATIONS
+
+
+@dataclass
+class MatrixRow:
+    organisation: Organisation
+    role: str
+    kind: str
+    district: District | None
+    village: Village | None
+    programme_ids: set[int] = field(default_factory=set)
+    participants: int = 0
+    assistance_only: int = 0
+    recipients: int = 0
+    disbursed: int = 0
+    sessions: int = 0
+    start: dt.date | None = None
+    end: dt.date | None = None
+    programme_names: list[str] = field(default_factory=list)
+    village_level: bool = False
+
+    @property
+    def reached(self) -> int:
+        return self.participants + self.assistance_only
+
+    @property
+    def programmes(self) -> int:
+        return len(self.programme_ids)
+
+    @property
+    def role_label(self) -> str:
+        return str(c.Role(self.role).label)
+
+    @property
+    def kind_label(self) -> str:
+        return str(pc.ProgrammeKind(self.kind).label)
+
+    @property
+    def area_label(self) -> str:
+        if self.district is None:
+            return _("Seluruh kabupaten")
+        if self.village is None:
+            if self.village_level:
+                return _("Seluruh Kec. %(name)s") % {"name": self.district.name}
+            return self.district.name
+        return f"{self.village.name}, {self.district.name}"
+
+
+ROLE_PATHS = {c.Role.ORGANISER: "organiser", c.Role.FUNDER: "funders"}
+
+
+def _programmes(filters: MatrixFilters) -> QuerySet[Programme]:
+    qs = Programme.objects.filter(filters.period.programme_q())
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    return qs
+
+
+def matrix_rows(filters: MatrixFilters) -> list[MatrixRow]:
+    """The 4W matrix: organisation × role × programme kind × area, for programmes overlapping the period.
+
+    Where an organisation works comes from two places: the areas its programmes cover (Programme.districts and
+    .villages) and where the people it reached live (enrolments and assistance). Counts per row:
+    programmes; participants (distinct people enrolled, active or completed); people reached by assistance only;
+    assistance recipients and Rupiah disbursed in the period; sessions held in the period. About a dozen grouped
+    queries, whatever the number of people."""
+    village_level = filters.level == c.AreaLevel.VILLAGE
+    today = timezone.localdate()
+    held_until = min(filters.period.end, today)
+    programmes = _programmes(filters)
+    rows: dict[tuple, MatrixRow] = {}
+    org_ids: set[int] = set()
+
+    def key_of(org, role, kind, district, village):
+        return (org, role, kind, district, village if village_level else None)
+
+    def touch(org, role, kind, district, village) -> dict:
+        key = key_of(org, role, kind, district, village)
+        if key not in rows:
+            rows[key] = {"programmes": set(), "participants": 0, "assistance_only": 0, "recipients": 0, "disbursed": 0}
+            org_ids.add(org)
+        return rows[key]
+
+    for role, path in ROLE_PATHS.items():
+        org_field = f"programme__{path}"
+        org_q = Q(**{f"{org_field}__isnull": False})
+        if filters.organisation_kind:
+            org_q &= Q(**{f"{org_field}__kind": filters.organisation_kind})
+        if filters.organisation:
+            org_q &= Q(**{org_field: filters.organisation})
+        in_scope = Q(programme__in=programmes.values("pk")) & org_q
+
+        # Where programmes say they work: districts and villages covered, or the whole regency.
+        district_links = Programme.districts.through.objects.filter(in_scope)
+        village_links = Programme.villages.through.objects.filter(in_scope)
+        if filters.district:
+            district_links = district_links.filter(district_id=filters.district)
+            village_links = village_links.filter(village__district_id=filters.district)
+        for org, kind, district, programme in district_links.values_list(
+            org_field, "programme__kind", "district_id", "programme_id"
+        ).distinct():
+            touch(org, role, kind, district, None)["programmes"].add(programme)
+        for org, kind, district, village, programme in village_links.values_list(
+            org_field, "programme__kind", "village__district_id", "village_id", "programme_id"
+        ).distinct():
+            touch(org, role, kind, district, village)["programmes"].add(programme)
+        if not filters.district:
+            uncovered = (
+                programmes.filter(
+                    ~Exists(Programme.districts.through.objects.filter(programme=OuterRef("pk"))),
+                    ~Exists(Programme.villages.through.objects.filter(programme=OuterRef("pk"))),
+                )
+                .filter(Q(**{f"{path}__isnull": False}))
+                .filter(
+                    Q(**{f"{path}__kind": filters.organisation_kind}) if filters.organisation_kind else Q(),
+                    Q(**{path: filters.organisation}) if filters.organisation else Q(),
+                )
+            )
+            for org, kind, programme in uncovered.values_list(path, "kind", "pk").distinct():
+                touch(org, role, kind, None, None)["programmes"].add(programme)
+
+        # Where the people reached live.
+        area = ["person__household__village__district"] + (["person__household__village"] if village_level else [])
+        area_q = Q(person__household__village__district=filters.district) if filters.district else Q()
+        enrolments = Enrolment.objects.filter(in_scope, area_q, status__in=pc.SEAT_STATUSES)
+        for r in (
+            enrolments.values(org_field, "programme__kind", *area).annotate(n=Count("person", distinct=True)).order_by()
+        ):
+            touch(r[org_field], role, r["programme__kind"], r[area[0]], r.get(area[-1]))["participants"] = r["n"]
+        for org, kind, *where, programme in enrolments.values_list(
+            org_field, "programme__kind", *area, "programme_id"
+        ).distinct():
+            touch(org, role, kind, where[0], where[-1])["programmes"].add(programme)
+        spent = Assistance.objects.filter(in_scope, area_q, status__in=pc.SPENT_STATUSES)
+        # Reached by assistance only: no seat in any programme of the same organisation and kind in the period.
+        seat_elsewhere = Enrolment.objects.filter(
+            person=OuterRef("person"),
+            status__in=pc.SEAT_STATUSES,
+            programme__kind=OuterRef("programme__kind"),
+            programme__in=programmes.values("pk"),
+            **{org_field: OuterRef("org_id")},
+        )
+        for r in (
+            spent.annotate(org_id=F(org_field))
+            .filter(~Exists(seat_elsewhere))
+            .values("org_id", "programme__kind", *area)
+            .annotate(n=Count("person", distinct=True))
+            .order_by()
+        ):
+            touch(r["org_id"], role, r["programme__kind"], r[area[0]], r.get(area[-1]))["assistance_only"] = r["n"]
+        in_dates = Q(date__gte=filters.period.start, date__lte=filters.period.end)
+        for r in (
+            spent.filter(in_dates)
+            .values(org_field, "programme__kind", *area)
+            .annotate(n=Count("person", distinct=True), rp=Sum("amount"))
+            .order_by()
+        ):
+            row = touch(r[org_field], role, r["programme__kind"], r[area[0]], r.get(area[-1]))
+            row["recipients"], row["disbursed"] = r["n"], r["rp"] or 0
+        for org, kind, *where, programme in spent.values_list(
+            org_field, "programme__kind", *area, "programme_id"
+        ).distinct():
+            touch(org, role, kind, where[0], where[-1])["programmes"].add(programme)
+
+    every_programme = set().union(*(r["programmes"] for r in rows.values())) if rows else set()
+    sessions = dict(
+        Session.objects.filter(programme__in=every_programme, date__gte=filters.period.start, date__lte=held_until)
+        .values("programme")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("programme", "n")
+    )
+    info = {
+        p.pk: p for p in Programme.objects.filter(pk__in=every_programme).only("pk", "name", "start_date", "end_date")
+    }
+    orgs = Organisation.objects.in_bulk(org_ids)
+    districts = District.objects.in_bulk({k[3] for k in rows if k[3]})
+    villages = Village.objects.in_bulk({k[4] for k in rows if k[4]})
+    result = []
+    for (org, role, kind, district, village), data in rows.items():
+        pids = data["programmes"]
+        row = MatrixRow(
+            organisation=orgs[org],
+            role=role,
+            kind=kind,
+            district=districts.get(district),
+            village=villages.get(village),
+            programme_ids=pids,
+            participants=data["participants"],
+            assistance_only=data["assistance_only"],
+            recipients=data["recipients"],
+            disbursed=data["disbursed"],
+            sessions=sum(sessions.get(p, 0) for p in pids),
+            start=min((info[p].start_date for p in pids), default=None),
+            end=max((info[p].end_date for p in pids), default=None),
+            programme_names=sorted(info[p].name for p in pids),
+            village_level=village_level,
+        )
+        result.append(row)
+    result.sort(
+        key=lambda r: (
+            r.district.code if r.district else "",
+            r.village.code if r.village else "",
+            r.organisation.name,
+            r.role,
+            r.kind,
+        )
+    )
+    return result
+
+
+def reached_by_district(filters: MatrixFilters) -> dict[str, int]:
+    """Distinct people reached per district (the map's second measure): people are counted once however many
+    organisations reached them, so this is its own query rather than a sum of matrix rows."""
+    programmes = _programmes(filters)
+    org_q = Q()
+    for path in ROLE_PATHS.values():
+        sub = Q(**{f"programme__{path}__isnull": False})
+        if filters.organisation_kind:
+            sub &= Q(**{f"programme__{path}__kind": filters.organisation_kind})
+        if filters.organisation:
+            sub &= Q(**{f"programme__{path}": filters.organisation})
+        org_q |= sub
+    enrolled = Enrolment.objects.filter(
+        Q(person=OuterRef("pk"), status__in=pc.SEAT_STATUSES, programme__in=programmes.values("pk")) & org_q
+    )
+    assisted = Assistance.objects.filter(
+        Q(person=OuterRef("pk"), status__in=pc.SPENT_STATUSES, programme__in=programmes.values("pk")) & org_q
+    )
+    qs = Person.objects.filter(Q(Exists(enrolled)) | Q(Exists(assisted)))
+    if filters.district:
+        qs = qs.filter(household__village__district=filters.district)
+    return dict(
+        qs.values("household__village__district")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("household__village__district", "n")
+    )
+
+
+def organisations_by_district(rows: list[MatrixRow]) -> dict[str, int]:
+    orgs: dict[str, set[int]] = defaultdict(set)
+    for r in rows:
+        if r.district is not None:
+            orgs[r.district.code].add(r.organisation.pk)
+    return {code: len(ids) for code, ids in orgs.items()}
+
+
+MATRIX_HEADER = [
+    "Kode kecamatan",
+    "Kecamatan",
+    "Kode desa",
+    "Desa",
+    "Organisasi",
+    "Jenis organisasi",
+    "Peran",
+    "Jenis kegiatan",
+    "Program",
+    "Jumlah program",
+    "Mulai",
+    "Selesai",
+    "Sesi berlangsung",
+    "Peserta",
+    "Penerima bantuan saja",
+    "Penerima manfaat terjangkau",
+    "Penerima bantuan (periode)",
+    "Bantuan disalurkan (Rp)",
+]
+
+
+def matrix_export_rows(rows: list[MatrixRow], shown: Disclosure = EXACT):
+    """The matrix as export lines; counts of people as `shown` lets the user read them (core.disclosure)."""
+    for r in rows:
+        yield [
+            r.district.code if r.district else "",
+            r.district.name if r.district else _("Seluruh kabupaten"),
+            r.village.code if r.village else "",
+            r.village.name if r.village else "",
+            r.organisation.name,
+            r.organisation.get_kind_display(),
+            r.role_label,
+            r.kind_label,
+            "; ".join(r.programme_names),
+            r.programmes,
+            r.start,
+            r.end,
+            r.sessions,
+            shown.count(r.participants),
+            shown.count(r.assistance_only),
+            shown.count(r.reached),
+            shown.count(r.recipients),
+            r.disbursed,
+        ]
+
+
+# --- coverage gaps -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GapGroup:
+    code: str
+    label: str
+
+
+GAP_GROUPS = [
+    GapGroup("any", gettext_lazy("Semua kelompok rentan")),
+    GapGroup("disability", gettext_lazy("Penyandang disabilitas")),
+    GapGroup("smallholder", gettext_lazy("Petani kecil")),
+    GapGroup("migrant", gettext_lazy("Pekerja migran dan keluarganya")),
+    GapGroup("poor", gettext_lazy("Miskin (desil 1-4)")),
+    GapGroup("female_headed", gettext_lazy("Rumah tangga dikepalai perempuan")),
+    GapGroup("elderly", gettext_lazy("Lanjut usia")),
+]
+GAP_GROUP_CODES = [g.code for g in GAP_GROUPS]
+MIGRANT_FLAGS = ("migrant_prospective", "migrant_current", "migrant_returned", "migrant_family")
+
+
+def gap_group_q(code: str, today: dt.date) -> Q:
+    if code == "migrant":
+        q = Q()
+        for flag in MIGRANT_FLAGS:
+            q |= flag_q(flag, today)
+        return q
+    if code == "any":
+        q = Q()
+        for group in GAP_GROUP_CODES[1:]:
+            q |= gap_group_q(group, today)
+        return q
+    return flag_q(code, today)
+
+
+@dataclass
+class GapRow:
+    code: str
+    name: str
+    district_name: str
+    residents: int
+    totals: dict[str, int]
+    gaps: dict[str, int]
+    organisations: list[str] = field(default_factory=list)
+
+    def share(self, group: str) -> float | None:
+        total, gap = self.totals.get(group, 0), self.gaps.get(group, 0)
+        if not isinstance(total, int) or not isinstance(gap, int):
+            return None  # suppressed by protect_gaps
+        return 100.0 * gap / total if total else 0.0
+
+    def cells(self) -> list[dict]:
+        return [
+            {"code": g, "total": self.totals[g], "gap": self.gaps[g], "share": self.share(g)} for g in GAP_GROUP_CODES
+        ]
+
+
+def coverage_gaps(
+    *,
+    actor,
+    period: Period,
+    level: str = c.AreaLevel.DISTRICT,
+    group: str = "any",
+    order: str = "number",
+    district: str = "",
+    today: dt.date | None = None,
+) -> list[GapRow]:
+    """Areas ranked by how many vulnerable people of `group` no programme reached in the period (and by share when
+    order="share"), with the organisations whose programmes cover each area.
+
+    One aggregate query over residents (status active) grouped by area, with a COUNT per group of everyone and of
+    the unreached, plus grouped queries for who works there."""
+    today = today or timezone.localdate()
+    group = group if group in GAP_GROUP_CODES else "any"
+    village_level = level == c.AreaLevel.VILLAGE
+    area = "household__village" if village_level else "household__village__district"
+    people = people_for_coordination(actor).filter(status=rc.PersonStatus.ACTIVE)
+    if district:
+        people = people.filter(household__village__district=district)
+    not_reached = ~reached_q(period)
+    aggregates = {}
+    for g in GAP_GROUP_CODES:
+        q = gap_group_q(g, today)
+        aggregates[f"total_{g}"] = Count("pk", filter=q)
+        aggregates[f"gap_{g}"] = Count("pk", filter=q & not_reached)
+    names = [f"{area}__name"] + ([f"{area}__district__name"] if village_level else [])
+    rows = list(people.values(area, *names).annotate(residents=Count("pk"), **aggregates).order_by())
+    working = organisations_working(period, village_level)
+    result = []
+    for r in rows:
+        code = r[area]
+        district_code = code.rsplit(".", 1)[0] if village_level else code
+        # Programmes naming no area (the whole regency) are listed once above the table, not in every row: a
+        # district where only those work is still one no partner has chosen.
+        orgs = working["district"].get(district_code, set())
+        if village_level:
+            orgs = orgs | working["village"].get(code, set())
+        result.append(
+            GapRow(
+                code=code,
+                name=r[f"{area}__name"],
+                district_name=r.get(f"{area}__district__name", ""),
+                residents=r["residents"],
+                totals={g: r[f"total_{g}"] for g in GAP_GROUP_CODES},
+                gaps={g: r[f"gap_{g}"] for g in GAP_GROUP_CODES},
+                organisations=sorted(orgs),
+            )
+        )
+    if order == "share":
+        result.sort(key=lambda x: (-x.share(group), -x.gaps[group], x.code))
+    else:
+        result.sort(key=lambda x: (-x.gaps[group], -x.share(group), x.code))
+    return result
+
+
+def organisations_working(period: Period, village_level: bool) -> dict:
+    """Names of organisations (organisers and funders) whose programmes overlapping the period cover each district,
+    each village (village level), or the whole regency (programmes naming no area)."""
+    programmes = Programme.objects.filter(period.programme_q()).values("pk")
+    by_district: dict[str, set[str]] = defaultdict(set)
+    by_village: dict[str, set[str]] = defaultdict(set)
+    regency: set[str] = set()
+    for path in ROLE_PATHS.values():
+        org = f"programme__{path}__name"
+        for code, name in (
+            Programme.districts.through.objects.filter(programme__in=programmes, **{f"{org}__isnull": False})
+            .values_list("district_id", org)
+            .distinct()
+        ):
+            by_district[code].add(name)
+        village_links = Programme.villages.through.objects.filter(programme__in=programmes, **{f"{org}__isnull": False})
+        if village_level:
+            for code, name in village_links.values_list("village_id", org).distinct():
+                by_village[code].add(name)
+        else:
+            for code, name in village_links.values_list("village__district_id", org).distinct():
+                by_district[code].add(name)
+        regency.update(
+            Programme.objects.filter(pk__in=programmes)
+            .filter(
+                ~Exists(Programme.districts.through.objects.filter(programme=OuterRef("pk"))),
+                ~Exists(Programme.villages.through.objects.filter(programme=OuterRef("pk"))),
+                **{f"{path}__isnull": False},
+            )
+            .values_list(f"{path}__name", flat=True)
+            .distinct()
+        )
+    return {"district": by_district, "village": by_village, "regency": regency}
+
+
+def protect_gaps(rows: list[GapRow], totals: dict, shown: Disclosure) -> None:
+    """Hide, in the rows and their totals, the counts `shown` may not give exact (core.disclosure.protect_table).
+
+    Each cell shows a group's people and those not reached; the reached are their difference, so a small number
+    reached hides the pair too. Each column sums to the totals row."""
+    if shown.exact:
+        return
+    columns = ["residents", *(f"{k}_{g}" for g in GAP_GROUP_CODES for k in ("total", "gap"))]
+    sums = [(f"total_{g}", [f"gap_{g}", f"reached_{g}"]) for g in GAP_GROUP_CODES]
+
+    def line(residents, totals_, gaps):
+        out = {"residents": residents}
+        for g in GAP_GROUP_CODES:
+            out |= {f"total_{g}": totals_[g], f"gap_{g}": gaps[g], f"reached_{g}": totals_[g] - gaps[g]}
+        return out
+
+    lines = [line(r.residents, r.totals, r.gaps) for r in rows]
+    cells = {c["code"]: c for c in totals["cells"]}
+    sum_line = line(totals["residents"], {g: cells[g]["total"] for g in cells}, {g: cells[g]["gap"] for g in cells})
+    shown.protect_table(lines, columns, row_sums=sums, totals=sum_line)
+    for r, out in zip(rows, lines, strict=True):
+        r.residents = out["residents"]
+        r.totals = {g: out[f"total_{g}"] for g in GAP_GROUP_CODES}
+        r.gaps = {g: out[f"gap_{g}"] for g in GAP_GROUP_CODES}
+    totals["residents"] = sum_line["residents"]
+    for g, cell in cells.items():
+        cell["total"], cell["gap"] = sum_line[f"total_{g}"], sum_line[f"gap_{g}"]
+        if not isinstance(cell["total"], int) or not isinstance(cell["gap"], int):
+            cell["share"] = None
+
+
+def gap_totals(rows: list[GapRow]) -> dict:
+    totals = {g: sum(r.totals[g] for r in rows) for g in GAP_GROUP_CODES}
+    gaps = {g: sum(r.gaps[g] for r in rows) for g in GAP_GROUP_CODES}
+    return {
+        "residents": sum(r.residents for r in rows),
+        "cells": [
+            {"code": g, "total": totals[g], "gap": gaps[g], "share": 100.0 * gaps[g] / totals[g] if totals[g] else 0}
+            for g in GAP_GROUP_CODES
+        ],
+    }
