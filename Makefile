@@ -37,15 +37,10 @@ migrate: install
 	$(BIN)/berdaya migrate --noinput -v 0
 	$(BIN)/berdaya areas load
 
+# The whole demo in order (people, programmes, partners, migration, prices, farms, welfare scores, targeting); with
+# --if-empty each part is skipped when it already has data, so a demo made before a part existed gets that part.
 demo: migrate
 	$(BIN)/berdaya demo --households $(DEMO_HOUSEHOLDS) --seed 1 --if-empty --no-logins
-	$(BIN)/berdaya demo_programmes --seed 1 --if-empty
-	$(BIN)/berdaya demo_partners --seed 1 --if-empty
-	$(BIN)/berdaya demo_migration --seed 1 --if-empty
-	$(BIN)/berdaya demo_markets --seed 1 --if-empty
-	$(BIN)/berdaya demo_farming --seed 1 --if-empty
-	$(BIN)/berdaya welfare compute
-	$(BIN)/berdaya demo_targeting --seed 1 --if-empty
 
 # The demo logins are printed last, once the server answers (berdaya serve --demo-logins).
 run: demo

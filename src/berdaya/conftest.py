@@ -34,6 +34,13 @@ def partner(areas):
     return factories.user("partner", org=factories.organisation("LSM Tani Sejahtera"))
 
 
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files (agreement documents...) go to a temporary MEDIA_ROOT, not the project's var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 def pytest_collection_modifyitems(items):
     """Every transactional test (live server, browser, crash and concurrency tests) restores the migrations' data.
 

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "berdaya.farming",
     "berdaya.jobs",
     "berdaya.imports",
+    "berdaya.demo",
 ]
 
 MIDDLEWARE = [

@@ -7,16 +7,16 @@ because a role is shown only what it may open.
 
 from __future__ import annotations
 
-import io
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from berdaya.accounts.models import User
 from berdaya.areas.services import areas_load
+from berdaya.testing.demo import demo_build
+from berdaya.testing.worlds import FAST_HASHERS
 
 pytestmark = pytest.mark.django_db
 
@@ -74,14 +74,10 @@ def _links(html: str) -> tuple[list[str], list[str]]:
 
 @pytest.fixture
 def demo(db, settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.MEDIA_ROOT = tmp_path / "media"
     areas_load(regency_codes=["15.02"])
-    out = io.StringIO()
-    call_command("demo", "--households", "60", "--seed", "1", "--ground-truth", str(tmp_path / "t.csv"), stdout=out)
-    for command in ("demo_programmes", "demo_partners", "demo_migration", "demo_markets", "demo_farming"):
-        call_command(command, "--seed", "1", "--if-empty", stdout=out)
-    call_command("demo_targeting", "--seed", "1", "--if-empty", stdout=out)
+    demo_build(tmp_path, households=60, seed=1)
 
 
 def test_no_page_reachable_from_the_menu_crashes_and_no_menu_entry_is_forbidden(demo):

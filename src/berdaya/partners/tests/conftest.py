@@ -22,12 +22,6 @@ def partner_b(org_b):
     return f.user("partner", org=org_b)
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 def make_agreement(actor, parties, *, start=None, end=None, pemkab=True, **data):
     today = dt.date.today()
     return services.agreement_create(
