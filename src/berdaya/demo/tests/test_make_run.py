@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 from berdaya.areas.services import areas_load
+from berdaya.demo.migration import CASE_WORKERS, case_workers_ensure
+from berdaya.demo.registry import DEMO_LOGINS
 from berdaya.farming.models import Plot
 from berdaya.markets.models import PriceObservation
 from berdaya.migration.models import MigrationEpisode
@@ -19,8 +21,6 @@ from berdaya.partners.models import Agreement
 from berdaya.programmes.models import Programme
 from berdaya.registry.models import Household
 from berdaya.targeting.models import RuleSet
-from berdaya.demo.migration import CASE_WORKERS, case_workers_ensure
-from berdaya.demo.registry import DEMO_LOGINS
 from berdaya.testing.worlds import built_once
 
 ROOT = Path(settings.BASE_DIR).parent.parent
@@ -116,8 +116,8 @@ def test_the_demo_case_workers_have_names_of_their_own(demo_logins_exist):
 def test_the_partner_login_line_says_what_the_partner_sees(demo_logins_exist):
     from berdaya.accounts.models import User
     from berdaya.core.scoping import households_visible_to
-    from berdaya.programmes.tests import helpers as h
     from berdaya.registry.models import Person
+    from berdaya.testing import programmes as h
 
     # given: a person from outside the partner's registrations joins one of its programmes
     partner = User.objects.get(username="mitra")

@@ -8,8 +8,8 @@ from berdaya.migration import choices as c
 from berdaya.migration.models import MigrationEpisode
 from berdaya.migration.selectors import outreach_by_village, outreach_people
 from berdaya.testing import factories
-
-from .conftest import client_for, episode
+from berdaya.testing.clients import client_for
+from berdaya.testing.migration import episode
 
 TODAY = dt.date.today()
 

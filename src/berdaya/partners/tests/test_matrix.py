@@ -16,8 +16,8 @@ from berdaya.partners import selectors as s
 from berdaya.partners.maps import choropleth, district_shapes
 from berdaya.partners.models import Organisation
 from berdaya.programmes import services as programme_services
-from berdaya.programmes.tests import helpers as h
 from berdaya.testing import factories as f
+from berdaya.testing import programmes as h
 
 from .test_commitments import disburse
 

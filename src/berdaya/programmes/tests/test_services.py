@@ -21,8 +21,7 @@ from berdaya.programmes.models import (
 )
 from berdaya.registry import choices as rc
 from berdaya.testing import factories as f
-
-from . import helpers as h
+from berdaya.testing import programmes as h
 
 S = c.EnrolmentStatus
 
