@@ -37,15 +37,10 @@ migrate: install
 	$(BIN)/berdaya migrate --noinput -v 0
 	$(BIN)/berdaya areas load
 
+# The whole demo in order (people, programmes, partners, migration, prices, farms, welfare scores, targeting); with
+# --if-empty each part is skipped when it already has data, so a demo made before a part existed gets that part.
 demo: migrate
 	$(BIN)/berdaya demo --households $(DEMO_HOUSEHOLDS) --seed 1 --if-empty --no-logins
-	$(BIN)/berdaya demo_programmes --seed 1 --if-empty
-	$(BIN)/berdaya demo_partners --seed 1 --if-empty
-	$(BIN)/berdaya demo_migration --seed 1 --if-empty
-	$(BIN)/berdaya demo_markets --seed 1 --if-empty
-	$(BIN)/berdaya demo_farming --seed 1 --if-empty
-	$(BIN)/berdaya welfare compute
-	$(BIN)/berdaya demo_targeting --seed 1 --if-empty
 
 # The demo logins are printed last, once the server answers (berdaya serve --demo-logins).
 run: demo
@@ -61,16 +56,37 @@ lint: install
 	$(BIN)/berdaya makemigrations --check --dry-run
 	$(BIN)/berdaya check
 
+# The SQLite and PostgreSQL suites run side by side (the machines have two cores), each with its own data, temporary
+# and pytest directories and its own log under $(TEST_RUNS)/, printed when both have ended; either failing fails the
+# target. The PostgreSQL run takes only the tests that use a database (the others cannot depend on it, and the SQLite
+# run has them). With DATABASE_URL set, the suite runs once, on that database.
+TEST_RUNS := var/test-runs
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
+
 test: lint
-	$(BIN)/python -m pytest -q -p no:cacheprovider
-	@if [ -z "$$DATABASE_URL" ] && [ -z "$$BERDAYA_SKIP_PG" ]; then \
-	  if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
-	    echo "== PostgreSQL ($(PG_TEST_URL)) =="; \
-	    DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q -p no:cacheprovider || exit 1; \
-	  else \
-	    echo "PostgreSQL tidak tersedia di 127.0.0.1:5432: suite PostgreSQL dilewati (hanya SQLite yang diuji)."; \
-	  fi; \
-	fi
+	@if [ -n "$$DATABASE_URL" ]; then exec $(PYTEST); fi; \
+	rm -rf $(TEST_RUNS); \
+	suite() { name=$$1; shift; dir=$(CURDIR)/$(TEST_RUNS)/$$name; mkdir -p $$dir/data $$dir/tmp; \
+	  env BERDAYA_DATA_DIR=$$dir/data BERDAYA_TEST_ARTEFACTS=$$dir/artefacts TMPDIR=$$dir/tmp "$$@" \
+	    $(PYTEST) --basetemp=$$dir/pytest > $$dir/log 2>&1 & \
+	  echo $$! > $$dir/pid; wait $$!; echo $$? > $$dir/status; }; \
+	trap 'kill $$(cat $(TEST_RUNS)/*/pid 2>/dev/null) 2>/dev/null; exit 130' INT TERM; \
+	suites=sqlite; suite sqlite & \
+	if [ -n "$$BERDAYA_SKIP_PG" ]; then \
+	  echo "BERDAYA_SKIP_PG: suite PostgreSQL dilewati."; \
+	elif $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+	  echo "SQLite dan PostgreSQL ($(PG_TEST_URL)) diuji bersamaan; log masing-masing di $(TEST_RUNS)/."; \
+	  suites="sqlite postgresql"; suite postgresql DATABASE_URL=$(PG_TEST_URL) BERDAYA_TESTS_DATABASE_ONLY=1 & \
+	else \
+	  echo "PostgreSQL tidak tersedia di 127.0.0.1:5432: suite PostgreSQL dilewati (hanya SQLite yang diuji)."; \
+	fi; \
+	wait; \
+	failed=0; \
+	for name in $$suites; do \
+	  echo "== $$name =="; cat $(TEST_RUNS)/$$name/log; \
+	  [ "$$(cat $(TEST_RUNS)/$$name/status 2>/dev/null)" = 0 ] || { echo "== $$name: GAGAL =="; failed=1; }; \
+	done; \
+	exit $$failed
 
 bench: install
 	$(BIN)/python bench/targeting.py --people 100000

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from berdaya.testing import factories
@@ -34,14 +36,38 @@ def partner(areas):
     return factories.user("partner", org=factories.organisation("LSM Tani Sejahtera"))
 
 
-def pytest_collection_modifyitems(items):
-    """Every transactional test (live server, browser, crash and concurrency tests) restores the migrations' data.
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files (agreement documents...) go to a temporary MEDIA_ROOT, not the project's var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_serialized_rollback"}
+
+
+def uses_the_database(item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(item.get_closest_marker("django_db") or names & DATABASE_FIXTURES)
+
+
+def pytest_collection_modifyitems(config, items):
+    """With BERDAYA_TESTS_DATABASE_ONLY=1 (the PostgreSQL run of `make test`), only the tests that use the database
+    run: the others (pure functions, subprocesses on a SQLite of their own, file checks) cannot depend on which
+    database the suite has, and the SQLite run beside it runs them all.
+
+    Every transactional test (live server, browser, crash and concurrency tests) restores the migrations' data.
 
     A transactional test empties the database when it ends. Without serialized rollback, that flush lets post_migrate
     recreate content types under new ids, and the next test that does restore the serialized data then fails on
     their unique key; the data migrations' rows (commodities, units) would also be gone for it. One rule for all of
     them, so a new browser test cannot break the ones that run after it.
     """
+    if os.environ.get("BERDAYA_TESTS_DATABASE_ONLY") == "1":
+        elsewhere = [item for item in items if not uses_the_database(item)]
+        if elsewhere:
+            config.hook.pytest_deselected(items=elsewhere)
+            items[:] = [item for item in items if uses_the_database(item)]
     for item in items:
         names = getattr(item, "fixturenames", None)
         if names is None:

@@ -29,7 +29,8 @@ class Crawl:
         return [v for v in self.visits if v.status >= 500]
 
 
-def _pattern(url: str) -> str:
+def url_shape(url: str) -> str:
+    """The URL with its numbers as # (/penduduk/12/ -> /penduduk/#/): pages of one kind share a shape."""
     return re.sub(r"\d+", "#", url.split("?", 1)[0]) + ("?" if "?" in url else "")
 
 
@@ -54,7 +55,7 @@ def crawl(client, start: str = "/", *, limit: int = 150, per_pattern: int = 1) -
             link = urldefrag(href.replace("&amp;", "&"))[0]
             if not link or link.startswith(SKIP) or any(w in link.lower() for w in SKIP_WORDS) or link in seen:
                 continue
-            shape = _pattern(link)
+            shape = url_shape(link)
             if shapes.get(shape, 0) >= per_pattern:
                 continue
             shapes[shape] = shapes.get(shape, 0) + 1

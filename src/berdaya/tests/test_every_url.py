@@ -9,7 +9,8 @@ one outside it. The answer must be a refusal (403/404/405) or a page that names 
 - the content of a confidential rights case, for anyone but its assigned case worker and admins.
 
 The world (two organisations, a facilitator's village and one outside it, a person "inside" and one "outside" with
-something of every kind) is built once per module inside a transaction that is rolled back at the end.
+something of every kind) is built once per module inside a transaction that is rolled back at the end, with one
+signed-in session per role.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -32,6 +33,7 @@ from berdaya.core.scoping import capabilities, people_visible_to
 from berdaya.registry import choices as rc
 from berdaya.registry.models import GroupMembership
 from berdaya.testing import factories as f
+from berdaya.testing.worlds import built_once
 
 # Every test here shares the module's world: keep them together (pytest-django moves tests without a db mark last).
 pytestmark = pytest.mark.django_db
@@ -77,6 +79,7 @@ class World:
     inside: Side
     outside: Side
     markers: dict[str, list[str]] = field(default_factory=dict)
+    sessions: dict[str, str] = field(default_factory=dict)  # role -> session key
 
 
 def _person_side(*, name: str, village: str, organisation, tag: str, officer, supervisor_worker) -> Side:
@@ -282,17 +285,17 @@ def _build() -> World:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    from django.conf import settings
-
-    media, data = settings.MEDIA_ROOT, settings.DATA_DIR
-    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
-    settings.DATA_DIR = tmp_path_factory.mktemp("data")
-    with django_db_blocker.unblock(), transaction.atomic():
+    media, data = tmp_path_factory.mktemp("media"), tmp_path_factory.mktemp("data")
+    with built_once(django_db_blocker, MEDIA_ROOT=media, DATA_DIR=data):
         built = _build()
         built.markers = _markers(built)
+        # One signed-in session per role, made once: each test's client carries its cookie (a test's own changes
+        # to the session roll back with the rest of it).
+        for role, user in built.users.items():
+            client = Client()
+            client.force_login(user)
+            built.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
         yield built
-        transaction.set_rollback(True)
-    settings.MEDIA_ROOT, settings.DATA_DIR = media, data
 
 
 def _markers(world: World) -> dict[str, list[str]]:
@@ -440,9 +443,8 @@ def _cases():
 @pytest.mark.parametrize(("name", "role"), list(_cases()))
 def test_no_page_shows_a_role_what_is_outside_its_scope(world, name, role):
     client = Client()
-    user = world.users.get(role)
-    if user is not None:
-        client.force_login(user)
+    if role in world.sessions:
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[role]
     forbidden = world.markers[role]
     for side, url in _urls(world, name):
         response = client.get(url)

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_price_form_shows_today_and_saves_a_price_written_7_950(live_server):
     chromium_or_skip()
     from berdaya.markets.models import Commodity, PriceObservation
-    from berdaya.markets.tests.util import point
+    from berdaya.testing.markets import point
 
     factories.make_areas()
     officer = factories.user("officer", username="petugas")
@@ -41,7 +41,7 @@ def test_the_price_form_shows_today_and_saves_a_price_written_7_950(live_server)
 
 def test_the_programme_form_checkboxes_can_be_seen_and_ticked(live_server):
     chromium_or_skip()
-    from berdaya.programmes.tests.helpers import need
+    from berdaya.testing.programmes import need
 
     factories.make_areas()
     officer = factories.user("officer", username="petugas")

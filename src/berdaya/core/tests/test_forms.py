@@ -131,7 +131,7 @@ def test_several_choices_are_checkboxes_that_can_be_seen():
 
 def test_the_price_form_shows_its_date_and_takes_a_dotted_price(rubber_history_or_point, officer):
     from berdaya.markets.forms import ObservationForm
-    from berdaya.markets.tests.util import commodity
+    from berdaya.testing.markets import commodity
 
     with translation.override("id"):
         html = str(ObservationForm()["date"])
@@ -152,7 +152,7 @@ def test_the_price_form_shows_its_date_and_takes_a_dotted_price(rubber_history_o
 
 @pytest.fixture
 def rubber_history_or_point(areas):
-    from berdaya.markets.tests.util import point
+    from berdaya.testing.markets import point
 
     return point()
 

@@ -20,10 +20,10 @@ from berdaya.core import disclosure
 from berdaya.migration import choices as mc
 from berdaya.migration.models import MigrationEpisode
 from berdaya.programmes import services as programme_services
-from berdaya.programmes.tests import helpers as h
 from berdaya.registry import choices as rc
 from berdaya.targeting.models import HouseholdWelfare
 from berdaya.testing import factories as f
+from berdaya.testing import programmes as h
 
 # Columns that hold something other than a count of people (programmes, sessions, money, dates, codes, shares).
 NOT_PEOPLE = re.compile(

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from berdaya.farming import selectors, services
 from berdaya.farming.models import Harvest, Plot, Sale
-from berdaya.markets.tests.util import commodity, observe, point, unit
 from berdaya.registry import choices as rc
 from berdaya.testing import factories
+from berdaya.testing.markets import commodity, observe, point, unit
 
 
 def test_a_poktan_gets_its_class_extension_worker_and_gapoktan(areas, officer):

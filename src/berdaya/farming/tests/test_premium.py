@@ -8,9 +8,9 @@ from berdaya.farming import selectors, services
 from berdaya.markets import choices as c
 from berdaya.markets.models import Grade
 from berdaya.markets.selectors import premium_pct
-from berdaya.markets.tests.util import commodity, observe, point, unit
 from berdaya.registry import choices as rc
 from berdaya.testing import factories
+from berdaya.testing.markets import commodity, observe, point, unit
 
 
 def test_premium_is_the_price_against_the_reference_in_percent():

@@ -4,9 +4,9 @@ import pytest
 
 from berdaya.farming import selectors
 from berdaya.farming.models import Plot
-from berdaya.markets.tests.util import commodity
 from berdaya.registry import choices as rc
 from berdaya.testing import factories
+from berdaya.testing.markets import commodity
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from django.utils import timezone
 from berdaya.farming import services
 from berdaya.farming.models import Harvest, Plot, Practice, Sale
 from berdaya.markets import choices as c
-from berdaya.markets.tests.util import commodity, observe, point, unit
 from berdaya.registry import choices as rc
 from berdaya.testing import factories
+from berdaya.testing.markets import commodity, observe, point, unit
 
 today = timezone.localdate
 

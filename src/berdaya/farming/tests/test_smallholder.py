@@ -5,11 +5,11 @@ from decimal import Decimal
 import pytest
 
 from berdaya.farming.models import Plot
-from berdaya.markets.tests.util import commodity
 from berdaya.registry import choices as rc
 from berdaya.registry.models import Person
 from berdaya.registry.vulnerability import flag_q, profile
 from berdaya.testing import factories
+from berdaya.testing.markets import commodity
 
 
 def _plot(person, ha, active=True):

@@ -12,8 +12,8 @@ from berdaya.inclusion import services
 from berdaya.programmes import choices as pc
 from berdaya.programmes.models import Assistance
 from berdaya.programmes.selectors import person_programmes
-from berdaya.programmes.tests import helpers as h
 from berdaya.registry import choices as rc
+from berdaya.testing import programmes as h
 
 
 @pytest.fixture

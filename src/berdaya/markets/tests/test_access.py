@@ -3,8 +3,7 @@ import pytest
 from berdaya.markets.models import SubscriberConsent
 from berdaya.registry import choices as rc
 from berdaya.testing import factories
-
-from .util import commodity
+from berdaya.testing.markets import commodity
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ from django.utils import timezone
 from berdaya.markets import choices as c
 from berdaya.markets import gsm, services
 from berdaya.markets.models import OutboxMessage, PriceAlert, SubscriberConsent
-
-from .util import commodity, observe, point
+from berdaya.testing.markets import commodity, observe, point
 
 
 @pytest.fixture

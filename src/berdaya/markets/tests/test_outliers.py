@@ -8,8 +8,7 @@ from berdaya.markets import choices as c
 from berdaya.markets import services
 from berdaya.markets.models import PriceObservation
 from berdaya.markets.selectors import check_price
-
-from .util import commodity, observe, point
+from berdaya.testing.markets import commodity, observe, point
 
 today = timezone.localdate
 

@@ -5,8 +5,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from berdaya.markets import choices as c
-
-from .util import locate_villages, observe, point
+from berdaya.testing.markets import locate_villages, observe, point
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from berdaya.markets import choices as c
 from berdaya.testing.browser import browser_page
-
-from .util import locate_villages, observe, point
+from berdaya.testing.markets import locate_villages, observe, point
 
 
 @pytest.mark.browser

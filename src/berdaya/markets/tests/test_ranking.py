@@ -7,8 +7,7 @@ from berdaya.areas.models import Village
 from berdaya.markets import choices as c
 from berdaya.markets.models import Buyer, BuyerOffer
 from berdaya.markets.selectors import haversine_km, rank_channels
-
-from .util import commodity, locate_villages, observe, point
+from berdaya.testing.markets import commodity, locate_villages, observe, point
 
 
 def test_haversine_matches_a_known_distance():

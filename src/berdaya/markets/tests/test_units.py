@@ -5,8 +5,7 @@ from django.core.exceptions import ValidationError
 
 from berdaya.markets.models import Unit, UnitConversion
 from berdaya.markets.selectors import to_kg
-
-from .util import commodity, unit
+from berdaya.testing.markets import commodity, unit
 
 pytestmark = pytest.mark.django_db
 

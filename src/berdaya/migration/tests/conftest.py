@@ -3,10 +3,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 
-from berdaya.migration import choices as c
-from berdaya.migration.models import CaseWorker, MigrationEpisode
+from berdaya.migration.models import CaseWorker
 from berdaya.testing import factories
 
 
@@ -34,15 +32,3 @@ def supervisor(areas):
 def migrant(areas):
     # Lives in 15.02.01.2001, the facilitator fixture's village.
     return factories.person(name="Rina Marlina", birth_date=dt.date(1995, 4, 2))
-
-
-def episode(person, officer, **fields) -> MigrationEpisode:
-    fields.setdefault("destination", c.Destination.MALAYSIA)
-    fields.setdefault("channel", c.Channel.NON_PROCEDURAL)
-    return MigrationEpisode.objects.create(person=person, created_by=officer, **fields)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client

@@ -12,8 +12,8 @@ from berdaya.migration import choices as c
 from berdaya.migration import services
 from berdaya.migration.models import CaseDocument, CaseWorker, RightsCase
 from berdaya.testing import factories
-
-from .conftest import client_for, episode
+from berdaya.testing.clients import client_for
+from berdaya.testing.migration import episode
 
 SECRET = "Korban disekap di penampungan"
 

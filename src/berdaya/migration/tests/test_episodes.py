@@ -10,8 +10,7 @@ from berdaya.migration import choices as c
 from berdaya.migration import services
 from berdaya.migration.models import MigrationEpisode
 from berdaya.testing import factories
-
-from .conftest import episode
+from berdaya.testing.migration import episode
 
 TODAY = dt.date.today()
 

@@ -9,8 +9,7 @@ from berdaya.registry.models import Person
 from berdaya.registry.selectors import vulnerability_by_district
 from berdaya.registry.vulnerability import flag_q, profile, profiles
 from berdaya.testing import factories
-
-from .conftest import episode
+from berdaya.testing.migration import episode
 
 TODAY = dt.date.today()
 

@@ -16,9 +16,9 @@ from berdaya.migration.selectors import returned_episode
 from berdaya.programmes import choices as pc
 from berdaya.programmes import services as programme_services
 from berdaya.programmes.models import Enrolment
-from berdaya.programmes.tests import helpers as h
-
-from .conftest import client_for, episode
+from berdaya.testing import programmes as h
+from berdaya.testing.clients import client_for
+from berdaya.testing.migration import episode
 
 TODAY = dt.date.today()
 RETURNED_ON = TODAY - dt.timedelta(days=30)

@@ -12,8 +12,7 @@ from berdaya.migration import choices as c
 from berdaya.migration import services
 from berdaya.migration.models import CaseAssignmentLog, CaseWorker, Notification
 from berdaya.testing import factories
-
-from .conftest import client_for
+from berdaya.testing.clients import client_for
 
 SECRET = "Korban disekap di penampungan"
 REASON = "Pengelola kasus cuti; saya menangani sementara"

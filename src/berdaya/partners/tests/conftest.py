@@ -1,9 +1,6 @@
-import datetime as dt
-
 import pytest
 
 from berdaya.organisations.models import Organisation
-from berdaya.partners import services
 from berdaya.testing import factories as f
 
 
@@ -20,25 +17,3 @@ def org_b(areas):
 @pytest.fixture
 def partner_b(org_b):
     return f.user("partner", org=org_b)
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-def make_agreement(actor, parties, *, start=None, end=None, pemkab=True, **data):
-    today = dt.date.today()
-    return services.agreement_create(
-        actor=actor,
-        data={
-            "kind": data.pop("kind", "pks"),
-            "title": data.pop("title", "PKS Pemberdayaan Petani"),
-            "parties": parties,
-            "pemkab_is_party": pemkab,
-            "start_date": start or today - dt.timedelta(days=100),
-            "end_date": end or today + dt.timedelta(days=200),
-            **data,
-        },
-    )

@@ -17,8 +17,7 @@ from berdaya.partners import services
 from berdaya.partners.models import Agreement, AgreementDocument
 from berdaya.partners.selectors import agreement_reminders
 from berdaya.testing import factories as f
-
-from .conftest import make_agreement
+from berdaya.testing.partners import make_agreement
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

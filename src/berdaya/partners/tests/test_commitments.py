@@ -13,7 +13,7 @@ from berdaya.partners import services
 from berdaya.partners.models import Contribution
 from berdaya.partners.selectors import commitment_progress
 from berdaya.programmes import services as programme_services
-from berdaya.programmes.tests import helpers as h
+from berdaya.testing import programmes as h
 
 
 def disburse(actor, programme, person, amount: int, **data):

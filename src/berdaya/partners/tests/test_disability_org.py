@@ -12,9 +12,9 @@ from berdaya.core.scoping import people_visible_to, programmes_editable_by
 from berdaya.organisations.models import Organisation
 from berdaya.partners import services
 from berdaya.programmes import services as programme_services
-from berdaya.programmes.tests import helpers as h
 from berdaya.registry import choices as rc
 from berdaya.testing import factories as f
+from berdaya.testing import programmes as h
 
 
 @pytest.fixture

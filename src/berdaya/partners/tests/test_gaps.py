@@ -15,9 +15,9 @@ from berdaya.core.models import AuditEvent
 from berdaya.organisations.models import Organisation
 from berdaya.partners import coordination as s
 from berdaya.programmes.models import Assistance, Enrolment
-from berdaya.programmes.tests import helpers as h
 from berdaya.registry import choices as rc
 from berdaya.testing import factories as f
+from berdaya.testing import programmes as h
 
 
 def period() -> s.Period:

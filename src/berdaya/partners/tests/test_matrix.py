@@ -16,8 +16,8 @@ from berdaya.organisations.models import Organisation
 from berdaya.partners import coordination as s
 from berdaya.partners.maps import choropleth, district_shapes
 from berdaya.programmes import services as programme_services
-from berdaya.programmes.tests import helpers as h
 from berdaya.testing import factories as f
+from berdaya.testing import programmes as h
 
 from .test_commitments import disburse
 

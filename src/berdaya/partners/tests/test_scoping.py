@@ -16,9 +16,9 @@ from berdaya.organisations.access import organisations_visible_to
 from berdaya.partners import services
 from berdaya.partners.selectors import organisation_results
 from berdaya.programmes import services as programme_services
-from berdaya.programmes.tests import helpers as h
+from berdaya.testing import programmes as h
+from berdaya.testing.partners import make_agreement
 
-from .conftest import make_agreement
 from .test_agreements import PDF, upload
 
 

@@ -14,8 +14,7 @@ from berdaya.inclusion.models import DisabilityProfile
 from berdaya.programmes import choices as c
 from berdaya.programmes import selectors, services
 from berdaya.registry import choices as rc
-
-from . import helpers as h
+from berdaya.testing import programmes as h
 
 
 def _sesi(session) -> str:

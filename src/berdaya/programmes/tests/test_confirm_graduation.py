@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from django.test import Client
 from django.urls import reverse
 
 from berdaya.programmes import choices as c
 from berdaya.programmes import services
 from berdaya.programmes.models import Certificate, Enrolment
-
-from . import helpers as h
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from berdaya.testing import programmes as h
+from berdaya.testing.clients import client_for
 
 
 def _course(officer, *, threshold: int):
@@ -40,7 +33,7 @@ def test_two_of_two_held_is_not_enough_while_a_third_session_is_scheduled(office
 
 def test_graduation_asks_first_with_the_count_and_then_certifies_against_every_session(officer):
     p = _course(officer, threshold=60)
-    client = _client(officer)
+    client = client_for(officer)
     url = reverse("programmes:programme_complete", args=[p.pk])
 
     # the first click only shows what will happen
@@ -64,7 +57,7 @@ def test_graduation_asks_first_with_the_count_and_then_certifies_against_every_s
 def test_graduating_one_participant_asks_first_too(officer):
     p = _course(officer, threshold=60)
     enrolment = Enrolment.objects.filter(programme=p).select_related("person").first()
-    client = _client(officer)
+    client = client_for(officer)
     url = reverse("programmes:enrolment_transition", args=[enrolment.pk])
     page = client.post(url, {"to_status": "completed", "next": "programme"})
     assert page.status_code == 200

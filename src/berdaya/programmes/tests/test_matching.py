@@ -8,8 +8,7 @@ from berdaya.programmes import choices as c
 from berdaya.programmes import selectors, services
 from berdaya.registry import choices as rc
 from berdaya.testing import factories as f
-
-from . import helpers as h
+from berdaya.testing import programmes as h
 
 
 def _needs(actor, person, *codes):

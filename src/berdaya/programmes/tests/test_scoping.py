@@ -14,8 +14,7 @@ from berdaya.core.scoping import (
 from berdaya.programmes import choices as c
 from berdaya.programmes import services
 from berdaya.testing import factories as f
-
-from . import helpers as h
+from berdaya.testing import programmes as h
 
 
 @pytest.fixture

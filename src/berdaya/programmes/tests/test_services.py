@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from berdaya.core.models import AuditEvent
 from berdaya.programmes import choices as c
-from berdaya.programmes import services
+from berdaya.programmes import selectors, services
 from berdaya.programmes.models import (
     Assistance,
     Attendance,
@@ -21,8 +21,7 @@ from berdaya.programmes.models import (
 )
 from berdaya.registry import choices as rc
 from berdaya.testing import factories as f
-
-from . import helpers as h
+from berdaya.testing import programmes as h
 
 S = c.EnrolmentStatus
 
@@ -467,14 +466,28 @@ def test_it_does_not_flag_other_kinds_or_outside_the_window(officer, settings):
     settings.BERDAYA = {**settings.BERDAYA, "DOUBLE_DIP_WINDOW_DAYS": 30}
     p = h.programme(officer, start=h.today() - dt.timedelta(days=200))
     person = _recipient(officer, p)
+    # given a cash grant received 60 days ago (outside the 30-day window) and a revolving loan (another kind) today
     old = cash(officer, p, person, date=h.today() - dt.timedelta(days=60))
     services.assistance_transition(actor=officer, assistance=old, to_status=c.AssistanceStatus.APPROVED)
     loan = services.assistance_create(
         actor=officer, programme=p, person=person, data={"kind": c.AssistanceKind.REVOLVING_LOAN, "amount": 1_000_000}
     )
     services.assistance_transition(actor=officer, assistance=loan, to_status=c.AssistanceStatus.APPROVED)
+    # when a cash grant for today is approved
     again = cash(officer, p, person)
     services.assistance_transition(actor=officer, assistance=again, to_status=c.AssistanceStatus.APPROVED)
+    # then neither record counts against it: approved without a reason, nothing flagged, no override audited
+    again.refresh_from_db()
+    assert again.status == c.AssistanceStatus.APPROVED and again.double_dip_override_reason == ""
+    assert selectors.double_dip_summary(again) == []
+    assert not AuditEvent.objects.filter(detail__event="double_dip_override").exists()
+    assert [a.double_dip for a in selectors.flag_double_dips([old, loan, again])] == [False, False, False]
+    # and a cash grant inside the window (20 days before today's) is flagged: the window is what let the others by
+    inside = cash(officer, p, person, date=h.today() - dt.timedelta(days=20))
+    assert selectors.flag_double_dips([inside])[0].double_dip
+    assert [m["count"] for m in selectors.double_dip_summary(inside)] == [1]
+    with pytest.raises(ValidationError, match="penerimaan ganda"):
+        services.assistance_transition(actor=officer, assistance=inside, to_status=c.AssistanceStatus.APPROVED)
 
 
 def test_it_ignores_cancelled_assistance_for_double_dipping(officer):

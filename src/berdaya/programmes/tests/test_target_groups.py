@@ -14,8 +14,7 @@ from berdaya.programmes.selectors import eligibility_q, target_group_q
 from berdaya.registry import choices as rc
 from berdaya.registry.models import Person
 from berdaya.testing import factories as f
-
-from . import helpers as h
+from berdaya.testing import programmes as h
 
 
 def _in_group(code: str) -> set[str]:

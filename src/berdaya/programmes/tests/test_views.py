@@ -12,8 +12,7 @@ from berdaya.programmes import choices as c
 from berdaya.programmes import services
 from berdaya.programmes.models import Attendance, Certificate, Enrolment, Programme, Session
 from berdaya.programmes.templatetags.programmes import initials
-
-from . import helpers as h
+from berdaya.testing import programmes as h
 
 
 @pytest.fixture

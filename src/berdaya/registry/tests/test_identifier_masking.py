@@ -6,13 +6,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.test import Client
 from django.urls import reverse
 
 from berdaya.registry import services
 from berdaya.registry.forms import HOUSEHOLD_FIELDS, PERSON_FIELDS
 from berdaya.registry.models import Household, Person
 from berdaya.testing import factories
+from berdaya.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -37,12 +37,6 @@ def world(partner, officer):
     return hh, person
 
 
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _post_data(form_fields, instance, **changes) -> dict[str, str]:
     data = {}
     for name in form_fields:
@@ -61,7 +55,7 @@ SECRETS = [PHONE, PHONE_STORED, KK, "Jl. Rahasia", "-2.123456", "102.654321", 'v
 
 def test_the_person_form_shows_partner_staff_no_identifier(partner, world):
     _hh, person = world
-    page = _client(partner).get(reverse("registry:person_edit", args=[person.pk])).content.decode()
+    page = client_for(partner).get(reverse("registry:person_edit", args=[person.pk])).content.decode()
     assert "Siti Rahmawati" in page
     assert person.nik not in page and PHONE_STORED not in page
     assert "••••••••••••••••" in page
@@ -69,13 +63,13 @@ def test_the_person_form_shows_partner_staff_no_identifier(partner, world):
 
 def test_the_household_form_shows_partner_staff_no_identifier_or_location(partner, world):
     hh, _person = world
-    page = _client(partner).get(reverse("registry:household_edit", args=[hh.pk])).content.decode()
+    page = client_for(partner).get(reverse("registry:household_edit", args=[hh.pk])).content.decode()
     assert not [secret for secret in SECRETS if secret in page]
 
 
 def test_the_forms_still_show_officers_every_identifier(officer, world):
     hh, person = world
-    client = _client(officer)
+    client = client_for(officer)
     assert person.nik in client.get(reverse("registry:person_edit", args=[person.pk])).content.decode()
     assert KK in client.get(reverse("registry:household_edit", args=[hh.pk])).content.decode()
 
@@ -83,7 +77,7 @@ def test_the_forms_still_show_officers_every_identifier(officer, world):
 def test_a_crafted_post_from_partner_staff_changes_no_identifier(partner, world):
     hh, person = world
     other_nik = factories.nik(birth_date=person.birth_date, sex=person.sex)
-    client = _client(partner)
+    client = client_for(partner)
     response = client.post(
         reverse("registry:person_edit", args=[person.pk]),
         _post_data(PERSON_FIELDS, person, nik=other_nik, phone="081200000000", occupation="farmer"),
@@ -121,21 +115,21 @@ def test_history_masks_every_identifying_and_locating_field_for_partner_staff(pa
         data={"rt": "019", "rw": "029", "latitude": Decimal("-2.5"), "longitude": Decimal("102.9"), "address": "Jl. B"},
     )
     services.person_update(actor=officer, person=person, data={"phone": "081211112222"})
-    household_page = _client(partner).get(reverse("registry:household_detail", args=[hh.pk])).content.decode()
-    person_page = _client(partner).get(reverse("registry:person_detail", args=[person.pk])).content.decode()
+    household_page = client_for(partner).get(reverse("registry:household_detail", args=[hh.pk])).content.decode()
+    person_page = client_for(partner).get(reverse("registry:person_detail", args=[person.pk])).content.decode()
     for secret in ["017", "019", "023", "029", "-2.5", "102.9", "2.123456", "Jl. B", "Jl. Rahasia"]:
         assert secret not in household_page, secret
     assert "081211112222" not in person_page and PHONE not in person_page
     # Officers read the same history in full.
-    officer_page = _client(officer).get(reverse("registry:household_detail", args=[hh.pk])).content.decode()
+    officer_page = client_for(officer).get(reverse("registry:household_detail", args=[hh.pk])).content.decode()
     assert "019" in officer_page and "102.9" in officer_page
 
 
 def test_the_reason_a_nik_was_accepted_is_not_shown_to_partner_staff(partner, officer, world):
     _hh, person = world
     Person.objects.filter(pk=person.pk).update(nik_override_reason=f"KTP lama bertuliskan {person.nik[:12]}")
-    partner_page = _client(partner).get(reverse("registry:person_detail", args=[person.pk])).content.decode()
-    officer_page = _client(officer).get(reverse("registry:person_detail", args=[person.pk])).content.decode()
+    partner_page = client_for(partner).get(reverse("registry:person_detail", args=[person.pk])).content.decode()
+    officer_page = client_for(officer).get(reverse("registry:person_detail", args=[person.pk])).content.decode()
     assert "KTP lama bertuliskan" not in partner_page
     assert "KTP lama bertuliskan" in officer_page
 
@@ -143,7 +137,7 @@ def test_the_reason_a_nik_was_accepted_is_not_shown_to_partner_staff(partner, of
 def test_partner_staff_cannot_type_a_missing_nik_reason_that_would_be_dropped(partner, world):
     # given: the person has a NIK the partner cannot see; a reason for having none would be cleared on save
     _hh, person = world
-    client = _client(partner)
+    client = client_for(partner)
     page = client.get(reverse("registry:person_edit", args=[person.pk])).content.decode()
     field = next(line for line in page.split("<") if 'name="nik_missing_reason"' in line)
     assert "disabled" in field
@@ -159,7 +153,7 @@ def test_partner_staff_cannot_type_a_missing_nik_reason_that_would_be_dropped(pa
 def test_partner_staff_may_give_the_reason_for_a_person_without_nik(partner, world):
     hh, _person = world
     person = factories.person(hh=hh, name="Tanpa NIK", with_nik=False)
-    client = _client(partner)
+    client = client_for(partner)
     page = client.get(reverse("registry:person_edit", args=[person.pk])).content.decode()
     field = next(line for line in page.split("<") if 'name="nik_missing_reason"' in line)
     assert "disabled" not in field
@@ -175,14 +169,16 @@ def test_the_household_form_asks_partner_staff_no_reason_for_a_kk_change_they_ca
     hh, _person = world
     assert (
         'name="kk_reason"'
-        not in _client(partner).get(reverse("registry:household_edit", args=[hh.pk])).content.decode()
+        not in client_for(partner).get(reverse("registry:household_edit", args=[hh.pk])).content.decode()
     )
-    assert 'name="kk_reason"' in _client(officer).get(reverse("registry:household_edit", args=[hh.pk])).content.decode()
+    assert (
+        'name="kk_reason"' in client_for(officer).get(reverse("registry:household_edit", args=[hh.pk])).content.decode()
+    )
 
 
 def test_a_save_that_changes_nothing_writes_no_history(partner, world):
     hh, person = world
-    client = _client(partner)
+    client = client_for(partner)
     before = (person.history.count(), hh.history.count())
     assert (
         client.post(reverse("registry:person_edit", args=[person.pk]), _post_data(PERSON_FIELDS, person)).status_code

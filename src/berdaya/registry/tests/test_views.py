@@ -11,12 +11,7 @@ from django.urls import reverse
 
 from berdaya.registry.models import Household, Person
 from berdaya.testing import factories
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from berdaya.testing.clients import client_for
 
 
 def _member(prefix: str, **overrides) -> dict[str, str]:
@@ -63,7 +58,7 @@ class TestScope:
     def test_it_answers_404_to_a_facilitator_for_a_household_outside_their_villages(self, facilitator):
         outside = factories.person(hh=factories.household(village="15.02.02.1010"))
         inside = factories.person(hh=factories.household(village="15.02.01.2001"), name="Dalam Wilayah")
-        client = _client(facilitator)
+        client = client_for(facilitator)
 
         assert client.get(reverse("registry:household_detail", args=[outside.household_id])).status_code == 404
         assert client.get(reverse("registry:person_detail", args=[outside.pk])).status_code == 404
@@ -74,7 +69,7 @@ class TestScope:
 
     def test_it_never_shows_a_viewer_a_nik_or_a_name(self, viewer, officer):
         person = factories.person(name="Rahasia Pribadi", phone="081234567890")
-        client = _client(viewer)
+        client = client_for(viewer)
 
         dashboard = client.get(reverse("dashboard"))
         assert dashboard.status_code == 200
@@ -83,19 +78,21 @@ class TestScope:
         assert client.get(reverse("registry:person_detail", args=[person.pk])).status_code == 404
         assert client.get(reverse("registry:household_detail", args=[person.household_id])).status_code == 404
         # The officer, for contrast, does see the number.
-        assert person.nik in _client(officer).get(reverse("registry:person_detail", args=[person.pk])).content.decode()
+        assert (
+            person.nik in client_for(officer).get(reverse("registry:person_detail", args=[person.pk])).content.decode()
+        )
 
     def test_it_masks_nik_and_phone_for_partner_staff(self, partner):
         hh = factories.household(registered_by_organisation=partner.organisation)
         person = factories.person(hh=hh, phone="081234567890")
-        page = _client(partner).get(reverse("registry:person_detail", args=[person.pk])).content.decode()
+        page = client_for(partner).get(reverse("registry:person_detail", args=[person.pk])).content.decode()
         assert person.full_name in page
         assert person.nik not in page
         assert "081234567890" not in page
 
     def test_it_changes_nothing_when_a_facilitator_posts_outside_their_scope(self, facilitator):
         outside = factories.person(hh=factories.household(village="15.02.02.1010"), name="Tetap Sama")
-        client = _client(facilitator)
+        client = client_for(facilitator)
         response = client.post(
             reverse("registry:person_edit", args=[outside.pk]),
             {"full_name": "Diubah", "sex": "F", "birth_date": "1985-03-14", "relationship": "head"},
@@ -127,7 +124,7 @@ class TestSearch:
         hh = factories.household(kk_number="1502010101200001")
         siti = factories.person(hh=hh, name="Siti Nurhaliza")
         other = factories.person(name="Budi Darmawan", sex="M", birth_date=dt.date(1970, 1, 1))
-        client = _client(officer)
+        client = client_for(officer)
 
         def names(q: str) -> str:
             return client.get(reverse("registry:person_list"), {"q": q}).content.decode()
@@ -140,7 +137,7 @@ class TestSearch:
 
     def test_it_returns_only_the_table_to_htmx(self, officer):
         factories.person(name="Siti Nurhaliza")
-        response = _client(officer).get(
+        response = client_for(officer).get(
             reverse("registry:person_list"), {"q": "siti"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="people-table"
         )
         body = response.content.decode()
@@ -150,7 +147,7 @@ class TestSearch:
     def test_it_keeps_pages_to_a_fixed_number_of_queries(self, officer, django_assert_max_num_queries):
         for i in range(30):
             factories.person(name=f"Warga {i}", hh=factories.household())
-        client = _client(officer)
+        client = client_for(officer)
         client.get(reverse("registry:person_list"))  # warm the session and content types
         with django_assert_max_num_queries(12):
             response = client.get(reverse("registry:person_list"))
@@ -169,7 +166,7 @@ class TestRegistration:
             nik=factories.nik(birth_date=dt.date(1983, 8, 2), sex="F"),
         )
         data = _registration(members=[_member("m-0"), spouse], **{"m-TOTAL_FORMS": "2"})
-        response = _client(officer).post(reverse("registry:household_register"), data)
+        response = client_for(officer).post(reverse("registry:household_register"), data)
 
         assert response.status_code == 302, response.content.decode()[:2000]
         household = Household.objects.get()
@@ -189,7 +186,7 @@ class TestRegistration:
         ],
     )
     def test_it_explains_bad_input_in_indonesian_and_saves_nothing(self, officer, override, field_text):
-        response = _client(officer).post(reverse("registry:household_register"), {**_registration(), **override})
+        response = client_for(officer).post(reverse("registry:household_register"), {**_registration(), **override})
 
         assert response.status_code == 200
         errors = re.findall(r'class="invalid-feedback d-block" role="alert">([^<]*)<', response.content.decode())
@@ -200,14 +197,14 @@ class TestRegistration:
     def test_it_refuses_a_duplicate_nik_naming_the_field(self, officer):
         existing = factories.person(birth_date=dt.date(1980, 5, 17), sex="M", name="Pemilik Asli")
         data = _registration(members=[_member("m-0", nik=existing.nik)])
-        response = _client(officer).post(reverse("registry:household_register"), data)
+        response = client_for(officer).post(reverse("registry:household_register"), data)
 
         assert response.status_code == 200
         assert "sudah terdaftar" in response.content.decode()
         assert Person.objects.count() == 1
 
     def test_it_lets_a_facilitator_register_only_in_their_villages(self, facilitator):
-        client = _client(facilitator)
+        client = client_for(facilitator)
         outside = client.post(reverse("registry:household_register"), _registration(village="15.02.02.1010"))
         assert outside.status_code == 200
         assert Household.objects.count() == 0
@@ -218,7 +215,7 @@ class TestRegistration:
     def test_it_lets_an_officer_accept_a_failing_nik_with_a_reason(self, officer):
         bad_nik = factories.nik(birth_date=dt.date(1981, 5, 17), sex="M")  # birth year differs from the form
         data = _registration(members=[_member("m-0", nik=bad_nik, nik_override_reason="KTP lama, sudah dicek")])
-        response = _client(officer).post(reverse("registry:household_register"), data)
+        response = client_for(officer).post(reverse("registry:household_register"), data)
         assert response.status_code == 302
         assert Person.objects.get().nik_override_reason == "KTP lama, sudah dicek"
 
@@ -227,7 +224,7 @@ class TestRegistration:
 class TestEditing:
     def test_it_shows_who_changed_what(self, officer):
         person = factories.person(name="Siti Aminah")
-        client = _client(officer)
+        client = client_for(officer)
         response = client.post(
             reverse("registry:person_edit", args=[person.pk]),
             {
@@ -247,7 +244,7 @@ class TestEditing:
 
     def test_it_records_a_death_as_an_event(self, officer):
         person = factories.person()
-        response = _client(officer).post(
+        response = client_for(officer).post(
             reverse("registry:person_event", args=[person.pk, "death"]), {"date": "2025-06-01", "note": "sakit"}
         )
         assert response.status_code == 302
@@ -258,7 +255,7 @@ class TestEditing:
     def test_it_refuses_a_death_date_in_the_future(self, officer):
         person = factories.person()
         future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
-        response = _client(officer).post(
+        response = client_for(officer).post(
             reverse("registry:person_event", args=[person.pk, "death"]), {"date": future}, follow=True
         )
         assert "masa depan" in response.content.decode()
@@ -270,7 +267,7 @@ class TestEditing:
 class TestGroups:
     def test_it_creates_a_group_and_adds_a_member(self, officer):
         person = factories.person(hh=factories.household(village="15.02.01.2001"))
-        client = _client(officer)
+        client = client_for(officer)
         response = client.post(
             reverse("registry:group_create"),
             {"name": "Poktan Karya Tani", "kind": "poktan", "village": "15.02.01.2001", "registration_number": ""},
@@ -286,7 +283,7 @@ class TestGroups:
 
     def test_it_refuses_a_duplicate_group_name_in_the_same_village(self, officer):
         factories.group(name="Poktan Maju")
-        response = _client(officer).post(
+        response = client_for(officer).post(
             reverse("registry:group_create"), {"name": "Poktan Maju", "kind": "poktan", "village": "15.02.01.2001"}
         )
         assert response.status_code == 200
@@ -295,7 +292,7 @@ class TestGroups:
 
 @pytest.mark.django_db
 def test_it_speaks_indonesian_by_default_and_english_on_request(officer):
-    client = _client(officer)
+    client = client_for(officer)
     response = client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="en-US,en")
     assert response["Content-Language"] == "id"
     client.cookies["django_language"] = "en"
@@ -309,7 +306,7 @@ def test_it_puts_a_member_error_on_that_member(officer):
         "m-1", full_name="Anak Kedua", sex="F", birth_date="1990-01-01", relationship="child", nik=taken.nik
     )
     data = _registration(members=[_member("m-0"), second], **{"m-TOTAL_FORMS": "2"})
-    response = _client(officer).post(reverse("registry:household_register"), data)
+    response = client_for(officer).post(reverse("registry:household_register"), data)
 
     assert response.status_code == 200
     forms = response.context["formset"].forms
@@ -323,14 +320,14 @@ def test_it_renders_ids_above_a_thousand_without_separators(officer):
     # An id rendered as "12.345" (Indonesian thousands) in a hidden input would point at nobody.
     group = factories.group()
     person = factories.person(id=12345, name="Warga Ribuan")
-    response = _client(officer).get(reverse("registry:group_member_search", args=[group.pk]), {"q": "Ribuan"})
+    response = client_for(officer).get(reverse("registry:group_member_search", args=[group.pk]), {"q": "Ribuan"})
     assert 'value="12345"' in response.content.decode()
     assert person.pk == 12345
 
 
 @pytest.mark.django_db
 def test_it_labels_the_blank_filter_choices_in_indonesian(officer):
-    page = _client(officer).get(reverse("registry:person_list")).content.decode()
+    page = client_for(officer).get(reverse("registry:person_list")).content.decode()
     assert "---------" not in page
     assert '<option value="" selected>Semua</option>' in page
 
@@ -350,7 +347,7 @@ def test_it_shows_every_registration_error_at_once_in_a_summary_with_links(offic
     data = _registration(members=[_member("m-0"), second_head, third], **{"m-TOTAL_FORMS": "3"})
 
     # when it is submitted once
-    response = _client(officer).post(reverse("registry:household_register"), data)
+    response = client_for(officer).post(reverse("registry:household_register"), data)
 
     # then both errors come back together, nothing is saved
     assert response.status_code == 200
@@ -368,7 +365,7 @@ def test_it_shows_every_registration_error_at_once_in_a_summary_with_links(offic
 @pytest.mark.django_db
 def test_it_refuses_a_name_longer_than_the_limit_and_says_the_limit(officer):
     data = _registration(members=[_member("m-0", full_name="Nama Sangat Panjang " * 20)])
-    response = _client(officer).post(reverse("registry:household_register"), data)
+    response = client_for(officer).post(reverse("registry:household_register"), data)
     assert response.status_code == 200
     assert "paling banyak 150 karakter" in response.content.decode()
     assert 'maxlength="150"' in response.content.decode()
@@ -379,7 +376,7 @@ def test_it_refuses_a_name_longer_than_the_limit_and_says_the_limit(officer):
 def test_a_long_kk_change_reason_is_refused_not_cut(officer):
     household = factories.household()
     factories.person(hh=household)
-    client = _client(officer)
+    client = client_for(officer)
     data = {
         "village": household.village_id,
         "address": "Jl. Baru",

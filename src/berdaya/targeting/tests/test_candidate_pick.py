@@ -5,25 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.test import Client
 from django.urls import reverse
 
 from berdaya.targeting.models import Candidate
 from berdaya.testing import factories as f
+from berdaya.testing.clients import client_for
 
 from .test_runs import _people, _run
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_list_page_offers_a_search_not_an_id_box(officer):
     _people(12)
     run = _run(officer, capacity=3)
-    html = _client(officer).get(reverse("targeting:run_detail", args=[run.pk])).content.decode()
+    html = client_for(officer).get(reverse("targeting:run_detail", args=[run.pk])).content.decode()
     assert "Nomor penduduk (id)" not in html
     assert 'name="person" type="number"' not in html and 'type="number" name="person"' not in html
     assert reverse("targeting:candidate_search", args=[run.pk]) in html
@@ -35,7 +29,7 @@ def test_it_finds_by_name_or_the_whole_nik_and_adds_the_one_picked(officer):
     outsider = f.person(
         hh=f.household(village="15.02.02.1010"), name="Maimunah Binti Yusuf", birth_date=dt.date(1961, 3, 8), sex="F"
     )
-    client = _client(officer)
+    client = client_for(officer)
     url = reverse("targeting:candidate_search", args=[run.pk])
 
     by_name = client.get(url, {"q": "maimunah yusuf"}).content.decode()
@@ -62,7 +56,7 @@ def test_the_search_keeps_to_the_users_scope(officer, facilitator):
     _people(4)
     run = _run(officer, capacity=2)
     assert (
-        _client(facilitator).get(reverse("targeting:candidate_search", args=[run.pk]), {"q": "Petani"}).status_code
+        client_for(facilitator).get(reverse("targeting:candidate_search", args=[run.pk]), {"q": "Petani"}).status_code
         == 403
     )
 
@@ -70,7 +64,7 @@ def test_the_search_keeps_to_the_users_scope(officer, facilitator):
 def test_approving_a_list_asks_first_with_the_number_of_people(officer):
     _people(20)
     run = _run(officer, capacity=4)
-    client = _client(officer)
+    client = client_for(officer)
     url = reverse("targeting:run_approve", args=[run.pk])
 
     page = client.post(url)

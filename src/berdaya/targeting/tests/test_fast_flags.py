@@ -20,7 +20,7 @@ TODAY = dt.date(2026, 6, 30)
 
 def _people_with_plots():
     from berdaya.farming.models import Plot
-    from berdaya.markets.tests.util import commodity
+    from berdaya.testing.markets import commodity
 
     # (declared land, plots of the farmer, plots of another member): plots override the declared land.
     cases = [

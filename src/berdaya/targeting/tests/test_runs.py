@@ -216,7 +216,7 @@ def test_it_explains_land_with_the_plot_area_that_selected_the_person(officer):
     from decimal import Decimal
 
     from berdaya.farming.models import Plot
-    from berdaya.markets.tests.util import commodity
+    from berdaya.testing.markets import commodity
 
     hh = f.household(land_ha="0")
     HouseholdWelfare.objects.create(household=hh, local_decile=1)
