@@ -218,7 +218,7 @@ def _cases(rng: random.Random, today: dt.date, episodes: list[MigrationEpisode],
             created_by=workers[1],
         )
         if reporter == c.Reporter.PARTNER_NGO:
-            from berdaya.partners.models import Organisation
+            from berdaya.organisations.models import Organisation
 
             case.reporter_organisation = Organisation.objects.filter(kind="ngo").order_by("id").first()
             if case.reporter_organisation is None:

@@ -19,9 +19,10 @@ from django.utils import timezone
 
 from berdaya.accounts.models import User
 from berdaya.areas.models import District
+from berdaya.organisations.models import Organisation
 from berdaya.partners import choices as c
 from berdaya.partners import services
-from berdaya.partners.models import Agreement, Organisation
+from berdaya.partners.models import Agreement
 from berdaya.programmes.models import Programme
 
 K = Organisation.Kind

@@ -20,7 +20,7 @@ from simple_history.utils import bulk_create_with_history
 
 from berdaya.accounts.models import User
 from berdaya.areas.models import District
-from berdaya.partners.models import Organisation
+from berdaya.organisations.models import Organisation
 from berdaya.programmes import choices as c
 from berdaya.programmes.models import (
     Assistance,

@@ -34,7 +34,7 @@ from berdaya.accounts.models import User
 from berdaya.areas.models import District, Village
 from berdaya.core.conf import conf
 from berdaya.core.scoping import capabilities, households_visible_to
-from berdaya.partners.models import Organisation
+from berdaya.organisations.models import Organisation
 from berdaya.registry import choices as c
 from berdaya.registry.identity import make_nik
 from berdaya.registry.models import Group, GroupMembership, Household, KKNumber, Person
