@@ -6,11 +6,11 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from berdaya.registry.access import people_for_aggregates
 from berdaya.registry.selectors import vulnerability_by_district
 from berdaya.registry.vulnerability import FLAGS
 
 from . import disclosure
-from .scoping import people_for_aggregates
 
 
 @login_required

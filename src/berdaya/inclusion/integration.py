@@ -19,8 +19,8 @@ def programmes_for_device(*, actor, person) -> Any:
     if not programmes_installed():
         return None
     try:
-        from berdaya.core.scoping import programmes_editable_by
         from berdaya.programmes import choices as pc
+        from berdaya.programmes.access import programmes_editable_by
     except ImportError:
         return None
     return (

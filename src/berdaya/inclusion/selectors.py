@@ -14,8 +14,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from berdaya.core.scoping import people_visible_to
 from berdaya.registry import choices as rc
+from berdaya.registry.access import people_visible_to
 from berdaya.registry.vulnerability import disability_q
 
 from . import choices as c

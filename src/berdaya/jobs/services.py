@@ -27,8 +27,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from berdaya.core.scoping import capabilities
-
+from .access import ensure_can_manage_job
 from .models import Job
 from .progress import JobCancelled, JobMonitor, JobProgress
 
@@ -149,15 +148,10 @@ def _finish(job: Job, status: str, **fields: Any) -> None:
     Job.objects.filter(pk=job.pk).update(status=status, finished_at=timezone.now(), **fields)
 
 
-def _may_manage(actor, job: Job) -> None:
-    if job.created_by_id != getattr(actor, "pk", None) and not capabilities(actor).is_admin:
-        raise PermissionDenied(_("Hanya pembuat tugas atau admin yang boleh membatalkannya."))
-
-
 def job_cancel(*, actor, job: Job) -> Job:
     """Ask a job to stop. The work notices between chunks (and on PostgreSQL its running statement is cancelled)
     and rolls back. A job whose worker is gone is ended at once."""
-    _may_manage(actor, job)
+    ensure_can_manage_job(actor, job)
     if job.is_finished:
         return job
     if job.status == Job.Status.RUNNING and not worker_alive(job):
@@ -197,7 +191,7 @@ def _set_cancel_requested(job: Job) -> None:
 
 def job_retry(*, actor, job: Job) -> Job:
     """Start a failed or cancelled job again, as a new job with the same work."""
-    _may_manage(actor, job)
+    ensure_can_manage_job(actor, job)
     if job.status not in (Job.Status.FAILED, Job.Status.CANCELLED):
         raise PermissionDenied(_("Hanya tugas yang gagal atau dibatalkan yang bisa diulang."))
     with transaction.atomic():

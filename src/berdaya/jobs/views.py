@@ -5,9 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from berdaya.core.scoping import get_visible_or_404
+from berdaya.core.access import get_visible_or_404
 
-from .selectors import jobs_visible_to
+from .access import jobs_visible_to
 from .services import cancel_flag_exists, job_abandon, job_cancel, job_retry, worker_alive
 
 

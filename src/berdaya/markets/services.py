@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from berdaya.areas.selectors import deployment_regency
 from berdaya.core.audit import audit
 from berdaya.core.conf import conf
+from berdaya.registry.access import ensure_can_edit_household
 
 from . import access, gsm, selectors
 from . import choices as c
@@ -326,8 +327,6 @@ def subscriber_save(*, actor, data: dict[str, Any], commodities) -> SubscriberCo
         raise ValidationError({"commodities": _("Pilih minimal satu komoditas.")})
     person = data.get("person")
     if person is not None:
-        from berdaya.core.scoping import ensure_can_edit_household
-
         ensure_can_edit_household(actor, person.household)
     sub = SubscriberConsent(recorded_by=actor, **data)
     sub.full_clean()

@@ -1,4 +1,4 @@
-"""Reads of the migrant-worker module, already scoped (berdaya.core.scoping for people, .access for cases)."""
+"""Reads of the migrant-worker module, already scoped (registry.access for people, .access for cases)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
-from berdaya.core.scoping import people_for_aggregates, people_visible_to
+from berdaya.registry.access import people_for_aggregates, people_visible_to
 
 from . import choices as c
-from .access import cases_listed_for
+from .access import cases_listed_for, cases_readable_by
 from .models import MigrationEpisode, Notification, RightsCase
 from .sla import overdue_q, with_due
 
@@ -229,6 +229,4 @@ def _family_reasons(ids: list[int]) -> dict[int, str]:
 
 
 def cases_readable_ids(*, actor, ids: list[int]) -> list[int]:
-    from .access import cases_readable_by
-
     return list(cases_readable_by(actor).filter(pk__in=ids).values_list("pk", flat=True))

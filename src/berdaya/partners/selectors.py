@@ -1,4 +1,4 @@
-"""Reads of partners, already scoped to the user (berdaya.core.scoping).
+"""Reads of partners, already scoped to the user (.access).
 
 The 4W matrix (who does what, where, when) and the coverage gaps are derived from programmes, sessions, enrolments
 and assistance with grouped queries: nothing is typed twice, and no query loops over people.
@@ -33,18 +33,14 @@ from django.utils.translation import gettext_lazy
 
 from berdaya.areas.models import District, Village
 from berdaya.core.disclosure import EXACT, Disclosure
-from berdaya.core.scoping import (
-    agreements_visible_to,
-    commitments_visible_to,
-    organisations_visible_to,
-    people_for_coordination,
-)
 from berdaya.programmes import choices as pc
 from berdaya.programmes.models import Assistance, Enrolment, Programme, Session
 from berdaya.registry import choices as rc
+from berdaya.registry.access import people_visible_to
 from berdaya.registry.vulnerability import flag_q
 
 from . import choices as c
+from .access import agreements_visible_to, commitments_visible_to, organisations_visible_to, people_for_coordination
 from .models import Agreement, Commitment, Contribution, Organisation
 
 # --- organisations -------------------------------------------------------------------------------------------------
@@ -826,8 +822,6 @@ def organisation_results(organisation: Organisation, *, actor) -> dict:
     money = Assistance.objects.filter(programme__in=programmes, status__in=pc.SPENT_STATUSES).aggregate(
         rp=Sum("amount"), people=Count("person", distinct=True)
     )
-    from berdaya.core.scoping import people_visible_to
-
     return {
         "participants": sum(by_status.get(s, 0) for s in pc.SEAT_STATUSES),
         "completed": by_status.get(pc.EnrolmentStatus.COMPLETED, 0),

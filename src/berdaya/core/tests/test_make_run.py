@@ -81,8 +81,8 @@ def test_the_demo_case_workers_have_names_of_their_own(demo_logins_exist):
 
 def test_the_partner_login_line_says_what_the_partner_sees(demo_logins_exist):
     from berdaya.accounts.models import User
-    from berdaya.core.scoping import households_visible_to
     from berdaya.programmes.tests import helpers as h
+    from berdaya.registry.access import households_visible_to
     from berdaya.registry.models import Person
 
     # given: a person from outside the partner's registrations joins one of its programmes

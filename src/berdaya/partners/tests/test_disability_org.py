@@ -8,12 +8,13 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from berdaya.core.models import AuditEvent
-from berdaya.core.scoping import people_visible_to, programmes_editable_by
 from berdaya.partners import services
 from berdaya.partners.models import Organisation
 from berdaya.programmes import services as programme_services
+from berdaya.programmes.access import programmes_editable_by
 from berdaya.programmes.tests import helpers as h
 from berdaya.registry import choices as rc
+from berdaya.registry.access import people_visible_to
 from berdaya.testing import factories as f
 
 

@@ -6,17 +6,13 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from berdaya.core.scoping import (
-    agreements_visible_to,
-    commitments_visible_to,
-    organisations_visible_to,
-    people_visible_to,
-    sees_assistance_notes,
-)
 from berdaya.partners import services
+from berdaya.partners.access import agreements_visible_to, commitments_visible_to, organisations_visible_to
 from berdaya.partners.selectors import organisation_results
 from berdaya.programmes import services as programme_services
+from berdaya.programmes.access import sees_assistance_notes
 from berdaya.programmes.tests import helpers as h
+from berdaya.registry.access import people_visible_to
 
 from .conftest import make_agreement
 from .test_agreements import PDF, upload

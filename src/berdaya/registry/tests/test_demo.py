@@ -16,9 +16,9 @@ from django.core.management import CommandError, call_command
 from berdaya.accounts.models import User
 from berdaya.areas.models import District
 from berdaya.areas.services import areas_load
-from berdaya.core.scoping import households_visible_to
 from berdaya.registry import choices as c
 from berdaya.registry import demo
+from berdaya.registry.access import households_visible_to
 from berdaya.registry.identity import check_kk, check_nik
 from berdaya.registry.models import Group, GroupMembership, Household, KKNumber, Person
 from berdaya.testing import factories

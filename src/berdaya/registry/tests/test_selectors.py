@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from berdaya.core.scoping import people_for_aggregates
 from berdaya.registry import choices as c
 from berdaya.registry import selectors, services
+from berdaya.registry.access import people_for_aggregates
 from berdaya.registry.vulnerability import _years_ago
 from berdaya.testing import factories as f
 

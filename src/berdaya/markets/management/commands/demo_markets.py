@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from berdaya.core.access import REGENCY_WIDE
 from berdaya.markets.demo import demo_markets
 from berdaya.markets.models import PriceObservation
 
@@ -44,7 +45,7 @@ class Command(BaseCommand):
         from berdaya.markets import services
 
         actor = (
-            User.objects.filter(role__in=["admin", "officer"]).order_by("id").first()
+            User.objects.filter(role__in=REGENCY_WIDE).order_by("id").first()
             or User.objects.filter(is_superuser=True).first()
         )
         if actor is None:

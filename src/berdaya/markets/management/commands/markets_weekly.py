@@ -23,7 +23,8 @@ class Command(BaseCommand):
         from berdaya.markets import selectors, services
 
         actor = (
-            User.objects.filter(role="admin").order_by("id").first() or User.objects.filter(is_superuser=True).first()
+            User.objects.filter(role=User.Role.ADMIN).order_by("id").first()
+            or User.objects.filter(is_superuser=True).first()
         )
         if actor is None:
             raise CommandError("Belum ada pengguna admin.")
