@@ -1,4 +1,5 @@
-"""Users and their role. What a role may see is decided in berdaya.core.scoping, nowhere else."""
+"""Users and their role. What a role may do is decided by the access kernel (berdaya.core.access) and each app's
+own access.py, nowhere else."""
 
 from __future__ import annotations
 
@@ -6,16 +7,14 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from berdaya.core.roles import Role
+
 
 class User(AbstractUser):
     """A person who logs in: an officer, partner staff, a field facilitator, a viewer or an admin."""
 
-    class Role(models.TextChoices):
-        ADMIN = "admin", _("Administrator")
-        OFFICER = "officer", _("Petugas dinas (seluruh kabupaten)")
-        PARTNER = "partner", _("Staf mitra")
-        FACILITATOR = "facilitator", _("Pendamping lapangan")
-        VIEWER = "viewer", _("Pemantau (hanya agregat)")
+    # The roles are the kernel's (berdaya.core.roles); `User.Role.OFFICER` keeps working.
+    Role = Role
 
     role = models.CharField(_("peran"), max_length=20, choices=Role.choices, default=Role.VIEWER)
     organisation = models.ForeignKey(
@@ -36,14 +35,14 @@ class User(AbstractUser):
         verbose_name_plural = _("pengguna")
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(role="partner") | models.Q(organisation__isnull=False),
+                condition=~models.Q(role=Role.PARTNER) | models.Q(organisation__isnull=False),
                 name="partner_staff_has_organisation",
                 violation_error_message=_("Staf mitra harus terhubung ke sebuah organisasi."),
             )
         ]
 
     def save(self, *args, **kwargs):
-        # Superusers act as admins in the app too, so scoping has one rule for them.
+        # Superusers act as admins in the app too, so the access rules have one rule for them.
         if self.is_superuser:
             self.role = self.Role.ADMIN
         super().save(*args, **kwargs)

@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
-from berdaya.core.scoping import capabilities, households_visible_to
+from berdaya.core.access import capabilities
+from berdaya.registry.access import households_visible_to
 
 from .models import District, Village
 from .selectors import default_regency, districts_in_use

@@ -2,7 +2,7 @@ from django.conf import settings
 
 from berdaya.core.conf import conf
 
-from .scoping import capabilities
+from .access import capabilities
 
 
 def berdaya(request):

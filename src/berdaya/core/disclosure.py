@@ -5,11 +5,13 @@ made of reads it exact; everyone else reads "<5", and no share (percentage) is s
 share and its whole would give the part back. Every aggregate page and export asks this module: one rule.
 
 Which counts a user may read exact depends on whose people are counted, so there are two entry points, one per
-population in berdaya.core.scoping:
-- `for_aggregates(user)`: counts over people_for_aggregates (the dashboard, /inklusi/, /migran/, the regency
-  profile, programme figures). Roles that see people count their own (exact); viewers count the regency (<5).
-- `for_coordination(user)`: counts over people_for_coordination (the 4W matrix, coverage gaps and their exports),
-  regency-wide for every role: exact only for officers and admins, who see the whole registry anyway.
+population of the access rules:
+- `for_aggregates(user)`: counts over people_for_aggregates (registry.access: the dashboard, /inklusi/, /migran/,
+  the regency profile, programme figures). Roles that see people count their own (exact); viewers count the regency
+  (<5).
+- `for_coordination(user)`: counts over people_for_coordination (partners.access: the 4W matrix, coverage gaps and
+  their exports), regency-wide for every role: exact only for officers and admins, who see the whole registry
+  anyway.
 Where a table shows parts with their total, hiding the small part alone is not enough: the total minus the other
 parts gives it back. `Disclosure.protect` is the one rule for such tables (secondary suppression): in every sum
 that has exactly one hidden cell that is small (a suppressed count, or a part the table leaves out but the
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .scoping import Role, capabilities
+from .access import REGENCY_WIDE, capabilities
 
 SMALL_COUNT = 5
 SUPPRESSED = f"<{SMALL_COUNT}"
@@ -110,11 +112,11 @@ def for_aggregates(user) -> Disclosure:
 
 def for_coordination(user) -> Disclosure:
     """Counts over people_for_coordination (regency-wide for every role): exact for officers and admins only."""
-    return Disclosure(exact=capabilities(user).role in {Role.ADMIN, Role.OFFICER})
+    return Disclosure(exact=capabilities(user).regency_wide)
 
 
 def disclosure_of(value) -> Disclosure:
     """A Disclosure as given, or the coordination rule for a role's Capabilities (the `small` filter's argument)."""
     if isinstance(value, Disclosure):
         return value
-    return Disclosure(exact=bool(value) and getattr(value, "role", "") in {Role.ADMIN, Role.OFFICER})
+    return Disclosure(exact=bool(value) and getattr(value, "role", "") in REGENCY_WIDE)

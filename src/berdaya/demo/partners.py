@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from berdaya.accounts.models import User
 from berdaya.areas.models import District
+from berdaya.core.access import REGENCY_WIDE
 from berdaya.organisations.models import Organisation
 from berdaya.partners import choices as c
 from berdaya.partners import services
@@ -92,7 +93,7 @@ class Result:
 def _actor() -> User | None:
     return (
         User.objects.filter(username="petugas").first()
-        or User.objects.filter(role__in=[User.Role.OFFICER, User.Role.ADMIN], is_active=True).order_by("pk").first()
+        or User.objects.filter(role__in=REGENCY_WIDE, is_active=True).order_by("pk").first()
         or User.objects.filter(is_superuser=True).order_by("pk").first()
     )
 

@@ -20,6 +20,7 @@ from simple_history.utils import bulk_create_with_history
 
 from berdaya.accounts.models import User
 from berdaya.areas.models import District
+from berdaya.core.access import REGENCY_WIDE
 from berdaya.organisations.models import Organisation
 from berdaya.programmes import choices as c
 from berdaya.programmes.models import (
@@ -216,7 +217,7 @@ def _organisations() -> dict[str, Organisation]:
 def _actor() -> User | None:
     return (
         User.objects.filter(username="petugas").first()
-        or User.objects.filter(role__in=[User.Role.OFFICER, User.Role.ADMIN], is_active=True).order_by("pk").first()
+        or User.objects.filter(role__in=REGENCY_WIDE, is_active=True).order_by("pk").first()
         or User.objects.filter(is_superuser=True).order_by("pk").first()
     )
 

@@ -32,10 +32,11 @@ from simple_history.utils import bulk_create_with_history
 
 from berdaya.accounts.models import User
 from berdaya.areas.models import District, Village
+from berdaya.core.access import VILLAGE_SCOPED, capabilities
 from berdaya.core.conf import conf
-from berdaya.core.scoping import capabilities, households_visible_to
 from berdaya.organisations.models import Organisation
 from berdaya.registry import choices as c
+from berdaya.registry.access import households_visible_to
 from berdaya.registry.identity import make_nik
 from berdaya.registry.models import Group, GroupMembership, Household, KKNumber, Person
 
@@ -1231,7 +1232,7 @@ def demo_users_ensure(organisations: dict[str, Organisation]) -> dict[str, User]
         if user is None:
             user = User(username=login.username, role=login.role)
             user.organisation = organisations[login.organisation] if login.organisation else None
-            user.is_superuser = user.is_staff = login.role == User.Role.ADMIN
+            user.is_superuser = user.is_staff = capabilities(user).is_admin
             user.set_password(login.password)
             user.save()
         users[login.username] = user
@@ -1264,7 +1265,7 @@ def demo_generate(
         data = demo_build(households=households, seed=seed, today=today, partner=organisations[PARTNER_NGO])
         users = demo_users_ensure(organisations)
         demo_write(data, history=history, user=users[DEMO_LOGINS[0].username])
-        facilitator = users[next(u.username for u in DEMO_LOGINS if u.role == User.Role.FACILITATOR)]
+        facilitator = users[next(u.username for u in DEMO_LOGINS if u.role in VILLAGE_SCOPED)]
         if not facilitator.villages.exists() and not facilitator.districts.exists():
             facilitator.villages.set(Village.objects.filter(code__in=_facilitator_villages()))
     write_ground_truth(data.duplicates, ground_truth)
@@ -1290,20 +1291,20 @@ ROLE_LABELS: dict[str, str] = {
 
 
 def _sees(user: User) -> str:
-    role = capabilities(user).role
-    if role == User.Role.ADMIN:
+    caps = capabilities(user)
+    if caps.is_admin:
         return "Seluruh data dan pengaturan, termasuk pengguna"
-    if role == User.Role.OFFICER:
+    if caps.regency_wide:
         return "Semua rumah tangga se-kabupaten; boleh menerima NIK/KK yang gagal pemeriksaan dengan alasan"
-    if role == User.Role.VIEWER:
+    if caps.aggregates_only:
         return "Hanya angka agregat, tanpa data perorangan"
-    # What facilitators and partner staff see is decided by the scoping rules, so count through them.
+    # What facilitators and partner staff see is decided by the registry's access rules, so count through them.
     n = _id_number(households_visible_to(user).count())
-    if role == User.Role.FACILITATOR:
+    if caps.village_scoped:
         names = ", ".join(sorted(v.name for v in user.villages.all())) or "-"
         return f"{n} rumah tangga di desa tugas: {names}"
     org = user.organisation.name if user.organisation else "-"
-    # The partner's scope (core.scoping) is its registrations and the households of its programmes' participants.
+    # The partner's scope (registry.access) is its registrations and the households of its programmes' participants.
     return f"{n} rumah tangga: yang didaftarkan {org} dan yang anggotanya ikut program {org}"
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from berdaya.accounts.models import User
+from berdaya.core.access import REGENCY_WIDE
 from berdaya.programmes.models import Programme
 from berdaya.targeting import choices as c
 from berdaya.targeting import services
@@ -51,7 +52,7 @@ class Result:
 def _actor() -> User | None:
     return (
         User.objects.filter(username="petugas", is_active=True).first()
-        or User.objects.filter(role__in=[User.Role.OFFICER, User.Role.ADMIN], is_active=True).order_by("pk").first()
+        or User.objects.filter(role__in=REGENCY_WIDE, is_active=True).order_by("pk").first()
     )
 
 

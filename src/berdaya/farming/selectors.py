@@ -1,5 +1,5 @@
-"""Reads of the farming app, already scoped: a facilitator sees the plots, harvests and sales of the farmers in
-their villages, partner staff those of their beneficiaries, viewers only aggregates."""
+"""Reads of the farming app, already scoped (.access): a facilitator sees the plots, harvests and sales of the farmers
+in their villages, partner staff those of their beneficiaries, viewers only aggregates."""
 
 from __future__ import annotations
 
@@ -9,35 +9,14 @@ from decimal import Decimal
 from django.db.models import Avg, Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractYear
 
-from berdaya.core.scoping import household_scope_q
 from berdaya.markets.selectors import annotate_premium
 from berdaya.programmes.models import Enrolment
 
-from .models import Harvest, Plot, Sale
+from .access import harvests_visible_to, sales_visible_to
+from .models import Plot
 
 # Programme kinds that teach farming or selling: their completion date splits "before" from "after".
 FARMER_PROGRAMME_KINDS = ("field_school", "farm_business", "market_access", "skills_training")
-
-
-def _scoped(qs: QuerySet, user, prefix: str) -> QuerySet:
-    q = household_scope_q(user, prefix)
-    if q is None:
-        return qs
-    if q == Q(pk__in=[]):
-        return qs.none()
-    return qs.filter(q)
-
-
-def plots_visible_to(user) -> QuerySet:
-    return _scoped(Plot.objects.all(), user, "farmer__household__")
-
-
-def harvests_visible_to(user) -> QuerySet:
-    return _scoped(Harvest.objects.all(), user, "plot__farmer__household__")
-
-
-def sales_visible_to(user) -> QuerySet:
-    return _scoped(Sale.objects.all(), user, "farmer__household__")
 
 
 def sale_list(*, actor, filters: dict | None = None) -> QuerySet:

@@ -12,16 +12,17 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berdaya.core.money import positive_rupiah
-from berdaya.core.scoping import capabilities, ensure_can_edit_household, groups_visible_to
 from berdaya.markets import selectors as market_selectors
+from berdaya.registry.access import ensure_can_edit_household
 
+from .access import ensure_can_edit_group_profile
 from .models import FarmerGroupProfile, Harvest, Plot, Sale
 
 
@@ -58,10 +59,7 @@ def plot_save(*, actor, plot: Plot) -> Plot:
 
 @transaction.atomic
 def group_profile_save(*, actor, group, data: dict[str, Any]) -> FarmerGroupProfile:
-    if capabilities(actor).role not in {"admin", "officer", "facilitator"}:
-        raise PermissionDenied(_("Peran Anda tidak boleh mengelola kelompok."))
-    if not groups_visible_to(actor).filter(pk=group.pk).exists():
-        raise PermissionDenied(_("Kelompok ini di luar wilayah Anda."))
+    ensure_can_edit_group_profile(actor, group)
     profile = FarmerGroupProfile.objects.filter(group=group).first() or FarmerGroupProfile(group=group)
     for key, value in data.items():
         setattr(profile, key, value)

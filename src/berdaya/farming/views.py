@@ -10,24 +10,22 @@ from django.db.models import Count, Q, Sum
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from berdaya.core.access import capabilities, ensure_sees_people, get_visible_or_404
 from berdaya.core.conf import conf
 from berdaya.core.forms import service_errors
 from berdaya.core.pagination import paginate
-from berdaya.core.scoping import (
-    capabilities,
-    ensure_sees_people,
+from berdaya.markets.choices import Channel
+from berdaya.markets.models import Commodity
+from berdaya.registry.access import (
     get_group_or_404,
     get_person_or_404,
-    get_visible_or_404,
     groups_visible_to,
     people_visible_to,
     villages_for_registration,
 )
-from berdaya.markets.choices import Channel
-from berdaya.markets.models import Commodity
 from berdaya.registry.vulnerability import profile
 
-from . import selectors, services
+from . import access, selectors, services
 from .forms import GroupProfileForm, HarvestForm, PlotForm, SaleForm
 from .models import FarmerGroupProfile
 
@@ -49,7 +47,7 @@ def home(request):
     if q:
         farmers = farmers.filter(full_name__icontains=q)
     page = paginate(farmers, request.GET.get("page"), conf().page_size)
-    sales = selectors.sales_visible_to(request.user)
+    sales = access.sales_visible_to(request.user)
     return render(
         request,
         "farming/home.html",
@@ -70,8 +68,8 @@ def home(request):
 @login_required
 def farmer_detail(request, person_pk: int):
     person = get_person_or_404(request.user, person_pk)
-    plots = list(selectors.plots_visible_to(request.user).filter(farmer=person).select_related("commodity", "village"))
-    harvests = selectors.harvests_visible_to(request.user).filter(plot__farmer=person)
+    plots = list(access.plots_visible_to(request.user).filter(farmer=person).select_related("commodity", "village"))
+    harvests = access.harvests_visible_to(request.user).filter(plot__farmer=person)
     sales = selectors.sale_list(actor=request.user).filter(farmer=person)
     memberships = person.memberships.filter(
         left_on__isnull=True, group__kind__in=["poktan", "gapoktan"]
@@ -86,8 +84,8 @@ def farmer_detail(request, person_pk: int):
             "yields": selectors.yield_by_plot_season(harvests),
             "harvests": harvests.select_related("plot__commodity", "unit").prefetch_related("practices")[:50],
             "sales": sales[:50],
-            "income_season": selectors.income_by_season(selectors.sales_visible_to(request.user).filter(farmer=person)),
-            "income_year": selectors.income_by_year(selectors.sales_visible_to(request.user).filter(farmer=person)),
+            "income_season": selectors.income_by_season(access.sales_visible_to(request.user).filter(farmer=person)),
+            "income_year": selectors.income_by_year(access.sales_visible_to(request.user).filter(farmer=person)),
             "memberships": memberships,
             "flags": [f for f in profile(person) if f.code in {"smallholder", "gurem"}],
             "can_edit": capabilities(request.user).edits_registry,
@@ -102,7 +100,7 @@ def _villages(user):
 @login_required
 def plot_edit(request, person_pk: int, pk: int | None = None):
     person = get_person_or_404(request.user, person_pk)
-    plot = get_visible_or_404(selectors.plots_visible_to(request.user).filter(farmer=person), pk) if pk else None
+    plot = get_visible_or_404(access.plots_visible_to(request.user).filter(farmer=person), pk) if pk else None
     initial = {} if plot else {"village": person.household.village_id}
     form = PlotForm(request.POST or None, instance=plot, initial=initial, villages=_villages(request.user))
     if request.method == "POST" and form.is_valid():
@@ -118,7 +116,7 @@ def plot_edit(request, person_pk: int, pk: int | None = None):
 @login_required
 def harvest_add(request, plot_pk: int):
     plot = get_visible_or_404(
-        selectors.plots_visible_to(request.user).select_related("farmer__household", "commodity"), plot_pk
+        access.plots_visible_to(request.user).select_related("farmer__household", "commodity"), plot_pk
     )
     form = HarvestForm(request.POST or None, plot=plot)
     warnings = []
@@ -223,6 +221,6 @@ def group_profile(request, group_pk: int):
             "form": form,
             "members": members,
             "children": children,
-            "can_edit": capabilities(request.user).role in {"admin", "officer", "facilitator"},
+            "can_edit": access.can_edit_group_profiles(request.user),
         },
     )

@@ -46,14 +46,21 @@ from django.utils.translation import gettext_lazy
 
 from berdaya.areas.models import District, Village
 from berdaya.areas.selectors import deployment_regencies
+from berdaya.core.access import capabilities
 from berdaya.core.conf import conf
-from berdaya.core.scoping import capabilities, household_scope_q, households_visible_to, villages_for_registration
 from berdaya.jobs.progress import JobCancelled, Progress
 from berdaya.jobs.services import job_tempdir, owner_only
 from berdaya.registry import choices as c
+from berdaya.registry.access import (
+    household_scope_q,
+    households_visible_to,
+    registers_for_organisation,
+    villages_for_registration,
+)
 from berdaya.registry.models import Household, Person
 
 from . import sqlcheck as q
+from .access import imports_everywhere
 from .columns import BY_KEY, EXAMPLE_KEY, HOUSEHOLD_KEYS, PERSON_KEYS, norm_choice
 from .reader import ImportFileError, read_headers
 from .source import Source, prepare
@@ -478,7 +485,7 @@ class Engine:
             known_villages=set(Village.objects.values_list("code", flat=True)),
             allowed_villages=(
                 None
-                if capabilities(self.actor).role in {"admin", "officer"}
+                if imports_everywhere(self.actor)
                 else set(villages_for_registration(self.actor).values_list("code", flat=True))
             ),
             district_prefixes={code.replace(".", "") for code in District.objects.values_list("code", flat=True)},
@@ -1160,7 +1167,7 @@ class Engine:
         now_text = q.lit(stamp.isoformat() if self.pg else str(now))
         today = ops.adapt_datefield_value(timezone.localdate())
         reason = _("Impor: %(label)s") % {"label": self.label}
-        org = self.actor.organisation_id if capabilities(self.actor).role == "partner" else None
+        org = registers_for_organisation(self.actor)
         org_sql = str(int(org)) if org else "NULL"
         hh_new, p_new = self.result.households_new, self.result.new
 

@@ -12,11 +12,12 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from berdaya.core.access import capabilities
 from berdaya.core.audit import audit, fingerprint
 from berdaya.core.masking import is_identifying, mask_field
-from berdaya.core.scoping import capabilities, people_visible_to
 from berdaya.core.spreadsheet import csv_stream, write_xlsx
 from berdaya.registry import choices as c
+from berdaya.registry.access import people_visible_to
 from berdaya.registry.filtersets import PersonFilterSet
 
 from .columns import BY_KEY

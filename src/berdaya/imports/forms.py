@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .access import mappings_visible_to
 from .columns import COLUMNS
 from .models import ColumnMapping, ImportRun
 
@@ -20,8 +21,6 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from .services import mappings_visible_to
-
         self.fields["mapping"].queryset = (
             mappings_visible_to(user) if user is not None else ColumnMapping.objects.none()
         )

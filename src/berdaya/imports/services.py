@@ -6,28 +6,21 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from berdaya.core.scoping import capabilities
 from berdaya.core.spreadsheet import write_xlsx
 from berdaya.jobs.models import Job
 from berdaya.jobs.progress import JobCancelled, Progress
 from berdaya.jobs.services import job_start
 
+from .access import ensure_can_import, ensure_can_start, mapping_organisation
 from .engine import ImportResult, import_households
 from .models import ColumnMapping, ImportRun
 from .reader import FileInfo, read_rows
-
-
-def ensure_can_import(actor) -> None:
-    if not capabilities(actor).edits_registry:
-        raise PermissionDenied(_("Peran Anda tidak boleh mengimpor data registri."))
 
 
 def import_run_create(*, actor, uploaded, mapping: dict[str, str] | None = None) -> ImportRun:
@@ -56,28 +49,13 @@ def previous_imports(run: ImportRun):
     return ImportRun.objects.filter(checksum=run.checksum, status=ImportRun.Status.IMPORTED).exclude(pk=run.pk)
 
 
-def mappings_visible_to(actor):
-    """The shared mappings and those of the actor's organisation."""
-    shared = Q(organisation__isnull=True)
-    org = getattr(actor, "organisation_id", None)
-    return ColumnMapping.objects.filter(shared | Q(organisation_id=org) if org else shared)
-
-
 def mapping_save(
     *, actor, name: str, columns: dict[str, str], values: dict[str, dict[str, str]] | None = None
 ) -> ColumnMapping:
     """Save under a name: staff of an organisation save their organisation's mapping (never another's, never a
     shared one); officers and admins save the shared mappings everyone may use."""
     ensure_can_import(actor)
-    caps = capabilities(actor)
-    if caps.role in {"admin", "officer"}:
-        organisation_id = None
-    elif getattr(actor, "organisation_id", None):
-        organisation_id = actor.organisation_id
-    else:
-        raise PermissionDenied(
-            _("Pemetaan bersama hanya bisa disimpan oleh petugas dinas atau admin; minta mereka menyimpannya.")
-        )
+    organisation_id = mapping_organisation(actor)
     mapping, _created = ColumnMapping.objects.update_or_create(
         name=name.strip()[:100],
         organisation_id=organisation_id,
@@ -234,8 +212,7 @@ def run_import_job(job: Job, progress: Progress) -> dict[str, Any]:
 @transaction.atomic
 def import_start(*, actor, run: ImportRun, dry_run: bool, mode: str = "valid-only") -> Job:
     ensure_can_import(actor)
-    if run.created_by_id != actor.pk and not capabilities(actor).is_admin:
-        raise PermissionDenied(_("Hanya pengunggah file yang boleh mengimpornya."))
+    ensure_can_start(actor, run)
     title = (_("Pemeriksaan %(name)s") if dry_run else _("Impor %(name)s")) % {"name": run.original_name}
     job = job_start(
         actor=actor,

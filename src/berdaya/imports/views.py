@@ -8,28 +8,23 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from berdaya.core.scoping import capabilities, get_visible_or_404
+from berdaya.core.access import get_visible_or_404
 
+from .access import ensure_can_import, import_runs_visible_to
 from .columns import COLUMNS, auto_mapping
 from .engine import NO_ROWS
 from .export import export_people
 from .forms import CommitForm, MappingForm, UploadForm
 from .models import ImportRun
 from .reader import ImportFileError, read_headers, read_rows
-from .services import ensure_can_import, import_run_create, import_start, mapping_save, previous_imports
+from .services import import_run_create, import_start, mapping_save, previous_imports
 from .templates_files import template_csv, template_xlsx
 
 REQUIRED = ("village_id", "full_name", "sex", "birth_date", "relationship")
 
 
-def runs_visible_to(user):
-    if capabilities(user).is_admin:
-        return ImportRun.objects.all()
-    return ImportRun.objects.filter(created_by=user)
-
-
 def _run_or_404(request, pk):
-    return get_visible_or_404(runs_visible_to(request.user).select_related("job", "created_by"), pk)
+    return get_visible_or_404(import_runs_visible_to(request.user).select_related("job", "created_by"), pk)
 
 
 def _ensure_rows(path) -> None:
@@ -66,7 +61,7 @@ def index(request):
                 return redirect("imports:mapping", pk=run.pk)
             job = import_start(actor=request.user, run=run, dry_run=True)
             return redirect("jobs:detail", pk=job.pk)
-    runs = runs_visible_to(request.user).select_related("created_by")[:20]
+    runs = import_runs_visible_to(request.user).select_related("created_by")[:20]
     return render(request, "imports/index.html", {"form": form, "runs": runs})
 
 

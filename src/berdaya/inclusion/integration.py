@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from berdaya.core.scoping import programmes_editable_by
 from berdaya.programmes import choices as pc
+from berdaya.programmes.access import programmes_editable_by
 from berdaya.programmes.services import assistance_create, assistance_transition
 
 

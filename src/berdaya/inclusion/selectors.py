@@ -14,9 +14,9 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from berdaya.core.scoping import people_visible_to
 from berdaya.programmes import accessibility
 from berdaya.registry import choices as rc
+from berdaya.registry.access import people_visible_to
 from berdaya.registry.models import Person
 from berdaya.registry.vulnerability import disability_q
 

@@ -1,4 +1,4 @@
-"""Writes of disability inclusion. Scope through berdaya.core.scoping; history through django-simple-history."""
+"""Writes of disability inclusion. Scope through registry.access; history through django-simple-history."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from berdaya.core.scoping import ensure_can_edit_household
 from berdaya.registry import choices as rc
+from berdaya.registry.access import ensure_can_edit_household
 from berdaya.registry.models import Person
 from berdaya.registry.vulnerability import disability_q
 

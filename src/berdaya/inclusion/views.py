@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 
 from berdaya.areas.selectors import deployment_districts
 from berdaya.core import disclosure
+from berdaya.core.access import capabilities
 from berdaya.core.conf import conf
 from berdaya.core.forms import service_errors
 from berdaya.core.pagination import paginate
-from berdaya.core.scoping import capabilities, get_person_or_404, people_for_aggregates
+from berdaya.registry.access import get_person_or_404, people_for_aggregates
 
 from . import choices as c
 from . import integration, selectors, services

@@ -24,8 +24,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from berdaya.core.scoping import capabilities
-
+from .access import ensure_can_manage_job
 from .models import Job
 from .progress import cancel_flag_path
 from .runner import _finish, _host
@@ -65,15 +64,10 @@ def job_start(
     return job
 
 
-def _may_manage(actor, job: Job) -> None:
-    if job.created_by_id != getattr(actor, "pk", None) and not capabilities(actor).is_admin:
-        raise PermissionDenied(_("Hanya pembuat tugas atau admin yang boleh membatalkannya."))
-
-
 def job_cancel(*, actor, job: Job) -> Job:
     """Ask a job to stop. The work notices between chunks (and on PostgreSQL its running statement is cancelled)
     and rolls back. A job whose worker is gone is ended at once."""
-    _may_manage(actor, job)
+    ensure_can_manage_job(actor, job)
     if job.is_finished:
         return job
     if job.status == Job.Status.RUNNING and not worker_alive(job):
@@ -113,7 +107,7 @@ def _set_cancel_requested(job: Job) -> None:
 
 def job_retry(*, actor, job: Job) -> Job:
     """Start a failed or cancelled job again, as a new job with the same work."""
-    _may_manage(actor, job)
+    ensure_can_manage_job(actor, job)
     if job.status not in (Job.Status.FAILED, Job.Status.CANCELLED):
         raise PermissionDenied(_("Hanya tugas yang gagal atau dibatalkan yang bisa diulang."))
     with transaction.atomic():

@@ -5,10 +5,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from berdaya.core.scoping import get_visible_or_404
+from berdaya.core.access import get_visible_or_404
 
+from .access import jobs_visible_to
 from .progress import cancel_flag_exists
-from .selectors import jobs_visible_to
 from .services import job_abandon, job_cancel, job_retry, worker_alive
 
 

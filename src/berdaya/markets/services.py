@@ -23,7 +23,7 @@ from berdaya.core.conf import conf
 from berdaya.core.dates import NotInCalendar, UnknownDateFormat, monday_of, parse_written_date
 from berdaya.core.forms import parse_number
 from berdaya.core.money import thousands
-from berdaya.core.scoping import ensure_can_edit_household
+from berdaya.registry.access import ensure_can_edit_household
 
 from . import access, gsm, selectors
 from . import choices as c

@@ -27,13 +27,14 @@ from berdaya.core.dates import monday_of, parse_iso_date
 from berdaya.core.forms import service_errors
 from berdaya.core.money import thousands
 from berdaya.core.pagination import paginate
-from berdaya.core.scoping import get_person_or_404, subscribers_visible_to
 from berdaya.jobs.services import job_start
+from berdaya.markets.access import subscribers_visible_to
+from berdaya.registry.access import get_person_or_404
 
 from . import access, charts, selectors, services
 from . import choices as c
 from .forms import ObservationForm, RankingForm, SubscriberForm, UploadForm
-from .models import Bulletin, Commodity, OutboxMessage, PriceAlert, PriceObservation
+from .models import Bulletin, Commodity, PriceAlert, PriceObservation
 
 
 def _commodity(request) -> Commodity | None:
@@ -429,13 +430,12 @@ def outbox(request):
         )
         return redirect("jobs:detail", pk=job.pk)
     status = request.GET.get("status") or None
-    qs = OutboxMessage.objects.all()
-    if status:
-        qs = qs.filter(status=status)
+    outbox = access.outbox_visible_to(request.user)
+    qs = outbox.filter(status=status) if status else outbox
     page = paginate(qs, request.GET.get("page"), conf().page_size)
     from django.db.models import Count
 
-    counts = dict(OutboxMessage.objects.values_list("status").annotate(n=Count("id")))
+    counts = dict(outbox.values_list("status").annotate(n=Count("id")))
     return render(
         request,
         "markets/outbox.html",

@@ -1,4 +1,5 @@
-"""Who may read and handle rights cases. The one place that decides it, on top of berdaya.core.scoping.
+"""Who may read and handle rights cases, on the access kernel (berdaya.core.access); the people themselves are
+scoped by the registry's rules (registry.access).
 
 - A case's content (summary, notes, documents, referrals) is read only by its assigned case workers and admins.
 - Supervisors (case workers with `is_supervisor`) see the list of all cases without content, to assign them.
@@ -8,13 +9,14 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 
+from berdaya.core.access import capabilities, get_visible_or_404, not_found
 from berdaya.core.audit import audit
-from berdaya.core.scoping import capabilities, people_visible_to
+from berdaya.registry.access import people_visible_to
 
 from .models import CaseWorker, RightsCase
 
@@ -36,8 +38,6 @@ def is_supervisor(user) -> bool:
 
 def case_handlers() -> QuerySet:
     """The users a case may be assigned to: active users with an active case-worker capability."""
-    from django.contrib.auth import get_user_model
-
     return get_user_model().objects.filter(is_active=True, case_worker__is_active=True)
 
 
@@ -70,13 +70,11 @@ def can_read_case(user, case: RightsCase) -> bool:
 def get_case_or_404(user, pk) -> RightsCase:
     """The case, if `user` may read it. Otherwise 403 when they can see the person (the refusal is audited), 404
     when they cannot."""
-    try:
-        case = RightsCase.objects.select_related("person__household__village__district", "episode").get(pk=pk)
-    except (RightsCase.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404(_("Data tidak ditemukan atau di luar wilayah Anda.")) from exc
+    case = get_visible_or_404(RightsCase.objects.select_related("person__household__village__district", "episode"), pk)
     if can_read_case(user, case):
         return case
     if can_manage_cases(user) or people_visible_to(user).filter(pk=case.person_id).exists():
         audit(actor=user, action="denied", obj=case)
         raise PermissionDenied(_("Isi kasus hanya dapat dibaca oleh pengelola kasus yang ditugaskan."))
-    raise Http404(_("Data tidak ditemukan atau di luar wilayah Anda."))
+    # Someone who cannot see the person learns nothing of the case: the same 404 as a case that does not exist.
+    raise not_found()

@@ -1,4 +1,4 @@
-"""Reads of the migrant-worker module, already scoped (berdaya.core.scoping for people, .access for cases)."""
+"""Reads of the migrant-worker module, already scoped (registry.access for people, .access for cases)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
-from berdaya.core.scoping import people_for_aggregates, people_visible_to
+from berdaya.registry.access import people_for_aggregates, people_visible_to
 from berdaya.registry.models import Person
 
 from . import choices as c

@@ -1,4 +1,4 @@
-"""Writes of the migrant-worker module. Each service checks scope (berdaya.core.scoping) or case access
+"""Writes of the migrant-worker module. Each service checks scope (registry.access) or case access
 (berdaya.migration.access), validates with the model's rules, runs in one transaction and records who did it.
 
 Nothing here logs or puts case content (summary, notes, file names, reasons) into an exception message or an audit
@@ -19,11 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
+from berdaya.core.access import capabilities
 from berdaya.core.audit import audit
 from berdaya.core.conf import conf
 from berdaya.core.documents import check_document, store_document
-from berdaya.core.scoping import capabilities, ensure_can_edit_household, people_visible_to
 from berdaya.registry import choices as rc
+from berdaya.registry.access import ensure_can_edit_household, people_visible_to
 from berdaya.registry.models import Person
 
 from . import choices as c

@@ -1,4 +1,4 @@
-"""Migrant-worker pages. Thin: scope from core.scoping, case access from .access, writes through services.
+"""Migrant-worker pages. Thin: scope from registry.access, case access from .access, writes through services.
 
 Every view of a case's content writes an audit row (core.audit, action "view"); refusals are audited by access.
 """
@@ -17,12 +17,13 @@ from django.views.decorators.http import require_POST
 from berdaya.accounts.models import User
 from berdaya.areas.models import Village
 from berdaya.core import disclosure
+from berdaya.core.access import capabilities, ensure_sees_people, get_visible_or_404
 from berdaya.core.audit import audit
 from berdaya.core.conf import conf
 from berdaya.core.confirm import confirm_first
 from berdaya.core.forms import service_errors
 from berdaya.core.pagination import paginate
-from berdaya.core.scoping import capabilities, ensure_sees_people, get_person_or_404, get_visible_or_404
+from berdaya.registry.access import get_person_or_404
 
 from . import choices as c
 from . import selectors, services

@@ -1,35 +1,43 @@
-"""Who may see and change which organisations.
+"""Who may see and change which organisations, on the access kernel (berdaya.core.access).
 
-NOTE for the merge (issue #16): these rules were moved here from core/scoping.py while h/access moved the other
-partner rules into partners/access.py. Keep these three here (the model lives in this app, below partners) and
-drop any copy left in core/scoping.py or partners/access.py; build them on the kernel's named role sets once those
-exist in core.
+The model lives in this app, below partners and the registry; the partner directory's pages stay in partners.
 """
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from berdaya.core.scoping import Role, _organisation_scoped, capabilities
+from berdaya.core.access import capabilities, organisation_scoped
 
 from .models import Organisation
 
 
-def organisations_visible_to(user) -> QuerySet:
+def sees_partner_directory(user) -> bool:
+    """The list of every partner: the regency's own staff (officers, admins, facilitators)."""
+    return capabilities(user).regency_staff
+
+
+def organisations_visible_to(user) -> QuerySet[Organisation]:
     """The partner directory: officers, admins and facilitators all organisations; partner staff their own only;
     viewers none (they read the 4W and gap aggregates)."""
     caps = capabilities(user)
-    if caps.role in {Role.ADMIN, Role.OFFICER, Role.FACILITATOR}:
+    if sees_partner_directory(user):
         return Organisation.objects.all()
-    if caps.role == Role.PARTNER:
+    if caps.organisation_scoped:
         return Organisation.objects.filter(pk=user.organisation_id)
     return Organisation.objects.none()
 
 
-def organisations_editable_by(user) -> QuerySet:
+def organisations_editable_by(user) -> QuerySet[Organisation]:
     """Officers and admins register and edit every organisation; partner staff keep their own contacts current."""
-    return _organisation_scoped(user, Organisation.objects.all(), lambda org: Q(pk=org))
+    return organisation_scoped(user, Organisation.objects.all(), lambda org: Q(pk=org))
 
 
 def can_create_organisation(user) -> bool:
-    return capabilities(user).role in {Role.ADMIN, Role.OFFICER}
+    """Officers and admins register partners (a disability organisation registered as a group included)."""
+    return capabilities(user).regency_wide
+
+
+def is_own_organisation(user, organisation) -> bool:
+    """`organisation` is the one `user` works for as partner staff."""
+    return capabilities(user).organisation_scoped and organisation.pk == user.organisation_id

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy
 
 from berdaya.areas.models import District, Village
 from berdaya.core.disclosure import EXACT, Disclosure
-from berdaya.core.scoping import people_for_coordination
 from berdaya.organisations.models import Organisation
+from berdaya.partners.access import people_for_coordination
 from berdaya.programmes import choices as pc
 from berdaya.programmes.models import Assistance, Enrolment, Programme, Session
 from berdaya.registry import choices as rc

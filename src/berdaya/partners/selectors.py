@@ -30,11 +30,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from berdaya.core.forms import style_widgets
-from berdaya.core.scoping import agreements_visible_to, commitments_visible_to, people_visible_to
 from berdaya.organisations.access import organisations_visible_to
 from berdaya.organisations.models import Organisation
+from berdaya.partners.access import agreements_visible_to, commitments_visible_to
 from berdaya.programmes import choices as pc
 from berdaya.programmes.models import Assistance, Enrolment, Programme, Session
+from berdaya.registry.access import people_visible_to
 
 from . import choices as c
 from .filtersets import OrganisationFilterSet

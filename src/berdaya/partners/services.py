@@ -1,4 +1,4 @@
-"""Writes to partners. Each service checks the actor's rights (core.scoping), validates with the model's rules,
+"""Writes to partners. Each service checks the actor's rights (.access), validates with the model's rules,
 runs in one transaction and writes an audit row. Bad input raises ValidationError (in Bahasa Indonesia) before
 anything is written: nothing is half-saved, uploaded files included."""
 
@@ -14,17 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from berdaya.core.access import capabilities
 from berdaya.core.audit import audit
 from berdaya.core.documents import check_document, store_document
-from berdaya.core.scoping import (
-    Role,
-    can_manage_agreements,
-    can_manage_commitments,
-    can_record_contribution,
-    capabilities,
-)
 from berdaya.organisations.access import can_create_organisation, organisations_editable_by
 from berdaya.organisations.models import Organisation
+from berdaya.partners.access import can_manage_agreements, can_manage_commitments, can_record_contribution
 
 from . import choices as c
 from .models import Agreement, AgreementDocument, Commitment, Contribution, is_part_of
@@ -100,7 +95,7 @@ def organisation_update(
         plain["name"] = " ".join(str(plain["name"]).split())
         if plain["name"] != organisation.name:
             _check_name(plain["name"], exclude_pk=organisation.pk, confirm_similar=confirm_similar)
-    if capabilities(actor).role == Role.PARTNER:
+    if capabilities(actor).organisation_scoped:
         # Partner staff keep their contacts current; what kind of organisation it is stays the officers' call.
         plain.pop("kind", None)
         plain.pop("is_active", None)
@@ -120,7 +115,7 @@ def organisation_from_group(*, actor, group) -> Organisation:
 
     An unlinked disability organisation of the same name is linked rather than duplicated, since organisation names
     are unique and it was most likely entered by hand before."""
-    if capabilities(actor).role not in {Role.ADMIN, Role.OFFICER}:
+    if not can_create_organisation(actor):
         raise PermissionDenied(_("Hanya petugas dinas yang dapat menjadikan kelompok mitra penyelenggara."))
     if group.kind != "disability_org":
         raise ValidationError(

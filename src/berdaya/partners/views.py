@@ -1,4 +1,4 @@
-"""Partner pages. Thin: scope comes from core.scoping, reads from selectors, writes through services."""
+"""Partner pages. Thin: scope comes from .access, reads from selectors, writes through services."""
 
 from __future__ import annotations
 
@@ -13,30 +13,35 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.core import disclosure
+from berdaya.core.access import capabilities, get_visible_or_404
 from berdaya.core.audit import audit
 from berdaya.core.conf import conf
 from berdaya.core.documents import max_upload_bytes
 from berdaya.core.forms import service_errors
-from berdaya.core.scoping import (
-    Role,
+from berdaya.core.spreadsheet import xlsx_bytes
+from berdaya.organisations.access import (
+    can_create_organisation,
+    is_own_organisation,
+    organisations_editable_by,
+    organisations_visible_to,
+    sees_partner_directory,
+)
+from berdaya.organisations.models import Organisation
+from berdaya.programmes.access import programmes_visible_to
+from berdaya.programmes.models import Assistance
+from berdaya.registry.access import get_group_or_404
+
+from . import choices as c
+from . import coordination, selectors, services
+from .access import (
     agreements_visible_to,
     can_manage_agreements,
     can_manage_commitments,
     can_record_contribution,
-    capabilities,
     commitments_visible_to,
-    get_group_or_404,
-    get_visible_or_404,
-    programmes_visible_to,
+    sees_agreement_list,
     sees_coordination,
 )
-from berdaya.core.spreadsheet import xlsx_bytes
-from berdaya.organisations.access import can_create_organisation, organisations_editable_by, organisations_visible_to
-from berdaya.organisations.models import Organisation
-from berdaya.programmes.models import Assistance
-
-from . import choices as c
-from . import coordination, selectors, services
 from .forms import (
     AgreementDocumentForm,
     AgreementForm,
@@ -57,7 +62,7 @@ def _organisation(request, pk) -> Organisation:
 
 
 def _ensure_directory(user) -> None:
-    if not organisations_visible_to(user).exists() and capabilities(user).role not in {Role.ADMIN, Role.OFFICER}:
+    if not organisations_visible_to(user).exists() and not capabilities(user).regency_wide:
         raise PermissionDenied(_("Peran Anda hanya boleh melihat matriks 4W dan kesenjangan cakupan."))
 
 
@@ -71,9 +76,9 @@ def home(request):
         "reminders": selectors.agreement_reminders(actor=request.user),
         "can_create": can_create_organisation(request.user),
         "can_agree": can_manage_agreements(request.user),
-        "sees_directory": caps.role in {Role.ADMIN, Role.OFFICER, Role.FACILITATOR},
+        "sees_directory": sees_partner_directory(request.user),
         "sees_agreements": agreements_visible_to(request.user).exists() or can_manage_agreements(request.user),
-        "own": request.user.organisation if caps.role == Role.PARTNER else None,
+        "own": request.user.organisation if caps.organisation_scoped else None,
         "reminder_days": c.REMINDER_DAYS,
     }
     if context["sees_directory"]:
@@ -92,7 +97,7 @@ def home(request):
 @login_required
 def organisation_list(request):
     _ensure_directory(request.user)
-    if capabilities(request.user).role == Role.PARTNER:
+    if capabilities(request.user).organisation_scoped:
         return redirect("partners:organisation_detail", pk=request.user.organisation_id)
     filterset, qs = selectors.organisation_list(actor=request.user, filters=request.GET)
     return render(
@@ -113,7 +118,7 @@ def organisation_edit(request, pk: int | None = None):
         organisation = get_visible_or_404(organisations_editable_by(request.user), pk)
     elif not can_create_organisation(request.user):
         raise PermissionDenied(_("Hanya petugas dinas yang dapat mendaftarkan organisasi mitra."))
-    partner = capabilities(request.user).role == Role.PARTNER
+    partner = capabilities(request.user).organisation_scoped
     form = OrganisationForm(request.POST or None, instance=organisation, partner=partner)
     similar = []
     if request.method == "POST" and form.is_valid():
@@ -156,7 +161,7 @@ def organisation_detail(request, pk: int):
         "can_commit": can_manage_commitments(request.user),
         "sees_commitments": commitments_visible_to(request.user).filter(organisation=organisation).exists()
         or can_manage_commitments(request.user),
-        "is_own": caps.role == Role.PARTNER and organisation.pk == request.user.organisation_id,
+        "is_own": is_own_organisation(request.user, organisation),
     }
     if caps.sees_people:
         context["results"] = selectors.organisation_results(organisation, actor=request.user)
@@ -186,7 +191,7 @@ def _agreement(request, pk):
 
 @login_required
 def agreement_list(request):
-    if not (can_manage_agreements(request.user) or capabilities(request.user).role == Role.PARTNER):
+    if not sees_agreement_list(request.user):
         raise PermissionDenied(_("Peran Anda tidak melihat perjanjian kerja sama."))
     status = request.GET.get("status", "")
     return render(

@@ -12,3 +12,8 @@ class ProgrammesConfig(AppConfig):
         from . import panels
 
         panels.register()
+        # Partner staff see the households of their programmes' participants: the registry sits below programmes,
+        # so programmes adds that reach to the registry's access rules.
+        from . import access
+
+        access.register()

@@ -11,6 +11,7 @@ from berdaya.core.forms import CheckboxSelectMultiple, DateInput, RupiahField, T
 from berdaya.organisations.models import Organisation
 
 from . import choices as c
+from .access import organiser_of_own_programmes
 from .models import Assistance, Need, Programme, Session
 
 DATE_INPUT = DateInput()
@@ -76,10 +77,10 @@ class ProgrammeForm(StyledMixin, forms.ModelForm):
         self.fields["organiser"].queryset = Organisation.objects.filter(is_active=True)
         self.fields["funders"].queryset = Organisation.objects.filter(is_active=True)
         self.fields["funders"].required = False
-        if actor is not None and actor.role == "partner":
+        if actor is not None and (own := organiser_of_own_programmes(actor)) is not None:
             # Partner staff run their own organisation's programmes only; the service enforces it too.
-            self.fields["organiser"].queryset = Organisation.objects.filter(pk=actor.organisation_id)
-            self.fields["organiser"].initial = actor.organisation_id
+            self.fields["organiser"].queryset = Organisation.objects.filter(pk=own)
+            self.fields["organiser"].initial = own
         if not self.instance.pk:
             self.fields["status"].choices = [
                 (v, label) for v, label in c.ProgrammeStatus.choices if v != c.ProgrammeStatus.CLOSED

@@ -1,4 +1,4 @@
-"""Reads of programmes, already scoped to the user (berdaya.core.scoping). Set-based: counts and matches are
+"""Reads of programmes, already scoped to the user (.access, and registry.access for people). Set-based: counts and matches are
 computed in SQL with subqueries, never by looping over people."""
 
 from __future__ import annotations
@@ -28,21 +28,19 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from berdaya.core.access import capabilities
 from berdaya.core.conf import conf
 from berdaya.core.dates import years_ago
 from berdaya.core.forms import style_widgets
-from berdaya.core.scoping import (
-    can_manage_programme,
-    capabilities,
-    people_visible_to,
-    programmes_visible_to,
-)
+from berdaya.programmes.access import can_manage_programme, programmes_visible_to
 from berdaya.registry import choices as rc
+from berdaya.registry.access import people_visible_to
 from berdaya.registry.models import Person
 from berdaya.registry.vulnerability import flag_q
 
 from . import accessibility
 from . import choices as c
+from .access import sees_assistance_notes, sees_others_assistance_in_full
 from .filtersets import ProgrammeFilterSet
 from .models import Assistance, Attendance, Enrolment, Need, PersonNeed, Programme, Session
 
@@ -592,10 +590,11 @@ def _summary(*, actor, people: QuerySet, person=None) -> ProgrammeSummary:
         .order_by("-date", "-id")[:200]
     )
     mine, others = [], defaultdict(lambda: {"count": 0, "last_date": None})
+    in_full = sees_others_assistance_in_full(actor)
     for a in rows:
         manageable = can_manage_programme(actor, a.programme)
-        if caps.role != "partner" or manageable:
-            a.show_note = manageable
+        if manageable or in_full:
+            a.show_note = sees_assistance_notes(actor, a.programme)
             mine.append(a)
         else:
             # Partner staff see other organisations' assistance as counts and kinds only (double-dipping checks).

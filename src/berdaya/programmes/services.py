@@ -1,4 +1,4 @@
-"""Writes to programmes. Each service checks scope (core.scoping), validates with the model's rules, runs in one
+"""Writes to programmes. Each service checks scope (.access), validates with the model's rules, runs in one
 transaction and records who did it: django-simple-history for every row, EnrolmentEvent for enrolment statuses,
 core.audit for overrides (capacity, double-dipping). Bad input raises ValidationError before anything is written."""
 
@@ -20,17 +20,18 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from berdaya.core.audit import audit
 from berdaya.core.money import format_rupiah
-from berdaya.core.scoping import (
+from berdaya.registry import choices as rc
+from berdaya.registry.access import people_visible_to
+
+from . import choices as c
+from . import selectors
+from .access import (
     ensure_can_create_programme,
     ensure_can_manage_programme,
     ensure_can_record_attendance,
     ensure_can_record_needs,
-    people_visible_to,
+    organiser_of_own_programmes,
 )
-from berdaya.registry import choices as rc
-
-from . import choices as c
-from . import selectors
 from .models import (
     Assistance,
     Attendance,
@@ -71,9 +72,9 @@ def programme_create(*, actor, data: dict[str, Any]) -> Programme:
     ensure_can_create_programme(actor)
     plain, m2m = _split_m2m(data)
     programme = Programme(created_by=actor, **plain)
-    if actor.role == "partner":
+    if (own := organiser_of_own_programmes(actor)) is not None:
         # Partner staff create programmes for their own organisation only, whatever the form said.
-        programme.organiser_id = actor.organisation_id
+        programme.organiser_id = own
     programme.status = c.ProgrammeStatus.DRAFT if not plain.get("status") else plain["status"]
     _save(programme, actor)
     _set_m2m(programme, m2m)
@@ -87,7 +88,7 @@ def programme_update(*, actor, programme: Programme, data: dict[str, Any]) -> Pr
     plain, m2m = _split_m2m(data)
     for field, value in plain.items():
         setattr(programme, field, value)
-    if actor.role == "partner":
+    if organiser_of_own_programmes(actor) is not None:
         programme.organiser_id = old.organiser_id
     if programme.status != old.status and programme.status not in c.PROGRAMME_TRANSITIONS[old.status]:
         raise ValidationError(

@@ -1,4 +1,4 @@
-"""Programme pages. Thin: scope comes from core.scoping, reads from selectors, writes through services."""
+"""Programme pages. Thin: scope comes from .access (and registry.access for people), reads from selectors, writes through services."""
 
 from __future__ import annotations
 
@@ -13,27 +13,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.core import disclosure
+from berdaya.core.access import capabilities, ensure_sees_people, get_visible_or_404
 from berdaya.core.conf import conf
 from berdaya.core.confirm import confirm_first
 from berdaya.core.forms import service_errors
 from berdaya.core.pagination import paginate
-from berdaya.core.scoping import (
-    can_manage_programme,
-    can_record_attendance,
-    capabilities,
-    ensure_can_create_programme,
-    ensure_can_manage_programme,
-    ensure_can_record_attendance,
-    ensure_sees_people,
-    get_person_or_404,
-    get_visible_or_404,
-    people_visible_to,
-    programmes_visible_to,
-)
+from berdaya.registry.access import get_person_or_404, people_visible_to
 from berdaya.registry.filtersets import search_q
 
 from . import choices as c
 from . import selectors, services
+from .access import (
+    can_manage_programme,
+    can_record_attendance,
+    ensure_can_create_programme,
+    ensure_can_manage_programme,
+    ensure_can_record_attendance,
+    programmes_visible_to,
+)
 from .forms import AssistanceForm, NeedsForm, ProgrammeForm, SessionForm, TransitionForm
 from .models import Assistance, Certificate, Enrolment, Session
 

@@ -1,4 +1,4 @@
-"""Reads of the registry, already scoped to the user (berdaya.core.scoping)."""
+"""Reads of the registry, already scoped to the user (registry.access)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berdaya.core.forms import style_widgets
-from berdaya.core.scoping import groups_visible_to, people_visible_to
 
 from . import choices as c
+from .access import groups_visible_to, people_visible_to
 from .filtersets import GroupFilterSet, PersonFilterSet
 from .models import Group, Household, Person
 from .vulnerability import FLAGS, flag_q

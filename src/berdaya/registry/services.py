@@ -13,17 +13,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berdaya.areas.models import Village
+from berdaya.core.access import capabilities
 from berdaya.core.conf import conf
 from berdaya.core.dates import years_ago
 from berdaya.core.masking import is_identifying
-from berdaya.core.scoping import (
-    capabilities,
-    ensure_can_edit_household,
-    ensure_can_register_in,
-    groups_visible_to,
-)
 
 from . import choices as c
+from .access import (
+    ensure_can_edit_group,
+    ensure_can_edit_household,
+    ensure_can_register_in,
+    registers_for_organisation,
+)
 from .models import ConsentRecord, Group, GroupMembership, Household, KKNumber, LifeEvent, Person
 from .signals import announce_household_changed
 
@@ -218,8 +219,8 @@ def household_register(*, actor, household: dict[str, Any], members: list[dict[s
     if not Village.objects.filter(pk=hh.village_id).exists():
         raise ValidationError({"village": _("Kode desa/kelurahan tidak dikenal.")})
     ensure_can_register_in(actor, hh.village)
-    if capabilities(actor).role == "partner":
-        hh.registered_by_organisation_id = actor.organisation_id
+    if organisation_id := registers_for_organisation(actor):
+        hh.registered_by_organisation_id = organisation_id
     people = [Person(household=hh, **_strip_overrides(actor, _only(data, PERSON_EDITABLE))) for data in members]
     # Check everything before saving anything, and report every error together.
     errors = _registration_errors(hh, people, members)
@@ -420,14 +421,6 @@ def consent_record(*, actor, person: Person, data: dict[str, Any]) -> ConsentRec
         raise ValidationError({"given_by": message % {"age": child_age}})
     _save(record, actor)
     return record
-
-
-def ensure_can_edit_group(actor, group: Group | None = None) -> None:
-    caps = capabilities(actor)
-    if caps.role not in {"admin", "officer", "facilitator"}:
-        raise PermissionDenied(_("Peran Anda tidak boleh mengelola kelompok."))
-    if group is not None and group.pk and not groups_visible_to(actor).filter(pk=group.pk).exists():
-        raise PermissionDenied(_("Kelompok ini di luar wilayah Anda."))
 
 
 @transaction.atomic

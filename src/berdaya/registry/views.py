@@ -1,4 +1,4 @@
-"""Registry pages. Thin: scope comes from core.scoping, reads from selectors, writes through services."""
+"""Registry pages. Thin: scope comes from .access, reads from selectors, writes through services."""
 
 from __future__ import annotations
 
@@ -12,12 +12,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.core import disclosure
+from berdaya.core.access import capabilities, ensure_sees_people
 from berdaya.core.conf import conf
 from berdaya.core.forms import apply_errors, service_errors
 from berdaya.core.pagination import paginate
-from berdaya.core.scoping import (
-    capabilities,
-    ensure_sees_people,
+from berdaya.organisations.models import Organisation
+
+from . import choices as c
+from . import selectors, services
+from .access import (
+    can_edit_groups,
+    ensure_can_edit_group,
     get_group_or_404,
     get_household_or_404,
     get_person_or_404,
@@ -25,10 +30,6 @@ from berdaya.core.scoping import (
     people_visible_to,
     villages_for_registration,
 )
-from berdaya.organisations.models import Organisation
-
-from . import choices as c
-from . import selectors, services
 from .filtersets import search_q
 from .forms import (
     ConsentForm,
@@ -338,7 +339,11 @@ def group_list(request):
     page = paginate(qs, request.GET.get("page"), conf().page_size)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "registry/group_list.html", {"filter": filterset, "page": page, "query": query.urlencode()})
+    return render(
+        request,
+        "registry/group_list.html",
+        {"filter": filterset, "page": page, "query": query.urlencode(), "can_edit": can_edit_groups(request.user)},
+    )
 
 
 @login_required
@@ -358,12 +363,13 @@ def group_detail(request, pk: int):
             "organised": list(organisation.programmes_organised.order_by("-start_date")[:20]) if organisation else [],
             "can_make_partner": organisation is None
             and group.kind == c.GroupKind.DISABILITY_ORG
-            and caps.role in {"admin", "officer"},
+            # The same rule as partners' organisation_from_group: the regency's officers decide who organises.
+            and caps.regency_wide,
             "memberships": memberships,
             "visible_ids": set(visible.filter(pk__in=memberships.values("person")).values_list("pk", flat=True)),
             "history": history_entries(group, sees_identifiers=capabilities(request.user).sees_identifiers),
             "membership_form": MembershipForm(),
-            "can_edit": capabilities(request.user).role in {"admin", "officer", "facilitator"},
+            "can_edit": can_edit_groups(request.user),
         },
     )
 
@@ -371,7 +377,7 @@ def group_detail(request, pk: int):
 @login_required
 def group_edit(request, pk: int | None = None):
     group = get_group_or_404(request.user, pk) if pk else Group()
-    services.ensure_can_edit_group(request.user, group if pk else None)
+    ensure_can_edit_group(request.user, group if pk else None)
     form = GroupForm(request.POST or None, instance=group, villages=villages_for_registration(request.user))
     if request.method == "POST" and form.is_valid():
         for field, value in form.cleaned_data.items():

@@ -11,7 +11,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.core.forms import style_widgets
-from berdaya.core.scoping import groups_visible_to, programmes_editable_by
+from berdaya.programmes.access import programmes_editable_by
+from berdaya.registry.access import groups_visible_to
 
 from . import choices as c
 from . import integrations, rules, scoring
@@ -131,7 +132,7 @@ class RuleSetForm(forms.Form):
                 label=_("Prioritas %(i)s") % {"i": i + 1}, choices=priority_choices, required=False
             )
         if integrations.programmes_installed():
-            # A user links a rule set only to a programme they manage (core.scoping.programmes_editable_by).
+            # A user links a rule set only to a programme they manage (programmes.access.programmes_editable_by).
             manageable = None if user is None else programmes_editable_by(user)
             self.fields["programme"].choices = [
                 ("", _("— tanpa program —")),

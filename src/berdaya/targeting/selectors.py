@@ -1,4 +1,4 @@
-"""Reads of targeting, already scoped to the user (berdaya.core.scoping)."""
+"""Reads of targeting, already scoped to the user (.access)."""
 
 from __future__ import annotations
 
@@ -6,39 +6,15 @@ from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Wh
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from berdaya.accounts.models import User
-from berdaya.core.scoping import capabilities, household_scope_q
+from berdaya.core.access import capabilities
 from berdaya.registry import choices as rc
+from berdaya.registry.access import household_scope_q
 from berdaya.registry.selectors import vulnerability_by_district
 
 from . import choices as c
-from . import integrations, rules
-from .models import Candidate, RuleSet, TargetingRun
-
-Role = User.Role
-
-
-def rulesets_visible_to(user) -> QuerySet[RuleSet]:
-    caps = capabilities(user)
-    if caps.role in {Role.ADMIN, Role.OFFICER}:
-        return RuleSet.objects.all()
-    if caps.role == Role.PARTNER:
-        return RuleSet.objects.filter(programme_id__in=integrations.programme_ids_of_organisation(user.organisation_id))
-    return RuleSet.objects.none()
-
-
-def runs_visible_to(user) -> QuerySet[TargetingRun]:
-    return TargetingRun.objects.filter(ruleset__in=rulesets_visible_to(user).values("pk"))
-
-
-def candidates_visible_to(user, run: TargetingRun) -> QuerySet[Candidate]:
-    """The run's candidates that `user` may see: filtered by the viewer's scope, whoever started the run (an
-    officer's regency-wide run shows a partner only the people their registry list shows them)."""
-    qs = Candidate.objects.filter(run=run)
-    if not capabilities(user).sees_people:
-        return qs.none()
-    scope = household_scope_q(user, "person__household__")
-    return qs if scope is None else qs.filter(scope)
+from . import rules
+from .access import candidates_visible_to
+from .models import Candidate, TargetingRun
 
 
 def candidates(run: TargetingRun, *, viewer, status: str = "", q: str = "") -> QuerySet[Candidate]:

@@ -1,6 +1,6 @@
 """Writes of targeting: score configurations, welfare scores and verifications, rule sets, runs and reviews.
 
-Every function takes the acting user, checks what they may do (berdaya.core.scoping), runs in a transaction and
+Every function takes the acting user, checks what they may do (.access), runs in a transaction and
 writes an audit row.
 """
 
@@ -16,52 +16,16 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from berdaya.accounts.models import User
 from berdaya.core.audit import audit
-from berdaya.core.scoping import capabilities, household_scope_q, households_visible_to, people_visible_to
 from berdaya.jobs.progress import Progress
+from berdaya.registry.access import household_scope_q, people_visible_to
 
 from . import choices as c
 from . import engine, integrations, rules, scoring
+from .access import ensure_admin, ensure_can_manage, ensure_can_recompute_scores, ensure_can_verify, pool_scope
 from .models import Candidate, HouseholdWelfare, ReviewLog, RuleSet, RuleSetVersion, ScoreConfig, TargetingRun
 
 logger = logging.getLogger(__name__)
-Role = User.Role
-
-
-# --- Permissions ---------------------------------------------------------------------------------------------
-
-
-def can_target(user) -> bool:
-    """Officers and admins run targeting for any programme; partner staff for their organisation's programmes."""
-    return capabilities(user).role in {Role.ADMIN, Role.OFFICER, Role.PARTNER}
-
-
-def ensure_can_manage(user, ruleset: RuleSet | None = None, programme_id: int | None = None) -> None:
-    caps = capabilities(user)
-    if caps.role in {Role.ADMIN, Role.OFFICER}:
-        return
-    if caps.role == Role.PARTNER:
-        pid = ruleset.programme_id if ruleset is not None else programme_id
-        if pid and pid in integrations.programme_ids_of_organisation(user.organisation_id):
-            return
-        raise PermissionDenied(_("Staf mitra hanya boleh menetapkan sasaran untuk program organisasinya."))
-    raise PermissionDenied(_("Peran Anda tidak boleh menetapkan sasaran."))
-
-
-def pool_scope(user) -> Q | None:
-    """The people a run or a live count by `user` is evaluated over, as a condition on Person (None: the whole
-    registry). Officers and admins target the regency; anyone limited to an organisation or to villages targets the
-    people the registry list shows them (the same household_scope_q), so targeting never reads beyond it
-    (docs/decisions.md)."""
-    if not can_target(user):
-        raise PermissionDenied(_("Peran Anda tidak boleh menetapkan sasaran."))
-    return household_scope_q(user, "household__")
-
-
-def ensure_admin(user) -> None:
-    if not capabilities(user).is_admin:
-        raise PermissionDenied(_("Hanya admin yang boleh mengubah bobot skor kesejahteraan."))
 
 
 # --- Welfare score -------------------------------------------------------------------------------------------
@@ -111,8 +75,9 @@ def score_config_activate(*, actor, config: ScoreConfig) -> ScoreConfig:
     return config
 
 
-def welfare_compute(*, actor=None, progress: Progress | None = None) -> dict[str, Any]:
+def welfare_compute(*, actor, progress: Progress | None = None) -> dict[str, Any]:
     """Score and rank every household with the active weights: one SQL statement, in one transaction."""
+    ensure_can_recompute_scores(actor)
     progress = progress or Progress()
     config = score_config_active()
     progress.start(2, _("Menghitung skor kesejahteraan"))
@@ -139,18 +104,10 @@ def welfare_score_households(household_ids) -> int:
         return scoring.score_some(household_ids=list(household_ids), weights=config.weights, version=config.version)
 
 
-def _ensure_can_verify(actor, household) -> None:
-    caps = capabilities(actor)
-    if caps.role not in {Role.ADMIN, Role.OFFICER, Role.FACILITATOR}:
-        raise PermissionDenied(_("Peran Anda tidak boleh mencatat verifikasi lapangan."))
-    if not households_visible_to(actor).filter(pk=household.pk).exists():
-        raise PermissionDenied(_("Rumah tangga ini di luar wilayah Anda."))
-
-
 @transaction.atomic
 def welfare_verify(*, actor, household, decile: int | None, reason: str) -> HouseholdWelfare:
     """Record (or, with decile None, withdraw) a field verification that overrides the decile."""
-    _ensure_can_verify(actor, household)
+    ensure_can_verify(actor, household)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Tuliskan alasan verifikasi lapangan.")})

@@ -1,4 +1,4 @@
-"""Targeting pages. Thin: scope from core.scoping and selectors, writes through services."""
+"""Targeting pages. Thin: scope from .access (and registry.access), writes through services."""
 
 from __future__ import annotations
 
@@ -16,22 +16,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from berdaya.core import disclosure
+from berdaya.core.access import capabilities, get_visible_or_404
 from berdaya.core.conf import conf
 from berdaya.core.confirm import confirm_first
 from berdaya.core.forms import service_errors
 from berdaya.core.pagination import paginate
-from berdaya.core.scoping import (
-    capabilities,
-    get_household_or_404,
-    get_person_or_404,
-    get_visible_or_404,
-    people_for_aggregates,
-)
+from berdaya.registry.access import get_household_or_404, get_person_or_404, people_for_aggregates
 from berdaya.registry.selectors import household_members
 from berdaya.registry.vulnerability import FLAGS
 
+from . import access, integrations, rules, scoring, selectors, services
 from . import choices as c
-from . import integrations, rules, scoring, selectors, services
 from .forms import (
     AddCandidateForm,
     ConditionFormSet,
@@ -46,24 +41,24 @@ from .models import HouseholdWelfare, ScoreConfig
 
 
 def _ensure_targeting(user) -> None:
-    if not services.can_target(user):
+    if not access.can_target(user):
         raise PermissionDenied(_("Peran Anda tidak boleh membuka penetapan sasaran."))
 
 
 @login_required
 def index(request):
-    if not services.can_target(request.user):
+    if not access.can_target(request.user):
         return redirect("targeting:regency")
-    rulesets = selectors.rulesets_visible_to(request.user).annotate(run_count=Count("runs")).order_by("name")
+    rulesets = access.rulesets_visible_to(request.user).annotate(run_count=Count("runs")).order_by("name")
     runs = selectors.runs_with_counts(
-        selectors.runs_visible_to(request.user).select_related("ruleset", "version", "started_by")[:20],
+        access.runs_visible_to(request.user).select_related("ruleset", "version", "started_by")[:20],
         viewer=request.user,
     )
     names = integrations.programme_names({r.programme_id for r in rulesets})
     for ruleset in rulesets:
         ruleset.programme_name = names.get(ruleset.programme_id, "")
-    # A scoped user's runs evaluate only the people they may see (services.pool_scope): the page says so.
-    whole_registry = services.pool_scope(request.user) is None
+    # A scoped user's runs evaluate only the people they may see (access.pool_scope): the page says so.
+    whole_registry = access.pool_scope(request.user) is None
     return render(
         request, "targeting/index.html", {"rulesets": rulesets, "runs": runs, "whole_registry": whole_registry}
     )
@@ -111,8 +106,7 @@ def score(request):
 
 @login_required
 def score_edit(request):
-    if not capabilities(request.user).is_admin:
-        raise PermissionDenied(_("Hanya admin yang boleh mengubah bobot skor kesejahteraan."))
+    access.ensure_admin(request.user)
     active = services.score_config_active()
     form = ScoreWeightsForm(request.POST or None, weights=active.weights)
     if request.method == "POST" and form.is_valid():
@@ -135,8 +129,7 @@ def score_edit(request):
 def score_compute(request):
     from berdaya.jobs.services import job_start
 
-    if capabilities(request.user).role not in {"admin", "officer"}:
-        raise PermissionDenied(_("Hanya petugas dinas atau admin yang boleh menghitung ulang skor."))
+    access.ensure_can_recompute_scores(request.user)
     job = job_start(
         actor=request.user,
         kind="targeting.welfare",
@@ -159,7 +152,7 @@ def household_score(request, pk: int):
     config = config or services.score_config_active()
     household.members_list = household_members(household)
     components = scoring.breakdown(household, config.weights)
-    can_verify = capabilities(request.user).role in {"admin", "officer", "facilitator"}
+    can_verify = access.can_verify(request.user)
     return render(
         request,
         "targeting/household_score.html",
@@ -218,7 +211,7 @@ def _tree_from(form, formset) -> dict | None:
 @login_required
 def ruleset_edit(request, pk: int | None = None):
     _ensure_targeting(request.user)
-    ruleset = get_visible_or_404(selectors.rulesets_visible_to(request.user), pk) if pk else None
+    ruleset = get_visible_or_404(access.rulesets_visible_to(request.user), pk) if pk else None
     initial, rows = (None, None)
     if ruleset and ruleset.current:
         initial, rows = initial_from_version(ruleset.current)
@@ -251,7 +244,7 @@ def ruleset_edit(request, pk: int | None = None):
             "formset": formset,
             "ruleset": ruleset,
             "locked": bool(ruleset and ruleset.current and ruleset.current.locked),
-            "scoped": services.pool_scope(request.user) is not None,
+            "scoped": access.pool_scope(request.user) is not None,
         },
     )
 
@@ -307,7 +300,7 @@ def live_count(request):
 @login_required
 def ruleset_detail(request, pk: int):
     _ensure_targeting(request.user)
-    ruleset = get_visible_or_404(selectors.rulesets_visible_to(request.user), pk)
+    ruleset = get_visible_or_404(access.rulesets_visible_to(request.user), pk)
     versions = ruleset.versions.select_related("created_by")
     return render(
         request,
@@ -329,7 +322,7 @@ def ruleset_detail(request, pk: int):
 @require_POST
 def run_start_view(request, pk: int):
     _ensure_targeting(request.user)
-    ruleset = get_visible_or_404(selectors.rulesets_visible_to(request.user), pk)
+    ruleset = get_visible_or_404(access.rulesets_visible_to(request.user), pk)
     with service_errors(request, joined=True):
         run = services.run_start(actor=request.user, ruleset=ruleset)
         return redirect("targeting:run_detail", pk=run.pk)
@@ -343,7 +336,7 @@ def run_start_view(request, pk: int):
 def run_detail(request, pk: int):
     _ensure_targeting(request.user)
     run = get_visible_or_404(
-        selectors.runs_visible_to(request.user).select_related("ruleset", "version", "job", "started_by"), pk
+        access.runs_visible_to(request.user).select_related("ruleset", "version", "job", "started_by"), pk
     )
     status = request.GET.get("status", "final" if run.status in {"succeeded", "approved"} else "")
     if status not in {"", "final", "excluded", *c.CandidateStatus.values}:
@@ -353,7 +346,7 @@ def run_detail(request, pk: int):
     query = request.GET.copy()
     query.pop("page", None)
     counts = selectors.candidate_counts(run, viewer=request.user)
-    visible = selectors.candidates_visible_to(request.user, run).values("pk")
+    visible = access.candidates_visible_to(request.user, run).values("pk")
     return render(
         request,
         "targeting/run_detail.html",
@@ -386,9 +379,9 @@ def run_detail(request, pk: int):
 @require_POST
 def candidate_review(request, pk: int, candidate_id: int):
     _ensure_targeting(request.user)
-    run = get_visible_or_404(selectors.runs_visible_to(request.user), pk)
+    run = get_visible_or_404(access.runs_visible_to(request.user), pk)
     candidate = get_visible_or_404(
-        selectors.candidates_visible_to(request.user, run).select_related("run__ruleset"), candidate_id
+        access.candidates_visible_to(request.user, run).select_related("run__ruleset"), candidate_id
     )
     form = ReviewForm(request.POST)
     form.is_valid()
@@ -413,7 +406,7 @@ def candidate_review(request, pk: int, candidate_id: int):
 @require_POST
 def candidate_add_view(request, pk: int):
     _ensure_targeting(request.user)
-    run = get_visible_or_404(selectors.runs_visible_to(request.user), pk)
+    run = get_visible_or_404(access.runs_visible_to(request.user), pk)
     form = AddCandidateForm(request.POST)
     if form.is_valid():
         with service_errors(request, also=(Http404,), joined=True):
@@ -429,7 +422,7 @@ def candidate_add_view(request, pk: int):
 def candidate_search(request, pk: int):
     """People to add to a list, found by name or full NIK within the user's scope (htmx)."""
     _ensure_targeting(request.user)
-    run = get_visible_or_404(selectors.runs_visible_to(request.user), pk)
+    run = get_visible_or_404(access.runs_visible_to(request.user), pk)
     term = request.GET.get("q", "")
     from berdaya.registry.selectors import person_pick
 
@@ -446,7 +439,7 @@ def candidate_search(request, pk: int):
 @require_POST
 def run_approve_view(request, pk: int):
     _ensure_targeting(request.user)
-    run = get_visible_or_404(selectors.runs_visible_to(request.user).select_related("ruleset"), pk)
+    run = get_visible_or_404(access.runs_visible_to(request.user).select_related("ruleset"), pk)
     if run.status == c.RunStatus.SUCCEEDED:
         n = services.final_candidates(run).count()
         consequences = [

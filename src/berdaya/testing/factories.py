@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import make_password
 
 from berdaya.accounts.models import User
 from berdaya.areas.models import District, Province, Regency, Village
+from berdaya.core.access import ORGANISATION_SCOPED
 from berdaya.organisations.models import Organisation
 from berdaya.registry import choices as c
 from berdaya.registry.identity import make_nik
@@ -66,7 +67,7 @@ def organisation(name: str = "LSM Contoh", kind: str = Organisation.Kind.NGO) ->
 
 def user(role: str = User.Role.OFFICER, *, username: str | None = None, villages=(), districts=(), org=None) -> User:
     username = username or f"{role}{next(_serial)}"
-    if role == User.Role.PARTNER and org is None:
+    if role in ORGANISATION_SCOPED and org is None:
         org = organisation()
     u = User.objects.create(username=username, password=_password_hash(), role=role, organisation=org)
     if villages:

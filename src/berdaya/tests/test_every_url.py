@@ -29,8 +29,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from berdaya.accounts.models import User
-from berdaya.core.scoping import capabilities, people_visible_to
+from berdaya.core.access import capabilities
 from berdaya.registry import choices as rc
+from berdaya.registry.access import people_visible_to
 from berdaya.registry.models import GroupMembership
 from berdaya.testing import factories as f
 from berdaya.testing.worlds import built_once

@@ -115,7 +115,7 @@ def test_the_demo_case_workers_have_names_of_their_own(demo_logins_exist):
 
 def test_the_partner_login_line_says_what_the_partner_sees(demo_logins_exist):
     from berdaya.accounts.models import User
-    from berdaya.core.scoping import households_visible_to
+    from berdaya.registry.access import households_visible_to
     from berdaya.registry.models import Person
     from berdaya.testing import programmes as h
 

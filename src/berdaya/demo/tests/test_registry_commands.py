@@ -13,8 +13,8 @@ from django.core.management import CommandError, call_command
 
 from berdaya.accounts.models import User
 from berdaya.areas.services import areas_load
-from berdaya.core.scoping import households_visible_to
 from berdaya.demo import registry as demo
+from berdaya.registry.access import households_visible_to
 from berdaya.registry.models import Household, Person
 from berdaya.testing import factories
 from berdaya.testing.worlds import built_once

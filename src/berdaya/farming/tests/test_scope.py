@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from berdaya.farming import selectors
+from berdaya.farming import access
 from berdaya.farming.models import Plot
 from berdaya.registry import choices as rc
 from berdaya.testing import factories
@@ -30,7 +30,7 @@ def farmers(areas):
 
 def test_a_facilitator_sees_only_the_farmers_of_their_villages(farmers, facilitator, client):
     mine, other = farmers
-    assert list(selectors.plots_visible_to(facilitator).values_list("farmer", flat=True)) == [mine.pk]
+    assert list(access.plots_visible_to(facilitator).values_list("farmer", flat=True)) == [mine.pk]
     client.force_login(facilitator)
     assert client.get(f"/tani/petani/{mine.pk}/").status_code == 200
     assert client.get(f"/tani/petani/{other.pk}/").status_code == 404
@@ -45,7 +45,7 @@ def test_a_viewer_reads_no_farmer_records(farmers, viewer, client):
     client.force_login(viewer)
     assert client.get("/tani/").status_code == 403
     assert client.get(f"/tani/petani/{farmers[0].pk}/").status_code == 404
-    assert selectors.sales_visible_to(viewer).count() == 0
+    assert access.sales_visible_to(viewer).count() == 0
 
 
 def test_a_facilitator_cannot_add_a_plot_outside_their_villages(farmers, facilitator, client):

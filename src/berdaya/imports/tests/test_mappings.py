@@ -7,9 +7,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from berdaya.imports.access import mappings_visible_to
 from berdaya.imports.forms import UploadForm
 from berdaya.imports.models import ColumnMapping
-from berdaya.imports.services import mapping_save, mappings_visible_to
+from berdaya.imports.services import mapping_save
 from berdaya.testing import factories
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import template
 
-from berdaya.core.scoping import capabilities
+from berdaya.core.access import capabilities
 
 from .. import selectors
 from ..access import cases_readable_by, is_case_worker

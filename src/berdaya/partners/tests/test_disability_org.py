@@ -8,11 +8,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from berdaya.core.models import AuditEvent
-from berdaya.core.scoping import people_visible_to, programmes_editable_by
 from berdaya.organisations.models import Organisation
 from berdaya.partners import services
 from berdaya.programmes import services as programme_services
+from berdaya.programmes.access import programmes_editable_by
 from berdaya.registry import choices as rc
+from berdaya.registry.access import people_visible_to
 from berdaya.testing import factories as f
 from berdaya.testing import programmes as h
 

@@ -6,16 +6,13 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from berdaya.core.scoping import (
-    agreements_visible_to,
-    commitments_visible_to,
-    people_visible_to,
-    sees_assistance_notes,
-)
 from berdaya.organisations.access import organisations_visible_to
 from berdaya.partners import services
+from berdaya.partners.access import agreements_visible_to, commitments_visible_to
 from berdaya.partners.selectors import organisation_results
 from berdaya.programmes import services as programme_services
+from berdaya.programmes.access import sees_assistance_notes
+from berdaya.registry.access import people_visible_to
 from berdaya.testing import programmes as h
 from berdaya.testing.partners import make_agreement
 

@@ -1,18 +1,14 @@
-"""Who may manage, see and record what in programmes (core.scoping)."""
+"""Who may manage, see and record what in programmes (programmes.access)."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from berdaya.core.scoping import (
-    households_visible_to,
-    people_visible_to,
-    programmes_editable_by,
-    programmes_visible_to,
-)
 from berdaya.programmes import choices as c
 from berdaya.programmes import services
+from berdaya.programmes.access import households_reached_by, programmes_editable_by, programmes_visible_to
+from berdaya.registry.access import households_visible_to, people_visible_to
 from berdaya.testing import factories as f
 from berdaya.testing import programmes as h
 
@@ -63,6 +59,17 @@ def test_it_keeps_the_partner_scope_a_single_fast_query(partner, django_assert_n
     h.people(3)
     with django_assert_num_queries(1):
         list(people_visible_to(partner))
+
+
+def test_it_adds_its_participants_to_the_partner_scope_from_its_app_config(partner):
+    # The registry sits below programmes: programmes registers its reach (ProgrammesConfig.ready), and the partner's
+    # condition stays one OR of the indexed column and one id subquery over enrolments.
+    from berdaya.registry import access as registry_access
+
+    assert registry_access._partner_reach.get("programmes") is households_reached_by
+    sql = str(households_visible_to(partner).query).lower()
+    assert "registered_by_organisation_id" in sql and " or " in sql
+    assert sql.count("select") == 2 and "programmes_enrolment" in sql
 
 
 def test_it_limits_a_facilitators_attendance_to_their_villages(officer, facilitator):

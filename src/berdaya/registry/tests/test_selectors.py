@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from berdaya.core.dates import years_ago as _years_ago
-from berdaya.core.scoping import people_for_aggregates
 from berdaya.registry import choices as c
 from berdaya.registry import selectors, services
+from berdaya.registry.access import people_for_aggregates
 from berdaya.testing import factories as f
 
 JANGKAT_1, JANGKAT_2 = f.AREAS["15.02.01"][1]

@@ -8,6 +8,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from berdaya.accounts.models import User
+from berdaya.core.access import REGENCY_WIDE
 from berdaya.demo.commands import DemoCommand
 from berdaya.demo.markets import demo_markets
 from berdaya.markets import services
@@ -41,7 +42,7 @@ class Command(DemoCommand):
 
     def _bulletin(self) -> None:
         actor = (
-            User.objects.filter(role__in=["admin", "officer"]).order_by("id").first()
+            User.objects.filter(role__in=REGENCY_WIDE).order_by("id").first()
             or User.objects.filter(is_superuser=True).first()
         )
         if actor is None:

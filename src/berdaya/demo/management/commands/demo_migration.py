@@ -29,7 +29,7 @@ class Command(DemoCommand):
         if if_empty and (MigrationEpisode.objects.exists() or DisabilityProfile.objects.exists()):
             self.stdout.write("Data demo migrasi/disabilitas sudah ada: dilewati.")
             return
-        actor = User.objects.filter(is_superuser=True).first() or User.objects.filter(role="admin").first()
+        actor = User.objects.filter(is_superuser=True).first() or User.objects.filter(role=User.Role.ADMIN).first()
         result = migration_demo(seed=seed, episodes=episodes, actor=actor)
         inclusion = inclusion_demo(
             seed=seed, actor=actor or User.objects.get(username=CASE_WORKERS[0][0]), limit=disabilities

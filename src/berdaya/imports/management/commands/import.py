@@ -9,11 +9,12 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F, Q
 
+from berdaya.imports.access import mappings_visible_to
 from berdaya.imports.columns import auto_mapping
 from berdaya.imports.engine import MODE_ALL_OR_NOTHING, MODE_VALID_ONLY
 from berdaya.imports.models import ImportRun
 from berdaya.imports.reader import ImportFileError, file_checksum, read_headers
-from berdaya.imports.services import import_execute, mappings_visible_to
+from berdaya.imports.services import import_execute
 from berdaya.jobs.progress import JobCancelled, TerminalProgress
 
 
@@ -96,7 +97,9 @@ class Command(BaseCommand):
                 return User.objects.get(username=username)
             except User.DoesNotExist as exc:
                 raise CommandError(f"Pengguna “{username}” tidak ada.") from exc
-        actor = User.objects.filter(Q(is_superuser=True) | Q(role="admin"), is_active=True).order_by("pk").first()
+        actor = (
+            User.objects.filter(Q(is_superuser=True) | Q(role=User.Role.ADMIN), is_active=True).order_by("pk").first()
+        )
         if actor is None:
             raise CommandError("Tidak ada admin: sebutkan --user NAMA.")
         return actor

@@ -24,7 +24,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, week: str | None, send: bool, **options):
         actor = (
-            User.objects.filter(role="admin").order_by("id").first() or User.objects.filter(is_superuser=True).first()
+            User.objects.filter(role=User.Role.ADMIN).order_by("id").first()
+            or User.objects.filter(is_superuser=True).first()
         )
         if actor is None:
             raise CommandError("Belum ada pengguna admin.")

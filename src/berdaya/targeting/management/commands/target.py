@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from berdaya.core.access import REGENCY_WIDE
 from berdaya.jobs.progress import TerminalProgress
 from berdaya.targeting import services
 from berdaya.targeting.models import RuleSet
@@ -34,7 +35,7 @@ class Command(BaseCommand):
             if actor is None:
                 raise CommandError(f"Pengguna tidak dikenal: {options['user']}")
         else:
-            actor = User.objects.filter(role__in=["admin", "officer"], is_active=True).order_by("id").first()
+            actor = User.objects.filter(role__in=REGENCY_WIDE, is_active=True).order_by("id").first()
             if actor is None:
                 raise CommandError("Tidak ada petugas atau admin: buat pengguna dulu atau pakai --user.")
         if options["programme"]:

@@ -1,4 +1,4 @@
-"""Who may see and change which records: the one place that decides it."""
+"""Who may see and change which households, people and groups (registry.access, on the kernel's capabilities)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from berdaya.core import scoping
+from berdaya.core import access as kernel
+from berdaya.registry import access
 from berdaya.registry.models import Person
 from berdaya.testing import factories as f
 
@@ -31,8 +32,8 @@ def world(areas, partner):
 
 
 def villages_seen(user) -> set[str]:
-    households = set(scoping.households_visible_to(user).values_list("village_id", flat=True))
-    people = set(scoping.people_visible_to(user).values_list("household__village_id", flat=True))
+    households = set(access.households_visible_to(user).values_list("village_id", flat=True))
+    people = set(access.people_visible_to(user).values_list("household__village_id", flat=True))
     assert households == people
     return households
 
@@ -45,7 +46,7 @@ def test_it_treats_a_superuser_as_an_admin(world):
     root = f.user("viewer", username="root")
     root.is_superuser = True
     root.save()
-    assert scoping.capabilities(root).role == "admin"
+    assert kernel.capabilities(root).role == "admin"
     assert villages_seen(root) == set(world)
 
 
@@ -56,7 +57,7 @@ def test_it_limits_a_facilitator_to_assigned_villages(world, facilitator):
 def test_it_gives_a_facilitator_every_village_of_an_assigned_district(world):
     both = f.user("facilitator", districts=["15.02.02"], villages=[JANGKAT_2])
     assert villages_seen(both) == {BANGKO_1, BANGKO_2, JANGKAT_2}
-    assert set(scoping.villages_for_registration(both).values_list("code", flat=True)) == {
+    assert set(access.villages_for_registration(both).values_list("code", flat=True)) == {
         BANGKO_1,
         BANGKO_2,
         JANGKAT_2,
@@ -74,43 +75,43 @@ def test_it_limits_partner_staff_to_their_organisations_households(world, partne
 
 
 def test_it_shows_a_viewer_no_person_but_counts_everyone(world, viewer):
-    assert not scoping.households_visible_to(viewer).exists()
-    assert not scoping.people_visible_to(viewer).exists()
-    assert scoping.people_for_aggregates(viewer).count() == Person.objects.count() == 4
+    assert not access.households_visible_to(viewer).exists()
+    assert not access.people_visible_to(viewer).exists()
+    assert access.people_for_aggregates(viewer).count() == Person.objects.count() == 4
     with pytest.raises(PermissionDenied):
-        scoping.ensure_sees_people(viewer)
+        kernel.ensure_sees_people(viewer)
 
 
 def test_it_aggregates_only_what_others_may_see(world, facilitator, partner):
-    assert set(scoping.people_for_aggregates(facilitator).values_list("full_name", flat=True)) == {f"Warga {JANGKAT_1}"}
-    assert scoping.people_for_aggregates(partner).count() == 1
-    assert not scoping.people_for_aggregates(AnonymousUser()).exists()
+    assert set(access.people_for_aggregates(facilitator).values_list("full_name", flat=True)) == {f"Warga {JANGKAT_1}"}
+    assert access.people_for_aggregates(partner).count() == 1
+    assert not access.people_for_aggregates(AnonymousUser()).exists()
 
 
 def test_it_treats_anonymous_and_deactivated_users_as_nobody(world, officer):
     officer.is_active = False
     for user in (AnonymousUser(), None, officer):
-        caps = scoping.capabilities(user)
+        caps = kernel.capabilities(user)
         assert not (caps.authenticated or caps.sees_people or caps.edits_registry)
-        assert not scoping.households_visible_to(user).exists()
+        assert not access.households_visible_to(user).exists()
 
 
 def test_it_answers_404_outside_scope(world, facilitator):
     inside, outside = world[JANGKAT_1], world[JANGKAT_2]
-    assert scoping.get_household_or_404(facilitator, inside.pk) == inside
-    assert scoping.get_household_or_404(facilitator, str(inside.pk)) == inside
+    assert access.get_household_or_404(facilitator, inside.pk) == inside
+    assert access.get_household_or_404(facilitator, str(inside.pk)) == inside
     for pk in (outside.pk, 999_999, "abc", None):
         with pytest.raises(Http404):
-            scoping.get_household_or_404(facilitator, pk)
+            access.get_household_or_404(facilitator, pk)
     outside_person = outside.members.get()
     with pytest.raises(Http404):
-        scoping.get_person_or_404(facilitator, outside_person.pk)
-    assert scoping.get_person_or_404(facilitator, inside.members.get().pk).household == inside
+        access.get_person_or_404(facilitator, outside_person.pk)
+    assert access.get_person_or_404(facilitator, inside.members.get().pk).household == inside
 
 
 def test_it_answers_404_to_a_viewer_for_any_household(world, viewer):
     with pytest.raises(Http404):
-        scoping.get_household_or_404(viewer, world[JANGKAT_1].pk)
+        access.get_household_or_404(viewer, world[JANGKAT_1].pk)
 
 
 @pytest.mark.parametrize(
@@ -124,7 +125,7 @@ def test_it_answers_404_to_a_viewer_for_any_household(world, viewer):
     ],
 )
 def test_it_gives_each_role_its_capabilities(areas, role, sees_people, sees_identifiers, edits, overrides):
-    caps = scoping.capabilities(f.user(role))
+    caps = kernel.capabilities(f.user(role))
     assert (caps.sees_people, caps.sees_identifiers, caps.edits_registry, caps.accepts_failed_checks) == (
         sees_people,
         sees_identifiers,
@@ -134,11 +135,11 @@ def test_it_gives_each_role_its_capabilities(areas, role, sees_people, sees_iden
 
 
 def test_it_lets_only_editors_in_scope_change_a_household(world, facilitator, partner, viewer):
-    scoping.ensure_can_edit_household(facilitator, world[JANGKAT_1])
-    scoping.ensure_can_edit_household(partner, world[BANGKO_2])
+    access.ensure_can_edit_household(facilitator, world[JANGKAT_1])
+    access.ensure_can_edit_household(partner, world[BANGKO_2])
     for user, hh in ((facilitator, world[JANGKAT_2]), (partner, world[BANGKO_1]), (viewer, world[JANGKAT_1])):
         with pytest.raises(PermissionDenied):
-            scoping.ensure_can_edit_household(user, hh)
+            access.ensure_can_edit_household(user, hh)
 
 
 def test_it_scopes_groups(world, officer, facilitator, partner, viewer):
@@ -147,11 +148,11 @@ def test_it_scopes_groups(world, officer, facilitator, partner, viewer):
     f.group(village=BANGKO_1, name="KUBE Tanpa Anggota Mitra")
     outside.memberships.create(person=world[BANGKO_2].members.get())
 
-    assert set(scoping.groups_visible_to(officer)) == set(scoping.groups_visible_to(officer).model.objects.all())
-    assert list(scoping.groups_visible_to(facilitator)) == [inside]
+    assert set(access.groups_visible_to(officer)) == set(access.groups_visible_to(officer).model.objects.all())
+    assert list(access.groups_visible_to(facilitator)) == [inside]
     # Partner staff see a group through a member they may see, once, however many such members it has.
     outside.memberships.create(person=f.person(hh=world[BANGKO_2], name="Anggota Kedua"))
-    assert list(scoping.groups_visible_to(partner)) == [outside]
-    assert not scoping.groups_visible_to(viewer).exists()
+    assert list(access.groups_visible_to(partner)) == [outside]
+    assert not access.groups_visible_to(viewer).exists()
     with pytest.raises(Http404):
-        scoping.get_group_or_404(facilitator, outside.pk)
+        access.get_group_or_404(facilitator, outside.pk)

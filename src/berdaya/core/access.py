@@ -1,0 +1,167 @@
+"""The access kernel: who a user is to the system, and the few helpers every app's rules are built from (UU 27/2022).
+
+Each app owns the rules for its own data in its `access.py` (registry: households, people and groups; programmes;
+partners; markets; migration...). They are all written with what this module offers, so a role's reach is named
+once, here:
+- admin and officer work regency-wide (`REGENCY_WIDE`);
+- facilitators (pendamping) work in the villages assigned to them, directly or through an assigned district
+  (`village_scope_q`);
+- partner staff work for their organisation: its own records (`organisation_scoped`) and, in the registry, the
+  households it registered or reached through its programmes;
+- viewers read aggregates only, never a person-level record (`ensure_sees_people`).
+Records outside a user's scope answer 404, not 403, so their existence is not revealed (`get_visible_or_404`).
+
+No literal role set or role comparison is written outside this module and `roles.py`: an app asks a capability
+(`capabilities(user).regency_wide`) or a named set below (`role in RUNS_PROGRAMMES`). A test holds the source to it
+(core/tests/test_access_literals.py). The kernel imports no other Berdaya app: what it needs of the user (the
+organisation, the assigned villages and districts) it reads from the user it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from .roles import Role
+
+__all__ = [
+    "AGGREGATES_ONLY",
+    "ANONYMOUS",
+    "ORGANISATION_SCOPED",
+    "REGENCY_STAFF",
+    "REGENCY_WIDE",
+    "RUNS_PROGRAMMES",
+    "SEES_PEOPLE",
+    "VILLAGE_SCOPED",
+    "Capabilities",
+    "Role",
+    "capabilities",
+    "ensure_sees_people",
+    "get_visible_or_404",
+    "not_found",
+    "organisation_scoped",
+    "village_scope_q",
+]
+
+# --- Named role sets: the only place roles are grouped ----------------------------------------------------------
+
+# Where a role works. Every signed-in role is in exactly one of these four.
+REGENCY_WIDE = frozenset({Role.ADMIN, Role.OFFICER})
+"""The regency's officers and admins: every household, programme and partner of the regency."""
+VILLAGE_SCOPED = frozenset({Role.FACILITATOR})
+"""Field facilitators: the villages assigned to them, directly or through an assigned district."""
+ORGANISATION_SCOPED = frozenset({Role.PARTNER})
+"""Partner staff: what their organisation registered, runs or is party to."""
+AGGREGATES_ONLY = frozenset({Role.VIEWER})
+"""Viewers (auditors, the regent's office): aggregates only, never a person-level record."""
+
+SEES_PEOPLE = REGENCY_WIDE | VILLAGE_SCOPED | ORGANISATION_SCOPED
+"""Everyone who works with people: they read, register and update person-level records within their scope."""
+REGENCY_STAFF = REGENCY_WIDE | VILLAGE_SCOPED
+"""The regency's own staff (officers, admins, facilitators): they see identity numbers, manage groups, verify
+households in the field and hold the bulletin consent register; partner staff do not."""
+RUNS_PROGRAMMES = REGENCY_WIDE | ORGANISATION_SCOPED
+"""Who runs programmes and sets their targets: the regency, and partner organisations for their own."""
+
+
+# --- Capabilities ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a user may do, as plain flags: views, services and templates (`caps` in every template) ask these."""
+
+    role: str
+    authenticated: bool
+    sees_people: bool
+    sees_identifiers: bool
+    edits_registry: bool
+    accepts_failed_checks: bool
+    is_admin: bool
+    # Where the user works (one of the four named sets above).
+    regency_wide: bool = False
+    village_scoped: bool = False
+    organisation_scoped: bool = False
+    aggregates_only: bool = False
+    # What the user's role does beyond its scope.
+    regency_staff: bool = False
+    runs_programmes: bool = False
+
+
+ANONYMOUS = Capabilities("", False, False, False, False, False, False)
+
+
+def capabilities(user) -> Capabilities:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    role = Role.ADMIN if user.is_superuser else user.role
+    return Capabilities(
+        role=role,
+        authenticated=True,
+        sees_people=role in SEES_PEOPLE,
+        # Partner staff work with their beneficiaries but do not need the raw identity numbers.
+        sees_identifiers=role in REGENCY_STAFF,
+        edits_registry=role in SEES_PEOPLE,
+        # Accepting a record whose NIK or KK fails a check is an officer's decision, with a reason.
+        accepts_failed_checks=role in REGENCY_WIDE,
+        is_admin=role == Role.ADMIN,
+        regency_wide=role in REGENCY_WIDE,
+        village_scoped=role in VILLAGE_SCOPED,
+        organisation_scoped=role in ORGANISATION_SCOPED,
+        aggregates_only=role in AGGREGATES_ONLY,
+        regency_staff=role in REGENCY_STAFF,
+        runs_programmes=role in RUNS_PROGRAMMES,
+    )
+
+
+def ensure_sees_people(user) -> None:
+    if not capabilities(user).sees_people:
+        raise PermissionDenied(_("Peran Anda hanya boleh melihat data agregat."))
+
+
+# --- Scoping helpers ---------------------------------------------------------------------------------------------
+
+M = TypeVar("M", bound=Model)
+
+
+def not_found() -> Http404:
+    """The answer for a record outside the user's scope: the same as for one that does not exist."""
+    return Http404(_("Data tidak ditemukan atau di luar wilayah Anda."))
+
+
+def get_visible_or_404(qs: QuerySet[M], pk: Any) -> M:
+    """The record `pk` of an already scoped queryset; 404 when it is outside it (or `pk` is not a valid key)."""
+    try:
+        return qs.get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
+        raise not_found() from exc
+
+
+def village_scope_q(user, field: str) -> Q:
+    """Q restricting `field` (a village code, or a path to one) to the villages assigned to `user` (a facilitator),
+    directly or through an assigned district. One id subquery, so the planner never joins assignments per row.
+
+    The village model is reached through the user's own assignment (`user.villages`), so the kernel imports no area
+    app."""
+    villages = user.villages.model
+    assigned = villages.objects.filter(
+        Q(pk__in=user.villages.values("pk")) | Q(district__in=user.districts.values("pk"))
+    ).values("pk")
+    return Q(**{f"{field}__in": assigned})
+
+
+def organisation_scoped(user, qs: QuerySet[M], own: Callable[[int], Q]) -> QuerySet[M]:
+    """The rule organisation-owned records share: regency-wide roles see all, partner staff the rows `own` picks
+    for their organisation, everyone else none."""
+    caps = capabilities(user)
+    if caps.regency_wide:
+        return qs
+    if caps.organisation_scoped:
+        return qs.filter(own(user.organisation_id))
+    return qs.none()

@@ -1,0 +1,68 @@
+"""Who may see and change partners, agreements, commitments and contributions, and who reads the coordination
+pages, on the access kernel (berdaya.core.access).
+
+Partner staff see their own organisation, its agreements and commitments, and nothing of other organisations beyond
+the aggregates of the 4W and coverage-gap pages. Agreements and commitments bind the regency: its officers record
+them.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from berdaya.core.access import capabilities, organisation_scoped
+from berdaya.organisations.access import is_own_organisation
+from berdaya.registry.models import Person
+
+from .models import Agreement, Commitment
+
+# --- agreements, commitments, contributions ----------------------------------------------------------------------
+
+
+def agreements_visible_to(user) -> QuerySet[Agreement]:
+    """Agreements and their documents: officers and admins all; partner staff those their organisation is party to."""
+    return organisation_scoped(
+        user,
+        Agreement.objects.all(),
+        lambda org: Q(pk__in=Agreement.parties.through.objects.filter(organisation_id=org).values("agreement_id")),
+    )
+
+
+def can_manage_agreements(user) -> bool:
+    """Agreements bind the regency: officers and admins record them and move their status."""
+    return capabilities(user).regency_wide
+
+
+def sees_agreement_list(user) -> bool:
+    """The agreement list: those who manage agreements, and partner staff (their organisation's)."""
+    return can_manage_agreements(user) or capabilities(user).organisation_scoped
+
+
+def commitments_visible_to(user) -> QuerySet[Commitment]:
+    return organisation_scoped(user, Commitment.objects.all(), lambda org: Q(organisation_id=org))
+
+
+def can_manage_commitments(user) -> bool:
+    """What a partner promised is recorded by the regency's officers, from the agreement or the meeting minutes."""
+    return capabilities(user).regency_wide
+
+
+def can_record_contribution(user, organisation) -> bool:
+    """Officers for every partner; partner staff report what their own organisation delivered."""
+    return capabilities(user).regency_wide or is_own_organisation(user, organisation)
+
+
+# --- coordination (4W matrix, coverage gaps) ---------------------------------------------------------------------
+
+
+def sees_coordination(user) -> bool:
+    """The 4W matrix and the coverage gaps are aggregates: every signed-in role reads them, viewers included."""
+    return capabilities(user).authenticated
+
+
+def people_for_coordination(user) -> QuerySet[Person]:
+    """The people counted on the 4W and coverage-gap pages: the whole regency for every signed-in role, because
+    coordination needs the full picture. Counts only: never use this for a person-level list or a link to a person."""
+    if not sees_coordination(user):
+        return Person.objects.none()
+    return Person.objects.all()

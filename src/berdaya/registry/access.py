@@ -1,0 +1,163 @@
+"""Who may see and change which households, people and groups (UU 27/2022), on the access kernel (berdaya.core.access).
+
+Every page, export, command and API call gets its registry querysets from here:
+- admins and officers: the whole regency;
+- facilitators: the villages assigned to them, directly or through an assigned district;
+- partner staff: the households their organisation registered, and those it reaches through the apps above the
+  registry (the households of its programmes' participants: `register_partner_reach`);
+- viewers: aggregates only (`people_for_aggregates`), never a person-level record.
+Records outside a user's scope answer 404, not 403, so their existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from berdaya.areas.models import Village
+from berdaya.core.access import capabilities, get_visible_or_404, village_scope_q
+
+from .models import Group, Household, Person
+
+M = TypeVar("M", bound=Model)
+
+# --- Partner reach: households an organisation reaches through apps above the registry --------------------------
+
+PartnerReach = Callable[[int | None], QuerySet]
+_partner_reach: dict[str, PartnerReach] = {}
+
+
+def register_partner_reach(name: str, households: PartnerReach) -> None:
+    """Add the households an organisation reaches through another app to its staff's scope.
+
+    `households(organisation_id)` returns a `.values(...)` queryset of household ids. The registry sits below the
+    apps that reach people (programmes), so they register here from their `AppConfig.ready()`; registering a name
+    again replaces it."""
+    _partner_reach[name] = households
+
+
+def _partner_q(organisation_id: int | None, prefix: str) -> Q:
+    # One OR of the indexed column and an id subquery per reach, so the planner never joins enrolments per row.
+    q = Q(**{f"{prefix}registered_by_organisation": organisation_id})
+    for households in _partner_reach.values():
+        q |= Q(**{f"{prefix}pk__in": households(organisation_id)})
+    return q
+
+
+# --- Households, people, groups ----------------------------------------------------------------------------------
+
+
+def household_scope_q(user, prefix: str = "") -> Q | None:
+    """The condition on Household (reached through `prefix`) for what `user` may see; None means no limit."""
+    caps = capabilities(user)
+    if not caps.sees_people:
+        return Q(pk__in=[])
+    if caps.regency_wide:
+        return None
+    if caps.village_scoped:
+        return village_scope_q(user, f"{prefix}village")
+    if caps.organisation_scoped:
+        # Their own registrations, plus the households of anyone ever enrolled in a programme their organisation
+        # runs (registered by programmes).
+        return _partner_q(user.organisation_id, prefix)
+    return Q(pk__in=[])
+
+
+def scoped_by_household(qs: QuerySet[M], user, prefix: str) -> QuerySet[M]:
+    """`qs` limited to the rows whose household (reached through `prefix`, e.g. "farmer__household__") `user` may
+    see: the one rule for every record that belongs to a household."""
+    q = household_scope_q(user, prefix)
+    if q is None:
+        return qs
+    if q == Q(pk__in=[]):
+        return qs.none()
+    return qs.filter(q)
+
+
+def households_visible_to(user) -> QuerySet[Household]:
+    return scoped_by_household(Household.objects.all(), user, "")
+
+
+def people_visible_to(user) -> QuerySet[Person]:
+    return scoped_by_household(Person.objects.all(), user, "household__")
+
+
+def groups_visible_to(user) -> QuerySet[Group]:
+    caps = capabilities(user)
+    if not caps.sees_people:
+        return Group.objects.none()
+    if caps.village_scoped:
+        return Group.objects.filter(village_scope_q(user, "village"))
+    if caps.organisation_scoped:
+        # Partner staff see groups that have a member they may see.
+        return Group.objects.filter(memberships__person__in=people_visible_to(user).values("pk")).distinct()
+    return Group.objects.all()
+
+
+def villages_for_registration(user) -> QuerySet[Village]:
+    """The villages in which `user` may register a household."""
+    caps = capabilities(user)
+    villages = Village.objects.select_related("district")
+    if not caps.edits_registry:
+        return villages.none()
+    if caps.village_scoped:
+        return villages.filter(village_scope_q(user, "code"))
+    return villages
+
+
+def get_household_or_404(user, pk) -> Household:
+    return get_visible_or_404(households_visible_to(user), pk)
+
+
+def get_person_or_404(user, pk) -> Person:
+    return get_visible_or_404(people_visible_to(user).select_related("household__village__district"), pk)
+
+
+def get_group_or_404(user, pk) -> Group:
+    return get_visible_or_404(groups_visible_to(user).select_related("village__district"), pk)
+
+
+def ensure_can_edit_household(user, household) -> None:
+    """Raise unless `user` may change this household and its members (services call this first)."""
+    caps = capabilities(user)
+    if not caps.edits_registry:
+        raise PermissionDenied(_("Peran Anda tidak boleh mengubah data registri."))
+    if not households_visible_to(user).filter(pk=household.pk).exists():
+        raise PermissionDenied(_("Rumah tangga ini di luar wilayah atau organisasi Anda."))
+
+
+def ensure_can_register_in(user, village) -> None:
+    if not villages_for_registration(user).filter(pk=village.pk).exists():
+        raise PermissionDenied(_("Anda tidak boleh mendaftarkan rumah tangga di desa ini."))
+
+
+def can_edit_groups(user) -> bool:
+    """Groups (farmer groups, disability organisations...) are managed by the regency's own staff."""
+    return capabilities(user).regency_staff
+
+
+def ensure_can_edit_group(user, group: Group | None = None) -> None:
+    if not can_edit_groups(user):
+        raise PermissionDenied(_("Peran Anda tidak boleh mengelola kelompok."))
+    if group is not None and group.pk and not groups_visible_to(user).filter(pk=group.pk).exists():
+        raise PermissionDenied(_("Kelompok ini di luar wilayah Anda."))
+
+
+def registers_for_organisation(user) -> int | None:
+    """The organisation a household registered by `user` is recorded against (partner staff's), else None."""
+    return user.organisation_id if capabilities(user).organisation_scoped else None
+
+
+def people_for_aggregates(user) -> QuerySet[Person]:
+    """The people whose counts `user` may read: viewers (auditors, the regent) read regency-wide aggregates;
+    everyone else the aggregates of what they may see. Never use this for a person-level list."""
+    caps = capabilities(user)
+    if not caps.authenticated:
+        return Person.objects.none()
+    if caps.aggregates_only:
+        return Person.objects.all()
+    return people_visible_to(user)
