@@ -10,6 +10,8 @@ urlpatterns = [
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # A district's page counts registry households: the registry's view, at the areas' address.
+    path("wilayah/kecamatan/<str:code>/", registry_views.district_detail, name="district_detail"),
     path("wilayah/", include("berdaya.areas.urls")),
     path("registri/", include("berdaya.registry.urls")),
     path("migran/", include("berdaya.migration.urls")),

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from berdaya.areas.models import District, Village
 from berdaya.core import disclosure
 from berdaya.core.access import capabilities, ensure_sees_people
 from berdaya.core.conf import conf
@@ -26,6 +27,7 @@ from .access import (
     get_group_or_404,
     get_household_or_404,
     get_person_or_404,
+    households_visible_to,
     people_for_aggregates,
     people_visible_to,
     villages_for_registration,
@@ -433,3 +435,17 @@ def group_member_end(request, pk: int, membership_id: int):
         services.membership_end(actor=request.user, membership=membership)
         messages.success(request, _("Keanggotaan diakhiri."))
     return redirect("registry:group_detail", pk=group.pk)
+
+
+@login_required
+def district_detail(request, code: str):
+    """A district's villages, with the households of each that the user may see (areas sit below the registry:
+    the page that counts registry records is the registry's)."""
+    district = get_object_or_404(District.objects.select_related("regency"), code=code)
+    villages = Village.objects.filter(district=district).order_by("code")
+    if capabilities(request.user).sees_people:
+        visible = households_visible_to(request.user).values("pk")
+        # Not named "households": that is the reverse relation from Household.village, and Django refuses an
+        # annotation that shadows a relation.
+        villages = villages.annotate(household_count=Count("households", filter=Q(households__in=visible)))
+    return render(request, "registry/district_detail.html", {"district": district, "villages": villages})

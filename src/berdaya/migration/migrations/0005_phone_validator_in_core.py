@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('migration', '0003_case_assignment_log'),
+        ('migration', '0004_organisation_moved'),
     ]
 
     operations = [

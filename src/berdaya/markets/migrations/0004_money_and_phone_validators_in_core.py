@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('markets', '0002_seed_commodities'),
+        ('markets', '0003_organisation_moved'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0004_pemkab_label'),
+        ('partners', '0005_organisation_moved'),
     ]
 
     operations = [
