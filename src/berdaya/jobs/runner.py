@@ -24,14 +24,14 @@ def job_run(job_id: int) -> Job:
     if job.is_finished:
         return job
     if job.cancel_requested:
-        _finish(job, Job.Status.CANCELLED, message=_("Dibatalkan sebelum dimulai."))
+        finish(job, Job.Status.CANCELLED, message=_("Dibatalkan sebelum dimulai."))
         return job
     # A flag file left under this id by an earlier job (ids can come back on SQLite and in tests) must not cancel this
     # one: a request for this job is on its row (checked above) or arrives from here on.
     cancel_flag_path(job.pk).unlink(missing_ok=True)
     job.status = Job.Status.RUNNING
     job.started_at = job.heartbeat_at = timezone.now()
-    job.worker_host, job.worker_pid = _host(), os.getpid()
+    job.worker_host, job.worker_pid = host_name(), os.getpid()
     job.save(update_fields=["status", "started_at", "heartbeat_at", "worker_host", "worker_pid"])
     progress = JobProgress(job.pk)
     progress.total = job.total
@@ -52,13 +52,13 @@ def job_run(job_id: int) -> Job:
             if monitor is not None:
                 monitor.stop()  # before the outcome is written: a last tick must not overwrite it
     except JobCancelled as exc:
-        _finish(
+        finish(
             job, Job.Status.CANCELLED, message=str(exc), done=progress.done, total=progress.total, cancel_requested=True
         )
     except Exception as exc:
         if progress.cancel_requested():
             # The cancel interrupted a statement (PostgreSQL) and the transaction rolled back.
-            _finish(
+            finish(
                 job,
                 Job.Status.CANCELLED,
                 message=_("Dibatalkan atas permintaan pengguna; tidak ada perubahan yang disimpan."),
@@ -67,7 +67,7 @@ def job_run(job_id: int) -> Job:
             )
         else:
             logger.exception("job %s (%s) failed", job.pk, job.kind)
-            _finish(
+            finish(
                 job,
                 Job.Status.FAILED,
                 message=_("Gagal: tidak ada perubahan yang disimpan."),
@@ -80,7 +80,7 @@ def job_run(job_id: int) -> Job:
             # The cancel came after the last moment it could still roll back (the COMMIT itself): say so, rather
             # than show "Selesai" beside a cancel the user pressed.
             message = _("Pembatalan datang setelah perubahan tersimpan: pekerjaan ini sudah selesai dan tersimpan.")
-        _finish(
+        finish(
             job,
             Job.Status.SUCCEEDED,
             result=result or {},
@@ -93,12 +93,14 @@ def job_run(job_id: int) -> Job:
     return job
 
 
-def _finish(job: Job, status: str, **fields: Any) -> None:
+def finish(job: Job, status: str, **fields: Any) -> None:
+    """Write a job's outcome with a plain UPDATE (fields left None are not written)."""
     fields = {k: v for k, v in fields.items() if v is not None}
     if "message" in fields:
         fields["message"] = str(fields["message"])[:300]
     Job.objects.filter(pk=job.pk).update(status=status, finished_at=timezone.now(), **fields)
 
 
-def _host() -> str:
+def host_name() -> str:
+    """This machine's name as a job records it (worker_host)."""
     return socket.gethostname()[:100]

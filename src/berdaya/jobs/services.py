@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from .access import ensure_can_manage_job
 from .models import Job
 from .progress import cancel_flag_path
-from .runner import _finish, _host
+from .runner import finish, host_name
 from .runner import job_run as job_run  # re-exported: callers start and run jobs through services
 from .tasks import run_job
 
@@ -81,7 +81,7 @@ def job_cancel(*, actor, job: Job) -> Job:
     path.touch()
     _set_cancel_requested(job)
     if job.status == Job.Status.QUEUED:
-        _finish(job, Job.Status.CANCELLED, message=_("Dibatalkan sebelum dimulai."))
+        finish(job, Job.Status.CANCELLED, message=_("Dibatalkan sebelum dimulai."))
     job.refresh_from_db()
     job.cancel_requested = True
     return job
@@ -131,7 +131,7 @@ def _pid_alive(pid: int) -> bool:
 
 def worker_alive(job: Job) -> bool:
     """Whether the worker running `job` still exists: its process on this host, else a recent heartbeat."""
-    if job.worker_pid and job.worker_host == _host():
+    if job.worker_pid and job.worker_host == host_name():
         return _pid_alive(job.worker_pid)
     # No heartbeat at all: started by a version without one (or never started); judge by its start.
     last = job.heartbeat_at or job.started_at

@@ -1,7 +1,9 @@
 """Organisations: government offices (OPD), NGOs, companies, cooperatives, universities and community
-organisations. Users, registry records, programmes, partnerships, import mappings and market actors all point to
-one; so the model sits low in the layers, below the registry, and knows nothing of the apps that use it
-(docs/architecture.md).
+organisations. Users, registry records, programmes, agreements, import mappings and market actors all point to one,
+so the model sits low in the layers, below the registry, and imports none of the apps that use it.
+
+One link goes the other way: a disability organisation can be a registry Group (Organisation.group). It is named by
+its label ("registry.Group"), not imported, so only the migrations know of it.
 """
 
 from __future__ import annotations
