@@ -3,6 +3,7 @@ import os
 import pytest
 
 from berdaya.testing import factories
+from berdaya.testing.browser import browser_missing
 
 
 @pytest.fixture
@@ -52,7 +53,9 @@ def uses_the_database(item) -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
-    """With BERDAYA_TESTS_DATABASE_ONLY=1 (the PostgreSQL run of `make test`), only the tests that use the database
+    """Browser tests are skipped up front when there is no browser.
+
+    With BERDAYA_TESTS_DATABASE_ONLY=1 (the PostgreSQL run of `make test`), only the tests that use the database
     run: the others (pure functions, subprocesses on a SQLite of their own, file checks) cannot depend on which
     database the suite has, and the SQLite run beside it runs them all.
 
@@ -63,6 +66,13 @@ def pytest_collection_modifyitems(config, items):
     their unique key; the data migrations' rows (commodities, units) would also be gone for it. One rule for all of
     them, so a new browser test cannot break the ones that run after it.
     """
+    # Without Chromium, the browser tests are skipped before their fixtures run: a transactional test that sets up
+    # its database only to skip still empties and restores it (seconds each on PostgreSQL).
+    reason = browser_missing()
+    if reason:
+        for item in items:
+            if item.get_closest_marker("browser"):
+                item.add_marker(pytest.mark.skip(reason=reason))
     if os.environ.get("BERDAYA_TESTS_DATABASE_ONLY") == "1":
         elsewhere = [item for item in items if not uses_the_database(item)]
         if elsewhere:

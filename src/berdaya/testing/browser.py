@@ -22,13 +22,21 @@ CHROMIUM = os.environ.get("BERDAYA_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
 
-def chromium_or_skip() -> str:
+def browser_missing() -> str | None:
+    """Why the browser tests cannot run here, or None."""
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        pytest.skip(f"Chromium tidak ditemukan di {CHROMIUM}: uji peramban dilewati (apt-get install chromium).")
+        return f"Chromium tidak ditemukan di {CHROMIUM}: uji peramban dilewati (apt-get install chromium)."
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        pytest.skip("Playwright tidak terpasang: uji peramban dilewati.")
+        return "Playwright tidak terpasang: uji peramban dilewati."
+    return None
+
+
+def chromium_or_skip() -> str:
+    reason = browser_missing()
+    if reason:
+        pytest.skip(reason)
     return CHROMIUM
 
 

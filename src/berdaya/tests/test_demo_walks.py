@@ -1,9 +1,11 @@
-"""Every page a user can reach from the menu opens, for every role of the demo (issue #15, items 1 and 7).
+"""Walks over every page of the demo, for every demo role, on one demo world built once for the module:
 
-The walk reads the links the pages really render: the main menu, then every link on those pages one level deep
-(pages of one kind beyond the first few: once for all users, see SAME_SHAPE).
-No page may answer 500; no menu entry (the main menu and each app's own menu of pills or tabs) may answer 403,
-because a role is shown only what it may open.
+- every page a user can reach from the menu opens (issue #15, items 1 and 7). The walk reads the links the pages
+  really render: the main menu, then every link on those pages one level deep (pages of one kind beyond the first
+  few: once for all users, see SAME_SHAPE). No page may answer 500; no menu entry (the main menu and each app's own
+  menu of pills or tabs) may answer 403, because a role is shown only what it may open;
+- the Indonesian interface speaks Indonesian and writes dates one way: every page each demo role reaches is scanned
+  for English words, raw codes (M/F, RT #), and dates in other formats (berdaya.testing.words).
 """
 
 from __future__ import annotations
@@ -14,13 +16,17 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from berdaya.accounts.models import User
 from berdaya.areas.services import areas_load
-from berdaya.testing.crawl import url_shape
+from berdaya.targeting.models import RuleSet
+from berdaya.testing.crawl import Visit, crawl, url_shape
 from berdaya.testing.demo import demo_build
-from berdaya.testing.worlds import FAST_HASHERS
+from berdaya.testing.words import problems
+from berdaya.testing.worlds import built_once
 
+# Every test in its own transaction, inside the module's demo world.
 pytestmark = pytest.mark.django_db
 
 # Links that change state or leave the pages a user reads (logging out, the language switch posts, file downloads
@@ -81,12 +87,14 @@ def _links(html: str) -> tuple[list[str], list[str]]:
     return links, menu
 
 
-@pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
-    settings.MEDIA_ROOT = tmp_path / "media"
-    areas_load(regency_codes=["15.02"])
-    demo_build(tmp_path, households=60, seed=1)
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    # One demo for both walks; each test's own writes roll back (berdaya.testing.worlds).
+    tmp = tmp_path_factory.mktemp("demo")
+    with built_once(django_db_blocker, MEDIA_ROOT=tmp / "media", DATA_DIR=tmp):
+        areas_load(regency_codes=["15.02"])
+        demo_build(tmp, households=60, seed=1)
+        yield
 
 
 class _Walk:
@@ -156,3 +164,25 @@ def test_no_page_reachable_from_the_menu_crashes_and_no_menu_entry_is_forbidden(
     assert sum(len(walk.seen) for walk in walks) > 100
     assert not crashes, "\n".join(crashes)
     assert not forbidden, "\n".join(forbidden)
+
+
+def test_every_page_speaks_indonesian_and_writes_dates_one_way(demo):
+    found: dict[str, list[str]] = {}
+    for user in User.objects.filter(username__in=["admin", "petugas", "pendamping", "mitra", "pemantau", "kasus"]):
+        browser = Client(HTTP_ACCEPT_LANGUAGE="id")
+        browser.force_login(user)
+        visits = crawl(browser, limit=100).visits
+        if user.username == "admin":
+            # every rule set: their quotas and priorities differ, and the crawl sees one page of each kind
+            visits += [
+                Visit(url, 200, browser.get(url).content.decode())
+                for url in (
+                    reverse("targeting:ruleset_detail", args=[pk])
+                    for pk in RuleSet.objects.values_list("pk", flat=True)
+                )
+            ]
+        for visit in visits:
+            issues = problems(visit.html)
+            if issues:
+                found.setdefault(visit.url, issues[:5])
+    assert not found, "\n".join(f"{url}: {issues}" for url, issues in sorted(found.items()))
