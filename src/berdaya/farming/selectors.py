@@ -146,8 +146,3 @@ def training_comparison(*, actor) -> list[dict]:
             }
         )
     return out
-
-
-def operated_area(person) -> Decimal:
-    total = Plot.objects.filter(farmer__household=person.household_id, is_active=True).aggregate(s=Sum("area_ha"))["s"]
-    return total if total is not None else person.household.land_operated_ha

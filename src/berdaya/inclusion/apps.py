@@ -6,3 +6,9 @@ class InclusionConfig(AppConfig):
     name = "berdaya.inclusion"
     label = "inclusion"
     verbose_name = _("Inklusi disabilitas")
+
+    def ready(self) -> None:
+        # A recorded disability profile is the other half of the disability flag (the registry's is WG-SS).
+        from . import flags
+
+        flags.register_flags()

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from berdaya.registry import choices as rc
+from berdaya.registry.flags import wgss_disability_q
 from berdaya.registry.models import Person
-from berdaya.registry.vulnerability import disability_q
 
 from . import choices as c
 from .models import AssistiveDevice, DisabilityProfile
@@ -42,7 +42,9 @@ def inclusion_demo(*, seed: int, actor, limit: int = 80) -> InclusionDemoResult:
     rng = random.Random(seed)
     today = timezone.localdate()
     people = list(
-        Person.objects.living().filter(disability_q(today), disability_profile__isnull=True).order_by("id")[: limit * 2]
+        Person.objects.living()
+        .filter(wgss_disability_q(today), disability_profile__isnull=True)
+        .order_by("id")[: limit * 2]
     )
     rng.shuffle(people)
     profiles = devices = 0

@@ -38,7 +38,7 @@ from berdaya.core.scoping import (
 from berdaya.inclusion import choices as inclusion_choices
 from berdaya.inclusion import selectors as inclusion
 from berdaya.registry import choices as rc
-from berdaya.registry.vulnerability import _years_ago, flag_q
+from berdaya.registry.vulnerability import _years_ago, flag_q, group_q
 
 from . import choices as c
 from .models import Assistance, Attendance, Enrolment, Need, PersonNeed, Programme, Session
@@ -258,11 +258,8 @@ def target_group_q(code: str, today: dt.date) -> Q:
     if code == c.TargetGroup.SMALLHOLDER:
         return flag_q("smallholder", today)
     if code == c.TargetGroup.DISABILITY:
-        # The WG-SS flag, or a recorded disability profile: a disability card (KPD) is an official finding of
-        # disability even when WG-SS was not asked (berdaya.inclusion accepts such a profile too).
-        from berdaya.inclusion.models import DisabilityProfile
-
-        return flag_q("disability", today) | Q(Exists(DisabilityProfile.objects.filter(person=OuterRef("pk"))))
+        # WG-SS cut-off or a recorded disability profile (a KPD is an official finding even when WG-SS was not asked).
+        return flag_q("disability", today)
     if code == c.TargetGroup.ELDERLY:
         return flag_q("elderly", today)
     if code == c.TargetGroup.WOMEN:
@@ -276,12 +273,7 @@ def target_group_q(code: str, today: dt.date) -> Q:
     if code == c.TargetGroup.MIGRANT:
         # Migrant workers and their families as the migration episodes show them (UU 18/2017: before, during and
         # after work), not the occupation field, which says nothing of planned departures or families left behind.
-        return (
-            flag_q("migrant_prospective", today)
-            | flag_q("migrant_current", today)
-            | flag_q("migrant_returned", today)
-            | flag_q("migrant_family", today)
-        )
+        return group_q("migrant", today)
     return Q(pk__in=[])
 
 

@@ -10,10 +10,7 @@ from django.core.management import call_command
 
 from berdaya.areas.services import areas_load
 from berdaya.targeting import choices as c
-from berdaya.targeting import rules
 from berdaya.targeting.models import ReviewLog, RuleSet, TargetingRun
-
-pytestmark = pytest.mark.skipif(not rules.programmes_installed(), reason="berdaya.programmes tidak terpasang")
 
 
 @pytest.fixture

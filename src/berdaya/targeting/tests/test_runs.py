@@ -112,7 +112,6 @@ def test_it_refuses_bad_rules_with_clear_messages(officer):
     assert "Kelompok tidak dikenal" in exc.value.message_dict["rules"][0]
 
 
-@pytest.mark.skipif(not rules.programmes_installed(), reason="berdaya.programmes tidak terpasang")
 def test_it_refuses_an_unknown_programme(officer):
     with pytest.raises(ValidationError) as exc:
         services.ruleset_save(actor=officer, name="x", programme_id=424242, rules_tree=SMALLHOLDER_POOR)
@@ -181,7 +180,6 @@ def test_it_records_review_decisions_and_approves(officer):
         services.candidate_exclude(actor=officer, candidate=chosen, reason="lagi")
 
 
-@pytest.mark.skipif(not rules.programmes_installed(), reason="berdaya.programmes tidak terpasang")
 def test_it_turns_an_approved_list_into_proposed_enrolments(officer):
     from berdaya.programmes.models import Enrolment, Programme
 
