@@ -1,28 +1,18 @@
-"""The boundary with berdaya.programmes: a device receipt recorded as programme assistance.
-
-Guarded so that inclusion works without programmes; this is the one file to adjust if programmes' services change.
+"""The boundary with berdaya.programmes (which sits below inclusion): a device receipt recorded as programme
+assistance. This is the one file to adjust if programmes' services change.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
-
-
-def programmes_installed() -> bool:
-    return apps.is_installed("berdaya.programmes")
+from berdaya.core.scoping import programmes_editable_by
+from berdaya.programmes import choices as pc
+from berdaya.programmes.services import assistance_create, assistance_transition
 
 
 def programmes_for_device(*, actor, person) -> Any:
     """Programmes `actor` manages in which `person` holds a seat: where a device receipt can be recorded."""
-    if not programmes_installed():
-        return None
-    try:
-        from berdaya.core.scoping import programmes_editable_by
-        from berdaya.programmes import choices as pc
-    except ImportError:
-        return None
     return (
         programmes_editable_by(actor)
         .filter(enrolments__person=person, enrolments__status__in=pc.SEAT_STATUSES)
@@ -38,12 +28,7 @@ def record_device_assistance(*, actor, programme, device, override_reason: str =
     and a later device of the same kind is checked for double-dipping against it. The programmes services do their
     own checks (organiser, enrolment, double-dipping, which `override_reason` answers) and raise ValidationError or
     PermissionDenied with a clear message, which the caller's transaction rolls back with the receipt."""
-    if programme is None or not programmes_installed():
-        return None
-    try:
-        from berdaya.programmes import choices as pc
-        from berdaya.programmes.services import assistance_create, assistance_transition
-    except ImportError:
+    if programme is None:
         return None
     assistance = assistance_create(
         actor=actor,

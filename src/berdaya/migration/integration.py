@@ -1,7 +1,5 @@
-"""The boundary with berdaya.programmes: reintegration matching and what a returned worker received.
-
-Everything that touches the programmes app goes through here, guarded so that the migration module works (and its
-tests pass) with or without it. When programmes changes its selectors, this is the one file to adjust.
+"""The boundary with berdaya.programmes (which sits below migration): reintegration matching and what a returned
+worker received. When programmes changes its selectors, this is the one file to adjust.
 """
 
 from __future__ import annotations
@@ -9,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.utils import timezone
+
+from berdaya.programmes.selectors import person_programmes, suggestions_for_person
 
 # Programme kinds that help a returned worker re-establish a livelihood (UU 18/2017: reintegration, entrepreneurship
 # training and access to capital), ranked first among the suggestions.
@@ -25,20 +24,10 @@ class Reintegration:
     assistance: list = field(default_factory=list)
 
 
-def programmes_installed() -> bool:
-    return apps.is_installed("berdaya.programmes")
-
-
 def reintegration_for(*, actor, person, since: dt.date | None = None) -> Reintegration:
     """Reintegration programmes suggested for a returned worker (the programmes matching, reused as is, keeping the
     reintegration kinds and programmes aimed at migrant workers) and the enrolments and assistance received since
     `since` (the return date)."""
-    if not programmes_installed():
-        return Reintegration(available=False)
-    try:
-        from berdaya.programmes.selectors import person_programmes, suggestions_for_person
-    except ImportError:
-        return Reintegration(available=False)
     suggestions = [
         s
         for s in suggestions_for_person(actor=actor, person=person, limit=50)

@@ -318,13 +318,6 @@ class Candidate(models.Model):
     def __str__(self) -> str:
         return f"{self.run_id}:{self.person_id} ({self.status})"
 
-    @property
-    def is_final(self) -> bool:
-        """On the list that becomes proposed enrolments when the run is approved."""
-        if self.review == c.Review.EXCLUDED:
-            return False
-        return self.status == c.CandidateStatus.SELECTED or self.review == c.Review.ADDED
-
 
 class ReviewLog(models.Model):
     """Every review decision on a candidate list: who excluded or added whom, and why (UU PDP: a person may

@@ -31,6 +31,16 @@ def runs_visible_to(user) -> QuerySet[TargetingRun]:
     return TargetingRun.objects.filter(ruleset__in=rulesets_visible_to(user).values("pk"))
 
 
+def final_q() -> Q:
+    """The final list of a run: selected by the run and not excluded by a reviewer, or added by one. Approving the
+    run makes exactly these people proposed enrolments; the run's page shows and counts the same list."""
+    return (Q(status=c.CandidateStatus.SELECTED) & ~Q(review=c.Review.EXCLUDED)) | Q(review=c.Review.ADDED)
+
+
+def final_candidates(run: TargetingRun) -> QuerySet[Candidate]:
+    return Candidate.objects.filter(run=run).filter(final_q())
+
+
 def candidates_visible_to(user, run: TargetingRun) -> QuerySet[Candidate]:
     """The run's candidates that `user` may see: filtered by the viewer's scope, whoever started the run (an
     officer's regency-wide run shows a partner only the people their registry list shows them)."""
@@ -71,9 +81,9 @@ def candidates(run: TargetingRun, *, viewer, status: str = "", q: str = "") -> Q
             )
         )
     if status == "final":
-        qs = qs.filter((Q(status="selected") & ~Q(review="excluded")) | Q(review="added"))
+        qs = qs.filter(final_q())
     elif status == "excluded":
-        qs = qs.filter(review="excluded")
+        qs = qs.filter(review=c.Review.EXCLUDED)
     elif status:
         qs = qs.filter(status=status)
     if q.strip():
@@ -86,8 +96,8 @@ def candidate_counts(run: TargetingRun, *, viewer) -> dict[str, int]:
     `viewer` may see. For an unscoped viewer they are the run's own figures."""
     qs = candidates_visible_to(viewer, run)
     counts = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
-    counts["final"] = qs.filter((Q(status="selected") & ~Q(review="excluded")) | Q(review="added")).count()
-    counts["excluded"] = qs.filter(review="excluded").count()
+    counts["final"] = qs.filter(final_q()).count()
+    counts["excluded"] = qs.filter(review=c.Review.EXCLUDED).count()
     counts["eligible"] = counts.get("selected", 0) + counts.get("reserve", 0)
     return counts
 
