@@ -11,8 +11,8 @@ from django.utils import timezone
 from berdaya.inclusion import choices as c
 from berdaya.inclusion.models import AssistiveDevice, DisabilityProfile
 from berdaya.registry import choices as rc
+from berdaya.registry.flags import wgss_disability_q
 from berdaya.registry.models import Person
-from berdaya.registry.vulnerability import disability_q
 
 # Which device and need follow from which WG-SS domain.
 DEVICE_BY_DOMAIN = {
@@ -41,7 +41,9 @@ def inclusion_demo(*, seed: int, actor, limit: int = 80) -> InclusionDemoResult:
     rng = random.Random(seed)
     today = timezone.localdate()
     people = list(
-        Person.objects.living().filter(disability_q(today), disability_profile__isnull=True).order_by("id")[: limit * 2]
+        Person.objects.living()
+        .filter(wgss_disability_q(today), disability_profile__isnull=True)
+        .order_by("id")[: limit * 2]
     )
     rng.shuffle(people)
     profiles = devices = 0

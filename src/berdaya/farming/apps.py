@@ -12,3 +12,7 @@ class FarmingConfig(AppConfig):
     def ready(self) -> None:
         # Its section on the registry's person page (the registry does not import farming).
         register_panel(PERSON, "farming", template="farming/_person_panel.html", order=30)
+        # The smallholder flags: farming owns the plots that decide them.
+        from . import flags
+
+        flags.register_flags()

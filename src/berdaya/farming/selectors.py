@@ -13,7 +13,6 @@ from berdaya.markets.selectors import annotate_premium
 from berdaya.programmes.models import Enrolment
 
 from .access import harvests_visible_to, sales_visible_to
-from .models import Plot
 
 # Programme kinds that teach farming or selling: their completion date splits "before" from "after".
 FARMER_PROGRAMME_KINDS = ("field_school", "farm_business", "market_access", "skills_training")
@@ -124,8 +123,3 @@ def training_comparison(*, actor) -> list[dict]:
             }
         )
     return out
-
-
-def operated_area(person) -> Decimal:
-    total = Plot.objects.filter(farmer__household=person.household_id, is_active=True).aggregate(s=Sum("area_ha"))["s"]
-    return total if total is not None else person.household.land_operated_ha

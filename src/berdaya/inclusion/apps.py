@@ -2,7 +2,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.programmes.accessibility import register_needs_source
-from berdaya.programmes.choices import TargetGroup
 from berdaya.registry.panels import PERSON, register_panel
 
 
@@ -13,12 +12,13 @@ class InclusionConfig(AppConfig):
 
     def ready(self) -> None:
         # Inclusion adds itself to the apps below it, which do not import it: its section on the registry's person
-        # page, the support needs programmes checks sessions against, and the people with a recorded disability
-        # profile in programmes' disability target group. Selectors load models: only once the apps are ready.
-        from berdaya.programmes.selectors import register_target_group_extra
-
+        # page and the support needs programmes checks sessions against. Selectors load models: only once the apps
+        # are ready.
         from . import selectors
 
         register_panel(PERSON, "inclusion", template="inclusion/_person_panel.html", order=20)
         register_needs_source(features_needed=selectors.session_features_needed, feature_label=selectors.feature_label)
-        register_target_group_extra(TargetGroup.DISABILITY, "inclusion", selectors.profile_q)
+        # A recorded disability profile is the other half of the disability flag (the registry's is WG-SS).
+        from . import flags
+
+        flags.register_flags()

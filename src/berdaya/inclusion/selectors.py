@@ -11,14 +11,14 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from berdaya.programmes import accessibility
 from berdaya.registry import choices as rc
 from berdaya.registry.access import people_visible_to
 from berdaya.registry.models import Person
-from berdaya.registry.vulnerability import disability_q
+from berdaya.registry.vulnerability import flag_q
 
 from . import choices as c
 from .models import AssistiveDevice, DisabilityProfile
@@ -122,14 +122,16 @@ def _answered_q() -> Q:
 
 
 def disability_aggregates(today: dt.date | None = None) -> dict[str, Count]:
-    """The aggregate expressions: total, with/without disability, not asked, and each WG-SS domain at the cut-off."""
+    """The aggregate expressions: total, with/without disability, not asked, and each WG-SS domain at the cut-off.
+    With disability is the flag (WG-SS cut-off or a recorded profile); a person with a profile who was never asked
+    WG-SS counts there, not as unknown, so the three parts still add up to the total."""
     today = today or timezone.localdate()
-    with_disability = disability_q(today)
+    with_disability = flag_q("disability", today)
     return {
         "total": Count("id"),
         "disability_yes": Count("id", filter=with_disability),
         "disability_no": Count("id", filter=_answered_q() & ~with_disability),
-        "disability_unknown": Count("id", filter=~_answered_q()),
+        "disability_unknown": Count("id", filter=~_answered_q() & ~with_disability),
         **{
             f"domain_{key}": Count("id", filter=Q(**{f"{field}__gte": rc.WGSSAnswer.A_LOT}))
             for key, field, _label in DOMAINS
@@ -140,11 +142,11 @@ def disability_aggregates(today: dt.date | None = None) -> dict[str, Count]:
 def disaggregate_by_disability(
     people: QuerySet, by: str | list[str] | None = None, today: dt.date | None = None
 ) -> dict[str, int] | list[dict[str, Any]]:
-    """Split any Person queryset by disability: yes / no / not asked (WG-SS cut-off) and per WG-SS domain, in one
-    aggregate query. With `by` (a field path or list, e.g. "household__village__district"), one row per group.
+    """Split any Person queryset by disability: yes (the disability flag) / no / not asked, and per WG-SS domain, in
+    one aggregate query. With `by` (a field path or list, e.g. "household__village__district"), one row per group.
 
-    "No" counts people with at least one WG-SS answer and no domain at the cut-off; people never asked are
-    "unknown", not "no", so that missing answers do not pass for an absence of disability."""
+    "No" counts people with at least one WG-SS answer, no domain at the cut-off and no recorded profile; people never
+    asked are "unknown", not "no", so that missing answers do not pass for an absence of disability."""
     aggregates = disability_aggregates(today)
     if by is None:
         return people.order_by().aggregate(**aggregates)
@@ -155,16 +157,10 @@ def disaggregate_by_disability(
 # --- Persons with disabilities -----------------------------------------------------------------------------------
 
 
-def profile_q() -> Q:
-    """People with a recorded disability profile: a disability card (KPD) is an official finding of disability even
-    when WG-SS was not asked (a Q over Person)."""
-    return Q(Exists(DisabilityProfile.objects.filter(person=OuterRef("pk"))))
-
-
 def persons_with_disabilities(*, actor, district: str | None = None, domain: str | None = None) -> QuerySet:
-    """People `actor` may see who have a disability (WG-SS cut-off or a recorded profile), with profile and devices."""
-    today = timezone.localdate()
-    qs = people_visible_to(actor).living().filter(disability_q(today) | Q(disability_profile__isnull=False))
+    """People `actor` may see who have a disability (the flag: WG-SS cut-off or a recorded profile), with profile and
+    devices."""
+    qs = people_visible_to(actor).living().filter(flag_q("disability"))
     if district:
         qs = qs.filter(household__village__district=district)
     if domain:

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from berdaya.registry import choices as rc
 from berdaya.registry.access import ensure_can_edit_household
+from berdaya.registry.flags import wgss_disability_q
 from berdaya.registry.models import Person
-from berdaya.registry.vulnerability import disability_q
 
 from . import choices as c
 from . import integration
@@ -34,9 +34,10 @@ def _save(obj, actor) -> None:
         raise
 
 
-def has_disability(person: Person) -> bool:
-    """WG-SS standard cut-off (registry.vulnerability), evaluated by the same Q the lists use."""
-    return Person.objects.filter(pk=person.pk).filter(disability_q(timezone.localdate())).exists()
+def at_wgss_cut_off(person: Person) -> bool:
+    """WG-SS standard cut-off: the registry's part of the disability flag, evaluated by the same Q the lists use. A
+    profile is the flag's other part (berdaya.inclusion.flags), so it cannot be the ground for recording itself."""
+    return Person.objects.filter(pk=person.pk).filter(wgss_disability_q(timezone.localdate())).exists()
 
 
 @transaction.atomic
@@ -49,7 +50,7 @@ def disability_profile_save(*, actor, person: Person, data: dict[str, Any]) -> D
         raise ValueError(f"unknown profile fields: {sorted(unknown)}")
     if person.status == rc.PersonStatus.DECEASED:
         raise ValidationError(_("Data penduduk yang sudah meninggal tidak diubah."))
-    if not has_disability(person) and not (data.get("kpd_number") or "").strip():
+    if not at_wgss_cut_off(person) and not (data.get("kpd_number") or "").strip():
         raise ValidationError(
             _(
                 "Penduduk ini belum tergolong penyandang disabilitas menurut jawaban WG-SS. Isi dulu jawaban WG-SS "

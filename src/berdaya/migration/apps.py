@@ -12,3 +12,7 @@ class MigrationConfig(AppConfig):
     def ready(self) -> None:
         # Its section on the registry's person page (the registry does not import migration).
         register_panel(PERSON, "migration", template="migration/_person_panel.html", order=10)
+        # The migrant-worker flags: migration owns the episodes that decide them.
+        from . import flags
+
+        flags.register_flags()

@@ -24,7 +24,7 @@ from berdaya.programmes import choices as pc
 from berdaya.programmes.models import Assistance, Enrolment, Programme, Session
 from berdaya.registry import choices as rc
 from berdaya.registry.models import Person
-from berdaya.registry.vulnerability import flag_q
+from berdaya.registry.vulnerability import flag_q, group_q
 
 from . import choices as c
 
@@ -383,15 +383,11 @@ GAP_GROUPS = [
     GapGroup("elderly", gettext_lazy("Lanjut usia")),
 ]
 GAP_GROUP_CODES = [g.code for g in GAP_GROUPS]
-MIGRANT_FLAGS = ("migrant_prospective", "migrant_current", "migrant_returned", "migrant_family")
 
 
 def gap_group_q(code: str, today: dt.date) -> Q:
     if code == "migrant":
-        q = Q()
-        for flag in MIGRANT_FLAGS:
-            q |= flag_q(flag, today)
-        return q
+        return group_q("migrant", today)
     if code == "any":
         q = Q()
         for group in GAP_GROUP_CODES[1:]:

@@ -1,4 +1,4 @@
-"""Reads of partners, already scoped to the user (berdaya.core.scoping): the organisation directory, agreements,
+"""Reads of partners, already scoped to the user (.access, organisations.access): the organisation directory, agreements,
 commitments and what was delivered, and an organisation's results. The coordination reports (the 4W matrix and the
 coverage gaps) are in coordination.py.
 """

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import (
@@ -36,7 +35,7 @@ from berdaya.programmes.access import can_manage_programme, programmes_visible_t
 from berdaya.registry import choices as rc
 from berdaya.registry.access import people_visible_to
 from berdaya.registry.models import Person
-from berdaya.registry.vulnerability import flag_q
+from berdaya.registry.vulnerability import flag_q, group_q
 
 from . import accessibility
 from . import choices as c
@@ -252,30 +251,13 @@ def double_dip_summary(assistance: Assistance) -> list[dict]:
 # --- eligibility and matching --------------------------------------------------------------------------------------
 
 
-# What apps above programmes add to a target group, registered from their AppConfig.ready(): berdaya.inclusion adds
-# the people with a recorded disability profile to the disability group.
-_TARGET_GROUP_EXTRAS: dict[str, dict[str, Callable[[], Q]]] = defaultdict(dict)
-
-
-def register_target_group_extra(code: str, name: str, q: Callable[[], Q]) -> None:
-    """Widen target group `code` with the people `q()` selects (a Q over Person); `name` makes it idempotent."""
-    _TARGET_GROUP_EXTRAS[code][name] = q
-
-
-def _widened(code: str, q: Q) -> Q:
-    for extra in _TARGET_GROUP_EXTRAS[code].values():
-        q |= extra()
-    return q
-
-
 def target_group_q(code: str, today: dt.date) -> Q:
     """Who belongs to a target group, as a Q over Person (built on registry.vulnerability where a flag exists)."""
     if code == c.TargetGroup.SMALLHOLDER:
         return flag_q("smallholder", today)
     if code == c.TargetGroup.DISABILITY:
-        # The WG-SS flag, or a recorded disability profile: a disability card (KPD) is an official finding of
-        # disability even when WG-SS was not asked (berdaya.inclusion adds such profiles, see above).
-        return _widened(code, flag_q("disability", today))
+        # WG-SS cut-off or a recorded disability profile (a KPD is an official finding even when WG-SS was not asked).
+        return flag_q("disability", today)
     if code == c.TargetGroup.ELDERLY:
         return flag_q("elderly", today)
     if code == c.TargetGroup.WOMEN:
@@ -289,12 +271,7 @@ def target_group_q(code: str, today: dt.date) -> Q:
     if code == c.TargetGroup.MIGRANT:
         # Migrant workers and their families as the migration episodes show them (UU 18/2017: before, during and
         # after work), not the occupation field, which says nothing of planned departures or families left behind.
-        return (
-            flag_q("migrant_prospective", today)
-            | flag_q("migrant_current", today)
-            | flag_q("migrant_returned", today)
-            | flag_q("migrant_family", today)
-        )
+        return group_q("migrant", today)
     return Q(pk__in=[])
 
 

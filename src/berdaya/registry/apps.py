@@ -6,3 +6,9 @@ class RegistryConfig(AppConfig):
     name = "berdaya.registry"
     label = "registry"
     verbose_name = _("Registri")
+
+    def ready(self) -> None:
+        # The registry's own vulnerability flags; the apps that own other data add theirs from their ready().
+        from . import flags
+
+        flags.register_flags()

@@ -8,10 +8,10 @@ class TargetingConfig(AppConfig):
     verbose_name = _("Penetapan sasaran")
 
     def ready(self) -> None:
-        # Condition types that need other apps (programmes) register themselves only when those apps are installed.
-        from . import rules
+        # The poverty flag: targeting owns the welfare deciles that decide it.
+        from . import flags
 
-        rules.register_optional_conditions()
+        flags.register_flags()
 
         from berdaya.registry.signals import households_changed
 

@@ -74,7 +74,7 @@ def _with_decile(tree: dict, reasons):
     return rules.concat(
         reasons,
         rules.text(_("desil kesejahteraan ")),
-        Coalesce(rules.Cast(rules.effective_decile(), rules.CharField()), rules.text(_("belum dihitung"))),
+        Coalesce(rules.int_text(rules.effective_decile()), rules.text(_("belum dihitung"))),
     )
 
 

@@ -131,15 +131,9 @@ class RuleSetForm(forms.Form):
             self.fields[f"priority_{i}"] = forms.ChoiceField(
                 label=_("Prioritas %(i)s") % {"i": i + 1}, choices=priority_choices, required=False
             )
-        if integrations.programmes_installed():
-            # A user links a rule set only to a programme they manage (programmes.access.programmes_editable_by).
-            manageable = None if user is None else programmes_editable_by(user)
-            self.fields["programme"].choices = [
-                ("", _("— tanpa program —")),
-                *integrations.programme_choices(manageable),
-            ]
-        else:
-            self.fields["programme"].choices = [("", _("— tanpa program —"))]
+        # A user links a rule set only to a programme they manage (programmes.access.programmes_editable_by).
+        manageable = None if user is None else programmes_editable_by(user)
+        self.fields["programme"].choices = [("", _("— tanpa program —")), *integrations.programme_choices(manageable)]
         style_widgets(self)
 
     def priority(self) -> list[str]:

@@ -167,8 +167,8 @@ class RuleSet(models.Model):
 
     name = models.CharField(_("nama aturan"), max_length=150)
     description = models.TextField(_("uraian"), blank=True)
-    # The programme whose candidates this rule set selects (berdaya.programmes), kept as an id so targeting works
-    # without that app; see integrations.py.
+    # The programme whose candidates this rule set selects (berdaya.programmes), kept as a plain id (from when
+    # targeting could stand without that app); integrations.py reads the programme.
     programme_id = models.PositiveBigIntegerField(_("program"), null=True, blank=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("dibuat oleh"), on_delete=models.PROTECT, related_name="+"
@@ -317,13 +317,6 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}:{self.person_id} ({self.status})"
-
-    @property
-    def is_final(self) -> bool:
-        """On the list that becomes proposed enrolments when the run is approved."""
-        if self.review == c.Review.EXCLUDED:
-            return False
-        return self.status == c.CandidateStatus.SELECTED or self.review == c.Review.ADDED
 
 
 class ReviewLog(models.Model):

@@ -17,6 +17,16 @@ from .access import candidates_visible_to
 from .models import Candidate, TargetingRun
 
 
+def final_q() -> Q:
+    """The final list of a run: selected by the run and not excluded by a reviewer, or added by one. Approving the
+    run makes exactly these people proposed enrolments; the run's page shows and counts the same list."""
+    return (Q(status=c.CandidateStatus.SELECTED) & ~Q(review=c.Review.EXCLUDED)) | Q(review=c.Review.ADDED)
+
+
+def final_candidates(run: TargetingRun) -> QuerySet[Candidate]:
+    return Candidate.objects.filter(run=run).filter(final_q())
+
+
 def candidates(run: TargetingRun, *, viewer, status: str = "", q: str = "") -> QuerySet[Candidate]:
     """The run's candidates `viewer` may see, each with `shown_rank`: its rank among those candidates. A scoped
     viewer reading the run's own ranks (2, 4, 8, 13…) would learn how many hidden people rank above each one."""
@@ -47,9 +57,9 @@ def candidates(run: TargetingRun, *, viewer, status: str = "", q: str = "") -> Q
             )
         )
     if status == "final":
-        qs = qs.filter((Q(status="selected") & ~Q(review="excluded")) | Q(review="added"))
+        qs = qs.filter(final_q())
     elif status == "excluded":
-        qs = qs.filter(review="excluded")
+        qs = qs.filter(review=c.Review.EXCLUDED)
     elif status:
         qs = qs.filter(status=status)
     if q.strip():
@@ -62,8 +72,8 @@ def candidate_counts(run: TargetingRun, *, viewer) -> dict[str, int]:
     `viewer` may see. For an unscoped viewer they are the run's own figures."""
     qs = candidates_visible_to(viewer, run)
     counts = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
-    counts["final"] = qs.filter((Q(status="selected") & ~Q(review="excluded")) | Q(review="added")).count()
-    counts["excluded"] = qs.filter(review="excluded").count()
+    counts["final"] = qs.filter(final_q()).count()
+    counts["excluded"] = qs.filter(review=c.Review.EXCLUDED).count()
     counts["eligible"] = counts.get("selected", 0) + counts.get("reserve", 0)
     return counts
 

@@ -21,7 +21,7 @@ from berdaya.jobs.progress import Progress
 from berdaya.registry.access import household_scope_q, people_visible_to
 
 from . import choices as c
-from . import engine, integrations, rules, scoring
+from . import engine, integrations, rules, scoring, selectors
 from .access import ensure_admin, ensure_can_manage, ensure_can_recompute_scores, ensure_can_verify, pool_scope
 from .models import Candidate, HouseholdWelfare, ReviewLog, RuleSet, RuleSetVersion, ScoreConfig, TargetingRun
 
@@ -486,12 +486,6 @@ def candidate_restore(*, actor, candidate: Candidate, reason: str = "") -> Candi
     return candidate
 
 
-def final_candidates(run: TargetingRun):
-    return Candidate.objects.filter(run=run).filter(
-        (Q(status=c.CandidateStatus.SELECTED) & ~Q(review=c.Review.EXCLUDED)) | Q(review=c.Review.ADDED)
-    )
-
-
 @transaction.atomic
 def run_approve(*, actor, run: TargetingRun) -> dict[str, int]:
     """Approve the reviewed list. With a programme, each person on it becomes a *proposed* enrolment.
@@ -501,16 +495,16 @@ def run_approve(*, actor, run: TargetingRun) -> dict[str, int]:
     _ensure_reviewable(actor, run)
     run = TargetingRun.objects.select_for_update().get(pk=run.pk)
     scope = household_scope_q(actor, "person__household__")
-    if scope is not None and final_candidates(run).exclude(scope).exists():
+    if scope is not None and selectors.final_candidates(run).exclude(scope).exists():
         raise PermissionDenied(
             _(
                 "Daftar ini memuat penduduk di luar wilayah atau organisasi Anda: hanya petugas dinas yang boleh "
                 "menyetujuinya."
             )
         )
-    person_ids = list(final_candidates(run).order_by("rank", "id").values_list("person_id", flat=True))
+    person_ids = list(selectors.final_candidates(run).order_by("rank", "id").values_list("person_id", flat=True))
     proposed = 0
-    if run.programme_id and integrations.programmes_installed():
+    if run.programme_id:
         proposed = integrations.propose_enrolments(actor=actor, programme_id=run.programme_id, person_ids=person_ids)
     run.status = c.RunStatus.APPROVED
     run.approved_by = actor

@@ -441,7 +441,7 @@ def run_approve_view(request, pk: int):
     _ensure_targeting(request.user)
     run = get_visible_or_404(access.runs_visible_to(request.user).select_related("ruleset"), pk)
     if run.status == c.RunStatus.SUCCEEDED:
-        n = services.final_candidates(run).count()
+        n = selectors.final_candidates(run).count()
         consequences = [
             _("%(n)s orang di daftar akhir ditetapkan sebagai sasaran “%(r)s”.") % {"n": n, "r": run.ruleset.name}
         ]

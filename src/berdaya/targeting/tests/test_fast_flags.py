@@ -1,63 +1,92 @@
-"""The set-based forms of flags that targeting uses (rules.FAST_FLAG_Q) select the same people as the registry's own
-definitions (registry.vulnerability), including smallholders whose household has plots (berdaya.farming)."""
+"""Every form of a vulnerability flag selects the same people: its definition (`Flag.q`), its set-based form
+(`Flag.fast_q`: female-headed and disability as uncorrelated IN, smallholder and gurem from the plots summed per
+household), the household-facts form of female-headed that PostgreSQL runs join, the form a targeting run compiles
+(rules.flag_sql_q) and the flag's plain-Python definition (`Flag.py`, over registry.vulnerability.load_facts).
+
+Hypothesis draws registries with plots (active and inactive, several per household, on other households' members),
+disability profiles with and without WG-SS answers, and migration episodes (tests/registries.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
+from django.db import transaction
+from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from berdaya.farming.models import Plot
 from berdaya.registry import choices as rc
 from berdaya.registry.models import Person
-from berdaya.registry.vulnerability import FLAG_BY_CODE
+from berdaya.registry.vulnerability import FLAG_BY_CODE, FLAGS, load_facts, profile
 from berdaya.targeting import rules
+from berdaya.targeting.rules.sql import female_headed_facts_q
 from berdaya.testing import factories as f
+from berdaya.testing.markets import commodity
 
-TODAY = dt.date(2026, 6, 30)
+from .registries import AS_OF, build, household_st
 
-
-def _people_with_plots():
-    from berdaya.farming.models import Plot
-    from berdaya.testing.markets import commodity
-
-    # (declared land, plots of the farmer, plots of another member): plots override the declared land.
-    cases = [
-        ("0", [], []),
-        ("0.3", [], []),
-        ("2", [], []),
-        ("5", [], []),
-        ("5", ["0.4"], []),
-        ("5", ["1.5"], ["0.6"]),
-        ("0.8", ["3"], []),
-        ("0.8", [], ["0.2", "0.2"]),
-        ("5", ["0.3"], []),
-        ("1", ["0.5"], []),
-    ]
-    for i, (land, own, others) in enumerate(cases):
-        hh = f.household(land_ha=land)
-        farmer = f.person(hh=hh, name=f"Petani {i}", occupation=rc.Occupation.FARMER)
-        other = f.person(hh=hh, name=f"Anggota {i}", relationship="spouse", sex="F", occupation="trader")
-        for person, areas in ((farmer, own), (other, others)):
-            for j, ha in enumerate(areas):
-                Plot.objects.create(
-                    farmer=person,
-                    village_id=hh.village_id,
-                    area_ha=Decimal(ha),
-                    tenure="own",
-                    commodity=commodity("karet"),
-                    is_active=j == 0 or i % 2 == 0,
-                )
-    head = f.person(hh=f.household(), name="Ibu Kepala", sex="F", relationship="head")
-    f.person(hh=head.household, name="Anak", relationship="child", birth_date=dt.date(2015, 1, 1))
+TODAY = AS_OF
 
 
-@pytest.mark.skipif(not apps.is_installed("berdaya.farming"), reason="berdaya.farming tidak terpasang")
-@pytest.mark.parametrize("code", sorted(rules.FAST_FLAG_Q))
-def test_the_fast_form_selects_what_the_registry_definition_selects(areas, code):
-    _people_with_plots()
-    fast = set(Person.objects.filter(rules.flag_sql_q(code, TODAY)).values_list("pk", flat=True))
-    reference = set(Person.objects.filter(FLAG_BY_CODE[code].q(TODAY)).values_list("pk", flat=True))
-    assert fast == reference
-    assert fast
+def _ids(q) -> set[int]:
+    return set(Person.objects.filter(q).values_list("pk", flat=True))
+
+
+def _forms(code: str) -> dict[str, set[int]]:
+    flag = FLAG_BY_CODE[code]
+    forms = {
+        "q": _ids(flag.q(TODAY)),
+        "fast_q": _ids(flag.fast_q(TODAY)),
+        "run": _ids(rules.flag_sql_q(code, TODAY)),
+        "correlated": _ids(rules.flag_sql_q(code, TODAY, correlated=True)),
+        "py": {
+            facts.person.pk for facts in load_facts(Person.objects.select_related("household")) if flag.py(facts, TODAY)
+        },
+    }
+    if code == "female_headed":
+        forms["household facts"] = _ids(female_headed_facts_q(TODAY))
+    return forms
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(registry=st.lists(household_st, min_size=1, max_size=6))
+def test_every_form_of_every_flag_selects_the_same_people(officer, registry):
+    with transaction.atomic():
+        build(registry, officer)
+        results = {flag.code: _forms(flag.code) for flag in FLAGS}
+        transaction.set_rollback(True)
+    for code, forms in results.items():
+        assert all(ids == forms["q"] for ids in forms.values()), (code, forms)
+
+
+def test_the_flags_with_a_set_based_form_are_the_ones_runs_scan():
+    assert {flag.code for flag in FLAGS if flag.has_fast_form} == {
+        "disability",
+        "female_headed",
+        "smallholder",
+        "gurem",
+    }
+
+
+def test_a_farmer_who_declares_5_ha_and_farms_one_active_1_ha_plot_is_a_smallholder(areas, officer):
+    """The case the issue found: the SQL followed the plots, the Python reference read the declared land only."""
+    farmer = f.person(hh=f.household(land_ha="5"), name="Petani", sex="M", occupation=rc.Occupation.FARMER)
+    plot = {"village_id": farmer.household.village_id, "tenure": "own", "commodity": commodity("karet")}
+    Plot.objects.create(farmer=farmer, area_ha=Decimal("1"), is_active=True, **plot)
+    Plot.objects.create(farmer=farmer, area_ha=Decimal("4"), is_active=False, **plot)  # no longer farmed
+
+    for code, expected in (("smallholder", True), ("gurem", False)):
+        forms = _forms(code)
+        assert all((farmer.pk in ids) is expected for ids in forms.values()), (code, forms)
+        tree = {"op": "and", "items": [{"type": "flag", "value": code}]}
+        assert (farmer.pk in rules.matching_people(tree, TODAY).values_list("pk", flat=True)) is expected
+        assert (farmer.pk in rules.evaluate_python(tree, TODAY)) is expected
+    with translation.override("id"):
+        assert {r.code: r.reason for r in profile(farmer, TODAY)}["smallholder"] == "lahan 1,00 ha ≤ 2,0 ha"

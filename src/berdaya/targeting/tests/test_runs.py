@@ -6,7 +6,7 @@ from django.db import connection
 
 from berdaya.core.models import AuditEvent
 from berdaya.registry import choices as rc
-from berdaya.targeting import engine, rules, services
+from berdaya.targeting import engine, rules, selectors, services
 from berdaya.targeting.models import Candidate, HouseholdWelfare, ReviewLog, RuleSetVersion, TargetingRun
 from berdaya.testing import factories as f
 
@@ -112,7 +112,6 @@ def test_it_refuses_bad_rules_with_clear_messages(officer):
     assert "Kelompok tidak dikenal" in exc.value.message_dict["rules"][0]
 
 
-@pytest.mark.skipif(not rules.programmes_installed(), reason="berdaya.programmes tidak terpasang")
 def test_it_refuses_an_unknown_programme(officer):
     with pytest.raises(ValidationError) as exc:
         services.ruleset_save(actor=officer, name="x", programme_id=424242, rules_tree=SMALLHOLDER_POOR)
@@ -170,7 +169,7 @@ def test_it_records_review_decisions_and_approves(officer):
     services.candidate_exclude(actor=officer, candidate=chosen, reason="Sudah pindah ke Jambi")
     outsider = people[9]  # decile 10
     services.candidate_add(actor=officer, run=run, person=outsider, reason="Keberatan warga: sakit kronis")
-    final = set(services.final_candidates(run).values_list("person_id", flat=True))
+    final = set(selectors.final_candidates(run).values_list("person_id", flat=True))
     assert chosen.person_id not in final and outsider.pk in final and len(final) == 5
     result = services.run_approve(actor=officer, run=run)
     assert result["approved"] == 5
@@ -181,7 +180,6 @@ def test_it_records_review_decisions_and_approves(officer):
         services.candidate_exclude(actor=officer, candidate=chosen, reason="lagi")
 
 
-@pytest.mark.skipif(not rules.programmes_installed(), reason="berdaya.programmes tidak terpasang")
 def test_it_turns_an_approved_list_into_proposed_enrolments(officer):
     from berdaya.programmes.models import Enrolment, Programme
 
