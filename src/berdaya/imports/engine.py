@@ -48,6 +48,7 @@ from berdaya.areas.models import District, Village
 from berdaya.areas.selectors import deployment_regencies
 from berdaya.core.conf import conf
 from berdaya.core.scoping import capabilities, household_scope_q, households_visible_to, villages_for_registration
+from berdaya.core.spreadsheet import ImportFileError, read_headers
 from berdaya.jobs.progress import JobCancelled, Progress
 from berdaya.jobs.services import job_tempdir, owner_only
 from berdaya.registry import choices as c
@@ -55,7 +56,6 @@ from berdaya.registry.models import Household, Person
 
 from . import sqlcheck as q
 from .columns import BY_KEY, EXAMPLE_KEY, HOUSEHOLD_KEYS, PERSON_KEYS, norm_choice
-from .reader import ImportFileError, read_headers
 from .source import Source, prepare
 from .validate import RowError, RowValidator
 

@@ -15,14 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berdaya.core.scoping import capabilities
-from berdaya.core.spreadsheet import write_xlsx
+from berdaya.core.spreadsheet import FileInfo, read_rows, write_xlsx
 from berdaya.jobs.models import Job
 from berdaya.jobs.progress import JobCancelled, Progress
 from berdaya.jobs.services import job_start
 
 from .engine import ImportResult, import_households
 from .models import ColumnMapping, ImportRun
-from .reader import FileInfo, read_rows
 
 
 def ensure_can_import(actor) -> None:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from berdaya.areas.selectors import deployment_regency
 from berdaya.core.audit import audit
 from berdaya.core.conf import conf
+from berdaya.core.spreadsheet import FileInfo, ImportFileError, read_rows
 
 from . import access, gsm, selectors
 from . import choices as c
@@ -207,10 +208,8 @@ class UploadResult:
 
 
 def observations_upload(*, actor, path: str | Path, source_default: str = c.Source.ENUMERATOR) -> UploadResult:
-    """Read a CSV/XLSX of prices (imports.reader decodes it), validate every row with the model's rules, and save
+    """Read a CSV/XLSX of prices (core.spreadsheet decodes it), validate every row with the model's rules, and save
     all rows or none. Outliers are saved as waiting for confirmation and do not count until an officer confirms."""
-    from berdaya.imports.reader import FileInfo, ImportFileError, read_rows
-
     ensure_can_enter_prices(actor)
     result = UploadResult()
     info = FileInfo()

@@ -106,7 +106,7 @@ import resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 import django
 django.setup()
-from berdaya.imports.reader import FileInfo, ImportFileError, read_rows
+from berdaya.core.spreadsheet import FileInfo, ImportFileError, read_rows
 info = FileInfo()
 try:
     rows = sum(1 for _row in read_rows(sys.argv[1], info))

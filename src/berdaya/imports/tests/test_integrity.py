@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from berdaya.areas.models import Village
+from berdaya.core.spreadsheet import ImportFileError
 from berdaya.imports.engine import import_households
-from berdaya.imports.reader import ImportFileError
 from berdaya.jobs.progress import Progress
 from berdaya.registry import choices as c
 from berdaya.registry.models import Household, KKNumber, LifeEvent, Person

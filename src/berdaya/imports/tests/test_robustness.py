@@ -56,7 +56,7 @@ def test_it_never_crashes_and_reports_every_bad_row(officer, tmp_path_factory, g
     try:
         result = import_households(path=path, actor=officer, dry_run=False, mode="all-or-nothing")
     except Exception as exc:  # only a whole-file read error is allowed, with a message for the user
-        from berdaya.imports.reader import ImportFileError
+        from berdaya.core.spreadsheet import ImportFileError
 
         assert isinstance(exc, ImportFileError), exc
         assert Person.objects.count() == before
