@@ -52,12 +52,14 @@ from berdaya.core.spreadsheet import ImportFileError, read_headers
 from berdaya.jobs.progress import JobCancelled, Progress
 from berdaya.jobs.services import job_tempdir, owner_only
 from berdaya.registry import choices as c
+from berdaya.registry import rules
+from berdaya.registry.identity import normalise_identity
 from berdaya.registry.models import Household, Person
 
 from . import sqlcheck as q
 from .columns import BY_KEY, EXAMPLE_KEY, HOUSEHOLD_KEYS, PERSON_KEYS, norm_choice
 from .source import Source, prepare
-from .validate import RowError, RowValidator
+from .validate import NO_GROUP, RowError, RowValidator, excel_mangled
 
 FIRST_ERRORS = 50
 # Invalid rows whose messages are kept (for the page and the error file); the rest are counted. A file of garbage
@@ -92,8 +94,7 @@ DUCK_TYPES = {
     "date": "DATE",
 }
 SQL_TYPES = {"int": "integer", "decimal": "numeric(8,2)", "bool": "boolean", "date": "date", "wgss": "smallint"}
-REQUIRED = ("village_id", "full_name", "sex", "birth_date", "relationship")
-MIN_BIRTH = "DATE '1900-01-01'"
+IDENTITY_KEYS = ("nik", "kk_number")
 
 # Phases of the cross-row checks, in the order the officer reads them; the first phase that spoils a household
 # names the row that all its other rows point to ("Dilewati: ... (baris N)").
@@ -200,6 +201,30 @@ def _convert_values(
             vals.append(None)
             errs.append(err.message)
     return vals, errs
+
+
+def _map_table(duck, scan: str, key: str, duck_type: str, convert, where: str = "", extra=None) -> None:
+    """m_<key>: each distinct raw value of a column (matching `where`), its converted value and its error, run
+    through validate.RowValidator's converter; `extra` adds a column computed from the raw value.
+
+    In batches: a file of garbage has as many distinct values as rows, and memory must stay flat."""
+    extra_col = ", norm VARCHAR" if extra else ""
+    duck.execute(f"CREATE TABLE m_{key} (raw VARCHAR, val {duck_type}, err VARCHAR{extra_col})")
+    reader = duck.cursor()
+    try:
+        distinct = reader.execute(f"SELECT DISTINCT r_{key} FROM ({scan}) s {where}")
+        while batch := distinct.fetchmany(DISTINCT_BATCH):
+            raws = [raw for (raw,) in batch]
+            vals, errs = convert(raws)
+            columns = [raws, vals, errs] + ([[extra(raw) for raw in raws]] if extra else [])
+            unnest = ", unnest($4::VARCHAR[])" if extra else ""
+            duck.execute(
+                f"INSERT INTO m_{key} SELECT unnest($1::VARCHAR[]), CAST(unnest($2::VARCHAR[]) AS {duck_type}), "
+                f"unnest($3::VARCHAR[]){unnest}",
+                columns,
+            )
+    finally:
+        reader.close()
 
 
 class Engine:
@@ -312,22 +337,33 @@ class Engine:
                 val = f"CAST({q.lit(vals[0])} AS {duck_type(key)})" if vals[0] is not None else "NULL"
                 exprs[key] = (val, q.lit(errs[0]) if errs[0] is not None else "CAST(NULL AS VARCHAR)")
                 continue
-            self.d(f"CREATE TABLE m_{key} (raw VARCHAR, val {duck_type(key)}, err VARCHAR)")
-            # In batches: a file of garbage has as many distinct values as rows, and memory must stay flat.
-            reader = self.duck.cursor()
-            try:
-                distinct = reader.execute(f"SELECT DISTINCT r_{key} FROM ({scan})")
-                while batch := distinct.fetchmany(DISTINCT_BATCH):
-                    raws = [raw for (raw,) in batch]
-                    vals, errs = _convert_values(convert, key, raws, self.values.get(key))
-                    self.d(
-                        f"INSERT INTO m_{key} SELECT unnest($1::VARCHAR[]), "
-                        f"CAST(unnest($2::VARCHAR[]) AS {duck_type(key)}), unnest($3::VARCHAR[])",
-                        [raws, vals, errs],
-                    )
-            finally:
-                reader.close()
+            translate = self.values.get(key)
+            _map_table(
+                self.duck,
+                scan,
+                key,
+                duck_type(key),
+                lambda raws, convert=convert, key=key, translate=translate: _convert_values(
+                    convert, key, raws, translate
+                ),
+            )
             exprs[key] = (f"m_{key}.val", f"m_{key}.err")
+        # NIK and KK numbers: most are written as 16 plain digits, which need no normalising and no other check of
+        # their characters; the others (spaces, an apostrophe, full-width digits, a letter O...) go through the
+        # validator's converter, once per distinct value, as above: normalising is registry.identity's alone.
+        for key in IDENTITY_KEYS:
+            if key not in self.validator.positions:
+                continue
+            convert = self.validator.converters[key]
+            _map_table(
+                self.duck,
+                scan,
+                key,
+                "VARCHAR",
+                lambda raws, convert=convert, key=key: _convert_values(convert, key, raws),
+                where=f"WHERE NOT regexp_full_match(r_{key}, {q.lit(q.PLAIN_NUMBER_RE)})",
+                extra=normalise_identity,
+            )
         return exprs
 
     def convert(self) -> None:
@@ -343,13 +379,29 @@ class Engine:
         self.lap("distinct")
 
         # Level 1: raw cells, mapped values, trimmed text of the SQL-checked columns.
-        sql_keys = [k for k in BY_KEY if BY_KEY[k].kind not in DUCK_TYPES]
-        l1 = ["s.row_no", "s.num_nik", "s.num_kk", "s.r_hh_key", "s.r_kk_number"]
+        sql_keys = [k for k in BY_KEY if BY_KEY[k].kind not in DUCK_TYPES and k not in IDENTITY_KEYS]
+        l1 = ["s.row_no", "s.r_hh_key"]
         l1.append(f"hash({', '.join(f's.r_{k}' for k in HOUSEHOLD_KEYS)}) AS hh_hash")
         l1 += [f"{q.pytrim(f's.r_{k}')} AS t_{k}" for k in sql_keys]
         for key, (val, err) in maps.items():
             l1 += [f"{val} AS v_{key}", f"{err} AS e_{key}"]
-        joins = " ".join(f"LEFT JOIN m_{k} ON m_{k}.raw = s.r_{k}" for k, (v, _e) in maps.items() if v.startswith("m_"))
+        joined = [k for k, (v, _e) in maps.items() if v.startswith("m_")]
+        # The NIK and KK number: a plain 16-digit number as it is, any other value as the validator converted it
+        # (an unmapped column is empty, which is valid).
+        for key in IDENTITY_KEYS:
+            flag = "num_nik" if key == "nik" else "num_kk"
+            mangled = q.lit(excel_mangled("NIK" if key == "nik" else _("Nomor KK")))
+            if key in self.validator.positions:
+                joined.append(key)
+                plain = f"regexp_full_match(s.r_{key}, {q.lit(q.PLAIN_NUMBER_RE)})"
+                l1 += [
+                    f"(CASE WHEN {plain} THEN s.r_{key} ELSE m_{key}.val END) AS w_{key}",
+                    f"(CASE WHEN s.{flag} THEN {mangled} WHEN {plain} THEN NULL ELSE m_{key}.err END) AS e_{key}",
+                    f"(CASE WHEN {plain} THEN s.r_{key} ELSE m_{key}.norm END) AS n_{key}",
+                ]
+            else:
+                l1 += [f"'' AS w_{key}", f"(CASE WHEN s.{flag} THEN {mangled} END) AS e_{key}", f"'' AS n_{key}"]
+        joins = " ".join(f"LEFT JOIN m_{k} ON m_{k}.raw = s.r_{k}" for k in joined)
         level1 = f"SELECT {', '.join(l1)} FROM ({scan}) s {joins}"
 
         # Level 2: errors of the SQL-checked columns (text, code, NIK, KK, phone). Each level only names the
@@ -360,27 +412,21 @@ class Engine:
             if kind in ("text", "code"):
                 l2.append(f"{q.text_error(t, BY_KEY[key].max_length)} AS e_{key}")
                 l3.append(f"(CASE WHEN e_{key} IS NULL THEN {t} END) AS v_{key}")
-            elif kind in ("nik", "kk", "phone"):
-                if kind == "phone":
-                    val, err = q.phone_sql(t)
-                else:
-                    label = "NIK" if kind == "nik" else _("Nomor KK")
-                    val, err = q.identity_sql(t, "num_nik" if kind == "nik" else "num_kk", label)
+            elif kind == "phone":
+                val, err = q.phone_sql(t)
                 l2 += [f"{err} AS e_{key}", f"{val} AS w_{key}"]
                 l3.append(f"(CASE WHEN e_{key} IS NULL THEN w_{key} END) AS v_{key}")
             else:  # pragma: no cover - a new column kind needs a rule here
                 raise NotImplementedError(kind)
+        l3 += [f"(CASE WHEN e_{key} IS NULL THEN w_{key} END) AS v_{key}" for key in IDENTITY_KEYS]
         level2 = f"SELECT {', '.join(l2)} FROM ({level1}) l1"
         level3 = f"SELECT {', '.join(l3)} FROM ({level2}) l2"
 
         # Level 4: the birth date rules; district codes joined once each.
-        future = q.lit(_("Tanggal lahir tidak boleh di masa depan."))
-        too_old = q.lit(_("Tanggal lahir sebelum 1900 tidak masuk akal."))
         level4 = (
             "SELECT l3.*, (dk.p IS NOT NULL) AS kk_known, (dn.p IS NOT NULL) AS nik_known, "
-            f"(CASE WHEN v_birth_date > {today} THEN {future} WHEN v_birth_date < {MIN_BIRTH} THEN {too_old} END) "
-            "AS e_birth, "
-            f"(CASE WHEN v_birth_date BETWEEN {MIN_BIRTH} AND {today} THEN v_birth_date END) AS birth_ok "
+            f"{rules.birth_date_error_sql('v_birth_date', today=today)} AS e_birth, "
+            f"{rules.birth_date_ok_sql('v_birth_date', today=today)} AS birth_ok "
             f"FROM ({level3}) l3 LEFT JOIN dist dk ON dk.p = substr(l3.v_kk_number, 1, 6) "
             "LEFT JOIN dist dn ON dn.p = substr(l3.v_nik, 1, 6)"
         )
@@ -394,39 +440,36 @@ class Engine:
 
         # Level 6: row rules, in validate.RowValidator.validate's order.
         nik_check = q.nik_failures_sql("v_nik", "birth_ok", "v_sex", "nik_known", today)
-        rules: list[str] = []
+        checks: list[str] = []
         errors: list[tuple[str, str]] = []  # (column, field key), in the order the officer reads them
         errors += [(f"e_{key}", key) for key in HOUSEHOLD_KEYS]
         errors += [(f"e_{key}", key) for key in PERSON_KEYS if key != "nik"]
         errors += [("e_nik", "nik"), ("e_hh_key", "hh_key")]
-        required = q.lit(_("Wajib diisi."))
-        for key in REQUIRED:
+        required = q.lit(rules.REQUIRED)
+        for key in rules.REQUIRED_FIELDS:
             empty = f"v_{key} IS NULL" if duck_type(key) == "DATE" else f"coalesce(v_{key}, '') = ''"
-            rules.append(f"(CASE WHEN {empty} AND e_{key} IS NULL THEN {required} END) AS q_{key}")
+            checks.append(f"(CASE WHEN {empty} AND e_{key} IS NULL THEN {required} END) AS q_{key}")
             errors.append((f"q_{key}", key))
-        group = q.lit(_("Isi Kode rumah tangga atau Nomor KK untuk mengelompokkan anggota keluarga."))
-        rules.append(
+        group = q.lit(NO_GROUP)
+        checks.append(
             "(CASE WHEN coalesce(v_hh_key, '') = '' AND coalesce(kk_v, '') = '' AND e_kk_number IS NULL "
             f"THEN {group} END) AS e_group"
         )
         errors += [("e_group", "hh_key"), ("e_birth", "birth_date")]
-        rules.append(
+        checks.append(
             f"(CASE WHEN v_nik <> '' AND birth_ok IS NOT NULL AND coalesce(v_sex, '') <> '' THEN {nik_check} END) "
             "AS e_nik_check"
         )
         errors.append(("e_nik_check", "nik"))
-        missing = q.lit(_("Isi NIK, atau isi Alasan tanpa NIK."))
-        rules.append(
+        missing = q.lit(rules.NIK_OR_REASON_COLUMN)
+        checks.append(
             "(CASE WHEN v_nik = '' AND coalesce(v_nik_missing_reason, '') = '' AND e_nik_missing_reason IS NULL "
             f"THEN {missing} END) AS e_nik_missing"
         )
         errors.append(("e_nik_missing", "nik"))
-        tenure = q.lit(_("Pilih status lahan untuk lahan yang dikelola."))
-        rules.append(
-            f"(CASE WHEN v_land_operated_ha > 0 AND v_land_tenure IN ('', 'none') THEN {tenure} END) AS e_land"
-        )
+        checks.append(f"{rules.land_tenure_error_sql('v_land_operated_ha', 'v_land_tenure')} AS e_land")
         errors.append(("e_land", "land_tenure"))
-        level6 = f"SELECT l5.*, {', '.join(rules)} FROM ({level5}) l5"
+        level6 = f"SELECT l5.*, {', '.join(checks)} FROM ({level5}) l5"
 
         # Level 7: the staged values, and all of a row's errors in one column (NULL for a valid row):
         # "seq US key US message" joined by RS.
@@ -446,7 +489,7 @@ class Engine:
             else:
                 values.append(f"v_{key} AS {key}")
         raw_key = q.pytrim("r_hh_key")
-        raw_kk = f"replace(ltrim({q.pytrim('r_kk_number')}, ''''), ' ', '')"
+        raw_kk = "coalesce(n_kk_number, '')"
         packed = ", ".join(
             f"CASE WHEN {col} IS NOT NULL THEN '{i}\x1f{key}\x1f' || {col} END" for i, (col, key) in enumerate(errors)
         )
@@ -484,7 +527,7 @@ class Engine:
             district_prefixes={code.replace(".", "") for code in District.objects.values_list("code", flat=True)},
             regencies=deployment_regencies(),
         )
-        missing = [BY_KEY[k].header for k in REQUIRED if k not in self.validator.positions]
+        missing = [BY_KEY[k].header for k in rules.REQUIRED_FIELDS if k not in self.validator.positions]
         if missing:
             raise ImportFileError(
                 _("Kolom wajib tidak ditemukan atau belum dipetakan: %(cols)s.") % {"cols": ", ".join(missing)}
