@@ -20,8 +20,8 @@ from berdaya.jobs.models import Job
 from berdaya.jobs.progress import JobCancelled, Progress
 from berdaya.jobs.services import job_start
 
-from .engine import ImportResult, import_households
 from .models import ColumnMapping, ImportRun
+from .pipeline import ImportResult, import_households
 
 
 def ensure_can_import(actor) -> None:

@@ -1,11 +1,13 @@
 """Row validation with the registry's own rules: the reference for what the import accepts and what it says.
 
-Everything that needs the database is loaded once (village codes, the national district codes for NIK/KK
-prefixes). The import engine (engine.py) runs these converters once per distinct value of the columns that repeat
-(choices, dates, villages, yes/no...) and checks the others in DuckDB SQL built to say the same (sqlcheck.py, kept
-equal by tests/test_sqlcheck.py); `validate()` is the whole row rule set in one place, in the order the engine
-reports errors. Rules that span rows (one head per household, duplicate NIK in the file, conflicts with existing
-records) are checked set-based by the engine.
+The limits, formats and messages it applies are the registry's (registry.rules, registry.identity). Everything that
+needs the database is loaded once (village codes, the national district codes for NIK/KK prefixes). The check SQL
+(checks.py) runs these converters once per distinct value of the columns that repeat (choices, dates, villages,
+yes/no...) and of the NIK and KK numbers that are not plain digits, and checks the others in DuckDB SQL built from
+the same rules (sqlcheck.py, registry.rules' SQL forms; kept equal by tests/test_sqlcheck.py and
+tests/test_row_rules.py); `validate()` is the whole row rule set in one place, in the order the check SQL reports
+errors. Rules that span rows (one head per household, duplicate NIK in the file, conflicts with existing records)
+are checked set-based (checks.py, matching.py).
 """
 
 from __future__ import annotations
@@ -87,6 +89,7 @@ class RowValidator:
         self.known_villages = known_villages
         self.allowed_villages = allowed_villages
         self.regencies = regencies
+        self.district_prefixes = district_prefixes
         self.district_exists: Callable[[str], bool] = district_prefixes.__contains__
         self.today = today or timezone.localdate()
         self.lookups = {col.key: choice_lookup(col.choices) for col in COLUMNS if col.choices is not None}

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 from berdaya.core.scoping import capabilities, get_visible_or_404
 from berdaya.core.spreadsheet import ImportFileError, read_headers, read_rows
 
+from .checks import NO_ROWS
 from .columns import COLUMNS, auto_mapping
-from .engine import NO_ROWS
 from .export import export_people
 from .forms import CommitForm, MappingForm, UploadForm
 from .models import ImportRun

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from berdaya.core.spreadsheet import csv_stream, safe_cell
 from berdaya.imports.columns import TEMPLATE_HEADERS
-from berdaya.imports.engine import import_households
+from berdaya.imports.pipeline import import_households
 from berdaya.registry.models import Person
 
 from .helpers import household

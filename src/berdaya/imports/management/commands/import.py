@@ -11,8 +11,8 @@ from django.db.models import F, Q
 
 from berdaya.core.spreadsheet import ImportFileError, file_checksum, read_headers
 from berdaya.imports.columns import auto_mapping
-from berdaya.imports.engine import MODE_ALL_OR_NOTHING, MODE_VALID_ONLY
 from berdaya.imports.models import ImportRun
+from berdaya.imports.pipeline import MODE_ALL_OR_NOTHING, MODE_VALID_ONLY
 from berdaya.imports.services import import_execute, mappings_visible_to
 from berdaya.jobs.progress import JobCancelled, TerminalProgress
 
