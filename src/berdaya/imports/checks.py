@@ -91,9 +91,15 @@ def _convert_values(
     return vals, errs
 
 
+def _normalised(raw: str, value: str | None) -> str:
+    """A number as the registry would store it: the converter's value, or for a refused one the written number
+    normalised."""
+    return value if value is not None else normalise_identity(raw)
+
+
 def _map_table(duck, scan: str, key: str, duck_type: str, convert, where: str = "", extra=None) -> None:
     """m_<key>: each distinct raw value of a column (matching `where`), its converted value and its error, run
-    through validate.RowValidator's converter; `extra` adds a column computed from the raw value.
+    through validate.RowValidator's converter; `extra(raw, value)` adds a column.
 
     In batches: a file of garbage has as many distinct values as rows, and memory must stay flat."""
     extra_col = ", norm VARCHAR" if extra else ""
@@ -104,7 +110,7 @@ def _map_table(duck, scan: str, key: str, duck_type: str, convert, where: str = 
         while batch := distinct.fetchmany(DISTINCT_BATCH):
             raws = [raw for (raw,) in batch]
             vals, errs = convert(raws)
-            columns = [raws, vals, errs] + ([[extra(raw) for raw in raws]] if extra else [])
+            columns = [raws, vals, errs] + ([list(map(extra, raws, vals))] if extra else [])
             unnest = ", unnest($4::VARCHAR[])" if extra else ""
             duck.execute(
                 f"INSERT INTO m_{key} SELECT unnest($1::VARCHAR[]), CAST(unnest($2::VARCHAR[]) AS {duck_type}), "
@@ -191,7 +197,8 @@ def build_maps(run: Import, scan: str) -> dict[str, tuple[str, str]]:
             "VARCHAR",
             lambda raws, convert=convert, key=key: _convert_values(convert, key, raws),
             where=f"WHERE NOT regexp_full_match(r_{key}, {q.lit(q.PLAIN_NUMBER_RE)})",
-            extra=normalise_identity,
+            # The KK number as written groups the rows of a household whose number is wrong (conv.raw_key).
+            extra=_normalised if key == "kk_number" else None,
         )
     return exprs
 
@@ -224,17 +231,18 @@ def convert(run: Import) -> None:
         if key in run.validator.positions:
             joined.append(key)
             plain = f"regexp_full_match(s.r_{key}, {q.lit(q.PLAIN_NUMBER_RE)})"
-            l1 += [
-                f"(CASE WHEN {plain} THEN s.r_{key} ELSE m_{key}.val END) AS w_{key}",
-                f"(CASE WHEN s.{flag} THEN {mangled} WHEN {plain} THEN NULL ELSE m_{key}.err END) AS e_{key}",
-                f"(CASE WHEN {plain} THEN s.r_{key} ELSE m_{key}.norm END) AS n_{key}",
-            ]
+            value = f"(CASE WHEN {plain} THEN s.r_{key} ELSE m_{key}.val END)"
+            error = f"(CASE WHEN s.{flag} THEN {mangled} WHEN {plain} THEN NULL ELSE m_{key}.err END)"
+            written = f"(CASE WHEN {plain} THEN s.r_{key} ELSE m_{key}.norm END)"
         else:
-            l1 += [f"'' AS w_{key}", f"(CASE WHEN s.{flag} THEN {mangled} END) AS e_{key}", f"'' AS n_{key}"]
+            value, error, written = "''", f"(CASE WHEN s.{flag} THEN {mangled} END)", "''"
+        l1 += [f"{value} AS w_{key}", f"{error} AS e_{key}"]
+        if key == "kk_number":
+            l1.append(f"{written} AS n_{key}")
     joins = " ".join(f"LEFT JOIN m_{k} ON m_{k}.raw = s.r_{k}" for k in joined)
     level1 = f"SELECT {', '.join(l1)} FROM ({scan}) s {joins}"
 
-    # Level 2: errors of the SQL-checked columns (text, code, NIK, KK, phone). Each level only names the
+    # Level 2: errors of the SQL-checked columns (text, code, phone). Each level only names the
     # columns of the one below, so no expression is computed twice.
     l2, l3 = ["l1.*"], ["l2.*"]
     for key in sql_keys:

@@ -90,6 +90,7 @@ class RowValidator:
         self.allowed_villages = allowed_villages
         self.regencies = regencies
         self.district_prefixes = district_prefixes
+        self.kk_label = _("Nomor KK")  # translated once: the check SQL may convert a number per household
         self.district_exists: Callable[[str], bool] = district_prefixes.__contains__
         self.today = today or timezone.localdate()
         self.lookups = {col.key: choice_lookup(col.choices) for col in COLUMNS if col.choices is not None}
@@ -259,7 +260,7 @@ class RowValidator:
         return self._identity(key, raw, "NIK")
 
     def _conv_kk(self, key: str, raw: Any) -> str:
-        value = self._identity(key, raw, _("Nomor KK"))
+        value = self._identity(key, raw, self.kk_label)
         if value:
             if self._kk_cache[0] != value:
                 self._kk_cache = (value, check_kk(value, today=self.today, district_exists=self.district_exists))

@@ -48,10 +48,9 @@ def normalise_identity(text: str) -> str:
 
     Groups separated by any kind of space ("1502 0114 0385 0002", with normal or non-breaking spaces), Excel's
     leading apostrophe and full-width digits are accepted; anything else is left for check_nik/check_kk to name."""
-    value = str(text or "").strip()
-    if value.startswith("'"):
-        value = value[1:]
-    return SPACE.sub("", value).translate(FULLWIDTH_DIGITS)
+    value = SPACE.sub("", str(text or "").strip().removeprefix("'"))
+    # An import sends every number that is not 16 plain digits through here: skip the table lookup for ASCII.
+    return value if value.isascii() else value.translate(FULLWIDTH_DIGITS)
 
 
 def identity_characters_message(label: str, value: str) -> str | None:
