@@ -12,15 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from berdaya.core.spreadsheet import write_xlsx
+from berdaya.core.spreadsheet import FileInfo, read_rows, write_xlsx
 from berdaya.jobs.models import Job
 from berdaya.jobs.progress import JobCancelled, Progress
 from berdaya.jobs.services import job_start
 
 from .access import ensure_can_import, ensure_can_start, mapping_organisation
-from .engine import ImportResult, import_households
 from .models import ColumnMapping, ImportRun
-from .reader import FileInfo, read_rows
+from .pipeline import ImportResult, import_households
 
 
 def import_run_create(*, actor, uploaded, mapping: dict[str, str] | None = None) -> ImportRun:

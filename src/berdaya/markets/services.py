@@ -23,6 +23,7 @@ from berdaya.core.conf import conf
 from berdaya.core.dates import NotInCalendar, UnknownDateFormat, monday_of, parse_written_date
 from berdaya.core.forms import parse_number
 from berdaya.core.money import thousands
+from berdaya.core.spreadsheet import FileInfo, ImportFileError, read_rows
 from berdaya.registry.access import ensure_can_edit_household
 
 from . import access, gsm, selectors
@@ -201,10 +202,8 @@ class UploadResult:
 
 
 def observations_upload(*, actor, path: str | Path, source_default: str = c.Source.ENUMERATOR) -> UploadResult:
-    """Read a CSV/XLSX of prices (imports.reader decodes it), validate every row with the model's rules, and save
+    """Read a CSV/XLSX of prices (core.spreadsheet decodes it), validate every row with the model's rules, and save
     all rows or none. Outliers are saved as waiting for confirmation and do not count until an officer confirms."""
-    from berdaya.imports.reader import FileInfo, ImportFileError, read_rows
-
     ensure_can_enter_prices(actor)
     result = UploadResult()
     info = FileInfo()

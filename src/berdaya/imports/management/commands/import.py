@@ -9,11 +9,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F, Q
 
+from berdaya.core.spreadsheet import ImportFileError, file_checksum, read_headers
 from berdaya.imports.access import mappings_visible_to
 from berdaya.imports.columns import auto_mapping
-from berdaya.imports.engine import MODE_ALL_OR_NOTHING, MODE_VALID_ONLY
 from berdaya.imports.models import ImportRun
-from berdaya.imports.reader import ImportFileError, file_checksum, read_headers
+from berdaya.imports.pipeline import MODE_ALL_OR_NOTHING, MODE_VALID_ONLY
 from berdaya.imports.services import import_execute
 from berdaya.jobs.progress import JobCancelled, TerminalProgress
 
