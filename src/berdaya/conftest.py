@@ -53,21 +53,21 @@ def uses_the_database(item) -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser tests are skipped up front when there is no browser.
+    """Three rules for every test, applied once the tests are collected.
+
+    Without Chromium, the browser tests are skipped before their fixtures run: a transactional test that sets up its
+    database only to skip still empties and restores it (seconds each on PostgreSQL).
 
     With BERDAYA_TESTS_DATABASE_ONLY=1 (the PostgreSQL run of `make test`), only the tests that use the database
     run: the others (pure functions, subprocesses on a SQLite of their own, file checks) cannot depend on which
     database the suite has, and the SQLite run beside it runs them all.
 
     Every transactional test (live server, browser, crash and concurrency tests) restores the migrations' data.
-
     A transactional test empties the database when it ends. Without serialized rollback, that flush lets post_migrate
     recreate content types under new ids, and the next test that does restore the serialized data then fails on
     their unique key; the data migrations' rows (commodities, units) would also be gone for it. One rule for all of
     them, so a new browser test cannot break the ones that run after it.
     """
-    # Without Chromium, the browser tests are skipped before their fixtures run: a transactional test that sets up
-    # its database only to skip still empties and restores it (seconds each on PostgreSQL).
     reason = browser_missing()
     if reason:
         for item in items:

@@ -54,7 +54,8 @@ def kerinci(db, settings, tmp_path):
     call_command(
         "areas", "load", "--regency", "15.01", "--boundaries", str(kerinci_geojson(tmp_path, villages)), stdout=out
     )
-    demo_build(tmp_path, households=60)
+    # (the size does not matter here: a certificate, a bulletin and an agreement are all the test reads)
+    demo_build(tmp_path, households=30)
     return out.getvalue()
 
 

@@ -62,13 +62,7 @@ def test_demo_logins_lists_every_login_with_what_the_role_sees(demo_logins_exist
     assert lines[-1].startswith("Berdaya berjalan di http://127.0.0.1:8001")
 
 
-def test_the_demo_command_can_leave_the_logins_to_the_end(demo_logins_exist, tmp_path):
-    out = io.StringIO()
-    call_command("demo", "--households", "5", "--if-empty", "--no-logins", stdout=out)
-    assert "Berdaya-Admin-2026" not in out.getvalue()
-
-
-def test_make_runs_demo_fills_every_domain_of_a_demo_database_once(demo_logins_exist):
+def test_the_demo_command_can_leave_the_logins_to_the_end(demo_logins_exist):
     # given a demo database with people and logins only (one made before the other domains existed)
     def counts() -> dict[str, int]:
         models = [Household, Programme, Agreement, MigrationEpisode, PriceObservation, Plot, RuleSet]
@@ -77,14 +71,16 @@ def test_make_runs_demo_fills_every_domain_of_a_demo_database_once(demo_logins_e
     before = counts()
     # when `make run` builds the demo
     out = io.StringIO()
-    call_command("demo", "--households", "5", "--seed", "1", "--if-empty", "--no-logins", stdout=out)
-    # then the people are left as they are, and every other domain is filled, in order (targeting comes last)
+    call_command("demo", "--households", "5", "--if-empty", "--no-logins", stdout=out)
+    # then the logins are left to the end (`berdaya serve --demo-logins`)
+    assert "Berdaya-Admin-2026" not in out.getvalue()
+    # and the people are left as they are, while every other domain is filled (targeting, the last step, too)
     after = counts()
     assert after["Household"] == before["Household"]
     assert all(after[name] > 0 for name in after), after
     assert "penduduk demo tidak dibuat" in out.getvalue()
     # and the next `make run` adds nothing
-    call_command("demo", "--households", "5", "--seed", "1", "--if-empty", "--no-logins", stdout=io.StringIO())
+    call_command("demo", "--households", "5", "--if-empty", "--no-logins", stdout=io.StringIO())
     assert counts() == after
 
 

@@ -112,3 +112,25 @@ def test_it_refuses_to_run_in_production(merangin, truth_path, settings):
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="production"):
         call_command("demo", "--households", "10", "--ground-truth", str(truth_path), stdout=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "demo_programmes",
+        "demo_partners",
+        "demo_migration",
+        "demo_markets",
+        "demo_farming",
+        "demo_targeting",
+        "demo_logins",
+    ],
+)
+def test_every_demo_command_refuses_the_production_profile(merangin, settings, command):
+    # given a production database with people and an officer, which a demo step would otherwise build on
+    factories.person()
+    factories.user("officer")
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        call_command(command, stdout=io.StringIO())
+    assert not User.objects.filter(username__in=[u.username for u in demo.DEMO_LOGINS]).exists()
