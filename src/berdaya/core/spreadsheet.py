@@ -124,7 +124,7 @@ def write_xlsx(
     return first_count
 
 
-def xlsx_bytes(sheets, **kwargs) -> bytes:
+def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]], **kwargs: Any) -> bytes:
     buffer = io.BytesIO()
     import xlsxwriter  # noqa: F401  (fail early with a clear ImportError)
 
