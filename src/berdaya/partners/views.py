@@ -82,12 +82,11 @@ def home(request):
         "reminder_days": c.REMINDER_DAYS,
     }
     if context["sees_directory"]:
-        context["kinds"] = (
-            Organisation.objects.filter(is_active=True).values("kind").annotate(n=Count("pk")).order_by("kind")
-        )
+        kinds = Organisation.objects.filter(is_active=True).values("kind").annotate(n=Count("pk")).order_by("kind")
         labels = dict(Organisation.Kind.choices)
-        for row in context["kinds"]:
+        for row in kinds:
             row["label"] = labels.get(row["kind"], row["kind"])
+        context["kinds"] = kinds
     return render(request, "partners/home.html", context)
 
 
@@ -279,7 +278,7 @@ def agreement_document(request, pk: int):
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     else:
         with service_errors(request):
             services.agreement_add_document(

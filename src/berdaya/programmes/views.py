@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -274,19 +275,15 @@ def enrol_search(request, pk: int):
     term = request.GET.get("q", "").strip()
     people = []
     if len(term) >= 3:
+        # taken: already proposed or enrolled in this programme.
+        open_enrolment = programme.enrolments.filter(person=OuterRef("pk"), status__in=c.OPEN_STATUSES)
         people = list(
             people_visible_to(request.user)
             .filter(search_q(term))
             .select_related("household__village")
+            .annotate(taken=Exists(open_enrolment))
             .order_by("full_name")[:15]
         )
-        taken = set(
-            programme.enrolments.filter(person__in=[p.pk for p in people], status__in=c.OPEN_STATUSES).values_list(
-                "person_id", flat=True
-            )
-        )
-        for p in people:
-            p.taken = p.pk in taken
     return render(request, "programmes/_enrol_search.html", {"programme": programme, "people": people, "term": term})
 
 
