@@ -5,7 +5,7 @@
 
 Generates a CSV of N people (about N/3.7 households) in a child process, then in this process measures:
   floor        a raw COPY (PostgreSQL) / executemany (SQLite) of the same file into a bare text table;
-  berdaya      the validated import (berdaya.imports.engine: DuckDB checks, bulk write), one transaction, with
+  berdaya      the validated import (berdaya.imports.pipeline: DuckDB checks, bulk write), one transaction, with
                history rows;
   bulk_create  a straightforward Django import: csv.DictReader + Household/Person bulk_create in batches.
   readers      while the berdaya import runs, another process requests the registry list page (/registri/) as an
@@ -125,7 +125,7 @@ def floor(path: Path) -> float:
 
 
 def berdaya_import(path: Path, actor) -> tuple[float, dict]:
-    from berdaya.imports.engine import import_households
+    from berdaya.imports.pipeline import import_households
 
     started = time.monotonic()
     result = import_households(path=path, actor=actor, dry_run=False, mode="valid-only", label="bench")

@@ -1,4 +1,5 @@
-"""Writing spreadsheets safely: neutralise formulas in cells, stream CSV, write XLSX in constant memory.
+"""Spreadsheets in and out, safely: neutralise formulas in cells, stream CSV, write XLSX in constant memory; read the
+CSV and XLSX files people upload (any encoding Indonesian offices produce, absurd workbooks refused) as a stream.
 
 A cell that starts with = + - @ (or tab / carriage return) is run as a formula by Excel and LibreOffice
 ("CSV injection", e.g. =HYPERLINK(...) leaking data). An apostrophe before it makes it plain text. The same goes
@@ -9,11 +10,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from django.utils.translation import gettext as _
+
+# (spreadsheet row number, values) of each data row, streamed; a generator, so a reader can be closed early.
+RowStream = Generator[tuple[int, list[Any]], None, None]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A formula start at the beginning of the cell or right after a character that some spreadsheet splits cells on
@@ -161,8 +170,6 @@ def check_xlsx(path: Any, *, max_rows: int = MAX_XLSX_ROWS, max_columns: int = M
     decompressing more than the start of each sheet."""
     import zipfile
 
-    from django.utils.translation import gettext as _
-
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -211,11 +218,10 @@ def check_xlsx(path: Any, *, max_rows: int = MAX_XLSX_ROWS, max_columns: int = M
 
 def iter_xlsx_rows(
     path: Any, *, sheet_names: Iterable[str] = (), max_rows: int = MAX_XLSX_ROWS, max_columns: int = MAX_XLSX_COLUMNS
-) -> Iterator[tuple[int, list[Any]]]:
+) -> RowStream:
     """Stream (row number, values) of the first sheet named in `sheet_names` (else the first sheet), after
     check_xlsx. Row 1 is capped at `max_columns`, later rows at the width of row 1; a sheet with more than
     `max_rows` rows or a wider row 1 raises UnsafeSpreadsheet, before the rows are read."""
-    from django.utils.translation import gettext as _
     from openpyxl import load_workbook
 
     check_xlsx(path, max_rows=max_rows, max_columns=max_columns)
@@ -250,3 +256,172 @@ def iter_xlsx_rows(
             yield row_no, list(values)
     finally:
         book.close()
+
+
+# --- reading uploaded files ---------------------------------------------------------------------------------------
+# The files Indonesians actually produce: CSV in UTF-8 (with or without BOM) or Windows-1252, comma or semicolon
+# separated (Excel in the Indonesian locale writes semicolons), and XLSX. Rows are streamed, never loaded whole, so a
+# million-row file reads in constant memory. The household import and the price upload both read through here.
+
+# A whole quoted paragraph in one cell is fine; a runaway quote that swallows the file is not.
+csv.field_size_limit(1_000_000)
+# More data rows than any registry file has (a regency has fewer than a million households); a bigger file is cut
+# into parts rather than read for an hour.
+MAX_ROWS = 5_000_000
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (not a spreadsheet, no header, broken quoting)."""
+
+
+@dataclass
+class FileInfo:
+    kind: str = "csv"  # csv or xlsx
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    fallback_lines: int = 0  # lines that were not UTF-8 and were read as Windows-1252
+    headers: list[str] = field(default_factory=list)
+
+
+def file_checksum(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def is_xlsx(path: str | Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(4) == b"PK\x03\x04"
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in (";", ",", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _decoded_lines(fh: BinaryIO, info: FileInfo) -> Iterator[str]:
+    first = True
+    for raw in fh:
+        if first:
+            first = False
+            if raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+                info.encoding = "utf-8-sig"
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            # Mixed files happen (rows pasted from another export): decide line by line, not for the whole file.
+            line = raw.decode("cp1252", errors="replace")
+            info.fallback_lines += 1
+            if info.encoding.startswith("utf-8") and info.fallback_lines == 1:
+                info.encoding = "utf-8+cp1252" if info.encoding == "utf-8" else info.encoding + "+cp1252"
+        if "\x00" in line:
+            line = line.replace("\x00", "\ufffd")
+        yield line
+
+
+def read_rows(path: str | Path, info: FileInfo | None = None, *, max_rows: int = MAX_ROWS) -> RowStream:
+    """Yield (spreadsheet row number, values) for every data row; the header (row 1) fills `info.headers`.
+
+    Memory stays flat whatever the file declares; a file with more than `max_rows` rows, an absurd workbook or a
+    binary file raises ImportFileError with a message for the officer."""
+    info = info if info is not None else FileInfo()
+    if is_xlsx(path):
+        yield from _read_xlsx(path, info, max_rows)
+    else:
+        _refuse_binary(path)
+        for row_no, values in _read_csv(path, info):
+            if row_no > max_rows:
+                raise ImportFileError(
+                    _("File punya lebih dari %(n)s baris; batasnya %(n)s baris. Pecah file menjadi beberapa bagian.")
+                    % {"n": f"{max_rows:,}".replace(",", ".")}
+                )
+            yield row_no, values
+
+
+def _refuse_binary(path: str | Path) -> None:
+    """A program, image or zip renamed to .csv: say so rather than fail somewhere in the CSV parser."""
+    with open(path, "rb") as fh:
+        head = fh.read(64 << 10)
+    if not head:
+        return
+    control = sum(1 for b in head if b < 32 and b not in (9, 10, 13)) + head.count(b"\x7f")
+    if control > len(head) // 20 or (b"\n" not in head and len(head) == 64 << 10):
+        raise ImportFileError(
+            _(
+                "File ini bukan file CSV (teks) atau XLSX: isinya data biner. Simpan data dari Excel atau "
+                "LibreOffice sebagai CSV atau XLSX, lalu unggah lagi."
+            )
+        )
+
+
+def read_headers(path: str | Path) -> FileInfo:
+    info = FileInfo()
+    for _row in read_rows(path, info):
+        break
+    if not info.headers:
+        raise ImportFileError(_("File kosong atau baris judul kolom tidak ditemukan."))
+    return info
+
+
+def _read_csv(path: str | Path, info: FileInfo) -> RowStream:
+    info.kind = "csv"
+    with open(path, "rb") as fh:
+        lines = _decoded_lines(fh, info)
+        try:
+            header_line = next(lines)
+        except StopIteration:
+            return
+        if header_line.startswith("sep=") and len(header_line.strip()) == 5:
+            # Excel's "sep=;" hint line.
+            info.delimiter = header_line.strip()[4]
+            header_line = next(lines, "")
+        else:
+            info.delimiter = _sniff_delimiter(header_line)
+        try:
+            info.headers = [h.strip() for h in next(csv.reader([header_line], delimiter=info.delimiter), [])]
+        except csv.Error as exc:
+            raise ImportFileError(
+                _("Baris judul kolom tidak bisa dibaca sebagai CSV (%(err)s).") % {"err": exc}
+            ) from exc
+        if info.kind == "csv" and info.encoding == "utf-8" and info.fallback_lines:
+            info.encoding = "cp1252"
+        reader = csv.reader(lines, delimiter=info.delimiter)
+        row_no = 1
+        try:
+            for values in reader:
+                row_no += 1
+                if not values or (len(values) == 1 and not values[0].strip()):
+                    continue
+                yield row_no, values
+        except csv.Error as exc:
+            raise ImportFileError(
+                _("Baris %(row)s: file CSV rusak (%(err)s). Periksa tanda kutip yang tidak ditutup.")
+                % {"row": row_no + 1, "err": exc}
+            ) from exc
+    if info.fallback_lines and info.encoding == "utf-8":
+        info.encoding = "cp1252"
+
+
+def _read_xlsx(path: str | Path, info: FileInfo, max_rows: int) -> RowStream:
+    info.kind = "xlsx"
+    info.encoding = "xlsx"
+    info.delimiter = ""
+    rows = iter_xlsx_rows(path, sheet_names=("data", "isian"), max_rows=min(max_rows, MAX_XLSX_ROWS))
+    try:
+        for row_no, values in rows:
+            if row_no == 1:
+                info.headers = ["" if h is None else str(h).strip() for h in values]
+                while info.headers and not info.headers[-1]:
+                    info.headers.pop()
+                continue
+            if not any(v not in ("", None) for v in values):
+                continue
+            yield row_no, ["" if v is None else v for v in values]
+    except UnsafeSpreadsheet as exc:
+        raise ImportFileError(str(exc)) from exc
+    finally:
+        rows.close()

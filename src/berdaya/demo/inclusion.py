@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from berdaya.accounts.models import User
 from berdaya.core.audit import set_history_user
 from berdaya.inclusion import choices as c
 from berdaya.inclusion.models import AssistiveDevice, DisabilityProfile
@@ -38,7 +39,7 @@ class InclusionDemoResult:
 
 
 @transaction.atomic
-def inclusion_demo(*, seed: int, actor, limit: int = 80) -> InclusionDemoResult:
+def inclusion_demo(*, seed: int, actor: User, limit: int = 80) -> InclusionDemoResult:
     rng = random.Random(seed)
     today = timezone.localdate()
     people = list(

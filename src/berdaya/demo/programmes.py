@@ -416,7 +416,7 @@ def demo_programmes(*, seed: int, today: dt.date | None = None) -> Result:
     return result
 
 
-def _events(enrolments: list[Enrolment], actor) -> list[EnrolmentEvent]:
+def _events(enrolments: list[Enrolment], actor: User) -> list[EnrolmentEvent]:
     """The transition log as the services would have written it, step by step to the final status."""
     paths: dict[str, list[str]] = {
         c.EnrolmentStatus.PROPOSED: [c.EnrolmentStatus.PROPOSED],
@@ -445,7 +445,7 @@ def _events(enrolments: list[Enrolment], actor) -> list[EnrolmentEvent]:
     return events
 
 
-def _assistance(rng: random.Random, programmes, enrolments: list[Enrolment], actor, today: dt.date) -> int:
+def _assistance(rng: random.Random, programmes, enrolments: list[Enrolment], actor: User, today: dt.date) -> int:
     rows: list[Assistance] = []
     seated: dict[int, list[Enrolment]] = {}
     for e in enrolments:
@@ -529,7 +529,7 @@ NEEDS_BY_OCCUPATION: dict[str, list[str]] = {
 }
 
 
-def _needs(rng: random.Random, people: list[Person], needs: dict[str, Need], actor) -> int:
+def _needs(rng: random.Random, people: list[Person], needs: dict[str, Need], actor: User) -> int:
     rows = []
     for person in rng.sample(people, k=min(len(people), max(1, len(people) // 4))):
         options = NEEDS_BY_OCCUPATION.get(person.occupation, ["business_capital", "bookkeeping", "sewing"])

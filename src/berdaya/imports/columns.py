@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import TextChoices
 from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.registry import choices as c
+from berdaya.registry import rules
+from berdaya.registry.models import Household, Person
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -19,12 +26,24 @@ class Column:
     header: str
     level: str  # "household" or "person"
     kind: str  # text, code, choice, date, int, decimal, bool, nik, kk, phone, village, wgss
-    help: str
+    help: StrOrPromise
     example: str = ""
-    required: bool = False
     max_length: int = 0
     choices: type[TextChoices] | None = None
     aliases: tuple[str, ...] = field(default=())
+
+    @property
+    def required(self) -> bool:
+        return self.key in rules.REQUIRED_FIELDS
+
+
+def _formatted(message, **values) -> str:
+    """A translated message with the rule's limits filled in, translated when it is shown."""
+    return lazy(lambda: message % values, str)()
+
+
+def _max_length(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
 
 
 YES_NO = _("ya / tidak (kosong = tidak)")
@@ -58,7 +77,6 @@ COLUMNS: list[Column] = [
         "village",
         _("Kode Kemendagri desa/kelurahan, mis. 15.02.01.2001."),
         "15.02.01.2001",
-        required=True,
         aliases=("kode desa kelurahan", "kode wilayah", "kode kelurahan"),
     ),
     Column(
@@ -68,7 +86,7 @@ COLUMNS: list[Column] = [
         "text",
         _("Alamat rumah."),
         "Jl. Lintas Sumatera",
-        max_length=255,
+        max_length=_max_length(Household, "address"),
         aliases=("alamat rumah",),
     ),
     Column("rt", "RT", "household", "rtrw", _("Angka 1-3 digit."), "003"),
@@ -106,13 +124,24 @@ COLUMNS: list[Column] = [
     Column("toilet", "Fasilitas BAB", "household", "choice", "", "Bersama/umum", choices=c.Toilet),
     Column("lighting", "Penerangan", "household", "choice", "", "Listrik PLN dengan meteran", choices=c.Lighting),
     Column("cooking_fuel", "Bahan bakar memasak", "household", "choice", "", "Kayu bakar/arang", choices=c.CookingFuel),
-    Column("floor_area_m2", "Luas lantai (m2)", "household", "int", _("Bilangan bulat 0-5000."), "36"),
+    Column(
+        "floor_area_m2",
+        "Luas lantai (m2)",
+        "household",
+        "int",
+        _formatted(_("Bilangan bulat %(min)s-%(max)s."), min=rules.FLOOR_AREA_MIN_M2, max=rules.FLOOR_AREA_MAX_M2),
+        "36",
+    ),
     Column(
         "land_operated_ha",
         "Luas lahan (ha)",
         "household",
         "decimal",
-        _("Luas lahan yang dikelola, 0-10000 ha; koma atau titik desimal."),
+        _formatted(
+            _("Luas lahan yang dikelola, %(min)s-%(max)s ha; koma atau titik desimal."),
+            min=rules.LAND_MIN_HA,
+            max=rules.LAND_MAX_HA,
+        ),
         "1,5",
     ),
     Column(
@@ -163,8 +192,7 @@ COLUMNS: list[Column] = [
         "text",
         "",
         "Siti Aminah",
-        required=True,
-        max_length=150,
+        max_length=_max_length(Person, "full_name"),
         aliases=("nama", "nama art", "nama anggota"),
     ),
     Column(
@@ -174,11 +202,12 @@ COLUMNS: list[Column] = [
         "choice",
         _("L / P, atau Laki-laki / Perempuan."),
         "P",
-        required=True,
         choices=c.Sex,
         aliases=("jk", "kelamin"),
     ),
-    Column("birth_place", "Tempat lahir", "person", "text", "", "Bangko", max_length=100),
+    Column(
+        "birth_place", "Tempat lahir", "person", "text", "", "Bangko", max_length=_max_length(Person, "birth_place")
+    ),
     Column(
         "birth_date",
         "Tanggal lahir",
@@ -186,7 +215,6 @@ COLUMNS: list[Column] = [
         "date",
         _("dd/mm/yyyy, d-m-yyyy atau yyyy-mm-dd."),
         "14/03/1985",
-        required=True,
         aliases=("tgl lahir", "tanggal lahir dd mm yyyy"),
     ),
     Column(
@@ -196,7 +224,6 @@ COLUMNS: list[Column] = [
         "choice",
         _("Tepat satu Kepala keluarga per rumah tangga."),
         "Kepala keluarga",
-        required=True,
         choices=c.Relationship,
         aliases=("hubungan", "hubungan dengan kepala keluarga", "shdk"),
     ),

@@ -1,4 +1,4 @@
-"""Turning an uploaded file into a CSV that DuckDB reads exactly as the Python reader (reader.py) would.
+"""Turning an uploaded file into a CSV that DuckDB reads exactly as the Python reader (core.spreadsheet.read_rows) would.
 
 Fast path: a clean UTF-8 CSV (with or without BOM, comma or semicolon, LF or CRLF, no blank lines) is read by
 DuckDB in place, and its spreadsheet row numbers are the record order plus one. Anything else (Windows-1252 or
@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from berdaya.core.spreadsheet import FileInfo, is_xlsx, read_rows
+
 from .columns import BY_KEY
-from .reader import FileInfo, is_xlsx, read_rows
 
 BOM = b"\xef\xbb\xbf"
 BLOCK = 1 << 20
@@ -66,7 +67,7 @@ def _clean_utf8(path: Path) -> tuple[bool, int]:
 
 
 def _header(path: Path) -> tuple[FileInfo, int]:
-    """Headers and delimiter as reader.py reads them, plus the number of lines before the data."""
+    """Headers and delimiter as core.spreadsheet.read_rows reads them, plus the number of lines before the data."""
     info = FileInfo()
     for _row in read_rows(path, info):
         break

@@ -1,11 +1,13 @@
 """Row validation with the registry's own rules: the reference for what the import accepts and what it says.
 
-Everything that needs the database is loaded once (village codes, the national district codes for NIK/KK
-prefixes). The import engine (engine.py) runs these converters once per distinct value of the columns that repeat
-(choices, dates, villages, yes/no...) and checks the others in DuckDB SQL built to say the same (sqlcheck.py, kept
-equal by tests/test_sqlcheck.py); `validate()` is the whole row rule set in one place, in the order the engine
-reports errors. Rules that span rows (one head per household, duplicate NIK in the file, conflicts with existing
-records) are checked set-based by the engine.
+The limits, formats and messages it applies are the registry's (registry.rules, registry.identity). Everything that
+needs the database is loaded once (village codes, the national district codes for NIK/KK prefixes). The check SQL
+(checks.py) runs these converters once per distinct value of the columns that repeat (choices, dates, villages,
+yes/no...) and of the NIK and KK numbers that are not plain digits, and checks the others in DuckDB SQL built from
+the same rules (sqlcheck.py, registry.rules' SQL forms; kept equal by tests/test_sqlcheck.py and
+tests/test_row_rules.py); `validate()` is the whole row rule set in one place, in the order the check SQL reports
+errors. Rules that span rows (one head per household, duplicate NIK in the file, conflicts with existing records)
+are checked set-based (checks.py, matching.py).
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from berdaya.core.dates import NotInCalendar, UnknownDateFormat, parse_written_date
 from berdaya.core.phone import normalise_phone
 from berdaya.registry import choices as c
+from berdaya.registry import rules
 from berdaya.registry.identity import (
     DIGITS_16,
     check_kk,
@@ -35,11 +39,17 @@ from berdaya.registry.identity import (
 from .columns import BY_KEY, COLUMNS, HOUSEHOLD_KEYS, PERSON_KEYS, choice_lookup, norm_choice
 
 STAGE_KEYS = ["hh_key", "hh_hash", *HOUSEHOLD_KEYS, *PERSON_KEYS]
-CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\ufffd]")
+# Characters no cell may hold: C0 controls but tab, DEL, and U+FFFD (what a decoder writes for bytes it could not
+# read). sqlcheck.CONTROL_RE is built from the same ranges.
+CONTROL_RANGES = ((0x00, 0x08), (0x0A, 0x1F), (0x7F, 0x7F), (0xFFFD, 0xFFFD))
+CONTROL = re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in CONTROL_RANGES) + "]")
+CONTROL_MESSAGE = gettext_lazy("Berisi karakter kontrol atau karakter yang tidak terbaca.")
+TOO_LONG = gettext_lazy("Terlalu panjang: %(n)s karakter, paling banyak %(max)s.")
+NO_GROUP = gettext_lazy("Isi Kode rumah tangga atau Nomor KK untuk mengelompokkan anggota keluarga.")
 DIGITS = re.compile(r"^\d+$")
-PHONE = re.compile(r"^(\+62|62|0)8[0-9]{7,11}$")
+RT_RW = re.compile(rules.RT_RW)
+PHONE = re.compile(rules.PHONE, re.ASCII)
 NUMBERISH = re.compile(r"^\d+([.,]\d+)?([eE][+-]?\d+)$|^\d{1,15}[.,]\d+$|^\d+[.,]0+$")
-MIN_BIRTH = dt.date(1900, 1, 1)
 TRUE_WORDS = {"ya", "y", "1", "true", "benar", "ada", "x", "v", "yes"}
 FALSE_WORDS = {"tidak", "t", "0", "false", "salah", "tidak ada", "n", "no", "tdk", "-"}
 
@@ -51,7 +61,7 @@ class RowError(Exception):
         self.message = message
 
 
-def _excel_mangled(label: str) -> str:
+def excel_mangled(label: str) -> str:
     return _(
         "%(label)s terbaca sebagai angka atau notasi ilmiah (mis. 1,50201E+15): Excel sudah mengubahnya dan digit "
         "terakhir hilang. Format kolom %(label)s sebagai Teks di Excel, ketik ulang dari KTP/KK, lalu impor lagi."
@@ -78,6 +88,8 @@ class RowValidator:
         self.known_villages = known_villages
         self.allowed_villages = allowed_villages
         self.regencies = regencies
+        self.district_prefixes = district_prefixes
+        self.kk_label = _("Nomor KK")  # translated once: the check SQL may convert a number per household
         self.district_exists: Callable[[str], bool] = district_prefixes.__contains__
         self.today = today or timezone.localdate()
         self.lookups = {col.key: choice_lookup(col.choices) for col in COLUMNS if col.choices is not None}
@@ -110,12 +122,10 @@ class RowValidator:
         if not value:
             return ""
         if CONTROL.search(value):
-            raise RowError(key, _("Berisi karakter kontrol atau karakter yang tidak terbaca."))
+            raise RowError(key, str(CONTROL_MESSAGE))
         limit = BY_KEY[key].max_length
         if limit and len(value) > limit:
-            raise RowError(
-                key, _("Terlalu panjang: %(n)s karakter, paling banyak %(max)s.") % {"n": len(value), "max": limit}
-            )
+            raise RowError(key, TOO_LONG % {"n": len(value), "max": limit})
         return value
 
     _conv_text = _text
@@ -151,12 +161,12 @@ class RowValidator:
         try:
             return parse_written_date(value)
         except NotInCalendar:
-            raise RowError(key, _("Tanggal “%(v)s” tidak ada di kalender.") % {"v": value[:20]}) from None
+            raise RowError(key, _("Tanggal “%(v)s” tidak ada di kalender.") % {"v": str(value)[:20]}) from None
         except UnknownDateFormat:
             raise RowError(
                 key,
                 _("Format tanggal “%(v)s” tidak dikenal: gunakan dd/mm/yyyy, d-m-yyyy atau yyyy-mm-dd.")
-                % {"v": value[:20]},
+                % {"v": str(value)[:20]},
             ) from None
 
     def _conv_int(self, key: str, raw: Any) -> int | None:
@@ -165,9 +175,12 @@ class RowValidator:
         value = self._text(key, raw)
         if not value:
             return None
-        if not DIGITS.match(value) or len(value) > 6 or int(value) > 5000:
-            raise RowError(key, _("Harus bilangan bulat 0-5000 (tertulis “%(v)s”).") % {"v": value[:20]})
-        return int(value)
+        # The one whole-number column is the floor area (rules.floor_area_error).
+        area = int(value) if DIGITS.match(value) and len(value) <= 6 else None
+        error = rules.floor_area_error(area, value)
+        if error:
+            raise RowError(key, error)
+        return area
 
     def _conv_decimal(self, key: str, raw: Any) -> Decimal:
         value = self._text(key, raw)
@@ -177,9 +190,10 @@ class RowValidator:
             number = Decimal(value.replace(",", "."))
         except InvalidOperation:
             raise RowError(key, _("Harus angka, mis. 1,5 (tertulis “%(v)s”).") % {"v": value[:20]}) from None
-        if not number.is_finite() or number < 0 or number > 10000:
-            raise RowError(key, _("Harus antara 0 dan 10000 ha."))
-        return number.quantize(Decimal("0.01"))
+        error = rules.land_error(number)
+        if error:
+            raise RowError(key, error)
+        return number.quantize(Decimal(1).scaleb(-rules.LAND_DECIMAL_PLACES))
 
     def _conv_bool(self, key: str, raw: Any) -> bool:
         if type(raw) is bool:
@@ -195,8 +209,8 @@ class RowValidator:
         if type(raw) is float and raw.is_integer():
             raw = str(int(raw))
         value = self._text(key, raw)
-        if value and not (DIGITS.match(value) and len(value) <= 3):
-            raise RowError(key, _("RT/RW berupa angka 1-3 digit, mis. 003."))
+        if value and not RT_RW.fullmatch(value):
+            raise RowError(key, str(rules.RT_RW_FORMAT))
         return value
 
     def _conv_phone(self, key: str, raw: Any) -> str:
@@ -208,13 +222,13 @@ class RowValidator:
         value = value.replace(" ", "").replace("-", "").replace(".", "")
         if value.startswith("8") and 9 <= len(value) <= 13:
             value = "0" + value  # Excel drops the leading zero of a phone number typed as a number.
-        if not PHONE.match(value) or len(value) > 16:
-            raise RowError(key, _("Nomor HP tidak sah: gunakan format 08xxxxxxxxxx atau +628xxxxxxxxxx."))
+        if not PHONE.fullmatch(value) or len(value) > 16:
+            raise RowError(key, str(rules.PHONE_FORMAT))
         return normalise_phone(value)
 
     def _identity(self, key: str, raw: Any, label: str) -> str:
         if type(raw) in (int, float):
-            raise RowError(key, _excel_mangled(label))
+            raise RowError(key, excel_mangled(label))
         value = self._text(key, raw)
         if not value:
             return ""
@@ -222,7 +236,7 @@ class RowValidator:
         if DIGITS_16.fullmatch(value):
             return value
         if NUMBERISH.match(value):
-            raise RowError(key, _excel_mangled(label))
+            raise RowError(key, excel_mangled(label))
         other = identity_characters_message(label, value)
         if other:
             raise RowError(key, other)
@@ -235,7 +249,7 @@ class RowValidator:
         return self._identity(key, raw, "NIK")
 
     def _conv_kk(self, key: str, raw: Any) -> str:
-        value = self._identity(key, raw, _("Nomor KK"))
+        value = self._identity(key, raw, self.kk_label)
         if value:
             if self._kk_cache[0] != value:
                 self._kk_cache = (value, check_kk(value, today=self.today, district_exists=self.district_exists))
@@ -321,20 +335,17 @@ class RowValidator:
             errors.append((err.key, err.message))
             hh_key = ""
 
-        for key in ("village_id", "full_name", "sex", "birth_date", "relationship"):
+        for key in rules.REQUIRED_FIELDS:
             if out.get(key) in ("", None) and not any(e[0] == key for e in errors):
-                errors.append((key, _("Wajib diisi.")))
+                errors.append((key, str(rules.REQUIRED)))
         if not hh_key and not out.get("kk_number") and not any(e[0] == "kk_number" for e in errors):
-            errors.append(("hh_key", _("Isi Kode rumah tangga atau Nomor KK untuk mengelompokkan anggota keluarga.")))
+            errors.append(("hh_key", str(NO_GROUP)))
 
         birth = out.get("birth_date")
-        if birth is not None:
-            if birth > self.today:
-                errors.append(("birth_date", _("Tanggal lahir tidak boleh di masa depan.")))
-                birth = None
-            elif birth < MIN_BIRTH:
-                errors.append(("birth_date", _("Tanggal lahir sebelum 1900 tidak masuk akal.")))
-                birth = None
+        birth_error = birth and rules.birth_date_error(birth, today=self.today)
+        if birth_error:
+            errors.append(("birth_date", birth_error))
+            birth = None
         nik = out.get("nik")
         if nik:
             out["nik_missing_reason"] = ""
@@ -349,10 +360,10 @@ class RowValidator:
             and not out.get("nik_missing_reason")
             and not any(e[0] == "nik_missing_reason" for e in errors)
         ):
-            errors.append(("nik", _("Isi NIK, atau isi Alasan tanpa NIK.")))
-        land = out.get("land_operated_ha")
-        if land and land > 0 and out.get("land_tenure") in ("", c.LandTenure.NONE):
-            errors.append(("land_tenure", _("Pilih status lahan untuk lahan yang dikelola.")))
+            errors.append(("nik", str(rules.NIK_OR_REASON_COLUMN)))
+        tenure_error = rules.land_tenure_error(out.get("land_operated_ha"), out.get("land_tenure"))
+        if tenure_error:
+            errors.append(("land_tenure", tenure_error))
         if errors:
             raise ValueError(errors)
         if not out["land_tenure"]:

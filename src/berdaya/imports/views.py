@@ -9,14 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.core.access import get_visible_or_404
+from berdaya.core.spreadsheet import ImportFileError, read_headers, read_rows
 
 from .access import ensure_can_import, import_runs_visible_to
+from .checks import NO_ROWS
 from .columns import COLUMNS, auto_mapping
-from .engine import NO_ROWS
 from .export import export_people
 from .forms import CommitForm, MappingForm, UploadForm
 from .models import ImportRun
-from .reader import ImportFileError, read_headers, read_rows
 from .services import import_run_create, import_start, mapping_save, previous_imports
 from .templates_files import template_csv, template_xlsx
 

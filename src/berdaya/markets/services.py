@@ -26,6 +26,7 @@ from berdaya.core.conf import conf
 from berdaya.core.dates import NotInCalendar, UnknownDateFormat, monday_of, parse_written_date
 from berdaya.core.forms import parse_number
 from berdaya.core.money import thousands
+from berdaya.core.spreadsheet import FileInfo, ImportFileError, read_rows
 from berdaya.jobs.models import Job
 from berdaya.jobs.progress import Progress
 from berdaya.registry.access import ensure_can_edit_household
@@ -206,10 +207,8 @@ class UploadResult:
 
 
 def observations_upload(*, actor: User, path: str | Path, source_default: str = c.Source.ENUMERATOR) -> UploadResult:
-    """Read a CSV/XLSX of prices (imports.reader decodes it), validate every row with the model's rules, and save
+    """Read a CSV/XLSX of prices (core.spreadsheet decodes it), validate every row with the model's rules, and save
     all rows or none. Outliers are saved as waiting for confirmation and do not count until an officer confirms."""
-    from berdaya.imports.reader import FileInfo, ImportFileError, read_rows
-
     ensure_can_enter_prices(actor)
     result = UploadResult()
     info = FileInfo()

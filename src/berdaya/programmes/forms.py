@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from berdaya.accounts.models import User
 from berdaya.areas.models import District, Village
 from berdaya.core.conf import conf
 from berdaya.core.forms import (
@@ -73,7 +76,7 @@ class ProgrammeForm(StyledMixin, forms.ModelForm):
             "districts": _("Kosongkan kecamatan dan desa bila program mencakup seluruh kabupaten."),
         }
 
-    def __init__(self, *args, actor=None, **kwargs):
+    def __init__(self, *args: Any, actor: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         regency = conf().default_regency
         form_field(self, "districts", forms.ModelChoiceField).queryset = District.objects.filter(regency_id=regency)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from berdaya.accounts.models import User
 from berdaya.core import disclosure
 from berdaya.core.access import capabilities, ensure_sees_people, get_visible_or_404
 from berdaya.core.conf import conf
@@ -74,13 +75,13 @@ def programme_list(request):
     )
 
 
-def _disclosure(user, programme) -> disclosure.Disclosure:
+def _disclosure(user: User, programme) -> disclosure.Disclosure:
     """A programme's participant counts cover all its participants: exact for those who manage it (and officers),
     small counts suppressed for everyone else (core.disclosure)."""
     return disclosure.EXACT if can_manage_programme(user, programme) else disclosure.for_coordination(user)
 
 
-def _can_create(user) -> bool:
+def _can_create(user: User) -> bool:
     try:
         ensure_can_create_programme(user)
     except PermissionDenied:

@@ -14,14 +14,33 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from berdaya.areas.models import District
 
-# ASCII digits only, and the whole string: `$` would also match before a trailing newline.
-DIGITS_16 = re.compile(r"[0-9]{16}")
+from . import rules
+
+# ASCII digits only, and the whole string (used with fullmatch): `$` would also match before a trailing newline.
+DIGITS_16 = re.compile(rules.NUMBER_16)
 # Digits typed with an East Asian input method or pasted from a PDF.
 FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 SPACE = re.compile(r"\s")  # every Unicode space: the normal one, non-breaking, narrow, ideographic...
+
+# What check_nik and check_kk say, one message per rule (imports.sqlcheck builds the same sentences in SQL).
+NIK_FORMAT = gettext_lazy("NIK harus 16 digit angka (tertulis %(n)s karakter).")
+NIK_DISTRICT = gettext_lazy("6 digit awal NIK (%(p)s) bukan kode kecamatan yang dikenal.")
+NIK_DATE = gettext_lazy("Tanggal lahir dalam NIK (digit 7-12: %(d)s) bukan tanggal yang sah.")
+NIK_FUTURE = gettext_lazy("Tanggal lahir dalam NIK berada di masa depan.")
+NIK_BIRTH_DATE = gettext_lazy("Tanggal lahir dalam NIK (%(nik)s) tidak sama dengan tanggal lahir tercatat (%(bd)s).")
+NIK_SEX = gettext_lazy("Jenis kelamin dalam NIK (%(nik)s) tidak sama dengan jenis kelamin tercatat.")
+NIK_SEX_FEMALE = gettext_lazy("perempuan: tanggal +40")
+NIK_SEX_MALE = gettext_lazy("laki-laki")
+NIK_SERIAL = gettext_lazy("Nomor urut NIK (4 digit terakhir) tidak boleh 0000.")
+KK_FORMAT = gettext_lazy("Nomor KK harus 16 digit angka (tertulis %(n)s karakter).")
+KK_DISTRICT = gettext_lazy("6 digit awal nomor KK (%(p)s) bukan kode kecamatan yang dikenal.")
+KK_DATE = gettext_lazy("Tanggal terbit dalam nomor KK (digit 7-12: %(d)s) bukan tanggal yang sah.")
+KK_FUTURE = gettext_lazy("Tanggal terbit dalam nomor KK berada di masa depan.")
+KK_SERIAL = gettext_lazy("Nomor urut KK (4 digit terakhir) tidak boleh 0000.")
 
 
 def normalise_identity(text: str) -> str:
@@ -29,10 +48,9 @@ def normalise_identity(text: str) -> str:
 
     Groups separated by any kind of space ("1502 0114 0385 0002", with normal or non-breaking spaces), Excel's
     leading apostrophe and full-width digits are accepted; anything else is left for check_nik/check_kk to name."""
-    value = str(text or "").strip()
-    if value.startswith("'"):
-        value = value[1:]
-    return SPACE.sub("", value).translate(FULLWIDTH_DIGITS)
+    value = SPACE.sub("", str(text or "").strip().removeprefix("'"))
+    # An import sends every number that is not 16 plain digits through here: skip the table lookup for ASCII.
+    return value if value.isascii() else value.translate(FULLWIDTH_DIGITS)
 
 
 def identity_characters_message(label: str, value: str) -> str | None:
@@ -78,31 +96,21 @@ def check_nik(
     """Check a NIK `PPKKCC DDMMYY SSSS` against the person's stated birth date and sex ("M"/"F")."""
     today = today or timezone.localdate()
     if not DIGITS_16.fullmatch(nik or ""):
-        return [Failure("format", _("NIK harus 16 digit angka (tertulis %(n)s karakter).") % {"n": len(nik or "")})]
+        return [Failure("format", NIK_FORMAT % {"n": len(nik or "")})]
     failures: list[Failure] = []
     prefix = nik[:6]
     if not district_exists(prefix):
-        failures.append(
-            Failure(
-                "district",
-                _("6 digit awal NIK (%(p)s) bukan kode kecamatan yang dikenal.") % {"p": prefix},
-            )
-        )
+        failures.append(Failure("district", NIK_DISTRICT % {"p": prefix}))
     day = int(nik[6:8])
     implied_sex = "F" if day > 40 else "M"
     real_day = day - 40 if day > 40 else day
     century = (birth_date.year // 100) * 100 if birth_date else None
     decoded = _decode_date(f"{real_day:02d}{nik[8:12]}", century, today)
     if decoded is None:
-        failures.append(
-            Failure(
-                "date",
-                _("Tanggal lahir dalam NIK (digit 7-12: %(d)s) bukan tanggal yang sah.") % {"d": nik[6:12]},
-            )
-        )
+        failures.append(Failure("date", NIK_DATE % {"d": nik[6:12]}))
     else:
         if decoded > today:
-            failures.append(Failure("future", _("Tanggal lahir dalam NIK berada di masa depan.")))
+            failures.append(Failure("future", str(NIK_FUTURE)))
         if birth_date and (decoded.day, decoded.month, decoded.year % 100) != (
             birth_date.day,
             birth_date.month,
@@ -111,20 +119,13 @@ def check_nik(
             failures.append(
                 Failure(
                     "birth_date",
-                    _("Tanggal lahir dalam NIK (%(nik)s) tidak sama dengan tanggal lahir tercatat (%(bd)s).")
-                    % {"nik": decoded.strftime("%d-%m-%y"), "bd": birth_date.strftime("%d-%m-%y")},
+                    NIK_BIRTH_DATE % {"nik": decoded.strftime("%d-%m-%y"), "bd": birth_date.strftime("%d-%m-%y")},
                 )
             )
     if sex and sex != implied_sex:
-        failures.append(
-            Failure(
-                "sex",
-                _("Jenis kelamin dalam NIK (%(nik)s) tidak sama dengan jenis kelamin tercatat.")
-                % {"nik": _("perempuan: tanggal +40") if implied_sex == "F" else _("laki-laki")},
-            )
-        )
+        failures.append(Failure("sex", NIK_SEX % {"nik": NIK_SEX_FEMALE if implied_sex == "F" else NIK_SEX_MALE}))
     if nik[12:] == "0000":
-        failures.append(Failure("serial", _("Nomor urut NIK (4 digit terakhir) tidak boleh 0000.")))
+        failures.append(Failure("serial", str(NIK_SERIAL)))
     return failures
 
 
@@ -137,32 +138,17 @@ def check_kk(
     """Check a family-card number: issuing district, date of issue DDMMYY (no +40 rule), non-zero serial."""
     today = today or timezone.localdate()
     if not DIGITS_16.fullmatch(number or ""):
-        return [
-            Failure(
-                "format",
-                _("Nomor KK harus 16 digit angka (tertulis %(n)s karakter).") % {"n": len(number or "")},
-            )
-        ]
+        return [Failure("format", KK_FORMAT % {"n": len(number or "")})]
     failures: list[Failure] = []
     if not district_exists(number[:6]):
-        failures.append(
-            Failure(
-                "district",
-                _("6 digit awal nomor KK (%(p)s) bukan kode kecamatan yang dikenal.") % {"p": number[:6]},
-            )
-        )
+        failures.append(Failure("district", KK_DISTRICT % {"p": number[:6]}))
     issued = _decode_date(number[6:12], None, today)
     if issued is None:
-        failures.append(
-            Failure(
-                "date",
-                _("Tanggal terbit dalam nomor KK (digit 7-12: %(d)s) bukan tanggal yang sah.") % {"d": number[6:12]},
-            )
-        )
+        failures.append(Failure("date", KK_DATE % {"d": number[6:12]}))
     elif issued > today:
-        failures.append(Failure("future", _("Tanggal terbit dalam nomor KK berada di masa depan.")))
+        failures.append(Failure("future", str(KK_FUTURE)))
     if number[12:] == "0000":
-        failures.append(Failure("serial", _("Nomor urut KK (4 digit terakhir) tidak boleh 0000.")))
+        failures.append(Failure("serial", str(KK_SERIAL)))
     return failures
 
 

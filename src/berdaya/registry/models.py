@@ -6,7 +6,6 @@ kept by django-simple-history and shown on the record.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Self
 
@@ -24,13 +23,15 @@ from berdaya.core.dates import age_on
 from berdaya.core.phone import normalise_phone_fields, validate_phone
 
 from . import choices as c
+from . import rules
 from .identity import check_kk, check_nik, normalise_identity
 
 if TYPE_CHECKING:
     from .vulnerability import FlagReason
 
-digits_16 = RegexValidator(r"\A[0-9]{16}\Z", _("Harus 16 digit angka."))
-rt_rw = RegexValidator(r"^\d{1,3}$", _("RT/RW berupa angka 1-3 digit, mis. 003."))
+# The row rules (limits, formats, messages) are stated once in rules.py; the validators below are built from them.
+digits_16 = RegexValidator(rf"\A{rules.NUMBER_16}\Z", rules.NUMBER_16_FORMAT)
+rt_rw = RegexValidator(rf"^{rules.RT_RW}$", rules.RT_RW_FORMAT)
 
 
 class Household(models.Model):
@@ -81,7 +82,7 @@ class Household(models.Model):
     lighting = models.CharField(_("penerangan"), max_length=20, choices=c.Lighting.choices, blank=True)
     cooking_fuel = models.CharField(_("bahan bakar memasak"), max_length=20, choices=c.CookingFuel.choices, blank=True)
     floor_area_m2 = models.PositiveIntegerField(
-        _("luas lantai (m²)"), null=True, blank=True, validators=[MaxValueValidator(5000)]
+        _("luas lantai (m²)"), null=True, blank=True, validators=[MaxValueValidator(rules.FLOOR_AREA_MAX_M2)]
     )
     asset_motorcycle = models.BooleanField(_("sepeda motor"), default=False)
     asset_car = models.BooleanField(_("mobil"), default=False)
@@ -93,9 +94,9 @@ class Household(models.Model):
     land_operated_ha = models.DecimalField(
         _("luas lahan yang dikelola (ha)"),
         max_digits=8,
-        decimal_places=2,
+        decimal_places=rules.LAND_DECIMAL_PLACES,
         default=Decimal("0"),
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("10000"))],
+        validators=[MinValueValidator(rules.LAND_MIN_HA), MaxValueValidator(rules.LAND_MAX_HA)],
     )
     land_tenure = models.CharField(
         _("status lahan"), max_length=20, choices=c.LandTenure.choices, default=c.LandTenure.NONE
@@ -149,8 +150,9 @@ class Household(models.Model):
                 raise ValidationError({"kk_number": [f.message for f in failures]})
         if (self.latitude is None) != (self.longitude is None):
             raise ValidationError({"longitude": _("Isi lintang dan bujur bersama-sama, atau kosongkan keduanya.")})
-        if self.land_operated_ha and self.land_operated_ha > 0 and self.land_tenure == c.LandTenure.NONE:
-            raise ValidationError({"land_tenure": _("Pilih status lahan untuk lahan yang dikelola.")})
+        tenure_error = rules.land_tenure_error(self.land_operated_ha, self.land_tenure)
+        if tenure_error:
+            raise ValidationError({"land_tenure": tenure_error})
 
 
 class KKNumber(models.Model):
@@ -251,7 +253,7 @@ class Person(models.Model):
             models.CheckConstraint(
                 condition=Q(nik__isnull=False) | ~Q(nik_missing_reason=""),
                 name="person_nik_or_reason",
-                violation_error_message=_("Isi NIK, atau pilih alasan mengapa NIK tidak ada."),
+                violation_error_message=rules.NIK_OR_REASON,
             ),
         ]
         indexes = [
@@ -308,10 +310,9 @@ class Person(models.Model):
         errors: dict[str, list] = {}
         if self.nik == "":
             self.nik = None
-        if self.birth_date and self.birth_date > timezone.localdate():
-            errors.setdefault("birth_date", []).append(_("Tanggal lahir tidak boleh di masa depan."))
-        if self.birth_date and self.birth_date < dt.date(1900, 1, 1):
-            errors.setdefault("birth_date", []).append(_("Tanggal lahir sebelum 1900 tidak masuk akal."))
+        birth_error = self.birth_date and rules.birth_date_error(self.birth_date, today=timezone.localdate())
+        if birth_error:
+            errors.setdefault("birth_date", []).append(birth_error)
         if self.nik:
             self.nik_missing_reason = ""
             # A NIK of the wrong length is reported by clean_fields: one message per error.
@@ -319,7 +320,7 @@ class Person(models.Model):
             if failures and not self.nik_override_reason.strip():
                 errors.setdefault("nik", []).extend(f.message for f in failures)
         elif not self.nik_missing_reason:
-            errors.setdefault("nik_missing_reason", []).append(_("Isi NIK, atau pilih alasan mengapa NIK tidak ada."))
+            errors.setdefault("nik_missing_reason", []).append(rules.NIK_OR_REASON)
         if errors:
             raise ValidationError(errors)
 

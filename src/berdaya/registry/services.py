@@ -28,6 +28,7 @@ from .access import (
     ensure_can_register_in,
     registers_for_organisation,
 )
+from .changes import Rows, kk_numbers_change, kk_numbers_open, life_events_record
 from .models import ConsentRecord, Group, GroupMembership, Household, KKNumber, LifeEvent, Person
 from .signals import announce_household_changed
 
@@ -232,8 +233,11 @@ def household_register(*, actor: User, household: dict[str, Any], members: list[
     if errors is not None:
         raise errors
     _save(hh, actor)
-    if hh.kk_number:
-        KKNumber.objects.create(household=hh, number=hh.kk_number, reason=_("Pendaftaran"))
+    kk_numbers_open(
+        households=Rows.of(Household.objects.filter(pk=hh.pk).values("id", "kk_number")),
+        reason=_("Pendaftaran"),
+        date=timezone.localdate(),
+    )
     for index, person in enumerate(people):
         person.household = hh
         try:
@@ -264,15 +268,12 @@ def household_update(*, actor: User, household: Household, data: dict[str, Any],
 
 
 def _kk_changed(*, actor: User, household: Household, reason: str, old: str = "", date: dt.date | None = None) -> None:
-    date = date or timezone.localdate()
-    if old and not KKNumber.objects.filter(household=household, number=old).exists():
-        # The old number came in without a history row (an import, an admin edit): keep it searchable.
-        KKNumber.objects.create(household=household, number=old, valid_from=date, valid_to=date, reason=_("Nomor lama"))
-    KKNumber.objects.filter(household=household, valid_to__isnull=True).update(valid_to=date)
-    if household.kk_number:
-        KKNumber.objects.create(household=household, number=household.kk_number, valid_from=date, reason=reason)
-    LifeEvent.objects.create(
-        kind=c.LifeEventKind.KK_CHANGED, date=date, household=household, note=reason, recorded_by=actor
+    # The same history rows and life event as an import's changed households (changes.kk_numbers_change).
+    kk_numbers_change(
+        actor=actor,
+        changes=Rows.one(household_id=household.pk, old_number=old or "", new_number=household.kk_number),
+        reason=reason,
+        date=date or timezone.localdate(),
     )
 
 
@@ -389,8 +390,11 @@ def household_split(
         registered_by_organisation=household.registered_by_organisation,
     )
     _save(new, actor)
-    if kk_number:
-        KKNumber.objects.create(household=new, number=kk_number, valid_from=date, reason=_("Pecah KK"))
+    kk_numbers_open(
+        households=Rows.of(Household.objects.filter(pk=new.pk).values("id", "kk_number")),
+        reason=_("Pecah KK"),
+        date=date,
+    )
     for person in people:
         person.household = new
         person.relationship = c.Relationship.HEAD if person.pk == new_head.pk else person.relationship
@@ -404,13 +408,12 @@ def household_split(
             successor.relationship = c.Relationship.HEAD
             _save(successor, actor)
     announce_household_changed(household.pk)  # smaller now: its score changes too
-    LifeEvent.objects.create(
+    life_events_record(
+        actor=actor,
         kind=c.LifeEventKind.SPLIT,
+        events=Rows.one(household_id=household.pk, person_id=None, new_household_id=new.pk),
         date=date,
-        household=household,
-        new_household=new,
         note=note,
-        recorded_by=actor,
     )
     return new
 

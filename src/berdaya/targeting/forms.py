@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from berdaya.accounts.models import User
 from berdaya.core.forms import form_field, style_widgets
 from berdaya.programmes.access import programmes_editable_by
 from berdaya.registry.access import groups_visible_to
@@ -38,7 +39,7 @@ class ConditionRowForm(forms.Form):
         choices=[("", _("utama")), *[(g, _("kelompok %(g)s") % {"g": g}) for g in SUBGROUPS]],
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "kind", forms.ChoiceField).choices = [
             ("", _("— pilih kriteria —")),
@@ -120,7 +121,7 @@ class RuleSetForm(forms.Form):
     )
     confirm_empty = forms.BooleanField(label=_("Saya sadar aturan tanpa syarat memilih semua penduduk"), required=False)
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for g in SUBGROUPS:
             self.fields[f"op_{g}"] = forms.ChoiceField(label=_("Kelompok %(g)s") % {"g": g}, choices=OPS, initial="or")

@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from berdaya.accounts.models import User
 from berdaya.core import disclosure
 from berdaya.core.access import capabilities, get_visible_or_404
 from berdaya.core.conf import conf
@@ -39,7 +40,7 @@ from .forms import (
 from .models import HouseholdWelfare, ScoreConfig
 
 
-def _ensure_targeting(user) -> None:
+def _ensure_targeting(user: User) -> None:
     if not access.can_target(user):
         raise PermissionDenied(_("Peran Anda tidak boleh membuka penetapan sasaran."))
 

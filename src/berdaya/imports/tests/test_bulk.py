@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 from openpyxl import Workbook
 
-from berdaya.imports import engine
+from berdaya.imports import bulk, transport
 from berdaya.imports.columns import BY_KEY, TEMPLATE_HEADERS
-from berdaya.imports.engine import import_households
+from berdaya.imports.pipeline import import_households
 from berdaya.imports.source import _clean_utf8
 from berdaya.jobs.progress import JobCancelled, Progress
 from berdaya.registry.models import Household, KKNumber, Person
@@ -84,16 +84,16 @@ def test_a_clean_file_is_read_in_place(tmp_path):
 
 def _bulk_mode(monkeypatch) -> list[list[str]]:
     """Make any import a "large first load" and record the statements that restore the indexes."""
-    monkeypatch.setattr(engine, "BULK_MIN_ROWS", 1)
-    monkeypatch.setattr(engine, "_exclusive_load", lambda: True)
+    monkeypatch.setattr(bulk, "BULK_MIN_ROWS", 1)
+    monkeypatch.setattr(bulk, "exclusive_load", lambda: True)
     calls: list[list[str]] = []
-    original = engine.Engine._bulk_begin
+    original = bulk.begin_bulk_load
 
-    def spy(self, cur, tables):
-        calls.append(original(self, cur, tables))
+    def spy(run, cur, tables):
+        calls.append(original(run, cur, tables))
         return calls[-1]
 
-    monkeypatch.setattr(engine.Engine, "_bulk_begin", spy)
+    monkeypatch.setattr(bulk, "begin_bulk_load", spy)
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             # The fixtures' own deferred checks would make ALTER TABLE refuse (as it would in a caller's transaction).
@@ -166,15 +166,15 @@ def test_a_large_first_load_stamps_rows_and_leaves_no_column_default(officer, tm
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the DuckDB-to-COPY pipe is PostgreSQL's path")
 def test_a_duckdb_failure_inside_the_pipe_ends_the_import_cleanly(officer, tmp_path, monkeypatch):
     _bulk_mode(monkeypatch)
-    original = engine.Engine.stream
+    original = transport.PostgresTransport.stream
 
-    def broken(self, cur, table, names, select, share=None):
+    def broken(self, cur, table, names, select, on_rows=None):
         if table == "registry_person":
             # DuckDB raises on the third row, while it is writing rows into the pipe.
             select = f"SELECT * REPLACE (CASE WHEN id % 3 = 0 THEN error('rusak') ELSE id END AS id) FROM ({select})"  # noqa: S608
-        return original(self, cur, table, names, select, share)
+        return original(self, cur, table, names, select, on_rows)
 
-    monkeypatch.setattr(engine.Engine, "stream", broken)
+    monkeypatch.setattr(transport.PostgresTransport, "stream", broken)
     rows = household("A", 10, 3) + household("B", 20, 2, kk_number="1502011201150004")
     with pytest.raises(duckdb.Error, match="rusak"):
         import_households(path=write_csv(tmp_path / "a.csv", rows), actor=officer, dry_run=False)
@@ -184,15 +184,15 @@ def test_a_duckdb_failure_inside_the_pipe_ends_the_import_cleanly(officer, tmp_p
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the DuckDB-to-COPY pipe is PostgreSQL's path")
 def test_a_database_failure_inside_the_pipe_does_not_hang(officer, tmp_path, monkeypatch):
     _bulk_mode(monkeypatch)
-    original = engine.Engine.stream
+    original = transport.PostgresTransport.stream
 
-    def clashing(self, cur, table, names, select, share=None):
+    def clashing(self, cur, table, names, select, on_rows=None):
         if table == "registry_person":
             # Every row gets the same id: PostgreSQL refuses the second while DuckDB is still writing.
             select = f"SELECT s.* REPLACE (CAST(1 AS BIGINT) AS id) FROM ({select}) s, range(2000) r"  # noqa: S608
-        return original(self, cur, table, names, select, share)
+        return original(self, cur, table, names, select, on_rows)
 
-    monkeypatch.setattr(engine.Engine, "stream", clashing)
+    monkeypatch.setattr(transport.PostgresTransport, "stream", clashing)
     rows = household("A", 10, 3)
     import psycopg
 
@@ -210,12 +210,11 @@ def test_a_database_failure_inside_the_pipe_does_not_hang(officer, tmp_path, mon
         "SELECT CASE WHEN i = 250000 THEN error('rusak') ELSE i END FROM range(300000) r(i)",  # after many blocks
     ],
 )
-def test_the_pipe_ends_on_a_duckdb_failure_at_any_point(officer, select):
+def test_the_pipe_ends_on_a_duckdb_failure_at_any_point(officer, select, tmp_path):
     from django.db import transaction
 
-    pipe = engine.Engine(
-        actor=officer, mapping={}, mode=engine.MODE_VALID_ONLY, dry_run=False, progress=Progress(), label="t"
-    )
+    duck = duckdb.connect()
+    pipe = transport.PostgresTransport(duck=duck, workdir=tmp_path, progress=Progress())
     try:
         with connection.cursor() as cur:
             cur.execute("CREATE TEMP TABLE pipe_target (i bigint)")
@@ -226,4 +225,4 @@ def test_the_pipe_ends_on_a_duckdb_failure_at_any_point(officer, select):
             cur.execute("SELECT count(*) FROM pipe_target")
             assert cur.fetchone()[0] == 100000
     finally:
-        pipe.close()
+        duck.close()

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from berdaya.imports.engine import import_households
+from berdaya.imports.pipeline import import_households
 
 from .helpers import household, write_csv
 
@@ -45,7 +45,7 @@ from django.core.files import File
 from django.core.management import call_command
 from django.db import connection
 
-from berdaya.imports import engine, services
+from berdaya.imports import bulk, pipeline, services
 from berdaya.imports.models import ImportRun
 from berdaya.jobs.models import Job
 from berdaya.jobs.services import job_run
@@ -82,8 +82,8 @@ def stop_after(owner, name, ready, when=lambda result: True):
 
 def slow_write(ready):
     # A long statement inside the write transaction (as an index build of a large load): PostgreSQL runs it in the
-    # server, SQLite as batches with a cancel check between them, as the engine's executemany loop does.
-    original = engine.Engine.write_updates
+    # server, SQLite as batches with a cancel check between them, as the transport's executemany loop does.
+    original = bulk.write_updates
 
     def wrapper(self, cur, *args, **kwargs):
         open(ready, "w").close()
@@ -95,7 +95,7 @@ def slow_write(ready):
                 self.progress.check_cancelled()
         return original(self, cur, *args, **kwargs)
 
-    engine.Engine.write_updates = wrapper
+    bulk.write_updates = wrapper
 
 
 if sys.argv[1] == "cancel":
@@ -124,9 +124,9 @@ elif sys.argv[1] == "run":
     {
         "slow-write": lambda: slow_write(ready),
         # The file's rows copied to a temporary rows.csv for DuckDB.
-        "read": lambda: stop_after(engine, "prepare", ready, lambda source: source.temp is not None),
-        "check": lambda: stop_before(engine.Engine, "classify", ready),  # after the registry was compared
-        "write": lambda: stop_before(engine.Engine, "write_updates", ready),  # rows COPYed, in the transaction
+        "read": lambda: stop_after(pipeline, "prepare", ready, lambda source: source.temp is not None),
+        "check": lambda: stop_before(pipeline.Import, "classify", ready),  # after the registry was compared
+        "write": lambda: stop_before(bulk, "write_updates", ready),  # rows COPYed, in the transaction
         "commit": lambda: stop_after(services, "mark_imported", ready),  # everything written, before COMMIT
         "committed": lambda: stop_before(services, "write_error_file", ready),  # right after COMMIT
     }[phase]()

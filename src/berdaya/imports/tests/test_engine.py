@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from berdaya.imports.engine import import_households
 from berdaya.imports.models import ColumnMapping
+from berdaya.imports.pipeline import import_households
 from berdaya.jobs.progress import JobCancelled, Progress
 from berdaya.registry.models import Household, KKNumber, Person
 from berdaya.testing import factories

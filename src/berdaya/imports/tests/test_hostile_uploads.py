@@ -15,10 +15,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from berdaya.imports import engine
+from berdaya.imports import checks
 from berdaya.imports.columns import TEMPLATE_HEADERS
-from berdaya.imports.engine import import_households
 from berdaya.imports.models import ImportRun
+from berdaya.imports.pipeline import import_households
 from berdaya.markets.models import PriceObservation
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +106,7 @@ import resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 import django
 django.setup()
-from berdaya.imports.reader import FileInfo, ImportFileError, read_rows
+from berdaya.core.spreadsheet import FileInfo, ImportFileError, read_rows
 info = FileInfo()
 try:
     rows = sum(1 for _row in read_rows(sys.argv[1], info))
@@ -162,8 +162,8 @@ def _garbage_check(path: Path, officer) -> tuple[object, int]:
 
 def test_garbage_rows_under_a_valid_header_keep_memory_flat(officer, tmp_path, monkeypatch):
     """The caps are lowered so that a quick test shows what millions of rows would do at the real ones."""
-    monkeypatch.setattr(engine, "ERRORS_KEPT", 100)
-    monkeypatch.setattr(engine, "DISTINCT_BATCH", 200)
+    monkeypatch.setattr(checks, "ERRORS_KEPT", 100)
+    monkeypatch.setattr(checks, "DISTINCT_BATCH", 200)
     rows = 1500
     path = tmp_path / "sampah.csv"
     with open(path, "w", encoding="utf-8") as fh:

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from berdaya.areas.models import Village
-from berdaya.imports.engine import import_households
-from berdaya.imports.reader import ImportFileError
+from berdaya.core.spreadsheet import ImportFileError
+from berdaya.imports.pipeline import import_households
 from berdaya.jobs.progress import Progress
 from berdaya.registry import choices as c
 from berdaya.registry.models import Household, KKNumber, LifeEvent, Person
@@ -464,11 +464,11 @@ def test_registry_tables_stay_readable_during_a_large_first_load(tmp_path, monke
 
     from django.db import connection, connections
 
-    from berdaya.imports import engine
+    from berdaya.imports import bulk
 
     if connection.vendor != "postgresql":
         pytest.skip("SQLite readers are never blocked by a writer in WAL mode")
-    monkeypatch.setattr(engine, "BULK_MIN_ROWS", 1)  # this small file is a "large first load"
+    monkeypatch.setattr(bulk, "BULK_MIN_ROWS", 1)  # this small file is a "large first load"
     factories.make_areas()
     officer = factories.user("officer")
     path = write_csv(tmp_path / "a.csv", _parents_and_son() + _no_nik_households(4))

@@ -72,7 +72,7 @@ def test_the_shipped_dtks_mapping_reads_numeric_codes_and_standard_labels(office
     import datetime as dt
 
     from berdaya.imports import dtks
-    from berdaya.imports.engine import import_households
+    from berdaya.imports.pipeline import import_households
     from berdaya.registry.identity import make_nik
     from berdaya.registry.models import Person
 

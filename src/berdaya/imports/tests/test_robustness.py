@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from berdaya.core.spreadsheet import csv_stream, safe_cell
 from berdaya.imports.columns import TEMPLATE_HEADERS
-from berdaya.imports.engine import import_households
+from berdaya.imports.pipeline import import_households
 from berdaya.registry.models import Person
 
 from .helpers import household
@@ -56,7 +56,7 @@ def test_it_never_crashes_and_reports_every_bad_row(officer, tmp_path_factory, g
     try:
         result = import_households(path=path, actor=officer, dry_run=False, mode="all-or-nothing")
     except Exception as exc:  # only a whole-file read error is allowed, with a message for the user
-        from berdaya.imports.reader import ImportFileError
+        from berdaya.core.spreadsheet import ImportFileError
 
         assert isinstance(exc, ImportFileError), exc
         assert Person.objects.count() == before

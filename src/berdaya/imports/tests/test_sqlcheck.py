@@ -1,6 +1,9 @@
 # Test SQL is built from code-defined expressions; values travel as parameters.
 # ruff: noqa: S608
-"""The SQL rules (sqlcheck.py) must say exactly what the Python rules say (validate.py, registry.identity)."""
+"""The SQL rules (sqlcheck.py) must say exactly what the Python rules say (validate.py, registry.identity).
+
+NIK and KK numbers that are not plain digits are converted by the Python validator itself; test_row_rules.py runs
+them, with the rest of a row, through the check SQL."""
 
 from __future__ import annotations
 
@@ -97,21 +100,13 @@ def test_sql_cell_rules_agree_with_the_row_validator(raw):
     t = q.pytrim("r")
     (trimmed,) = _sql(t, r=raw)
     assert trimmed == raw.strip()
-    nik_value, nik_error = q.identity_sql(t, "false", "NIK")
     phone_value, phone_error = q.phone_sql(t)
     row = _sql(
-        f"{nik_error}, CASE WHEN {nik_error} IS NULL THEN {nik_value} END, "
         f"{phone_error}, CASE WHEN {phone_error} IS NULL THEN {phone_value} END, {q.text_error(t, 60)}",
         r=raw,
     )
-    assert (row[1], row[0]) == _python(VALIDATOR._conv_nik, "nik", raw)
-    assert (row[3], row[2]) == _python(VALIDATOR._conv_phone, "phone", raw)
-    assert row[4] == _python(VALIDATOR._text, "hh_key", raw)[1]  # hh_key: at most 60 characters
-
-
-def test_sql_identity_refuses_numbers_from_excel():
-    _value, error = q.identity_sql("t", "true", "NIK")
-    assert "Excel" in _sql(error, t="1502011403850001")[0]
+    assert (row[1], row[0]) == _python(VALIDATOR._conv_phone, "phone", raw)
+    assert row[2] == _python(VALIDATOR._text, "hh_key", raw)[1]  # hh_key: at most 60 characters
 
 
 @pytest.mark.parametrize("template", ["Baris %(row)s: %(v)s.", "tanpa tempat", "100%% dari %(v)s"])

@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 
 from berdaya.inclusion import selectors as inclusion
 from berdaya.inclusion.models import DisabilityProfile
-from berdaya.partners import selectors as partners
+from berdaya.partners import coordination as partners
 from berdaya.programmes import choices as pc
 from berdaya.programmes.selectors import target_group_q
 from berdaya.registry import choices as rc

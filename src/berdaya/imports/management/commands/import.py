@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TextIO, cast
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F, Q
 
+from berdaya.core.spreadsheet import ImportFileError, file_checksum, read_headers
 from berdaya.imports.access import mappings_visible_to
 from berdaya.imports.columns import auto_mapping
-from berdaya.imports.engine import MODE_ALL_OR_NOTHING, MODE_VALID_ONLY
 from berdaya.imports.models import ImportRun
-from berdaya.imports.reader import ImportFileError, file_checksum, read_headers
+from berdaya.imports.pipeline import MODE_ALL_OR_NOTHING, MODE_VALID_ONLY
 from berdaya.imports.services import import_execute
 from berdaya.jobs.progress import JobCancelled, TerminalProgress
 
@@ -64,7 +65,8 @@ class Command(BaseCommand):
             mode=mode,
             created_by=actor,
         )
-        progress = TerminalProgress(self.stderr._out)
+        # The stream under Django's OutputWrapper, which would end each redraw of the bar with a newline.
+        progress = TerminalProgress(cast("TextIO", self.stderr._out))
         try:
             result = import_execute(run=run, dry_run=dry_run, mode=mode, progress=progress, source=path)
         except JobCancelled as exc:
