@@ -53,6 +53,7 @@ lint: install
 	$(BIN)/ruff format --check src bench
 	$(BIN)/ruff check src bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/berdaya makemigrations --check --dry-run
 	$(BIN)/berdaya check
 

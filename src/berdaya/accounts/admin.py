@@ -11,7 +11,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "organisation", "is_active"]
     filter_horizontal = ["districts", "villages", "groups", "user_permissions"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Peran dan wilayah tugas"), {"fields": ["role", "organisation", "districts", "villages"]}),
     )
     add_fieldsets = (

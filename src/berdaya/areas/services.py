@@ -9,14 +9,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Model
 
 from berdaya.core.conf import conf
 
 from .boundaries import centre_point, read_boundaries
 from .models import District, Province, Regency, Village
+
+M = TypeVar("M", bound=Model)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 BOUNDARIES_DIR = DATA_DIR / "boundaries"
@@ -75,8 +79,8 @@ def _centroids() -> dict[str, tuple[Decimal, Decimal]]:
     return result
 
 
-def _upsert(model, objects: list, fields: list[str]) -> int:
-    model.objects.bulk_create(
+def _upsert(model: type[M], objects: list[M], fields: list[str]) -> int:
+    model._default_manager.bulk_create(
         objects,
         batch_size=2000,
         update_conflicts=True,

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeAlias, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Manager, Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -39,6 +40,8 @@ __all__ = [
     "RUNS_PROGRAMMES",
     "SEES_PEOPLE",
     "VILLAGE_SCOPED",
+    "Actor",
+    "AnyUser",
     "Capabilities",
     "Role",
     "capabilities",
@@ -48,6 +51,36 @@ __all__ = [
     "organisation_scoped",
     "village_scope_q",
 ]
+
+# --- Who asks ----------------------------------------------------------------------------------------------------
+
+
+class Actor(Protocol):
+    """A signed-in user as the kernel reads it. The kernel imports no other app, so it names the user
+    (accounts.User) by what it reads of it; mypy checks that accounts.User fits. Apps above accounts annotate
+    with accounts.User itself."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def is_authenticated(self) -> bool: ...
+    @property
+    def is_active(self) -> bool: ...
+    @property
+    def is_superuser(self) -> bool: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def organisation_id(self) -> int | None: ...
+    @property
+    def villages(self) -> Manager[Any]: ...
+    @property
+    def districts(self) -> Manager[Any]: ...
+
+
+AnyUser: TypeAlias = Actor | AnonymousUser | None
+"""Whoever asks, signed in or not (request.user, or None outside a request)."""
+
 
 # --- Named role sets: the only place roles are grouped ----------------------------------------------------------
 
@@ -97,8 +130,8 @@ class Capabilities:
 ANONYMOUS = Capabilities("", False, False, False, False, False, False)
 
 
-def capabilities(user) -> Capabilities:
-    if user is None or not user.is_authenticated or not user.is_active:
+def capabilities(user: AnyUser) -> Capabilities:
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated or not user.is_active:
         return ANONYMOUS
     role = Role.ADMIN if user.is_superuser else user.role
     return Capabilities(
@@ -120,7 +153,7 @@ def capabilities(user) -> Capabilities:
     )
 
 
-def ensure_sees_people(user) -> None:
+def ensure_sees_people(user: AnyUser) -> None:
     if not capabilities(user).sees_people:
         raise PermissionDenied(_("Peran Anda hanya boleh melihat data agregat."))
 
@@ -143,7 +176,7 @@ def get_visible_or_404(qs: QuerySet[M], pk: Any) -> M:
         raise not_found() from exc
 
 
-def village_scope_q(user, field: str) -> Q:
+def village_scope_q(user: Actor, field: str) -> Q:
     """Q restricting `field` (a village code, or a path to one) to the villages assigned to `user` (a facilitator),
     directly or through an assigned district. One id subquery, so the planner never joins assignments per row.
 
@@ -156,12 +189,12 @@ def village_scope_q(user, field: str) -> Q:
     return Q(**{f"{field}__in": assigned})
 
 
-def organisation_scoped(user, qs: QuerySet[M], own: Callable[[int], Q]) -> QuerySet[M]:
+def organisation_scoped(user: Actor, qs: QuerySet[M], own: Callable[[int], Q]) -> QuerySet[M]:
     """The rule organisation-owned records share: regency-wide roles see all, partner staff the rows `own` picks
     for their organisation, everyone else none."""
     caps = capabilities(user)
     if caps.regency_wide:
         return qs
-    if caps.organisation_scoped:
+    if caps.organisation_scoped and user.organisation_id is not None:  # partner staff always have one
         return qs.filter(own(user.organisation_id))
     return qs.none()

@@ -9,6 +9,7 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.db import models
 
+from .access import Actor, AnyUser
 from .logging import redact
 from .models import AuditEvent
 
@@ -33,7 +34,7 @@ def fingerprint(value: str) -> str:
     return "#" + digest.hexdigest()[:16]
 
 
-def _hashed(match: re.Match) -> str:
+def _hashed(match: re.Match[str]) -> str:
     return f"[disamarkan {fingerprint(match.group())}]"
 
 
@@ -48,13 +49,23 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def audit(*, actor, action: str, obj: models.Model | None = None, object_type: str = "", **detail: Any) -> AuditEvent:
+def audit(
+    *, actor: AnyUser, action: str, obj: models.Model | None = None, object_type: str = "", **detail: Any
+) -> AuditEvent:
     """Write one audit row. Detail must never hold NIK, names or phone numbers: ids and counts only. As a safety net,
     any NIK, KK or phone number that reaches it anyway is replaced by its fingerprint."""
     return AuditEvent.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
         action=action,
         object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
         object_id=str(obj.pk) if obj is not None else "",
         detail=_clean(detail),
     )
+
+
+def set_history_user(obj: models.Model, user: Actor | None) -> None:
+    """Name `user` as the author of the change-history row (django-simple-history) that obj's next save or delete
+    writes. The history middleware names the request's user; services name theirs, as they also run outside a
+    request (commands, the task worker, the demo)."""
+    # simple_history reads this attribute from the instance; its models do not declare it.
+    obj._history_user = user  # type: ignore[attr-defined]

@@ -8,9 +8,11 @@ settings.BERDAYA (Django's setting_changed signal).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -66,7 +68,7 @@ class BerdayaSettings:
 
 
 # How each raw value becomes its typed form (anything not listed is taken as it is).
-_CONVERT = {
+_CONVERT: dict[str, Callable[[Any], Any]] = {
     "default_regency": str,
     "regencies": lambda v: tuple(str(x) for x in (v or [])),
     "import_exclusive_load": bool,
@@ -86,7 +88,7 @@ def conf() -> BerdayaSettings:
         raise ValueError(
             f"settings.BERDAYA: unknown keys {[k.upper() for k in unknown]}, missing keys {[k.upper() for k in missing]}"
         )
-    typed = {}
+    typed: dict[str, Any] = {}
     for f in fields(BerdayaSettings):
         value = raw[f.name]
         convert = _CONVERT.get(f.name)
@@ -99,6 +101,6 @@ def conf() -> BerdayaSettings:
 
 
 @receiver(setting_changed)
-def _reset(sender, setting, **kwargs) -> None:
+def _reset(sender: object, setting: str, **kwargs: object) -> None:
     if setting == "BERDAYA":
         conf.cache_clear()

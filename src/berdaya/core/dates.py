@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, overload
 
 # Day first, as Indonesians write a date (11/06/1988, 1-6-1988, 11.06.1988); or ISO, with the midnight a spreadsheet
 # adds to a date it exported as a date-time.
@@ -59,6 +59,10 @@ def parse_written_date(raw: Any) -> dt.date | None:
     raise UnknownDateFormat(text)
 
 
+@overload
+def parse_iso_date(text: str | None, default: dt.date) -> dt.date: ...
+@overload
+def parse_iso_date(text: str | None, default: None = None) -> dt.date | None: ...
 def parse_iso_date(text: str | None, default: dt.date | None = None) -> dt.date | None:
     """A date from a request or a command line (yyyy-mm-dd), or `default` when it is missing or not a date."""
     try:

@@ -21,15 +21,20 @@ gives a small count back. `protect_table` applies it to a table of rows with a t
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from .access import REGENCY_WIDE, capabilities
+from .access import REGENCY_WIDE, AnyUser, capabilities
 
 SMALL_COUNT = 5
 SUPPRESSED = f"<{SMALL_COUNT}"
 
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
-def is_small(value) -> bool:
+
+def is_small(value: Any) -> bool:
     try:
         return 0 < int(value) < SMALL_COUNT
     except (TypeError, ValueError):
@@ -42,13 +47,13 @@ class Disclosure:
 
     exact: bool
 
-    def count(self, value):
+    def count(self, value: V) -> V | str:
         """The count itself, or "<5" for a small count the user may not read exact."""
         if not self.exact and is_small(value):
             return SUPPRESSED
         return value
 
-    def share(self, part, whole) -> float | None:
+    def share(self, part: Any, whole: Any) -> float | None:
         """`part` as a percentage of `whole`; None where it would reveal a suppressed count (or whole is 0)."""
         try:
             part, whole = float(part), float(whole)
@@ -58,15 +63,17 @@ class Disclosure:
             return None
         return 100.0 * part / whole
 
-    def protect(self, values: dict, sums, shown=None) -> set:
+    def protect(
+        self, values: dict[K, Any], sums: Iterable[tuple[K, Sequence[K]]], shown: Iterable[K] | None = None
+    ) -> set[K]:
         """The keys of `values` to show as "<5": the small counts, and enough others that no sum gives one back.
 
         `sums` is a list of (total key, [part keys]) with values[total] == sum of its parts. Keys not in `shown`
         (default: all) are cells the table leaves out: a small one must not follow from the others either."""
         if self.exact:
             return set()
-        shown = set(values) if shown is None else set(shown)
-        hidden = {k for k in values if k not in shown or is_small(values[k])}
+        visible = set(values) if shown is None else set(shown)
+        hidden = {k for k in values if k not in visible or is_small(values[k])}
         changed = True
         while changed:
             changed = False
@@ -75,12 +82,21 @@ class Disclosure:
                 if len(alone) != 1 or not is_small(values[alone[0]]):
                     continue
                 # Hide the smallest other part (a zero is shown as known, so it would not help), else the total.
-                others = sorted((k for k in parts if k not in hidden and int(values[k] or 0) > 0), key=values.get)
+                others = sorted(
+                    (k for k in parts if k not in hidden and int(values[k] or 0) > 0), key=lambda k: values[k]
+                )
                 hidden.add(others[0] if others else total)
                 changed = True
-        return hidden & shown
+        return hidden & visible
 
-    def protect_table(self, rows: list[dict], columns, *, row_sums=(), totals: dict | None = None) -> None:
+    def protect_table(
+        self,
+        rows: Sequence[dict[str, Any]],
+        columns: Sequence[str],
+        *,
+        row_sums: Sequence[tuple[str, Sequence[str]]] = (),
+        totals: dict[str, Any] | None = None,
+    ) -> None:
         """Replace in place, in `rows` and `totals`, every count `protect` hides by "<5".
 
         `columns`: the keys shown; `row_sums`: (total, [parts]) within each row (a part not in `columns` is left
@@ -89,33 +105,38 @@ class Disclosure:
         if self.exact:
             return
         keys = [*columns, *(k for t, parts in row_sums for k in (t, *parts) if k not in columns)]
-        lines = dict(enumerate(rows))
+        lines: dict[int | str, dict[str, Any]] = dict(enumerate(rows))
         if totals is not None:
             lines["total"] = {k: totals.get(k, sum(int(r.get(k) or 0) for r in rows)) for k in keys}
         values = {(i, k): int(line.get(k) or 0) for i, line in lines.items() for k in keys}
         shown = {(i, k) for i in lines for k in columns}
-        sums = [((i, t), [(i, k) for k in parts]) for i in lines for t, parts in row_sums]
+        sums: list[tuple[tuple[int | str, str], list[tuple[int | str, str]]]] = [
+            ((i, t), [(i, k) for k in parts]) for i in lines for t, parts in row_sums
+        ]
         if totals is not None:
             sums += [(("total", k), [(i, k) for i in range(len(rows))]) for k in keys]
         for i, key in self.protect(values, sums, shown):
-            (totals if i == "total" else rows[i])[key] = SUPPRESSED
+            if isinstance(i, int):
+                rows[i][key] = SUPPRESSED
+            elif totals is not None:  # i == "total"
+                totals[key] = SUPPRESSED
 
 
 EXACT = Disclosure(exact=True)
 SUPPRESSING = Disclosure(exact=False)
 
 
-def for_aggregates(user) -> Disclosure:
+def for_aggregates(user: AnyUser) -> Disclosure:
     """Counts over people_for_aggregates: exact for roles that see (their own) people, suppressed for viewers."""
     return Disclosure(exact=capabilities(user).sees_people)
 
 
-def for_coordination(user) -> Disclosure:
+def for_coordination(user: AnyUser) -> Disclosure:
     """Counts over people_for_coordination (regency-wide for every role): exact for officers and admins only."""
     return Disclosure(exact=capabilities(user).regency_wide)
 
 
-def disclosure_of(value) -> Disclosure:
+def disclosure_of(value: Any) -> Disclosure:
     """A Disclosure as given, or the coordination rule for a role's Capabilities (the `small` filter's argument)."""
     if isinstance(value, Disclosure):
         return value

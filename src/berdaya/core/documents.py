@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import Protocol
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 
 from berdaya.core.conf import conf
@@ -103,7 +105,16 @@ def check_document(upload: UploadedFile, *, max_bytes: int | None = None) -> str
     return content_type
 
 
-def store_document(document, upload: UploadedFile) -> None:
+class Document(Protocol):
+    """A row whose file is its `file` field (a rights case's document, an agreement's document)."""
+
+    @property
+    def file(self) -> FieldFile: ...
+    def full_clean(self, exclude: list[str]) -> None: ...
+    def save(self) -> None: ...
+
+
+def store_document(document: Document, upload: UploadedFile) -> None:
     """Save an uploaded file with its row, or neither: the stored file goes when the row does not make it."""
     document.file.save(Path(upload.name or "berkas").name, upload, save=False)
     try:

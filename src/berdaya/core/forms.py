@@ -8,15 +8,18 @@ Indonesians write numbers, and several choices become visible checkboxes, so no 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Model
 from django.http import HttpRequest
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 ISO_DATE = "%Y-%m-%d"
@@ -28,7 +31,7 @@ class DateInput(forms.DateInput):
 
     input_type = "date"
 
-    def __init__(self, attrs=None, format=None):
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
         super().__init__(attrs, format=ISO_DATE)
 
 
@@ -42,7 +45,7 @@ class CheckboxSelectMultiple(forms.CheckboxSelectMultiple):
 class TimeInput(forms.TimeInput):
     input_type = "time"
 
-    def __init__(self, attrs=None, format=None):
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
         super().__init__(attrs, format="%H:%M")
 
 
@@ -113,8 +116,8 @@ class NumberField(forms.Field):
         max_digits: int | None = None,
         min_value: int | Decimal | None = None,
         max_value: int | Decimal | None = None,
-        **kwargs,
-    ):
+        **kwargs: Any,
+    ) -> None:
         self.decimal_places = decimal_places
         self.max_digits = max_digits or 18
         kwargs.setdefault(
@@ -128,7 +131,7 @@ class NumberField(forms.Field):
         if max_value is not None:
             self.validators.append(MaxValueValidator(max_value))
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> int | Decimal | None:
         if value in self.empty_values:
             return None
         if isinstance(value, int | Decimal):
@@ -138,7 +141,9 @@ class NumberField(forms.Field):
                 number = parse_number(str(value))
             except ValueError as exc:
                 raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
-        exponent = -number.normalize().as_tuple().exponent if number != 0 else 0
+        if not number.is_finite():  # only a Decimal given by code can be NaN or infinite, never typed text
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        exponent = -int(number.normalize().as_tuple().exponent) if number != 0 else 0
         if exponent > self.decimal_places:
             if self.decimal_places == 0:
                 raise ValidationError(self.error_messages["whole"], code="whole")
@@ -149,7 +154,7 @@ class NumberField(forms.Field):
             )
         return int(number) if self.decimal_places == 0 else number
 
-    def prepare_value(self, value):
+    def prepare_value(self, value: Any) -> Any:
         if isinstance(value, int | Decimal) and not isinstance(value, bool):
             return format_number(value, self.decimal_places)
         return value
@@ -161,7 +166,7 @@ class RupiahField(NumberField):
 
     default_error_messages = {"whole": _("Tulis jumlah Rupiah sebagai angka bulat, mis. 1.500.000.")}
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(decimal_places=0, **kwargs)
 
 
@@ -262,7 +267,27 @@ def _show(target: forms.BaseForm | HttpRequest, exc: ValidationError, *, joined:
             messages.error(target, message)
 
 
-def style_widgets(form: forms.BaseForm, *, empty_label: str | None = None) -> forms.BaseForm:
+F = TypeVar("F", bound=forms.BaseForm)
+M = TypeVar("M", bound=Model)
+FieldT = TypeVar("FieldT", bound=forms.Field)
+
+
+def form_field(form: forms.BaseForm, name: str, kind: type[FieldT]) -> FieldT:
+    """`form.fields[name]` as the kind of field the form declares it (a ModelChoiceField for its queryset, a
+    ChoiceField for its choices). form.fields holds plain Fields, so this is how setting those is type-checked."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, not a {kind.__name__}")
+    return field
+
+
+def label_choices(field: forms.ModelChoiceField[M], label: Callable[[M], str]) -> None:
+    """Show each choice of a model choice field as `label(obj)` rather than str(obj)."""
+    # Django calls field.label_from_instance per choice, so an attribute on this one field stands in for a subclass.
+    field.label_from_instance = label  # type: ignore[method-assign,assignment]
+
+
+def style_widgets(form: F, *, empty_label: str | Promise | None = None) -> F:
     """Bootstrap classes and accessible attributes on every widget of a form (filters included).
 
     Also the house rules of inputs: dates in ISO for the date picker, numbers the Indonesian way, several choices as
@@ -289,7 +314,8 @@ def style_widgets(form: forms.BaseForm, *, empty_label: str | None = None) -> fo
                 if not isinstance(field, forms.ModelChoiceField) and hasattr(field, "choices"):
                     field.choices = field.choices  # rebuild the iterator with the new label
             elif empty_label is not None and isinstance(field, forms.ChoiceField):
-                choices = list(field.choices)
+                # django-stubs types the getter with the setter's inputs (a callable); Django keeps them normalised.
+                choices = list(field.choices)  # type: ignore[arg-type]
                 if choices and choices[0][0] == "":
                     field.choices = [("", empty_label), *choices[1:]]
         else:

@@ -13,13 +13,16 @@ import datetime as dt
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.utils.translation import gettext as _
+
+# (spreadsheet row number, values) of each data row, streamed; a generator, so a reader can be closed early.
+RowStream = Generator[tuple[int, list[Any]], None, None]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A formula start at the beginning of the cell or right after a character that some spreadsheet splits cells on
@@ -130,7 +133,7 @@ def write_xlsx(
     return first_count
 
 
-def xlsx_bytes(sheets, **kwargs) -> bytes:
+def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]], **kwargs: Any) -> bytes:
     buffer = io.BytesIO()
     import xlsxwriter  # noqa: F401  (fail early with a clear ImportError)
 
@@ -215,7 +218,7 @@ def check_xlsx(path: Any, *, max_rows: int = MAX_XLSX_ROWS, max_columns: int = M
 
 def iter_xlsx_rows(
     path: Any, *, sheet_names: Iterable[str] = (), max_rows: int = MAX_XLSX_ROWS, max_columns: int = MAX_XLSX_COLUMNS
-) -> Iterator[tuple[int, list[Any]]]:
+) -> RowStream:
     """Stream (row number, values) of the first sheet named in `sheet_names` (else the first sheet), after
     check_xlsx. Row 1 is capped at `max_columns`, later rows at the width of row 1; a sheet with more than
     `max_rows` rows or a wider row 1 raises UnsafeSpreadsheet, before the rows are read."""
@@ -299,7 +302,7 @@ def _sniff_delimiter(header_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _decoded_lines(fh, info: FileInfo) -> Iterator[str]:
+def _decoded_lines(fh: BinaryIO, info: FileInfo) -> Iterator[str]:
     first = True
     for raw in fh:
         if first:
@@ -320,9 +323,7 @@ def _decoded_lines(fh, info: FileInfo) -> Iterator[str]:
         yield line
 
 
-def read_rows(
-    path: str | Path, info: FileInfo | None = None, *, max_rows: int = MAX_ROWS
-) -> Iterator[tuple[int, list[Any]]]:
+def read_rows(path: str | Path, info: FileInfo | None = None, *, max_rows: int = MAX_ROWS) -> RowStream:
     """Yield (spreadsheet row number, values) for every data row; the header (row 1) fills `info.headers`.
 
     Memory stays flat whatever the file declares; a file with more than `max_rows` rows, an absurd workbook or a
@@ -366,7 +367,7 @@ def read_headers(path: str | Path) -> FileInfo:
     return info
 
 
-def _read_csv(path, info: FileInfo) -> Iterator[tuple[int, list[Any]]]:
+def _read_csv(path: str | Path, info: FileInfo) -> RowStream:
     info.kind = "csv"
     with open(path, "rb") as fh:
         lines = _decoded_lines(fh, info)
@@ -405,7 +406,7 @@ def _read_csv(path, info: FileInfo) -> Iterator[tuple[int, list[Any]]]:
         info.encoding = "cp1252"
 
 
-def _read_xlsx(path, info: FileInfo, max_rows: int) -> Iterator[tuple[int, list[Any]]]:
+def _read_xlsx(path: str | Path, info: FileInfo, max_rows: int) -> RowStream:
     info.kind = "xlsx"
     info.encoding = "xlsx"
     info.delimiter = ""

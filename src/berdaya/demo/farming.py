@@ -93,7 +93,7 @@ def demo_farming(*, seed: int, today: dt.date | None = None, limit: int = 400) -
     prices["_kg_unit"] = units["kg"]
     practices = defaultdict(list)
     for practice in Practice.objects.all():
-        practices[practice.commodity.code if practice.commodity_id else None].append(practice)
+        practices[practice.commodity.code if practice.commodity is not None else None].append(practice)
 
     plots: list[Plot] = []
     for person in chosen:
@@ -127,7 +127,7 @@ def demo_farming(*, seed: int, today: dt.date | None = None, limit: int = 400) -
     Plot.objects.bulk_create(plots, batch_size=500)
 
     harvests: list[Harvest] = []
-    sales: list[Sale] = []
+    sales: list[Sale | None] = []
     harvest_practices: list[tuple[int, list[Practice]]] = []
     start = dt.date(today.year - 1, 1, 1)  # whole seasons: last year and this one
     for plot in plots:
@@ -194,7 +194,11 @@ def _sale(rng, plot: Plot, date: dt.date, kg: Decimal, after: bool, prices, code
         return None
     organised = ORGANISED.get(code)
     use_organised = organised is not None and rng.random() < (0.65 if after else 0.1)
-    channel = organised if use_organised else (mc.Channel.MARKET if code == "cabai" else mc.Channel.COLLECTOR)
+    channel = (
+        organised
+        if organised is not None and use_organised
+        else (mc.Channel.MARKET if code == "cabai" else mc.Channel.COLLECTOR)
+    )
     week = iso_week(date)
     price = prices.get((code, week, channel)) or prices.get((code, week, mc.Channel.COLLECTOR)) or BASE_PRICE[code]
     if use_organised and (code, week, channel) not in prices:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from berdaya.accounts.models import User
+from berdaya.core.audit import set_history_user
 from berdaya.inclusion import choices as c
 from berdaya.inclusion.models import AssistiveDevice, DisabilityProfile
 from berdaya.registry import choices as rc
@@ -37,7 +39,7 @@ class InclusionDemoResult:
 
 
 @transaction.atomic
-def inclusion_demo(*, seed: int, actor, limit: int = 80) -> InclusionDemoResult:
+def inclusion_demo(*, seed: int, actor: User, limit: int = 80) -> InclusionDemoResult:
     rng = random.Random(seed)
     today = timezone.localdate()
     people = list(
@@ -65,7 +67,7 @@ def inclusion_demo(*, seed: int, actor, limit: int = 80) -> InclusionDemoResult:
             need_companion="wgss_selfcare" in domains or rng.random() < 0.15,
             recorded_by=actor,
         )
-        profile._history_user = actor
+        set_history_user(profile, actor)
         profile.full_clean()
         profile.save()
         profiles += 1
@@ -83,7 +85,7 @@ def inclusion_demo(*, seed: int, actor, limit: int = 80) -> InclusionDemoResult:
                 record.status = c.DeviceStatus.RECEIVED
                 record.received_on = today.replace(day=1)
                 record.source = rng.choice(["Dinas Sosial Kabupaten Merangin", "Baznas Merangin", "Swadaya keluarga"])
-            record._history_user = actor
+            set_history_user(record, actor)
             record.full_clean()
             record.save()
             devices += 1

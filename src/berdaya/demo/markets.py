@@ -85,7 +85,8 @@ TRACKS = [
     Track("cabai", "Pengepul Padi Sungai Manau", c.PriceType.FARM_GATE, 30000, 0.07),
 ]
 
-BUYERS = [
+# Name, kind, district code, offers (commodity, grade, minimum kg, Rp/kg).
+BUYERS: list[tuple[str, str, str, list[tuple[str, str | None, int, int]]]] = [
     ("PKS PT Sawit Merangin Lestari", "mill", "15.02.05", [("tbs", None, 1000, 2750)]),
     ("UPPB Karya Mandiri", "uppb", "15.02.05", [("karet", "kkk60", 500, 11400)]),
     ("UPPB Sepakat", "uppb", "15.02.06", [("karet", "kkk60", 300, 11200)]),
@@ -132,10 +133,9 @@ def demo_markets(*, seed: int, today: dt.date | None = None) -> dict[str, int]:
         shown, village = _placed(name, district, rng)
         if village is None:
             continue
-        point, _ = PricePoint.objects.get_or_create(
+        points[name], _ = PricePoint.objects.get_or_create(
             name=shown, village=village, defaults={"channel": channel, "district_id": village.district_id}
         )
-        points[name] = point
     commodities = {com.code: com for com in Commodity.objects.all()}
     monday = today - dt.timedelta(days=today.weekday())
     observations = []

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from berdaya.accounts.models import User
+from berdaya.core.audit import set_history_user
 from berdaya.migration import choices as c
 from berdaya.migration.models import (
     CaseAssignment,
@@ -49,7 +50,7 @@ DESTINATIONS = {
     c.Destination.RIAU: 14,
     c.Destination.RIAU_ISLANDS: 12,
 }
-SECTOR_BY_DESTINATION = {
+SECTOR_BY_DESTINATION: dict[str, list[str]] = {
     c.Destination.MALAYSIA: [c.Sector.PLANTATION, c.Sector.CONSTRUCTION, c.Sector.HOUSEHOLD, c.Sector.COMPANY],
     c.Destination.TAIWAN: [c.Sector.HOUSEHOLD, c.Sector.COMPANY, c.Sector.SHIP_CREW],
     c.Destination.HONG_KONG: [c.Sector.HOUSEHOLD],
@@ -170,16 +171,18 @@ def migration_demo(*, seed: int, episodes: int = 120, actor: User | None = None)
             ep.placement_company_licence = f"{rng.randint(100, 999)}/{rng.randint(2019, 2025)}"
         if not non_procedural:
             # Procedural workers get further through the checklist the further they are in the lifecycle.
-            share = {c.Stage.PLANNED: 0.2, c.Stage.PRE_DEPARTURE: 0.6, c.Stage.CANCELLED: 0.3}.get(stage, 1.0)
+            shares: dict[str, float] = {c.Stage.PLANNED: 0.2, c.Stage.PRE_DEPARTURE: 0.6, c.Stage.CANCELLED: 0.3}
+            share = shares.get(stage, 1.0)
             for document in c.required_documents(destination):
                 setattr(ep, f"doc_{document}", rng.random() < share)
         if stage in (c.Stage.WORKING, c.Stage.RETURNED):
-            ep.departure_date = today - dt.timedelta(days=rng.randint(60, 1400))
+            departed = today - dt.timedelta(days=rng.randint(60, 1400))
+            ep.departure_date = departed
             if not non_procedural:
-                ep.contract_start = ep.departure_date
-                ep.contract_end = ep.departure_date + dt.timedelta(days=730)
-        if stage == c.Stage.RETURNED:
-            ep.return_date = min(today, ep.departure_date + dt.timedelta(days=rng.randint(30, 900)))
+                ep.contract_start = departed
+                ep.contract_end = departed + dt.timedelta(days=730)
+            if stage == c.Stage.RETURNED:
+                ep.return_date = min(today, departed + dt.timedelta(days=rng.randint(30, 900)))
         family = (
             Person.objects.living()
             .filter(household_id=person.household_id)
@@ -189,7 +192,7 @@ def migration_demo(*, seed: int, episodes: int = 120, actor: User | None = None)
         )
         if family is not None:
             ep.family_contact = family
-        ep._history_user = actor
+        set_history_user(ep, actor)
         ep.full_clean()
         ep.save()
         created.append(ep)
@@ -223,7 +226,7 @@ def _cases(rng: random.Random, today: dt.date, episodes: list[MigrationEpisode],
             case.reporter_organisation = Organisation.objects.filter(kind="ngo").order_by("id").first()
             if case.reporter_organisation is None:
                 case.reported_by = c.Reporter.FAMILY
-        case._history_user = workers[1]
+        set_history_user(case, workers[1])
         case.full_clean()
         case.save()
         CaseAssignment.objects.create(case=case, user=workers[1], assigned_by=workers[0])

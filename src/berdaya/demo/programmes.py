@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history
 from berdaya.accounts.models import User
 from berdaya.areas.models import District
 from berdaya.core.access import REGENCY_WIDE
+from berdaya.core.audit import set_history_user
 from berdaya.organisations.models import Organisation
 from berdaya.programmes import choices as c
 from berdaya.programmes.models import (
@@ -291,7 +292,7 @@ def demo_programmes(*, seed: int, today: dt.date | None = None) -> Result:
             status=status,
             created_by=actor,
         )
-        p._history_user = actor
+        set_history_user(p, actor)
         p.save()
         p.needs.set([needs[n] for n in spec.needs if n in needs])
         p.funders.set([orgs[f] for f in spec.funders if f in orgs])
@@ -415,9 +416,9 @@ def demo_programmes(*, seed: int, today: dt.date | None = None) -> Result:
     return result
 
 
-def _events(enrolments: list[Enrolment], actor) -> list[EnrolmentEvent]:
+def _events(enrolments: list[Enrolment], actor: User) -> list[EnrolmentEvent]:
     """The transition log as the services would have written it, step by step to the final status."""
-    paths = {
+    paths: dict[str, list[str]] = {
         c.EnrolmentStatus.PROPOSED: [c.EnrolmentStatus.PROPOSED],
         c.EnrolmentStatus.REJECTED: [c.EnrolmentStatus.PROPOSED, c.EnrolmentStatus.REJECTED],
         c.EnrolmentStatus.ENROLLED: [c.EnrolmentStatus.PROPOSED, c.EnrolmentStatus.ENROLLED],
@@ -444,9 +445,9 @@ def _events(enrolments: list[Enrolment], actor) -> list[EnrolmentEvent]:
     return events
 
 
-def _assistance(rng: random.Random, programmes, enrolments: list[Enrolment], actor, today: dt.date) -> int:
+def _assistance(rng: random.Random, programmes, enrolments: list[Enrolment], actor: User, today: dt.date) -> int:
     rows: list[Assistance] = []
-    seated = {}
+    seated: dict[int, list[Enrolment]] = {}
     for e in enrolments:
         if e.status in c.SEAT_STATUSES:
             seated.setdefault(e.programme_id, []).append(e)
@@ -512,7 +513,7 @@ def _assistance(rng: random.Random, programmes, enrolments: list[Enrolment], act
 
 
 # Needs that fit an occupation or situation, so that matching has something to find.
-NEEDS_BY_OCCUPATION = {
+NEEDS_BY_OCCUPATION: dict[str, list[str]] = {
     rc.Occupation.FARMER: [
         "organic_farming",
         "post_harvest",
@@ -528,7 +529,7 @@ NEEDS_BY_OCCUPATION = {
 }
 
 
-def _needs(rng: random.Random, people: list[Person], needs: dict[str, Need], actor) -> int:
+def _needs(rng: random.Random, people: list[Person], needs: dict[str, Need], actor: User) -> int:
     rows = []
     for person in rng.sample(people, k=min(len(people), max(1, len(people) // 4))):
         options = NEEDS_BY_OCCUPATION.get(person.occupation, ["business_capital", "bookkeeping", "sewing"])

@@ -1094,7 +1094,9 @@ def demo_build(
     districts = {code: _short_regency(name) for code, name in District.objects.values_list("code", "regency__name")}
     builder = _Builder(seed=seed, today=today, villages=villages, districts=districts)
     # Numbers already in the database must not be reused (a second run adds to the first).
-    builder.used_niks.update(Person.objects.living().exclude(nik=None).values_list("nik", flat=True))
+    builder.used_niks.update(
+        nik for nik in Person.objects.living().exclude(nik=None).values_list("nik", flat=True) if nik is not None
+    )
     builder.used_kks.update(Household.objects.exclude(kk_number="").values_list("kk_number", flat=True))
 
     rng = builder.rng

@@ -28,7 +28,7 @@ from berdaya.registry.vulnerability import Alternative, Fact, Facts, register
 
 from .models import Plot
 
-AREA = DecimalField(max_digits=12, decimal_places=3)
+AREA: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=3)
 
 
 def _limit(code: str) -> Decimal:
@@ -46,7 +46,7 @@ def _within(code: str, area: Decimal) -> bool:
 # --- SQL --------------------------------------------------------------------------------------------------------------
 
 
-def operated_area_expr():
+def operated_area_expr() -> Coalesce:
     """The land a person's household operates, in ha: the total area of its members' active plots when it has any,
     else the household's declared land_operated_ha. One SQL expression (a correlated Subquery inside Coalesce), so
     the flags stay set-based."""
@@ -112,6 +112,13 @@ def _py(code: str) -> Callable[[Facts, dt.date], bool]:
     return py
 
 
+def _q(code: str, *, fast: bool = False) -> Callable[[dt.date], Q]:
+    def q(today: dt.date) -> Q:
+        return operated_area_fast_q(code) if fast else operated_area_q(code)
+
+    return q
+
+
 def _reason(code: str) -> Callable[[Person, dt.date], str]:
     def reason(person, today: dt.date) -> str:
         return _("lahan %(ha)s ha %(sign)s %(max)s ha") % {
@@ -133,8 +140,8 @@ def register_flags() -> None:
             label,
             order=order,
             alternative=Alternative(
-                q=lambda today, code=code: operated_area_q(code),
-                fast_q=lambda today, code=code: operated_area_fast_q(code),
+                q=_q(code),
+                fast_q=_q(code, fast=True),
                 py=_py(code),
                 reason=_reason(code),
                 annotations=lambda: {"operated_ha": operated_area_expr()},

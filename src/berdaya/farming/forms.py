@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.accounts.models import User
-from berdaya.core.forms import CheckboxSelectMultiple, DateInput, RupiahField, style_widgets
+from berdaya.core.forms import CheckboxSelectMultiple, DateInput, RupiahField, form_field, label_choices, style_widgets
 from berdaya.markets.choices import Channel
 from berdaya.markets.models import Buyer, Commodity, Grade, Unit
 from berdaya.registry.models import Group
@@ -32,8 +32,8 @@ class PlotForm(forms.ModelForm):
     def __init__(self, *args, villages=None, **kwargs):
         super().__init__(*args, **kwargs)
         if villages is not None:
-            self.fields["village"].queryset = villages
-        self.fields["commodity"].queryset = Commodity.objects.filter(is_active=True)
+            form_field(self, "village", forms.ModelChoiceField).queryset = villages
+        form_field(self, "commodity", forms.ModelChoiceField).queryset = Commodity.objects.filter(is_active=True)
         self.fields["area_ha"].widget.attrs["inputmode"] = "decimal"
         style_widgets(self)
 
@@ -56,7 +56,7 @@ class HarvestForm(forms.Form):
         if plot is not None:
             from django.db.models import Q
 
-            self.fields["practices"].queryset = Practice.objects.filter(
+            form_field(self, "practices", forms.ModelChoiceField).queryset = Practice.objects.filter(
                 Q(commodity=plot.commodity) | Q(commodity__isnull=True)
             )
         style_widgets(self)
@@ -81,11 +81,13 @@ class SaleForm(forms.Form):
 
     def __init__(self, *args, farmer=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["channel"].choices = Channel.choices
+        form_field(self, "channel", forms.ChoiceField).choices = Channel.choices
         self.fields["date"].initial = timezone.localdate()
-        self.fields["grade"].label_from_instance = lambda g: f"{g.commodity.short_name}: {g.name}"
+        label_choices(
+            form_field(self, "grade", forms.ModelChoiceField), lambda g: f"{g.commodity.short_name}: {g.name}"
+        )
         if farmer is not None:
-            self.fields["plot"].queryset = Plot.objects.filter(farmer=farmer)
+            form_field(self, "plot", forms.ModelChoiceField).queryset = Plot.objects.filter(farmer=farmer)
         style_widgets(self)
 
 
@@ -96,7 +98,9 @@ class GroupProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["extension_worker"].queryset = User.objects.filter(is_active=True).order_by("username")
-        self.fields["parent"].queryset = Group.objects.filter(kind="gapoktan")
-        self.fields["main_commodity"].queryset = Commodity.objects.filter(is_active=True)
+        form_field(self, "extension_worker", forms.ModelChoiceField).queryset = User.objects.filter(
+            is_active=True
+        ).order_by("username")
+        form_field(self, "parent", forms.ModelChoiceField).queryset = Group.objects.filter(kind="gapoktan")
+        form_field(self, "main_commodity", forms.ModelChoiceField).queryset = Commodity.objects.filter(is_active=True)
         style_widgets(self)

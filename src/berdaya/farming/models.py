@@ -70,7 +70,7 @@ class FarmerGroupProfile(models.Model):
         errors: dict[str, list] = {}
         if self.group_id and self.group.kind not in {"poktan", "gapoktan"}:
             errors["group"] = [_("Profil ini hanya untuk kelompok tani atau gapoktan.")]
-        if self.parent_id:
+        if self.parent is not None:
             if self.parent.kind != "gapoktan":
                 errors["parent"] = [_("Induk harus berupa gapoktan.")]
             elif self.group_id and self.group.kind != "poktan":

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Avg, Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractYear
 
+from berdaya.accounts.models import User
 from berdaya.markets.selectors import annotate_premium
 from berdaya.programmes.models import Enrolment
 
@@ -18,7 +19,7 @@ from .access import harvests_visible_to, sales_visible_to
 FARMER_PROGRAMME_KINDS = ("field_school", "farm_business", "market_access", "skills_training")
 
 
-def sale_list(*, actor, filters: dict | None = None) -> QuerySet:
+def sale_list(*, actor: User, filters: dict | None = None) -> QuerySet:
     """Sales with their reference price and premium (%) annotated in SQL."""
     filters = filters or {}
     qs = sales_visible_to(actor).select_related("farmer", "commodity", "grade", "district")
@@ -58,17 +59,17 @@ def income_by_year(qs: QuerySet) -> QuerySet:
     )
 
 
-def _completions():
+def _completions() -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(
         status="completed", programme__kind__in=FARMER_PROGRAMME_KINDS, ended_on__isnull=False
     )
 
 
-def _trained_on(person_ref: str):
+def _trained_on(person_ref: str) -> Subquery:
     return Subquery(_completions().filter(person=OuterRef(person_ref)).order_by("ended_on").values("ended_on")[:1])
 
 
-def training_comparison(*, actor) -> list[dict]:
+def training_comparison(*, actor: User) -> list[dict]:
     """Per commodity, for farmers who completed a farming programme: average price, premium against the reference
     price, and yield per ha, before and after their first completion. Grouped queries, no per-farmer loop."""
     # Only graduates' rows reach the correlated subqueries: the IN filter keeps the work proportional to them.

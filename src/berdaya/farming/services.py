@@ -9,6 +9,7 @@ is a plain ValidationError. Either way nothing is written half-way.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -18,12 +19,15 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from berdaya.accounts.models import User
 from berdaya.core.money import positive_rupiah
 from berdaya.markets import selectors as market_selectors
+from berdaya.markets.models import Commodity, Unit
 from berdaya.registry.access import ensure_can_edit_household
+from berdaya.registry.models import Group, Person
 
 from .access import ensure_can_edit_group_profile
-from .models import FarmerGroupProfile, Harvest, Plot, Sale
+from .models import FarmerGroupProfile, Harvest, Plot, Practice, Sale
 
 
 class NeedsConfirmation(ValidationError):
@@ -37,7 +41,7 @@ def _not_future(date: dt.date | None, field: str) -> None:
         raise ValidationError({field: _("Tanggal tidak boleh di masa depan.")})
 
 
-def _positive(value, field: str) -> Decimal:
+def _positive(value: object, field: str) -> Decimal:
     try:
         value = Decimal(str(value))
     except Exception:
@@ -48,7 +52,7 @@ def _positive(value, field: str) -> Decimal:
 
 
 @transaction.atomic
-def plot_save(*, actor, plot: Plot) -> Plot:
+def plot_save(*, actor: User, plot: Plot) -> Plot:
     ensure_can_edit_household(actor, plot.farmer.household)
     if plot.pk is None:
         plot.created_by = actor
@@ -58,7 +62,7 @@ def plot_save(*, actor, plot: Plot) -> Plot:
 
 
 @transaction.atomic
-def group_profile_save(*, actor, group, data: dict[str, Any]) -> FarmerGroupProfile:
+def group_profile_save(*, actor: User, group: Group, data: dict[str, Any]) -> FarmerGroupProfile:
     ensure_can_edit_group_profile(actor, group)
     profile = FarmerGroupProfile.objects.filter(group=group).first() or FarmerGroupProfile(group=group)
     for key, value in data.items():
@@ -70,9 +74,10 @@ def group_profile_save(*, actor, group, data: dict[str, Any]) -> FarmerGroupProf
 
 def harvest_warnings(*, plot: Plot, season: str, quantity_kg: Decimal, exclude_pk: int | None = None) -> list[str]:
     commodity = plot.commodity
-    earlier = (
-        Harvest.objects.filter(plot=plot, season=season).exclude(pk=exclude_pk).aggregate(s=Sum("quantity_kg"))["s"]
-    )
+    same_season = Harvest.objects.filter(plot=plot, season=season)
+    if exclude_pk is not None:
+        same_season = same_season.exclude(pk=exclude_pk)
+    earlier = same_season.aggregate(s=Sum("quantity_kg"))["s"]
     total = (earlier or Decimal(0)) + quantity_kg
     limit = plot.area_ha * commodity.max_yield_kg_ha_season
     if total > limit:
@@ -95,12 +100,19 @@ def harvest_warnings(*, plot: Plot, season: str, quantity_kg: Decimal, exclude_p
 
 @transaction.atomic
 def harvest_record(
-    *, actor, plot: Plot, harvested_on: dt.date, quantity, unit, practices=(), confirm: bool = False
+    *,
+    actor: User,
+    plot: Plot,
+    harvested_on: dt.date,
+    quantity: Decimal | int | str,
+    unit: Unit,
+    practices: Iterable[Practice] = (),
+    confirm: bool = False,
 ) -> Harvest:
     ensure_can_edit_household(actor, plot.farmer.household)
     _not_future(harvested_on, "harvested_on")
-    quantity = _positive(quantity, "quantity")
-    quantity_kg = market_selectors.to_kg(quantity, unit, plot.commodity)
+    amount = _positive(quantity, "quantity")
+    quantity_kg = market_selectors.to_kg(amount, unit, plot.commodity)
     season = plot.commodity.season_of(harvested_on)
     warnings = harvest_warnings(plot=plot, season=season, quantity_kg=quantity_kg)
     if warnings and not confirm:
@@ -109,7 +121,7 @@ def harvest_record(
         plot=plot,
         harvested_on=harvested_on,
         season=season,
-        quantity=quantity,
+        quantity=amount,
         unit=unit,
         quantity_kg=quantity_kg,
         warning="; ".join(warnings)[:300],
@@ -122,7 +134,14 @@ def harvest_record(
 
 
 def sale_warnings(
-    *, farmer, commodity, season: str, quantity_kg: Decimal, price_per_kg: int, date: dt.date, channel: str = ""
+    *,
+    farmer: Person,
+    commodity: Commodity,
+    season: str,
+    quantity_kg: Decimal,
+    price_per_kg: int,
+    date: dt.date,
+    channel: str = "",
 ) -> list[str]:
     warnings = []
     harvested = Harvest.objects.filter(plot__farmer=farmer, plot__commodity=commodity, season=season).aggregate(
@@ -150,7 +169,7 @@ def sale_warnings(
 
 
 @transaction.atomic
-def sale_record(*, actor, farmer, data: dict[str, Any], confirm: bool = False) -> Sale:
+def sale_record(*, actor: User, farmer: Person, data: dict[str, Any], confirm: bool = False) -> Sale:
     ensure_can_edit_household(actor, farmer.household)
     date = data["date"]
     _not_future(date, "date")

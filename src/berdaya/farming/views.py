@@ -10,6 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from berdaya.accounts.models import User
 from berdaya.core.access import capabilities, ensure_sees_people, get_visible_or_404
 from berdaya.core.conf import conf
 from berdaya.core.forms import service_errors
@@ -93,7 +94,7 @@ def farmer_detail(request, person_pk: int):
     )
 
 
-def _villages(user):
+def _villages(user: User):
     return villages_for_registration(user).order_by("district__name", "name")
 
 

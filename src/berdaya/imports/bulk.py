@@ -104,7 +104,7 @@ def write(run: Import, cur) -> None:
             restore = []
     # A large first load: the two timestamps, the same for every row, come from the database where it can (see
     # Transport.stamp_by_default), not sent with every row.
-    loaded = [t for t in ("registry_household", "registry_person") if restore and t in bulk]
+    loaded: list[str] = [t for t in ("registry_household", "registry_person") if restore and t in bulk]
     stamped = transport.stamp_by_default(cur, loaded, now_text)
 
     def stamps(table: str) -> tuple[list[str], str]:

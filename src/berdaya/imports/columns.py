@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import TextChoices
 from django.utils import translation
@@ -15,6 +16,9 @@ from berdaya.registry import choices as c
 from berdaya.registry import rules
 from berdaya.registry.models import Household, Person
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class Column:
@@ -22,7 +26,7 @@ class Column:
     header: str
     level: str  # "household" or "person"
     kind: str  # text, code, choice, date, int, decimal, bool, nik, kk, phone, village, wgss
-    help: str
+    help: StrOrPromise
     example: str = ""
     max_length: int = 0
     choices: type[TextChoices] | None = None

@@ -12,6 +12,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from berdaya.accounts.models import User
 from berdaya.core.access import capabilities
 from berdaya.core.audit import audit, fingerprint
 from berdaya.core.masking import is_identifying, mask_field
@@ -103,7 +104,7 @@ def export_rows(qs, *, sees_identifiers: bool) -> Iterator[list[Any]]:
         yield row
 
 
-def export_people(*, actor, params, fmt: str):
+def export_people(*, actor: User, params, fmt: str):
     """Build the response for GET params (the registry list's filter params) in format csv or xlsx."""
     caps = capabilities(actor)
     if not caps.sees_people:

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from berdaya.accounts.models import User
+from berdaya.core.forms import form_field
 
 from .access import mappings_visible_to
 from .columns import COLUMNS
@@ -19,9 +24,9 @@ class UploadForm(forms.Form):
         empty_label=_("(otomatis menurut judul kolom)"),
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["mapping"].queryset = (
+        form_field(self, "mapping", forms.ModelChoiceField).queryset = (
             mappings_visible_to(user) if user is not None else ColumnMapping.objects.none()
         )
 
@@ -59,7 +64,7 @@ class MappingForm(forms.Form):
         }
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         chosen = [v for k, v in data.items() if k.startswith("col_") and v]
         if len(chosen) != len(set(chosen)):
             raise forms.ValidationError(_("Satu kolom file hanya boleh dipetakan ke satu field."))

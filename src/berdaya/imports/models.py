@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -98,7 +100,7 @@ class ImportRun(models.Model):
         return self.original_name
 
     @property
-    def counts(self) -> dict:
+    def counts(self) -> dict[str, Any]:
         return self.result or self.preview
 
     @property
@@ -116,4 +118,4 @@ class ImportRun(models.Model):
             return _("Sudah diimpor, tidak ada perubahan: %(unchanged)s baris sudah sama dengan registri.") % {
                 "unchanged": result["unchanged"]
             }
-        return _("Sudah diimpor, tetapi file tidak berisi baris data (baris contoh templat tidak diimpor).")
+        return str(_("Sudah diimpor, tetapi file tidak berisi baris data (baris contoh templat tidak diimpor)."))

@@ -46,7 +46,11 @@ from .transport import Transport, transport_for
 from .validate import RowValidator
 
 FIRST_ERRORS = 50
-DUCKDB_CONFIG = {"threads": 2, "memory_limit": "768MB", "preserve_insertion_order": True}
+DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "threads": 2,
+    "memory_limit": "768MB",
+    "preserve_insertion_order": True,
+}
 
 MODE_VALID_ONLY = "valid-only"
 MODE_ALL_OR_NOTHING = "all-or-nothing"

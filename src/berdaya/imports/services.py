@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from berdaya.accounts.models import User
 from berdaya.core.spreadsheet import FileInfo, read_rows, write_xlsx
 from berdaya.jobs.models import Job
 from berdaya.jobs.progress import JobCancelled, Progress
@@ -22,7 +26,7 @@ from .models import ColumnMapping, ImportRun
 from .pipeline import ImportResult, import_households
 
 
-def import_run_create(*, actor, uploaded, mapping: dict[str, str] | None = None) -> ImportRun:
+def import_run_create(*, actor: User, uploaded: UploadedFile, mapping: dict[str, str] | None = None) -> ImportRun:
     """Store the uploaded file with its SHA-256 checksum."""
     ensure_can_import(actor)
     digest = hashlib.sha256()
@@ -31,25 +35,26 @@ def import_run_create(*, actor, uploaded, mapping: dict[str, str] | None = None)
         digest.update(chunk)
         size += len(chunk)
     uploaded.seek(0)
+    name = Path(uploaded.name or "")  # a form's upload always has a name
     run = ImportRun(
-        original_name=Path(uploaded.name).name[:255],
+        original_name=name.name[:255],
         size=size,
         checksum=digest.hexdigest(),
         mapping=mapping or {},
         created_by=actor,
     )
-    run.file.save(f"{digest.hexdigest()[:16]}{Path(uploaded.name).suffix.lower()[:6]}", uploaded, save=False)
+    run.file.save(f"{digest.hexdigest()[:16]}{name.suffix.lower()[:6]}", uploaded, save=False)
     run.save()
     return run
 
 
-def previous_imports(run: ImportRun):
+def previous_imports(run: ImportRun) -> QuerySet[ImportRun]:
     """Earlier committed imports of the very same file (same checksum)."""
     return ImportRun.objects.filter(checksum=run.checksum, status=ImportRun.Status.IMPORTED).exclude(pk=run.pk)
 
 
 def mapping_save(
-    *, actor, name: str, columns: dict[str, str], values: dict[str, dict[str, str]] | None = None
+    *, actor: User, name: str, columns: dict[str, str], values: dict[str, dict[str, str]] | None = None
 ) -> ColumnMapping:
     """Save under a name: staff of an organisation save their organisation's mapping (never another's, never a
     shared one); officers and admins save the shared mappings everyone may use."""
@@ -77,7 +82,7 @@ def write_error_file(run: ImportRun, result: ImportResult, source: str | Path | 
     headers_holder: list[str] = []
     limit = ERROR_FILE_MAX_ROWS
 
-    def rows():
+    def rows() -> Iterator[list[Any]]:
         written = 0
         for row_no, values in read_rows(source or run.file.path, info):
             if not headers_holder:
@@ -157,7 +162,7 @@ def mark_imported(run: ImportRun, result: ImportResult) -> None:
     )
 
 
-def recover_import(sender, job: Job, **kwargs) -> None:
+def recover_import(sender: object, job: Job, **kwargs: object) -> None:
     """jobs.services.job_abandoned: the worker of an import job is gone. Its transaction either committed (the
     marker says imported) or died with the connection; either way the file is no longer "being processed"."""
     if job.kind != "imports.households":
@@ -209,7 +214,7 @@ def run_import_job(job: Job, progress: Progress) -> dict[str, Any]:
 
 
 @transaction.atomic
-def import_start(*, actor, run: ImportRun, dry_run: bool, mode: str = "valid-only") -> Job:
+def import_start(*, actor: User, run: ImportRun, dry_run: bool, mode: str = "valid-only") -> Job:
     ensure_can_import(actor)
     ensure_can_start(actor, run)
     title = (_("Pemeriksaan %(name)s") if dry_run else _("Impor %(name)s")) % {"name": run.original_name}

@@ -371,7 +371,8 @@ class SqliteTransport(Transport):
 
     def lock(self, on_wait: Callable[[], None]) -> Callable[[], None]:
         # SQLite is one machine: a file lock next to the database, a process-wide lock for an in-memory one.
-        if fcntl is None or connection.is_in_memory_db():
+        # is_in_memory_db is the SQLite backend's own method (this transport runs on SQLite only).
+        if fcntl is None or connection.is_in_memory_db():  # type: ignore[attr-defined]
             if not _MEMORY_LOCK.acquire(blocking=False):
                 on_wait()
                 _MEMORY_LOCK.acquire()

@@ -161,12 +161,12 @@ class RowValidator:
         try:
             return parse_written_date(value)
         except NotInCalendar:
-            raise RowError(key, _("Tanggal “%(v)s” tidak ada di kalender.") % {"v": value[:20]}) from None
+            raise RowError(key, _("Tanggal “%(v)s” tidak ada di kalender.") % {"v": str(value)[:20]}) from None
         except UnknownDateFormat:
             raise RowError(
                 key,
                 _("Format tanggal “%(v)s” tidak dikenal: gunakan dd/mm/yyyy, d-m-yyyy atau yyyy-mm-dd.")
-                % {"v": value[:20]},
+                % {"v": str(value)[:20]},
             ) from None
 
     def _conv_int(self, key: str, raw: Any) -> int | None:

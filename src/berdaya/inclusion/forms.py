@@ -4,7 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from berdaya.core.forms import DateInput, style_widgets
+from berdaya.core.forms import DateInput, form_field, style_widgets
+from berdaya.programmes.models import Programme
 
 from . import choices as c
 from .models import DisabilityProfile
@@ -44,7 +45,7 @@ class DeviceReceivedForm(forms.Form):
         widget=DateInput(),
     )
     source = forms.CharField(label=_("Diterima dari"), max_length=150, required=False)
-    programme = forms.ModelChoiceField(
+    programme: forms.ModelChoiceField[Programme] = forms.ModelChoiceField(
         label=_("Catat sebagai bantuan program"),
         queryset=None,
         required=False,
@@ -65,5 +66,5 @@ class DeviceReceivedForm(forms.Form):
             del self.fields["programme"]
             del self.fields["override_reason"]
         else:
-            self.fields["programme"].queryset = programmes
+            form_field(self, "programme", forms.ModelChoiceField).queryset = programmes
         style_widgets(self, empty_label=_("— tidak lewat program —"))

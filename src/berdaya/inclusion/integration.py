@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from berdaya.accounts.models import User
 from berdaya.programmes import choices as pc
 from berdaya.programmes.access import programmes_editable_by
+from berdaya.programmes.models import Programme
 from berdaya.programmes.services import assistance_create, assistance_transition
+from berdaya.registry.models import Person
+
+from .models import AssistiveDevice
 
 
-def programmes_for_device(*, actor, person) -> QuerySet:
+def programmes_for_device(*, actor: User, person: Person) -> QuerySet[Programme]:
     """Programmes `actor` manages in which `person` holds a seat: where a device receipt can be recorded."""
     return (
         programmes_editable_by(actor)
@@ -22,7 +27,9 @@ def programmes_for_device(*, actor, person) -> QuerySet:
     )
 
 
-def record_device_assistance(*, actor, programme, device, override_reason: str = "") -> int | None:
+def record_device_assistance(
+    *, actor: User, programme: Programme | None, device: AssistiveDevice, override_reason: str = ""
+) -> int | None:
     """Create the programmes Assistance (kind "assistive device") for a received device and return its id.
 
     The device is already in the person's hands, so the row goes through approval, disbursement and acknowledgement

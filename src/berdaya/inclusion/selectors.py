@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, overload
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from berdaya.accounts.models import User
 from berdaya.programmes import accessibility
 from berdaya.registry import choices as rc
 from berdaya.registry.access import people_visible_to
-from berdaya.registry.models import Person
+from berdaya.registry.models import Person, PersonQuerySet
 from berdaya.registry.vulnerability import flag_q
 
 from . import choices as c
@@ -59,7 +60,7 @@ def support_needs_for(person_ids: Iterable[int]) -> dict[int, set[str]]:
 def _features(needs: Iterable[str]) -> list[str]:
     """The session features that meet these needs, in the order of SupportNeed (a companion needs none)."""
     wanted = set(needs)
-    return [c.NEED_SESSION_FLAG[need] for need in c.SupportNeed.values if need in wanted and c.NEED_SESSION_FLAG[need]]
+    return [flag for need in c.SupportNeed.values if need in wanted and (flag := c.NEED_SESSION_FLAG[need])]
 
 
 def session_features_needed(person_ids: Iterable[int]) -> dict[int, list[str]]:
@@ -139,8 +140,16 @@ def disability_aggregates(today: dt.date | None = None) -> dict[str, Count]:
     }
 
 
+@overload
 def disaggregate_by_disability(
-    people: QuerySet, by: str | list[str] | None = None, today: dt.date | None = None
+    people: QuerySet[Person], by: None = None, today: dt.date | None = None
+) -> dict[str, int]: ...
+@overload
+def disaggregate_by_disability(
+    people: QuerySet[Person], by: str | list[str], today: dt.date | None = None
+) -> list[dict[str, Any]]: ...
+def disaggregate_by_disability(
+    people: QuerySet[Person], by: str | list[str] | None = None, today: dt.date | None = None
 ) -> dict[str, int] | list[dict[str, Any]]:
     """Split any Person queryset by disability: yes (the disability flag) / no / not asked, and per WG-SS domain, in
     one aggregate query. With `by` (a field path or list, e.g. "household__village__district"), one row per group.
@@ -157,7 +166,7 @@ def disaggregate_by_disability(
 # --- Persons with disabilities -----------------------------------------------------------------------------------
 
 
-def persons_with_disabilities(*, actor, district: str | None = None, domain: str | None = None) -> QuerySet:
+def persons_with_disabilities(*, actor: User, district: str | None = None, domain: str | None = None) -> PersonQuerySet:
     """People `actor` may see who have a disability (the flag: WG-SS cut-off or a recorded profile), with profile and
     devices."""
     qs = people_visible_to(actor).living().filter(flag_q("disability"))
@@ -174,5 +183,5 @@ def persons_with_disabilities(*, actor, district: str | None = None, domain: str
     )
 
 
-def devices_of(person) -> QuerySet[AssistiveDevice]:
+def devices_of(person: Person) -> QuerySet[AssistiveDevice]:
     return person.assistive_devices.all()

@@ -7,9 +7,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from berdaya.accounts.models import User
+from berdaya.core.audit import set_history_user
+from berdaya.programmes.models import Programme
 from berdaya.registry import choices as rc
 from berdaya.registry.access import ensure_can_edit_household
 from berdaya.registry.flags import wgss_disability_q
@@ -22,8 +26,8 @@ from .models import AssistiveDevice, DisabilityProfile
 PROFILE_FIELDS = {"disability_type", "kpd_number", *[f"need_{n}" for n in c.SupportNeed.values]}
 
 
-def _save(obj, actor) -> None:
-    obj._history_user = actor
+def _save(obj: Model, actor: User) -> None:
+    set_history_user(obj, actor)
     obj.full_clean()
     try:
         with transaction.atomic():
@@ -41,7 +45,7 @@ def at_wgss_cut_off(person: Person) -> bool:
 
 
 @transaction.atomic
-def disability_profile_save(*, actor, person: Person, data: dict[str, Any]) -> DisabilityProfile:
+def disability_profile_save(*, actor: User, person: Person, data: dict[str, Any]) -> DisabilityProfile:
     """Record or change the disability details. Allowed for a person at the WG-SS cut-off, or holding a KPD (the card
     is an official finding of disability even when WG-SS was not asked)."""
     ensure_can_edit_household(actor, person.household)
@@ -67,7 +71,7 @@ def disability_profile_save(*, actor, person: Person, data: dict[str, Any]) -> D
 
 
 @transaction.atomic
-def device_need_add(*, actor, person: Person, device: str, other_detail: str = "") -> AssistiveDevice:
+def device_need_add(*, actor: User, person: Person, device: str, other_detail: str = "") -> AssistiveDevice:
     ensure_can_edit_household(actor, person.household)
     if person.assistive_devices.filter(device=device, status=c.DeviceStatus.NEEDED, other_detail=other_detail).exists():
         raise ValidationError({"device": _("Kebutuhan alat bantu ini sudah tercatat.")})
@@ -79,11 +83,11 @@ def device_need_add(*, actor, person: Person, device: str, other_detail: str = "
 @transaction.atomic
 def device_mark_received(
     *,
-    actor,
+    actor: User,
     record: AssistiveDevice,
     received_on: dt.date,
     source: str = "",
-    programme=None,
+    programme: Programme | None = None,
     override_reason: str = "",
 ) -> AssistiveDevice:
     """Record that the device was received. With a programme, the receipt is also recorded as that programme's

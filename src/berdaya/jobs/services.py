@@ -24,6 +24,8 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from berdaya.core.access import AnyUser
+
 from .access import ensure_can_manage_job
 from .models import Job
 from .progress import cancel_flag_path
@@ -44,7 +46,7 @@ job_abandoned = Signal()
 
 
 def job_start(
-    *, actor, kind: str, handler: str, params: dict[str, Any] | None = None, title: str = "", total: int = 0
+    *, actor: AnyUser, kind: str, handler: str, params: dict[str, Any] | None = None, title: str = "", total: int = 0
 ) -> Job:
     """Create the job row and enqueue it on the task worker (after the surrounding transaction commits)."""
     job = Job.objects.create(
@@ -53,7 +55,7 @@ def job_start(
         params=params or {},
         title=title[:200],
         total=total,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
     )
 
     def enqueue() -> None:
@@ -64,7 +66,7 @@ def job_start(
     return job
 
 
-def job_cancel(*, actor, job: Job) -> Job:
+def job_cancel(*, actor: AnyUser, job: Job) -> Job:
     """Ask a job to stop. The work notices between chunks (and on PostgreSQL its running statement is cancelled)
     and rolls back. A job whose worker is gone is ended at once."""
     ensure_can_manage_job(actor, job)
@@ -105,7 +107,7 @@ def _set_cancel_requested(job: Job) -> None:
             cur.execute(f"PRAGMA busy_timeout = {int(previous)}")
 
 
-def job_retry(*, actor, job: Job) -> Job:
+def job_retry(*, actor: AnyUser, job: Job) -> Job:
     """Start a failed or cancelled job again, as a new job with the same work."""
     ensure_can_manage_job(actor, job)
     if job.status not in (Job.Status.FAILED, Job.Status.CANCELLED):

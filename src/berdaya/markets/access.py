@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from berdaya.accounts.models import User
 from berdaya.areas.models import Village
 from berdaya.core.access import capabilities, village_scope_q
 from berdaya.registry.access import people_visible_to
@@ -18,17 +19,17 @@ from berdaya.registry.access import people_visible_to
 from .models import OutboxMessage, SubscriberConsent
 
 
-def can_enter_prices(user) -> bool:
+def can_enter_prices(user: User) -> bool:
     """Everyone who works with people records the prices they see in the field."""
     return capabilities(user).sees_people
 
 
-def can_manage_prices(user) -> bool:
+def can_manage_prices(user: User) -> bool:
     """Confirming outliers, setting official prices, sending bulletins: the regency's officers and admins."""
     return capabilities(user).regency_wide
 
 
-def can_manage_subscribers(user) -> bool:
+def can_manage_subscribers(user: User) -> bool:
     """Facilitators record a farmer's consent in the field; partner staff do not hold the consent register."""
     return capabilities(user).regency_staff
 
@@ -40,11 +41,11 @@ class MarketAccess:
     manage_subscribers: bool
 
 
-def market_access(user) -> MarketAccess:
+def market_access(user: User) -> MarketAccess:
     return MarketAccess(can_enter_prices(user), can_manage_prices(user), can_manage_subscribers(user))
 
 
-def subscribers_visible_to(user) -> QuerySet[SubscriberConsent]:
+def subscribers_visible_to(user: User) -> QuerySet[SubscriberConsent]:
     """Bulletin subscribers `user` may see and manage: officers and admins all; facilitators those of the people
     they may see, and those without a linked person in the districts of their villages; nobody else."""
     caps = capabilities(user)
@@ -59,7 +60,7 @@ def subscribers_visible_to(user) -> QuerySet[SubscriberConsent]:
     return qs.none()
 
 
-def outbox_visible_to(user) -> QuerySet[OutboxMessage]:
+def outbox_visible_to(user: User) -> QuerySet[OutboxMessage]:
     """The queued, sent and failed messages (phone numbers and their text): those who send bulletins."""
     if not can_manage_prices(user):
         return OutboxMessage.objects.none()

@@ -71,11 +71,11 @@ def line_chart(
     for idx, s in enumerate(series):
         colour, dash = PALETTE[idx % len(PALETTE)], DASHES[idx % len(DASHES)]
         segments: list[list[str]] = [[]]
-        for i, v in enumerate(s.points):
-            if v is None:
+        for i, value in enumerate(s.points):
+            if value is None:
                 segments.append([])
             else:
-                segments[-1].append(f"{x(i):.1f},{y(v):.1f}")
+                segments[-1].append(f"{x(i):.1f},{y(value):.1f}")
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         for seg in segments:
             if len(seg) > 1:

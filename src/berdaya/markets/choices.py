@@ -51,7 +51,7 @@ class BuyerKind(models.TextChoices):
     COLLECTOR = "collector", _("Pedagang pengepul")
 
 
-BUYER_CHANNEL = {
+BUYER_CHANNEL: dict[str, str] = {
     BuyerKind.MILL: Channel.MILL,
     BuyerKind.UPPB: Channel.UPPB,
     BuyerKind.COOPERATIVE: Channel.UPPB,

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from berdaya.areas.models import Village
 from berdaya.areas.selectors import deployment_districts
-from berdaya.core.forms import CheckboxSelectMultiple, DateInput, RupiahField, style_widgets
+from berdaya.core.forms import CheckboxSelectMultiple, DateInput, RupiahField, form_field, label_choices, style_widgets
 
 from .models import Commodity, PriceObservation, PricePoint, SubscriberConsent
 
@@ -26,8 +26,10 @@ class ObservationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate()
-        self.fields["point"].queryset = PricePoint.objects.filter(is_active=True).select_related("village")
-        self.fields["commodity"].queryset = Commodity.objects.filter(is_active=True)
+        form_field(self, "point", forms.ModelChoiceField).queryset = PricePoint.objects.filter(
+            is_active=True
+        ).select_related("village")
+        form_field(self, "commodity", forms.ModelChoiceField).queryset = Commodity.objects.filter(is_active=True)
         self.fields["price_per_kg"].help_text = _("Rupiah per kilogram, mis. 7.950. Harga per ton: bagi 1.000.")
         style_widgets(self)
 
@@ -53,8 +55,8 @@ class SubscriberForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["commodities"].queryset = Commodity.objects.filter(is_active=True)
-        self.fields["district"].queryset = deployment_districts().order_by("code")
+        form_field(self, "commodities", forms.ModelChoiceField).queryset = Commodity.objects.filter(is_active=True)
+        form_field(self, "district", forms.ModelChoiceField).queryset = deployment_districts().order_by("code")
         style_widgets(self)
 
 
@@ -66,5 +68,5 @@ class RankingForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].label_from_instance = lambda v: f"{v.district.name} — {v.name}"
+        label_choices(form_field(self, "village", forms.ModelChoiceField), lambda v: f"{v.district.name} — {v.name}")
         style_widgets(self)

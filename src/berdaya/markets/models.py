@@ -162,7 +162,8 @@ class PricePoint(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.district_id = self.village_id[:8] if self.village_id else None
+        if self.village_id:  # the district is the first eight characters of the village's code
+            self.district_id = self.village_id[:8]
         super().save(*args, **kwargs)
 
     def location(self) -> tuple[float, float] | None:
@@ -229,7 +230,7 @@ class PriceObservation(models.Model):
         errors: dict[str, list] = {}
         if self.date and self.date > timezone.localdate():
             errors["date"] = [_("Tanggal tidak boleh di masa depan.")]
-        if self.grade_id and self.commodity_id and self.grade.commodity_id != self.commodity_id:
+        if self.commodity_id and self.grade is not None and self.grade.commodity_id != self.commodity_id:
             errors["grade"] = [_("Mutu ini bukan mutu komoditas yang dipilih.")]
         if errors:
             raise ValidationError(errors)

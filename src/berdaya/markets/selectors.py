@@ -9,13 +9,15 @@ import math
 import statistics
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Avg, Count, F, FloatField, Model, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from berdaya.areas.models import Village
 from berdaya.core.conf import conf
 from berdaya.core.dates import monday_of
 from berdaya.core.money import thousands
@@ -23,12 +25,14 @@ from berdaya.partners.choices import CommitmentKind
 from berdaya.partners.models import Commitment
 
 from . import choices as c
-from .models import Buyer, BuyerOffer, Commodity, PriceObservation, PricePoint, UnitConversion, iso_week
+from .models import Buyer, BuyerOffer, Commodity, PriceObservation, PricePoint, Unit, UnitConversion, iso_week
+
+M = TypeVar("M", bound=Model)
 
 # Unit conversion
 
 
-def kg_per_unit(unit, commodity) -> Decimal:
+def kg_per_unit(unit: Unit, commodity: Commodity) -> Decimal:
     """Kilograms in one `unit` of `commodity`: the commodity's own conversion, else the general one."""
     rows = {
         row.commodity_id: row.kg_per_unit
@@ -42,7 +46,7 @@ def kg_per_unit(unit, commodity) -> Decimal:
     return factor
 
 
-def to_kg(quantity: Decimal | int | str, unit, commodity) -> Decimal:
+def to_kg(quantity: Decimal | int | str, unit: Unit, commodity: Commodity) -> Decimal:
     quantity = Decimal(str(quantity))
     if quantity <= 0:
         raise ValidationError({"quantity": _("Jumlah harus lebih dari nol.")})
@@ -52,7 +56,7 @@ def to_kg(quantity: Decimal | int | str, unit, commodity) -> Decimal:
 # Outliers
 
 
-def counted() -> QuerySet:
+def counted() -> QuerySet[PriceObservation]:
     return PriceObservation.objects.filter(status__in=c.COUNTED_STATUSES)
 
 
@@ -65,7 +69,12 @@ class OutlierCheck:
 
 
 def check_price(
-    *, commodity, price_per_kg: int, on_date: dt.date, channel: str | None = None, exclude_pk: int | None = None
+    *,
+    commodity: Commodity,
+    price_per_kg: int,
+    on_date: dt.date,
+    channel: str | None = None,
+    exclude_pk: int | None = None,
 ) -> OutlierCheck:
     """Is `price_per_kg` far from the recent median of `commodity`?
 
@@ -141,7 +150,7 @@ def series_key(channel: str, price_type: str) -> str:
 SERIES_LABELS = {**dict(c.Channel.choices), "retail": _("Eceran di pasar")}
 
 
-def weekly_series(*, commodity, weeks: list[int], district: str | None = None) -> dict[str, dict[int, int]]:
+def weekly_series(*, commodity: Commodity, weeks: list[int], district: str | None = None) -> dict[str, dict[int, int]]:
     """Average price per week and channel (retail apart): {channel: {week: price}}. One grouped query."""
     qs = counted().filter(commodity=commodity, week__gte=weeks[0], week__lte=weeks[-1])
     if district:
@@ -172,7 +181,7 @@ def gap_rows(series: dict[str, dict[int, int]], weeks: list[int]) -> list[dict]:
                 "farm_gate": farm,
                 "organised": best,
                 "gap": gap,
-                "gap_pct": round(gap * 100 / farm, 1) if gap is not None else None,
+                "gap_pct": round(gap * 100 / farm, 1) if gap is not None and farm else None,
             }
         )
     return rows
@@ -215,14 +224,14 @@ def latest_by_commodity_district(*, today: dt.date, weeks: int = 4) -> list[dict
     return list(latest.values())
 
 
-def reference_price_expr(*, price_type: str | None = None):
+def reference_price_expr(*, price_type: str | None = None) -> Coalesce:
     """For each Sale row, the average counted price of the same commodity, grade and ISO week in the sale's district;
     when that district has no price that week, the regency average (enumerators do not reach every district every
     week). Grade matches NULL to NULL through Coalesce. One Coalesce of two correlated subqueries, both on the
     (commodity, week, district) index."""
     price_type = price_type or conf().premium_reference_price_type
 
-    def average(**extra):
+    def average(**extra: Any) -> Subquery:
         ref = (
             counted()
             .filter(commodity=OuterRef("commodity"), week=OuterRef("week"), price_type=price_type, **extra)
@@ -238,7 +247,7 @@ def reference_price_expr(*, price_type: str | None = None):
     return Coalesce(average(district=OuterRef("district")), average(), output_field=FloatField())
 
 
-def annotate_premium(qs: QuerySet) -> QuerySet:
+def annotate_premium(qs: QuerySet[M]) -> QuerySet[M]:
     """Add `reference_price` (Rp/kg) and `premium_pct` (the sale price against it, in %, one decimal) to sales."""
     qs = qs.annotate(reference_price=reference_price_expr())
     return qs.annotate(
@@ -282,14 +291,19 @@ class ChannelOption:
         return str(dict(c.Channel.choices).get(self.channel, self.channel))
 
 
-def village_location(village) -> tuple[float, float] | None:
+def village_location(village: Village | None) -> tuple[float, float] | None:
     if village is not None and village.latitude is not None and village.longitude is not None:
         return float(village.latitude), float(village.longitude)
     return None
 
 
 def rank_channels(
-    *, commodity, origin: tuple[float, float] | None, today: dt.date | None = None, weeks: int = 4, limit: int = 10
+    *,
+    commodity: Commodity,
+    origin: tuple[float, float] | None,
+    today: dt.date | None = None,
+    weeks: int = 4,
+    limit: int = 10,
 ) -> list[ChannelOption]:
     """Where to sell `commodity` from `origin`, best net price first: price − transport cost × distance.
 
@@ -316,7 +330,16 @@ def rank_channels(
             seen[1].append(price)
     options: list[ChannelOption] = []
 
-    def add(name, source, channel, price, location, as_of=None, min_qty=0, note=""):
+    def add(
+        name: str,
+        source: str,
+        channel: str,
+        price: float,
+        location: tuple[float, float] | None,
+        as_of: dt.date | None = None,
+        min_qty: int = 0,
+        note: str = "",
+    ) -> None:
         distance = haversine_km(origin, location) if origin and location else None
         transport = int((cost * Decimal(str(distance))).quantize(Decimal(1))) if distance is not None else 0
         options.append(
@@ -349,14 +372,14 @@ def rank_channels(
     return options[:limit]
 
 
-def buyers_directory(*, commodity=None) -> QuerySet:
+def buyers_directory(*, commodity: Commodity | None = None) -> QuerySet[Buyer]:
     qs = Buyer.objects.filter(is_active=True).select_related("village__district", "organisation")
     if commodity is not None:
         qs = qs.filter(offers__commodity=commodity).distinct()
     return qs.prefetch_related("offers__commodity", "offers__grade")
 
 
-def market_access_commitments(*, commodity=None, today: dt.date | None = None) -> list:
+def market_access_commitments(*, commodity: Commodity | None = None, today: dt.date | None = None) -> list[Commitment]:
     """Current market-access commitments of partners (berdaya.partners, below markets in the layers: a buyer's
     promise to purchase a commodity at a price or premium)."""
     today = today or timezone.localdate()
@@ -370,5 +393,5 @@ def market_access_commitments(*, commodity=None, today: dt.date | None = None) -
     return list(qs.order_by("start_date", "id")[:100])
 
 
-def active_commodities() -> QuerySet:
+def active_commodities() -> QuerySet[Commodity]:
     return Commodity.objects.filter(is_active=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -12,11 +13,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Avg, Q
+from django.db.models import Avg, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from berdaya.accounts.models import User
+from berdaya.areas.models import District
 from berdaya.areas.selectors import deployment_regency
 from berdaya.core.audit import audit
 from berdaya.core.conf import conf
@@ -24,6 +27,8 @@ from berdaya.core.dates import NotInCalendar, UnknownDateFormat, monday_of, pars
 from berdaya.core.forms import parse_number
 from berdaya.core.money import thousands
 from berdaya.core.spreadsheet import FileInfo, ImportFileError, read_rows
+from berdaya.jobs.models import Job
+from berdaya.jobs.progress import Progress
 from berdaya.registry.access import ensure_can_edit_household
 
 from . import access, gsm, selectors
@@ -39,15 +44,15 @@ from .models import (
     SubscriberConsent,
     iso_week,
 )
-from .senders import SendError, get_sender
+from .senders import Sender, SendError, get_sender
 
 
-def ensure_can_enter_prices(actor) -> None:
+def ensure_can_enter_prices(actor: User) -> None:
     if not access.can_enter_prices(actor):
         raise PermissionDenied(_("Peran Anda tidak boleh mencatat harga."))
 
 
-def ensure_can_manage_prices(actor) -> None:
+def ensure_can_manage_prices(actor: User) -> None:
     if not access.can_manage_prices(actor):
         raise PermissionDenied(_("Hanya petugas dinas atau admin yang boleh melakukan ini."))
 
@@ -65,7 +70,7 @@ class NeedsConfirmation(ValidationError):
 
 @transaction.atomic
 def observation_record(
-    *, actor, data: dict[str, Any], confirm: bool = False, confirm_note: str = ""
+    *, actor: User, data: dict[str, Any], confirm: bool = False, confirm_note: str = ""
 ) -> PriceObservation:
     """Record one price. An outlier is refused with NeedsConfirmation unless `confirm`: then it is kept, marked as
     confirmed, with the check's message and the median it was compared with."""
@@ -89,7 +94,7 @@ def _with_note(reason: str, note: str, *, field: str) -> str:
     """The check's reason followed by the user's note, refused (never cut) when together they do not fit."""
     if not note:
         return reason
-    limit = PriceObservation._meta.get_field("flag_reason").max_length
+    limit = PriceObservation._meta.get_field("flag_reason").max_length or 0
     room = limit - len(reason) - len(" — ")
     if len(note) > room:
         raise ValidationError(
@@ -99,7 +104,7 @@ def _with_note(reason: str, note: str, *, field: str) -> str:
 
 
 @transaction.atomic
-def observation_review(*, actor, observation: PriceObservation, accept: bool, note: str = "") -> PriceObservation:
+def observation_review(*, actor: User, observation: PriceObservation, accept: bool, note: str = "") -> PriceObservation:
     """An officer confirms (it is real) or rejects (a mistake) an observation waiting for confirmation."""
     ensure_can_manage_prices(actor)
     if observation.status != c.ObservationStatus.PENDING:
@@ -177,7 +182,7 @@ def _parse_price(raw: Any) -> int:
     return int(value.quantize(Decimal(1)))
 
 
-def _choice(raw: Any, choices) -> str:
+def _choice(raw: Any, choices: Iterable[tuple[str, Any]]) -> str:
     text = _norm(raw)
     for value, label in choices:
         if text in {value, _norm(label)}:
@@ -201,20 +206,20 @@ class UploadResult:
     errors: list[str] = field(default_factory=list)
 
 
-def observations_upload(*, actor, path: str | Path, source_default: str = c.Source.ENUMERATOR) -> UploadResult:
+def observations_upload(*, actor: User, path: str | Path, source_default: str = c.Source.ENUMERATOR) -> UploadResult:
     """Read a CSV/XLSX of prices (core.spreadsheet decodes it), validate every row with the model's rules, and save
     all rows or none. Outliers are saved as waiting for confirmation and do not count until an officer confirms."""
     ensure_can_enter_prices(actor)
     result = UploadResult()
     info = FileInfo()
-    commodities = {}
-    for com in Commodity.objects.all():
-        commodities[_norm(com.code)] = com
-        commodities[_norm(com.name)] = com
-    points = {}
-    for point in PricePoint.objects.filter(is_active=True):
-        points[_norm(point.name)] = point
-        points[str(point.pk)] = point
+    commodities: dict[str, Commodity] = {}
+    for known in Commodity.objects.all():
+        commodities[_norm(known.code)] = known
+        commodities[_norm(known.name)] = known
+    points: dict[str, PricePoint] = {}
+    for active in PricePoint.objects.filter(is_active=True):
+        points[_norm(active.name)] = active
+        points[str(active.pk)] = active
     grades = {(g.commodity_id, _norm(g.code)): g for g in Grade.objects.all()}
     grades |= {(g.commodity_id, _norm(g.name)): g for g in Grade.objects.all()}
     rows: list[tuple[int, PriceObservation]] = []
@@ -229,7 +234,7 @@ def observations_upload(*, actor, path: str | Path, source_default: str = c.Sour
                 )
                 return result
 
-            def get(col, mapping=mapping, values=values):
+            def get(col: str, mapping: dict[str, int] = mapping, values: list[Any] = values) -> Any:
                 i = mapping.get(col)
                 return values[i] if i is not None and i < len(values) else ""
 
@@ -240,18 +245,20 @@ def observations_upload(*, actor, path: str | Path, source_default: str = c.Sour
             except ValueError as exc:
                 errors.append(_("tanggal: %(e)s") % {"e": exc})
             point = points.get(_norm(get("point")))
-            obs.point = point
             if point is None:
                 errors.append(_("titik harga “%(v)s” tidak dikenal") % {"v": str(get("point"))[:40]})
+            else:
+                obs.point = point
             com = commodities.get(_norm(get("commodity")))
-            obs.commodity = com
             if com is None:
                 errors.append(_("komoditas “%(v)s” tidak dikenal") % {"v": str(get("commodity"))[:40]})
-            elif _norm(get("grade")):
-                grade = grades.get((com.pk, _norm(get("grade"))))
-                obs.grade = grade
-                if grade is None:
-                    errors.append(_("mutu “%(v)s” tidak dikenal") % {"v": str(get("grade"))[:40]})
+            else:
+                obs.commodity = com
+                if _norm(get("grade")):
+                    grade = grades.get((com.pk, _norm(get("grade"))))
+                    obs.grade = grade
+                    if grade is None:
+                        errors.append(_("mutu “%(v)s” tidak dikenal") % {"v": str(get("grade"))[:40]})
             for col, attr, choices in (
                 ("price_type", "price_type", c.PriceType.choices),
                 ("source", "source", c.Source.choices),
@@ -312,7 +319,7 @@ def observations_upload(*, actor, path: str | Path, source_default: str = c.Sour
 
 
 @transaction.atomic
-def subscriber_save(*, actor, data: dict[str, Any], commodities) -> SubscriberConsent:
+def subscriber_save(*, actor: User, data: dict[str, Any], commodities: Iterable[Commodity]) -> SubscriberConsent:
     if not access.can_manage_subscribers(actor):
         raise PermissionDenied(_("Peran Anda tidak boleh mencatat persetujuan penerima buletin."))
     if not commodities:
@@ -329,7 +336,7 @@ def subscriber_save(*, actor, data: dict[str, Any], commodities) -> SubscriberCo
 
 
 @transaction.atomic
-def subscriber_withdraw(*, actor, subscriber: SubscriberConsent, on: dt.date | None = None) -> SubscriberConsent:
+def subscriber_withdraw(*, actor: User, subscriber: SubscriberConsent, on: dt.date | None = None) -> SubscriberConsent:
     subscriber.withdrawn_at = on or timezone.localdate()
     subscriber.full_clean()
     subscriber.save(update_fields=["withdrawn_at"])
@@ -341,7 +348,7 @@ def subscriber_withdraw(*, actor, subscriber: SubscriberConsent, on: dt.date | N
     return subscriber
 
 
-def active_subscribers(today: dt.date | None = None):
+def active_subscribers(today: dt.date | None = None) -> QuerySet[SubscriberConsent]:
     today = today or timezone.localdate()
     return SubscriberConsent.objects.filter(withdrawn_at__isnull=True, consent_date__lte=today)
 
@@ -349,7 +356,7 @@ def active_subscribers(today: dt.date | None = None):
 # Bulletins
 
 
-def bulletin_data(*, week_start: dt.date, district_id: str | None) -> dict:
+def bulletin_data(*, week_start: dt.date, district_id: str | None) -> dict[str, Any]:
     """The numbers of a bulletin: per commodity, this week's farm-gate and organised averages and the change."""
     week = iso_week(week_start)
     prev = iso_week(week_start - dt.timedelta(weeks=1))
@@ -448,7 +455,7 @@ def bulletin_text(data: dict, district_name: str = "", codes: set[str] | None = 
 
 
 @transaction.atomic
-def bulletin_generate(*, actor, week_start: dt.date, district=None) -> Bulletin:
+def bulletin_generate(*, actor: User, week_start: dt.date, district: District | None = None) -> Bulletin:
     ensure_can_manage_prices(actor)
     week_start = monday_of(week_start)
     data = bulletin_data(week_start=week_start, district_id=district.pk if district else None)
@@ -468,7 +475,7 @@ def bulletin_generate(*, actor, week_start: dt.date, district=None) -> Bulletin:
 
 
 @transaction.atomic
-def bulletin_recipients(bulletin: Bulletin, today: dt.date | None = None):
+def bulletin_recipients(bulletin: Bulletin, today: dt.date | None = None) -> QuerySet[SubscriberConsent]:
     """The subscribers a bulletin goes to: its district's, or for a regency bulletin those of districts without
     their own bulletin that week."""
     subs = active_subscribers(today)
@@ -478,12 +485,12 @@ def bulletin_recipients(bulletin: Bulletin, today: dt.date | None = None):
     return subs.exclude(district__in=own)
 
 
-def bulletin_send(*, actor, bulletin: Bulletin, today: dt.date | None = None) -> int:
+def bulletin_send(*, actor: User, bulletin: Bulletin, today: dt.date | None = None) -> int:
     """Queue the bulletin for every subscriber of its district (for a regency bulletin: of districts without their
     own bulletin that week), restricted to the commodities they chose. Returns the number of messages queued."""
     ensure_can_manage_prices(actor)
     subs = bulletin_recipients(bulletin, today).prefetch_related("commodities")
-    district_name = bulletin.district.name if bulletin.district_id else ""
+    district_name = bulletin.district.name if bulletin.district is not None else ""
     messages = []
     for sub in subs:
         codes = {com.code for com in sub.commodities.all()}
@@ -565,7 +572,9 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=base * 2 ** max(0, attempts - 1))
 
 
-def outbox_process(*, now: dt.datetime | None = None, sender=None, limit: int = 500, progress=None) -> dict[str, int]:
+def outbox_process(
+    *, now: dt.datetime | None = None, sender: Sender | None = None, limit: int = 500, progress: Progress | None = None
+) -> dict[str, int]:
     """Send the messages that are due. A failure is retried after base × 2^(attempts-1) seconds; after
     OUTBOX_MAX_ATTEMPTS the message is marked failed. Each message is its own small transaction, so a crash
     halfway loses nothing and never sends a message twice as "sent"."""
@@ -607,6 +616,6 @@ def outbox_process(*, now: dt.datetime | None = None, sender=None, limit: int = 
     return counts
 
 
-def outbox_job(job, progress) -> dict:
+def outbox_job(job: Job, progress: Progress) -> dict[str, int]:
     """Background-job handler (berdaya.jobs): process the outbox once."""
     return outbox_process(progress=progress)

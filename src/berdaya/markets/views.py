@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -71,7 +73,7 @@ def index(request):
         n_weeks = 26
     district = request.GET.get("kecamatan") or None
     weeks = selectors.weeks_back(today, n_weeks)
-    context = {
+    context: dict[str, Any] = {
         "commodities": selectors.active_commodities(),
         "commodity": commodity,
         "n_weeks": n_weeks,
@@ -111,7 +113,7 @@ def _public_context(request) -> dict:
     )
     if district is not None:
         trend_rows = trend_rows.filter(district_id=district.code)
-    trend: dict[int, dict[int, list]] = {}
+    trend: dict[int, dict[int, int]] = {}
     from django.db.models import Avg
 
     for r in trend_rows.values("commodity_id", "week").annotate(avg=Avg("price_per_kg")):
@@ -158,9 +160,8 @@ def _public_context(request) -> dict:
     }
 
 
-def _district_origin(villages) -> tuple[float, float] | None:
-    points = [selectors.village_location(v) for v in villages]
-    points = [p for p in points if p]
+def _district_origin(villages: Iterable[Village]) -> tuple[float, float] | None:
+    points = [p for p in (selectors.village_location(v) for v in villages) if p]
     if not points:
         return None
     return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)

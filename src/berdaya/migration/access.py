@@ -9,11 +9,11 @@ scoped by the registry's rules (registry.access).
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from berdaya.accounts.models import User
 from berdaya.core.access import capabilities, get_visible_or_404, not_found
 from berdaya.core.audit import audit
 from berdaya.registry.access import people_visible_to
@@ -21,32 +21,32 @@ from berdaya.registry.access import people_visible_to
 from .models import CaseWorker, RightsCase
 
 
-def case_worker_of(user) -> CaseWorker | None:
+def case_worker_of(user: User) -> CaseWorker | None:
     if not capabilities(user).authenticated:
         return None
     return CaseWorker.objects.filter(user=user, is_active=True).first()
 
 
-def is_case_worker(user) -> bool:
+def is_case_worker(user: User) -> bool:
     return case_worker_of(user) is not None
 
 
-def is_supervisor(user) -> bool:
+def is_supervisor(user: User) -> bool:
     worker = case_worker_of(user)
     return worker is not None and worker.is_supervisor
 
 
-def case_handlers() -> QuerySet:
+def case_handlers() -> QuerySet[User]:
     """The users a case may be assigned to: active users with an active case-worker capability."""
-    return get_user_model().objects.filter(is_active=True, case_worker__is_active=True)
+    return User.objects.filter(is_active=True, case_worker__is_active=True)
 
 
-def can_manage_cases(user) -> bool:
+def can_manage_cases(user: User) -> bool:
     """Assign cases and see the whole case list (without content)."""
     return capabilities(user).is_admin or is_supervisor(user)
 
 
-def cases_readable_by(user) -> QuerySet[RightsCase]:
+def cases_readable_by(user: User) -> QuerySet[RightsCase]:
     """Cases whose content `user` may read."""
     caps = capabilities(user)
     if caps.is_admin:
@@ -56,18 +56,18 @@ def cases_readable_by(user) -> QuerySet[RightsCase]:
     return RightsCase.objects.none()
 
 
-def cases_listed_for(user) -> QuerySet[RightsCase]:
+def cases_listed_for(user: User) -> QuerySet[RightsCase]:
     """Cases `user` may see in the case list: content-free rows (type, stage, due date, assignees)."""
     if can_manage_cases(user):
         return RightsCase.objects.all()
     return cases_readable_by(user)
 
 
-def can_read_case(user, case: RightsCase) -> bool:
+def can_read_case(user: User, case: RightsCase) -> bool:
     return cases_readable_by(user).filter(pk=case.pk).exists()
 
 
-def get_case_or_404(user, pk) -> RightsCase:
+def get_case_or_404(user: User, pk: int | str) -> RightsCase:
     """The case, if `user` may read it. Otherwise 403 when they can see the person (the refusal is audited), 404
     when they cannot."""
     case = get_visible_or_404(RightsCase.objects.select_related("person__household__village__district", "episode"), pk)

@@ -27,7 +27,7 @@ class MigrationEpisodeAdmin(SimpleHistoryAdmin):
 class RightsCaseAdmin(admin.ModelAdmin):
     list_display = ["reference", "complaint_type", "priority", "stage", "stage_entered_on", "received_on"]
     list_filter = ["stage", "complaint_type", "priority"]
-    fields = [
+    fields = readonly_fields = (
         "person",
         "episode",
         "complaint_type",
@@ -36,8 +36,7 @@ class RightsCaseAdmin(admin.ModelAdmin):
         "stage_entered_on",
         "received_on",
         "closed_on",
-    ]
-    readonly_fields = fields
+    )
     show_full_result_count = False
 
     def has_add_permission(self, request) -> bool:

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.accounts.models import User
-from berdaya.core.forms import DateInput, style_widgets
+from berdaya.core.forms import DateInput, form_field, label_choices, style_widgets
 from berdaya.organisations.models import Organisation
 from berdaya.registry.models import Person
 
@@ -57,8 +57,10 @@ class EpisodeForm(forms.ModelForm):
         if self.instance.pk:
             del self.fields["stage"]
         else:
-            self.fields["stage"].choices = [(s.value, s.label) for s in c.Stage if s != c.Stage.CANCELLED]
-        self.fields["family_contact"].queryset = (
+            form_field(self, "stage", forms.ChoiceField).choices = [
+                (s.value, s.label) for s in c.Stage if s != c.Stage.CANCELLED
+            ]
+        form_field(self, "family_contact", forms.ModelChoiceField).queryset = (
             Person.objects.living().filter(household=person.household_id).exclude(pk=person.pk).order_by("full_name")
         )
         style_widgets(self, empty_label=_("— pilih —"))
@@ -86,7 +88,7 @@ class EpisodeAdvanceForm(forms.Form):
     def __init__(self, *args, episode: MigrationEpisode, **kwargs):
         super().__init__(*args, **kwargs)
         allowed = c.STAGE_MOVES.get(episode.stage, ())
-        self.fields["to_stage"].choices = [(s, c.Stage(s).label) for s in allowed]
+        form_field(self, "to_stage", forms.ChoiceField).choices = [(s, c.Stage(s).label) for s in allowed]
         style_widgets(self)
 
 
@@ -113,8 +115,10 @@ class CaseIntakeForm(forms.ModelForm):
         # The model's own check (the episode belongs to the case's person) runs when the form validates: without
         # the person on the instance every episode looked like someone else's.
         self.instance.person = person
-        self.fields["episode"].queryset = person.migration_episodes.all()
-        self.fields["reporter_organisation"].queryset = Organisation.objects.filter(is_active=True)
+        form_field(self, "episode", forms.ModelChoiceField).queryset = person.migration_episodes.all()
+        form_field(self, "reporter_organisation", forms.ModelChoiceField).queryset = Organisation.objects.filter(
+            is_active=True
+        )
         self.fields["received_on"].initial = timezone.localdate()
         style_widgets(self, empty_label=_("— pilih —"))
 
@@ -140,7 +144,7 @@ class CaseMoveForm(forms.Form):
         flow = [s.value for s in c.CASE_FLOW]
         later = flow[flow.index(case.stage) + 1 :] if case.stage in flow else []
         options = [*later, c.CaseStage.CLOSED.value] if case.stage != c.CaseStage.CLOSED else []
-        self.fields["to_stage"].choices = [(s, c.CaseStage(s).label) for s in options]
+        form_field(self, "to_stage", forms.ChoiceField).choices = [(s, c.CaseStage(s).label) for s in options]
         style_widgets(self)
 
 
@@ -196,10 +200,10 @@ class CaseAssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only those who may handle cases (migration.access): listing every account would name staff who have
         # nothing to do with cases; the service still refuses anyone else.
-        self.fields["user"].queryset = (
+        form_field(self, "user", forms.ModelChoiceField).queryset = (
             case_handlers().select_related("case_worker").order_by("-case_worker__is_supervisor", "username")
         )
-        self.fields["user"].label_from_instance = _user_label
+        label_choices(form_field(self, "user", forms.ModelChoiceField), _user_label)
         style_widgets(self, empty_label=_("— pilih —"))
 
 

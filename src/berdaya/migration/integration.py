@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from berdaya.accounts.models import User
 from berdaya.programmes.selectors import person_programmes, suggestions_for_person
 
 # Programme kinds that help a returned worker re-establish a livelihood (UU 18/2017: reintegration, entrepreneurship
@@ -25,7 +26,7 @@ class Reintegration:
     assistance: list = field(default_factory=list)
 
 
-def reintegration_for(*, actor, person, since: dt.date | None = None) -> Reintegration:
+def reintegration_for(*, actor: User, person, since: dt.date | None = None) -> Reintegration:
     """Reintegration programmes suggested for a returned worker (the programmes matching, reused as is, keeping the
     reintegration kinds and programmes aimed at migrant workers) and the enrolments and assistance received since
     `since` (the return date)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +23,9 @@ from simple_history.models import HistoricalRecords
 from berdaya.core.phone import normalise_phone_fields, validate_phone
 
 from . import choices as c
+
+if TYPE_CHECKING:
+    from berdaya.accounts.models import User
 
 
 class CaseWorker(models.Model):
@@ -186,11 +190,11 @@ class CaseDocumentStorage(FileSystemStorage):
     by a URL. The location is read from settings on use, so a test (or a moved data directory) takes effect."""
 
     @property
-    def base_location(self) -> str:  # type: ignore[override]
+    def base_location(self) -> str:
         return str(Path(settings.DATA_DIR) / "private" / "case-documents")
 
     @property
-    def location(self) -> str:  # type: ignore[override]
+    def location(self) -> str:
         return os.path.abspath(self.base_location)
 
     @property
@@ -244,7 +248,7 @@ class RightsCase(models.Model):
     stage_entered_on = models.DateField(_("masuk tahap ini"), default=timezone.localdate)
     received_on = models.DateField(_("tanggal pengaduan diterima"), default=timezone.localdate)
     closed_on = models.DateField(_("tanggal selesai/ditutup"), null=True, blank=True)
-    assignees = models.ManyToManyField(
+    assignees: models.ManyToManyField[User, CaseAssignment] = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("pengelola kasus yang ditugaskan"),
         through="CaseAssignment",
@@ -285,7 +289,7 @@ class RightsCase(models.Model):
             raise ValidationError({"received_on": _("Tanggal pengaduan tidak boleh di masa depan.")})
         if self.reported_by == c.Reporter.PARTNER_NGO and not self.reporter_organisation_id:
             raise ValidationError({"reporter_organisation": _("Pilih LSM mitra yang melapor.")})
-        if self.episode_id and self.episode.person_id != self.person_id:
+        if self.episode is not None and self.episode.person_id != self.person_id:
             raise ValidationError({"episode": _("Episode migrasi ini milik penduduk lain.")})
 
 

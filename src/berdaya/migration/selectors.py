@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Iterable
+from functools import reduce
+from typing import Any
 
-from django.db.models import Count, IntegerField, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
+from berdaya.core.access import AnyUser
 from berdaya.registry.access import people_for_aggregates, people_visible_to
 from berdaya.registry.models import Person
 
@@ -23,15 +27,15 @@ from .sla import overdue_q, with_due
 # --- Episodes -----------------------------------------------------------------------------------------------------
 
 
-def episodes_visible_to(actor) -> QuerySet[MigrationEpisode]:
+def episodes_visible_to(actor: User) -> QuerySet[MigrationEpisode]:
     return MigrationEpisode.objects.filter(person__in=people_visible_to(actor).values("pk"))
 
 
-def episodes_of(person) -> QuerySet[MigrationEpisode]:
+def episodes_of(person: Person) -> QuerySet[MigrationEpisode]:
     return person.migration_episodes.select_related("family_contact").order_by("-created_at", "-id")
 
 
-def returned_episode(person, preferred: MigrationEpisode | None = None) -> MigrationEpisode | None:
+def returned_episode(person: Person, preferred: MigrationEpisode | None = None) -> MigrationEpisode | None:
     """The episode a worker came home from, while they are home: `preferred` (a case's episode) when it is a
     returned one, else the latest returned episode; None when they have left again or never returned."""
     if person.migration_episodes.filter(stage=c.Stage.WORKING).exists():
@@ -41,7 +45,7 @@ def returned_episode(person, preferred: MigrationEpisode | None = None) -> Migra
     return person.migration_episodes.filter(stage=c.Stage.RETURNED).order_by("-return_date", "-id").first()
 
 
-def stage_summary(*, actor) -> dict[str, object]:
+def stage_summary(*, actor: User) -> dict[str, Any]:
     """Episode counts per stage and per destination, for the people whose aggregates `actor` may read."""
     people = people_for_aggregates(actor).values("pk")
     episodes = MigrationEpisode.objects.filter(person__in=people)
@@ -69,13 +73,11 @@ def _missing_q(document: str) -> Q:
     return Q(**{f"doc_{document}": False}) & needed
 
 
-def _as_int(q: Q):
-    from django.db.models import Case, When
-
+def _as_int(q: Q) -> Case:
     return Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-def outreach_people(*, actor, village: str | None = None) -> QuerySet[MigrationEpisode]:
+def outreach_people(*, actor: User, village: str | None = None) -> QuerySet[MigrationEpisode]:
     """Episodes of people planning to leave (planned or preparing), with `missing_count` computed in SQL: the
     safe-migration outreach list. Scoped to `actor` (a facilitator sees their villages only)."""
     documents = list(c.Document.values)
@@ -87,16 +89,14 @@ def outreach_people(*, actor, village: str | None = None) -> QuerySet[MigrationE
             **{f"missing_{d}": _as_int(_missing_q(d)) for d in documents},
         )
     )
-    total = None
-    for d in documents:
-        total = _as_int(_missing_q(d)) if total is None else total + _as_int(_missing_q(d))
+    total = reduce(operator.add, [_as_int(_missing_q(d)) for d in documents])
     qs = qs.annotate(missing_count=Cast(total, IntegerField()))
     if village:
         qs = qs.filter(person__household__village=village)
     return qs.order_by("person__household__village", "-missing_count", "person__full_name")
 
 
-def outreach_by_village(*, actor) -> list[dict]:
+def outreach_by_village(*, actor: User) -> list[dict]:
     """Per village: people planning to leave, how many still lack a document, and how many lack each document."""
     documents = list(c.Document.values)
     rows = (
@@ -128,7 +128,9 @@ def _any_missing_q() -> Q:
 # --- Cases --------------------------------------------------------------------------------------------------------
 
 
-def case_list(*, actor, scope: str = "open", only_overdue: bool = False, mine: bool = False) -> QuerySet[RightsCase]:
+def case_list(
+    *, actor: User, scope: str = "open", only_overdue: bool = False, mine: bool = False
+) -> QuerySet[RightsCase]:
     """Cases `actor` may list, with the SLA due date and overdue flag computed in SQL. No case content is selected
     for the list beyond the type and stage."""
     qs = with_due(cases_listed_for(actor)).select_related("person__household__village").defer("summary")
@@ -145,7 +147,7 @@ def case_list(*, actor, scope: str = "open", only_overdue: bool = False, mine: b
     )
 
 
-def case_counts(*, actor) -> dict[str, int]:
+def case_counts(*, actor: User) -> dict[str, int]:
     qs = cases_listed_for(actor)
     return qs.aggregate(
         open=Count("id", filter=Q(stage__in=c.OPEN_CASE_STAGES)),
@@ -165,14 +167,14 @@ def case_workers() -> QuerySet[User]:
 # --- Notifications ------------------------------------------------------------------------------------------------
 
 
-def notifications_for(user) -> QuerySet[Notification]:
+def notifications_for(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).order_by("read_at", "-created_at")[:100]
 
 
-def unread_count(user) -> int:
-    if not getattr(user, "is_authenticated", False):
+def unread_count(user: AnyUser) -> int:
+    if user is None or not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
 
 
 # --- Vulnerability-profile reasons (registry.vulnerability calls these for the flagged people only) -------------
@@ -227,5 +229,5 @@ def _family_reasons(ids: list[int]) -> dict[int, str]:
     return result
 
 
-def cases_readable_ids(*, actor, ids: list[int]) -> list[int]:
+def cases_readable_ids(*, actor: User, ids: list[int]) -> list[int]:
     return list(cases_readable_by(actor).filter(pk__in=ids).values_list("pk", flat=True))

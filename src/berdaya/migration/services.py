@@ -15,12 +15,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
 from berdaya.core.access import capabilities
-from berdaya.core.audit import audit
+from berdaya.core.audit import audit, set_history_user
 from berdaya.core.conf import conf
 from berdaya.core.documents import check_document, store_document
 from berdaya.registry import choices as rc
@@ -63,8 +64,8 @@ EPISODE_FIELDS = {
 }
 
 
-def _save(obj, actor) -> None:
-    obj._history_user = actor
+def _save(obj: Model, actor: User) -> None:
+    set_history_user(obj, actor)
     obj.full_clean()
     try:
         with transaction.atomic():
@@ -78,7 +79,7 @@ def _save(obj, actor) -> None:
 # --- Episodes -----------------------------------------------------------------------------------------------------
 
 
-def _check_family_contact(actor, episode: MigrationEpisode) -> None:
+def _check_family_contact(actor: User, episode: MigrationEpisode) -> None:
     contact = episode.family_contact
     if contact is None:
         return
@@ -89,7 +90,7 @@ def _check_family_contact(actor, episode: MigrationEpisode) -> None:
 
 
 @transaction.atomic
-def episode_create(*, actor, person: Person, data: dict[str, Any]) -> MigrationEpisode:
+def episode_create(*, actor: User, person: Person, data: dict[str, Any]) -> MigrationEpisode:
     """Record a plan to leave, a departure already made, or a return. A non-procedural episode needs no document."""
     ensure_can_edit_household(actor, person.household)
     if person.status == rc.PersonStatus.DECEASED:
@@ -105,7 +106,7 @@ def episode_create(*, actor, person: Person, data: dict[str, Any]) -> MigrationE
 
 
 @transaction.atomic
-def episode_update(*, actor, episode: MigrationEpisode, data: dict[str, Any]) -> MigrationEpisode:
+def episode_update(*, actor: User, episode: MigrationEpisode, data: dict[str, Any]) -> MigrationEpisode:
     """Change the details and document checklist. The stage moves only through `episode_advance`."""
     ensure_can_edit_household(actor, episode.person.household)
     for field, value in data.items():
@@ -119,7 +120,7 @@ def episode_update(*, actor, episode: MigrationEpisode, data: dict[str, Any]) ->
 
 @transaction.atomic
 def episode_advance(
-    *, actor, episode: MigrationEpisode, to_stage: str, date: dt.date | None = None
+    *, actor: User, episode: MigrationEpisode, to_stage: str, date: dt.date | None = None
 ) -> MigrationEpisode:
     """Move an episode forward in its lifecycle. Leaving sets the departure date; coming home the return date."""
     ensure_can_edit_household(actor, episode.person.household)
@@ -169,7 +170,7 @@ def _raise_for_trafficking(case: RightsCase) -> None:
 
 
 @transaction.atomic
-def case_intake(*, actor, person: Person, data: dict[str, Any]) -> RightsCase:
+def case_intake(*, actor: User, person: Person, data: dict[str, Any]) -> RightsCase:
     """Take in a complaint. Whoever may edit the person's household (or a case worker) can file it; reading it
     afterwards is for the assigned case workers only. A case worker filing a case is assigned to it."""
     caps = capabilities(actor)
@@ -191,13 +192,13 @@ def case_intake(*, actor, person: Person, data: dict[str, Any]) -> RightsCase:
     return case
 
 
-def _ensure_can_handle(actor, case: RightsCase) -> None:
+def _ensure_can_handle(actor: User, case: RightsCase) -> None:
     if not can_read_case(actor, case):
         raise PermissionDenied(_("Hanya pengelola kasus yang ditugaskan yang boleh menangani kasus ini."))
 
 
 @transaction.atomic
-def case_assign(*, actor, case: RightsCase, user: User, reason: str = "") -> CaseAssignment:
+def case_assign(*, actor: User, case: RightsCase, user: User, reason: str = "") -> CaseAssignment:
     """Assign a case worker to a case. Assigning oneself opens the case's confidential content to oneself, so it
     needs a reason, is told to the case workers already on the case (or, when there are none, to the other
     supervisors), and stays in the case's assignment log after the assignment is removed (docs/security.md)."""
@@ -259,7 +260,7 @@ def case_assign(*, actor, case: RightsCase, user: User, reason: str = "") -> Cas
 
 
 @transaction.atomic
-def case_unassign(*, actor, case: RightsCase, user: User, reason: str = "") -> None:
+def case_unassign(*, actor: User, case: RightsCase, user: User, reason: str = "") -> None:
     """Remove an assignment. The assignment log keeps it: removing oneself does not erase having read the case."""
     if not can_manage_cases(actor):
         raise PermissionDenied(_("Hanya supervisor kasus atau administrator yang boleh mengubah penugasan."))
@@ -272,7 +273,7 @@ def case_unassign(*, actor, case: RightsCase, user: User, reason: str = "") -> N
 
 
 @transaction.atomic
-def case_change_type(*, actor, case: RightsCase, complaint_type: str) -> RightsCase:
+def case_change_type(*, actor: User, case: RightsCase, complaint_type: str) -> RightsCase:
     """Correct the complaint type, e.g. when assessment finds a trafficking indication."""
     _ensure_can_handle(actor, case)
     if complaint_type not in c.ComplaintType.values:
@@ -286,7 +287,7 @@ def case_change_type(*, actor, case: RightsCase, complaint_type: str) -> RightsC
 
 
 @transaction.atomic
-def case_set_priority(*, actor, case: RightsCase, priority: int) -> RightsCase:
+def case_set_priority(*, actor: User, case: RightsCase, priority: int) -> RightsCase:
     _ensure_can_handle(actor, case)
     if case.complaint_type == c.ComplaintType.TRAFFICKING and priority < c.Priority.URGENT:
         raise ValidationError({"priority": _("Kasus dengan indikasi perdagangan orang tetap berprioritas mendesak.")})
@@ -298,7 +299,7 @@ def case_set_priority(*, actor, case: RightsCase, priority: int) -> RightsCase:
 @transaction.atomic
 def case_move(
     *,
-    actor,
+    actor: User,
     case: RightsCase,
     to_stage: str,
     reason: str = "",
@@ -359,7 +360,9 @@ def case_move(
 
 
 @transaction.atomic
-def case_refer(*, actor, case: RightsCase, target: str, institution: str = "", on: dt.date | None = None):
+def case_refer(
+    *, actor: User, case: RightsCase, target: str, institution: str = "", on: dt.date | None = None
+) -> CaseReferral:
     """Another referral while the case is being handled (e.g. from Disnaker on to the police)."""
     _ensure_can_handle(actor, case)
     if case.stage not in (c.CaseStage.REFERRAL, c.CaseStage.FOLLOW_UP):
@@ -379,7 +382,7 @@ def case_refer(*, actor, case: RightsCase, target: str, institution: str = "", o
 
 
 @transaction.atomic
-def case_add_note(*, actor, case: RightsCase, text: str) -> CaseNote:
+def case_add_note(*, actor: User, case: RightsCase, text: str) -> CaseNote:
     _ensure_can_handle(actor, case)
     text = text.strip()
     if not text:
@@ -396,7 +399,7 @@ def max_document_bytes() -> int:
 
 
 @transaction.atomic
-def case_add_document(*, actor, case: RightsCase, upload: UploadedFile, title: str) -> CaseDocument:
+def case_add_document(*, actor: User, case: RightsCase, upload: UploadedFile, title: str) -> CaseDocument:
     _ensure_can_handle(actor, case)
     content_type = check_document(upload, max_bytes=max_document_bytes())
     title = title.strip()
@@ -418,7 +421,7 @@ def case_add_document(*, actor, case: RightsCase, upload: UploadedFile, title: s
 # --- Notifications ------------------------------------------------------------------------------------------------
 
 
-def notifications_mark_read(*, actor, ids: Iterable[int] | None = None) -> int:
+def notifications_mark_read(*, actor: User, ids: Iterable[int] | None = None) -> int:
     qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
@@ -429,7 +432,7 @@ def notifications_mark_read(*, actor, ids: Iterable[int] | None = None) -> int:
 
 
 @transaction.atomic
-def case_worker_set(*, actor, user: User, is_supervisor: bool = False, active: bool = True) -> CaseWorker:
+def case_worker_set(*, actor: User, user: User, is_supervisor: bool = False, active: bool = True) -> CaseWorker:
     """Give (or take away) the case-worker capability. Admins only: it opens confidential records."""
     if not capabilities(actor).is_admin:
         raise PermissionDenied(_("Hanya administrator yang boleh menetapkan pengelola kasus."))

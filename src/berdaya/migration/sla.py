@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from functools import reduce
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import BooleanField, Case, DateField, Expression, F, Func, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -17,6 +17,10 @@ from django.utils import timezone
 from berdaya.core.conf import conf
 
 from . import choices as c
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
 
 DEFAULT_SLA_DAYS = {"intake": 2, "assessment": 7, "referral": 7, "follow_up": 30}
 
@@ -44,11 +48,28 @@ class AddDays(Func):
         self.days = days
         super().__init__(expression, **extra)
 
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, Any]:
         # PostgreSQL: date + integer is a date.
-        return super().as_sql(compiler, connection, template=f"(%(expressions)s + {int(self.days)})", **extra_context)
+        return super().as_sql(
+            compiler,
+            connection,
+            function=function,
+            template=f"(%(expressions)s + {int(self.days)})",
+            arg_joiner=arg_joiner,
+            **extra_context,
+        )
 
-    def as_sqlite(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, Any]:
         return super().as_sql(
             compiler, connection, template=f"date(%(expressions)s, '+{int(self.days)} days')", **extra_context
         )

@@ -88,7 +88,8 @@ class Organisation(models.Model):
         return self.short_name or self.name
 
     def clean(self) -> None:
-        if self.focal_user_id and self.focal_user.organisation_id not in {None, self.pk}:
+        focal = self.focal_user
+        if focal is not None and focal.organisation_id not in {None, self.pk}:
             raise ValidationError({"focal_user": _("Narahubung adalah staf organisasi lain.")})
         if self.group_id is None:
             return
@@ -96,11 +97,11 @@ class Organisation(models.Model):
             raise ValidationError(
                 {"kind": _("Hanya organisasi penyandang disabilitas yang dapat dihubungkan ke kelompok.")}
             )
-        if self.group.kind != "disability_org":
+        if self.group is not None and self.group.kind != "disability_org":
             raise ValidationError({"group": _("Kelompok ini bukan organisasi penyandang disabilitas.")})
 
     @property
     def focal_display(self) -> str:
-        if self.focal_user_id:
+        if self.focal_user is not None:
             return self.focal_user.get_full_name() or self.focal_user.username
         return self.focal_name

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from berdaya.accounts.models import User
 from berdaya.core.access import capabilities, organisation_scoped
 from berdaya.organisations.access import is_own_organisation
+from berdaya.organisations.models import Organisation
 from berdaya.registry.models import Person
 
 from .models import Agreement, Commitment
@@ -19,7 +21,7 @@ from .models import Agreement, Commitment
 # --- agreements, commitments, contributions ----------------------------------------------------------------------
 
 
-def agreements_visible_to(user) -> QuerySet[Agreement]:
+def agreements_visible_to(user: User) -> QuerySet[Agreement]:
     """Agreements and their documents: officers and admins all; partner staff those their organisation is party to."""
     return organisation_scoped(
         user,
@@ -28,26 +30,26 @@ def agreements_visible_to(user) -> QuerySet[Agreement]:
     )
 
 
-def can_manage_agreements(user) -> bool:
+def can_manage_agreements(user: User) -> bool:
     """Agreements bind the regency: officers and admins record them and move their status."""
     return capabilities(user).regency_wide
 
 
-def sees_agreement_list(user) -> bool:
+def sees_agreement_list(user: User) -> bool:
     """The agreement list: those who manage agreements, and partner staff (their organisation's)."""
     return can_manage_agreements(user) or capabilities(user).organisation_scoped
 
 
-def commitments_visible_to(user) -> QuerySet[Commitment]:
+def commitments_visible_to(user: User) -> QuerySet[Commitment]:
     return organisation_scoped(user, Commitment.objects.all(), lambda org: Q(organisation_id=org))
 
 
-def can_manage_commitments(user) -> bool:
+def can_manage_commitments(user: User) -> bool:
     """What a partner promised is recorded by the regency's officers, from the agreement or the meeting minutes."""
     return capabilities(user).regency_wide
 
 
-def can_record_contribution(user, organisation) -> bool:
+def can_record_contribution(user: User, organisation: Organisation) -> bool:
     """Officers for every partner; partner staff report what their own organisation delivered."""
     return capabilities(user).regency_wide or is_own_organisation(user, organisation)
 
@@ -55,12 +57,12 @@ def can_record_contribution(user, organisation) -> bool:
 # --- coordination (4W matrix, coverage gaps) ---------------------------------------------------------------------
 
 
-def sees_coordination(user) -> bool:
+def sees_coordination(user: User) -> bool:
     """The 4W matrix and the coverage gaps are aggregates: every signed-in role reads them, viewers included."""
     return capabilities(user).authenticated
 
 
-def people_for_coordination(user) -> QuerySet[Person]:
+def people_for_coordination(user: User) -> QuerySet[Person]:
     """The people counted on the 4W and coverage-gap pages: the whole regency for every signed-in role, because
     coordination needs the full picture. Counts only: never use this for a person-level list or a link to a person."""
     if not sees_coordination(user):

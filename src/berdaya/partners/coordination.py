@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from berdaya.accounts.models import User
 from berdaya.areas.models import District, Village
 from berdaya.core.disclosure import EXACT, Disclosure
 from berdaya.organisations.models import Organisation
@@ -139,13 +142,14 @@ def matrix_rows(filters: MatrixFilters) -> list[MatrixRow]:
     today = timezone.localdate()
     held_until = min(filters.period.end, today)
     programmes = _programmes(filters)
-    rows: dict[tuple, MatrixRow] = {}
+    # Per (organisation, role, kind, district, village): the counts of one matrix row.
+    rows: dict[tuple[Any, ...], dict[str, Any]] = {}
     org_ids: set[int] = set()
 
-    def key_of(org, role, kind, district, village):
+    def key_of(org: int, role: str, kind: str, district: str | None, village: str | None) -> tuple[Any, ...]:
         return (org, role, kind, district, village if village_level else None)
 
-    def touch(org, role, kind, district, village) -> dict:
+    def touch(org: int, role: str, kind: str, district: str | None, village: str | None) -> dict[str, Any]:
         key = key_of(org, role, kind, district, village)
         if key not in rows:
             rows[key] = {"programmes": set(), "participants": 0, "assistance_only": 0, "recipients": 0, "disbursed": 0}
@@ -250,7 +254,7 @@ def matrix_rows(filters: MatrixFilters) -> list[MatrixRow]:
     result = []
     for (org, role, kind, district, village), data in rows.items():
         pids = data["programmes"]
-        row = MatrixRow(
+        line = MatrixRow(
             organisation=orgs[org],
             role=role,
             kind=kind,
@@ -267,7 +271,7 @@ def matrix_rows(filters: MatrixFilters) -> list[MatrixRow]:
             programme_names=sorted(info[p].name for p in pids),
             village_level=village_level,
         )
-        result.append(row)
+        result.append(line)
     result.sort(
         key=lambda r: (
             r.district.code if r.district else "",
@@ -370,7 +374,7 @@ def matrix_export_rows(rows: list[MatrixRow], shown: Disclosure = EXACT):
 @dataclass(frozen=True)
 class GapGroup:
     code: str
-    label: str
+    label: str | Promise
 
 
 GAP_GROUPS = [
@@ -412,7 +416,7 @@ class GapRow:
             return None  # suppressed by protect_gaps
         return 100.0 * gap / total if total else 0.0
 
-    def cells(self) -> list[dict]:
+    def cells(self) -> list[dict[str, Any]]:
         return [
             {"code": g, "total": self.totals[g], "gap": self.gaps[g], "share": self.share(g)} for g in GAP_GROUP_CODES
         ]
@@ -420,7 +424,7 @@ class GapRow:
 
 def coverage_gaps(
     *,
-    actor,
+    actor: User,
     period: Period,
     level: str = c.AreaLevel.DISTRICT,
     group: str = "any",
@@ -470,9 +474,9 @@ def coverage_gaps(
             )
         )
     if order == "share":
-        result.sort(key=lambda x: (-x.share(group), -x.gaps[group], x.code))
+        result.sort(key=lambda x: (-(x.share(group) or 0.0), -x.gaps[group], x.code))
     else:
-        result.sort(key=lambda x: (-x.gaps[group], -x.share(group), x.code))
+        result.sort(key=lambda x: (-x.gaps[group], -(x.share(group) or 0.0), x.code))
     return result
 
 

@@ -11,7 +11,7 @@ from berdaya.accounts.models import User
 from berdaya.areas.models import District
 from berdaya.areas.selectors import deployment_districts, deployment_regency
 from berdaya.core.documents import ACCEPT
-from berdaya.core.forms import CheckboxSelectMultiple, DateInput, RupiahField, style_widgets
+from berdaya.core.forms import CheckboxSelectMultiple, DateInput, RupiahField, form_field, style_widgets
 from berdaya.organisations.models import Organisation
 from berdaya.programmes import choices as pc
 from berdaya.programmes.models import Programme
@@ -50,9 +50,9 @@ class OrganisationForm(forms.ModelForm):
 
     def __init__(self, *args, partner: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["districts"].queryset = _districts()
+        form_field(self, "districts", forms.ModelChoiceField).queryset = _districts()
         staff = User.objects.filter(is_active=True).order_by("username")
-        self.fields["focal_user"].queryset = (
+        form_field(self, "focal_user", forms.ModelChoiceField).queryset = (
             staff.filter(organisation=self.instance) if self.instance.pk else staff.none()
         )
         self.fields["focal_user"].help_text = _("Hanya staf organisasi ini yang punya akun Berdaya.")
@@ -80,7 +80,9 @@ class AgreementForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pemkab_is_party"].label = _("%(g)s ikut menandatangani") % {"g": deployment_regency().government}
-        self.fields["parties"].queryset = Organisation.objects.filter(is_active=True).order_by("name")
+        form_field(self, "parties", forms.ModelChoiceField).queryset = Organisation.objects.filter(
+            is_active=True
+        ).order_by("name")
         style_widgets(self)
 
     def _post_clean(self):
@@ -133,9 +135,13 @@ class CommitmentForm(forms.ModelForm):
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agreement"].queryset = Agreement.objects.filter(parties=organisation).order_by("-start_date")
+        form_field(self, "agreement", forms.ModelChoiceField).queryset = Agreement.objects.filter(
+            parties=organisation
+        ).order_by("-start_date")
         # Every programme is offered, so a wrong choice gets the service's clear message instead of "invalid".
-        self.fields["programmes"].queryset = Programme.objects.order_by("-start_date", "name")
+        form_field(self, "programmes", forms.ModelChoiceField).queryset = Programme.objects.order_by(
+            "-start_date", "name"
+        )
         self.fields["amount"].help_text = _("Untuk komitmen dana: nilai dalam Rupiah, mis. 5.000.000.")
         self.fields["quantity"].help_text = _("Untuk selain dana: mis. 12 (pelatihan), 50 (ton), 10 (orang).")
         self.fields["unit"].help_text = _("Kosongkan untuk satuan bawaan (sesi, orang, unit, ton).")
@@ -161,7 +167,9 @@ class ContributionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = Programme.objects.order_by("-start_date", "name")
+        form_field(self, "programme", forms.ModelChoiceField).queryset = Programme.objects.order_by(
+            "-start_date", "name"
+        )
         style_widgets(self, empty_label=_("— tanpa program —"))
 
 
@@ -180,11 +188,11 @@ class CoordinationFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = _districts()
+        form_field(self, "district", forms.ModelChoiceField).queryset = _districts()
         _period_fields(self, Period.default())
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
             self.add_error("end", _("Akhir periode tidak boleh sebelum awalnya."))

@@ -53,11 +53,11 @@ class AgreementStorage(FileSystemStorage):
     location is read from settings on use, so a test (or a moved data directory) takes effect."""
 
     @property
-    def base_location(self) -> str:  # type: ignore[override]
+    def base_location(self) -> str:
         return str(Path(settings.MEDIA_ROOT) / "agreements")
 
     @property
-    def location(self) -> str:  # type: ignore[override]
+    def location(self) -> str:
         return os.path.abspath(self.base_location)
 
     @property
@@ -96,6 +96,10 @@ class Agreement(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    # Not stored: the days left (negative once ended) and days overdue of a reminder (selectors.agreement_reminders).
+    left: int
+    overdue: int
 
     class Meta:
         verbose_name = _("perjanjian kerja sama")
@@ -215,8 +219,8 @@ class Commitment(models.Model):
             if self.price_per_kg is None and self.premium_per_kg is None:
                 errors["price_per_kg"] = [_("Isi harga beli atau premi per kg yang dijanjikan pembeli.")]
         if (
-            self.agreement_id
-            and self.organisation_id
+            self.organisation_id
+            and self.agreement is not None
             and not self.agreement.parties.filter(pk=self.organisation_id).exists()
         ):
             errors["agreement"] = [_("Organisasi ini bukan pihak dalam perjanjian yang dipilih.")]
@@ -282,7 +286,7 @@ class Contribution(models.Model):
                 errors["amount"] = [_("Realisasi dana harus menyebut nilai Rupiah.")]
             if commitment.kind != c.CommitmentKind.FUNDS and not self.quantity:
                 errors["quantity"] = [_("Isi jumlah yang direalisasikan (lebih dari nol).")]
-            if self.programme_id and not is_part_of(commitment.organisation_id, self.programme):
+            if self.programme is not None and not is_part_of(commitment.organisation_id, self.programme):
                 errors["programme"] = [
                     _(
                         "%(org)s bukan penyelenggara atau penyandang dana program %(programme)s: realisasi hanya "
@@ -291,7 +295,7 @@ class Contribution(models.Model):
                     )
                     % {"org": commitment.organisation.name, "programme": self.programme.name}
                 ]
-        if self.assistance_id and self.assistance.programme_id != self.programme_id:
+        if self.assistance is not None and self.assistance.programme_id != self.programme_id:
             errors.setdefault("assistance", []).append(_("Bantuan yang dipilih bukan bagian dari program ini."))
         if errors:
             raise ValidationError(errors)

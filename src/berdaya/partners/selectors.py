@@ -10,12 +10,15 @@ import difflib
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Count,
     Exists,
+    Field,
     IntegerField,
     OuterRef,
     Q,
@@ -26,9 +29,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from berdaya.accounts.models import User
 from berdaya.core.forms import style_widgets
 from berdaya.organisations.access import organisations_visible_to
 from berdaya.organisations.models import Organisation
@@ -70,7 +75,8 @@ def similar_organisations(name: str, *, exclude_pk: int | None = None, limit: in
         return []
     wanted_sorted = " ".join(sorted(wanted.split()))
     found: list[SimilarName] = []
-    for org in Organisation.objects.exclude(pk=exclude_pk).only("pk", "name", "short_name", "kind"):
+    others = Organisation.objects.all() if exclude_pk is None else Organisation.objects.exclude(pk=exclude_pk)
+    for org in others.only("pk", "name", "short_name", "kind"):
         other = normalise_name(org.name)
         if other == wanted:
             found.append(SimilarName(org, 1.0, True))
@@ -85,7 +91,9 @@ def similar_organisations(name: str, *, exclude_pk: int | None = None, limit: in
     return found[:limit]
 
 
-def organisation_list(*, actor, filters) -> tuple:
+def organisation_list(
+    *, actor: User, filters: Mapping[str, Any] | None
+) -> tuple[OrganisationFilterSet, QuerySet[Organisation]]:
     base = organisations_visible_to(actor).annotate(
         programme_count=Count("programmes_organised", distinct=True),
         agreement_count=Count("agreements", distinct=True),
@@ -109,7 +117,7 @@ def programmes_of(organisation: Organisation) -> QuerySet[Programme]:
 # --- agreements ----------------------------------------------------------------------------------------------------
 
 
-def agreement_list(*, actor, status: str = "", organisation: int | None = None) -> QuerySet[Agreement]:
+def agreement_list(*, actor: User, status: str = "", organisation: int | None = None) -> QuerySet[Agreement]:
     qs = agreements_visible_to(actor).prefetch_related("parties")
     if status in c.AgreementStatus.values:
         qs = qs.filter(status=status)
@@ -118,7 +126,7 @@ def agreement_list(*, actor, status: str = "", organisation: int | None = None) 
     return qs.order_by("end_date", "title")
 
 
-def agreement_reminders(*, actor, today: dt.date | None = None, days: int = c.REMINDER_DAYS) -> list[Agreement]:
+def agreement_reminders(*, actor: User, today: dt.date | None = None, days: int = c.REMINDER_DAYS) -> list[Agreement]:
     """Signed or active agreements the actor may see that end within `days`, or have ended without being closed,
     soonest first."""
     today = today or timezone.localdate()
@@ -138,7 +146,7 @@ def agreement_reminders(*, actor, today: dt.date | None = None, days: int = c.RE
 
 GOODS_KINDS = (pc.AssistanceKind.IN_KIND, pc.AssistanceKind.EQUIPMENT, pc.AssistanceKind.ASSISTIVE_DEVICE)
 DERIVED_KINDS = {c.CommitmentKind.FUNDS, c.CommitmentKind.TRAININGS, c.CommitmentKind.EQUIPMENT}
-DERIVED_NOTES = {
+DERIVED_NOTES: dict[str, Promise] = {
     c.CommitmentKind.FUNDS: gettext_lazy("bantuan yang sudah disalurkan pada program terkait, dalam periode komitmen"),
     c.CommitmentKind.TRAININGS: gettext_lazy("sesi program terkait yang sudah berlangsung dalam periode komitmen"),
     c.CommitmentKind.EQUIPMENT: gettext_lazy(
@@ -174,7 +182,7 @@ class Progress:
         return str(DERIVED_NOTES.get(self.commitment.kind, ""))
 
 
-def _sum_subquery(qs: QuerySet, outer: str, column: str, output) -> Coalesce:
+def _sum_subquery(qs: QuerySet[Any], outer: str, column: str, output: Field[Any, Any]) -> Coalesce:
     return Coalesce(
         Subquery(qs.order_by().values(outer).annotate(total=Sum(column)).values("total")[:1], output_field=output),
         Value(0, output_field=output),
@@ -205,7 +213,7 @@ def commitment_progress(commitments: list[Commitment], today: dt.date | None = N
     spent = Assistance.objects.filter(
         programme=OuterRef("programme_id"), status__in=pc.SPENT_STATUSES, **in_period
     ).exclude(Exists(named))
-    big = IntegerField()
+    big: IntegerField[int, int] = IntegerField()
     links = (
         link.objects.filter(commitment__in=ids)
         .select_related("programme")
@@ -230,7 +238,7 @@ def commitment_progress(commitments: list[Commitment], today: dt.date | None = N
     derived: dict[int, Decimal] = defaultdict(Decimal)
     programmes: dict[int, list[Programme]] = defaultdict(list)
     kinds = {x.pk: x.kind for x in commitments}
-    column = {
+    column: dict[str, str] = {
         c.CommitmentKind.FUNDS: "funds",
         c.CommitmentKind.TRAININGS: "sessions",
         c.CommitmentKind.EQUIPMENT: "goods",
@@ -256,7 +264,7 @@ def commitment_progress(commitments: list[Commitment], today: dt.date | None = N
     return result
 
 
-def commitments_of(*, actor, organisation: Organisation) -> QuerySet[Commitment]:
+def commitments_of(*, actor: User, organisation: Organisation) -> QuerySet[Commitment]:
     return (
         commitments_visible_to(actor)
         .filter(organisation=organisation)
@@ -268,7 +276,7 @@ def commitments_of(*, actor, organisation: Organisation) -> QuerySet[Commitment]
 # --- partner's own view ----------------------------------------------------------------------------------------------
 
 
-def organisation_results(organisation: Organisation, *, actor) -> dict:
+def organisation_results(organisation: Organisation, *, actor: User) -> dict:
     """Results of an organisation's programmes (organised or funded): participants by status, people completing,
     Rupiah disbursed, sessions held, and how many of its participants the actor may see as people. Grouped
     queries only."""

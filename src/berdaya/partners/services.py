@@ -5,6 +5,7 @@ anything is written: nothing is half-saved, uploaded files included."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from berdaya.accounts.models import User
 from berdaya.core.access import capabilities
 from berdaya.core.audit import audit
 from berdaya.core.documents import check_document, store_document
 from berdaya.organisations.access import can_create_organisation, organisations_editable_by
 from berdaya.organisations.models import Organisation
 from berdaya.partners.access import can_manage_agreements, can_manage_commitments, can_record_contribution
+from berdaya.programmes.models import Programme
+from berdaya.registry.models import Group
 
 from . import choices as c
 from .models import Agreement, AgreementDocument, Commitment, Contribution, is_part_of
@@ -68,7 +72,7 @@ ORGANISATION_M2M = ("districts",)
 
 
 @transaction.atomic
-def organisation_create(*, actor, data: dict[str, Any], confirm_similar: bool = False) -> Organisation:
+def organisation_create(*, actor: User, data: dict[str, Any], confirm_similar: bool = False) -> Organisation:
     if not can_create_organisation(actor):
         raise PermissionDenied(_("Hanya petugas dinas yang dapat mendaftarkan organisasi mitra."))
     plain, m2m = _split(data, ORGANISATION_M2M)
@@ -85,7 +89,7 @@ def organisation_create(*, actor, data: dict[str, Any], confirm_similar: bool = 
 
 @transaction.atomic
 def organisation_update(
-    *, actor, organisation: Organisation, data: dict[str, Any], confirm_similar: bool = False
+    *, actor: User, organisation: Organisation, data: dict[str, Any], confirm_similar: bool = False
 ) -> Organisation:
     if not organisations_editable_by(actor).filter(pk=organisation.pk).exists():
         raise PermissionDenied(_("Anda tidak boleh mengubah data organisasi ini."))
@@ -110,7 +114,7 @@ def organisation_update(
 
 
 @transaction.atomic
-def organisation_from_group(*, actor, group) -> Organisation:
+def organisation_from_group(*, actor: User, group: Group) -> Organisation:
     """Make a disability organisation registered as a Group a partner that can organise programmes (issue 8).
 
     An unlinked disability organisation of the same name is linked rather than duplicated, since organisation names
@@ -141,7 +145,7 @@ def organisation_from_group(*, actor, group) -> Organisation:
 # --- agreements ----------------------------------------------------------------------------------------------------
 
 
-def _ensure_agreements(actor) -> None:
+def _ensure_agreements(actor: User) -> None:
     if not can_manage_agreements(actor):
         raise PermissionDenied(_("Hanya petugas dinas yang dapat mencatat perjanjian kerja sama."))
 
@@ -159,7 +163,7 @@ def _check_parties(parties: list[Organisation], pemkab_is_party: bool) -> None:
 
 
 @transaction.atomic
-def agreement_create(*, actor, data: dict[str, Any]) -> Agreement:
+def agreement_create(*, actor: User, data: dict[str, Any]) -> Agreement:
     _ensure_agreements(actor)
     plain, m2m = _split(data, ("parties",))
     parties = list(m2m.get("parties") or [])
@@ -183,7 +187,7 @@ def agreement_create(*, actor, data: dict[str, Any]) -> Agreement:
 
 
 @transaction.atomic
-def agreement_update(*, actor, agreement: Agreement, data: dict[str, Any]) -> Agreement:
+def agreement_update(*, actor: User, agreement: Agreement, data: dict[str, Any]) -> Agreement:
     _ensure_agreements(actor)
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.status == c.AgreementStatus.ENDED:
@@ -211,7 +215,7 @@ def agreement_update(*, actor, agreement: Agreement, data: dict[str, Any]) -> Ag
 
 
 @transaction.atomic
-def agreement_transition(*, actor, agreement: Agreement, to_status: str, on: dt.date | None = None) -> Agreement:
+def agreement_transition(*, actor: User, agreement: Agreement, to_status: str, on: dt.date | None = None) -> Agreement:
     """draft → signed → active → ended. Signing records the date signed; ending records the date it ended."""
     _ensure_agreements(actor)
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
@@ -235,7 +239,7 @@ def agreement_transition(*, actor, agreement: Agreement, to_status: str, on: dt.
 
 
 @transaction.atomic
-def agreement_add_document(*, actor, agreement: Agreement, upload: UploadedFile, title: str) -> AgreementDocument:
+def agreement_add_document(*, actor: User, agreement: Agreement, upload: UploadedFile, title: str) -> AgreementDocument:
     _ensure_agreements(actor)
     content_type = check_document(upload)
     title = (title or "").strip()
@@ -257,12 +261,12 @@ def agreement_add_document(*, actor, agreement: Agreement, upload: UploadedFile,
 # --- commitments and contributions ---------------------------------------------------------------------------------
 
 
-def _not_part_of(organisation: Organisation, programmes) -> list[str]:
+def _not_part_of(organisation: Organisation, programmes: Iterable[Programme]) -> list[str]:
     return [p.name for p in programmes if not is_part_of(organisation.pk, p)]
 
 
 @transaction.atomic
-def commitment_create(*, actor, organisation: Organisation, data: dict[str, Any]) -> Commitment:
+def commitment_create(*, actor: User, organisation: Organisation, data: dict[str, Any]) -> Commitment:
     if not can_manage_commitments(actor):
         raise PermissionDenied(_("Hanya petugas dinas yang dapat mencatat komitmen mitra."))
     plain, m2m = _split(data, ("programmes",))
@@ -295,13 +299,13 @@ def commitment_create(*, actor, organisation: Organisation, data: dict[str, Any]
 
 
 @transaction.atomic
-def contribution_create(*, actor, commitment: Commitment, data: dict[str, Any]) -> Contribution:
+def contribution_create(*, actor: User, commitment: Commitment, data: dict[str, Any]) -> Contribution:
     """Record what a partner delivered. A contribution to a programme the partner neither organises nor funds is
     refused (Contribution.clean)."""
     if not can_record_contribution(actor, commitment.organisation):
         raise PermissionDenied(_("Anda tidak boleh mencatat realisasi organisasi ini."))
     contribution = Contribution(commitment=commitment, recorded_by=actor, **data)
-    if contribution.assistance_id and not contribution.programme_id:
+    if contribution.assistance is not None and not contribution.programme_id:
         contribution.programme_id = contribution.assistance.programme_id
     if commitment.kind == c.CommitmentKind.FUNDS:
         contribution.quantity = None

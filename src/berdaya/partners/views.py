@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from berdaya.accounts.models import User
 from berdaya.core import disclosure
 from berdaya.core.access import capabilities, get_visible_or_404
 from berdaya.core.audit import audit
@@ -61,7 +62,7 @@ def _organisation(request, pk) -> Organisation:
     return get_visible_or_404(organisations_visible_to(request.user), pk)
 
 
-def _ensure_directory(user) -> None:
+def _ensure_directory(user: User) -> None:
     if not organisations_visible_to(user).exists() and not capabilities(user).regency_wide:
         raise PermissionDenied(_("Peran Anda hanya boleh melihat matriks 4W dan kesenjangan cakupan."))
 
@@ -82,12 +83,11 @@ def home(request):
         "reminder_days": c.REMINDER_DAYS,
     }
     if context["sees_directory"]:
-        context["kinds"] = (
-            Organisation.objects.filter(is_active=True).values("kind").annotate(n=Count("pk")).order_by("kind")
-        )
+        kinds = Organisation.objects.filter(is_active=True).values("kind").annotate(n=Count("pk")).order_by("kind")
         labels = dict(Organisation.Kind.choices)
-        for row in context["kinds"]:
+        for row in kinds:
             row["label"] = labels.get(row["kind"], row["kind"])
+        context["kinds"] = kinds
     return render(request, "partners/home.html", context)
 
 
@@ -279,7 +279,7 @@ def agreement_document(request, pk: int):
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     else:
         with service_errors(request):
             services.agreement_add_document(
@@ -380,7 +380,7 @@ def contribution_create(request, pk: int):
 # --- 4W matrix and coverage gaps -------------------------------------------------------------------------------------
 
 
-def _ensure_coordination(user) -> None:
+def _ensure_coordination(user: User) -> None:
     if not sees_coordination(user):
         raise PermissionDenied
 

@@ -11,8 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from berdaya.accounts.models import User
 from berdaya.core.access import capabilities, organisation_scoped
 from berdaya.registry.access import people_visible_to, register_partner_reach
+from berdaya.registry.models import Person
 
 from .models import Enrolment, Programme
 
@@ -27,67 +29,67 @@ def register() -> None:
     register_partner_reach("programmes", households_reached_by)
 
 
-def programmes_visible_to(user) -> QuerySet[Programme]:
+def programmes_visible_to(user: User) -> QuerySet[Programme]:
     if not capabilities(user).authenticated:
         return Programme.objects.none()
     return Programme.objects.all()
 
 
-def programmes_editable_by(user) -> QuerySet[Programme]:
+def programmes_editable_by(user: User) -> QuerySet[Programme]:
     """The programmes `user` manages: officers and admins all, partner staff their organisation's, others none."""
     return organisation_scoped(user, Programme.objects.all(), lambda org: Q(organiser_id=org))
 
 
-def can_manage_programme(user, programme) -> bool:
+def can_manage_programme(user: User, programme: Programme) -> bool:
     caps = capabilities(user)
     if caps.regency_wide:
         return True
     return caps.organisation_scoped and programme.organiser_id == user.organisation_id
 
 
-def ensure_can_manage_programme(user, programme) -> None:
+def ensure_can_manage_programme(user: User, programme: Programme) -> None:
     if not can_manage_programme(user, programme):
         raise PermissionDenied(_("Program ini dikelola organisasi lain; Anda tidak boleh mengubahnya."))
 
 
-def can_create_programme(user) -> bool:
+def can_create_programme(user: User) -> bool:
     return capabilities(user).runs_programmes
 
 
-def ensure_can_create_programme(user) -> None:
+def ensure_can_create_programme(user: User) -> None:
     if not can_create_programme(user):
         raise PermissionDenied(_("Peran Anda tidak boleh membuat program."))
 
 
-def organiser_of_own_programmes(user) -> int | None:
+def organiser_of_own_programmes(user: User) -> int | None:
     """The organisation whose programmes `user` runs and no other (partner staff's); None when they may organise for
     any organisation. Forms offer only it, and services hold a programme to it whatever a form sent."""
     return user.organisation_id if capabilities(user).organisation_scoped else None
 
 
-def can_record_attendance(user, programme) -> bool:
+def can_record_attendance(user: User, programme: Programme) -> bool:
     """Programme managers, and facilitators (for the participants in their villages only)."""
     return can_manage_programme(user, programme) or capabilities(user).village_scoped
 
 
-def ensure_can_record_attendance(user, programme) -> None:
+def ensure_can_record_attendance(user: User, programme: Programme) -> None:
     if not can_record_attendance(user, programme):
         raise PermissionDenied(_("Anda tidak boleh mencatat kehadiran program ini."))
 
 
-def ensure_can_record_needs(user, person) -> None:
+def ensure_can_record_needs(user: User, person: Person) -> None:
     """Needs assessments are recorded by anyone who may edit the registry, for a person they can see."""
     caps = capabilities(user)
     if not caps.edits_registry or not people_visible_to(user).filter(pk=person.pk).exists():
         raise PermissionDenied(_("Anda tidak boleh mencatat kebutuhan penduduk ini."))
 
 
-def sees_assistance_notes(user, programme) -> bool:
+def sees_assistance_notes(user: User, programme: Programme) -> bool:
     """Internal notes on assistance stay with the organiser (and the regency's officers)."""
     return can_manage_programme(user, programme)
 
 
-def sees_others_assistance_in_full(user) -> bool:
+def sees_others_assistance_in_full(user: User) -> bool:
     """Assistance from programmes `user` does not manage is listed in full for everyone but partner staff, who see
     other organisations' assistance as counts and kinds only (enough for double-dipping checks)."""
     return not capabilities(user).organisation_scoped

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from berdaya.accounts.models import User
 from berdaya.areas.models import District, Village
 from berdaya.core.conf import conf
-from berdaya.core.forms import CheckboxSelectMultiple, DateInput, RupiahField, TimeInput, style_widgets
+from berdaya.core.forms import (
+    CheckboxSelectMultiple,
+    DateInput,
+    RupiahField,
+    TimeInput,
+    form_field,
+    label_choices,
+    style_widgets,
+)
 from berdaya.organisations.models import Organisation
 
 from . import choices as c
@@ -18,7 +29,7 @@ DATE_INPUT = DateInput()
 TIME_INPUT = TimeInput()
 
 
-class StyledMixin:
+class StyledMixin(forms.BaseForm):
     def _style(self) -> None:
         style_widgets(self, empty_label=str(_("— pilih —")))
 
@@ -65,24 +76,24 @@ class ProgrammeForm(StyledMixin, forms.ModelForm):
             "districts": _("Kosongkan kecamatan dan desa bila program mencakup seluruh kabupaten."),
         }
 
-    def __init__(self, *args, actor=None, **kwargs):
+    def __init__(self, *args: Any, actor: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         regency = conf().default_regency
-        self.fields["districts"].queryset = District.objects.filter(regency_id=regency)
-        self.fields["villages"].queryset = Village.objects.filter(district__regency_id=regency).select_related(
-            "district"
-        )
-        self.fields["villages"].label_from_instance = lambda v: f"{v.name} ({v.district.name})"
-        self.fields["needs"].queryset = Need.objects.filter(is_active=True)
-        self.fields["organiser"].queryset = Organisation.objects.filter(is_active=True)
-        self.fields["funders"].queryset = Organisation.objects.filter(is_active=True)
+        form_field(self, "districts", forms.ModelChoiceField).queryset = District.objects.filter(regency_id=regency)
+        villages = form_field(self, "villages", forms.ModelChoiceField)
+        villages.queryset = Village.objects.filter(district__regency_id=regency).select_related("district")
+        label_choices(villages, lambda v: f"{v.name} ({v.district.name})")
+        form_field(self, "needs", forms.ModelChoiceField).queryset = Need.objects.filter(is_active=True)
+        organiser = form_field(self, "organiser", forms.ModelChoiceField)
+        organiser.queryset = Organisation.objects.filter(is_active=True)
+        form_field(self, "funders", forms.ModelChoiceField).queryset = Organisation.objects.filter(is_active=True)
         self.fields["funders"].required = False
         if actor is not None and (own := organiser_of_own_programmes(actor)) is not None:
             # Partner staff run their own organisation's programmes only; the service enforces it too.
-            self.fields["organiser"].queryset = Organisation.objects.filter(pk=own)
-            self.fields["organiser"].initial = own
+            organiser.queryset = Organisation.objects.filter(pk=own)
+            organiser.initial = own
         if not self.instance.pk:
-            self.fields["status"].choices = [
+            form_field(self, "status", forms.ChoiceField).choices = [
                 (v, label) for v, label in c.ProgrammeStatus.choices if v != c.ProgrammeStatus.CLOSED
             ]
         self._style()
@@ -135,8 +146,11 @@ class AssistanceForm(StyledMixin, forms.ModelForm):
 
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [("", _("— pilih —")), *[(p.pk, p.full_name) for p in people]]
-        self.order_fields(["person", *self._meta.fields])
+        form_field(self, "person", forms.ChoiceField).choices = [
+            ("", _("— pilih —")),
+            *[(p.pk, p.full_name) for p in people],
+        ]
+        self.order_fields(["person", *(self._meta.fields or [])])
         self._style()
 
 

@@ -203,6 +203,10 @@ class Enrolment(models.Model):
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
+    # Not stored: set on the rows of a person's or household's programme panel (selectors._summary).
+    manageable: bool
+    cert: Certificate | None
+
     class Meta:
         verbose_name = _("pendaftaran peserta")
         verbose_name_plural = _("pendaftaran peserta")
@@ -316,6 +320,10 @@ class Assistance(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     history = HistoricalRecords()
+
+    # Not stored: set on a page's rows by the selectors (flag_double_dips; show_note on the programme panel).
+    double_dip: bool
+    show_note: bool
 
     class Meta:
         verbose_name = _("bantuan")

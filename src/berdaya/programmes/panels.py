@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from berdaya.accounts.models import User
 from berdaya.registry.panels import HOUSEHOLD, PERSON, register_panel
 
 from .selectors import household_programmes, person_programmes
@@ -9,11 +10,11 @@ from .selectors import household_programmes, person_programmes
 TEMPLATE = "programmes/_person_programmes.html"
 
 
-def _person(*, actor, obj) -> dict:
+def _person(*, actor: User, obj) -> dict:
     return {"programmes": person_programmes(actor=actor, person=obj)}
 
 
-def _household(*, actor, obj) -> dict:
+def _household(*, actor: User, obj) -> dict:
     return {"programmes": household_programmes(actor=actor, household=obj)}
 
 

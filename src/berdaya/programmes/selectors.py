@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     BooleanField,
@@ -27,6 +29,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from berdaya.accounts.models import User
 from berdaya.core.access import capabilities
 from berdaya.core.conf import conf
 from berdaya.core.dates import years_ago
@@ -34,7 +37,7 @@ from berdaya.core.forms import style_widgets
 from berdaya.programmes.access import can_manage_programme, programmes_visible_to
 from berdaya.registry import choices as rc
 from berdaya.registry.access import people_visible_to
-from berdaya.registry.models import Person
+from berdaya.registry.models import Household, Person
 from berdaya.registry.vulnerability import flag_q, group_q
 
 from . import accessibility
@@ -42,6 +45,9 @@ from . import choices as c
 from .access import sees_assistance_notes, sees_others_assistance_in_full
 from .filtersets import ProgrammeFilterSet
 from .models import Assistance, Attendance, Enrolment, Need, PersonNeed, Programme, Session
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # --- small helpers -------------------------------------------------------------------------------------------------
 
@@ -82,7 +88,13 @@ def min_sessions(programme: Programme, held: int) -> int:
     return -(-programme.attendance_threshold * held // 100)
 
 
-def enrolments_with_attendance(programme: Programme, today: dt.date | None = None) -> QuerySet[Enrolment]:
+class Attended(TypedDict):
+    attended: int
+
+
+def enrolments_with_attendance(
+    programme: Programme, today: dt.date | None = None
+) -> QuerySet[WithAnnotations[Enrolment, Attended]]:
     attended = Attendance.objects.filter(
         person=OuterRef("person"),
         session__programme=programme,
@@ -102,7 +114,7 @@ def attendance_of(enrolment: Enrolment) -> tuple[int, int]:
 # --- programme lists and pages -------------------------------------------------------------------------------------
 
 
-def programme_list(*, actor, filters):
+def programme_list(*, actor: User, filters: Mapping[str, Any] | None) -> tuple[ProgrammeFilterSet, QuerySet[Programme]]:
     base = programmes_visible_to(actor).select_related("organiser")
     filterset = ProgrammeFilterSet(filters, queryset=base)
     style_widgets(filterset.form, empty_label=_("Semua"))
@@ -110,9 +122,9 @@ def programme_list(*, actor, filters):
     return filterset, qs.order_by("-start_date", "name")
 
 
-def programme_stats(programme_ids: list[int]) -> dict[int, dict]:
+def programme_stats(programme_ids: list[int]) -> dict[int, dict[str, int]]:
     """Enrolment counts by status and money spent, for a page of programmes: two grouped queries."""
-    stats: dict[int, dict] = defaultdict(lambda: dict.fromkeys(c.EnrolmentStatus.values, 0) | {"spent": 0})
+    stats: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(c.EnrolmentStatus.values, 0) | {"spent": 0})
     for row in (
         Enrolment.objects.filter(programme__in=programme_ids)
         .values("programme", "status")
@@ -163,7 +175,7 @@ def budget_summary(programme: Programme) -> Budget:
     )
 
 
-def enrolment_list(*, actor, programme: Programme, status: str = "") -> QuerySet[Enrolment]:
+def enrolment_list(*, actor: User, programme: Programme, status: str = "") -> QuerySet[Enrolment]:
     """Participants of a programme the actor may see, with attendance counted in SQL."""
     qs = (
         enrolments_with_attendance(programme)
@@ -176,13 +188,13 @@ def enrolment_list(*, actor, programme: Programme, status: str = "") -> QuerySet
     return qs
 
 
-def visible_enrolments(actor) -> QuerySet[Enrolment]:
+def visible_enrolments(actor: User) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(person__in=people_visible_to(actor).values("pk")).select_related(
         "programme__organiser", "person"
     )
 
 
-def roster(*, actor, session: Session) -> list[dict]:
+def roster(*, actor: User, session: Session) -> list[dict]:
     """The class list of a session: enrolled and active participants the actor may see, with their tick."""
     ticks = dict(Attendance.objects.filter(session=session).values_list("person_id", "present"))
     rows = (
@@ -197,7 +209,7 @@ def roster(*, actor, session: Session) -> list[dict]:
     return [{"enrolment": e, "person": e.person, "present": ticks.get(e.person_id)} for e in rows]
 
 
-def assistance_ledger(*, actor, programme: Programme) -> QuerySet[Assistance]:
+def assistance_ledger(*, actor: User, programme: Programme) -> QuerySet[Assistance]:
     """The programme's assistance rows the actor may see (flag a page of them with flag_double_dips)."""
     return (
         programme.assistance.filter(person__in=people_visible_to(actor).values("pk"))
@@ -295,7 +307,7 @@ def coverage_q(programme: Programme, prefix: str = "") -> Q:
     )
 
 
-def candidates_for_programme(*, actor, programme: Programme) -> QuerySet:
+def candidates_for_programme(*, actor: User, programme: Programme) -> QuerySet:
     """People in the actor's scope whose recorded needs this programme answers, in its area, not yet taking part.
 
     Ranked: eligible first, then by how many of their needs it answers."""
@@ -341,14 +353,14 @@ class Suggestion:
     can_enrol: bool = False
 
 
-def _access_features(person) -> list[tuple[str, str]]:
+def _access_features(person: Person) -> list[tuple[str, str]]:
     """(session feature, label) for each support need of the person a venue must meet (programmes.accessibility:
     needs recorded by berdaya.inclusion, else inferred from WG-SS). A companion needs no venue feature."""
     wanted = set(accessibility.features_needed([person.pk]).get(person.pk, []))
     return [(f, accessibility.feature_label(f)) for f in accessibility.SESSION_FEATURES if f in wanted]
 
 
-def _person_targets(person, today: dt.date) -> set[str]:
+def _person_targets(person: Person, today: dt.date) -> set[str]:
     row = (
         Person.objects.filter(pk=person.pk)
         .annotate(
@@ -367,7 +379,7 @@ def _person_targets(person, today: dt.date) -> set[str]:
     return {code for code in c.TargetGroup.values if row[f"tg_{code}"]}
 
 
-def suggestions_for_person(*, actor, person, limit: int = 10) -> list[Suggestion]:
+def suggestions_for_person(*, actor: User, person: Person, limit: int = 10) -> list[Suggestion]:
     """Open programmes that fit a person's recorded needs, village, eligibility and accessibility, ranked, with
     the reasons shown. One query over programmes (counts as subqueries) plus one for the person's target groups."""
     today = timezone.localdate()
@@ -388,13 +400,13 @@ def suggestions_for_person(*, actor, person, limit: int = 10) -> list[Suggestion
         .filter(covered)
         .exclude(Exists(Enrolment.objects.filter(programme=OuterRef("pk"), person=person, status__in=c.OPEN_STATUSES)))
         .select_related("organiser")
+        .annotate(**{f"lacking_{feat}": _count(upcoming.filter(**{feat: False}), "programme") for feat, _l in access})
         .annotate(
             needs_matched=_count(
                 Programme.needs.through.objects.filter(programme=OuterRef("pk"), need__in=need_ids), "programme"
             ),
             seats=_count(Enrolment.objects.filter(programme=OuterRef("pk"), status__in=c.SEAT_STATUSES), "programme"),
             upcoming=_count(upcoming, "programme"),
-            **{f"lacking_{feat}": _count(upcoming.filter(**{feat: False}), "programme") for feat, _l in access},
         )
     )
     needs_by_programme: dict[int, list[str]] = defaultdict(list)
@@ -481,7 +493,7 @@ def access_gaps(programme: Programme, person_ids: list[int], today: dt.date | No
     return dict(result)
 
 
-def access_gap_messages(*, actor, programme: Programme, person_ids: list[int], limit: int = 5) -> list[str]:
+def access_gap_messages(*, actor: User, programme: Programme, person_ids: list[int], limit: int = 5) -> list[str]:
     """The warnings shown after enrolling or proposing people: one line per person (names the actor may see)."""
     gaps = access_gaps(programme, person_ids)
     if not gaps:
@@ -531,12 +543,12 @@ def session_needs(programme: Programme, sessions: list[Session]) -> dict[int, li
 class ProgrammeSummary:
     """What the person and household pages show of programmes: participation, attendance, assistance, needs."""
 
-    person: object | None
-    enrolments: list
-    attended: list
-    assistance: list
-    other_assistance: list
-    needs: list
+    person: Person | None
+    enrolments: list[Enrolment]
+    attended: list[Attendance]
+    assistance: list[Assistance]
+    other_assistance: list[dict[str, Any]]
+    needs: list[PersonNeed]
     can_record_needs: bool
     show_names: bool
 
@@ -544,7 +556,7 @@ class ProgrammeSummary:
         return True
 
 
-def _summary(*, actor, people: QuerySet, person=None) -> ProgrammeSummary:
+def _summary(*, actor: User, people: QuerySet[Person], person: Person | None = None) -> ProgrammeSummary:
     caps = capabilities(actor)
     enrolments = list(
         Enrolment.objects.filter(person__in=people)
@@ -566,7 +578,8 @@ def _summary(*, actor, people: QuerySet, person=None) -> ProgrammeSummary:
         .select_related("programme__organiser", "person")
         .order_by("-date", "-id")[:200]
     )
-    mine, others = [], defaultdict(lambda: {"count": 0, "last_date": None})
+    mine: list[Assistance] = []
+    others: defaultdict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: {"count": 0, "last_date": None})
     in_full = sees_others_assistance_in_full(actor)
     for a in rows:
         manageable = can_manage_programme(actor, a.programme)
@@ -579,7 +592,7 @@ def _summary(*, actor, people: QuerySet, person=None) -> ProgrammeSummary:
             others[key]["count"] += 1
             others[key]["last_date"] = max(filter(None, [others[key]["last_date"], a.date]))
     needs = list(PersonNeed.objects.filter(person=person).select_related("need", "recorded_by")) if person else []
-    can_record = bool(person) and caps.edits_registry and person.status != rc.PersonStatus.DECEASED
+    can_record = person is not None and caps.edits_registry and person.status != rc.PersonStatus.DECEASED
     return ProgrammeSummary(
         person=person,
         enrolments=enrolments,
@@ -592,12 +605,12 @@ def _summary(*, actor, people: QuerySet, person=None) -> ProgrammeSummary:
     )
 
 
-def person_programmes(*, actor, person) -> ProgrammeSummary:
+def person_programmes(*, actor: User, person: Person) -> ProgrammeSummary:
     """For registry's person page: the caller already checked the person is visible to the actor."""
     return _summary(actor=actor, people=Person.objects.filter(pk=person.pk), person=person)
 
 
-def household_programmes(*, actor, household) -> ProgrammeSummary:
+def household_programmes(*, actor: User, household: Household) -> ProgrammeSummary:
     """For registry's household page: every member's programmes, attendance and assistance."""
     return _summary(actor=actor, people=people_visible_to(actor).filter(household=household))
 

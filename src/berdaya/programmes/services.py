@@ -12,16 +12,18 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Model, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from berdaya.core.audit import audit
+from berdaya.accounts.models import User
+from berdaya.core.audit import audit, set_history_user
 from berdaya.core.money import format_rupiah
 from berdaya.registry import choices as rc
 from berdaya.registry.access import people_visible_to
+from berdaya.registry.models import Person
 
 from . import choices as c
 from . import selectors
@@ -47,8 +49,8 @@ from .models import (
 M2M_FIELDS = ("funders", "districts", "villages", "needs")
 
 
-def _save(obj, actor) -> None:
-    obj._history_user = actor
+def _save(obj: Model, actor: User) -> None:
+    set_history_user(obj, actor)
     obj.full_clean()
     obj.save()
 
@@ -68,7 +70,7 @@ def _set_m2m(programme: Programme, m2m: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def programme_create(*, actor, data: dict[str, Any]) -> Programme:
+def programme_create(*, actor: User, data: dict[str, Any]) -> Programme:
     ensure_can_create_programme(actor)
     plain, m2m = _split_m2m(data)
     programme = Programme(created_by=actor, **plain)
@@ -82,7 +84,7 @@ def programme_create(*, actor, data: dict[str, Any]) -> Programme:
 
 
 @transaction.atomic
-def programme_update(*, actor, programme: Programme, data: dict[str, Any]) -> Programme:
+def programme_update(*, actor: User, programme: Programme, data: dict[str, Any]) -> Programme:
     ensure_can_manage_programme(actor, programme)
     old = Programme.objects.select_for_update().get(pk=programme.pk)
     plain, m2m = _split_m2m(data)
@@ -112,7 +114,7 @@ def programme_update(*, actor, programme: Programme, data: dict[str, Any]) -> Pr
 
 
 @transaction.atomic
-def session_create(*, actor, programme: Programme, data: dict[str, Any]) -> Session:
+def session_create(*, actor: User, programme: Programme, data: dict[str, Any]) -> Session:
     ensure_can_manage_programme(actor, programme)
     session = Session(programme=programme, **data)
     _save(session, actor)
@@ -120,7 +122,7 @@ def session_create(*, actor, programme: Programme, data: dict[str, Any]) -> Sess
 
 
 @transaction.atomic
-def session_update(*, actor, session: Session, data: dict[str, Any]) -> Session:
+def session_update(*, actor: User, session: Session, data: dict[str, Any]) -> Session:
     ensure_can_manage_programme(actor, session.programme)
     for field, value in data.items():
         setattr(session, field, value)
@@ -129,18 +131,18 @@ def session_update(*, actor, session: Session, data: dict[str, Any]) -> Session:
 
 
 @transaction.atomic
-def session_delete(*, actor, session: Session) -> None:
+def session_delete(*, actor: User, session: Session) -> None:
     ensure_can_manage_programme(actor, session.programme)
     if session.attendance.exists():
         raise ValidationError(_("Sesi ini sudah punya catatan kehadiran dan tidak bisa dihapus."))
-    session._history_user = actor
+    set_history_user(session, actor)
     session.delete()
 
 
 # --- enrolment -----------------------------------------------------------------------------------------------------
 
 
-def _ensure_can_take_part(programme: Programme, person) -> None:
+def _ensure_can_take_part(programme: Programme, person: Person) -> None:
     if person.status == rc.PersonStatus.DECEASED:
         raise ValidationError(
             _("%(name)s tercatat meninggal dunia dan tidak bisa didaftarkan.") % {"name": person.full_name}
@@ -153,7 +155,7 @@ def _seats_taken(programme: Programme) -> int:
     return programme.enrolments.filter(status__in=c.SEAT_STATUSES).count()
 
 
-def _check_capacity(*, actor, programme: Programme, adding: int, override_reason: str) -> str:
+def _check_capacity(*, actor: User, programme: Programme, adding: int, override_reason: str) -> str:
     """Returns the override reason to store ('' when within capacity). Locks the programme row first, so two
     officers enrolling the last seat at once cannot both get it."""
     Programme.objects.select_for_update().filter(pk=programme.pk).first()
@@ -174,7 +176,7 @@ def _check_capacity(*, actor, programme: Programme, adding: int, override_reason
     return override_reason.strip()
 
 
-def _event(enrolment: Enrolment, *, actor, from_status: str, reason: str = "") -> EnrolmentEvent:
+def _event(enrolment: Enrolment, *, actor: User, from_status: str, reason: str = "") -> EnrolmentEvent:
     return EnrolmentEvent(
         enrolment=enrolment, from_status=from_status, to_status=enrolment.status, reason=reason, actor=actor
     )
@@ -183,9 +185,9 @@ def _event(enrolment: Enrolment, *, actor, from_status: str, reason: str = "") -
 @transaction.atomic
 def enrolment_create(
     *,
-    actor,
+    actor: User,
     programme: Programme,
-    person,
+    person: Person,
     enrol: bool = False,
     override_reason: str = "",
     source: str = c.EnrolmentSource.MANUAL,
@@ -218,7 +220,7 @@ def enrolment_create(
 
 @transaction.atomic
 def enrolment_bulk_propose(
-    *, actor, programme: Programme, people: QuerySet, source: str = c.EnrolmentSource.LIST
+    *, actor: User, programme: Programme, people: QuerySet, source: str = c.EnrolmentSource.LIST
 ) -> int:
     """Propose many people at once (a candidate list from targeting, or ticked rows of the matching list).
 
@@ -260,7 +262,7 @@ def _attendance_shortfall(enrolment: Enrolment) -> str:
 
 @transaction.atomic
 def enrolment_transition(
-    *, actor, enrolment: Enrolment, to_status: str, reason: str = "", override_reason: str = ""
+    *, actor: User, enrolment: Enrolment, to_status: str, reason: str = "", override_reason: str = ""
 ) -> Enrolment:
     """Move an enrolment along proposed → enrolled → active → completed / dropped out / rejected."""
     programme = enrolment.programme
@@ -297,7 +299,7 @@ def enrolment_transition(
     return enrolment
 
 
-def _bulk_transition(*, actor, enrolments: list[Enrolment], to_status: str, reason: str = "") -> None:
+def _bulk_transition(*, actor: User, enrolments: list[Enrolment], to_status: str, reason: str = "") -> None:
     """The same transition for many enrolments: one UPDATE, one history insert, one event insert."""
     if not enrolments:
         return
@@ -320,7 +322,7 @@ def new_certificate_code() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
-def _issue_certificates(*, actor, enrolments: Iterable[Enrolment]) -> list[Certificate]:
+def _issue_certificates(*, actor: User, enrolments: Iterable[Enrolment]) -> list[Certificate]:
     today = timezone.localdate()
     certificates = [
         Certificate(enrolment=e, code=new_certificate_code(), issued_on=today, issued_by=actor) for e in enrolments
@@ -329,7 +331,7 @@ def _issue_certificates(*, actor, enrolments: Iterable[Enrolment]) -> list[Certi
 
 
 @transaction.atomic
-def programme_complete(*, actor, programme: Programme) -> int:
+def programme_complete(*, actor: User, programme: Programme) -> int:
     """Mark as completed every active participant whose attendance meets the threshold, and issue certificates.
 
     Set-based: one query finds them (attendance counted in SQL), one update moves them. Returns how many."""
@@ -360,7 +362,9 @@ class AttendanceResult:
 
 
 @transaction.atomic
-def attendance_record(*, actor, session: Session, roster: Iterable[int], present: Iterable[int]) -> AttendanceResult:
+def attendance_record(
+    *, actor: User, session: Session, roster: Iterable[int], present: Iterable[int]
+) -> AttendanceResult:
     """Record who attended a session, for the whole class at once.
 
     `roster` is every person on the form, `present` those ticked. Everyone on the roster must be enrolled or active
@@ -413,7 +417,7 @@ def attendance_record(*, actor, session: Session, roster: Iterable[int], present
 
 
 @transaction.atomic
-def assistance_create(*, actor, programme: Programme, person, data: dict[str, Any]) -> Assistance:
+def assistance_create(*, actor: User, programme: Programme, person: Person, data: dict[str, Any]) -> Assistance:
     ensure_can_manage_programme(actor, programme)
     if not people_visible_to(actor).filter(pk=person.pk).exists():
         raise PermissionDenied(_("Penduduk ini di luar wilayah atau organisasi Anda."))
@@ -447,7 +451,7 @@ def double_dip_message(matches: list[dict]) -> str:
 
 @transaction.atomic
 def assistance_transition(
-    *, actor, assistance: Assistance, to_status: str, reason: str = "", override_reason: str = ""
+    *, actor: User, assistance: Assistance, to_status: str, reason: str = "", override_reason: str = ""
 ) -> Assistance:
     """planned → approved → disbursed → acknowledged (or cancelled before disbursement).
 
@@ -506,7 +510,7 @@ def assistance_transition(
 
 
 @transaction.atomic
-def person_needs_set(*, actor, person, needs: dict[int, str]) -> None:
+def person_needs_set(*, actor: User, person: Person, needs: dict[int, str]) -> None:
     """Replace a person's recorded needs with `needs` ({need id: interest note}); unchanged rows are kept."""
     ensure_can_record_needs(actor, person)
     valid = set(Need.objects.filter(pk__in=needs, is_active=True).values_list("pk", flat=True))
@@ -516,7 +520,7 @@ def person_needs_set(*, actor, person, needs: dict[int, str]) -> None:
     current = {pn.need_id: pn for pn in PersonNeed.objects.filter(person=person)}
     for need_id, pn in current.items():
         if need_id not in needs:
-            pn._history_user = actor
+            set_history_user(pn, actor)
             pn.delete()
         elif pn.note != needs[need_id]:
             pn.note = needs[need_id]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from berdaya.accounts.models import User
 from berdaya.core import disclosure
 from berdaya.core.access import capabilities, ensure_sees_people, get_visible_or_404
 from berdaya.core.conf import conf
@@ -73,13 +75,13 @@ def programme_list(request):
     )
 
 
-def _disclosure(user, programme) -> disclosure.Disclosure:
+def _disclosure(user: User, programme) -> disclosure.Disclosure:
     """A programme's participant counts cover all its participants: exact for those who manage it (and officers),
     small counts suppressed for everyone else (core.disclosure)."""
     return disclosure.EXACT if can_manage_programme(user, programme) else disclosure.for_coordination(user)
 
 
-def _can_create(user) -> bool:
+def _can_create(user: User) -> bool:
     try:
         ensure_can_create_programme(user)
     except PermissionDenied:
@@ -274,19 +276,15 @@ def enrol_search(request, pk: int):
     term = request.GET.get("q", "").strip()
     people = []
     if len(term) >= 3:
+        # taken: already proposed or enrolled in this programme.
+        open_enrolment = programme.enrolments.filter(person=OuterRef("pk"), status__in=c.OPEN_STATUSES)
         people = list(
             people_visible_to(request.user)
             .filter(search_q(term))
             .select_related("household__village")
+            .annotate(taken=Exists(open_enrolment))
             .order_by("full_name")[:15]
         )
-        taken = set(
-            programme.enrolments.filter(person__in=[p.pk for p in people], status__in=c.OPEN_STATUSES).values_list(
-                "person_id", flat=True
-            )
-        )
-        for p in people:
-            p.taken = p.pk in taken
     return render(request, "programmes/_enrol_search.html", {"programme": programme, "people": people, "term": term})
 
 

@@ -12,18 +12,19 @@ Records outside a user's scope answer 404, not 403, so their existence is not re
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from berdaya.accounts.models import User
 from berdaya.areas.models import Village
 from berdaya.core.access import capabilities, get_visible_or_404, village_scope_q
 
-from .models import Group, Household, Person
+from .models import Group, Household, Person, PersonQuerySet
 
-M = TypeVar("M", bound=Model)
+QS = TypeVar("QS", bound=QuerySet[Any])
 
 # --- Partner reach: households an organisation reaches through apps above the registry --------------------------
 
@@ -51,7 +52,7 @@ def _partner_q(organisation_id: int | None, prefix: str) -> Q:
 # --- Households, people, groups ----------------------------------------------------------------------------------
 
 
-def household_scope_q(user, prefix: str = "") -> Q | None:
+def household_scope_q(user: User, prefix: str = "") -> Q | None:
     """The condition on Household (reached through `prefix`) for what `user` may see; None means no limit."""
     caps = capabilities(user)
     if not caps.sees_people:
@@ -67,7 +68,7 @@ def household_scope_q(user, prefix: str = "") -> Q | None:
     return Q(pk__in=[])
 
 
-def scoped_by_household(qs: QuerySet[M], user, prefix: str) -> QuerySet[M]:
+def scoped_by_household(qs: QS, user: User, prefix: str) -> QS:
     """`qs` limited to the rows whose household (reached through `prefix`, e.g. "farmer__household__") `user` may
     see: the one rule for every record that belongs to a household."""
     q = household_scope_q(user, prefix)
@@ -78,15 +79,15 @@ def scoped_by_household(qs: QuerySet[M], user, prefix: str) -> QuerySet[M]:
     return qs.filter(q)
 
 
-def households_visible_to(user) -> QuerySet[Household]:
+def households_visible_to(user: User) -> QuerySet[Household]:
     return scoped_by_household(Household.objects.all(), user, "")
 
 
-def people_visible_to(user) -> QuerySet[Person]:
+def people_visible_to(user: User) -> PersonQuerySet:
     return scoped_by_household(Person.objects.all(), user, "household__")
 
 
-def groups_visible_to(user) -> QuerySet[Group]:
+def groups_visible_to(user: User) -> QuerySet[Group]:
     caps = capabilities(user)
     if not caps.sees_people:
         return Group.objects.none()
@@ -98,7 +99,7 @@ def groups_visible_to(user) -> QuerySet[Group]:
     return Group.objects.all()
 
 
-def villages_for_registration(user) -> QuerySet[Village]:
+def villages_for_registration(user: User) -> QuerySet[Village]:
     """The villages in which `user` may register a household."""
     caps = capabilities(user)
     villages = Village.objects.select_related("district")
@@ -109,19 +110,19 @@ def villages_for_registration(user) -> QuerySet[Village]:
     return villages
 
 
-def get_household_or_404(user, pk) -> Household:
+def get_household_or_404(user: User, pk: int | str) -> Household:
     return get_visible_or_404(households_visible_to(user), pk)
 
 
-def get_person_or_404(user, pk) -> Person:
+def get_person_or_404(user: User, pk: int | str) -> Person:
     return get_visible_or_404(people_visible_to(user).select_related("household__village__district"), pk)
 
 
-def get_group_or_404(user, pk) -> Group:
+def get_group_or_404(user: User, pk: int | str) -> Group:
     return get_visible_or_404(groups_visible_to(user).select_related("village__district"), pk)
 
 
-def ensure_can_edit_household(user, household) -> None:
+def ensure_can_edit_household(user: User, household: Household) -> None:
     """Raise unless `user` may change this household and its members (services call this first)."""
     caps = capabilities(user)
     if not caps.edits_registry:
@@ -130,29 +131,29 @@ def ensure_can_edit_household(user, household) -> None:
         raise PermissionDenied(_("Rumah tangga ini di luar wilayah atau organisasi Anda."))
 
 
-def ensure_can_register_in(user, village) -> None:
+def ensure_can_register_in(user: User, village: Village) -> None:
     if not villages_for_registration(user).filter(pk=village.pk).exists():
         raise PermissionDenied(_("Anda tidak boleh mendaftarkan rumah tangga di desa ini."))
 
 
-def can_edit_groups(user) -> bool:
+def can_edit_groups(user: User) -> bool:
     """Groups (farmer groups, disability organisations...) are managed by the regency's own staff."""
     return capabilities(user).regency_staff
 
 
-def ensure_can_edit_group(user, group: Group | None = None) -> None:
+def ensure_can_edit_group(user: User, group: Group | None = None) -> None:
     if not can_edit_groups(user):
         raise PermissionDenied(_("Peran Anda tidak boleh mengelola kelompok."))
     if group is not None and group.pk and not groups_visible_to(user).filter(pk=group.pk).exists():
         raise PermissionDenied(_("Kelompok ini di luar wilayah Anda."))
 
 
-def registers_for_organisation(user) -> int | None:
+def registers_for_organisation(user: User) -> int | None:
     """The organisation a household registered by `user` is recorded against (partner staff's), else None."""
     return user.organisation_id if capabilities(user).organisation_scoped else None
 
 
-def people_for_aggregates(user) -> QuerySet[Person]:
+def people_for_aggregates(user: User) -> PersonQuerySet:
     """The people whose counts `user` may read: viewers (auditors, the regent) read regency-wide aggregates;
     everyone else the aggregates of what they may see. Never use this for a person-level list."""
     caps = capabilities(user)

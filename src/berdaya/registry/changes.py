@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db.models import Field, Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from berdaya.accounts.models import User
 
 from . import choices as c
 from .models import KKNumber, LifeEvent
@@ -45,7 +47,9 @@ class Rows:
 
 def _truncated(model: type[Model], field: str, text: str) -> str:
     # The form services refuse a longer reason before they get here; an import's label is cut to fit.
-    return text[: model._meta.get_field(field).max_length]
+    column = model._meta.get_field(field)
+    assert isinstance(column, Field)  # a text column, not a relation
+    return text[: column.max_length]
 
 
 def _date(value: dt.date) -> Any:
@@ -69,7 +73,7 @@ def kk_numbers_open(*, households: Rows, reason: str, date: dt.date) -> None:
 
 
 def kk_numbers_change(
-    *, actor, changes: Rows, reason: str, date: dt.date, recorded_at: dt.datetime | None = None
+    *, actor: User, changes: Rows, reason: str, date: dt.date, recorded_at: dt.datetime | None = None
 ) -> None:
     """Households whose KK number changed, already saved with the new one. changes: (household_id, old_number,
     new_number).
@@ -111,7 +115,7 @@ def kk_numbers_change(
 
 
 def life_events_record(
-    *, actor, kind: str, events: Rows, date: dt.date, note: str = "", recorded_at: dt.datetime | None = None
+    *, actor: User, kind: str, events: Rows, date: dt.date, note: str = "", recorded_at: dt.datetime | None = None
 ) -> None:
     """One life event of `kind` per row of events: (household_id, person_id, new_household_id), the last two may be
     NULL. A household split records the household left and the one created (and, for an import's move, the person
@@ -134,7 +138,7 @@ def life_events_record(
 
 
 def history_rows_write(
-    *, model: type[Model], rows: Rows, history_type: str, actor, reason: str, at: dt.datetime | None = None
+    *, model: type[Model], rows: Rows, history_type: str, actor: User, reason: str, at: dt.datetime | None = None
 ) -> None:
     """django-simple-history rows for records written in bulk (bulk writes fire none of its signals): one row per
     record of `rows` (a queryset of `model`: every concrete column), as the signal would have written it."""

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.areas.models import Village
-from berdaya.core.forms import DateInput, style_widgets
+from berdaya.core.forms import DateInput, form_field, label_choices, style_widgets
 from berdaya.core.masking import is_identifying, mask_field
 
 from . import choices as c
@@ -67,7 +69,7 @@ PERSON_FIELDS = [
 ]
 
 
-class StyledMixin:
+class StyledMixin(forms.BaseForm):
     """Bootstrap classes and accessible attributes on every widget."""
 
     def _style(self) -> None:
@@ -78,7 +80,7 @@ class StyledMixin:
         its initial value (now the masked one) and ignores whatever is posted for it."""
         for name in [name for name in self.fields if is_identifying(name)]:
             field = self.fields[name]
-            masked = mask_field(name, getattr(self.instance, name, None))
+            masked = mask_field(name, getattr(getattr(self, "instance", None), name, None))
             self.fields[name] = forms.CharField(
                 label=field.label,
                 required=False,
@@ -99,8 +101,9 @@ class HouseholdForm(StyledMixin, forms.ModelForm):
 
     def __init__(self, *args, villages=None, allow_override: bool = False, mask_identifiers: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = villages if villages is not None else Village.objects.all()
-        self.fields["village"].label_from_instance = lambda v: f"{v.district.name} — {v.get_kind_display()} {v.name}"
+        village = form_field(self, "village", forms.ModelChoiceField)
+        village.queryset = villages if villages is not None else Village.objects.all()
+        label_choices(village, lambda v: f"{v.district.name} — {v.get_kind_display()} {v.name}")
         if not allow_override:
             del self.fields["kk_override_reason"]
         if mask_identifiers:
@@ -129,7 +132,7 @@ class PersonForm(StyledMixin, forms.ModelForm):
 
     def __init__(self, *args, allow_override: bool = False, mask_identifiers: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["birth_date"].input_formats = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
+        form_field(self, "birth_date", forms.DateField).input_formats = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
         if not allow_override:
             del self.fields["nik_override_reason"]
         if mask_identifiers:
@@ -166,8 +169,12 @@ class BaseMemberFormSet(forms.BaseFormSet):
         check_members([getattr(f, "cleaned_data", {}) for f in self.members_entered()])
 
 
-MemberFormSet = formset_factory(
-    MemberForm, formset=BaseMemberFormSet, extra=0, min_num=1, validate_min=True, max_num=30, validate_max=True
+# django-stubs types formset_factory's class as BaseFormSet, whatever `formset` it is built on.
+MemberFormSet = cast(
+    "type[BaseMemberFormSet]",
+    formset_factory(
+        MemberForm, formset=BaseMemberFormSet, extra=0, min_num=1, validate_min=True, max_num=30, validate_max=True
+    ),
 )
 
 
@@ -201,9 +208,10 @@ class GroupForm(StyledMixin, forms.ModelForm):
 
     def __init__(self, *args, villages=None, **kwargs):
         super().__init__(*args, **kwargs)
+        village = form_field(self, "village", forms.ModelChoiceField)
         if villages is not None:
-            self.fields["village"].queryset = villages
-        self.fields["village"].label_from_instance = lambda v: f"{v.district.name} — {v.get_kind_display()} {v.name}"
+            village.queryset = villages
+        label_choices(village, lambda v: f"{v.district.name} — {v.get_kind_display()} {v.name}")
         self._style()
 
     def _post_clean(self):

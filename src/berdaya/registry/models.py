@@ -7,6 +7,7 @@ kept by django-simple-history and shown on the record.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +25,9 @@ from berdaya.core.phone import normalise_phone_fields, validate_phone
 from . import choices as c
 from . import rules
 from .identity import check_kk, check_nik, normalise_identity
+
+if TYPE_CHECKING:
+    from .vulnerability import FlagReason
 
 # The row rules (limits, formats, messages) are stated once in rules.py; the validators below are built from them.
 digits_16 = RegexValidator(rf"\A{rules.NUMBER_16}\Z", rules.NUMBER_16_FORMAT)
@@ -170,8 +174,8 @@ class KKNumber(models.Model):
         return self.number
 
 
-class PersonQuerySet(models.QuerySet):
-    def living(self):
+class PersonQuerySet(models.QuerySet["Person"]):
+    def living(self) -> Self:
         return self.exclude(status=c.PersonStatus.DECEASED)
 
 
@@ -226,6 +230,9 @@ class Person(models.Model):
 
     objects = PersonQuerySet.as_manager()
 
+    # Not stored: the vulnerability flags a page shows beside each person (set by registry.views on its rows).
+    flags: list[FlagReason]
+
     class Meta:
         verbose_name = _("penduduk")
         verbose_name_plural = _("penduduk")
@@ -263,9 +270,11 @@ class Person(models.Model):
     @property
     def sex_letter(self) -> str:
         """L or P (laki-laki/perempuan), as Indonesian forms write it under an "L/P" header."""
-        return {c.Sex.MALE: pgettext("jenis kelamin", "L"), c.Sex.FEMALE: pgettext("jenis kelamin", "P")}.get(
-            self.sex, ""
-        )
+        letters: dict[str, str] = {
+            c.Sex.MALE: pgettext("jenis kelamin", "L"),
+            c.Sex.FEMALE: pgettext("jenis kelamin", "P"),
+        }
+        return letters.get(self.sex, "")
 
     @property
     def age(self) -> int:

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    # Only for the type: the apps' AppConfig modules import this one, before any model may be loaded.
+    from berdaya.accounts.models import User
 
 HOME = "home"
 PERSON = "person"
@@ -43,7 +47,7 @@ def register_panel(
     _PANELS[page][name] = Panel(template=template, order=order, context=context)
 
 
-def panels_for(page: str, *, actor, obj) -> list[ShownPanel]:
+def panels_for(page: str, *, actor: User, obj) -> list[ShownPanel]:
     """The panels of `page` for `obj`, in order. The caller has already checked that `actor` may see `obj`."""
     shown = []
     for panel in sorted(_PANELS[page].values(), key=lambda p: p.order):

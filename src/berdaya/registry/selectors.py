@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from berdaya.accounts.models import User
 from berdaya.core.forms import style_widgets
 
 from . import choices as c
@@ -15,7 +19,7 @@ from .models import Group, Household, Person
 from .vulnerability import FLAGS, flag_q
 
 
-def person_list(*, actor, filters) -> tuple[PersonFilterSet, QuerySet[Person]]:
+def person_list(*, actor: User, filters: Mapping[str, Any] | None) -> tuple[PersonFilterSet, QuerySet[Person]]:
     base = people_visible_to(actor).select_related("household__village__district")
     filterset = PersonFilterSet(filters, queryset=base)
     style_widgets(filterset.form, empty_label=_("Semua"))
@@ -23,7 +27,7 @@ def person_list(*, actor, filters) -> tuple[PersonFilterSet, QuerySet[Person]]:
     return filterset, qs.order_by("-id")
 
 
-def group_list(*, actor, filters) -> tuple[GroupFilterSet, QuerySet[Group]]:
+def group_list(*, actor: User, filters: Mapping[str, Any] | None) -> tuple[GroupFilterSet, QuerySet[Group]]:
     base = (
         groups_visible_to(actor)
         .select_related("village__district")
@@ -35,7 +39,7 @@ def group_list(*, actor, filters) -> tuple[GroupFilterSet, QuerySet[Group]]:
     return filterset, qs.order_by("name")
 
 
-def person_pick(*, actor, term: str, limit: int = 10) -> list[Person]:
+def person_pick(*, actor: User, term: str, limit: int = 10) -> list[Person]:
     """People `actor` may see, for picking one by name or NIK (adding to a list, a group...).
 
     Every word of a name must appear; digits match only a whole 16-digit NIK, exactly, so typing part of a number
@@ -69,7 +73,7 @@ def household_members(household: Household) -> QuerySet[Person]:
     return household.members.annotate(rel_order=rank).order_by("rel_order", "birth_date", "id")
 
 
-def people_without_nik(*, actor) -> QuerySet:
+def people_without_nik(*, actor: User) -> QuerySet[Person, dict[str, Any]]:
     """People without identity documents, counted per village: the civil-registration outreach list."""
     return (
         people_visible_to(actor)
@@ -86,7 +90,7 @@ def people_without_nik(*, actor) -> QuerySet:
     )
 
 
-def vulnerability_by_district(*, people: QuerySet[Person]) -> list[dict]:
+def vulnerability_by_district(*, people: QuerySet[Person]) -> list[dict[str, Any]]:
     """Counts of residents (not the dead, not those who moved out) per district and flag, in one aggregate query."""
     today = timezone.localdate()
     rows = (

@@ -4,16 +4,19 @@ and records who did it (django-simple-history for changes, LifeEvent for life ev
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from berdaya.accounts.models import User
 from berdaya.areas.models import Village
 from berdaya.core.access import capabilities
+from berdaya.core.audit import set_history_user
 from berdaya.core.conf import conf
 from berdaya.core.dates import years_ago
 from berdaya.core.masking import is_identifying
@@ -33,7 +36,7 @@ from .signals import announce_household_changed
 OVERRIDE_FIELDS = {"nik_override_reason": ("nik", "birth_date", "sex"), "kk_override_reason": ("kk_number",)}
 
 
-def _strip_overrides(actor, data: dict[str, Any]) -> dict[str, Any]:
+def _strip_overrides(actor: User, data: dict[str, Any]) -> dict[str, Any]:
     # Only officers may accept a record that fails a NIK/KK check; for others the reason is ignored.
     if capabilities(actor).accepts_failed_checks:
         return data
@@ -59,7 +62,7 @@ class RegistrationErrors(ValidationError):
     """Everything wrong with a household registration at once: the household's own errors (this error) and each
     member's, by index as submitted, so the officer fixes them in one pass instead of one per submission."""
 
-    def __init__(self, household: ValidationError | None, members: dict[int, ValidationError]):
+    def __init__(self, household: ValidationError | None, members: dict[int, ValidationError]) -> None:
         merged: dict[str, list] = household.update_error_dict({}) if household is not None else {}
         for error in members.values():
             error.update_error_dict(merged)
@@ -76,23 +79,25 @@ def _only(data: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
     return data
 
 
-def _ensure_may_change_identifiers(actor, obj, data: dict[str, Any]) -> None:
+def _ensure_may_change_identifiers(actor: User, obj: Household | Person, data: dict[str, Any]) -> None:
     """A role that may not see an identifier may not change it either (a crafted form, the API)."""
     if capabilities(actor).sees_identifiers:
         return
     fields = [name for name in data if is_identifying(name) and hasattr(obj, name)]
     if not fields:
         return
-    stored = type(obj).objects.values(*fields).get(pk=obj.pk)
+    stored = type(obj)._default_manager.values(*fields).get(pk=obj.pk)
     for name in fields:
-        new = obj._meta.get_field(name).to_python(data[name])
+        field = obj._meta.get_field(name)
+        assert isinstance(field, Field)  # identifiers are plain columns, not relations
+        new = field.to_python(data[name])
         if (new if new not in (None, "") else None) != (stored[name] if stored[name] not in (None, "") else None):
             raise PermissionDenied(
                 _("Peran Anda tidak boleh mengubah NIK, nomor KK, nomor HP, alamat atau lokasi rumah tangga.")
             )
 
 
-def _assign(actor, obj, data: dict[str, Any]) -> None:
+def _assign(actor: User, obj: Household | Person, data: dict[str, Any]) -> None:
     """Set `data` on an existing record. A stored override reason was given for the old number: it lapses when the
     number (or what it is checked against) changes, unless an officer gives it again in the same change."""
     data = _strip_overrides(actor, _only(data, HOUSEHOLD_EDITABLE if isinstance(obj, Household) else PERSON_EDITABLE))
@@ -101,7 +106,7 @@ def _assign(actor, obj, data: dict[str, Any]) -> None:
         if override in data or not hasattr(obj, override):
             continue
         # Compare with the stored row, not `obj`: a ModelForm has already copied its data onto the instance.
-        stored = type(obj).objects.values(*checked).get(pk=obj.pk)
+        stored = type(obj)._default_manager.values(*checked).get(pk=obj.pk)
         if any(field in data and data[field] != stored[field] for field in checked):
             setattr(obj, override, "")
     for field, value in data.items():
@@ -123,17 +128,17 @@ def _nik_taken_on_field(exc: ValidationError) -> ValidationError:
     return ValidationError(errors)
 
 
-def _unchanged(obj) -> bool:
+def _unchanged(obj: Model) -> bool:
     """Whether a stored record holds exactly what `obj` holds (after full_clean has normalised it)."""
     if obj.pk is None or obj._state.adding:
         return False
     names = [f.attname for f in obj._meta.concrete_fields]
-    stored = type(obj).objects.filter(pk=obj.pk).values(*names).first()
+    stored = type(obj)._default_manager.filter(pk=obj.pk).values(*names).first()
     return stored is not None and all(stored[name] == getattr(obj, name) for name in names)
 
 
-def _save(obj, actor) -> None:
-    obj._history_user = actor
+def _save(obj: Model, actor: User) -> None:
+    set_history_user(obj, actor)
     try:
         obj.full_clean()
     except ValidationError as exc:
@@ -161,7 +166,7 @@ def check_members(members: list[dict[str, Any]]) -> None:
     heads = [m for m in members if m.get("relationship") == c.Relationship.HEAD]
     if len(heads) != 1:
         errors.append(_("Rumah tangga harus punya tepat satu kepala keluarga (tercatat %(n)s).") % {"n": len(heads)})
-    niks = [m.get("nik") for m in members if m.get("nik")]
+    niks = [m["nik"] for m in members if m.get("nik")]
     duplicates = sorted({n for n in niks if niks.count(n) > 1})
     if duplicates:
         errors.append(_("NIK yang sama tertulis lebih dari sekali dalam formulir ini."))
@@ -170,7 +175,7 @@ def check_members(members: list[dict[str, Any]]) -> None:
 
 
 def _registration_errors(
-    hh: Household | None, people: list[Person | None], members: list[dict[str, Any]] | None
+    hh: Household | None, people: Sequence[Person | None], members: list[dict[str, Any]] | None
 ) -> RegistrationErrors | None:
     household_errors: dict[str, list] = {}
     if members is not None:
@@ -198,7 +203,7 @@ def _registration_errors(
 
 
 def household_register_check(
-    *, actor, household: dict[str, Any] | None, members: list[dict[str, Any] | None]
+    *, actor: User, household: dict[str, Any] | None, members: list[dict[str, Any] | None]
 ) -> RegistrationErrors | None:
     """The rules of household_register for the parts of a registration that are complete (None: a part the form
     already refused), so a page shows every error in one go. The rules over all members together are left to the
@@ -212,7 +217,7 @@ def household_register_check(
 
 
 @transaction.atomic
-def household_register(*, actor, household: dict[str, Any], members: list[dict[str, Any]]) -> Household:
+def household_register(*, actor: User, household: dict[str, Any], members: list[dict[str, Any]]) -> Household:
     """Register a household with its members, all or nothing."""
     if not members:
         raise ValidationError(_("Isi paling sedikit satu anggota keluarga (kepala keluarga)."))
@@ -243,10 +248,10 @@ def household_register(*, actor, household: dict[str, Any], members: list[dict[s
 
 
 @transaction.atomic
-def household_update(*, actor, household: Household, data: dict[str, Any], kk_reason: str = "") -> Household:
+def household_update(*, actor: User, household: Household, data: dict[str, Any], kk_reason: str = "") -> Household:
     ensure_can_edit_household(actor, household)
     limit = KKNumber._meta.get_field("reason").max_length
-    if len(kk_reason) > limit:
+    if limit is not None and len(kk_reason) > limit:
         # Refused, never cut: the officer shortens it knowing the limit.
         raise ValidationError(
             _("Alasan perubahan nomor KK paling banyak %(limit)s karakter (tertulis %(n)s).")
@@ -262,7 +267,7 @@ def household_update(*, actor, household: Household, data: dict[str, Any], kk_re
     return household
 
 
-def _kk_changed(*, actor, household: Household, reason: str, old: str = "", date: dt.date | None = None) -> None:
+def _kk_changed(*, actor: User, household: Household, reason: str, old: str = "", date: dt.date | None = None) -> None:
     # The same history rows and life event as an import's changed households (changes.kk_numbers_change).
     kk_numbers_change(
         actor=actor,
@@ -273,7 +278,7 @@ def _kk_changed(*, actor, household: Household, reason: str, old: str = "", date
 
 
 @transaction.atomic
-def person_add(*, actor, household: Household, data: dict[str, Any]) -> Person:
+def person_add(*, actor: User, household: Household, data: dict[str, Any]) -> Person:
     ensure_can_edit_household(actor, household)
     if (
         data.get("relationship") == c.Relationship.HEAD
@@ -286,7 +291,7 @@ def person_add(*, actor, household: Household, data: dict[str, Any]) -> Person:
 
 
 @transaction.atomic
-def person_update(*, actor, person: Person, data: dict[str, Any]) -> Person:
+def person_update(*, actor: User, person: Person, data: dict[str, Any]) -> Person:
     ensure_can_edit_household(actor, person.household)
     _assign(actor, person, data)
     if (
@@ -314,7 +319,7 @@ def _ensure_not_future(date: dt.date) -> None:
 
 
 @transaction.atomic
-def person_record_death(*, actor, person: Person, date: dt.date, note: str = "") -> LifeEvent:
+def person_record_death(*, actor: User, person: Person, date: dt.date, note: str = "") -> LifeEvent:
     ensure_can_edit_household(actor, person.household)
     _ensure_active(person)
     _ensure_not_future(date)
@@ -334,7 +339,7 @@ def person_record_death(*, actor, person: Person, date: dt.date, note: str = "")
 
 
 @transaction.atomic
-def person_move_out(*, actor, person: Person, date: dt.date, note: str = "") -> LifeEvent:
+def person_move_out(*, actor: User, person: Person, date: dt.date, note: str = "") -> LifeEvent:
     ensure_can_edit_household(actor, person.household)
     _ensure_active(person)
     _ensure_not_future(date)
@@ -353,7 +358,7 @@ def person_move_out(*, actor, person: Person, date: dt.date, note: str = "") -> 
 @transaction.atomic
 def household_split(
     *,
-    actor,
+    actor: User,
     household: Household,
     people: Iterable[Person],
     new_head: Person,
@@ -399,8 +404,9 @@ def household_split(
     if not staying.filter(relationship=c.Relationship.HEAD).exists():
         # The old head left: the oldest remaining adult leads until an officer corrects it.
         successor = staying.order_by("birth_date").first()
-        successor.relationship = c.Relationship.HEAD
-        _save(successor, actor)
+        if successor is not None:  # someone stays (checked above)
+            successor.relationship = c.Relationship.HEAD
+            _save(successor, actor)
     announce_household_changed(household.pk)  # smaller now: its score changes too
     life_events_record(
         actor=actor,
@@ -413,7 +419,7 @@ def household_split(
 
 
 @transaction.atomic
-def consent_record(*, actor, person: Person, data: dict[str, Any]) -> ConsentRecord:
+def consent_record(*, actor: User, person: Person, data: dict[str, Any]) -> ConsentRecord:
     ensure_can_edit_household(actor, person.household)
     record = ConsentRecord(person=person, recorded_by=actor, **data)
     # A parent or guardian consents for a child (UU 27/2022), judged by the age on the day consent was given.
@@ -427,7 +433,7 @@ def consent_record(*, actor, person: Person, data: dict[str, Any]) -> ConsentRec
 
 
 @transaction.atomic
-def group_save(*, actor, group: Group) -> Group:
+def group_save(*, actor: User, group: Group) -> Group:
     ensure_can_edit_group(actor, group)
     ensure_can_register_in(actor, group.village)
     _save(group, actor)
@@ -435,7 +441,9 @@ def group_save(*, actor, group: Group) -> Group:
 
 
 @transaction.atomic
-def membership_add(*, actor, group: Group, person: Person, role: str, joined_on: dt.date | None = None):
+def membership_add(
+    *, actor: User, group: Group, person: Person, role: str, joined_on: dt.date | None = None
+) -> GroupMembership:
     ensure_can_edit_group(actor, group)
     ensure_can_edit_household(actor, person.household)
     if person.status == c.PersonStatus.DECEASED:
@@ -446,7 +454,7 @@ def membership_add(*, actor, group: Group, person: Person, role: str, joined_on:
 
 
 @transaction.atomic
-def membership_end(*, actor, membership: GroupMembership, left_on: dt.date | None = None) -> GroupMembership:
+def membership_end(*, actor: User, membership: GroupMembership, left_on: dt.date | None = None) -> GroupMembership:
     ensure_can_edit_group(actor, membership.group)
     if membership.left_on is not None:
         raise ValidationError({"left_on": _("Keanggotaan ini sudah berakhir.")})

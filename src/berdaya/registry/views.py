@@ -170,7 +170,7 @@ def consent_add(request, pk: int):
     else:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     return redirect("registry:person_detail", pk=person.pk)
 
 

@@ -19,8 +19,7 @@ class HouseholdWelfareAdmin(admin.ModelAdmin):
 class VersionInline(admin.TabularInline):
     model = RuleSetVersion
     extra = 0
-    fields = ["number", "capacity", "locked", "created_by", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("number", "capacity", "locked", "created_by", "created_at")
     can_delete = False
 
 

@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, TextField, Value, When
+from django.db.models import Case, Expression, F, IntegerField, Q, TextField, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext as _
@@ -102,7 +102,7 @@ def _pool_statement(
     if near:
         # Each top-level condition is evaluated as a 0/1 term; conditions on the household's members read the joined
         # household facts (rules.FACTS), so repeating a condition costs a comparison, not another scan.
-        n_failed = Value(len(items), output_field=IntegerField())
+        n_failed: Expression = Value(len(items), output_field=IntegerField())
         for item in items:
             n_failed = n_failed - _flag01(rules.compile_q(item, ctx))
         qs = qs.alias(t_nfail_w=n_failed).filter(t_nfail_w__lte=1)

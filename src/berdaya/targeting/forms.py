@@ -5,17 +5,21 @@ and any of them (and any row) can be negated. htmx re-draws a row when its crite
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from berdaya.core.forms import style_widgets
+from berdaya.accounts.models import User
+from berdaya.core.forms import form_field, style_widgets
 from berdaya.programmes.access import programmes_editable_by
 from berdaya.registry.access import groups_visible_to
 
 from . import choices as c
 from . import integrations, rules, scoring
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 SUBGROUPS = ["A", "B", "C"]
 OPS = [("and", _("SEMUA syarat (DAN)")), ("or", _("SALAH SATU syarat (ATAU)"))]
@@ -35,9 +39,12 @@ class ConditionRowForm(forms.Form):
         choices=[("", _("utama")), *[(g, _("kelompok %(g)s") % {"g": g}) for g in SUBGROUPS]],
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("— pilih kriteria —")), *rules.condition_choices()]
+        form_field(self, "kind", forms.ChoiceField).choices = [
+            ("", _("— pilih kriteria —")),
+            *rules.condition_choices(),
+        ]
         kind = self.data.get(self.add_prefix("kind")) if self.is_bound else self.initial.get("kind")
         self.condition = rules.CONDITIONS.get(kind or "")
         params = self.condition.params if self.condition else rules.Param()
@@ -114,7 +121,7 @@ class RuleSetForm(forms.Form):
     )
     confirm_empty = forms.BooleanField(label=_("Saya sadar aturan tanpa syarat memilih semua penduduk"), required=False)
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for g in SUBGROUPS:
             self.fields[f"op_{g}"] = forms.ChoiceField(label=_("Kelompok %(g)s") % {"g": g}, choices=OPS, initial="or")
@@ -133,7 +140,10 @@ class RuleSetForm(forms.Form):
             )
         # A user links a rule set only to a programme they manage (programmes.access.programmes_editable_by).
         manageable = None if user is None else programmes_editable_by(user)
-        self.fields["programme"].choices = [("", _("— tanpa program —")), *integrations.programme_choices(manageable)]
+        form_field(self, "programme", forms.ChoiceField).choices = [
+            ("", _("— tanpa program —")),
+            *integrations.programme_choices(manageable),
+        ]
         style_widgets(self)
 
     def priority(self) -> list[str]:
@@ -280,7 +290,8 @@ class ScoreWeightsForm(forms.Form):
         for name, (label, choices) in scoring.CATEGORICAL.items():
             table = weights["categorical"].get(name, {"_missing": 0})
             names = []
-            for code, code_label in [*choices.choices, ("_missing", _("tidak diisi / lainnya"))]:
+            options: list[tuple[str, StrOrPromise]] = [*choices.choices, ("_missing", _("tidak diisi / lainnya"))]
+            for code, code_label in options:
                 key = f"cat__{name}__{code}"
                 self.fields[key] = forms.IntegerField(
                     label=code_label, initial=table.get(code, table["_missing"]), min_value=-100, max_value=100
@@ -305,7 +316,7 @@ class ScoreWeightsForm(forms.Form):
                         label=_("langkah %(i)s: di bawah") % {"i": i + 1}, initial=upper, min_value=0, decimal_places=2
                     )
                     names.append(key)
-                    label_points = _("langkah %(i)s: poin") % {"i": i + 1}
+                    label_points: StrOrPromise = _("langkah %(i)s: poin") % {"i": i + 1}
                 else:
                     label_points = _("selebihnya: poin")
                 key = f"band__{name}__{i}__points"

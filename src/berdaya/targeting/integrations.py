@@ -3,6 +3,7 @@ proposed enrolments an approved list becomes."""
 
 from __future__ import annotations
 
+from berdaya.accounts.models import User
 from berdaya.programmes import choices as pc
 from berdaya.programmes import services as ps
 from berdaya.programmes.models import Programme
@@ -39,7 +40,7 @@ def programme_ids_of_organisation(organisation_id: int | None) -> set[int]:
     return set(Programme.objects.filter(organiser_id=organisation_id).values_list("pk", flat=True))
 
 
-def propose_enrolments(*, actor, programme_id: int, person_ids: list[int]) -> int:
+def propose_enrolments(*, actor: User, programme_id: int, person_ids: list[int]) -> int:
     """Make each person a *proposed* enrolment of the programme through the programmes service (set-based; people
     who already hold an open enrolment there are skipped by it)."""
     return ps.enrolment_bulk_propose(

@@ -175,6 +175,9 @@ class RuleSet(models.Model):
     )
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
+    # Not stored: the programme's name on the rule set list (views.index).
+    programme_name: str
+
     class Meta:
         verbose_name = _("aturan kelayakan")
         verbose_name_plural = _("aturan kelayakan")
@@ -258,6 +261,10 @@ class TargetingRun(models.Model):
         related_name="+",
     )
     approved_at = models.DateTimeField(_("disetujui"), null=True, blank=True)
+
+    # Not stored: the counts a run table shows its viewer (selectors.runs_with_counts: within their scope).
+    shown_eligible: int
+    shown_selected: int
 
     class Meta:
         verbose_name = _("proses penetapan sasaran")

@@ -22,6 +22,7 @@ from typing import Any
 
 import jsonschema
 from django.db import connection
+from django.db.models import TextChoices
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -34,7 +35,7 @@ DEFAULT_WEIGHTS_PATH = Path(__file__).parent / "data" / "score_weights.json"
 
 # Household columns scored as categories, and where their codes come from. `head_education` is the education of
 # the head of household, taken from Person.
-CATEGORICAL: dict[str, tuple[Any, type]] = {
+CATEGORICAL: dict[str, tuple[Any, type[TextChoices]]] = {
     "floor_material": (gettext_lazy("Lantai"), rc.FloorMaterial),
     "wall_material": (gettext_lazy("Dinding"), rc.WallMaterial),
     "roof_material": (gettext_lazy("Atap"), rc.RoofMaterial),

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from berdaya.accounts.models import User
 from berdaya.core.access import capabilities
 from berdaya.registry import choices as rc
 from berdaya.registry.access import household_scope_q
+from berdaya.registry.models import Person
 from berdaya.registry.selectors import vulnerability_by_district
 
 from . import choices as c
@@ -27,7 +32,7 @@ def final_candidates(run: TargetingRun) -> QuerySet[Candidate]:
     return Candidate.objects.filter(run=run).filter(final_q())
 
 
-def candidates(run: TargetingRun, *, viewer, status: str = "", q: str = "") -> QuerySet[Candidate]:
+def candidates(run: TargetingRun, *, viewer: User, status: str = "", q: str = "") -> QuerySet[Candidate]:
     """The run's candidates `viewer` may see, each with `shown_rank`: its rank among those candidates. A scoped
     viewer reading the run's own ranks (2, 4, 8, 13…) would learn how many hidden people rank above each one."""
     qs = candidates_visible_to(viewer, run).select_related("person", "person__household__village__district")
@@ -35,7 +40,7 @@ def candidates(run: TargetingRun, *, viewer, status: str = "", q: str = "") -> Q
         qs = qs.annotate(shown_rank=F("rank"))
     else:
         # A correlated count, evaluated only for the rows of the page shown. Near misses are ranked on their own.
-        def ahead(near: Q):
+        def ahead(near: Q) -> Coalesce:
             return Coalesce(
                 Subquery(
                     candidates_visible_to(viewer, run)
@@ -67,7 +72,7 @@ def candidates(run: TargetingRun, *, viewer, status: str = "", q: str = "") -> Q
     return qs.order_by("status", "rank", "id")
 
 
-def candidate_counts(run: TargetingRun, *, viewer) -> dict[str, int]:
+def candidate_counts(run: TargetingRun, *, viewer: User) -> dict[str, int]:
     """The numbers of a run's page (per status, the final list, the excluded, the eligible) over the candidates
     `viewer` may see. For an unscoped viewer they are the run's own figures."""
     qs = candidates_visible_to(viewer, run)
@@ -78,31 +83,31 @@ def candidate_counts(run: TargetingRun, *, viewer) -> dict[str, int]:
     return counts
 
 
-def runs_with_counts(runs, *, viewer) -> list[TargetingRun]:
+def runs_with_counts(runs: Iterable[TargetingRun], *, viewer: User) -> list[TargetingRun]:
     """Runs for a table, each with `shown_eligible` and `shown_selected`: the stored figures for a viewer who sees
     the whole registry, else the count of the candidates they may see (one grouped query)."""
-    runs = list(runs)
+    rows = list(runs)
     if household_scope_q(viewer) is None:
-        for run in runs:
+        for run in rows:
             run.shown_eligible, run.shown_selected = run.eligible_count, run.selected_count
-        return runs
+        return rows
     counts: dict[tuple[int, str], int] = {}
-    if capabilities(viewer).sees_people and runs:
+    if capabilities(viewer).sees_people and rows:
         scope = household_scope_q(viewer, "person__household__")
-        rows = (
-            Candidate.objects.filter(scope, run__in=[r.pk for r in runs], status__in=["selected", "reserve"])
+        grouped = (
+            Candidate.objects.filter(scope, run__in=[r.pk for r in rows], status__in=["selected", "reserve"])
             .values_list("run", "status")
             .annotate(n=Count("id"))
             .order_by()
         )
-        counts = {(run_id, status): n for run_id, status, n in rows}
-    for run in runs:
+        counts = {(run_id, status): n for run_id, status, n in grouped}
+    for run in rows:
         run.shown_selected = counts.get((run.pk, "selected"), 0)
         run.shown_eligible = run.shown_selected + counts.get((run.pk, "reserve"), 0)
-    return runs
+    return rows
 
 
-def decile_by_district(*, people: QuerySet) -> dict[str, list[int]]:
+def decile_by_district(*, people: QuerySet[Person]) -> dict[str, list[int]]:
     """Living people per district and effective welfare decile (index 0 = unknown, 1..10), one aggregate query."""
     rows = (
         people.filter(status=rc.PersonStatus.ACTIVE)
@@ -118,12 +123,12 @@ def decile_by_district(*, people: QuerySet) -> dict[str, list[int]]:
     return result
 
 
-def regency_overview(*, people: QuerySet) -> dict:
+def regency_overview(*, people: QuerySet[Person]) -> dict[str, Any]:
     rows = vulnerability_by_district(people=people)
     deciles = decile_by_district(people=people)
     for row in rows:
         row["deciles"] = deciles.get(row["household__village__district"], [0] * 11)
-    totals: dict = {}
+    totals: dict[str, Any] = {}
     for row in rows:
         for key, value in row.items():
             if isinstance(value, int) and not key.startswith("household__"):

@@ -6,8 +6,10 @@ writes an audit row.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,9 +18,11 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from berdaya.accounts.models import User
 from berdaya.core.audit import audit
 from berdaya.jobs.progress import Progress
 from berdaya.registry.access import household_scope_q, people_visible_to
+from berdaya.registry.models import Household, Person
 
 from . import choices as c
 from . import engine, integrations, rules, scoring, selectors
@@ -49,7 +53,7 @@ def score_config_active() -> ScoreConfig:
 
 
 @transaction.atomic
-def score_config_save(*, actor, weights: dict[str, Any], note: str = "", activate: bool = False) -> ScoreConfig:
+def score_config_save(*, actor: User, weights: dict[str, Any], note: str = "", activate: bool = False) -> ScoreConfig:
     """Save changed weights as a new version (versions are never edited)."""
     ensure_admin(actor)
     errors = scoring.weight_errors(weights)
@@ -66,7 +70,7 @@ def score_config_save(*, actor, weights: dict[str, Any], note: str = "", activat
 
 
 @transaction.atomic
-def score_config_activate(*, actor, config: ScoreConfig) -> ScoreConfig:
+def score_config_activate(*, actor: User, config: ScoreConfig) -> ScoreConfig:
     ensure_admin(actor)
     ScoreConfig.objects.filter(active=True).exclude(pk=config.pk).update(active=False)
     ScoreConfig.objects.filter(pk=config.pk).update(active=True)
@@ -75,7 +79,7 @@ def score_config_activate(*, actor, config: ScoreConfig) -> ScoreConfig:
     return config
 
 
-def welfare_compute(*, actor, progress: Progress | None = None) -> dict[str, Any]:
+def welfare_compute(*, actor: User, progress: Progress | None = None) -> dict[str, Any]:
     """Score and rank every household with the active weights: one SQL statement, in one transaction."""
     ensure_can_recompute_scores(actor)
     progress = progress or Progress()
@@ -97,7 +101,7 @@ def welfare_compute(*, actor, progress: Progress | None = None) -> dict[str, Any
     return {"households": scored, "version": config.version}
 
 
-def welfare_score_households(household_ids) -> int:
+def welfare_score_households(household_ids: Iterable[int]) -> int:
     """Score households just registered or changed, so their decile shows at once (see scoring.score_some)."""
     config = score_config_active()
     with transaction.atomic():
@@ -105,7 +109,7 @@ def welfare_score_households(household_ids) -> int:
 
 
 @transaction.atomic
-def welfare_verify(*, actor, household, decile: int | None, reason: str) -> HouseholdWelfare:
+def welfare_verify(*, actor: User, household: Household, decile: int | None, reason: str) -> HouseholdWelfare:
     """Record (or, with decile None, withdraw) a field verification that overrides the decile."""
     ensure_can_verify(actor, household)
     reason = (reason or "").strip()
@@ -126,7 +130,7 @@ def welfare_verify(*, actor, household, decile: int | None, reason: str) -> Hous
 
 
 @transaction.atomic
-def official_deciles_import(*, actor, deciles: dict[int, int], source: str) -> int:
+def official_deciles_import(*, actor: User, deciles: dict[int, int], source: str) -> int:
     """Keep imported official deciles (e.g. DTSEN) beside the local ones. `deciles` maps household id -> decile."""
     ensure_can_manage(actor)
     source = (source or "").strip()
@@ -190,8 +194,16 @@ def quota_errors(quotas: dict[str, Any], capacity: int | None) -> list[str]:
     return errors
 
 
-def version_errors(*, rules_tree, priority, quotas, capacity, confirmed_empty, programme_id=None) -> dict[str, list]:
-    errors: dict[str, list] = {}
+def version_errors(
+    *,
+    rules_tree: Any,
+    priority: list[str] | None,
+    quotas: dict[str, Any] | None,
+    capacity: int | None,
+    confirmed_empty: bool,
+    programme_id: int | None = None,
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
     rule_problems = rules.rule_errors(rules_tree, allow_empty=confirmed_empty)
     if rule_problems:
         errors["rules"] = rule_problems
@@ -209,7 +221,7 @@ def version_errors(*, rules_tree, priority, quotas, capacity, confirmed_empty, p
 @transaction.atomic
 def ruleset_save(
     *,
-    actor,
+    actor: User,
     ruleset: RuleSet | None = None,
     name: str,
     description: str = "",
@@ -262,7 +274,7 @@ def ruleset_save(
     return current
 
 
-def count_matching(tree: dict[str, Any], as_of=None, *, actor) -> int:
+def count_matching(tree: dict[str, Any], as_of: dt.date | None = None, *, actor: User) -> int:
     """The live count of the rule form: how many of the people `actor` may see meet the rules now (one COUNT over
     the registry, with one more condition for a scoped user: never a regency-wide count for them)."""
     scope = pool_scope(actor)
@@ -278,7 +290,7 @@ def count_matching(tree: dict[str, Any], as_of=None, *, actor) -> int:
 HANDLER = "berdaya.targeting.tasks.run_handler"
 
 
-def run_create(*, actor, ruleset: RuleSet) -> TargetingRun:
+def run_create(*, actor: User, ruleset: RuleSet) -> TargetingRun:
     """Lock the current version and create a queued run; refused while another run of this rule set (or of its
     programme) is queued or running."""
     ensure_can_manage(actor, ruleset)
@@ -321,7 +333,7 @@ def run_create(*, actor, ruleset: RuleSet) -> TargetingRun:
 
 
 @transaction.atomic
-def run_start(*, actor, ruleset: RuleSet) -> TargetingRun:
+def run_start(*, actor: User, ruleset: RuleSet) -> TargetingRun:
     """Create the run and hand it to the background worker (berdaya.jobs), which shows a progress bar."""
     from berdaya.jobs.services import job_start
 
@@ -348,7 +360,7 @@ def run_execute(*, run: TargetingRun, progress: Progress | None = None) -> dict[
             progress.start(4, _("Menyusun kueri dari aturan"))
             config = ScoreConfig.objects.filter(active=True).first()
             # Runs are started by a signed-in user (run_create); one without a starter is the system's own.
-            scope = pool_scope(run.started_by) if run.started_by_id else None
+            scope = pool_scope(run.started_by) if run.started_by is not None else None
             plan = engine.build(version=run.version, run_id=run.pk, as_of=run.as_of, scope=scope)
             progress.advance(1, _("Menilai seluruh registri dan menulis daftar calon"))
             progress.check_cancelled()
@@ -385,7 +397,7 @@ def run_execute(*, run: TargetingRun, progress: Progress | None = None) -> dict[
 # --- Review ------------------------------------------------------------------------------------------------------
 
 
-def _ensure_reviewable(actor, run: TargetingRun) -> None:
+def _ensure_reviewable(actor: User, run: TargetingRun) -> None:
     ensure_can_manage(actor, run.ruleset)
     # The status in the database, not a possibly stale object: approval closes the review for everyone.
     run.status = TargetingRun.objects.filter(pk=run.pk).values_list("status", flat=True).get()
@@ -395,7 +407,7 @@ def _ensure_reviewable(actor, run: TargetingRun) -> None:
         )
 
 
-def _ensure_candidate_visible(actor, candidate: Candidate) -> None:
+def _ensure_candidate_visible(actor: User, candidate: Candidate) -> None:
     """Review acts on people the reviewer may see, whoever started the run."""
     if not people_visible_to(actor).filter(pk=candidate.person_id).exists():
         raise PermissionDenied(_("Penduduk ini di luar wilayah atau organisasi Anda."))
@@ -409,7 +421,7 @@ def _reason(reason: str) -> str:
 
 
 @transaction.atomic
-def candidate_exclude(*, actor, candidate: Candidate, reason: str) -> Candidate:
+def candidate_exclude(*, actor: User, candidate: Candidate, reason: str) -> Candidate:
     _ensure_reviewable(actor, candidate.run)
     _ensure_candidate_visible(actor, candidate)
     reason = _reason(reason)
@@ -431,7 +443,7 @@ def candidate_exclude(*, actor, candidate: Candidate, reason: str) -> Candidate:
 
 
 @transaction.atomic
-def candidate_add(*, actor, run: TargetingRun, person, reason: str) -> Candidate:
+def candidate_add(*, actor: User, run: TargetingRun, person: Person, reason: str) -> Candidate:
     """Put a person on the list by an officer's decision (e.g. after an objection), with a reason."""
     _ensure_reviewable(actor, run)
     if not people_visible_to(actor).filter(pk=person.pk).exists():
@@ -461,7 +473,7 @@ def candidate_add(*, actor, run: TargetingRun, person, reason: str) -> Candidate
 
 
 @transaction.atomic
-def candidate_restore(*, actor, candidate: Candidate, reason: str = "") -> Candidate:
+def candidate_restore(*, actor: User, candidate: Candidate, reason: str = "") -> Candidate:
     """Undo an officer's exclusion or addition: the machine's outcome applies again."""
     _ensure_reviewable(actor, candidate.run)
     _ensure_candidate_visible(actor, candidate)
@@ -487,7 +499,7 @@ def candidate_restore(*, actor, candidate: Candidate, reason: str = "") -> Candi
 
 
 @transaction.atomic
-def run_approve(*, actor, run: TargetingRun) -> dict[str, int]:
+def run_approve(*, actor: User, run: TargetingRun) -> dict[str, int]:
     """Approve the reviewed list. With a programme, each person on it becomes a *proposed* enrolment.
 
     Someone limited in scope approves only a list made wholly of people they may see: approving would otherwise

@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from berdaya.accounts.models import User
 from berdaya.core import disclosure
 from berdaya.core.access import capabilities, get_visible_or_404
 from berdaya.core.conf import conf
@@ -22,7 +23,6 @@ from berdaya.core.confirm import confirm_first
 from berdaya.core.forms import service_errors
 from berdaya.core.pagination import paginate
 from berdaya.registry.access import get_household_or_404, get_person_or_404, people_for_aggregates
-from berdaya.registry.selectors import household_members
 from berdaya.registry.vulnerability import FLAGS
 
 from . import access, integrations, rules, scoring, selectors, services
@@ -40,7 +40,7 @@ from .forms import (
 from .models import HouseholdWelfare, ScoreConfig
 
 
-def _ensure_targeting(user) -> None:
+def _ensure_targeting(user: User) -> None:
     if not access.can_target(user):
         raise PermissionDenied(_("Peran Anda tidak boleh membuka penetapan sasaran."))
 
@@ -56,7 +56,7 @@ def index(request):
     )
     names = integrations.programme_names({r.programme_id for r in rulesets})
     for ruleset in rulesets:
-        ruleset.programme_name = names.get(ruleset.programme_id, "")
+        ruleset.programme_name = names.get(ruleset.programme_id, "") if ruleset.programme_id is not None else ""
     # A scoped user's runs evaluate only the people they may see (access.pool_scope): the page says so.
     whole_registry = access.pool_scope(request.user) is None
     return render(
@@ -150,7 +150,6 @@ def household_score(request, pk: int):
     if welfare and welfare.config_version:
         config = ScoreConfig.objects.filter(version=welfare.config_version).first()
     config = config or services.score_config_active()
-    household.members_list = household_members(household)
     components = scoring.breakdown(household, config.weights)
     can_verify = access.can_verify(request.user)
     return render(

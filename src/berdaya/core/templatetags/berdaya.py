@@ -1,12 +1,17 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django import template
 
 from berdaya.core import disclosure, masking, money
+from berdaya.core.access import Capabilities
 
 register = template.Library()
 
 
 @register.filter
-def nik(value, caps):
+def nik(value: str | None, caps: Capabilities | None) -> str:
     """A NIK or KK number, masked unless the role needs it."""
     if not value:
         return ""
@@ -14,32 +19,32 @@ def nik(value, caps):
 
 
 @register.filter
-def phone(value, caps):
+def phone(value: str | None, caps: Capabilities | None) -> str:
     if not value:
         return ""
     return value if caps and caps.sees_identifiers else masking.mask_phone(value)
 
 
 @register.filter
-def address(value, caps):
+def address(value: str | None, caps: Capabilities | None) -> str:
     if not value:
         return ""
     return value if caps and caps.sees_identifiers else masking.mask_text(value)
 
 
 @register.filter
-def rupiah(value) -> str:
+def rupiah(value: Any) -> str:
     """Rp1.500.000 in every interface language (core.money.format_rupiah)."""
     return money.format_rupiah(value)
 
 
 @register.filter
-def get(mapping, key):
+def get(mapping: Any, key: Any) -> Any:
     return mapping.get(key) if mapping else None
 
 
 @register.filter
-def pct(part, whole):
+def pct(part: Any, whole: Any) -> float:
     try:
         return 100.0 * float(part) / float(whole) if whole else 0.0
     except (TypeError, ValueError):
@@ -50,7 +55,7 @@ SMALL_COUNT = disclosure.SMALL_COUNT
 
 
 @register.filter
-def small(value, rule):
+def small(value: Any, rule: Any) -> Any:
     """A count for aggregate pages and exports: "<5" for a count of 1 to 4 that the user may not read exact.
     `rule` is the page's core.disclosure.Disclosure, or a role's Capabilities (the coordination rule: exact for
     officers and admins only)."""
@@ -65,7 +70,7 @@ def small(value, rule):
 
 
 @register.simple_tag
-def share(part, whole, rule, digits=1):
+def share(part: Any, whole: Any, rule: Any, digits: int = 1) -> str:
     """`part` as a percentage of `whole` ("12,5%"), or "—" where the share would give a suppressed count back."""
     from django.template.defaultfilters import floatformat
 

@@ -51,7 +51,8 @@ def concat(*parts: Expression) -> Expression:
 
 def num_text(expr: Expression) -> Expression:
     """A number as text with a decimal comma (Indonesian), the same way on SQLite and PostgreSQL."""
-    return Replace(Cast(Cast(expr, FloatField()), CharField()), text("."), text(","))
+    # django-stubs types Replace's text and replacement as Value; Django takes any expression (here a typed cast).
+    return Replace(Cast(Cast(expr, FloatField()), CharField()), text("."), text(","))  # type: ignore[arg-type]
 
 
 def int_text(expr: Expression) -> Expression:
@@ -78,7 +79,7 @@ def effective_decile(prefix: str = "household__") -> Coalesce:
     )
 
 
-def range_q(expr: Expression, node: dict) -> Q:
+def range_q(expr: Expression | F, node: dict[str, Any]) -> Q:
     q = Q()
     if node.get("min") is not None:
         q &= Q(GreaterThanOrEqual(expr, Value(node["min"])))

@@ -9,13 +9,16 @@ import subprocess
 import sys
 import threading
 import time
+from argparse import ArgumentParser
+from types import FrameType
+from typing import IO, Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 
 
-def _stop(worker: subprocess.Popen) -> None:
+def _stop(worker: subprocess.Popen[bytes]) -> None:
     """Stop the worker and anything it started: it leads its own process group, so one signal reaches them all."""
     if worker.poll() is not None:
         return
@@ -30,12 +33,12 @@ def _stop(worker: subprocess.Popen) -> None:
         worker.wait(timeout=5)
 
 
-def _exit_on_sigterm(signum, frame) -> None:
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
     # Python dies on SIGTERM without running `finally`; raising here lets the worker be stopped on the way out.
     raise SystemExit(128 + signum)
 
 
-def _print_logins_when_up(host: str, port: str, stdout) -> None:
+def _print_logins_when_up(host: str, port: str, stdout: IO[str]) -> None:
     """Print the demo logins once the server answers, so that they are the last thing on the screen."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -53,7 +56,7 @@ def _print_logins_when_up(host: str, port: str, stdout) -> None:
 class Command(BaseCommand):
     help = "Jalankan server web dan pekerja tugas latar belakang sekaligus (untuk laptop)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", default="8000")
         parser.add_argument("--no-worker", action="store_true", help="jangan jalankan pekerja tugas")
@@ -61,7 +64,7 @@ class Command(BaseCommand):
             "--demo-logins", action="store_true", help="cetak login demo setelah server siap (dipakai `make run`)"
         )
 
-    def handle(self, *args, host: str, port: str, no_worker: bool, demo_logins: bool, **options):
+    def handle(self, *args: Any, host: str, port: str, no_worker: bool, demo_logins: bool, **options: Any) -> None:
         worker = None
         previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
         try:

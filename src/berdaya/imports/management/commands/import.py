@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TextIO, cast
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -64,7 +65,8 @@ class Command(BaseCommand):
             mode=mode,
             created_by=actor,
         )
-        progress = TerminalProgress(self.stderr._out)
+        # The stream under Django's OutputWrapper, which would end each redraw of the bar with a newline.
+        progress = TerminalProgress(cast("TextIO", self.stderr._out))
         try:
             result = import_execute(run=run, dry_run=dry_run, mode=mode, progress=progress, source=path)
         except JobCancelled as exc:

@@ -6,6 +6,7 @@ The id is a rule set's; with --programme it is a programme's, and the programme'
 from __future__ import annotations
 
 import json
+from typing import TextIO, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -46,7 +47,8 @@ class Command(BaseCommand):
             ruleset = RuleSet.objects.filter(pk=options["id"]).first()
             if ruleset is None:
                 raise CommandError(f"Aturan kelayakan tidak dikenal: {options['id']}")
-        progress = TerminalProgress(self.stderr._out) if not options["quiet"] else None
+        # The stream under Django's OutputWrapper, which would end each redraw of the bar with a newline.
+        progress = TerminalProgress(cast("TextIO", self.stderr._out)) if not options["quiet"] else None
         try:
             if options["score"]:
                 services.welfare_compute(actor=actor, progress=progress)
