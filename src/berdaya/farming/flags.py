@@ -4,8 +4,9 @@ FarmingConfig.ready(): farming owns the plots that decide them.
 The rule (../shared/domain.md): a person who farms (farmer or farm labourer) in a household that operates more than
 0 ha and at most SMALLHOLDER_MAX_HA (gurem: under GUREM_MAX_HA). The land a household operates is the total area of
 its members' active plots when it has any, else the land it declared (Household.land_operated_ha): written once here,
-in SQL (`operated_area_expr`, `operated_area_fast_q`) and in Python (`operated_area`); the property tests in
-berdaya.targeting hold the forms against each other with plots of every kind.
+in SQL (`operated_area_expr`, and `operated_area_in_fast_q` for a scan of a million people) and in Python
+(`operated_area`). Targeting's land condition and its "less land first" priority read the same definition; the
+property tests in berdaya.targeting hold the forms against each other with plots of every kind.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan, LessThan, LessThanOrEqual
 from django.utils.formats import number_format
@@ -60,6 +61,17 @@ def operated_area_expr() -> Coalesce:
     return Coalesce(Subquery(plots, output_field=AREA), F("household__land_operated_ha"), output_field=AREA)
 
 
+def operated_area_fast_expr():
+    """operated_area_expr for a scan of many people: the plots are summed (correlated) only for the households that
+    have active plots, found with one uncorrelated IN (hashed once per query); the others read the declared land."""
+    with_plots = Plot.objects.filter(is_active=True).values("farmer__household")
+    return Case(
+        When(Q(household_id__in=with_plots), then=operated_area_expr()),
+        default=F("household__land_operated_ha"),
+        output_field=AREA,
+    )
+
+
 def operated_area_q(code: str) -> Q:
     area = operated_area_expr()
     upper = LessThanOrEqual if code == "smallholder" else LessThan
@@ -70,14 +82,20 @@ def operated_area_q(code: str) -> Q:
     )
 
 
-def operated_area_fast_q(code: str) -> Q:
-    """The same people as operated_area_q, written with uncorrelated IN subqueries over the plots (hashed once per
-    query) instead of a correlated SUM per person: what a scan of a million people uses."""
-    upper, limit = UPPER[code], _limit(code)
+def operated_area_in_fast_q(**lookups: Decimal) -> Q:
+    """People whose household's operated area meets every lookup ("gt", "gte", "lt", "lte": a bound), as
+    operated_area_expr would compute it, written with uncorrelated IN subqueries over the plots (hashed once per
+    query) instead of a correlated SUM per person: what a scan of a million people uses. Two-valued (no NULL), so
+    NOT of it is exact. Targeting's land condition uses it too."""
     sums = Plot.objects.filter(is_active=True).order_by().values("farmer__household").annotate(total=Sum("area_ha"))
-    in_range = sums.filter(**{"total__gt": 0, f"total__{upper}": limit}).values("farmer__household")
-    declared = Q(**{"household__land_operated_ha__gt": 0, f"household__land_operated_ha__{upper}": limit})
-    area = Q(household_id__in=in_range) | (~Q(household_id__in=sums.values("farmer__household")) & declared)
+    in_range = sums.filter(**{f"total__{op}": bound for op, bound in lookups.items()}).values("farmer__household")
+    declared = Q(**{f"household__land_operated_ha__{op}": bound for op, bound in lookups.items()})
+    return Q(household_id__in=in_range) | (~Q(household_id__in=sums.values("farmer__household")) & declared)
+
+
+def operated_area_fast_q(code: str) -> Q:
+    """The same people as operated_area_q, in the set-based form (operated_area_in_fast_q)."""
+    area = operated_area_in_fast_q(gt=Decimal(0), **{UPPER[code]: _limit(code)})
     return Q(occupation__in=rc.FARMING_OCCUPATIONS) & area
 
 

@@ -27,6 +27,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext as _
 
+from berdaya.farming import flags as farming_flags
 from berdaya.registry import choices as rc
 
 from . import choices as c
@@ -124,7 +125,10 @@ def _pool_statement(
         "t_fhh": _flag01(rules.flag_sql_q("female_headed", ctx.as_of)) if "female_headed" in needed else Value(0),
         "t_eld": _flag01(rules.flag_sql_q("elderly", ctx.as_of)) if "elderly" in needed else Value(0),
         "t_bd": F("birth_date"),
-        "t_land": F("household__land_operated_ha"),
+        # The land the household operates (berdaya.farming: active plots, else declared), as the land condition and
+        # the smallholder flags read it; only when "less land first" orders the list (a correlated sum only for the
+        # households with plots).
+        "t_land": farming_flags.operated_area_fast_expr() if "less_land" in needed else Value(0),
         "t_score": Coalesce(F("household__welfare__score"), Value(1_000_000), output_field=IntegerField()),
         "t_reasons": reasons,
     }

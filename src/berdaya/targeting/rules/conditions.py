@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from berdaya.areas.models import District, Village
 from berdaya.core.conf import conf
 from berdaya.core.dates import years_ago as _years_ago
-from berdaya.farming.flags import operated_area_expr
+from berdaya.farming.flags import operated_area, operated_area_expr, operated_area_in_fast_q
 from berdaya.programmes import choices as pc
 from berdaya.programmes.models import Assistance, Enrolment, Programme
 from berdaya.registry import choices as rc
@@ -282,8 +282,22 @@ class LandCondition(ConditionType):
     params = Param(minmax=True, integer=False, lower=0, upper=10000)
     unit = "ha"
 
+    # The land the household operates as berdaya.farming defines it (its members' active plots when it has any, else
+    # the declared land), as the smallholder flags and the reason text read it: its correlated form for the few rows
+    # of a near-miss explanation, else its set-based form, which scans a million people faster.
+    @staticmethod
+    def _bounds(node) -> dict[str, Decimal]:
+        bounds = {}
+        if node.get("min") is not None:
+            bounds["gte"] = Decimal(str(node["min"]))
+        if node.get("max") is not None:
+            bounds["lte"] = Decimal(str(node["max"]))
+        return bounds
+
     def q(self, node, ctx):
-        return range_q(F("household__land_operated_ha"), node)
+        if ctx.correlated:
+            return range_q(operated_area_expr(), node)
+        return operated_area_in_fast_q(**self._bounds(node))
 
     def describe(self, node):
         return _("lahan %(r)s") % {"r": self.range_text(node)}
@@ -292,7 +306,7 @@ class LandCondition(ConditionType):
         return _land_text()
 
     def py(self, node, facts, ctx):
-        return self.in_range(Decimal(facts.household.land_operated_ha), node)
+        return self.in_range(operated_area(facts), node)
 
 
 class DecileCondition(ConditionType):

@@ -14,7 +14,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from berdaya.registry.vulnerability import FLAGS
+from berdaya.core.conf import conf
+from berdaya.registry import choices as rc
+from berdaya.registry.vulnerability import FLAG_BY_CODE, FLAGS
 from berdaya.targeting import rules
 from berdaya.testing import factories as f
 
@@ -37,13 +39,16 @@ def _with_range(kind, lo, hi):
     )
 
 
+# Bounds around the declared lands and the sums of plots the registries draw (tests/registries.py).
+LAND_LOW = st.sampled_from([0, 0.3, 0.5, 1, 2, 2.5])
+LAND_HIGH = st.sampled_from([0, 0.45, 0.49, 0.5, 0.8, 1, 2, 3, 4])
 leaf_choices = [
     st.sampled_from([flag.code for flag in FLAGS]).map(lambda v: {"type": "flag", "value": v}),
     _with_range("age", st.sampled_from([0, 17, 18, 59, 60]), st.sampled_from([17, 18, 26, 60, 100])),
     st.sampled_from(["M", "F"]).map(lambda v: {"type": "sex", "value": v}),
     st.sampled_from(list(f.AREAS)).map(lambda v: {"type": "district", "value": v}),
     st.sampled_from(VILLAGES).map(lambda v: {"type": "village", "value": v}),
-    _with_range("land", st.sampled_from([0, 0.3, 0.5, 2]), st.sampled_from([0, 0.49, 0.5, 0.8, 2, 3])),
+    _with_range("land", LAND_LOW, LAND_HIGH),
     _with_range("decile", st.integers(1, 10), st.integers(1, 10)),
     st.tuples(st.sampled_from(["wgss_walking", "wgss_seeing"]), st.sampled_from([2, 3, 4])).map(
         lambda t: {"type": "wgss", "value": t[0], "min": t[1]}
@@ -56,7 +61,26 @@ leaf_choices = [
         lambda t: {"type": "no_assistance", "value": t[0], "months": t[1]}
     ),
 ]
-leaf_st = st.tuples(st.one_of(*leaf_choices), st.booleans()).map(lambda t: {**t[0], **({"not": True} if t[1] else {})})
+
+
+def _maybe_not(leaf):
+    return st.tuples(leaf, st.booleans()).map(lambda t: {**t[0], **({"not": True} if t[1] else {})})
+
+
+leaf_st = _maybe_not(st.one_of(*leaf_choices))
+# Trees over the conditions that read the land a household operates (the land condition, the smallholder flags),
+# mostly land, with a few others to combine them with: in the trees above a land condition is one leaf type in
+# thirteen, too rare to catch a form that reads the declared land instead of the plots.
+land_leaf_st = _maybe_not(
+    st.one_of(
+        _with_range("land", LAND_LOW, LAND_HIGH),
+        _with_range("land", LAND_LOW, LAND_HIGH),
+        _with_range("land", LAND_LOW, LAND_HIGH),
+        st.sampled_from(["smallholder", "gurem"]).map(lambda v: {"type": "flag", "value": v}),
+        st.sampled_from(["M", "F"]).map(lambda v: {"type": "sex", "value": v}),
+        _with_range("decile", st.integers(1, 10), st.integers(1, 10)),
+    )
+)
 
 
 def _group(children):
@@ -66,6 +90,18 @@ def _group(children):
 
 
 tree_st = _group(st.recursive(leaf_st, _group, max_leaves=6))
+land_tree_st = _group(st.recursive(land_leaf_st, _group, max_leaves=4))
+# The smallholder flags as land conditions: more than 0 ha and at most the smallholder limit; under the gurem limit.
+_FLAG_AS_LAND = {
+    "smallholder": lambda: [
+        {"type": "land", "max": float(conf().smallholder_max_ha)},
+        {"type": "land", "max": 0, "not": True},
+    ],
+    "gurem": lambda: [
+        {"type": "land", "min": float(conf().gurem_max_ha), "not": True},
+        {"type": "land", "max": 0, "not": True},
+    ],
+}
 
 
 def _bind(node, group, programme):
@@ -93,4 +129,39 @@ def test_it_selects_exactly_what_the_reference_selects(officer, registry, trees)
             assert rules.rule_errors(tree) == [], tree
             sql_ids = set(rules.matching_people(tree, AS_OF).values_list("pk", flat=True))
             assert sql_ids == rules.evaluate_python(tree, AS_OF), rules.describe(tree)
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(registry=registry_st, trees=st.lists(land_tree_st, min_size=3, max_size=3))
+def test_land_conditions_read_the_land_the_household_operates(officer, registry, trees):
+    """The land condition's set-based SQL (a run, a live count), its correlated SQL (near misses) and the reference
+    all read the land as berdaya.farming defines it: the members' active plots when there are any, else declared."""
+    with transaction.atomic():
+        build(registry, officer)
+        # Among farmers, the land condition over the smallholder's and the gurem's ranges selects exactly the people
+        # who carry those flags (berdaya.farming's definition): in every form, so that a form reading the declared
+        # land alone fails here even when the others read it the same way.
+        farmers = rules.base_people().filter(occupation__in=rc.FARMING_OCCUPATIONS)
+        facts = {fact.person.pk: fact for fact in rules.gather_facts(farmers.select_related("household"))}
+        for code, land in _FLAG_AS_LAND.items():
+            flag = FLAG_BY_CODE[code]
+            expected = set(farmers.filter(flag.q(AS_OF)).values_list("pk", flat=True))
+            tree = {"op": "and", "items": land()}
+            for correlated in (False, True):
+                q = rules.compile_q(tree, rules.Context(AS_OF, correlated=correlated))
+                assert set(farmers.filter(q).values_list("pk", flat=True)) == expected, (code, correlated)
+            ctx = rules.Context(AS_OF)
+            assert {pk for pk, fact in facts.items() if rules.evaluate(tree, fact, ctx)} == expected, code
+        for tree in trees:
+            expected = rules.evaluate_python(tree, AS_OF)
+            for correlated in (False, True):
+                q = rules.compile_q(tree, rules.Context(AS_OF, correlated=correlated))
+                sql_ids = set(rules.base_people().filter(q).values_list("pk", flat=True))
+                assert sql_ids == expected, (correlated, rules.describe(tree))
         transaction.set_rollback(True)
