@@ -34,6 +34,7 @@ from berdaya.accounts.models import User
 from berdaya.areas.models import District, Village
 from berdaya.core.access import VILLAGE_SCOPED, capabilities
 from berdaya.core.conf import conf
+from berdaya.core.phone import normalise_phone
 from berdaya.organisations.models import Organisation
 from berdaya.registry import choices as c
 from berdaya.registry.access import households_visible_to
@@ -332,7 +333,8 @@ class _Builder:
             )
             if number not in self.used_phones:
                 self.used_phones.add(number)
-                return number
+                # In the one stored form (core.phone: E.164), as a form or an import would store it.
+                return normalise_phone(number)
 
     # -- names -----------------------------------------------------------------------------------------------
 
