@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "berdaya.markets",
     "berdaya.farming",
     "berdaya.jobs",
+    "berdaya.ops",
     "berdaya.imports",
     "berdaya.demo",
 ]
