@@ -26,3 +26,9 @@ def ensure_can_manage_job(user: AnyUser, job: Job) -> None:
     """Cancel or retry: the job's starter, or an admin."""
     if job.created_by_id != getattr(user, "pk", None) and not capabilities(user).is_admin:
         raise PermissionDenied(_("Hanya pembuat tugas atau admin yang boleh membatalkannya."))
+
+
+def ensure_can_manage_schedule(user: AnyUser) -> None:
+    """The schedule of recurring work is the administrator's."""
+    if not capabilities(user).is_admin:
+        raise PermissionDenied(_("Hanya admin yang boleh melihat dan mengubah jadwal tugas."))

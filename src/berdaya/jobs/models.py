@@ -93,3 +93,49 @@ class Job(models.Model):
         if rate is None or not self.total or self.is_finished:
             return None
         return max(self.total - self.done, 0) / rate
+
+
+class ScheduleEntry(models.Model):
+    """When one registered piece of scheduled work runs (jobs.schedule); an admin may change or pause it."""
+
+    key = models.CharField(_("kunci"), max_length=80, unique=True)
+    cron = models.CharField(_("jadwal (crontab)"), max_length=100)
+    enabled = models.BooleanField(_("aktif"), default=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("diubah oleh"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("jadwal tugas")
+        verbose_name_plural = _("jadwal tugas")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.cron})"
+
+
+class ScheduleFiring(models.Model):
+    """One time an entry fired: the job it started (whose status and result are the run's outcome). Unique per entry
+    and minute, so two schedulers running at once start the work once."""
+
+    key = models.CharField(_("kunci"), max_length=80)
+    due_at = models.DateTimeField(_("waktu jadwal"))
+    manual = models.BooleanField(_("dijalankan manual"), default=False)
+    job = models.ForeignKey(Job, verbose_name=_("tugas"), on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pelaksanaan jadwal")
+        verbose_name_plural = _("pelaksanaan jadwal")
+        ordering = ["-due_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "due_at"], condition=models.Q(manual=False), name="schedulefiring_once_per_minute"
+            )
+        ]
+        indexes = [models.Index(fields=["key", "-due_at"], name="schedulefiring_key_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.due_at:%Y-%m-%d %H:%M}"

@@ -196,3 +196,10 @@ def worker_startup() -> None:
     """What a worker does before it takes tasks: clear what a dead worker left behind."""
     cleanup_temp()
     jobs_recover()
+
+
+def housekeeping_job(job: Job, progress: Any) -> dict[str, int]:
+    """Scheduled hourly: end jobs whose worker is gone and remove temporary folders left by crashed jobs."""
+    recovered = jobs_recover()
+    removed = cleanup_temp()
+    return {"recovered": len(recovered), "temp_removed": len(removed)}

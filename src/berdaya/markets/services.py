@@ -516,6 +516,44 @@ def bulletin_send(*, actor: User, bulletin: Bulletin, today: dt.date | None = No
     return len(messages)
 
 
+def weekly_routine(*, actor: User, week_start: dt.date | None = None, send: bool = False) -> dict[str, int]:
+    """The weekly routine (scheduled, or `berdaya markets_weekly`): the bulletins of a week (the regency's and each
+    district's with prices; default: last week), its price-move alerts, and with `send` the bulletins queued to
+    subscribers. A bulletin already sent is not queued again, so a repeated run sends nothing twice."""
+    start = monday_of(week_start or timezone.localdate() - dt.timedelta(weeks=1))
+    districts = District.objects.filter(
+        pk__in=selectors.counted().filter(week=selectors.iso_week(start)).values("district")
+    )
+    made = queued = 0
+    for district in [None, *districts]:
+        try:
+            bulletin = bulletin_generate(actor=actor, week_start=start, district=district)
+        except ValidationError:
+            continue
+        made += 1
+        if send and bulletin.sent_at is None:
+            queued += bulletin_send(actor=actor, bulletin=bulletin)
+    alerts = alerts_compute(week_start=start)
+    return {"bulletins": made, "alerts": len(alerts), "queued": queued}
+
+
+def weekly_job(job: Job, progress: Progress) -> dict[str, int]:
+    """Background-job handler of the scheduled weekly routine: last week's bulletins, alerts, and queueing them."""
+    actor = (
+        User.objects.filter(is_active=True, is_superuser=True).order_by("pk").first()
+        or User.objects.filter(is_active=True, role=User.Role.ADMIN).order_by("pk").first()
+    )
+    if actor is None:
+        raise PermissionDenied(_("Belum ada admin aktif: buletin mingguan dibuat atas nama seorang admin."))
+    result = weekly_routine(actor=actor, send=True)
+    progress.message = _("%(b)s buletin, %(a)s peringatan, %(q)s pesan masuk kotak keluar.") % {
+        "b": result["bulletins"],
+        "a": result["alerts"],
+        "q": result["queued"],
+    }
+    return result
+
+
 # Alerts
 
 

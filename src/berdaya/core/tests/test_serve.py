@@ -1,4 +1,4 @@
-"""`berdaya serve` runs the web server and a task worker; stopping it must stop them both."""
+"""`berdaya serve` runs the web server, a task worker and the scheduler; stopping it must stop them all."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def test_sigterm_stops_the_server_and_its_worker(tmp_path):
     env = _env(tmp_path)
     # The worker needs only the queue's table and the jobs it recovers at start (and what they refer to); the whole
     # schema would take a quarter of a minute to create.
-    for app in ("django_tasks_database", "jobs"):
+    for app in ("django_tasks_database", "jobs", "accounts"):
         subprocess.run([sys.executable, "-m", "berdaya.cli", "migrate", app, "-v", "0"], env=env, check=True)  # noqa: S603
     port = _free_port()
     serve = subprocess.Popen(  # noqa: S603
@@ -86,6 +86,12 @@ def test_sigterm_stops_the_server_and_its_worker(tmp_path):
         time.sleep(1.5)  # the worker imports Django after the server is up
         started = _descendants(serve.pid)
         assert started, "serve started no worker"
+        commands = set()
+        for pid in started:
+            with contextlib.suppress(OSError):
+                commands.add(Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode())
+        assert any(" worker" in c for c in commands), commands
+        assert any(" scheduler" in c for c in commands), commands
         serve.send_signal(signal.SIGTERM)
         serve.wait(timeout=20)
         deadline = time.monotonic() + 10

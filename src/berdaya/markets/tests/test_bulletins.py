@@ -92,3 +92,26 @@ def test_sending_a_bulletin_asks_first_with_the_number_of_recipients(week, offic
     assert not OutboxMessage.objects.exists()
     client.post(url, {"confirmed": "yes"})
     assert OutboxMessage.objects.count() == 2
+
+
+def test_the_scheduled_weekly_routine_queues_last_weeks_bulletins_once(week, officer):
+    """The scheduler's weekly job (markets.weekly): last week's bulletins and alerts, queued to subscribers; a second
+    run (a retry, a second scheduler, "run now") makes nothing new and sends nothing twice."""
+    from berdaya.jobs import schedule
+    from berdaya.jobs.runner import job_run
+    from berdaya.markets.models import Bulletin
+    from berdaya.testing import factories as f
+
+    f.user("admin")
+    _subscribe("081200000001", "sms", ["karet"])
+    _subscribe("081200000005", "sms", ["karet"], district="15.02.02")
+    schedule.entries_sync()
+    job = job_run(schedule.run_now("markets.weekly").pk)
+    assert job.status == job.Status.SUCCEEDED, job.error
+    assert job.result["bulletins"] == Bulletin.objects.filter(week_start=week).count() >= 2
+    queued = OutboxMessage.objects.filter(kind="bulletin").count()
+    assert job.result["queued"] == queued > 0
+    assert set(OutboxMessage.objects.values_list("to", flat=True)) == {"081200000001", "081200000005"}
+    again = job_run(schedule.run_now("markets.weekly").pk)
+    assert again.result["queued"] == 0
+    assert OutboxMessage.objects.filter(kind="bulletin").count() == queued

@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 
-def _stop(worker: subprocess.Popen[bytes]) -> None:
+def _stop(worker: subprocess.Popen[bytes]) -> None:  # the worker or the scheduler
     """Stop the worker and anything it started: it leads its own process group, so one signal reaches them all."""
     if worker.poll() is not None:
         return
@@ -60,12 +60,15 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", default="8000")
         parser.add_argument("--no-worker", action="store_true", help="jangan jalankan pekerja tugas")
+        parser.add_argument("--no-scheduler", action="store_true", help="jangan jalankan penjadwal tugas berulang")
         parser.add_argument(
             "--demo-logins", action="store_true", help="cetak login demo setelah server siap (dipakai `make run`)"
         )
 
-    def handle(self, *args: Any, host: str, port: str, no_worker: bool, demo_logins: bool, **options: Any) -> None:
-        worker = None
+    def handle(
+        self, *args: Any, host: str, port: str, no_worker: bool, no_scheduler: bool, demo_logins: bool, **options: Any
+    ) -> None:
+        worker = scheduler = None
         previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
         try:
             if not no_worker:
@@ -74,10 +77,16 @@ class Command(BaseCommand):
                     [sys.executable, "-m", "berdaya.cli", "worker", "--interval", "1"],
                     start_new_session=True,
                 )
+            if not no_scheduler:
+                # The scheduler starts scheduled work (weekly bulletin, outbox...) as jobs for the worker to run.
+                scheduler = subprocess.Popen(
+                    [sys.executable, "-m", "berdaya.cli", "scheduler"], start_new_session=True
+                )
             if demo_logins:
                 threading.Thread(target=_print_logins_when_up, args=(host, port, self.stdout), daemon=True).start()
             call_command("runserver", f"{host}:{port}", use_reloader=False)
         finally:
             signal.signal(signal.SIGTERM, previous)
-            if worker is not None:
-                _stop(worker)
+            for child in (worker, scheduler):
+                if child is not None:
+                    _stop(child)

@@ -1,18 +1,15 @@
 """`berdaya markets_weekly [--week YYYY-MM-DD] [--send]`: the weekly routine: bulletins (regency and each district
-with prices), price-move alerts, and optionally queue the bulletins to subscribers."""
+with prices), price-move alerts, and optionally queue the bulletins to subscribers. The scheduler runs the same
+routine every Monday (markets.weekly, berdaya scheduler)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from berdaya.accounts.models import User
-from berdaya.areas.models import District
-from berdaya.core.dates import monday_of
-from berdaya.markets import selectors, services
+from berdaya.markets import services
 
 
 class Command(BaseCommand):
@@ -29,19 +26,6 @@ class Command(BaseCommand):
         )
         if actor is None:
             raise CommandError("Belum ada pengguna admin.")
-        today = timezone.localdate()
-        start = dt.date.fromisoformat(week) if week else monday_of(today) - dt.timedelta(weeks=1)
-        districts = District.objects.filter(
-            pk__in=selectors.counted().filter(week=selectors.iso_week(start)).values("district")
-        )
-        made = 0
-        for district in [None, *districts]:
-            try:
-                bulletin = services.bulletin_generate(actor=actor, week_start=start, district=district)
-            except ValidationError:
-                continue
-            made += 1
-            if send:
-                services.bulletin_send(actor=actor, bulletin=bulletin)
-        alerts = services.alerts_compute(week_start=start)
-        self.stdout.write(self.style.SUCCESS(f"{made} buletin, {len(alerts)} peringatan harga."))
+        start = dt.date.fromisoformat(week) if week else None
+        result = services.weekly_routine(actor=actor, week_start=start, send=send)
+        self.stdout.write(self.style.SUCCESS(f"{result['bulletins']} buletin, {result['alerts']} peringatan harga."))
