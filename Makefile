@@ -15,7 +15,7 @@ PORT ?= 8000
 DEMO_HOUSEHOLDS ?= 2000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install lint migrate demo worker bench clean messages lock
+.PHONY: run test install lint migrate demo worker bench clean messages lock audit
 
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,12 +72,14 @@ test: lint
 	    $(PYTEST) --basetemp=$$dir/pytest > $$dir/log 2>&1 & \
 	  echo $$! > $$dir/pid; wait $$!; echo $$? > $$dir/status; }; \
 	trap 'kill $$(cat $(TEST_RUNS)/*/pid 2>/dev/null) 2>/dev/null; exit 130' INT TERM; \
-	suites=sqlite; suite sqlite & \
+	audit() { dir=$(CURDIR)/$(TEST_RUNS)/audit; mkdir -p $$dir; $(AUDIT) > $$dir/log 2>&1; echo $$? > $$dir/status; }; \
+	audit & \
+	suites="audit sqlite"; suite sqlite & \
 	if [ -n "$$BERDAYA_SKIP_PG" ]; then \
 	  echo "BERDAYA_SKIP_PG: suite PostgreSQL dilewati."; \
 	elif $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "SQLite dan PostgreSQL ($(PG_TEST_URL)) diuji bersamaan; log masing-masing di $(TEST_RUNS)/."; \
-	  suites="sqlite postgresql"; suite postgresql DATABASE_URL=$(PG_TEST_URL) BERDAYA_TESTS_DATABASE_ONLY=1 & \
+	  suites="audit sqlite postgresql"; suite postgresql DATABASE_URL=$(PG_TEST_URL) BERDAYA_TESTS_DATABASE_ONLY=1 & \
 	else \
 	  echo "PostgreSQL tidak tersedia di 127.0.0.1:5432: suite PostgreSQL dilewati (hanya SQLite yang diuji)."; \
 	fi; \
@@ -88,6 +90,13 @@ test: lint
 	  [ "$$(cat $(TEST_RUNS)/$$name/status 2>/dev/null)" = 0 ] || { echo "== $$name: GAGAL =="; failed=1; }; \
 	done; \
 	exit $$failed
+
+# Known vulnerabilities of the locked packages (pip-audit; the cached answer without network, never failing for lack
+# of network: berdaya/ops/supplychain.py). `make test` runs it beside the suites.
+AUDIT = $(BIN)/python -m berdaya.ops.supplychain $(LOCK) requirements.lock
+
+audit: install
+	$(AUDIT)
 
 bench: install
 	$(BIN)/python bench/targeting.py --people 100000

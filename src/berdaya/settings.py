@@ -71,6 +71,9 @@ DEBUG = env_bool("DEBUG", not PRODUCTION)
 if PRODUCTION and "SECRET_KEY" not in os.environ:
     raise ImproperlyConfigured("SECRET_KEY must be set in the production profile")
 SECRET_KEY = env_str("SECRET_KEY", "local-dev-only-not-secret-" + "x" * 40)
+# Rotating the key (docs/operations.md): the old key goes here for a while, so sessions and signed links made with it
+# keep working until they expire.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
