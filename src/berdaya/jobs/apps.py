@@ -16,6 +16,8 @@ class JobsConfig(AppConfig):
                 title=_("Perawatan tugas latar"),
                 handler="berdaya.jobs.services.housekeeping_job",
                 cron="17 * * * *",
-                description=_("Mengakhiri tugas yang pekerjanya hilang dan menghapus berkas sementara yang tertinggal."),
+                description=_(
+                    "Mengakhiri tugas yang pekerjanya hilang dan menghapus berkas sementara yang tertinggal."
+                ),
             )
         )

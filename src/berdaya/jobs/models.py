@@ -102,7 +102,11 @@ class ScheduleEntry(models.Model):
     cron = models.CharField(_("jadwal (crontab)"), max_length=100)
     enabled = models.BooleanField(_("aktif"), default=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("diubah oleh"), on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("diubah oleh"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)

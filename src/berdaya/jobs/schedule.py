@@ -71,7 +71,9 @@ def entries_sync() -> list[ScheduleEntry]:
     existing = {e.key: e for e in ScheduleEntry.objects.all()}
     for item in registered():
         if item.key not in existing:
-            existing[item.key], _created = ScheduleEntry.objects.get_or_create(key=item.key, defaults={"cron": item.cron})
+            existing[item.key], _created = ScheduleEntry.objects.get_or_create(
+                key=item.key, defaults={"cron": item.cron}
+            )
     return [existing[item.key] for item in registered()]
 
 

@@ -1,19 +1,18 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import schedule
-
 from berdaya.core.access import get_visible_or_404
 
+from . import schedule
 from .access import ensure_can_manage_schedule, jobs_visible_to
 from .models import ScheduleEntry, ScheduleFiring
 from .progress import cancel_flag_exists
@@ -97,8 +96,9 @@ def schedule_list(request):
     rows = []
     for entry in schedule.entries_sync():
         firings = list(ScheduleFiring.objects.filter(key=entry.key).select_related("job")[:5])
-        rows.append({"entry": entry, "item": schedule.get(entry.key), "next": schedule.next_fire(entry),
-                     "firings": firings})
+        rows.append(
+            {"entry": entry, "item": schedule.get(entry.key), "next": schedule.next_fire(entry), "firings": firings}
+        )
     return render(request, "jobs/schedule_list.html", {"rows": rows})
 
 

@@ -25,10 +25,10 @@ import subprocess
 import tarfile
 import tempfile
 import time
-from importlib import metadata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +94,16 @@ def _pg_env(conn: BaseDatabaseWrapper) -> tuple[list[str], dict[str, str]]:
     if s.get("PASSWORD"):
         env["PGPASSWORD"] = str(s["PASSWORD"])
     return args, env
+
+
+def _program(name: str) -> str:
+    """The full path of a PostgreSQL client program (Debian: postgresql-client), or a clear error."""
+    path = shutil.which(name)
+    if path is None:
+        raise BackupError(
+            f"Program {name} tidak ditemukan: pasang paket postgresql-client (versi server atau lebih baru)."
+        )
+    return path
 
 
 def _tables(conn: BaseDatabaseWrapper) -> list[str]:
@@ -195,9 +205,21 @@ def backup_create(output_dir: Path, *, key: bytes | None = None, alias: str = "d
                 counts = _row_counts(conn, tables)
                 migrations = _migrations(conn)
                 completed = subprocess.run(  # noqa: S603 - fixed program, arguments from settings
-                    ["pg_dump", "--format=custom", "--compress=6", "--no-owner", "--no-privileges",
-                     f"--snapshot={snapshot}", "--file", str(dump), *args],
-                    env=env, capture_output=True, text=True, check=False,
+                    [
+                        _program("pg_dump"),
+                        "--format=custom",
+                        "--compress=6",
+                        "--no-owner",
+                        "--no-privileges",
+                        f"--snapshot={snapshot}",
+                        "--file",
+                        str(dump),
+                        *args,
+                    ],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=False,
                 )
             if completed.returncode:
                 raise BackupError(f"pg_dump gagal: {completed.stderr.strip()}")
@@ -206,7 +228,7 @@ def backup_create(output_dir: Path, *, key: bytes | None = None, alias: str = "d
             conn.ensure_connection()
             target = sqlite3.connect(dump)
             try:
-                conn.connection.backup(target)  # type: ignore[union-attr]
+                conn.connection.backup(target)
             finally:
                 target.close()
             copy = sqlite3.connect(dump)
@@ -333,7 +355,13 @@ def backup_restore(
         if engine == "postgresql":
             args, env = _pg_env(conn)
             connections.close_all()
-            command = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
+            command = [
+                _program("pg_restore"),
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                "--single-transaction",
+            ]
             if replace:
                 command += ["--clean", "--if-exists"]
             completed = subprocess.run(  # noqa: S603 - fixed program, arguments from settings

@@ -53,8 +53,18 @@ def run_pip_audit(lock_files: list[Path], timeout: int) -> dict | None:
     """pip-audit's JSON report, or None when it could not reach the advisory service."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
-        argv = [sys.executable, "-m", "pip_audit", "--no-deps", "--progress-spinner", "off", "--format", "json",
-                "--output", str(out)]
+        argv = [
+            sys.executable,
+            "-m",
+            "pip_audit",
+            "--no-deps",
+            "--progress-spinner",
+            "off",
+            "--format",
+            "json",
+            "--output",
+            str(out),
+        ]
         for lock in lock_files:
             argv += ["-r", str(lock)]
         try:

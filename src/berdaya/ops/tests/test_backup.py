@@ -101,13 +101,18 @@ def _drill(tmp_path: Path, source_url: str, target_url: str, *, encrypted: bool)
 
 
 def test_a_sqlite_backup_restores_every_row_and_file(tmp_path):
-    _drill(tmp_path, f"sqlite:///{tmp_path / 'source.sqlite3'}", f"sqlite:///{tmp_path / 'target.sqlite3'}",
-           encrypted=False)
+    _drill(
+        tmp_path,
+        f"sqlite:///{tmp_path / 'source.sqlite3'}",
+        f"sqlite:///{tmp_path / 'target.sqlite3'}",
+        encrypted=False,
+    )
 
 
 def test_an_encrypted_sqlite_backup_needs_its_key_and_refuses_a_wrong_one(tmp_path):
-    _drill(tmp_path, f"sqlite:///{tmp_path / 'source.sqlite3'}", f"sqlite:///{tmp_path / 'target.sqlite3'}",
-           encrypted=True)
+    _drill(
+        tmp_path, f"sqlite:///{tmp_path / 'source.sqlite3'}", f"sqlite:///{tmp_path / 'target.sqlite3'}", encrypted=True
+    )
     [archive] = (tmp_path / "backups").glob("berdaya-*")
     other = _env(tmp_path / "other", f"sqlite:///{tmp_path / 'other.sqlite3'}")
     missing = _berdaya(other, "restore", str(archive), check=False)

@@ -82,8 +82,11 @@ def test_the_example_environment_passes_the_deploy_check(tmp_path):
         BERDAYA_BACKUP_DIR=str(tmp_path / "backups"),
         DJANGO_SETTINGS_MODULE="berdaya.settings",
     )
-    done = subprocess.run(  # noqa: S603 - our own interpreter
+    done = subprocess.run(
         [sys.executable, "-m", "berdaya.cli", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr

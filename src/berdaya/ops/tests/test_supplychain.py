@@ -18,8 +18,11 @@ def _report(version="2.31.0"):
     return {
         "dependencies": [
             {"name": "Django", "version": "5.2.1", "vulns": []},
-            {"name": "requests", "version": version,
-             "vulns": [{"id": "GHSA-9wx4-h78v-vm56", "aliases": ["CVE-2024-35195"], "fix_versions": ["2.32.0"]}]},
+            {
+                "name": "requests",
+                "version": version,
+                "vulns": [{"id": "GHSA-9wx4-h78v-vm56", "aliases": ["CVE-2024-35195"], "fix_versions": ["2.32.0"]}],
+            },
         ]
     }
 
@@ -35,7 +38,9 @@ def test_a_known_vulnerability_fails_and_the_answer_is_cached(tmp_path, monkeypa
 def test_an_ignored_advisory_with_its_reason_passes(tmp_path, monkeypatch):
     monkeypatch.setattr(supplychain, "run_pip_audit", lambda locks, timeout: _report())
     (tmp_path / "i").write_text("CVE-2024-35195  only used against our own test server\n")
-    assert supplychain.main([str(_lock(tmp_path)), "--cache", str(tmp_path / "c"), "--ignore", str(tmp_path / "i")]) == 0
+    assert (
+        supplychain.main([str(_lock(tmp_path)), "--cache", str(tmp_path / "c"), "--ignore", str(tmp_path / "i")]) == 0
+    )
 
 
 def test_without_network_the_cached_answer_decides_for_the_versions_locked_now(tmp_path, monkeypatch, capsys):
@@ -52,7 +57,10 @@ def test_without_network_the_cached_answer_decides_for_the_versions_locked_now(t
 
 def test_without_network_or_cache_it_warns_and_passes(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(supplychain, "run_pip_audit", lambda locks, timeout: None)
-    assert supplychain.main([str(_lock(tmp_path)), "--cache", str(tmp_path / "none"), "--ignore", str(tmp_path / "i")]) == 0
+    assert (
+        supplychain.main([str(_lock(tmp_path)), "--cache", str(tmp_path / "none"), "--ignore", str(tmp_path / "i")])
+        == 0
+    )
     assert "dilewati" in capsys.readouterr().out
 
 

@@ -79,9 +79,7 @@ class Command(BaseCommand):
                 )
             if not no_scheduler:
                 # The scheduler starts scheduled work (weekly bulletin, outbox...) as jobs for the worker to run.
-                scheduler = subprocess.Popen(
-                    [sys.executable, "-m", "berdaya.cli", "scheduler"], start_new_session=True
-                )
+                scheduler = subprocess.Popen([sys.executable, "-m", "berdaya.cli", "scheduler"], start_new_session=True)
             if demo_logins:
                 threading.Thread(target=_print_logins_when_up, args=(host, port, self.stdout), daemon=True).start()
             call_command("runserver", f"{host}:{port}", use_reloader=False)

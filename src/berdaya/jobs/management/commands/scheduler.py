@@ -6,6 +6,7 @@ a service (deploy/systemd/). Changes an admin makes to the schedule are picked u
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 from argparse import ArgumentParser
@@ -74,7 +75,9 @@ class Command(BaseCommand):
                 when = schedule.next_fire(entry)
                 self.stdout.write(
                     f"{entry.key:32} {entry.cron:16} {'aktif' if entry.enabled else 'jeda':6} "
-                    f"{timezone.localtime(when):%Y-%m-%d %H:%M} " if when else f"{entry.key:32} {entry.cron:16} jeda   - "
+                    f"{timezone.localtime(when):%Y-%m-%d %H:%M} "
+                    if when
+                    else f"{entry.key:32} {entry.cron:16} jeda   - "
                 )
                 self.stdout.write(f"    {item.title if item else ''}")
             return
@@ -86,7 +89,5 @@ class Command(BaseCommand):
         scheduler.add_job(reload, "interval", seconds=RELOAD_SECONDS, id=RELOAD_ID, args=[scheduler])
         self.stdout.write(f"Penjadwal berjalan: {len(wanted)} jadwal aktif.")
         signal.signal(signal.SIGTERM, lambda signum, frame: scheduler.shutdown(wait=False))
-        try:
+        with contextlib.suppress(KeyboardInterrupt, SystemExit):
             scheduler.start()
-        except (KeyboardInterrupt, SystemExit):
-            pass

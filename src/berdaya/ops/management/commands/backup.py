@@ -43,8 +43,10 @@ class Command(BaseCommand):
                 crypto.new_key(Path(new_key))
             except FileExistsError as exc:
                 raise CommandError(f"{new_key} sudah ada: kunci lama tidak ditimpa.") from exc
-            self.stdout.write(f"Kunci baru ditulis ke {new_key}. Simpan salinannya di tempat lain: tanpa kunci ini "
-                              "cadangan terenkripsi tidak dapat dipulihkan.")
+            self.stdout.write(
+                f"Kunci baru ditulis ke {new_key}. Simpan salinannya di tempat lain: tanpa kunci ini "
+                "cadangan terenkripsi tidak dapat dipulihkan."
+            )
             return
         folder = Path(output or os.environ.get("BERDAYA_BACKUP_DIR") or Path(settings.DATA_DIR) / "backups")
         try:
