@@ -17,6 +17,12 @@ class TargetingConfig(AppConfig):
 
         households_changed.connect(_score_changed_households, dispatch_uid="targeting.score_changed_households")
 
+        from berdaya.jobs.services import job_abandoned
+
+        from .services import recover_run
+
+        job_abandoned.connect(recover_run, dispatch_uid="targeting.recover_run")
+
 
 def _score_changed_households(sender, household_ids, **kwargs) -> None:
     from .services import welfare_score_households

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
 from berdaya.core.audit import audit
+from berdaya.jobs.models import Job
 from berdaya.jobs.progress import Progress
 from berdaya.registry.access import household_scope_q, people_visible_to
 from berdaya.registry.models import Household, Person
@@ -392,6 +393,29 @@ def run_execute(*, run: TargetingRun, progress: Progress | None = None) -> dict[
         "selected": run.selected_count,
         "near_miss": run.near_miss_count,
     }
+
+
+def recover_run(sender: object, job: Job, **kwargs: object) -> None:
+    """jobs.services.job_abandoned: the worker of a targeting run is gone (killed, power cut). Its one transaction
+    either committed (the run says succeeded, with its whole list) or died with the connection (no candidate row of
+    it exists); a run left queued or running is marked failed, so it does not hold the rule set's one active run."""
+    if job.kind != "targeting.run":
+        return
+    run = TargetingRun.objects.filter(pk=job.params.get("run_id")).first()
+    if run is None:
+        return
+    if run.status == c.RunStatus.SUCCEEDED:
+        Job.objects.filter(pk=job.pk).update(
+            status=Job.Status.SUCCEEDED,
+            message=_("Pekerja berhenti sesudah daftar calon tersimpan; daftar itu lengkap."),
+            error="",
+        )
+        return
+    TargetingRun.objects.filter(pk=run.pk, status__in=list(c.ACTIVE_RUN_STATUSES)).update(
+        status=c.RunStatus.FAILED,
+        error=_("Pekerja berhenti sebelum selesai; tidak ada daftar calon yang tersimpan. Jalankan ulang."),
+        finished_at=timezone.now(),
+    )
 
 
 # --- Review ------------------------------------------------------------------------------------------------------
