@@ -41,11 +41,7 @@ def _fire(key: str, cron: str) -> None:
 
 def reload(scheduler: BaseScheduler) -> dict[str, str]:
     """Make the scheduler's jobs match the enabled entries (added, removed, or re-timed); returns key -> cron."""
-    close_old_connections()
-    try:
-        wanted = {e.key: e.cron for e in schedule.entries_sync() if e.enabled}
-    finally:
-        close_old_connections()
+    wanted = {e.key: e.cron for e in schedule.entries_sync() if e.enabled}
     for job in scheduler.get_jobs():
         if job.id == RELOAD_ID:
             continue
@@ -60,6 +56,15 @@ def reload(scheduler: BaseScheduler) -> dict[str, str]:
                 continue
             scheduler.add_job(_fire, trigger, id=key, kwargs={"key": key, "cron": cron}, replace_existing=True)
     return wanted
+
+
+def _reload(scheduler: BaseScheduler) -> None:
+    """The scheduler thread's periodic reload: a database connection of its own, dropped when stale."""
+    close_old_connections()
+    try:
+        reload(scheduler)
+    finally:
+        close_old_connections()
 
 
 class Command(BaseCommand):
@@ -86,7 +91,7 @@ class Command(BaseCommand):
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
         )
         wanted = reload(scheduler)
-        scheduler.add_job(reload, "interval", seconds=RELOAD_SECONDS, id=RELOAD_ID, args=[scheduler])
+        scheduler.add_job(_reload, "interval", seconds=RELOAD_SECONDS, id=RELOAD_ID, args=[scheduler])
         self.stdout.write(f"Penjadwal berjalan: {len(wanted)} jadwal aktif.")
         signal.signal(signal.SIGTERM, lambda signum, frame: scheduler.shutdown(wait=False))
         with contextlib.suppress(KeyboardInterrupt, SystemExit):
