@@ -92,6 +92,11 @@ def _organisation_for(source: FieldSource | None, writer: User) -> int | None:
     return writer.organisation_id if capabilities(writer).organisation_scoped else None
 
 
+def already_received(instance_id: str) -> bool:
+    """The cheap check before a receive; the unique constraint is the guarantee (two receives can both pass this)."""
+    return Submission.objects.filter(instance_id=instance_id).exists()
+
+
 def _attempt(submission: Submission, *, actor: User, confirm: bool) -> str:
     """Run the submission's handler as `actor`, in a savepoint: on refusal nothing of it stays and it is queued."""
     kind = submission.form_kind
@@ -133,7 +138,7 @@ def submission_receive(
     instance_id = handlers.instance_id_of(payload)
     if not instance_id:
         raise ValidationError(_("Kiriman tanpa instanceID tidak bisa diterima (tidak bisa dicegah tersimpan dua kali)."))
-    if Submission.objects.filter(instance_id=instance_id).exists():
+    if already_received(instance_id):
         return "duplicate", None
     submitter_name = handlers.submitter_of(payload)
     writer, submitter = _writer_for(

@@ -791,11 +791,12 @@ def workbook_bytes(form: Form) -> bytes:
         for row in rows:
             choices.append([row.get(column, "") for column in CHOICE_COLUMNS])
     settings = book.create_sheet("settings")
-    settings.append([f"form_title::{ID}", f"form_title::{EN}", "form_id", "version", "default_language"])
+    # pyxform takes one title (not one per language): both, Indonesian first.
+    settings.append(["form_title", "form_id", "version", "default_language"])
     # The version changes with every download: the choice lists may have changed, and Central refuses a new
     # definition under an old version.
     version = timezone.now().strftime("%Y%m%d%H%M%S")
-    settings.append([form.title[0], form.title[1], form.form_id, version, ID])
+    settings.append([f"{form.title[0]} / {form.title[1]}", form.form_id, version, ID])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
