@@ -13,7 +13,10 @@ class FieldSourceForm(forms.ModelForm):
 
     class Meta:
         model = FieldSource
-        fields = "__all__"
+        fields = [
+            "name", "kind", "form_kind", "base_url", "project_id", "form_id", "username", "run_as", "organisation",
+            "is_active",
+        ]  # fmt: skip
 
     def save(self, commit: bool = True) -> FieldSource:
         source = super().save(commit=False)
@@ -37,7 +40,16 @@ class SubmissionAdmin(admin.ModelAdmin):
     list_display = ["instance_id", "form_kind", "state", "origin", "received_at", "attempts"]
     list_filter = ["state", "form_kind", "origin"]
     fields = ["instance_id", "form_kind", "state", "origin", "source", "received_at", "ingested_at", "attempts"]
-    readonly_fields = fields
+    readonly_fields = [
+        "instance_id",
+        "form_kind",
+        "state",
+        "origin",
+        "source",
+        "received_at",
+        "ingested_at",
+        "attempts",
+    ]
 
     def has_add_permission(self, request) -> bool:
         return False

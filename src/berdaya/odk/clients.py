@@ -40,7 +40,10 @@ def _get_json(session: requests.Session, url: str, **kwargs: Any) -> Any:
     except requests.RequestException as exc:
         raise PullError(_("Server tidak bisa dihubungi: %(e)s") % {"e": exc.__class__.__name__}) from exc
     if response.status_code in (401, 403):
-        raise PullError(_("Server menolak akses (HTTP %(s)s): periksa nama pengguna, kata sandi atau token.") % {"s": response.status_code})
+        raise PullError(
+            _("Server menolak akses (HTTP %(s)s): periksa nama pengguna, kata sandi atau token.")
+            % {"s": response.status_code}
+        )
     if response.status_code != 200:
         raise PullError(_("Server menjawab HTTP %(s)s untuk %(u)s.") % {"s": response.status_code, "u": url[:120]})
     try:
@@ -65,7 +68,9 @@ class CentralClient:
         except requests.RequestException as exc:
             raise PullError(_("Server tidak bisa dihubungi: %(e)s") % {"e": exc.__class__.__name__}) from exc
         if response.status_code != 200 or "token" not in response.json():
-            raise PullError(_("ODK Central menolak masuk (HTTP %(s)s): periksa email dan kata sandi.") % {"s": response.status_code})
+            raise PullError(
+                _("ODK Central menolak masuk (HTTP %(s)s): periksa email dan kata sandi.") % {"s": response.status_code}
+            )
         self.session.headers["Authorization"] = f"Bearer {response.json()['token']}"
 
     def submissions(self, *, since: dt.datetime | None) -> Iterator[dict[str, Any]]:
@@ -93,7 +98,9 @@ class KoboClient:
         url: str | None = f"{self.base}/api/v2/assets/{quote(self.source.form_id)}/data/"
         params: dict[str, Any] | None = {"format": "json", "limit": PAGE_SIZE}
         if since is not None and params is not None:
-            params["query"] = json.dumps({"_submission_time": {"$gt": since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")}})
+            params["query"] = json.dumps(
+                {"_submission_time": {"$gt": since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")}}
+            )
         while url:
             page = _get_json(self.session, url, params=params)
             yield from page.get("results", [])

@@ -216,9 +216,7 @@ def farmer_of(actor: User, data: dict[str, Any]) -> Person:
     raw = text(data, "farmer_id")
     person = people.filter(pk=int(raw)).first() if raw.isdigit() else None
     if person is None:
-        raise ValidationError(
-            {"farmer_id": _("Isi NIK petani, atau nomor penduduk Berdaya yang ada di wilayah Anda.")}
-        )
+        raise ValidationError({"farmer_id": _("Isi NIK petani, atau nomor penduduk Berdaya yang ada di wilayah Anda.")})
     return person
 
 
@@ -353,7 +351,11 @@ def household(actor: User, data: dict[str, Any], confirm: bool) -> Written:
                 raise _with_prefix(
                     exc,
                     path,
-                    {"basis": "consent_basis", "given_by": "consent_given_by", "given_by_name": "consent_given_by_name"},
+                    {
+                        "basis": "consent_basis",
+                        "given_by": "consent_given_by",
+                        "given_by_name": "consent_given_by_name",
+                    },
                 ) from None
         group_id = text(raw, "group")
         if group_id:
@@ -373,7 +375,10 @@ def plot(actor: User, data: dict[str, Any], confirm: bool) -> Written:
     latitude, longitude = geopoint(data, "gps", errors)
     area = number(data, "area_ha", errors)
     year = integer(data, "planting_year", errors)
+    if area is None and "area_ha" not in errors.by_field:
+        errors.add("area_ha", _("Wajib diisi."))
     errors.raise_if_any()
+    assert area is not None  # checked above
     new = Plot(
         farmer=farmer,
         village=village,
@@ -488,7 +493,9 @@ def sale(actor: User, data: dict[str, Any], confirm: bool) -> Written:
 def attendance(actor: User, data: dict[str, Any], confirm: bool) -> Written:
     raw = text(data, "session")
     session = (
-        Session.objects.filter(pk=int(raw), programme__in=programmes_visible_to(actor)).select_related("programme").first()
+        Session.objects.filter(pk=int(raw), programme__in=programmes_visible_to(actor))
+        .select_related("programme")
+        .first()
         if raw.isdigit()
         else None
     )
@@ -507,7 +514,11 @@ def attendance(actor: User, data: dict[str, Any], confirm: bool) -> Written:
 
 def prices(actor: User, data: dict[str, Any], confirm: bool) -> Written:
     errors = Errors()
-    point = _lookup(PricePoint, "point", text(data, "point"), errors, field_name="pk") if text(data, "point").isdigit() else None
+    point = (
+        _lookup(PricePoint, "point", text(data, "point"), errors, field_name="pk")
+        if text(data, "point").isdigit()
+        else None
+    )
     if point is None and "point" not in errors.by_field:
         errors.add("point", _("Titik harga tidak dikenal."))
     observed_on = date(data, "date", errors)

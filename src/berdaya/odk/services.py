@@ -137,7 +137,9 @@ def submission_receive(
         raise ValidationError(_("Jenis formulir tidak dikenal: %(k)s.") % {"k": kind})
     instance_id = handlers.instance_id_of(payload)
     if not instance_id:
-        raise ValidationError(_("Kiriman tanpa instanceID tidak bisa diterima (tidak bisa dicegah tersimpan dua kali)."))
+        raise ValidationError(
+            _("Kiriman tanpa instanceID tidak bisa diterima (tidak bisa dicegah tersimpan dua kali).")
+        )
     if already_received(instance_id):
         return "duplicate", None
     submitter_name = handlers.submitter_of(payload)
@@ -229,7 +231,9 @@ def payloads_in(content: bytes) -> list[dict[str, Any]]:
     try:
         parsed = json.loads(content.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ValidationError(_("Berkas bukan JSON yang terbaca (ekspor ODK Central OData atau KoboToolbox JSON).")) from None
+        raise ValidationError(
+            _("Berkas bukan JSON yang terbaca (ekspor ODK Central OData atau KoboToolbox JSON).")
+        ) from None
     if isinstance(parsed, dict):
         parsed = parsed.get("value", parsed.get("results"))
     if not isinstance(parsed, list) or not all(isinstance(item, dict) for item in parsed):
@@ -252,11 +256,13 @@ def submissions_upload(*, actor: User, kind: str, content: bytes) -> Received:
     for payload in payloads:
         outcome, submission = submission_receive(kind=kind, payload=payload, origin=Origin.UPLOAD, received_by=actor)
         received.add(outcome, submission)
-    audit(actor=actor, action="odk.upload", object_type="odk.submission", kind=kind, **received.as_dict())
+    audit(actor=actor, action="odk.upload", object_type="odk.submission", kind=kind, counts=received.as_dict())
     return received
 
 
-def source_pull(*, source: FieldSource, actor: User | None = None, payloads: Iterable[dict[str, Any]] | None = None) -> Received:
+def source_pull(
+    *, source: FieldSource, actor: User | None = None, payloads: Iterable[dict[str, Any]] | None = None
+) -> Received:
     """Pull a server's new submissions and receive each. Each submission is its own transaction: a pull stopped
     half-way leaves whole submissions behind, and the next pull skips them by instance ID."""
     if actor is not None:

@@ -69,9 +69,7 @@ def form_download(request, kind: str):
     content = xlsform.workbook_bytes(form)
     # The choice lists can name people (an attendance form's participants): a download is audited.
     audit(actor=request.user, action="odk.form.download", object_type="odk.form", kind=kind)
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{form.form_id}.xlsx"'
     return response
 
@@ -159,7 +157,7 @@ def _edited(data: Any, post: Any, path: str = "") -> Any:
             for index, item in enumerate(data)
         ]
     key = f"f:{path}"
-    return post[key] if key in post else data
+    return post.get(key, data)
 
 
 @login_required

@@ -182,16 +182,16 @@ def groups_list(user: User) -> list[dict[str, str]]:
 
 
 def attendance_programmes(user: User) -> list[Any]:
-    running = programmes_visible_to(user).filter(
-        status__in=[pc.ProgrammeStatus.OPEN, pc.ProgrammeStatus.RUNNING]
-    ).order_by("name")
+    running = (
+        programmes_visible_to(user)
+        .filter(status__in=[pc.ProgrammeStatus.OPEN, pc.ProgrammeStatus.RUNNING])
+        .order_by("name")
+    )
     return [p for p in running if can_record_attendance(user, p)]
 
 
 def programmes_list(user: User) -> list[dict[str, str]]:
-    return _or_empty(
-        "programmes", [_choice("programmes", p.pk, (p.name, p.name)) for p in attendance_programmes(user)]
-    )
+    return _or_empty("programmes", [_choice("programmes", p.pk, (p.name, p.name)) for p in attendance_programmes(user)])
 
 
 def sessions_list(user: User) -> list[dict[str, str]]:
@@ -200,7 +200,12 @@ def sessions_list(user: User) -> list[dict[str, str]]:
     return _or_empty(
         "sessions",
         [
-            _choice("sessions", s.pk, (f"{s.date:%d-%m-%Y} {s.topic}", f"{s.date:%Y-%m-%d} {s.topic}"), programme=s.programme_id)
+            _choice(
+                "sessions",
+                s.pk,
+                (f"{s.date:%d-%m-%Y} {s.topic}", f"{s.date:%Y-%m-%d} {s.topic}"),
+                programme=s.programme_id,
+            )
             for s in sessions
         ],
     )
@@ -244,14 +249,12 @@ def units_list() -> list[dict[str, str]]:
 
 def grades_list() -> list[dict[str, str]]:
     grades = Grade.objects.filter(commodity__is_active=True).select_related("commodity").order_by("commodity", "order")
-    return _or_empty(
-        "grades", [_choice("grades", g.code, g.name, commodity=g.commodity.code) for g in grades]
-    )
+    return _or_empty("grades", [_choice("grades", g.code, g.name, commodity=g.commodity.code) for g in grades])
 
 
 def practices_list() -> list[dict[str, str]]:
     rows = [
-        _choice("practices", p.code, p.name, commodity=p.commodity.code if p.commodity_id else "")
+        _choice("practices", p.code, p.name, commodity=p.commodity.code if p.commodity is not None else "")
         for p in Practice.objects.select_related("commodity")
     ]
     return _or_empty("practices", rows)
@@ -261,9 +264,7 @@ def markets_list(user: User) -> list[dict[str, str]]:
     points = PricePoint.objects.filter(is_active=True).order_by("name")
     if capabilities(user).village_scoped:
         points = points.filter(village_scope_q(user, "village"))
-    return _or_empty(
-        "markets", [_choice("markets", p.pk, (p.name, p.name), district=p.district_id) for p in points]
-    )
+    return _or_empty("markets", [_choice("markets", p.pk, (p.name, p.name), district=p.district_id) for p in points])
 
 
 YES_NO = [_choice("yes_no", "yes", ("Ya", "Yes")), _choice("yes_no", "no", ("Tidak", "No"))]
@@ -425,7 +426,12 @@ def household_form(user: User) -> Form:
             ),
         ),
         q("calculate", "age", calculation="int((today() - ${birth_date}) div 365.25)"),
-        q("select_one relationship", "relationship", ("Hubungan dalam keluarga", "Relationship to head"), required=True),
+        q(
+            "select_one relationship",
+            "relationship",
+            ("Hubungan dalam keluarga", "Relationship to head"),
+            required=True,
+        ),
         q("select_one marital", "marital_status", ("Status perkawinan", "Marital status")),
         q("select_one education", "education", ("Pendidikan terakhir", "Highest education")),
         q("select_one occupation", "occupation", ("Pekerjaan utama", "Main occupation")),
@@ -563,7 +569,14 @@ def harvest_form(user: User) -> Form:
             "plot_id",
             ("Nomor lahan di Berdaya (jika lebih dari satu lahan)", "Berdaya plot number (if several plots)"),
         ),
-        q("date", "harvested_on", ("Tanggal panen", "Harvest date"), required=True, constraint=NOT_FUTURE, message=FUTURE_DATE),
+        q(
+            "date",
+            "harvested_on",
+            ("Tanggal panen", "Harvest date"),
+            required=True,
+            constraint=NOT_FUTURE,
+            message=FUTURE_DATE,
+        ),
         q("decimal", "quantity", ("Jumlah", "Quantity"), required=True, constraint=POSITIVE, message=POSITIVE_MESSAGE),
         q("select_one units", "unit", ("Satuan", "Unit"), required=True),
         q(
@@ -586,7 +599,14 @@ def harvest_form(user: User) -> Form:
 def sale_form(user: User) -> Form:
     survey = [
         *_farmer_questions(),
-        q("date", "date", ("Tanggal penjualan", "Date of sale"), required=True, constraint=NOT_FUTURE, message=FUTURE_DATE),
+        q(
+            "date",
+            "date",
+            ("Tanggal penjualan", "Date of sale"),
+            required=True,
+            constraint=NOT_FUTURE,
+            message=FUTURE_DATE,
+        ),
         q("select_one commodities", "commodity", ("Komoditas", "Crop"), required=True),
         q("select_one grades", "grade", ("Mutu", "Grade"), choice_filter="commodity=${commodity}"),
         q(
@@ -707,7 +727,14 @@ def outcome_form(user: User) -> Form:
     survey = [
         *_farmer_questions(),
         q("select_one villages", "village", ("Desa/kelurahan", "Village"), required=True),
-        q("date", "interview_date", ("Tanggal wawancara", "Interview date"), required=True, constraint=NOT_FUTURE, message=FUTURE_DATE),
+        q(
+            "date",
+            "interview_date",
+            ("Tanggal wawancara", "Interview date"),
+            required=True,
+            constraint=NOT_FUTURE,
+            message=FUTURE_DATE,
+        ),
         q(
             "begin_group",
             "income",
@@ -719,8 +746,18 @@ def outcome_form(user: User) -> Form:
         ],
         end("end_group"),
         q("begin_group", "work", ("Pekerjaan", "Employment")),
-        q("select_one yes_no", "employed", ("Bekerja dalam seminggu terakhir?", "Worked in the last week?"), required=True),
-        q("select_one occupation", "occupation", ("Pekerjaan utama", "Main occupation"), relevant="${employed} = 'yes'"),
+        q(
+            "select_one yes_no",
+            "employed",
+            ("Bekerja dalam seminggu terakhir?", "Worked in the last week?"),
+            required=True,
+        ),
+        q(
+            "select_one occupation",
+            "occupation",
+            ("Pekerjaan utama", "Main occupation"),
+            relevant="${employed} = 'yes'",
+        ),
         q(
             "integer",
             "hours_worked",
@@ -732,13 +769,37 @@ def outcome_form(user: User) -> Form:
         end("end_group"),
         q("begin_group", "farm", ("Hasil dan harga", "Yield and price")),
         q("select_one commodities", "commodity", ("Komoditas utama", "Main crop")),
-        q("decimal", "yield_kg", ("Hasil musim terakhir (kg)", "Last season's yield (kg)"), constraint=". >= 0", relevant="${commodity} != ''"),
-        q("decimal", "area_ha", ("Luas yang dipanen (ha)", "Area harvested (ha)"), constraint=". > 0", relevant="${commodity} != ''"),
-        q("integer", "price_obtained", ("Harga jual yang diperoleh (Rp/kg)", "Price obtained (Rp/kg)"), constraint=POSITIVE, relevant="${commodity} != ''"),
+        q(
+            "decimal",
+            "yield_kg",
+            ("Hasil musim terakhir (kg)", "Last season's yield (kg)"),
+            constraint=". >= 0",
+            relevant="${commodity} != ''",
+        ),
+        q(
+            "decimal",
+            "area_ha",
+            ("Luas yang dipanen (ha)", "Area harvested (ha)"),
+            constraint=". > 0",
+            relevant="${commodity} != ''",
+        ),
+        q(
+            "integer",
+            "price_obtained",
+            ("Harga jual yang diperoleh (Rp/kg)", "Price obtained (Rp/kg)"),
+            constraint=POSITIVE,
+            relevant="${commodity} != ''",
+        ),
         end("end_group"),
         q("begin_group", "savings_group", ("Tabungan", "Savings")),
         q("select_one yes_no", "has_savings", ("Punya tabungan?", "Has savings?"), required=True),
-        q("integer", "savings_amount", ("Jumlah tabungan (Rp)", "Savings (Rp)"), relevant="${has_savings} = 'yes'", constraint=". >= 0"),
+        q(
+            "integer",
+            "savings_amount",
+            ("Jumlah tabungan (Rp)", "Savings (Rp)"),
+            relevant="${has_savings} = 'yes'",
+            constraint=". >= 0",
+        ),
         end("end_group"),
         q(
             "integer",
@@ -804,4 +865,3 @@ def workbook_bytes(form: Form) -> bytes:
 
 def choice_names(form: Form, list_name: str) -> list[str]:
     return [row["name"] for row in form.choices.get(list_name, []) if row["name"] != EMPTY_CHOICE]
-

@@ -67,7 +67,9 @@ def kobo(fields: dict[str, Any], *, instance: str | None = None, submitter: str 
     return flat
 
 
-def household_fields(*, village: str = "15.02.01.2001", group: int | None = None, head_nik: str | None = None) -> dict[str, Any]:
+def household_fields(
+    *, village: str = "15.02.01.2001", group: int | None = None, head_nik: str | None = None
+) -> dict[str, Any]:
     head_birth = dt.date(1980, 5, 20)
     child_birth = TODAY.replace(year=TODAY.year - 8) - dt.timedelta(days=3)
     head = {
@@ -108,8 +110,15 @@ def household_fields(*, village: str = "15.02.01.2001", group: int | None = None
         "education": "none",
         "occupation": "student",
         "phone": None,
-        "wgss": {name: "1" for name in ("wgss_seeing", "wgss_hearing", "wgss_walking", "wgss_remembering", "wgss_selfcare", "wgss_communicating")},
-        "consent": {"consent_basis": "consent", "consent_given_by": "parent", "consent_given_by_name": "Ahmad Lapangan"},
+        "wgss": dict.fromkeys(
+            ("wgss_seeing", "wgss_hearing", "wgss_walking", "wgss_remembering", "wgss_selfcare", "wgss_communicating"),
+            "1",
+        ),
+        "consent": {
+            "consent_basis": "consent",
+            "consent_given_by": "parent",
+            "consent_given_by_name": "Ahmad Lapangan",
+        },
     }
     return {
         "start": f"{TODAY.isoformat()}T07:30:00.000+07:00",
@@ -210,7 +219,14 @@ def outcome_fields(person) -> dict[str, Any]:
         **farmer_ref(person),
         "village": "15.02.01.2001",
         "interview_date": TODAY.isoformat(),
-        "income": {"income_farming": 2500000, "income_wages": 0, "income_business": 0, "income_transfers": 200000, "income_remittances": 0, "income_other": 0},
+        "income": {
+            "income_farming": 2500000,
+            "income_wages": 0,
+            "income_business": 0,
+            "income_transfers": 200000,
+            "income_remittances": 0,
+            "income_other": 0,
+        },
         "work": {"employed": "yes", "occupation": "farmer", "hours_worked": 40},
         "farm": {"commodity": "karet", "yield_kg": 1200, "area_ha": 1.5, "price_obtained": 11000},
         "savings_group": {"has_savings": "yes", "savings_amount": 500000},

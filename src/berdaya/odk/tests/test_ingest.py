@@ -83,7 +83,10 @@ def test_a_price_submission_records_each_price(world):
     state, submission = receive("prices", p.kobo(p.prices_fields(world["point"])), world["officer"])
     assert state == SubmissionState.INGESTED, submission.errors
     observations = PriceObservation.objects.filter(pk__in=submission.result["observations"])
-    assert sorted(observations.values_list("commodity__code", "price_per_kg")) == [("karet", 11000), ("kopi_biji", 45000)]
+    assert sorted(observations.values_list("commodity__code", "price_per_kg")) == [
+        ("karet", 11000),
+        ("kopi_biji", 45000),
+    ]
 
 
 def test_an_outcome_submission_is_kept_waiting_for_the_monitoring_module(world):
@@ -194,8 +197,13 @@ def test_a_collector_known_by_username_writes_with_their_own_scope(world):
     from berdaya.odk.models import FieldSource
 
     source = FieldSource.objects.create(
-        name="Central", kind="central", form_kind="household", base_url="http://127.0.0.1", project_id="1",
-        form_id="berdaya_household", run_as=world["officer"],
+        name="Central",
+        kind="central",
+        form_kind="household",
+        base_url="http://127.0.0.1",
+        project_id="1",
+        form_id="berdaya_household",
+        run_as=world["officer"],
     )
     outside = p.central(p.household_fields(village="15.02.02.2004"), submitter=facilitator.username)
     outcome, submission = services.submission_receive(

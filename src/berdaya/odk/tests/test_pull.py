@@ -120,8 +120,14 @@ def serve():
 
 def central_source(world, base_url, password=PASSWORD):
     source = FieldSource(
-        name="Central Merangin", kind="central", form_kind="household", base_url=base_url, project_id="3",
-        form_id="berdaya_household", username=EMAIL, run_as=world["officer"],
+        name="Central Merangin",
+        kind="central",
+        form_kind="household",
+        base_url=base_url,
+        project_id="3",
+        form_id="berdaya_household",
+        username=EMAIL,
+        run_as=world["officer"],
     )
     source.set_secret(password)
     source.save()
@@ -175,7 +181,11 @@ def test_the_password_is_stored_encrypted(world):
 def test_it_pulls_from_kobotoolbox_through_its_pages(world, serve):
     recorded = Recorded([p.kobo(p.sale_fields(world["farmer"])), p.kobo(p.sale_fields(world["farmer"], price=10500))])
     source = FieldSource(
-        name="Kobo", kind="kobo", form_kind="sale", base_url=serve(kobo_handler(recorded)), form_id="aXyZ",
+        name="Kobo",
+        kind="kobo",
+        form_kind="sale",
+        base_url=serve(kobo_handler(recorded)),
+        form_id="aXyZ",
         run_as=world["officer"],
     )
     source.set_secret(TOKEN)

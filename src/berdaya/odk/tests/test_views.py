@@ -50,7 +50,10 @@ def test_a_viewer_may_not_download_forms_or_see_the_queue(world):
 def test_a_facilitator_of_another_village_cannot_see_or_fix_a_queued_submission(world):
     submission, good = queued_household(world)
     mine = client_for(world["facilitator"])
-    assert submission.instance_id not in client_for(world["other_facilitator"]).get(reverse("odk:submission_list")).content.decode()
+    assert (
+        submission.instance_id
+        not in client_for(world["other_facilitator"]).get(reverse("odk:submission_list")).content.decode()
+    )
     url = reverse("odk:submission_detail", args=[submission.pk])
     assert mine.get(url).status_code == 200
     other = client_for(world["other_facilitator"])
@@ -93,7 +96,9 @@ def test_identifiers_are_masked_for_a_partner_and_the_raw_payload_hidden(world):
     page = client_for(partner).get(reverse("odk:submission_detail", args=[submission.pk])).content.decode()
     assert kk not in page and phone not in page and "Jl. Kebun Karet" not in page
     assert "Kiriman asli" not in page
-    officer_page = client_for(world["officer"]).get(reverse("odk:submission_detail", args=[submission.pk])).content.decode()
+    officer_page = (
+        client_for(world["officer"]).get(reverse("odk:submission_detail", args=[submission.pk])).content.decode()
+    )
     assert kk in officer_page and "Kiriman asli" in officer_page
 
 
@@ -101,7 +106,8 @@ def test_a_partner_cannot_change_identifiers_through_a_crafted_post(world):
     partner = world["partner"]
     submission, _good = queued_household(world, by=partner)
     client_for(partner).post(
-        reverse("odk:submission_detail", args=[submission.pk]), {"f:kk_number": "9999999999999999", "f:members.0.nik": "1"}
+        reverse("odk:submission_detail", args=[submission.pk]),
+        {"f:kk_number": "9999999999999999", "f:members.0.nik": "1"},
     )
     submission.refresh_from_db()
     assert submission.data["kk_number"] != "9999999999999999"

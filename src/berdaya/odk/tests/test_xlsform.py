@@ -49,14 +49,18 @@ def test_choice_lists_match_the_database_for_an_officer(world):
     officer = world["officer"]
     household = xlsform.build_form("household", officer)
     assert set(xlsform.choice_names(household, "villages")) == set(Village.objects.values_list("code", flat=True))
-    assert set(xlsform.choice_names(household, "groups")) == {str(pk) for pk in Group.objects.values_list("pk", flat=True)}
+    assert set(xlsform.choice_names(household, "groups")) == {
+        str(pk) for pk in Group.objects.values_list("pk", flat=True)
+    }
     sale = xlsform.build_form("sale", officer)
     assert xlsform.choice_names(sale, "commodities") == list(
         Commodity.objects.filter(is_active=True).values_list("code", flat=True)
     )
     assert set(xlsform.choice_names(sale, "units")) == set(Unit.objects.values_list("code", flat=True))
     prices = xlsform.build_form("prices", officer)
-    assert set(xlsform.choice_names(prices, "markets")) == {str(p) for p in PricePoint.objects.values_list("pk", flat=True)}
+    assert set(xlsform.choice_names(prices, "markets")) == {
+        str(p) for p in PricePoint.objects.values_list("pk", flat=True)
+    }
     attendance = xlsform.build_form("attendance", officer)
     assert xlsform.choice_names(attendance, "programmes") == [str(world["programme"].pk)]
     assert set(xlsform.choice_names(attendance, "sessions")) == {str(s.pk) for s in Session.objects.all()}

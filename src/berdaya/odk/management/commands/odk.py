@@ -1,9 +1,9 @@
 """berdaya odk: field forms and submissions from the console.
 
-    berdaya odk form household --user pendamping1 -o rumah_tangga.xlsx   # the XLSForm, scoped to that user
-    berdaya odk pull [--source ID] [--job]                             # pull the active sources now (or as a job)
-    berdaya odk upload ekspor.json --kind harvest --user petugas1      # receive an export file
-    berdaya odk purge --days 90 --user admin                           # empty old ingested payloads
+berdaya odk form household --user pendamping1 -o rumah_tangga.xlsx   # the XLSForm, scoped to that user
+berdaya odk pull [--source ID] [--job]                             # pull the active sources now (or as a job)
+berdaya odk upload ekspor.json --kind harvest --user petugas1      # receive an export file
+berdaya odk purge --days 90 --user admin                           # empty old ingested payloads
 """
 
 from __future__ import annotations
