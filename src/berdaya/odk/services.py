@@ -25,6 +25,7 @@ from berdaya.accounts.models import User
 from berdaya.core.access import capabilities
 from berdaya.core.audit import audit
 from berdaya.core.masking import is_identifying
+from berdaya.core.models import AuditEvent
 
 from . import handlers
 from .access import (
@@ -189,7 +190,7 @@ def submission_retry(
     locked.attempts += 1
     _attempt(locked, actor=actor, confirm=confirm)
     locked.save()
-    audit(actor=actor, action="odk.submission.retry", obj=locked, state=locked.state)
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, state=locked.state)
     return locked
 
 
@@ -218,7 +219,7 @@ def submission_purge(*, actor: User, before: dt.datetime) -> int:
         count = Submission.objects.filter(
             state=SubmissionState.INGESTED, ingested_at__lt=before, purged_at__isnull=True
         ).update(payload={}, data={}, purged_at=timezone.now())
-        audit(actor=actor, action="odk.submission.purge", object_type="odk.submission", count=count)
+        audit(actor=actor, action=AuditEvent.Action.DELETE, object_type="odk.submission", count=count)
     return count
 
 
@@ -256,7 +257,9 @@ def submissions_upload(*, actor: User, kind: str, content: bytes) -> Received:
     for payload in payloads:
         outcome, submission = submission_receive(kind=kind, payload=payload, origin=Origin.UPLOAD, received_by=actor)
         received.add(outcome, submission)
-    audit(actor=actor, action="odk.upload", object_type="odk.submission", kind=kind, counts=received.as_dict())
+    audit(
+        actor=actor, action=AuditEvent.Action.CREATE, object_type="odk.submission", kind=kind, counts=received.as_dict()
+    )
     return received
 
 
@@ -305,5 +308,5 @@ def source_save(*, actor: User, source: FieldSource, secret: str | None = None) 
         source.set_secret(secret)
     source.full_clean(exclude=["secret_encrypted"])
     source.save()
-    audit(actor=actor, action="odk.source.save", obj=source)
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=source)
     return source

@@ -6,7 +6,7 @@ app_name = "odk"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("formulir/<str:kind>.xlsx", views.form_download, name="form_download"),
+    path("formulir/<str:form>.xlsx", views.form_download, name="form_download"),
     path("unggah/", views.upload, name="upload"),
     path("kiriman/", views.submission_list, name="submission_list"),
     path("kiriman/<int:pk>/", views.submission_detail, name="submission_detail"),

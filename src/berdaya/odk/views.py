@@ -24,6 +24,7 @@ from berdaya.core.audit import audit
 from berdaya.core.conf import conf
 from berdaya.core.forms import service_errors
 from berdaya.core.masking import is_identifying, mask_field, mask_text
+from berdaya.core.models import AuditEvent
 from berdaya.core.pagination import paginate
 from berdaya.jobs.services import job_start
 
@@ -61,16 +62,17 @@ def home(request):
 
 
 @login_required
-def form_download(request, kind: str):
+def form_download(request, form: str):
     access.ensure_can_download_forms(request.user)
+    kind = form
     if kind not in FormKind.values:
         raise Http404
-    form = xlsform.build_form(kind, request.user)
-    content = xlsform.workbook_bytes(form)
+    built = xlsform.build_form(kind, request.user)
+    content = xlsform.workbook_bytes(built)
     # The choice lists can name people (an attendance form's participants): a download is audited.
-    audit(actor=request.user, action="odk.form.download", object_type="odk.form", kind=kind)
+    audit(actor=request.user, action=AuditEvent.Action.EXPORT, object_type="odk.form", kind=kind)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{form.form_id}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{built.form_id}.xlsx"'
     return response
 
 
@@ -122,7 +124,7 @@ def submission_list(request):
     )
 
 
-def _fields(data: Any, sees_identifiers: bool, path: str = "") -> list[dict[str, Any]]:
+def _fields(data: Any, sees_identifiers: bool, labels: dict[str, str], path: str = "") -> list[dict[str, Any]]:
     """The submission's fields as rows for the edit page: path, value shown, whether it may be edited."""
     rows: list[dict[str, Any]] = []
     if not isinstance(data, dict):
@@ -131,8 +133,8 @@ def _fields(data: Any, sees_identifiers: bool, path: str = "") -> list[dict[str,
         full = f"{path}{name}"
         if isinstance(value, list) and all(isinstance(item, dict) for item in value):
             for index, item in enumerate(value):
-                rows.append({"heading": f"{name} #{index + 1}"})
-                rows.extend(_fields(item, sees_identifiers, f"{full}.{index}."))
+                rows.append({"heading": f"{labels.get(name, name)} {index + 1}"})
+                rows.extend(_fields(item, sees_identifiers, labels, f"{full}.{index}."))
             continue
         shown = value if not isinstance(value, dict | list) else json.dumps(value)
         hidden = _identifying(name) and not sees_identifiers
@@ -140,6 +142,7 @@ def _fields(data: Any, sees_identifiers: bool, path: str = "") -> list[dict[str,
             {
                 "path": full,
                 "name": name,
+                "label": labels.get(name, name),
                 "value": _masked(name, shown) if hidden else ("" if shown is None else shown),
                 "editable": not hidden and not isinstance(value, dict | list),
             }
@@ -175,11 +178,13 @@ def submission_detail(request, pk: int):
             else:
                 messages.warning(request, _("Kiriman masih belum bisa disimpan; lihat kesalahannya."))
         return redirect("odk:submission_detail", pk=submission.pk)
-    audit(actor=request.user, action="odk.submission.view", obj=submission)
+    audit(actor=request.user, action=AuditEvent.Action.VIEW, obj=submission)
     errors_by_field: dict[str, list[str]] = {}
     for error in submission.errors:
         errors_by_field.setdefault(error.get("field", ""), []).append(error.get("message", ""))
-    rows = _fields(submission.data, caps.sees_identifiers)
+    # The labels of the form as the user would download it now (a few queries for its choice lists).
+    labels = xlsform.field_labels(xlsform.build_form(submission.form_kind, request.user))
+    rows = _fields(submission.data, caps.sees_identifiers, labels)
     for row in rows:
         if "path" in row:
             row["errors"] = errors_by_field.get(row["path"], [])

@@ -863,5 +863,11 @@ def workbook_bytes(form: Form) -> bytes:
     return out.getvalue()
 
 
+def field_labels(form: Form) -> dict[str, str]:
+    """Each field's label in the active language (Indonesian unless English is asked for), for the pages."""
+    column = f"label::{EN}" if translation.get_language() == "en" else f"label::{ID}"
+    return {row["name"]: row[column] for row in form.survey if row.get("name") and row.get(column)}
+
+
 def choice_names(form: Form, list_name: str) -> list[str]:
     return [row["name"] for row in form.choices.get(list_name, []) if row["name"] != EMPTY_CHOICE]

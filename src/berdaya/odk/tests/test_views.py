@@ -36,7 +36,7 @@ def test_the_forms_page_offers_every_form_and_the_download_is_an_audited_xlsx(wo
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="berdaya_household.xlsx"'
     assert response.content[:2] == b"PK"
-    assert AuditEvent.objects.filter(action="odk.form.download", actor=world["facilitator"]).exists()
+    assert AuditEvent.objects.filter(action="export", object_type="odk.form", actor=world["facilitator"]).exists()
     assert client.get(reverse("odk:form_download", args=["nothing"])).status_code == 404
 
 
@@ -80,7 +80,7 @@ def test_the_facilitator_fixes_it_on_the_page_and_it_is_written(world):
     url = reverse("odk:submission_detail", args=[submission.pk])
     page = client.get(url).content.decode()
     assert "16 digit" in page  # the error, in Indonesian, beside the field
-    assert AuditEvent.objects.filter(action="odk.submission.view", object_id=str(submission.pk)).exists()
+    assert AuditEvent.objects.filter(action="view", object_type="odk.submission", object_id=str(submission.pk)).exists()
     response = client.post(url, {"f:members.0.nik": good})
     assert response.status_code == 302
     submission.refresh_from_db()
