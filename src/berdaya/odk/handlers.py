@@ -43,6 +43,10 @@ from .xlsform import ASSETS, EMPTY_CHOICE
 
 CONSENT_PURPOSE = "Pendataan registri Berdaya (formulir lapangan)"
 
+# Fields of the generated forms that identify or locate a person without being registry columns, with the registry
+# field whose masking they take (core.masking): pages mask them, and a role that may not see them cannot change them.
+FORM_IDENTIFYING = {"farmer_nik": "nik", "gps": "latitude", "consent_given_by_name": "address"}
+
 # --- the two shapes into one -------------------------------------------------------------------------------------
 
 

@@ -144,9 +144,11 @@ def submission_receive(
     if already_received(instance_id):
         return "duplicate", None
     submitter_name = handlers.submitter_of(payload)
-    writer, submitter = _writer_for(
-        source, submitter_name, source.run_as if source is not None and origin == Origin.PULL else received_by
-    )
+    if origin == Origin.PULL and source is not None:
+        writer, submitter = _writer_for(source, submitter_name, source.run_as)
+    else:
+        # An uploaded file is the uploader's word: a collector's name written in it never lends anyone's authority.
+        writer, submitter = received_by, None
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -200,7 +202,7 @@ def _keep_identifiers(actor: User, old: Any, new: Any) -> Any:
     if isinstance(old, dict) and isinstance(new, dict):
         merged = {}
         for key, value in new.items():
-            if is_identifying(key) or key in {"farmer_nik", "gps"}:
+            if is_identifying(key) or key in handlers.FORM_IDENTIFYING:
                 merged[key] = old.get(key, "")
             else:
                 merged[key] = _keep_identifiers(actor, old.get(key), value)

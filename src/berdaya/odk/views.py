@@ -28,11 +28,10 @@ from berdaya.core.models import AuditEvent
 from berdaya.core.pagination import paginate
 from berdaya.jobs.services import job_start
 
-from . import access, services, xlsform
+from . import access, handlers, services, xlsform
 from .choices import FormKind, SubmissionState
 
-# Fields of the generated forms that identify or locate a person without being registry columns.
-FORM_IDENTIFYING = {"farmer_nik": "nik", "gps": "latitude", "consent_given_by_name": "address"}
+FORM_IDENTIFYING = handlers.FORM_IDENTIFYING
 
 
 def _identifying(name: str) -> bool:

@@ -237,3 +237,15 @@ def test_purge_empties_old_ingested_payloads_but_keeps_the_instance(world):
     submission.refresh_from_db()
     assert submission.payload == {} and submission.data == {} and submission.purged_at
     assert receive("household", payload, world["officer"])[0] == "duplicate"
+
+
+def test_a_collector_name_in_an_uploaded_file_lends_no_authority(world):
+    # A partner uploads a file claiming an officer collected it: it is still written with the partner's authority.
+    partner = world["other_partner"]
+    fields = p.household_fields()
+    payload = p.kobo(fields, submitter=world["officer"].username)
+    state, submission = receive("household", payload, partner)
+    assert state == SubmissionState.INGESTED
+    assert submission.submitter is None
+    household = Household.objects.get(pk=submission.result["household"])
+    assert household.registered_by_organisation_id == partner.organisation_id
