@@ -6,6 +6,7 @@ from .models import FieldSource, Submission
 
 
 class FieldSourceForm(forms.ModelForm):
+    base_url = forms.URLField(label=_("alamat server"), assume_scheme="https")
     # Written, never shown: stored encrypted (FieldSource.set_secret). Left empty, the stored one stays.
     secret = forms.CharField(
         label=_("kata sandi (Central) / token API (Kobo)"), required=False, widget=forms.PasswordInput
