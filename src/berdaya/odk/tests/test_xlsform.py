@@ -110,3 +110,32 @@ def test_english_labels_of_choices_are_translated(world):
     with translation.override("en"):
         english = str(rc.Sex.FEMALE.label)
     assert sex["F"]["label::English (en)"] == english != "Perempuan"
+
+
+def _leaves(value, out):
+    for key, item in value.items():
+        out.add(key)
+        if isinstance(item, dict) and item.get("type") != "Point":
+            _leaves(item, out)
+        elif isinstance(item, list):
+            for row in item:
+                _leaves(row, out)
+    return out
+
+
+def test_the_representative_submissions_use_only_the_generated_forms_fields(world):
+    """The ingestion tests' submissions (and so the handlers) and the generated forms name the same fields."""
+    from . import payloads as p
+
+    samples = {
+        "household": p.household_fields(group=world["group"].pk),
+        "plot": p.plot_fields(world["farmer"]),
+        "harvest": p.harvest_fields(world["farmer"]),
+        "sale": p.sale_fields(world["farmer"]),
+        "attendance": p.attendance_fields(world["session"], [world["farmer"].pk]),
+        "prices": p.prices_fields(world["point"]),
+        "outcome": p.outcome_fields(world["farmer"]),
+    }
+    for kind, fields in samples.items():
+        names = {row["name"] for row in xlsform.build_form(kind, world["officer"]).survey if row.get("name")}
+        assert _leaves(fields, set()) <= names, (kind, _leaves(fields, set()) - names)
