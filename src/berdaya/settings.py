@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "berdaya.jobs",
     "berdaya.ops",
     "berdaya.imports",
+    "berdaya.odk",
     "berdaya.demo",
 ]
 

@@ -166,6 +166,28 @@ def _person_side(*, name: str, village: str, organisation, tag: str, officer, su
         programme=programme, person=person, kind=pc.AssistanceKind.CASH_GRANT, amount=500_000, created_by=officer
     )
     subscriber = SubscriberConsent.objects.create(phone=phone, district_id=district, person=person)
+    # A field submission about the person that waits in the queue (a sale with no quantity), for the organisation.
+    from berdaya.odk import services as odk_services
+    from berdaya.odk.models import Submission
+
+    _state, submission = odk_services.submission_receive(
+        kind="sale",
+        payload={
+            "__id": f"uuid:every-url-{tag}",
+            "meta": {"instanceID": f"uuid:every-url-{tag}"},
+            "farmer_nik": person.nik,
+            "date": timezone.localdate().isoformat(),
+            "commodity": plot.commodity.code,
+            "unit": "kg",
+            "price_per_kg": 11000,
+            "channel": "uppb",
+            "buyer_name": f"Pembeli {tag}",
+        },
+        origin="upload",
+        received_by=officer,
+    )
+    assert submission is not None and submission.state == "queued"
+    Submission.objects.filter(pk=submission.pk).update(organisation=organisation)
     side.ids = {
         "person": person.pk,
         "household": hh.pk,
@@ -181,6 +203,7 @@ def _person_side(*, name: str, village: str, organisation, tag: str, officer, su
         "assistance": assistance.pk,
         "subscriber": subscriber.pk,
         "organisation": organisation.pk,
+        "submission": submission.pk,
     }
     side.case_text = [case.summary, f"CATATAN-RAHASIA-{tag}"]
     side.identifiers = {person.pk: [person.nik, phone, kk], relative.pk: [relative.nik, kk]}
@@ -356,10 +379,11 @@ BY_NAME = [
     ("markets:subscriber_", "subscriber"),
     ("imports:", "import_run"),
     ("jobs:", "job"),
+    ("odk:submission_", "submission"),
 ]
 # Keywords whose object the world does not build: a missing id must still answer 404, never 500.
 MISSING = {"document_pk": 999_999, "user_pk": 999_999}
-STRINGS = {"kind": "death", "code": "15.02.02", "fmt": "csv"}
+STRINGS = {"kind": "death", "code": "15.02.02", "fmt": "csv", "form": "attendance"}
 # Extra query strings that change what a page lists.
 QUERIES = {
     "targeting:run_detail": ["", "?status=selected", "?status=reserve", "?status=near_miss"],
