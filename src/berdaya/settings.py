@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "berdaya.farming",
     "berdaya.jobs",
     "berdaya.imports",
+    "berdaya.dedup",
     "berdaya.demo",
 ]
 
