@@ -12,3 +12,7 @@ class DedupConfig(AppConfig):
         from . import signals
 
         signals.connect()
+        # Merging two records of one person: pairs, decisions and keys stay with the alias.
+        from . import merge
+
+        merge.register()
