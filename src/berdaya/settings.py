@@ -288,6 +288,8 @@ BERDAYA = {
     "KPD_PATTERN": env_str("BERDAYA_KPD_PATTERN", r"^\d{16}$"),
     "KPD_FORMAT_LABEL": env_str("BERDAYA_KPD_FORMAT_LABEL", "16 digit angka"),
     "DOUBLE_DIP_WINDOW_DAYS": env_int("BERDAYA_DOUBLE_DIP_WINDOW_DAYS", 365),
+    # Pairs a dedup run scored at least this likely to be one person are listed for review (/duplikat/).
+    "DEDUP_REVIEW_THRESHOLD": env_float("BERDAYA_DEDUP_REVIEW_THRESHOLD", 0.9),
     "UPLOAD_MAX_MB": env_int("BERDAYA_UPLOAD_MAX_MB", 10),
     # Reverse proxies in front of Berdaya that append the client's address to X-Forwarded-For (0: none).
     "TRUSTED_PROXIES": env_int("BERDAYA_TRUSTED_PROXIES", 0),

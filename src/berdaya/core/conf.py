@@ -52,6 +52,7 @@ class BerdayaSettings:
     sms_gateway_token: str
     outbox_max_attempts: int
     outbox_retry_base_seconds: int
+    dedup_review_threshold: float
 
     @property
     def deployment_regencies(self) -> list[str]:

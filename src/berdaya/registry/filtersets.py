@@ -70,7 +70,7 @@ class PersonFilterSet(df.FilterSet):
     flag = df.ChoiceFilter(label=_("Kerentanan"), choices=FLAG_CHOICES, method="filter_flag")
     # Merged duplicates are never listed (people_visible_to): not a status to filter by.
     status = df.ChoiceFilter(
-        label=_("Status"), choices=[(v, l) for v, l in c.PersonStatus.choices if v not in c.ALIAS_STATUSES]
+        label=_("Status"), choices=[(v, label) for v, label in c.PersonStatus.choices if v not in c.ALIAS_STATUSES]
     )
 
     class Meta:
