@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,11 +24,10 @@ from .access import (
     pairs_visible_to,
     runs_visible_to,
 )
-from .models import DedupRun
 
 
 @login_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request) -> HttpResponse:
     ensure_can_review_duplicates(request.user)
     run = None
     if request.GET.get("run"):
@@ -43,7 +42,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def pair_detail(request, pk: int) -> HttpResponse:
     ensure_can_review_duplicates(request.user)
     pair = get_visible_or_404(
         pairs_visible_to(request.user).select_related(
@@ -64,7 +63,7 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def pair_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def pair_decide(request, pk: int) -> HttpResponse:
     ensure_can_review_duplicates(request.user)
     pair = get_visible_or_404(pairs_visible_to(request.user), pk)
     reason = request.POST.get("reason", "")
@@ -88,7 +87,7 @@ def pair_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def merge_list(request: HttpRequest) -> HttpResponse:
+def merge_list(request) -> HttpResponse:
     ensure_can_review_duplicates(request.user)
     merges = merges_visible_to(request.user).select_related("survivor", "merged", "actor", "undone_by")
     page = paginate(merges.order_by("-at", "-id"), request.GET.get("page"), conf().page_size)
@@ -97,7 +96,7 @@ def merge_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
+def merge_undo(request, pk: int) -> HttpResponse:
     ensure_can_review_duplicates(request.user)
     record = get_visible_or_404(merges_visible_to(request.user), pk)
     with service_errors(request, also=(PermissionDenied,)):
@@ -107,7 +106,7 @@ def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def run_list(request: HttpRequest) -> HttpResponse:
+def run_list(request) -> HttpResponse:
     ensure_can_review_duplicates(request.user)
     runs = runs_visible_to(request.user).select_related("job", "started_by")
     template = "dedup/_runs.html" if request.headers.get("HX-Request") else "dedup/runs.html"
@@ -123,7 +122,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def run_start(request: HttpRequest) -> HttpResponse:
+def run_start(request) -> HttpResponse:
     if not can_start_runs(request.user):
         raise PermissionDenied(_("Peran Anda tidak boleh menjalankan deduplikasi."))
     try:
@@ -136,5 +135,3 @@ def run_start(request: HttpRequest) -> HttpResponse:
         dedup_run_start(actor=request.user)
         messages.success(request, _("Proses deduplikasi dimulai; kemajuannya tampil di bawah."))
     return redirect("dedup:run_list")
-
-

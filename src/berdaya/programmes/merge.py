@@ -14,7 +14,7 @@ from . import choices as c
 from .models import Attendance, Enrolment, PersonNeed
 
 # The further an enrolment got, the more of the person's record it carries (a certificate hangs on a completed one).
-_PROGRESS = {
+_PROGRESS: dict[str, int] = {
     c.EnrolmentStatus.PROPOSED: 0,
     c.EnrolmentStatus.ENROLLED: 1,
     c.EnrolmentStatus.ACTIVE: 2,

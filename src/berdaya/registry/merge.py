@@ -85,7 +85,7 @@ class MergeContext:
 
     def _write(self, rows: QuerySet[Any], field: str, values: dict[str, Any]) -> int:
         model = rows.model
-        columns = [model._meta.get_field(name).attname for name in values]  # type: ignore[union-attr]
+        columns = [_attname(model, name) for name in values]
         before = list(rows.values("pk", *columns))
         if not before:
             return 0
@@ -109,7 +109,7 @@ class MergeContext:
 def _attname(model: type[Model], name: str) -> str:
     field = model._meta.get_field(name)
     # A foreign key is set by its id column, so handlers may pass ids.
-    return field.attname if isinstance(field, models.ForeignKey) else name  # type: ignore[union-attr]
+    return field.attname if isinstance(field, models.ForeignKey) else name
 
 
 MergeHandler = Callable[[MergeContext, QuerySet[Any]], None]
@@ -174,7 +174,7 @@ def unhandled_unique_constraints() -> list[str]:
         field = relation.model._meta.get_field(relation.field)
         if (relation.label, relation.field) in _handlers:
             continue
-        if field.primary_key:
+        if getattr(field, "primary_key", False):
             missing.append(f"{relation.label}.{relation.field} (primary key)")
             continue
         for name, fields in _unique_sets(relation.model):

@@ -166,6 +166,18 @@ def _person_side(*, name: str, village: str, organisation, tag: str, officer, su
         programme=programme, person=person, kind=pc.AssistanceKind.CASH_GRANT, amount=500_000, created_by=officer
     )
     subscriber = SubscriberConsent.objects.create(phone=phone, district_id=district, person=person)
+    # A likely duplicate of the person (the review queue) and a record already merged into it (merge history).
+    from berdaya.dedup.models import DedupRun, MatchPair
+    from berdaya.registry.services import persons_merge
+
+    twin = f.person(hh=hh, name=f"{name.split()[0]} Kembar{tag}", birth_date=dt.date(1990, 1, 6))
+    dedup_run = DedupRun.objects.create(status=DedupRun.Status.SUCCEEDED)
+    low, high = sorted([person, twin], key=lambda p: p.pk)
+    pair = MatchPair.objects.create(
+        run=dedup_run, person_low=low, person_high=high, match_probability=0.99, match_weight=9.0
+    )
+    duplicate = f.person(hh=hh, name=f"{name.split()[0]} Ganda{tag}", birth_date=dt.date(1990, 6, 2))
+    merge_record = persons_merge(actor=officer, survivor=twin, merged=duplicate, reason="Data ganda")
     side.ids = {
         "person": person.pk,
         "household": hh.pk,
@@ -181,10 +193,16 @@ def _person_side(*, name: str, village: str, organisation, tag: str, officer, su
         "assistance": assistance.pk,
         "subscriber": subscriber.pk,
         "organisation": organisation.pk,
+        "pair": pair.pk,
+        "merge": merge_record.pk,
     }
     side.case_text = [case.summary, f"CATATAN-RAHASIA-{tag}"]
-    side.identifiers = {person.pk: [person.nik, phone, kk], relative.pk: [relative.nik, kk]}
-    side.names = {person.pk: [person.full_name, person.nik], relative.pk: [relative.full_name, relative.nik]}
+    side.identifiers = {person.pk: [person.nik, phone, kk], relative.pk: [relative.nik, kk], twin.pk: [twin.nik, kk]}
+    side.names = {
+        person.pk: [person.full_name, person.nik],
+        relative.pk: [relative.full_name, relative.nik],
+        twin.pk: [twin.full_name, twin.nik],
+    }
     return side
 
 
@@ -356,6 +374,8 @@ BY_NAME = [
     ("markets:subscriber_", "subscriber"),
     ("imports:", "import_run"),
     ("jobs:", "job"),
+    ("dedup:pair_", "pair"),
+    ("dedup:merge_", "merge"),
 ]
 # Keywords whose object the world does not build: a missing id must still answer 404, never 500.
 MISSING = {"document_pk": 999_999, "user_pk": 999_999}
