@@ -8,8 +8,8 @@ from berdaya.dedup.models import DedupRun, MatchPair
 from berdaya.registry import choices as c
 from berdaya.registry.models import Person
 from berdaya.testing import factories
-from berdaya.testing.browser import browser_page, chromium_or_skip, log_in
 from berdaya.testing.accessibility import axe_violations
+from berdaya.testing.browser import browser_page, chromium_or_skip, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
