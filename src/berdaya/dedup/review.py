@@ -122,6 +122,21 @@ def pair_merge(*, actor: User, pair: MatchPair, survivor_id: int, reason: str) -
     return record
 
 
+def merge_notes(record: PersonMerge) -> list[str]:
+    """What a merge changed in the households, in words for the officer to check (from its recorded rows)."""
+    notes: list[str] = []
+    for move in record.moves.filter(moved=False, model__in=["registry.Person", "registry.Household"]):
+        if move.model == "registry.Person" and "relationship" in move.old:
+            person = Person.objects.select_related("household").get(pk=move.object_pk)
+            notes.append(
+                _("%(name)s sekarang kepala keluarga rumah tangga #%(hh)s; periksa dan perbaiki bila perlu.")
+                % {"name": person.full_name, "hh": person.household_id}
+            )
+        elif move.model == "registry.Household" and "status" in move.old:
+            notes.append(_("Rumah tangga #%(hh)s tidak punya anggota aktif lagi dan ditutup.") % {"hh": move.object_pk})
+    return notes
+
+
 @transaction.atomic
 def merge_undo(*, actor: User, merge_record: PersonMerge, reason: str = "") -> PersonMerge:
     """Undo a merge; the pair's "same" decision goes too, so the pair may be reviewed again."""

@@ -79,6 +79,8 @@ def pair_decide(request, pk: int) -> HttpResponse:
                 _("Data #%(merged)s digabungkan ke data #%(survivor)s.")
                 % {"merged": record.merged_id, "survivor": record.survivor_id},
             )
+            for note in review.merge_notes(record):
+                messages.warning(request, note)
             return redirect("dedup:queue")
         review.pair_mark_different(actor=request.user, pair=pair, reason=reason)
         messages.success(request, _("Dicatat sebagai orang yang berbeda; pasangan ini tidak diusulkan lagi."))
