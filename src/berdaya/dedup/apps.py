@@ -6,9 +6,3 @@ class DedupConfig(AppConfig):
     name = "berdaya.dedup"
     label = "dedup"
     verbose_name = _("Deduplikasi dan pencocokan data")
-
-    def ready(self) -> None:
-        # The match keys of a person saved one at a time stay current for the incremental check (incremental.py).
-        from . import signals
-
-        signals.connect()

@@ -468,20 +468,27 @@ class Linkage:
 
     def explained_pairs_sql(self) -> str:
         """SELECT of the scored pairs with their cluster and an explanation: a JSON list of {field, label, weight}."""
-        used = [f for f in FIELDS if f.name in {c["output_column_name"] for c in self.trained_model()["comparisons"]}]
-        items = []
-        for f in used:
-            labels = " ".join(f"WHEN {g} THEN '{lab}'" for g, lab in f.labels().items())
-            tf = f" + COALESCE(mw_tf_adj_{f.name}, 0)" if any(t for *_x, t in f.levels) else ""
-            items.append(
-                f"{{'field': '{f.name}', 'label': CASE gamma_{f.name} {labels} END, "
-                f"'weight': round(mw_{f.name}{tf}, 2)}}"
-            )
-        explanation = f"to_json(list_filter([{', '.join(items)}], lambda x: x.label <> ''))"
         return (
-            f"SELECT s.unique_id_l AS person_low, s.unique_id_r AS person_high, s.match_probability, s.match_weight, "
-            f"{explanation} AS explanation, c.cluster_id FROM scored s LEFT JOIN clusters c ON c.unique_id = s.unique_id_l"
+            "SELECT s.unique_id_l AS person_low, s.unique_id_r AS person_high, s.match_probability, s.match_weight, "
+            f"{explanation_sql(self.trained_model())} AS explanation, c.cluster_id "
+            "FROM scored s LEFT JOIN clusters c ON c.unique_id = s.unique_id_l"
         )
+
+
+def explanation_sql(model: dict[str, Any]) -> str:
+    """A JSON list of {field, label (Indonesian), weight (the level's match weight, with the name's term-frequency
+    adjustment)} for each compared field with data, from a scored table's gamma_* and mw_* columns."""
+    used = {c["output_column_name"] for c in model["comparisons"]}
+    items = []
+    for f in FIELDS:
+        if f.name not in used:
+            continue
+        labels = " ".join(f"WHEN {g} THEN '{lab}'" for g, lab in f.labels().items())
+        tf = f" + COALESCE(mw_tf_adj_{f.name}, 0)" if any(t for *_x, t in f.levels) else ""
+        items.append(
+            f"{{'field': '{f.name}', 'label': CASE gamma_{f.name} {labels} END, 'weight': round(mw_{f.name}{tf}, 2)}}"
+        )
+    return f"to_json(list_filter([{', '.join(items)}], lambda x: x.label <> ''))"
 
 
 def estimate_lambda(con: duckdb.DuckDBPyConnection, table: str, prior: float, people: int) -> float:
