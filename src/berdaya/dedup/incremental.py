@@ -27,6 +27,7 @@ from . import dbio, linkage
 from .names import DATA, name_parts
 
 CANDIDATES_PER_RECORD = 200
+GROUP = 50  # new records scored per Splink call
 DEFAULT_THRESHOLD = 0.5  # shown to an officer as "possibly the same": a lower bar than a run's stored pairs
 RECORD_KEYS = ("full_name", "birth_date", "sex", "village_id", "nik", "kk_number", "phone", "parent_name")
 
@@ -44,15 +45,10 @@ class Match:
 _local = threading.local()
 
 
-def _default_model() -> dict[str, Any]:
-    with (DATA / "default_model.json").open(encoding="utf-8") as fh:
-        return json.load(fh)
-
-
 def _model() -> dict[str, Any]:
     from .selectors import latest_model
 
-    return latest_model() or _default_model()
+    return latest_model() or linkage.default_model()
 
 
 def _scorer(model: dict[str, Any]) -> Any:
@@ -107,13 +103,17 @@ def candidates(record: dict[str, Any], *, exclude: Iterable[int] = ()) -> list[i
     parts = name_parts(record.get("full_name"))
     birth = _as_date(record.get("birth_date"))
     district = _district(record.get("village_id"))
+    # The birth date as written and with day and month swapped (when both could be a month).
+    births = [birth] if birth else []
+    if birth and birth.day <= 12 and birth.day != birth.month:
+        births.append(dt.date(birth.year, birth.day, birth.month))
     q = Q()
     if parts.given:
         q |= Q(name_key=parts.sorted_key[:150])
-        if birth:
-            q |= Q(first_token=parts.first[:60], birth_date=birth)
-    if birth and district:
-        q |= Q(district_code=district, birth_date=birth)
+        if births:
+            q |= Q(first_token=parts.first[:60], birth_date__in=births)
+    if births and district:
+        q |= Q(district_code=district, birth_date__in=births)
     if record.get("kk_number"):
         q |= Q(kk_number=str(record["kk_number"]).strip())
     phone = _phone(record.get("phone"))
@@ -125,8 +125,8 @@ def candidates(record: dict[str, Any], *, exclude: Iterable[int] = ()) -> list[i
         ids = list(PersonKey.objects.filter(q).values_list("person_id", flat=True)[: CANDIDATES_PER_RECORD * 2])
     newest = PersonKey.objects.aggregate(m=Max("person_id"))["m"] or 0
     fresh = Q(nik=str(record["nik"]).strip()) if record.get("nik") else Q()
-    if birth:
-        fresh |= Q(birth_date=birth, id__gt=newest)
+    if births:
+        fresh |= Q(birth_date__in=births, id__gt=newest)
     if phone:
         fresh |= Q(phone=phone, id__gt=newest)
     if fresh:
@@ -155,13 +155,18 @@ def _tf(con: duckdb.DuckDBPyConnection, table: str) -> None:
         .annotate(n=Count("*"))
         .values_list("first_token", "n")
     )
-    con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS tf_name_sorted DOUBLE")
-    con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS tf_first_name DOUBLE")
-    # At least one person (the record itself) carries the name; an unseen name is rare, not impossible.
+    con.execute("CREATE OR REPLACE TEMP TABLE _tf_name (v VARCHAR, n BIGINT)")
+    con.execute("CREATE OR REPLACE TEMP TABLE _tf_first (v VARCHAR, n BIGINT)")
+    if by_name:
+        con.executemany("INSERT INTO _tf_name VALUES (?, ?)", list(by_name.items()))
+    if by_first:
+        con.executemany("INSERT INTO _tf_first VALUES (?, ?)", list(by_first.items()))
+    # A name the keys do not count (none yet, or a name new to the registry) gets no adjustment (NULL).
     con.execute(
-        f"UPDATE {table} SET tf_name_sorted = (COALESCE(?::MAP(VARCHAR, BIGINT)[name_sorted], 0) + 1) / ?, "
-        f"tf_first_name = (COALESCE(?::MAP(VARCHAR, BIGINT)[first_name], 0) + 1) / ?",
-        [by_name or {"": 0}, float(total), by_first or {"": 0}, float(total)],
+        f"""CREATE OR REPLACE TABLE {table} AS SELECT t.*,
+            (SELECT n FROM _tf_name WHERE v = t.name_sorted) / {float(total)} AS tf_name_sorted,
+            (SELECT n FROM _tf_first WHERE v = t.first_name) / {float(total)} AS tf_first_name
+            FROM {table} t"""
     )
 
 
@@ -208,24 +213,31 @@ def likely_matches(
     linkage.prepare(con, source="raw_cand", target="inc_cand")
     _tf(con, "inc_new")
     _tf(con, "inc_cand")
-    out: list[list[Match]] = []
     explain = linkage.explanation_sql(model)
-    for i, ids in enumerate(wanted):
-        if not ids:
-            out.append([])
+    found: dict[int, list[Match]] = {}
+    # Records are scored in groups against all their candidates at once (one Splink call per group), then each
+    # record keeps only its own candidates.
+    for start in range(0, len(records), GROUP):
+        group = [(i, ids) for i, ids in enumerate(wanted[start : start + GROUP], start) if ids]
+        if not group:
             continue
-        left = dbio.rows(con, "SELECT * FROM inc_new WHERE unique_id = ?", [-(i + 1)])
-        id_list = ", ".join(str(int(x)) for x in ids)
-        right = dbio.rows(con, f"SELECT * FROM inc_cand WHERE unique_id IN ({id_list})")
-        if not right:
-            out.append([])
+        con.execute("CREATE OR REPLACE TEMP TABLE _want (l BIGINT, r BIGINT)")
+        con.executemany("INSERT INTO _want VALUES (?, ?)", [(-(i + 1), pid) for i, ids in group for pid in ids])
+        left = dbio.rows(con, "SELECT * FROM inc_new WHERE unique_id IN (SELECT DISTINCT l FROM _want)")
+        right = dbio.rows(con, "SELECT * FROM inc_cand WHERE unique_id IN (SELECT DISTINCT r FROM _want)")
+        if not left or not right:
             continue
         scored = linker.inference.score_pairs(left, right)
         res = con.execute(
-            f"SELECT unique_id_r, match_probability, {explain} FROM {scored.physical_name} "
-            f"WHERE match_probability >= ? ORDER BY match_probability DESC, unique_id_r LIMIT ?",
+            f"""SELECT l, r, match_probability, explanation FROM (
+                  SELECT s.unique_id_l AS l, s.unique_id_r AS r, s.match_probability, {explain} AS explanation,
+                         row_number() OVER (PARTITION BY s.unique_id_l ORDER BY s.match_probability DESC,
+                                            s.unique_id_r) AS rank
+                  FROM {scored.physical_name} s JOIN _want w ON w.l = s.unique_id_l AND w.r = s.unique_id_r
+                  WHERE s.match_probability >= ?) WHERE rank <= ? ORDER BY l DESC, rank""",
             [float(threshold), int(limit)],
         ).fetchall()
         scored.drop_table_from_database_and_remove_from_cache()
-        out.append([Match(int(pid), float(p), json.loads(e)) for pid, p, e in res])
-    return out
+        for left_id, pid, p, e in res:
+            found.setdefault(-int(left_id) - 1, []).append(Match(int(pid), float(p), json.loads(e)))
+    return [found.get(i, []) for i in range(len(records))]

@@ -491,6 +491,17 @@ def explanation_sql(model: dict[str, Any]) -> str:
     return f"to_json(list_filter([{', '.join(items)}], lambda x: x.label <> ''))"
 
 
+TRAIN_MIN_PEOPLE = 2000  # below this EM has too few pairs to learn from: the default model is used instead
+
+
+def default_model() -> dict[str, Any]:
+    """The model shipped in the repository (trained on the labelled set: bench/dedup.py --save-model)."""
+    import json
+
+    with (names.DATA / "default_model.json").open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
 def estimate_lambda(con: duckdb.DuckDBPyConnection, table: str, prior: float, people: int) -> float:
     """λ, the probability that two random records match, as a fixed point of EM's λ step over the scored pairs:
     λ = Σ P(match | pair, λ) / (N(N-1)/2). Pairs outside the blocks (and below the scoring floor) add nearly

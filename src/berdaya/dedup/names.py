@@ -198,5 +198,7 @@ CREATE OR REPLACE MACRO bd_name_parts(s) AS bd_name_split(bd_name_words(s), bd_b
 
 
 def install_macros(con) -> None:  # a duckdb connection
-    """Create the name macros on a DuckDB connection (idempotent)."""
-    con.execute(name_macros_sql())
+    """Create the name macros on a DuckDB connection (once: compiling them costs a fifth of a second)."""
+    found = con.execute("SELECT 1 FROM duckdb_functions() WHERE function_name = 'bd_name_parts' LIMIT 1").fetchall()
+    if not found:
+        con.execute(name_macros_sql())

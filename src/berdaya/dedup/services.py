@@ -111,10 +111,12 @@ def dedup_run_execute(*, run: DedupRun, progress: Progress | None = None) -> dic
             progress.update(done=int(10 + share * 80), message=_("Tahap: %(step)s") % {"step": name})
             progress.check_cancelled()
 
-        lk = linkage.Linkage(con=duck, columns=columns, on_step=step)
+        small = people < linkage.TRAIN_MIN_PEOPLE
+        lk = linkage.Linkage(con=duck, columns=columns, on_step=step, model=linkage.default_model() if small else None)
         lk.build()
         if people >= 2:
-            lk.train()
+            if not small:
+                lk.train()
             lk.predict(threshold=run.threshold, chunks=conf().dedup_chunks if people > 200_000 else 1)
             lk.cluster(run.threshold, exclude="different")
             if batch is not None:
