@@ -8,10 +8,6 @@ class DedupConfig(AppConfig):
     verbose_name = _("Deduplikasi dan pencocokan data")
 
     def ready(self) -> None:
-        # The match keys of a person saved one at a time stay current for the incremental check (incremental.py).
-        from . import signals
-
-        signals.connect()
         # Merging two records of one person: pairs, decisions and keys stay with the alias.
         from . import merge
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
@@ -19,24 +19,18 @@ from berdaya.core.masking import mask_nik, mask_phone, mask_text
 from berdaya.registry.models import Person, PersonMerge
 from berdaya.registry.services import person_merge_undo, persons_merge
 
-from .access import ensure_can_review_duplicates, pairs_visible_to
+from .access import can_review_duplicates, ensure_can_review_duplicates, pairs_reviewable_by
 from .models import DedupRun, MatchPair, PairDecision
+from .selectors import pairs_visible_to
 
 
 def review_queue(*, actor: User, run: DedupRun | None = None) -> QuerySet[MatchPair]:
-    """Pairs at or above the review threshold, not yet decided, of one run (default: the latest finished one),
-    most likely first."""
-    if run is None:
-        run = DedupRun.objects.filter(status=DedupRun.Status.SUCCEEDED).order_by("-created_at", "-id").first()
-    if run is None:
+    """Pairs at or above the review threshold (DEDUP_REVIEW_THRESHOLD), not yet decided, of one run (default: the
+    latest finished one), most likely first."""
+    if not can_review_duplicates(actor):
         return MatchPair.objects.none()
-    decided = PairDecision.objects.filter(person_low=OuterRef("person_low"), person_high=OuterRef("person_high"))
-    return (
-        pairs_visible_to(actor)
-        .filter(run=run, match_probability__gte=conf().dedup_review_threshold)
-        .exclude(Exists(decided))
-        .select_related("person_low__household__village__district", "person_high__household__village__district")
-        .order_by("-match_probability", "person_low_id", "person_high_id")
+    return pairs_visible_to(actor, run=run, min_probability=conf().dedup_review_threshold).select_related(
+        "person_low__household__village__district", "person_high__household__village__district"
     )
 
 
@@ -99,7 +93,7 @@ def _decide(*, actor: User, pair: MatchPair, decision: str, reason: str) -> Pair
 def pair_mark_different(*, actor: User, pair: MatchPair, reason: str = "") -> PairDecision:
     """Two different people: remembered, so no run proposes the pair again."""
     ensure_can_review_duplicates(actor)
-    if not pairs_visible_to(actor).filter(pk=pair.pk).exists():
+    if not pairs_reviewable_by(actor).filter(pk=pair.pk).exists():
         raise PermissionDenied(_("Pasangan ini di luar wilayah atau organisasi Anda."))
     decision = _decide(actor=actor, pair=pair, decision=PairDecision.Decision.DIFFERENT, reason=reason.strip()[:300])
     audit(actor=actor, action="event", obj=decision, event="pair_different", pair=pair.pk)
@@ -110,7 +104,7 @@ def pair_mark_different(*, actor: User, pair: MatchPair, reason: str = "") -> Pa
 def pair_merge(*, actor: User, pair: MatchPair, survivor_id: int, reason: str) -> PersonMerge:
     """The same person: the chosen record stays, the other is merged into it (registry.services.persons_merge)."""
     ensure_can_review_duplicates(actor)
-    if not pairs_visible_to(actor).filter(pk=pair.pk).exists():
+    if not pairs_reviewable_by(actor).filter(pk=pair.pk).exists():
         raise PermissionDenied(_("Pasangan ini di luar wilayah atau organisasi Anda."))
     people = {pair.person_low_id: pair.person_low, pair.person_high_id: pair.person_high}
     if survivor_id not in people:

@@ -18,12 +18,14 @@ from berdaya.core.pagination import paginate
 
 from . import review
 from .access import (
-    can_start_runs,
+    can_run_dedup,
     ensure_can_review_duplicates,
+    ensure_can_run_dedup,
     merges_visible_to,
-    pairs_visible_to,
+    pairs_reviewable_by,
     runs_visible_to,
 )
+from .services import dedup_run_start
 
 
 @login_required
@@ -45,7 +47,7 @@ def queue(request) -> HttpResponse:
 def pair_detail(request, pk: int) -> HttpResponse:
     ensure_can_review_duplicates(request.user)
     pair = get_visible_or_404(
-        pairs_visible_to(request.user).select_related(
+        pairs_reviewable_by(request.user).select_related(
             "person_low__household__village__district", "person_high__household__village__district"
         ),
         pk,
@@ -65,7 +67,7 @@ def pair_detail(request, pk: int) -> HttpResponse:
 @require_POST
 def pair_decide(request, pk: int) -> HttpResponse:
     ensure_can_review_duplicates(request.user)
-    pair = get_visible_or_404(pairs_visible_to(request.user), pk)
+    pair = get_visible_or_404(pairs_reviewable_by(request.user), pk)
     reason = request.POST.get("reason", "")
     with service_errors(request, also=(PermissionDenied,)):
         if request.POST.get("decision") == "same":
@@ -117,7 +119,7 @@ def run_list(request) -> HttpResponse:
         template,
         {
             "page": paginate(runs.order_by("-created_at", "-id"), request.GET.get("page"), conf().page_size),
-            "can_start": can_start_runs(request.user),
+            "can_start": can_run_dedup(request.user),
         },
     )
 
@@ -125,14 +127,7 @@ def run_list(request) -> HttpResponse:
 @login_required
 @require_POST
 def run_start(request) -> HttpResponse:
-    if not can_start_runs(request.user):
-        raise PermissionDenied(_("Peran Anda tidak boleh menjalankan deduplikasi."))
-    try:
-        # The engine (linkage.py, services.dedup_run_start) is built beside these pages.
-        from .services import dedup_run_start  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        messages.error(request, _("Mesin deduplikasi belum terpasang."))
-        return redirect("dedup:run_list")
+    ensure_can_run_dedup(request.user)
     with service_errors(request, also=(PermissionDenied,)):
         dedup_run_start(actor=request.user)
         messages.success(request, _("Proses deduplikasi dimulai; kemajuannya tampil di bawah."))
