@@ -24,7 +24,7 @@ from berdaya.core.phone import normalise_phone
 from berdaya.registry.models import Person
 
 from . import dbio, linkage
-from .names import name_parts
+from .names import DATA, name_parts
 
 CANDIDATES_PER_RECORD = 200
 GROUP = 50  # new records scored per Splink call
