@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "berdaya.ops",
     "berdaya.imports",
     "berdaya.odk",
+    "berdaya.dedup",
     "berdaya.demo",
 ]
 
@@ -292,6 +293,8 @@ BERDAYA = {
     "KPD_PATTERN": env_str("BERDAYA_KPD_PATTERN", r"^\d{16}$"),
     "KPD_FORMAT_LABEL": env_str("BERDAYA_KPD_FORMAT_LABEL", "16 digit angka"),
     "DOUBLE_DIP_WINDOW_DAYS": env_int("BERDAYA_DOUBLE_DIP_WINDOW_DAYS", 365),
+    # Pairs a dedup run scored at least this likely to be one person are listed for review (/duplikat/).
+    "DEDUP_REVIEW_THRESHOLD": env_float("BERDAYA_DEDUP_REVIEW_THRESHOLD", 0.9),
     "UPLOAD_MAX_MB": env_int("BERDAYA_UPLOAD_MAX_MB", 10),
     # Reverse proxies in front of Berdaya that append the client's address to X-Forwarded-For (0: none).
     "TRUSTED_PROXIES": env_int("BERDAYA_TRUSTED_PROXIES", 0),
@@ -311,6 +314,10 @@ BERDAYA = {
     "SMS_GATEWAY_TOKEN": env_str("BERDAYA_SMS_GATEWAY_TOKEN", ""),
     "OUTBOX_MAX_ATTEMPTS": env_int("BERDAYA_OUTBOX_MAX_ATTEMPTS", 5),
     "OUTBOX_RETRY_BASE_SECONDS": env_int("BERDAYA_OUTBOX_RETRY_BASE_SECONDS", 300),
+    # Record linkage: pairs at or above this probability are stored and clustered (a run, the review queue, the
+    # incremental check); the predict step is split into this many chunks to bound memory (dedup/linkage.py).
+    "DEDUP_THRESHOLD": env_float("BERDAYA_DEDUP_THRESHOLD", 0.9),
+    "DEDUP_CHUNKS": env_int("BERDAYA_DEDUP_CHUNKS", 4),
 }
 
 LOGGING = {

@@ -52,6 +52,9 @@ class BerdayaSettings:
     sms_gateway_token: str
     outbox_max_attempts: int
     outbox_retry_base_seconds: int
+    dedup_threshold: float
+    dedup_chunks: int
+    dedup_review_threshold: float
 
     @property
     def deployment_regencies(self) -> list[str]:

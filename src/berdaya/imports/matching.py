@@ -16,11 +16,17 @@ from typing import TYPE_CHECKING
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from berdaya.registry import choices as rc
 from berdaya.registry.access import household_scope_q, households_visible_to
 
 from . import sqlcheck as q
 from .checks import P_NEAR, P_OLD_HEAD, P_OTHER_HH, P_SCOPE, add_errors, duck_type
 from .columns import HOUSEHOLD_KEYS, PERSON_KEYS
+
+# The registry's own definitions (registry.choices): the dead and merged duplicates hold no NIK and match no row;
+# a merged duplicate is not a member of any household.
+NOT_LIVING = ", ".join(f"'{s}'" for s in rc.NOT_LIVING_STATUSES)
+ALIASES = ", ".join(f"'{s}'" for s in rc.ALIAS_STATUSES)
 
 if TYPE_CHECKING:
     from .pipeline import Import
@@ -53,7 +59,7 @@ def existing(run: Import) -> None:
             "ex_nik",
             p_cols,
             f"SELECT {p_select} FROM registry_person p WHERE p.nik IN (SELECT nik FROM imp_nik) "
-            "AND p.status <> 'deceased'",
+            f"AND p.status NOT IN ({NOT_LIVING})",
         )
         # A join into a new table, not UPDATE ... FROM: DuckDB rewrites a million updated rows one version at a
         # time (20 s here for a re-import of 1M rows), while a join writes them once (NIK is unique among the
@@ -107,7 +113,8 @@ def existing(run: Import) -> None:
             cur,
             "ex_m",
             p_cols,
-            f"SELECT {p_select} FROM registry_person p WHERE p.household_id IN (SELECT id FROM imp_mid)",
+            f"SELECT {p_select} FROM registry_person p WHERE p.household_id IN (SELECT id FROM imp_mid) "
+            f"AND p.status NOT IN ({ALIASES})",
         )
     # Existing households must be inside the user's scope, and so must the households people move out of.
     # The message is the same whatever matched (NIK or KK number) and names nobody: a partner or facilitator
@@ -187,7 +194,7 @@ def pull_same_name(run: Import, cur, nn_cols: list[tuple[str, str]]) -> None:
         "CREATE TEMP TABLE imp_nn AS SELECT p.id FROM registry_person p "
         "JOIN registry_household h ON h.id = p.household_id "
         "JOIN imp_names i ON i.village_id = h.village_id AND i.name_key = lower(p.full_name) "
-        f"WHERE p.status <> 'deceased' {scope}",
+        f"WHERE p.status NOT IN ({NOT_LIVING}) {scope}",
         params,
     )
     run.target_tables.append("imp_nn")

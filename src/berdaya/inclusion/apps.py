@@ -22,3 +22,7 @@ class InclusionConfig(AppConfig):
         from . import flags
 
         flags.register_flags()
+        # Merging two records of one person: one disability profile, support needs of both.
+        from . import merge
+
+        merge.register()

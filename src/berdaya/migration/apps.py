@@ -16,3 +16,7 @@ class MigrationConfig(AppConfig):
         from . import flags
 
         flags.register_flags()
+        # Merging two records of one person: at most one open migration episode.
+        from . import merge
+
+        merge.register()

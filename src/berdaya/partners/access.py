@@ -67,4 +67,4 @@ def people_for_coordination(user: User) -> QuerySet[Person]:
     coordination needs the full picture. Counts only: never use this for a person-level list or a link to a person."""
     if not sees_coordination(user):
         return Person.objects.none()
-    return Person.objects.all()
+    return Person.objects.current()

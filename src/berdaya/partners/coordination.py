@@ -302,7 +302,7 @@ def reached_by_district(filters: MatrixFilters) -> dict[str, int]:
     assisted = Assistance.objects.filter(
         Q(person=OuterRef("pk"), status__in=pc.SPENT_STATUSES, programme__in=programmes.values("pk")) & org_q
     )
-    qs = Person.objects.filter(Q(Exists(enrolled)) | Q(Exists(assisted)))
+    qs = Person.objects.current().filter(Q(Exists(enrolled)) | Q(Exists(assisted)))
     if filters.district:
         qs = qs.filter(household__village__district=filters.district)
     return dict(

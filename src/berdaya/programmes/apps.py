@@ -17,3 +17,7 @@ class ProgrammesConfig(AppConfig):
         from . import access
 
         access.register()
+        # Merging two records of one person: one enrolment per programme, one attendance per session.
+        from . import merge
+
+        merge.register()

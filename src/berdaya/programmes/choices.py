@@ -50,6 +50,9 @@ class EnrolmentStatus(models.TextChoices):
     COMPLETED = "completed", _("Lulus / selesai")
     DROPPED_OUT = "dropped_out", _("Putus / mengundurkan diri")
     REJECTED = "rejected", _("Ditolak")
+    # The duplicate of another enrolment of the same person, left when two records of one person were merged
+    # (registry.merge): it holds no seat and is counted nowhere; undoing the merge gives it its status back.
+    MERGED = "merged", _("Digabung (data ganda)")
 
 
 # Statuses that hold a seat: capacity counts them, and a person has at most one of them per programme.
@@ -66,6 +69,7 @@ ENROLMENT_TRANSITIONS: dict[str, set[str]] = {
     EnrolmentStatus.COMPLETED: set(),
     EnrolmentStatus.DROPPED_OUT: set(),
     EnrolmentStatus.REJECTED: set(),
+    EnrolmentStatus.MERGED: set(),
 }
 REASON_REQUIRED = {EnrolmentStatus.DROPPED_OUT, EnrolmentStatus.REJECTED}
 

@@ -231,7 +231,7 @@ def enrolment_bulk_propose(
     ids = list(
         people_visible_to(actor)
         .filter(pk__in=people.values("pk"))
-        .exclude(status=rc.PersonStatus.DECEASED)
+        .living()
         .exclude(enrolments__programme=programme, enrolments__status__in=c.OPEN_STATUSES)
         .values_list("pk", flat=True)
     )

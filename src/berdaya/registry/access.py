@@ -22,6 +22,7 @@ from berdaya.accounts.models import User
 from berdaya.areas.models import Village
 from berdaya.core.access import capabilities, get_visible_or_404, village_scope_q
 
+from .merge import resolve_alias
 from .models import Group, Household, Person, PersonQuerySet
 
 QS = TypeVar("QS", bound=QuerySet[Any])
@@ -84,7 +85,9 @@ def households_visible_to(user: User) -> QuerySet[Household]:
 
 
 def people_visible_to(user: User) -> PersonQuerySet:
-    return scoped_by_household(Person.objects.all(), user, "household__")
+    """The people `user` may see. Merged duplicates are left out: they are aliases of a person, not people
+    (their ids still resolve through get_person_or_404)."""
+    return scoped_by_household(Person.objects.current(), user, "household__")
 
 
 def groups_visible_to(user: User) -> QuerySet[Group]:
@@ -115,7 +118,11 @@ def get_household_or_404(user: User, pk: int | str) -> Household:
 
 
 def get_person_or_404(user: User, pk: int | str) -> Person:
-    return get_visible_or_404(people_visible_to(user).select_related("household__village__district"), pk)
+    """The person with id `pk`, or the one a merged record `pk` was merged into (old links and ids keep working:
+    a page compares `person.pk` with the id it was asked for and redirects)."""
+    people = people_visible_to(user).select_related("household__village__district")
+    survivor = resolve_alias(pk)
+    return get_visible_or_404(people, survivor if survivor is not None else pk)
 
 
 def get_group_or_404(user: User, pk: int | str) -> Group:
@@ -160,5 +167,5 @@ def people_for_aggregates(user: User) -> PersonQuerySet:
     if not caps.authenticated:
         return Person.objects.none()
     if caps.aggregates_only:
-        return Person.objects.all()
+        return Person.objects.current()
     return people_visible_to(user)

@@ -1,7 +1,17 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ConsentRecord, Group, GroupMembership, Household, KKNumber, LifeEvent, Person
+from .models import (
+    ConsentRecord,
+    Group,
+    GroupMembership,
+    Household,
+    KKNumber,
+    LifeEvent,
+    Person,
+    PersonMerge,
+    PersonMergeMove,
+)
 
 
 class PersonInline(admin.TabularInline):
@@ -67,3 +77,32 @@ class GroupAdmin(SimpleHistoryAdmin):
 class KKNumberAdmin(admin.ModelAdmin):
     list_display = ["number", "household", "valid_from", "valid_to", "reason"]
     raw_id_fields = ["household"]
+
+
+class PersonMergeMoveInline(admin.TabularInline):
+    model = PersonMergeMove
+    extra = 0
+    can_delete = False
+    readonly_fields = ["model", "object_pk", "field", "moved", "old"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PersonMerge)
+class PersonMergeAdmin(admin.ModelAdmin):
+    """Read only: merges are made and undone through services.persons_merge/person_merge_undo (the review queue)."""
+
+    list_display = ["merged", "survivor", "reason", "actor", "at", "undone_at"]
+    raw_id_fields = ["survivor", "merged", "actor", "undone_by"]
+    readonly_fields = ["survivor", "merged", "reason", "actor", "at", "undone_at", "undone_by", "undo_reason"]
+    inlines = [PersonMergeMoveInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

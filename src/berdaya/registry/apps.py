@@ -12,3 +12,7 @@ class RegistryConfig(AppConfig):
         from . import flags
 
         flags.register_flags()
+        # Merging two records of one person; the apps above add handlers for their own tables.
+        from . import merge
+
+        merge.register()

@@ -89,6 +89,14 @@ class PersonStatus(models.TextChoices):
     ACTIVE = "active", _("Tinggal di rumah tangga")
     MOVED_OUT = "moved_out", _("Pindah keluar")
     DECEASED = "deceased", _("Meninggal")
+    # A duplicate record merged into another (merge.py): an alias that resolves to the survivor, never a person.
+    MERGED = "merged", _("Digabung (data ganda)")
+
+
+# Records that are not a person of their own: left out of every list, count, flag, run, export and match.
+ALIAS_STATUSES = (PersonStatus.MERGED,)
+# Neither a living person nor one of their own: left out of NIK uniqueness, matching and living-people lists.
+NOT_LIVING_STATUSES = (PersonStatus.DECEASED, PersonStatus.MERGED)
 
 
 class FloorMaterial(models.TextChoices):

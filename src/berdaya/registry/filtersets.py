@@ -68,7 +68,10 @@ class PersonFilterSet(df.FilterSet):
         method="filter_disability",
     )
     flag = df.ChoiceFilter(label=_("Kerentanan"), choices=FLAG_CHOICES, method="filter_flag")
-    status = df.ChoiceFilter(label=_("Status"), choices=c.PersonStatus.choices)
+    # Merged duplicates are never listed (people_visible_to): not a status to filter by.
+    status = df.ChoiceFilter(
+        label=_("Status"), choices=[(v, label) for v, label in c.PersonStatus.choices if v not in c.ALIAS_STATUSES]
+    )
 
     class Meta:
         model = Person

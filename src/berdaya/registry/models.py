@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -175,8 +176,14 @@ class KKNumber(models.Model):
 
 
 class PersonQuerySet(models.QuerySet["Person"]):
+    """The one definition of which records count as people: `current()` leaves out merged aliases (merge.py),
+    `living()` leaves out the dead too. Lists, counts, flags, runs and exports start from these."""
+
+    def current(self) -> Self:
+        return self.exclude(status__in=c.ALIAS_STATUSES)
+
     def living(self) -> Self:
-        return self.exclude(status=c.PersonStatus.DECEASED)
+        return self.exclude(status__in=c.NOT_LIVING_STATUSES)
 
 
 class Person(models.Model):
@@ -224,9 +231,18 @@ class Person(models.Model):
 
     status = models.CharField(_("status"), max_length=20, choices=c.PersonStatus.choices, default=c.PersonStatus.ACTIVE)
     date_of_death = models.DateField(_("tanggal meninggal"), null=True, blank=True)
+    # Set when this record was merged into another as a duplicate: old links and ids resolve to that one.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("digabung ke"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="aliases",
+    )
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"], no_db_index=["household"])
+    history = HistoricalRecords(excluded_fields=["updated_at"], no_db_index=["household", "merged_into"])
 
     objects = PersonQuerySet.as_manager()
 
@@ -240,7 +256,7 @@ class Person(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["nik"],
-                condition=Q(nik__isnull=False) & ~Q(status="deceased"),
+                condition=Q(nik__isnull=False) & ~Q(status__in=["deceased", "merged"]),
                 name="person_nik_unique_living",
                 violation_error_message=_("NIK ini sudah terdaftar untuk penduduk lain yang masih hidup."),
             ),
@@ -255,6 +271,10 @@ class Person(models.Model):
                 name="person_nik_or_reason",
                 violation_error_message=rules.NIK_OR_REASON,
             ),
+            models.CheckConstraint(
+                condition=Q(status="merged", merged_into__isnull=False) | Q(~Q(status="merged"), merged_into=None),
+                name="person_merged_has_survivor",
+            ),
         ]
         indexes = [
             # Also carries sex and status (PostgreSQL), so the household facts behind targeting (size, female head:
@@ -266,6 +286,10 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def is_alias(self) -> bool:
+        return self.status in c.ALIAS_STATUSES
 
     @property
     def sex_letter(self) -> str:
@@ -442,3 +466,69 @@ class GroupMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} @ {self.group_id} ({self.role})"
+
+
+class PersonMerge(models.Model):
+    """Two records found to be one person, merged: every row of `merged` now belongs to `survivor`, and `merged`
+    stays as an alias (status merged, merged_into) so its old links and id still resolve. Each row the merge moved
+    or changed is kept in PersonMergeMove, so an undo puts back exactly what was there (merge.py)."""
+
+    survivor = models.ForeignKey(
+        Person, verbose_name=_("data yang dipertahankan"), on_delete=models.PROTECT, related_name="+"
+    )
+    merged = models.ForeignKey(
+        Person, verbose_name=_("data yang digabungkan"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("alasan"), max_length=300)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("digabung oleh"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    undone_at = models.DateTimeField(_("dibatalkan"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dibatalkan oleh"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    undo_reason = models.CharField(_("alasan pembatalan"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("penggabungan data ganda")
+        verbose_name_plural = _("penggabungan data ganda")
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(survivor=models.F("merged")), name="person_merge_two_people"),
+            # A record is merged away at most once at a time; an undone merge may be followed by another.
+            models.UniqueConstraint(fields=["merged"], condition=Q(undone_at__isnull=True), name="person_merge_once"),
+        ]
+        indexes = [models.Index(fields=["survivor"], name="person_merge_survivor_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.merged_id} → #{self.survivor_id}"
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None
+
+
+class PersonMergeMove(models.Model):
+    """One row a merge moved to the survivor (`field` set, `moved`) or changed in place, with the values it had
+    before (`old`, by column), in the order the merge wrote them; undo replays them backwards."""
+
+    merge = models.ForeignKey(PersonMerge, on_delete=models.CASCADE, related_name="moves")
+    model = models.CharField(_("model"), max_length=100)
+    object_pk = models.CharField(_("id baris"), max_length=64)
+    field = models.CharField(_("kolom penunjuk"), max_length=100, blank=True)
+    moved = models.BooleanField(_("dipindahkan"), default=False)
+    old = models.JSONField(_("nilai sebelumnya"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("baris yang dipindahkan penggabungan")
+        verbose_name_plural = _("baris yang dipindahkan penggabungan")
+        ordering = ["merge", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.model}#{self.object_pk}"

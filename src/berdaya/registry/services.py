@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from berdaya.accounts.models import User
 from berdaya.areas.models import Village
 from berdaya.core.access import capabilities
-from berdaya.core.audit import set_history_user
+from berdaya.core.audit import audit, set_history_user
 from berdaya.core.conf import conf
 from berdaya.core.dates import years_ago
 from berdaya.core.masking import is_identifying
 
 from . import choices as c
+from . import merge
 from .access import (
     ensure_can_edit_group,
     ensure_can_edit_household,
@@ -29,7 +30,7 @@ from .access import (
     registers_for_organisation,
 )
 from .changes import Rows, kk_numbers_change, kk_numbers_open, life_events_record
-from .models import ConsentRecord, Group, GroupMembership, Household, KKNumber, LifeEvent, Person
+from .models import ConsentRecord, Group, GroupMembership, Household, KKNumber, LifeEvent, Person, PersonMerge
 from .signals import announce_household_changed
 
 # Each override reason accepts one failing number, checked against these fields.
@@ -137,7 +138,17 @@ def _unchanged(obj: Model) -> bool:
     return stored is not None and all(stored[name] == getattr(obj, name) for name in names)
 
 
+def _ensure_not_alias(person: Person) -> None:
+    if person.pk and Person.objects.filter(pk=person.pk, status__in=c.ALIAS_STATUSES).exists():
+        # Only the merge writes a merged duplicate; its person is the record it was merged into.
+        raise ValidationError(
+            _("Data ini sudah digabungkan ke data #%(id)s; ubah data itu.") % {"id": person.merged_into_id}
+        )
+
+
 def _save(obj: Model, actor: User) -> None:
+    if isinstance(obj, Person):
+        _ensure_not_alias(obj)
     set_history_user(obj, actor)
     try:
         obj.full_clean()
@@ -293,6 +304,7 @@ def person_add(*, actor: User, household: Household, data: dict[str, Any]) -> Pe
 @transaction.atomic
 def person_update(*, actor: User, person: Person, data: dict[str, Any]) -> Person:
     ensure_can_edit_household(actor, person.household)
+    _ensure_not_alias(person)
     _assign(actor, person, data)
     if (
         person.relationship == c.Relationship.HEAD
@@ -464,3 +476,132 @@ def membership_end(*, actor: User, membership: GroupMembership, left_on: dt.date
     membership.left_on = left_on
     _save(membership, actor)
     return membership
+
+
+# --- Merging duplicates (merge.py) ---------------------------------------------------------------------------------
+
+
+def _ensure_may_merge(actor: User, people: Iterable[Person]) -> None:
+    """Both records must be ones `actor` may see and change (people are scoped by their household): a merge
+    rewrites both."""
+    for person in people:
+        ensure_can_edit_household(actor, person.household)
+
+
+def _merge_text(value: str, field: str, label: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: _("Tuliskan alasan %(what)s.") % {"what": label}})
+    limit = 300
+    if len(value) > limit:
+        raise ValidationError(
+            {field: _("Alasan paling banyak %(limit)s karakter (tertulis %(n)s).") % {"limit": limit, "n": len(value)}}
+        )
+    return value
+
+
+def _settle_households(ctx: merge.MergeContext, actor: User, merged_before: dict[str, str]) -> None:
+    """Each household keeps one head. The duplicate is no longer an active member; when it headed the survivor's
+    own household, the survivor (the same person) heads it; when it headed another household, the oldest remaining
+    member leads until an officer corrects it (the rule of household_split); a household left with no active
+    member is closed. Every change is recorded, so undo restores it."""
+    survivor, merged_person = ctx.survivor, ctx.merged
+    was_head = merged_before["status"] == c.PersonStatus.ACTIVE and merged_before["relationship"] == c.Relationship.HEAD
+    if (
+        was_head
+        and survivor.household_id == merged_person.household_id
+        and survivor.status == c.PersonStatus.ACTIVE
+        and survivor.relationship != c.Relationship.HEAD
+    ):
+        ctx.change_record(survivor, actor, relationship=c.Relationship.HEAD)
+    household = Household.objects.get(pk=merged_person.household_id)
+    active = household.members.filter(status=c.PersonStatus.ACTIVE)
+    if not active.exists():
+        if household.status == c.HouseholdStatus.ACTIVE and household.pk != survivor.household_id:
+            ctx.change_record(household, actor, status=c.HouseholdStatus.DISSOLVED)
+    elif was_head and not active.filter(relationship=c.Relationship.HEAD).exists():
+        successor = active.order_by("birth_date", "pk").first()
+        assert successor is not None
+        ctx.change_record(successor, actor, relationship=c.Relationship.HEAD)
+    announce_household_changed(survivor.household_id)
+    announce_household_changed(merged_person.household_id)
+
+
+@transaction.atomic
+def persons_merge(*, actor: User, survivor: Person, merged: Person, reason: str) -> PersonMerge:
+    """Merge `merged` into `survivor`: all of its enrolments, assistance, harvests, cases, consent and history now
+    belong to the survivor, and it stays as an alias of the survivor. All or nothing, in one transaction."""
+    reason = _merge_text(reason, "reason", _("penggabungan"))
+    if survivor.pk == merged.pk:
+        raise ValidationError(_("Data penduduk tidak bisa digabungkan dengan dirinya sendiri."))
+    # Read both again under a lock: a concurrent merge of either waits, then sees the alias.
+    locked = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[survivor.pk, merged.pk])}
+    if len(locked) != 2:
+        raise ValidationError(_("Data penduduk ini tidak ditemukan."))
+    survivor, merged = locked[survivor.pk], locked[merged.pk]
+    _ensure_may_merge(actor, [survivor, merged])
+    for person in (survivor, merged):
+        if person.is_alias:
+            raise ValidationError(
+                _("Data #%(id)s sudah digabungkan ke data #%(to)s; gabungkan dengan data #%(to)s itu.")
+                % {"id": person.pk, "to": merge.resolve_alias(person.pk) or person.merged_into_id}
+            )
+    record = PersonMerge.objects.create(survivor=survivor, merged=merged, reason=reason, actor=actor)
+    ctx = merge.MergeContext(merge=record, survivor=survivor, merged=merged, today=timezone.localdate())
+    merged_before = {"status": merged.status, "relationship": merged.relationship}
+    # The duplicate stops being an active member first, so the household's one-head rule holds at every step.
+    ctx.change_record(merged, actor, status=c.PersonStatus.MERGED, merged_into=survivor)
+    merge.move_related(ctx)
+    _settle_households(ctx, actor, merged_before)
+    audit(
+        actor=actor,
+        action="event",
+        obj=record,
+        event="person_merge",
+        survivor=survivor.pk,
+        merged=merged.pk,
+        rows=record.moves.count(),
+    )
+    return record
+
+
+@transaction.atomic
+def person_merge_undo(*, actor: User, merge_record: PersonMerge, reason: str = "") -> PersonMerge:
+    """Undo a merge: every row it moved goes back to the duplicate and every value it changed is restored; the
+    duplicate is a person of its own again. Rows added to the survivor since then stay with the survivor."""
+    record = PersonMerge.objects.select_for_update().get(pk=merge_record.pk)
+    if record.undone_at is not None:
+        raise ValidationError(_("Penggabungan ini sudah dibatalkan."))
+    survivor = Person.objects.select_for_update().get(pk=record.survivor_id)
+    merged = Person.objects.select_for_update().get(pk=record.merged_id)
+    _ensure_may_merge(actor, [survivor])
+    ensure_can_edit_household(actor, merged.household)
+    if survivor.is_alias:
+        raise ValidationError(
+            _("Data #%(id)s sudah digabungkan lagi ke data #%(to)s; batalkan penggabungan itu dulu.")
+            % {"id": survivor.pk, "to": survivor.merged_into_id}
+        )
+    if merged.merged_into_id != survivor.pk:
+        raise ValidationError(_("Data #%(id)s tidak lagi tercatat sebagai gabungan data ini.") % {"id": merged.pk})
+    try:
+        with transaction.atomic():
+            merge.undo_moves(record)
+    except IntegrityError as exc:
+        raise ValidationError(
+            _(
+                "Penggabungan tidak bisa dibatalkan: data lain sekarang memakai nilai yang sama (mis. NIK atau "
+                "kepala keluarga). Perbaiki dulu, lalu coba lagi."
+            )
+        ) from exc
+    # A history row for each record put back, naming who undid the merge.
+    for person in Person.objects.filter(pk__in=[survivor.pk, merged.pk]):
+        set_history_user(person, actor)
+        person.save()
+    record.undone_at = timezone.now()
+    record.undone_by = actor
+    record.undo_reason = (reason or "").strip()[:300]
+    record.save(update_fields=["undone_at", "undone_by", "undo_reason"])
+    announce_household_changed(survivor.household_id)
+    announce_household_changed(merged.household_id)
+    audit(actor=actor, action="event", obj=record, event="person_merge_undo", survivor=survivor.pk, merged=merged.pk)
+    return record

@@ -43,7 +43,7 @@ from .forms import (
     PersonForm,
 )
 from .history import history_entries
-from .models import Group, GroupMembership
+from .models import Group, GroupMembership, PersonMerge
 from .panels import HOME, HOUSEHOLD, PERSON, panels_for
 from .vulnerability import FLAGS, profiles
 
@@ -96,6 +96,10 @@ def person_list(request):
 @login_required
 def person_detail(request, pk: int):
     person = get_person_or_404(request.user, pk)
+    if person.pk != pk:
+        # An old link to a merged duplicate: the record it was merged into answers for it.
+        messages.info(request, _("Data #%(old)s sudah digabungkan ke data ini (data ganda).") % {"old": pk})
+        return redirect("registry:person_detail", pk=person.pk)
     caps = capabilities(request.user)
     return render(
         request,
@@ -112,6 +116,7 @@ def person_detail(request, pk: int):
             "event_form": LifeEventForm(),
             "consent_form": ConsentForm(),
             "can_edit": caps.edits_registry,
+            "merges": PersonMerge.objects.filter(survivor=person).select_related("actor").order_by("-at")[:20],
         },
     )
 
@@ -179,7 +184,7 @@ def household_detail(request, pk: int):
     household = get_household_or_404(request.user, pk)
     caps = capabilities(request.user)
     members = list(selectors.household_members(household))
-    flags = profiles(household.members.all())
+    flags = profiles(household.members.current())
     for member in members:
         member.flags = flags.get(member.pk, [])
     return render(

@@ -12,6 +12,10 @@ class TargetingConfig(AppConfig):
         from . import flags
 
         flags.register_flags()
+        # Merging two records of one person: once per candidate list.
+        from . import merge
+
+        merge.register()
 
         from berdaya.registry.signals import households_changed
 

@@ -188,6 +188,17 @@ def _person_side(*, name: str, village: str, organisation, tag: str, officer, su
     )
     assert submission is not None and submission.state == "queued"
     Submission.objects.filter(pk=submission.pk).update(organisation=organisation)
+    # A likely duplicate of the person (the review queue) and a record already merged into it (merge history).
+    from berdaya.dedup.models import DedupRun, MatchPair
+    from berdaya.registry.services import persons_merge
+
+    twin = f.person(hh=hh, name=f"{name.split()[0]} Kembar{tag}", birth_date=dt.date(1990, 1, 6))
+    dedup_run = DedupRun.objects.create(status=DedupRun.Status.SUCCEEDED)
+    low, high = sorted([person, twin], key=lambda p: p.pk)
+    pair = MatchPair.objects.create(
+        run=dedup_run, person_low=low, person_high=high, match_probability=0.99, match_weight=9.0
+    duplicate = f.person(hh=hh, name=f"{name.split()[0]} Ganda{tag}", birth_date=dt.date(1990, 6, 2))
+    merge_record = persons_merge(actor=officer, survivor=twin, merged=duplicate, reason="Data ganda")
     side.ids = {
         "person": person.pk,
         "household": hh.pk,
@@ -204,10 +215,16 @@ def _person_side(*, name: str, village: str, organisation, tag: str, officer, su
         "subscriber": subscriber.pk,
         "organisation": organisation.pk,
         "submission": submission.pk,
+        "pair": pair.pk,
+        "merge": merge_record.pk,
     }
     side.case_text = [case.summary, f"CATATAN-RAHASIA-{tag}"]
-    side.identifiers = {person.pk: [person.nik, phone, kk], relative.pk: [relative.nik, kk]}
-    side.names = {person.pk: [person.full_name, person.nik], relative.pk: [relative.full_name, relative.nik]}
+    side.identifiers = {person.pk: [person.nik, phone, kk], relative.pk: [relative.nik, kk], twin.pk: [twin.nik, kk]}
+    side.names = {
+        person.pk: [person.full_name, person.nik],
+        relative.pk: [relative.full_name, relative.nik],
+        twin.pk: [twin.full_name, twin.nik],
+    }
     return side
 
 
@@ -380,6 +397,8 @@ BY_NAME = [
     ("imports:", "import_run"),
     ("jobs:", "job"),
     ("odk:submission_", "submission"),
+    ("dedup:pair_", "pair"),
+    ("dedup:merge_", "merge"),
 ]
 # Keywords whose object the world does not build: a missing id must still answer 404, never 500.
 MISSING = {"document_pk": 999_999, "user_pk": 999_999}

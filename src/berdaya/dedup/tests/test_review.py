@@ -1,0 +1,100 @@
+"""The review queue pages (/duplikat/): scoped pairs, side by side with masked identifiers, "same" merges,
+"different" is remembered, merge history with undo."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from berdaya.accounts.models import User
+from berdaya.dedup.models import DedupRun, MatchPair, PairDecision
+from berdaya.registry import choices as c
+from berdaya.registry.models import Person, PersonMerge
+from berdaya.testing import factories as f
+from berdaya.testing.clients import client_for
+
+VILLAGE = f.AREAS["15.02.01"][1][0]
+BANGKO = f.AREAS["15.02.02"][1][0]
+
+
+def pair_of(village: str = VILLAGE, probability: float = 0.97) -> MatchPair:
+    a = f.person(name="Hermawan", sex=c.Sex.MALE, hh=f.household(village=village), phone="081234500009")
+    b = f.person(name="Wawan", sex=c.Sex.MALE, hh=f.household(village=village))
+    run = DedupRun.objects.filter(status=DedupRun.Status.SUCCEEDED).first() or DedupRun.objects.create(
+        status=DedupRun.Status.SUCCEEDED
+    )
+    low, high = sorted([a, b], key=lambda p: p.pk)
+    return MatchPair.objects.create(
+        run=run,
+        person_low=low,
+        person_high=high,
+        match_probability=probability,
+        match_weight=8.1,
+        explanation=[{"field": "name", "label": "Nama panggilan cocok (Wawan ~ Hermawan)", "weight": 3.2}],
+    )
+
+
+def test_it_lists_pairs_above_the_threshold_in_scope(areas, settings):
+    settings.BERDAYA = {**settings.BERDAYA, "DEDUP_REVIEW_THRESHOLD": 0.9}
+    mine, low, theirs = pair_of(), pair_of(probability=0.5), pair_of(village=BANGKO)
+    facilitator = f.user(User.Role.FACILITATOR, villages=[VILLAGE])
+    page = client_for(facilitator).get(reverse("dedup:queue")).content.decode()
+    assert reverse("dedup:pair_detail", args=[mine.pk]) in page
+    assert reverse("dedup:pair_detail", args=[low.pk]) not in page
+    assert reverse("dedup:pair_detail", args=[theirs.pk]) not in page
+    assert client_for(facilitator).get(reverse("dedup:pair_detail", args=[theirs.pk])).status_code == 404
+    # another organisation's partner sees neither
+    partner = f.user(User.Role.PARTNER, org=f.organisation("LSM Lain"))
+    assert client_for(partner).get(reverse("dedup:pair_detail", args=[mine.pk])).status_code == 404
+
+
+def test_the_pair_page_shows_both_side_by_side_masked_with_reasons(areas, facilitator, viewer):
+    pair = pair_of()
+    page = client_for(f.user(User.Role.PARTNER, org=None)).get(reverse("dedup:pair_detail", args=[pair.pk]))
+    assert page.status_code == 404  # outside the partner's organisation
+    officer = f.user(User.Role.OFFICER)
+    text = client_for(officer).get(reverse("dedup:pair_detail", args=[pair.pk])).content.decode()
+    assert "Nama panggilan cocok" in text and "table-warning" in text
+    assert "081234500009" in text or "+6281234500009" in text  # officers see identifiers
+    assert client_for(viewer).get(reverse("dedup:queue")).status_code == 403
+
+
+def test_different_is_remembered_and_leaves_the_queue(areas, officer):
+    pair = pair_of()
+    client = client_for(officer)
+    client.post(reverse("dedup:pair_decide", args=[pair.pk]), {"decision": "different", "reason": "Kakak adik"})
+    assert PairDecision.objects.get().decision == "different"
+    assert reverse("dedup:pair_detail", args=[pair.pk]) not in client.get(reverse("dedup:queue")).content.decode()
+
+
+def test_same_merges_into_the_chosen_record_and_undo_brings_it_back(areas, officer):
+    pair = pair_of()
+    client = client_for(officer)
+    response = client.post(
+        reverse("dedup:pair_decide", args=[pair.pk]),
+        {"decision": "same", "survivor": pair.person_high_id, "reason": "KTP sama"},
+        follow=True,
+    )
+    # the duplicate headed a household of its own: the officer is told it was closed
+    assert "tidak punya anggota aktif lagi dan ditutup" in response.content.decode()
+    merged = Person.objects.get(pk=pair.person_low_id)
+    assert merged.status == c.PersonStatus.MERGED and merged.merged_into_id == pair.person_high_id
+    record = PersonMerge.objects.get()
+    assert str(record.merged_id) in client.get(reverse("dedup:merge_list")).content.decode()
+    client.post(reverse("dedup:merge_undo", args=[record.pk]), {"reason": "salah pilih"})
+    assert Person.objects.get(pk=pair.person_low_id).status == c.PersonStatus.ACTIVE
+    assert not PairDecision.objects.exists()
+
+
+def test_same_without_a_survivor_is_refused_in_indonesian(areas, officer):
+    pair = pair_of()
+    response = client_for(officer).post(
+        reverse("dedup:pair_decide", args=[pair.pk]), {"decision": "same", "reason": "x"}, follow=True
+    )
+    assert "Pilih data yang dipertahankan" in response.content.decode()
+    assert not PersonMerge.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["dedup:queue", "dedup:merge_list", "dedup:run_list"])
+def test_the_pages_answer(areas, officer, name):
+    assert client_for(officer).get(reverse(name)).status_code == 200
