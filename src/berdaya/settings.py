@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "berdaya.farming",
     "berdaya.jobs",
     "berdaya.imports",
+    "berdaya.musdes",
+    "berdaya.transparency",
     "berdaya.demo",
 ]
 

@@ -1,0 +1,1 @@
+"""Placeholder: the programme sections are registered here (filled in the next commit)."""
