@@ -13,8 +13,8 @@ from berdaya.targeting import services as tservices
 from berdaya.targeting.models import HouseholdWelfare
 from berdaya.testing import factories as f
 
-from ..models import Meeting
 from .. import services
+from ..models import Meeting
 
 VILLAGE = "15.02.01.2001"
 OTHER = "15.02.01.2002"

@@ -35,7 +35,7 @@ def _csv(response) -> list[list[str]]:
 
 
 def test_the_siksng_csv_lists_the_outcome_in_the_national_layout(officer, applied):
-    people, _run, meeting = applied
+    people, _run, _meeting = applied
     response = client_for(officer).get("/musdes/usulan-siksng/", {"village": VILLAGE, "month": "2026-03", "fmt": "csv"})
     assert response.status_code == 200 and "usulan-siksng-1502012001-2026-03.csv" in response["Content-Disposition"]
     rows = _csv(response)

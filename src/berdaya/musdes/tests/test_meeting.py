@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from berdaya.core.models import AuditEvent
-from berdaya.musdes import documents, services
 from berdaya.musdes import choices as c
+from berdaya.musdes import documents, services
 from berdaya.musdes.models import Meeting, MeetingDecision
 from berdaya.targeting import selectors as tsel
 from berdaya.targeting import services as tservices
