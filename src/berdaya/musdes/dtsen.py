@@ -118,7 +118,8 @@ def match_households(by_kk: dict[str, int], by_nik: dict[str, int]) -> dict[int,
     for start in range(0, len(keys), 5000):
         chunk = keys[start : start + 5000]
         for hid, nik in Person.objects.filter(nik__in=chunk).values_list("household_id", "nik"):
-            deciles[hid] = by_nik[nik]
+            if nik:
+                deciles[hid] = by_nik[nik]
     keys = list(by_kk)
     for start in range(0, len(keys), 5000):
         chunk = keys[start : start + 5000]

@@ -3,23 +3,30 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from berdaya.areas.models import Village
 from berdaya.core.documents import ACCEPT
+from berdaya.core.forms import form_field
+from berdaya.targeting.models import TargetingRun
 
 from . import choices as c
 
 
 class PlanForm(forms.Form):
-    run = forms.ModelChoiceField(queryset=None, label=_("Daftar (proses penetapan)"))  # type: ignore[arg-type]
-    village = forms.ModelChoiceField(queryset=None, label=_("Desa/kelurahan"))  # type: ignore[arg-type]
+    run: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=TargetingRun.objects.none(), label=_("Daftar (proses penetapan)")
+    )
+    village: forms.ModelChoiceField = forms.ModelChoiceField(queryset=Village.objects.none(), label=_("Desa/kelurahan"))
     date = forms.DateField(label=_("Tanggal musyawarah"), widget=forms.DateInput(attrs={"type": "date"}))
     place = forms.CharField(label=_("Tempat"), max_length=200)
 
     def __init__(self, *args, runs=None, villages=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["run"].queryset = runs.select_related("ruleset")
-        self.fields["run"].label_from_instance = lambda r: f"#{r.pk} · {r.ruleset.name}"
-        self.fields["village"].queryset = villages.select_related("district").order_by("district__name", "name")
-        self.fields["village"].label_from_instance = lambda v: f"{v.name} ({v.district.name})"
+        run = form_field(self, "run", forms.ModelChoiceField)
+        run.queryset = runs.select_related("ruleset")
+        run.label_from_instance = lambda r: f"#{r.pk} · {r.ruleset.name}"  # type: ignore[method-assign,assignment]
+        village = form_field(self, "village", forms.ModelChoiceField)
+        village.queryset = villages.select_related("district").order_by("district__name", "name")
+        village.label_from_instance = lambda v: f"{v.name} ({v.district.name})"  # type: ignore[method-assign,assignment]
 
 
 class RecordForm(forms.Form):

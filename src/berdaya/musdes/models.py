@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,6 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import choices as c
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Meeting(models.Model):
@@ -93,7 +97,7 @@ class Meeting(models.Model):
         return self.status == c.MeetingStatus.APPLIED
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         if self.men_disability > self.men:
             errors["men_disability"] = _("Tidak boleh lebih dari jumlah peserta laki-laki.")
         if self.women_disability > self.women:

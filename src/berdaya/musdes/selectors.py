@@ -77,7 +77,7 @@ _PATHS: dict[str, str] = {
     c.Source.PROGRAMME: "meeting__run__ruleset__name",
 }
 # Kemendagri codes without dots, as national systems write them (15.02.01.2001 -> 1502012001).
-_CODE_PARTS = {c.Source.PROVINCE_CODE: 2, c.Source.REGENCY_CODE: 4, c.Source.DISTRICT_CODE: 6}
+_CODE_PARTS: dict[str, int] = {c.Source.PROVINCE_CODE: 2, c.Source.REGENCY_CODE: 4, c.Source.DISTRICT_CODE: 6}
 
 
 def export_columns(layout: str = "siks-ng") -> list[ExportColumn]:

@@ -207,5 +207,14 @@ def meeting_apply(*, actor: User, meeting: Meeting) -> dict[str, int]:
     meeting.applied_by = actor
     meeting.applied_at = timezone.now()
     meeting.save(update_fields=["status", "applied_by", "applied_at"])
-    audit(actor=actor, action="event", event="musdes.apply", obj=meeting, run=run.pk, **counts)
+    audit(
+        actor=actor,
+        action="event",
+        event="musdes.apply",
+        obj=meeting,
+        run=run.pk,
+        removed=counts["removed"],
+        added=counts["added"],
+        agreed=counts["agreed"],
+    )
     return counts

@@ -77,7 +77,8 @@ def meeting_detail(request, pk: int):
     )
     decided = {d.person_id: d for d in selectors.decisions(actor=request.user, meeting=meeting)}
     for cand in candidates:
-        cand.decision = decided.get(cand.person_id)
+        # Not stored: the meeting's decision, shown beside the candidate.
+        cand.decision = decided.get(cand.person_id)  # type: ignore[attr-defined]
     added = [d for d in decided.values() if d.decision == c.Decision.ADDED]
     audit(actor=request.user, action="view", obj=meeting, people=len(candidates))
     record_form = RecordForm(
@@ -124,7 +125,7 @@ def meeting_record(request, pk: int):
     else:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     return redirect("musdes:meeting_detail", pk=meeting.pk)
 
 

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -35,10 +39,10 @@ class Section:
     ((key, title) pairs, titles already translated lazily); counts in them are suppressed by the section."""
 
     key: str
-    title: str
+    title: StrOrPromise
     order: int
     rows: Callable[[PublicArea], list[dict]]
-    columns: list[tuple[str, str]] = field(default_factory=list)
+    columns: list[tuple[str, StrOrPromise]] = field(default_factory=list)
 
 
 _SECTIONS: dict[str, Section] = {}

@@ -41,9 +41,7 @@ def test_small_counts_are_suppressed_and_no_person_is_shown(world):
     html = Client().get(f"/transparansi/{VILLAGE}/").content.decode()
     rows = {
         cells[0].strip(): [c.strip() for c in cells[1:]]
-        for cells in (
-            re.findall(r"<td[^>]*>(.*?)</td>", tr) for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.S)
-        )
+        for cells in (re.findall(r"<td[^>]*>(.*?)</td>", tr) for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.S))
         if cells
     }
     # Columns: organiser, people reached, recipients, items, value.
@@ -79,8 +77,13 @@ def test_an_upper_app_adds_a_section_through_the_registry(world):
     def rows(area: PublicArea) -> list[dict]:
         return [{"category": f"Kategori {area.code} {area.year}", "received": 7}]
 
-    section = Section(key="test-grievances", title="Pengaduan uji", order=20, rows=rows,
-                      columns=[("category", "Kategori"), ("received", "Diterima")])
+    section = Section(
+        key="test-grievances",
+        title="Pengaduan uji",
+        order=20,
+        rows=rows,
+        columns=[("category", "Kategori"), ("received", "Diterima")],
+    )
     sections.register(section)
     try:
         html = Client().get(f"/transparansi/{VILLAGE}/").content.decode()
