@@ -197,6 +197,7 @@ def _person_side(*, name: str, village: str, organisation, tag: str, officer, su
     low, high = sorted([person, twin], key=lambda p: p.pk)
     pair = MatchPair.objects.create(
         run=dedup_run, person_low=low, person_high=high, match_probability=0.99, match_weight=9.0
+    )
     duplicate = f.person(hh=hh, name=f"{name.split()[0]} Ganda{tag}", birth_date=dt.date(1990, 6, 2))
     merge_record = persons_merge(actor=officer, survivor=twin, merged=duplicate, reason="Data ganda")
     side.ids = {
