@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "berdaya.accounts",
     "berdaya.areas",
     "berdaya.organisations",
+    "berdaya.casework",
     "berdaya.partners",
     "berdaya.registry",
     "berdaya.targeting",
@@ -108,6 +109,7 @@ INSTALLED_APPS = [
     "berdaya.farming",
     "berdaya.jobs",
     "berdaya.imports",
+    "berdaya.grievances",
     "berdaya.demo",
 ]
 
