@@ -308,6 +308,13 @@ BERDAYA = {
     "SMS_GATEWAY_TOKEN": env_str("BERDAYA_SMS_GATEWAY_TOKEN", ""),
     "OUTBOX_MAX_ATTEMPTS": env_int("BERDAYA_OUTBOX_MAX_ATTEMPTS", 5),
     "OUTBOX_RETRY_BASE_SECONDS": env_int("BERDAYA_OUTBOX_RETRY_BASE_SECONDS", 300),
+    # SP4N-LAPOR! service levels of grievances, in working days: forward, give the follow-up, close without reply.
+    "GRIEVANCE_SLA_DAYS": {"received": 3, "forwarded": 5, "follow_up": 10},
+    # The shared secret the SMS/WhatsApp gateway sends with each inbound message (empty: the webhook is off).
+    "GRIEVANCE_INBOUND_TOKEN": env_str("BERDAYA_GRIEVANCE_INBOUND_TOKEN", ""),
+    # Public grievance form: submissions per address per hour, and the fewest seconds a person takes to fill it.
+    "GRIEVANCE_PUBLIC_PER_HOUR": env_int("BERDAYA_GRIEVANCE_PUBLIC_PER_HOUR", 5),
+    "GRIEVANCE_FORM_MIN_SECONDS": env_int("BERDAYA_GRIEVANCE_FORM_MIN_SECONDS", 3),
 }
 
 LOGGING = {

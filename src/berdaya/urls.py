@@ -22,6 +22,7 @@ urlpatterns = [
     path("tani/", include("berdaya.farming.urls")),
     path("harga/", include("berdaya.markets.urls")),
     path("impor/", include("berdaya.imports.urls")),
+    path("pengaduan/", include("berdaya.grievances.urls")),
     path("tugas/", include("berdaya.jobs.urls")),
     path("admin/", admin.site.urls),
     path("sehat/", core_views.health, name="health"),

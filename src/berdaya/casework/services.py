@@ -27,13 +27,14 @@ def stage_change(
     policy: SlaPolicy,
     change_model: type[StageChangeBase],
     to_stage: str,
-    by: User,
+    by: User | None,
     on: dt.date | None = None,
     closed_stages: Iterable[str] = (),
     **fields: Any,
 ) -> StageChangeBase:
     """Record the move of `case` to `to_stage` on `on` (with whether its stage was past due) and reset its clock.
-    `fields` go on the change row (its reason...)."""
+    `fields` go on the change row (its reason...). `by` is None for a move the system makes (a daily check), where
+    the concrete model allows it."""
     on = on or timezone.localdate()
     current = getattr(case, policy.stage_field)
     entered = getattr(case, policy.entered_field)

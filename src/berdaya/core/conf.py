@@ -52,6 +52,10 @@ class BerdayaSettings:
     sms_gateway_token: str
     outbox_max_attempts: int
     outbox_retry_base_seconds: int
+    grievance_sla_days: dict[str, int]
+    grievance_inbound_token: str
+    grievance_public_per_hour: int
+    grievance_form_min_seconds: int
 
     @property
     def deployment_regencies(self) -> list[str]:
@@ -75,6 +79,7 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
     "smallholder_max_ha": lambda v: Decimal(str(v)),
     "gurem_max_ha": lambda v: Decimal(str(v)),
     "case_sla_days": dict,
+    "grievance_sla_days": dict,
 }
 
 
