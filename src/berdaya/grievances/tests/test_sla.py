@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
+from berdaya.areas.models import Village
 from berdaya.casework.choices import SlaState
 from berdaya.casework.models import Holiday
 from berdaya.grievances import choices as c
@@ -106,3 +107,31 @@ def test_a_follow_up_without_reply_closes_after_ten_working_days(handler, christ
     # Never escalated: waiting for the complainant is not the office's delay.
     assert not GrievanceEscalation.objects.exists()
     assert Grievance.objects.filter(stage=c.Stage.FOLLOW_UP).count() == 0
+
+
+def test_public_aggregates_count_received_and_resolved_on_time_per_area(handler, christmas):
+    from berdaya.grievances.public import grievance_aggregates, transparency_rows
+
+    on_time = _grievance(handler, D(2026, 12, 1))
+    services.grievance_decide(actor=handler, grievance=on_time, outcome="rejected", reason="x", on=D(2026, 12, 2))
+    services.grievance_close(actor=handler, grievance=on_time)
+    late = _grievance(handler, D(2026, 12, 1), village=Village.objects.get(pk="15.02.02.1010"))
+    services.grievance_decide(actor=handler, grievance=late, outcome="upheld", reason="x", on=D(2026, 12, 10))
+    services.grievance_close(actor=handler, grievance=late)
+    _grievance(handler, D(2026, 12, 2), category="accessibility")
+    year = D(2026, 12, 1).year
+    whole = grievance_aggregates(area_code="", year=year)
+    assert (whole["received"], whole["resolved"], whole["resolved_on_time"]) == (3, 2, 1)
+    assert grievance_aggregates(area_code="15.02.02", year=year)["received"] == 1
+    assert grievance_aggregates(area_code="15.02.02.1010", year=year)["resolved_on_time"] == 0
+    assert grievance_aggregates(area_code="15.02.01", year=year)["received"] == 0
+    by_cat = {code: (n, ok) for code, _label, n, ok in whole["by_category"]}
+    assert by_cat["service_quality"] == (2, 1) and by_cat["accessibility"] == (1, 0)
+
+    class Area:
+        code = ""
+
+    Area.year = year
+    rows = transparency_rows(Area())
+    # Small counts are suppressed on the public page.
+    assert rows[-1]["received"] == "<5" and all(set(r) == {"category", "received", "on_time"} for r in rows)
