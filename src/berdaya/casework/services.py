@@ -39,15 +39,17 @@ def stage_change(
     current = getattr(case, policy.stage_field)
     entered = getattr(case, policy.entered_field)
     due = policy.due(current, entered)
-    change = change_model.objects.create(
-        case=case,
-        from_stage=current,
-        to_stage=to_stage,
-        on=on,
-        was_overdue=due is not None and on > due,
-        by=by,
+    # The concrete model adds `case`, `from_stage` and `to_stage` (and may let `by` be empty): passed as a mapping.
+    row: dict[str, Any] = {
+        "case": case,
+        "from_stage": current,
+        "to_stage": to_stage,
+        "on": on,
+        "was_overdue": due is not None and on > due,
+        "by": by,
         **fields,
-    )
+    }
+    change = change_model._default_manager.create(**row)
     setattr(case, policy.stage_field, to_stage)
     setattr(case, policy.entered_field, on)
     case.closed_on = on if to_stage in set(closed_stages) else None
@@ -57,7 +59,8 @@ def stage_change(
 def assignment_logged(
     *, log_model: type[AssignmentLogBase], case: models.Model, user: User, action: str, by: User, reason: str = ""
 ) -> AssignmentLogBase:
-    return log_model.objects.create(case=case, user=user, action=action, reason=(reason or "").strip()[:300], by=by)
+    row: dict[str, Any] = {"case": case, "user": user, "action": action, "reason": (reason or "").strip()[:300]}
+    return log_model._default_manager.create(by=by, **row)
 
 
 def escalation_record(
@@ -71,8 +74,6 @@ def escalation_record(
     automatic: bool = False,
 ) -> list[EscalationBase]:
     """Take a case to its supervisors (one row each). The caller picks the supervisors and tells them."""
-    rows = [
-        model(case=case, stage=stage, to=user, by=by, reason=(reason or "").strip()[:300], automatic=automatic)
-        for user in to
-    ]
-    return model.objects.bulk_create(rows)
+    common: dict[str, Any] = {"case": case, "stage": stage, "by": by, "reason": (reason or "").strip()[:300]}
+    rows = [model(to=user, automatic=automatic, **common) for user in to]
+    return model._default_manager.bulk_create(rows)

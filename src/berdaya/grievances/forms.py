@@ -22,8 +22,9 @@ class PublicGrievanceForm(forms.Form):
         choices=[("", _("— tidak berlaku —")), *c.ObjectionKind.choices],
         required=False,
     )
-    description = forms.CharField(label=_("Ceritakan pengaduan Anda"), widget=forms.Textarea(attrs={"rows": 5}),
-                                  max_length=4000)
+    description = forms.CharField(
+        label=_("Ceritakan pengaduan Anda"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000
+    )
     village = forms.ModelChoiceField(
         label=_("Desa"), queryset=Village.objects.none(), required=False, empty_label=_("— pilih desa —")
     )
@@ -32,8 +33,9 @@ class PublicGrievanceForm(forms.Form):
     )
     anonymous = forms.BooleanField(label=_("Kirim tanpa nama"), required=False)
     complainant_name = forms.CharField(label=_("Nama (boleh dikosongkan)"), max_length=150, required=False)
-    complainant_phone = forms.CharField(label=_("Nomor HP untuk kabar (boleh dikosongkan)"), max_length=20,
-                                        required=False)
+    complainant_phone = forms.CharField(
+        label=_("Nomor HP untuk kabar (boleh dikosongkan)"), max_length=20, required=False
+    )
     reply_channel = forms.ChoiceField(
         label=_("Kabari saya lewat"),
         choices=[("", _("Tidak perlu dikabari")), ("sms", "SMS"), ("whatsapp", "WhatsApp")],
@@ -70,7 +72,8 @@ class DeskGrievanceForm(forms.Form):
     """Recorded by an officer at the desk or a facilitator on someone's behalf, with what it is about."""
 
     channel = forms.ChoiceField(
-        label=_("Saluran"), choices=[(c.Channel.DESK, c.Channel.DESK.label), (c.Channel.FACILITATOR, c.Channel.FACILITATOR.label)]
+        label=_("Saluran"),
+        choices=[(c.Channel.DESK, c.Channel.DESK.label), (c.Channel.FACILITATOR, c.Channel.FACILITATOR.label)],
     )
     category = forms.ChoiceField(label=_("Kategori"), choices=c.Category.choices)
     objection_kind = forms.ChoiceField(
@@ -82,7 +85,8 @@ class DeskGrievanceForm(forms.Form):
     complainant_name = forms.CharField(label=_("Nama pelapor"), max_length=150, required=False)
     complainant_phone = forms.CharField(label=_("Nomor HP pelapor"), max_length=20, required=False)
     reply_channel = forms.ChoiceField(
-        label=_("Kabari lewat"), choices=[("", _("Tidak perlu")), ("sms", "SMS"), ("whatsapp", "WhatsApp")],
+        label=_("Kabari lewat"),
+        choices=[("", _("Tidak perlu")), ("sms", "SMS"), ("whatsapp", "WhatsApp")],
         required=False,
     )
     village = forms.ModelChoiceField(label=_("Desa"), queryset=Village.objects.none(), required=False)
@@ -107,7 +111,7 @@ class DeskGrievanceForm(forms.Form):
             value = d.pop(name)
             if value:
                 links[f"{name}_id"] = value
-        return {k: v for k, v in d.items()} | links
+        return d | links
 
 
 class ForwardForm(forms.Form):
@@ -116,7 +120,9 @@ class ForwardForm(forms.Form):
 
 class DecideForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Keputusan"), choices=c.Outcome.choices)
-    reason = forms.CharField(label=_("Alasan dan tindak lanjut"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason = forms.CharField(
+        label=_("Alasan dan tindak lanjut"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
     referred_to = forms.CharField(label=_("Dirujuk ke (bila dirujuk)"), max_length=150, required=False)
 
 

@@ -8,6 +8,8 @@ allow (berdaya.grievances.access), and a restricted one (sexual harassment, misc
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -20,6 +22,9 @@ from berdaya.casework.models import AssignmentLogBase, EscalationBase, StageChan
 from berdaya.core.phone import normalise_phone_fields, validate_phone
 
 from . import choices as c
+
+if TYPE_CHECKING:
+    from berdaya.accounts.models import User
 
 
 class GrievanceHandler(models.Model):
@@ -48,18 +53,14 @@ class Grievance(StageClock, models.Model):
     code = models.CharField(_("kode lacak"), max_length=12, unique=True, editable=False)
     channel = models.CharField(_("saluran"), max_length=12, choices=c.Channel.choices)
     category = models.CharField(_("kategori"), max_length=24, choices=c.Category.choices)
-    objection_kind = models.CharField(
-        _("jenis keberatan"), max_length=20, choices=c.ObjectionKind.choices, blank=True
-    )
+    objection_kind = models.CharField(_("jenis keberatan"), max_length=20, choices=c.ObjectionKind.choices, blank=True)
     sensitivity = models.CharField(
         _("kerahasiaan"), max_length=20, choices=c.Sensitivity.choices, default=c.Sensitivity.NORMAL
     )
     description = models.TextField(_("isi pengaduan"), max_length=4000)
     anonymous = models.BooleanField(_("tanpa nama"), default=False)
     complainant_name = models.CharField(_("nama pelapor"), max_length=150, blank=True)
-    complainant_phone = models.CharField(
-        _("nomor HP pelapor"), max_length=16, blank=True, validators=[validate_phone]
-    )
+    complainant_phone = models.CharField(_("nomor HP pelapor"), max_length=16, blank=True, validators=[validate_phone])
     reply_channel = models.CharField(
         _("kabari lewat"), max_length=10, choices=[("sms", "SMS"), ("whatsapp", "WhatsApp")], blank=True
     )
@@ -116,7 +117,7 @@ class Grievance(StageClock, models.Model):
     stage = models.CharField(_("tahap"), max_length=12, choices=c.Stage.choices, default=c.Stage.RECEIVED)
     forwarded_to = models.CharField(_("diteruskan ke unit"), max_length=150, blank=True)
     follow_up_plan = models.TextField(_("rencana tindak lanjut"), max_length=2000, blank=True)
-    assignees = models.ManyToManyField(
+    assignees: models.ManyToManyField[User, GrievanceAssignment] = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("petugas yang ditunjuk"),
         through="GrievanceAssignment",
@@ -193,9 +194,11 @@ class Grievance(StageClock, models.Model):
             errors.setdefault("complainant_phone", []).append(_("Isi nomor HP untuk menerima kabar."))
         if self.received_on and self.received_on > timezone.localdate():
             errors.setdefault("received_on", []).append(_("Tanggal pengaduan tidak boleh di masa depan."))
-        if self.person_id and self.household_id and self.person.household_id != self.household_id:
+        person = self.person if self.person_id else None
+        if person is not None and self.household_id and person.household_id != self.household_id:
             errors.setdefault("household", []).append(_("Penduduk ini bukan anggota rumah tangga yang dipilih."))
-        if self.assistance_id and self.person_id and self.assistance.person_id != self.person_id:
+        assistance = self.assistance if self.assistance_id else None
+        if assistance is not None and self.person_id and assistance.person_id != self.person_id:
             errors.setdefault("assistance", []).append(_("Bantuan ini milik penduduk lain."))
         if errors:
             raise ValidationError(errors)
@@ -232,7 +235,10 @@ class GrievanceStageChange(StageChangeBase):
     from_stage = models.CharField(_("dari tahap"), max_length=12, choices=c.Stage.choices)
     to_stage = models.CharField(_("ke tahap"), max_length=12, choices=c.Stage.choices)
     note = models.CharField(_("keterangan"), max_length=300, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Empty for a move the daily check makes (closing a follow-up the complainant did not reply to).
+    by = models.ForeignKey(  # type: ignore[assignment]
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("perpindahan tahap pengaduan")
@@ -286,9 +292,7 @@ class InboundMessage(models.Model):
     class Meta:
         verbose_name = _("pesan masuk")
         verbose_name_plural = _("pesan masuk")
-        constraints = [
-            models.UniqueConstraint(fields=["channel", "external_id"], name="inbound_message_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["channel", "external_id"], name="inbound_message_unique")]
 
     def __str__(self) -> str:
         return f"{self.channel} {self.external_id}"

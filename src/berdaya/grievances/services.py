@@ -81,12 +81,15 @@ def normalise_code(text: str) -> str:
 
 def _derive(grievance: Grievance) -> None:
     """Fill what follows from the links: the person's household and village; restrict misconduct by default."""
-    if grievance.person_id and not grievance.household_id:
-        grievance.household_id = grievance.person.household_id
-    if grievance.household_id and not grievance.village_id:
-        grievance.village_id = grievance.household.village_id
-    if grievance.assistance_id and not grievance.programme_id:
-        grievance.programme_id = grievance.assistance.programme_id
+    person = grievance.person if grievance.person_id else None
+    if person is not None and not grievance.household_id:
+        grievance.household_id = person.household_id
+    household = grievance.household if grievance.household_id else None
+    if household is not None and not grievance.village_id:
+        grievance.village_id = household.village_id
+    assistance = grievance.assistance if grievance.assistance_id else None
+    if assistance is not None and not grievance.programme_id:
+        grievance.programme_id = assistance.programme_id
     if grievance.category == c.Category.ILLEGAL_FEE and grievance.sensitivity == c.Sensitivity.NORMAL:
         # Illegal fees name an official: read by named handlers only, as misconduct.
         grievance.sensitivity = c.Sensitivity.MISCONDUCT
@@ -131,9 +134,7 @@ def grievance_submit_public(*, data: dict[str, Any]) -> Grievance:
 
 
 @transaction.atomic
-def grievance_record(
-    *, actor: User, data: dict[str, Any], channel: str = c.Channel.DESK
-) -> Grievance:
+def grievance_record(*, actor: User, data: dict[str, Any], channel: str = c.Channel.DESK) -> Grievance:
     """A grievance taken at the desk or by a facilitator on someone's behalf, with links to what it is about."""
     if not can_record(actor):
         raise PermissionDenied(_("Peran Anda tidak boleh mencatat pengaduan."))
@@ -236,9 +237,7 @@ def _move(
 
 
 @transaction.atomic
-def grievance_forward(
-    *, actor: User, grievance: Grievance, to_unit: str, on: dt.date | None = None
-) -> Grievance:
+def grievance_forward(*, actor: User, grievance: Grievance, to_unit: str, on: dt.date | None = None) -> Grievance:
     """Verified and forwarded to the unit in charge (SP4N-LAPOR!: within 3 working days of receipt)."""
     ensure_can_handle(actor, grievance)
     if grievance.stage != c.Stage.RECEIVED:
@@ -278,7 +277,11 @@ def grievance_decide(
     if outcome == c.Outcome.REFERRED and not referred_to:
         raise ValidationError({"referred_to": _("Isi instansi tujuan rujukan.")})
     decision = GrievanceDecision(
-        case=grievance, outcome=outcome, reason=reason, referred_to=referred_to[:150], by=actor,
+        case=grievance,
+        outcome=outcome,
+        reason=reason,
+        referred_to=referred_to[:150],
+        by=actor,
         decided_on=on or timezone.localdate(),
     )
     decision.full_clean()
@@ -303,13 +306,13 @@ def objection_apply(*, actor: User, grievance: Grievance) -> Candidate:
 
     TODO(merge): targeting's review services gain a keyword `source` ("grievance:<code>") on the musdes branch;
     pass it here when both are merged."""
-    if grievance.person_id is None or grievance.run_id is None:
+    run = grievance.run if grievance.run_id else None
+    if grievance.person_id is None or run is None:
         raise ValidationError(_("Hubungkan pengaduan ke penduduk dan penetapan sasarannya dulu."))
     reason = _("Pengaduan %(code)s diterima: %(kind)s") % {
         "code": grievance.code,
         "kind": c.ObjectionKind(grievance.objection_kind).label if grievance.objection_kind else "",
     }
-    run = grievance.run
     person = Person.objects.select_related("household").get(pk=grievance.person_id)
     if grievance.objection_kind == c.ObjectionKind.SHOULD_NOT_BE_ON:
         candidate = Candidate.objects.filter(run=run, person=person).first()
@@ -396,7 +399,11 @@ def grievance_escalate(*, actor: User, grievance: Grievance, reason: str) -> lis
     if not reason:
         raise ValidationError({"reason": _("Tuliskan alasan eskalasi.")})
     rows = escalation_record(
-        model=GrievanceEscalation, case=grievance, stage=grievance.stage, to=_escalation_targets(grievance), by=actor,
+        model=GrievanceEscalation,
+        case=grievance,
+        stage=grievance.stage,
+        to=_escalation_targets(grievance),
+        by=actor,
         reason=reason,
     )
     if not rows:

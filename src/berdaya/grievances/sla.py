@@ -10,9 +10,9 @@ from berdaya.core.conf import conf
 
 from . import choices as c
 
-SP4N_LAPOR_DAYS = {c.Stage.RECEIVED: 3, c.Stage.FORWARDED: 5, c.Stage.FOLLOW_UP: 10}
+SP4N_LAPOR_DAYS: dict[str, int] = {c.Stage.RECEIVED.value: 3, c.Stage.FORWARDED.value: 5, c.Stage.FOLLOW_UP.value: 10}
 
 
 def policy() -> SlaPolicy:
     days = check_days({**SP4N_LAPOR_DAYS, **(conf().grievance_sla_days or {})}, "BERDAYA['GRIEVANCE_SLA_DAYS']")
-    return SlaPolicy(days={stage: days[stage] for stage in c.OPEN_STAGES}, clock=WORKING, at_risk_days=1)
+    return SlaPolicy(days={stage.value: days[stage.value] for stage in c.OPEN_STAGES}, clock=WORKING, at_risk_days=1)

@@ -39,7 +39,6 @@ from .forms import (
     PublicGrievanceForm,
     ReasonForm,
 )
-from .models import Grievance
 from .sla import policy
 
 RATE_WINDOW_SECONDS = 3600
@@ -86,14 +85,22 @@ def public_form(request):
             return render(
                 request,
                 "grievances/public_message.html",
-                {"title": _("Terlalu banyak pengaduan"), "text": _("Terlalu banyak pengaduan dari alamat ini. Coba lagi satu jam lagi, atau datang ke kantor desa/kecamatan.")},
+                {
+                    "title": _("Terlalu banyak pengaduan"),
+                    "text": _(
+                        "Terlalu banyak pengaduan dari alamat ini. Coba lagi satu jam lagi, atau datang ke kantor desa/kecamatan."
+                    ),
+                },
                 status=429,
             )
         if request.POST.get("website") or _too_fast(request.POST.get("t", "")):
             return render(
                 request,
                 "grievances/public_message.html",
-                {"title": _("Pengaduan tidak dapat diproses"), "text": _("Formulir tidak dapat diproses. Muat ulang halaman, isi, lalu kirim lagi.")},
+                {
+                    "title": _("Pengaduan tidak dapat diproses"),
+                    "text": _("Formulir tidak dapat diproses. Muat ulang halaman, isi, lalu kirim lagi."),
+                },
                 status=400,
             )
         if form.is_valid():
@@ -102,11 +109,8 @@ def public_form(request):
                 return render(request, "grievances/public_done.html", {"code": grievance.code})
     else:
         form = PublicGrievanceForm(villages=villages)
-    form.initial["t"] = form.stamp()
-    if form.is_bound:
-        form.data = form.data.copy()
-        form.data["t"] = form.stamp()
-    return render(request, "grievances/public_form.html", {"form": form, "villages": villages})
+    # A fresh stamp each time the form is drawn (also when it comes back with errors).
+    return render(request, "grievances/public_form.html", {"form": form, "villages": villages, "stamp": form.stamp()})
 
 
 def public_status(request, code: str = ""):
@@ -262,7 +266,9 @@ def _action(request, pk: int, form_class, call):
 @require_POST
 def forward(request, pk: int):
     return _action(
-        request, pk, ForwardForm,
+        request,
+        pk,
+        ForwardForm,
         lambda g, d: services.grievance_forward(actor=request.user, grievance=g, to_unit=d["to_unit"]),
     )
 
@@ -271,7 +277,9 @@ def forward(request, pk: int):
 @require_POST
 def decide(request, pk: int):
     return _action(
-        request, pk, DecideForm,
+        request,
+        pk,
+        DecideForm,
         lambda g, d: services.grievance_decide(
             actor=request.user, grievance=g, outcome=d["outcome"], reason=d["reason"], referred_to=d["referred_to"]
         ),
@@ -282,7 +290,9 @@ def decide(request, pk: int):
 @require_POST
 def escalate(request, pk: int):
     return _action(
-        request, pk, ReasonForm,
+        request,
+        pk,
+        ReasonForm,
         lambda g, d: services.grievance_escalate(actor=request.user, grievance=g, reason=d["reason"]),
     )
 
@@ -291,7 +301,10 @@ def escalate(request, pk: int):
 @require_POST
 def close(request, pk: int):
     return _action(
-        request, pk, ReasonForm, lambda g, d: services.grievance_close(actor=request.user, grievance=g, note=d["reason"])
+        request,
+        pk,
+        ReasonForm,
+        lambda g, d: services.grievance_close(actor=request.user, grievance=g, note=d["reason"]),
     )
 
 
@@ -324,7 +337,9 @@ def assign(request, pk: int):
     grievance = get_visible_or_404(selectors.grievances_listed_for(request.user), pk)
     user = get_visible_or_404(handlers(), request.POST.get("user"))
     with service_errors(request, also=(PermissionDenied,)):
-        services.grievance_assign(actor=request.user, grievance=grievance, user=user, reason=request.POST.get("reason", ""))
+        services.grievance_assign(
+            actor=request.user, grievance=grievance, user=user, reason=request.POST.get("reason", "")
+        )
         messages.success(request, _("Petugas ditunjuk."))
     if can_handle(request.user, grievance):
         return redirect("grievances:detail", grievance.pk)

@@ -271,7 +271,12 @@ def case_unassign(*, actor: User, case: RightsCase, user: User, reason: str = ""
     deleted, _rows = CaseAssignment.objects.filter(case=case, user=user).delete()
     if deleted:
         assignment_logged(
-            log_model=CaseAssignmentLog, case=case, user=user, action=c.AssignmentAction.UNASSIGN, reason=reason, by=actor
+            log_model=CaseAssignmentLog,
+            case=case,
+            user=user,
+            action=c.AssignmentAction.UNASSIGN,
+            reason=reason,
+            by=actor,
         )
         audit(actor=actor, action="update", obj=case, unassigned_user=user.pk)
 

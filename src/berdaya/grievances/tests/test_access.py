@@ -30,7 +30,9 @@ def test_a_restricted_grievance_is_read_by_its_named_handlers_only(officer, admi
     assert g.code in listing and "dilecehkan" not in listing and "terbatas" in listing
     with pytest.raises(ValidationError, match="alasan"):
         services.grievance_assign(actor=supervisor, grievance=g, user=handler)
-    response = client_for(supervisor).post(f"/pengaduan/{g.pk}/tunjuk/", {"user": handler.pk, "reason": "Petugas perempuan"})
+    response = client_for(supervisor).post(
+        f"/pengaduan/{g.pk}/tunjuk/", {"user": handler.pk, "reason": "Petugas perempuan"}
+    )
     assert response.status_code == 302
     page = client_for(handler).get(f"/pengaduan/{g.pk}/")
     assert page.status_code == 200 and "dilecehkan" in page.content.decode()
@@ -83,7 +85,11 @@ def test_partner_staff_see_grievances_about_their_organisations_programmes_only(
     programme = tp.programme(officer, organiser=org_a)
     g = services.grievance_record(
         actor=officer,
-        data={"category": "service_quality", "description": "Pelatihan batal tanpa kabar.", "programme_id": programme.pk},
+        data={
+            "category": "service_quality",
+            "description": "Pelatihan batal tanpa kabar.",
+            "programme_id": programme.pk,
+        },
     )
     assert client_for(partner_a).get(f"/pengaduan/{g.pk}/").status_code == 200
     assert client_for(partner_b).get(f"/pengaduan/{g.pk}/").status_code == 404
@@ -119,7 +125,7 @@ def test_the_desk_form_records_and_shows_the_code(officer, resident):
     page = response.content.decode()
     assert response.status_code == 200 and "Kode lacak" in page
     response = client_for(officer).post(
-        "/pengaduan/baru/", {"channel": "desk", "category": "targeting_objection", "sensitivity": "normal",
-                             "description": "x"}
+        "/pengaduan/baru/",
+        {"channel": "desk", "category": "targeting_objection", "sensitivity": "normal", "description": "x"},
     )
     assert "Pilih: seharusnya" in response.content.decode()

@@ -48,8 +48,18 @@ def test_the_status_page_shows_the_status_and_nothing_personal(client, officer, 
     for url in (f"/pengaduan/lacak/{g.code}/", f"/pengaduan/lacak/?kode={g.code.lower().replace('-', ' ')}"):
         page = client.get(url).content.decode()
         assert "Sedang ditangani unit terkait" in page and g.code in page
-        for secret in ("Siti", "Aminah", "Beras", "081234567890", "+6281234567890", "4567890", "Jangkat",
-                       "Dinas Sosial", resident.nik or "NIK", "Bantuan tidak diterima"):
+        for secret in (
+            "Siti",
+            "Aminah",
+            "Beras",
+            "081234567890",
+            "+6281234567890",
+            "4567890",
+            "Jangkat",
+            "Dinas Sosial",
+            resident.nik or "NIK",
+            "Bantuan tidak diterima",
+        ):
             assert secret not in page, secret
     assert "tidak ditemukan" in client.get("/pengaduan/lacak/ZZZZ-ZZZZ/").content.decode()
 

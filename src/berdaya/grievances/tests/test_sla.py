@@ -16,7 +16,6 @@ from berdaya.grievances.sla import policy
 from berdaya.testing.clients import client_for
 
 
-
 def D(year: int, month: int, day: int) -> dt.date:
     """A date as written in the 2026 calendar, moved back 52 weeks (the same weekday): services refuse dates in the
     future, so the scenarios run in the past. The holidays are made by the tests."""
