@@ -139,7 +139,7 @@ def inbound(request, channel: str):
     token = conf().grievance_inbound_token
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if not token or not hmac.compare_digest(given.encode(), token.encode()):
-        return JsonResponse({"ok": False, "error": "unauthorised"}, status=401)
+        return JsonResponse({"ok": False, "error": "forbidden"}, status=403)
     if channel not in c.INBOUND_CHANNELS:
         return JsonResponse({"ok": False, "error": "unknown channel"}, status=404)
     if request.content_type == "application/json":

@@ -183,6 +183,19 @@ def _person_side(*, name: str, village: str, organisation, tag: str, officer, su
         "organisation": organisation.pk,
     }
     side.case_text = [case.summary, f"CATATAN-RAHASIA-{tag}"]
+    from berdaya.grievances import services as grievance_services
+
+    grievance = grievance_services.grievance_record(
+        actor=officer,
+        data={
+            "category": "aid_not_received",
+            "description": f"ADUAN-{tag}",
+            "person_id": person.pk,
+            "complainant_phone": phone,
+            "reply_channel": "sms",
+        },
+    )
+    side.ids["grievance"] = grievance.pk
     side.identifiers = {person.pk: [person.nik, phone, kk], relative.pk: [relative.nik, kk]}
     side.names = {person.pk: [person.full_name, person.nik], relative.pk: [relative.full_name, relative.nik]}
     return side
@@ -356,10 +369,11 @@ BY_NAME = [
     ("markets:subscriber_", "subscriber"),
     ("imports:", "import_run"),
     ("jobs:", "job"),
+    ("grievances:", "grievance"),
 ]
 # Keywords whose object the world does not build: a missing id must still answer 404, never 500.
 MISSING = {"document_pk": 999_999, "user_pk": 999_999}
-STRINGS = {"kind": "death", "code": "15.02.02", "fmt": "csv"}
+STRINGS = {"kind": "death", "code": "15.02.02", "fmt": "csv", "channel": "sms"}
 # Extra query strings that change what a page lists.
 QUERIES = {
     "targeting:run_detail": ["", "?status=selected", "?status=reserve", "?status=near_miss"],

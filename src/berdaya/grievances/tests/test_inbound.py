@@ -87,7 +87,7 @@ def test_an_sms_becomes_a_grievance_and_the_code_goes_back_through_the_outbox(li
 def test_the_webhook_refuses_a_wrong_secret_and_bad_input(live_server, gateway, areas):
     webhook = f"{live_server.url}/pengaduan/masuk/whatsapp/"
     status, _body = gateway.deliver(webhook, {"from": "081277771234", "message": "x", "id": "1"}, token="salah")
-    assert status == 401
+    assert status == 403
     status, body = gateway.deliver(webhook, {"from": "081277771234", "message": "  ", "id": "2"})
     assert status == 400 and "kosong" in body["error"]
     status, _body = gateway.deliver(f"{live_server.url}/pengaduan/masuk/pos/", {"from": "1", "message": "x", "id": "3"})
