@@ -109,6 +109,8 @@ INSTALLED_APPS = [
     "berdaya.farming",
     "berdaya.jobs",
     "berdaya.imports",
+    "berdaya.musdes",
+    "berdaya.transparency",
     "berdaya.grievances",
     "berdaya.demo",
 ]
@@ -303,6 +305,8 @@ BERDAYA = {
     "PREMIUM_REFERENCE_PRICE_TYPE": env_str("BERDAYA_PREMIUM_REFERENCE_PRICE_TYPE", "farm_gate"),
     "TRANSPORT_RP_PER_KM_KG": env_float("BERDAYA_TRANSPORT_RP_PER_KM_KG", 10.0),
     "PUBLIC_PRICE_CACHE_SECONDS": env_int("BERDAYA_PUBLIC_PRICE_CACHE_SECONDS", 300),
+    # The public transparency page (aggregates only) is cached this long, in Django's cache and in shared caches.
+    "PUBLIC_TRANSPARENCY_CACHE_SECONDS": env_int("BERDAYA_PUBLIC_TRANSPARENCY_CACHE_SECONDS", 900),
     "SMS_SENDER": env_str("BERDAYA_SMS_SENDER", "console"),
     "SMS_GATEWAY_URL": env_str("BERDAYA_SMS_GATEWAY_URL", ""),
     "SMS_GATEWAY_TOKEN": env_str("BERDAYA_SMS_GATEWAY_TOKEN", ""),

@@ -17,6 +17,8 @@ urlpatterns = [
     path("migran/", include("berdaya.migration.urls")),
     path("inklusi/", include("berdaya.inclusion.urls")),
     path("sasaran/", include("berdaya.targeting.urls")),
+    path("musdes/", include("berdaya.musdes.urls")),
+    path("transparansi/", include("berdaya.transparency.urls")),
     path("program/", include("berdaya.programmes.urls")),
     path("mitra/", include("berdaya.partners.urls")),
     path("tani/", include("berdaya.farming.urls")),

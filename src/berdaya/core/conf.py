@@ -47,6 +47,7 @@ class BerdayaSettings:
     premium_reference_price_type: str
     transport_rp_per_km_kg: float
     public_price_cache_seconds: int
+    public_transparency_cache_seconds: int
     sms_sender: str
     sms_gateway_url: str
     sms_gateway_token: str

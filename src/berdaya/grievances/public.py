@@ -78,6 +78,7 @@ def transparency_rows(area: Any) -> list[dict[str, Any]]:
     )
     for row in (*rows, totals):
         row.pop("late_or_open", None)
+    totals["total"] = True
     return [*rows, totals]
 
 

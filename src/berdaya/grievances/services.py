@@ -302,10 +302,8 @@ def grievance_decide(
 def objection_apply(*, actor: User, grievance: Grievance) -> Candidate:
     """The one place an upheld objection reaches targeting: add the person to the run's list (left off) or exclude
     them (should not be on), with the grievance as the reason. The run must still be under review; the reviewer's
-    rights are targeting's to check.
-
-    TODO(merge): targeting's review services gain a keyword `source` ("grievance:<code>") on the musdes branch;
-    pass it here when both are merged."""
+    rights are targeting's to check. The review log names the grievance as its source ("grievance:<code>"), so
+    every change of the final list traces back to it."""
     run = grievance.run if grievance.run_id else None
     if grievance.person_id is None or run is None:
         raise ValidationError(_("Hubungkan pengaduan ke penduduk dan penetapan sasarannya dulu."))
@@ -313,13 +311,14 @@ def objection_apply(*, actor: User, grievance: Grievance) -> Candidate:
         "code": grievance.code,
         "kind": c.ObjectionKind(grievance.objection_kind).label if grievance.objection_kind else "",
     }
+    source = f"grievance:{grievance.code}"
     person = Person.objects.select_related("household").get(pk=grievance.person_id)
     if grievance.objection_kind == c.ObjectionKind.SHOULD_NOT_BE_ON:
         candidate = Candidate.objects.filter(run=run, person=person).first()
         if candidate is None:
             raise ValidationError(_("Penduduk ini tidak ada di daftar penetapan sasaran tersebut."))
-        return targeting.candidate_exclude(actor=actor, candidate=candidate, reason=reason)
-    return targeting.candidate_add(actor=actor, run=run, person=person, reason=reason)
+        return targeting.candidate_exclude(actor=actor, candidate=candidate, reason=reason, source=source)
+    return targeting.candidate_add(actor=actor, run=run, person=person, reason=reason, source=source)
 
 
 @transaction.atomic

@@ -36,6 +36,14 @@ class ReviewAction(models.TextChoices):
     APPROVE = "approve", _("Setujui daftar")
 
 
+class ReviewSource(models.TextChoices):
+    """Where a review decision came from: an officer's own review, a village meeting (musdes) or a grievance."""
+
+    OFFICER = "officer", _("Tinjauan petugas")
+    MUSDES = "musdes", _("Musyawarah desa")
+    GRIEVANCE = "grievance", _("Pengaduan")
+
+
 class PriorityKey(models.TextChoices):
     """Tie-breaks after the welfare decile, in the order the officer chooses."""
 

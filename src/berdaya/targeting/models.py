@@ -334,6 +334,12 @@ class ReviewLog(models.Model):
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, null=True, blank=True, related_name="log")
     action = models.CharField(_("tindakan"), max_length=10, choices=c.ReviewAction.choices)
     reason = models.CharField(_("alasan"), max_length=300, blank=True)
+    # Where the decision came from: the officer's own review, a village meeting (musdes, ref = its id) or a grievance
+    # (ref = its tracking code), so every change to a final list can be traced to its source.
+    source_kind = models.CharField(
+        _("sumber keputusan"), max_length=10, choices=c.ReviewSource.choices, default=c.ReviewSource.OFFICER
+    )
+    source_ref = models.CharField(_("rujukan sumber"), max_length=40, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("oleh"), on_delete=models.PROTECT, related_name="+"
     )
@@ -344,5 +350,12 @@ class ReviewLog(models.Model):
         verbose_name_plural = _("catatan tinjauan")
         ordering = ["-at", "-id"]
 
+        indexes = [models.Index(fields=["source_kind", "source_ref"], name="reviewlog_source_idx")]
+
     def __str__(self) -> str:
         return f"{self.get_action_display()} #{self.run_id}"
+
+    @property
+    def source(self) -> str:
+        """The source as written by a caller ("musdes:12", "grievance:ADU-...") or "" for an officer's review."""
+        return f"{self.source_kind}:{self.source_ref}" if self.source_kind != c.ReviewSource.OFFICER else ""

@@ -420,8 +420,27 @@ def _reason(reason: str) -> str:
     return reason[:300]
 
 
+def review_source(source: str) -> tuple[str, str]:
+    """Parse a review decision's source: "" (the officer's own review), "musdes:<id>" or "grievance:<code>"."""
+    source = (source or "").strip()
+    if not source:
+        return c.ReviewSource.OFFICER, ""
+    kind, _sep, ref = source.partition(":")
+    ref = ref.strip()
+    if kind == c.ReviewSource.OFFICER and not ref:
+        return c.ReviewSource.OFFICER, ""
+    if kind not in (c.ReviewSource.MUSDES, c.ReviewSource.GRIEVANCE) or not ref:
+        raise ValidationError(_("Sumber keputusan tidak dikenal: %(s)s.") % {"s": source[:60]})
+    if len(ref) > 40:
+        raise ValidationError(_("Rujukan sumber keputusan terlalu panjang."))
+    return kind, ref
+
+
 @transaction.atomic
-def candidate_exclude(*, actor: User, candidate: Candidate, reason: str) -> Candidate:
+def candidate_exclude(*, actor: User, candidate: Candidate, reason: str, source: str = "") -> Candidate:
+    """Take a person off the list, with a reason; `source` names a musdes ("musdes:<id>") or a grievance
+    ("grievance:<code>") that decided it, "" for the officer's own review."""
+    kind, ref = review_source(source)
     _ensure_reviewable(actor, candidate.run)
     _ensure_candidate_visible(actor, candidate)
     reason = _reason(reason)
@@ -429,7 +448,13 @@ def candidate_exclude(*, actor: User, candidate: Candidate, reason: str) -> Cand
     candidate.review_reason = reason
     candidate.save(update_fields=["review", "review_reason"])
     ReviewLog.objects.create(
-        run=candidate.run, candidate=candidate, action=c.ReviewAction.EXCLUDE, reason=reason, actor=actor
+        run=candidate.run,
+        candidate=candidate,
+        action=c.ReviewAction.EXCLUDE,
+        reason=reason,
+        actor=actor,
+        source_kind=kind,
+        source_ref=ref,
     )
     audit(
         actor=actor,
@@ -438,13 +463,16 @@ def candidate_exclude(*, actor: User, candidate: Candidate, reason: str) -> Cand
         obj=candidate,
         run=candidate.run_id,
         person=candidate.person_id,
+        source=source,
     )
     return candidate
 
 
 @transaction.atomic
-def candidate_add(*, actor: User, run: TargetingRun, person: Person, reason: str) -> Candidate:
-    """Put a person on the list by an officer's decision (e.g. after an objection), with a reason."""
+def candidate_add(*, actor: User, run: TargetingRun, person: Person, reason: str, source: str = "") -> Candidate:
+    """Put a person on the list by an officer's decision (e.g. after an objection), with a reason; `source` as in
+    candidate_exclude."""
+    kind, ref = review_source(source)
     _ensure_reviewable(actor, run)
     if not people_visible_to(actor).filter(pk=person.pk).exists():
         raise PermissionDenied(_("Penduduk ini di luar wilayah atau organisasi Anda."))
@@ -467,14 +495,32 @@ def candidate_add(*, actor: User, run: TargetingRun, person: Person, reason: str
     candidate.review = c.Review.ADDED
     candidate.review_reason = reason
     candidate.save()
-    ReviewLog.objects.create(run=run, candidate=candidate, action=c.ReviewAction.ADD, reason=reason, actor=actor)
-    audit(actor=actor, action="event", event="targeting.candidate_add", obj=candidate, run=run.pk, person=person.pk)
+    ReviewLog.objects.create(
+        run=run,
+        candidate=candidate,
+        action=c.ReviewAction.ADD,
+        reason=reason,
+        actor=actor,
+        source_kind=kind,
+        source_ref=ref,
+    )
+    audit(
+        actor=actor,
+        action="event",
+        event="targeting.candidate_add",
+        obj=candidate,
+        run=run.pk,
+        person=person.pk,
+        source=source,
+    )
     return candidate
 
 
 @transaction.atomic
-def candidate_restore(*, actor: User, candidate: Candidate, reason: str = "") -> Candidate:
-    """Undo an officer's exclusion or addition: the machine's outcome applies again."""
+def candidate_restore(*, actor: User, candidate: Candidate, reason: str = "", source: str = "") -> Candidate:
+    """Undo an officer's exclusion or addition: the machine's outcome applies again; `source` as in
+    candidate_exclude."""
+    kind, ref = review_source(source)
     _ensure_reviewable(actor, candidate.run)
     _ensure_candidate_visible(actor, candidate)
     candidate.review = c.Review.NONE
@@ -486,6 +532,8 @@ def candidate_restore(*, actor: User, candidate: Candidate, reason: str = "") ->
         action=c.ReviewAction.RESTORE,
         reason=(reason or "").strip()[:300],
         actor=actor,
+        source_kind=kind,
+        source_ref=ref,
     )
     audit(
         actor=actor,
@@ -494,6 +542,7 @@ def candidate_restore(*, actor: User, candidate: Candidate, reason: str = "") ->
         obj=candidate,
         run=candidate.run_id,
         person=candidate.person_id,
+        source=source,
     )
     return candidate
 

@@ -264,6 +264,15 @@ def _build() -> World:
         candidate = Candidate.objects.filter(run=run, person_id=side.ids["person"]).first()
         assert candidate is not None, "the world's run must list both people"
         side.ids.update(ruleset=version.ruleset_id, run=run.pk, candidate=candidate.pk)
+    # A village meeting about the run's list in each side's village.
+    from berdaya.areas.models import Village
+    from berdaya.musdes import services as musdes_services
+
+    for side in (inside, outside):
+        village = Village.objects.get(pk=Candidate.objects.get(pk=side.ids["candidate"]).village_id)
+        side.ids["meeting"] = musdes_services.meeting_plan(
+            actor=officer, run=run, village=village, date=timezone.localdate(), place="Balai Desa"
+        ).pk
     for side, org in ((inside, org_a), (outside, org_b)):
         side.ids["commitment"] = Commitment.objects.create(
             organisation=org,
@@ -370,6 +379,7 @@ BY_NAME = [
     ("imports:", "import_run"),
     ("jobs:", "job"),
     ("grievances:", "grievance"),
+    ("musdes:", "meeting"),
 ]
 # Keywords whose object the world does not build: a missing id must still answer 404, never 500.
 MISSING = {"document_pk": 999_999, "user_pk": 999_999}

@@ -58,6 +58,7 @@ def test_an_upheld_objection_adds_a_person_left_off(officer, run):
     assert left_off.pk in _final(run)
     log = ReviewLog.objects.get(run=run, candidate__person=left_off)
     assert g.code in log.reason
+    assert (log.source_kind, log.source_ref) == ("grievance", g.code)
 
 
 def test_an_upheld_objection_removes_a_person_who_should_not_be_on(officer, run):
@@ -82,3 +83,14 @@ def test_an_objection_on_an_approved_run_cannot_be_applied_and_nothing_is_writte
         services.grievance_decide(actor=officer, grievance=g, outcome=c.Outcome.UPHELD, reason="Ya.")
     g.refresh_from_db()
     assert g.stage == c.Stage.RECEIVED and not g.decisions.exists()
+
+
+def test_the_public_transparency_page_shows_the_grievance_section(client, officer, run):
+    from django.utils import timezone
+
+    services.grievance_record(
+        actor=officer, data={"category": "other", "description": "RAHASIA-ISI", "person_id": run.people[0].pk}
+    )
+    page = client.get(f"/transparansi/15.02.01/?tahun={timezone.localdate().year}").content.decode()
+    assert "Pengaduan diterima dan diselesaikan tepat waktu" in page
+    assert "RAHASIA-ISI" not in page

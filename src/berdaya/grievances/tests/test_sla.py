@@ -133,4 +133,5 @@ def test_public_aggregates_count_received_and_resolved_on_time_per_area(handler,
     Area.year = year
     rows = transparency_rows(Area())
     # Small counts are suppressed on the public page.
-    assert rows[-1]["received"] == "<5" and all(set(r) == {"category", "received", "on_time"} for r in rows)
+    assert rows[-1]["received"] == "<5" and rows[-1]["total"] is True
+    assert all({"category", "received", "on_time"} <= set(r) for r in rows)
