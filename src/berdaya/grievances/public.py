@@ -8,7 +8,7 @@ the complainant's reply does not count against the office.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from berdaya.core.disclosure import SUPPRESSING
 
 from . import choices as c
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise
 from .models import Grievance, GrievanceStageChange
 
 
@@ -82,7 +85,7 @@ def transparency_rows(area: Any) -> list[dict[str, Any]]:
     return [*rows, totals]
 
 
-COLUMNS = [
+COLUMNS: list[tuple[str, str | StrPromise]] = [
     ("category", _("Kategori")),
     ("received", _("Pengaduan diterima")),
     ("on_time", _("Selesai tepat waktu")),

@@ -497,9 +497,8 @@ def grievance_handler_set(*, actor: User, user: User, is_supervisor: bool = Fals
 
 
 def _received_text(grievance: Grievance) -> str:
-    return _("Pengaduan Anda diterima. Kode lacak: %(code)s. Cek status: %(url)s") % {
-        "code": grievance.code,
-        "url": "/pengaduan/lacak/",
+    return _("Pengaduan Anda diterima. Kode lacak: %(code)s. Simpan kode ini untuk cek status.") % {
+        "code": grievance.code
     }
 
 
