@@ -137,3 +137,16 @@ def ensure_links_visible(user: User, grievance: Grievance) -> None:
 
 def assistance_visible_to(user: User) -> QuerySet[Assistance]:
     return Assistance.objects.filter(person__in=people_visible_to(user).values("pk"))
+
+
+def visible_links(user: User, grievance: Grievance) -> dict[str, bool]:
+    """Which of the grievance's links `user` may see: a named handler of a restricted grievance reads its text, but
+    the linked person, programme or run only when their own role may see them."""
+    return {
+        "person": bool(grievance.person_id) and people_visible_to(user).filter(pk=grievance.person_id).exists(),
+        "programme": bool(grievance.programme_id)
+        and programmes_visible_to(user).filter(pk=grievance.programme_id).exists(),
+        "assistance": bool(grievance.assistance_id)
+        and assistance_visible_to(user).filter(pk=grievance.assistance_id).exists(),
+        "run": bool(grievance.run_id) and runs_visible_to(user).filter(pk=grievance.run_id).exists(),
+    }

@@ -28,7 +28,7 @@ from berdaya.registry.access import villages_for_registration
 
 from . import choices as c
 from . import selectors, services
-from .access import can_handle, can_manage, can_record, get_grievance_or_404, handlers, is_handler
+from .access import can_handle, can_manage, can_record, get_grievance_or_404, handlers, is_handler, visible_links
 from .forms import (
     PUBLIC_SIGNER_SALT,
     AppealForm,
@@ -230,6 +230,7 @@ def grievance_detail(request, pk: int):
             "g": grievance,
             "caps": capabilities(request.user),
             "handles": handles,
+            "links": visible_links(request.user, grievance),
             "manages": can_manage(request.user),
             "due_on": pol.due(grievance.stage, grievance.stage_entered_on),
             "sla_state": pol.state(grievance.stage, grievance.stage_entered_on),

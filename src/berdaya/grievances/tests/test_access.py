@@ -129,3 +129,20 @@ def test_the_desk_form_records_and_shows_the_code(officer, resident):
         {"channel": "desk", "category": "targeting_objection", "sensitivity": "normal", "description": "x"},
     )
     assert "Pilih: seharusnya" in response.content.decode()
+
+
+def test_a_named_handler_outside_the_persons_village_reads_the_text_but_not_the_person(officer, supervisor, resident):
+    far = factories.user("facilitator", villages=["15.02.02.1010"])
+    GrievanceHandler.objects.create(user=far)
+    g = services.grievance_record(
+        actor=officer,
+        data={
+            "category": "service_quality",
+            "sensitivity": c.Sensitivity.MISCONDUCT,
+            "description": "Petugas meminta imbalan.",
+            "person_id": resident.pk,
+        },
+    )
+    services.grievance_assign(actor=supervisor, grievance=g, user=far, reason="Petugas dari kecamatan lain")
+    page = client_for(far).get(f"/pengaduan/{g.pk}/").content.decode()
+    assert "Petugas meminta imbalan" in page and resident.full_name not in page
