@@ -142,11 +142,15 @@ def assistance_visible_to(user: User) -> QuerySet[Assistance]:
 def visible_links(user: User, grievance: Grievance) -> dict[str, bool]:
     """Which of the grievance's links `user` may see: a named handler of a restricted grievance reads its text, but
     the linked person, programme or run only when their own role may see them."""
+    person, programme, assistance, run = (
+        grievance.person_id,
+        grievance.programme_id,
+        grievance.assistance_id,
+        grievance.run_id,
+    )
     return {
-        "person": bool(grievance.person_id) and people_visible_to(user).filter(pk=grievance.person_id).exists(),
-        "programme": bool(grievance.programme_id)
-        and programmes_visible_to(user).filter(pk=grievance.programme_id).exists(),
-        "assistance": bool(grievance.assistance_id)
-        and assistance_visible_to(user).filter(pk=grievance.assistance_id).exists(),
-        "run": bool(grievance.run_id) and runs_visible_to(user).filter(pk=grievance.run_id).exists(),
+        "person": person is not None and people_visible_to(user).filter(pk=person).exists(),
+        "programme": programme is not None and programmes_visible_to(user).filter(pk=programme).exists(),
+        "assistance": assistance is not None and assistance_visible_to(user).filter(pk=assistance).exists(),
+        "run": run is not None and runs_visible_to(user).filter(pk=run).exists(),
     }
