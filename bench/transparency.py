@@ -48,13 +48,13 @@ def main() -> None:
 
     from django.core.management import call_command
     from django.db import connection, transaction
-    from targeting import build  # bench/targeting.py
 
     from berdaya.accounts.models import User
     from berdaya.organisations.models import Organisation
     from berdaya.programmes.models import Programme
     from berdaya.transparency import selectors
     from berdaya.transparency.sections import PublicArea
+    from targeting import build  # bench/targeting.py
 
     call_command("migrate", verbosity=0)
     vendor = connection.vendor

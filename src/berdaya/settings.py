@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "berdaya.accounts",
     "berdaya.areas",
     "berdaya.organisations",
+    "berdaya.casework",
     "berdaya.partners",
     "berdaya.registry",
     "berdaya.targeting",
@@ -116,6 +117,7 @@ INSTALLED_APPS = [
     "berdaya.dedup",
     "berdaya.musdes",
     "berdaya.transparency",
+    "berdaya.grievances",
     "berdaya.demo",
 ]
 
@@ -322,6 +324,13 @@ BERDAYA = {
     # incremental check); the predict step is split into this many chunks to bound memory (dedup/linkage.py).
     "DEDUP_THRESHOLD": env_float("BERDAYA_DEDUP_THRESHOLD", 0.9),
     "DEDUP_CHUNKS": env_int("BERDAYA_DEDUP_CHUNKS", 4),
+    # SP4N-LAPOR! service levels of grievances, in working days: forward, give the follow-up, close without reply.
+    "GRIEVANCE_SLA_DAYS": {"received": 3, "forwarded": 5, "follow_up": 10},
+    # The shared secret the SMS/WhatsApp gateway sends with each inbound message (empty: the webhook is off).
+    "GRIEVANCE_INBOUND_TOKEN": env_str("BERDAYA_GRIEVANCE_INBOUND_TOKEN", ""),
+    # Public grievance form: submissions per address per hour, and the fewest seconds a person takes to fill it.
+    "GRIEVANCE_PUBLIC_PER_HOUR": env_int("BERDAYA_GRIEVANCE_PUBLIC_PER_HOUR", 5),
+    "GRIEVANCE_FORM_MIN_SECONDS": env_int("BERDAYA_GRIEVANCE_FORM_MIN_SECONDS", 3),
 }
 
 LOGGING = {

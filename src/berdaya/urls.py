@@ -26,6 +26,7 @@ urlpatterns = [
     path("impor/", include("berdaya.imports.urls")),
     path("lapangan/", include("berdaya.odk.urls")),
     path("duplikat/", include("berdaya.dedup.urls")),
+    path("pengaduan/", include("berdaya.grievances.urls")),
     path("tugas/", include("berdaya.jobs.urls")),
     path("admin/", admin.site.urls),
     path("sehat/", core_views.health, name="health"),

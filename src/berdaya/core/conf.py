@@ -56,6 +56,10 @@ class BerdayaSettings:
     dedup_threshold: float
     dedup_chunks: int
     dedup_review_threshold: float
+    grievance_sla_days: dict[str, int]
+    grievance_inbound_token: str
+    grievance_public_per_hour: int
+    grievance_form_min_seconds: int
 
     @property
     def deployment_regencies(self) -> list[str]:
@@ -79,6 +83,7 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
     "smallholder_max_ha": lambda v: Decimal(str(v)),
     "gurem_max_ha": lambda v: Decimal(str(v)),
     "case_sla_days": dict,
+    "grievance_sla_days": dict,
 }
 
 

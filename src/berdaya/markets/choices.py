@@ -80,3 +80,4 @@ class OutboxStatus(models.TextChoices):
 class MessageKind(models.TextChoices):
     BULLETIN = "bulletin", _("Buletin harga")
     ALERT = "alert", _("Peringatan perubahan harga")
+    GRIEVANCE = "grievance", _("Kabar pengaduan")

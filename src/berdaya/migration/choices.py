@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from berdaya.casework.choices import AssignmentAction as CaseworkAssignmentAction
+
 
 class Stage(models.TextChoices):
     """The lifecycle of one migration episode: before, during and after working away."""
@@ -170,7 +172,5 @@ class NotificationKind(models.TextChoices):
     SELF_ASSIGNED = "self_assigned", _("Penugasan diri pada kasus")
 
 
-class AssignmentAction(models.TextChoices):
-    ASSIGN = "assign", _("ditugaskan")
-    SELF_ASSIGN = "self_assign", _("menugaskan diri sendiri")
-    UNASSIGN = "unassign", _("penugasan dicabut")
+# One list for every case type (berdaya.casework).
+AssignmentAction = CaseworkAssignmentAction

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from berdaya.casework.models import AssignmentLogBase, StageChangeBase, StageClock
 from berdaya.core.phone import normalise_phone_fields, validate_phone
 
 from . import choices as c
@@ -212,11 +213,12 @@ def _case_document_path(instance: CaseDocument, filename: str) -> str:
     return f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
-class RightsCase(models.Model):
+class RightsCase(StageClock, models.Model):
     """A complaint about a migrant worker's rights, handled by assigned case workers through a staged workflow.
 
-    `stage_entered_on` is all the SLA needs: the due date of the current stage is computed in SQL from it and
-    conf().case_sla_days (berdaya.migration.sla), so a changed SLA applies to every open case at once.
+    Its clock (received, entered the current stage, closed) is the case engine's (berdaya.casework.StageClock):
+    `stage_entered_on` is all the SLA needs, the due date and state of the current stage are computed in SQL from it
+    and conf().case_sla_days (berdaya.migration.sla), so a changed SLA applies to every open case at once.
     """
 
     person = models.ForeignKey(
@@ -245,9 +247,6 @@ class RightsCase(models.Model):
     summary = models.TextField(_("uraian pengaduan"), max_length=4000)
     priority = models.PositiveSmallIntegerField(_("prioritas"), choices=c.Priority.choices, default=c.Priority.NORMAL)
     stage = models.CharField(_("tahap"), max_length=20, choices=c.CaseStage.choices, default=c.CaseStage.INTAKE)
-    stage_entered_on = models.DateField(_("masuk tahap ini"), default=timezone.localdate)
-    received_on = models.DateField(_("tanggal pengaduan diterima"), default=timezone.localdate)
-    closed_on = models.DateField(_("tanggal selesai/ditutup"), null=True, blank=True)
     assignees: models.ManyToManyField[User, CaseAssignment] = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("pengelola kasus yang ditugaskan"),
@@ -310,18 +309,11 @@ class CaseAssignment(models.Model):
         return f"{self.case_id} → {self.user_id}"
 
 
-class CaseAssignmentLog(models.Model):
-    """Every assignment to a case and every removal, kept when the assignment itself is removed: taking a case opens
-    its confidential content, so who took it, who gave it and why stay on the case for its case workers to see."""
+class CaseAssignmentLog(AssignmentLogBase):
+    """Every assignment to a case and every removal (berdaya.casework.AssignmentLogBase): taking a case opens its
+    confidential content, so who took it, who gave it and why stay on the case for its case workers to see."""
 
     case = models.ForeignKey(RightsCase, on_delete=models.CASCADE, related_name="assignment_log")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("pengelola kasus"), on_delete=models.PROTECT, related_name="+"
-    )
-    action = models.CharField(_("tindakan"), max_length=12, choices=c.AssignmentAction.choices)
-    reason = models.CharField(_("alasan"), max_length=300, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("oleh"), on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("waktu"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("riwayat penugasan kasus")
@@ -332,17 +324,14 @@ class CaseAssignmentLog(models.Model):
         return f"{self.case_id}: {self.action} {self.user_id}"
 
 
-class CaseStageChange(models.Model):
-    """One move of a case through the workflow, with the due date it had and the reason when a stage is skipped."""
+class CaseStageChange(StageChangeBase):
+    """One move of a case through the workflow (berdaya.casework.StageChangeBase: date, whether it was past due,
+    who), with the reason when a stage is skipped."""
 
     case = models.ForeignKey(RightsCase, on_delete=models.CASCADE, related_name="stage_changes")
     from_stage = models.CharField(_("dari tahap"), max_length=20, choices=c.CaseStage.choices)
     to_stage = models.CharField(_("ke tahap"), max_length=20, choices=c.CaseStage.choices)
-    on = models.DateField(_("tanggal"), default=timezone.localdate)
-    was_overdue = models.BooleanField(_("melewati tenggat"), default=False)
     reason = models.CharField(_("alasan melompati tahap"), max_length=300, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("perpindahan tahap kasus")

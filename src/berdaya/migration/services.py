@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
+from berdaya.casework.services import assignment_logged, stage_change
 from berdaya.core.access import capabilities
 from berdaya.core.audit import audit, set_history_user
 from berdaya.core.conf import conf
@@ -42,7 +43,7 @@ from .models import (
     Notification,
     RightsCase,
 )
-from .sla import due_date
+from .sla import policy
 
 EPISODE_FIELDS = {
     "destination",
@@ -185,7 +186,9 @@ def case_intake(*, actor: User, person: Person, data: dict[str, Any]) -> RightsC
     _save(case, actor)
     if is_case_worker(actor):
         CaseAssignment.objects.create(case=case, user=actor, assigned_by=actor)
-        CaseAssignmentLog.objects.create(case=case, user=actor, action=c.AssignmentAction.ASSIGN, by=actor)
+        assignment_logged(
+            log_model=CaseAssignmentLog, case=case, user=actor, action=c.AssignmentAction.ASSIGN, by=actor
+        )
     if case.complaint_type == c.ComplaintType.TRAFFICKING:
         _raise_for_trafficking(case)
     audit(actor=actor, action="create", obj=case, complaint_type=case.complaint_type)
@@ -224,7 +227,8 @@ def case_assign(*, actor: User, case: RightsCase, user: User, reason: str = "") 
         raise ValidationError({"user": _("Pengguna ini sudah ditugaskan pada kasus ini.")})
     others = list(User.objects.filter(case_assignments__case=case).exclude(pk=actor.pk).distinct())
     assignment = CaseAssignment.objects.create(case=case, user=user, assigned_by=actor)
-    CaseAssignmentLog.objects.create(
+    assignment_logged(
+        log_model=CaseAssignmentLog,
         case=case,
         user=user,
         action=c.AssignmentAction.SELF_ASSIGN if own else c.AssignmentAction.ASSIGN,
@@ -266,8 +270,13 @@ def case_unassign(*, actor: User, case: RightsCase, user: User, reason: str = ""
         raise PermissionDenied(_("Hanya supervisor kasus atau administrator yang boleh mengubah penugasan."))
     deleted, _rows = CaseAssignment.objects.filter(case=case, user=user).delete()
     if deleted:
-        CaseAssignmentLog.objects.create(
-            case=case, user=user, action=c.AssignmentAction.UNASSIGN, reason=(reason or "").strip()[:300], by=actor
+        assignment_logged(
+            log_model=CaseAssignmentLog,
+            case=case,
+            user=user,
+            action=c.AssignmentAction.UNASSIGN,
+            reason=reason,
+            by=actor,
         )
         audit(actor=actor, action="update", obj=case, unassigned_user=user.pk)
 
@@ -337,23 +346,20 @@ def case_move(
             raise ValidationError({"reason": _("Tahap %(names)s dilewati: tuliskan alasannya.") % {"names": names}})
     if to_stage == c.CaseStage.REFERRAL and referral_target not in c.ReferralTarget.values:
         raise ValidationError({"referral_target": _("Pilih lembaga tujuan rujukan.")})
-    due = due_date(current, case.stage_entered_on)
-    CaseStageChange.objects.create(
+    stage_change(
         case=case,
-        from_stage=current,
+        policy=policy(),
+        change_model=CaseStageChange,
         to_stage=to_stage,
-        on=on,
-        was_overdue=due is not None and on > due,
-        reason=reason[:300],
         by=actor,
+        on=on,
+        closed_stages=(c.CaseStage.RESOLVED, c.CaseStage.CLOSED),
+        reason=reason[:300],
     )
     if to_stage == c.CaseStage.REFERRAL:
         CaseReferral.objects.create(
             case=case, target=referral_target, institution=institution.strip()[:150], referred_on=on, by=actor
         )
-    case.stage = to_stage
-    case.stage_entered_on = on
-    case.closed_on = on if to_stage in (c.CaseStage.RESOLVED, c.CaseStage.CLOSED) else None
     _save(case, actor)
     audit(actor=actor, action="update", obj=case, stage=to_stage)
     return case

@@ -220,6 +220,19 @@ def _person_side(*, name: str, village: str, organisation, tag: str, officer, su
         "merge": merge_record.pk,
     }
     side.case_text = [case.summary, f"CATATAN-RAHASIA-{tag}"]
+    from berdaya.grievances import services as grievance_services
+
+    grievance = grievance_services.grievance_record(
+        actor=officer,
+        data={
+            "category": "aid_not_received",
+            "description": f"ADUAN-{tag}",
+            "person_id": person.pk,
+            "complainant_phone": phone,
+            "reply_channel": "sms",
+        },
+    )
+    side.ids["grievance"] = grievance.pk
     side.identifiers = {person.pk: [person.nik, phone, kk], relative.pk: [relative.nik, kk], twin.pk: [twin.nik, kk]}
     side.names = {
         person.pk: [person.full_name, person.nik],
@@ -409,11 +422,12 @@ BY_NAME = [
     ("odk:submission_", "submission"),
     ("dedup:pair_", "pair"),
     ("dedup:merge_", "merge"),
+    ("grievances:", "grievance"),
     ("musdes:", "meeting"),
 ]
 # Keywords whose object the world does not build: a missing id must still answer 404, never 500.
 MISSING = {"document_pk": 999_999, "user_pk": 999_999}
-STRINGS = {"kind": "death", "code": "15.02.02", "fmt": "csv", "form": "attendance"}
+STRINGS = {"kind": "death", "code": "15.02.02", "fmt": "csv", "form": "attendance", "channel": "sms"}
 # Extra query strings that change what a page lists.
 QUERIES = {
     "targeting:run_detail": ["", "?status=selected", "?status=reserve", "?status=near_miss"],

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GrievancesConfig(AppConfig):
+    name = "berdaya.grievances"
+    label = "grievances"
+    verbose_name = _("Pengaduan masyarakat")
+
+    def ready(self) -> None:
+        # Its section of the public transparency page (transparency does not import grievances).
+        from berdaya.transparency.sections import Section, register
+
+        from . import public
+
+        register(
+            Section(
+                key="grievances",
+                title=_("Pengaduan diterima dan diselesaikan tepat waktu, per kategori"),
+                order=30,
+                rows=public.transparency_rows,
+                columns=public.COLUMNS,
+            )
+        )
