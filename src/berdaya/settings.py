@@ -300,6 +300,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "WgssAnswerEnum": "berdaya.registry.choices.WGSSAnswer",
+        "SaleChannelEnum": "berdaya.markets.choices.Channel",
+        "PlacementChannelEnum": "berdaya.migration.choices.Channel",
+    },
 }
 
 # Domain thresholds (../shared/domain.md): they differ between sources, so they are settings.

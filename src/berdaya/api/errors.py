@@ -22,6 +22,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from berdaya.registry.services import RegistrationErrors
+
 
 def language_of(request: Any) -> str:
     """The first supported language of Accept-Language; Bahasa Indonesia when none is asked for or supported."""
@@ -60,17 +62,25 @@ def _flatten(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
     return [{"field": field, "rule": getattr(detail, "code", None) or "invalid", "message": str(detail)}]
 
 
-def django_errors(exc: DjangoValidationError) -> list[dict[str, Any]]:
+def django_errors(exc: DjangoValidationError, prefix: str = "") -> list[dict[str, Any]]:
+    if isinstance(exc, RegistrationErrors):
+        # A registration's errors by part: the household's fields, then each member's by index as submitted.
+        rows = django_errors(exc.household, "household.") if exc.household is not None else []
+        for index, error in sorted(exc.members.items()):
+            rows += django_errors(error, f"members.{index}.")
+        return rows
     rows: list[dict[str, Any]] = []
     if hasattr(exc, "error_dict"):
         for name, errors in exc.error_dict.items():
             for error in errors:
                 for message in error.messages:
-                    rows.append({"field": _field(name), "rule": error.code or "invalid", "message": message})
+                    field = _field(name)
+                    path = f"{prefix}{field}" if field else (prefix.rstrip(".") or None)
+                    rows.append({"field": path, "rule": error.code or "invalid", "message": message})
     else:
         for error in exc.error_list:
             for message in error.messages:
-                rows.append({"field": None, "rule": error.code or "invalid", "message": message})
+                rows.append({"field": prefix.rstrip(".") or None, "rule": error.code or "invalid", "message": message})
     return rows
 
 
