@@ -300,6 +300,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "berdaya.api.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "WgssAnswerEnum": "berdaya.registry.choices.WGSSAnswer",
         "SaleChannelEnum": "berdaya.markets.choices.Channel",

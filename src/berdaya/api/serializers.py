@@ -30,6 +30,15 @@ EXTRA_MASKED = {"family_contact_phone": mask_phone}
 class Masked(serializers.ModelSerializer):
     """A model serializer that masks identifying fields for roles that do not see identifiers."""
 
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # Read only, but built as writable fields first, so the schema keeps each column's blank and null values
+        # (a read-only field built by DRF drops them, and the schema would then promise what the data breaks).
+        fields = super().get_fields()
+        for field in fields.values():
+            field.read_only = True
+            field.required = False
+        return fields
+
     def _sees_identifiers(self) -> bool:
         request = self.context.get("request")
         cache = self.context.setdefault("_caps", {})
@@ -60,7 +69,6 @@ class HouseholdSerializer(Masked):
             "asset_smartphone", "asset_livestock", "asset_gold_savings", "land_operated_ha", "land_tenure", "status",
             "registered_by_organisation", "created_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class PersonSerializer(Masked):
@@ -72,21 +80,18 @@ class PersonSerializer(Masked):
             "wgss_walking", "wgss_remembering", "wgss_selfcare", "wgss_communicating", "status", "date_of_death",
             "created_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class GroupSerializer(Masked):
     class Meta:
         model = Group
         fields = ["id", "name", "kind", "village", "registration_number", "founded_year", "created_at", "updated_at"]
-        read_only_fields = fields
 
 
 class OrganisationSerializer(Masked):
     class Meta:
         model = Organisation
         fields = ["id", "name", "short_name", "kind", "is_active", "phone", "email", "address", "created_at"]
-        read_only_fields = fields
 
 
 class ProgrammeSerializer(Masked):
@@ -96,7 +101,6 @@ class ProgrammeSerializer(Masked):
             "id", "name", "kind", "description", "organiser", "target_groups", "start_date", "end_date", "budget",
             "capacity", "attendance_threshold", "status", "created_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class SessionSerializer(Masked):
@@ -106,21 +110,18 @@ class SessionSerializer(Masked):
             "id", "programme", "date", "start_time", "end_time", "venue", "trainer", "topic", "step_free",
             "sign_language", "large_print", "easy_read",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class EnrolmentSerializer(Masked):
     class Meta:
         model = Enrolment
         fields = ["id", "programme", "person", "status", "source", "enrolled_on", "ended_on", "created_at"]
-        read_only_fields = fields
 
 
 class AttendanceSerializer(Masked):
     class Meta:
         model = Attendance
         fields = ["id", "session", "person", "present", "recorded_at"]
-        read_only_fields = fields
 
 
 class AssistanceSerializer(Masked):
@@ -130,7 +131,6 @@ class AssistanceSerializer(Masked):
             "id", "programme", "person", "kind", "description", "amount", "quantity", "unit", "date", "status",
             "approved_at", "disbursed_at", "acknowledged_at", "created_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class PlotSerializer(Masked):
@@ -140,14 +140,12 @@ class PlotSerializer(Masked):
             "id", "farmer", "village", "name", "area_ha", "tenure", "commodity", "variety", "planting_year",
             "latitude", "longitude", "is_active", "created_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class HarvestSerializer(Masked):
     class Meta:
         model = Harvest
         fields = ["id", "plot", "harvested_on", "season", "quantity", "unit", "quantity_kg", "recorded_at"]
-        read_only_fields = fields
 
 
 class SaleSerializer(Masked):
@@ -157,7 +155,6 @@ class SaleSerializer(Masked):
             "id", "farmer", "plot", "date", "commodity", "grade", "quality_pct", "quantity", "unit", "quantity_kg",
             "price_per_kg", "amount", "buyer_name", "buyer", "channel", "season", "week", "district", "recorded_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class PriceSerializer(Masked):
@@ -169,7 +166,6 @@ class PriceSerializer(Masked):
             "id", "date", "week", "commodity", "commodity_code", "grade", "price_type", "price_per_kg", "channel",
             "district", "point", "status",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class MigrationEpisodeSerializer(Masked):
@@ -182,7 +178,6 @@ class MigrationEpisodeSerializer(Masked):
             "doc_work_contract", "doc_health_check", "doc_bpjs", "doc_family_consent", "doc_orientation",
             "family_contact_phone", "created_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class PublicPriceSerializer(serializers.Serializer):

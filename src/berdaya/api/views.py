@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.request import Request
@@ -51,7 +52,7 @@ from .throttling import AnonymousThrottle
 class SeesPeople(permissions.BasePermission):
     """Person-level endpoints: viewers read aggregates only (403, as their pages)."""
 
-    message = "Peran Anda hanya boleh melihat data agregat."
+    message = _("Peran Anda hanya boleh melihat data agregat.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return capabilities(request.user).sees_people
