@@ -6,8 +6,10 @@ from . import pages, views
 
 app_name = "api"
 
-router = DefaultRouter(trailing_slash=True)
+router = DefaultRouter(trailing_slash=True, use_regex_path=False)
 router.include_root_view = False
+# No `.json` suffix routes: one address per resource (the Accept header chooses nothing else here).
+router.include_format_suffixes = False
 router.register("households", views.HouseholdViewSet, basename="household")
 router.register("people", views.PersonViewSet, basename="person")
 router.register("groups", views.GroupViewSet, basename="group")

@@ -78,6 +78,8 @@ class ScopedViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
     scope: ClassVar[Callable[[User], QuerySet[Any]]]
     related: ClassVar[tuple[str, ...]] = ()
     audited: ClassVar[bool] = False
+    # Ids are integers: `<int:pk>` in the URL, so a malformed id is a 404 before any query, and the schema says so.
+    lookup_value_converter = "int"
 
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the view for the schema

