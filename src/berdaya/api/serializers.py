@@ -20,7 +20,9 @@ from berdaya.farming.models import Harvest, Plot, Sale
 from berdaya.markets.models import PriceObservation
 from berdaya.migration.models import MigrationEpisode
 from berdaya.organisations.models import Organisation
+from berdaya.programmes.access import programmes_visible_to
 from berdaya.programmes.models import Assistance, Attendance, Enrolment, Programme, Session
+from berdaya.registry.access import people_visible_to
 from berdaya.registry.models import Group, Household, Person
 from berdaya.registry.services import HOUSEHOLD_EDITABLE, PERSON_EDITABLE
 
@@ -235,3 +237,47 @@ class PersonWriteSerializer(_TypesOnly):
 class RegistrationSerializer(serializers.Serializer):
     household = HouseholdWriteSerializer()
     members = PersonWriteSerializer(many=True)
+
+
+class _ScopedPk(serializers.PrimaryKeyRelatedField):
+    """A key of a record the caller may see; any other answers "does not exist", as for a missing one."""
+
+    def __init__(self, scope: Any, **kwargs: Any) -> None:
+        self.scope = scope
+        kwargs.setdefault("pk_field", serializers.IntegerField())
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> Any:
+        request = self.context.get("request")
+        return self.scope(getattr(request, "user", None))
+
+
+def _people(user: Any) -> Any:
+    return people_visible_to(user) if user is not None else Person.objects.none()
+
+
+def _programmes(user: Any) -> Any:
+    return programmes_visible_to(user) if user is not None else Programme.objects.none()
+
+
+def _sessions(user: Any) -> Any:
+    return Session.objects.filter(programme__in=_programmes(user).values("pk"))
+
+
+class EnrolmentWriteSerializer(serializers.Serializer):
+    programme = _ScopedPk(_programmes)
+    person = _ScopedPk(_people)
+    enrol = serializers.BooleanField(default=False, help_text="Langsung terdaftar (bukan hanya diusulkan).")
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class AttendanceWriteSerializer(serializers.Serializer):
+    session = _ScopedPk(_sessions)
+    roster = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=1000)
+    present = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=1000)
+
+
+class AttendanceResultSerializer(serializers.Serializer):
+    present = serializers.IntegerField()
+    absent = serializers.IntegerField()
+    activated = serializers.IntegerField()

@@ -39,6 +39,7 @@ from berdaya.programmes.access import programmes_editable_by, programmes_visible
 from berdaya.programmes.filtersets import ProgrammeFilterSet
 from berdaya.programmes.models import Assistance, Attendance, Enrolment, Programme, Session
 from berdaya.programmes.selectors import visible_enrolments
+from berdaya.programmes.services import attendance_record, enrolment_create
 from berdaya.registry.access import groups_visible_to, households_visible_to, people_visible_to
 from berdaya.registry.filtersets import GroupFilterSet, PersonFilterSet
 from berdaya.registry.models import Group, Household, Person
@@ -219,24 +220,58 @@ class SessionViewSet(ScopedViewSet):
     filterset_fields = ["programme", "date"]
 
 
-class EnrolmentViewSet(ScopedViewSet):
+@extend_schema_view(create=extend_schema(request=s.EnrolmentWriteSerializer, responses={201: s.EnrolmentSerializer}))
+class EnrolmentViewSet(mixins.CreateModelMixin, ScopedViewSet):
+    """Enrolments. POST proposes (or, with `enrol`, enrols) a person through the programme's service."""
+
     queryset = Enrolment.objects.none()
+    http_method_names = ["get", "post", "head", "options"]
     serializer_class = s.EnrolmentSerializer
     permission_classes = [permissions.IsAuthenticated, SeesPeople]
     scope = _scoped(lambda user: visible_enrolments(user))
     filterset_fields = ["programme", "person", "status"]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        incoming = s.EnrolmentWriteSerializer(data=request.data, context={"request": request})
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        enrolment = enrolment_create(
+            actor=request.user,
+            programme=data["programme"],
+            person=data["person"],
+            enrol=data["enrol"],
+            override_reason=data["override_reason"],
+        )
+        return Response(self.get_serializer(enrolment).data, status=status.HTTP_201_CREATED)
 
 
 def attendance_visible_to(user: User) -> QuerySet[Attendance]:
     return Attendance.objects.filter(person__in=people_visible_to(user).values("pk"))
 
 
-class AttendanceViewSet(ScopedViewSet):
+@extend_schema_view(
+    create=extend_schema(request=s.AttendanceWriteSerializer, responses={201: s.AttendanceResultSerializer})
+)
+class AttendanceViewSet(mixins.CreateModelMixin, ScopedViewSet):
+    """Attendance. POST records a session's class list at once (`roster`: everyone on it, `present`: those who came)
+    through the programme's service."""
+
     queryset = Attendance.objects.none()
+    http_method_names = ["get", "post", "head", "options"]
     serializer_class = s.AttendanceSerializer
     permission_classes = [permissions.IsAuthenticated, SeesPeople]
     scope = _scoped(attendance_visible_to)
     filterset_fields = ["session", "person", "present"]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        incoming = s.AttendanceWriteSerializer(data=request.data, context={"request": request})
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        result = attendance_record(
+            actor=request.user, session=data["session"], roster=data["roster"], present=data["present"]
+        )
+        body = {"present": result.present, "absent": result.absent, "activated": result.activated}
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 def assistance_visible_to(user: User) -> QuerySet[Assistance]:

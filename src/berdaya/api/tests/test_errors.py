@@ -130,3 +130,39 @@ def test_a_facilitator_cannot_register_outside_their_villages(officer):
     response = client(facilitator).post("/api/v1/households/", body, format="json")
     assert response.status_code in (403, 400)
     assert not Household.objects.exists()
+
+
+def test_enrolment_and_attendance_are_written_through_the_programme_services(officer):
+
+    from berdaya.programmes.models import Attendance, Enrolment
+    from berdaya.testing import programmes as tp
+
+    org = factories.organisation("Mitra A")
+    other = factories.organisation("Mitra B")
+    partner = factories.user("partner", org=org)
+    mine = factories.person(hh=factories.household(registered_by_organisation=org))
+    theirs = factories.person(hh=factories.household(registered_by_organisation=other), name="Orang Lain")
+    programme = tp.programme(officer, organiser=org)
+    api = client(partner)
+    # A person outside the partner's scope is answered as one that does not exist; nothing written.
+    refused = api.post("/api/v1/enrolments/", {"programme": programme.pk, "person": theirs.pk}, format="json")
+    assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "person"
+    assert not Enrolment.objects.exists()
+    created = api.post(
+        "/api/v1/enrolments/", {"programme": programme.pk, "person": mine.pk, "enrol": True}, format="json"
+    )
+    assert created.status_code == 201, created.content
+    assert Enrolment.objects.get().status == "enrolled"
+    # The service's rule, the page's message: enrolled twice.
+    again = api.post("/api/v1/enrolments/", {"programme": programme.pk, "person": mine.pk}, format="json")
+    assert again.status_code == 400 and "sudah terdaftar" in again.json()["errors"][0]["message"]
+    session = tp.session(officer, programme)
+    marked = api.post(
+        "/api/v1/attendance/", {"session": session.pk, "roster": [mine.pk], "present": [mine.pk]}, format="json"
+    )
+    assert marked.status_code == 201, marked.content
+    assert marked.json()["present"] == 1 and Attendance.objects.get().present
+    outsider = api.post(
+        "/api/v1/attendance/", {"session": session.pk, "roster": [theirs.pk], "present": []}, format="json"
+    )
+    assert outsider.status_code == 400 and Attendance.objects.count() == 1
