@@ -105,3 +105,15 @@ def test_the_command_refuses_a_callback_with_a_path():
     with pytest.raises(CommandError, match="tanpa path"):
         call_command("api", "token", "budi", "--callback", "http://127.0.0.1:9999/cb")
     assert not ApiToken.objects.exists()
+
+
+def test_the_command_revokes_by_prefix():
+    from django.core.management.base import CommandError
+
+    user = factories.user("officer", username="budi")
+    issued = token_create(actor=None, user=user, name="x")
+    call_command("api", "revoke", issued.record.prefix)
+    assert ApiToken.objects.get().revoked_at is not None
+    assert authenticate_bearer(_request(f"Bearer {issued.token}")) is None
+    with pytest.raises(CommandError):
+        call_command("api", "revoke", "00000000")
