@@ -91,7 +91,10 @@ def test_masked_fields_stay_masked_for_partners_and_clear_for_officers(world):
     assert listed["nik"] == "•" * 16
     household = client(world["partner_a"]).get(f"/api/v1/households/{world['hh_a'].pk}/").json()
     assert set(household["kk_number"]) == {"•"}
-    clear = client(world["officer"]).get(f"/api/v1/people/{a.pk}/").json()
+    response = client(world["officer"]).get(f"/api/v1/people/{a.pk}/")
+    # Personal data: no browser or proxy keeps a copy (the token's user counts as signed in).
+    assert "no-store" in response["Cache-Control"]
+    clear = response.json()
     assert clear["nik"] == a.nik and clear["phone"] == a.phone
     hh_b = client(world["fac_b"]).get(f"/api/v1/households/{world['hh_b'].pk}/").json()
     assert hh_b["address"] == "Jl. Rahasia 1"
