@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "berdaya.farming",
     "berdaya.jobs",
     "berdaya.imports",
+    "berdaya.dci",
     "berdaya.demo",
 ]
 
@@ -306,6 +307,13 @@ BERDAYA = {
     "SMS_GATEWAY_TOKEN": env_str("BERDAYA_SMS_GATEWAY_TOKEN", ""),
     "OUTBOX_MAX_ATTEMPTS": env_int("BERDAYA_OUTBOX_MAX_ATTEMPTS", 5),
     "OUTBOX_RETRY_BASE_SECONDS": env_int("BERDAYA_OUTBOX_RETRY_BASE_SECONDS", 300),
+    # SPDCI interfaces (docs/dci.md): Berdaya's receiver_id, the largest page of a search, and how callbacks to a
+    # client are retried (attempt n waits BASE * 2^(n-1) seconds after the one before).
+    "DCI_RECEIVER_ID": env_str("BERDAYA_DCI_RECEIVER_ID", "berdaya"),
+    "DCI_MAX_PAGE_SIZE": env_int("BERDAYA_DCI_MAX_PAGE_SIZE", 1000),
+    "DCI_CALLBACK_MAX_ATTEMPTS": env_int("BERDAYA_DCI_CALLBACK_MAX_ATTEMPTS", 6),
+    "DCI_CALLBACK_RETRY_BASE_SECONDS": env_int("BERDAYA_DCI_CALLBACK_RETRY_BASE_SECONDS", 2),
+    "DCI_CALLBACK_TIMEOUT_SECONDS": env_int("BERDAYA_DCI_CALLBACK_TIMEOUT_SECONDS", 10),
 }
 
 LOGGING = {

@@ -23,6 +23,7 @@ urlpatterns = [
     path("harga/", include("berdaya.markets.urls")),
     path("impor/", include("berdaya.imports.urls")),
     path("tugas/", include("berdaya.jobs.urls")),
+    path("dci/", include("berdaya.dci.urls")),
     path("admin/", admin.site.urls),
     path("sehat/", core_views.health, name="health"),
 ]

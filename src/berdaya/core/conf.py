@@ -52,6 +52,11 @@ class BerdayaSettings:
     sms_gateway_token: str
     outbox_max_attempts: int
     outbox_retry_base_seconds: int
+    dci_receiver_id: str
+    dci_max_page_size: int
+    dci_callback_max_attempts: int
+    dci_callback_retry_base_seconds: int
+    dci_callback_timeout_seconds: int
 
     @property
     def deployment_regencies(self) -> list[str]:
