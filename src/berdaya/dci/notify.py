@@ -17,10 +17,9 @@ Events, from the history of people and group memberships (a household change is 
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.signals import post_save
 from simple_history.signals import post_create_historical_record
@@ -45,12 +44,10 @@ SCAN_BATCH = 50_000
 RECORDS_PER_MESSAGE = 100
 SCAN_KIND = "dci.notify_scan"
 
-_pending = threading.local()
-
 
 def connect() -> None:
     for model in (Person, Household, GroupMembership):
-        post_create_historical_record.connect(_changed, sender=model.history.model, dispatch_uid=f"dci.{model}")  # type: ignore[attr-defined]
+        post_create_historical_record.connect(_changed, sender=model.history.model, dispatch_uid=f"dci.{model}")
         history_rows_written.connect(_changed, sender=model, dispatch_uid=f"dci.bulk.{model}")
     post_save.connect(_subscribed, sender=Subscription, dispatch_uid="dci.subscribed")
 
@@ -67,14 +64,14 @@ def _subscribed(sender: Any, instance: Subscription, created: bool, **kwargs: An
 
 
 def _changed(sender: Any, **kwargs: Any) -> None:
-    if getattr(_pending, "queued", False):
+    # Once per (sub)transaction, however many rows it writes (an import: once; a form: once per saved record).
+    current = set(connection.savepoint_ids)
+    if any(entry[1] is _wake and entry[0] == current for entry in connection.run_on_commit):
         return
-    _pending.queued = True
     transaction.on_commit(_wake)
 
 
 def _wake() -> None:
-    _pending.queued = False
     if not Subscription.objects.filter(status=Subscription.Status.SUBSCRIBED).exists():
         return
     if Job.objects.filter(kind=SCAN_KIND, status=Job.Status.QUEUED).exists():
@@ -130,8 +127,7 @@ def event_people(low: dict[str, int], high: dict[str, int]) -> dict[str, Q]:
     return {
         "REGISTER": Q(pk__in=people.filter(history_type="+").values("id")),
         "DELETE": Q(pk__in=people.filter(Q(history_type="-") | died).values("id")),
-        "LINK": Q(pk__in=people.filter(moved).values("id"))
-        | Q(pk__in=memberships.filter(joined).values("person_id")),
+        "LINK": Q(pk__in=people.filter(moved).values("id")) | Q(pk__in=memberships.filter(joined).values("person_id")),
         "UNLINK": Q(pk__in=people.filter(moved | left).values("id"))
         | Q(pk__in=memberships.filter(ended).values("person_id")),
         "UPDATE": Q(pk__in=people.filter(changed & ~moved & ~died & ~left).values("id"))
@@ -200,7 +196,9 @@ def _notifications(subscription: Subscription, happened: Q) -> list[Delivery]:
             households = load_households(Household.objects.filter(members__pk__in=chunk).distinct().order_by("pk"))
             records = [mapper.group(h, h.members.all()) for h in households]
         else:
-            rows = load_people(Person.objects.filter(pk__in=chunk).order_by("pk"), subscription.registry, record_type=record_type)
+            rows = load_people(
+                Person.objects.filter(pk__in=chunk).order_by("pk"), subscription.registry, record_type=record_type
+            )
             records = [mapper.farmer(p) if record_type == FARMER else mapper.member(p) for p in rows]
         deliveries.append(_delivery(subscription, record_type, records))
     return deliveries

@@ -286,6 +286,9 @@ class Compiler:
             )
         try:
             if op == "in":
+                # The spec's attribute_value is a scalar: a list is written "a,b,c" (a JSON list is taken too).
+                if isinstance(value, str):
+                    value = [v.strip() for v in value.split(",") if v.strip()]
                 if not isinstance(value, list) or not value or len(value) > 1000:
                     raise ValueError
                 converted: Any = [attribute.convert(v) for v in value]

@@ -19,7 +19,7 @@ from berdaya.registry.vulnerability import flag_q
 
 from .models import Registry
 
-SEX = {rc.Sex.MALE: "male", rc.Sex.FEMALE: "female"}
+SEX: dict[str, str] = {rc.Sex.MALE: "male", rc.Sex.FEMALE: "female"}
 REG_TYPE = {Registry.SOCIAL: "ns:org:RegistryType:Social", Registry.FARMER: "ns:org:RegistryType:FR"}
 MEMBER, GROUP, FARMER = "Member", "Group", "Farmer"
 
@@ -157,7 +157,9 @@ class Mapper:
         group = membership.group
         profile: FarmerGroupProfile | None = getattr(group, "farming_profile", None)
         return {
-            "group_identifier": [{"@type": "Identifier", "identifier_type": "GROUP_ID", "identifier_value": str(group.pk)}],
+            "group_identifier": [
+                {"@type": "Identifier", "identifier_type": "GROUP_ID", "identifier_value": str(group.pk)}
+            ],
             "name": group.name,
             "group_type": group.kind,
             "role": membership.role,
@@ -185,7 +187,9 @@ class Mapper:
 def with_disability(qs: QuerySet[Person]) -> QuerySet[Person]:
     """`is_disabled` by the registry's one disability rule, read in the page's query."""
     return qs.annotate(
-        dci_disabled=Case(When(flag_q("disability"), then=Value(True)), default=Value(False), output_field=BooleanField())
+        dci_disabled=Case(
+            When(flag_q("disability"), then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
     )
 
 
@@ -202,9 +206,7 @@ def load_people(qs: QuerySet[Person], registry: str, *, record_type: str) -> Que
             ),
             Prefetch(
                 "memberships",
-                queryset=GroupMembership.objects.filter(left_on__isnull=True).select_related(
-                    "group__farming_profile"
-                ),
+                queryset=GroupMembership.objects.filter(left_on__isnull=True).select_related("group__farming_profile"),
             ),
         )
     return qs

@@ -64,8 +64,7 @@ def people_for(user: User, registry: str) -> QuerySet[Person]:
     people = people_visible_to(user)
     if registry == Registry.FARMER:
         people = people.filter(
-            Q(pk__in=Plot.objects.filter(is_active=True).values("farmer_id"))
-            | Q(occupation__in=rc.FARMING_OCCUPATIONS)
+            Q(pk__in=Plot.objects.filter(is_active=True).values("farmer_id")) | Q(occupation__in=rc.FARMING_OCCUPATIONS)
         )
     return people
 
@@ -83,18 +82,18 @@ def _pagination(raw: Any) -> tuple[int, int, bool]:
         return UNPAGED_MAX, 1, False
     if not isinstance(raw, dict):
         raise QueryError(_("pagination harus berupa objek."), "rjct.pagination.invalid")
-    size, number = raw.get("page_size"), raw.get("page_number", 1)
     limit = conf().dci_max_page_size
-    for value in (size, number):
+    values: list[int] = []
+    for value in (raw.get("page_size"), raw.get("page_number", 1)):
         if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value) or value < 1:
             raise QueryError(
                 _("page_size dan page_number harus bilangan bulat mulai dari 1."), "rjct.pagination.invalid"
             )
+        values.append(int(value))
+    size, number = values
     if size > limit:
-        raise QueryError(
-            _("page_size paling besar %(limit)s.") % {"limit": limit}, "rjct.pagination.invalid"
-        )
-    return int(size), int(number), True
+        raise QueryError(_("page_size paling besar %(limit)s.") % {"limit": limit}, "rjct.pagination.invalid")
+    return size, number, True
 
 
 def _rejected(base: dict[str, Any], reason: str, message: str) -> dict[str, Any]:
@@ -165,10 +164,7 @@ def _search_one(
         total = people.count()
         _check_unpaged(total, paged)
         rows = list(load_people(people.order_by(*order), registry, record_type=record_type)[start : start + size])
-        if record_type == FARMER:
-            records = [mapper.farmer(p) for p in rows]
-        else:
-            records = [mapper.member(p) for p in rows]
+        records = [mapper.farmer(p) for p in rows] if record_type == FARMER else [mapper.member(p) for p in rows]
     audit(
         actor=user,
         action="dci.search",
@@ -206,9 +202,7 @@ class Duplicate(Exception):
     pass
 
 
-def _record(
-    *, client: BearerClient, registry: str, action: str, envelope: env.Envelope, is_async: bool
-) -> Transaction:
+def _record(*, client: BearerClient, registry: str, action: str, envelope: env.Envelope, is_async: bool) -> Transaction:
     refs = [i.get("reference_id") for i in envelope.items if isinstance(i.get("reference_id"), str)]
     txn = Transaction(
         registry=registry,
@@ -475,7 +469,8 @@ def _unsubscribe_message(client: BearerClient, txn: Transaction, envelope: env.E
             **base,
             "status": "rjct",
             "status_reason_code": "rjct.subscription_code.invalid",
-            "status_reason_message": _("Kode langganan tidak dikenal: %(codes)s.") % {"codes": ", ".join(unknown)[:900]},
+            "status_reason_message": _("Kode langganan tidak dikenal: %(codes)s.")
+            % {"codes": ", ".join(unknown)[:900]},
         }
     if all(s.status == Subscription.Status.UNSUBSCRIBED for s in own.values()):
         return {

@@ -20,7 +20,6 @@ from typing import Any
 import yaml
 from jsonschema import Draft4Validator
 from referencing import Registry as SchemaRegistry
-from referencing import Resource
 from referencing.jsonschema import DRAFT4
 
 SPEC_DIR = Path(__file__).parent / "spec"
@@ -45,7 +44,7 @@ def _pointer(*parts: str) -> str:
 @cache
 def _registry(registry: str) -> SchemaRegistry:
     uri = f"urn:spdci:{registry}"
-    return SchemaRegistry().with_resource(uri, Resource(contents=document(registry), specification=DRAFT4))
+    return SchemaRegistry().with_resource(uri, DRAFT4.create_resource(document(registry)))
 
 
 def validator(registry: str, path: str, part: str = "request", status: str = "default") -> Draft4Validator:

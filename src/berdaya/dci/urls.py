@@ -24,6 +24,4 @@ urlpatterns = [
 ]
 for registry in Registry.values:
     for spec_path, name in PATHS.items():
-        urlpatterns.append(
-            path(f"{registry}/{spec_path}", views.endpoint(registry, name), name=f"{registry}-{name}")
-        )
+        urlpatterns.append(path(f"{registry}/{spec_path}", views.endpoint(registry, name), name=f"{registry}-{name}"))

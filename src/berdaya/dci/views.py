@@ -51,13 +51,17 @@ def endpoint(registry: str, name: str) -> Callable[[HttpRequest], HttpResponse]:
         client = authenticate_bearer(request)
         if client is None:
             response = _json(
-                401, env.http_error("err.request.unauthorized", _("Token tidak ada, tidak sah, dicabut atau kedaluwarsa."))
+                401,
+                env.http_error("err.request.unauthorized", _("Token tidak ada, tidak sah, dicabut atau kedaluwarsa.")),
             )
             response["WWW-Authenticate"] = 'Bearer realm="dci"'
             return response
         if not capabilities(client.user).sees_people:
             return _json(
-                403, env.http_error("err.request.forbidden", _("Peran pengguna token ini hanya boleh melihat data agregat."))
+                403,
+                env.http_error(
+                    "err.request.forbidden", _("Peran pengguna token ini hanya boleh melihat data agregat.")
+                ),
             )
         answer = handler(client, registry, request.body)
         return _json(answer.status, answer.body)
