@@ -88,6 +88,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "simple_history",
     "axes",
@@ -109,6 +112,7 @@ INSTALLED_APPS = [
     "berdaya.jobs",
     "berdaya.imports",
     "berdaya.dci",
+    "berdaya.api",
     "berdaya.demo",
 ]
 
@@ -264,6 +268,48 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         "object-src": [NONE],
     }
+}
+
+# The REST API (berdaya.api, docs/api.md): bearer tokens, or the browser's session; cursor pages; a rate per token.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "berdaya.api.authentication.BearerAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "berdaya.api.pagination.Cursor",
+    "PAGE_SIZE": env_int("BERDAYA_API_PAGE_SIZE", 50),
+    "DEFAULT_THROTTLE_CLASSES": ["berdaya.api.throttling.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env_str("BERDAYA_API_RATE", "600/min"),
+        "anon": env_str("BERDAYA_API_ANON_RATE", "60/min"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "berdaya.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Berdaya API",
+    "DESCRIPTION": "REST API registri dan pemberdayaan Kabupaten Merangin (docs/api.md).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "berdaya.api.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "WgssAnswerEnum": "berdaya.registry.choices.WGSSAnswer",
+        "SaleChannelEnum": "berdaya.markets.choices.Channel",
+        "PlacementChannelEnum": "berdaya.migration.choices.Channel",
+    },
 }
 
 # Domain thresholds (../shared/domain.md): they differ between sources, so they are settings.

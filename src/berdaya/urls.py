@@ -24,6 +24,7 @@ urlpatterns = [
     path("impor/", include("berdaya.imports.urls")),
     path("tugas/", include("berdaya.jobs.urls")),
     path("dci/", include("berdaya.dci.urls")),
+    path("api/", include("berdaya.api.urls")),
     path("admin/", admin.site.urls),
     path("sehat/", core_views.health, name="health"),
 ]

@@ -1,0 +1,79 @@
+"""Bearer authentication for the REST API and the SPDCI interfaces.
+
+`Authorization: Bearer <token>` (or `Token <token>`). The token acts as its user: same role, same scope, same
+masking as the user's pages. `authenticate_bearer(request)` is the plain function (for views outside DRF, such as
+the SPDCI endpoints); `BearerAuthentication` is the DRF class built on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+from berdaya.accounts.models import User
+
+from .models import ApiToken
+from .tokens import hashes_match, split_token
+
+SCHEMES = ("bearer", "token")
+# last_used is written at most this often per token, so a busy client does not turn every read into a write.
+LAST_USED_EVERY = dt.timedelta(seconds=60)
+
+
+def token_from_header(request: HttpRequest | Any) -> str | None:
+    """The raw token of an `Authorization: Bearer|Token <token>` header; None when the header uses no such scheme."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _sep, value = header.strip().partition(" ")
+    if scheme.lower() not in SCHEMES or not value.strip():
+        return None
+    return value.strip()
+
+
+def check_token(raw: str) -> ApiToken | None:
+    """The active token `raw` is, with its active user loaded; None if it is unknown, revoked, expired or its user
+    is deactivated."""
+    prefix = split_token(raw)
+    if prefix is None:
+        return None
+    record = ApiToken.objects.select_related("user", "user__organisation").filter(prefix=prefix).first()
+    if record is None or not hashes_match(raw, record.secret_hash):
+        return None
+    now = timezone.now()
+    if not record.is_active_at(now) or not record.user.is_active:
+        return None
+    if record.last_used is None or now - record.last_used > LAST_USED_EVERY:
+        ApiToken.objects.filter(pk=record.pk).update(last_used=now)
+        record.last_used = now
+    return record
+
+
+def authenticate_bearer(request: HttpRequest | Any) -> tuple[User, ApiToken] | None:
+    """(user, token) for a request carrying a valid token; None when it carries none or a bad one."""
+    raw = token_from_header(request)
+    if raw is None:
+        return None
+    record = check_token(raw)
+    if record is None:
+        return None
+    return record.user, record
+
+
+class BearerAuthentication(authentication.BaseAuthentication):
+    """DRF: a request with a bearer token is that token's user; a bad token is refused with 401 (not ignored)."""
+
+    def authenticate(self, request: Any) -> tuple[User, ApiToken] | None:
+        raw = token_from_header(request)
+        if raw is None:
+            return None
+        record = check_token(raw)
+        if record is None:
+            raise exceptions.AuthenticationFailed(_("Token tidak sah, sudah dicabut atau kedaluwarsa."))
+        return record.user, record
+
+    def authenticate_header(self, request: Any) -> str:
+        return 'Bearer realm="api"'

@@ -1,0 +1,116 @@
+"""Error bodies that name the field and the rule, in the language the client asked for.
+
+Every error answers
+    {"detail": "<summary>", "errors": [{"field": "nik", "rule": "invalid", "message": "NIK harus 16 digit angka."}]}
+`field` is null for an error about the whole request or record; `rule` is the validator's code (required, invalid,
+max_length, unique, permission_denied, not_found, throttled...). A service's `ValidationError` (the same rules and
+messages as the web forms) becomes a 400 here, so the API never words a rule a second time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from berdaya.registry.services import RegistrationErrors
+
+
+def language_of(request: Any) -> str:
+    """The first supported language of Accept-Language; Bahasa Indonesia when none is asked for or supported."""
+    supported = {code for code, _name in settings.LANGUAGES}
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    for code, _quality in parse_accept_lang_header(header):
+        base = code.split("-")[0].lower()
+        if base in supported:
+            return base
+    return settings.LANGUAGE_CODE
+
+
+def activate_request_language(request: Any) -> str:
+    language = language_of(request)
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    return language
+
+
+def _field(name: Any) -> str | None:
+    if name in (None, NON_FIELD_ERRORS, api_settings.NON_FIELD_ERRORS_KEY):
+        return None
+    return str(name)
+
+
+def _flatten(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
+    """DRF's nested error detail (dicts of lists of ErrorDetail) as a flat list of field/rule/message."""
+    if isinstance(detail, dict):
+        rows: list[dict[str, Any]] = []
+        for key, value in detail.items():
+            name = _field(key)
+            rows += _flatten(value, f"{field}.{name}" if field and name else (name or field))
+        return rows
+    if isinstance(detail, list):
+        return [row for item in detail for row in _flatten(item, field)]
+    return [{"field": field, "rule": getattr(detail, "code", None) or "invalid", "message": str(detail)}]
+
+
+def django_errors(exc: DjangoValidationError, prefix: str = "") -> list[dict[str, Any]]:
+    if isinstance(exc, RegistrationErrors):
+        # A registration's errors by part: the household's fields, then each member's by index as submitted.
+        rows = django_errors(exc.household, "household.") if exc.household is not None else []
+        for index, error in sorted(exc.members.items()):
+            rows += django_errors(error, f"members.{index}.")
+        return rows
+    rows: list[dict[str, Any]] = []
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            for error in errors:
+                for message in error.messages:
+                    field = _field(name)
+                    path = f"{prefix}{field}" if field else (prefix.rstrip(".") or None)
+                    rows.append({"field": path, "rule": error.code or "invalid", "message": message})
+    else:
+        for error in exc.error_list:
+            for message in error.messages:
+                rows.append({"field": prefix.rstrip(".") or None, "rule": error.code or "invalid", "message": message})
+    return rows
+
+
+_SUMMARY_RULES = {
+    status.HTTP_400_BAD_REQUEST: "invalid",
+    status.HTTP_401_UNAUTHORIZED: "not_authenticated",
+    status.HTTP_403_FORBIDDEN: "permission_denied",
+    status.HTTP_404_NOT_FOUND: "not_found",
+    status.HTTP_405_METHOD_NOT_ALLOWED: "method_not_allowed",
+    status.HTTP_406_NOT_ACCEPTABLE: "not_acceptable",
+    status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
+    status.HTTP_429_TOO_MANY_REQUESTS: "throttled",
+}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        rows = django_errors(exc)
+        return Response({"detail": _("Data tidak valid."), "errors": rows}, status=status.HTTP_400_BAD_REQUEST)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        rows = _flatten(exc.detail)
+        response.data = {"detail": _("Data tidak valid."), "errors": rows}
+        return response
+    data = response.data if isinstance(response.data, dict) else {}
+    message = str(data.get("detail", "")) or _("Permintaan tidak dapat diproses.")
+    rule = getattr(data.get("detail"), "code", None) or _SUMMARY_RULES.get(response.status_code, "error")
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        message = _("Terlalu banyak permintaan. Coba lagi dalam %(seconds)d detik.") % {"seconds": int(exc.wait) + 1}
+    response.data = {"detail": message, "errors": [{"field": None, "rule": rule, "message": message}]}
+    return response

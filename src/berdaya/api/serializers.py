@@ -1,0 +1,227 @@
+"""What the API shows of each record, and what it accepts for the writes the pages allow.
+
+Reads mask every identifying field (core.masking.IDENTIFYING_FIELDS, plus a migrant's family contact number) for a
+role whose capabilities do not include `sees_identifiers`, exactly as the pages do. Write serializers only convert
+JSON types: every rule (formats, limits, NIK/KK checks, uniqueness) is the service's, so the API gives the same
+messages as the forms.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model
+from rest_framework import serializers
+
+from berdaya.core.access import capabilities
+from berdaya.core.masking import is_identifying, mask_field, mask_phone
+from berdaya.farming.models import Harvest, Plot, Sale
+from berdaya.markets.models import PriceObservation
+from berdaya.migration.models import MigrationEpisode
+from berdaya.organisations.models import Organisation
+from berdaya.programmes.models import Assistance, Attendance, Enrolment, Programme, Session
+from berdaya.registry.models import Group, Household, Person
+from berdaya.registry.services import HOUSEHOLD_EDITABLE, PERSON_EDITABLE
+
+# Fields outside IDENTIFYING_FIELDS that still identify someone and are masked the same way.
+EXTRA_MASKED = {"family_contact_phone": mask_phone}
+
+
+class Masked(serializers.ModelSerializer):
+    """A model serializer that masks identifying fields for roles that do not see identifiers."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # Read only, but built as writable fields first, so the schema keeps each column's blank and null values
+        # (a read-only field built by DRF drops them, and the schema would then promise what the data breaks).
+        fields = super().get_fields()
+        for field in fields.values():
+            field.read_only = True
+            field.required = False
+        return fields
+
+    def _sees_identifiers(self) -> bool:
+        request = self.context.get("request")
+        cache = self.context.setdefault("_caps", {})
+        if "sees" not in cache:
+            cache["sees"] = capabilities(getattr(request, "user", None)).sees_identifiers
+        return bool(cache["sees"])
+
+    def to_representation(self, instance: Model) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not self._sees_identifiers():
+            for name, value in data.items():
+                if name in EXTRA_MASKED:
+                    data[name] = EXTRA_MASKED[name](value)
+                elif is_identifying(name) and value not in (None, ""):
+                    data[name] = mask_field(name, value)
+        return data
+
+
+class HouseholdSerializer(Masked):
+    village_name = serializers.CharField(source="village.name", read_only=True)
+
+    class Meta:
+        model = Household
+        fields = [
+            "id", "kk_number", "village", "village_name", "address", "rt", "rw", "latitude", "longitude",
+            "floor_material", "wall_material", "roof_material", "water_source", "toilet", "lighting", "cooking_fuel",
+            "floor_area_m2", "asset_motorcycle", "asset_car", "asset_refrigerator", "asset_television",
+            "asset_smartphone", "asset_livestock", "asset_gold_savings", "land_operated_ha", "land_tenure", "status",
+            "registered_by_organisation", "created_at", "updated_at",
+        ]  # fmt: skip
+
+
+class PersonSerializer(Masked):
+    class Meta:
+        model = Person
+        fields = [
+            "id", "household", "nik", "nik_missing_reason", "full_name", "sex", "birth_place", "birth_date",
+            "relationship", "marital_status", "education", "occupation", "phone", "wgss_seeing", "wgss_hearing",
+            "wgss_walking", "wgss_remembering", "wgss_selfcare", "wgss_communicating", "status", "date_of_death",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+
+
+class GroupSerializer(Masked):
+    class Meta:
+        model = Group
+        fields = ["id", "name", "kind", "village", "registration_number", "founded_year", "created_at", "updated_at"]
+
+
+class OrganisationSerializer(Masked):
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "short_name", "kind", "is_active", "phone", "email", "address", "created_at"]
+
+
+class ProgrammeSerializer(Masked):
+    class Meta:
+        model = Programme
+        fields = [
+            "id", "name", "kind", "description", "organiser", "target_groups", "start_date", "end_date", "budget",
+            "capacity", "attendance_threshold", "status", "created_at", "updated_at",
+        ]  # fmt: skip
+
+
+class SessionSerializer(Masked):
+    class Meta:
+        model = Session
+        fields = [
+            "id", "programme", "date", "start_time", "end_time", "venue", "trainer", "topic", "step_free",
+            "sign_language", "large_print", "easy_read",
+        ]  # fmt: skip
+
+
+class EnrolmentSerializer(Masked):
+    class Meta:
+        model = Enrolment
+        fields = ["id", "programme", "person", "status", "source", "enrolled_on", "ended_on", "created_at"]
+
+
+class AttendanceSerializer(Masked):
+    class Meta:
+        model = Attendance
+        fields = ["id", "session", "person", "present", "recorded_at"]
+
+
+class AssistanceSerializer(Masked):
+    class Meta:
+        model = Assistance
+        fields = [
+            "id", "programme", "person", "kind", "description", "amount", "quantity", "unit", "date", "status",
+            "approved_at", "disbursed_at", "acknowledged_at", "created_at",
+        ]  # fmt: skip
+
+
+class PlotSerializer(Masked):
+    class Meta:
+        model = Plot
+        fields = [
+            "id", "farmer", "village", "name", "area_ha", "tenure", "commodity", "variety", "planting_year",
+            "latitude", "longitude", "is_active", "created_at",
+        ]  # fmt: skip
+
+
+class HarvestSerializer(Masked):
+    class Meta:
+        model = Harvest
+        fields = ["id", "plot", "harvested_on", "season", "quantity", "unit", "quantity_kg", "recorded_at"]
+
+
+class SaleSerializer(Masked):
+    class Meta:
+        model = Sale
+        fields = [
+            "id", "farmer", "plot", "date", "commodity", "grade", "quality_pct", "quantity", "unit", "quantity_kg",
+            "price_per_kg", "amount", "buyer_name", "buyer", "channel", "season", "week", "district", "recorded_at",
+        ]  # fmt: skip
+
+
+class PriceSerializer(Masked):
+    commodity_code = serializers.CharField(source="commodity.code", read_only=True)
+
+    class Meta:
+        model = PriceObservation
+        fields = [
+            "id", "date", "week", "commodity", "commodity_code", "grade", "price_type", "price_per_kg", "channel",
+            "district", "point", "status",
+        ]  # fmt: skip
+
+
+class MigrationEpisodeSerializer(Masked):
+    class Meta:
+        model = MigrationEpisode
+        # Never case notes or documents: only the episode's stage, destination and document checklist.
+        fields = [
+            "id", "person", "stage", "destination", "destination_detail", "sector", "channel", "contract_start",
+            "contract_end", "departure_date", "return_date", "doc_passport", "doc_visa", "doc_placement_agreement",
+            "doc_work_contract", "doc_health_check", "doc_bpjs", "doc_family_consent", "doc_orientation",
+            "family_contact_phone", "created_at", "updated_at",
+        ]  # fmt: skip
+
+
+class PublicPriceSerializer(serializers.Serializer):
+    commodity = serializers.CharField()
+    commodity_name = serializers.CharField()
+    district = serializers.CharField()
+    district_name = serializers.CharField()
+    week = serializers.IntegerField()
+    farm_gate = serializers.IntegerField(allow_null=True)
+    organised = serializers.IntegerField(allow_null=True)
+    market = serializers.IntegerField(allow_null=True)
+
+
+# --- Writes: types only; the rules are the services' ------------------------------------------------------------
+
+
+class _TypesOnly(serializers.ModelSerializer):
+    """Every field optional and without validators: the service checks each rule, with the forms' messages."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for field in fields.values():
+            field.required = False
+            field.validators = []
+            if hasattr(field, "allow_blank"):
+                field.allow_blank = True
+        return fields
+
+    def get_validators(self) -> list[Any]:
+        return []
+
+
+class HouseholdWriteSerializer(_TypesOnly):
+    class Meta:
+        model = Household
+        fields = sorted(name for name in HOUSEHOLD_EDITABLE if not name.endswith("_id"))
+
+
+class PersonWriteSerializer(_TypesOnly):
+    class Meta:
+        model = Person
+        fields = sorted(PERSON_EDITABLE)
+
+
+class RegistrationSerializer(serializers.Serializer):
+    household = HouseholdWriteSerializer()
+    members = PersonWriteSerializer(many=True)

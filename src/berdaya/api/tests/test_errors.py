@@ -1,0 +1,132 @@
+"""Writes go through the registry's services: the same rules and messages as the forms, in the language asked for,
+each naming its field and rule."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from django.utils import translation
+from rest_framework.test import APIClient
+
+from berdaya.api.services import token_create
+from berdaya.core.forms import service_errors
+from berdaya.registry.forms import PersonForm
+from berdaya.registry.models import Household, Person
+from berdaya.registry.services import person_update
+from berdaya.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer():
+    factories.make_areas()
+    return factories.user("officer")
+
+
+def client(user, language: str | None = None) -> APIClient:
+    api = APIClient()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token_create(actor=user, user=user, name='t').token}"}
+    if language:
+        headers["HTTP_ACCEPT_LANGUAGE"] = language
+    api.credentials(**headers)
+    return api
+
+
+def form_errors(actor, person: Person, data: dict, language: str) -> dict[str, list[str]]:
+    """What the person edit page says for `data`: the form's types, then the service inside service_errors."""
+    with translation.override(language):
+        initial = {name: value for name, value in PersonForm(instance=person).initial.items() if value is not None}
+        form = PersonForm({**initial, **data}, instance=Person.objects.get(pk=person.pk), allow_override=True)
+        assert form.is_valid(), form.errors
+        with transaction.atomic(), service_errors(form):
+            cleaned = {k: v for k, v in form.cleaned_data.items() if k in form.fields}
+            person_update(actor=actor, person=form.instance, data=cleaned)
+            transaction.set_rollback(True)
+        return {k: [str(m) for m in v] for k, v in form.errors.items()}
+
+
+@pytest.mark.parametrize("language,header", [("id", None), ("id", "id-ID,id;q=0.9"), ("en", "en-GB,en;q=0.8")])
+def test_a_bad_nik_is_refused_with_the_forms_message_in_the_language_asked(officer, language, header):
+    person = factories.person()
+    response = client(officer, header).patch(f"/api/v1/people/{person.pk}/", {"nik": "1502"}, format="json")
+    assert response.status_code == 400, response.content
+    assert response["Content-Language"] == language
+    body = response.json()
+    nik_errors = [e for e in body["errors"] if e["field"] == "nik"]
+    assert nik_errors and all(e["rule"] for e in nik_errors)
+    assert [e["message"] for e in nik_errors] == form_errors(officer, person, {"nik": "1502"}, language)["nik"]
+    Person.objects.get(pk=person.pk, nik=person.nik)  # nothing written
+
+
+def test_english_and_indonesian_messages_differ(officer):
+    person = factories.person()
+    id_body = client(officer).patch(f"/api/v1/people/{person.pk}/", {"nik": "1502"}, format="json").json()
+    en_body = client(officer, "en").patch(f"/api/v1/people/{person.pk}/", {"nik": "1502"}, format="json").json()
+    assert id_body["errors"][0]["message"] != en_body["errors"][0]["message"]
+    assert id_body["detail"] == "Data tidak valid." and en_body["detail"] != id_body["detail"]
+
+
+def test_an_unsupported_language_falls_back_to_indonesian(officer):
+    response = APIClient(HTTP_ACCEPT_LANGUAGE="fr-FR").get("/api/v1/people/")
+    assert response.status_code == 401 and response["Content-Language"] == "id"
+    english = APIClient(HTTP_ACCEPT_LANGUAGE="en").get("/api/v1/people/")
+    assert english.json()["detail"] != response.json()["detail"]
+
+
+def test_a_type_error_names_the_field(officer):
+    person = factories.person()
+    response = client(officer).patch(f"/api/v1/people/{person.pk}/", {"birth_date": "kemarin"}, format="json")
+    assert response.status_code == 400
+    (error,) = response.json()["errors"]
+    assert error["field"] == "birth_date" and error["rule"] == "invalid"
+
+
+def test_a_valid_change_is_written_through_the_service(officer):
+    person = factories.person()
+    response = client(officer).patch(f"/api/v1/people/{person.pk}/", {"full_name": "Siti Baru"}, format="json")
+    assert response.status_code == 200, response.content
+    assert Person.objects.get(pk=person.pk).full_name == "Siti Baru"
+    assert person.history.first().history_user == officer
+
+
+def test_a_partner_may_not_change_an_identifier_it_cannot_see(officer):
+    org = factories.organisation("Mitra A")
+    person = factories.person(hh=factories.household(registered_by_organisation=org))
+    partner = factories.user("partner", org=org)
+    response = client(partner).patch(f"/api/v1/people/{person.pk}/", {"phone": "081299998888"}, format="json")
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["rule"] == "permission_denied"
+
+
+def test_a_registration_reports_each_members_errors_by_index(officer):
+    body = {
+        "household": {"village": "15.02.01.2001", "land_tenure": "none"},
+        "members": [
+            {"full_name": "Kepala", "sex": "M", "birth_date": "1980-01-01", "relationship": "head",
+             "nik_missing_reason": "unknown"},
+            {"full_name": "Anak", "sex": "F", "birth_date": "2999-01-01", "relationship": "child",
+             "nik_missing_reason": "unknown"},
+        ],
+    }  # fmt: skip
+    response = client(officer).post("/api/v1/households/", body, format="json")
+    assert response.status_code == 400, response.content
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert "members.1.birth_date" in fields
+    assert not Household.objects.exists()
+    body["members"][1]["birth_date"] = "2010-01-01"
+    created = client(officer).post("/api/v1/households/", body, format="json")
+    assert created.status_code == 201, created.content
+    assert Household.objects.get().members.count() == 2
+
+
+def test_a_facilitator_cannot_register_outside_their_villages(officer):
+    facilitator = factories.user("facilitator", villages=["15.02.02.1010"])
+    body = {
+        "household": {"village": "15.02.01.2001", "land_tenure": "none"},
+        "members": [{"full_name": "K", "sex": "M", "birth_date": "1980-01-01", "relationship": "head",
+                     "nik_missing_reason": "unknown"}],
+    }  # fmt: skip
+    response = client(facilitator).post("/api/v1/households/", body, format="json")
+    assert response.status_code in (403, 400)
+    assert not Household.objects.exists()

@@ -1,0 +1,168 @@
+"""The API answers as the pages do: the same scope, masking and audit for every role."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from berdaya.api.models import ApiToken
+from berdaya.api.services import token_create, token_revoke
+from berdaya.core.models import AuditEvent
+from berdaya.testing import factories
+from berdaya.testing import programmes as tp
+
+pytestmark = pytest.mark.django_db
+
+VILLAGE_A = "15.02.01.2001"
+VILLAGE_B = "15.02.02.1010"
+
+
+@pytest.fixture
+def world():
+    factories.make_areas()
+    org_a = factories.organisation("Mitra A")
+    org_b = factories.organisation("Mitra B")
+    hh_a = factories.household(village=VILLAGE_A, registered_by_organisation=org_a, kk_number=factories.kk_number())
+    hh_b = factories.household(village=VILLAGE_B, registered_by_organisation=org_b, address="Jl. Rahasia 1")
+    a = factories.person(hh=hh_a, name="Ani Mitra A", phone="+6281234567890")
+    b = factories.person(hh=hh_b, name="Budi Mitra B", sex="M", phone="+6281298765432")
+    officer = factories.user("officer")
+    prog_b = tp.programme(officer, organiser=org_b)
+    tp.enrol(officer, prog_b, b)
+    return {
+        "a": a,
+        "b": b,
+        "hh_a": hh_a,
+        "hh_b": hh_b,
+        "partner_a": factories.user("partner", org=org_a),
+        "partner_b": factories.user("partner", org=org_b),
+        "fac_b": factories.user("facilitator", villages=[VILLAGE_B]),
+        "officer": officer,
+        "viewer": factories.user("viewer"),
+    }
+
+
+def client(user, **headers) -> APIClient:
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token_create(actor=user, user=user, name='t').token}", **headers)
+    return api
+
+
+def ids(response) -> set[int]:
+    assert response.status_code == 200, response.content
+    return {row["id"] for row in response.json()["results"]}
+
+
+def test_a_partner_token_reads_only_its_own_beneficiaries(world):
+    api = client(world["partner_a"])
+    a, b = world["a"], world["b"]
+    assert ids(api.get("/api/v1/people/")) == {a.pk}
+    assert ids(api.get("/api/v1/households/")) == {world["hh_a"].pk}
+    assert api.get(f"/api/v1/people/{b.pk}/").status_code == 404
+    assert api.get(f"/api/v1/households/{world['hh_b'].pk}/").status_code == 404
+    # Filters and counts never reach past the scope: B's NIK, name and village find nothing.
+    assert ids(api.get("/api/v1/people/", {"q": b.nik})) == set()
+    assert ids(api.get("/api/v1/people/", {"q": "Budi"})) == set()
+    assert ids(api.get("/api/v1/people/", {"village": VILLAGE_B})) == set()
+    assert ids(api.get("/api/v1/enrolments/")) == set()
+    assert ids(api.get("/api/v1/enrolments/", {"person": b.pk})) == set()
+    # And B's own token sees B (through its registration and its programme).
+    api_b = client(world["partner_b"])
+    assert ids(api_b.get("/api/v1/people/")) == {b.pk}
+    assert len(ids(api_b.get("/api/v1/enrolments/"))) == 1
+
+
+def test_a_facilitator_of_another_village_sees_only_that_village(world):
+    api = client(world["fac_b"])
+    assert ids(api.get("/api/v1/people/")) == {world["b"].pk}
+    assert api.get(f"/api/v1/people/{world['a'].pk}/").status_code == 404
+    assert ids(api.get("/api/v1/people/", {"village": VILLAGE_A})) == set()
+
+
+def test_masked_fields_stay_masked_for_partners_and_clear_for_officers(world):
+    a = world["a"]
+    masked = client(world["partner_a"]).get(f"/api/v1/people/{a.pk}/").json()
+    assert masked["nik"] == "•" * 16 and a.nik not in str(masked)
+    assert masked["phone"].startswith("+62812") and "•" in masked["phone"] and a.phone not in str(masked)
+    listed = client(world["partner_a"]).get("/api/v1/people/").json()["results"][0]
+    assert listed["nik"] == "•" * 16
+    household = client(world["partner_a"]).get(f"/api/v1/households/{world['hh_a'].pk}/").json()
+    assert set(household["kk_number"]) == {"•"}
+    clear = client(world["officer"]).get(f"/api/v1/people/{a.pk}/").json()
+    assert clear["nik"] == a.nik and clear["phone"] == a.phone
+    hh_b = client(world["fac_b"]).get(f"/api/v1/households/{world['hh_b'].pk}/").json()
+    assert hh_b["address"] == "Jl. Rahasia 1"
+    hh_b_partner = client(world["partner_b"]).get(f"/api/v1/households/{world['hh_b'].pk}/").json()
+    assert hh_b_partner["address"] == "•••"
+
+
+def test_viewers_read_no_person_level_record(world):
+    api = client(world["viewer"])
+    response = api.get("/api/v1/people/")
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["rule"] == "permission_denied"
+    assert api.get("/api/v1/programmes/").status_code == 200
+
+
+def test_views_of_people_are_audited(world):
+    api = client(world["partner_a"])
+    before = AuditEvent.objects.count()
+    api.get(f"/api/v1/people/{world['a'].pk}/")
+    api.get("/api/v1/people/", {"q": world["a"].nik})
+    events = list(AuditEvent.objects.order_by("pk")[before:])
+    assert [e.action for e in events] == ["view", "view"]
+    assert events[0].object_id == str(world["a"].pk) and events[0].detail["via"] == "api"
+    assert world["a"].nik not in str(events[1].detail) and events[1].detail["rows"] == 1
+
+
+def test_revoked_expired_and_bad_tokens_are_refused(world):
+    user = world["officer"]
+    issued = token_create(actor=user, user=user, name="t")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.token}")
+    assert api.get("/api/v1/people/").status_code == 200
+    ApiToken.objects.filter(pk=issued.record.pk).update(expires=timezone.now() - dt.timedelta(minutes=1))
+    response = api.get("/api/v1/people/")
+    assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Bearer")
+    ApiToken.objects.filter(pk=issued.record.pk).update(expires=None)
+    token_revoke(actor=user, token=ApiToken.objects.get(pk=issued.record.pk))
+    assert api.get("/api/v1/people/").status_code == 401
+    api.credentials(HTTP_AUTHORIZATION="Bearer bdy_00000000_" + "x" * 43)
+    assert api.get("/api/v1/people/").status_code == 401
+    assert APIClient().get("/api/v1/people/").status_code == 401
+
+
+def test_throttling_counts_per_token(world, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "3/min", "anon": "3/min"}}
+    first, second = client(world["officer"]), client(world["officer"])
+    for _ in range(3):
+        assert first.get("/api/v1/programmes/").status_code == 200
+    refused = first.get("/api/v1/programmes/")
+    assert refused.status_code == 429
+    assert refused.json()["errors"][0]["rule"] == "throttled"
+    assert "Retry-After" in refused
+    # Another token of the same user has its own budget.
+    assert second.get("/api/v1/programmes/").status_code == 200
+
+
+def test_cursor_pagination_walks_every_row_once(world):
+    hh = world["hh_a"]
+    for i in range(5):
+        factories.person(hh=hh, name=f"Anggota {i}")
+    api = client(world["officer"])
+    seen, url = [], "/api/v1/people/?page_size=2"
+    while url:
+        body = api.get(url).json()
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+    assert len(seen) == len(set(seen)) == 7
+    assert "count" not in body
+
+
+def test_the_public_price_list_needs_no_token_and_is_cached(world):
+    response = APIClient().get("/api/v1/public/prices/")
+    assert response.status_code == 200 and response.json() == []
+    assert "public" in response["Cache-Control"]

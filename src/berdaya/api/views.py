@@ -1,0 +1,347 @@
+"""The REST API's endpoints: thin callers of each app's access rules, FilterSets and services.
+
+Every queryset starts from the owning app's access function (registry.access.people_visible_to,
+programmes.access.programmes_visible_to, farming.access.plots_visible_to...), never from a copy of its rule; a record
+outside the caller's scope answers 404, as on the pages. Lists filter with the FilterSet the list page uses where it
+has one. Views of people are audited; identifiers are masked by the serializers for roles that do not see them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django.core.cache import cache
+from django.db.models import Model, QuerySet
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from berdaya.accounts.models import User
+from berdaya.core.access import capabilities, get_visible_or_404
+from berdaya.core.audit import audit, fingerprint
+from berdaya.core.conf import conf
+from berdaya.farming.access import harvests_visible_to, plots_visible_to, sales_visible_to
+from berdaya.farming.models import Harvest, Plot, Sale
+from berdaya.markets.models import Commodity, PriceObservation
+from berdaya.markets.selectors import counted, latest_by_commodity_district
+from berdaya.migration.models import MigrationEpisode
+from berdaya.migration.selectors import episodes_visible_to
+from berdaya.organisations.access import organisations_visible_to
+from berdaya.organisations.models import Organisation
+from berdaya.partners.filtersets import OrganisationFilterSet
+from berdaya.programmes.access import programmes_editable_by, programmes_visible_to, sees_others_assistance_in_full
+from berdaya.programmes.filtersets import ProgrammeFilterSet
+from berdaya.programmes.models import Assistance, Attendance, Enrolment, Programme, Session
+from berdaya.programmes.selectors import visible_enrolments
+from berdaya.registry.access import groups_visible_to, households_visible_to, people_visible_to
+from berdaya.registry.filtersets import GroupFilterSet, PersonFilterSet
+from berdaya.registry.models import Group, Household, Person
+from berdaya.registry.services import household_register, household_update, person_update
+
+from . import serializers as s
+from .errors import activate_request_language
+from .throttling import AnonymousThrottle
+
+
+class SeesPeople(permissions.BasePermission):
+    """Person-level endpoints: viewers read aggregates only (403, as their pages)."""
+
+    message = _("Peran Anda hanya boleh melihat data agregat.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return capabilities(request.user).sees_people
+
+
+class LanguageMixin:
+    """The language of Accept-Language (Bahasa Indonesia by default) for every message of the request, errors from
+    authentication and throttling included: activated before DRF authenticates."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        activate_request_language(request)
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        response.headers["Content-Language"] = getattr(request, "LANGUAGE_CODE", "id")
+        return response
+
+
+class ScopedViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
+    """A read-only list and detail of one model, scoped by its app's access rule (`scope`)."""
+
+    scope: ClassVar[Callable[[User], QuerySet[Any]]]
+    related: ClassVar[tuple[str, ...]] = ()
+    audited: ClassVar[bool] = False
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the view for the schema
+            return self.queryset  # type: ignore[return-value]
+        qs = type(self).scope(self.request.user)
+        return qs.select_related(*self.related) if self.related else qs
+
+    def get_object(self) -> Model:
+        # The scoped queryset, not the filtered one: a detail never depends on list filters. 404 outside the scope.
+        return get_visible_or_404(self.get_queryset(), self.kwargs["pk"])
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        if self.audited:
+            filters = {k: (fingerprint(v) if k == "q" else v) for k, v in request.query_params.items() if k != "cursor"}
+            rows = len(response.data.get("results", [])) if isinstance(response.data, dict) else 0
+            audit(
+                actor=request.user,
+                action="view",
+                object_type=self.queryset.model._meta.label_lower,  # type: ignore[union-attr]
+                via="api",
+                filter=filters,
+                rows=rows,
+                masked=not capabilities(request.user).sees_identifiers,
+            )
+        return response
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        obj = self.get_object()
+        if self.audited:
+            audit(actor=request.user, action="view", obj=obj, via="api")
+        return Response(self.get_serializer(obj).data)
+
+
+def _scoped(scope: Callable[[User], QuerySet[Any]]) -> Any:
+    # A plain function stored on a class would become a method: staticmethod keeps it a function.
+    return staticmethod(scope)
+
+
+# --- Registry -------------------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    create=extend_schema(request=s.RegistrationSerializer, responses={201: s.HouseholdSerializer}),
+    partial_update=extend_schema(request=s.HouseholdWriteSerializer, responses={200: s.HouseholdSerializer}),
+)
+class HouseholdViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet):
+    """Households (rumah tangga). POST registers one with its members, PATCH changes one: the registry's services."""
+
+    queryset = Household.objects.none()
+    serializer_class = s.HouseholdSerializer
+    permission_classes = [permissions.IsAuthenticated, SeesPeople]
+    scope = _scoped(households_visible_to)
+    related = ("village",)
+    filterset_fields = ["village", "status", "land_tenure"]
+    audited = True
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        incoming = s.RegistrationSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        household = household_register(
+            actor=request.user,
+            household=dict(incoming.validated_data["household"]),
+            members=[dict(member) for member in incoming.validated_data["members"]],
+        )
+        return Response(self.get_serializer(household).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        household = self.get_object()
+        incoming = s.HouseholdWriteSerializer(data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        household = household_update(actor=request.user, household=household, data=dict(incoming.validated_data))
+        return Response(self.get_serializer(household).data)
+
+
+@extend_schema_view(
+    partial_update=extend_schema(request=s.PersonWriteSerializer, responses={200: s.PersonSerializer}),
+)
+class PersonViewSet(mixins.UpdateModelMixin, ScopedViewSet):
+    """People (penduduk), filtered with the registry list's FilterSet. PATCH changes one through the registry's
+    service."""
+
+    queryset = Person.objects.none()
+    serializer_class = s.PersonSerializer
+    permission_classes = [permissions.IsAuthenticated, SeesPeople]
+    scope = _scoped(people_visible_to)
+    filterset_class = PersonFilterSet
+    audited = True
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        person = self.get_object()
+        incoming = s.PersonWriteSerializer(data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        person = person_update(actor=request.user, person=person, data=dict(incoming.validated_data))
+        return Response(self.get_serializer(person).data)
+
+
+class GroupViewSet(ScopedViewSet):
+    """Groups (kelompok), filtered with the group list's FilterSet."""
+
+    queryset = Group.objects.none()
+    serializer_class = s.GroupSerializer
+    permission_classes = [permissions.IsAuthenticated, SeesPeople]
+    scope = _scoped(groups_visible_to)
+    filterset_class = GroupFilterSet
+
+
+# --- Organisations and programmes ---------------------------------------------------------------------------------
+
+
+class OrganisationViewSet(ScopedViewSet):
+    queryset = Organisation.objects.none()
+    serializer_class = s.OrganisationSerializer
+    scope = _scoped(organisations_visible_to)
+    filterset_class = OrganisationFilterSet
+
+
+class ProgrammeViewSet(ScopedViewSet):
+    queryset = Programme.objects.none()
+    serializer_class = s.ProgrammeSerializer
+    scope = _scoped(programmes_visible_to)
+    filterset_class = ProgrammeFilterSet
+
+
+def sessions_visible_to(user: User) -> QuerySet[Session]:
+    return Session.objects.filter(programme__in=programmes_visible_to(user).values("pk"))
+
+
+class SessionViewSet(ScopedViewSet):
+    queryset = Session.objects.none()
+    serializer_class = s.SessionSerializer
+    scope = _scoped(sessions_visible_to)
+    filterset_fields = ["programme", "date"]
+
+
+class EnrolmentViewSet(ScopedViewSet):
+    queryset = Enrolment.objects.none()
+    serializer_class = s.EnrolmentSerializer
+    permission_classes = [permissions.IsAuthenticated, SeesPeople]
+    scope = _scoped(lambda user: visible_enrolments(user))
+    filterset_fields = ["programme", "person", "status"]
+
+
+def attendance_visible_to(user: User) -> QuerySet[Attendance]:
+    return Attendance.objects.filter(person__in=people_visible_to(user).values("pk"))
+
+
+class AttendanceViewSet(ScopedViewSet):
+    queryset = Attendance.objects.none()
+    serializer_class = s.AttendanceSerializer
+    permission_classes = [permissions.IsAuthenticated, SeesPeople]
+    scope = _scoped(attendance_visible_to)
+    filterset_fields = ["session", "person", "present"]
+
+
+def assistance_visible_to(user: User) -> QuerySet[Assistance]:
+    """Assistance to the people `user` sees; partner staff only that of the programmes they manage (the pages show
+    them other organisations' assistance as counts and kinds only). Internal notes are never sent."""
+    qs = Assistance.objects.filter(person__in=people_visible_to(user).values("pk"))
+    if not sees_others_assistance_in_full(user):
+        qs = qs.filter(programme__in=programmes_editable_by(user).values("pk"))
+    return qs
+
+
+class AssistanceViewSet(ScopedViewSet):
+    queryset = Assistance.objects.none()
+    serializer_class = s.AssistanceSerializer
+    permission_classes = [permissions.IsAuthenticated, SeesPeople]
+    scope = _scoped(assistance_visible_to)
+    filterset_fields = ["programme", "person", "kind", "status"]
+
+
+# --- Farming, prices, migration -----------------------------------------------------------------------------------
+
+
+class PlotViewSet(ScopedViewSet):
+    queryset = Plot.objects.none()
+    serializer_class = s.PlotSerializer
+    permission_classes = [permissions.IsAuthenticated, SeesPeople]
+    scope = _scoped(plots_visible_to)
+    filterset_fields = ["farmer", "village", "commodity", "is_active"]
+
+
+class HarvestViewSet(ScopedViewSet):
+    queryset = Harvest.objects.none()
+    serializer_class = s.HarvestSerializer
+    permission_classes = [permissions.IsAuthenticated, SeesPeople]
+    scope = _scoped(harvests_visible_to)
+    filterset_fields = ["plot", "season"]
+
+
+class SaleViewSet(ScopedViewSet):
+    queryset = Sale.objects.none()
+    serializer_class = s.SaleSerializer
+    permission_classes = [permissions.IsAuthenticated, SeesPeople]
+    scope = _scoped(sales_visible_to)
+    # The sales page's filters (farming.selectors.sale_list): commodity, channel, district.
+    filterset_fields = ["commodity", "channel", "district", "farmer", "season"]
+
+
+def prices_visible_to(user: User) -> QuerySet[PriceObservation]:
+    # Prices are not personal data: every signed-in role reads the counted (accepted) observations.
+    return (
+        counted().select_related("commodity") if capabilities(user).authenticated else PriceObservation.objects.none()
+    )
+
+
+class PriceViewSet(ScopedViewSet):
+    queryset = PriceObservation.objects.none()
+    serializer_class = s.PriceSerializer
+    scope = _scoped(prices_visible_to)
+    filterset_fields = ["commodity", "district", "week", "price_type", "channel"]
+
+
+class MigrationEpisodeViewSet(ScopedViewSet):
+    """Migration episodes (stage, destination, documents). Rights cases, their notes and documents are never served."""
+
+    queryset = MigrationEpisode.objects.none()
+    serializer_class = s.MigrationEpisodeSerializer
+    permission_classes = [permissions.IsAuthenticated, SeesPeople]
+    scope = _scoped(episodes_visible_to)
+    filterset_fields = ["person", "stage", "destination"]
+    audited = True
+
+
+# --- Public prices ------------------------------------------------------------------------------------------------
+
+
+class PublicPrices(LanguageMixin, APIView):
+    """The latest farm-gate, organised-channel and market prices per commodity and district (the last 4 weeks with
+    data): no sign-in, cached like the public price page."""
+
+    authentication_classes: ClassVar[list[Any]] = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [AnonymousThrottle]
+
+    @extend_schema(responses={200: s.PublicPriceSerializer(many=True)}, auth=[])
+    def get(self, request: Request) -> Response:
+        seconds = int(conf().public_price_cache_seconds)
+        key = "api-public-prices"
+        rows = cache.get(key)
+        if rows is None:
+            rows = _public_rows()
+            cache.set(key, rows, seconds)
+        response = Response(rows)
+        patch_cache_control(response, public=True, max_age=seconds)
+        return response
+
+
+def _public_rows() -> list[dict[str, Any]]:
+    names = dict(Commodity.objects.values_list("pk", "name"))
+    codes = dict(Commodity.objects.values_list("pk", "code"))
+    rows = []
+    for row in latest_by_commodity_district(today=timezone.localdate()):
+        rows.append(
+            {
+                "commodity": codes.get(row["commodity_id"], ""),
+                "commodity_name": names.get(row["commodity_id"], ""),
+                "district": row["district_id"] or "",
+                "district_name": row["district__name"] or "",
+                "week": row["week"],
+                **{k: round(row[k]) if row[k] is not None else None for k in ("farm_gate", "organised", "market")},
+            }
+        )
+    return rows
