@@ -65,10 +65,10 @@ def _flatten(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
 def django_errors(exc: DjangoValidationError, prefix: str = "") -> list[dict[str, Any]]:
     if isinstance(exc, RegistrationErrors):
         # A registration's errors by part: the household's fields, then each member's by index as submitted.
-        rows = django_errors(exc.household, "household.") if exc.household is not None else []
+        parts = django_errors(exc.household, "household.") if exc.household is not None else []
         for index, error in sorted(exc.members.items()):
-            rows += django_errors(error, f"members.{index}.")
-        return rows
+            parts += django_errors(error, f"members.{index}.")
+        return parts
     rows: list[dict[str, Any]] = []
     if hasattr(exc, "error_dict"):
         for name, errors in exc.error_dict.items():

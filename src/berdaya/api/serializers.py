@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Model
 from rest_framework import serializers
+from rest_framework.relations import PKOnlyObject
 
 from berdaya.core.access import capabilities
 from berdaya.core.masking import is_identifying, mask_field, mask_phone
@@ -47,7 +48,16 @@ class Masked(serializers.ModelSerializer):
         return bool(cache["sees"])
 
     def to_representation(self, instance: Model) -> dict[str, Any]:
-        data = super().to_representation(instance)
+        # DRF's loop, with the readable fields listed once per serializer rather than once per row (a page of 50
+        # people spent a third of its time walking the field dict).
+        readable = self.__dict__.get("_readable")
+        if readable is None:
+            readable = self.__dict__["_readable"] = [f for f in self.fields.values() if not f.write_only]
+        data: dict[str, Any] = {}
+        for field in readable:
+            attribute = field.get_attribute(instance)
+            empty = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+            data[field.field_name] = None if empty is None else field.to_representation(attribute)
         if not self._sees_identifiers():
             for name, value in data.items():
                 if name in EXTRA_MASKED:

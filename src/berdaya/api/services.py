@@ -62,7 +62,7 @@ def token_create(
     record.full_clean()
     with transaction.atomic():
         record.save()
-        audit(actor=actor, action="api_token_create", obj=record, user_id=user.pk, origins=len(origins))
+        audit(actor=actor, action="create", obj=record, event="api_token_create", user_id=user.pk, origins=len(origins))
     return IssuedToken(record=record, token=token)
 
 
@@ -74,5 +74,5 @@ def token_revoke(*, actor: User | None, token: ApiToken) -> ApiToken:
         with transaction.atomic():
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
-            audit(actor=actor, action="api_token_revoke", obj=token, user_id=token.user_id)
+            audit(actor=actor, action="update", obj=token, event="api_token_revoke", user_id=token.user_id)
     return token

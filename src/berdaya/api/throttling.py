@@ -11,12 +11,18 @@ from rest_framework.throttling import SimpleRateThrottle
 from .models import ApiToken
 
 
+def _rate(scope: str) -> str:
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    assert isinstance(rates, dict)
+    return str(rates[scope])
+
+
 class PerTokenThrottle(SimpleRateThrottle):
     scope = "token"
 
     def get_rate(self) -> str | None:
         # Read at each request (not once at import) so a deployment's setting, and a test's, take effect.
-        return str(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][self.scope])
+        return _rate(self.scope)
 
     def get_cache_key(self, request: Any, view: Any) -> str | None:
         if isinstance(request.auth, ApiToken):
@@ -32,7 +38,7 @@ class AnonymousThrottle(SimpleRateThrottle):
     scope = "anon"
 
     def get_rate(self) -> str | None:
-        return str(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][self.scope])
+        return _rate(self.scope)
 
     def get_cache_key(self, request: Any, view: Any) -> str | None:
         if request.user is not None and request.user.is_authenticated:

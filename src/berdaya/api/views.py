@@ -81,7 +81,7 @@ class ScopedViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the view for the schema
-            return self.queryset  # type: ignore[return-value]
+            return self.queryset
         qs = type(self).scope(self.request.user)
         return qs.select_related(*self.related) if self.related else qs
 
@@ -97,7 +97,7 @@ class ScopedViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
             audit(
                 actor=request.user,
                 action="view",
-                object_type=self.queryset.model._meta.label_lower,  # type: ignore[union-attr]
+                object_type=self.queryset.model._meta.label_lower,
                 via="api",
                 filter=filters,
                 rows=rows,
@@ -148,6 +148,7 @@ class HouseholdViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedV
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         household = self.get_object()
+        assert isinstance(household, Household)
         incoming = s.HouseholdWriteSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
         household = household_update(actor=request.user, household=household, data=dict(incoming.validated_data))
@@ -171,6 +172,7 @@ class PersonViewSet(mixins.UpdateModelMixin, ScopedViewSet):
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.get_object()
+        assert isinstance(person, Person)
         incoming = s.PersonWriteSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
         person = person_update(actor=request.user, person=person, data=dict(incoming.validated_data))

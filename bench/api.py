@@ -1,0 +1,298 @@
+"""API benchmark: list and detail endpoints over a synthetic registry of N people, 20 concurrent clients, against
+gunicorn started on 127.0.0.1 with the production profile.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/berdaya_bench_api python bench/api.py --people 1000000
+    python bench/api.py --people 20000 --clients 20 --seconds 20          # SQLite (a fresh file in /tmp)
+
+The registry is built in the database as bench/targeting.py builds it (INSERT ... SELECT, no Python loop); a tenth
+of the households are registered by a partner organisation, and a facilitator is assigned two villages. Each
+scenario is one request (method, path, body, whose token) repeated by every client for --seconds; the baseline is
+the health endpoint `/sehat/` (the same server, Django and database round trip, no API work) under the same load,
+measured in the same run. Prints one JSON line: per scenario p50/p95/p99 (ms), requests per second and errors
+(anything but the expected status).
+
+Hook for the SPDCI interfaces: add a Scenario to SCENARIOS (or call `add_scenario`) with method "POST", the DCI path
+and a JSON body; `body` may be a function of the registry (`Registry`) to pick identifiers that exist.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import importlib.util
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+
+@dataclass
+class Registry:
+    """What the scenarios may refer to: tokens by role, ids and filters that exist."""
+
+    tokens: dict[str, str] = field(default_factory=dict)
+    person_id: int = 0
+    partner_person_id: int = 0
+    village: str = ""
+    facilitator_village: str = ""
+    nik: str = ""
+
+
+@dataclass
+class Scenario:
+    name: str
+    path: str | Callable[[Registry], str]
+    role: str = "officer"
+    method: str = "GET"
+    body: dict[str, Any] | Callable[[Registry], dict[str, Any]] | None = None
+    expect: int = 200
+
+
+SCENARIOS: list[Scenario] = [
+    Scenario("people_list", "/api/v1/people/"),
+    Scenario("people_list_village", lambda r: f"/api/v1/people/?village={r.village}"),
+    Scenario("people_search_nik", lambda r: f"/api/v1/people/?q={r.nik}"),
+    Scenario("person_detail", lambda r: f"/api/v1/people/{r.person_id}/"),
+    Scenario("households_list", "/api/v1/households/"),
+    Scenario("people_list_partner", "/api/v1/people/", role="partner"),
+    Scenario("person_detail_partner", lambda r: f"/api/v1/people/{r.partner_person_id}/", role="partner"),
+    Scenario("people_list_facilitator", "/api/v1/people/", role="facilitator"),
+    Scenario("programmes_list", "/api/v1/programmes/"),
+    Scenario("public_prices", "/api/v1/public/prices/", role=""),
+]
+
+
+def add_scenario(scenario: Scenario) -> None:
+    """The hook for later endpoints (DCI sync search): one more scenario measured like the others."""
+    SCENARIOS.append(scenario)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def load_targeting_bench() -> Any:
+    spec = importlib.util.spec_from_file_location("bench_targeting", ROOT / "bench" / "targeting.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def prepare(people: int) -> tuple[Registry, dict[str, Any]]:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from berdaya.accounts.models import User
+    from berdaya.api.models import ApiToken
+    from berdaya.api.services import token_create
+    from berdaya.areas.models import Village
+    from berdaya.core.models import AuditEvent
+    from berdaya.organisations.models import Organisation
+    from berdaya.registry.models import Person
+
+    call_command("migrate", verbosity=0)
+    info: dict[str, Any] = {}
+    t0 = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        info["households"] = load_targeting_bench().build(cursor, connection.vendor, people)
+        organisation, _created = Organisation.objects.get_or_create(name="Mitra Bench", defaults={"kind": "ngo"})
+        # A tenth of the households registered by the partner: its staff's scope.
+        cursor.execute(
+            "UPDATE registry_household SET registered_by_organisation_id = %s WHERE id %% 10 = 0", [organisation.pk]
+        )
+    info["build_s"] = round(time.perf_counter() - t0, 2)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    ApiToken.objects.all().delete()
+    AuditEvent.objects.filter(detail__via="api").delete()
+    users = {
+        "officer": User.objects.update_or_create(username="bench-officer", defaults={"role": "officer"})[0],
+        "partner": User.objects.update_or_create(
+            username="bench-partner", defaults={"role": "partner", "organisation": organisation}
+        )[0],
+        "facilitator": User.objects.update_or_create(username="bench-facilitator", defaults={"role": "facilitator"})[0],
+    }
+    villages = list(Village.objects.order_by("code").values_list("code", flat=True)[:2])
+    users["facilitator"].villages.set(villages)
+    registry = Registry(village=villages[0], facilitator_village=villages[0])
+    for role, user in users.items():
+        registry.tokens[role] = token_create(actor=None, user=user, name=f"bench {role}").token
+    person = Person.objects.filter(nik__isnull=False).order_by("-pk").first()
+    assert person is not None
+    registry.person_id, registry.nik = person.pk, person.nik or ""
+    partner_person = Person.objects.filter(household__registered_by_organisation=organisation).order_by("pk").first()
+    registry.partner_person_id = partner_person.pk if partner_person else 0
+    from django.db import connections
+
+    connections.close_all()
+    return registry, info
+
+
+def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "BERDAYA_PROFILE": "production",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-" + "k" * 50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        # Plain http on the loopback: no redirect to https (a reverse proxy terminates TLS in production).
+        "SECURE_SSL_REDIRECT": "false",
+        # The benchmark measures latency, not the rate limit: every client shares one token per role.
+        "BERDAYA_API_RATE": "10000000/min",
+        "BERDAYA_API_ANON_RATE": "10000000/min",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "-c",
+        "python:berdaya.gunicorn_conf",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "/dev/null",
+        "berdaya.wsgi:application",
+    ]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/sehat/")
+            if connection.getresponse().status < 500:
+                return process
+        except OSError:
+            time.sleep(0.3)
+        if process.poll() is not None:
+            raise SystemExit(process.stderr.read().decode() if process.stderr else "gunicorn did not start")
+    process.kill()
+    raise SystemExit("gunicorn did not answer within 60 s")
+
+
+def run_scenario(port: int, scenario: Scenario, registry: Registry, clients: int, seconds: float) -> dict[str, Any]:
+    path = scenario.path(registry) if callable(scenario.path) else scenario.path
+    body = scenario.body(registry) if callable(scenario.body) else scenario.body
+    payload = json.dumps(body).encode() if body is not None else None
+    headers = {"Accept": "application/json"}
+    if scenario.role:
+        headers["Authorization"] = f"Bearer {registry.tokens[scenario.role]}"
+    if payload is not None:
+        headers["Content-Type"] = "application/json"
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def client() -> None:
+        mine: list[float] = []
+        bad: list[str] = []
+        while time.monotonic() < stop_at:
+            t0 = time.perf_counter()
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                connection.request(scenario.method, path, body=payload, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                connection.close()
+                if response.status != scenario.expect:
+                    bad.append(str(response.status))
+            except OSError as exc:
+                bad.append(type(exc).__name__)
+            mine.append(time.perf_counter() - t0)
+        with lock:
+            latencies.extend(mine)
+            errors.extend(bad)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    ordered = sorted(latencies)
+
+    def pct(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1) if ordered else 0.0
+
+    return {
+        "requests": len(ordered),
+        "rps": round(len(ordered) / wall, 1),
+        "p50_ms": pct(0.50),
+        "p95_ms": pct(0.95),
+        "p99_ms": pct(0.99),
+        "mean_ms": round(statistics.fmean(ordered) * 1000, 1) if ordered else 0.0,
+        "errors": len(errors),
+        "error_kinds": sorted(set(errors))[:5],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=15.0, help="per scenario")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--only", default="", help="comma-separated scenario names (default: all)")
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL"):
+        path = Path(tempfile.gettempdir()) / "berdaya_bench_api.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "berdaya.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    registry, info = prepare(args.people)
+    port = free_port()
+    server = start_server(port, args.workers)
+    result: dict[str, Any] = {
+        "bench": "api",
+        "db": "postgresql" if os.environ["DATABASE_URL"].startswith("postgres") else "sqlite",
+        "people": args.people,
+        "clients": args.clients,
+        "workers": args.workers,
+        "seconds_per_scenario": args.seconds,
+        **info,
+    }
+    try:
+        chosen = [s for s in SCENARIOS if not args.only or s.name in args.only.split(",")]
+        # Warm every worker's connection and caches once, so the first scenario does not pay for them.
+        run_scenario(port, Scenario("warm", "/sehat/", role=""), registry, args.clients, 2)
+        result["baseline_health"] = run_scenario(
+            port, Scenario("health", "/sehat/", role=""), registry, args.clients, args.seconds
+        )
+        result["scenarios"] = {s.name: run_scenario(port, s, registry, args.clients, args.seconds) for s in chosen}
+        lists = [v for k, v in result["scenarios"].items() if "list" in k]
+        result["worst_list_p95_ms"] = max((v["p95_ms"] for v in lists), default=0.0)
+        result["errors"] = sum(v["errors"] for v in result["scenarios"].values())
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
