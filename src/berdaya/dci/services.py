@@ -43,6 +43,7 @@ logger = logging.getLogger(__name__)
 # Without pagination a search answers at most this many records (more: rjct.search.too_many_records_found).
 UNPAGED_MAX = 100
 EVENT_TYPES = ("REGISTER", "UPDATE", "DELETE", "LINK", "UNLINK")
+URL_MAX = Delivery._meta.get_field("url").max_length or 500
 
 
 @dataclass(frozen=True)
@@ -312,7 +313,7 @@ def async_request(*, client: BearerClient, registry: str, action: str, body: byt
     url = envelope.sender_uri
     if not url:
         return Answer(400, env.err("err.sender_uri.invalid", _("header.sender_uri wajib untuk permintaan asinkron.")))
-    if not client.allows_callback(url):
+    if len(url) > URL_MAX or not client.allows_callback(url):
         return Answer(
             400,
             env.err(
