@@ -250,7 +250,9 @@ def _sender_of(body: bytes) -> str:
         return ""
 
 
+@transaction.atomic
 def sync_search(*, client: BearerClient, registry: str, body: bytes) -> Answer:
+    # One transaction: the record, the audit row and the answer are one commit (each commit is a disk flush).
     try:
         envelope = env.parse(body, action="search", receiver_id=receiver_id(), items_key="search_request")
     except env.EnvelopeError as exc:
@@ -554,6 +556,7 @@ def _responses_of(found: Transaction) -> list[dict[str, Any]]:
     return [{"reference_id": r, "timestamp": env.now_iso(), "status": state} for r in refs]
 
 
+@transaction.atomic
 def sync_status(*, client: BearerClient, registry: str, body: bytes) -> Answer:
     try:
         envelope = env.parse(body, action="txn-status", receiver_id=receiver_id(), items_key=None)
