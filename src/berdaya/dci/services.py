@@ -635,7 +635,12 @@ def deliver(delivery_id: int) -> Delivery:
         error = f"{type(exc).__name__}: {exc}"[:300]
     duration = int((time.monotonic() - started) * 1000)
     DeliveryAttempt.objects.create(
-        delivery=delivery, number=number, http_status=status_code, error=error[:300], duration_ms=duration
+        # Numbered over the delivery's whole life (an admin's resend starts a new round of `attempts`, not of numbers).
+        delivery=delivery,
+        number=delivery.attempt_rows.count() + 1,
+        http_status=status_code,
+        error=error[:300],
+        duration_ms=duration,
     )
     delivery.attempts = number
     if not error:

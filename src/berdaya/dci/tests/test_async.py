@@ -141,6 +141,7 @@ def test_a_delivery_gives_up_and_an_admin_sees_and_resends_it(world, django_capt
         run_ready_tasks(django_capture_on_commit_callbacks)
         delivery.refresh_from_db()
         assert delivery.status == "delivered"
+        assert [a.number for a in delivery.attempt_rows.order_by("at", "pk")] == [1, 2, 3]
 
 
 def _subscribe(token, registry, url, event, flt, filter_type="expression", record_type="Member"):

@@ -120,3 +120,25 @@ def test_a_death_is_a_delete_event(world, django_capture_on_commit_callbacks):
         run_ready_tasks(django_capture_on_commit_callbacks)
         run_ready_tasks(django_capture_on_commit_callbacks)
         assert receiver.paths == ["/delete"]
+
+
+def test_a_group_subscriber_is_sent_the_household(world, django_capture_on_commit_callbacks):
+    with Receiver() as receiver:
+        token = token_for(world["officer"], receiver.origin)
+        with django_capture_on_commit_callbacks(execute=True):
+            _subscribe(token, "social", receiver.url("/group"), "UPDATE", IN_JANGKAT, record_type="Group")
+        run_ready_tasks(django_capture_on_commit_callbacks)
+        receiver.received.clear()
+        receiver.paths.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            registry_services.household_update(
+                actor=world["officer"], household=world["hh1"], data={"address": "Jl. Baru 2"}
+            )
+        run_ready_tasks(django_capture_on_commit_callbacks)
+        run_ready_tasks(django_capture_on_commit_callbacks)
+        (body,) = receiver.received
+        check_callback("social", body)
+        events = body["message"]["notify_event"]
+        # Both members changed with their household; one Group record for it.
+        assert [e["data"]["reg_records"]["@id"] for e in events] == [f"urn:berdaya:household:{world['hh1'].pk}"]
+        assert events[0]["data"]["reg_records"]["place"]["address"] == "Jl. Baru 2"

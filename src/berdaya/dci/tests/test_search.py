@@ -282,3 +282,20 @@ def test_sync_txn_status_answers_from_the_record(world):
     status_body["header"] = header("txn-status", 1)
     _, data = call(other, "social", "sync-txn-status", status_body)
     assert data["message"]["txnstatus_response"]["txn_status"]["search_response"][0]["status"] == "rjct"
+
+
+def test_is_disabled_and_group_size_use_the_registrys_rules(world):
+    child = world["child"]
+    child.wgss_walking = 3  # "a lot of difficulty": the registry's disability rule
+    child.save()
+    token = token_for(world["officer"])
+    query = {"type": "expression", "value": {"expression": {"query": {"is_disabled": {"$eq": True}}}}}
+    _, data = call(token, "social", "sync-search", search_body(search_item("expression", query)))
+    assert [r["demographic_info"]["name"]["given_name"] for r in records(data)] == ["Ani Santoso"]
+    assert records(data)[0]["is_disabled"] is True
+    predicate = [
+        {"seq_num": 1, "expression1": {"attribute_name": "group_size", "operator": "ge", "attribute_value": "2"}}
+    ]
+    body = search_body(search_item("predicate", predicate, response_entity="Group"))
+    _, data = call(token, "social", "sync-search", body)
+    assert [g["@id"] for g in records(data)] == [f"urn:berdaya:household:{world['hh1'].pk}"]
