@@ -59,6 +59,8 @@ class Scenario:
     method: str = "GET"
     body: dict[str, Any] | Callable[[Registry], dict[str, Any]] | None = None
     expect: int = 200
+    # The body is made again for every request (an SPDCI message id is used once).
+    per_request: bool = False
 
 
 SCENARIOS: list[Scenario] = [
@@ -72,6 +74,65 @@ SCENARIOS: list[Scenario] = [
     Scenario("people_list_facilitator", "/api/v1/people/", role="facilitator"),
     Scenario("programmes_list", "/api/v1/programmes/"),
     Scenario("public_prices", "/api/v1/public/prices/", role=""),
+]
+
+
+def dci_search(query_type: str, query: Any, *, page_size: int = 10, sender_uri: str = "") -> dict[str, Any]:
+    """An SPDCI search message with fresh ids and timestamps (berdaya.dci, docs/dci.md)."""
+    import uuid
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC).isoformat()
+    header = {
+        "version": "1.0.0",
+        "message_id": uuid.uuid4().hex,
+        "message_ts": now,
+        "action": "search",
+        "sender_id": "bench",
+        "receiver_id": "berdaya",
+        "total_count": 1,
+    }
+    if sender_uri:
+        header["sender_uri"] = sender_uri
+    item = {
+        "reference_id": "r1",
+        "timestamp": now,
+        "search_criteria": {
+            "query_type": query_type,
+            "query": query,
+            "pagination": {"page_size": page_size, "page_number": 1},
+        },
+    }
+    return {"header": header, "message": {"transaction_id": uuid.uuid4().hex[:20], "search_request": [item]}}
+
+
+def _village_expression(r: Registry) -> dict[str, Any]:
+    return {"type": "expression", "value": {"expression": {"query": {"village_code": {"$eq": r.village}}}}}
+
+
+SCENARIOS += [
+    Scenario(
+        "dci_sync_search_nik",
+        "/dci/social/registry/sync/search",
+        method="POST",
+        body=lambda r: dci_search("idtype-value", {"type": "NIK", "value": r.nik}),
+        per_request=True,
+    ),
+    Scenario(
+        "dci_sync_search_village_100",
+        "/dci/social/registry/sync/search",
+        method="POST",
+        body=lambda r: dci_search("expression", _village_expression(r), page_size=100),
+        per_request=True,
+    ),
+    Scenario(
+        "dci_sync_search_nik_partner",
+        "/dci/social/registry/sync/search",
+        role="partner",
+        method="POST",
+        body=lambda r: dci_search("idtype-value", {"type": "NIK", "value": r.nik}),
+        per_request=True,
+    ),
 ]
 
 
@@ -94,7 +155,7 @@ def load_targeting_bench() -> Any:
     return module
 
 
-def prepare(people: int) -> tuple[Registry, dict[str, Any]]:
+def prepare(people: int, callback_origin: str = "") -> tuple[Registry, dict[str, Any]]:
     import django
 
     django.setup()
@@ -136,6 +197,11 @@ def prepare(people: int) -> tuple[Registry, dict[str, Any]]:
     registry = Registry(village=villages[0], facilitator_village=villages[0])
     for role, user in users.items():
         registry.tokens[role] = token_create(actor=None, user=user, name=f"bench {role}").token
+    if callback_origin:
+        # The SPDCI callbacks of --dci-callbacks go to the bench's own receiver: its origin is allowed for this token.
+        registry.tokens["dci"] = token_create(
+            actor=None, user=users["officer"], name="bench dci", callback_origins=[callback_origin]
+        ).token
     person = Person.objects.filter(nik__isnull=False).order_by("-pk").first()
     assert person is not None
     registry.person_id, registry.nik = person.pk, person.nik or ""
@@ -207,10 +273,13 @@ def run_scenario(port: int, scenario: Scenario, registry: Registry, clients: int
         mine: list[float] = []
         bad: list[str] = []
         while time.monotonic() < stop_at:
+            data = payload
+            if scenario.per_request and callable(scenario.body):
+                data = json.dumps(scenario.body(registry)).encode()
             t0 = time.perf_counter()
             try:
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                connection.request(scenario.method, path, body=payload, headers=headers)
+                connection.request(scenario.method, path, body=data, headers=headers)
                 response = connection.getresponse()
                 response.read()
                 connection.close()
@@ -247,6 +316,75 @@ def run_scenario(port: int, scenario: Scenario, registry: Registry, clients: int
     }
 
 
+def measure_callbacks(port: int, registry: Registry, receiver_port: int, count: int) -> dict[str, Any]:
+    """Async SPDCI searches one after another, with `berdaya worker` running: seconds from the request to the
+    on-search callback arriving at a receiver on 127.0.0.1 (the issue's bound: 5 s)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    arrived: dict[str, float] = {}
+    cond = threading.Condition()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+            with cond:
+                arrived[body.get("message", {}).get("correlation_id", "")] = time.perf_counter()
+                cond.notify_all()
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", receiver_port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "LOG_LEVEL": "WARNING"}
+    worker = subprocess.Popen(  # noqa: S603
+        [str(Path(sys.executable).parent / "berdaya"), "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    times: list[float] = []
+    missing = 0
+    try:
+        time.sleep(3)  # the worker starts
+        url = f"http://127.0.0.1:{receiver_port}/registry/on-search"
+        for _ in range(count):
+            body = dci_search("idtype-value", {"type": "NIK", "value": registry.nik}, sender_uri=url)
+            t0 = time.perf_counter()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request(
+                "POST",
+                "/dci/social/registry/search",
+                body=json.dumps(body).encode(),
+                headers={"Content-Type": "application/json", "Authorization": f"Bearer {registry.tokens['dci']}"},
+            )
+            ack = json.loads(connection.getresponse().read())
+            correlation = ack.get("message", {}).get("correlation_id", "")
+            with cond:
+                cond.wait_for(lambda c=correlation: c in arrived, timeout=30)
+            if correlation in arrived:
+                times.append(arrived[correlation] - t0)
+            else:
+                missing += 1
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        server.shutdown()
+    ordered = sorted(times)
+    return {
+        "callbacks": len(ordered),
+        "missing": missing,
+        "p50_s": round(statistics.median(ordered), 2) if ordered else None,
+        "p95_s": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 2) if ordered else None,
+        "max_s": round(ordered[-1], 2) if ordered else None,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=1_000_000)
@@ -254,6 +392,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0, help="per scenario")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--only", default="", help="comma-separated scenario names (default: all)")
+    parser.add_argument(
+        "--dci-callbacks", type=int, default=0, help="SPDCI async searches timed to their callback (starts a worker)"
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         path = Path(tempfile.gettempdir()) / "berdaya_bench_api.sqlite3"
@@ -262,7 +403,8 @@ def main() -> None:
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "berdaya.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    registry, info = prepare(args.people)
+    receiver_port = free_port()
+    registry, info = prepare(args.people, f"http://127.0.0.1:{receiver_port}" if args.dci_callbacks else "")
     port = free_port()
     server = start_server(port, args.workers)
     result: dict[str, Any] = {
@@ -285,6 +427,8 @@ def main() -> None:
         lists = [v for k, v in result["scenarios"].items() if "list" in k]
         result["worst_list_p95_ms"] = max((v["p95_ms"] for v in lists), default=0.0)
         result["errors"] = sum(v["errors"] for v in result["scenarios"].values())
+        if args.dci_callbacks:
+            result["dci_callbacks"] = measure_callbacks(port, registry, receiver_port, args.dci_callbacks)
     finally:
         server.send_signal(signal.SIGTERM)
         try:

@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "berdaya.musdes",
     "berdaya.transparency",
     "berdaya.grievances",
+    "berdaya.dci",
     "berdaya.api",
     "berdaya.demo",
 ]
@@ -377,6 +378,13 @@ BERDAYA = {
     # Public grievance form: submissions per address per hour, and the fewest seconds a person takes to fill it.
     "GRIEVANCE_PUBLIC_PER_HOUR": env_int("BERDAYA_GRIEVANCE_PUBLIC_PER_HOUR", 5),
     "GRIEVANCE_FORM_MIN_SECONDS": env_int("BERDAYA_GRIEVANCE_FORM_MIN_SECONDS", 3),
+    # SPDCI interfaces (docs/dci.md): Berdaya's receiver_id, the largest page of a search, and how callbacks to a
+    # client are retried (attempt n waits BASE * 2^(n-1) seconds after the one before).
+    "DCI_RECEIVER_ID": env_str("BERDAYA_DCI_RECEIVER_ID", "berdaya"),
+    "DCI_MAX_PAGE_SIZE": env_int("BERDAYA_DCI_MAX_PAGE_SIZE", 1000),
+    "DCI_CALLBACK_MAX_ATTEMPTS": env_int("BERDAYA_DCI_CALLBACK_MAX_ATTEMPTS", 6),
+    "DCI_CALLBACK_RETRY_BASE_SECONDS": env_int("BERDAYA_DCI_CALLBACK_RETRY_BASE_SECONDS", 2),
+    "DCI_CALLBACK_TIMEOUT_SECONDS": env_int("BERDAYA_DCI_CALLBACK_TIMEOUT_SECONDS", 10),
 }
 
 LOGGING = {

@@ -28,6 +28,7 @@ urlpatterns = [
     path("duplikat/", include("berdaya.dedup.urls")),
     path("pengaduan/", include("berdaya.grievances.urls")),
     path("tugas/", include("berdaya.jobs.urls")),
+    path("dci/", include("berdaya.dci.urls")),
     path("api/", include("berdaya.api.urls")),
     path("admin/", admin.site.urls),
     path("sehat/", core_views.health, name="health"),

@@ -16,9 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from berdaya.accounts.models import User
+from berdaya.core.auth_hooks import BearerClient
 
 from .models import ApiToken
-from .tokens import hashes_match, split_token
+from .tokens import hashes_match, origin_of, split_token
 
 SCHEMES = ("bearer", "token")
 # last_used is written at most this often per token, so a busy client does not turn every read into a write.
@@ -61,6 +62,22 @@ def authenticate_bearer(request: HttpRequest | Any) -> tuple[User, ApiToken] | N
     if record is None:
         return None
     return record.user, record
+
+
+def bearer_client(request: HttpRequest | Any) -> BearerClient | None:
+    """The request's token as core.auth_hooks names a client: its user, its prefix, the origins it may receive
+    callbacks at (registered for the SPDCI interfaces by ApiConfig.ready)."""
+    found = authenticate_bearer(request)
+    if found is None:
+        return None
+    user, token = found
+    return BearerClient(
+        user=user,
+        client_id=token.prefix,
+        name=token.name,
+        callback_origins=tuple(token.callback_origins),
+        origin_of=origin_of,
+    )
 
 
 class BearerAuthentication(authentication.BaseAuthentication):

@@ -60,6 +60,11 @@ class BerdayaSettings:
     grievance_inbound_token: str
     grievance_public_per_hour: int
     grievance_form_min_seconds: int
+    dci_receiver_id: str
+    dci_max_page_size: int
+    dci_callback_max_attempts: int
+    dci_callback_retry_base_seconds: int
+    dci_callback_timeout_seconds: int
 
     @property
     def deployment_regencies(self) -> list[str]:

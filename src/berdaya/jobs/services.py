@@ -14,7 +14,7 @@ import logging
 import os
 import shutil
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +46,19 @@ job_abandoned = Signal()
 
 
 def job_start(
-    *, actor: AnyUser, kind: str, handler: str, params: dict[str, Any] | None = None, title: str = "", total: int = 0
+    *,
+    actor: AnyUser,
+    kind: str,
+    handler: str,
+    params: dict[str, Any] | None = None,
+    title: str = "",
+    total: int = 0,
+    run_after: datetime | None = None,
 ) -> Job:
-    """Create the job row and enqueue it on the task worker (after the surrounding transaction commits)."""
+    """Create the job row and enqueue it on the task worker (after the surrounding transaction commits).
+
+    `run_after` (aware) holds the task back until then, where the task backend can (the database queue); a backend
+    that cannot defer (the immediate one of tests) runs it at once."""
     job = Job.objects.create(
         kind=kind,
         handler=handler,
@@ -59,7 +69,10 @@ def job_start(
     )
 
     def enqueue() -> None:
-        result = run_job.enqueue(job.pk)
+        task = run_job
+        if run_after is not None and run_job.get_backend().supports_defer:
+            task = run_job.using(run_after=run_after)
+        result = task.enqueue(job.pk)
         Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
 
     transaction.on_commit(enqueue)

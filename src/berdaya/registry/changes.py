@@ -25,6 +25,7 @@ from berdaya.accounts.models import User
 
 from . import choices as c
 from .models import KKNumber, LifeEvent
+from .signals import history_rows_written
 
 
 @dataclass(frozen=True)
@@ -171,3 +172,6 @@ def history_rows_write(
             f"FROM ({rows.sql}) t",
             [*params, *rows.params],
         )
+    # Bulk writes fire no model signals: say once, for the whole set, that history rows were written (the SPDCI
+    # subscriptions read the change history from there, after commit).
+    history_rows_written.send(sender=model, history_type=history_type)

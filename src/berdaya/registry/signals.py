@@ -16,6 +16,10 @@ logger = logging.getLogger(__name__)
 # Targeting scores them so the welfare decile shows at once instead of "Belum dihitung".
 households_changed = Signal()
 
+# Sent by changes.history_rows_write (kwargs: history_type) when a bulk write (an import) has written change-history
+# rows of `sender` (Household, Person...) set-based, inside the writer's transaction: no per-row signal fires then.
+history_rows_written = Signal()
+
 _pending = threading.local()
 
 
