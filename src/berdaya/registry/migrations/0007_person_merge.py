@@ -5,6 +5,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from berdaya.core.schema import views_put_back, views_set_aside
+
 
 class Migration(migrations.Migration):
 
@@ -13,7 +15,9 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # The CHECK constraint rebuilds registry_person on SQLite: views over it (targeting's) are set aside meanwhile.
     operations = [
+        *views_set_aside("registry_person"),
         migrations.CreateModel(
             name='PersonMerge',
             fields=[
@@ -114,4 +118,5 @@ class Migration(migrations.Migration):
             model_name='personmerge',
             constraint=models.UniqueConstraint(condition=models.Q(('undone_at__isnull', True)), fields=('merged',), name='person_merge_once'),
         ),
+        *views_put_back("registry_person"),
     ]
