@@ -9,6 +9,7 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         # The registry's own vulnerability flags; the apps that own other data add theirs from their ready().
-        from . import flags
+        from . import flags, matching  # matching registers the exact rules as the built-in match provider
 
         flags.register_flags()
+        assert "exact" in matching.providers()
