@@ -25,9 +25,10 @@ from . import rules
 DIGITS_16 = re.compile(rules.NUMBER_16)
 # Digits typed with an East Asian input method or pasted from a PDF.
 FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-# Every Unicode space (the normal one, non-breaking, narrow, ideographic...), and the dots and dashes people put
-# between the groups of a number ("1502.0114.0385.0002", "1502-0114-...").
-SEPARATOR = re.compile(r"[\s.\-]")
+SPACE = re.compile(r"\s")  # every Unicode space: the normal one, non-breaking, narrow, ideographic...
+# Digits in groups of two or more, separated by single dots or dashes ("1502.0114.0385.0002", "15-02-01-..."). A
+# lone trailing digit ("1502011403850000.0") is a spreadsheet's float, not a group, and is left for the checks.
+GROUPED = re.compile(r"[0-9]{2,}(?:[.\-][0-9]{2,})+")
 
 # What check_nik and check_kk say, one message per rule (imports.sqlcheck builds the same sentences in SQL).
 NIK_FORMAT = gettext_lazy("NIK harus 16 digit angka (tertulis %(n)s karakter).")
@@ -49,12 +50,13 @@ KK_SERIAL = gettext_lazy("Nomor urut KK (4 digit terakhir) tidak boleh 0000.")
 def normalise_identity(text: str) -> str:
     """A NIK or KK number as written -> the number: one definition for forms, imports and search.
 
-    Groups separated by any kind of space ("1502 0114 0385 0002", with normal or non-breaking spaces), a dot or a
-    dash, Excel's leading apostrophe and full-width digits are accepted; anything else is left for
+    Groups separated by any kind of space ("1502 0114 0385 0002", with normal or non-breaking spaces), by dots or
+    by dashes, Excel's leading apostrophe and full-width digits are accepted; anything else is left for
     check_nik/check_kk to name."""
-    value = SEPARATOR.sub("", str(text or "").strip().removeprefix("'"))
+    value = SPACE.sub("", str(text or "").strip().removeprefix("'"))
     # An import sends every number that is not 16 plain digits through here: skip the table lookup for ASCII.
-    return value if value.isascii() else value.translate(FULLWIDTH_DIGITS)
+    value = value if value.isascii() else value.translate(FULLWIDTH_DIGITS)
+    return re.sub(r"[.\-]", "", value) if GROUPED.fullmatch(value) else value
 
 
 # What separates the words of a name for the exact duplicate rule: ASCII punctuation and the spaces people type or
