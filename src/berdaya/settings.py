@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "berdaya.farming",
     "berdaya.jobs",
     "berdaya.imports",
+    "berdaya.dedup",
     "berdaya.demo",
 ]
 
@@ -306,6 +307,10 @@ BERDAYA = {
     "SMS_GATEWAY_TOKEN": env_str("BERDAYA_SMS_GATEWAY_TOKEN", ""),
     "OUTBOX_MAX_ATTEMPTS": env_int("BERDAYA_OUTBOX_MAX_ATTEMPTS", 5),
     "OUTBOX_RETRY_BASE_SECONDS": env_int("BERDAYA_OUTBOX_RETRY_BASE_SECONDS", 300),
+    # Record linkage: pairs at or above this probability are stored and clustered (a run, the review queue, the
+    # incremental check); the predict step is split into this many chunks to bound memory (dedup/linkage.py).
+    "DEDUP_THRESHOLD": env_float("BERDAYA_DEDUP_THRESHOLD", 0.9),
+    "DEDUP_CHUNKS": env_int("BERDAYA_DEDUP_CHUNKS", 4),
 }
 
 LOGGING = {

@@ -52,6 +52,8 @@ class BerdayaSettings:
     sms_gateway_token: str
     outbox_max_attempts: int
     outbox_retry_base_seconds: int
+    dedup_threshold: float
+    dedup_chunks: int
 
     @property
     def deployment_regencies(self) -> list[str]:

@@ -1,0 +1,114 @@
+# SQL here is assembled only from table and column names defined in code; values travel as parameters or files.
+"""Moving rows between the registry database and DuckDB, set-based: PostgreSQL through COPY, SQLite through one
+cursor read in batches (executemany to write). The same approach as imports/transport.py, which sits above this app.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from django.db import connection
+
+FETCH = 20_000
+
+# The registry's people as the pipeline's raw input (linkage.RAW_COLUMNS). A child's parent is the household head.
+PEOPLE_SQL = """
+SELECT p.id, p.full_name, CAST(p.birth_date AS VARCHAR(10)), p.sex, h.village_id, p.nik, h.kk_number, p.phone,
+       CASE WHEN p.relationship IN ('child', 'grandchild') AND hd.id <> p.id THEN hd.full_name END
+FROM registry_person p
+JOIN registry_household h ON h.id = p.household_id
+LEFT JOIN registry_person hd ON hd.household_id = p.household_id AND hd.relationship = 'head' AND hd.status = 'active'
+{where}
+"""
+PEOPLE_COLUMNS: list[tuple[str, str]] = [
+    ("unique_id", "BIGINT"),
+    ("full_name", "VARCHAR"),
+    ("birth_date", "VARCHAR"),
+    ("sex", "VARCHAR"),
+    ("village_id", "VARCHAR"),
+    ("nik", "VARCHAR"),
+    ("kk_number", "VARCHAR"),
+    ("phone", "VARCHAR"),
+    ("parent_name", "VARCHAR"),
+]
+
+
+def _read_csv(duck: duckdb.DuckDBPyConnection, table: str, columns: list[tuple[str, str]], path: Path) -> None:
+    struct = "{" + ", ".join(f"'{n}': '{t}'" for n, t in columns) + "}"
+    duck.execute(
+        f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_csv('{path}', columns={struct}, header=false, "
+        "auto_detect=false, delim=',', quote='\"', escape='\"', nullstr='')"
+    )
+
+
+def pull(duck: duckdb.DuckDBPyConnection, table: str, columns: list[tuple[str, str]], select: str) -> int:
+    """Rows of a registry query into a new DuckDB table, through one CSV file."""
+    fd, name = tempfile.mkstemp(prefix="berdaya-dedup-", suffix=".csv")
+    os.close(fd)
+    path = Path(name)
+    try:
+        with connection.cursor() as cur:
+            if connection.vendor == "postgresql":
+                with open(path, "wb") as fh, cur.cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT csv)") as copy:
+                    for data in copy:
+                        fh.write(data)
+            else:
+                cur.execute(select)
+                with open(path, "w", encoding="utf-8", newline="") as fh:
+                    writer = csv.writer(fh)
+                    while rows := cur.fetchmany(FETCH):
+                        writer.writerows(rows)
+        _read_csv(duck, table, columns, path)
+    finally:
+        path.unlink(missing_ok=True)
+    return int(duck.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+
+
+def read_people(duck: duckdb.DuckDBPyConnection, *, table: str = "raw", person_ids: Sequence[int] | None = None) -> int:
+    """The registry's people (or only `person_ids`) into DuckDB table `table`."""
+    if person_ids is not None:
+        ids = ",".join(str(int(i)) for i in person_ids) or "NULL"
+        where = f"WHERE p.id IN ({ids})"
+    else:
+        where = ""
+    return pull(duck, table, PEOPLE_COLUMNS, PEOPLE_SQL.format(where=where))
+
+
+def push(duck: duckdb.DuckDBPyConnection, select: str, table: str, columns: Sequence[str]) -> int:
+    """Insert the rows of a DuckDB query into a registry table: COPY on PostgreSQL, executemany in batches on SQLite.
+    Runs in the caller's transaction."""
+    cols = ", ".join(columns)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            fd, name = tempfile.mkstemp(prefix="berdaya-dedup-", suffix=".csv")
+            os.close(fd)
+            path = Path(name)
+            try:
+                duck.execute(f"COPY ({select}) TO '{path}' (FORMAT csv, HEADER false)")
+                sent = 0
+                with open(path, "rb") as fh, cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)") as copy:
+                    for block in iter(lambda: fh.read(1 << 20), b""):
+                        copy.write(block)
+                sent = int(duck.execute(f"SELECT count(*) FROM ({select})").fetchall()[0][0])
+            finally:
+                path.unlink(missing_ok=True)
+            return sent
+        marks = ", ".join(["%s"] * len(columns))
+        res = duck.execute(select)
+        sent = 0
+        while batch := res.fetchmany(FETCH):
+            cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", batch)
+            sent += len(batch)
+        return sent
+
+
+def rows(duck: duckdb.DuckDBPyConnection, select: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    res = duck.execute(select, list(params))
+    names = [d[0] for d in res.description]
+    return [dict(zip(names, r, strict=True)) for r in res.fetchall()]

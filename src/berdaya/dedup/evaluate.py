@@ -1,0 +1,100 @@
+"""`berdaya dedup evaluate`: the same pipeline on any labelled CSV, scored against its truth column.
+
+Every field is optional. The file's columns are mapped onto the pipeline's (first_name and last_name are joined into
+the full name, village is the area); birth_date is ISO (yyyy-mm-dd); sex accepts L/P, M/F, laki-laki/perempuan,
+male/female, 1/2. A NIK or KK that fails the Indonesian checks is still compared, as a plain identifier (exactly, or
+within one or two typed characters), never dropped; other_id is any other identifier, compared the same way.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from . import linkage
+from .metrics import scores
+
+MAP_KEYS = ("first_name", "last_name", "birth_date", "sex", "address", "village", "nik", "kk", "phone", "other_id")
+SEX_SQL = """CASE
+    WHEN lower(trim({c})) IN ('l', 'm', 'male', 'laki-laki', 'laki laki', 'lk', 'pria', '1') THEN 'M'
+    WHEN lower(trim({c})) IN ('p', 'f', 'female', 'perempuan', 'pr', 'wanita', '2') THEN 'F'
+    ELSE NULLIF(upper(trim({c})), '') END"""
+
+
+class EvaluateError(ValueError):
+    pass
+
+
+def parse_map(text: str) -> dict[str, str]:
+    """ "first_name=COL,birth_date=COL" → {"first_name": "COL", ...}; unknown keys are refused."""
+    out: dict[str, str] = {}
+    for item in filter(None, (p.strip() for p in (text or "").split(","))):
+        key, sep, col = item.partition("=")
+        key = key.strip()
+        if not sep or not col.strip():
+            raise EvaluateError(f"Pemetaan tidak lengkap: {item!r} (tulis kunci=KOLOM).")
+        if key not in MAP_KEYS:
+            raise EvaluateError(f"Kunci pemetaan tidak dikenal: {key!r}. Yang dikenal: {', '.join(MAP_KEYS)}.")
+        out[key] = col.strip()
+    return out
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def evaluate(
+    path: Path, *, id_col: str, truth_col: str, mapping: dict[str, str], threshold: float = 0.9, chunks: int = 1
+) -> dict[str, Any]:
+    if not path.exists():
+        raise EvaluateError(f"File tidak ditemukan: {path}")
+    if not 0 < threshold < 1:
+        raise EvaluateError("Ambang harus di antara 0 dan 1.")
+    started = time.perf_counter()
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE src AS SELECT * FROM read_csv('{path}', all_varchar=true, header=true)")
+    columns = {r[0] for r in con.execute("DESCRIBE src").fetchall()}
+    missing = [c for c in (id_col, truth_col, *mapping.values()) if c not in columns]
+    if missing:
+        raise EvaluateError(f"Kolom tidak ada di file: {', '.join(missing)}")
+    if not mapping:
+        raise EvaluateError("Petakan setidaknya satu kolom (--map).")
+
+    def col(key: str) -> str:
+        return f"NULLIF(trim({_q(mapping[key])}), '')" if key in mapping else "NULL"
+
+    name_parts = [col(k) for k in ("first_name", "last_name") if k in mapping]
+    full_name = f"NULLIF(concat_ws(' ', {', '.join(name_parts)}), '')" if name_parts else "NULL"
+    sex = SEX_SQL.format(c=_q(mapping["sex"])) if "sex" in mapping else "NULL"
+    birth = f"CAST(TRY_CAST({col('birth_date')} AS DATE) AS VARCHAR)" if "birth_date" in mapping else "NULL"
+    con.execute(
+        f"""CREATE TABLE raw AS SELECT row_number() OVER () AS unique_id, {_q(id_col)} AS source_id,
+            {_q(truth_col)} AS truth, {full_name} AS full_name, {birth} AS birth_date, {sex} AS sex,
+            upper({col("village")}) AS village_id, {col("address")} AS address, {col("nik")} AS nik,
+            {col("kk")} AS kk_number, {col("phone")} AS phone, {col("other_id")} AS other_id FROM src"""
+    )
+    records = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
+    present = linkage.prepare(con)
+    lk = linkage.Linkage(con=con, columns=present)
+    lk.build()
+    lk.train()
+    lk.predict(threshold=threshold, chunks=chunks)
+    lk.cluster(threshold)
+    result = scores(con, truth="raw", pairs="scored", clusters="clusters")
+    con.close()
+    return {
+        "file": path.name,
+        "records": records,
+        "fields": sorted(present - {"unique_id"}),
+        "threshold": threshold,
+        "pairs": result["pairs"],
+        "clusters": result["clusters"],
+        "true_pairs": result["true_pairs"],
+        "comparisons": lk.comparisons,
+        "seconds": round(time.perf_counter() - started, 2),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }

@@ -1,0 +1,243 @@
+"""Checking new, unsaved records against the whole registry before they are saved (the registration form, imports,
+later the API): `likely_matches`.
+
+Candidates come from a few index lookups, never a scan: the match keys (PersonKey, rebuilt by every run) by
+canonical name, first name and birth date, district and birth date, KK, phone; the registry's NIK index; and people
+registered since the keys were built (an id range) by birth date, NIK or phone. They are scored with the same Splink
+model a run trained (the latest run's, else the default model shipped in data/default_model.json), pair by pair
+(`linker.inference.score_pairs`), with the term frequencies of their names counted from the keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+from django.db.models import Count, Max, Q
+
+from berdaya.core.phone import normalise_phone
+from berdaya.registry.models import Person
+
+from . import dbio, linkage
+from .names import DATA, name_parts
+
+CANDIDATES_PER_RECORD = 200
+GROUP = 50  # new records scored per Splink call
+DEFAULT_THRESHOLD = 0.5  # shown to an officer as "possibly the same": a lower bar than a run's stored pairs
+RECORD_KEYS = ("full_name", "birth_date", "sex", "village_id", "nik", "kk_number", "phone", "parent_name")
+
+
+@dataclass(frozen=True)
+class Match:
+    """A registry person a new record may be: the probability that they are the same, and why (per-field
+    weights with Indonesian labels, as stored on a run's pairs)."""
+
+    person_id: int
+    probability: float
+    explanation: list[dict[str, Any]] = field(default_factory=list)
+
+
+_local = threading.local()
+
+
+def _model() -> dict[str, Any]:
+    from .selectors import latest_model
+
+    return latest_model() or linkage.default_model()
+
+
+def _scorer(model: dict[str, Any]) -> Any:
+    """A Splink linker with `model`, on a DuckDB connection of this thread (kept between calls)."""
+    key = json.dumps(model, sort_keys=True)
+    cached = getattr(_local, "scorer", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    from splink import DuckDBAPI, Linker
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE raw (" + ", ".join(f"{c} {t}" for c, t in linkage.RAW_COLUMNS.items()) + ")")
+    linkage.prepare(con)
+    settings = dict(model)
+    settings["blocking_rules_to_generate_predictions"] = []
+    linker = Linker(DuckDBAPI(connection=con).register("people"), settings)
+    _local.scorer = (key, (con, linker))
+    return con, linker
+
+
+def _district(village_id: str | None) -> str:
+    return village_id.rsplit(".", 1)[0] if village_id and village_id.count(".") == 3 else (village_id or "")
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _iso(value: Any) -> str | None:
+    day = _as_date(value)
+    return day.isoformat() if day else None
+
+
+def _phone(value: Any) -> str:
+    if not value:
+        return ""
+    try:
+        return normalise_phone(str(value)) or ""
+    except Exception:
+        return ""
+
+
+def candidates(record: dict[str, Any], *, exclude: Iterable[int] = ()) -> list[int]:
+    """Registry people worth scoring against `record`, by index lookups."""
+    from .models import PersonKey
+
+    parts = name_parts(record.get("full_name"))
+    birth = _as_date(record.get("birth_date"))
+    district = _district(record.get("village_id"))
+    # The birth date as written and with day and month swapped (when both could be a month).
+    births = [birth] if birth else []
+    if birth and birth.day <= 12 and birth.day != birth.month:
+        births.append(dt.date(birth.year, birth.day, birth.month))
+    q = Q()
+    if parts.given:
+        q |= Q(name_key=parts.sorted_key[:150])
+        if births:
+            q |= Q(first_token=parts.first[:60], birth_date__in=births)
+    if births and district:
+        q |= Q(district_code=district, birth_date__in=births)
+    if record.get("kk_number"):
+        q |= Q(kk_number=str(record["kk_number"]).strip())
+    phone = _phone(record.get("phone"))
+    if phone:
+        q |= Q(phone=phone.lstrip("+"))
+        q |= Q(phone=phone)
+    ids: list[int] = []
+    if q:
+        ids = list(PersonKey.objects.filter(q).values_list("person_id", flat=True)[: CANDIDATES_PER_RECORD * 2])
+    newest = PersonKey.objects.aggregate(m=Max("person_id"))["m"] or 0
+    fresh = Q(nik=str(record["nik"]).strip()) if record.get("nik") else Q()
+    if births:
+        fresh |= Q(birth_date__in=births, id__gt=newest)
+    if phone:
+        fresh |= Q(phone=phone, id__gt=newest)
+    if fresh:
+        ids += list(Person.objects.filter(fresh).values_list("id", flat=True)[:CANDIDATES_PER_RECORD])
+    skip = set(exclude)
+    return [i for i in dict.fromkeys(ids) if i not in skip][:CANDIDATES_PER_RECORD]
+
+
+def _tf(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """The term frequencies of the canonical names, counted from the keys (index-only counts)."""
+    from .models import PersonKey
+
+    total = max(PersonKey.objects.count(), 1)
+    rows = con.execute(f"SELECT DISTINCT name_sorted, first_name FROM {table}").fetchall()
+    names = {r[0] for r in rows if r[0]}
+    firsts = {r[1] for r in rows if r[1]}
+    by_name = dict(
+        PersonKey.objects.filter(name_key__in=names)
+        .values_list("name_key")
+        .annotate(n=Count("*"))
+        .values_list("name_key", "n")
+    )
+    by_first = dict(
+        PersonKey.objects.filter(first_token__in=firsts)
+        .values_list("first_token")
+        .annotate(n=Count("*"))
+        .values_list("first_token", "n")
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE _tf_name (v VARCHAR, n BIGINT)")
+    con.execute("CREATE OR REPLACE TEMP TABLE _tf_first (v VARCHAR, n BIGINT)")
+    if by_name:
+        con.executemany("INSERT INTO _tf_name VALUES (?, ?)", list(by_name.items()))
+    if by_first:
+        con.executemany("INSERT INTO _tf_first VALUES (?, ?)", list(by_first.items()))
+    # A name the keys do not count (none yet, or a name new to the registry) gets no adjustment (NULL).
+    con.execute(
+        f"""CREATE OR REPLACE TABLE {table} AS SELECT t.*,
+            (SELECT n FROM _tf_name WHERE v = t.name_sorted) / {float(total)} AS tf_name_sorted,
+            (SELECT n FROM _tf_first WHERE v = t.first_name) / {float(total)} AS tf_first_name
+            FROM {table} t"""
+    )
+
+
+def likely_matches(
+    records: Sequence[dict[str, Any]],
+    *,
+    exclude_person_ids: Iterable[int] = (),
+    limit: int = 5,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[list[Match]]:
+    """For each new record (keys: full_name, birth_date, sex, village_id, nik, kk_number, phone, parent_name; any
+    may be missing), the registry people it most likely is, best first: at most `limit`, each at or above
+    `threshold`. People in `exclude_person_ids` (the record itself when editing) are never proposed."""
+    if not records:
+        return []
+    exclude = set(exclude_person_ids)
+    wanted = [candidates(r, exclude=exclude) for r in records]
+    model = _model()
+    con, linker = _scorer(model)
+    con.execute("CREATE OR REPLACE TABLE raw (" + ", ".join(f"{c} {t}" for c, t in linkage.RAW_COLUMNS.items()) + ")")
+    new_rows = []
+    for i, r in enumerate(records):
+        new_rows.append(
+            [
+                -(i + 1),
+                r.get("full_name"),
+                _iso(r.get("birth_date")),
+                r.get("sex"),
+                r.get("village_id"),
+                None,
+                None,
+                r.get("nik"),
+                r.get("kk_number"),
+                _phone(r.get("phone")) or None,
+                r.get("parent_name"),
+                None,
+            ]
+        )
+    if new_rows:
+        con.executemany(f"INSERT INTO raw VALUES ({', '.join(['?'] * len(linkage.RAW_COLUMNS))})", new_rows)
+    linkage.prepare(con, source="raw", target="inc_new")
+    all_ids = sorted({i for ids in wanted for i in ids})
+    dbio.read_people(con, table="raw_cand", person_ids=all_ids)
+    linkage.prepare(con, source="raw_cand", target="inc_cand")
+    _tf(con, "inc_new")
+    _tf(con, "inc_cand")
+    explain = linkage.explanation_sql(model)
+    found: dict[int, list[Match]] = {}
+    # Records are scored in groups against all their candidates at once (one Splink call per group), then each
+    # record keeps only its own candidates.
+    for start in range(0, len(records), GROUP):
+        group = [(i, ids) for i, ids in enumerate(wanted[start : start + GROUP], start) if ids]
+        if not group:
+            continue
+        con.execute("CREATE OR REPLACE TEMP TABLE _want (l BIGINT, r BIGINT)")
+        con.executemany("INSERT INTO _want VALUES (?, ?)", [(-(i + 1), pid) for i, ids in group for pid in ids])
+        left = dbio.rows(con, "SELECT * FROM inc_new WHERE unique_id IN (SELECT DISTINCT l FROM _want)")
+        right = dbio.rows(con, "SELECT * FROM inc_cand WHERE unique_id IN (SELECT DISTINCT r FROM _want)")
+        if not left or not right:
+            continue
+        scored = linker.inference.score_pairs(left, right)
+        res = con.execute(
+            f"""SELECT l, r, match_probability, explanation FROM (
+                  SELECT s.unique_id_l AS l, s.unique_id_r AS r, s.match_probability, {explain} AS explanation,
+                         row_number() OVER (PARTITION BY s.unique_id_l ORDER BY s.match_probability DESC,
+                                            s.unique_id_r) AS rank
+                  FROM {scored.physical_name} s JOIN _want w ON w.l = s.unique_id_l AND w.r = s.unique_id_r
+                  WHERE s.match_probability >= ?) WHERE rank <= ? ORDER BY l DESC, rank""",
+            [float(threshold), int(limit)],
+        ).fetchall()
+        scored.drop_table_from_database_and_remove_from_cache()
+        for left_id, pid, p, e in res:
+            found.setdefault(-int(left_id) - 1, []).append(Match(int(pid), float(p), json.loads(e)))
+    return [found.get(i, []) for i in range(len(records))]

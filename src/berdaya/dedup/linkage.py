@@ -1,0 +1,538 @@
+# SQL here is assembled only from column names and constants defined in code; values come from tables.
+"""The Fellegi-Sunter pipeline, on Splink 5 (DuckDB by default, Spark for province-scale runs: spark.py).
+
+One input shape, whatever the source (the registry: dbio.read_people; a labelled CSV: evaluate.py; new records:
+incremental.py): a DuckDB table `raw` with any of the columns of RAW_COLUMNS (unique_id is required). `prepare`
+turns it into `people` (names.py's rule, set-based), `train` learns the model, `predict` scores the blocked pairs in
+chunks and clusters them.
+
+Blocking (docs/decisions.md, "Record linkage"): the pairs worth scoring share a NIK (or its area and birth-date
+part), a KK, a phone, the canonical name and birth year, the first name and birth date, the last name and birth date,
+the birth date within a district, or the first name and birth year within a district. Each rule is narrow (a few
+people per block even at a million), and between them they admit every kind of corruption the labelled set holds
+but two at once in the same field: far fewer comparisons than blocking on a village or on district and birth year.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from . import names
+
+# column → DuckDB type of the raw input (every column but unique_id is optional).
+RAW_COLUMNS: dict[str, str] = {
+    "unique_id": "BIGINT",
+    "full_name": "VARCHAR",
+    "birth_date": "VARCHAR",  # ISO yyyy-mm-dd
+    "sex": "VARCHAR",
+    "village_id": "VARCHAR",
+    "district_id": "VARCHAR",
+    "address": "VARCHAR",
+    "nik": "VARCHAR",
+    "kk_number": "VARCHAR",
+    "phone": "VARCHAR",
+    "parent_name": "VARCHAR",
+    "other_id": "VARCHAR",
+}
+# A level of a comparison: (sql condition in DuckDB's dialect, Indonesian label, tf column or None).
+Level = tuple[str, str, str | None]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One comparison: the columns it needs, its null condition and its levels, most similar first."""
+
+    name: str
+    needs: tuple[str, ...]
+    null: str
+    levels: tuple[Level, ...]
+    other: str  # the label of the last (else) level
+
+    def labels(self) -> dict[int, str]:
+        """gamma value → label: Splink numbers the levels after the null level from n-1 down to 0 (else)."""
+        n = len(self.levels) + 1
+        out = {n - 1 - i: label for i, (_sql, label, _tf) in enumerate(self.levels)}
+        out[0] = self.other
+        out[-1] = ""
+        return out
+
+
+def _jw(col: str, at: float) -> str:
+    return f"jaro_winkler_similarity({col}_l, {col}_r) >= {at}"
+
+
+def _dl(col: str, at: int) -> str:
+    return f"damerau_levenshtein({col}_l, {col}_r) <= {at}"
+
+
+FIELDS: tuple[Field, ...] = (
+    Field(
+        "name",
+        ("full_name",),
+        "name_sorted_l IS NULL OR name_sorted_r IS NULL",
+        (
+            ("name_sorted_l = name_sorted_r", "Nama sama", "name_sorted"),
+            (_jw("name_sorted", 0.92), "Nama hampir sama", None),
+            ("first_name_l = first_name_r", "Nama depan sama", "first_name"),
+            (f"{_jw('name_text', 0.8)} OR {_jw('name_sorted', 0.8)}", "Nama mirip", None),
+        ),
+        "Nama berbeda",
+    ),
+    Field(
+        "birth_date",
+        ("birth_date",),
+        "birth_date_l IS NULL OR birth_date_r IS NULL",
+        (
+            ("birth_date_l = birth_date_r", "Tanggal lahir sama", None),
+            (
+                "substr(birth_date_l, 1, 4) = substr(birth_date_r, 1, 4) AND "
+                "substr(birth_date_l, 6, 2) = substr(birth_date_r, 9, 2) AND "
+                "substr(birth_date_l, 9, 2) = substr(birth_date_r, 6, 2)",
+                "Hari dan bulan tertukar",
+                None,
+            ),
+            (_dl("birth_date", 1), "Tanggal lahir beda satu angka", None),
+            ("substr(birth_date_l, 1, 7) = substr(birth_date_r, 1, 7)", "Bulan dan tahun lahir sama", None),
+            ("substr(birth_date_l, 1, 4) = substr(birth_date_r, 1, 4)", "Tahun lahir sama", None),
+        ),
+        "Tanggal lahir berbeda",
+    ),
+    Field(
+        "sex",
+        ("sex",),
+        "sex_l IS NULL OR sex_r IS NULL",
+        (("sex_l = sex_r", "Jenis kelamin sama", None),),
+        "Jenis kelamin berbeda",
+    ),
+    Field(
+        "place",
+        ("village_id",),
+        "village_id_l IS NULL OR village_id_r IS NULL",
+        (
+            ("village_id_l = village_id_r", "Desa sama", None),
+            ("district_id_l = district_id_r", "Kecamatan sama, desa lain", None),
+        ),
+        "Wilayah berbeda",
+    ),
+    Field(
+        "address",
+        ("address",),
+        "address_l IS NULL OR address_r IS NULL",
+        (("address_l = address_r", "Alamat sama", None), (_jw("address", 0.85), "Alamat mirip", None)),
+        "Alamat berbeda",
+    ),
+    Field(
+        "nik",
+        ("nik",),
+        "nik_l IS NULL OR nik_r IS NULL",
+        (
+            ("nik_l = nik_r", "NIK sama", None),
+            (_dl("nik", 1), "NIK beda satu angka", None),
+            # The first 12 digits of a NIK are the area and the birth date: a mistyped serial keeps them.
+            (
+                "length(nik_l) = 16 AND substr(nik_l, 1, 12) = substr(nik_r, 1, 12)",
+                "NIK: wilayah dan tanggal sama",
+                None,
+            ),
+        ),
+        "NIK berbeda",
+    ),
+    # KK and the parent's name both say "same household": one comparison, so siblings (same KK, same father) are
+    # not counted as two independent agreements (Fellegi-Sunter assumes conditional independence).
+    Field(
+        "household",
+        ("kk_number", "parent_name", "full_name"),
+        "(kk_number_l IS NULL OR kk_number_r IS NULL) AND (parent_l IS NULL OR parent_r IS NULL)",
+        (
+            ("kk_number_l = kk_number_r", "Satu KK", None),
+            ("parent_l = parent_r", "Nama orang tua sama", None),
+            (_jw("parent", 0.88), "Nama orang tua mirip", None),
+            (_dl("kk_number", 2), "Nomor KK hampir sama", None),
+        ),
+        "KK dan orang tua berbeda",
+    ),
+    Field(
+        "phone",
+        ("phone",),
+        "phone_l IS NULL OR phone_r IS NULL",
+        (("phone_l = phone_r", "Nomor HP sama", None),),
+        "Nomor HP berbeda",
+    ),
+    Field(
+        "other_id",
+        ("other_id",),
+        "other_id_l IS NULL OR other_id_r IS NULL",
+        (("other_id_l = other_id_r", "ID lain sama", None), (_dl("other_id", 2), "ID lain hampir sama", None)),
+        "ID lain berbeda",
+    ),
+)
+PRIOR_LEVELS: dict[tuple[str, str], tuple[float, float]] = {("nik", "NIK sama"): (0.5, 1e-7)}
+FIELD_LABELS = {f.name: f.labels() for f in FIELDS}
+
+
+def fields_for(columns: Iterable[str]) -> list[Field]:
+    """The comparisons the data can support: a field whose columns are all absent (or empty) is left out."""
+    have = set(columns)
+    out = []
+    for f in FIELDS:
+        if f.name == "household":
+            if "kk_number" in have or "parent_name" in have:
+                out.append(f)
+        elif all(c in have for c in f.needs):
+            out.append(f)
+    return out
+
+
+# (name, SQL on l and r, columns needed). Each admits few pairs per block at a million people.
+BLOCKING: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("nik", "l.nik = r.nik", ("nik",)),
+    ("nik_area_birth", "l.nik12 = r.nik12", ("nik",)),
+    ("kk", "l.kk_number = r.kk_number", ("kk_number",)),
+    ("phone", "l.phone = r.phone", ("phone",)),
+    ("other_id", "l.other_id = r.other_id", ("other_id",)),
+    ("name_year", "l.name_sorted = r.name_sorted AND l.birth_year = r.birth_year", ("full_name", "birth_date")),
+    ("first_birth", "l.first_name = r.first_name AND l.birth_date = r.birth_date", ("full_name", "birth_date")),
+    ("last_birth", "l.last_name = r.last_name AND l.birth_date = r.birth_date", ("full_name", "birth_date")),
+    ("district_birth", "l.district_id = r.district_id AND l.birth_date = r.birth_date", ("village_id", "birth_date")),
+    (
+        "district_first_year",
+        "l.district_id = r.district_id AND l.first_name = r.first_name AND l.birth_year = r.birth_year",
+        ("village_id", "full_name", "birth_date"),
+    ),
+    # Without birth dates (a labelled file may have none): the canonical name within a district, or anywhere.
+    ("name_district", "l.name_sorted = r.name_sorted AND l.district_id = r.district_id", ("full_name", "village_id")),
+)
+# The baselines of ../shared/linkage-notes.md, for bench/dedup.py.
+BASELINES: dict[str, list[str]] = {
+    "district_birth_year": [
+        "l.district_id = r.district_id AND l.birth_year = r.birth_year",
+        "l.name_sorted = r.name_sorted",
+        "l.birth_date = r.birth_date AND l.first_name = r.first_name",
+    ],
+    "village": [
+        "l.village_id = r.village_id",
+        "l.name_sorted = r.name_sorted",
+        "l.birth_date = r.birth_date AND l.first_name = r.first_name",
+    ],
+}
+
+
+def blocking_for(columns: Iterable[str]) -> list[str]:
+    have = set(columns)
+    rules = [sql for _name, sql, needs in BLOCKING if all(c in have for c in needs)]
+    if not rules:
+        rules = ["l.name_sorted = r.name_sorted"]
+    return rules
+
+
+# --- preparing the input -------------------------------------------------------------------------------------------
+def present_columns(con: duckdb.DuckDBPyConnection, table: str = "raw") -> set[str]:
+    """The raw columns that exist and hold at least one value."""
+    cols = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()} & set(RAW_COLUMNS)
+    if not cols - {"unique_id"}:
+        return cols
+    counts = con.execute(f"SELECT {', '.join(f'count({c})' for c in sorted(cols))} FROM {table}").fetchall()[0]
+    return {c for c, n in zip(sorted(cols), counts, strict=True) if n}
+
+
+def prepare(con: duckdb.DuckDBPyConnection, *, source: str = "raw", target: str = "people") -> set[str]:
+    """Build `target` from `source`: canonical names (names.py, set-based), blanks as NULL, the derived keys.
+    Returns the raw columns present."""
+    names.install_macros(con)
+    cols = present_columns(con, source)
+
+    def col(name: str) -> str:
+        return f"NULLIF(trim(CAST({name} AS VARCHAR)), '')" if name in cols else "CAST(NULL AS VARCHAR)"
+
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _prep AS
+        SELECT CAST(unique_id AS BIGINT) AS unique_id, bd_name_words({col("full_name")}) AS words,
+               bd_name_words({col("parent_name")}) AS parent_words,
+               {col("birth_date")} AS birth_date, upper({col("sex")}) AS sex, {col("village_id")} AS village_id,
+               {col("district_id")} AS district_id, upper({col("address")}) AS address,
+               regexp_replace({col("nik")}, '[^0-9A-Za-z]', '', 'g') AS nik,
+               regexp_replace({col("kk_number")}, '[^0-9A-Za-z]', '', 'g') AS kk_number,
+               regexp_replace({col("phone")}, '[^0-9]', '', 'g') AS phone, upper({col("other_id")}) AS other_id
+        FROM {source}
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE {target} AS
+        WITH p AS (
+            SELECT *, bd_name_split(words, bd_bin_pos(words)) AS parts,
+                   bd_canon_words(parent_words) AS parent_given FROM _prep
+        )
+        SELECT unique_id,
+               NULLIF(array_to_string(parts.given, ' '), '') AS name_text,
+               NULLIF(array_to_string(list_sort(parts.given), ' '), '') AS name_sorted,
+               parts.given[1] AS first_name,
+               CASE WHEN len(parts.given) > 1 THEN parts.given[-1] END AS last_name,
+               -- The father's name after bin/binti, else the given parent's (for children: the household head).
+               COALESCE(NULLIF(array_to_string(parts.parent, ' '), ''),
+                        NULLIF(array_to_string(parent_given, ' '), '')) AS parent,
+               birth_date, substr(birth_date, 1, 4) AS birth_year, sex, village_id,
+               COALESCE(district_id, CASE WHEN village_id LIKE '%.%.%.%'
+                        THEN regexp_extract(village_id, '^([^.]+\\.[^.]+\\.[^.]+)', 1) ELSE village_id END) AS district_id,
+               address, NULLIF(nik, '') AS nik,
+               CASE WHEN length(nik) = 16 THEN substr(nik, 1, 12) END AS nik12,
+               NULLIF(kk_number, '') AS kk_number, NULLIF(phone, '') AS phone, NULLIF(other_id, '') AS other_id
+        FROM p
+        """
+    )
+    con.execute("DROP TABLE _prep")
+    return cols
+
+
+# --- the model -----------------------------------------------------------------------------------------------------
+def settings_for(columns: Iterable[str], *, blocking: list[str] | None = None) -> Any:
+    import splink.comparison_level_library as cll
+    from splink import SettingsCreator
+    from splink.comparison_library import CustomComparison
+
+    comparisons = []
+    for f in fields_for(columns):
+        levels: list[Any] = [
+            cll.CustomLevel(f.null, "Tidak ada data", base_dialect_str="duckdb").configure(is_null_level=True)
+        ]
+        for sql, label, tf in f.levels:
+            level = cll.CustomLevel(sql, label, base_dialect_str="duckdb")
+            if tf:
+                level = level.configure(tf_adjustment_column=tf, tf_adjustment_weight=1.0)
+            if (f.name, label) in PRIOR_LEVELS:
+                # NIK is unique among the living: two registry records never share one, so neither EM nor random
+                # sampling ever sees this level. Its m and u are stated, not learnt.
+                m, u = PRIOR_LEVELS[(f.name, label)]
+                level = level.configure(
+                    m_probability=m, u_probability=u, fix_m_probability=True, fix_u_probability=True
+                )
+            levels.append(level)
+        levels.append(cll.ElseLevel().configure(label_for_charts=f.other))
+        comparisons.append(CustomComparison(levels, output_column_name=f.name))
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=blocking if blocking is not None else blocking_for(columns),
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=True,
+        probability_two_random_records_match=1e-5,
+        additional_columns_to_retain=[],
+    )
+
+
+@dataclass
+class Linkage:
+    """One pipeline over one `people` table."""
+
+    con: duckdb.DuckDBPyConnection
+    columns: set[str]
+    model: dict[str, Any] | None = None
+    blocking: list[str] | None = None
+    on_step: Callable[[str, float], None] | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    linker: Any = None
+    people: int = 0
+
+    def _lap(self, name: str, start: float, share: float) -> float:
+        now = time.perf_counter()
+        self.timings[name] = round(now - start, 3)
+        if self.on_step:
+            self.on_step(name, share)
+        return now
+
+    def build(self) -> None:
+        from splink import DuckDBAPI, Linker
+
+        db_api = DuckDBAPI(connection=self.con)
+        self.people = self.con.execute("SELECT count(*) FROM people").fetchall()[0][0]
+        df = db_api.register("people")
+        blocking = self.blocking if self.blocking is not None else blocking_for(self.columns)
+        if self.model:
+            settings = dict(self.model)
+            settings["blocking_rules_to_generate_predictions"] = blocking
+            self.linker = Linker(df, settings)
+        else:
+            self.linker = Linker(df, settings_for(self.columns, blocking=blocking))
+
+    def train(self) -> None:
+        """u by random sampling; m by EM on two kinds of blocks that each leave several informative comparisons
+        free (same birth date: names, place, identifiers; same canonical name and sex: dates, place, identifiers;
+        sex is fixed inside the name blocks so EM cannot learn "same name" for "same person"); λ afterwards, by
+        expected matches over the scored pairs (estimate_lambda)."""
+        start = time.perf_counter()
+        linker = self.linker
+        n = max(self.people, 1)
+        linker.training.estimate_u_using_random_sampling(max_pairs=min(1e6, n * n / 2), seed=1)
+        start = self._lap("train_u", start, 0.15)
+        sample = min(1.0, 300_000 / n)
+        have = self.columns
+        sessions = []
+        if "birth_date" in have:
+            sessions.append("l.birth_date = r.birth_date")
+        if "full_name" in have:
+            sessions.append("l.name_sorted = r.name_sorted" + (" AND l.sex = r.sex" if "sex" in have else ""))
+        for rule in sessions:
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    rule, record_sample_proportion=sample, estimate_without_term_frequencies=True
+                )
+            except Exception:  # too few pairs in a small file: keep the other session's estimates
+                continue
+        self._lap("train_m", start, 0.3)
+        self.model = clamp(self.trained_model())
+        self.build()
+
+    def predict(self, *, threshold: float, chunks: int = 1, lam: float | None = None) -> str:
+        """Score the blocked pairs (in `chunks` left-hand chunks, for memory), set λ by expected matches (unless
+        given), keep the pairs at or above `threshold`: returns the DuckDB table `scored`."""
+        start = time.perf_counter()
+        linker = self.linker
+        # Pairs far below any useful threshold are dropped as they are scored; λ is re-estimated on the rest.
+        floor_weight = -8.0
+        parts = []
+        for i in range(1, chunks + 1):
+            if chunks > 1:
+                part = linker.inference.predict_chunk(
+                    left_chunk=(i, chunks),
+                    right_chunk=(1, 1),
+                    threshold_match_weight=floor_weight,
+                    warning_mode="never",
+                )
+            else:
+                part = linker.inference.predict(threshold_match_weight=floor_weight, warning_mode="never")
+            parts.append(part.physical_name)
+        union = " UNION ALL ".join(f"SELECT * FROM {p}" for p in parts)
+        self.con.execute(f"CREATE OR REPLACE TABLE _raw_scored AS {union}")
+        self.comparisons = self._count_blocked()
+        start = self._lap("predict", start, 0.8)
+        prior = linker._settings_obj._probability_two_random_records_match
+        self.lam = lam if lam is not None else estimate_lambda(self.con, "_raw_scored", prior, self.people)
+        shift = math.log2(self.lam / (1 - self.lam)) - math.log2(prior / (1 - prior))
+        linker._settings_obj._probability_two_random_records_match = self.lam
+        self.con.execute(
+            f"""
+            CREATE OR REPLACE TABLE scored AS
+            SELECT * REPLACE (match_weight + {shift} AS match_weight,
+                              1 / (1 + pow(2, -(match_weight + {shift}))) AS match_probability)
+            FROM _raw_scored WHERE 1 / (1 + pow(2, -(match_weight + {shift}))) >= {float(threshold)}
+            """
+        )
+        self.con.execute("DROP TABLE _raw_scored")
+        self._lap("lambda", start, 0.85)
+        return "scored"
+
+    def _count_blocked(self) -> int:
+        # Splink's predict dedups pairs found by several rules; count exactly the pairs it scored.
+        rules = self.linker._settings_obj._blocking_rules_to_generate_predictions
+        total = 0
+        seen: list[str] = []
+        for rule in rules:
+            cond = rule.blocking_rule_sql
+            exclude = "".join(f" AND NOT COALESCE(({s}), false)" for s in seen)
+            total += self.con.execute(
+                f"SELECT count(*) FROM people l JOIN people r ON ({cond}) AND l.unique_id < r.unique_id{exclude}"
+            ).fetchall()[0][0]
+            seen.append(cond)
+        return int(total)
+
+    def cluster(self, threshold: float, exclude: str | None = None) -> str:
+        """Connected components of the pairs at or above `threshold` (Splink's clustering), minus the pairs in the
+        DuckDB table `exclude` (unique_id_l, unique_id_r) decided "different". Returns the table `clusters`."""
+        start = time.perf_counter()
+        if exclude:
+            self.con.execute(
+                f"DELETE FROM scored WHERE (unique_id_l, unique_id_r) IN (SELECT unique_id_l, unique_id_r FROM {exclude})"
+            )
+        df = self.linker.table_management.register_table(
+            self.con.table("scored"), "scored_for_clustering", overwrite=True
+        )
+        clusters = self.linker.clustering.cluster_pairwise_predictions_at_threshold(
+            df, threshold_match_probability=threshold
+        )
+        self.con.execute(
+            f"CREATE OR REPLACE TABLE clusters AS SELECT unique_id, cluster_id FROM {clusters.physical_name}"
+        )
+        self._lap("cluster", start, 0.9)
+        return "clusters"
+
+    def trained_model(self) -> dict[str, Any]:
+        return self.linker.misc.save_model_to_json(out_path=None)
+
+    def explained_pairs_sql(self) -> str:
+        """SELECT of the scored pairs with their cluster and an explanation: a JSON list of {field, label, weight}."""
+        return (
+            "SELECT s.unique_id_l AS person_low, s.unique_id_r AS person_high, s.match_probability, s.match_weight, "
+            f"{explanation_sql(self.trained_model())} AS explanation, c.cluster_id "
+            "FROM scored s LEFT JOIN clusters c ON c.unique_id = s.unique_id_l"
+        )
+
+
+def explanation_sql(model: dict[str, Any]) -> str:
+    """A JSON list of {field, label (Indonesian), weight (the level's match weight, with the name's term-frequency
+    adjustment)} for each compared field with data, from a scored table's gamma_* and mw_* columns."""
+    used = {c["output_column_name"] for c in model["comparisons"]}
+    items = []
+    for f in FIELDS:
+        if f.name not in used:
+            continue
+        labels = " ".join(f"WHEN {g} THEN '{lab}'" for g, lab in f.labels().items())
+        tf = f" + COALESCE(mw_tf_adj_{f.name}, 0)" if any(t for *_x, t in f.levels) else ""
+        items.append(
+            f"{{'field': '{f.name}', 'label': CASE gamma_{f.name} {labels} END, 'weight': round(mw_{f.name}{tf}, 2)}}"
+        )
+    return f"to_json(list_filter([{', '.join(items)}], lambda x: x.label <> ''))"
+
+
+TRAIN_MIN_PEOPLE = 2000  # below this EM has too few pairs to learn from: the default model is used instead
+
+
+def default_model() -> dict[str, Any]:
+    """The model shipped in the repository (trained on the labelled set: bench/dedup.py --save-model)."""
+    import json
+
+    with (names.DATA / "default_model.json").open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def estimate_lambda(con: duckdb.DuckDBPyConnection, table: str, prior: float, people: int) -> float:
+    """λ, the probability that two random records match, as a fixed point of EM's λ step over the scored pairs:
+    λ = Σ P(match | pair, λ) / (N(N-1)/2). Pairs outside the blocks (and below the scoring floor) add nearly
+    nothing. A few iterations converge; they rescale only the prior, so no pair is scored twice."""
+    total_pairs = max(people * (people - 1) / 2, 1.0)
+    lam = prior
+    base = math.log2(prior / (1 - prior))
+    for _ in range(30):
+        shift = math.log2(lam / (1 - lam)) - base
+        expected = con.execute(
+            f"SELECT COALESCE(sum(1 / (1 + pow(2, -(match_weight + {shift})))), 0) FROM {table}"
+        ).fetchall()[0][0]
+        new = min(max(expected / total_pairs, 1e-12), 0.5)
+        if abs(new - lam) <= 1e-3 * lam:
+            lam = new
+            break
+        lam = new
+    return lam
+
+
+M_FLOOR = 0.002  # no level is ever impossible for a true match: one typo must not veto a pair outright
+U_FLOOR = 1e-7
+
+
+def clamp(model: dict[str, Any]) -> dict[str, Any]:
+    """m and u kept off 0 (a level EM never saw among matches would otherwise weigh minus infinity), renormalised."""
+    for comp in model["comparisons"]:
+        for key, floor in (("m_probability", M_FLOOR), ("u_probability", U_FLOOR)):
+            levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+            vals = [max(lv.get(key) or floor, floor) for lv in levels]
+            total = sum(vals)
+            for lv, v in zip(levels, vals, strict=True):
+                lv[key] = v / total
+    return model

@@ -1,0 +1,218 @@
+"""Record linkage runs (writes): start one as a background job, run it, remember officers' decisions on pairs.
+
+    run = dedup_run_start(actor=user)                  # whole registry
+    run = dedup_run_start(actor=user, import_id=12)    # one import batch against the registry
+
+The run reads the registry into DuckDB (dbio), runs the Splink pipeline (linkage), then writes its pairs, clusters
+and the people's match keys back in one transaction, set-based. Pairs an officer decided are "different people"
+are never proposed again. The incremental check of new records is incremental.likely_matches.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import duckdb
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from berdaya.accounts.models import User
+from berdaya.core.conf import conf
+from berdaya.jobs.progress import Progress
+from berdaya.registry.models import Person
+
+from . import dbio, hooks, linkage
+from .access import ensure_can_run_dedup
+from .models import DedupRun, MatchPair, PairDecision, PersonKey
+
+PAIR_COLUMNS = [
+    "run_id",
+    "person_low_id",
+    "person_high_id",
+    "match_probability",
+    "match_weight",
+    "explanation",
+    "cluster_id",
+]
+KEY_COLUMNS = ["person_id", "name_key", "first_token", "birth_date", "district_code", "kk_number", "phone"]
+
+
+def dedup_run_create(*, actor: User | None, import_id: int | None = None, threshold: float | None = None) -> DedupRun:
+    if actor is not None:
+        ensure_can_run_dedup(actor)
+    threshold = conf().dedup_threshold if threshold is None else float(threshold)
+    if not 0 < threshold < 1:
+        raise ValidationError({"threshold": _("Ambang probabilitas harus di antara 0 dan 1.")})
+    if import_id is not None and hooks.import_people(import_id) is None:
+        raise ValidationError(_("Impor tidak dikenal: deduplikasi per impor memerlukan aplikasi impor."))
+    return DedupRun.objects.create(
+        scope=DedupRun.Scope.IMPORT if import_id is not None else DedupRun.Scope.REGISTRY,
+        import_id=import_id,
+        threshold=threshold,
+        started_by=actor,
+    )
+
+
+def dedup_run_start(*, actor: User, import_id: int | None = None, threshold: float | None = None) -> DedupRun:
+    """Create the run and hand it to the background worker (berdaya.jobs), which shows a progress bar."""
+    from berdaya.jobs.services import job_start
+
+    with transaction.atomic():
+        run = dedup_run_create(actor=actor, import_id=import_id, threshold=threshold)
+        title = (
+            _("Deduplikasi impor #%(id)s") % {"id": import_id} if import_id is not None else _("Deduplikasi registri")
+        )
+        job = job_start(
+            actor=actor,
+            kind="dedup.run",
+            handler="berdaya.dedup.tasks.run_handler",
+            params={"run_id": run.pk},
+            title=title,
+        )
+        DedupRun.objects.filter(pk=run.pk).update(job=job)
+        run.job = job
+    return run
+
+
+def dedup_run_execute(*, run: DedupRun, progress: Progress | None = None) -> dict[str, Any]:
+    """Run the pipeline for `run` and store its results. A running import is waited for first (the run is
+    queued behind it), so the registry is read only once the import has committed or rolled back."""
+    progress = progress or Progress()
+    started = time.perf_counter()
+    DedupRun.objects.filter(pk=run.pk).update(status=DedupRun.Status.RUNNING)
+    progress.start(100, _("Membaca registri…"))
+    duck = duckdb.connect()
+    try:
+
+        def waiting() -> None:
+            progress.update(message=_("Menunggu impor yang sedang menulis selesai…"), force=True)
+
+        release = hooks.write_lock(waiting)
+        try:
+            people = dbio.read_people(duck)
+            batch = hooks.import_people(run.import_id) if run.import_id is not None else None
+        finally:
+            release()
+        progress.update(done=10, message=_("Menyiapkan nama dan kunci…"))
+        progress.check_cancelled()
+        timings: dict[str, float] = {"read": round(time.perf_counter() - started, 3)}
+        columns = linkage.prepare(duck)
+        dbio.pull(
+            duck,
+            "different",
+            [("unique_id_l", "BIGINT"), ("unique_id_r", "BIGINT")],
+            "SELECT person_low_id, person_high_id FROM dedup_pairdecision WHERE decision = 'different'",
+        )
+
+        def step(name: str, share: float) -> None:
+            progress.update(done=int(10 + share * 80), message=_("Tahap: %(step)s") % {"step": name})
+            progress.check_cancelled()
+
+        small = people < linkage.TRAIN_MIN_PEOPLE
+        lk = linkage.Linkage(con=duck, columns=columns, on_step=step, model=linkage.default_model() if small else None)
+        lk.build()
+        if people >= 2:
+            if not small:
+                lk.train()
+            lk.predict(threshold=run.threshold, chunks=conf().dedup_chunks if people > 200_000 else 1)
+            lk.cluster(run.threshold, exclude="different")
+            if batch is not None:
+                duck.execute("CREATE TABLE batch AS SELECT unnest(?::BIGINT[]) AS id", [batch])
+                duck.execute(
+                    "DELETE FROM scored WHERE unique_id_l NOT IN (SELECT id FROM batch) "
+                    "AND unique_id_r NOT IN (SELECT id FROM batch)"
+                )
+            duck.execute(f"CREATE TABLE explained AS {lk.explained_pairs_sql()}")
+        else:
+            duck.execute(
+                "CREATE TABLE explained (person_low BIGINT, person_high BIGINT, match_probability DOUBLE, "
+                "match_weight DOUBLE, explanation VARCHAR, cluster_id BIGINT)"
+            )
+        timings.update(lk.timings)
+        progress.update(done=92, message=_("Menyimpan pasangan…"))
+        t = time.perf_counter()
+        with transaction.atomic():
+            MatchPair.objects.filter(run=run).delete()
+            pairs = dbio.push(
+                duck,
+                f"SELECT {int(run.pk)}, person_low, person_high, match_probability, match_weight, explanation, "
+                "cluster_id FROM explained ORDER BY person_low, person_high",
+                "dedup_matchpair",
+                PAIR_COLUMNS,
+            )
+            keys = _write_keys(duck) if batch is None else 0
+            clusters = duck.execute("SELECT count(DISTINCT cluster_id) FROM explained").fetchall()[0][0]
+            timings["write"] = round(time.perf_counter() - t, 3)
+            timings["total"] = round(time.perf_counter() - started, 3)
+            DedupRun.objects.filter(pk=run.pk).update(
+                status=DedupRun.Status.SUCCEEDED,
+                people_count=people,
+                comparisons=getattr(lk, "comparisons", 0),
+                pairs_count=pairs,
+                clusters_count=clusters,
+                model=lk.trained_model() if people >= 2 else {},
+                timings=timings,
+                finished_at=timezone.now(),
+            )
+    except BaseException as exc:
+        DedupRun.objects.filter(pk=run.pk).update(
+            status=DedupRun.Status.CANCELLED if type(exc).__name__ == "JobCancelled" else DedupRun.Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )
+        raise
+    finally:
+        duck.close()
+    progress.update(done=100, message=_("Selesai."), force=True)
+    run.refresh_from_db()
+    return {
+        "run_id": run.pk,
+        "people": people,
+        "comparisons": run.comparisons,
+        "pairs": pairs,
+        "clusters": clusters,
+        "keys": keys,
+        "seconds": timings["total"],
+    }
+
+
+def _write_keys(duck: duckdb.DuckDBPyConnection) -> int:
+    """Every person's match keys, rebuilt (the incremental check looks candidates up by them)."""
+    PersonKey.objects.all().delete()
+    return dbio.push(
+        duck,
+        "SELECT unique_id, COALESCE(left(name_sorted, 150), ''), COALESCE(left(first_name, 60), ''), "
+        "TRY_CAST(birth_date AS DATE), COALESCE(left(district_id, 20), ''), COALESCE(left(kk_number, 16), ''), "
+        "COALESCE(left(phone, 16), '') FROM people ORDER BY unique_id",
+        "dedup_personkey",
+        KEY_COLUMNS,
+    )
+
+
+def pair_decide(*, actor: User, person_a: Person, person_b: Person, decision: str, reason: str = "") -> PairDecision:
+    """Record that two people are the same person or different people. "Different" is remembered: no later run
+    proposes the pair again. Both people must be visible to the actor."""
+    from berdaya.core.audit import audit
+    from berdaya.registry.access import people_visible_to
+
+    if decision not in PairDecision.Decision.values:
+        raise ValidationError({"decision": _("Keputusan tidak dikenal.")})
+    if person_a.pk == person_b.pk:
+        raise ValidationError(_("Pasangan harus dua penduduk yang berbeda."))
+    visible = people_visible_to(actor).filter(pk__in=[person_a.pk, person_b.pk]).count()
+    if visible != 2:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("Anda tidak berwenang atas salah satu penduduk ini."))
+    low, high = sorted([person_a.pk, person_b.pk])
+    with transaction.atomic():
+        obj, _created = PairDecision.objects.update_or_create(
+            person_low_id=low,
+            person_high_id=high,
+            defaults={"decision": decision, "actor": actor, "reason": reason.strip()[:300]},
+        )
+        audit(actor=actor, action=f"dedup.pair_{decision}", obj=obj, low=low, high=high)
+    return obj

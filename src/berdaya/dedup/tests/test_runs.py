@@ -1,0 +1,128 @@
+"""A dedup run as a background job: pairs and clusters stored with explanations, progress reported, decisions
+remembered, scope respected; the incremental check of new records."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from berdaya.dedup import services
+from berdaya.dedup.incremental import likely_matches
+from berdaya.dedup.models import DedupRun, MatchPair, PairDecision, PersonKey
+from berdaya.dedup.selectors import pairs_visible_to
+from berdaya.jobs.models import Job
+from berdaya.jobs.services import job_run
+from berdaya.registry.models import Person
+from berdaya.testing import factories
+
+
+def true_pairs(truth):
+    groups = {}
+    for pid, t in truth.items():
+        groups.setdefault(t, []).append(pid)
+    return {(min(a, b), max(a, b)) for g in groups.values() for a in g for b in g if a < b}
+
+
+def run_now(actor, **kwargs):
+    from django.db import transaction
+
+    with transaction.atomic():
+        run = services.dedup_run_start(actor=actor, **kwargs)
+    # The job is enqueued on commit; inside a test's transaction run it here.
+    job = job_run(run.job_id)
+    run.refresh_from_db()
+    return run, job
+
+
+@pytest.mark.django_db(transaction=False)
+def test_it_finds_the_injected_duplicates_as_a_job(labelled_registry, officer):
+    run, job = run_now(officer)
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    assert job.percent == 100
+    assert run.status == DedupRun.Status.SUCCEEDED
+    assert run.people_count == len(labelled_registry)
+    assert run.comparisons > 0
+    found = set(MatchPair.objects.filter(run=run).values_list("person_low_id", "person_high_id"))
+    wanted = true_pairs(labelled_registry)
+    assert wanted, "the labelled set must hold duplicates"
+    recall = len(found & wanted) / len(wanted)
+    precision = len(found & wanted) / max(len(found), 1)
+    assert recall >= 0.6 and precision >= 0.8, (recall, precision)
+    pair = MatchPair.objects.filter(run=run).first()
+    assert pair.person_low_id < pair.person_high_id
+    assert pair.cluster_id is not None
+    labels = {e["label"] for e in pair.explanation}
+    assert labels & {"Nama sama", "Nama hampir sama", "Nama depan sama", "Nama mirip", "Nama berbeda"}
+    assert all(isinstance(e["weight"], float | int) for e in pair.explanation)
+    # The match keys of every person were rebuilt for the incremental check.
+    assert PersonKey.objects.count() == Person.objects.count()
+
+
+def test_a_pair_decided_different_is_not_proposed_again(labelled_registry, officer):
+    run, _job = run_now(officer)
+    pair = MatchPair.objects.filter(run=run).order_by("-match_probability").first()
+    assert pair is not None
+    services.pair_decide(
+        actor=officer, person_a=pair.person_high, person_b=pair.person_low, decision="different", reason="beda orang"
+    )
+    assert PairDecision.objects.get().person_low_id == pair.person_low_id
+    again, _job = run_now(officer)
+    assert not MatchPair.objects.filter(
+        run=again, person_low_id=pair.person_low_id, person_high_id=pair.person_high_id
+    ).exists()
+    assert MatchPair.objects.filter(run=again).exists()
+
+
+def test_pairs_are_shown_only_to_who_sees_both_people(labelled_registry, officer):
+    run, _job = run_now(officer)
+    assert pairs_visible_to(officer, run=run).count() == MatchPair.objects.filter(run=run).count()
+    elsewhere = factories.user("facilitator", villages=["15.02.02.2004"])
+    shown = list(pairs_visible_to(elsewhere, run=run))
+    for pair in shown:
+        assert pair.person_low.household.village_id == "15.02.02.2004"
+        assert pair.person_high.household.village_id == "15.02.02.2004"
+    partner = factories.user("partner", org=factories.organisation("LSM Lain"))
+    assert pairs_visible_to(partner, run=run).count() == 0
+
+
+def test_only_regency_staff_start_a_run(areas, facilitator, partner, viewer):
+    for user in (facilitator, partner, viewer):
+        with pytest.raises(PermissionDenied):
+            services.dedup_run_start(actor=user)
+    assert not DedupRun.objects.exists()
+
+
+def test_a_bad_threshold_is_refused(areas, officer):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.dedup_run_create(actor=officer, threshold=1.5)
+
+
+def test_incremental_check_finds_a_nickname_with_swapped_date(areas):
+    hh = factories.household(village="15.02.01.2001", kk_number="1502011506180001")
+    import datetime as dt
+
+    target = factories.person(hh=hh, name="Muhammad Hermawan", sex="M", birth_date=dt.date(1980, 3, 7))
+    factories.person(hh=hh, name="Siti Aminah", sex="F", birth_date=dt.date(1982, 1, 2))
+    other = factories.household(village="15.02.02.1010")
+    factories.person(hh=other, name="Joko Susilo", sex="M", birth_date=dt.date(1975, 9, 9))
+    new = {
+        "full_name": "Moch. Wawan",
+        "birth_date": "1980-07-03",
+        "sex": "M",
+        "village_id": "15.02.01.2002",
+        "nik": "",
+        "phone": "",
+    }
+    unrelated = {"full_name": "Rina Wati", "birth_date": "2001-05-05", "sex": "F", "village_id": "15.02.02.1010"}
+    # No run yet: candidates come from the NIK index and the people newer than the (empty) keys.
+    matches, nothing = likely_matches([new, unrelated])
+    assert [m.person_id for m in matches] == [target.pk]
+    assert matches[0].probability >= 0.5
+    assert {"field": "birth_date", "label": "Hari dan bulan tertukar"}.items() <= {
+        k: v for e in matches[0].explanation if e["field"] == "birth_date" for k, v in e.items()
+    }.items()
+    assert nothing == []
+    # Excluding the person itself (editing): not proposed.
+    assert likely_matches([new], exclude_person_ids=[target.pk]) == [[]]

@@ -1,0 +1,252 @@
+"""A labelled set for record linkage: synthetic Indonesians in households, with hard duplicates whose truth is kept.
+
+`labelled_people(n, seed)` returns plain dicts (the columns of dedup.linkage.RAW_COLUMNS plus `truth`, the id of
+the original person), fast enough for a million (names are drawn from pools built once with Faker). bench/dedup.py
+writes them into the registry; the dedup tests and `berdaya dedup evaluate` read them as a CSV.
+
+The duplicates are as hard as real lists: a nickname (Wawan for Hermawan, M. for Muhammad), day and month swapped,
+a NIK missing or mistyped, a village changed (same district or anywhere), typos in both names, old spellings, titles
+and degrees, bin/binti with the father's name, names in another order, the birth date mistyped.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from faker import Faker
+
+from berdaya.dedup.names import DATA
+from berdaya.registry.identity import make_nik
+
+from .registry import ABDUL_NAMES, MALAY_FEMALE, MALAY_MALE, OLD_SPELLINGS, PHONE_PREFIXES
+
+CORRUPTIONS = (
+    "nickname", "date_swap", "nik_missing", "nik_typo", "moved_village", "moved_district", "typo_first",
+    "typo_last", "old_spelling", "title", "bin", "order", "date_typo", "short_name",
+)  # fmt: skip
+SHORT_FORMS = {"Muhammad": ["M.", "Moh.", "Muh.", "Mhd.", "Mochammad", "Muhamad"], "Siti": ["St."], "Abdul": ["Abd."]}
+TITLES_BEFORE = ["H.", "Hj.", "Drs.", "Ir."]
+DEGREES_AFTER = [", S.Pd.", ", S.E.", ", S.H.", ", A.Md.", " S.Pd"]
+
+
+def _nicknames() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    with (DATA / "nicknames.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(line for line in fh if not line.startswith("#")):
+            if row["nickname"] != row["full_name"]:
+                out.setdefault(row["full_name"], []).append(row["nickname"])
+    return out
+
+
+class _Gen:
+    def __init__(self, seed: int, villages: list[str]):
+        self.rng = random.Random(seed)
+        faker = Faker("id_ID")
+        faker.seed_instance(seed)
+        self.male = sorted({faker.first_name_male() for _ in range(600)} | set(MALAY_MALE))
+        self.female = sorted({faker.first_name_female() for _ in range(600)} | set(MALAY_FEMALE))
+        self.last_male = sorted({faker.last_name_male() for _ in range(400)})
+        self.last_female = sorted({faker.last_name_female() for _ in range(400)})
+        self.nick = _nicknames()
+        self.full_with_nick = sorted(self.nick)
+        self.villages = villages
+        self.by_district: dict[str, list[str]] = {}
+        for v in villages:
+            self.by_district.setdefault(v.rsplit(".", 1)[0], []).append(v)
+
+    def name(self, sex: str) -> str:
+        rng = self.rng
+        r = rng.random()
+        if sex == "M":
+            if r < 0.12:
+                return "Muhammad " + rng.choice(self.male + MALAY_MALE)
+            if r < 0.16:
+                return "Abdul " + rng.choice(ABDUL_NAMES)
+            if r < 0.22:
+                base = rng.choice(self.full_with_nick)
+            else:
+                base = rng.choice(self.male)
+            return base + (" " + rng.choice(self.last_male) if rng.random() < 0.5 else "")
+        if r < 0.12:
+            return "Siti " + rng.choice(self.female)
+        if r < 0.15:
+            return "Nur " + rng.choice(self.female)
+        base = rng.choice(self.female)
+        return base + (" " + rng.choice(self.last_female) if rng.random() < 0.4 else "")
+
+    def typo(self, word: str) -> str:
+        rng = self.rng
+        if len(word) < 3:
+            return word
+        i = rng.randrange(1, len(word))
+        op = rng.choice(["swap", "drop", "double", "vowel", "replace"])
+        if op == "swap" and i + 1 < len(word):
+            return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        if op == "drop":
+            return word[:i] + word[i + 1 :]
+        if op == "double":
+            return word[:i] + word[i] + word[i:]
+        if op == "vowel" and word[i] in "aeiou":
+            return word[:i] + {"a": "e", "e": "i", "i": "e", "o": "u", "u": "o"}[word[i]] + word[i + 1 :]
+        return word[:i] + rng.choice("abdehikmnrstuy") + word[i + 1 :]
+
+    def phone(self) -> str:
+        return "+62" + self.rng.choice(PHONE_PREFIXES)[1:] + "".join(self.rng.choice("0123456789") for _ in range(8))
+
+    def corrupt(self, rec: dict[str, Any], kinds: list[str]) -> dict[str, Any]:
+        rng = self.rng
+        out = dict(rec)
+        words = out["full_name"].split()
+        for kind in kinds:
+            if kind == "nickname":
+                first = words[0]
+                if first in SHORT_FORMS:
+                    words[0] = rng.choice(SHORT_FORMS[first])
+                elif first in self.nick:
+                    words[0] = rng.choice(self.nick[first])
+                elif len(words) > 1 and words[1] in self.nick:
+                    words[1] = rng.choice(self.nick[words[1]])
+            elif kind == "typo_first":
+                words[0] = self.typo(words[0])
+            elif kind == "typo_last":
+                words[-1] = self.typo(words[-1])
+            elif kind == "old_spelling":
+                text = " ".join(words)
+                for new, old in OLD_SPELLINGS:
+                    if new in text and new != "y":
+                        text = text.replace(new, old, 1)
+                        break
+                words = text.split()
+            elif kind == "title":
+                if rng.random() < 0.5:
+                    words.insert(0, rng.choice(TITLES_BEFORE))
+                else:
+                    words[-1] += rng.choice(DEGREES_AFTER)
+            elif kind == "bin" and out.get("parent_name"):
+                words += ["bin" if out["sex"] == "M" else "binti", out["parent_name"].split()[0]]
+            elif kind == "order" and len(words) > 1:
+                words = words[1:] + words[:1]
+            elif kind == "short_name" and len(words) > 1:
+                words = words[:-1]
+            elif kind == "date_swap":
+                d = dt.date.fromisoformat(out["birth_date"])
+                if d.day <= 12 and d.day != d.month:
+                    out["birth_date"] = dt.date(d.year, d.day, d.month).isoformat()
+            elif kind == "date_typo":
+                d = dt.date.fromisoformat(out["birth_date"])
+                out["birth_date"] = (d + dt.timedelta(days=rng.choice([-10, -1, 1, 10]))).isoformat()
+            elif kind == "nik_missing":
+                out["nik"] = None
+            elif kind == "nik_typo" and out.get("nik"):
+                nik = out["nik"]
+                out["nik"] = nik[:12] + f"{(int(nik[12:]) + rng.randint(1, 50)) % 10000:04d}"
+            elif kind == "moved_village":
+                district = out["village_id"].rsplit(".", 1)[0]
+                out["village_id"] = rng.choice(self.by_district[district])
+            elif kind == "moved_district":
+                out["village_id"] = rng.choice(self.villages)
+        out["full_name"] = " ".join(words)
+        # A second registration is in another household: another KK, usually no phone.
+        out["kk_number"] = None
+        if rng.random() > 0.3:
+            out["phone"] = None
+        return out
+
+
+def labelled_people(
+    n: int, *, seed: int = 1, duplicate_share: float = 0.05, villages: list[str] | None = None
+) -> Iterator[dict[str, Any]]:
+    """About n records: originals in households (4 people a household on average) and `duplicate_share` of them
+    corrupted copies. Each record has `truth`: the unique_id of the original person it stands for."""
+    villages = villages or [f"15.02.{d:02d}.{2000 + v}" for d in range(1, 25) for v in range(1, 10)]
+    g = _Gen(seed, villages)
+    rng = g.rng
+    originals = int(n / (1 + duplicate_share))
+    reference = dt.date(2026, 6, 30)
+    uid = 0
+    adults: list[dict[str, Any]] = []
+    used_nik: set[str] = set()
+    hh = 0
+    while uid < originals:
+        hh += 1
+        village = rng.choice(villages)
+        kk = (
+            village.replace(".", "")[:6]
+            + f"{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}{rng.randint(5, 25):02d}"
+            + f"{hh % 10000:04d}"
+        )
+        head_sex = "M" if rng.random() < 0.85 else "F"
+        head_name = g.name(head_sex)
+        size = max(1, min(8, int(rng.gauss(4, 1.5))))
+        for member in range(size):
+            if uid >= originals:
+                break
+            uid += 1
+            sex = head_sex if member == 0 else ("F" if member == 1 and head_sex == "M" else rng.choice("MF"))
+            age = rng.randint(25, 80) if member < 2 else rng.randint(0, 30)
+            birth = reference - dt.timedelta(days=age * 365 + rng.randint(0, 364))
+            nik = None
+            if rng.random() < 0.92:
+                nik = make_nik(
+                    district_code=village.rsplit(".", 1)[0], birth_date=birth, sex=sex, serial=uid % 10000 or 1
+                )
+                if nik in used_nik:
+                    nik = None
+                else:
+                    used_nik.add(nik)
+            rec = {
+                "unique_id": uid,
+                "full_name": head_name if member == 0 else g.name(sex),
+                "birth_date": birth.isoformat(),
+                "sex": sex,
+                "village_id": village,
+                "nik": nik,
+                "kk_number": kk,
+                "phone": g.phone() if member < 2 and rng.random() < 0.6 else None,
+                "parent_name": head_name if member >= 2 else None,
+                "truth": uid,
+                "household": hh,
+                "relationship": "head" if member == 0 else ("spouse" if member == 1 else "child"),
+            }
+            if age >= 15:
+                adults.append(rec)
+            yield rec
+    for original in rng.sample(adults, min(len(adults), n - originals)):
+        uid += 1
+        count = rng.choices([1, 2, 3, 4], weights=[25, 40, 25, 10])[0]
+        kinds = rng.sample(CORRUPTIONS, count)
+        if "nik_missing" not in kinds and "nik_typo" not in kinds:
+            kinds.append("nik_missing" if rng.random() < 0.6 else "nik_typo")
+        copy = g.corrupt(original, kinds)
+        hh += 1
+        copy.update(unique_id=uid, truth=original["truth"], household=hh, relationship="head", kinds=";".join(kinds))
+        yield copy
+
+
+def write_csv(records: Iterator[dict[str, Any]], path: Path) -> int:
+    """The labelled set as a CSV `berdaya dedup evaluate` reads (--id unique_id --truth truth)."""
+    cols = [
+        "unique_id",
+        "truth",
+        "full_name",
+        "birth_date",
+        "sex",
+        "village_id",
+        "nik",
+        "kk_number",
+        "phone",
+        "parent_name",
+    ]
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(cols)
+        for rec in records:
+            writer.writerow(["" if rec.get(c) is None else rec[c] for c in cols])
+            count += 1
+    return count
