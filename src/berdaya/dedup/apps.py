@@ -6,3 +6,18 @@ class DedupConfig(AppConfig):
     name = "berdaya.dedup"
     label = "dedup"
     verbose_name = _("Deduplikasi dan pencocokan data")
+
+    def ready(self) -> None:
+        # The engine joins the registry's checks before saving (forms, imports) and remembers the officers'
+        # "bukan orang yang sama" (registry.matching; the registry does not import dedup).
+        from berdaya.registry.matching import (
+            register_batch_provider,
+            register_distinct_listener,
+            register_match_provider,
+        )
+
+        from . import intake
+
+        register_match_provider("dedup", intake.form_provider)
+        register_batch_provider("dedup", intake.batch_provider)
+        register_distinct_listener("dedup", intake.remember_different)

@@ -257,7 +257,7 @@ def held_decide(*, actor: User, run: ImportRun, row: int, action: str, person_id
     if entry.get("written"):
         raise ValidationError(_("Baris %(row)s sudah ditulis ke registri.") % {"row": row})
     if action == LINK:
-        if person_id not in [c["id"] for c in entry["candidates"]]:
+        if person_id is None or person_id not in [c["id"] for c in entry["candidates"]]:
             raise ValidationError(_("Pilih salah satu penduduk yang cocok dengan baris ini."))
         if not people_visible_to(actor).filter(pk=person_id).exists():
             raise PermissionDenied(_("Penduduk ini di luar wilayah atau organisasi Anda."))
@@ -285,7 +285,8 @@ def run_held_job(job: Job, progress: Progress) -> dict[str, Any]:
     """Job handler: write a held household (params: run_id, rows) with the decisions recorded on its rows, and
     record the outcome on the import (counts added, each row written or its errors)."""
     run = ImportRun.objects.get(pk=job.params["run_id"])
-    actor = User.objects.get(pk=job.created_by_id)
+    # The officer who made the last decision started the job: the rows are written in their name and scope.
+    actor = User.objects.get(pk=job.created_by_id or run.created_by_id)
     rows = [int(r) for r in job.params["rows"]]
     decisions = {int(r): (d["action"], d.get("person")) for r, d in run.decisions.items() if int(r) in rows}
     result = import_households(

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 from berdaya.core.access import get_visible_or_404
 from berdaya.core.audit import audit
 from berdaya.core.forms import service_errors
-from berdaya.registry.matching import Candidate, scoped_matches
 from berdaya.core.spreadsheet import ImportFileError, read_headers, read_rows
+from berdaya.registry.matching import Candidate, scoped_matches
 
 from .access import ensure_can_import, import_runs_visible_to
 from .checks import NO_ROWS

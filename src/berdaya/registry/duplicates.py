@@ -1,5 +1,4 @@
 # SQL here is assembled only from column expressions given by the calling code and from constants of this module.
-# ruff: noqa: S608
 """The exact duplicate rules of the registry, stated once: two records are the same person when
 
 1. they carry the same NIK (SAME_NIK), or

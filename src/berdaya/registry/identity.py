@@ -62,8 +62,11 @@ def normalise_identity(text: str) -> str:
 # What separates the words of a name for the exact duplicate rule: ASCII punctuation and the spaces people type or
 # paste (normal, tab, line breaks, non-breaking, the typographic ones, ideographic). Listed, not \s: the SQL form
 # (registry.duplicates.name_key_sql) must read the same class in DuckDB's and PostgreSQL's regular expressions.
-NAME_SEPARATORS = string.punctuation + " \t\n\r\f\v\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200C))) + (
-    "\u2028\u2029\u202f\u205f\u3000"
+NAME_SEPARATORS = (
+    string.punctuation
+    + " \t\n\r\f\v\u00a0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200C)))
+    + ("\u2028\u2029\u202f\u205f\u3000")
 )
 
 

@@ -26,7 +26,9 @@ BIRTH = dt.date(1985, 3, 14)  # helpers.person_row's head
 
 def _registered(village: str = "15.02.01.2001", **fields) -> Person:
     """Registered earlier without NIK: the file's head (same name, birth date, village) with a NIK resembles them."""
-    return f.person(hh=f.household(village=village), name="AHMAD SAPUTRA.", sex="M", birth_date=BIRTH, with_nik=False, **fields)
+    return f.person(
+        hh=f.household(village=village), name="AHMAD SAPUTRA.", sex="M", birth_date=BIRTH, with_nik=False, **fields
+    )
 
 
 def _import(actor, tmp_path, rows) -> ImportRun:
@@ -41,6 +43,15 @@ def _import(actor, tmp_path, rows) -> ImportRun:
 def files(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TASKS = IMMEDIATE
+
+
+@pytest.fixture(autouse=True)
+def only_exact(monkeypatch):
+    """The exact rules alone: the deduplication engine's scoring is tested end to end in dedup/tests/test_intake.py."""
+    from berdaya.registry import matching
+
+    monkeypatch.setattr(matching, "_providers", {"exact": matching.exact_provider})
+    monkeypatch.setattr(matching, "_batch_providers", {"exact": matching.exact_batch_provider})
 
 
 class TestHold:
@@ -95,7 +106,9 @@ class TestHold:
         run.refresh_from_db()
         assert run.result["held"][0]["written"] and run.result["updated"] == 1
 
-    def test_the_page_lists_held_rows_and_takes_the_decision(self, officer, tmp_path, files, django_capture_on_commit_callbacks):
+    def test_the_page_lists_held_rows_and_takes_the_decision(
+        self, officer, tmp_path, files, django_capture_on_commit_callbacks
+    ):
         existing = _registered()
         run = _import(officer, tmp_path, household("A", 10, 1))
         client = client_for(officer)
@@ -144,11 +157,8 @@ class TestScope:
             duck.execute(f"INSERT INTO {into} SELECT row_no, {existing.pk}, 'nama mirip', 0.9 FROM {records}")  # noqa: S608
 
         matching.register_batch_provider("test", provider)
-        try:
-            row = person_row(hh_key="A", _serial=10, kk_number="", village_id="15.02.01.2002")
-            run = _import(other, tmp_path, [row])
-        finally:
-            matching._batch_providers.pop("test")
+        row = person_row(hh_key="A", _serial=10, kk_number="", village_id="15.02.01.2002")
+        run = _import(other, tmp_path, [row])
         assert run.result["held"][0]["candidates"][0]["id"] == existing.pk
         page = client_for(other).get(reverse("imports:detail", args=[run.pk])).content.decode()
         section = page[page.index('id="held-rows"') :]

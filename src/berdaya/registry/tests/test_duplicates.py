@@ -57,7 +57,7 @@ def _duck(expr: str, rows) -> list[str | None]:
     )
     con.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     sql = (
-        "SELECT i, " + expr + " FROM (SELECT i, an AS full_name, ab AS birth_date, av AS village_id, ak AS nik, "
+        "SELECT i, " + expr + " FROM (SELECT i, an AS full_name, ab AS birth_date, av AS village_id, ak AS nik, "  # noqa: S608
         "bn, bb, bv, bk FROM t) a, LATERAL (SELECT bn AS full_name, bb AS birth_date, bv AS village_id, "
         "bk AS nik) b ORDER BY i"
     )
@@ -86,7 +86,9 @@ PAIRS = st.lists(
                 st.just(x),
                 st.builds(
                     Facts,
-                    full_name=st.sampled_from([x.full_name, x.full_name.upper(), f" {x.full_name}.", x.full_name + "-"]),
+                    full_name=st.sampled_from(
+                        [x.full_name, x.full_name.upper(), f" {x.full_name}.", x.full_name + "-"]
+                    ),
                     birth_date=st.sampled_from([x.birth_date, dt.date(1980, 5, 17)]),
                     village_id=st.sampled_from([x.village_id, "15.02.01.2001"]),
                     nik=st.sampled_from([x.nik, None]),
@@ -107,7 +109,9 @@ def test_the_sql_form_agrees_with_the_rule_in_duckdb(pairs):
 
 @pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(PAIRS)
 def test_the_sql_form_agrees_with_the_rule_in_postgresql(pairs):
     assert _sql_reasons(pairs, _postgres) == [exact_reason(x, y) for x, y in pairs]
@@ -139,7 +143,9 @@ def test_it_names_the_rule_that_matched():
     assert exact_reason(one, Facts(full_name="SITI AMINAH.", birth_date=one.birth_date, village_id=one.village_id)) == (
         SAME_NAME_BIRTH_VILLAGE
     )
-    assert exact_reason(one, Facts(full_name="Siti Aminah", birth_date=one.birth_date, village_id="15.02.01.2002")) is None
+    assert (
+        exact_reason(one, Facts(full_name="Siti Aminah", birth_date=one.birth_date, village_id="15.02.01.2002")) is None
+    )
     assert exact_reason(Facts(nik="1502 0157 0580 0001"), Facts(nik="1502015705800001")) == SAME_NIK
     # Nothing known is not a match: two records without NIK, name, date or village are not one person.
     assert exact_reason(Facts(), Facts()) is None
