@@ -17,8 +17,10 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from berdaya.registry.access import household_scope_q, households_visible_to
+from berdaya.registry.choices import PersonStatus
 from berdaya.registry.duplicates import Columns, name_key_sql, same_name_birth_village_sql
 from berdaya.registry.matching import batch_providers
+from berdaya.registry.models import Person
 
 from . import sqlcheck as q
 from .checks import P_NEAR, P_OLD_HEAD, P_OTHER_HH, P_SCOPE, add_errors, duck_type
@@ -235,6 +237,12 @@ def hold_likely(run: Import) -> None:
         )
     for provider in batch_providers().values():
         provider(duck=run.duck, records="lm_records", into="likely")
+    # Only the living are proposed, whichever provider found them (registry.matching.likely_matches_for alike).
+    found = [int(pid) for (pid,) in run.d("SELECT DISTINCT person_id FROM likely").fetchall()]
+    if found:
+        deceased = list(Person.objects.filter(pk__in=found, status=PersonStatus.DECEASED).values_list("pk", flat=True))
+        if deceased:
+            run.d("DELETE FROM likely WHERE person_id IN (SELECT unnest($1::BIGINT[]))", [deceased])
     held = run.d(
         "SELECT l.row_no, any_value(r.full_name), any_value(r.hh_key), "
         "list(struct_pack(id := l.person_id, reason := l.reason, score := l.score) ORDER BY l.person_id), "

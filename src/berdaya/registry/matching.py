@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .choices import PersonStatus
 from .duplicates import REASONS, Columns, Facts, exact_reason, exact_reason_sql, name_key_sql
 from .identity import normalise_identity
 
@@ -93,8 +94,8 @@ def distinct_confirmed(confirmation: DistinctConfirmation) -> None:
 
 
 def likely_matches_for(records: Sequence[Facts], *, exclude: Sequence[int] = ()) -> list[list[Candidate]]:
-    """Every provider's candidates for each record, merged per person (reasons joined, the highest score kept);
-    `exclude`: people not to propose (the record itself, when it is already saved)."""
+    """Every provider's candidates for each record, merged per person (reasons joined, the highest score kept), living
+    people only; `exclude`: people not to propose (the record itself, when it is already saved)."""
     merged: list[dict[int, Candidate]] = [{} for _record in records]
     for provider in _providers.values():
         for index, candidates in enumerate(provider(records)):
@@ -111,7 +112,16 @@ def likely_matches_for(records: Sequence[Facts], *, exclude: Sequence[int] = ())
                     tuple(dict.fromkeys((*known.reasons, *candidate.reasons))),
                     max(scores) if scores else None,
                 )
-    return [list(found.values()) for found in merged]
+    # Only the living are proposed, whichever provider found them: a new record may carry a deceased person's NIK.
+    from .models import Person
+
+    ids = {pk for found in merged for pk in found}
+    deceased = (
+        set(Person.objects.filter(pk__in=ids, status=PersonStatus.DECEASED).values_list("pk", flat=True))
+        if ids
+        else set()
+    )
+    return [[c for pk, c in found.items() if pk not in deceased] for found in merged]
 
 
 # --- the built-in provider: the exact rules ------------------------------------------------------------------------

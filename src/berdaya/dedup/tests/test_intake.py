@@ -70,3 +70,10 @@ def test_an_import_holds_a_row_the_engine_scores_as_likely(officer, tmp_path, se
     assert result.held_rows == 1, result.first_errors()
     assert [c["id"] for c in result.held[0]["candidates"]] == [target.pk]
     assert Person.objects.count() == 1
+
+
+def test_a_neighbour_born_the_same_day_with_another_name_is_not_stopped(officer):
+    _wawan()
+    other = {**NEW, "full_name": "Budi Hartono", "birth_date": dt.date(1980, 3, 7)}
+    services.household_register(actor=officer, household={"village_id": "15.02.01.2001"}, members=[other])
+    assert Person.objects.count() == 2
