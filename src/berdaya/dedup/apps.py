@@ -12,3 +12,16 @@ class DedupConfig(AppConfig):
         from . import merge
 
         merge.register()
+        # The engine joins the registry's checks before saving (forms, imports) and remembers the officers'
+        # "bukan orang yang sama" (registry.matching; the registry does not import dedup).
+        from berdaya.registry.matching import (
+            register_batch_provider,
+            register_distinct_listener,
+            register_match_provider,
+        )
+
+        from . import intake
+
+        register_match_provider("dedup", intake.form_provider)
+        register_batch_provider("dedup", intake.batch_provider)
+        register_distinct_listener("dedup", intake.remember_different)

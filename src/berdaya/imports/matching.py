@@ -18,6 +18,10 @@ from django.utils.translation import gettext as _
 
 from berdaya.registry import choices as rc
 from berdaya.registry.access import household_scope_q, households_visible_to
+from berdaya.registry.choices import PersonStatus
+from berdaya.registry.duplicates import Columns, name_key_sql, same_name_birth_village_sql
+from berdaya.registry.matching import batch_providers
+from berdaya.registry.models import Person
 
 from . import sqlcheck as q
 from .checks import P_NEAR, P_OLD_HEAD, P_OTHER_HH, P_SCOPE, add_errors, duck_type
@@ -68,6 +72,7 @@ def existing(run: Import) -> None:
             "CREATE OR REPLACE TABLE conv AS SELECT c.* REPLACE (e.id AS person_id, e.household_id AS hh_exist) "
             "FROM conv c LEFT JOIN ex_nik e ON e.nik = c.nik ORDER BY c.row_no"
         )
+        link_held_rows(run, cur, p_cols, p_select)
         # People without NIK: candidates of the same name in the same village (a scoped importer only meets
         # the people they may see, so a match says nothing about anyone else).
         pull_same_name(run, cur, nn_cols)
@@ -156,8 +161,8 @@ def existing(run: Import) -> None:
             id="min(e.id)",
         )
         + " AS m, any_value(c.hh_key) AS b FROM conv c JOIN ex_nonik e ON e.village_id = c.village_id "
-        "AND lower(e.full_name) = lower(c.full_name) WHERE c.nik IS NULL AND c.person_id IS NULL "
-        "GROUP BY c.row_no",
+        f"AND {name_key_sql('e.full_name')} = {name_key_sql('c.full_name')} "
+        "WHERE c.nik IS NULL AND c.person_id IS NULL GROUP BY c.row_no",
     )
     # A household that already has a head who is not in the file would end up with two.
     add_errors(
@@ -174,6 +179,100 @@ def existing(run: Import) -> None:
         "AND (r.person_id IS NULL OR r.person_id <> p.id) "
         "WHERE NOT EXISTS (SELECT 1 FROM conv x WHERE x.person_id = p.id)",
     )
+
+
+def link_held_rows(run: Import, cur, p_cols: list[tuple[str, str]], p_select: str) -> None:
+    """Rows an officer linked to a registered person after review ("it is the existing person"): matched to that
+    person as a NIK would match them, so the row updates the person (and the scope check applies to them)."""
+    links = {row: pid for row, (action, pid) in run.decisions.items() if action == "link" and pid}
+    if not links:
+        return
+    ids = ", ".join(str(int(pid)) for pid in sorted(set(links.values())))
+    run.transport.pull(cur, "ex_link", p_cols, f"SELECT {p_select} FROM registry_person p WHERE p.id IN ({ids})")
+    run.d("INSERT INTO ex_nik SELECT * FROM ex_link WHERE id NOT IN (SELECT id FROM ex_nik)")
+    run.d(
+        "CREATE TABLE links AS SELECT unnest($1::INTEGER[]) AS row_no, unnest($2::BIGINT[]) AS pid",
+        [list(links), list(links.values())],
+    )
+    run.d(
+        "UPDATE conv SET person_id = e.id, hh_exist = e.household_id FROM links l JOIN ex_link e ON e.id = l.pid "
+        "WHERE conv.row_no = l.row_no"
+    )
+
+
+def hold_likely(run: Import) -> None:
+    """Rows that would be new people but resemble registered ones are held for review, not written: their whole
+    household waits until an officer releases each such row (a new person) or links it (the registered person).
+
+    Set-based: the new rows of the file go to every batch provider of registry.matching at once (the built-in one
+    applies the exact rules in DuckDB to the registry people of the same village and birth date, pulled in one
+    query; the deduplication app scores the batch with its own engine). Matching covers the whole registry, whatever
+    the importer's scope; the import page shows each match as the viewer's scope allows."""
+    released = [row for row, (action, _pid) in run.decisions.items() if action in ("release", "link")]
+    record_cols = "row_no, hh_key, full_name, birth_date, village_id, nik, sex, kk_number, phone"
+    run.d(
+        f"CREATE TABLE lm_records AS SELECT {record_cols} FROM conv WHERE person_id IS NULL "
+        "AND row_no NOT IN (SELECT unnest($1::INTEGER[]))",
+        [released],
+    )
+    run.d("CREATE TABLE likely (row_no INTEGER, person_id BIGINT, reason VARCHAR, score DOUBLE)")
+    if not run.one("SELECT count(*) FROM lm_records")[0]:
+        return
+    cols = [
+        ("id", "BIGINT"), ("household_id", "BIGINT"), ("full_name", "VARCHAR"), ("birth_date", "DATE"),
+        ("village_id", "VARCHAR"), ("nik", "VARCHAR"), ("sex", "VARCHAR"), ("kk_number", "VARCHAR"),
+        ("phone", "VARCHAR"),
+    ]  # fmt: skip
+    with connection.cursor() as cur:
+        cur.execute("SELECT COUNT(*) FROM (SELECT 1 FROM registry_person LIMIT 1) x")
+        if not cur.fetchone()[0]:
+            return
+        run.push(
+            cur,
+            "imp_vb",
+            [("village_id", "varchar(13)"), ("birth_date", "date")],
+            "SELECT DISTINCT village_id, birth_date FROM lm_records",
+        )
+        run.transport.pull(
+            cur,
+            "reg_people",
+            cols,
+            "SELECT p.id, p.household_id, p.full_name, p.birth_date, h.village_id, p.nik, p.sex, h.kk_number, "
+            "p.phone FROM registry_person p JOIN registry_household h ON h.id = p.household_id "
+            "JOIN imp_vb i ON i.village_id = h.village_id AND i.birth_date = p.birth_date "
+            "WHERE p.status <> 'deceased'",
+        )
+    for provider in batch_providers().values():
+        provider(duck=run.duck, records="lm_records", into="likely")
+    # Only the living are proposed, whichever provider found them (registry.matching.likely_matches_for alike).
+    found = [int(pid) for (pid,) in run.d("SELECT DISTINCT person_id FROM likely").fetchall()]
+    if found:
+        deceased = list(Person.objects.filter(pk__in=found, status=PersonStatus.DECEASED).values_list("pk", flat=True))
+        if deceased:
+            run.d("DELETE FROM likely WHERE person_id IN (SELECT unnest($1::BIGINT[]))", [deceased])
+    held = run.d(
+        "SELECT l.row_no, any_value(r.full_name), any_value(r.hh_key), "
+        "list(struct_pack(id := l.person_id, reason := l.reason, score := l.score) ORDER BY l.person_id), "
+        "any_value(h.rows) FROM (SELECT row_no, person_id, string_agg(DISTINCT reason, '; ') AS reason, "
+        "max(score) AS score FROM likely GROUP BY row_no, person_id) l JOIN lm_records r ON r.row_no = l.row_no "
+        "JOIN (SELECT hh_key, list(row_no ORDER BY row_no) AS rows FROM conv GROUP BY hh_key) h "
+        "ON h.hh_key = r.hh_key GROUP BY l.row_no ORDER BY l.row_no"
+    ).fetchall()
+    if not held:
+        return
+    run.result.held = [
+        {
+            "row": row_no,
+            "name": name,
+            "household_rows": list(rows),
+            "candidates": [{"id": c["id"], "reasons": c["reason"], "score": c["score"]} for c in candidates],
+        }
+        for row_no, name, _hh_key, candidates, rows in held
+    ]
+    run.d("CREATE TABLE held_hh AS SELECT DISTINCT r.hh_key FROM likely l JOIN lm_records r ON r.row_no = l.row_no")
+    run.result.held_rows = int(run.one("SELECT count(*) FROM conv WHERE hh_key IN (SELECT hh_key FROM held_hh)")[0])
+    run.d("DELETE FROM conv WHERE hh_key IN (SELECT hh_key FROM held_hh)")
+    run.d("DELETE FROM hh WHERE hh_key IN (SELECT hh_key FROM held_hh)")
 
 
 def pull_same_name(run: Import, cur, nn_cols: list[tuple[str, str]]) -> None:
@@ -208,10 +307,11 @@ def pull_same_name(run: Import, cur, nn_cols: list[tuple[str, str]]) -> None:
     )
     # One registered person without NIK of the same name, birth date, sex, village (and KK number when the
     # file gives one) is the same person.
+    # The exact rule of registry.duplicates (same name, birth date and village), plus sex and KK number.
+    same = same_name_birth_village_sql(Columns.of("c"), Columns.of("e"))
     run.d(
         "UPDATE conv SET person_id = m.pid, hh_exist = m.hid FROM (SELECT c.row_no, min(e.id) AS pid, "
-        "min(e.household_id) AS hid FROM conv c JOIN ex_nonik e ON e.village_id = c.village_id "
-        "AND lower(e.full_name) = lower(c.full_name) AND e.birth_date = c.birth_date AND e.sex = c.sex "
+        f"min(e.household_id) AS hid FROM conv c JOIN ex_nonik e ON {same} AND e.sex = c.sex "
         "AND e.nik IS NULL AND (coalesce(c.kk_number, '') = '' OR e.kk_number = c.kk_number) "
         "WHERE c.nik IS NULL AND c.person_id IS NULL GROUP BY c.row_no HAVING count(*) = 1) m "
         "WHERE m.row_no = conv.row_no"

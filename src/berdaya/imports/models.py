@@ -83,6 +83,9 @@ class ImportRun(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.UPLOADED)
     preview = models.JSONField(_("hasil pemeriksaan"), default=dict, blank=True)
     result = models.JSONField(_("hasil impor"), default=dict, blank=True)
+    # The officer's decision on each row held as a likely duplicate (str(row) -> {"action": "release" | "link",
+    # "person": id, "by": user id, "at": ISO time}); a held household is written once each of its rows has one.
+    decisions = models.JSONField(_("keputusan baris yang ditahan"), default=dict, blank=True)
     errors_file = models.FileField(_("file kesalahan"), upload_to="imports/errors/%Y/%m/", blank=True, max_length=300)
     job = models.ForeignKey("jobs.Job", verbose_name=_("tugas"), on_delete=models.SET_NULL, null=True, blank=True)
     created_by = models.ForeignKey(

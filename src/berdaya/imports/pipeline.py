@@ -46,6 +46,7 @@ from .transport import Transport, transport_for
 from .validate import RowValidator
 
 FIRST_ERRORS = 50
+HELD_KEPT = 5_000  # held rows listed on the import page; the rest are counted (and held all the same)
 DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "threads": 2,
     "memory_limit": "768MB",
@@ -74,6 +75,10 @@ class ImportResult:
     delimiter: str = ""
     seconds: float = 0.0
     errors: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+    # Rows held for review as likely duplicates of registered people (matching.hold_likely), not written: one entry
+    # per row with a likely match, with the rows of its household held with it.
+    held: list[dict[str, Any]] = field(default_factory=list)
+    held_rows: int = 0
     headers: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -108,6 +113,8 @@ class ImportResult:
             "delimiter": self.delimiter,
             "seconds": round(self.seconds, 2),
             "first_errors": self.first_errors(),
+            "held_rows": self.held_rows,
+            "held": self.held[:HELD_KEPT],
         }
 
 
@@ -125,8 +132,14 @@ class Import:
         progress: Progress,
         label: str,
         values: dict[str, dict[str, str]] | None = None,
+        rows: list[int] | None = None,
+        decisions: dict[int, tuple[str, int | None]] | None = None,
     ):
         self.actor = actor
+        # Only these rows of the file (a held household written after review), and the officer's decision on each
+        # held row: ("release", None) writes it as a new person, ("link", person id) as that registered person.
+        self.rows = rows
+        self.decisions = decisions or {}
         self.mapping = mapping
         # A saved mapping's value translations (e.g. JNS_KEL 1 -> M), matched as choices are (case, punctuation).
         self.values = {key: {norm_choice(str(k)): str(v) for k, v in m.items()} for key, m in (values or {}).items()}
@@ -216,6 +229,9 @@ class Import:
                 self.d(f"DROP TABLE IF EXISTS {table}")
             self.source = prepare(path, self.workdir, self.validator.positions, force_rewrite=True)
             checks.convert(self)
+        if self.rows is not None:
+            self.d("CREATE TABLE only_rows AS SELECT unnest($1::INTEGER[]) AS row_no", [sorted(set(self.rows))])
+            self.d("DELETE FROM conv WHERE row_no NOT IN (SELECT row_no FROM only_rows)")
         self.result.encoding = self.source.info.encoding
         self.result.delimiter = self.source.info.delimiter
         self.result.total = int(self.one("SELECT count(*) FROM conv")[0])
@@ -231,6 +247,8 @@ class Import:
         matching.existing(self)
         self.lap("existing")
         checks.skip_broken_households(self)
+        matching.hold_likely(self)
+        self.lap("likely")
         checks.collect_errors(self)
 
     def lock(self) -> None:
@@ -275,6 +293,8 @@ def import_households(
     label: str = "",
     values: dict[str, dict[str, str]] | None = None,
     on_write: Callable[[ImportResult], None] | None = None,
+    rows: list[int] | None = None,
+    decisions: dict[int, tuple[str, int | None]] | None = None,
 ) -> ImportResult:
     """Validate (and unless dry_run, write) a household file. One transaction; nothing is written on error.
 
@@ -296,6 +316,8 @@ def import_households(
         progress=progress or Progress(),
         label=label or path.name,
         values=values,
+        rows=rows,
+        decisions=decisions,
     )
     try:
         run.load(path)

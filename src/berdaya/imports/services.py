@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -16,10 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
+from berdaya.core.audit import audit
 from berdaya.core.spreadsheet import FileInfo, read_rows, write_xlsx
 from berdaya.jobs.models import Job
 from berdaya.jobs.progress import JobCancelled, Progress
 from berdaya.jobs.services import job_start
+from berdaya.registry.access import people_visible_to
 
 from .access import ensure_can_import, ensure_can_start, mapping_organisation
 from .models import ColumnMapping, ImportRun
@@ -229,3 +232,98 @@ def import_start(*, actor: User, run: ImportRun, dry_run: bool, mode: str = "val
     run.status = ImportRun.Status.CHECKING if dry_run else ImportRun.Status.IMPORTING
     run.save(update_fields=["job", "status"])
     return job
+
+
+# --- rows held as likely duplicates ------------------------------------------------------------------------------
+RELEASE, LINK = "release", "link"
+
+
+def held_entry(run: ImportRun, row: int) -> dict[str, Any] | None:
+    return next((e for e in (run.result or {}).get("held", []) if e["row"] == row), None)
+
+
+@transaction.atomic
+def held_decide(*, actor: User, run: ImportRun, row: int, action: str, person_id: int | None = None) -> Job | None:
+    """An officer's decision on a row held as a likely duplicate: RELEASE (a new person after all) or LINK (it is
+    the registered person `person_id`, one of the row's matches, inside the officer's scope). Once every held row
+    of its household has a decision, the household is written by a background job through the same pipeline
+    (returned); until then nothing is written and nothing is lost: the file and the decisions are kept."""
+    ensure_can_import(actor)
+    ensure_can_start(actor, run)
+    run = ImportRun.objects.select_for_update().get(pk=run.pk)
+    entry = held_entry(run, row)
+    if run.status != ImportRun.Status.IMPORTED or entry is None:
+        raise ValidationError(_("Baris %(row)s tidak sedang ditahan pada impor ini.") % {"row": row})
+    if entry.get("written"):
+        raise ValidationError(_("Baris %(row)s sudah ditulis ke registri.") % {"row": row})
+    if action == LINK:
+        if person_id is None or person_id not in [c["id"] for c in entry["candidates"]]:
+            raise ValidationError(_("Pilih salah satu penduduk yang cocok dengan baris ini."))
+        if not people_visible_to(actor).filter(pk=person_id).exists():
+            raise PermissionDenied(_("Penduduk ini di luar wilayah atau organisasi Anda."))
+    elif action == RELEASE:
+        person_id = None
+    else:
+        raise ValidationError(_("Keputusan tidak dikenal."))
+    run.decisions[str(row)] = {"action": action, "person": person_id, "by": actor.pk, "at": timezone.now().isoformat()}
+    run.save(update_fields=["decisions"])
+    audit(actor=actor, action="update", obj=run, event=f"held_row_{action}", row=row, person=person_id)
+    rows = entry["household_rows"]
+    waiting = [e["row"] for e in run.result["held"] if e["row"] in rows and str(e["row"]) not in run.decisions]
+    if waiting:
+        return None
+    return job_start(
+        actor=actor,
+        kind="imports.held",
+        handler="berdaya.imports.services.run_held_job",
+        params={"run_id": run.pk, "rows": rows},
+        title=_("Menulis baris yang ditahan dari %(name)s") % {"name": run.original_name},
+    )
+
+
+def run_held_job(job: Job, progress: Progress) -> dict[str, Any]:
+    """Job handler: write a held household (params: run_id, rows) with the decisions recorded on its rows, and
+    record the outcome on the import (counts added, each row written or its errors)."""
+    run = ImportRun.objects.get(pk=job.params["run_id"])
+    # The officer who made the last decision started the job: the rows are written in their name and scope.
+    actor = User.objects.get(pk=job.created_by_id or run.created_by_id)
+    rows = [int(r) for r in job.params["rows"]]
+    decisions = {int(r): (d["action"], d.get("person")) for r, d in run.decisions.items() if int(r) in rows}
+    result = import_households(
+        path=run.file.path,
+        actor=actor,
+        mapping=run.mapping or None,
+        mode=ImportRun.Mode.VALID_ONLY,
+        dry_run=False,
+        progress=progress,
+        label=f"#{run.pk} {run.original_name}",
+        values=run.value_map or None,
+        rows=rows,
+        decisions=decisions,
+    )
+    held_again = {e["row"]: e for e in result.held}
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().get(pk=run.pk)
+        data = dict(run.result)
+        for key in ("new", "updated", "unchanged", "households_new", "households_updated"):
+            data[key] = data.get(key, 0) + getattr(result, key)
+        written = [r for r in rows if result.written and r not in result.errors and r not in held_again]
+        data["held_rows"] = max(int(data.get("held_rows", 0)) - len(written), 0)
+        entries = []
+        for entry in data.get("held", []):
+            if entry["row"] in held_again:
+                # Still a likely duplicate of someone else (registered meanwhile): held again, decided again.
+                entry = {**held_again[entry["row"]], "written": False}
+                run.decisions.pop(str(entry["row"]), None)
+            elif entry["row"] in rows:
+                entry = {
+                    **entry,
+                    "written": entry["row"] in written,
+                    "errors": [message for _column, message in result.errors.get(entry["row"], [])],
+                }
+            entries.append(entry)
+        data["held"] = entries
+        run.result = data
+        run.save(update_fields=["result", "decisions"])
+    progress.update(result.total, _("Selesai."), force=True)
+    return {"url": reverse("imports:detail", args=[run.pk]), "new": result.new, "updated": result.updated}

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/periksa-ulang/", views.restart_check, name="recheck"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/kesalahan.xlsx", views.errors_file, name="errors"),
+    path("<int:pk>/ditahan/<int:row>/", views.held_row, name="held_row"),
 ]

@@ -232,10 +232,11 @@ class RowValidator:
         value = self._text(key, raw)
         if not value:
             return ""
-        value = normalise_identity(value)
+        written, value = value, normalise_identity(value)
         if DIGITS_16.fullmatch(value):
             return value
-        if NUMBERISH.match(value):
+        # A spreadsheet's float ("1502011403850000.00") reads as groups of digits: judge it as it was written.
+        if NUMBERISH.match(value) or NUMBERISH.match(written):
             raise RowError(key, excel_mangled(label))
         other = identity_characters_message(label, value)
         if other:

@@ -9,7 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.core.access import get_visible_or_404
+from berdaya.core.audit import audit
+from berdaya.core.forms import service_errors
 from berdaya.core.spreadsheet import ImportFileError, read_headers, read_rows
+from berdaya.registry.matching import Candidate, scoped_matches
 
 from .access import ensure_can_import, import_runs_visible_to
 from .checks import NO_ROWS
@@ -17,7 +20,16 @@ from .columns import COLUMNS, auto_mapping
 from .export import export_people
 from .forms import CommitForm, MappingForm, UploadForm
 from .models import ImportRun
-from .services import import_run_create, import_start, mapping_save, previous_imports
+from .services import (
+    LINK,
+    RELEASE,
+    held_decide,
+    held_entry,
+    import_run_create,
+    import_start,
+    mapping_save,
+    previous_imports,
+)
 from .templates_files import template_csv, template_xlsx
 
 REQUIRED = ("village_id", "full_name", "sex", "birth_date", "relationship")
@@ -105,14 +117,62 @@ def preview(request, pk: int):
     return render(
         request,
         "imports/preview.html",
-        {"run": run, "counts": run.preview, "form": form, "previous": previous_imports(run)[:3]},
+        {
+            "run": run,
+            "counts": run.preview,
+            "form": form,
+            "previous": previous_imports(run)[:3],
+            "held": _held(request, run, run.preview or {}),
+            "can_decide": False,
+        },
     )
+
+
+def _held(request, run: ImportRun, counts: dict) -> list[dict]:
+    """The rows held as likely duplicates, each with its matches as the viewer may see them (registry.matching:
+    outside their scope, only that a match exists and whom to ask). The people shown are audited as viewed."""
+    out = []
+    for entry in counts.get("held", []):
+        candidates = [Candidate(c["id"], (c["reasons"],), c.get("score")) for c in entry["candidates"]]
+        shown = scoped_matches(request.user, candidates)
+        for person, _candidate in shown.visible:
+            audit(actor=request.user, action="view", obj=person, event="import_likely_duplicate", run=run.pk)
+        out.append({**entry, "shown": shown, "decision": run.decisions.get(str(entry["row"]))})
+    return out
 
 
 @login_required
 def detail(request, pk: int):
     run = _run_or_404(request, pk)
-    return render(request, "imports/detail.html", {"run": run, "counts": run.result or run.preview})
+    counts = run.result or run.preview
+    return render(
+        request,
+        "imports/detail.html",
+        {"run": run, "counts": counts, "held": _held(request, run, counts), "can_decide": run.status == "imported"},
+    )
+
+
+@login_required
+@require_POST
+def held_row(request, pk: int, row: int):
+    """Release a held row (a new person) or link it (the registered person chosen)."""
+    run = _run_or_404(request, pk)
+    if held_entry(run, row) is None:
+        raise Http404
+    action = request.POST.get("action", "")
+    person = request.POST.get("person", "")
+    with service_errors(request, also=(PermissionDenied,)):
+        job = held_decide(
+            actor=request.user,
+            run=run,
+            row=row,
+            action=action if action in (RELEASE, LINK) else "",
+            person_id=int(person) if person.isdigit() else None,
+        )
+        if job is not None:
+            return redirect("jobs:detail", pk=job.pk)
+        messages.success(request, _("Keputusan untuk baris %(row)s dicatat.") % {"row": row})
+    return redirect("imports:detail", pk=run.pk)
 
 
 @login_required

@@ -9,10 +9,11 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         # The registry's own vulnerability flags; the apps that own other data add theirs from their ready().
-        from . import flags
+        from . import flags, matching  # matching registers the exact rules as the built-in match provider
 
         flags.register_flags()
         # Merging two records of one person; the apps above add handlers for their own tables.
         from . import merge
 
         merge.register()
+        assert "exact" in matching.providers()

@@ -14,6 +14,7 @@ from berdaya.areas.selectors import deployment_districts
 from berdaya.core.dates import years_ago
 
 from . import choices as c
+from .identity import normalise_identity
 from .models import Group, KKNumber, Person
 from .vulnerability import FLAG_CHOICES, flag_q
 
@@ -32,13 +33,14 @@ AGE_BANDS = [
 
 
 def search_q(value: str) -> Q:
-    """Name, NIK or KK number. A full 16-digit number matches NIK, current KK and any former KK exactly."""
+    """Name, NIK or KK number. A full 16-digit number matches NIK, current KK and any former KK exactly; a number is
+    read as identity.normalise_identity reads it (spaces, dots, dashes between its groups)."""
     value = value.strip()
-    digits = re.sub(r"\s", "", value)
-    if re.fullmatch(r"\d{16}", digits):
+    digits = normalise_identity(value)
+    if re.fullmatch(r"[0-9]{16}", digits):
         former = KKNumber.objects.filter(number=digits).values("household_id")
         return Q(nik=digits) | Q(household__kk_number=digits) | Q(household_id__in=former)
-    if re.fullmatch(r"\d{6,15}", digits):
+    if re.fullmatch(r"[0-9]{6,15}", digits):
         return Q(nik__startswith=digits) | Q(household__kk_number__startswith=digits)
     q = Q()
     for word in value.split()[:5]:

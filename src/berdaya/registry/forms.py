@@ -69,6 +69,19 @@ PERSON_FIELDS = [
 ]
 
 
+# A NIK or KK number may be typed in groups ("1502 0114 0385 0002", "1502.0114..."): the form takes the written
+# form and the model stores the number (identity.normalise_identity), then checks its 16 digits.
+IDENTITY_TYPED_MAX = 40
+
+
+def _accept_typed_identity(form: forms.BaseForm, name: str) -> None:
+    field = form.fields.get(name)
+    if isinstance(field, forms.CharField) and not field.disabled:
+        field.max_length = IDENTITY_TYPED_MAX
+        field.validators = [v for v in field.validators if not hasattr(v, "limit_value")]
+        field.widget.attrs["maxlength"] = str(IDENTITY_TYPED_MAX)
+
+
 class StyledMixin(forms.BaseForm):
     """Bootstrap classes and accessible attributes on every widget."""
 
@@ -108,6 +121,7 @@ class HouseholdForm(StyledMixin, forms.ModelForm):
             del self.fields["kk_override_reason"]
         if mask_identifiers:
             self._mask_identifiers()
+        _accept_typed_identity(self, "kk_number")
         self._style()
 
     def full_clean(self):
@@ -144,6 +158,7 @@ class PersonForm(StyledMixin, forms.ModelForm):
                 self.fields["nik_missing_reason"].help_text = _(
                     "Penduduk ini sudah punya NIK; alasan hanya diisi bila tidak ada NIK."
                 )
+        _accept_typed_identity(self, "nik")
         self._style()
 
     def full_clean(self):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,6 +26,9 @@ DIGITS_16 = re.compile(rules.NUMBER_16)
 # Digits typed with an East Asian input method or pasted from a PDF.
 FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 SPACE = re.compile(r"\s")  # every Unicode space: the normal one, non-breaking, narrow, ideographic...
+# Digits in groups of two or more, separated by single dots or dashes ("1502.0114.0385.0002", "15-02-01-..."). A
+# lone trailing digit ("1502011403850000.0") is a spreadsheet's float, not a group, and is left for the checks.
+GROUPED = re.compile(r"[0-9]{2,}(?:[.\-][0-9]{2,})+")
 
 # What check_nik and check_kk say, one message per rule (imports.sqlcheck builds the same sentences in SQL).
 NIK_FORMAT = gettext_lazy("NIK harus 16 digit angka (tertulis %(n)s karakter).")
@@ -46,11 +50,43 @@ KK_SERIAL = gettext_lazy("Nomor urut KK (4 digit terakhir) tidak boleh 0000.")
 def normalise_identity(text: str) -> str:
     """A NIK or KK number as written -> the number: one definition for forms, imports and search.
 
-    Groups separated by any kind of space ("1502 0114 0385 0002", with normal or non-breaking spaces), Excel's
-    leading apostrophe and full-width digits are accepted; anything else is left for check_nik/check_kk to name."""
+    Groups separated by any kind of space ("1502 0114 0385 0002", with normal or non-breaking spaces), by dots or
+    by dashes, Excel's leading apostrophe and full-width digits are accepted; anything else is left for
+    check_nik/check_kk to name."""
     value = SPACE.sub("", str(text or "").strip().removeprefix("'"))
     # An import sends every number that is not 16 plain digits through here: skip the table lookup for ASCII.
-    return value if value.isascii() else value.translate(FULLWIDTH_DIGITS)
+    value = value if value.isascii() else value.translate(FULLWIDTH_DIGITS)
+    return re.sub(r"[.\-]", "", value) if GROUPED.fullmatch(value) else value
+
+
+# What separates the words of a name for the exact duplicate rule: ASCII punctuation and the spaces people type or
+# paste (normal, tab, line breaks, non-breaking, the typographic ones, ideographic). Listed, not \s: the SQL form
+# (registry.duplicates.name_key_sql) must read the same class in DuckDB's and PostgreSQL's regular expressions.
+NAME_SEPARATORS = (
+    string.punctuation
+    + " \t\n\r\f\v\u00a0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200C)))
+    + ("\u2028\u2029\u202f\u205f\u3000")
+)
+
+
+def _bracket(chars: str) -> str:
+    # `]` first and `-` last are literal in a bracket expression; `\\` and `^` escaped (RE2, PostgreSQL ARE, re).
+    body = "".join("\\" + ch if ch in "\\^[" else ch for ch in chars if ch not in "]-")
+    return "[]" + body + "-]+"
+
+
+NAME_SEPARATOR_RUN = _bracket(NAME_SEPARATORS)
+_NAME_SEPARATOR_RE = re.compile(NAME_SEPARATOR_RUN)
+
+
+def normalise_name(text: str) -> str:
+    """A name as written -> the key the exact duplicate rule compares: lower case, punctuation and every kind of
+    space turned into one space, no space at either end ("SITI  AMINAH", "Siti Aminah.", "siti-aminah" are one key).
+
+    The base of every name comparison: registry.duplicates (the exact rule, in Python and SQL) uses it as it is;
+    the deduplication engine's richer normalisation (titles, bin/binti, spelling variants) builds on it."""
+    return _NAME_SEPARATOR_RE.sub(" ", str(text or "").lower()).strip(" ")
 
 
 def identity_characters_message(label: str, value: str) -> str | None:

@@ -532,3 +532,32 @@ class PersonMergeMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model}#{self.object_pk}"
+class DistinctConfirmation(models.Model):
+    """An officer's word that a new record is not the same person as a likely match shown before saving ("bukan
+    orang yang sama"), with the reason. Kept so the pair is not proposed again: the deduplication app reads these
+    as "different" decisions (registry.matching.register_distinct_listener). A match the officer could not see
+    (outside their scope) is recorded with `other_visible` false: they could not judge it, so it stays a question
+    for the regency's review."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("penduduk baru"), on_delete=models.CASCADE, related_name="distinct_confirmations"
+    )
+    other = models.ForeignKey(
+        Person, verbose_name=_("kemungkinan duplikat"), on_delete=models.CASCADE, related_name="+"
+    )
+    reasons = models.CharField(_("alasan kecocokan"), max_length=300, blank=True)
+    reason = models.CharField(_("alasan bukan orang yang sama"), max_length=300)
+    other_visible = models.BooleanField(_("data lain terlihat oleh petugas"), default=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("dikonfirmasi oleh"), on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("dikonfirmasi"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("konfirmasi bukan orang yang sama")
+        verbose_name_plural = _("konfirmasi bukan orang yang sama")
+        ordering = ["-confirmed_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["person", "other"], name="distinct_confirmation_unique_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ≠ {self.other_id}"

@@ -27,10 +27,23 @@ from .access import (
     ensure_can_edit_group,
     ensure_can_edit_household,
     ensure_can_register_in,
+    people_visible_to,
     registers_for_organisation,
 )
 from .changes import Rows, kk_numbers_change, kk_numbers_open, life_events_record
-from .models import ConsentRecord, Group, GroupMembership, Household, KKNumber, LifeEvent, Person, PersonMerge
+from .duplicates import Facts
+from .matching import Candidate, distinct_confirmed, likely_matches_for
+from .models import (
+    ConsentRecord,
+    DistinctConfirmation,
+    Group,
+    GroupMembership,
+    Household,
+    KKNumber,
+    LifeEvent,
+    Person,
+    PersonMerge,
+)
 from .signals import announce_household_changed
 
 # Each override reason accepts one failing number, checked against these fields.
@@ -71,6 +84,83 @@ class RegistrationErrors(ValidationError):
         super().__init__(merged)
         self.household = household
         self.members = members
+
+
+class LikelyDuplicates(ValidationError):
+    """Registered people who may be the same as records about to be saved (registry.matching), by the index of the
+    record as submitted. Nothing is saved: the officer opens the existing record, or says why it is not the same
+    person (`distinct_reason`) and saves again."""
+
+    def __init__(self, matches: dict[int, list[Candidate]]) -> None:
+        super().__init__(
+            _(
+                "Kemungkinan data ganda: orang dengan data yang sama sudah terdaftar. Buka data yang ada, atau "
+                "tulis alasan mengapa ini bukan orang yang sama lalu simpan lagi."
+            ),
+            code="likely_duplicate",
+        )
+        self.matches = matches
+
+
+DISTINCT_REASON_MAX = DistinctConfirmation._meta.get_field("reason").max_length or 300
+
+
+def _facts(person: Person, household: Household) -> Facts:
+    return Facts(
+        full_name=person.full_name,
+        birth_date=person.birth_date,
+        village_id=household.village_id,
+        nik=person.nik,
+        sex=person.sex,
+        kk_number=household.kk_number,
+        phone=person.phone,
+    )
+
+
+def _check_likely_duplicates(people: Sequence[Person], household: Household, distinct_reason: str) -> dict[int, list]:
+    """The likely matches of `people` (cleaned, not saved) against the whole registry. Without a reason they stop the
+    save (LikelyDuplicates); with one, they are returned to be recorded once the people are saved."""
+    found = likely_matches_for([_facts(p, household) for p in people])
+    matches = {index: candidates for index, candidates in enumerate(found) if candidates}
+    if not matches:
+        return {}
+    reason = distinct_reason.strip()
+    if not reason:
+        raise LikelyDuplicates(matches)
+    if len(reason) > DISTINCT_REASON_MAX:
+        raise ValidationError(
+            {
+                "distinct_reason": _("Alasan paling banyak %(limit)s karakter (tertulis %(n)s).")
+                % {"limit": DISTINCT_REASON_MAX, "n": len(reason)}
+            }
+        )
+    return matches
+
+
+def _record_distinct(actor: User, person: Person, candidates: list[Candidate], reason: str) -> None:
+    """The officer's "bukan orang yang sama" for each likely match of a saved person: kept, audited, and told to the
+    apps that remember decisions (the deduplication app)."""
+    visible = set(
+        people_visible_to(actor).filter(pk__in=[c.person_id for c in candidates]).values_list("pk", flat=True)
+    )
+    for candidate in candidates:
+        confirmation = DistinctConfirmation.objects.create(
+            person=person,
+            other_id=candidate.person_id,
+            reasons="; ".join(candidate.reasons)[:300],
+            reason=reason.strip(),
+            other_visible=candidate.person_id in visible,
+            confirmed_by=actor,
+        )
+        audit(
+            actor=actor,
+            action="event",
+            obj=person,
+            event="distinct_confirmed",
+            other=candidate.person_id,
+            other_visible=confirmation.other_visible,
+        )
+        distinct_confirmed(confirmation)
 
 
 def _only(data: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
@@ -228,8 +318,12 @@ def household_register_check(
 
 
 @transaction.atomic
-def household_register(*, actor: User, household: dict[str, Any], members: list[dict[str, Any]]) -> Household:
-    """Register a household with its members, all or nothing."""
+def household_register(
+    *, actor: User, household: dict[str, Any], members: list[dict[str, Any]], distinct_reason: str = ""
+) -> Household:
+    """Register a household with its members, all or nothing. Each member is first checked against the whole
+    registry (registry.matching): a likely match stops the registration (LikelyDuplicates) unless the officer gives
+    `distinct_reason`, why they are not the same person, which is recorded for each match."""
     if not members:
         raise ValidationError(_("Isi paling sedikit satu anggota keluarga (kepala keluarga)."))
     hh = Household(**_strip_overrides(actor, _only(household, HOUSEHOLD_EDITABLE)))
@@ -243,6 +337,7 @@ def household_register(*, actor: User, household: dict[str, Any], members: list[
     errors = _registration_errors(hh, people, members)
     if errors is not None:
         raise errors
+    matches = _check_likely_duplicates(people, hh, distinct_reason)
     _save(hh, actor)
     kk_numbers_open(
         households=Rows.of(Household.objects.filter(pk=hh.pk).values("id", "kk_number")),
@@ -255,6 +350,8 @@ def household_register(*, actor: User, household: dict[str, Any], members: list[
             _save(person, actor)
         except ValidationError as exc:
             raise RegistrationErrors(None, {index: exc}) from None
+    for index, candidates in matches.items():
+        _record_distinct(actor, people[index], candidates, distinct_reason)
     return hh
 
 
@@ -289,7 +386,8 @@ def _kk_changed(*, actor: User, household: Household, reason: str, old: str = ""
 
 
 @transaction.atomic
-def person_add(*, actor: User, household: Household, data: dict[str, Any]) -> Person:
+def person_add(*, actor: User, household: Household, data: dict[str, Any], distinct_reason: str = "") -> Person:
+    """Add a member, checked first against the whole registry as household_register checks its members."""
     ensure_can_edit_household(actor, household)
     if (
         data.get("relationship") == c.Relationship.HEAD
@@ -297,7 +395,14 @@ def person_add(*, actor: User, household: Household, data: dict[str, Any]) -> Pe
     ):
         raise ValidationError({"relationship": _("Rumah tangga ini sudah punya kepala keluarga.")})
     person = Person(household=household, **_strip_overrides(actor, data))
+    try:
+        person.full_clean()
+    except ValidationError as exc:
+        raise _nik_taken_on_field(exc) from None
+    matches = _check_likely_duplicates([person], household, distinct_reason)
     _save(person, actor)
+    if matches:
+        _record_distinct(actor, person, matches[0], distinct_reason)
     return person
 
 

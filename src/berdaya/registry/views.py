@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from berdaya.areas.models import District, Village
 from berdaya.core import disclosure
 from berdaya.core.access import capabilities, ensure_sees_people
+from berdaya.core.audit import audit
 from berdaya.core.conf import conf
 from berdaya.core.forms import apply_errors, service_errors
 from berdaya.core.pagination import paginate
@@ -43,6 +44,7 @@ from .forms import (
     PersonForm,
 )
 from .history import history_entries
+from .matching import ScopedMatches, scoped_matches
 from .models import Group, GroupMembership, PersonMerge
 from .panels import HOME, HOUSEHOLD, PERSON, panels_for
 from .vulnerability import FLAGS, profiles
@@ -230,17 +232,38 @@ def household_register(request):
         )
         if errors is not None:
             _spread_member_errors(form, member_forms, errors)
+    likely: dict = {}
     if valid:
         member_forms = formset.members_entered()
         members = [_cleaned(f) for f in member_forms]
         try:
-            household = services.household_register(actor=request.user, household=_cleaned(form), members=members)
+            household = services.household_register(
+                actor=request.user,
+                household=_cleaned(form),
+                members=members,
+                distinct_reason=request.POST.get("distinct_reason", ""),
+            )
+        except services.LikelyDuplicates as exc:
+            likely = _likely_context(request, exc, [m.get("full_name", "") for m in members])
         except ValidationError as exc:
             _spread_member_errors(form, member_forms, exc)
         else:
             messages.success(request, _("Rumah tangga dan %(n)s anggota terdaftar.") % {"n": len(members)})
             return redirect("registry:household_detail", pk=household.pk)
-    return render(request, "registry/household_register.html", {"form": form, "formset": formset})
+    return render(request, "registry/household_register.html", {"form": form, "formset": formset, **likely})
+
+
+def _likely_context(request, exc: services.LikelyDuplicates, names: list[str]) -> dict:
+    """The likely matches of a refused save, as the officer may see them (registry.matching.scoped_matches); the
+    people shown are audited as viewed."""
+    likely: list[tuple[str, ScopedMatches]] = []
+    for index, candidates in sorted(exc.matches.items()):
+        shown = scoped_matches(request.user, candidates)
+        label = names[index] if index < len(names) else ""
+        likely.append((_("Anggota %(n)s: %(name)s") % {"n": index + 1, "name": label}, shown))
+        for person, _candidate in shown.visible:
+            audit(actor=request.user, action="view", obj=person, event="likely_duplicate")
+    return {"likely": likely, "distinct_reason": request.POST.get("distinct_reason", "")}
 
 
 def _spread_member_errors(form, member_forms, exc: ValidationError) -> None:
@@ -287,12 +310,24 @@ def household_add_member(request, pk: int):
     if not caps.edits_registry:
         raise PermissionDenied
     form = PersonForm(request.POST or None, allow_override=caps.accepts_failed_checks)
+    likely: dict = {}
     if request.method == "POST" and form.is_valid():
         with service_errors(form):
-            person = services.person_add(actor=request.user, household=household, data=_cleaned(form))
-            messages.success(request, _("%(name)s ditambahkan.") % {"name": person.full_name})
-            return redirect("registry:household_detail", pk=household.pk)
-    return render(request, "registry/person_form.html", {"form": form, "household": household, "person": None})
+            try:
+                person = services.person_add(
+                    actor=request.user,
+                    household=household,
+                    data=_cleaned(form),
+                    distinct_reason=request.POST.get("distinct_reason", ""),
+                )
+            except services.LikelyDuplicates as exc:
+                likely = _likely_context(request, exc, [form.cleaned_data.get("full_name", "")])
+            else:
+                messages.success(request, _("%(name)s ditambahkan.") % {"name": person.full_name})
+                return redirect("registry:household_detail", pk=household.pk)
+    return render(
+        request, "registry/person_form.html", {"form": form, "household": household, "person": None, **likely}
+    )
 
 
 @login_required

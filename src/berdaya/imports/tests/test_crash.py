@@ -239,6 +239,7 @@ def test_cancel_during_the_write_phase_rolls_back(officer, tmp_path):
     import_households(path=write_csv(tmp_path / "a.csv", household("A", 10, 3)), actor=officer, dry_run=False)
     rows = household("A", 10, 3) + household("C", 30, 2, kk_number="1502011201150005")
     rows[1]["full_name"] = "Siti Nurhaliza"
+    rows[4]["full_name"] = "Dewi Lestari"  # not A's member of the same birth date: no likely duplicate
     path = write_csv(tmp_path / "b.csv", rows)
     before = _state(tmp_path)
     canceller = subprocess.Popen(  # noqa: S603
@@ -271,6 +272,7 @@ def test_an_import_killed_at_any_phase_leaves_the_registry_as_it_was(officer, tm
     rows = household("A", 10, 3) + household("C", 30, 2, kk_number="1502011201150005")
     rows[1]["full_name"] = "Siti Nurhaliza"  # an update of a registered person
     rows[3]["full_name"] = "José Müller"  # Windows-1252: the file is rewritten into a temporary rows.csv
+    rows[4]["full_name"] = "Dewi Lestari"  # not A's member of the same birth date: no likely duplicate
     path = write_csv(tmp_path / "b.csv", rows, encoding="cp1252")
     before = _state(tmp_path)
     tables_before = {t: before[t] for t in TABLES}

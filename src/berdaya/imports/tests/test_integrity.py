@@ -410,8 +410,16 @@ def test_a_corrected_error_file_imports_cleanly(officer, tmp_path, settings):
 
     settings.MEDIA_ROOT = tmp_path / "media"
     rows = [
-        person_row(hh_key="A", _serial=1),
-        person_row(hh_key="A", _serial=2, sex="X", birth_date="31/02/1990", relationship="Istri/suami"),
+        # Another name than household B's head: the same name, birth date and village would be a likely duplicate.
+        person_row(hh_key="A", _serial=1, full_name="Budi Hartono"),
+        person_row(
+            hh_key="A",
+            _serial=2,
+            sex="X",
+            birth_date="31/02/1990",
+            relationship="Istri/suami",
+            full_name="Dewi Lestari",
+        ),
         person_row(hh_key="B", _serial=5, kk_number=KK2),
     ]
     path = write_csv(tmp_path / "a.csv", rows)

@@ -436,7 +436,13 @@ def test_it_demotes_a_moving_head_who_is_not_the_new_head(officer):
 
 def test_it_refuses_an_impossible_split(officer):
     hh = register(officer, *family())
-    other = register(officer, *family())
+    # The same family again in the same village is a likely duplicate: here it stands for another family.
+    other = services.household_register(
+        actor=officer,
+        household={"village_id": VILLAGE, "address": "Jl. Lain"},
+        members=family(),
+        distinct_reason="Keluarga lain dengan nama yang sama (uji)",
+    )
     everyone = list(hh.members.all())
     andi, rina = hh.members.get(full_name="Andi"), hh.members.get(full_name="Rina")
     stranger = other.members.get(relationship=c.Relationship.HEAD)

@@ -1,0 +1,79 @@
+"""End to end: the engine's likely matches in the registry's check before saving (registry.matching), on the form
+and on import, and the officer's "bukan orang yang sama" remembered as a "different" decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from berdaya.dedup.models import PairDecision
+from berdaya.imports.services import import_execute, import_run_create
+from berdaya.imports.tests.helpers import person_row, write_csv
+from berdaya.registry import matching, services
+from berdaya.registry.models import Person
+from berdaya.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _wawan():
+    hh = factories.household(village="15.02.01.2001", kk_number="1502011506180001")
+    return factories.person(hh=hh, name="Muhammad Hermawan", sex="M", birth_date=dt.date(1980, 3, 7), with_nik=False)
+
+
+NEW = {
+    "full_name": "Moch. Wawan",
+    "sex": "M",
+    "birth_date": dt.date(1980, 7, 3),  # day and month swapped
+    "relationship": "head",
+    "nik_missing_reason": "unknown",
+}
+
+
+def test_the_form_is_stopped_by_a_nickname_the_exact_rules_miss(officer):
+    target = _wawan()
+    assert set(matching.providers()) >= {"exact", "dedup"}
+    with pytest.raises(services.LikelyDuplicates) as refused:
+        services.household_register(actor=officer, household={"village_id": "15.02.01.2002"}, members=[NEW])
+    [candidate] = refused.value.matches[0]
+    assert candidate.person_id == target.pk and candidate.score is not None and candidate.score >= 0.5
+    assert "Hari dan bulan tertukar" in candidate.reasons
+    assert Person.objects.count() == 1
+
+
+def test_a_confirmed_different_person_becomes_a_different_decision(officer):
+    target = _wawan()
+    hh = services.household_register(
+        actor=officer,
+        household={"village_id": "15.02.01.2002"},
+        members=[NEW],
+        distinct_reason="Kakak beradik kembar? Dicek di KK: orang lain",
+    )
+    new = hh.members.get()
+    decision = PairDecision.objects.get()
+    assert {decision.person_low_id, decision.person_high_id} == {target.pk, new.pk}
+    assert decision.decision == PairDecision.Decision.DIFFERENT and decision.actor == officer
+
+
+def test_an_import_holds_a_row_the_engine_scores_as_likely(officer, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    target = _wawan()
+    row = person_row(
+        hh_key="A", full_name="Moch. Wawan", sex="L", _birth=dt.date(1980, 7, 3), village_id="15.02.01.2002",
+        kk_number="", nik="", nik_missing_reason="Tidak diketahui",
+    )  # fmt: skip
+    path = write_csv(tmp_path / "a.csv", [row])
+    run = import_run_create(actor=officer, uploaded=SimpleUploadedFile("a.csv", path.read_bytes()))
+    result = import_execute(run=run, dry_run=False, mode="valid-only")
+    assert result.held_rows == 1, result.first_errors()
+    assert [c["id"] for c in result.held[0]["candidates"]] == [target.pk]
+    assert Person.objects.count() == 1
+
+
+def test_a_neighbour_born_the_same_day_with_another_name_is_not_stopped(officer):
+    _wawan()
+    other = {**NEW, "full_name": "Budi Hartono", "birth_date": dt.date(1980, 3, 7)}
+    services.household_register(actor=officer, household={"village_id": "15.02.01.2001"}, members=[other])
+    assert Person.objects.count() == 2
