@@ -198,6 +198,7 @@ def pair_decide(*, actor: User, person_a: Person, person_b: Person, decision: st
     """Record that two people are the same person or different people. "Different" is remembered: no later run
     proposes the pair again. Both people must be visible to the actor."""
     from berdaya.core.audit import audit
+    from berdaya.core.models import AuditEvent
     from berdaya.registry.access import people_visible_to
 
     if decision not in PairDecision.Decision.values:
@@ -216,5 +217,5 @@ def pair_decide(*, actor: User, person_a: Person, person_b: Person, decision: st
             person_high_id=high,
             defaults={"decision": decision, "actor": actor, "reason": reason.strip()[:300]},
         )
-        audit(actor=actor, action=f"dedup.pair_{decision}", obj=obj, low=low, high=high)
+        audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=obj, decision=decision, low=low, high=high)
     return obj

@@ -167,3 +167,16 @@ def test_an_unknown_import_is_refused(areas, officer):
 
     with pytest.raises(ValidationError):
         services.dedup_run_create(actor=officer, import_id=987654)
+
+
+def test_a_decision_is_audited_and_refused_outside_scope(labelled_registry, officer):
+    from berdaya.core.models import AuditEvent
+
+    a, b = Person.objects.order_by("id")[:2]
+    services.pair_decide(actor=officer, person_a=a, person_b=b, decision="same")
+    event = AuditEvent.objects.get(object_type="dedup.pairdecision")
+    assert event.detail["decision"] == "same"
+    elsewhere = factories.user("partner", org=factories.organisation("LSM Lain"))
+    with pytest.raises(PermissionDenied):
+        services.pair_decide(actor=elsewhere, person_a=a, person_b=b, decision="different")
+    assert PairDecision.objects.get().decision == "same"
