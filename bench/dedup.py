@@ -240,7 +240,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--threshold", type=float, default=0.9)
+    parser.add_argument("--threshold", type=float, default=0.7)
     parser.add_argument("--chunks", type=int, default=0, help="predict chunks (default: 1 below 200,000, else 4)")
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--incremental", type=int, default=50, help="new records for the incremental check")

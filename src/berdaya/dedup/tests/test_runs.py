@@ -180,3 +180,21 @@ def test_a_decision_is_audited_and_refused_outside_scope(labelled_registry, offi
     with pytest.raises(PermissionDenied):
         services.pair_decide(actor=elsewhere, person_a=a, person_b=b, decision="different")
     assert PairDecision.objects.get().decision == "same"
+
+
+def test_the_run_command_prints_its_result(labelled_registry, officer):
+    import json
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("dedup", "run", "--quiet", "--user", officer.username, stdout=out)
+    result = json.loads(out.getvalue())
+    assert result["people"] == len(labelled_registry)
+    assert result["pairs"] == MatchPair.objects.filter(run_id=result["run_id"]).count() > 0
+    with pytest.raises(CommandError, match="Pengguna tidak dikenal"):
+        call_command("dedup", "run", "--quiet", "--user", "nobody")
+    facilitator = factories.user("facilitator", villages=["15.02.01.2001"])
+    with pytest.raises(CommandError, match="Hanya petugas"):
+        call_command("dedup", "run", "--quiet", "--user", facilitator.username)
