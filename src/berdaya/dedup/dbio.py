@@ -1,4 +1,5 @@
 # SQL here is assembled only from table and column names defined in code; values travel as parameters or files.
+# ruff: noqa: S608
 """Moving rows between the registry database and DuckDB, set-based: PostgreSQL through COPY, SQLite through one
 cursor read in batches (executemany to write). The same approach as imports/transport.py, which sits above this app.
 """

@@ -1,3 +1,5 @@
+# SQL here quotes the file's column names as identifiers (_q) and its path as a literal; values stay in DuckDB.
+# ruff: noqa: S608
 """`berdaya dedup evaluate`: the same pipeline on any labelled CSV, scored against its truth column.
 
 Every field is optional. The file's columns are mapped onto the pipeline's (first_name and last_name are joined into
@@ -48,7 +50,7 @@ def _q(name: str) -> str:
 
 
 def evaluate(
-    path: Path, *, id_col: str, truth_col: str, mapping: dict[str, str], threshold: float = 0.9, chunks: int = 1
+    path: Path, *, id_col: str, truth_col: str, mapping: dict[str, str], threshold: float = 0.7, chunks: int = 1
 ) -> dict[str, Any]:
     if not path.exists():
         raise EvaluateError(f"File tidak ditemukan: {path}")
@@ -56,7 +58,8 @@ def evaluate(
         raise EvaluateError("Ambang harus di antara 0 dan 1.")
     started = time.perf_counter()
     con = duckdb.connect()
-    con.execute(f"CREATE TABLE src AS SELECT * FROM read_csv('{path}', all_varchar=true, header=true)")
+    literal = "'" + str(path).replace("'", "''") + "'"
+    con.execute(f"CREATE TABLE src AS SELECT * FROM read_csv({literal}, all_varchar=true, header=true)")
     columns = {r[0] for r in con.execute("DESCRIBE src").fetchall()}
     missing = [c for c in (id_col, truth_col, *mapping.values()) if c not in columns]
     if missing:

@@ -1,3 +1,5 @@
+# SQL here is assembled from names defined in code and ids cast to int; values travel as query parameters.
+# ruff: noqa: S608
 """Checking new, unsaved records against the whole registry before they are saved (the registration form, imports,
 later the API): `likely_matches`.
 
@@ -24,7 +26,7 @@ from berdaya.core.phone import normalise_phone
 from berdaya.registry.models import Person
 
 from . import dbio, linkage
-from .names import DATA, name_parts
+from .names import name_parts
 
 CANDIDATES_PER_RECORD = 200
 GROUP = 50  # new records scored per Splink call

@@ -1,4 +1,5 @@
 # SQL here is assembled only from column names and constants defined in code; values come from tables.
+# ruff: noqa: S608
 """The Fellegi-Sunter pipeline, on Splink 5 (DuckDB by default, Spark for province-scale runs: spark.py).
 
 One input shape, whatever the source (the registry: dbio.read_people; a labelled CSV: evaluate.py; new records:
@@ -15,6 +16,7 @@ but two at once in the same field: far fewer comparisons than blocking on a vill
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable, Iterable
@@ -24,6 +26,8 @@ from typing import Any
 import duckdb
 
 from . import names
+
+logger = logging.getLogger(__name__)
 
 # column → DuckDB type of the raw input (every column but unique_id is optional).
 RAW_COLUMNS: dict[str, str] = {
@@ -63,12 +67,19 @@ class Field:
         return out
 
 
+# String-similarity functions are named per backend: {jw} and {dl} in a level are filled in by settings_for.
+FUNCTIONS: dict[str, dict[str, str]] = {
+    "duckdb": {"jw": "jaro_winkler_similarity", "dl": "damerau_levenshtein"},
+    "spark": {"jw": "jaro_winkler", "dl": "damerau_levenshtein"},  # Splink's Scala UDFs
+}
+
+
 def _jw(col: str, at: float) -> str:
-    return f"jaro_winkler_similarity({col}_l, {col}_r) >= {at}"
+    return f"{{jw}}({col}_l, {col}_r) >= {at}"
 
 
 def _dl(col: str, at: int) -> str:
-    return f"damerau_levenshtein({col}_l, {col}_r) <= {at}"
+    return f"{{dl}}({col}_l, {col}_r) <= {at}"
 
 
 FIELDS: tuple[Field, ...] = (
@@ -134,12 +145,6 @@ FIELDS: tuple[Field, ...] = (
         (
             ("nik_l = nik_r", "NIK sama", None),
             (_dl("nik", 1), "NIK beda satu angka", None),
-            # The first 12 digits of a NIK are the area and the birth date: a mistyped serial keeps them.
-            (
-                "length(nik_l) = 16 AND substr(nik_l, 1, 12) = substr(nik_r, 1, 12)",
-                "NIK: wilayah dan tanggal sama",
-                None,
-            ),
         ),
         "NIK berbeda",
     ),
@@ -172,7 +177,18 @@ FIELDS: tuple[Field, ...] = (
         "ID lain berbeda",
     ),
 )
-PRIOR_LEVELS: dict[tuple[str, str], tuple[float, float]] = {("nik", "NIK sama"): (0.5, 1e-7)}
+# NIK is unique among the living: two registry records never share one, and a person registered twice has either
+# no NIK on one record or two different ones. So "NIK sama" is never observed (neither EM nor random sampling can
+# learn it) and "NIK berbeda" says almost nothing. These levels are stated, not learnt. (The first twelve digits,
+# area, birth date and sex, would only repeat the birth-date, place and sex comparisons: they serve blocking only.)
+PRIOR_LEVELS: dict[tuple[str, str], tuple[float, float]] = {
+    ("nik", "NIK sama"): (0.05, 1e-7),
+    ("nik", "NIK beda satu angka"): (0.05, 1e-5),
+    ("nik", "NIK berbeda"): (0.9, 0.99999),
+    # A person is on one family card once: sharing a KK makes two records family, hardly the same person (a
+    # household imported twice is found by its names and dates). Learnt from data, EM would take family for one.
+    ("household", "Satu KK"): (0.001, 0.0003),
+}
 FIELD_LABELS = {f.name: f.labels() for f in FIELDS}
 
 
@@ -292,35 +308,34 @@ def prepare(con: duckdb.DuckDBPyConnection, *, source: str = "raw", target: str 
 
 
 # --- the model -----------------------------------------------------------------------------------------------------
-def settings_for(columns: Iterable[str], *, blocking: list[str] | None = None) -> Any:
+def _prior(level: Any, field: str, label: str) -> Any:
+    if (field, label) not in PRIOR_LEVELS:
+        return level
+    m, u = PRIOR_LEVELS[(field, label)]
+    return level.configure(m_probability=m, u_probability=u, fix_m_probability=True, fix_u_probability=True)
+
+
+def settings_for(columns: Iterable[str], *, blocking: list[str] | None = None, dialect: str = "duckdb") -> Any:
     import splink.comparison_level_library as cll
     from splink import SettingsCreator
     from splink.comparison_library import CustomComparison
 
-    comparisons = []
+    comparisons: list[Any] = []
     for f in fields_for(columns):
-        levels: list[Any] = [
-            cll.CustomLevel(f.null, "Tidak ada data", base_dialect_str="duckdb").configure(is_null_level=True)
-        ]
+        levels: list[Any] = [cll.CustomLevel(f.null, "Tidak ada data").configure(is_null_level=True)]
         for sql, label, tf in f.levels:
-            level = cll.CustomLevel(sql, label, base_dialect_str="duckdb")
+            level: Any = cll.CustomLevel(sql.format(**FUNCTIONS[dialect]), label)
             if tf:
                 level = level.configure(tf_adjustment_column=tf, tf_adjustment_weight=1.0)
-            if (f.name, label) in PRIOR_LEVELS:
-                # NIK is unique among the living: two registry records never share one, so neither EM nor random
-                # sampling ever sees this level. Its m and u are stated, not learnt.
-                m, u = PRIOR_LEVELS[(f.name, label)]
-                level = level.configure(
-                    m_probability=m, u_probability=u, fix_m_probability=True, fix_u_probability=True
-                )
+            level = _prior(level, f.name, label)
             levels.append(level)
-        levels.append(cll.ElseLevel().configure(label_for_charts=f.other))
+        levels.append(_prior(cll.ElseLevel().configure(label_for_charts=f.other), f.name, f.other))
         comparisons.append(CustomComparison(levels, output_column_name=f.name))
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         comparisons=comparisons,
-        blocking_rules_to_generate_predictions=blocking if blocking is not None else blocking_for(columns),
+        blocking_rules_to_generate_predictions=list[Any](blocking if blocking is not None else blocking_for(columns)),
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
         probability_two_random_records_match=1e-5,
@@ -368,24 +383,7 @@ class Linkage:
         sex is fixed inside the name blocks so EM cannot learn "same name" for "same person"); λ afterwards, by
         expected matches over the scored pairs (estimate_lambda)."""
         start = time.perf_counter()
-        linker = self.linker
-        n = max(self.people, 1)
-        linker.training.estimate_u_using_random_sampling(max_pairs=min(1e6, n * n / 2), seed=1)
-        start = self._lap("train_u", start, 0.15)
-        sample = min(1.0, 300_000 / n)
-        have = self.columns
-        sessions = []
-        if "birth_date" in have:
-            sessions.append("l.birth_date = r.birth_date")
-        if "full_name" in have:
-            sessions.append("l.name_sorted = r.name_sorted" + (" AND l.sex = r.sex" if "sex" in have else ""))
-        for rule in sessions:
-            try:
-                linker.training.estimate_parameters_using_expectation_maximisation(
-                    rule, record_sample_proportion=sample, estimate_without_term_frequencies=True
-                )
-            except Exception:  # too few pairs in a small file: keep the other session's estimates
-                continue
+        train_model(self.linker, self.columns, self.people, on_u=lambda: self._lap("train_u", start, 0.15))
         self._lap("train_m", start, 0.3)
         self.model = clamp(self.trained_model())
         self.build()
@@ -489,6 +487,28 @@ def explanation_sql(model: dict[str, Any]) -> str:
             f"{{'field': '{f.name}', 'label': CASE gamma_{f.name} {labels} END, 'weight': round(mw_{f.name}{tf}, 2)}}"
         )
     return f"to_json(list_filter([{', '.join(items)}], lambda x: x.label <> ''))"
+
+
+def train_model(linker: Any, columns: set[str], people: int, on_u: Callable[[], Any] | None = None) -> None:
+    """u by random sampling, m by EM on blocks that leave informative comparisons free (see Linkage.train).
+    Shared by the DuckDB and Spark pipelines."""
+    n = max(people, 1)
+    linker.training.estimate_u_using_random_sampling(max_pairs=min(3e5, n * n / 2), seed=1)
+    if on_u:
+        on_u()
+    sample = min(1.0, 300_000 / n)
+    sessions = []
+    if "birth_date" in columns:
+        sessions.append("l.birth_date = r.birth_date")
+    if "full_name" in columns:
+        sessions.append("l.name_sorted = r.name_sorted" + (" AND l.sex = r.sex" if "sex" in columns else ""))
+    for rule in sessions:
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, record_sample_proportion=sample, estimate_without_term_frequencies=True
+            )
+        except Exception as exc:  # too few pairs in a small file: keep the other session's estimates
+            logger.info("EM on %s skipped: %s", rule, exc)
 
 
 TRAIN_MIN_PEOPLE = 2000  # below this EM has too few pairs to learn from: the default model is used instead

@@ -1,3 +1,5 @@
+# SQL here is assembled from table names defined in code and ids cast to int.
+# ruff: noqa: S608
 """Precision, recall and F1 of found pairs and clusters against a truth column, computed in DuckDB."""
 
 from __future__ import annotations

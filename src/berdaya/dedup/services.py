@@ -1,3 +1,5 @@
+# SQL here is assembled from table names defined in code and ids cast to int.
+# ruff: noqa: S608
 """Record linkage runs (writes): start one as a background job, run it, remember officers' decisions on pairs.
 
     run = dedup_run_start(actor=user)                  # whole registry
@@ -46,8 +48,8 @@ def dedup_run_create(*, actor: User | None, import_id: int | None = None, thresh
     threshold = conf().dedup_threshold if threshold is None else float(threshold)
     if not 0 < threshold < 1:
         raise ValidationError({"threshold": _("Ambang probabilitas harus di antara 0 dan 1.")})
-    if import_id is not None and hooks.import_people(import_id) is None:
-        raise ValidationError(_("Impor tidak dikenal: deduplikasi per impor memerlukan aplikasi impor."))
+    if import_id is not None and not hooks.import_people(import_id):
+        raise ValidationError(_("Impor tidak dikenal, belum selesai, atau tidak menulis penduduk."))
     return DedupRun.objects.create(
         scope=DedupRun.Scope.IMPORT if import_id is not None else DedupRun.Scope.REGISTRY,
         import_id=import_id,
@@ -196,6 +198,7 @@ def pair_decide(*, actor: User, person_a: Person, person_b: Person, decision: st
     """Record that two people are the same person or different people. "Different" is remembered: no later run
     proposes the pair again. Both people must be visible to the actor."""
     from berdaya.core.audit import audit
+    from berdaya.core.models import AuditEvent
     from berdaya.registry.access import people_visible_to
 
     if decision not in PairDecision.Decision.values:
@@ -214,5 +217,5 @@ def pair_decide(*, actor: User, person_a: Person, person_b: Person, decision: st
             person_high_id=high,
             defaults={"decision": decision, "actor": actor, "reason": reason.strip()[:300]},
         )
-        audit(actor=actor, action=f"dedup.pair_{decision}", obj=obj, low=low, high=high)
+        audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=obj, decision=decision, low=low, high=high)
     return obj

@@ -67,10 +67,7 @@ class _Gen:
                 return "Muhammad " + rng.choice(self.male + MALAY_MALE)
             if r < 0.16:
                 return "Abdul " + rng.choice(ABDUL_NAMES)
-            if r < 0.22:
-                base = rng.choice(self.full_with_nick)
-            else:
-                base = rng.choice(self.male)
+            base = rng.choice(self.full_with_nick) if r < 0.22 else rng.choice(self.male)
             return base + (" " + rng.choice(self.last_male) if rng.random() < 0.5 else "")
         if r < 0.12:
             return "Siti " + rng.choice(self.female)

@@ -126,3 +126,75 @@ def test_incremental_check_finds_a_nickname_with_swapped_date(areas):
     assert nothing == []
     # Excluding the person itself (editing): not proposed.
     assert likely_matches([new], exclude_person_ids=[target.pk]) == [[]]
+
+
+def test_a_run_waits_for_a_writing_import_before_reading(labelled_registry, officer, monkeypatch):
+    from berdaya.dedup import dbio, hooks
+    from berdaya.jobs.progress import Progress
+
+    events = []
+
+    def lock(on_wait):
+        events.append("asked")
+        on_wait()  # another import holds it: the run says so, then waits here until it is free
+        events.append("acquired")
+        return lambda: events.append("released")
+
+    real_read = dbio.read_people
+
+    def read(*args, **kwargs):
+        events.append("read")
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(hooks, "_write_lock", lock)
+    monkeypatch.setattr(dbio, "read_people", read)
+    messages = []
+
+    class Recording(Progress):
+        def update(self, done=None, message=None, *, force=False):
+            if message:
+                messages.append(message)
+            super().update(done, message, force=force)
+
+    run = services.dedup_run_create(actor=officer)
+    services.dedup_run_execute(run=run, progress=Recording())
+    assert events == ["asked", "acquired", "read", "released"]
+    assert "Menunggu impor yang sedang menulis selesai…" in messages
+
+
+def test_an_unknown_import_is_refused(areas, officer):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.dedup_run_create(actor=officer, import_id=987654)
+
+
+def test_a_decision_is_audited_and_refused_outside_scope(labelled_registry, officer):
+    from berdaya.core.models import AuditEvent
+
+    a, b = Person.objects.order_by("id")[:2]
+    services.pair_decide(actor=officer, person_a=a, person_b=b, decision="same")
+    event = AuditEvent.objects.get(object_type="dedup.pairdecision")
+    assert event.detail["decision"] == "same"
+    elsewhere = factories.user("partner", org=factories.organisation("LSM Lain"))
+    with pytest.raises(PermissionDenied):
+        services.pair_decide(actor=elsewhere, person_a=a, person_b=b, decision="different")
+    assert PairDecision.objects.get().decision == "same"
+
+
+def test_the_run_command_prints_its_result(labelled_registry, officer):
+    import json
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("dedup", "run", "--quiet", "--user", officer.username, stdout=out)
+    result = json.loads(out.getvalue())
+    assert result["people"] == len(labelled_registry)
+    assert result["pairs"] == MatchPair.objects.filter(run_id=result["run_id"]).count() > 0
+    with pytest.raises(CommandError, match="Pengguna tidak dikenal"):
+        call_command("dedup", "run", "--quiet", "--user", "nobody")
+    facilitator = factories.user("facilitator", villages=["15.02.01.2001"])
+    with pytest.raises(CommandError, match="Hanya petugas"):
+        call_command("dedup", "run", "--quiet", "--user", facilitator.username)

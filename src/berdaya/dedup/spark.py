@@ -1,0 +1,100 @@
+"""The same pipeline on Spark (Splink's Spark backend), for province- or nation-wide registries.
+
+Names are normalised by the one rule (names.py, in DuckDB) while the people are prepared; the prepared table goes to
+Spark as Parquet, and Spark runs the same comparisons (linkage.settings_for with Spark's function names), the same
+blocking, training, prediction and clustering. On a cluster, write the prepared Parquet to shared storage and pass a
+SparkSession of the cluster (docs/dedup.md, "Spark").
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from . import linkage
+
+
+@dataclass
+class SparkResult:
+    pairs: Any  # a Spark DataFrame: unique_id_l, unique_id_r, match_probability, match_weight
+    clusters: Any  # a Spark DataFrame: unique_id, cluster_id
+    model: dict[str, Any]
+    lam: float
+
+
+def prepare_parquet(con: duckdb.DuckDBPyConnection, out: Path) -> set[str]:
+    """Prepare `raw` (linkage.RAW_COLUMNS) on `con` and write the prepared people to `out` (Parquet)."""
+    columns = linkage.prepare(con)
+    con.execute(f"COPY people TO '{out}' (FORMAT parquet)")
+    return columns
+
+
+def session(*, master: str = "local[2]", app: str = "berdaya-dedup", checkpoint_dir: str | None = None) -> Any:
+    """A SparkSession with Splink's similarity UDFs (the jar shipped with Splink) on its classpath."""
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
+
+    builder = (
+        SparkSession.builder.master(master)
+        .appName(app)
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.default.parallelism", "8")
+        .config("spark.ui.enabled", "false")
+    )
+    spark = builder.getOrCreate()
+    if checkpoint_dir:
+        spark.sparkContext.setCheckpointDir(checkpoint_dir)
+    return spark
+
+
+def run(spark: Any, parquet: Path | str, columns: set[str], *, threshold: float = 0.9) -> SparkResult:
+    """Train, predict and cluster on Spark. λ is re-estimated from the scored pairs as in linkage.estimate_lambda."""
+    from splink import Linker, SparkAPI
+
+    sdf = spark.read.parquet(str(parquet))
+    people = sdf.count()
+    db_api = SparkAPI(spark_session=spark, break_lineage_method="persist")
+    linker = Linker(db_api.register(sdf), linkage.settings_for(columns, dialect="spark"))
+    linkage.train_model(linker, columns, people)
+    model = linkage.clamp(linker.misc.save_model_to_json(out_path=None))
+    linker = Linker(
+        db_api.register(sdf), {**model, "blocking_rules_to_generate_predictions": linkage.blocking_for(columns)}
+    )
+    prior = linker._settings_obj._probability_two_random_records_match
+    scored = linker.inference.predict(threshold_match_weight=-8.0, warning_mode="never")
+    df = scored.as_spark_dataframe()
+    total = max(people * (people - 1) / 2, 1.0)
+    lam, base = prior, math.log2(prior / (1 - prior))
+    from pyspark.sql import functions as F
+
+    for _ in range(30):
+        shift = math.log2(lam / (1 - lam)) - base
+        expected = df.select(F.sum(1 / (1 + F.pow(F.lit(2.0), -(F.col("match_weight") + shift))))).first()[0] or 0.0
+        new = min(max(expected / total, 1e-12), 0.5)
+        done = abs(new - lam) <= 1e-3 * lam
+        lam = new
+        if done:
+            break
+    shift = math.log2(lam / (1 - lam)) - base
+    weight = F.col("match_weight") + F.lit(shift)
+    kept = (
+        df.withColumn("match_weight", weight)
+        .withColumn("match_probability", 1 / (1 + F.pow(F.lit(2.0), -F.col("match_weight"))))
+        .filter(F.col("match_probability") >= threshold)
+    )
+    kept_splink = db_api.register(kept.select("unique_id_l", "unique_id_r", "match_weight", "match_probability"))
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        kept_splink, threshold_match_probability=threshold
+    )
+    model["probability_two_random_records_match"] = lam
+    return SparkResult(
+        pairs=kept.select("unique_id_l", "unique_id_r", "match_probability", "match_weight"),
+        clusters=clusters.as_spark_dataframe().select("unique_id", "cluster_id"),
+        model=model,
+        lam=lam,
+    )
