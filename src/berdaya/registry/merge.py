@@ -258,3 +258,6 @@ def merge_memberships(ctx: MergeContext, rows: QuerySet[Any]) -> None:
 
 def register() -> None:
     register_merge_handler("registry.GroupMembership", "person", merge_memberships)
+    # An officer's "not the same person" describes those two records at that time: it stays with the alias.
+    register_merge_handler("registry.DistinctConfirmation", "person", keep_with_alias)
+    register_merge_handler("registry.DistinctConfirmation", "other", keep_with_alias)

@@ -532,6 +532,8 @@ class PersonMergeMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model}#{self.object_pk}"
+
+
 class DistinctConfirmation(models.Model):
     """An officer's word that a new record is not the same person as a likely match shown before saving ("bukan
     orang yang sama"), with the reason. Kept so the pair is not proposed again: the deduplication app reads these

@@ -170,4 +170,25 @@ def merge_world(*, same_household: bool = False, village: str = "15.02.01.2001")
         PersonKey.objects.update_or_create(
             person=p, defaults={"name_key": p.full_name.upper(), "first_token": p.full_name.upper()}
         )
+    # registry: an officer confirmed earlier that the duplicate was not the survivor (it was)
+    from berdaya.registry.models import DistinctConfirmation
+
+    DistinctConfirmation.objects.create(person=merged, other=survivor, reason="Beda orang", confirmed_by=officer)
+
+    # musdes: both on the village meeting's list of the first run
+    from berdaya.musdes.models import Meeting, MeetingDecision
+
+    meeting = Meeting.objects.create(
+        run=runs[0], village_id=village, date=timezone.localdate(), place="Balai desa", created_by=officer
+    )
+    for p in both:
+        MeetingDecision.objects.create(meeting=meeting, person=p, decision="agreed", decided_by=officer)
+
+    # grievances: the duplicate complained that aid did not arrive
+    from berdaya.grievances import services as grievance_services
+
+    grievance_services.grievance_record(
+        actor=officer,
+        data={"category": "aid_not_received", "description": "Bantuan belum diterima", "person_id": merged.pk},
+    )
     return MergeWorld(officer, survivor, merged, relative, survivor_home, merged_home)

@@ -424,6 +424,8 @@ BY_NAME = [
     ("dedup:merge_", "merge"),
     ("grievances:", "grievance"),
     ("musdes:", "meeting"),
+    # An SPDCI delivery (admins only) is not in the world: another object's id must answer 404 or refuse all the same.
+    ("dci:", "person"),
     # The REST API (berdaya.api): each detail by the world object of its kind; kinds the world does not build
     # (attendance, harvests, sales, prices, tokens) take another object's id, which must answer 404 or show
     # nothing out of scope all the same.
@@ -441,7 +443,14 @@ BY_NAME = [
 ]
 # Keywords whose object the world does not build: a missing id must still answer 404, never 500.
 MISSING = {"document_pk": 999_999, "user_pk": 999_999}
-STRINGS = {"kind": "death", "code": "15.02.02", "fmt": "csv", "form": "attendance", "channel": "sms"}
+STRINGS = {
+    "kind": "death",
+    "code": "15.02.02",
+    "fmt": "csv",
+    "form": "attendance",
+    "channel": "sms",
+    "key": "markets.weekly",
+}
 # Extra query strings that change what a page lists.
 QUERIES = {
     "targeting:run_detail": ["", "?status=selected", "?status=reserve", "?status=near_miss"],
