@@ -16,6 +16,8 @@ from typing import Any
 import duckdb
 from django.db import connection
 
+from berdaya.registry.choices import ALIAS_STATUSES
+
 FETCH = 20_000
 
 # The registry's people as the pipeline's raw input (linkage.RAW_COLUMNS). A child's parent is the household head.
@@ -72,12 +74,13 @@ def pull(duck: duckdb.DuckDBPyConnection, table: str, columns: list[tuple[str, s
 
 
 def read_people(duck: duckdb.DuckDBPyConnection, *, table: str = "raw", person_ids: Sequence[int] | None = None) -> int:
-    """The registry's people (or only `person_ids`) into DuckDB table `table`."""
+    """The registry's people (or only `person_ids`) into DuckDB table `table`; merged records (aliases) are not people
+    of their own any more and are left out."""
+    aliases = ",".join(f"'{status}'" for status in ALIAS_STATUSES)
+    where = f"WHERE p.status NOT IN ({aliases})"
     if person_ids is not None:
         ids = ",".join(str(int(i)) for i in person_ids) or "NULL"
-        where = f"WHERE p.id IN ({ids})"
-    else:
-        where = ""
+        where += f" AND p.id IN ({ids})"
     return pull(duck, table, PEOPLE_COLUMNS, PEOPLE_SQL.format(where=where))
 
 
