@@ -264,6 +264,18 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# The cache holds the rate limits (the public grievance form, the API's per-token throttles) and the cached public
+# pages, which every gunicorn worker must share: production keeps it in files under the data directory (no extra
+# server); a laptop's single process keeps it in memory.
+if PRODUCTION:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            "TIMEOUT": 3600,
+        }
+    }
+
 # Every asset is served from this server: no CDN, no inline script.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -147,6 +147,8 @@ def inbound(request, channel: str):
             payload = json.loads(request.body or b"{}")
         except ValueError:
             return JsonResponse({"ok": False, "error": "bad json"}, status=400)
+        if not isinstance(payload, dict):
+            return JsonResponse({"ok": False, "error": "the body must be a JSON object"}, status=400)
     else:
         payload = request.POST
     sender, body, external_id = (str(payload.get(k, "")) for k in ("from", "message", "id"))

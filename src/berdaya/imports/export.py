@@ -113,7 +113,7 @@ def export_people(*, actor: User, params, fmt: str):
         fmt = "csv"
     base = people_visible_to(actor)
     filter_params = {k: v for k, v in params.items() if k in PersonFilterSet.base_filters and v}
-    filterset = PersonFilterSet(filter_params, queryset=base)
+    filterset = PersonFilterSet(filter_params, queryset=base, actor=actor)
     qs = (filterset.qs if filterset.is_valid() else base.none()).order_by("id")
     count = qs.count()
     audit(

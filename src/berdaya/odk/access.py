@@ -61,10 +61,12 @@ def submissions_visible_to(user: User) -> QuerySet[Submission]:
         return qs.none()
     if caps.regency_wide:
         return qs
+    # What a user collected or uploaded is theirs to see and fix, even when its village could not be read.
+    own = Q(submitter=user) | Q(received_by=user)
     if caps.village_scoped:
-        return qs.filter(village_scope_q(user, "village") | Q(submitter=user))
+        return qs.filter(village_scope_q(user, "village") | own)
     if caps.organisation_scoped and user.organisation_id is not None:
-        return qs.filter(organisation_id=user.organisation_id)
+        return qs.filter(Q(organisation_id=user.organisation_id) | own)
     return qs.none()
 
 

@@ -265,6 +265,8 @@ def backup_create(output_dir: Path, *, key: bytes | None = None, alias: str = "d
                 os.fsync(target_file.fileno())
         else:
             shutil.move(plain, partial)
+        # The backup holds every person's data: readable by the service user only, encrypted or not.
+        os.chmod(partial, 0o600)
         os.replace(partial, final)
     finally:
         shutil.rmtree(work, ignore_errors=True)

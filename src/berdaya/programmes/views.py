@@ -280,7 +280,7 @@ def enrol_search(request, pk: int):
         open_enrolment = programme.enrolments.filter(person=OuterRef("pk"), status__in=c.OPEN_STATUSES)
         people = list(
             people_visible_to(request.user)
-            .filter(search_q(term))
+            .filter(search_q(term, prefixes=capabilities(request.user).sees_identifiers))
             .select_related("household__village")
             .annotate(taken=Exists(open_enrolment))
             .order_by("full_name")[:15]

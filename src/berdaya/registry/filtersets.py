@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from berdaya.areas.models import Village
 from berdaya.areas.selectors import deployment_districts
+from berdaya.core.access import capabilities
 from berdaya.core.dates import years_ago
 
 from . import choices as c
@@ -32,15 +33,20 @@ AGE_BANDS = [
 ]
 
 
-def search_q(value: str) -> Q:
+def search_q(value: str, *, prefixes: bool = True) -> Q:
     """Name, NIK or KK number. A full 16-digit number matches NIK, current KK and any former KK exactly; a number is
-    read as identity.normalise_identity reads it (spaces, dots, dashes between its groups)."""
+    read as identity.normalise_identity reads it (spaces, dots, dashes between its groups).
+
+    A shorter number (6-15 digits) matches the start of a NIK or KK only with `prefixes`: for a role that sees these
+    numbers masked it would spell a masked number out digit by digit (one search per digit), so it finds nothing."""
     value = value.strip()
     digits = normalise_identity(value)
     if re.fullmatch(r"[0-9]{16}", digits):
         former = KKNumber.objects.filter(number=digits).values("household_id")
         return Q(nik=digits) | Q(household__kk_number=digits) | Q(household_id__in=former)
     if re.fullmatch(r"[0-9]{6,15}", digits):
+        if not prefixes:
+            return Q(pk__in=[])
         return Q(nik__startswith=digits) | Q(household__kk_number__startswith=digits)
     q = Q()
     for word in value.split()[:5]:
@@ -79,8 +85,15 @@ class PersonFilterSet(df.FilterSet):
         model = Person
         fields = ["q", "district", "village", "sex", "age_band", "disability", "flag", "status"]
 
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Who searches: the page's selector passes the actor, the API's filter backend the request.
+        self.actor = actor if actor is not None else getattr(self.request, "user", None)
+
     def filter_q(self, qs, name, value):
-        return qs.filter(search_q(value)) if value.strip() else qs
+        if not value.strip():
+            return qs
+        return qs.filter(search_q(value, prefixes=capabilities(self.actor).sees_identifiers))
 
     def filter_age(self, qs, name, value):
         today = timezone.localdate()

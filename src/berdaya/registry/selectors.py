@@ -21,7 +21,7 @@ from .vulnerability import FLAGS, flag_q
 
 def person_list(*, actor: User, filters: Mapping[str, Any] | None) -> tuple[PersonFilterSet, QuerySet[Person]]:
     base = people_visible_to(actor).select_related("household__village__district")
-    filterset = PersonFilterSet(filters, queryset=base)
+    filterset = PersonFilterSet(filters, queryset=base, actor=actor)
     style_widgets(filterset.form, empty_label=_("Semua"))
     qs = filterset.qs if filterset.is_valid() else base.none()
     return filterset, qs.order_by("-id")

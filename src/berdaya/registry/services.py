@@ -588,7 +588,12 @@ def membership_end(*, actor: User, membership: GroupMembership, left_on: dt.date
 
 def _ensure_may_merge(actor: User, people: Iterable[Person]) -> None:
     """Both records must be ones `actor` may see and change (people are scoped by their household): a merge
-    rewrites both."""
+    rewrites both. And the actor is regency staff: a merge moves every row of the duplicate (other organisations'
+    enrolments and assistance, cases), which partner staff may not see, so theirs is to flag the pair, not merge it."""
+    if not capabilities(actor).regency_staff:
+        raise PermissionDenied(
+            _("Penggabungan data ganda dilakukan petugas kabupaten atau pendamping; tandai pasangan ini untuk mereka.")
+        )
     for person in people:
         ensure_can_edit_household(actor, person.household)
 

@@ -440,7 +440,7 @@ def group_member_search(request, pk: int):
         people = list(
             people_visible_to(request.user)
             .living()
-            .filter(search_q(term))
+            .filter(search_q(term, prefixes=capabilities(request.user).sees_identifiers))
             .exclude(pk__in=group.memberships.filter(left_on__isnull=True).values("person"))
             .select_related("household__village")
             .filter(Q(household__village__district=group.village.district))[:10]

@@ -442,7 +442,7 @@ BY_NAME = [
     ("api:", "person"),
 ]
 # Keywords whose object the world does not build: a missing id must still answer 404, never 500.
-MISSING = {"document_pk": 999_999, "user_pk": 999_999}
+MISSING = {"document_pk": 999_999, "user_pk": 999_999, "row": 999_999}
 STRINGS = {
     "kind": "death",
     "code": "15.02.02",

@@ -38,6 +38,22 @@ def test_it_passes_the_deploy_check_in_the_production_profile():
     assert "no issues" in result.stdout
 
 
+def test_production_shares_its_cache_between_worker_processes(tmp_path):
+    """Rate limits and cached public pages must hold across gunicorn's workers: a file cache, not each process's
+    memory; what one process writes, another reads."""
+    env = {
+        "BERDAYA_PROFILE": "production",
+        "SECRET_KEY": "k" * 20 + "-produksi-" + "z" * 40,
+        "ALLOWED_HOSTS": "berdaya.example.go.id",
+        "BERDAYA_DATA_DIR": str(tmp_path),
+    }
+    write = _run("shell", "-c", "from django.core.cache import cache; cache.set('batas:1.2.3.4', 5, 60)", **env)
+    assert write.returncode == 0, write.stderr
+    read = _run("shell", "-c", "from django.core.cache import cache; print(cache.get('batas:1.2.3.4'))", **env)
+    assert read.stdout.strip().splitlines()[-1] == "5", read.stderr
+    assert list((tmp_path / "cache").iterdir())
+
+
 def test_it_refuses_to_start_production_without_a_secret_key():
     result = _run("check", BERDAYA_PROFILE="production", ALLOWED_HOSTS="berdaya.example.go.id")
     assert result.returncode != 0

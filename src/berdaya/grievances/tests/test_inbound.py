@@ -92,6 +92,10 @@ def test_the_webhook_refuses_a_wrong_secret_and_bad_input(live_server, gateway, 
     assert status == 400 and "kosong" in body["error"]
     status, _body = gateway.deliver(f"{live_server.url}/pengaduan/masuk/pos/", {"from": "1", "message": "x", "id": "3"})
     assert status == 404
+    # A body that is JSON but not an object (a list, a string) is refused as bad input, not a server error.
+    for odd in ([], "x", 7):
+        status, body = gateway.deliver(webhook, odd)
+        assert status == 400 and "object" in body["error"], odd
     assert not Grievance.objects.exists()
 
 

@@ -137,7 +137,12 @@ def central_source(world, base_url, password=PASSWORD):
 def test_it_pulls_every_page_from_odk_central_and_a_re_pull_writes_nothing_new(world, serve):
     bad = p.household_fields()
     bad["members"][0]["birth_date"] = "2199-01-01"
-    recorded = Recorded([p.central(p.household_fields()) for _ in range(2)] + [p.central(bad)])
+    # Two different families (the same family twice would now be held as a likely duplicate), and a refused one.
+    other = p.household_fields()
+    other["members"][0].update(full_name="Bambang Sutrisno", phone="081298765432")
+    other["members"][1].update(full_name="Rina Wulandari")
+    other["members"][1]["consent"]["consent_given_by_name"] = "Bambang Sutrisno"
+    recorded = Recorded([p.central(p.household_fields()), p.central(other), p.central(bad)])
     source = central_source(world, serve(central_handler(recorded)))
     first = services.source_pull(source=source)
     assert first.as_dict() == {"ingested": 2, "queued": 1, "waiting": 0, "duplicate": 0}

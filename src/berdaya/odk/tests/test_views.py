@@ -132,3 +132,19 @@ def test_only_regency_staff_manage_sources(world):
     assert client_for(world["officer"]).get(reverse("odk:source_list")).status_code == 200
     assert client_for(world["facilitator"]).get(reverse("odk:source_list")).status_code == 403
     assert client_for(world["partner"]).post(reverse("odk:source_pull")).status_code == 403
+
+
+def test_the_uploader_sees_and_can_fix_a_submission_whose_village_could_not_be_read(world):
+    """A facilitator's own upload that waits for a fix is theirs to see, even with a village no one's scope holds;
+    another village's facilitator still cannot see it."""
+    fields = p.household_fields(village="15.02.99.9999")
+    export = {"count": 1, "next": None, "results": [p.kobo(fields)]}
+    upload = SimpleUploadedFile("ekspor.json", json.dumps(export).encode(), content_type="application/json")
+    client_for(world["facilitator"]).post(reverse("odk:upload"), {"kind": "household", "file": upload})
+    from berdaya.odk.models import Submission
+
+    queued = Submission.objects.get(received_by=world["facilitator"])
+    assert queued.state == "queued"
+    assert client_for(world["facilitator"]).get(reverse("odk:submission_detail", args=[queued.pk])).status_code == 200
+    stranger = f.user("facilitator", villages=["15.02.02.2004"])
+    assert client_for(stranger).get(reverse("odk:submission_detail", args=[queued.pk])).status_code == 404

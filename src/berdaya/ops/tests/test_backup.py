@@ -83,6 +83,7 @@ def _drill(tmp_path: Path, source_url: str, target_url: str, *, encrypted: bool)
     [archive] = (tmp_path / "backups").glob("berdaya-*")
     assert str(archive) in out
     assert not list((tmp_path / "backups").glob(".*")), "no temporary file is left beside the backup"
+    assert archive.stat().st_mode & 0o777 == 0o600, "a backup is readable by its owner only"
     if encrypted:
         assert crypto.is_encrypted(archive)
         assert b"Siti Aminah" not in archive.read_bytes()

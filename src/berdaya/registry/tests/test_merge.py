@@ -280,3 +280,17 @@ def test_merge_and_undo_are_audited_and_kept_in_history(areas):
     # merged again after the undo: a new merge record, the old one kept
     do_merge(world)
     assert PersonMerge.objects.count() == 2
+
+
+def test_partner_staff_may_not_merge_even_their_own_beneficiaries(areas):
+    """A merge moves the duplicate's rows of every organisation (enrolments, assistance, cases): a partner flags the
+    pair for the regency's staff instead."""
+    mine = f.organisation("LSM Kami")
+    partner = f.user(User.Role.PARTNER, org=mine)
+    village = f.AREAS["15.02.01"][1][0]
+    a = f.person(name="Hermawan", hh=f.household(village=village, registered_by_organisation=mine))
+    b = f.person(name="Wawan", hh=f.household(village=village, registered_by_organisation=mine))
+    with pytest.raises(PermissionDenied, match="petugas kabupaten"):
+        services.persons_merge(actor=partner, survivor=a, merged=b, reason="ganda")
+    b.refresh_from_db()
+    assert b.merged_into_id is None

@@ -50,3 +50,19 @@ def test_the_edit_form_accepts_a_nik_with_spaces_and_stores_the_number(officer):
     assert person.nik == nik
     assert person.phone == "+6281234567890"
     assert person.birth_date == dt.date(1985, 3, 14)
+
+
+def test_a_role_that_sees_numbers_masked_cannot_spell_one_out_by_prefix(officer):
+    """A search by the start of a NIK or KK would reveal a masked number one digit at a time (a search per digit,
+    watching whether the person is still listed): for partner staff, who see them masked, only the whole number
+    finds anyone. (Regency staff, facilitators included, see the numbers.)"""
+    org = f.organisation()
+    hh = f.household(kk_number=f.kk_number(), registered_by_organisation=org)
+    person = f.person(hh=hh, name="Siti Prefiks")
+    client = client_for(f.user("partner", org=org))
+    url = reverse("registry:person_list")
+    assert "Siti Prefiks" in client.get(url, {"q": person.nik}).content.decode()  # the whole number: found
+    for prefix in (person.nik[:12], hh.kk_number[:10], person.nik[:6]):
+        assert "Siti Prefiks" not in client.get(url, {"q": prefix}).content.decode(), prefix
+    # The officer, who sees the numbers, still finds by a prefix.
+    assert "Siti Prefiks" in client_for(officer).get(url, {"q": person.nik[:12]}).content.decode()
