@@ -4,13 +4,20 @@ as the name stops, e.g., an executable or an HTML page renamed to .pdf. One plac
 
 from __future__ import annotations
 
+import os
+import uuid
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berdaya.core.conf import conf
@@ -123,3 +130,44 @@ def store_document(document: Document, upload: UploadedFile) -> None:
     except Exception:
         document.file.delete(save=False)
         raise
+
+
+class PrivateStorage(FileSystemStorage):
+    """A folder with no URL: its files are served only by a login-protected, scoped and audited view
+    (`document_response`). The folder is read from settings on use, so a test (or a moved data directory) takes
+    effect. `root` gives the parent folder (MEDIA_ROOT unless said otherwise)."""
+
+    def __init__(self, folder: str, root: Callable[[], str | Path] = lambda: settings.MEDIA_ROOT) -> None:
+        super().__init__()
+        self.folder = folder
+        self.root = root
+
+    @property
+    def base_location(self) -> str:
+        return str(Path(self.root()) / self.folder)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self) -> None:  # type: ignore[override]
+        return None
+
+
+def random_upload_name(filename: str) -> str:
+    """Where an upload is stored: a random name under the month, keeping only the extension (an uploaded name may
+    hold a signatory's or a migrant worker's name, or a passport number)."""
+    return f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:10]}"
+
+
+def document_response(file: FieldFile, content_type: str, name: str) -> FileResponse:
+    """Serve a stored document as an attachment under a neutral `name` (its extension added), never cached."""
+    extension = file.name.rsplit(".", 1)[-1] if file.name and "." in file.name else "bin"
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("Berkas tidak ditemukan di server.")) from exc
+    response = FileResponse(handle, as_attachment=True, filename=f"{name}.{extension}", content_type=content_type)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -6,8 +6,6 @@ it (berdaya.migration.access), every reading is audit-logged, and none of it goe
 
 from __future__ import annotations
 
-import os
-import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from berdaya.casework.models import AssignmentLogBase, StageChangeBase, StageClock
+from berdaya.core.documents import PrivateStorage, random_upload_name
 from berdaya.core.phone import normalise_phone_fields, validate_phone
 
 from . import choices as c
@@ -186,31 +185,13 @@ class MigrationEpisode(models.Model):
             raise ValidationError(errors)
 
 
-class CaseDocumentStorage(FileSystemStorage):
-    """Outside MEDIA_ROOT on purpose: case documents are only ever served by the access-checked, audited view, never
-    by a URL. The location is read from settings on use, so a test (or a moved data directory) takes effect."""
-
-    @property
-    def base_location(self) -> str:
-        return str(Path(settings.DATA_DIR) / "private" / "case-documents")
-
-    @property
-    def location(self) -> str:
-        return os.path.abspath(self.base_location)
-
-    @property
-    def base_url(self) -> None:  # type: ignore[override]
-        return None
-
-
 def _case_storage() -> FileSystemStorage:
-    return CaseDocumentStorage()
+    # Outside MEDIA_ROOT on purpose: case documents are only ever served by the access-checked, audited view.
+    return PrivateStorage("case-documents", root=lambda: Path(settings.DATA_DIR) / "private")
 
 
 def _case_document_path(instance: CaseDocument, filename: str) -> str:
-    # A random name: the uploaded name often holds the worker's name or passport number.
-    suffix = Path(filename).suffix.lower()[:10]
-    return f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    return random_upload_name(filename)
 
 
 class RightsCase(StageClock, models.Model):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from berdaya.core.access import capabilities, ensure_sees_people, get_visible_or
 from berdaya.core.audit import audit
 from berdaya.core.conf import conf
 from berdaya.core.confirm import confirm_first
+from berdaya.core.documents import document_response
 from berdaya.core.forms import service_errors
 from berdaya.core.pagination import paginate
 from berdaya.registry.access import get_person_or_404
@@ -378,16 +379,8 @@ def case_document_download(request, pk: int, document_pk: int):
     if document is None:
         raise Http404
     audit(actor=request.user, action="view", obj=document, case=case.pk)
-    extension = document.file.name.rsplit(".", 1)[-1] if "." in document.file.name else "bin"
     # A neutral download name: the original may carry the worker's name.
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=f"{case.reference}-dokumen-{document.pk}.{extension}",
-        content_type=document.content_type,
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return document_response(document.file, document.content_type, f"{case.reference}-dokumen-{document.pk}")
 
 
 @login_required

@@ -8,9 +8,6 @@ list after the meeting the run's final list through targeting's services, each c
 
 from __future__ import annotations
 
-import os
-import uuid
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -18,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from berdaya.core.documents import PrivateStorage, random_upload_name
 
 from . import choices as c
 
@@ -108,29 +106,12 @@ class Meeting(models.Model):
             raise ValidationError(errors)
 
 
-class MinutesStorage(FileSystemStorage):
-    """MEDIA_ROOT/musdes, with no URL: minutes are served only by the login-protected, scoped view."""
-
-    @property
-    def base_location(self) -> str:
-        return str(Path(settings.MEDIA_ROOT) / "musdes")
-
-    @property
-    def location(self) -> str:
-        return os.path.abspath(self.base_location)
-
-    @property
-    def base_url(self) -> None:  # type: ignore[override]
-        return None
-
-
 def _minutes_storage() -> FileSystemStorage:
-    return MinutesStorage()
+    return PrivateStorage("musdes")
 
 
 def _minutes_path(instance: MinutesDocument, filename: str) -> str:
-    # A random name: an uploaded name may hold a signatory's name.
-    return f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:10]}"
+    return random_upload_name(filename)
 
 
 class MinutesDocument(models.Model):

@@ -9,13 +9,14 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.core.access import capabilities, ensure_sees_people, get_visible_or_404
 from berdaya.core.audit import audit
+from berdaya.core.documents import document_response
 from berdaya.core.forms import service_errors
 from berdaya.core.spreadsheet import csv_stream
 from berdaya.registry.access import people_visible_to
@@ -152,19 +153,7 @@ def minutes_download(request, pk: int, document_pk: int):
     if document is None:
         raise Http404
     audit(actor=request.user, action="view", obj=document, meeting=meeting.pk)
-    extension = document.file.name.rsplit(".", 1)[-1] if "." in document.file.name else "bin"
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(_("Berkas tidak ditemukan di server.")) from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"musdes-{meeting.pk}-berita-acara-{document.pk}.{extension}",
-        content_type=document.content_type,
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return document_response(document.file, document.content_type, f"musdes-{meeting.pk}-berita-acara-{document.pk}")
 
 
 @login_required

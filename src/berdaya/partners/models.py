@@ -7,10 +7,6 @@ Money is integer Rupiah (BigIntegerField), never a float.
 
 from __future__ import annotations
 
-import os
-import uuid
-from pathlib import Path
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
@@ -20,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from berdaya.core.documents import PrivateStorage, random_upload_name
 from berdaya.core.money import positive_rupiah
 from berdaya.organisations.models import Organisation
 
@@ -48,31 +45,12 @@ def quantity_field() -> models.DecimalField:
     )
 
 
-class AgreementStorage(FileSystemStorage):
-    """MEDIA_ROOT/agreements, with no URL: documents are served only by the login-protected, scoped view. The
-    location is read from settings on use, so a test (or a moved data directory) takes effect."""
-
-    @property
-    def base_location(self) -> str:
-        return str(Path(settings.MEDIA_ROOT) / "agreements")
-
-    @property
-    def location(self) -> str:
-        return os.path.abspath(self.base_location)
-
-    @property
-    def base_url(self) -> None:  # type: ignore[override]
-        return None
-
-
 def _agreement_storage() -> FileSystemStorage:
-    return AgreementStorage()
+    return PrivateStorage("agreements")
 
 
 def _agreement_document_path(instance: AgreementDocument, filename: str) -> str:
-    # A random name: an uploaded name says nothing useful and may say too much (a signatory's name, an NIK).
-    suffix = Path(filename).suffix.lower()[:10]
-    return f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    return random_upload_name(filename)
 
 
 class Agreement(models.Model):

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from berdaya.core import disclosure
 from berdaya.core.access import capabilities, get_visible_or_404
 from berdaya.core.audit import audit
 from berdaya.core.conf import conf
-from berdaya.core.documents import max_upload_bytes
+from berdaya.core.documents import document_response, max_upload_bytes
 from berdaya.core.forms import service_errors
 from berdaya.core.spreadsheet import xlsx_bytes
 from berdaya.organisations.access import (
@@ -299,19 +299,7 @@ def agreement_document_download(request, pk: int, document_pk: int):
     if document is None:
         raise Http404
     audit(actor=request.user, action="view", obj=document, agreement=agreement.pk)
-    extension = document.file.name.rsplit(".", 1)[-1] if "." in document.file.name else "bin"
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(_("Berkas tidak ditemukan di server.")) from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"perjanjian-{agreement.pk}-dokumen-{document.pk}.{extension}",
-        content_type=document.content_type,
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return document_response(document.file, document.content_type, f"perjanjian-{agreement.pk}-dokumen-{document.pk}")
 
 
 # --- commitments ---------------------------------------------------------------------------------------------------
