@@ -91,7 +91,8 @@ def indonesian_names(draw):
 @settings(max_examples=120, deadline=None)
 @given(
     text=st.one_of(
-        indonesian_names(),  # Any text a UTF-8 file or database can hold: no NUL, no lone surrogates (which no encoding can carry).
+        indonesian_names(),
+        # Any text a UTF-8 file or database can hold: no NUL, no lone surrogates (which no encoding can carry).
         st.text(alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=40),
     )
 )
