@@ -377,6 +377,16 @@ BERDAYA = {
     "SMS_SENDER": env_str("BERDAYA_SMS_SENDER", "console"),
     "SMS_GATEWAY_URL": env_str("BERDAYA_SMS_GATEWAY_URL", ""),
     "SMS_GATEWAY_TOKEN": env_str("BERDAYA_SMS_GATEWAY_TOKEN", ""),
+    # The generic HTTP gateway (SMS_SENDER=http, markets/providers.py): the sender name or number it sends from, the
+    # body it takes ("json" or "form") and how long one request may take.
+    "SMS_GATEWAY_SENDER_ID": env_str("BERDAYA_SMS_GATEWAY_SENDER_ID", ""),
+    "SMS_GATEWAY_FORMAT": env_str("BERDAYA_SMS_GATEWAY_FORMAT", "json"),
+    "SMS_GATEWAY_TIMEOUT_SECONDS": env_float("BERDAYA_SMS_GATEWAY_TIMEOUT_SECONDS", 10.0),
+    # The shared secret the gateway sends with delivery receipts and inbound messages (/harga/gateway/...): a bearer
+    # token, an HMAC-SHA256 signature of the body, or ?token=. Empty: those endpoints refuse everything.
+    "SMS_CALLBACK_SECRET": env_str("BERDAYA_SMS_CALLBACK_SECRET", ""),
+    # Answer a STOP/BERHENTI with a confirmation message.
+    "SMS_STOP_REPLY": env_bool("BERDAYA_SMS_STOP_REPLY", True),
     "OUTBOX_MAX_ATTEMPTS": env_int("BERDAYA_OUTBOX_MAX_ATTEMPTS", 5),
     "OUTBOX_RETRY_BASE_SECONDS": env_int("BERDAYA_OUTBOX_RETRY_BASE_SECONDS", 300),
     # Record linkage: pairs at or above this probability are stored and clustered (a run, the review queue, the

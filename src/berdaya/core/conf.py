@@ -51,6 +51,11 @@ class BerdayaSettings:
     sms_sender: str
     sms_gateway_url: str
     sms_gateway_token: str
+    sms_gateway_sender_id: str
+    sms_gateway_format: str
+    sms_gateway_timeout_seconds: float
+    sms_callback_secret: str
+    sms_stop_reply: bool
     outbox_max_attempts: int
     outbox_retry_base_seconds: int
     dedup_threshold: float
@@ -85,6 +90,7 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
     "default_regency": str,
     "regencies": lambda v: tuple(str(x) for x in (v or [])),
     "import_exclusive_load": bool,
+    "sms_stop_reply": bool,
     "smallholder_max_ha": lambda v: Decimal(str(v)),
     "gurem_max_ha": lambda v: Decimal(str(v)),
     "case_sla_days": dict,

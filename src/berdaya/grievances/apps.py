@@ -9,9 +9,13 @@ class GrievancesConfig(AppConfig):
 
     def ready(self) -> None:
         # Its section of the public transparency page (transparency does not import grievances).
+        from berdaya.markets import inbound
         from berdaya.transparency.sections import Section, register
 
-        from . import public
+        from . import public, services
+
+        # Inbound SMS/WhatsApp that is not a STOP/START is a grievance (markets does not import grievances).
+        inbound.register(services.grievance_from_gateway)
 
         register(
             Section(

@@ -25,6 +25,7 @@ from berdaya.core.audit import audit, set_history_user
 from berdaya.markets import choices as mc
 from berdaya.markets.gsm import split_sms
 from berdaya.markets.models import OutboxMessage
+from berdaya.markets.providers import Inbound
 from berdaya.registry.models import Person
 from berdaya.targeting import services as targeting
 from berdaya.targeting.models import Candidate
@@ -205,6 +206,15 @@ def grievance_receive_inbound(*, channel: str, sender: str, body: str, external_
     message.grievance = grievance
     message.save(update_fields=["grievance"])
     return grievance
+
+
+def grievance_from_gateway(inbound: Inbound) -> dict[str, Any]:
+    """The handler markets' inbound dispatch calls (registered in apps.py) for every message that is not a STOP or
+    START: a grievance, or an addition to one."""
+    grievance = grievance_receive_inbound(
+        channel=inbound.channel, sender=inbound.sender, body=inbound.body, external_id=inbound.external_id
+    )
+    return {"handled": "grievance", "duplicate": grievance is None}
 
 
 def _ensure_open(grievance: Grievance) -> None:

@@ -24,6 +24,8 @@ from berdaya.core.access import capabilities, get_visible_or_404
 from berdaya.core.conf import conf
 from berdaya.core.forms import service_errors
 from berdaya.core.pagination import paginate
+from berdaya.markets import inbound as markets_inbound
+from berdaya.markets.providers import Inbound
 from berdaya.registry.access import villages_for_registration
 
 from . import choices as c
@@ -155,12 +157,15 @@ def inbound(request, channel: str):
     if not (sender and external_id):
         return JsonResponse({"ok": False, "error": "from and id are required"}, status=400)
     try:
-        grievance = services.grievance_receive_inbound(
-            channel=channel, sender=sender, body=body, external_id=external_id
+        # Through markets' dispatch: a STOP/BERHENTI sent to this older URL withdraws the number's bulletin
+        # subscriptions; anything else becomes a grievance as before (grievances.services.grievance_from_gateway).
+        result = markets_inbound.dispatch(
+            provider="pengaduan",
+            inbound=Inbound(channel=channel, sender=sender, body=body, external_id=external_id),
         )
     except ValidationError as exc:
         return JsonResponse({"ok": False, "error": "; ".join(exc.messages)}, status=400)
-    return JsonResponse({"ok": True, "duplicate": grievance is None})
+    return JsonResponse({"ok": True, "duplicate": result.get("duplicate", False)})
 
 
 # --- Handlers -------------------------------------------------------------------------------------------------------

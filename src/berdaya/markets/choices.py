@@ -73,7 +73,8 @@ class ConsentBasis(models.TextChoices):
 
 class OutboxStatus(models.TextChoices):
     QUEUED = "queued", _("Antre")
-    SENT = "sent", _("Terkirim")
+    SENT = "sent", _("Terkirim ke gateway")
+    DELIVERED = "delivered", _("Sampai di HP")
     FAILED = "failed", _("Gagal")
 
 
@@ -81,3 +82,19 @@ class MessageKind(models.TextChoices):
     BULLETIN = "bulletin", _("Buletin harga")
     ALERT = "alert", _("Peringatan perubahan harga")
     GRIEVANCE = "grievance", _("Kabar pengaduan")
+    CONSENT = "consent", _("Konfirmasi berhenti berlangganan")
+
+
+class WithdrawnVia(models.TextChoices):
+    """How a subscriber's consent was withdrawn."""
+
+    OFFICER = "officer", _("Dicatat petugas")
+    SMS = "sms", _("Balasan SMS (STOP)")
+    WHATSAPP = "whatsapp", _("Balasan WhatsApp (STOP)")
+
+
+class Keyword(models.TextChoices):
+    """What an inbound message asks of the messaging (everything else goes to grievances)."""
+
+    STOP = "stop", _("Berhenti")
+    START = "start", _("Mulai lagi")

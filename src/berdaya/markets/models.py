@@ -345,6 +345,7 @@ class SubscriberConsent(models.Model):
     basis = models.CharField(_("dasar"), max_length=20, choices=c.ConsentBasis.choices, default=c.ConsentBasis.CONSENT)
     consent_date = models.DateField(_("tanggal persetujuan"), default=timezone.localdate)
     withdrawn_at = models.DateField(_("ditarik pada"), null=True, blank=True)
+    withdrawn_via = models.CharField(_("ditarik lewat"), max_length=10, choices=c.WithdrawnVia.choices, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -435,13 +436,48 @@ class OutboxMessage(models.Model):
     last_error = models.CharField(_("galat terakhir"), max_length=500, blank=True)
     next_attempt_at = models.DateTimeField(_("percobaan berikutnya"), default=timezone.now)
     sent_at = models.DateTimeField(_("terkirim"), null=True, blank=True)
+    # What the provider said: its name and message id (to match delivery receipts), the segments billed, and when
+    # the receipt said the message reached the phone or failed.
+    provider = models.CharField(_("penyedia"), max_length=40, blank=True)
+    provider_id = models.CharField(_("id di penyedia"), max_length=100, blank=True)
+    segments = models.PositiveSmallIntegerField(_("segmen SMS"), default=0)
+    delivered_at = models.DateTimeField(_("sampai"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("gagal pada"), null=True, blank=True)
+    receipt_at = models.DateTimeField(_("laporan terakhir"), null=True, blank=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("pesan keluar")
         verbose_name_plural = _("kotak keluar")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+            models.Index(fields=["provider", "provider_id"], name="outbox_provider_id_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.to[-4:]} ({self.status})"
+
+
+class InboundCommand(models.Model):
+    """A STOP (or START) a subscriber sent through the gateway: when, by which channel, and how many of the number's
+    subscriptions it withdrew. The provider's message id makes a repeated delivery count once."""
+
+    provider = models.CharField(_("penyedia"), max_length=40)
+    channel = models.CharField(_("saluran"), max_length=10, choices=c.MessageChannel.choices)
+    external_id = models.CharField(_("id di penyedia"), max_length=100)
+    sender = models.CharField(_("pengirim"), max_length=20)
+    keyword = models.CharField(_("perintah"), max_length=10, choices=c.Keyword.choices)
+    subscriptions = models.PositiveIntegerField(_("langganan terdampak"), default=0)
+    received_at = models.DateTimeField(_("diterima"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("perintah SMS masuk")
+        verbose_name_plural = _("perintah SMS masuk")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "channel", "external_id"], name="inbound_command_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.keyword} {self.channel} {self.external_id}"

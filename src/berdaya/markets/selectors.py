@@ -395,3 +395,45 @@ def market_access_commitments(*, commodity: Commodity | None = None, today: dt.d
 
 def active_commodities() -> QuerySet[Commodity]:
     return Commodity.objects.filter(is_active=True)
+
+
+# Delivery of messages
+
+
+def with_delivery(bulletins: QuerySet) -> QuerySet:
+    """Bulletins with their messages counted by status, and the SMS segments billed: what officers read to see
+    whether a bulletin reached people."""
+    from django.db.models import Sum
+
+    counts = {f"n_{status}": Count("messages", filter=Q(messages__status=status)) for status in c.OutboxStatus.values}
+    return bulletins.annotate(**counts, n_segments=Coalesce(Sum("messages__segments"), 0))
+
+
+@dataclass(frozen=True)
+class Delivery:
+    queued: int
+    sent: int
+    delivered: int
+    failed: int
+    segments: int
+
+    @property
+    def total(self) -> int:
+        return self.queued + self.sent + self.delivered + self.failed
+
+    @property
+    def delivered_pct(self) -> int | None:
+        """Delivered, out of the messages that left the queue (a message still in flight counts as not yet)."""
+        left = self.sent + self.delivered + self.failed
+        return round(self.delivered * 100 / left) if left else None
+
+
+def delivery_of(bulletin: Any) -> Delivery:
+    """The counts of a bulletin annotated by `with_delivery`."""
+    return Delivery(
+        queued=bulletin.n_queued,
+        sent=bulletin.n_sent,
+        delivered=bulletin.n_delivered,
+        failed=bulletin.n_failed,
+        segments=bulletin.n_segments,
+    )

@@ -11,8 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Avg, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -26,6 +26,7 @@ from berdaya.core.conf import conf
 from berdaya.core.dates import NotInCalendar, UnknownDateFormat, monday_of, parse_written_date
 from berdaya.core.forms import parse_number
 from berdaya.core.money import thousands
+from berdaya.core.phone import normalise_phone
 from berdaya.core.spreadsheet import FileInfo, ImportFileError, read_rows
 from berdaya.jobs.models import Job
 from berdaya.jobs.progress import Progress
@@ -37,6 +38,7 @@ from .models import (
     Bulletin,
     Commodity,
     Grade,
+    InboundCommand,
     OutboxMessage,
     PriceAlert,
     PriceObservation,
@@ -44,7 +46,7 @@ from .models import (
     SubscriberConsent,
     iso_week,
 )
-from .senders import Sender, SendError, get_sender
+from .providers import Inbound, PermanentSendError, Provider, Receipt, SendError, get_provider
 
 
 def ensure_can_enter_prices(actor: User) -> None:
@@ -338,14 +340,85 @@ def subscriber_save(*, actor: User, data: dict[str, Any], commodities: Iterable[
 @transaction.atomic
 def subscriber_withdraw(*, actor: User, subscriber: SubscriberConsent, on: dt.date | None = None) -> SubscriberConsent:
     subscriber.withdrawn_at = on or timezone.localdate()
+    subscriber.withdrawn_via = c.WithdrawnVia.OFFICER
     subscriber.full_clean()
-    subscriber.save(update_fields=["withdrawn_at"])
-    # Stop what is still waiting: a withdrawal takes effect now, not after the queue drains.
-    OutboxMessage.objects.filter(subscriber=subscriber, status=c.OutboxStatus.QUEUED).update(
-        status=c.OutboxStatus.FAILED, last_error="persetujuan ditarik"
-    )
-    audit(actor=actor, action="update", obj=subscriber, event="bulletin_consent_withdrawn")
+    subscriber.save(update_fields=["withdrawn_at", "withdrawn_via"])
+    _cancel_queued([subscriber.pk])
+    audit(actor=actor, action="update", obj=subscriber, event="bulletin_consent_withdrawn", via="officer")
     return subscriber
+
+
+def _cancel_queued(subscriber_ids: Iterable[int]) -> int:
+    # Stop what is still waiting: a withdrawal takes effect now, not after the queue drains.
+    return OutboxMessage.objects.filter(subscriber__in=list(subscriber_ids), status=c.OutboxStatus.QUEUED).update(
+        status=c.OutboxStatus.FAILED, last_error="persetujuan ditarik", failed_at=timezone.now()
+    )
+
+
+def _stop_reply(keyword: str) -> str:
+    if keyword == c.Keyword.STOP:
+        return _(
+            "Anda berhenti menerima buletin dan peringatan harga. Untuk berlangganan lagi, hubungi pendamping desa."
+        )
+    return _("Berlangganan lagi dicatat oleh pendamping desa dengan persetujuan baru. Hubungi pendamping Anda.")
+
+
+def _written_forms(phone: str) -> list[str]:
+    # Stored numbers are E.164 (+628...), but rows written before that rule may hold 08... or 628...
+    national = phone.removeprefix("+62")
+    return [phone, f"62{national}", f"0{national}"]
+
+
+@transaction.atomic
+def inbound_keyword(*, provider: str, inbound: Inbound, keyword: str) -> dict[str, Any]:
+    """A STOP/BERHENTI from a number: every active bulletin/alert subscription of that number is withdrawn today
+    (dated, with the channel it came by, audited) and what it still had queued is cancelled; a confirmation goes
+    back when BERDAYA_SMS_STOP_REPLY. A START/MULAI re-subscribes nobody: consent is given again, explicitly and
+    with the commodities chosen, through a facilitator (docs/decisions.md); the sender is told so. A repeated
+    delivery of the same message (same provider id) changes nothing."""
+    try:
+        phone = normalise_phone(inbound.sender)
+    except ValueError:
+        phone = ""
+    try:
+        with transaction.atomic():
+            command = InboundCommand.objects.create(
+                provider=provider[:40],
+                channel=inbound.channel,
+                external_id=inbound.external_id[:100],
+                sender=(phone or inbound.sender)[:20],
+                keyword=keyword,
+            )
+    except IntegrityError:
+        return {"handled": str(keyword), "duplicate": True, "subscriptions": 0}
+    today = timezone.localdate()
+    affected: list[int] = []
+    if phone and keyword == c.Keyword.STOP:
+        subs = list(
+            SubscriberConsent.objects.select_for_update().filter(
+                phone__in=_written_forms(phone), withdrawn_at__isnull=True, consent_date__lte=today
+            )
+        )
+        affected = [sub.pk for sub in subs]
+        SubscriberConsent.objects.filter(pk__in=affected).update(withdrawn_at=today, withdrawn_via=inbound.channel)
+        _cancel_queued(affected)
+        for sub in subs:  # the subscriptions of one number: a handful at most
+            audit(
+                actor=None,
+                action="update",
+                obj=sub,
+                event="bulletin_consent_withdrawn",
+                via=inbound.channel,
+                inbound=command.pk,
+            )
+        command.subscriptions = len(affected)
+        command.save(update_fields=["subscriptions"])
+    known = phone and SubscriberConsent.objects.filter(phone__in=_written_forms(phone)).exists()
+    if known and conf().sms_stop_reply and (affected or keyword == c.Keyword.START):
+        OutboxMessage.objects.create(
+            kind=c.MessageKind.CONSENT, channel=inbound.channel, to=phone, body=_stop_reply(keyword)
+        )
+    return {"handled": str(keyword), "duplicate": False, "subscriptions": len(affected)}
 
 
 def active_subscribers(today: dt.date | None = None) -> QuerySet[SubscriberConsent]:
@@ -403,8 +476,20 @@ def _change(pct: float | None) -> str:
     return (_("naik %(p)s%%") if pct > 0 else _("turun %(p)s%%")) % {"p": max(1, round(abs(pct)))}
 
 
-def bulletin_sms(data: dict, codes: set[str] | None = None) -> list[str]:
-    """The SMS version: GSM-7 only, parts of at most 160 characters."""
+def _change_short(pct: float | None) -> str:
+    if pct is None:
+        return ""
+    if abs(pct) < 0.5:
+        return "="
+    return f"{'+' if pct > 0 else '-'}{max(1, round(abs(pct)))}%"
+
+
+def bulletin_sms_pieces(
+    data: dict, codes: set[str] | None = None, *, compact: bool = False
+) -> tuple[str, list[str], list[str]]:
+    """The pieces of the SMS version: the head, one item per commodity, and the footers in order of preference.
+    `compact` writes each item shorter ("(UPPB 11.600) +10%" for "(UPPB/pabrik 11.600) naik 10%")."""
+    organised = "UPPB" if compact else "UPPB/pabrik"
     start = dt.date.fromisoformat(data["week_start"])
     items = []
     for code, row in data["rows"].items():
@@ -414,15 +499,34 @@ def bulletin_sms(data: dict, codes: set[str] | None = None) -> list[str]:
         if main:
             text = f"{row['short']} {thousands(main)}"
             if row["organised"]:
-                text += f" (UPPB/pabrik {thousands(row['organised'])})"
+                text += f" ({organised} {thousands(row['organised'])})"
         else:
-            text = f"{row['short']} UPPB/pabrik {thousands(row['organised'])}"
-        change = _change(row["change_pct"])
+            text = f"{row['short']} {organised} {thousands(row['organised'])}"
+        change = _change_short(row["change_pct"]) if compact else _change(row["change_pct"])
         items.append(f"{text} {change}" if change else text)
+    head = _("Harga %(r)s %(d)s Rp/kg:") % {"r": deployment_regency().short_name, "d": start.strftime("%d/%m")}
+    # The way out, in the words that work: a reply STOP only when the gateway's inbound messages reach Berdaya.
+    if conf().sms_callback_secret:
+        footers = [_("Balas STOP utk berhenti"), _("STOP=berhenti")]
+    else:
+        footers = [_("Stop: hub. pendamping"), _("Stop: hub. PPL")]
+    return head, items, footers
+
+
+def bulletin_sms(data: dict, codes: set[str] | None = None) -> list[str]:
+    """The SMS version: GSM-7 only, parts of one SMS each. Whole items per part: a part boundary never cuts a price,
+    and the footer never costs a part of its own (gsm.pack_sms); when the compact wording of the items takes fewer
+    parts, it is used."""
+    head, items, footers = bulletin_sms_pieces(data, codes)
     if not items:
         return []
-    head = _("Harga %(r)s %(d)s Rp/kg:") % {"r": deployment_regency().short_name, "d": start.strftime("%d/%m")}
-    return gsm.split_sms(f"{head} {'; '.join(items)}. " + _("Stop: hub. pendamping"))
+    parts = gsm.pack_sms(head, items, footers)
+    if len(parts) > 1:  # the shorter wording, only when it saves a message
+        head, items, footers = bulletin_sms_pieces(data, codes, compact=True)
+        shorter = gsm.pack_sms(head, items, footers)
+        if len(shorter) < len(parts):
+            return shorter
+    return parts
 
 
 def bulletin_text(data: dict, district_name: str = "", codes: set[str] | None = None) -> str:
@@ -611,14 +715,28 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 
 def outbox_process(
-    *, now: dt.datetime | None = None, sender: Sender | None = None, limit: int = 500, progress: Progress | None = None
+    *,
+    now: dt.datetime | None = None,
+    sender: Provider | None = None,
+    limit: int = 500,
+    progress: Progress | None = None,
 ) -> dict[str, int]:
     """Send the messages that are due. A failure is retried after base × 2^(attempts-1) seconds; after
-    OUTBOX_MAX_ATTEMPTS the message is marked failed. Each message is its own small transaction, so a crash
-    halfway loses nothing and never sends a message twice as "sent"."""
+    OUTBOX_MAX_ATTEMPTS, or at once when the provider refuses the message for good (PermanentSendError), the message
+    is marked failed. Each message is its own small transaction, so a crash halfway loses nothing and never sends a
+    message twice as "sent". The provider's message id is kept for its delivery receipt."""
     now = now or timezone.now()
-    sender = sender or get_sender()
+    try:
+        sender = sender or get_provider()
+    except PermanentSendError as exc:  # a provider configured wrongly: nothing can go out, and the job says why
+        raise ImproperlyConfigured(str(exc)) from exc
     max_attempts = conf().outbox_max_attempts
+    # A bulletin or alert whose subscriber has withdrawn since it was queued does not go out.
+    OutboxMessage.objects.filter(
+        status=c.OutboxStatus.QUEUED,
+        kind__in=[c.MessageKind.BULLETIN, c.MessageKind.ALERT],
+        subscriber__withdrawn_at__isnull=False,
+    ).update(status=c.OutboxStatus.FAILED, last_error="persetujuan ditarik", failed_at=now)
     due = list(
         OutboxMessage.objects.filter(status=c.OutboxStatus.QUEUED, next_attempt_at__lte=now)
         .order_by("next_attempt_at", "id")
@@ -633,12 +751,14 @@ def outbox_process(
             if msg is None:
                 continue
             msg.attempts += 1
+            msg.provider = str(getattr(sender, "name", "") or sender.__class__.__name__)[:40]
             try:
-                sender.send(msg)
+                result = sender.send(msg)
             except (SendError, OSError) as exc:
                 msg.last_error = str(exc)[:500]
-                if msg.attempts >= max_attempts:
+                if msg.attempts >= max_attempts or isinstance(exc, PermanentSendError):
                     msg.status = c.OutboxStatus.FAILED
+                    msg.failed_at = now
                     counts["failed"] += 1
                 else:
                     msg.next_attempt_at = now + retry_delay(msg.attempts)
@@ -647,8 +767,22 @@ def outbox_process(
                 msg.status = c.OutboxStatus.SENT
                 msg.sent_at = now
                 msg.last_error = ""
+                msg.provider_id = (result.provider_id if result is not None else "")[:100]
+                msg.segments = gsm.sms_segments(msg.body).count if msg.channel == c.MessageChannel.SMS else 1
                 counts["sent"] += 1
-            msg.save(update_fields=["attempts", "status", "last_error", "next_attempt_at", "sent_at"])
+            msg.save(
+                update_fields=[
+                    "attempts",
+                    "status",
+                    "last_error",
+                    "next_attempt_at",
+                    "sent_at",
+                    "failed_at",
+                    "provider",
+                    "provider_id",
+                    "segments",
+                ]
+            )
         if progress is not None:
             progress.advance(1)
     return counts
@@ -657,3 +791,48 @@ def outbox_process(
 def outbox_job(job: Job, progress: Progress) -> dict[str, int]:
     """Background-job handler (berdaya.jobs): process the outbox once."""
     return outbox_process(progress=progress)
+
+
+# Delivery receipts
+
+# A receipt moves a message only forwards: sent -> failed -> delivered (the phone having it outweighs an earlier
+# failure report); a repeated or late receipt changes nothing.
+_RANK = {c.OutboxStatus.SENT: 1, c.OutboxStatus.FAILED: 2, c.OutboxStatus.DELIVERED: 3}
+MAX_RECEIPTS = 1000
+
+
+@transaction.atomic
+def receipts_apply(*, provider: str, receipts: list[Receipt], now: dt.datetime | None = None) -> dict[str, int]:
+    """Apply the provider's delivery receipts to the messages it sent (matched by its message id): delivered or
+    failed, with the time the gateway gives (else now). All or nothing; unknown ids are counted, not refused (a
+    gateway shared with another system reports messages Berdaya never sent)."""
+    if len(receipts) > MAX_RECEIPTS:
+        raise ValidationError(_("Paling banyak %(n)s laporan sekali kirim.") % {"n": MAX_RECEIPTS})
+    now = now or timezone.now()
+    counts = {"updated": 0, "unchanged": 0, "unknown": 0}
+    for receipt in receipts:
+        found = list(
+            OutboxMessage.objects.select_for_update().filter(
+                provider=provider, provider_id=receipt.provider_id, status__in=list(_RANK)
+            )
+        )
+        if not found:
+            counts["unknown"] += 1
+            continue
+        for msg in found:
+            target = {"delivered": c.OutboxStatus.DELIVERED, "failed": c.OutboxStatus.FAILED}.get(receipt.status)
+            if target is None or _RANK[target] <= _RANK[c.OutboxStatus(msg.status)]:
+                counts["unchanged"] += 1
+                continue
+            msg.status = target
+            msg.receipt_at = now
+            if target == c.OutboxStatus.DELIVERED:
+                msg.delivered_at = receipt.at or now
+                fields = ["status", "receipt_at", "delivered_at"]
+            else:
+                msg.failed_at = receipt.at or now
+                msg.last_error = (_("laporan gateway: %(e)s") % {"e": receipt.error or _("gagal")})[:500]
+                fields = ["status", "receipt_at", "failed_at", "last_error"]
+            msg.save(update_fields=fields)
+            counts["updated"] += 1
+    return counts

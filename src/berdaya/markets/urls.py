@@ -17,4 +17,7 @@ urlpatterns = [
     path("penerima/", views.subscriber_list, name="subscriber_list"),
     path("penerima/<int:pk>/tarik/", views.subscriber_withdraw, name="subscriber_withdraw"),
     path("kotak-keluar/", views.outbox, name="outbox"),
+    # The SMS/WhatsApp gateway's callbacks (shared secret, no login): delivery reports and inbound messages.
+    path("gateway/<str:provider>/laporan/", views.gateway_receipts, name="gateway_receipts"),
+    path("gateway/<str:provider>/masuk/<str:channel>/", views.gateway_inbound, name="gateway_inbound"),
 ]

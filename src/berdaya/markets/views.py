@@ -4,6 +4,9 @@ Subscribers (phone numbers) are personal data and are scoped like the registry."
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import json
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -11,14 +14,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_page
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from berdaya.areas.models import District, Village
@@ -33,10 +38,11 @@ from berdaya.jobs.services import job_start
 from berdaya.markets.access import subscribers_visible_to
 from berdaya.registry.access import get_person_or_404
 
-from . import access, charts, selectors, services
+from . import access, charts, inbound, providers, selectors, services
 from . import choices as c
 from .forms import ObservationForm, RankingForm, SubscriberForm, UploadForm
 from .models import Bulletin, Commodity, PriceAlert, PriceObservation
+from .providers import BadPayload
 
 
 def _commodity(request) -> Commodity | None:
@@ -282,7 +288,10 @@ def bulletin_list(request):
         request,
         "markets/bulletin_list.html",
         {
-            "bulletins": Bulletin.objects.select_related("district")[:60],
+            "bulletins": [
+                (b, selectors.delivery_of(b))
+                for b in selectors.with_delivery(Bulletin.objects.select_related("district"))[:60]
+            ],
             "districts": deployment_districts().order_by("code"),
             "default_week": monday_of(today),
             "can_manage": access.can_manage_prices(request.user),
@@ -292,7 +301,7 @@ def bulletin_list(request):
 
 @login_required
 def bulletin_detail(request, pk: int):
-    bulletin = get_object_or_404(Bulletin.objects.select_related("district"), pk=pk)
+    bulletin = get_object_or_404(selectors.with_delivery(Bulletin.objects.select_related("district")), pk=pk)
     if request.method == "POST" and access.can_manage_prices(request.user):
         n = services.bulletin_recipients(bulletin).count()
         page = confirm_first(
@@ -326,6 +335,7 @@ def bulletin_detail(request, pk: int):
             "rows": bulletin.data.get("rows", {}).values(),
             "sms_lengths": [len(p) for p in bulletin.sms_parts],
             "can_manage": access.can_manage_prices(request.user),
+            "delivery": selectors.delivery_of(bulletin),
         },
     )
 
@@ -442,3 +452,76 @@ def outbox(request):
         "markets/outbox.html",
         {"page": page, "counts": counts, "statuses": c.OutboxStatus.choices, "status": status},
     )
+
+
+# The gateway's callbacks: delivery receipts and inbound messages (no login; the shared secret instead)
+
+
+def _gateway_authorised(request) -> bool:
+    """The shared secret (BERDAYA_SMS_CALLBACK_SECRET) as a bearer token, an HMAC-SHA256 signature of the body in
+    X-Berdaya-Signature ("sha256=<hex>"), or ?token= for gateways that can only be given a URL."""
+    secret = conf().sms_callback_secret.encode()
+    if not secret:
+        return False
+    bearer = request.headers.get("Authorization", "").removeprefix("Bearer ").strip().encode()
+    if bearer and hmac.compare_digest(bearer, secret):
+        return True
+    signature = request.headers.get("X-Berdaya-Signature", "").strip().lower().removeprefix("sha256=")
+    if signature:
+        expected = hmac.new(secret, request.body, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(signature.encode(), expected.encode())
+    token = request.GET.get("token", "").encode()
+    return bool(token) and hmac.compare_digest(token, secret)
+
+
+def _gateway_payload(request) -> Any:
+    if request.content_type == "application/json":
+        try:
+            return json.loads(request.body or b"")
+        except ValueError:
+            raise BadPayload(_("isi bukan JSON yang sah")) from None
+    return request.POST.dict()
+
+
+def _gateway_error(text: str, status: int) -> JsonResponse:
+    return JsonResponse({"ok": False, "error": text}, status=status)
+
+
+@csrf_exempt
+@require_POST
+def gateway_receipts(request, provider: str):
+    """Delivery reports: POST {"id", "status"[, "timestamp", "error"]} (JSON, a JSON list, or a form). Applying the
+    same report twice changes nothing."""
+    if not _gateway_authorised(request):
+        return _gateway_error("forbidden", 403)
+    callbacks = providers.callbacks_for(provider)
+    if callbacks is None:
+        return _gateway_error(_("penyedia tidak dikenal"), 404)
+    try:
+        receipts = callbacks.parse_receipts(_gateway_payload(request))
+        counts = services.receipts_apply(provider=provider, receipts=receipts)
+    except BadPayload as exc:
+        return _gateway_error(str(exc), 400)
+    except ValidationError as exc:
+        return _gateway_error("; ".join(exc.messages), 400)
+    return JsonResponse({"ok": True, **counts})
+
+
+@csrf_exempt
+@require_POST
+def gateway_inbound(request, provider: str, channel: str):
+    """Inbound messages: POST {"from", "message", "id"}. STOP/BERHENTI withdraws the number's subscriptions; every
+    other message goes to the registered handler (grievances)."""
+    if not _gateway_authorised(request):
+        return _gateway_error("forbidden", 403)
+    callbacks = providers.callbacks_for(provider)
+    if callbacks is None or channel not in c.MessageChannel.values:
+        return _gateway_error(_("penyedia atau saluran tidak dikenal"), 404)
+    try:
+        message = callbacks.parse_inbound(_gateway_payload(request), channel)
+        result = inbound.dispatch(provider=provider, inbound=message)
+    except BadPayload as exc:
+        return _gateway_error(str(exc), 400)
+    except ValidationError as exc:
+        return _gateway_error("; ".join(exc.messages), 400)
+    return JsonResponse({"ok": True, **result})

@@ -6,7 +6,7 @@ from django.utils import timezone
 from berdaya.markets import choices as c
 from berdaya.markets import services
 from berdaya.markets.models import OutboxMessage, SubscriberConsent
-from berdaya.markets.senders import HttpSmsSender, SendError
+from berdaya.markets.senders import SendError
 
 pytestmark = pytest.mark.django_db
 
@@ -75,24 +75,6 @@ def test_a_sent_message_is_never_sent_again():
     services.outbox_process(sender=sender)
     services.outbox_process(sender=sender, now=timezone.now() + dt.timedelta(days=1))
     assert len(sender.sent) == 1
-
-
-def test_the_http_gateway_posts_json_with_the_token_and_fails_on_errors():
-    calls = []
-
-    def transport(url, data, headers, timeout):
-        calls.append((url, data, headers))
-        return (200, "ok") if len(calls) == 1 else (500, "down")
-
-    sender = HttpSmsSender("https://sms.example.test/kirim", "rahasia", transport=transport)
-    msg = OutboxMessage(channel="sms", to="081234567890", body="Karet 7.500")
-    sender.send(msg)
-    url, data, headers = calls[0]
-    assert url == "https://sms.example.test/kirim"
-    assert headers["Authorization"] == "Bearer rahasia"
-    assert b'"to": "081234567890"' in data
-    with pytest.raises(SendError, match="500"):
-        sender.send(msg)
 
 
 def test_the_outbox_job_runs_through_the_jobs_app(settings, tmp_path):
