@@ -450,6 +450,7 @@ STRINGS = {
     "form": "attendance",
     "channel": "sms",
     "key": "markets.weekly",
+    "provider": "http",
 }
 # Extra query strings that change what a page lists.
 QUERIES = {
