@@ -73,6 +73,21 @@ class PriceAlertAdmin(admin.ModelAdmin):
 
 @admin.register(m.OutboxMessage)
 class OutboxAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "channel", "status", "attempts", "next_attempt_at"]
+    list_display = ["created_at", "kind", "channel", "status", "attempts", "next_attempt_at", "provider_id"]
     list_filter = ["status", "kind", "channel"]
     exclude = ["to"]
+
+
+@admin.register(m.InboundCommand)
+class InboundCommandAdmin(admin.ModelAdmin):
+    """STOP/START messages as received: read only (they are evidence of a withdrawal)."""
+
+    list_display = ["received_at", "keyword", "provider", "channel", "subscriptions"]
+    list_filter = ["keyword", "channel", "provider"]
+    exclude = ["sender"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -42,9 +42,7 @@ class FakeGateway:
                 gateway.requests.append(
                     {"path": self.path, "headers": dict(self.headers), "body": json.loads(raw or b"{}")}
                 )
-                status, body = (
-                    gateway.script.pop(0) if gateway.script else (200, {"id": f"gw-{len(gateway.requests)}"})
-                )
+                status, body = gateway.script.pop(0) if gateway.script else (200, {"id": f"gw-{len(gateway.requests)}"})
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
