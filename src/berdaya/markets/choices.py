@@ -96,5 +96,5 @@ class WithdrawnVia(models.TextChoices):
 class Keyword(models.TextChoices):
     """What an inbound message asks of the messaging (everything else goes to grievances)."""
 
-    STOP = "stop", _("Berhenti")
-    START = "start", _("Mulai lagi")
+    STOP = "stop", _("Berhenti (STOP)")
+    START = "start", _("Mulai lagi (START)")

@@ -441,7 +441,7 @@ class OutboxMessage(models.Model):
     provider = models.CharField(_("penyedia"), max_length=40, blank=True)
     provider_id = models.CharField(_("id di penyedia"), max_length=100, blank=True)
     segments = models.PositiveSmallIntegerField(_("segmen SMS"), default=0)
-    delivered_at = models.DateTimeField(_("sampai"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("sampai di HP pada"), null=True, blank=True)
     failed_at = models.DateTimeField(_("gagal pada"), null=True, blank=True)
     receipt_at = models.DateTimeField(_("laporan terakhir"), null=True, blank=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
                 ('channel', models.CharField(choices=[('sms', 'SMS'), ('whatsapp', 'WhatsApp')], max_length=10, verbose_name='saluran')),
                 ('external_id', models.CharField(max_length=100, verbose_name='id di penyedia')),
                 ('sender', models.CharField(max_length=20, verbose_name='pengirim')),
-                ('keyword', models.CharField(choices=[('stop', 'Berhenti'), ('start', 'Mulai lagi')], max_length=10, verbose_name='perintah')),
+                ('keyword', models.CharField(choices=[('stop', 'Berhenti (STOP)'), ('start', 'Mulai lagi (START)')], max_length=10, verbose_name='perintah')),
                 ('subscriptions', models.PositiveIntegerField(default=0, verbose_name='langganan terdampak')),
                 ('received_at', models.DateTimeField(auto_now_add=True, verbose_name='diterima')),
             ],
@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='outboxmessage',
             name='delivered_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='sampai'),
+            field=models.DateTimeField(blank=True, null=True, verbose_name='sampai di HP pada'),
         ),
         migrations.AddField(
             model_name='outboxmessage',
