@@ -596,12 +596,19 @@ def bulletin_send(*, actor: User, bulletin: Bulletin, today: dt.date | None = No
     subs = bulletin_recipients(bulletin, today).prefetch_related("commodities")
     district_name = bulletin.district.name if bulletin.district is not None else ""
     messages = []
+    # Subscribers who chose the same commodities get the same text: composed once per choice and channel.
+    composed: dict[tuple[str, frozenset[str]], list[str]] = {}
     for sub in subs:
-        codes = {com.code for com in sub.commodities.all()}
-        if sub.channel == c.MessageChannel.SMS:
-            bodies = bulletin_sms(bulletin.data, codes)
-        else:
-            bodies = [bulletin_text(bulletin.data, district_name, codes)] if codes & set(bulletin.data["rows"]) else []
+        codes = frozenset(com.code for com in sub.commodities.all())
+        key = (sub.channel, codes)
+        if key not in composed:
+            if sub.channel == c.MessageChannel.SMS:
+                composed[key] = bulletin_sms(bulletin.data, set(codes))
+            elif codes & set(bulletin.data["rows"]):
+                composed[key] = [bulletin_text(bulletin.data, district_name, set(codes))]
+            else:
+                composed[key] = []
+        bodies = composed[key]
         for body in bodies:
             messages.append(
                 OutboxMessage(
