@@ -10,6 +10,7 @@ import json
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
 
 import pytest
 from django.utils import timezone
@@ -39,9 +40,11 @@ class FakeGateway:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                gateway.requests.append(
-                    {"path": self.path, "headers": dict(self.headers), "body": json.loads(raw or b"{}")}
-                )
+                if self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+                    body = dict(parse_qsl(raw.decode()))
+                else:
+                    body = json.loads(raw or b"{}")
+                gateway.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
                 status, body = gateway.script.pop(0) if gateway.script else (200, {"id": f"gw-{len(gateway.requests)}"})
                 data = json.dumps(body).encode()
                 self.send_response(status)
@@ -194,6 +197,20 @@ def test_an_unreachable_gateway_is_retried(gateway, areas, settings):
     assert services.outbox_process() == {"sent": 0, "retry": 1, "failed": 0}
     msg.refresh_from_db()
     assert msg.status == "queued" and "tidak terjangkau" in msg.last_error
+
+
+@pytest.mark.django_db
+def test_a_form_gateway_that_says_slow_down_is_retried(gateway, areas, settings):
+    settings.BERDAYA = {**settings.BERDAYA, "SMS_GATEWAY_FORMAT": "form"}
+    msg = _message("+6281200000001")
+    gateway.script = [(429, {"error": "terlalu cepat"}), (201, {"message_id": "mid-7", "status": "queued"})]
+    now = timezone.now()
+    assert services.outbox_process(now=now)["retry"] == 1
+    assert services.outbox_process(now=now + dt.timedelta(minutes=2))["sent"] == 1
+    assert gateway.requests[0]["body"]["message"] == "Harga Merangin: Karet 7.500"
+    assert gateway.requests[0]["body"]["to"] == "+6281200000001"
+    msg.refresh_from_db()
+    assert (msg.status, msg.attempts, msg.provider_id) == ("sent", 2, "mid-7")
 
 
 @pytest.mark.django_db
