@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -120,6 +121,47 @@ def _scoped(scope: Callable[[User], QuerySet[Any]]) -> Any:
     return staticmethod(scope)
 
 
+# --- Writes through the web forms and the services ------------------------------------------------------------------
+
+
+def _form_input(values: dict[str, Any]) -> dict[str, Any]:
+    """Typed request values as a web form reads them (records by their keys), so the form's own fields, choices
+    and messages check them exactly as on the page."""
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        if isinstance(value, Model):
+            out[name] = value.pk
+        elif isinstance(value, list | tuple):
+            out[name] = [v.pk if isinstance(v, Model) else v for v in value]
+        elif value is None:
+            out[name] = ""
+        else:
+            out[name] = value
+    return out
+
+
+def _cleaned(form: Any) -> dict[str, Any]:
+    """The form's cleaned data, or its errors as the service errors are answered (400, field, rule, message)."""
+    if not form.is_valid():
+        raise DjangoValidationError(form.errors.as_data())
+    return dict(form.cleaned_data)
+
+
+def _confirmation_needed(messages: list[str]) -> DjangoValidationError:
+    # A warning a person on the page confirms with a tick: the client sends the same request with "confirm": true.
+    return DjangoValidationError(
+        {"confirm": [DjangoValidationError(str(m), code="needs_confirmation") for m in messages]}
+    )
+
+
+def _written(request: Request, obj: Model, serializer: Any, *, created: bool) -> Response:
+    audit(actor=request.user, action="create" if created else "update", obj=obj, via="api")
+    return Response(
+        serializer(obj, context={"request": request}).data,
+        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+    )
+
+
 # --- Registry -------------------------------------------------------------------------------------------------------
 
 
@@ -213,11 +255,54 @@ def sessions_visible_to(user: User) -> QuerySet[Session]:
     return Session.objects.filter(programme__in=programmes_visible_to(user).values("pk"))
 
 
-class SessionViewSet(ScopedViewSet):
+@extend_schema_view(
+    create=extend_schema(request=s.SessionWriteSerializer, responses={201: s.SessionSerializer}),
+    partial_update=extend_schema(request=s.SessionWriteSerializer, responses={200: s.SessionSerializer}),
+)
+class SessionViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet):
+    """Sessions of a programme. POST adds one (`programme` required), PATCH changes one: the session form's fields
+    and the programme's services (only its organiser's staff may)."""
+
     queryset = Session.objects.none()
     serializer_class = s.SessionSerializer
     scope = _scoped(sessions_visible_to)
     filterset_fields = ["programme", "date"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def _data(self, request: Request, session: Session) -> dict[str, Any]:
+        from django.forms.models import model_to_dict
+
+        from berdaya.programmes.forms import SessionForm
+
+        incoming = s.SessionWriteSerializer(data=request.data, partial=True, context={"request": request})
+        incoming.is_valid(raise_exception=True)
+        given = {k: v for k, v in incoming.validated_data.items() if k != "programme"}
+        fields = list(SessionForm.Meta.fields)
+        current = model_to_dict(session, fields=fields) if session.pk else {}
+        form = SessionForm(data=_form_input({**current, **given}), instance=session)
+        cleaned = _cleaned(form)
+        return {k: v for k, v in cleaned.items() if k in fields}
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        from berdaya.programmes.services import session_create
+
+        programme = s.SessionWriteSerializer(data=request.data, partial=True, context={"request": request})
+        programme.is_valid(raise_exception=True)
+        if programme.validated_data.get("programme") is None:
+            raise DjangoValidationError({"programme": _("Pilih program.")})
+        chosen = programme.validated_data["programme"]
+        session = session_create(
+            actor=request.user, programme=chosen, data=self._data(request, Session(programme=chosen))
+        )
+        return _written(request, session, s.SessionSerializer, created=True)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        from berdaya.programmes.services import session_update
+
+        session = self.get_object()
+        assert isinstance(session, Session)
+        session = session_update(actor=request.user, session=session, data=self._data(request, session))
+        return _written(request, session, s.SessionSerializer, created=False)
 
 
 @extend_schema_view(create=extend_schema(request=s.EnrolmentWriteSerializer, responses={201: s.EnrolmentSerializer}))
@@ -294,29 +379,119 @@ class AssistanceViewSet(ScopedViewSet):
 # --- Farming, prices, migration -----------------------------------------------------------------------------------
 
 
-class PlotViewSet(ScopedViewSet):
+@extend_schema_view(
+    create=extend_schema(request=s.PlotWriteSerializer, responses={201: s.PlotSerializer}),
+    partial_update=extend_schema(request=s.PlotWriteSerializer, responses={200: s.PlotSerializer}),
+)
+class PlotViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet):
+    """Plots (lahan). POST adds one to a farmer (`farmer` required), PATCH changes one: the plot form's fields and
+    villages, and farming's service."""
+
     queryset = Plot.objects.none()
     serializer_class = s.PlotSerializer
     permission_classes = [permissions.IsAuthenticated, SeesPeople]
     scope = _scoped(plots_visible_to)
     filterset_fields = ["farmer", "village", "commodity", "is_active"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def _save(self, request: Request, plot: Plot) -> Response:
+        from django.forms.models import model_to_dict
+
+        from berdaya.farming.forms import PlotForm
+        from berdaya.farming.services import plot_save
+        from berdaya.registry.access import villages_for_registration
+
+        created = plot.pk is None
+        incoming = s.PlotWriteSerializer(data=request.data, partial=True, context={"request": request})
+        incoming.is_valid(raise_exception=True)
+        given = dict(incoming.validated_data)
+        farmer = given.pop("farmer", None)
+        if created:
+            if farmer is None:
+                raise DjangoValidationError({"farmer": _("Pilih petani pemilik lahan.")})
+            plot.farmer = farmer
+        fields = list(PlotForm.Meta.fields)
+        current = model_to_dict(plot, fields=fields) if not created else {"village": farmer.household.village_id}
+        form = PlotForm(
+            data=_form_input({**current, **given}), instance=plot, villages=villages_for_registration(request.user)
+        )
+        _cleaned(form)
+        saved = plot_save(actor=request.user, plot=form.save(commit=False))
+        return _written(request, saved, s.PlotSerializer, created=created)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._save(request, Plot())
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        plot = self.get_object()
+        assert isinstance(plot, Plot)
+        return self._save(request, plot)
 
 
-class HarvestViewSet(ScopedViewSet):
+@extend_schema_view(create=extend_schema(request=s.HarvestWriteSerializer, responses={201: s.HarvestSerializer}))
+class HarvestViewSet(mixins.CreateModelMixin, ScopedViewSet):
+    """Harvests. POST records one of a plot: the harvest form and farming's service; a yield past the usual answers
+    400 `needs_confirmation` until sent again with `confirm: true`."""
+
     queryset = Harvest.objects.none()
     serializer_class = s.HarvestSerializer
     permission_classes = [permissions.IsAuthenticated, SeesPeople]
     scope = _scoped(harvests_visible_to)
     filterset_fields = ["plot", "season"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        from berdaya.farming.forms import HarvestForm
+        from berdaya.farming.services import NeedsConfirmation, harvest_record
+
+        incoming = s.HarvestWriteSerializer(data=request.data, context={"request": request})
+        incoming.is_valid(raise_exception=True)
+        given = dict(incoming.validated_data)
+        plot = given.pop("plot")
+        data = _cleaned(HarvestForm(data=_form_input(given), plot=plot))
+        try:
+            harvest = harvest_record(
+                actor=request.user,
+                plot=plot,
+                harvested_on=data["harvested_on"],
+                quantity=data["quantity"],
+                unit=data["unit"],
+                practices=data["practices"],
+                confirm=data["confirm"],
+            )
+        except NeedsConfirmation as exc:
+            raise _confirmation_needed(exc.warnings) from None
+        return _written(request, harvest, s.HarvestSerializer, created=True)
 
 
-class SaleViewSet(ScopedViewSet):
+@extend_schema_view(create=extend_schema(request=s.SaleWriteSerializer, responses={201: s.SaleSerializer}))
+class SaleViewSet(mixins.CreateModelMixin, ScopedViewSet):
+    """Sales. POST records one of a farmer: the sale form and farming's service (a price far from the market or a
+    sale past the harvest answers 400 `needs_confirmation` until sent again with `confirm: true`)."""
+
     queryset = Sale.objects.none()
     serializer_class = s.SaleSerializer
     permission_classes = [permissions.IsAuthenticated, SeesPeople]
     scope = _scoped(sales_visible_to)
     # The sales page's filters (farming.selectors.sale_list): commodity, channel, district.
     filterset_fields = ["commodity", "channel", "district", "farmer", "season"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        from berdaya.farming.forms import SaleForm
+        from berdaya.farming.services import NeedsConfirmation, sale_record
+
+        incoming = s.SaleWriteSerializer(data=request.data, context={"request": request})
+        incoming.is_valid(raise_exception=True)
+        given = dict(incoming.validated_data)
+        farmer = given.pop("farmer")
+        data = _cleaned(SaleForm(data=_form_input(given), farmer=farmer))
+        confirm = data.pop("confirm")
+        try:
+            sale = sale_record(actor=request.user, farmer=farmer, data=data, confirm=confirm)
+        except NeedsConfirmation as exc:
+            raise _confirmation_needed(exc.warnings) from None
+        return _written(request, sale, s.SaleSerializer, created=True)
 
 
 def prices_visible_to(user: User) -> QuerySet[PriceObservation]:
@@ -326,11 +501,34 @@ def prices_visible_to(user: User) -> QuerySet[PriceObservation]:
     )
 
 
-class PriceViewSet(ScopedViewSet):
+@extend_schema_view(create=extend_schema(request=s.PriceWriteSerializer, responses={201: s.PriceSerializer}))
+class PriceViewSet(mixins.CreateModelMixin, ScopedViewSet):
+    """Prices. POST records one observation (enumerators and price officers): the price form and markets' service;
+    a price far from the recent median answers 400 `needs_confirmation` until sent again with `confirm: true` (and
+    then waits for an officer's review before it counts)."""
+
     queryset = PriceObservation.objects.none()
     serializer_class = s.PriceSerializer
     scope = _scoped(prices_visible_to)
     filterset_fields = ["commodity", "district", "week", "price_type", "channel"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        from berdaya.markets import services as market_services
+        from berdaya.markets.forms import ObservationForm
+
+        market_services.ensure_can_enter_prices(request.user)
+        incoming = s.PriceWriteSerializer(data=request.data, context={"request": request})
+        incoming.is_valid(raise_exception=True)
+        data = _cleaned(ObservationForm(data=_form_input(dict(incoming.validated_data))))
+        confirm, note = data.pop("confirm"), data.pop("confirm_note")
+        try:
+            observation = market_services.observation_record(
+                actor=request.user, data=data, confirm=confirm, confirm_note=note
+            )
+        except market_services.NeedsConfirmation as exc:
+            raise _confirmation_needed([exc.check.message]) from None
+        return _written(request, observation, s.PriceSerializer, created=True)
 
 
 class MigrationEpisodeViewSet(ScopedViewSet):
