@@ -359,3 +359,23 @@ class SessionWriteSerializer(_TypesOnly):
         fields = super().get_fields()
         fields["programme"] = _ScopedPk(_programmes, required=False)
         return fields
+
+
+class GroupWriteSerializer(_TypesOnly):
+    class Meta:
+        model = Group
+        fields = ["name", "kind", "village", "registration_number", "founded_year"]
+
+
+class AssistanceWriteSerializer(_TypesOnly):
+    """Assistance to one participant of a programme (programmes.forms.AssistanceForm's fields)."""
+
+    class Meta:
+        model = Assistance
+        fields = ["programme", "person", "kind", "description", "amount", "quantity", "unit", "date", "note"]
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["programme"] = _ScopedPk(_programmes)
+        fields["person"] = serializers.IntegerField(min_value=1)
+        return fields

@@ -224,14 +224,51 @@ class PersonViewSet(mixins.UpdateModelMixin, ScopedViewSet):
         return Response(self.get_serializer(person).data)
 
 
-class GroupViewSet(ScopedViewSet):
-    """Groups (kelompok), filtered with the group list's FilterSet."""
+@extend_schema_view(
+    create=extend_schema(request=s.GroupWriteSerializer, responses={201: s.GroupSerializer}),
+    partial_update=extend_schema(request=s.GroupWriteSerializer, responses={200: s.GroupSerializer}),
+)
+class GroupViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet):
+    """Groups (kelompok), filtered with the group list's FilterSet. POST adds one, PATCH changes one: the group
+    form (villages the user registers in) and the registry's service."""
 
     queryset = Group.objects.none()
     serializer_class = s.GroupSerializer
     permission_classes = [permissions.IsAuthenticated, SeesPeople]
     scope = _scoped(groups_visible_to)
     filterset_class = GroupFilterSet
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def _save(self, request: Request, group: Group) -> Response:
+        from django.forms.models import model_to_dict
+
+        from berdaya.registry.access import ensure_can_edit_group, villages_for_registration
+        from berdaya.registry.forms import GroupForm
+        from berdaya.registry.services import group_save
+
+        created = group.pk is None
+        ensure_can_edit_group(request.user, None if created else group)
+        incoming = s.GroupWriteSerializer(data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        fields = list(GroupForm.Meta.fields)
+        current = {} if created else model_to_dict(group, fields=fields)
+        form = GroupForm(
+            data=_form_input({**current, **incoming.validated_data}),
+            instance=group,
+            villages=villages_for_registration(request.user),
+        )
+        for field, value in _cleaned(form).items():
+            setattr(group, field, value)
+        group = group_save(actor=request.user, group=group)
+        return _written(request, group, s.GroupSerializer, created=created)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._save(request, Group())
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        group = self.get_object()
+        assert isinstance(group, Group)
+        return self._save(request, group)
 
 
 # --- Organisations and programmes ---------------------------------------------------------------------------------
@@ -368,12 +405,37 @@ def assistance_visible_to(user: User) -> QuerySet[Assistance]:
     return qs
 
 
-class AssistanceViewSet(ScopedViewSet):
+@extend_schema_view(create=extend_schema(request=s.AssistanceWriteSerializer, responses={201: s.AssistanceSerializer}))
+class AssistanceViewSet(mixins.CreateModelMixin, ScopedViewSet):
+    """Assistance. POST records assistance to a participant of a programme its organiser's staff manage: the
+    assistance form (the programme's participants) and the programme's service."""
+
     queryset = Assistance.objects.none()
     serializer_class = s.AssistanceSerializer
     permission_classes = [permissions.IsAuthenticated, SeesPeople]
     scope = _scoped(assistance_visible_to)
     filterset_fields = ["programme", "person", "kind", "status"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        from berdaya.programmes import choices as pc
+        from berdaya.programmes.access import ensure_can_manage_programme
+        from berdaya.programmes.forms import AssistanceForm
+        from berdaya.programmes.services import assistance_create
+        from berdaya.registry.access import get_person_or_404
+
+        incoming = s.AssistanceWriteSerializer(data=request.data, context={"request": request})
+        incoming.is_valid(raise_exception=True)
+        given = dict(incoming.validated_data)
+        programme = given.pop("programme")
+        ensure_can_manage_programme(request.user, programme)
+        seats = visible_enrolments(request.user).filter(programme=programme, status__in=pc.SEAT_STATUSES)
+        people = [e.person for e in seats.select_related("person")]
+        form = AssistanceForm(data=_form_input(given), people=people, instance=Assistance(programme=programme))
+        data = {k: v for k, v in _cleaned(form).items() if k in form.fields}
+        person = get_person_or_404(request.user, data.pop("person"))
+        assistance = assistance_create(actor=request.user, programme=programme, person=person, data=data)
+        return _written(request, assistance, s.AssistanceSerializer, created=True)
 
 
 # --- Farming, prices, migration -----------------------------------------------------------------------------------

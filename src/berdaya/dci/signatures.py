@@ -182,8 +182,8 @@ def verify(body: dict[str, Any], keys: tuple[ClientKey, ...] | list[ClientKey], 
         )
     sender, _sep, rest = kid.partition("|")
     key_id, _sep2, kid_algorithm = rest.partition("|")
-    header = body.get("header") if isinstance(body.get("header"), dict) else {}
-    if sender != str(header.get("sender_id") or ""):
+    header = body.get("header")
+    if not isinstance(header, dict) or sender != str(header.get("sender_id") or ""):
         raise SignatureError("err.signature.invalid", _("kidId tidak menyebut pengirim header.sender_id."))
     algorithm = params["algorithm"].lower()
     if algorithm not in ALGORITHMS or (kid_algorithm and kid_algorithm.lower() != algorithm):

@@ -31,6 +31,7 @@ def plot_body(farmer, **more):
         "area_ha": "1.5",
         "tenure": "own",
         "commodity": tm.commodity("karet").pk,
+        "planting_year": 2015,
         **more,
     }
 
@@ -45,8 +46,9 @@ def test_plots_are_added_and_changed_in_scope_with_the_forms_rules(world):  # no
     assert AuditEvent.objects.filter(action="create", object_id=str(plot.pk), detail__via="api").exists()
 
     # the form's rules and messages, by field
-    bad = fac.post("/api/v1/plots/", plot_body(world["b"], area_ha="-1", tenure="dicuri"), format="json")
-    assert bad.status_code == 400 and {"area_ha", "tenure"} <= set(errors_of(bad)), bad.content
+    bad = fac.post("/api/v1/plots/", plot_body(world["b"], area_ha="-1", planting_year=None), format="json")
+    assert bad.status_code == 400 and {"area_ha", "planting_year"} <= set(errors_of(bad)), bad.content
+    assert "tenure" in errors_of(fac.post("/api/v1/plots/", plot_body(world["b"], tenure="dicuri"), format="json"))
     # a farmer outside the caller's scope does not exist for it; a plot outside it is 404
     assert "farmer" in errors_of(other.post("/api/v1/plots/", plot_body(world["b"]), format="json"))
     assert other.patch(f"/api/v1/plots/{plot.pk}/", {"area_ha": "2"}, format="json").status_code == 404
@@ -120,12 +122,51 @@ def test_prices_are_recorded_by_field_staff_and_not_by_viewers(world):  # noqa: 
 
 def test_sessions_are_added_by_the_programmes_organiser(world):  # noqa: F811
     programme = world["b"].enrolments.get().programme
-    body = {"programme": programme.pk, "date": str(timezone.localdate()), "topic": "Penyadapan karet"}
+    body = {
+        "programme": programme.pk,
+        "date": str(timezone.localdate()),
+        "start_time": "09:00",
+        "end_time": "11:00",
+        "topic": "Penyadapan karet",
+        "venue": "Balai desa",
+    }
+    missing = client(world["officer"]).post("/api/v1/sessions/", {**body, "venue": ""}, format="json")
+    assert missing.status_code == 400 and errors_of(missing) == {"venue": "required"}, missing.content
     done = client(world["officer"]).post("/api/v1/sessions/", body, format="json")
     assert done.status_code == 201, done.content
     session = Session.objects.get(pk=done.json()["id"])
-    changed = client(world["officer"]).patch(f"/api/v1/sessions/{session.pk}/", {"venue": "Balai desa"}, format="json")
+    changed = client(world["officer"]).patch(
+        f"/api/v1/sessions/{session.pk}/", {"venue": "Aula kecamatan"}, format="json"
+    )
     assert changed.status_code == 200 and changed.json()["topic"] == "Penyadapan karet"
     # another organisation's partner: not its programme
     refused = client(world["partner_a"]).post("/api/v1/sessions/", body, format="json")
     assert refused.status_code in (400, 403, 404) and Session.objects.count() == 1
+
+
+def test_assistance_is_recorded_by_the_organiser_for_its_participants(world):  # noqa: F811
+    programme = world["b"].enrolments.get().programme
+    body = {"programme": programme.pk, "person": world["b"].pk, "kind": "cash_grant", "amount": 750_000}
+    organiser = client(world["partner_b"])
+    done = organiser.post("/api/v1/assistance/", body, format="json")
+    assert done.status_code == 201, done.content
+    assert done.json()["amount"] == 750_000 and AuditEvent.objects.filter(action="create", detail__via="api").exists()
+    # a cash grant states its amount (the form's and the service's rule); a non-participant is not a choice
+    assert "amount" in errors_of(organiser.post("/api/v1/assistance/", {**body, "amount": None}, format="json"))
+    other = world["a"].pk
+    assert "person" in errors_of(organiser.post("/api/v1/assistance/", {**body, "person": other}, format="json"))
+    # another organisation's partner does not find the programme
+    refused = client(world["partner_a"]).post("/api/v1/assistance/", body, format="json")
+    assert refused.status_code in (400, 403) and programme.assistance.count() == 1
+
+
+def test_groups_are_added_in_the_users_villages(world):  # noqa: F811
+    fac = client(world["fac_b"])
+    body = {"name": "Poktan Karya Tani", "kind": "poktan", "village": VILLAGE_B}
+    done = fac.post("/api/v1/groups/", body, format="json")
+    assert done.status_code == 201, done.content
+    elsewhere = fac.post("/api/v1/groups/", {**body, "village": "15.02.01.2001"}, format="json")
+    assert elsewhere.status_code == 400 and "village" in errors_of(elsewhere)
+    renamed = fac.patch(f"/api/v1/groups/{done.json()['id']}/", {"name": "Poktan Maju"}, format="json")
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Poktan Maju", renamed.content
+    assert renamed.json()["village"] == VILLAGE_B
