@@ -146,7 +146,13 @@ def test_sessions_are_added_by_the_programmes_organiser(world):  # noqa: F811
 
 def test_assistance_is_recorded_by_the_organiser_for_its_participants(world):  # noqa: F811
     programme = world["b"].enrolments.get().programme
-    body = {"programme": programme.pk, "person": world["b"].pk, "kind": "cash_grant", "amount": 750_000}
+    body = {
+        "programme": programme.pk,
+        "person": world["b"].pk,
+        "kind": "cash_grant",
+        "amount": 750_000,
+        "date": str(timezone.localdate()),
+    }
     organiser = client(world["partner_b"])
     done = organiser.post("/api/v1/assistance/", body, format="json")
     assert done.status_code == 201, done.content
