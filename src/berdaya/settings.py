@@ -407,6 +407,12 @@ BERDAYA = {
     "DCI_CALLBACK_MAX_ATTEMPTS": env_int("BERDAYA_DCI_CALLBACK_MAX_ATTEMPTS", 6),
     "DCI_CALLBACK_RETRY_BASE_SECONDS": env_int("BERDAYA_DCI_CALLBACK_RETRY_BASE_SECONDS", 2),
     "DCI_CALLBACK_TIMEOUT_SECONDS": env_int("BERDAYA_DCI_CALLBACK_TIMEOUT_SECONDS", 10),
+    # Message signatures (docs/dci.md): whether a client's request must be signed (required) or may be (optional: a
+    # signature given is still checked), and Berdaya's private key (PEM, Ed25519 or RSA) that signs its answers and
+    # callbacks (empty: unsigned) with the key id clients know its public key by.
+    "DCI_SIGNATURE_POLICY": env_str("BERDAYA_DCI_SIGNATURE_POLICY", "optional"),
+    "DCI_SIGNING_KEY_FILE": env_str("BERDAYA_DCI_SIGNING_KEY_FILE", ""),
+    "DCI_SIGNING_KEY_ID": env_str("BERDAYA_DCI_SIGNING_KEY_ID", "1"),
 }
 
 LOGGING = {

@@ -77,6 +77,11 @@ def bearer_client(request: HttpRequest | Any) -> BearerClient | None:
         name=token.name,
         callback_origins=tuple(token.callback_origins),
         origin_of=origin_of,
+        signing_keys=tuple(
+            (str(k["key_id"]), str(k["algorithm"]), str(k["public_key"]))
+            for k in token.signing_keys or []
+            if isinstance(k, dict) and {"key_id", "algorithm", "public_key"} <= set(k)
+        ),
     )
 
 

@@ -26,6 +26,19 @@ class TokenForm(forms.Form):
         help_text=_("Satu per baris, mis. https://mitra.example.org:443 (tanpa path)."),
     )
 
+    signing_key_id = forms.CharField(
+        label=_("ID kunci tanda tangan SPDCI"),
+        required=False,
+        max_length=40,
+        help_text=_("Nama kunci yang dipakai sistem klien dalam kidId, mis. kunci-2026."),
+    )
+    signing_public_key = forms.CharField(
+        label=_("Kunci publik tanda tangan SPDCI (PEM)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kunci publik Ed25519 atau RSA sistem klien, diawali -----BEGIN PUBLIC KEY-----."),
+    )
+
     def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = form_field(self, "user", forms.ModelChoiceField)
@@ -37,3 +50,7 @@ class TokenForm(forms.Form):
 
     def origins(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data.get("callback_origins", "").splitlines() if line.strip()]
+
+    def public_keys(self) -> list[tuple[str, str]]:
+        pem = self.cleaned_data.get("signing_public_key", "").strip()
+        return [(self.cleaned_data.get("signing_key_id", "").strip() or "1", pem)] if pem else []

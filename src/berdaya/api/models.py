@@ -37,6 +37,8 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
     # Origins ("http://host:port") to which the SPDCI interfaces may POST this client's asynchronous answers.
     callback_origins = models.JSONField(_("asal callback yang diizinkan"), default=list, blank=True)
+    # Public keys the client signs its SPDCI messages with: [{key_id, algorithm, public_key (PEM)}] (core.keys).
+    signing_keys = models.JSONField(_("kunci publik tanda tangan"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("token API")

@@ -33,6 +33,7 @@ def token_list(request):
                 name=form.cleaned_data["name"],
                 expires=timezone.now() + dt.timedelta(days=days) if days else None,
                 callback_origins=form.origins(),
+                public_keys=form.public_keys(),
             )
             form = TokenForm(users=users)
     tokens = tokens_visible_to(request.user).select_related("user")[:200]

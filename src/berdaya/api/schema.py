@@ -57,6 +57,10 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
+            # An id in the path is matched by Django's <int:pk> (digits only): a negative one never reaches a view.
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "path" and parameter.get("schema", {}).get("type") == "integer":
+                    parameter["schema"]["minimum"] = 0
             codes = ["429"] if "/public/" in path else list(_ERRORS)
             responses = operation.setdefault("responses", {})
             for code in codes:

@@ -16,6 +16,7 @@ from rest_framework.relations import PKOnlyObject
 
 from berdaya.core.access import capabilities
 from berdaya.core.masking import is_identifying, mask_field, mask_phone
+from berdaya.farming.access import plots_visible_to
 from berdaya.farming.models import Harvest, Plot, Sale
 from berdaya.markets.models import PriceObservation
 from berdaya.migration.models import MigrationEpisode
@@ -281,3 +282,100 @@ class AttendanceResultSerializer(serializers.Serializer):
     present = serializers.IntegerField()
     absent = serializers.IntegerField()
     activated = serializers.IntegerField()
+
+
+# --- Writes of farming, prices and sessions: types for the schema; the web form and the service hold the rules ----
+
+
+def _plots(user: Any) -> Any:
+    return plots_visible_to(user) if user is not None else Plot.objects.none()
+
+
+class _Confirm(serializers.Serializer):
+    confirm = serializers.BooleanField(
+        default=False, help_text="Simpan walau ada peringatan (needs_confirmation) yang sudah diperiksa."
+    )
+
+
+class PlotWriteSerializer(_TypesOnly):
+    """A plot's fields as the plot form has them (farming.forms.PlotForm)."""
+
+    class Meta:
+        model = Plot
+        fields = [
+            "farmer", "name", "village", "area_ha", "tenure", "commodity", "variety", "planting_year", "latitude",
+            "longitude", "is_active",
+        ]  # fmt: skip
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["farmer"] = _ScopedPk(_people, required=False)
+        return fields
+
+
+class HarvestWriteSerializer(_Confirm):
+    plot = _ScopedPk(_plots)
+    harvested_on = serializers.DateField()
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=2)
+    unit = serializers.IntegerField(min_value=1)
+    practices = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=50)
+
+
+class SaleWriteSerializer(_Confirm):
+    farmer = _ScopedPk(_people)
+    date = serializers.DateField()
+    commodity = serializers.IntegerField(min_value=1)
+    grade = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    quality_pct = serializers.DecimalField(max_digits=5, decimal_places=1, required=False, allow_null=True)
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=2)
+    unit = serializers.IntegerField(min_value=1)
+    price_per_kg = serializers.IntegerField()
+    channel = serializers.CharField(max_length=20)
+    buyer = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    buyer_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    plot = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+class PriceWriteSerializer(_Confirm):
+    date = serializers.DateField()
+    point = serializers.IntegerField(min_value=1)
+    commodity = serializers.IntegerField(min_value=1)
+    grade = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    price_type = serializers.CharField(max_length=20)
+    price_per_kg = serializers.IntegerField()
+    source = serializers.CharField(max_length=20, default=PriceObservation._meta.get_field("source").default)
+    confirm_note = serializers.CharField(max_length=150, required=False, allow_blank=True)
+
+
+class SessionWriteSerializer(_TypesOnly):
+    class Meta:
+        model = Session
+        fields = [
+            "programme", "date", "start_time", "end_time", "topic", "venue", "trainer", "step_free", "sign_language",
+            "large_print", "easy_read",
+        ]  # fmt: skip
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["programme"] = _ScopedPk(_programmes, required=False)
+        return fields
+
+
+class GroupWriteSerializer(_TypesOnly):
+    class Meta:
+        model = Group
+        fields = ["name", "kind", "village", "registration_number", "founded_year"]
+
+
+class AssistanceWriteSerializer(_TypesOnly):
+    """Assistance to one participant of a programme (programmes.forms.AssistanceForm's fields)."""
+
+    class Meta:
+        model = Assistance
+        fields = ["programme", "person", "kind", "description", "amount", "quantity", "unit", "date", "note"]
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["programme"] = _ScopedPk(_programmes)
+        fields["person"] = serializers.IntegerField(min_value=1)
+        return fields

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
 from berdaya.core.audit import audit
+from berdaya.core.keys import signing_key_entry
 
 from .access import can_manage_tokens_of
 from .models import ApiToken
@@ -33,6 +34,7 @@ def token_create(
     name: str,
     expires: dt.datetime | None = None,
     callback_origins: list[str] | tuple[str, ...] = (),
+    public_keys: list[tuple[str, str]] | tuple[tuple[str, str], ...] = (),
 ) -> IssuedToken:
     """A new token for `user`. `actor` None is the console (`berdaya api token`), which may make one for anyone."""
     if actor is not None and not can_manage_tokens_of(actor, user):
@@ -49,6 +51,15 @@ def token_create(
             raise ValidationError({"callback_origins": exc.messages}) from exc
         if origin not in origins:
             origins.append(origin)
+    keys: list[dict[str, str]] = []
+    for key_id, pem in public_keys:
+        try:
+            entry = signing_key_entry(pem, key_id)
+        except ValidationError as exc:
+            raise ValidationError({"signing_keys": exc.messages}) from exc
+        if any(k["key_id"] == entry["key_id"] for k in keys):
+            raise ValidationError({"signing_keys": _("ID kunci %(id)s dipakai dua kali.") % {"id": entry["key_id"]}})
+        keys.append(entry)
     token, prefix, secret_hash = new_token()
     record = ApiToken(
         user=user,
@@ -58,11 +69,20 @@ def token_create(
         created_by=actor,
         expires=expires,
         callback_origins=origins,
+        signing_keys=keys,
     )
     record.full_clean()
     with transaction.atomic():
         record.save()
-        audit(actor=actor, action="create", obj=record, event="api_token_create", user_id=user.pk, origins=len(origins))
+        audit(
+            actor=actor,
+            action="create",
+            obj=record,
+            event="api_token_create",
+            user_id=user.pk,
+            origins=len(origins),
+            keys=len(keys),
+        )
     return IssuedToken(record=record, token=token)
 
 

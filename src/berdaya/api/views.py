@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -120,6 +121,47 @@ def _scoped(scope: Callable[[User], QuerySet[Any]]) -> Any:
     return staticmethod(scope)
 
 
+# --- Writes through the web forms and the services ------------------------------------------------------------------
+
+
+def _form_input(values: dict[str, Any]) -> dict[str, Any]:
+    """Typed request values as a web form reads them (records by their keys), so the form's own fields, choices
+    and messages check them exactly as on the page."""
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        if isinstance(value, Model):
+            out[name] = value.pk
+        elif isinstance(value, list | tuple):
+            out[name] = [v.pk if isinstance(v, Model) else v for v in value]
+        elif value is None:
+            out[name] = ""
+        else:
+            out[name] = value
+    return out
+
+
+def _cleaned(form: Any) -> dict[str, Any]:
+    """The form's cleaned data, or its errors as the service errors are answered (400, field, rule, message)."""
+    if not form.is_valid():
+        raise DjangoValidationError(form.errors.as_data())
+    return dict(form.cleaned_data)
+
+
+def _confirmation_needed(messages: list[str]) -> DjangoValidationError:
+    # A warning a person on the page confirms with a tick: the client sends the same request with "confirm": true.
+    return DjangoValidationError(
+        {"confirm": [DjangoValidationError(str(m), code="needs_confirmation") for m in messages]}
+    )
+
+
+def _written(request: Request, obj: Model, serializer: Any, *, created: bool) -> Response:
+    audit(actor=request.user, action="create" if created else "update", obj=obj, via="api")
+    return Response(
+        serializer(obj, context={"request": request}).data,
+        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+    )
+
+
 # --- Registry -------------------------------------------------------------------------------------------------------
 
 
@@ -182,14 +224,51 @@ class PersonViewSet(mixins.UpdateModelMixin, ScopedViewSet):
         return Response(self.get_serializer(person).data)
 
 
-class GroupViewSet(ScopedViewSet):
-    """Groups (kelompok), filtered with the group list's FilterSet."""
+@extend_schema_view(
+    create=extend_schema(request=s.GroupWriteSerializer, responses={201: s.GroupSerializer}),
+    partial_update=extend_schema(request=s.GroupWriteSerializer, responses={200: s.GroupSerializer}),
+)
+class GroupViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet):
+    """Groups (kelompok), filtered with the group list's FilterSet. POST adds one, PATCH changes one: the group
+    form (villages the user registers in) and the registry's service."""
 
     queryset = Group.objects.none()
     serializer_class = s.GroupSerializer
     permission_classes = [permissions.IsAuthenticated, SeesPeople]
     scope = _scoped(groups_visible_to)
     filterset_class = GroupFilterSet
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def _save(self, request: Request, group: Group) -> Response:
+        from django.forms.models import model_to_dict
+
+        from berdaya.registry.access import ensure_can_edit_group, villages_for_registration
+        from berdaya.registry.forms import GroupForm
+        from berdaya.registry.services import group_save
+
+        created = group.pk is None
+        ensure_can_edit_group(request.user, None if created else group)
+        incoming = s.GroupWriteSerializer(data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        fields = list(GroupForm.Meta.fields)
+        current = {} if created else model_to_dict(group, fields=fields)
+        form = GroupForm(
+            data=_form_input({**current, **incoming.validated_data}),
+            instance=group,
+            villages=villages_for_registration(request.user),
+        )
+        for field, value in _cleaned(form).items():
+            setattr(group, field, value)
+        group = group_save(actor=request.user, group=group)
+        return _written(request, group, s.GroupSerializer, created=created)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._save(request, Group())
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        group = self.get_object()
+        assert isinstance(group, Group)
+        return self._save(request, group)
 
 
 # --- Organisations and programmes ---------------------------------------------------------------------------------
@@ -213,11 +292,54 @@ def sessions_visible_to(user: User) -> QuerySet[Session]:
     return Session.objects.filter(programme__in=programmes_visible_to(user).values("pk"))
 
 
-class SessionViewSet(ScopedViewSet):
+@extend_schema_view(
+    create=extend_schema(request=s.SessionWriteSerializer, responses={201: s.SessionSerializer}),
+    partial_update=extend_schema(request=s.SessionWriteSerializer, responses={200: s.SessionSerializer}),
+)
+class SessionViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet):
+    """Sessions of a programme. POST adds one (`programme` required), PATCH changes one: the session form's fields
+    and the programme's services (only its organiser's staff may)."""
+
     queryset = Session.objects.none()
     serializer_class = s.SessionSerializer
     scope = _scoped(sessions_visible_to)
     filterset_fields = ["programme", "date"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def _data(self, request: Request, session: Session) -> dict[str, Any]:
+        from django.forms.models import model_to_dict
+
+        from berdaya.programmes.forms import SessionForm
+
+        incoming = s.SessionWriteSerializer(data=request.data, partial=True, context={"request": request})
+        incoming.is_valid(raise_exception=True)
+        given = {k: v for k, v in incoming.validated_data.items() if k != "programme"}
+        fields = list(SessionForm.Meta.fields)
+        current = model_to_dict(session, fields=fields) if session.pk else {}
+        form = SessionForm(data=_form_input({**current, **given}), instance=session)
+        cleaned = _cleaned(form)
+        return {k: v for k, v in cleaned.items() if k in fields}
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        from berdaya.programmes.services import session_create
+
+        programme = s.SessionWriteSerializer(data=request.data, partial=True, context={"request": request})
+        programme.is_valid(raise_exception=True)
+        if programme.validated_data.get("programme") is None:
+            raise DjangoValidationError({"programme": _("Pilih program.")})
+        chosen = programme.validated_data["programme"]
+        session = session_create(
+            actor=request.user, programme=chosen, data=self._data(request, Session(programme=chosen))
+        )
+        return _written(request, session, s.SessionSerializer, created=True)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        from berdaya.programmes.services import session_update
+
+        session = self.get_object()
+        assert isinstance(session, Session)
+        session = session_update(actor=request.user, session=session, data=self._data(request, session))
+        return _written(request, session, s.SessionSerializer, created=False)
 
 
 @extend_schema_view(create=extend_schema(request=s.EnrolmentWriteSerializer, responses={201: s.EnrolmentSerializer}))
@@ -283,40 +405,155 @@ def assistance_visible_to(user: User) -> QuerySet[Assistance]:
     return qs
 
 
-class AssistanceViewSet(ScopedViewSet):
+@extend_schema_view(create=extend_schema(request=s.AssistanceWriteSerializer, responses={201: s.AssistanceSerializer}))
+class AssistanceViewSet(mixins.CreateModelMixin, ScopedViewSet):
+    """Assistance. POST records assistance to a participant of a programme its organiser's staff manage: the
+    assistance form (the programme's participants) and the programme's service."""
+
     queryset = Assistance.objects.none()
     serializer_class = s.AssistanceSerializer
     permission_classes = [permissions.IsAuthenticated, SeesPeople]
     scope = _scoped(assistance_visible_to)
     filterset_fields = ["programme", "person", "kind", "status"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        from berdaya.programmes import choices as pc
+        from berdaya.programmes.access import ensure_can_manage_programme
+        from berdaya.programmes.forms import AssistanceForm
+        from berdaya.programmes.services import assistance_create
+        from berdaya.registry.access import get_person_or_404
+
+        incoming = s.AssistanceWriteSerializer(data=request.data, context={"request": request})
+        incoming.is_valid(raise_exception=True)
+        given = dict(incoming.validated_data)
+        programme = given.pop("programme")
+        ensure_can_manage_programme(request.user, programme)
+        seats = visible_enrolments(request.user).filter(programme=programme, status__in=pc.SEAT_STATUSES)
+        people = [e.person for e in seats.select_related("person")]
+        form = AssistanceForm(data=_form_input(given), people=people, instance=Assistance(programme=programme))
+        data = {k: v for k, v in _cleaned(form).items() if k in form.fields}
+        person = get_person_or_404(request.user, data.pop("person"))
+        assistance = assistance_create(actor=request.user, programme=programme, person=person, data=data)
+        return _written(request, assistance, s.AssistanceSerializer, created=True)
 
 
 # --- Farming, prices, migration -----------------------------------------------------------------------------------
 
 
-class PlotViewSet(ScopedViewSet):
+@extend_schema_view(
+    create=extend_schema(request=s.PlotWriteSerializer, responses={201: s.PlotSerializer}),
+    partial_update=extend_schema(request=s.PlotWriteSerializer, responses={200: s.PlotSerializer}),
+)
+class PlotViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet):
+    """Plots (lahan). POST adds one to a farmer (`farmer` required), PATCH changes one: the plot form's fields and
+    villages, and farming's service."""
+
     queryset = Plot.objects.none()
     serializer_class = s.PlotSerializer
     permission_classes = [permissions.IsAuthenticated, SeesPeople]
     scope = _scoped(plots_visible_to)
     filterset_fields = ["farmer", "village", "commodity", "is_active"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def _save(self, request: Request, plot: Plot) -> Response:
+        from django.forms.models import model_to_dict
+
+        from berdaya.farming.forms import PlotForm
+        from berdaya.farming.services import plot_save
+        from berdaya.registry.access import villages_for_registration
+
+        created = plot.pk is None
+        incoming = s.PlotWriteSerializer(data=request.data, partial=True, context={"request": request})
+        incoming.is_valid(raise_exception=True)
+        given = dict(incoming.validated_data)
+        farmer = given.pop("farmer", None)
+        if created:
+            if farmer is None:
+                raise DjangoValidationError({"farmer": _("Pilih petani pemilik lahan.")})
+            plot.farmer = farmer
+        fields = list(PlotForm.Meta.fields)
+        current = model_to_dict(plot, fields=fields) if not created else {"village": farmer.household.village_id}
+        form = PlotForm(
+            data=_form_input({**current, **given}), instance=plot, villages=villages_for_registration(request.user)
+        )
+        _cleaned(form)
+        saved = plot_save(actor=request.user, plot=form.save(commit=False))
+        return _written(request, saved, s.PlotSerializer, created=created)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._save(request, Plot())
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        plot = self.get_object()
+        assert isinstance(plot, Plot)
+        return self._save(request, plot)
 
 
-class HarvestViewSet(ScopedViewSet):
+@extend_schema_view(create=extend_schema(request=s.HarvestWriteSerializer, responses={201: s.HarvestSerializer}))
+class HarvestViewSet(mixins.CreateModelMixin, ScopedViewSet):
+    """Harvests. POST records one of a plot: the harvest form and farming's service; a yield past the usual answers
+    400 `needs_confirmation` until sent again with `confirm: true`."""
+
     queryset = Harvest.objects.none()
     serializer_class = s.HarvestSerializer
     permission_classes = [permissions.IsAuthenticated, SeesPeople]
     scope = _scoped(harvests_visible_to)
     filterset_fields = ["plot", "season"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        from berdaya.farming.forms import HarvestForm
+        from berdaya.farming.services import NeedsConfirmation, harvest_record
+
+        incoming = s.HarvestWriteSerializer(data=request.data, context={"request": request})
+        incoming.is_valid(raise_exception=True)
+        given = dict(incoming.validated_data)
+        plot = given.pop("plot")
+        data = _cleaned(HarvestForm(data=_form_input(given), plot=plot))
+        try:
+            harvest = harvest_record(
+                actor=request.user,
+                plot=plot,
+                harvested_on=data["harvested_on"],
+                quantity=data["quantity"],
+                unit=data["unit"],
+                practices=data["practices"],
+                confirm=data["confirm"],
+            )
+        except NeedsConfirmation as exc:
+            raise _confirmation_needed(exc.warnings) from None
+        return _written(request, harvest, s.HarvestSerializer, created=True)
 
 
-class SaleViewSet(ScopedViewSet):
+@extend_schema_view(create=extend_schema(request=s.SaleWriteSerializer, responses={201: s.SaleSerializer}))
+class SaleViewSet(mixins.CreateModelMixin, ScopedViewSet):
+    """Sales. POST records one of a farmer: the sale form and farming's service (a price far from the market or a
+    sale past the harvest answers 400 `needs_confirmation` until sent again with `confirm: true`)."""
+
     queryset = Sale.objects.none()
     serializer_class = s.SaleSerializer
     permission_classes = [permissions.IsAuthenticated, SeesPeople]
     scope = _scoped(sales_visible_to)
     # The sales page's filters (farming.selectors.sale_list): commodity, channel, district.
     filterset_fields = ["commodity", "channel", "district", "farmer", "season"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        from berdaya.farming.forms import SaleForm
+        from berdaya.farming.services import NeedsConfirmation, sale_record
+
+        incoming = s.SaleWriteSerializer(data=request.data, context={"request": request})
+        incoming.is_valid(raise_exception=True)
+        given = dict(incoming.validated_data)
+        farmer = given.pop("farmer")
+        data = _cleaned(SaleForm(data=_form_input(given), farmer=farmer))
+        confirm = data.pop("confirm")
+        try:
+            sale = sale_record(actor=request.user, farmer=farmer, data=data, confirm=confirm)
+        except NeedsConfirmation as exc:
+            raise _confirmation_needed(exc.warnings) from None
+        return _written(request, sale, s.SaleSerializer, created=True)
 
 
 def prices_visible_to(user: User) -> QuerySet[PriceObservation]:
@@ -326,11 +563,34 @@ def prices_visible_to(user: User) -> QuerySet[PriceObservation]:
     )
 
 
-class PriceViewSet(ScopedViewSet):
+@extend_schema_view(create=extend_schema(request=s.PriceWriteSerializer, responses={201: s.PriceSerializer}))
+class PriceViewSet(mixins.CreateModelMixin, ScopedViewSet):
+    """Prices. POST records one observation (enumerators and price officers): the price form and markets' service;
+    a price far from the recent median answers 400 `needs_confirmation` until sent again with `confirm: true` (and
+    then waits for an officer's review before it counts)."""
+
     queryset = PriceObservation.objects.none()
     serializer_class = s.PriceSerializer
     scope = _scoped(prices_visible_to)
     filterset_fields = ["commodity", "district", "week", "price_type", "channel"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        from berdaya.markets import services as market_services
+        from berdaya.markets.forms import ObservationForm
+
+        market_services.ensure_can_enter_prices(request.user)
+        incoming = s.PriceWriteSerializer(data=request.data, context={"request": request})
+        incoming.is_valid(raise_exception=True)
+        data = _cleaned(ObservationForm(data=_form_input(dict(incoming.validated_data))))
+        confirm, note = data.pop("confirm"), data.pop("confirm_note")
+        try:
+            observation = market_services.observation_record(
+                actor=request.user, data=data, confirm=confirm, confirm_note=note
+            )
+        except market_services.NeedsConfirmation as exc:
+            raise _confirmation_needed([exc.check.message]) from None
+        return _written(request, observation, s.PriceSerializer, created=True)
 
 
 class MigrationEpisodeViewSet(ScopedViewSet):

@@ -46,6 +46,8 @@ class BearerClient:
     client_id: str
     name: str = ""
     callback_origins: tuple[str, ...] = ()
+    # The public keys the client signs its messages with: (key id, algorithm, PEM) each (berdaya.dci.signatures).
+    signing_keys: tuple[tuple[str, str, str], ...] = ()
     # The origin of a callback URL written the way callback_origins are ("http://host:port"); set by the token app.
     origin_of: Callable[[str], str | None] = field(default=_no_origin, repr=False, compare=False)
 

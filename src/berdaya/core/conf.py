@@ -70,6 +70,9 @@ class BerdayaSettings:
     dci_callback_max_attempts: int
     dci_callback_retry_base_seconds: int
     dci_callback_timeout_seconds: int
+    dci_signature_policy: str
+    dci_signing_key_file: str
+    dci_signing_key_id: str
 
     @property
     def deployment_regencies(self) -> list[str]:
@@ -95,7 +98,14 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
     "gurem_max_ha": lambda v: Decimal(str(v)),
     "case_sla_days": dict,
     "grievance_sla_days": dict,
+    "dci_signature_policy": lambda v: _one_of(str(v).strip().lower(), ("optional", "required"), "DCI_SIGNATURE_POLICY"),
 }
+
+
+def _one_of(value: str, allowed: tuple[str, ...], name: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"settings.BERDAYA[{name!r}] must be one of {allowed}, not {value!r}")
+    return value
 
 
 @cache

@@ -40,6 +40,8 @@ class Envelope:
     message: dict[str, Any]
     signature: str | None = None
     items: list[dict[str, Any]] = field(default_factory=list)
+    # The request as sent (its signature covers header and message as they came).
+    raw: dict[str, Any] = field(default_factory=dict)
 
     @property
     def message_id(self) -> str:
@@ -170,7 +172,7 @@ def parse(
             )
     if not _text(message.get("transaction_id")) and required_message:
         raise EnvelopeError("err.request.bad", _("message.transaction_id wajib diisi (paling banyak 99 karakter)."))
-    return Envelope(header=header, message=message, signature=signature, items=items)
+    return Envelope(header=header, message=message, signature=signature, items=items, raw=data)
 
 
 # --- answers --------------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from berdaya.registry.access import households_visible_to, people_visible_to
 from berdaya.registry.models import Person
 
 from . import envelope as env
+from . import signatures
 from .models import Delivery, DeliveryAttempt, Registry, Subscription, Transaction
 from .queries import Compiler, QueryError
 from .records import FARMER, GROUP, MEMBER, REG_TYPE, Mapper, load_households, load_people
@@ -196,6 +197,23 @@ def _check_unpaged(total: int, paged: bool) -> None:
         )
 
 
+# --- signatures ---------------------------------------------------------------------------------------------------
+
+
+def _signature_error(client: BearerClient, envelope: env.Envelope) -> signatures.SignatureError | None:
+    """The request's signature checked against its client's keys by the policy (signatures.verify)."""
+    try:
+        signatures.verify(envelope.raw, signatures.ClientKey.of(client))
+    except signatures.SignatureError as exc:
+        return exc
+    return None
+
+
+def _sync_signature_refusal(error: signatures.SignatureError) -> Answer:
+    # A synchronous answer's refusals of the transport layer are the spec's HttpErrorResponse (401).
+    return Answer(401, env.http_error(error.code, error.message))
+
+
 # --- recording requests -------------------------------------------------------------------------------------------
 
 
@@ -257,6 +275,8 @@ def sync_search(*, client: BearerClient, registry: str, body: bytes) -> Answer:
         envelope = env.parse(body, action="search", receiver_id=receiver_id(), items_key="search_request")
     except env.EnvelopeError as exc:
         return _sync_rejection(exc, "on-search", _sender_of(body))
+    if (bad := _signature_error(client, envelope)) is not None:
+        return _sync_signature_refusal(bad)
     try:
         txn = _record(client=client, registry=registry, action="search", envelope=envelope, is_async=False)
     except Duplicate:
@@ -312,6 +332,8 @@ def async_request(*, client: BearerClient, registry: str, action: str, body: byt
         envelope = env.parse(body, action=action, receiver_id=receiver_id(), items_key=items_key)
     except env.EnvelopeError as exc:
         return Answer(exc.http_status, env.err(exc.code, exc.message))
+    if (bad := _signature_error(client, envelope)) is not None:
+        return Answer(400, env.err(bad.code, bad.message))
     url = envelope.sender_uri
     if not url:
         return Answer(400, env.err("err.sender_uri.invalid", _("header.sender_uri wajib untuk permintaan asinkron.")))
@@ -562,6 +584,8 @@ def sync_status(*, client: BearerClient, registry: str, body: bytes) -> Answer:
         envelope = env.parse(body, action="txn-status", receiver_id=receiver_id(), items_key=None)
     except env.EnvelopeError as exc:
         return _sync_rejection(exc, "txn-on-status", _sender_of(body))
+    if (bad := _signature_error(client, envelope)) is not None:
+        return _sync_signature_refusal(bad)
     try:
         txn = _record(client=client, registry=registry, action="txn-status", envelope=envelope, is_async=False)
     except Duplicate:
@@ -621,9 +645,10 @@ def deliver(delivery_id: int) -> Delivery:
     error = ""
     try:
         # No redirects: a callback goes to the allowed address itself, never where a 30x points.
+        # Signed as it leaves (signatures.signed), so a retry an hour later carries a signature valid now.
         response = requests.post(
             delivery.url,
-            json=delivery.payload,
+            json=signatures.signed(delivery.payload),
             timeout=conf().dci_callback_timeout_seconds,
             allow_redirects=False,
             headers={"User-Agent": "Berdaya-SPDCI/1.0"},

@@ -18,7 +18,7 @@ from berdaya.core.auth_hooks import BearerClient, authenticate_bearer
 from berdaya.core.forms import service_errors
 
 from . import envelope as env
-from . import services
+from . import services, signatures
 from .access import deliveries_visible_to, ensure_can_see_exchanges
 from .models import Delivery
 from .selectors import delivery_list
@@ -64,7 +64,8 @@ def endpoint(registry: str, name: str) -> Callable[[HttpRequest], HttpResponse]:
                 ),
             )
         answer = handler(client, registry, request.body)
-        return _json(answer.status, answer.body)
+        # A synchronous answer (it has a header) leaves signed with Berdaya's key, when one is configured.
+        return _json(answer.status, signatures.signed(answer.body))
 
     view.__name__ = f"dci_{registry}_{name}".replace("-", "_")
     return view

@@ -25,3 +25,9 @@ class DedupConfig(AppConfig):
         register_match_provider("dedup", intake.form_provider)
         register_batch_provider("dedup", intake.batch_provider)
         register_distinct_listener("dedup", intake.remember_different)
+        # A run whose worker died is marked failed (or recognised as finished) when the worker restarts.
+        from berdaya.jobs.services import job_abandoned
+
+        from .services import recover_run
+
+        job_abandoned.connect(recover_run, dispatch_uid="dedup.recover_run")

@@ -79,6 +79,27 @@ def dedup_run_start(*, actor: User, import_id: int | None = None, threshold: flo
     return run
 
 
+def recover_run(sender: object, job: Any, **kwargs: object) -> None:
+    """jobs.services.job_abandoned: the worker of a dedup run is gone (killed, power cut). Its pairs are written in
+    one transaction with the run's "succeeded", so either the run says succeeded with all its pairs, or none of them
+    exists; a run still queued or running is marked failed (otherwise it would show "berjalan" for ever)."""
+    if job.kind != "dedup.run":
+        return
+    run = DedupRun.objects.filter(pk=job.params.get("run_id")).first()
+    if run is None:
+        return
+    if run.status == DedupRun.Status.SUCCEEDED:
+        type(job).objects.filter(pk=job.pk).update(
+            status="succeeded", message=_("Pekerja berhenti sesudah pasangan tersimpan; hasilnya lengkap."), error=""
+        )
+        return
+    DedupRun.objects.filter(pk=run.pk, status__in=[DedupRun.Status.QUEUED, DedupRun.Status.RUNNING]).update(
+        status=DedupRun.Status.FAILED,
+        error=_("Pekerja berhenti sebelum selesai; tidak ada pasangan yang tersimpan. Jalankan ulang."),
+        finished_at=timezone.now(),
+    )
+
+
 def dedup_run_execute(*, run: DedupRun, progress: Progress | None = None) -> dict[str, Any]:
     """Run the pipeline for `run` and store its results. A running import is waited for first (the run is
     queued behind it), so the registry is read only once the import has committed or rolled back."""

@@ -277,6 +277,9 @@ class Person(models.Model):
             ),
         ]
         indexes = [
+            # A lookup by NIK alone (imports, ODK, musdes, dedup, SPDCI): the partial unique index above cannot serve
+            # it, its condition on the status not being implied by `nik = %s` (registry/tests/test_nik_index.py).
+            models.Index(fields=["nik"], name="person_nik_idx"),
             # Also carries sex and status (PostgreSQL), so the household facts behind targeting (size, female head:
             # targeting.HouseholdFacts) are read from this index alone, already in household order.
             models.Index(

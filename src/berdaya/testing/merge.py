@@ -192,3 +192,17 @@ def merge_world(*, same_household: bool = False, village: str = "15.02.01.2001")
         data={"category": "aid_not_received", "description": "Bantuan belum diterima", "person_id": merged.pk},
     )
     return MergeWorld(officer, survivor, merged, relative, survivor_home, merged_home)
+
+
+def merge_by_ids(*, actor_id: int, survivor_id: int, merged_id: int) -> dict[str, int]:
+    """persons_merge by ids, for a child process the crash test kills (berdaya.testing.crash)."""
+    from berdaya.registry.models import PersonMerge
+    from berdaya.registry.services import persons_merge
+
+    record: PersonMerge = persons_merge(
+        actor=User.objects.get(pk=actor_id),
+        survivor=Person.objects.get(pk=survivor_id),
+        merged=Person.objects.get(pk=merged_id),
+        reason="Data ganda (uji crash)",
+    )
+    return {"merge": record.pk, "moves": record.moves.count()}

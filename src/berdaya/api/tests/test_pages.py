@@ -62,3 +62,23 @@ def test_the_schema_and_the_docs_are_served_from_this_server():
     assert "<style>" not in html and "<script>" not in html.replace("<script src", "")
     script = client_for(factories.user("viewer")).get("/api/docs/?script=")
     assert script.status_code == 200
+
+
+def test_a_token_made_on_the_page_carries_the_clients_public_key():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    user = factories.user("officer")
+    pem = (
+        ed25519.Ed25519PrivateKey.generate()
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    form = {"user": user.pk, "name": "DTSEN", "signing_key_id": "kunci-1", "signing_public_key": pem}
+    page = client_for(user).post("/api/token/", form).content.decode()
+    (key,) = ApiToken.objects.get().signing_keys
+    assert (key["key_id"], key["algorithm"]) == ("kunci-1", "ed25519") and "kunci-1" in page
+    # not a key: shown on the form, no token made
+    page = client_for(user).post("/api/token/", {**form, "signing_public_key": "bukan kunci"}).content.decode()
+    assert "format PEM" in page and ApiToken.objects.count() == 1

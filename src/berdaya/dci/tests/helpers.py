@@ -17,8 +17,8 @@ from berdaya.core.auth_hooks import BearerClient
 from berdaya.dci import spec
 from berdaya.dci.envelope import now_iso
 
-# token -> (username, origins)
-TOKENS: dict[str, tuple[str, tuple[str, ...]]] = {}
+# token -> (username, origins, signing keys)
+TOKENS: dict[str, tuple[str, tuple[str, ...], tuple[tuple[str, str, str], ...]]] = {}
 
 
 def origin_of(url: str) -> str | None:
@@ -38,12 +38,14 @@ def authenticator(request) -> BearerClient | None:
     user = User.objects.filter(username=found[0], is_active=True).first()
     if user is None:
         return None
-    return BearerClient(user=user, client_id=header[7:15], callback_origins=found[1], origin_of=origin_of)
+    return BearerClient(
+        user=user, client_id=header[7:15], callback_origins=found[1], origin_of=origin_of, signing_keys=found[2]
+    )
 
 
-def token_for(user: User, *origins: str) -> str:
+def token_for(user: User, *origins: str, keys: tuple[tuple[str, str, str], ...] = ()) -> str:
     token = f"test-{uuid.uuid4().hex}"
-    TOKENS[token] = (user.username, tuple(origins))
+    TOKENS[token] = (user.username, tuple(origins), keys)
     return token
 
 

@@ -72,3 +72,29 @@ def test_a_partners_real_token_cannot_find_another_organisations_beneficiary(wor
     )
     (record,) = data["message"]["search_response"][0]["data"]["reg_records"]
     assert world["partner_person"].nik not in str(record)
+
+
+def test_a_token_with_a_public_key_from_the_command_signs_its_requests(world, real_tokens_only, tmp_path, settings):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from berdaya.dci import signatures
+
+    settings.BERDAYA = {**settings.BERDAYA, "DCI_SIGNATURE_POLICY": "required"}
+    key = ed25519.Ed25519PrivateKey.generate()
+    pem = tmp_path / "dtsen.pub"
+    pem.write_bytes(
+        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    out = StringIO()
+    call_command(
+        "api", "token", world["officer"].username, "--public-key", f"kunci-1={pem}", stdout=out, stderr=StringIO()
+    )
+    token = out.getvalue().strip()
+    assert ApiToken.objects.get().signing_keys[0]["key_id"] == "kunci-1"
+    body = search_body(search_item("idtype-value", {"type": "NIK", "value": world["head"].nik}))
+    response, data = call(token, "social", "sync-search", body)
+    assert response.status_code == 401 and data["errors"][0]["code"] == "err.signature.missing"
+    body["signature"] = signatures.sign(body, key, sender_id="dtsen.test", key_id="kunci-1")
+    response, data = call(token, "social", "sync-search", body)
+    assert response.status_code == 200 and data["message"]["search_response"][0]["data"]["reg_records"]

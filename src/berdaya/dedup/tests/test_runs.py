@@ -198,3 +198,40 @@ def test_the_run_command_prints_its_result(labelled_registry, officer):
     facilitator = factories.user("facilitator", villages=["15.02.01.2001"])
     with pytest.raises(CommandError, match="Hanya petugas"):
         call_command("dedup", "run", "--quiet", "--user", facilitator.username)
+
+
+@pytest.mark.parametrize("stored", [False, True])
+def test_a_run_whose_worker_died_is_failed_or_recognised_as_finished(officer, stored):
+    """Issue 21.6: a worker killed in a run leaves it "running"; the restarted worker's recovery settles it."""
+    import socket
+    import subprocess
+
+    from django.utils import timezone
+
+    from berdaya.jobs.services import jobs_recover
+
+    dead = subprocess.Popen(["true"])  # noqa: S607 - a pid that no longer exists
+    dead.wait()
+    run = services.dedup_run_create(actor=officer)
+    job = Job.objects.create(
+        kind="dedup.run",
+        handler="berdaya.dedup.tasks.run_handler",
+        params={"run_id": run.pk},
+        status=Job.Status.RUNNING,
+        started_at=timezone.now(),
+        worker_host=socket.gethostname(),
+        worker_pid=dead.pid,
+    )
+    DedupRun.objects.filter(pk=run.pk).update(
+        job=job, status=DedupRun.Status.SUCCEEDED if stored else DedupRun.Status.RUNNING
+    )
+
+    assert jobs_recover() == [job.pk]
+
+    run.refresh_from_db()
+    job.refresh_from_db()
+    if stored:
+        assert (run.status, job.status) == (DedupRun.Status.SUCCEEDED, Job.Status.SUCCEEDED)
+    else:
+        assert (run.status, job.status) == (DedupRun.Status.FAILED, Job.Status.FAILED)
+        assert "Jalankan ulang" in run.error and run.finished_at is not None

@@ -1,9 +1,11 @@
-"""`berdaya api token USERNAME [--name ...] [--callback http://HOST:PORT ...] [--expires-days N]`: print a new token;
+"""`berdaya api token USERNAME [--name ...] [--callback http://HOST:PORT ...] [--public-key [ID=]FILE ...]
+[--expires-days N]`: print a new token;
 `berdaya api revoke PREFIX`: revoke one."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -32,6 +34,15 @@ class Command(BaseCommand):
             dest="callbacks",
             help="asal (http[s]://HOST:PORT, tanpa path) yang boleh menerima callback SPDCI; bisa diulang",
         )
+        token.add_argument(
+            "--public-key",
+            action="append",
+            default=[],
+            dest="public_keys",
+            metavar="[ID=]FILE",
+            help="berkas PEM kunci publik (Ed25519/RSA) yang dipakai klien menandatangani pesan SPDCI; ID kunci "
+            "bawaan: nama berkas tanpa akhiran; bisa diulang",
+        )
         token.add_argument("--expires-days", type=int, default=None, help="kedaluwarsa setelah N hari")
         revoke = sub.add_parser("revoke", help="cabut token menurut awalannya (8 karakter setelah bdy_)")
         revoke.add_argument("prefix")
@@ -52,9 +63,21 @@ class Command(BaseCommand):
         if days is not None and days < 1:
             raise CommandError("--expires-days harus 1 atau lebih.")
         expires = timezone.now() + dt.timedelta(days=days) if days else None
+        keys = []
+        for value in options["public_keys"]:
+            key_id, _sep, path = value.rpartition("=")
+            try:
+                keys.append((key_id or Path(path).stem, Path(path).read_text()))
+            except OSError as exc:
+                raise CommandError(f"Berkas kunci {path} tidak terbaca: {exc.strerror}.") from exc
         try:
             issued = token_create(
-                actor=None, user=user, name=options["name"], expires=expires, callback_origins=options["callbacks"]
+                actor=None,
+                user=user,
+                name=options["name"],
+                expires=expires,
+                callback_origins=options["callbacks"],
+                public_keys=keys,
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
