@@ -44,6 +44,48 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(request, tmp_path_factory):
+    """A SQLite file with every migration applied (data migrations included), made once per run: the tests that
+    run commands in subprocesses on a database of their own copy it (`shutil.copyfile`) instead of each migrating
+    from nothing (the whole schema takes tens of seconds to create, longer on a busy machine).
+
+    On the SQLite suite it is a copy of the test database itself (which pytest-django migrated at the start, and
+    which holds no test's rows between modules); on PostgreSQL it is migrated once in a subprocess."""
+    import shutil
+    import sqlite3
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    target = tmp_path_factory.mktemp("migrated") / "berdaya.sqlite3"
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        request.getfixturevalue("django_db_setup")
+        from django.db import connection
+
+        with request.getfixturevalue("django_db_blocker").unblock():
+            connection.ensure_connection()
+            out = sqlite3.connect(target)
+            connection.connection.backup(out)
+            people = out.execute("SELECT COUNT(*) FROM registry_person").fetchone()[0]
+            out.close()
+        if people == 0:
+            return target
+        target.unlink()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "BERDAYA_", "DATABASE_URL"))}
+    env.update(
+        BERDAYA_DATA_DIR=str(target.parent / "data"),
+        DATABASE_URL=f"sqlite:///{target}",
+        DJANGO_SETTINGS_MODULE="berdaya.settings",
+    )
+    subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-m", "berdaya.cli", "migrate", "--noinput", "-v", "0"], env=env, check=True, timeout=900
+    )
+    shutil.rmtree(target.parent / "data", ignore_errors=True)
+    return target
+
+
 DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_serialized_rollback"}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -56,10 +57,12 @@ def _get(url: str) -> tuple[int, dict[str, str], str]:
 
 
 @pytest.fixture(scope="module")
-def production_server(tmp_path_factory):
+def production_server(tmp_path_factory, migrated_sqlite):
     pytest.importorskip("gunicorn")
     data_dir = tmp_path_factory.mktemp("production")
     env = _env(data_dir)
+    # The schema migrated once for the run (conftest.migrated_sqlite); `migrate` below then checks it is complete.
+    shutil.copyfile(migrated_sqlite, data_dir / "berdaya.sqlite3")
     collected = _berdaya(env, "collectstatic", "--noinput")
     assert collected.returncode == 0, collected.stderr[-2000:]
     migrated = _berdaya(env, "migrate", "--noinput")
