@@ -213,12 +213,20 @@ class Query:
                 organisation = scope.organisation
             if kind == "distinct":
                 qs = qs.filter(year=self.year)
-                if f.programme is not None:
-                    qs = qs.filter(programme_id=f.programme)
+                if f.programme is not None or "programme" in self.by:
+                    # The per-programme rows (each carries its organiser).
+                    qs = qs.filter(programme_id=f.programme) if f.programme is not None else qs.exclude(programme_id=0)
                     if organisation is not None:
                         qs = qs.filter(organisation_id=organisation)
+                elif organisation is not None or "organisation" in self.by:
+                    qs = qs.filter(programme_id=0)
+                    qs = (
+                        qs.filter(organisation_id=organisation)
+                        if organisation is not None
+                        else qs.exclude(organisation_id=0)
+                    )
                 else:
-                    qs = qs.filter(programme_id=0, organisation_id=organisation or 0)
+                    qs = qs.filter(programme_id=0, organisation_id=0)
             else:
                 if f.year is not None and fact not in ("case_open", "case_overdue"):
                     qs = qs.filter(year=f.year)
@@ -284,6 +292,7 @@ class Measure:
     kind: str = "count"  # count (suppressed for aggregate-only roles), amount (Rupiah), percent, price
     description: str | Promise = ""
     additive: bool = True  # rows add up to the total (not so for "group" or shares)
+    distinct_people: bool = False  # people counted once: rows per programme or organisation do not add up
 
 
 _measures: dict[str, Measure] = {}
@@ -444,6 +453,7 @@ def _register_builtin() -> None:
             gettext_lazy("orang"),
             yearly,
             _cube_measure("reached", "distinct"),
+            distinct_people=True,
             description=gettext_lazy(
                 "Penduduk yang terdaftar (terdaftar, aktif, lulus) di, atau menerima bantuan "
                 "tersalur dari, sedikitnya satu program yang berjalan pada tahun itu; "
@@ -636,7 +646,8 @@ def compute(
         order = _order(d, labels[d], today)
         rows.sort(key=lambda r: order(r.get(d)))
     total: Any = None
-    if measure.additive and "group" not in by:
+    overlapping = measure.distinct_people and bool({"programme", "organisation"} & set(by))
+    if measure.additive and "group" not in by and not overlapping:
         total = sum((r["value"] or 0) for r in rows) if by else (rows[0]["value"] if rows else 0)
     if measure.kind == "count":
         if total is not None and by:
