@@ -100,6 +100,14 @@ def _label_width(labels: Sequence[str], width: float) -> float:
     return min(width * 0.38, 12 + longest * FONT * 0.55)
 
 
+def _fit(label: str, room: float) -> str:
+    """The label as a category name: shortened with "…" to the room beside the bars, its full text in a <title>."""
+    chars = max(4, int((room - 8) / (FONT * 0.55)))
+    if len(label) <= chars:
+        return escape(label)
+    return f"{escape(label[: chars - 1])}…<title>{escape(label)}</title>"
+
+
 def _legend(series: Sequence[Series], y: float, width: float, left: float) -> tuple[list[str], float]:
     """Swatches with labels, wrapped onto as many rows as the width needs; returns the parts and the height used."""
     parts: list[str] = []
@@ -146,7 +154,7 @@ def bar_chart(
     for gi, label in enumerate(labels):
         gy = top + gi * group_h
         parts.append(
-            f'<text x="{left - 6:.1f}" y="{gy + group_h / 2 + FONT / 3:.1f}" text-anchor="end">{escape(label)}</text>'
+            f'<text x="{left - 6:.1f}" y="{gy + group_h / 2 + FONT / 3:.1f}" text-anchor="end">{_fit(label, left)}</text>'
         )
         for si, s in enumerate(series):
             raw = s.values[gi] if gi < len(s.values) else None
@@ -207,7 +215,7 @@ def stacked_bar_chart(
     for gi, label in enumerate(labels):
         y = top + gi * (bar_h + gap)
         parts.append(
-            f'<text x="{left - 6:.1f}" y="{y + bar_h / 2 + FONT / 3:.1f}" text-anchor="end">{escape(label)}</text>'
+            f'<text x="{left - 6:.1f}" y="{y + bar_h / 2 + FONT / 3:.1f}" text-anchor="end">{_fit(label, left)}</text>'
         )
         x = left
         for si, s in enumerate(series):

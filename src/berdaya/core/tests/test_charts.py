@@ -39,3 +39,9 @@ def test_numbers_are_written_the_indonesian_way():
     assert number(1234567) == "1.234.567"
     assert number(12.5) == "12,5"
     assert number("<5") == "<5" and number(None) == "–"
+
+
+def test_a_long_category_name_is_shortened_beside_the_bars_with_its_full_name_kept():
+    name = "Rumah tangga dikepalai perempuan"
+    svg = bar_chart([name, "A"], [Series("n", [3, 4])], title="t", width=320)
+    assert "…<title>Rumah tangga dikepalai perempuan</title>" in svg
