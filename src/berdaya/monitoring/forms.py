@@ -39,6 +39,7 @@ class FilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         everything = [("", _("Semua"))]
         self.fields["year"].choices = _years()  # type: ignore[attr-defined]
+        self.fields["year"].initial = timezone.localdate().year
         regency = str(conf().default_regency)
         self.fields["district"].choices = everything + list(  # type: ignore[attr-defined]
             District.objects.filter(regency_id=regency).order_by("name").values_list("code", "name")
