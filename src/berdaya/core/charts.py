@@ -58,12 +58,13 @@ def _num(value: Value) -> float | None:
 
 
 def number(value: Value) -> str:
-    """A value as Indonesians write it: 1.234.567 (whole numbers), 12,5 (one decimal); strings as they are."""
+    """A value as Indonesians write it: 1.234.567 (integers), 12,5 and 2,0 (floats keep one decimal: a share or a
+    mean, never read as a count); strings as they are."""
     if value is None:
         return "–"
     if isinstance(value, str):
         return value
-    if float(value).is_integer():
+    if isinstance(value, int) or (not isinstance(value, float) and float(value).is_integer()):
         return f"{int(value):,}".replace(",", ".")
     return f"{value:,.1f}".replace(",", "·").replace(".", ",").replace("·", ".")
 

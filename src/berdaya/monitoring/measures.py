@@ -293,6 +293,7 @@ class Measure:
     description: str | Promise = ""
     additive: bool = True  # rows add up to the total (not so for "group" or shares)
     distinct_people: bool = False  # people counted once: rows per programme or organisation do not add up
+    support: str = ""  # an amount's count fact: an amount made of 1-4 records is hidden like a small count
 
 
 _measures: dict[str, Measure] = {}
@@ -506,6 +507,7 @@ def _register_builtin() -> None:
             yearly,
             _cube_measure("disbursed", "additive"),
             kind="amount",
+            support="disbursements",
             description=gettext_lazy("Nilai bantuan berstatus disalurkan atau diterima, menurut tanggal bantuan."),
         ),
         Measure(
@@ -658,6 +660,14 @@ def compute(
             for row in rows:
                 row["value"] = scope.shown.count(row["value"])
             total = scope.shown.count(total) if total is not None else None
+    if measure.support and not scope.shown.exact:
+        # An amount given to one to four people could be read back as theirs (UU 27/2022): hidden like their count.
+        counts = {_key(r, q.by): r["value"] for r in q.grouped(q.cube(measure.support, kind="additive"))}
+        for row in rows:
+            if disclosure.is_small(counts.get(_key(row, q.by), 0)):
+                row["value"] = disclosure.SUPPRESSED
+        if total is not None and disclosure.is_small(sum(counts.values())):
+            total = disclosure.SUPPRESSED
     return Result(measure, filters, by, rows, total, latest.started_at if latest else None, ignored)
 
 

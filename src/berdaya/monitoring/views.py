@@ -28,6 +28,7 @@ from berdaya.core.charts import number
 from berdaya.core.forms import service_errors
 from berdaya.core.spreadsheet import csv_stream, xlsx_bytes
 from berdaya.registry import views as registry_views
+from berdaya.registry.panels import HOME, panels_for
 
 from . import access, services
 from . import dashboard as panels
@@ -118,6 +119,8 @@ def dashboard(request):
         "filters": filters,
         "query": query,
         "figures": _fragment(request, "dashboard", filters.as_dict(), build),
+        # The reminders other apps put on the home page (agreements ending soon...): officers land here now.
+        "home_panels": panels_for(HOME, actor=request.user, obj=None),
     }
     if request.htmx:
         return render(request, "monitoring/_dashboard_body.html", context)

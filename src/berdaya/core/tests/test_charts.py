@@ -37,7 +37,7 @@ def test_a_line_has_a_gap_where_a_value_is_missing_and_empty_data_says_so():
 
 def test_numbers_are_written_the_indonesian_way():
     assert number(1234567) == "1.234.567"
-    assert number(12.5) == "12,5"
+    assert number(12.5) == "12,5" and number(2.0) == "2,0"
     assert number("<5") == "<5" and number(None) == "–"
 
 

@@ -155,6 +155,10 @@ def test_scope_facilitator_partner_and_viewer(known, facilitator, viewer, partne
     assert value("people", scope=scope) == 5
     assert value("people", by=("sex",), scope=scope) == {"F": "<5", "M": "<5"}
     assert value("reached_share", filters=Filters(year=2026), by=("group",), scope=scope)["elderly"] is None
+    # Money given to fewer than five people is hidden like their count; budgets are the programme's, shown.
+    assert value("disbursed", filters=Filters(year=2026), scope=scope) == "<5"
+    assert value("disbursed", by=("programme",), scope=scope) == {known["x"].pk: "<5", known["y"].pk: "<5"}
+    assert value("budget", filters=Filters(year=2026), scope=scope) == 15_000_000
 
 
 def test_figures_stand_still_until_the_next_refresh(known, officer):
