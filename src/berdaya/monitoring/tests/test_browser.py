@@ -4,6 +4,7 @@ test artefacts (BERDAYA_TEST_ARTEFACTS)."""
 import pytest
 from django.core.cache import cache
 
+from berdaya.testing.accessibility import axe_violations
 from berdaya.testing.browser import browser_page, log_in, screenshot
 
 
@@ -25,7 +26,8 @@ def test_the_dashboard_and_a_map_work_in_a_browser(live_server, monkeypatch):
     refresh.rebuild()
 
     shots = []
-    with browser_page(live_server.url, width=1280, height=900) as page:
+    # bypass_csp: axe-core is injected to check the pages (the app's CSP rightly forbids that script).
+    with browser_page(live_server.url, width=1280, height=900, bypass_csp=True) as page:
         log_in(page, "petugas-monev", factories.PASSWORD)
         page.goto("/?year=2026")
         assert page.locator("h1").inner_text().startswith("Dasbor pemantauan")
@@ -39,6 +41,7 @@ def test_the_dashboard_and_a_map_work_in_a_browser(live_server, monkeypatch):
         # The table view of a chart opens without JavaScript of ours (details/summary).
         page.locator("summary", has_text="Lihat sebagai tabel").first.click()
         assert page.locator("details[open] table").count() == 1
+        assert axe_violations(page) == []
         shots.append(screenshot(page, "monitoring-dashboard-desktop"))
 
         page.goto("/pemantauan/peta/?measure=people&year=2026")
@@ -51,6 +54,7 @@ def test_the_dashboard_and_a_map_work_in_a_browser(live_server, monkeypatch):
         page.wait_for_url("**district=15.02.01**")
         assert "Jangkat" in page.locator("h1").inner_text()
         assert page.locator("table").inner_text().count("\n") >= 2
+        assert axe_violations(page) == []
         shots.append(screenshot(page, "monitoring-map-villages"))
 
     with browser_page(live_server.url, width=390, height=844) as phone:  # a phone
