@@ -191,7 +191,11 @@ def money_panel(actor: User, filters: m.Filters) -> Panel:
         names.update({r["programme"]: r["programme_label"] for r in res.rows})
     codes = sorted(names, key=lambda c: names[c])
     b, d = _values(budget, "programme", codes), _values(disbursed, "programme", codes)
-    pct = [round(100 * (y or 0) / x, 1) if isinstance(x, int) and x else None for x, y in zip(b, d, strict=True)]
+    # No share where the amount disbursed is hidden (a share and the budget would give it back).
+    pct = [
+        round(100 * (y or 0) / x, 1) if isinstance(x, int) and x and not isinstance(y, str) else None
+        for x, y in zip(b, d, strict=True)
+    ]
     title = _("Bantuan tersalur dibanding anggaran per program")
     chart = charts.bar_chart(
         [names[x] for x in codes],
