@@ -164,3 +164,20 @@ def test_an_admin_defines_an_indicator_and_a_snapshot_keeps_its_value(known, adm
     assert "Potret per periode" in html
     listing = client_for(officer).get(f"/pemantauan/indikator/?year={snapshot.year}").content.decode()
     assert "Penduduk terdaftar" in listing
+
+
+def test_the_scheduled_job_rebuilds_then_snapshots_every_active_indicator(known, admin_user):
+    from django.core.management import call_command
+
+    from berdaya.jobs.progress import Progress
+    from berdaya.monitoring import services
+
+    Indicator.objects.create(code="a", name="A", measure="people", created_by=admin_user)
+    Indicator.objects.create(code="b", name="B", measure="households", created_by=admin_user, is_active=False)
+    before = Refresh.objects.count()
+    assert services.snapshots_job(None, Progress()) == {"snapshots": 1}
+    assert Refresh.objects.count() == before + 1
+    assert list(IndicatorSnapshot.objects.values_list("indicator__code", "value")) == [("a", 5)]
+    out = io.StringIO()
+    call_command("monitoring", "refresh", stdout=out)
+    assert "dibangun ulang" in out.getvalue() and Refresh.objects.count() == before + 2
