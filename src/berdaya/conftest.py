@@ -79,7 +79,7 @@ def migrated_sqlite(request, tmp_path_factory):
         DATABASE_URL=f"sqlite:///{target}",
         DJANGO_SETTINGS_MODULE="berdaya.settings",
     )
-    subprocess.run(  # noqa: S603 - our own interpreter
+    subprocess.run(
         [sys.executable, "-m", "berdaya.cli", "migrate", "--noinput", "-v", "0"], env=env, check=True, timeout=900
     )
     shutil.rmtree(target.parent / "data", ignore_errors=True)

@@ -66,9 +66,7 @@ def _fingerprint(env: dict[str, str]) -> dict:
     return json.loads(_run(env, "-c", FINGERPRINT).stdout.strip().splitlines()[-1])
 
 
-def _drill(
-    tmp_path: Path, source_url: str, target_url: str, *, encrypted: bool, migrated: Path | None = None
-) -> None:
+def _drill(tmp_path: Path, source_url: str, target_url: str, *, encrypted: bool, migrated: Path | None = None) -> None:
     source = _env(tmp_path / "source", source_url)
     if migrated is not None and source_url.startswith("sqlite:///"):
         # A copy of the schema migrated once for the run (conftest.migrated_sqlite), not a migration from nothing.
