@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "berdaya.grievances",
     "berdaya.dci",
     "berdaya.api",
+    "berdaya.privacy",
     "berdaya.demo",
 ]
 

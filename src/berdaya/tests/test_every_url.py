@@ -426,6 +426,8 @@ BY_NAME = [
     ("musdes:", "meeting"),
     # An SPDCI delivery (admins only) is not in the world: another object's id must answer 404 or refuse all the same.
     ("dci:", "person"),
+    # Requests and breach records (privacy) are not in the world: another object's id must answer 404 all the same.
+    ("privacy:", "person"),
     # The REST API (berdaya.api): each detail by the world object of its kind; kinds the world does not build
     # (attendance, harvests, sales, prices, tokens) take another object's id, which must answer 404 or show
     # nothing out of scope all the same.
