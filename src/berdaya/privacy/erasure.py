@@ -42,7 +42,7 @@ MIN_NAME_LENGTH = 8
 
 def _history(model: type[models.Model]) -> type[models.Model] | None:
     history = getattr(model, "history", None)
-    return history.model if history is not None else None  # type: ignore[no-any-return]
+    return history.model if history is not None else None
 
 
 def _both(model: type[models.Model], q: Q, **values: Any) -> int:
@@ -59,7 +59,7 @@ def _blank(model: type[models.Model], *names: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in names:
         field = model._meta.get_field(name)
-        values[name] = None if field.null else ""
+        values[name] = None if getattr(field, "null", False) else ""
     return values
 
 
@@ -167,9 +167,7 @@ def person_erase(*, person: Person, actor: Any) -> dict[str, int]:
 
     _both(Enrolment, Q(person_id=pid), reason="", capacity_override_reason="")
     EnrolmentEvent.objects.filter(enrolment__person_id=pid).update(reason="")
-    counts["assistance"] = _both(
-        Assistance, Q(person_id=pid), note="", cancel_reason="", double_dip_override_reason=""
-    )
+    counts["assistance"] = _both(Assistance, Q(person_id=pid), note="", cancel_reason="", double_dip_override_reason="")
     _both(PersonNeed, Q(person_id=pid), note="")
     _both(DisabilityProfile, Q(person_id=pid), kpd_number="")
     _both(AssistiveDevice, Q(person_id=pid), other_detail="")
@@ -253,4 +251,3 @@ def _delete_files(rows: Any, field: str) -> None:
 
 def is_erased(person: Person) -> bool:
     return person.nik_missing_reason == rc.NikMissingReason.ERASED
-

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from berdaya.accounts.models import User
 from berdaya.core.access import REGENCY_WIDE
-from berdaya.core.forms import style_widgets
+from berdaya.core.forms import form_field, style_widgets
 
 from .models import BreachRecord, DataRequest
 
@@ -31,8 +31,9 @@ class RequestForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["handler"].queryset = _handlers()
-        self.fields["received_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        form_field(self, "handler", forms.ModelChoiceField).queryset = _handlers()
+        form_field(self, "received_at", forms.DateTimeField).input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        self.fields["received_at"].required = False  # now, when left empty
         style_widgets(self)
 
     def _post_clean(self):
@@ -47,7 +48,7 @@ class RequestUpdateForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["handler"].queryset = _handlers()
+        form_field(self, "handler", forms.ModelChoiceField).queryset = _handlers()
         style_widgets(self)
 
     def _post_clean(self):
@@ -71,14 +72,14 @@ class BreachForm(forms.ModelForm):
             "remediation",
             "status",
         ]
-        widgets = {
-            name: DATETIME for name in ("occurred_at", "discovered_at", "authority_notified_at", "subjects_notified_at")
-        } | {name: forms.Textarea(attrs={"rows": 3}) for name in ("description", "data_affected", "remediation")}
+        widgets = dict.fromkeys(
+            ("occurred_at", "discovered_at", "authority_notified_at", "subjects_notified_at"), DATETIME
+        ) | {name: forms.Textarea(attrs={"rows": 3}) for name in ("description", "data_affected", "remediation")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("occurred_at", "discovered_at", "authority_notified_at", "subjects_notified_at"):
-            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+            form_field(self, name, forms.DateTimeField).input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         style_widgets(self)
 
     def _post_clean(self):
@@ -96,11 +97,11 @@ class AuditFilterForm(forms.Form):
         from berdaya.core.models import AuditEvent
 
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("Semua")), *AuditEvent.Action.choices]
+        form_field(self, "action", forms.ChoiceField).choices = [("", _("Semua")), *AuditEvent.Action.choices]
         style_widgets(self)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             raise forms.ValidationError(_("Tanggal 'sejak' tidak boleh sesudah tanggal 'sampai'."))
         return data

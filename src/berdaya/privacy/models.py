@@ -4,6 +4,7 @@ retention period of each kind of record."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -71,7 +72,7 @@ class DataRequest(models.Model):
         return _("Permintaan #%(id)s") % {"id": self.pk}
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         if self.kind == c.RequestKind.WITHDRAWAL and not self.purpose:
             errors["purpose"] = _("Pilih tujuan yang persetujuannya ditarik.")
         if self.kind != c.RequestKind.WITHDRAWAL:
@@ -130,7 +131,7 @@ class BreachRecord(models.Model):
         return self.title
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         now = timezone.now() + dt.timedelta(minutes=5)
         for name in ("occurred_at", "discovered_at", "authority_notified_at", "subjects_notified_at"):
             value = getattr(self, name)

@@ -39,7 +39,9 @@ def _import_files_due(cutoff: dt.datetime) -> QuerySet[Any]:
     from berdaya.imports.models import ImportRun
 
     busy = [ImportRun.Status.CHECKING, ImportRun.Status.IMPORTING]
-    return ImportRun.objects.filter(created_at__lt=cutoff).exclude(status__in=busy).exclude(Q(file="") & Q(errors_file=""))
+    return (
+        ImportRun.objects.filter(created_at__lt=cutoff).exclude(status__in=busy).exclude(Q(file="") & Q(errors_file=""))
+    )
 
 
 def _odk_due(cutoff: dt.datetime) -> QuerySet[Any]:
@@ -106,7 +108,7 @@ def import_files_purge(*, before: dt.datetime) -> int:
         ImportRun.objects.filter(pk__in=[pk for pk, _f, _e in rows]).update(file="", errors_file="")
 
         def delete() -> None:
-            storage = ImportRun._meta.get_field("file").storage  # type: ignore[attr-defined]
+            storage = ImportRun._meta.get_field("file").storage
             for _pk, file, errors in rows:
                 for name in (file, errors):
                     if name:

@@ -31,7 +31,9 @@ def request_list(*, actor: User, filters: dict[str, str]) -> QuerySet[DataReques
     return qs
 
 
-def audit_list(*, actor: User, person: int | None, user: str, action: str, since: Any, until: Any) -> QuerySet[AuditEvent]:
+def audit_list(
+    *, actor: User, person: int | None, user: str, action: str, since: Any, until: Any
+) -> QuerySet[AuditEvent]:
     """The audit trail for the data-protection officer, filtered: by a person (every row about them:
     privacy.subject.audit_events), a user, an action, a date range."""
     if not can_handle(actor):

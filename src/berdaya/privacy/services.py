@@ -72,9 +72,11 @@ def request_carry_out(*, actor: User, request: DataRequest, confirm: str = "") -
         if erasure.is_erased(person):
             raise ValidationError(_("Data orang ini sudah dihapus."))
         counts = erasure.person_erase(person=person, actor=actor)
-        outcome = _("Data pribadi dihapus (dianonimkan) pada %(at)s; catatan penyaluran bantuan disimpan tanpa identitas.")
+        outcome = _(
+            "Data pribadi dihapus (dianonimkan) pada %(at)s; catatan penyaluran bantuan disimpan tanpa identitas."
+        )
         outcome %= {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}
-        audit(actor=actor, action="delete", obj=person, event="pdp_erasure", request=request.pk, **counts)
+        audit(actor=actor, action="delete", obj=person, event="pdp_erasure", request=request.pk, counts=counts)
     elif request.kind == c.RequestKind.WITHDRAWAL:
         registry_services.consent_withdraw(actor=actor, person=person, purpose=request.purpose)
         if request.purpose in (rc.ConsentPurpose.MESSAGES, rc.ConsentPurpose.ALL):

@@ -57,7 +57,7 @@ def _value(obj: models.Model, f: models.Field) -> Any:
         return str(getattr(obj, f.name))
     value = getattr(obj, f.attname)
     if isinstance(value, models.fields.files.FieldFile):
-        return value.name.rsplit("/", 1)[-1] if value else ""
+        return (value.name or "").rsplit("/", 1)[-1]
     return value
 
 
@@ -101,7 +101,7 @@ def sections(person: Person) -> list[Section]:
             )
             continue
         if relation.field != "person" and relation.field != "farmer":
-            title = f"{title} ({model._meta.get_field(relation.field).verbose_name})"
+            title = f"{title} ({getattr(model._meta.get_field(relation.field), 'verbose_name', relation.field)})"
         out.append(_section(key, title, rows))
     from berdaya.farming.models import Harvest
 
@@ -201,4 +201,4 @@ def as_html(person: Person) -> str:
 def as_pdf(person: Person) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=as_html(person)).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=as_html(person)).write_pdf()

@@ -77,7 +77,11 @@ def request_detail(request, pk: int):
     return render(
         request,
         "privacy/request_detail.html",
-        {"record": record, "form": form, "carries_out": record.kind in (c.RequestKind.ERASURE, c.RequestKind.WITHDRAWAL)},
+        {
+            "record": record,
+            "form": form,
+            "carries_out": record.kind in (c.RequestKind.ERASURE, c.RequestKind.WITHDRAWAL),
+        },
     )
 
 
@@ -86,7 +90,9 @@ def request_detail(request, pk: int):
 def request_carry_out(request, pk: int):
     record = get_request_or_404(request.user, pk)
     with service_errors(request):
-        outcome = services.request_carry_out(actor=request.user, request=record, confirm=request.POST.get("confirm", ""))
+        outcome = services.request_carry_out(
+            actor=request.user, request=record, confirm=request.POST.get("confirm", "")
+        )
         messages.success(request, outcome)
     return redirect("privacy:request_detail", pk=record.pk)
 

@@ -16,6 +16,7 @@ Every place that serves a purpose excludes with this rule, so the rule is writte
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -30,7 +31,7 @@ def _kinds(purpose: str) -> list[str]:
     return [purpose, c.ConsentPurpose.ALL]
 
 
-def withdrawn_people(purpose: str, *, today: dt.date | None = None) -> QuerySet[ConsentRecord]:
+def withdrawn_people(purpose: str, *, today: dt.date | None = None) -> QuerySet[ConsentRecord, Any]:
     """The ids (`person_id` values) of people whose consent for `purpose` stands withdrawn today."""
     today = today or timezone.localdate()
     kinds = _kinds(purpose)

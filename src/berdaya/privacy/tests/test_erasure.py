@@ -44,12 +44,8 @@ def _cells_containing(*texts: str) -> list[str]:
 def _figures() -> dict:
     people = Person.objects.current()
     return {
-        "by_sex_village": sorted(
-            people.values_list("sex", "household__village_id").annotate(n=Count("id")).order_by()
-        ),
-        "by_birth_year": sorted(
-            people.values_list("birth_date__year").annotate(n=Count("id")).order_by()
-        ),
+        "by_sex_village": sorted(people.values_list("sex", "household__village_id").annotate(n=Count("id")).order_by()),
+        "by_birth_year": sorted(people.values_list("birth_date__year").annotate(n=Count("id")).order_by()),
         "disabled": people.filter(wgss_walking__gte=3).count(),
         "memberships": GroupMembership.objects.count(),
         "enrolments": Enrolment.objects.count(),
