@@ -21,7 +21,7 @@ class RequestForm(forms.ModelForm):
         label=_("Nomor data penduduk (#id)"),
         min_value=1,
         help_text=_("Cari orangnya di daftar penduduk; nomornya tertulis di halaman orang itu."),
-        error_messages={"invalid": _("Tulis nomor data penduduk (angka)."), "required": _("Isi nomor data penduduk.")},
+        error_messages={"required": _("Isi nomor data penduduk.")},
     )
 
     class Meta:
