@@ -21,3 +21,9 @@ class PrivacyConfig(AppConfig):
                 ),
             )
         )
+        # The person page shows the data-protection officer the person's requests and a link to record one.
+        from berdaya.registry.panels import PERSON, register_panel
+
+        from .panels import person_panel
+
+        register_panel(PERSON, "privacy", template="privacy/_person_panel.html", order=90, context=person_panel)

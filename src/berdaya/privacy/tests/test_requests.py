@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from berdaya.core.models import AuditEvent
+from berdaya.dci.models import Registry
+from berdaya.dci.services import people_for
 from berdaya.markets.models import SubscriberConsent
 from berdaya.markets.services import active_subscribers
 from berdaya.privacy import services
@@ -105,6 +107,9 @@ def test_the_access_copy_holds_their_data_and_who_viewed_it_and_is_audited(offic
     audit_section = next(s for s in document["bagian"] if s["kunci"] == "audit")
     assert any(row["oleh"] == admin_user.username and row["tindakan"] == "Melihat" for row in audit_section["baris"])
     assert AuditEvent.objects.filter(action="export", detail__event="pdp_access_copy", object_id=str(siti.pk))
+    # the officer finds the request on the person's page
+    page = client_for(officer).get(reverse("registry:person_detail", args=[siti.pk]))
+    assert reverse("privacy:request_detail", args=[record.pk]) in page.content.decode()
     pdf = client_for(officer).get(reverse("privacy:request_copy", args=[record.pk, "pdf"]))
     assert pdf.content[:4] == b"%PDF"
 
@@ -126,6 +131,7 @@ def test_a_withdrawal_takes_the_person_out_of_targeting_messages_and_partners(of
     assert siti not in base_people() and other in base_people()
     assert not active_subscribers().filter(person=siti).exists()
     assert siti not in people_visible_to(partner) and other in people_visible_to(partner)
+    assert siti not in people_for(officer, Registry.SOCIAL) and other in people_for(officer, Registry.SOCIAL)
     assert Person.objects.filter(excluded_for("research")).count() == 0
     # consenting again to targeting later brings them back
     ConsentRecord.objects.create(
