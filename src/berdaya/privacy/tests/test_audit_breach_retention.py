@@ -4,9 +4,12 @@ retention purges import files."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -90,10 +93,13 @@ def test_import_files_past_retention_are_purged_and_the_rest_listed(
     old.refresh_from_db()
     new.refresh_from_db()
     assert not old.file and not old.errors_file and new.file
-    assert not any(__import__("os").path.exists(p) for p in paths)
+    assert not any(os.path.exists(p) for p in paths)
     assert schedule.get("privacy.retention") is not None
     page = client_for(officer).get(reverse("privacy:retention"))
     assert "Berkas impor dan berkas kesalahan impor" in page.content.decode()
+    out = io.StringIO()
+    call_command("privacy", "retention", stdout=out)
+    assert "Berkas impor dan berkas kesalahan impor: 0 melewati 30 hari (otomatis)" in out.getvalue()
     # only an admin runs the purge from the page
     assert client_for(officer).post(reverse("privacy:retention")).status_code == 403
     assert client_for(admin_user).post(reverse("privacy:retention")).status_code == 302
