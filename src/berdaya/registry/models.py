@@ -378,6 +378,12 @@ class ConsentRecord(models.Model):
         verbose_name = _("dasar hukum / persetujuan")
         verbose_name_plural = _("dasar hukum / persetujuan")
         ordering = ["-given_at", "-id"]
+        indexes = [
+            # The withdrawals registry.consent reads on every targeting run, bulletin and partner list: few rows.
+            models.Index(
+                fields=["purpose_kind", "person"], condition=Q(withdrawn_at__isnull=False), name="consent_withdrawn_idx"
+            ),
+        ]
 
     def clean(self) -> None:
         if self.basis == c.ConsentBasis.CONSENT and not self.given_by:

@@ -30,4 +30,8 @@ class Migration(migrations.Migration):
             name='nik_missing_reason',
             field=models.CharField(blank=True, choices=[('never_registered', 'Belum pernah terdaftar'), ('card_lost', 'KTP/KK hilang'), ('unknown', 'Tidak diketahui'), ('erased', 'Dihapus atas permintaan subjek data (UU PDP)')], max_length=20, verbose_name='alasan tidak ada NIK'),
         ),
+        migrations.AddIndex(
+            model_name='consentrecord',
+            index=models.Index(condition=models.Q(('withdrawn_at__isnull', False)), fields=['purpose_kind', 'person'], name='consent_withdrawn_idx'),
+        ),
     ]
