@@ -69,6 +69,12 @@ def test_a_breach_is_filed_checked_and_exported(officer):
     assert client.post(reverse("privacy:breach_new"), fields).status_code == 302
     breach = BreachRecord.objects.get()
     assert breach.notify_by == breach.discovered_at + dt.timedelta(hours=72)
+    page = client.get(reverse("privacy:breach_edit", args=[breach.pk]))
+    assert (
+        page.status_code == 200
+        and timezone.localtime(breach.notify_by).strftime("%Y-%m-%d %H:%M") in page.content.decode()
+    )
+    assert "Laptop pendamping hilang" in client.get(reverse("privacy:breach_list")).content.decode()
     csv = client.get(reverse("privacy:breach_export", args=["csv"]))
     assert "Laptop pendamping hilang" in b"".join(csv.streaming_content).decode()
     xlsx = client.get(reverse("privacy:breach_export", args=["xlsx"]))

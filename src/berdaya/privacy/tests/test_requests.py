@@ -151,6 +151,8 @@ def test_a_withdrawal_takes_the_person_out_of_targeting_messages_and_partners(of
 
 def test_an_erasure_request_carried_out_anonymises_and_closes(officer, siti):
     record = services.request_record(actor=officer, person_id=siti.pk, data={"kind": "erasure", "channel": "phone"})
+    page = client_for(officer).get(reverse("privacy:request_detail", args=[record.pk]))
+    assert "Jalankan penghapusan" in page.content.decode()
     response = client_for(officer).post(reverse("privacy:request_carry_out", args=[record.pk]), {"confirm": record.pk})
     assert response.status_code == 302
     siti.refresh_from_db()
