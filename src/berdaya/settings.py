@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "berdaya.monitoring",
     "berdaya.dci",
     "berdaya.api",
+    "berdaya.privacy",
     "berdaya.demo",
 ]
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("pengaduan/", include("berdaya.grievances.urls")),
     path("tugas/", include("berdaya.jobs.urls")),
     path("dci/", include("berdaya.dci.urls")),
+    path("privasi/", include("berdaya.privacy.urls")),
     path("api/", include("berdaya.api.urls")),
     path("admin/", admin.site.urls),
     path("sehat/", core_views.health, name="health"),

@@ -125,6 +125,9 @@ class Capabilities:
     # What the user's role does beyond its scope.
     regency_staff: bool = False
     runs_programmes: bool = False
+    # The data-protection officer's work (UU 27/2022): data-subject requests, breach records, the audit trail,
+    # retention. Regency-wide roles: the office that holds the register answers for it.
+    handles_pdp_requests: bool = False
 
 
 ANONYMOUS = Capabilities("", False, False, False, False, False, False)
@@ -150,6 +153,7 @@ def capabilities(user: AnyUser) -> Capabilities:
         aggregates_only=role in AGGREGATES_ONLY,
         regency_staff=role in REGENCY_STAFF,
         runs_programmes=role in RUNS_PROGRAMMES,
+        handles_pdp_requests=role in REGENCY_WIDE,
     )
 
 

@@ -63,6 +63,35 @@ def audit(
     )
 
 
+VIEW_THROTTLE_SECONDS = 300
+
+
+def audit_view(*, actor: AnyUser, obj: models.Model, person_id: int | None = None, **detail: Any) -> bool:
+    """Record that `actor` viewed `obj` (a person, household, disability profile, migration episode page), once per
+    user and record every few minutes: reloading a page or coming back to it from a list does not fill the trail.
+    The check reads the audit table itself (its (object_type, object_id) index), so it holds across server workers
+    and needs no shared cache. The person the record is about is named in the detail (`person`), so the
+    data-protection officer can list every view of a person's data. True when a row was written."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    user_id = actor.pk if actor is not None and actor.is_authenticated else None
+    recent = AuditEvent.objects.filter(
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        action=AuditEvent.Action.VIEW,
+        actor_id=user_id,
+        at__gte=timezone.now() - timedelta(seconds=VIEW_THROTTLE_SECONDS),
+    )
+    if recent.exists():
+        return False
+    if person_id is not None:
+        detail["person"] = person_id
+    audit(actor=actor, action=AuditEvent.Action.VIEW, obj=obj, **detail)
+    return True
+
+
 def set_history_user(obj: models.Model, user: Actor | None) -> None:
     """Name `user` as the author of the change-history row (django-simple-history) that obj's next save or delete
     writes. The history middleware names the request's user; services name theirs, as they also run outside a

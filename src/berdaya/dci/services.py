@@ -31,6 +31,7 @@ from berdaya.jobs.progress import JobProgress
 from berdaya.jobs.services import job_start
 from berdaya.registry import choices as rc
 from berdaya.registry.access import households_visible_to, people_visible_to
+from berdaya.registry.consent import excluded_for
 from berdaya.registry.models import Person
 
 from . import envelope as env
@@ -62,8 +63,9 @@ def receiver_id() -> str:
 
 def people_for(user: User, registry: str) -> QuerySet[Person]:
     """The people a client may find in `registry`: its user's scope; in the farmer registry, those who farm (an
-    active plot, or a farming occupation)."""
-    people = people_visible_to(user)
+    active plot, or a farming occupation). A person who withdrew consent to sharing is never answered
+    (registry.consent)."""
+    people = people_visible_to(user).exclude(excluded_for(rc.ConsentPurpose.SHARING))
     if registry == Registry.FARMER:
         people = people.filter(
             Q(pk__in=Plot.objects.filter(is_active=True).values("farmer_id")) | Q(occupation__in=rc.FARMING_OCCUPATIONS)

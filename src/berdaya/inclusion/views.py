@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from berdaya.areas.selectors import deployment_districts
 from berdaya.core import disclosure
 from berdaya.core.access import capabilities
+from berdaya.core.audit import audit_view
 from berdaya.core.conf import conf
 from berdaya.core.forms import service_errors
 from berdaya.core.pagination import paginate
@@ -89,6 +90,8 @@ def profile_edit(request, person_pk: int):
     if not capabilities(request.user).edits_registry:
         raise PermissionDenied
     profile = DisabilityProfile.objects.filter(person=person).first()
+    if request.method == "GET":
+        audit_view(actor=request.user, obj=profile or person, person_id=person.pk, event="disability_profile")
     form = DisabilityProfileForm(request.POST or None, instance=profile, kpd_format=conf().kpd_format_label)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in form.fields}

@@ -31,6 +31,8 @@ from berdaya.core.spreadsheet import FileInfo, ImportFileError, read_rows
 from berdaya.jobs.models import Job
 from berdaya.jobs.progress import Progress
 from berdaya.registry.access import ensure_can_edit_household
+from berdaya.registry.choices import ConsentPurpose
+from berdaya.registry.consent import excluded_for
 
 from . import access, gsm, selectors
 from . import choices as c
@@ -423,7 +425,10 @@ def inbound_keyword(*, provider: str, inbound: Inbound, keyword: str) -> dict[st
 
 def active_subscribers(today: dt.date | None = None) -> QuerySet[SubscriberConsent]:
     today = today or timezone.localdate()
-    return SubscriberConsent.objects.filter(withdrawn_at__isnull=True, consent_date__lte=today)
+    # A person who withdrew consent to messages in the registry is not sent one (registry.consent).
+    return SubscriberConsent.objects.filter(withdrawn_at__isnull=True, consent_date__lte=today).exclude(
+        excluded_for(ConsentPurpose.MESSAGES, "person", today=today)
+    )
 
 
 # Bulletins

@@ -18,7 +18,7 @@ from berdaya.accounts.models import User
 from berdaya.areas.models import Village
 from berdaya.core import disclosure
 from berdaya.core.access import capabilities, ensure_sees_people, get_visible_or_404
-from berdaya.core.audit import audit
+from berdaya.core.audit import audit, audit_view
 from berdaya.core.conf import conf
 from berdaya.core.confirm import confirm_first
 from berdaya.core.documents import document_response
@@ -109,6 +109,7 @@ def episode_edit(request, pk: int):
 @login_required
 def episode_detail(request, pk: int):
     episode = _episode_or_404(request, pk)
+    audit_view(actor=request.user, obj=episode, person_id=episode.person_id)
     caps = capabilities(request.user)
     reintegration = None
     if episode.stage == c.Stage.RETURNED:

@@ -13,6 +13,7 @@ from berdaya.core.access import capabilities
 from berdaya.core.masking import mask_field, mask_nik
 from berdaya.registry import choices as rc
 from berdaya.registry.access import household_scope_q, households_visible_to, people_visible_to
+from berdaya.registry.consent import excluded_for
 from berdaya.targeting import selectors as tsel
 
 from . import access
@@ -98,10 +99,7 @@ def proposal_rows(*, actor: User, meetings: QuerySet[Meeting], columns: list[Exp
     """One row per person decided on, with the values of `columns`: identifiers masked for a role that does not
     see them, decisions and codes mapped through each column's value map."""
     sees_ids = capabilities(actor).sees_identifiers
-    scope = household_scope_q(actor, "person__household__")
-    qs = MeetingDecision.objects.filter(meeting__in=meetings)
-    if scope is not None:
-        qs = qs.filter(scope)
+    qs = _proposal_decisions(actor=actor, meetings=meetings)
     paths = sorted({_PATHS[col.source] for col in columns if col.source in _PATHS} | {"meeting__village_id"})
     for values in qs.order_by("meeting__date", "person__household_id", "person_id").values(*paths).iterator(2000):
         row = []
@@ -211,7 +209,13 @@ def reconciliation_households(*, actor: User, village_code: str = "") -> Iterato
             yield [*row, label]
 
 
-def proposal_rows_count(*, actor: User, meetings: QuerySet[Meeting]) -> int:
+def _proposal_decisions(*, actor: User, meetings: QuerySet[Meeting]) -> QuerySet[MeetingDecision]:
+    """The decisions a proposal file carries: in the actor's scope, less the people who withdrew consent to sharing
+    their data with other agencies (registry.consent)."""
     scope = household_scope_q(actor, "person__household__")
-    qs = MeetingDecision.objects.filter(meeting__in=meetings)
-    return (qs if scope is None else qs.filter(scope)).count()
+    qs = MeetingDecision.objects.filter(meeting__in=meetings).exclude(excluded_for(rc.ConsentPurpose.SHARING, "person"))
+    return qs if scope is None else qs.filter(scope)
+
+
+def proposal_rows_count(*, actor: User, meetings: QuerySet[Meeting]) -> int:
+    return _proposal_decisions(actor=actor, meetings=meetings).count()

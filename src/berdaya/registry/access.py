@@ -22,6 +22,8 @@ from berdaya.accounts.models import User
 from berdaya.areas.models import Village
 from berdaya.core.access import capabilities, get_visible_or_404, village_scope_q
 
+from . import choices as c
+from .consent import excluded_for
 from .merge import resolve_alias
 from .models import Group, Household, Person, PersonQuerySet
 
@@ -92,8 +94,12 @@ def households_visible_to(user: User) -> QuerySet[Household]:
 
 def people_visible_to(user: User) -> PersonQuerySet:
     """The people `user` may see. Merged duplicates are left out: they are aliases of a person, not people
-    (their ids still resolve through get_person_or_404)."""
-    return scoped_by_household(Person.objects.current(), user, "household__")
+    (their ids still resolve through get_person_or_404). Partner staff do not see a person who withdrew consent to
+    sharing their data with partners (registry.consent)."""
+    people = scoped_by_household(Person.objects.current(), user, "household__")
+    if capabilities(user).organisation_scoped:
+        people = people.exclude(excluded_for(c.ConsentPurpose.SHARING))
+    return people
 
 
 def groups_visible_to(user: User) -> QuerySet[Group]:

@@ -83,6 +83,8 @@ class NikMissingReason(models.TextChoices):
     NEVER_REGISTERED = "never_registered", _("Belum pernah terdaftar")
     CARD_LOST = "card_lost", _("KTP/KK hilang")
     UNKNOWN = "unknown", _("Tidak diketahui")
+    # Set by an erasure (privacy.erasure): the record stays, anonymous, for the counts it is part of.
+    ERASED = "erased", _("Dihapus atas permintaan subjek data (UU PDP)")
 
 
 class PersonStatus(models.TextChoices):
@@ -170,6 +172,19 @@ class ConsentBasis(models.TextChoices):
     PUBLIC_TASK = "public_task", _("Pelaksanaan tugas pelayanan publik")
     LEGAL_OBLIGATION = "legal_obligation", _("Kewajiban hukum")
     VITAL_INTEREST = "vital_interest", _("Kepentingan vital")
+
+
+class ConsentPurpose(models.TextChoices):
+    """What a person's data is processed for, as far as consent can be withdrawn for it (UU 27/2022 art. 9, 40).
+    A withdrawal for a purpose takes effect through `registry.consent.excluded_for` wherever that purpose is
+    served."""
+
+    GENERAL = "", _("Pendataan umum")
+    TARGETING = "targeting", _("Penyasaran dan kontak program")
+    MESSAGES = "messages", _("Pesan dan buletin (SMS/WhatsApp)")
+    SHARING = "sharing", _("Berbagi data dengan mitra dan instansi lain")
+    RESEARCH = "research", _("Penelitian dan statistik")
+    ALL = "all", _("Semua tujuan di atas")
 
 
 class ConsentGivenBy(models.TextChoices):

@@ -205,7 +205,7 @@ class LifeEventForm(StyledMixin, forms.Form):
 class ConsentForm(StyledMixin, forms.ModelForm):
     class Meta:
         model = ConsentRecord
-        fields = ["basis", "given_by", "given_by_name", "purpose", "given_at"]
+        fields = ["basis", "given_by", "given_by_name", "purpose", "purpose_kind", "given_at"]
         widgets = {"given_at": DATE_INPUT}
 
     def __init__(self, *args, **kwargs):

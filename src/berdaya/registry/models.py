@@ -364,6 +364,11 @@ class ConsentRecord(models.Model):
     given_by = models.CharField(_("diberikan oleh"), max_length=20, choices=c.ConsentGivenBy.choices, blank=True)
     given_by_name = models.CharField(_("nama pemberi persetujuan"), max_length=150, blank=True)
     purpose = models.CharField(_("tujuan"), max_length=300)
+    # The purpose as the system acts on it: a withdrawn record of a kind takes the person out of what serves that
+    # purpose (registry.consent). Blank: the general registration basis, which a withdrawal does not name.
+    purpose_kind = models.CharField(
+        _("jenis tujuan"), max_length=20, choices=c.ConsentPurpose.choices, blank=True, default=""
+    )
     given_at = models.DateField(_("tanggal"), default=timezone.localdate)
     withdrawn_at = models.DateField(_("ditarik pada"), null=True, blank=True)
     recorded_by = models.ForeignKey(
@@ -376,6 +381,12 @@ class ConsentRecord(models.Model):
         verbose_name = _("dasar hukum / persetujuan")
         verbose_name_plural = _("dasar hukum / persetujuan")
         ordering = ["-given_at", "-id"]
+        indexes = [
+            # The withdrawals registry.consent reads on every targeting run, bulletin and partner list: few rows.
+            models.Index(
+                fields=["purpose_kind", "person"], condition=Q(withdrawn_at__isnull=False), name="consent_withdrawn_idx"
+            ),
+        ]
 
     def clean(self) -> None:
         if self.basis == c.ConsentBasis.CONSENT and not self.given_by:

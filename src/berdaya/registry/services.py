@@ -550,6 +550,36 @@ def consent_record(*, actor: User, person: Person, data: dict[str, Any]) -> Cons
 
 
 @transaction.atomic
+def consent_withdraw(*, actor: User, person: Person, purpose: str, on: dt.date | None = None) -> ConsentRecord:
+    """Record that `person` withdraws consent for `purpose` (a ConsentPurpose other than the general basis): the
+    records of that purpose still standing are marked withdrawn, and a withdrawal record says when, so that
+    `registry.consent.excluded_for(purpose)` leaves the person out from that day."""
+    ensure_can_edit_household(actor, person.household)
+    on = on or timezone.localdate()
+    if purpose not in c.ConsentPurpose.values or not purpose:
+        raise ValidationError({"purpose_kind": _("Pilih tujuan yang persetujuannya ditarik.")})
+    if on > timezone.localdate():
+        raise ValidationError({"withdrawn_at": _("Tanggal penarikan tidak boleh di masa depan.")})
+    kinds = [purpose] if purpose != c.ConsentPurpose.ALL else [k for k in c.ConsentPurpose.values if k]
+    for record in person.consents.filter(purpose_kind__in=kinds, withdrawn_at__isnull=True, given_at__lte=on):
+        record.withdrawn_at = on
+        _save(record, actor)
+    label = c.ConsentPurpose(purpose).label
+    record = ConsentRecord(
+        person=person,
+        recorded_by=actor,
+        basis=c.ConsentBasis.CONSENT,
+        given_by=c.ConsentGivenBy.SELF,
+        purpose=_("Penarikan persetujuan: %(purpose)s") % {"purpose": label},
+        purpose_kind=purpose,
+        given_at=on,
+        withdrawn_at=on,
+    )
+    _save(record, actor)
+    return record
+
+
+@transaction.atomic
 def group_save(*, actor: User, group: Group) -> Group:
     ensure_can_edit_group(actor, group)
     ensure_can_register_in(actor, group.village)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from berdaya.areas.models import District, Village
 from berdaya.core import disclosure
 from berdaya.core.access import capabilities, ensure_sees_people
-from berdaya.core.audit import audit
+from berdaya.core.audit import audit, audit_view
 from berdaya.core.conf import conf
 from berdaya.core.forms import apply_errors, service_errors
 from berdaya.core.pagination import paginate
@@ -102,6 +102,7 @@ def person_detail(request, pk: int):
         # An old link to a merged duplicate: the record it was merged into answers for it.
         messages.info(request, _("Data #%(old)s sudah digabungkan ke data ini (data ganda).") % {"old": pk})
         return redirect("registry:person_detail", pk=person.pk)
+    audit_view(actor=request.user, obj=person, person_id=person.pk)
     caps = capabilities(request.user)
     return render(
         request,
@@ -184,6 +185,7 @@ def consent_add(request, pk: int):
 @login_required
 def household_detail(request, pk: int):
     household = get_household_or_404(request.user, pk)
+    audit_view(actor=request.user, obj=household)
     caps = capabilities(request.user)
     members = list(selectors.household_members(household))
     flags = profiles(household.members.current())

@@ -191,6 +191,10 @@ def merge_world(*, same_household: bool = False, village: str = "15.02.01.2001")
         actor=officer,
         data={"category": "aid_not_received", "description": "Bantuan belum diterima", "person_id": merged.pk},
     )
+    # privacy: the duplicate asked for a copy of their data
+    from berdaya.privacy.models import DataRequest
+
+    DataRequest.objects.create(kind="access", person=merged, channel="in_person", created_by=officer)
     return MergeWorld(officer, survivor, merged, relative, survivor_home, merged_home)
 
 

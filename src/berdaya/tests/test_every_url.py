@@ -430,6 +430,8 @@ BY_NAME = [
     ("dci:", "person"),
     # Indicators are regency-level definitions every role reads (no person in them): another object's id answers 404.
     ("monitoring:", "person"),
+    # Requests and breach records (privacy) are not in the world: another object's id must answer 404 all the same.
+    ("privacy:", "person"),
     # The REST API (berdaya.api): each detail by the world object of its kind; kinds the world does not build
     # (attendance, harvests, sales, prices, tokens) take another object's id, which must answer 404 or show
     # nothing out of scope all the same.

@@ -9,6 +9,7 @@ from django.db.models import Case, Expression, Q, QuerySet, TextField, When
 from django.utils.translation import gettext as _
 
 from berdaya.registry import choices as rc
+from berdaya.registry.consent import excluded_for
 from berdaya.registry.models import Person
 
 from .conditions import CONDITIONS
@@ -77,8 +78,11 @@ def failed_expr(node: dict, ctx: Context) -> Expression:
 
 
 def base_people() -> QuerySet[Person]:
-    """The people a rule is evaluated over: living members who still live in an active household."""
-    return Person.objects.filter(status=rc.PersonStatus.ACTIVE, household__status=rc.HouseholdStatus.ACTIVE)
+    """The people a rule is evaluated over: living members who still live in an active household, less those who
+    withdrew consent to targeting (registry.consent)."""
+    return Person.objects.filter(status=rc.PersonStatus.ACTIVE, household__status=rc.HouseholdStatus.ACTIVE).exclude(
+        excluded_for(rc.ConsentPurpose.TARGETING)
+    )
 
 
 def matching_people(tree: dict, as_of: dt.date) -> QuerySet[Person]:

@@ -1,0 +1,59 @@
+"""The one rule of what a withdrawn consent stops (UU 27/2022 art. 40-41): the person is left out of everything that
+serves the purpose withdrawn.
+
+A withdrawal is a ConsentRecord of a purpose kind (`c.ConsentPurpose`) with `withdrawn_at` set, on or before today.
+It holds until the person consents again to that purpose (a record of the same kind given after the withdrawal and
+not itself withdrawn). A withdrawal of ALL covers every purpose.
+
+Every place that serves a purpose excludes with this rule, so the rule is written once:
+- targeting candidate lists (TARGETING): `targeting.services` leaves them out of a run;
+- bulletins and messages (MESSAGES): `markets.services.active_subscribers`;
+- partners, SIKS-NG proposals and SPDCI answers (SHARING): `registry.access.people_visible_to` for partner staff,
+  `musdes` proposal rows, `dci` search answers;
+- research extracts (RESEARCH): no such extract exists yet; the purpose is recorded so that one built later asks it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from . import choices as c
+from .models import ConsentRecord
+
+
+def _kinds(purpose: str) -> list[str]:
+    if purpose not in c.ConsentPurpose.values or purpose in ("", c.ConsentPurpose.ALL):
+        raise ValueError(f"unknown consent purpose {purpose!r}")
+    return [purpose, c.ConsentPurpose.ALL]
+
+
+def withdrawn_people(purpose: str, *, today: dt.date | None = None) -> QuerySet[ConsentRecord, Any]:
+    """The ids (`person_id` values) of people whose consent for `purpose` stands withdrawn today."""
+    today = today or timezone.localdate()
+    kinds = _kinds(purpose)
+    renewed = ConsentRecord.objects.filter(
+        person_id=OuterRef("person_id"),
+        purpose_kind__in=kinds,
+        withdrawn_at__isnull=True,
+        given_at__gt=OuterRef("withdrawn_at"),
+        given_at__lte=today,
+    )
+    return (
+        ConsentRecord.objects.filter(purpose_kind__in=kinds, withdrawn_at__isnull=False, withdrawn_at__lte=today)
+        .filter(~Exists(renewed))
+        .values("person_id")
+    )
+
+
+def excluded_for(purpose: str, path: str = "pk", *, today: dt.date | None = None) -> Q:
+    """Q matching the rows whose person (reached by `path`: "pk" on Person, "person" on a row pointing at one)
+    withdrew consent for `purpose`. Use it with `.exclude(...)`."""
+    return Q(**{f"{path}__in": withdrawn_people(purpose, today=today)})
+
+
+def is_withdrawn(person_id: int, purpose: str, *, today: dt.date | None = None) -> bool:
+    return withdrawn_people(purpose, today=today).filter(person_id=person_id).exists()
