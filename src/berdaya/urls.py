@@ -19,6 +19,7 @@ urlpatterns = [
     path("sasaran/", include("berdaya.targeting.urls")),
     path("musdes/", include("berdaya.musdes.urls")),
     path("transparansi/", include("berdaya.transparency.urls")),
+    path("hasil/", include("berdaya.outcomes.urls")),
     path("program/", include("berdaya.programmes.urls")),
     path("mitra/", include("berdaya.partners.urls")),
     path("tani/", include("berdaya.farming.urls")),
