@@ -276,7 +276,7 @@ def load_panel(
     frame = frame.sort_values(["person_id", "interview_date", "id"])
     base = frame[frame["round"] == c.Round.BASELINE].groupby("person_id").first()[["value", "interview_date"]]
     follow = frame[frame["round"] == c.Round.FOLLOW_UP].groupby("person_id").last()[["value", "interview_date"]]
-    both = base.join(follow, lsuffix="_pre", rsuffix="_post", how="inner")
+    both = base.merge(follow, left_index=True, right_index=True, suffixes=("_pre", "_post"))
     both = both[both["interview_date_post"] > both["interview_date_pre"]]
     both = both.rename(columns={"value_pre": "pre", "value_post": "post"})[["pre", "post"]].reset_index()
     if both.empty:

@@ -219,6 +219,8 @@ def outcome_fields(person) -> dict[str, Any]:
         **farmer_ref(person),
         "village": "15.02.01.2001",
         "interview_date": TODAY.isoformat(),
+        "round": "baseline",
+        "household_size": 4,
         "income": {
             "income_farming": 2500000,
             "income_wages": 0,
@@ -227,7 +229,7 @@ def outcome_fields(person) -> dict[str, Any]:
             "income_remittances": 0,
             "income_other": 0,
         },
-        "work": {"employed": "yes", "occupation": "farmer", "hours_worked": 40},
+        "work": {"employed": "yes", "occupation": "farmer", "hours_worked": 40, "business_running": "yes"},
         "farm": {"commodity": "karet", "yield_kg": 1200, "area_ha": 1.5, "price_obtained": 11000},
         "savings_group": {"has_savings": "yes", "savings_amount": 500000},
         "wellbeing": 6,

@@ -12,8 +12,15 @@ from berdaya.programmes.models import Enrolment
 
 
 def enrolment(programme, person, actor, *, status: str = pc.EnrolmentStatus.ACTIVE, on: dt.date | None = None):
+    ended = status in (pc.EnrolmentStatus.DROPPED_OUT, pc.EnrolmentStatus.REJECTED)
     return Enrolment.objects.create(
-        programme=programme, person=person, status=status, enrolled_on=on or dt.date(2025, 1, 10), created_by=actor
+        programme=programme,
+        person=person,
+        status=status,
+        enrolled_on=on or dt.date(2025, 1, 10),
+        ended_on=dt.date(2025, 3, 1) if ended else None,
+        reason="Pindah kerja" if ended else "",
+        created_by=actor,
     )
 
 
