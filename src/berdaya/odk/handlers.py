@@ -598,9 +598,7 @@ def outcome(actor: User, data: dict[str, Any], confirm: bool) -> Written:
     for name in oc.INCOME_FIELDS:
         values[name] = integer(data, name, errors)
     errors.raise_if_any()
-    survey = outcomes.survey_record(
-        actor=actor, person=person, programme=programme, data=values, source=oc.Source.ODK
-    )
+    survey = outcomes.survey_record(actor=actor, person=person, programme=programme, data=values, source=oc.Source.ODK)
     return Written({"outcome_survey": survey.pk, "person": person.pk})
 
 

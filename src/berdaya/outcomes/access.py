@@ -19,12 +19,12 @@ from berdaya.core.access import capabilities, ensure_sees_people, get_visible_or
 from berdaya.programmes.access import can_manage_programme
 from berdaya.programmes.models import Enrolment, Programme
 from berdaya.registry.access import people_visible_to
-from berdaya.registry.models import Person
+from berdaya.registry.models import Person, PersonQuerySet
 
 from .models import OutcomeSurvey
 
 
-def people_with_outcomes_visible_to(user: User) -> QuerySet[Person]:
+def people_with_outcomes_visible_to(user: User) -> PersonQuerySet:
     """The people whose outcome data `user` may read person by person."""
     caps = capabilities(user)
     if not caps.sees_people:
@@ -69,7 +69,9 @@ def ensure_can_record_for(user: User, person: Person) -> None:
 
 def ensure_can_plan(user: User, programme: Programme) -> None:
     if not can_manage_programme(user, programme):
-        raise PermissionDenied(_("Hanya pengelola program yang boleh mengubah rencana pemantauan dan kriteria graduasi."))
+        raise PermissionDenied(
+            _("Hanya pengelola program yang boleh mengubah rencana pemantauan dan kriteria graduasi.")
+        )
 
 
 def sees_aggregates(user: User) -> bool:

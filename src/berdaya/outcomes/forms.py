@@ -26,12 +26,17 @@ def _yes_no(value: Any) -> bool | None:
 
 class SurveyForm(forms.Form):
     programme = forms.ModelChoiceField(
-        Programme.objects.none(), label=gettext_lazy("Program"), required=False,
+        Programme.objects.none(),
+        label=gettext_lazy("Program"),
+        required=False,
         help_text=gettext_lazy("Kosongkan untuk survei warga yang bukan peserta (kelompok pembanding)."),
     )
     round = forms.ChoiceField(label=gettext_lazy("Putaran"), choices=c.Round.choices)
     round_month = forms.IntegerField(
-        label=gettext_lazy("Tindak lanjut bulan ke-"), required=False, min_value=0, max_value=120,
+        label=gettext_lazy("Tindak lanjut bulan ke-"),
+        required=False,
+        min_value=0,
+        max_value=120,
         help_text=gettext_lazy("Untuk tindak lanjut saja, mis. 6 atau 12 bulan setelah terdaftar."),
     )
     interview_date = forms.DateField(label=gettext_lazy("Tanggal wawancara"), widget=DateInput())
@@ -47,9 +52,7 @@ class SurveyForm(forms.Form):
     business_running = forms.ChoiceField(
         label=gettext_lazy("Usaha (hasil pelatihan/modal) masih berjalan?"), choices=YES_NO_UNKNOWN, required=False
     )
-    commodity = forms.ModelChoiceField(
-        Commodity.objects.all(), label=gettext_lazy("Komoditas utama"), required=False
-    )
+    commodity = forms.ModelChoiceField(Commodity.objects.all(), label=gettext_lazy("Komoditas utama"), required=False)
     yield_kg = NumberField(label=gettext_lazy("Hasil musim terakhir (kg)"), decimal_places=2, required=False)
     area_ha = NumberField(label=gettext_lazy("Luas yang dipanen (ha)"), decimal_places=3, required=False)
     price_obtained = RupiahField(label=gettext_lazy("Harga jual yang diperoleh (Rp/kg)"), required=False)
@@ -82,11 +85,13 @@ class PlanForm(forms.Form):
         help_text=gettext_lazy("Dipisah koma, mis. 6, 12."),
     )
     poverty_line = RupiahField(
-        label=gettext_lazy("Garis kemiskinan (Rp/kapita/bulan)"), required=False,
+        label=gettext_lazy("Garis kemiskinan (Rp/kapita/bulan)"),
+        required=False,
         help_text=gettext_lazy("Kosongkan untuk memakai garis kemiskinan kabupaten dari pengaturan."),
     )
     graduation_criteria = forms.CharField(
-        label=gettext_lazy("Kriteria graduasi (JSON)"), widget=forms.Textarea(attrs={"rows": 10, "class": "font-monospace"})
+        label=gettext_lazy("Kriteria graduasi (JSON)"),
+        widget=forms.Textarea(attrs={"rows": 10, "class": "font-monospace"}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -210,7 +210,7 @@ def _meets(item: dict[str, Any], evidence: Sequence[Any], poverty_line: int) -> 
         k = item.get("follow_ups", 1)
         per_person = line_per_person(item.get("multiple", 1), poverty_line)
         newest = evidence[:k]
-        return len(newest) == k and all(_measure(s, "total_income") >= per_person * s.household_size for s in newest)  # type: ignore[operator]
+        return len(newest) == k and all(_measure(s, "total_income") >= per_person * s.household_size for s in newest)
     if kind == "business_running":
         later = [s for s in evidence if s.round_month >= item.get("months", 12)]
         return bool(later) and later[0].business_running is True
@@ -297,7 +297,7 @@ def annotate_graduation(
                 .annotate(_total=_total_income())
                 .filter(_total__lt=F("household_size") * Value(per_person))
             )
-            conditions.append(Q(**{f"{name}_id__isnull": False}) & ~Exists(below))
+            conditions.append(Q(**{f"{name}_id__isnull": False}) & Q(~Exists(below)))
         elif kind == "business_running":
             later = _evidence(as_of).filter(round_month__gte=item.get("months", 12)).order_by(*NEWEST)
             annotations[f"{name}_v"] = Subquery(later.values("business_running")[:1], output_field=BooleanField())

@@ -202,7 +202,7 @@ def _outcome_column(outcome: str) -> Any:
     return F(outcome)
 
 
-def _group_case() -> Case:
+def vulnerable_group_case() -> Case:
     """One vulnerable group per person, the first that applies, for matching like with like."""
     whens = []
     for code, q in (
@@ -264,7 +264,9 @@ def load_panel(
             .first()
         )
         eligible = (
-            Candidate.objects.filter(run=run).values("person_id") if run is not None else Person.objects.none().values("pk")
+            Candidate.objects.filter(run=run).values("person_id")
+            if run is not None
+            else Person.objects.none().values("pk")
         )
         surveys = surveys.filter(Q(person_id__in=participants) | Q(person_id__in=eligible))
     if people is not None:
@@ -286,7 +288,7 @@ def load_panel(
             Person.objects.filter(pk__in=both["person_id"].tolist())
             .annotate(
                 district=F("household__village__district_id"),
-                vgroup=_group_case(),
+                vgroup=vulnerable_group_case(),
                 decile=Coalesce(
                     "household__welfare__verified_decile",
                     "household__welfare__official_decile",
@@ -298,8 +300,9 @@ def load_panel(
         columns=["person_id", "district", "group", "decile", "sex"],
     )
     treated_ids = set(
-        Enrolment.objects.filter(programme=programme, status__in=pc.SEAT_STATUSES, person_id__in=both["person_id"].tolist())
-        .values_list("person_id", flat=True)
+        Enrolment.objects.filter(
+            programme=programme, status__in=pc.SEAT_STATUSES, person_id__in=both["person_id"].tolist()
+        ).values_list("person_id", flat=True)
     )
     panel = both.merge(facts, on="person_id")
     panel["treated"] = panel["person_id"].isin(treated_ids).astype(int)

@@ -100,8 +100,30 @@ def template_csv() -> bytes:
     writer = csv.writer(out)
     writer.writerow([name for name, _f in COLUMNS])
     writer.writerow(
-        ["1502014506900001", "", "", "baseline", "", "2026-01-15", "4", "1200000", "0", "300000", "0", "200000",
-         "0", "ya", "40", "", "karet", "850", "1", "9000", "150000", "6"]
+        [
+            "1502014506900001",
+            "",
+            "",
+            "baseline",
+            "",
+            "2026-01-15",
+            "4",
+            "1200000",
+            "0",
+            "300000",
+            "0",
+            "200000",
+            "0",
+            "ya",
+            "40",
+            "",
+            "karet",
+            "850",
+            "1",
+            "9000",
+            "150000",
+            "6",
+        ]
     )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -126,7 +148,11 @@ def _typed(name: str, raw: Any, errors: list[str]) -> Any:
         return None
     try:
         if name in INTEGER_FIELDS:
-            number = Decimal(text.replace(".", "").replace(",", ".")) if re.fullmatch(r"[\d.]+(,\d+)?", text) else Decimal(text)
+            number = (
+                Decimal(text.replace(".", "").replace(",", "."))
+                if re.fullmatch(r"[\d.]+(,\d+)?", text)
+                else Decimal(text)
+            )
             if number != number.to_integral_value():
                 raise InvalidOperation
             return int(number)
@@ -168,8 +194,13 @@ def surveys_import(*, actor: User, path: str | Path, dry_run: bool) -> ImportRes
         for row_no, values in read_rows(path, info, max_rows=MAX_ROWS):
             if not headers:
                 headers = [_key(h) for h in info.headers]
-                missing = [n for n, f in COLUMNS if f not in {"nik", "person_id"} and n not in headers and f in {
-                    "round", "interview_date", "household_size", "wellbeing"}]
+                missing = [
+                    n
+                    for n, f in COLUMNS
+                    if f not in {"nik", "person_id"}
+                    and n not in headers
+                    and f in {"round", "interview_date", "household_size", "wellbeing"}
+                ]
                 if missing or not ({"nik", "nomor_penduduk"} & set(headers)):
                     raise ValidationError(
                         _("Kolom wajib tidak ada: %(m)s. Unduh templat dan pakai judul kolomnya.")
@@ -198,9 +229,7 @@ def surveys_import(*, actor: User, path: str | Path, dry_run: bool) -> ImportRes
     ids = {d["person_id"] for _r, _v, d, _e in parsed if d["person_id"]}
     by_nik = dict(people.filter(nik__in=niks).values_list("nik", "pk")) if niks else {}
     by_id = set(people.filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
-    household_of = dict(
-        people.filter(pk__in=set(by_nik.values()) | by_id).values_list("pk", "household_id")
-    )
+    household_of = dict(people.filter(pk__in=set(by_nik.values()) | by_id).values_list("pk", "household_id"))
     programme_ids = {d["programme"] for _r, _v, d, _e in parsed if d["programme"]}
     programmes = set(Programme.objects.filter(pk__in=programme_ids).values_list("pk", flat=True))
     enrolled = set(
@@ -223,11 +252,11 @@ def surveys_import(*, actor: User, path: str | Path, dry_run: bool) -> ImportRes
     surveys: list[OutcomeSurvey] = []
     error_rows: list[list[Any]] = []
     for row_no, values, data, errors in parsed:
-        person_id = by_nik.get(data["nik"]) if data["nik"] else (data["person_id"] if data["person_id"] in by_id else None)
+        person_id = (
+            by_nik.get(data["nik"]) if data["nik"] else (data["person_id"] if data["person_id"] in by_id else None)
+        )
         if person_id is None:
-            errors.append(
-                _("nik: tidak ada penduduk hidup dengan NIK/nomor ini di wilayah atau program Anda.")
-            )
+            errors.append(_("nik: tidak ada penduduk hidup dengan NIK/nomor ini di wilayah atau program Anda."))
         programme_id = data["programme"]
         if programme_id is not None and programme_id not in programmes:
             errors.append(_("program_id: program %(p)s tidak ada.") % {"p": programme_id})
@@ -257,6 +286,7 @@ def surveys_import(*, actor: User, path: str | Path, dry_run: bool) -> ImportRes
             result.errors += [(row_no, e) for e in errors]
             error_rows.append([*values, "; ".join(errors)])
             continue
+        assert person_id is not None  # a row without one has an error above
         for name in (*c.INCOME_FIELDS, "savings"):
             values_typed[name] = values_typed[name] or 0
         values_typed["employed"] = bool(values_typed["employed"])

@@ -16,7 +16,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-
 from . import choices as c
 
 non_negative_rupiah = MinValueValidator(0, message=_("Tidak boleh negatif."))
@@ -136,7 +135,9 @@ class OutcomeSurvey(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(round="follow_up", round_month__gt=0) | Q(round="baseline", round_month=0) | Q(round="adhoc"),
+                condition=Q(round="follow_up", round_month__gt=0)
+                | Q(round="baseline", round_month=0)
+                | Q(round="adhoc"),
                 name="outcome_round_month_fits_round",
             ),
             models.CheckConstraint(

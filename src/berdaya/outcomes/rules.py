@@ -29,8 +29,7 @@ def survey_errors(data: dict[str, Any], *, today: dt.date) -> dict[str, list[str
         add("round", _("Pilih putaran survei: data awal, tindak lanjut, atau sewaktu-waktu."))
     month = data.get("round_month") or 0
     if round_ == c.Round.FOLLOW_UP:
-        if data.get("programme") is None:
-            add("programme", _("Survei tindak lanjut harus terkait program."))
+        # A follow-up without a programme is a comparison person's, counted in months from their own baseline.
         if not 1 <= month <= 120:
             add("round_month", _("Tindak lanjut bulan ke berapa? Isi 1 sampai 120."))
     elif round_ == c.Round.BASELINE and month:

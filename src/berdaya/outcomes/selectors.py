@@ -93,12 +93,12 @@ def followups_due(*, actor: User, month: dt.date | None = None, for_user: User |
                     person__in=people.values("pk"),
                 )
                 .filter(~Exists(taken))
-                .values_list(
-                    "pk", "person_id", "person__full_name", "person__household__village__name", "enrolled_on"
-                )
+                .values_list("pk", "person_id", "person__full_name", "person__household__village__name", "enrolled_on")
                 .order_by("enrolled_on", "pk")[:500]
             )
             for pk, person_id, name, village, enrolled_on in qs:
+                if enrolled_on is None:  # excluded by the filter; for the type checker
+                    continue
                 due_on = add_months(enrolled_on, months)
                 rows.append(
                     Due(pk, person_id, name, village, programme.pk, programme.name, months, due_on, due_on < first)
@@ -209,7 +209,7 @@ def graduation_rate(
         enrolments = enrolments.filter(programme=programme)
     if scope is not None:
         enrolments = enrolments.filter(person__in=scope.values("pk"))
-    graduated = Graduation.objects.filter(
-        enrolment__in=enrolments.values("pk"), graduated_on__lte=end
-    ).exclude(fell_back_on__lte=end)
+    graduated = Graduation.objects.filter(enrolment__in=enrolments.values("pk"), graduated_on__lte=end).exclude(
+        fell_back_on__lte=end
+    )
     return Rate(graduated=graduated.count(), participants=enrolments.count())

@@ -46,9 +46,10 @@ def duplicate_of(*, person_id: int, programme_id: int | None, round_: str, round
     """The survey this one would repeat: one baseline per person and programme, one follow-up per month."""
     if round_ == c.Round.ADHOC:
         return None
-    return OutcomeSurvey.objects.filter(
-        person_id=person_id, programme_id=programme_id, round=round_, round_month=round_month
-    ).first()
+    same = OutcomeSurvey.objects.filter(person_id=person_id, round=round_, round_month=round_month)
+    if programme_id is None:
+        return same.filter(programme__isnull=True).first()
+    return same.filter(programme_id=programme_id).first()
 
 
 @transaction.atomic
@@ -64,17 +65,18 @@ def survey_record(
     values = {name: data.get(name) for name in SURVEY_FIELDS}
     values["round_month"] = values["round_month"] or 0
     errors = rules.survey_errors({**values, "programme": programme}, today=timezone.localdate())
-    if programme is not None and not Enrolment.objects.filter(
-        programme=programme, person=person, status__in=SURVEYED_STATUSES
-    ).exists():
+    if (
+        programme is not None
+        and not Enrolment.objects.filter(programme=programme, person=person, status__in=SURVEYED_STATUSES).exists()
+    ):
         errors.setdefault("programme", []).append(_("Penduduk ini tidak terdaftar sebagai peserta program ini."))
     if errors:
         raise ValidationError(errors)
     previous = duplicate_of(
         person_id=person.pk,
         programme_id=programme.pk if programme else None,
-        round_=values["round"],
-        round_month=values["round_month"],
+        round_=str(values["round"]),
+        round_month=int(values["round_month"] or 0),
     )
     if previous is not None:
         raise ValidationError(

@@ -277,7 +277,14 @@ def graduation_refresh(request, pk: int):
     if not can_manage_programme(request.user, programme):
         raise not_found()
     counts = services.graduation_refresh(programme=programme)
-    audit(actor=request.user, action="update", obj=programme, event="outcomes.graduation_refresh", **counts)
+    audit(
+        actor=request.user,
+        action="update",
+        obj=programme,
+        event="outcomes.graduation_refresh",
+        graduated=counts["graduated"],
+        fell_back=counts["fell_back"],
+    )
     messages.success(
         request,
         _("Graduasi diperbarui: %(g)s baru lulus mandiri, %(f)s kembali rentan.")

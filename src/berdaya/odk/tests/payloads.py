@@ -219,7 +219,9 @@ def outcome_fields(person) -> dict[str, Any]:
         **farmer_ref(person),
         "village": "15.02.01.2001",
         "interview_date": TODAY.isoformat(),
+        "programme": None,
         "round": "baseline",
+        "round_month": None,
         "household_size": 4,
         "income": {
             "income_farming": 2500000,

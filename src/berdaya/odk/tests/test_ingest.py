@@ -100,11 +100,15 @@ def test_an_outcome_submission_becomes_an_outcome_survey(world):
     assert survey.business_running is True and survey.yield_kg_ha == 800
 
 
-def test_an_outcome_follow_up_without_a_programme_waits_with_indonesian_errors(world):
-    fields = {**p.outcome_fields(world["farmer"]), "round": "follow_up", "round_month": 6}
+def test_an_outcome_follow_up_is_tied_to_the_programme_and_a_bad_one_waits_with_indonesian_errors(world):
+    programme_id = world["session"].programme_id
+    fields = {**p.outcome_fields(world["farmer"]), "round": "follow_up", "round_month": 6, "programme": programme_id}
+    state, submission = receive("outcome", p.central(fields), world["officer"])
+    assert state == SubmissionState.INGESTED, submission.errors
+    fields = {**p.outcome_fields(world["other"]), "round": "follow_up", "programme": programme_id}
     state, submission = receive("outcome", p.central(fields), world["officer"])
     assert state == SubmissionState.QUEUED
-    assert "Survei tindak lanjut harus terkait program." in str(submission.errors)
+    assert "Tindak lanjut bulan ke berapa? Isi 1 sampai 120." in str(submission.errors)
 
 
 def test_an_invalid_household_waits_in_the_queue_with_indonesian_errors_and_writes_nothing(world):

@@ -49,7 +49,11 @@ def test_the_plan_keeps_only_valid_criteria(officer, partner):
 
     with pytest.raises(PermissionDenied):  # another organisation's programme
         services.plan_save(
-            actor=partner, programme=programme, follow_up_months=[6], criteria=graduation.default_criteria(), poverty_line=None
+            actor=partner,
+            programme=programme,
+            follow_up_months=[6],
+            criteria=graduation.default_criteria(),
+            poverty_line=None,
         )
 
 
@@ -75,8 +79,17 @@ def test_it_lists_who_graduated_who_is_close_and_who_fell_back(officer):
         enrolment(programme, p, officer)
 
     def follow(p, month, day, per_person, running):
-        survey(p, officer, programme=programme, round=c.Round.FOLLOW_UP, month=month, interview_date=day,
-               household_size=2, income_farming=per_person * 2, business_running=running)
+        survey(
+            p,
+            officer,
+            programme=programme,
+            round=c.Round.FOLLOW_UP,
+            month=month,
+            interview_date=day,
+            household_size=2,
+            income_farming=per_person * 2,
+            business_running=running,
+        )
 
     follow(rising, 6, dt.date(2025, 7, 10), 600_000, True)
     follow(rising, 12, dt.date(2026, 1, 10), LINE, True)  # exactly at the line counts
@@ -89,7 +102,10 @@ def test_it_lists_who_graduated_who_is_close_and_who_fell_back(officer):
     follow(falling, 18, dt.date(2026, 7, 10), LINE - 1, True)
     counts = services.graduation_refresh(programme=programme, as_of=dt.date(2026, 7, 31))
 
-    rows = {r.person_name: r for r in selectors.graduation_list(actor=officer, programme=programme, as_of=dt.date(2026, 7, 31))}
+    rows = {
+        r.person_name: r
+        for r in selectors.graduation_list(actor=officer, programme=programme, as_of=dt.date(2026, 7, 31))
+    }
     assert counts["fell_back"] == 1
     assert rows["Naik"].status == Status.GRADUATED and rows["Naik"].graduated_on == dt.date(2026, 1, 31)
     assert rows["Setengah"].status == Status.CLOSE and rows["Setengah"].met == [True, False]

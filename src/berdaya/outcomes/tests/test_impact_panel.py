@@ -22,20 +22,55 @@ pytestmark = pytest.mark.django_db
 def test_it_pairs_each_persons_baseline_with_their_latest_follow_up(officer, django_assert_max_num_queries):
     programme, other = tp.programme(officer), tp.programme(officer)
     joined = f.person(name="Peserta")
-    HouseholdWelfare.objects.create(household=joined.household, local_decile=3, official_decile=2, official_source="DTSEN")
+    HouseholdWelfare.objects.create(
+        household=joined.household, local_decile=3, official_decile=2, official_source="DTSEN"
+    )
     dropped = f.person(name="Putus")
     outsider = f.person(name="Bukan Peserta", hh=f.household(village="15.02.02.2004"))
     lone = f.person(name="Tanpa Tindak Lanjut")
     enrolment(programme, joined, officer)
     enrolment(programme, dropped, officer, status=pc.EnrolmentStatus.DROPPED_OUT)
     survey(joined, officer, programme=programme, income_farming=1_000_000)
-    survey(joined, officer, programme=programme, round=c.Round.FOLLOW_UP, month=6, interview_date=dt.date(2025, 7, 15), income_farming=1_400_000)
-    survey(joined, officer, programme=programme, round=c.Round.FOLLOW_UP, month=12, interview_date=dt.date(2026, 1, 15), income_farming=1_600_000)
-    survey(joined, officer, programme=other, round=c.Round.FOLLOW_UP, month=6, interview_date=dt.date(2026, 2, 1), income_farming=9)
+    survey(
+        joined,
+        officer,
+        programme=programme,
+        round=c.Round.FOLLOW_UP,
+        month=6,
+        interview_date=dt.date(2025, 7, 15),
+        income_farming=1_400_000,
+    )
+    survey(
+        joined,
+        officer,
+        programme=programme,
+        round=c.Round.FOLLOW_UP,
+        month=12,
+        interview_date=dt.date(2026, 1, 15),
+        income_farming=1_600_000,
+    )
+    survey(
+        joined,
+        officer,
+        programme=other,
+        round=c.Round.FOLLOW_UP,
+        month=6,
+        interview_date=dt.date(2026, 2, 1),
+        income_farming=9,
+    )
     survey(dropped, officer, programme=programme, income_farming=500_000)
     survey(dropped, officer, programme=programme, round=c.Round.FOLLOW_UP, month=6, interview_date=dt.date(2025, 7, 15))
     survey(outsider, officer, income_farming=800_000)
-    survey(outsider, officer, programme=other, round=c.Round.FOLLOW_UP, month=6, interview_date=dt.date(2025, 8, 1), income_farming=900_000, household_size=3)
+    survey(
+        outsider,
+        officer,
+        programme=other,
+        round=c.Round.FOLLOW_UP,
+        month=6,
+        interview_date=dt.date(2025, 8, 1),
+        income_farming=900_000,
+        household_size=3,
+    )
     survey(lone, officer)
 
     with django_assert_max_num_queries(4):
@@ -54,7 +89,9 @@ def test_the_impact_page_says_when_samples_are_too_small(client, officer, viewer
     programme = tp.programme(officer)
     client.force_login(viewer)
 
-    page = client.get(reverse("outcomes:impact", args=[programme.pk]), {"outcome": "total_income", "comparison": "matched"})
+    page = client.get(
+        reverse("outcomes:impact", args=[programme.pk]), {"outcome": "total_income", "comparison": "matched"}
+    )
 
     assert page.status_code == 200
     assert "Sampel terlalu kecil untuk menyimpulkan" in page.content.decode()

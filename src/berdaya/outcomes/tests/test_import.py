@@ -39,7 +39,12 @@ def test_a_dry_run_checks_everything_and_writes_nothing_then_the_import_writes_a
 
     assert done.written == 2
     follow = OutcomeSurvey.objects.get(person=a)
-    assert (follow.programme, follow.round_month, follow.income_farming, follow.source) == (programme, 6, 1_500_000, "import")
+    assert (follow.programme, follow.round_month, follow.income_farming, follow.source) == (
+        programme,
+        6,
+        1_500_000,
+        "import",
+    )
 
 
 def test_one_bad_row_refuses_the_file_with_row_errors_and_an_error_file(tmp_path, officer, facilitator):

@@ -60,7 +60,7 @@ def test_it_refuses_bad_values_with_indonesian_messages_and_writes_nothing(offic
         services.survey_record(actor=officer, person=person, programme=None, data=bad)
 
     errors = caught.value.message_dict
-    assert errors["programme"] == ["Survei tindak lanjut harus terkait program."]
+    assert errors["round_month"] == ["Tindak lanjut bulan ke berapa? Isi 1 sampai 120."]
     assert "Tanggal wawancara tidak boleh di masa depan." in errors["interview_date"]
     assert errors["household_size"] and errors["income_wages"] == ["Tidak boleh negatif."]
     assert errors["hours_worked"] and errors["commodity"] and errors["area_ha"] and errors["wellbeing"]
@@ -120,11 +120,26 @@ def test_the_form_saves_a_survey_and_shows_errors_in_indonesian(client, facilita
     url = reverse("outcomes:survey_create", args=[person.pk])
     assert client.get(url).status_code == 200
 
-    bad = client.post(url, {"round": "baseline", "interview_date": "2025-01-15", "household_size": "4", "wellbeing": "5", "hours_worked": "30"})
+    bad = client.post(
+        url,
+        {
+            "round": "baseline",
+            "interview_date": "2025-01-15",
+            "household_size": "4",
+            "wellbeing": "5",
+            "hours_worked": "30",
+        },
+    )
     assert "Jam kerja hanya diisi bila bekerja" in bad.content.decode()
     good = client.post(
         url,
-        {"round": "baseline", "interview_date": "2025-01-15", "household_size": "4", "income_farming": "1.250.000", "wellbeing": "5"},
+        {
+            "round": "baseline",
+            "interview_date": "2025-01-15",
+            "household_size": "4",
+            "income_farming": "1.250.000",
+            "wellbeing": "5",
+        },
     )
 
     assert good.status_code == 302
