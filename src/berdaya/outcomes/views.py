@@ -48,6 +48,7 @@ def index(request):
             "programmes": selectors.programme_overview(actor=request.user),
             "can_record": access.can_record(request.user),
             "sees_people": capabilities(request.user).sees_people,
+            "rule": for_aggregates(request.user),
         },
     )
 
