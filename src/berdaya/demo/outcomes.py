@@ -21,6 +21,7 @@ from django.utils import timezone
 from berdaya.accounts.models import User
 from berdaya.core.access import REGENCY_WIDE
 from berdaya.markets.models import Commodity
+from berdaya.organisations.models import Organisation
 from berdaya.outcomes import choices as c
 from berdaya.outcomes import graduation, services
 from berdaya.outcomes.impact import vulnerable_group_case
@@ -31,6 +32,10 @@ from berdaya.programmes.models import Enrolment, Programme
 from berdaya.registry.models import Person
 
 COMPARISONS_PER_PARTICIPANT = 2
+# The demo programmes are recent (their follow-ups are not due yet), so one finished programme is added whose
+# 6- and 12-month follow-ups have been taken: enough participants for the impact page to estimate something.
+EVALUATED_NAME = "Sekolah Lapang Karet Bersih 2025 (dievaluasi)"
+EVALUATED_PARTICIPANTS = 100
 
 
 @dataclass
@@ -87,6 +92,7 @@ def demo_outcomes(*, seed: int, today: dt.date | None = None, effect: int = 400_
     for pk, row in people.items():
         by_key.setdefault(_key(row), []).append(pk)
     commodities = list(Commodity.objects.filter(is_active=True).order_by("pk")[:4])
+    _evaluated_programme(rng, by_key, actor, today)
     result = Result()
     surveys: list[OutcomeSurvey] = []
     compared: set[int] = set()
@@ -130,6 +136,45 @@ def demo_outcomes(*, seed: int, today: dt.date | None = None, effect: int = 400_
     return result
 
 
+def _evaluated_programme(rng: random.Random, by_key: dict[tuple, list[int]], actor: User, today: dt.date) -> None:
+    """A programme that started 14 months ago, its participants drawn from groups of alike people (same district,
+    vulnerable group, decile pair and sex) that hold at least three more, so each can have comparisons."""
+    if Programme.objects.filter(name=EVALUATED_NAME).exists():
+        return
+    organiser = Organisation.objects.order_by("pk").first()
+    if organiser is None:
+        return
+    start = add_months(today, -14)
+    pool = [pk for pks in by_key.values() if len(pks) >= 4 for pk in pks[: len(pks) // 3]]
+    chosen = rng.sample(pool, k=min(len(pool), EVALUATED_PARTICIPANTS))
+    if not chosen:
+        return
+    programme = Programme.objects.create(
+        name=EVALUATED_NAME,
+        kind=pc.ProgrammeKind.FIELD_SCHOOL,
+        description="Program demo yang sudah selesai dan dievaluasi dengan survei hasil.",
+        organiser=organiser,
+        target_groups=["smallholder"],
+        start_date=start,
+        end_date=add_months(start, 3),
+        capacity=EVALUATED_PARTICIPANTS,
+        budget=EVALUATED_PARTICIPANTS * 2_500_000,
+        status=pc.ProgrammeStatus.CLOSED,
+        created_by=actor,
+    )
+    Enrolment.objects.bulk_create(
+        Enrolment(
+            programme=programme,
+            person_id=pk,
+            status=pc.EnrolmentStatus.COMPLETED,
+            enrolled_on=start,
+            ended_on=add_months(start, 3),
+            created_by=actor,
+        )
+        for pk in chosen
+    )
+
+
 def _series(
     rng: random.Random,
     row: dict,
@@ -147,6 +192,7 @@ def _series(
     commodity = rng.choice(commodities) if commodities and rng.random() < 0.7 else None
     area = round(rng.uniform(0.3, 2.0), 2) if commodity else None
     base_yield = rng.uniform(600, 1200)
+    base_price = rng.uniform(7_000, 9_000)  # rubber at the farm gate (../shared/domain.md)
     size = max(1, row["size"] or rng.randint(2, 5))
     out = []
     for month in (0, 6, 12):
@@ -177,6 +223,11 @@ def _series(
                 if area is not None
                 else None,
                 area_ha=area,
+                price_obtained=(
+                    int(base_price * (1 + 0.02 * month / 12 + (0.12 * month / 12 if effect else 0)))
+                    if area is not None
+                    else None
+                ),
                 savings=max(0, int(rng.gauss(150_000 + gain * 0.8, 80_000))),
                 wellbeing=min(10, max(0, round(rng.gauss(5 + (1.0 * month / 12 if effect else 0), 1.5)))),
                 source=c.Source.WEB,

@@ -74,6 +74,7 @@ class Verdict:
     NO_EVIDENCE = "no_evidence"
     POSITIVE = "positive"
     NEGATIVE = "negative"
+    NO_VARIATION = "no_variation"
 
 
 @dataclass
@@ -170,8 +171,11 @@ def estimate_did(panel: pd.DataFrame, *, min_per_arm: int = MIN_PER_ARM) -> Esti
     estimate.effect = float(fitted.params["treated:post"])
     estimate.ci_low, estimate.ci_high = float(low), float(high)
     estimate.p_value = float(fitted.pvalues["treated:post"])
-    if not all(math.isfinite(v) for v in (estimate.effect, estimate.ci_low, estimate.ci_high)):
+    # No spread at all (everyone employed before and after): the "interval" collapses to a point that says nothing.
+    degenerate = not float(fitted.bse["treated:post"]) > 1e-12 * max(1.0, abs(estimate.effect))
+    if degenerate or not all(math.isfinite(v) for v in (estimate.effect, estimate.ci_low, estimate.ci_high)):
         estimate.effect = estimate.ci_low = estimate.ci_high = None
+        estimate.verdict = Verdict.NO_VARIATION
         estimate.notes.append(_("Perkiraan tidak dapat dihitung dari data ini (tidak ada variasi)."))
         return estimate
     if n_treated < min_per_arm or n_control < min_per_arm:
@@ -221,11 +225,12 @@ def vulnerable_group_case() -> Case:
 
 def _survey_values(surveys: QuerySet[OutcomeSurvey], outcome: str) -> pd.DataFrame:
     fields = ["person_id", "round", "interview_date", "id", "household_size"]
-    qs = surveys.annotate(value=_outcome_column(outcome))
     if outcome == "yield_kg_ha":
         qs = surveys.filter(yield_kg__isnull=False, area_ha__gt=0).annotate(value=F("yield_kg") / F("area_ha"))
     elif outcome == "employed":
         qs = surveys.annotate(value=Case(When(employed=True, then=1), default=0, output_field=IntegerField()))
+    else:
+        qs = surveys.annotate(value=_outcome_column(outcome))
     rows = list(qs.exclude(value__isnull=True).values_list(*fields, "value"))
     frame = pd.DataFrame(rows, columns=[*fields, "value"])
     frame["value"] = frame["value"].astype(float)

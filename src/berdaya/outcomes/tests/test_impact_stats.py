@@ -61,6 +61,15 @@ def test_it_says_when_the_samples_are_too_small_to_conclude():
     assert any("terlalu kecil" in note for note in estimate.notes)
 
 
+def test_it_reports_no_estimate_when_the_outcome_never_varies():
+    panel = simulate(n_treated=40, n_control=40, effect=0.0, seed=10).assign(pre=1.0, post=1.0)
+
+    estimate = estimate_did(panel)
+
+    assert estimate.effect is None and not estimate.conclusive
+    assert any("tidak ada variasi" in note for note in estimate.notes)
+
+
 def test_it_refuses_to_estimate_from_one_person_per_arm():
     panel = simulate(n_treated=1, n_control=1, effect=1.0, seed=9)
 
