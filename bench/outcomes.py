@@ -94,7 +94,8 @@ def main() -> None:
             cursor.execute(
                 f"INSERT INTO outcomes_outcomesurvey ({columns}) "
                 "SELECT p.id, p.household_id, CASE WHEN p.id %% 10 = 0 THEN %s END, %s, %s, %s, 4, "
-                "1000000 + (p.id * 7919) %% 900000 + %s * (100000 + CASE WHEN p.id %% 10 = 0 THEN 300000 ELSE 0 END), "
+                "1000000 + (p.id * 7919) %% 900000 + %s * (100000 + (p.id * 104729) %% 200000 "
+                "+ CASE WHEN p.id %% 10 = 0 THEN 300000 ELSE 0 END), "
                 "200000, 0, 0, 0, 0, TRUE, 40, TRUE, NULL, NULL, NULL, NULL, 100000, 5, 'web', %s, CURRENT_TIMESTAMP "
                 "FROM registry_person p WHERE p.id %% 5 = 0",
                 [programme.pk, round_, month, day, gain, officer.pk],

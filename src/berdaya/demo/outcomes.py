@@ -32,6 +32,15 @@ from berdaya.programmes.models import Enrolment, Programme
 from berdaya.registry.models import Person
 
 COMPARISONS_PER_PARTICIPANT = 2
+# Weighted criteria, so that the graduation page shows people who are close as well as graduates.
+DEMO_CRITERIA = {
+    "threshold": 100,
+    "close_at": 60,
+    "criteria": [
+        {"type": "income_above_line", "follow_ups": 2, "multiple": 1, "weight": 2},
+        {"type": "business_running", "months": 12, "weight": 1},
+    ],
+}
 # The demo programmes are recent (their follow-ups are not due yet), so one finished programme is added whose
 # 6- and 12-month follow-ups have been taken: enough participants for the impact page to estimate something.
 EVALUATED_NAME = "Sekolah Lapang Karet Bersih 2025 (dievaluasi)"
@@ -112,7 +121,7 @@ def demo_outcomes(*, seed: int, today: dt.date | None = None, effect: int = 400_
             programme=programme,
             defaults={
                 "follow_up_months": [6, 12],
-                "graduation_criteria": graduation.default_criteria(),
+                "graduation_criteria": DEMO_CRITERIA,
                 "updated_by": actor,
             },
         )

@@ -64,6 +64,7 @@ def survey_record(
     access.ensure_can_record_for(actor, person)
     values = {name: data.get(name) for name in SURVEY_FIELDS}
     values["round_month"] = values["round_month"] or 0
+    values["employed"] = bool(values["employed"])
     errors = rules.survey_errors({**values, "programme": programme}, today=timezone.localdate())
     if (
         programme is not None
