@@ -290,7 +290,8 @@ def load_panel(
         return pd.DataFrame(columns=columns)
     facts = pd.DataFrame(
         list(
-            Person.objects.filter(pk__in=both["person_id"].tolist())
+            # By subquery, not a list of ids: an IN list of tens of thousands costs more to send than to read.
+            Person.objects.filter(pk__in=surveys.filter(round=c.Round.FOLLOW_UP).values("person_id"))
             .annotate(
                 district=F("household__village__district_id"),
                 vgroup=vulnerable_group_case(),
@@ -304,11 +305,7 @@ def load_panel(
         ),
         columns=["person_id", "district", "group", "decile", "sex"],
     )
-    treated_ids = set(
-        Enrolment.objects.filter(
-            programme=programme, status__in=pc.SEAT_STATUSES, person_id__in=both["person_id"].tolist()
-        ).values_list("person_id", flat=True)
-    )
+    treated_ids = set(participants.values_list("person_id", flat=True))
     panel = both.merge(facts, on="person_id")
     panel["treated"] = panel["person_id"].isin(treated_ids).astype(int)
     panel["decile"] = panel["decile"].astype("float").fillna(0).astype(int)
