@@ -23,7 +23,7 @@ from berdaya.core.access import REGENCY_WIDE
 from berdaya.markets.models import Commodity
 from berdaya.organisations.models import Organisation
 from berdaya.outcomes import choices as c
-from berdaya.outcomes import graduation, services
+from berdaya.outcomes import services
 from berdaya.outcomes.impact import vulnerable_group_case
 from berdaya.outcomes.models import OutcomePlan, OutcomeSurvey
 from berdaya.outcomes.selectors import add_months

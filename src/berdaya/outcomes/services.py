@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
 from berdaya.core.audit import audit
+from berdaya.jobs.models import Job
+from berdaya.jobs.progress import Progress
 from berdaya.programmes import choices as pc
 from berdaya.programmes.models import Enrolment, Programme
 from berdaya.registry.models import Person
@@ -164,3 +166,18 @@ def graduation_refresh(*, programme: Programme, as_of: dt.date | None = None) ->
     back = records.filter(enrolment_id__in=meeting, fell_back_on__isnull=False).update(fell_back_on=None)
     records.update(checked_on=as_of)
     return {"graduated": len(new), "fell_back": fell, "recovered": back, "meeting": len(meeting)}
+
+
+def graduation_job(job: Job, progress: Progress) -> dict[str, int]:
+    """Background-job handler of the monthly graduation check (monitoring after graduation): every programme with
+    participants, set-wise each."""
+    totals = {"programmes": 0, "graduated": 0, "fell_back": 0, "recovered": 0}
+    programmes = list(Programme.objects.filter(enrolments__status__in=pc.SEAT_STATUSES).distinct().order_by("pk"))
+    progress.start(len(programmes), _("Memeriksa graduasi per program…"))
+    for programme in programmes:
+        counts = graduation_refresh(programme=programme)
+        totals["programmes"] += 1
+        for key in ("graduated", "fell_back", "recovered"):
+            totals[key] += counts[key]
+        progress.advance()
+    return totals

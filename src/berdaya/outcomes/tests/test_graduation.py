@@ -119,6 +119,29 @@ def test_it_lists_who_graduated_who_is_close_and_who_fell_back(officer):
     assert scoped == selectors.Rate(0, 1)
 
 
+def test_the_monthly_job_refreshes_every_programme_with_participants(officer):
+    from berdaya.jobs.progress import Progress
+
+    programme = tp.programme(officer)
+    person = f.person()
+    enrolment(programme, person, officer)
+    for month, day in ((6, dt.date(2025, 7, 10)), (12, dt.date(2026, 1, 10))):
+        survey(
+            person,
+            officer,
+            programme=programme,
+            round=c.Round.FOLLOW_UP,
+            month=month,
+            interview_date=day,
+            household_size=1,
+            income_farming=10_000_000,
+        )
+
+    totals = services.graduation_job(None, Progress())
+
+    assert totals["programmes"] == 1 and totals["graduated"] == 1
+
+
 def test_the_graduation_page_lists_people_only_to_roles_that_see_them(client, officer, viewer):
     programme = tp.programme(officer)
     enrolment(programme, f.person(name="Sri Mandiri"), officer)
