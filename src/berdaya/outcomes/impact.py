@@ -367,3 +367,33 @@ def simulate(
             "sex": rng.choice(["M", "F"], n),
         }
     )
+
+
+# --- one estimate, cached; large ones as a background job --------------------------------------------------------
+
+CACHE_SECONDS = 600
+# Above this many surveys the estimate runs as a background job instead of in the request (docs/benchmarks.md:
+# 20,000 surveys take a few seconds on a loaded machine).
+INLINE_MAX_SURVEYS = 50_000
+
+
+def cache_key(programme_id: int, outcome: str, comparison: str) -> str:
+    return f"outcomes:impact:{programme_id}:{outcome}:{comparison}"
+
+
+def cached_estimate(programme: Programme, outcome: str, comparison: str) -> ImpactResult | None:
+    from django.core.cache import cache
+
+    return cache.get(cache_key(programme.pk, outcome, comparison))
+
+
+def estimate_and_cache(programme: Programme, outcome: str, comparison: str) -> ImpactResult:
+    from django.core.cache import cache
+
+    result = impact_estimate(programme=programme, outcome=outcome, comparison=comparison)
+    cache.set(cache_key(programme.pk, outcome, comparison), result, CACHE_SECONDS)
+    return result
+
+
+def runs_inline() -> bool:
+    return OutcomeSurvey.objects.count() <= INLINE_MAX_SURVEYS

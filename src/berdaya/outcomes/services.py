@@ -15,11 +15,12 @@ from berdaya.accounts.models import User
 from berdaya.core.audit import audit
 from berdaya.jobs.models import Job
 from berdaya.jobs.progress import Progress
+from berdaya.jobs.services import job_start
 from berdaya.programmes import choices as pc
 from berdaya.programmes.models import Enrolment, Programme
 from berdaya.registry.models import Person
 
-from . import access, graduation, rules
+from . import access, graduation, impact, rules
 from . import choices as c
 from .models import Graduation, OutcomePlan, OutcomeSurvey
 
@@ -166,6 +167,36 @@ def graduation_refresh(*, programme: Programme, as_of: dt.date | None = None) ->
     back = records.filter(enrolment_id__in=meeting, fell_back_on__isnull=False).update(fell_back_on=None)
     records.update(checked_on=as_of)
     return {"graduated": len(new), "fell_back": fell, "recovered": back, "meeting": len(meeting)}
+
+
+def impact_job(job: Job, progress: Progress) -> dict[str, Any]:
+    """Background-job handler of a large impact estimate: computes it and leaves it in the cache for the page."""
+    programme = Programme.objects.get(pk=job.params["programme"])
+    progress.start(1, _("Menghitung perkiraan dampak…"))
+    result = impact.estimate_and_cache(programme, job.params["outcome"], job.params["comparison"])
+    progress.advance()
+    return {"treated": result.estimate.n_treated, "control": result.estimate.n_control}
+
+
+def impact_start(*, actor: User, programme: Programme, outcome: str, comparison: str) -> Job:
+    """Start the estimate as a job (once per programme, outcome and comparison while one is queued or running)."""
+    running = Job.objects.filter(
+        kind="outcomes.impact",
+        params__programme=programme.pk,
+        params__outcome=outcome,
+        params__comparison=comparison,
+        status__in=("queued", "running"),
+    ).first()
+    if running is not None:
+        return running
+    return job_start(
+        actor=actor,
+        kind="outcomes.impact",
+        handler="berdaya.outcomes.services.impact_job",
+        params={"programme": programme.pk, "outcome": outcome, "comparison": comparison},
+        title=_("Perkiraan dampak: %(p)s") % {"p": programme.name},
+        total=1,
+    )
 
 
 def graduation_job(job: Job, progress: Progress) -> dict[str, int]:

@@ -8,13 +8,11 @@ least impact.MIN_PER_ARM people, so it never stands for a handful of identifiabl
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import tempfile
 from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,8 +29,6 @@ from berdaya.programmes.models import Enrolment, Programme
 
 from . import access, graduation, impact, importer, selectors, services
 from .forms import ImpactForm, ImportForm, PlanForm, SurveyForm
-
-IMPACT_CACHE_SECONDS = 600
 
 
 def _programme(request, pk: int) -> Programme:
@@ -223,19 +219,24 @@ def _json(value) -> str:
 def impact_page(request, pk: int):
     programme = _programme(request, pk)
     form = ImpactForm(request.GET or {"outcome": "total_income", "comparison": impact.Comparison.MATCHED})
-    result = None
+    result = job = None
     if form.is_valid():
         outcome, comparison = form.cleaned_data["outcome"], form.cleaned_data["comparison"]
-        # The estimate reads every survey of the regency; one computation serves everyone for ten minutes.
-        key = "outcomes:impact:" + hashlib.sha256(f"{programme.pk}:{outcome}:{comparison}".encode()).hexdigest()
-        result = cache.get(key)
+        # The estimate reads every survey of the regency; one computation serves everyone for ten minutes, and a
+        # large one runs as a background job whose result the page shows once it is done.
+        result = impact.cached_estimate(programme, outcome, comparison)
         if result is None:
-            result = impact.impact_estimate(programme=programme, outcome=outcome, comparison=comparison)
-            cache.set(key, result, IMPACT_CACHE_SECONDS)
+            if impact.runs_inline():
+                result = impact.estimate_and_cache(programme, outcome, comparison)
+            else:
+                job = services.impact_start(
+                    actor=request.user, programme=programme, outcome=outcome, comparison=comparison
+                )
+                result = impact.cached_estimate(programme, outcome, comparison)  # a job run at once (tests)
     return render(
         request,
         "outcomes/impact.html",
-        {"programme": programme, "form": form, "result": result, "min_per_arm": impact.MIN_PER_ARM},
+        {"programme": programme, "form": form, "result": result, "job": job, "min_per_arm": impact.MIN_PER_ARM},
     )
 
 

@@ -85,6 +85,25 @@ def test_it_pairs_each_persons_baseline_with_their_latest_follow_up(officer, dja
     assert rows[outsider.pk].district == "15.02.02"
 
 
+def test_a_large_estimate_runs_as_a_background_job(client, officer, monkeypatch, django_capture_on_commit_callbacks):
+    from berdaya.jobs.models import Job
+
+    programme = tp.programme(officer)
+    survey(f.person(), officer)
+    monkeypatch.setattr(impact, "INLINE_MAX_SURVEYS", 0)
+    client.force_login(officer)
+
+    url, query = reverse("outcomes:impact", args=[programme.pk]), {"outcome": "savings", "comparison": "matched"}
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting = client.get(url, query)
+
+    assert "sedang dihitung di latar belakang" in waiting.content.decode()
+    job = Job.objects.get(kind="outcomes.impact")
+    assert job.params == {"programme": programme.pk, "outcome": "savings", "comparison": "matched"}
+    assert job.status == "succeeded", job.error  # the tests' task backend runs it when the request commits
+    assert "Sampel terlalu kecil untuk menyimpulkan" in client.get(url, query).content.decode()
+
+
 def test_the_impact_page_says_when_samples_are_too_small(client, officer, viewer):
     programme = tp.programme(officer)
     client.force_login(viewer)
