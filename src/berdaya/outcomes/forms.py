@@ -61,7 +61,8 @@ class SurveyForm(forms.Form):
         label=gettext_lazy(
             "Bayangkan tangga 0 (hidup terburuk) sampai 10 (terbaik). Di anak tangga mana Anda sekarang?"
         ),
-        choices=[(str(i), str(i)) for i in range(c.WELLBEING_MIN, c.WELLBEING_MAX + 1)],
+        # No step chosen in advance: the person answers, the facilitator does not accept a default.
+        choices=[("", "—"), *[(str(i), str(i)) for i in range(c.WELLBEING_MIN, c.WELLBEING_MAX + 1)]],
         coerce=int,
     )
 
