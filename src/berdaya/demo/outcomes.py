@@ -196,12 +196,14 @@ def _series(
 ) -> list[OutcomeSurvey]:
     """A person's baseline at `start` and their 6- and 12-month follow-ups that have fallen due by `today`."""
     decile = row["decile"] or 5
-    level = max(600_000, int(rng.gauss(3_200_000 - 220_000 * decile, 450_000)))
-    farm_share = rng.uniform(0.3, 0.8)
-    commodity = rng.choice(commodities) if commodities and rng.random() < 0.7 else None
-    area = round(rng.uniform(0.3, 2.0), 2) if commodity else None
-    base_yield = rng.uniform(600, 1200)
-    base_price = rng.uniform(7_000, 9_000)  # rubber at the farm gate (../shared/domain.md)
+    # The household's own level, the same in every series of the person (one person may be in two programmes).
+    own = random.Random(row["pk"] * 7_919 + 17)
+    level = max(600_000, int(own.gauss(3_200_000 - 220_000 * decile, 450_000)))
+    farm_share = own.uniform(0.3, 0.8)
+    commodity = own.choice(commodities) if commodities and own.random() < 0.7 else None
+    area = round(own.uniform(0.3, 2.0), 2) if commodity else None
+    base_yield = own.uniform(600, 1200)
+    base_price = own.uniform(7_000, 9_000)  # rubber at the farm gate (../shared/domain.md)
     size = max(1, row["size"] or rng.randint(2, 5))
     out = []
     for month in (0, 6, 12):
