@@ -77,7 +77,7 @@ criteria_st = st.fixed_dictionaries(
 
 @pytest.mark.django_db
 @settings(
-    max_examples=30,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
