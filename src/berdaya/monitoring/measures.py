@@ -48,12 +48,14 @@ from berdaya.core.access import capabilities, village_scope_q
 from berdaya.markets import choices as mkc
 from berdaya.markets.models import Commodity, PriceObservation
 from berdaya.organisations.models import Organisation
+from berdaya.outcomes.selectors import graduation_rate
 from berdaya.programmes.models import Programme
 from berdaya.registry import choices as rc
+from berdaya.registry.models import Person
 from berdaya.registry.vulnerability import FLAG_BY_CODE, FLAGS
 
 from . import refresh as analytics
-from .models import Cube, Refresh
+from .models import Cube, PersonFact, Refresh
 
 # --- Dimensions --------------------------------------------------------------------------------------------------
 
@@ -410,6 +412,68 @@ def _price(q: Query) -> list[dict[str, Any]]:
     return [{**{n: r[f"d_{n}"] for n in names}, "value": round(r["v"])} for r in rows]
 
 
+_GRADUATION_FILTERS = {
+    "district": "district_code",
+    "village": "village_code",
+    "sex": "sex",
+    "age_band": "age_band",
+    "disability": "disabled",
+}
+
+
+def _graduated(q: Query) -> list[dict[str, Any]]:
+    """Share (%) of a programme's participants who have graduated by the end of the year and not fallen back: the
+    outcomes app's one rule (`outcomes.selectors.graduation_rate`), counted over the people of the user's scope and
+    filters (the analytics person table gives their village, sex, age band and disability). One pair of COUNTs per
+    row of the breakdown (programmes, districts, sexes...: a few dozen at most)."""
+    if not q.scope.allowed:
+        return []
+    f = q.filters
+    period = (dt.date(q.year, 1, 1), dt.date(q.year, 12, 31))
+    facts = PersonFact.objects.all()
+    if q.scope.villages is not None:
+        facts = facts.filter(q.scope.villages)
+    for dim, column in _GRADUATION_FILTERS.items():
+        value = getattr(f, dim)
+        if value is not None and value != "":
+            facts = facts.filter(**{column: value})
+    programmes = list(_programmes(q).filter(enrolments__isnull=False).distinct().order_by("pk"))
+    person_dims = [d for d in q.by if d in _GRADUATION_FILTERS]
+    combos: list[dict[str, Any]] = [{}]
+    for dim in person_dims:
+        values = facts.order_by().values_list(_GRADUATION_FILTERS[dim], flat=True).distinct()
+        combos = [{**c, dim: v} for c in combos for v in sorted(set(values))]
+    groups: list[tuple[dict[str, Any], list[Programme]]]
+    if "programme" in q.by:
+        groups = [({"programme": p.pk}, [p]) for p in programmes]
+    elif "organisation" in q.by:
+        by_org: dict[int, list[Programme]] = {}
+        for p in programmes:
+            by_org.setdefault(p.organiser_id, []).append(p)
+        groups = [({"organisation": org}, ps) for org, ps in sorted(by_org.items())]
+    else:
+        groups = [({}, programmes)]
+    rows = []
+    for head, group_programmes in groups:
+        for combo in combos:
+            people = facts.filter(**{_GRADUATION_FILTERS[d]: v for d, v in combo.items()}).values("person_id")
+            graduated = participants = 0
+            for programme in group_programmes:
+                rate = graduation_rate(programme, period, Person.objects.filter(pk__in=people))
+                graduated, participants = graduated + rate.graduated, participants + rate.participants
+            share = q.scope.shown.share(graduated, participants)
+            rows.append(
+                {
+                    **head,
+                    **combo,
+                    "value": None if share is None else round(share, 1),
+                    "part": graduated,
+                    "whole": participants,
+                }
+            )
+    return rows
+
+
 def _register_builtin() -> None:
     person = PERSON_DIMS
     yearly = PERSON_DIMS | PROGRAMME_DIMS
@@ -546,6 +610,19 @@ def _register_builtin() -> None:
             kind="price",
             additive=False,
             description=gettext_lazy("Rata-rata harga di tingkat petani dari pengamatan yang dihitung."),
+        ),
+        Measure(
+            "graduated",
+            gettext_lazy("Peserta lulus (lebih mandiri)"),
+            "%",
+            frozenset({"year", "programme", "organisation", "district", "village", "sex", "age_band", "disability"}),
+            _graduated,
+            kind="percent",
+            additive=False,
+            description=gettext_lazy(
+                "Bagian peserta program yang memenuhi kriteria kelulusan program itu pada akhir tahun dan tidak "
+                "jatuh kembali (kriteria dan catatan kelulusan di menu Hasil)."
+            ),
         ),
     ]:
         register(m)

@@ -3,6 +3,8 @@ disaggregation and their combination, for each scope."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from berdaya.monitoring import measures as m
@@ -176,3 +178,29 @@ def test_unknown_filters_and_dimensions_are_ignored_not_trusted(known):
     assert result.by == () and result.ignored == {"sex"}
     with pytest.raises(KeyError):
         m.compute("nope", actor=None, scope=REGENCY)
+
+
+def test_graduation_rate_is_the_outcomes_rule_per_row(known):
+    """P1 (X, completed) graduated in 2026; P4 (Y, active since 2025) graduated in 2025 and fell back in March 2026.
+    Participants are the enrolments holding a seat (P1, P4); P2 dropped out, P3 is proposed, P5 was rejected."""
+    from berdaya.outcomes.models import Graduation
+    from berdaya.programmes.models import Enrolment
+
+    p1 = Enrolment.objects.get(programme=known["x"], status="completed")
+    p4 = Enrolment.objects.get(programme=known["y"], status="active")
+    Graduation.objects.create(enrolment=p1, graduated_on=dt.date(2026, 5, 1), checked_on=dt.date(2026, 5, 1))
+    Graduation.objects.create(
+        enrolment=p4,
+        graduated_on=dt.date(2025, 12, 1),
+        fell_back_on=dt.date(2026, 3, 1),
+        checked_on=dt.date(2026, 3, 1),
+    )
+    rows = m.compute("graduated", actor=None, filters=Filters(year=2026), scope=REGENCY, today=w.TODAY).rows
+    assert [(r["part"], r["whole"], r["value"]) for r in rows] == [(1, 2, 50.0)]
+    assert value("graduated", filters=Filters(year=2026), by=("programme",)) == {
+        known["x"].pk: 100.0,
+        known["y"].pk: 0.0,
+    }
+    assert value("graduated", filters=Filters(year=2026), by=("sex",)) == {"F": 100.0, "M": 0.0}
+    assert value("graduated", filters=Filters(year=2025), by=("programme",)) == {known["y"].pk: 100.0}
+    assert value("graduated", filters=Filters(year=2026, district="15.02.02"), by=("sex",)) == {"F": None}
