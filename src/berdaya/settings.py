@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "berdaya.dedup",
     "berdaya.musdes",
     "berdaya.transparency",
+    "berdaya.outcomes",
     "berdaya.grievances",
     "berdaya.monitoring",
     "berdaya.dci",
@@ -349,6 +350,9 @@ BERDAYA = {
     "CHILD_AGE": env_int("BERDAYA_CHILD_AGE", 18),
     # Poor (miskin): welfare decile 1..POOR_MAX_DECILE; PKH uses deciles 1-4 (../shared/domain.md).
     "POOR_MAX_DECILE": env_int("BERDAYA_POOR_MAX_DECILE", 4),
+    # Monthly poverty line per person (Rp), for graduation (berdaya.outcomes). BPS publishes one per regency each
+    # year; the default is an approximation for Kabupaten Merangin (uncertain, docs/impact.md): set the current one.
+    "POVERTY_LINE": env_int("BERDAYA_POVERTY_LINE", 550_000),
     "PAGE_SIZE": env_int("BERDAYA_PAGE_SIZE", 25),
     # Rows of the coverage-gap table shown before "and N more".
     "GAP_ROWS": env_int("BERDAYA_GAP_ROWS", 100),

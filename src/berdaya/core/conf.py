@@ -29,6 +29,7 @@ class BerdayaSettings:
     elderly_age: int
     child_age: int
     poor_max_decile: int
+    poverty_line: int
     page_size: int
     gap_rows: int
     case_sla_days: dict[str, int]

@@ -29,6 +29,8 @@ from berdaya.farming.access import plots_visible_to
 from berdaya.farming.models import Plot, Practice
 from berdaya.markets import services as markets
 from berdaya.markets.models import Commodity, Grade, PricePoint, Unit
+from berdaya.outcomes import choices as oc
+from berdaya.outcomes import services as outcomes
 from berdaya.programmes import services as programmes
 from berdaya.programmes.access import programmes_visible_to
 from berdaya.programmes.models import Session
@@ -565,6 +567,41 @@ def prices(actor: User, data: dict[str, Any], confirm: bool) -> Written:
     return Written({"observations": ids})
 
 
+def outcome(actor: User, data: dict[str, Any], confirm: bool) -> Written:
+    """An outcome survey, through outcomes.services.survey_record (the same rules as the web form)."""
+    person = farmer_of(actor, data)
+    errors = Errors()
+    programme = None
+    raw_programme = text(data, "programme")
+    if raw_programme:
+        programme = (
+            programmes_visible_to(actor).filter(pk=int(raw_programme)).first() if raw_programme.isdigit() else None
+        )
+        if programme is None:
+            errors.add("programme", _("Program ini tidak dikenal di Berdaya."))
+    commodity = _lookup(Commodity, "commodity", text(data, "commodity"), errors)
+    values: dict[str, Any] = {
+        "round": text(data, "round"),
+        "round_month": integer(data, "round_month", errors),
+        "interview_date": date(data, "interview_date", errors),
+        "household_size": integer(data, "household_size", errors),
+        "employed": text(data, "employed") == "yes",
+        "hours_worked": integer(data, "hours_worked", errors),
+        "business_running": {"yes": True, "no": False}.get(text(data, "business_running")),
+        "commodity": commodity,
+        "yield_kg": number(data, "yield_kg", errors),
+        "area_ha": number(data, "area_ha", errors),
+        "price_obtained": integer(data, "price_obtained", errors),
+        "savings": integer(data, "savings_amount", errors) if text(data, "has_savings") == "yes" else 0,
+        "wellbeing": integer(data, "wellbeing", errors),
+    }
+    for name in oc.INCOME_FIELDS:
+        values[name] = integer(data, name, errors)
+    errors.raise_if_any()
+    survey = outcomes.survey_record(actor=actor, person=person, programme=programme, data=values, source=oc.Source.ODK)
+    return Written({"outcome_survey": survey.pk, "person": person.pk})
+
+
 HANDLERS: dict[str, Handler] = {
     FormKind.HOUSEHOLD: household,
     FormKind.PLOT: plot,
@@ -572,9 +609,10 @@ HANDLERS: dict[str, Handler] = {
     FormKind.SALE: sale,
     FormKind.ATTENDANCE: attendance,
     FormKind.PRICES: prices,
+    FormKind.OUTCOME: outcome,
 }
 # Forms whose records have no module yet: kept as submissions (state "waiting"), ingested when it lands.
-WAITING_FORMS = {FormKind.OUTCOME}
+WAITING_FORMS: set[str] = set()
 
 
 def search_q(term: str) -> Q:

@@ -185,7 +185,8 @@ def submission_retry(
     locked = submissions_visible_to(actor).select_for_update().filter(pk=submission.pk).first()
     if locked is None:
         raise PermissionDenied(_("Kiriman ini di luar wilayah atau organisasi Anda."))
-    if locked.state != SubmissionState.QUEUED:
+    # A waiting submission (kept before its form's module existed, e.g. outcome surveys) is tried like a queued one.
+    if locked.state not in (SubmissionState.QUEUED, SubmissionState.WAITING):
         raise ValidationError(_("Kiriman ini sudah tersimpan; tidak ada yang perlu diulang."))
     if data is not None:
         locked.data = _keep_identifiers(actor, locked.data, data)

@@ -30,6 +30,7 @@ from berdaya.farming import choices as fc
 from berdaya.farming.models import Practice
 from berdaya.markets import choices as mc
 from berdaya.markets.models import Commodity, Grade, PricePoint, Unit
+from berdaya.outcomes import choices as oc
 from berdaya.programmes import choices as pc
 from berdaya.programmes.access import can_record_attendance, programmes_visible_to
 from berdaya.programmes.models import Enrolment, Session
@@ -736,6 +737,29 @@ def outcome_form(user: User) -> Form:
             message=FUTURE_DATE,
         ),
         q(
+            "select_one programmes",
+            "programme",
+            ("Program yang diikuti (kosongkan bila bukan peserta)", "Programme taken part in (blank if none)"),
+        ),
+        q("select_one outcome_rounds", "round", ("Putaran survei", "Survey round"), required=True),
+        q(
+            "integer",
+            "round_month",
+            ("Tindak lanjut bulan ke-", "Follow-up month"),
+            relevant="${round} = 'follow_up'",
+            required=True,
+            constraint=". >= 1 and . <= 120",
+            message=("1 sampai 120.", "1 to 120."),
+        ),
+        q(
+            "integer",
+            "household_size",
+            ("Jumlah anggota rumah tangga", "Household size"),
+            required=True,
+            constraint=". >= 1 and . <= 30",
+            message=("1 sampai 30.", "1 to 30."),
+        ),
+        q(
             "begin_group",
             "income",
             ("Pendapatan rumah tangga sebulan terakhir (Rp)", "Household income in the last month (Rp)"),
@@ -765,6 +789,11 @@ def outcome_form(user: User) -> Form:
             relevant="${employed} = 'yes'",
             constraint=". >= 0 and . <= 112",
             message=("0-112 jam.", "0-112 hours."),
+        ),
+        q(
+            "select_one yes_no",
+            "business_running",
+            ("Usaha (hasil pelatihan/modal) masih berjalan?", "Is the business (from training/capital) still running?"),
         ),
         end("end_group"),
         q("begin_group", "farm", ("Hasil dan harga", "Yield and price")),
@@ -818,6 +847,8 @@ def outcome_form(user: User) -> Form:
         "yes_no": YES_NO,
         "occupation": from_choices("occupation", rc.Occupation.choices),
         "commodities": commodities_list(),
+        "programmes": programmes_list(user),
+        "outcome_rounds": from_choices("outcome_rounds", oc.Round.choices),
     }
     return Form(FormKind.OUTCOME, ("Survei hasil (outcome)", "Outcome survey"), survey, choices)
 

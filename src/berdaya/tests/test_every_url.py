@@ -167,6 +167,15 @@ def _person_side(*, name: str, village: str, organisation, tag: str, officer, su
         programme=programme, person=person, kind=pc.AssistanceKind.CASH_GRANT, amount=500_000, created_by=officer
     )
     subscriber = SubscriberConsent.objects.create(phone=phone, district_id=district, person=person)
+    # An outcome survey of the person in the programme (berdaya.outcomes).
+    from berdaya.outcomes import services as outcome_services
+
+    outcome_survey = outcome_services.survey_record(
+        actor=officer,
+        person=person,
+        programme=programme,
+        data={"round": "baseline", "interview_date": timezone.localdate(), "household_size": 2, "wellbeing": 5},
+    )
     # A field submission about the person that waits in the queue (a sale with no quantity), for the organisation.
     from berdaya.odk import services as odk_services
     from berdaya.odk.models import Submission
@@ -215,6 +224,7 @@ def _person_side(*, name: str, village: str, organisation, tag: str, officer, su
         "enrolment": enrolment.pk,
         "assistance": assistance.pk,
         "subscriber": subscriber.pk,
+        "outcome_survey": outcome_survey.pk,
         "organisation": organisation.pk,
         "submission": submission.pk,
         "pair": pair.pk,
@@ -426,6 +436,8 @@ BY_NAME = [
     ("dedup:merge_", "merge"),
     ("grievances:", "grievance"),
     ("musdes:", "meeting"),
+    ("outcomes:survey_", "outcome_survey"),
+    ("outcomes:", "programme"),
     # An SPDCI delivery (admins only) is not in the world: another object's id must answer 404 or refuse all the same.
     ("dci:", "person"),
     # Indicators are regency-level definitions every role reads (no person in them): another object's id answers 404.

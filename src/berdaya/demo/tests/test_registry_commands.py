@@ -123,6 +123,7 @@ def test_it_refuses_to_run_in_production(merangin, truth_path, settings):
         "demo_markets",
         "demo_farming",
         "demo_targeting",
+        "demo_outcomes",
         "demo_logins",
     ],
 )

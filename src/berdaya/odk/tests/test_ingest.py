@@ -89,11 +89,26 @@ def test_a_price_submission_records_each_price(world):
     ]
 
 
-def test_an_outcome_submission_is_kept_waiting_for_the_monitoring_module(world):
+def test_an_outcome_submission_becomes_an_outcome_survey(world):
+    from berdaya.outcomes.models import OutcomeSurvey
+
     state, submission = receive("outcome", p.central(p.outcome_fields(world["farmer"])), world["officer"])
-    assert state == SubmissionState.WAITING
-    assert submission.data["income_farming"] == 2500000 and submission.data["wellbeing"] == 6
-    assert submission.village_id == "15.02.01.2001"
+    assert state == SubmissionState.INGESTED, submission.errors
+    survey = OutcomeSurvey.objects.get(pk=submission.result["outcome_survey"])
+    assert (survey.person, survey.round, survey.source) == (world["farmer"], "baseline", "odk")
+    assert survey.total_income == 2_700_000 and survey.savings == 500_000 and survey.wellbeing == 6
+    assert survey.business_running is True and survey.yield_kg_ha == 800
+
+
+def test_an_outcome_follow_up_is_tied_to_the_programme_and_a_bad_one_waits_with_indonesian_errors(world):
+    programme_id = world["session"].programme_id
+    fields = {**p.outcome_fields(world["farmer"]), "round": "follow_up", "round_month": 6, "programme": programme_id}
+    state, submission = receive("outcome", p.central(fields), world["officer"])
+    assert state == SubmissionState.INGESTED, submission.errors
+    fields = {**p.outcome_fields(world["other"]), "round": "follow_up", "programme": programme_id}
+    state, submission = receive("outcome", p.central(fields), world["officer"])
+    assert state == SubmissionState.QUEUED
+    assert "Tindak lanjut bulan ke berapa? Isi 1 sampai 120." in str(submission.errors)
 
 
 def test_an_invalid_household_waits_in_the_queue_with_indonesian_errors_and_writes_nothing(world):
