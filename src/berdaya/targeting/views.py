@@ -464,3 +464,105 @@ def run_approve_view(request, pk: int):
             % {"n": result["approved"], "p": result["proposed"]},
         )
     return redirect("targeting:run_detail", pk=run.pk)
+
+
+# --- Targeting quality -----------------------------------------------------------------------------------------
+
+
+def _line_chart(rows, width: int = 560, height: int = 220) -> dict | None:
+    """Points of a small server-drawn SVG line chart: inclusion and exclusion error rates (0-100%) per cut-off."""
+    if len(rows) < 2:
+        return None
+    left, right, top, bottom = 44, 12, 12, 34
+    xs = [r.cutoff for r in rows]
+    x0, x1 = min(xs), max(xs)
+
+    def x(v: float) -> float:
+        return left + (v - x0) / ((x1 - x0) or 1) * (width - left - right)
+
+    def y(rate: float) -> float:
+        return top + (1 - rate) * (height - top - bottom)
+
+    def line(attr: str) -> str:
+        return " ".join(f"{x(r.cutoff):.1f},{y(getattr(r, attr)):.1f}" for r in rows if getattr(r, attr) is not None)
+
+    return {
+        "width": width,
+        "height": height,
+        "inclusion": line("inclusion_error"),
+        "exclusion": line("exclusion_error"),
+        "xticks": [{"x": round(x(r.cutoff), 1), "label": rules.fmt(r.cutoff)} for r in rows],
+        "yticks": [{"y": round(y(p / 100), 1), "label": f"{p}%"} for p in (0, 25, 50, 75, 100)],
+        "left": left,
+        "right": width - right,
+        "bottom": height - bottom,
+    }
+
+
+def _quality_page(request, *, tree: dict, context: dict, final_list=None):
+    from . import quality
+    from .forms import QualityForm
+
+    form = QualityForm(request.GET or None, tree=tree)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    reference = data.get("reference") or quality.DEFAULT_REFERENCE
+    poor_max = data.get("poor_max") or conf().poor_max_decile
+    key = data.get("threshold") or next(iter(form.thresholds))
+    threshold = form.thresholds[key]
+    cutoffs = data.get("cutoffs") or list(threshold.defaults)
+    result = rows = None
+    error = ""
+    try:
+        result = quality.rule_quality(
+            viewer=request.user, tree=tree, reference=reference, poor_max=poor_max, final_list=final_list
+        )
+        rows = quality.what_if(
+            viewer=request.user, tree=tree, key=key, cutoffs=cutoffs, reference=reference, poor_max=poor_max
+        )
+    except ValueError as exc:
+        error = str(exc)
+    return render(
+        request,
+        "targeting/quality.html",
+        {
+            **context,
+            "form": form,
+            "result": result,
+            "rows": rows,
+            "chart": _line_chart(rows or []),
+            "error": error,
+            "reference_label": quality.REFERENCES[reference].label,
+            "poor_max": poor_max,
+            "threshold": threshold,
+            "final_list": final_list is not None,
+            "description": rules.describe(tree),
+            "whole_registry": access.pool_scope(request.user) is None,
+        },
+    )
+
+
+@login_required
+def ruleset_quality(request, pk: int):
+    """Inclusion and exclusion errors, group coverage and the what-if of a rule set's current version, before any
+    run (or its approval)."""
+    _ensure_targeting(request.user)
+    ruleset = get_visible_or_404(access.rulesets_visible_to(request.user), pk)
+    if ruleset.current is None:
+        raise Http404
+    return _quality_page(request, tree=ruleset.current.rules, context={"ruleset": ruleset, "run": None})
+
+
+@login_required
+def run_quality(request, pk: int):
+    """The same for a run: the figures of its final list (selected, after review), the what-if over its version's
+    rules (eligibility, before capacity and quotas)."""
+    _ensure_targeting(request.user)
+    run = get_visible_or_404(access.runs_visible_to(request.user).select_related("ruleset", "version"), pk)
+    if run.status not in {c.RunStatus.SUCCEEDED, c.RunStatus.APPROVED}:
+        raise Http404
+    return _quality_page(
+        request,
+        tree=run.version.rules,
+        context={"ruleset": run.ruleset, "run": run},
+        final_list=access.candidates_visible_to(request.user, run).filter(selectors.final_q()),
+    )
