@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "berdaya.musdes",
     "berdaya.transparency",
     "berdaya.grievances",
+    "berdaya.monitoring",
     "berdaya.dci",
     "berdaya.api",
     "berdaya.demo",

@@ -3,10 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from berdaya.core import views as core_views
+from berdaya.monitoring import views as monitoring_views
 from berdaya.registry import views as registry_views
 
 urlpatterns = [
-    path("", registry_views.dashboard, name="dashboard"),
+    # Officers, admins and viewers land on the monitoring dashboard; facilitators and partner staff on the registry's
+    # home (monitoring.access.dashboard_is_home), which stays reachable for everyone at /ringkasan/.
+    path("", monitoring_views.home, name="dashboard"),
+    path("ringkasan/", registry_views.dashboard, name="registry_home"),
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -19,6 +23,7 @@ urlpatterns = [
     path("sasaran/", include("berdaya.targeting.urls")),
     path("musdes/", include("berdaya.musdes.urls")),
     path("transparansi/", include("berdaya.transparency.urls")),
+    path("pemantauan/", include("berdaya.monitoring.urls")),
     path("program/", include("berdaya.programmes.urls")),
     path("mitra/", include("berdaya.partners.urls")),
     path("tani/", include("berdaya.farming.urls")),

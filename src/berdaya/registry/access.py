@@ -50,6 +50,12 @@ def _partner_q(organisation_id: int | None, prefix: str) -> Q:
     return q
 
 
+def partner_households_q(organisation_id: int, prefix: str = "") -> Q:
+    """The households (reached through `prefix`) in the scope of `organisation_id`'s staff: the one rule, for code
+    that counts for an organisation without one of its users at hand (the monitoring analytics tables)."""
+    return _partner_q(organisation_id, prefix)
+
+
 # --- Households, people, groups ----------------------------------------------------------------------------------
 
 

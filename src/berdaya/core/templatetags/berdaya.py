@@ -4,7 +4,7 @@ from typing import Any
 
 from django import template
 
-from berdaya.core import disclosure, masking, money
+from berdaya.core import charts, disclosure, masking, money
 from berdaya.core.access import Capabilities
 
 register = template.Library()
@@ -36,6 +36,12 @@ def address(value: str | None, caps: Capabilities | None) -> str:
 def rupiah(value: Any) -> str:
     """Rp1.500.000 in every interface language (core.money.format_rupiah)."""
     return money.format_rupiah(value)
+
+
+@register.filter
+def figure(value: Any) -> str:
+    """A figure as Indonesians write it (1.234.567; 12,5), a suppressed "<5" or a dash as it is (core.charts)."""
+    return charts.number(value)
 
 
 @register.filter

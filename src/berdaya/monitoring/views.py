@@ -1,0 +1,376 @@
+"""Monitoring pages. Thin: figures from measures/dashboard (scoped per user), writes through services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from berdaya.areas.choropleth import choropleth
+from berdaya.areas.models import District
+from berdaya.core.access import capabilities
+from berdaya.core.audit import audit
+from berdaya.core.charts import number
+from berdaya.core.forms import service_errors
+from berdaya.core.spreadsheet import csv_stream, xlsx_bytes
+from berdaya.registry import views as registry_views
+
+from . import access, services
+from . import dashboard as panels
+from . import measures as m
+from . import refresh as analytics
+from .forms import BreakdownForm, FilterForm, IndicatorForm, MapForm, TargetForm
+from .models import Indicator
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _filter_form(request, cls: type[FilterForm] = FilterForm) -> FilterForm:
+    organisation = request.user.organisation_id if capabilities(request.user).organisation_scoped else None
+    return cls(request.GET or None, organisation=organisation)
+
+
+def _query(filters: m.Filters, **extra: Any) -> str:
+    return urlencode(
+        {**{k: ("1" if v is True else "0" if v is False else v) for k, v in filters.as_dict().items()}, **extra}
+    )
+
+
+def _context(request) -> dict[str, Any]:
+    latest = analytics.latest()
+    return {
+        "latest": latest,
+        "can_refresh": access.can_refresh(request.user),
+        "disclosure": m.Scope.of(request.user).shown,
+    }
+
+
+@login_required
+def home(request):
+    """`/`: the dashboard for officers, admins and viewers; the registry's home for facilitators and partner staff."""
+    if access.dashboard_is_home(request.user):
+        return dashboard(request)
+    return registry_views.dashboard(request)
+
+
+@login_required
+def dashboard(request):
+    form = _filter_form(request)
+    filters = form.filters()
+    context = {
+        **_context(request),
+        "form": form,
+        "filters": filters,
+        "query": _query(filters),
+        "tiles": panels.tiles(request.user, filters),
+        "panels": [build(request.user, filters) for build in panels.PANELS.values()],
+    }
+    if request.htmx:
+        return render(request, "monitoring/_dashboard_body.html", context)
+    return render(request, "monitoring/dashboard.html", context)
+
+
+def _download(
+    request: HttpRequest, *, name: str, header: list[str], rows: list[list[Any]], fmt: str, detail: dict[str, Any]
+) -> HttpResponse | StreamingHttpResponse:
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    audit(actor=request.user, action="export", object_type="monitoring.figure", rows=len(rows), format=fmt, **detail)
+    filename = f"{slugify(name)[:60] or 'data'}-{timezone.localdate():%Y%m%d}"
+    if fmt == "csv":
+        stream = StreamingHttpResponse(csv_stream(header, rows), content_type="text/csv; charset=utf-8")
+        stream["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        return stream
+    response = HttpResponse(xlsx_bytes([(name[:31], header, rows)]), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
+
+
+@login_required
+def panel_download(request, key: str, fmt: str):
+    """A dashboard panel's table (exactly what its chart shows, suppressed for the user) as CSV or XLSX."""
+    build = panels.PANELS.get(key)
+    if build is None:
+        raise Http404
+    filters = _filter_form(request).filters()
+    panel = build(request.user, filters)
+    return _download(
+        request,
+        name=panel.title,
+        header=panel.header,
+        rows=panel.rows,
+        fmt=fmt,
+        detail={"panel": key, **filters.as_dict()},
+    )
+
+
+def _breakdown(request) -> tuple[BreakdownForm, m.Result | None]:
+    form = _filter_form(request, BreakdownForm)
+    assert isinstance(form, BreakdownForm)
+    if not form.is_bound or not form.is_valid():
+        return form, None
+    result = m.compute(
+        form.cleaned_data["measure"],
+        actor=request.user,
+        filters=form.filters(),
+        by=form.cleaned_data.get("by") or (),
+    )
+    return form, result
+
+
+@login_required
+def breakdown(request):
+    """Any measure broken down by several dimensions together (sex × age band × disability × district...)."""
+    form, result = _breakdown(request)
+    return render(
+        request,
+        "monitoring/breakdown.html",
+        {**_context(request), "form": form, "result": result, "query": request.GET.urlencode()},
+    )
+
+
+@login_required
+def breakdown_download(request, fmt: str):
+    _form, result = _breakdown(request)
+    if result is None:
+        raise Http404
+    return _download(
+        request,
+        name=str(result.measure.label),
+        header=result.header(),
+        rows=result.table(),
+        fmt=fmt,
+        detail={"measure": result.measure.key, "by": ",".join(result.by), **result.filters.as_dict()},
+    )
+
+
+def _map(request) -> tuple[MapForm, m.Result | None, Any, District | None]:
+    form = _filter_form(request, MapForm)
+    assert isinstance(form, MapForm)
+    key = form.cleaned_data.get("measure") if form.is_valid() else None
+    key = key or "people"
+    filters = form.filters()
+    district = None
+    if filters.district:
+        district = District.objects.filter(pk=filters.district).first()
+    level = "village" if district else "district"
+    # The map shows every area of the level: the district filter chooses the zoom, not the rows.
+    result = m.compute(key, actor=request.user, filters=filters, by=(level,))
+    base = reverse("monitoring:map")
+    params = {k: v for k, v in request.GET.items() if k != "district"}
+
+    def link(code: str) -> str:
+        return f"{base}?{urlencode({**params, 'district': code})}"
+
+    drawn = choropleth(
+        "villages" if district else "districts",
+        result.values_by(level),
+        title=f"{result.measure.label} ({result.measure.unit})"
+        + (f" – {_('Kec.')} {district.name}" if district else ""),
+        unit=str(result.measure.unit),
+        within=district.code if district else None,
+        link=None if district else link,
+    )
+    return form, result, drawn, district
+
+
+@login_required
+def map_view(request):
+    """A choropleth of any measure: districts, or the villages of the district chosen (click a district)."""
+    form, result, drawn, district = _map(request)
+    up = {k: v for k, v in request.GET.items() if k != "district"}
+    context = {
+        **_context(request),
+        "form": form,
+        "result": result,
+        "map": drawn,
+        "district": district,
+        "up_query": urlencode(up),
+        "query": request.GET.urlencode(),
+    }
+    if request.htmx:
+        return render(request, "monitoring/_map_body.html", context)
+    return render(request, "monitoring/map.html", context)
+
+
+@login_required
+def map_download(request, fmt: str):
+    _form, result, drawn, district = _map(request)
+    if result is None:
+        raise Http404
+    level_label = _("Desa/kelurahan") if district else _("Kecamatan")
+    header = [_("Kode"), level_label, f"{result.measure.label} ({result.measure.unit})"]
+    rows = (
+        [[r.code, r.name, r.value] for r in drawn.rows]
+        if drawn
+        else [
+            [
+                r[("village" if district else "district")],
+                r[f"{'village' if district else 'district'}_label"],
+                r["value"],
+            ]
+            for r in result.rows
+        ]
+    )
+    return _download(
+        request,
+        name=str(result.measure.label),
+        header=header,
+        rows=rows,
+        fmt=fmt,
+        detail={"map": result.measure.key, **result.filters.as_dict()},
+    )
+
+
+@login_required
+@require_POST
+def refresh_now(request):
+    with service_errors(request, also=(PermissionDenied,)):
+        job = services.refresh_start(actor=request.user)
+        messages.success(request, _("Pembaruan data analitik dimulai."))
+        return redirect("jobs:detail", pk=job.pk)
+    return redirect("monitoring:dashboard")
+
+
+# --- Indicators --------------------------------------------------------------------------------------------------
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = timezone.localdate().year
+    return year if 1900 < year < 2200 else timezone.localdate().year
+
+
+def _sees_snapshots(user: Any) -> bool:
+    """Snapshots are regency-wide figures: for the regency's staff and the viewers (suppressed), not for roles whose
+    figures are limited to their own villages or organisation."""
+    caps = capabilities(user)
+    return caps.regency_wide or caps.aggregates_only
+
+
+@login_required
+def indicator_list(request):
+    year = _year(request)
+    rows = []
+    shown = m.Scope.of(request.user).shown
+    for indicator in Indicator.objects.filter(is_active=True).prefetch_related("targets"):
+        value, _breakdowns = services.indicator_value(indicator, year=year, actor=request.user)
+        target = next((t.target for t in indicator.targets.all() if t.year == year), None)
+        measure = m.get(indicator.measure)
+        if measure is not None and measure.kind == "count":
+            value = shown.count(value)
+        achieved = None
+        if target and not isinstance(value, str) and value is not None:
+            achieved = round(100 * float(value) / float(target), 1)
+        rows.append({"indicator": indicator, "value": value, "target": target, "achieved": achieved})
+    return render(
+        request,
+        "monitoring/indicator_list.html",
+        {
+            **_context(request),
+            "rows": rows,
+            "year": year,
+            "years": range(timezone.localdate().year + 1, timezone.localdate().year - 6, -1),
+            "can_define": access.can_define_indicators(request.user),
+        },
+    )
+
+
+@login_required
+def indicator_detail(request, pk: int):
+    indicator = get_object_or_404(Indicator, pk=pk)
+    year = _year(request)
+    value, breakdowns = services.indicator_value(indicator, year=year, actor=request.user)
+    measure = m.get(indicator.measure)
+    snapshots = indicator.snapshots.all() if _sees_snapshots(request.user) else indicator.snapshots.none()
+    shown = m.Scope.of(request.user).shown
+    counts = measure is not None and measure.kind == "count"
+    snapshot_rows = [
+        {
+            "s": s,
+            "value": shown.count(int(s.value)) if counts and s.value is not None else s.value,
+            "breakdowns": [
+                (
+                    m.dimension_label(d) if d in m.DIMENSIONS else d,
+                    [(r["label"], shown.count(r["value"]) if counts else r["value"]) for r in rows],
+                )
+                for d, rows in s.breakdowns.items()
+            ],
+        }
+        for s in snapshots
+    ]
+    target_form = TargetForm(request.POST or None) if access.can_define_indicators(request.user) else None
+    if request.method == "POST" and target_form is not None:
+        if target_form.is_valid():
+            with service_errors(target_form):
+                services.target_set(
+                    actor=request.user,
+                    indicator=indicator,
+                    year=target_form.cleaned_data["year"],
+                    target=target_form.cleaned_data["target"],
+                )
+                messages.success(request, _("Target disimpan."))
+                return redirect("monitoring:indicator_detail", pk=indicator.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(
+        request,
+        "monitoring/indicator_detail.html",
+        {
+            **_context(request),
+            "indicator": indicator,
+            "measure": measure,
+            "year": year,
+            "value": value,
+            "targets": indicator.targets.all(),
+            "target_form": target_form,
+            "breakdowns": [(m.dimension_label(d), rows) for d, rows in breakdowns.items()],
+            "snapshots": snapshot_rows,
+            "sees_snapshots": _sees_snapshots(request.user),
+            "can_define": access.can_define_indicators(request.user),
+        },
+    )
+
+
+@login_required
+def indicator_edit(request, pk: int | None = None):
+    access.ensure_can_define_indicators(request.user)
+    indicator = get_object_or_404(Indicator, pk=pk) if pk is not None else None
+    form = IndicatorForm(request.POST or None, instance=indicator)
+    if request.method == "POST" and form.is_valid():
+        with service_errors(form):
+            saved = services.indicator_save(
+                actor=request.user,
+                indicator=indicator,
+                data=form.cleaned_data,
+                filters=form.stored_filters(),
+            )
+            messages.success(request, _("Indikator disimpan."))
+            return redirect("monitoring:indicator_detail", pk=saved.pk)
+    return render(request, "monitoring/indicator_form.html", {"form": form, "indicator": indicator})
+
+
+@login_required
+@require_POST
+def indicator_snapshot(request, pk: int):
+    indicator = get_object_or_404(Indicator, pk=pk)
+    with service_errors(request, also=(PermissionDenied,)):
+        snapshot = services.snapshot_take(actor=request.user, indicator=indicator)
+        messages.success(
+            request,
+            _("Potret %(p)s disimpan: %(v)s.")
+            % {"p": snapshot.period, "v": number(float(snapshot.value) if snapshot.value is not None else None)},
+        )
+    return redirect("monitoring:indicator_detail", pk=indicator.pk)
