@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "berdaya.transparency",
     "berdaya.grievances",
     "berdaya.monitoring",
+    "berdaya.reports",
     "berdaya.dci",
     "berdaya.api",
     "berdaya.demo",

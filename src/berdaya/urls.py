@@ -24,6 +24,7 @@ urlpatterns = [
     path("musdes/", include("berdaya.musdes.urls")),
     path("transparansi/", include("berdaya.transparency.urls")),
     path("pemantauan/", include("berdaya.monitoring.urls")),
+    path("laporan/", include("berdaya.reports.urls")),
     path("program/", include("berdaya.programmes.urls")),
     path("mitra/", include("berdaya.partners.urls")),
     path("tani/", include("berdaya.farming.urls")),
