@@ -171,9 +171,7 @@ def test_a_partner_may_not_report_on_another_organisation_programme(partner, wor
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        services.report_request(
-            actor=partner, kind=c.Kind.PROGRAMME, year=YEAR, quarter=QUARTER, programme=world["q"]
-        )
+        services.report_request(actor=partner, kind=c.Kind.PROGRAMME, year=YEAR, quarter=QUARTER, programme=world["q"])
 
 
 def test_a_future_quarter_is_refused(officer, world):
@@ -246,7 +244,8 @@ def test_the_request_page_starts_a_job(officer, world, client, django_capture_on
     client.force_login(officer)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("reports:request"), {"kind": "programme", "programme": world["p"].pk, "year": YEAR, "quarter": QUARTER}
+            reverse("reports:request"),
+            {"kind": "programme", "programme": world["p"].pk, "year": YEAR, "quarter": QUARTER},
         )
     report = Report.objects.get()
     assert response.status_code == 302 and report.job is not None
