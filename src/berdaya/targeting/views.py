@@ -469,34 +469,25 @@ def run_approve_view(request, pk: int):
 # --- Targeting quality -----------------------------------------------------------------------------------------
 
 
-def _line_chart(rows, width: int = 560, height: int = 220) -> dict | None:
-    """Points of a small server-drawn SVG line chart: inclusion and exclusion error rates (0-100%) per cut-off."""
+def _error_chart(rows):
+    """Inclusion and exclusion error rates (%) per cut-off, as a server-drawn SVG line chart (core.charts)."""
+    from berdaya.core import charts
+
     if len(rows) < 2:
         return None
-    left, right, top, bottom = 44, 12, 12, 34
-    xs = [r.cutoff for r in rows]
-    x0, x1 = min(xs), max(xs)
 
-    def x(v: float) -> float:
-        return left + (v - x0) / ((x1 - x0) or 1) * (width - left - right)
+    def pct(rate):
+        return None if rate is None else round(100 * rate, 1)
 
-    def y(rate: float) -> float:
-        return top + (1 - rate) * (height - top - bottom)
-
-    def line(attr: str) -> str:
-        return " ".join(f"{x(r.cutoff):.1f},{y(getattr(r, attr)):.1f}" for r in rows if getattr(r, attr) is not None)
-
-    return {
-        "width": width,
-        "height": height,
-        "inclusion": line("inclusion_error"),
-        "exclusion": line("exclusion_error"),
-        "xticks": [{"x": round(x(r.cutoff), 1), "label": rules.fmt(r.cutoff)} for r in rows],
-        "yticks": [{"y": round(y(p / 100), 1), "label": f"{p}%"} for p in (0, 25, 50, 75, 100)],
-        "left": left,
-        "right": width - right,
-        "bottom": height - bottom,
-    }
+    return charts.line_chart(
+        [rules.fmt(r.cutoff) for r in rows],
+        [
+            charts.Series(_("Salah masuk (inklusi)"), [pct(r.inclusion_error) for r in rows]),
+            charts.Series(_("Salah keluar (eksklusi)"), [pct(r.exclusion_error) for r in rows]),
+        ],
+        title=_("Tingkat salah masuk dan salah keluar menurut nilai batas"),
+        unit="%",
+    )
 
 
 def _quality_page(request, *, tree: dict, context: dict, final_list=None):
@@ -529,7 +520,7 @@ def _quality_page(request, *, tree: dict, context: dict, final_list=None):
             "form": form,
             "result": result,
             "rows": rows,
-            "chart": _line_chart(rows or []),
+            "chart": _error_chart(rows or []),
             "error": error,
             "reference_label": quality.REFERENCES[reference].label,
             "poor_max": poor_max,

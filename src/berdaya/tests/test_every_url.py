@@ -344,6 +344,24 @@ def _build() -> World:
             },
         )
         side.ids["agreement"] = agreement.pk
+    # A finished report of each organisation (reports: a partner's own-scope report is its organisation's).
+    from berdaya.core.spreadsheet import xlsx_bytes
+    from berdaya.reports.models import Report
+
+    for side, owner in ((inside, users["partner"]), (outside, users["other_partner"])):
+        report = Report(
+            kind="regency",
+            year=timezone.localdate().year,
+            quarter=1,
+            reach="own",
+            organisation_id=owner.organisation_id,
+            requested_by=owner,
+            status="done",
+        )
+        report.pdf.save("uji.pdf", ContentFile(b"%PDF-1.7 uji"), save=False)
+        report.xlsx.save("uji.xlsx", ContentFile(xlsx_bytes([("Angka", ["nilai"], [[1]])])), save=False)
+        report.save()
+        side.ids["report"] = report.pk
     return World(users, inside, outside)
 
 
@@ -424,6 +442,7 @@ BY_NAME = [
     ("dedup:merge_", "merge"),
     ("grievances:", "grievance"),
     ("musdes:", "meeting"),
+    ("reports:", "report"),
     # An SPDCI delivery (admins only) is not in the world: another object's id must answer 404 or refuse all the same.
     ("dci:", "person"),
     # The REST API (berdaya.api): each detail by the world object of its kind; kinds the world does not build
