@@ -22,7 +22,8 @@ class ReportRequestForm(forms.Form):
     programme: forms.ModelChoiceField[Programme] = forms.ModelChoiceField(
         label=_("Program"), queryset=Programme.objects.none(), required=False
     )
-    year = forms.IntegerField(label=_("Tahun"), min_value=2000, max_value=2100)
+    # A list of years, not a number box: a number box is written the Indonesian way ("2.026").
+    year = forms.TypedChoiceField(label=_("Tahun"), coerce=int, choices=[])
     quarter = forms.TypedChoiceField(
         label=_("Triwulan"), coerce=int, choices=[(q, f"{_('Triwulan')} {n}") for q, n in c.QUARTER_NAMES.items()]
     )
@@ -31,6 +32,10 @@ class ReportRequestForm(forms.Form):
         year, quarter = previous_quarter(timezone.localdate())
         kwargs.setdefault("initial", {"year": year, "quarter": quarter, "kind": c.Kind.REGENCY})
         super().__init__(*args, **kwargs)
+        this_year = timezone.localdate().year
+        form_field(self, "year", forms.TypedChoiceField).choices = [
+            (y, str(y)) for y in range(this_year, this_year - 6, -1)
+        ]
         form_field(self, "programme", forms.ModelChoiceField).queryset = access.programmes_for_reports(user).order_by(
             "name"
         )

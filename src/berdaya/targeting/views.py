@@ -494,7 +494,11 @@ def _quality_page(request, *, tree: dict, context: dict, final_list=None):
     from . import quality
     from .forms import QualityForm
 
-    form = QualityForm(request.GET or None, tree=tree)
+    form = QualityForm(
+        request.GET or None,
+        tree=tree,
+        initial={"reference": quality.DEFAULT_REFERENCE, "poor_max": conf().poor_max_decile},
+    )
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     reference = data.get("reference") or quality.DEFAULT_REFERENCE
     poor_max = data.get("poor_max") or conf().poor_max_decile
