@@ -511,9 +511,11 @@ def _quality_page(request, *, tree: dict, context: dict, final_list=None):
         result = quality.rule_quality(
             viewer=request.user, tree=tree, reference=reference, poor_max=poor_max, final_list=final_list
         )
-        rows = quality.what_if(
-            viewer=request.user, tree=tree, key=key, cutoffs=cutoffs, reference=reference, poor_max=poor_max
-        )
+        # The what-if evaluates the rule once per cut-off over the registry: only when asked for (the form's button).
+        if "threshold" in request.GET:
+            rows = quality.what_if(
+                viewer=request.user, tree=tree, key=key, cutoffs=cutoffs, reference=reference, poor_max=poor_max
+            )
     except ValueError as exc:
         error = str(exc)
     return render(

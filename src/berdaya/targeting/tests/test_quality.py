@@ -169,6 +169,9 @@ def test_the_page_shows_the_figures_and_the_what_if(officer, partner, seven, cli
     assert response.context["result"].included_nonpoor == 1
     assert [r.included for r in response.context["rows"]] == [2, 4]
     assert "<svg" in response.text
+    # Without a threshold chosen the page shows the rule's own figures and offers the what-if.
+    response = client.get(url)
+    assert response.context["result"].included == 4 and response.context["rows"] is None
     # Bad input: an Indonesian message on the form, the defaults still computed, no error page.
     response = client.get(url, {"cutoffs": "satu"})
     assert response.status_code == 200 and "Nilai batas tidak dikenal" in response.text
