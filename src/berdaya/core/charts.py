@@ -58,12 +58,13 @@ def _num(value: Value) -> float | None:
 
 
 def number(value: Value) -> str:
-    """A value as Indonesians write it: 1.234.567 (whole numbers), 12,5 (one decimal); strings as they are."""
+    """A value as Indonesians write it: 1.234.567 (integers), 12,5 and 2,0 (floats keep one decimal: a share or a
+    mean, never read as a count); strings as they are."""
     if value is None:
         return "–"
     if isinstance(value, str):
         return value
-    if float(value).is_integer():
+    if isinstance(value, int) or (not isinstance(value, float) and float(value).is_integer()):
         return f"{int(value):,}".replace(",", ".")
     return f"{value:,.1f}".replace(",", "·").replace(".", ",").replace("·", ".")
 
@@ -98,6 +99,14 @@ def _empty(title: str, width: float) -> SafeString:
 def _label_width(labels: Sequence[str], width: float) -> float:
     longest = max((len(str(label)) for label in labels), default=4)
     return min(width * 0.38, 12 + longest * FONT * 0.55)
+
+
+def _fit(label: str, room: float) -> str:
+    """The label as a category name: shortened with "…" to the room beside the bars, its full text in a <title>."""
+    chars = max(4, int((room - 8) / (FONT * 0.55)))
+    if len(label) <= chars:
+        return escape(label)
+    return f"{escape(label[: chars - 1])}…<title>{escape(label)}</title>"
 
 
 def _legend(series: Sequence[Series], y: float, width: float, left: float) -> tuple[list[str], float]:
@@ -146,7 +155,7 @@ def bar_chart(
     for gi, label in enumerate(labels):
         gy = top + gi * group_h
         parts.append(
-            f'<text x="{left - 6:.1f}" y="{gy + group_h / 2 + FONT / 3:.1f}" text-anchor="end">{escape(label)}</text>'
+            f'<text x="{left - 6:.1f}" y="{gy + group_h / 2 + FONT / 3:.1f}" text-anchor="end">{_fit(label, left)}</text>'
         )
         for si, s in enumerate(series):
             raw = s.values[gi] if gi < len(s.values) else None
@@ -207,7 +216,7 @@ def stacked_bar_chart(
     for gi, label in enumerate(labels):
         y = top + gi * (bar_h + gap)
         parts.append(
-            f'<text x="{left - 6:.1f}" y="{y + bar_h / 2 + FONT / 3:.1f}" text-anchor="end">{escape(label)}</text>'
+            f'<text x="{left - 6:.1f}" y="{y + bar_h / 2 + FONT / 3:.1f}" text-anchor="end">{_fit(label, left)}</text>'
         )
         x = left
         for si, s in enumerate(series):

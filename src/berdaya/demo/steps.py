@@ -12,6 +12,8 @@ from typing import Any
 
 from django.core.management import call_command
 
+from berdaya.demo import monitoring
+
 # (command, its options beyond --seed and --if-empty that a caller may set)
 STEPS: list[tuple[str, tuple[str, ...]]] = [
     ("demo_programmes", ()),
@@ -21,6 +23,7 @@ STEPS: list[tuple[str, tuple[str, ...]]] = [
     ("demo_farming", ("farmers",)),
     ("welfare", ()),
     ("demo_targeting", ()),
+    ("monitoring", ()),
 ]
 
 
@@ -30,6 +33,10 @@ def build_domains(*, seed: int, if_empty: bool, stdout: Any, **sizes: int) -> No
     if unknown:
         raise TypeError(f"No demo step takes {sorted(unknown)}")
     for name, own in STEPS:
+        if name == "monitoring":
+            # Last: the dashboard's analytics tables read everything built before them.
+            monitoring.build(stdout=stdout)
+            continue
         if name == "welfare":
             # Scores are recomputed each time (set-based, seconds): targeting reads them.
             call_command("welfare", "compute", stdout=stdout)

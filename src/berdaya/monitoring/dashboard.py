@@ -56,7 +56,11 @@ def tiles(actor: User, filters: m.Filters) -> list[Tile]:
         "cases_overdue",
     ):
         r = m.compute(key, actor=actor, filters=filters)
-        note = _("tidak dipilah menurut penyaring: %s") % ", ".join(sorted(r.ignored)) if r.ignored else ""
+        note = (
+            _("penyaring tidak berlaku: %s") % ", ".join(m.dimension_label(d).lower() for d in sorted(r.ignored))
+            if r.ignored
+            else ""
+        )
         result.append(
             Tile(
                 key,

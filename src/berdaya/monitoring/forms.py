@@ -39,6 +39,7 @@ class FilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         everything = [("", _("Semua"))]
         self.fields["year"].choices = _years()  # type: ignore[attr-defined]
+        self.fields["year"].initial = timezone.localdate().year
         regency = str(conf().default_regency)
         self.fields["district"].choices = everything + list(  # type: ignore[attr-defined]
             District.objects.filter(regency_id=regency).order_by("name").values_list("code", "name")
@@ -51,7 +52,12 @@ class FilterForm(forms.Form):
         self.fields["programme"].choices = everything + list(programmes.values_list("pk", "name"))  # type: ignore[attr-defined]
         self.fields["organisation"].choices = everything + list(organisations.values_list("pk", "name"))  # type: ignore[attr-defined]
         self.fields["group"].choices = everything + [(f.code, f.label) for f in FLAGS]  # type: ignore[attr-defined]
+        self.more_choices()
+        # Last: style_widgets validates a bound form to mark invalid fields, so every choice must be set by now.
         style_widgets(self)
+
+    def more_choices(self) -> None:
+        """Choices a subclass sets (before the form is styled and validated)."""
 
     def filters(self) -> m.Filters:
         data = dict(self.cleaned_data) if self.is_valid() else {}
@@ -78,16 +84,14 @@ class BreakdownForm(FilterForm):
         choices=[(d, m.DIMENSIONS[d].label) for d in BREAKDOWN_DIMS],
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def more_choices(self) -> None:
         self.fields["measure"].choices = measure_choices(("count", "amount", "percent"))  # type: ignore[attr-defined]
 
 
 class MapForm(FilterForm):
     measure = forms.ChoiceField(label=_("Ukuran"))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def more_choices(self) -> None:
         self.fields["measure"].choices = [  # type: ignore[attr-defined]
             (x.key, str(x.label)) for x in m.measures() if "district" in x.dimensions
         ]

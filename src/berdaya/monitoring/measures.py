@@ -213,12 +213,20 @@ class Query:
                 organisation = scope.organisation
             if kind == "distinct":
                 qs = qs.filter(year=self.year)
-                if f.programme is not None:
-                    qs = qs.filter(programme_id=f.programme)
+                if f.programme is not None or "programme" in self.by:
+                    # The per-programme rows (each carries its organiser).
+                    qs = qs.filter(programme_id=f.programme) if f.programme is not None else qs.exclude(programme_id=0)
                     if organisation is not None:
                         qs = qs.filter(organisation_id=organisation)
+                elif organisation is not None or "organisation" in self.by:
+                    qs = qs.filter(programme_id=0)
+                    qs = (
+                        qs.filter(organisation_id=organisation)
+                        if organisation is not None
+                        else qs.exclude(organisation_id=0)
+                    )
                 else:
-                    qs = qs.filter(programme_id=0, organisation_id=organisation or 0)
+                    qs = qs.filter(programme_id=0, organisation_id=0)
             else:
                 if f.year is not None and fact not in ("case_open", "case_overdue"):
                     qs = qs.filter(year=f.year)
@@ -284,6 +292,8 @@ class Measure:
     kind: str = "count"  # count (suppressed for aggregate-only roles), amount (Rupiah), percent, price
     description: str | Promise = ""
     additive: bool = True  # rows add up to the total (not so for "group" or shares)
+    distinct_people: bool = False  # people counted once: rows per programme or organisation do not add up
+    support: str = ""  # an amount's count fact: an amount made of 1-4 records is hidden like a small count
 
 
 _measures: dict[str, Measure] = {}
@@ -444,6 +454,7 @@ def _register_builtin() -> None:
             gettext_lazy("orang"),
             yearly,
             _cube_measure("reached", "distinct"),
+            distinct_people=True,
             description=gettext_lazy(
                 "Penduduk yang terdaftar (terdaftar, aktif, lulus) di, atau menerima bantuan "
                 "tersalur dari, sedikitnya satu program yang berjalan pada tahun itu; "
@@ -496,6 +507,7 @@ def _register_builtin() -> None:
             yearly,
             _cube_measure("disbursed", "additive"),
             kind="amount",
+            support="disbursements",
             description=gettext_lazy("Nilai bantuan berstatus disalurkan atau diterima, menurut tanggal bantuan."),
         ),
         Measure(
@@ -636,7 +648,8 @@ def compute(
         order = _order(d, labels[d], today)
         rows.sort(key=lambda r: order(r.get(d)))
     total: Any = None
-    if measure.additive and "group" not in by:
+    overlapping = measure.distinct_people and bool({"programme", "organisation"} & set(by))
+    if measure.additive and "group" not in by and not overlapping:
         total = sum((r["value"] or 0) for r in rows) if by else (rows[0]["value"] if rows else 0)
     if measure.kind == "count":
         if total is not None and by:
@@ -647,6 +660,14 @@ def compute(
             for row in rows:
                 row["value"] = scope.shown.count(row["value"])
             total = scope.shown.count(total) if total is not None else None
+    if measure.support and not scope.shown.exact:
+        # An amount given to one to four people could be read back as theirs (UU 27/2022): hidden like their count.
+        counts = {_key(r, q.by): r["value"] for r in q.grouped(q.cube(measure.support, kind="additive"))}
+        for row in rows:
+            if disclosure.is_small(counts.get(_key(row, q.by), 0)):
+                row["value"] = disclosure.SUPPRESSED
+        if total is not None and disclosure.is_small(sum(counts.values())):
+            total = disclosure.SUPPRESSED
     return Result(measure, filters, by, rows, total, latest.started_at if latest else None, ignored)
 
 

@@ -294,6 +294,10 @@ def build_cube(today: dt.date) -> int:
     total += _cube(
         assistance, fact="disbursed", prefix=fact, value=Sum("amount"), year=ExtractYear("date"), **per_programme
     )
+    # How many disbursements each sum is made of: an amount of fewer than five is not shown to aggregate-only roles.
+    total += _cube(
+        assistance, fact="disbursements", prefix=fact, value=Count("*"), year=ExtractYear("date"), **per_programme
+    )
     # Rights cases of migrant workers: open, and open past the due date of their stage as of `today`.
     cases = RightsCase.objects.filter(person__analytics_fact__isnull=False).exclude(stage=mc.CaseStage.CLOSED)
     total += _cube(cases, fact="case_open", prefix=fact, value=Count("*"))

@@ -6,13 +6,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,6 +28,7 @@ from berdaya.core.charts import number
 from berdaya.core.forms import service_errors
 from berdaya.core.spreadsheet import csv_stream, xlsx_bytes
 from berdaya.registry import views as registry_views
+from berdaya.registry.panels import HOME, panels_for
 
 from . import access, services
 from . import dashboard as panels
@@ -32,6 +37,7 @@ from . import refresh as analytics
 from .forms import BreakdownForm, FilterForm, IndicatorForm, MapForm, TargetForm
 from .models import Indicator
 
+CACHE_SECONDS = 3600
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -63,17 +69,58 @@ def home(request):
     return registry_views.dashboard(request)
 
 
+def _scope_key(user: Any) -> str:
+    """Who sees the same figures: one key per scope (not per user where the scope is the same)."""
+    caps = capabilities(user)
+    if caps.regency_wide:
+        return "regency"
+    if caps.aggregates_only:
+        return "suppressed"
+    if caps.organisation_scoped:
+        return f"org{user.organisation_id}"
+    return f"user{user.pk}"
+
+
+def _fragment(request, name: str, params: dict[str, Any], build: Any) -> str:
+    """The figures' HTML, cached until the analytics tables are rebuilt (their refresh is part of the key): every
+    figure comes from those tables, so the same scope and filters give the same HTML until then. A figure read live
+    (budgets, prices) may lag the records by at most CACHE_SECONDS."""
+    latest = analytics.latest()
+    stamp = f"{latest.pk}-{latest.started_at.timestamp():.0f}" if latest else "none"
+    raw = urlencode(sorted((k, str(v)) for k, v in params.items()))
+    key = f"monitoring:{name}:{stamp}:{_scope_key(request.user)}:{get_language()}:{raw}"
+    html = cache.get(key)
+    if html is None:
+        html = build()
+        cache.set(key, html, CACHE_SECONDS)
+    return mark_safe(html)  # rendered by our own template, autoescaped
+
+
 @login_required
 def dashboard(request):
     form = _filter_form(request)
     filters = form.filters()
+    query = _query(filters)
+
+    def build() -> str:
+        return render_to_string(
+            "monitoring/_dashboard_figures.html",
+            {
+                "query": query,
+                "tiles": panels.tiles(request.user, filters),
+                "panels": [make(request.user, filters) for make in panels.PANELS.values()],
+            },
+            request=None,
+        )
+
     context = {
         **_context(request),
         "form": form,
         "filters": filters,
-        "query": _query(filters),
-        "tiles": panels.tiles(request.user, filters),
-        "panels": [build(request.user, filters) for build in panels.PANELS.values()],
+        "query": query,
+        "figures": _fragment(request, "dashboard", filters.as_dict(), build),
+        # The reminders other apps put on the home page (agreements ending soon...): officers land here now.
+        "home_panels": panels_for(HOME, actor=request.user, obj=None),
     }
     if request.htmx:
         return render(request, "monitoring/_dashboard_body.html", context)
@@ -187,16 +234,29 @@ def _map(request) -> tuple[MapForm, m.Result | None, Any, District | None]:
 @login_required
 def map_view(request):
     """A choropleth of any measure: districts, or the villages of the district chosen (click a district)."""
-    form, result, drawn, district = _map(request)
-    up = {k: v for k, v in request.GET.items() if k != "district"}
+    form = _filter_form(request, MapForm)
+    params = {k: v for k, v in request.GET.items() if k in form.fields}
+
+    def build() -> str:
+        _form, result, drawn, district = _map(request)
+        up = {k: v for k, v in params.items() if k != "district"}
+        return render_to_string(
+            "monitoring/_map_figures.html",
+            {
+                "result": result,
+                "map": drawn,
+                "district": district,
+                "up_query": urlencode(up),
+                "query": urlencode(params),
+            },
+        )
+
+    district = District.objects.filter(pk=request.GET.get("district", "")[:8]).first()
     context = {
         **_context(request),
         "form": form,
-        "result": result,
-        "map": drawn,
         "district": district,
-        "up_query": urlencode(up),
-        "query": request.GET.urlencode(),
+        "figures": _fragment(request, "map", params, build),
     }
     if request.htmx:
         return render(request, "monitoring/_map_body.html", context)

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from berdaya.accounts.models import User
 from berdaya.core.access import capabilities
+from berdaya.monitoring import refresh
 from berdaya.registry import choices as rc
 from berdaya.registry.access import people_visible_to
 from berdaya.registry.models import GroupMembership
@@ -370,6 +371,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     media, data = tmp_path_factory.mktemp("media"), tmp_path_factory.mktemp("data")
     with built_once(django_db_blocker, MEDIA_ROOT=media, DATA_DIR=data):
         built = _build()
+        refresh.rebuild()  # the dashboard's analytics tables, so its pages count this world
         built.markers = _markers(built)
         # One signed-in session per role, made once: each test's client carries its cookie (a test's own changes
         # to the session roll back with the rest of it).
@@ -445,6 +447,8 @@ BY_NAME = [
     ("reports:", "report"),
     # An SPDCI delivery (admins only) is not in the world: another object's id must answer 404 or refuse all the same.
     ("dci:", "person"),
+    # Indicators are regency-level definitions every role reads (no person in them): another object's id answers 404.
+    ("monitoring:", "person"),
     # The REST API (berdaya.api): each detail by the world object of its kind; kinds the world does not build
     # (attendance, harvests, sales, prices, tokens) take another object's id, which must answer 404 or show
     # nothing out of scope all the same.
@@ -476,6 +480,10 @@ QUERIES = {
     "registry:person_list": ["", "?q=Luarlingkup", "?q=Dalamlingkup"],
     "imports:export": ["?format=csv", "?format=xlsx", "?format=csv&q=Luarlingkup"],
     "programmes:certificate_verify": [""],
+    "monitoring:breakdown": ["?measure=people&by=district&by=sex&by=age_band&by=disability"],
+    "monitoring:breakdown_download": ["?measure=reached&by=village&by=group"],
+    "monitoring:map": ["", "?district=15.02.02&measure=reached"],
+    "monitoring:map_download": ["?district=15.02.02"],
 }
 
 
@@ -514,6 +522,9 @@ def _urls(world: World, name: str) -> list[tuple[str, str]]:
         for kwarg, _converter in converters.items():
             if kwarg in STRINGS:
                 kwargs[kwarg] = STRINGS[kwarg]
+                continue
+            if kwarg == "key" and name == "monitoring:panel_download":
+                kwargs[kwarg] = "districts"
                 continue
             if kwarg == "code" and name == "programmes:certificate_verify":
                 kwargs[kwarg] = "TIDAKADA"

@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from berdaya.core import disclosure
 from berdaya.migration import choices as mc
 from berdaya.migration.models import MigrationEpisode
+from berdaya.monitoring import refresh
 from berdaya.programmes import services as programme_services
 from berdaya.registry import choices as rc
 from berdaya.targeting.models import HouseholdWelfare
@@ -161,6 +162,7 @@ def small_world(officer):
     )
     programme_services.assistance_transition(actor=officer, assistance=assistance, to_status="approved")
     programme_services.assistance_transition(actor=officer, assistance=assistance, to_status="disbursed")
+    refresh.rebuild()  # the monitoring dashboard's analytics tables
     return {"programme": programme}
 
 

@@ -1,0 +1,166 @@
+"""The dashboard, maps, downloads and indicators as users see them."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.core.cache import cache
+from django.test import Client, override_settings
+
+from berdaya.core.models import AuditEvent
+from berdaya.jobs import schedule
+from berdaya.monitoring import refresh
+from berdaya.monitoring.models import Indicator, IndicatorSnapshot, Refresh
+from berdaya.registry.models import Person
+
+from . import world as w
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def known(officer):
+    data = w.build(officer)
+    refresh.rebuild()
+    return data
+
+
+def client_for(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def _csv(response) -> list[list[str]]:
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_it_is_the_home_of_officers_and_viewers_and_not_of_facilitators(known, officer, viewer, facilitator):
+    for user in (officer, viewer):
+        html = client_for(user).get("/").content.decode()
+        assert "Dasbor pemantauan dan evaluasi" in html and "Data per" in html
+    html = client_for(facilitator).get("/").content.decode()
+    assert "Dasbor pemantauan dan evaluasi" not in html
+    assert client_for(facilitator).get("/pemantauan/").status_code == 200
+    assert client_for(officer).get("/ringkasan/").status_code == 200
+
+
+def test_filters_reload_only_the_figures_with_htmx(known, officer):
+    response = client_for(officer).get("/pemantauan/?year=2026&district=15.02.02", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="dashboard-body">')
+    assert "<nav" not in html and "<svg" in html
+
+
+def test_a_panel_download_is_what_its_table_shows_and_is_audited(known, officer):
+    c = client_for(officer)
+    rows = _csv(c.get("/pemantauan/bagan/districts/unduh.csv?year=2026"))
+    assert rows[0] == ["Kecamatan", "Terdaftar", "Rentan", "Terjangkau"]
+    body = {r[0]: r[1:] for r in rows[1:]}
+    assert body["Jangkat"][0] == "4" and body["Bangko"][0] == "1"
+    html = c.get("/pemantauan/?year=2026").content.decode()
+    assert '<th scope="row" class="fw-normal">Jangkat</th>' in html  # the same row in the table view
+    event = AuditEvent.objects.filter(action="export", object_type="monitoring.figure").latest("pk")
+    assert event.detail["panel"] == "districts" and event.detail["rows"] == 2
+    xlsx = c.get("/pemantauan/bagan/money/unduh.xlsx?year=2026")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert c.get("/pemantauan/bagan/nope/unduh.csv").status_code == 404
+    assert c.get("/pemantauan/bagan/districts/unduh.pdf").status_code == 404
+
+
+def test_a_viewer_reads_small_counts_suppressed_everywhere(known, viewer):
+    c = client_for(viewer)
+    rows = _csv(c.get("/pemantauan/rincian/unduh.csv?measure=people&by=sex&by=district"))
+    assert rows[1:] and all(r[-1] == "<5" for r in rows[1:])
+    html = c.get("/pemantauan/peta/?measure=people").content.decode()
+    assert "&lt;5" in html and "P1" not in html
+
+
+def test_breakdown_by_four_dimensions_together(known, officer):
+    url = "/pemantauan/rincian/unduh.csv?measure=people&by=sex&by=age_band&by=disability&by=district"
+    rows = _csv(client_for(officer).get(url))
+    assert rows[0][:4] == ["Jenis kelamin", "Kelompok umur", "Disabilitas", "Kecamatan"]
+    assert ["Laki-laki", "60+ th", "Penyandang disabilitas", "Jangkat", "1"] in rows
+    assert len(rows) == 1 + 5
+
+
+def test_the_map_zooms_into_a_district_and_its_table_lists_every_village(known, officer):
+    c = client_for(officer)
+    html = c.get("/pemantauan/peta/?measure=people").content.decode()
+    assert 'class="choropleth"' in html and "district=15.02.01" in html  # districts link to their villages
+    rows = _csv(c.get("/pemantauan/peta/unduh.csv?measure=people&district=15.02.01"))
+    assert rows[0][1] == "Desa/kelurahan"
+    values = {r[0]: r[2] for r in rows[1:]}
+    assert values.get(w.A) == "4"
+
+
+def test_facilitator_and_partner_figures_stay_in_their_scope(known, facilitator, partner):
+    rows = _csv(client_for(facilitator).get("/pemantauan/rincian/unduh.csv?measure=people&by=village"))
+    assert [r[0] for r in rows[1:]] == ["Jangkat Desa 1"]
+    partner.organisation = known["o1"]
+    partner.save()
+    rows = _csv(client_for(partner).get("/pemantauan/rincian/unduh.csv?measure=enrolled&by=programme"))
+    assert [r[0] for r in rows[1:]] == ["Program X"]
+    other = known["o2"].pk
+    # Another organisation's programmes are not a filter a partner may choose: refused like an unknown record.
+    response = client_for(partner).get(f"/pemantauan/rincian/unduh.csv?measure=enrolled&organisation={other}")
+    assert response.status_code == 404
+
+
+def test_only_officers_refresh_and_the_refresh_is_a_job(known, officer, viewer, django_capture_on_commit_callbacks):
+    before = Refresh.objects.count()
+    client_for(viewer).post("/pemantauan/perbarui/")
+    assert Refresh.objects.count() == before
+    immediate = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with override_settings(TASKS=immediate), django_capture_on_commit_callbacks(execute=True):
+        response = client_for(officer).post("/pemantauan/perbarui/")
+    assert response.status_code == 302 and "/tugas/" in response["Location"]
+    assert Refresh.objects.count() == before + 1  # the immediate task backend ran the job
+    keys = {s.key for s in schedule.registered()}
+    assert {"monitoring.refresh", "monitoring.snapshots"} <= keys
+
+
+def test_an_admin_defines_an_indicator_and_a_snapshot_keeps_its_value(known, admin_user, officer):
+    c = client_for(admin_user)
+    bad = c.post(
+        "/pemantauan/indikator/baru/",
+        {"code": "ikut", "name": "Peserta", "measure": "budget", "disaggregations": ["sex"], "is_active": "on"},
+    )
+    assert "tidak dapat dipilah" in bad.content.decode() and not Indicator.objects.exists()
+    response = c.post(
+        "/pemantauan/indikator/baru/",
+        {
+            "code": "penduduk",
+            "name": "Penduduk terdaftar",
+            "unit": "orang",
+            "measure": "people",
+            "disaggregations": ["sex", "district"],
+            "filter_district": "15.02.01",
+            "is_active": "on",
+        },
+    )
+    indicator = Indicator.objects.get(code="penduduk")
+    assert response.status_code == 302 and indicator.filters == {"district": "15.02.01"}
+    c.post(f"/pemantauan/indikator/{indicator.pk}/", {"year": 2026, "target": "8"})
+    assert client_for(officer).post(f"/pemantauan/indikator/{indicator.pk}/ubah/", {}).status_code == 403
+    client_for(officer).post(f"/pemantauan/indikator/{indicator.pk}/potret/")
+    snapshot = IndicatorSnapshot.objects.get(indicator=indicator)
+    assert snapshot.value == 4
+    assert {r["code"]: r["value"] for r in snapshot.breakdowns["sex"]} == {"F": 2, "M": 2}
+    # The records change and the tables are rebuilt: the snapshot still says what it said.
+    Person.objects.filter(pk=known["people"][0].pk).update(status="moved_out")
+    refresh.rebuild()
+    snapshot.refresh_from_db()
+    assert snapshot.value == 4
+    html = client_for(officer).get(f"/pemantauan/indikator/{indicator.pk}/?year={snapshot.year}").content.decode()
+    assert "Potret per periode" in html
+    listing = client_for(officer).get(f"/pemantauan/indikator/?year={snapshot.year}").content.decode()
+    assert "Penduduk terdaftar" in listing
