@@ -47,14 +47,21 @@ def main() -> None:
     from berdaya.accounts.models import User
     from berdaya.targeting import quality, services
 
+    def stage(name: str) -> None:
+        print(f"{time.strftime('%H:%M:%S')} {name}", file=sys.stderr, flush=True)
+
+    stage("migrate")
     call_command("migrate", verbosity=0)
+    stage("build")
     vendor = connection.vendor
     result: dict = {"db": vendor, "people": args.people}
     t0 = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         result["households"] = bench_targeting.build(cursor, vendor, args.people)
     officer, _created = User.objects.get_or_create(username="bench-officer", defaults={"role": "officer"})
+    stage("score")
     services.welfare_compute(actor=officer)
+    stage("deciles")
     with transaction.atomic(), connection.cursor() as cursor:
         # Official deciles for 4 households in 5 (the local decile moved by -2..+2, kept in 1-10), field
         # verification for 1 in 100.
@@ -74,6 +81,7 @@ def main() -> None:
         cursor.execute("ANALYZE")
     result["build_s"] = round(time.perf_counter() - t0, 2)
     tree = bench_targeting.RULES
+    stage("measure")
     counts, figures, whatifs = [], [], []
     for _ in range(max(1, args.repeat)):
         t0 = time.perf_counter()

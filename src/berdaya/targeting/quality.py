@@ -286,7 +286,11 @@ def _measure(
         sums += [f"SUM(i{j})", f"SUM(i{j} * r_known)", f"SUM(i{j} * r_known * (1 - r_poor))", f"SUM(i{j} * r_poor)"]
         for i in range(len(flags)):
             sums += [f"SUM(i{j} * g{i})", f"SUM(i{j} * g{i} * r_poor)"]
-    sql = f"SELECT {', '.join(sums)} FROM ({inner_sql}) t"  # noqa: S608 (fixed column names; values are parameters)
+    # The inner query must stay a subquery: flattened into the aggregate (both databases do it by default), every
+    # product below would repeat the CASE expressions of its columns, i.e. evaluate each rule and flag once per
+    # figure again. "OFFSET 0" is PostgreSQL's fence; SQLite never flattens a LIMITed subquery into an aggregate.
+    fence = "OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1 OFFSET 0"
+    sql = f"SELECT {', '.join(sums)} FROM ({inner_sql} {fence}) t"  # noqa: S608 (fixed column names; parameters)
     with transaction.atomic(), connection.cursor() as cursor:
         engine.tune(cursor, parallel=False)
         cursor.execute(sql, params)
