@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "berdaya.outcomes",
     "berdaya.grievances",
     "berdaya.monitoring",
+    "berdaya.reports",
     "berdaya.dci",
     "berdaya.api",
     "berdaya.privacy",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("transparansi/", include("berdaya.transparency.urls")),
     path("pemantauan/", include("berdaya.monitoring.urls")),
     path("hasil/", include("berdaya.outcomes.urls")),
+    path("laporan/", include("berdaya.reports.urls")),
     path("program/", include("berdaya.programmes.urls")),
     path("mitra/", include("berdaya.partners.urls")),
     path("tani/", include("berdaya.farming.urls")),

@@ -349,3 +349,36 @@ class ScoreWeightsForm(forms.Form):
                 steps.append([new_upper, data[f"band__{name}__{i}__points"]])
             result["bands"][name] = {"steps": steps, "missing": data[f"band__{name}__missing"]}
         return result
+
+
+class QualityForm(forms.Form):
+    """The choices of the targeting-quality page (GET): the reference decile, the poverty line, and which threshold
+    of the rule the what-if moves over which cut-offs."""
+
+    reference = forms.ChoiceField(label=_("Desil acuan"), required=False)
+    poor_max = forms.IntegerField(
+        label=_("Miskin bila desil acuan paling tinggi"), required=False, min_value=1, max_value=10
+    )
+    threshold = forms.ChoiceField(label=_("Batas yang digeser"), required=False)
+    cutoffs = forms.CharField(
+        label=_("Nilai batas (pisahkan dengan spasi atau titik koma)"), required=False, max_length=200
+    )
+
+    def __init__(self, *args: Any, tree: dict, **kwargs: Any) -> None:
+        from . import quality
+
+        super().__init__(*args, **kwargs)
+        self.thresholds = {t.key: t for t in quality.thresholds(tree)}
+        form_field(self, "reference", forms.ChoiceField).choices = [
+            (r.code, r.label) for r in quality.REFERENCES.values()
+        ]
+        form_field(self, "threshold", forms.ChoiceField).choices = [(t.key, t.label) for t in self.thresholds.values()]
+        style_widgets(self)
+
+    def clean_cutoffs(self) -> list[float]:
+        from . import quality
+
+        try:
+            return quality.parse_cutoffs(self.cleaned_data.get("cutoffs") or "")
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc

@@ -464,3 +464,102 @@ def run_approve_view(request, pk: int):
             % {"n": result["approved"], "p": result["proposed"]},
         )
     return redirect("targeting:run_detail", pk=run.pk)
+
+
+# --- Targeting quality -----------------------------------------------------------------------------------------
+
+
+def _error_chart(rows):
+    """Inclusion and exclusion error rates (%) per cut-off, as a server-drawn SVG line chart (core.charts)."""
+    from berdaya.core import charts
+
+    if len(rows) < 2:
+        return None
+
+    def pct(rate):
+        return None if rate is None else round(100 * rate, 1)
+
+    return charts.line_chart(
+        [rules.fmt(r.cutoff) for r in rows],
+        [
+            charts.Series(_("Salah masuk (inklusi)"), [pct(r.inclusion_error) for r in rows]),
+            charts.Series(_("Salah keluar (eksklusi)"), [pct(r.exclusion_error) for r in rows]),
+        ],
+        title=_("Tingkat salah masuk dan salah keluar menurut nilai batas"),
+        unit="%",
+    )
+
+
+def _quality_page(request, *, tree: dict, context: dict, final_list=None):
+    from . import quality
+    from .forms import QualityForm
+
+    form = QualityForm(
+        request.GET or None,
+        tree=tree,
+        initial={"reference": quality.DEFAULT_REFERENCE, "poor_max": conf().poor_max_decile},
+    )
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    reference = data.get("reference") or quality.DEFAULT_REFERENCE
+    poor_max = data.get("poor_max") or conf().poor_max_decile
+    key = data.get("threshold") or next(iter(form.thresholds))
+    threshold = form.thresholds[key]
+    cutoffs = data.get("cutoffs") or list(threshold.defaults)
+    result = rows = None
+    error = ""
+    try:
+        result = quality.rule_quality(
+            viewer=request.user, tree=tree, reference=reference, poor_max=poor_max, final_list=final_list
+        )
+        # The what-if evaluates the rule once per cut-off over the registry: only when asked for (the form's button).
+        if "threshold" in request.GET:
+            rows = quality.what_if(
+                viewer=request.user, tree=tree, key=key, cutoffs=cutoffs, reference=reference, poor_max=poor_max
+            )
+    except ValueError as exc:
+        error = str(exc)
+    return render(
+        request,
+        "targeting/quality.html",
+        {
+            **context,
+            "form": form,
+            "result": result,
+            "rows": rows,
+            "chart": _error_chart(rows or []),
+            "error": error,
+            "reference_label": quality.REFERENCES[reference].label,
+            "poor_max": poor_max,
+            "threshold": threshold,
+            "final_list": final_list is not None,
+            "description": rules.describe(tree),
+            "whole_registry": access.pool_scope(request.user) is None,
+        },
+    )
+
+
+@login_required
+def ruleset_quality(request, pk: int):
+    """Inclusion and exclusion errors, group coverage and the what-if of a rule set's current version, before any
+    run (or its approval)."""
+    _ensure_targeting(request.user)
+    ruleset = get_visible_or_404(access.rulesets_visible_to(request.user), pk)
+    if ruleset.current is None:
+        raise Http404
+    return _quality_page(request, tree=ruleset.current.rules, context={"ruleset": ruleset, "run": None})
+
+
+@login_required
+def run_quality(request, pk: int):
+    """The same for a run: the figures of its final list (selected, after review), the what-if over its version's
+    rules (eligibility, before capacity and quotas)."""
+    _ensure_targeting(request.user)
+    run = get_visible_or_404(access.runs_visible_to(request.user).select_related("ruleset", "version"), pk)
+    if run.status not in {c.RunStatus.SUCCEEDED, c.RunStatus.APPROVED}:
+        raise Http404
+    return _quality_page(
+        request,
+        tree=run.version.rules,
+        context={"ruleset": run.ruleset, "run": run},
+        final_list=access.candidates_visible_to(request.user, run).filter(selectors.final_q()),
+    )

@@ -355,6 +355,24 @@ def _build() -> World:
             },
         )
         side.ids["agreement"] = agreement.pk
+    # A finished report of each organisation (reports: a partner's own-scope report is its organisation's).
+    from berdaya.core.spreadsheet import xlsx_bytes
+    from berdaya.reports.models import Report
+
+    for side, owner in ((inside, users["partner"]), (outside, users["other_partner"])):
+        report = Report(
+            kind="regency",
+            year=timezone.localdate().year,
+            quarter=1,
+            reach="own",
+            organisation_id=owner.organisation_id,
+            requested_by=owner,
+            status="done",
+        )
+        report.pdf.save("uji.pdf", ContentFile(b"%PDF-1.7 uji"), save=False)
+        report.xlsx.save("uji.xlsx", ContentFile(xlsx_bytes([("Angka", ["nilai"], [[1]])])), save=False)
+        report.save()
+        side.ids["report"] = report.pk
     return World(users, inside, outside)
 
 
@@ -438,6 +456,7 @@ BY_NAME = [
     ("musdes:", "meeting"),
     ("outcomes:survey_", "outcome_survey"),
     ("outcomes:", "programme"),
+    ("reports:", "report"),
     # An SPDCI delivery (admins only) is not in the world: another object's id must answer 404 or refuse all the same.
     ("dci:", "person"),
     # Indicators are regency-level definitions every role reads (no person in them): another object's id answers 404.
