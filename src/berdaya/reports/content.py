@@ -27,6 +27,8 @@ from berdaya.core import disclosure as dc
 from berdaya.monitoring import measures as m
 from berdaya.monitoring.models import Indicator, IndicatorSnapshot
 from berdaya.monitoring.services import indicator_value
+from berdaya.outcomes import impact as im
+from berdaya.registry.access import people_for_aggregates
 
 from . import choices as c
 from .models import Report
@@ -284,9 +286,63 @@ class Builder:
             chart=chart,
         )
 
+    IMPACT_OUTCOMES = ("total_income", "income_per_capita", "yield_kg_ha", "price_obtained", "wellbeing")
+
+    def impact(self) -> Section:
+        """The outcomes app's difference-in-differences estimate for the programme (matched non-participants), per
+        outcome: how many people each arm has and, only when the samples allow a conclusion, the effect."""
+        report = self.report
+        assert report.programme is not None
+        people = None
+        if report.reach == c.Reach.OWN and report.requested_by is not None:
+            people = people_for_aggregates(report.requested_by)
+        verdicts = {
+            im.Verdict.TOO_SMALL: _("Sampel terlalu kecil untuk disimpulkan"),
+            im.Verdict.NO_EVIDENCE: _("Tidak terbukti berbeda (selang memuat nol)"),
+            im.Verdict.POSITIVE: _("Naik lebih tinggi daripada pembanding"),
+            im.Verdict.NEGATIVE: _("Turun dibanding pembanding"),
+            im.Verdict.NO_VARIATION: _("Tidak ada variasi untuk dibandingkan"),
+        }
+        rows = []
+        for outcome in self.IMPACT_OUTCOMES:
+            est = im.impact_estimate(programme=report.programme, outcome=outcome, people=people).estimate
+            shown = est.conclusive or est.verdict == im.Verdict.NO_EVIDENCE
+            rows.append(
+                [
+                    str(im.OUTCOMES[outcome]),
+                    est.n_treated,
+                    est.n_control,
+                    round(est.effect, 2) if shown and est.effect is not None else None,
+                    round(est.ci_low, 2) if shown and est.ci_low is not None else None,
+                    round(est.ci_high, 2) if shown and est.ci_high is not None else None,
+                    str(verdicts.get(est.verdict, est.verdict)),
+                ]
+            )
+        return Section(
+            "impact",
+            _("Dampak: perubahan peserta dibanding bukan peserta yang serupa"),
+            [
+                _("Hasil"),
+                _("Peserta"),
+                _("Pembanding"),
+                _("Selisih perubahan"),
+                _("Batas bawah 95%"),
+                _("Batas atas 95%"),
+                _("Kesimpulan"),
+            ],
+            rows,
+            note=_(
+                "Selisih-dalam-selisih (difference-in-differences) dengan pembanding yang dicocokkan menurut "
+                "kecamatan, kelompok, desil, jenis kelamin dan nilai awal; tidak disimpulkan bila salah satu "
+                "kelompok kurang dari 30 orang (docs/impact.md)."
+            ),
+        )
+
     def build(self, progress: Any = None) -> Content:
         steps = [self.key_figures, self.reached_by_group, self.reached_by_sex_disability, self.reached_by_district]
         steps += [self.enrolments, self.money]
+        if self.report.kind == c.Kind.PROGRAMME and self.report.programme_id:
+            steps.append(self.impact)
         if self.report.kind == c.Kind.REGENCY:
             steps += [self.indicators, self.cases, self.prices]
         if progress is not None:
