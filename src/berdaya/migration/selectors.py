@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
 from berdaya.core.access import AnyUser
-from berdaya.registry.access import people_for_aggregates, people_visible_to
+from berdaya.registry.access import people_for_aggregates, people_visible_to, regency_wide_aggregates
+from berdaya.registry.choices import PersonStatus
 from berdaya.registry.models import Person
 
 from . import choices as c
@@ -47,8 +48,11 @@ def returned_episode(person: Person, preferred: MigrationEpisode | None = None) 
 
 def stage_summary(*, actor: User) -> dict[str, Any]:
     """Episode counts per stage and per destination, for the people whose aggregates `actor` may read."""
-    people = people_for_aggregates(actor).values("pk")
-    episodes = MigrationEpisode.objects.filter(person__in=people)
+    if regency_wide_aggregates(actor):
+        # Everyone's but merged records': a join, not an IN over a million ids.
+        episodes = MigrationEpisode.objects.exclude(person__status=PersonStatus.MERGED)
+    else:
+        episodes = MigrationEpisode.objects.filter(person__in=people_for_aggregates(actor).values("pk"))
     by_stage = dict(episodes.values_list("stage").annotate(n=Count("id")).order_by())
     by_destination = list(
         episodes.filter(stage__in=c.OPEN_STAGES)
