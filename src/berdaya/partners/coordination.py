@@ -8,6 +8,7 @@ small counts are protected by core.disclosure.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -253,7 +254,7 @@ def matrix_refresh() -> None:
     period = Period.default()
     for level in (c.AreaLevel.DISTRICT, c.AreaLevel.VILLAGE):
         filters = MatrixFilters(period=period, level=level)
-        snapshots.store("partners.matrix", _matrix_params(filters), lambda f=filters: _matrix_counts(f))
+        snapshots.store("partners.matrix", _matrix_params(filters), functools.partial(_matrix_counts, filters))
 
 
 def matrix_rows(filters: MatrixFilters) -> list[MatrixRow]:
