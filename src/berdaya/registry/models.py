@@ -285,6 +285,8 @@ class Person(models.Model):
             # The likely-duplicate check of every registration reads the people born on the same dates (in id order,
             # keyset): without it a scan of the whole registry per new member (0.2-0.4 s at a million people).
             models.Index(fields=["birth_date", "id"], name="person_birth_date_idx"),
+            # Every NIK lookup (search, API, DCI), the dead and merged included: the unique index is partial (living).
+            models.Index(fields=["nik"], name="person_nik_idx"),
         ]
 
     def __str__(self) -> str:
