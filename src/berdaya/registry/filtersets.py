@@ -47,10 +47,11 @@ def search_q(value: str, *, prefixes: bool = True) -> Q:
         former = KKNumber.objects.filter(number=digits).values("household_id")
         ids = (
             Person.objects.filter(nik=digits)
+            .order_by()
             .values("pk")
             .union(
-                Person.objects.filter(household__kk_number=digits).values("pk"),
-                Person.objects.filter(household_id__in=former).values("pk"),
+                Person.objects.filter(household__kk_number=digits).order_by().values("pk"),
+                Person.objects.filter(household_id__in=former).order_by().values("pk"),
             )
         )
         return Q(pk__in=ids)
