@@ -255,6 +255,10 @@ TASKS = {
 # Security. The local profile stays usable over plain http; production turns every switch on.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+# Aggregate pages over the whole registry (coverage gaps, regency profile, inclusion, migrants) read a stored
+# snapshot at most this many seconds old (core.snapshots; refreshed every 10 minutes by the scheduled job
+# "core.aggregates"); 0 computes every page live. Production default: 30 minutes.
+BERDAYA_AGGREGATE_MAX_AGE = env_int("BERDAYA_AGGREGATE_MAX_AGE", 1800 if PRODUCTION else 0)
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -40,3 +40,23 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class AggregateSnapshot(models.Model):
+    """The stored result of one aggregate query over the whole registry (core.snapshots): the rows a page of counts
+    shows, computed by the scheduled refresh or by the first reader after it aged out. Never personal data: counts
+    per area and group only."""
+
+    key = models.CharField(_("kunci"), max_length=200, unique=True)
+    name = models.CharField(_("nama"), max_length=60, db_index=True)
+    params = models.JSONField(_("parameter"), default=dict, blank=True)
+    data = models.JSONField(_("isi"))
+    computed_at = models.DateTimeField(_("dihitung"))
+    seconds = models.FloatField(_("lama hitung (detik)"), default=0)
+
+    class Meta:
+        verbose_name = _("ringkasan agregat")
+        verbose_name_plural = _("ringkasan agregat")
+
+    def __str__(self) -> str:
+        return self.key

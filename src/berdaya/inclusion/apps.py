@@ -26,3 +26,7 @@ class InclusionConfig(AppConfig):
         from . import merge
 
         merge.register()
+        # The page's counts per district over the whole regency, refreshed by the scheduled job (core.snapshots).
+        from berdaya.core import snapshots
+
+        snapshots.register("inclusion.by_district", selectors.disability_refresh)

@@ -15,11 +15,12 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from berdaya.accounts.models import User
+from berdaya.core import snapshots
 from berdaya.programmes import accessibility
 from berdaya.registry import choices as rc
-from berdaya.registry.access import people_visible_to
+from berdaya.registry.access import people_for_aggregates, people_visible_to, regency_wide_aggregates
 from berdaya.registry.models import Person, PersonQuerySet
-from berdaya.registry.vulnerability import flag_q
+from berdaya.registry.vulnerability import flag_fast_q, flag_q
 
 from . import choices as c
 from .models import AssistiveDevice, DisabilityProfile
@@ -163,13 +164,41 @@ def disaggregate_by_disability(
     return list(people.order_by().values(*fields).annotate(**aggregates).order_by(*fields))
 
 
+BY_DISTRICT = ["household__village__district", "household__village__district__name"]
+
+
+def _by_district_params() -> dict[str, Any]:
+    return {"today": timezone.localdate().isoformat()}
+
+
+def disability_by_district_for(user: User) -> list[dict[str, Any]]:
+    """disaggregate_by_disability per district over what `user` may count: the regency-wide counts from a snapshot
+    (core.snapshots), a scoped user's computed live."""
+    people = people_for_aggregates(user).living()
+    if not regency_wide_aggregates(user):
+        return disaggregate_by_disability(people, by=BY_DISTRICT)
+    rows, _at = snapshots.read(
+        "inclusion.by_district", _by_district_params(), lambda: disaggregate_by_disability(people, by=BY_DISTRICT)
+    )
+    return rows
+
+
+def disability_refresh() -> None:
+    snapshots.store(
+        "inclusion.by_district",
+        _by_district_params(),
+        lambda: disaggregate_by_disability(Person.objects.current().living(), by=BY_DISTRICT),
+    )
+
+
 # --- Persons with disabilities -----------------------------------------------------------------------------------
 
 
 def persons_with_disabilities(*, actor: User, district: str | None = None, domain: str | None = None) -> PersonQuerySet:
     """People `actor` may see who have a disability (the flag: WG-SS cut-off or a recorded profile), with profile and
     devices."""
-    qs = people_visible_to(actor).living().filter(flag_q("disability"))
+    # The flag's set-based form (uncorrelated IN, hashed once): the same people, without an EXISTS per row.
+    qs = people_visible_to(actor).living().filter(flag_fast_q("disability"))
     if district:
         qs = qs.filter(household__village__district=district)
     if domain:

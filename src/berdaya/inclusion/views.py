@@ -17,7 +17,7 @@ from berdaya.core.audit import audit_view
 from berdaya.core.conf import conf
 from berdaya.core.forms import service_errors
 from berdaya.core.pagination import paginate
-from berdaya.registry.access import get_person_or_404, people_for_aggregates
+from berdaya.registry.access import get_person_or_404
 
 from . import choices as c
 from . import integration, selectors, services
@@ -29,10 +29,7 @@ from .models import AssistiveDevice, DisabilityProfile
 def home(request):
     """Inklusi disabilitas: counts by district × WG-SS domain, and the persons with disabilities with their needs."""
     caps = capabilities(request.user)
-    rows = selectors.disaggregate_by_disability(
-        people_for_aggregates(request.user).living(),
-        by=["household__village__district", "household__village__district__name"],
-    )
+    rows = selectors.disability_by_district_for(request.user)
     keys = [
         "total",
         "disability_yes",

@@ -21,3 +21,15 @@ class JobsConfig(AppConfig):
                 ),
             )
         )
+        schedule.register(
+            schedule.Scheduled(
+                key="core.aggregates",
+                title=_("Segarkan ringkasan agregat"),
+                handler="berdaya.jobs.services.aggregates_job",
+                cron="*/10 * * * *",
+                description=_(
+                    "Menghitung ulang angka seluruh kabupaten di halaman agregat (kesenjangan, profil kabupaten, "
+                    "inklusi, 4W) agar halaman itu cepat; angka yang tampil paling lama sekitar 10 menit."
+                ),
+            )
+        )

@@ -216,3 +216,13 @@ def housekeeping_job(job: Job, progress: Any) -> dict[str, int]:
     recovered = jobs_recover()
     removed = cleanup_temp()
     return {"recovered": len(recovered), "temp_removed": len(removed)}
+
+
+def aggregates_job(job: Job, progress: Any) -> dict[str, Any]:
+    """Scheduled: recompute the registered regency-wide aggregate snapshots (core.snapshots), then drop the ones
+    nobody asked for in two days."""
+    from berdaya.core import snapshots
+
+    progress.start(len(snapshots.registered()))
+    took = snapshots.refresh_all(lambda name: progress.advance(1, name))
+    return {"seconds": took, "purged": snapshots.purge()}

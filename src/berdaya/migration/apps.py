@@ -20,3 +20,9 @@ class MigrationConfig(AppConfig):
         from . import merge
 
         merge.register()
+        # The regency's episode counts, refreshed by the scheduled job (core.snapshots).
+        from berdaya.core import snapshots
+
+        from .selectors import stages_refresh
+
+        snapshots.register("migration.stages", stages_refresh)

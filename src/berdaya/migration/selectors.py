@@ -15,8 +15,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
+from berdaya.core import snapshots
 from berdaya.core.access import AnyUser
-from berdaya.registry.access import people_for_aggregates, people_visible_to
+from berdaya.registry.access import people_for_aggregates, people_visible_to, regency_wide_aggregates
+from berdaya.registry.choices import PersonStatus
 from berdaya.registry.models import Person
 
 from . import choices as c
@@ -45,10 +47,7 @@ def returned_episode(person: Person, preferred: MigrationEpisode | None = None) 
     return person.migration_episodes.filter(stage=c.Stage.RETURNED).order_by("-return_date", "-id").first()
 
 
-def stage_summary(*, actor: User) -> dict[str, Any]:
-    """Episode counts per stage and per destination, for the people whose aggregates `actor` may read."""
-    people = people_for_aggregates(actor).values("pk")
-    episodes = MigrationEpisode.objects.filter(person__in=people)
+def _stage_counts(episodes: QuerySet[MigrationEpisode]) -> tuple[dict[str, int], list[dict[str, Any]]]:
     by_stage = dict(episodes.values_list("stage").annotate(n=Count("id")).order_by())
     by_destination = list(
         episodes.filter(stage__in=c.OPEN_STAGES)
@@ -59,6 +58,29 @@ def stage_summary(*, actor: User) -> dict[str, Any]:
         )
         .order_by("-n", "destination")
     )
+    return by_stage, by_destination
+
+
+def _stage_counts_regency() -> dict[str, Any]:
+    # Everyone's but merged records': a join, not an IN over a million ids.
+    by_stage, by_destination = _stage_counts(MigrationEpisode.objects.exclude(person__status=PersonStatus.MERGED))
+    return {"by_stage": by_stage, "by_destination": by_destination}
+
+
+def stages_refresh() -> None:
+    snapshots.store("migration.stages", {}, _stage_counts_regency)
+
+
+def stage_summary(*, actor: User) -> dict[str, Any]:
+    """Episode counts per stage and per destination, for the people whose aggregates `actor` may read."""
+    if regency_wide_aggregates(actor):
+        # The regency's counts from a snapshot (core.snapshots, at most BERDAYA_AGGREGATE_MAX_AGE old).
+        counts, _at = snapshots.read("migration.stages", {}, _stage_counts_regency)
+        by_stage, by_destination = counts["by_stage"], counts["by_destination"]
+    else:
+        by_stage, by_destination = _stage_counts(
+            MigrationEpisode.objects.filter(person__in=people_for_aggregates(actor).values("pk"))
+        )
     for row in by_destination:
         row["label"] = c.Destination(row["destination"]).label
     return {

@@ -8,6 +8,7 @@ small counts are protected by core.disclosure.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,14 +21,15 @@ from django.utils.translation import gettext_lazy
 
 from berdaya.accounts.models import User
 from berdaya.areas.models import District, Village
+from berdaya.core import snapshots
 from berdaya.core.disclosure import EXACT, Disclosure
 from berdaya.organisations.models import Organisation
-from berdaya.partners.access import people_for_coordination
+from berdaya.partners.access import sees_coordination
 from berdaya.programmes import choices as pc
 from berdaya.programmes.models import Assistance, Enrolment, Programme, Session
 from berdaya.registry import choices as rc
 from berdaya.registry.models import Person
-from berdaya.registry.vulnerability import flag_q, group_q
+from berdaya.registry.vulnerability import flag_fast_q, flag_q, group_fast_q, group_q
 
 from . import choices as c
 
@@ -130,21 +132,26 @@ def _programmes(filters: MatrixFilters) -> QuerySet[Programme]:
     return qs
 
 
-def matrix_rows(filters: MatrixFilters) -> list[MatrixRow]:
-    """The 4W matrix: organisation × role × programme kind × area, for programmes overlapping the period.
+def _matrix_params(filters: MatrixFilters) -> dict[str, Any]:
+    return {
+        "start": filters.period.start.isoformat(),
+        "end": filters.period.end.isoformat(),
+        "level": filters.level,
+        "district": filters.district,
+        "kind": filters.kind,
+        "organisation_kind": filters.organisation_kind,
+        "organisation": filters.organisation,
+    }
 
-    Where an organisation works comes from two places: the areas its programmes cover (Programme.districts and
-    .villages) and where the people it reached live (enrolments and assistance). Counts per row:
-    programmes; participants (distinct people enrolled, active or completed); people reached by assistance only;
-    assistance recipients and Rupiah disbursed in the period; sessions held in the period. About a dozen grouped
-    queries, whatever the number of people."""
+
+def _matrix_counts(filters: MatrixFilters) -> list[list[Any]]:
+    """The counts of the matrix rows, as lists [organisation id, role, kind, district, village, programme ids,
+    participants, assistance only, recipients, Rupiah disbursed]: about a dozen grouped queries, whatever the
+    number of people; the same for every reader (a snapshot, core.snapshots)."""
     village_level = filters.level == c.AreaLevel.VILLAGE
-    today = timezone.localdate()
-    held_until = min(filters.period.end, today)
     programmes = _programmes(filters)
     # Per (organisation, role, kind, district, village): the counts of one matrix row.
     rows: dict[tuple[Any, ...], dict[str, Any]] = {}
-    org_ids: set[int] = set()
 
     def key_of(org: int, role: str, kind: str, district: str | None, village: str | None) -> tuple[Any, ...]:
         return (org, role, kind, district, village if village_level else None)
@@ -153,7 +160,6 @@ def matrix_rows(filters: MatrixFilters) -> list[MatrixRow]:
         key = key_of(org, role, kind, district, village)
         if key not in rows:
             rows[key] = {"programmes": set(), "participants": 0, "assistance_only": 0, "recipients": 0, "disbursed": 0}
-            org_ids.add(org)
         return rows[key]
 
     for role, path in ROLE_PATHS.items():
@@ -237,6 +243,43 @@ def matrix_rows(filters: MatrixFilters) -> list[MatrixRow]:
         ).distinct():
             touch(org, role, kind, where[0], where[-1])["programmes"].add(programme)
 
+    return [
+        [*key, sorted(v["programmes"]), v["participants"], v["assistance_only"], v["recipients"], v["disbursed"]]
+        for key, v in rows.items()
+    ]
+
+
+def matrix_refresh() -> None:
+    """The default 4W matrix (this year, by district and by village), for the scheduled refresh."""
+    period = Period.default()
+    for level in (c.AreaLevel.DISTRICT, c.AreaLevel.VILLAGE):
+        filters = MatrixFilters(period=period, level=level)
+        snapshots.store("partners.matrix", _matrix_params(filters), functools.partial(_matrix_counts, filters))
+
+
+def matrix_rows(filters: MatrixFilters) -> list[MatrixRow]:
+    """The 4W matrix: organisation × role × programme kind × area, for programmes overlapping the period.
+
+    Where an organisation works comes from two places: the areas its programmes cover (Programme.districts and
+    .villages) and where the people it reached live (enrolments and assistance). Counts per row:
+    programmes; participants (distinct people enrolled, active or completed); people reached by assistance only;
+    assistance recipients and Rupiah disbursed in the period; sessions held in the period. About a dozen grouped
+    queries, whatever the number of people."""
+    village_level = filters.level == c.AreaLevel.VILLAGE
+    today = timezone.localdate()
+    held_until = min(filters.period.end, today)
+    counts, _at = snapshots.read("partners.matrix", _matrix_params(filters), lambda: _matrix_counts(filters))
+    rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for org, role, kind, district, village, pids, participants, assistance_only, recipients, disbursed in counts:
+        rows[(org, role, kind, district, village)] = {
+            "programmes": set(pids),
+            "participants": participants,
+            "assistance_only": assistance_only,
+            "recipients": recipients,
+            "disbursed": disbursed,
+        }
+    org_ids = {k[0] for k in rows}
+
     every_programme = set().union(*(r["programmes"] for r in rows.values())) if rows else set()
     sessions = dict(
         Session.objects.filter(programme__in=every_programme, date__gte=filters.period.start, date__lte=held_until)
@@ -286,7 +329,13 @@ def matrix_rows(filters: MatrixFilters) -> list[MatrixRow]:
 
 def reached_by_district(filters: MatrixFilters) -> dict[str, int]:
     """Distinct people reached per district (the map's second measure): people are counted once however many
-    organisations reached them, so this is its own query rather than a sum of matrix rows."""
+    organisations reached them, so this is its own query rather than a sum of matrix rows. From a snapshot
+    (core.snapshots): the same for every reader."""
+    counts, _at = snapshots.read("partners.reached", _matrix_params(filters), lambda: _reached_by_district(filters))
+    return counts
+
+
+def _reached_by_district(filters: MatrixFilters) -> dict[str, int]:
     programmes = _programmes(filters)
     org_q = Q()
     for path in ROLE_PATHS.values():
@@ -389,15 +438,24 @@ GAP_GROUPS = [
 GAP_GROUP_CODES = [g.code for g in GAP_GROUPS]
 
 
-def gap_group_q(code: str, today: dt.date) -> Q:
+def gap_group_q(code: str, today: dt.date, *, fast: bool = False) -> Q:
+    """The people of a gap group; `fast`: the same people in the flags' form for a scan of the whole registry."""
     if code == "migrant":
-        return group_q("migrant", today)
+        return (group_fast_q if fast else group_q)("migrant", today)
     if code == "any":
         q = Q()
         for group in GAP_GROUP_CODES[1:]:
-            q |= gap_group_q(group, today)
+            q |= gap_group_q(group, today, fast=fast)
         return q
-    return flag_q(code, today)
+    return (flag_fast_q if fast else flag_q)(code, today)
+
+
+def reached_ids_q(period: Period) -> Q:
+    """reached_q in the form for a scan of the whole registry: two uncorrelated id subqueries (hashed once per
+    query) instead of two correlated EXISTS per person. The same people."""
+    enrolled = Enrolment.objects.filter(status__in=pc.SEAT_STATUSES).filter(period.programme_q("programme__"))
+    assisted = Assistance.objects.filter(status__in=pc.SPENT_STATUSES).filter(period.programme_q("programme__"))
+    return Q(pk__in=enrolled.values("person_id")) | Q(pk__in=assisted.values("person_id"))
 
 
 @dataclass
@@ -441,17 +499,10 @@ def coverage_gaps(
     group = group if group in GAP_GROUP_CODES else "any"
     village_level = level == c.AreaLevel.VILLAGE
     area = "household__village" if village_level else "household__village__district"
-    people = people_for_coordination(actor).filter(status=rc.PersonStatus.ACTIVE)
-    if district:
-        people = people.filter(household__village__district=district)
-    not_reached = ~reached_q(period)
-    aggregates = {}
-    for g in GAP_GROUP_CODES:
-        q = gap_group_q(g, today)
-        aggregates[f"total_{g}"] = Count("pk", filter=q)
-        aggregates[f"gap_{g}"] = Count("pk", filter=q & not_reached)
-    names = [f"{area}__name"] + ([f"{area}__district__name"] if village_level else [])
-    rows = list(people.values(area, *names).annotate(residents=Count("pk"), **aggregates).order_by())
+    if not sees_coordination(actor):
+        return []
+    params = _gap_params(period, village_level, district, today)
+    rows, _at = snapshots.read("partners.gaps", params, lambda: _gap_counts(period, village_level, district, today))
     working = organisations_working(period, village_level)
     result = []
     for r in rows:
@@ -478,6 +529,58 @@ def coverage_gaps(
     else:
         result.sort(key=lambda x: (-x.gaps[group], -(x.share(group) or 0.0), x.code))
     return result
+
+
+def _gap_params(period: Period, village_level: bool, district: str, today: dt.date) -> dict[str, Any]:
+    return {
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "village_level": village_level,
+        "district": district,
+        "today": today.isoformat(),
+        "groups": GAP_GROUP_CODES,
+    }
+
+
+def _gap_counts(period: Period, village_level: bool, district: str, today: dt.date) -> list[dict[str, Any]]:
+    """One aggregate query over the regency's residents grouped by area, with a COUNT per group of everyone and of
+    the unreached. The same for every reader of the coordination pages (the whole regency)."""
+    area = "household__village" if village_level else "household__village__district"
+    people = Person.objects.current().filter(status=rc.PersonStatus.ACTIVE)
+    if district:
+        people = people.filter(household__village__district=district)
+    not_reached = ~reached_ids_q(period)
+    aggregates = {}
+    for g in GAP_GROUP_CODES:
+        q = gap_group_q(g, today, fast=True)
+        aggregates[f"total_{g}"] = Count("pk", filter=q)
+        aggregates[f"gap_{g}"] = Count("pk", filter=q & not_reached)
+    names = [f"{area}__name"] + ([f"{area}__district", f"{area}__district__name"] if village_level else [])
+    return list(people.values(area, *names).annotate(residents=Count("pk"), **aggregates).order_by())
+
+
+def _gap_district_rows(village_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The district rows of the coverage gaps as the sums of their villages' rows (a person lives in one village)."""
+    area = "household__village__district"
+    districts: dict[str, dict[str, Any]] = {}
+    for r in village_rows:
+        code = r["household__village__district"]
+        row = districts.setdefault(code, {area: code, f"{area}__name": r["household__village__district__name"]})
+        for key, value in r.items():
+            if key == "residents" or key.startswith(("total_", "gap_")):
+                row[key] = row.get(key, 0) + value
+    return list(districts.values())
+
+
+def gaps_refresh() -> None:
+    """The default coverage gaps (this year, by village and, summed from them, by district), for the scheduled
+    refresh: one scan of the registry."""
+    today = timezone.localdate()
+    period = Period.default(today)
+    villages, _at = snapshots.store(
+        "partners.gaps", _gap_params(period, True, "", today), lambda: _gap_counts(period, True, "", today)
+    )
+    snapshots.store("partners.gaps", _gap_params(period, False, "", today), lambda: _gap_district_rows(villages))
 
 
 def organisations_working(period: Period, village_level: bool) -> dict:

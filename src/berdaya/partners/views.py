@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.accounts.models import User
-from berdaya.core import disclosure
+from berdaya.core import disclosure, snapshots
 from berdaya.core.access import capabilities, get_visible_or_404
 from berdaya.core.audit import audit
 from berdaya.core.conf import conf
@@ -404,6 +404,10 @@ def matrix(request):
         request,
         "partners/matrix.html",
         {
+            # The map and table (hundreds of rows) are rendered once a minute per filter and disclosure rule when
+            # the page reads stored snapshots (core.snapshots), not for every reader.
+            "fragment_seconds": 60 if snapshots.max_age() > 0 else 0,
+            "fragment_key": f"{query.urlencode()}|{disclosure.for_coordination(request.user).exact}",
             "form": form,
             "filters": filters,
             "rows": rows,

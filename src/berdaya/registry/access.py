@@ -181,3 +181,10 @@ def people_for_aggregates(user: User) -> PersonQuerySet:
     if caps.aggregates_only:
         return Person.objects.current()
     return people_visible_to(user)
+
+
+def regency_wide_aggregates(user: User) -> bool:
+    """Whether the counts `user` reads (people_for_aggregates) are the whole regency's: the same for every such
+    reader, so a stored snapshot of them may be shown (core.snapshots). Scoped staff count their own scope live."""
+    caps = capabilities(user)
+    return bool(caps.authenticated and (caps.aggregates_only or household_scope_q(user) is None))

@@ -17,3 +17,9 @@ class RegistryConfig(AppConfig):
 
         merge.register()
         assert "exact" in matching.providers()
+        # The regency-wide counts of the home page and the regency profile, refreshed by the scheduled job.
+        from berdaya.core import snapshots
+
+        from . import selectors
+
+        snapshots.register("registry.vulnerability", selectors.vulnerability_refresh)

@@ -285,6 +285,9 @@ class Person(models.Model):
             models.Index(
                 fields=["household", "relationship"], include=["sex", "status"], name="person_household_rel_idx"
             ),
+            # The likely-duplicate check of every registration reads the people born on the same dates (in id order,
+            # keyset): without it a scan of the whole registry per new member (0.2-0.4 s at a million people).
+            models.Index(fields=["birth_date", "id"], name="person_birth_date_idx"),
         ]
 
     def __str__(self) -> str:

@@ -29,7 +29,6 @@ from .access import (
     get_household_or_404,
     get_person_or_404,
     households_visible_to,
-    people_for_aggregates,
     people_visible_to,
     villages_for_registration,
 )
@@ -53,7 +52,7 @@ from .vulnerability import FLAGS, profiles
 @login_required
 def dashboard(request):
     """The home page: the vulnerability counts per district, and what the apps above the registry add to it."""
-    rows = selectors.vulnerability_by_district(people=people_for_aggregates(request.user))
+    rows = selectors.vulnerability_by_district_for(request.user)
     columns = ["total", "female", *[f.code for f in FLAGS]]
     totals = {key: sum(row[key] for row in rows) for key in columns}
     for row in rows:

@@ -27,6 +27,13 @@ class TargetingConfig(AppConfig):
 
         job_abandoned.connect(recover_run, dispatch_uid="targeting.recover_run")
 
+        # The regency profile's deciles per district, refreshed by the scheduled job (core.snapshots).
+        from berdaya.core import snapshots
+
+        from .selectors import decile_refresh
+
+        snapshots.register("targeting.deciles", decile_refresh)
+
 
 def _score_changed_households(sender, household_ids, **kwargs) -> None:
     from .services import welfare_score_households

@@ -10,11 +10,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from berdaya.accounts.models import User
+from berdaya.core import snapshots
 from berdaya.core.access import capabilities
 from berdaya.registry import choices as rc
-from berdaya.registry.access import household_scope_q
+from berdaya.registry.access import household_scope_q, people_for_aggregates, regency_wide_aggregates
 from berdaya.registry.models import Person
-from berdaya.registry.selectors import vulnerability_by_district
+from berdaya.registry.selectors import vulnerability_by_district, vulnerability_by_district_for
 
 from . import choices as c
 from . import rules
@@ -123,9 +124,32 @@ def decile_by_district(*, people: QuerySet[Person]) -> dict[str, list[int]]:
     return result
 
 
-def regency_overview(*, people: QuerySet[Person]) -> dict[str, Any]:
-    rows = vulnerability_by_district(people=people)
-    deciles = decile_by_district(people=people)
+def decile_params() -> dict[str, Any]:
+    return {"today": timezone.localdate().isoformat()}
+
+
+def decile_refresh() -> None:
+    snapshots.store("targeting.deciles", decile_params(), lambda: decile_by_district(people=Person.objects.current()))
+
+
+def regency_overview_for(user: User) -> dict[str, Any]:
+    """regency_overview of what `user` may count: the regency-wide figures from snapshots (core.snapshots), a scoped
+    user's computed live."""
+    people = people_for_aggregates(user)
+    if not regency_wide_aggregates(user):
+        return regency_overview(people=people)
+    deciles, _at = snapshots.read("targeting.deciles", decile_params(), lambda: decile_by_district(people=people))
+    return regency_overview(people=people, rows=vulnerability_by_district_for(user), deciles=deciles)
+
+
+def regency_overview(
+    *,
+    people: QuerySet[Person],
+    rows: list[dict[str, Any]] | None = None,
+    deciles: dict[str, list[int]] | None = None,
+) -> dict[str, Any]:
+    rows = [dict(r) for r in (vulnerability_by_district(people=people) if rows is None else rows)]
+    deciles = decile_by_district(people=people) if deciles is None else deciles
     for row in rows:
         row["deciles"] = deciles.get(row["household__village__district"], [0] * 11)
     totals: dict[str, Any] = {}

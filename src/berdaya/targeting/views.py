@@ -22,7 +22,7 @@ from berdaya.core.conf import conf
 from berdaya.core.confirm import confirm_first
 from berdaya.core.forms import service_errors
 from berdaya.core.pagination import paginate
-from berdaya.registry.access import get_household_or_404, get_person_or_404, people_for_aggregates
+from berdaya.registry.access import get_household_or_404, get_person_or_404
 from berdaya.registry.vulnerability import FLAGS
 
 from . import access, integrations, rules, scoring, selectors, services
@@ -67,7 +67,7 @@ def index(request):
 @login_required
 def regency(request):
     """Counts and rates by vulnerability group, district and welfare decile: aggregates only (viewers too)."""
-    overview = selectors.regency_overview(people=people_for_aggregates(request.user))
+    overview = selectors.regency_overview_for(request.user)
     return render(
         request,
         "targeting/regency.html",
