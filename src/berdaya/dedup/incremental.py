@@ -137,11 +137,12 @@ def candidates(record: dict[str, Any], *, exclude: Iterable[int] = ()) -> list[i
     return [i for i in dict.fromkeys(ids) if i not in skip][:CANDIDATES_PER_RECORD]
 
 
-def _tf(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """The term frequencies of the canonical names, counted from the keys (index-only counts)."""
+def _tf(con: duckdb.DuckDBPyConnection, table: str, total: int) -> None:
+    """The term frequencies of the canonical names among `total` keyed people, counted from the keys (index-only
+    counts)."""
     from .models import PersonKey
 
-    total = max(PersonKey.objects.count(), 1)
+    total = max(total, 1)
     rows = con.execute(f"SELECT DISTINCT name_sorted, first_name FROM {table}").fetchall()
     names = {r[0] for r in rows if r[0]}
     firsts = {r[1] for r in rows if r[1]}
@@ -163,11 +164,13 @@ def _tf(con: duckdb.DuckDBPyConnection, table: str) -> None:
         con.executemany("INSERT INTO _tf_name VALUES (?, ?)", list(by_name.items()))
     if by_first:
         con.executemany("INSERT INTO _tf_first VALUES (?, ?)", list(by_first.items()))
-    # A name the keys do not count (none yet, or a name new to the registry) gets no adjustment (NULL).
+    # A name the keys do not count (none yet, or a name new to the registry) gets no adjustment (NULL); nor does the
+    # birth date (no index counts people by date alone: the level's average weight is used).
     con.execute(
         f"""CREATE OR REPLACE TABLE {table} AS SELECT t.*,
             (SELECT n FROM _tf_name WHERE v = t.name_sorted) / {float(total)} AS tf_name_sorted,
-            (SELECT n FROM _tf_first WHERE v = t.first_name) / {float(total)} AS tf_first_name
+            (SELECT n FROM _tf_first WHERE v = t.first_name) / {float(total)} AS tf_first_name,
+            CAST(NULL AS DOUBLE) AS tf_birth_date
             FROM {table} t"""
     )
 
@@ -186,6 +189,10 @@ def likely_matches(
         return []
     exclude = set(exclude_person_ids)
     wanted = [candidates(r, exclude=exclude) for r in records]
+    if not any(wanted):
+        # No registry person shares a key with any record: nothing to score, so the model is not even loaded (most
+        # registrations of a new family end here).
+        return [[] for _record in records]
     model = _model()
     con, linker = _scorer(model)
     con.execute("CREATE OR REPLACE TABLE raw (" + ", ".join(f"{c} {t}" for c, t in linkage.RAW_COLUMNS.items()) + ")")
@@ -213,8 +220,11 @@ def likely_matches(
     all_ids = sorted({i for ids in wanted for i in ids})
     dbio.read_people(con, table="raw_cand", person_ids=all_ids)
     linkage.prepare(con, source="raw_cand", target="inc_cand")
-    _tf(con, "inc_new")
-    _tf(con, "inc_cand")
+    from .models import PersonKey
+
+    keyed = PersonKey.objects.count()
+    _tf(con, "inc_new", keyed)
+    _tf(con, "inc_cand", keyed)
     explain = linkage.explanation_sql(model)
     found: dict[int, list[Match]] = {}
     # Records are scored in groups against all their candidates at once (one Splink call per group), then each
