@@ -371,15 +371,17 @@ def _functions(dialect: str) -> dict[str, str]:
 
 
 def for_dialect(model: dict[str, Any], dialect: str) -> dict[str, Any]:
-    """A trained model (JSON) with its levels' SQL written for another backend: each level is found by its label."""
+    """A trained model (JSON) with its levels' SQL written for another backend: a level whose SQL is this code's
+    DuckDB SQL for its label gets the same level in `dialect`; any other (a model trained by an older definition)
+    is left as it is (plain comparisons read the same in both)."""
     import copy
 
-    fns = _functions(dialect)
-    sql = {(f.name, label): text.format(**fns) for f in FIELDS for text, label, _tf in f.levels}
+    duck, other = _functions("duckdb"), _functions(dialect)
+    sql = {(f.name, label, text.format(**duck)): text.format(**other) for f in FIELDS for text, label, _t in f.levels}
     out = copy.deepcopy(model)
     for comp in out["comparisons"]:
         for level in comp["comparison_levels"]:
-            key = (comp["output_column_name"], level.get("label_for_charts"))
+            key = (comp["output_column_name"], level.get("label_for_charts"), level.get("sql_condition"))
             if key in sql:
                 level["sql_condition"] = sql[key]
     out["sql_dialect"] = dialect
