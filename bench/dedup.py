@@ -113,6 +113,10 @@ def _in_child(target, *args) -> dict[str, Any]:
         try:
             out = target(*args)
             out["peak_rss_mb"] = rss_mb()
+            # CPU seconds of this process (DuckDB's threads included): on a shared machine, what the work cost
+            # whatever the wall time.
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            out["cpu_s"] = round(usage.ru_utime + usage.ru_stime, 1)
             queue.put(out)
         except BaseException as exc:  # reported, not hidden
             queue.put({"error": f"{type(exc).__name__}: {exc}"})

@@ -300,20 +300,38 @@ def present_columns(con: duckdb.DuckDBPyConnection, table: str = "raw") -> set[s
     return {c for c, n in zip(sorted(cols), counts, strict=True) if n}
 
 
-def prepare(con: duckdb.DuckDBPyConnection, *, source: str = "raw", target: str = "people") -> set[str]:
+def prepare(
+    con: duckdb.DuckDBPyConnection, *, source: str = "raw", target: str = "people", parts: str | None = None
+) -> set[str]:
     """Build `target` from `source`: canonical names (names.py, set-based), blanks as NULL, the derived keys.
-    Returns the raw columns present."""
-    names.install_macros(con)
+    Returns the raw columns present.
+
+    `parts`: a table (unique_id, given VARCHAR[], parent VARCHAR[], parent_given VARCHAR[]) of the names already made
+    canonical in Python (names.name_parts and canonical_words of the parent's name), for a few records (the
+    incremental check), where binding the SQL form of the rule costs more than the work."""
+    if parts is None:
+        names.install_macros(con)
     cols = present_columns(con, source)
 
     def col(name: str) -> str:
         return f"NULLIF(trim(CAST({name} AS VARCHAR)), '')" if name in cols else "CAST(NULL AS VARCHAR)"
 
+    words = (
+        f"bd_name_words({col('full_name')}) AS words, bd_name_words({col('parent_name')}) AS parent_words"
+        if parts is None
+        else "NULL AS words"
+    )
+    named = (
+        "SELECT *, bd_name_split(words, bd_bin_pos(words)) AS parts, bd_canon_words(parent_words) AS parent_given "
+        "FROM _prep"
+        if parts is None
+        else "SELECT _prep.*, {'given': n.given, 'parent': n.parent} AS parts, n.parent_given "
+        f"FROM _prep LEFT JOIN {parts} n USING (unique_id)"
+    )
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _prep AS
-        SELECT CAST(unique_id AS BIGINT) AS unique_id, bd_name_words({col("full_name")}) AS words,
-               bd_name_words({col("parent_name")}) AS parent_words,
+        SELECT CAST(unique_id AS BIGINT) AS unique_id, {words},
                {col("birth_date")} AS birth_date, upper({col("sex")}) AS sex, {col("village_id")} AS village_id,
                {col("district_id")} AS district_id, upper({col("address")}) AS address,
                regexp_replace({col("nik")}, '[^0-9A-Za-z]', '', 'g') AS nik,
@@ -325,10 +343,7 @@ def prepare(con: duckdb.DuckDBPyConnection, *, source: str = "raw", target: str 
     con.execute(
         f"""
         CREATE OR REPLACE TABLE {target} AS
-        WITH p AS (
-            SELECT *, bd_name_split(words, bd_bin_pos(words)) AS parts,
-                   bd_canon_words(parent_words) AS parent_given FROM _prep
-        )
+        WITH p AS ({named})
         SELECT unique_id,
                NULLIF(array_to_string(parts.given, ' '), '') AS name_text,
                NULLIF(array_to_string(list_sort(parts.given), ' '), '') AS name_sorted,
