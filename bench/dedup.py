@@ -4,6 +4,7 @@ plain Splink with the two baseline blockings of ../shared/linkage-notes.md, meas
     python bench/dedup.py --people 10000                        # SQLite (a fresh file in /tmp)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/berdaya_bench_d python bench/dedup.py --people 100000
     python bench/dedup.py --people 10000 --save-model           # also write dedup/data/default_model.json
+    python bench/dedup.py --people 10000 --spark 5000           # also train and run on Spark (local mode)
 
 Berdaya's run is the whole job (dedup_run_execute: read the registry, train, predict in chunks, cluster, write pairs,
 clusters and match keys back). Each baseline is the same comparisons and training on the same prepared table with
@@ -96,6 +97,10 @@ def build(people: int, seed: int) -> dict[int, int]:
     return {rec["unique_id"]: rec["truth"] for rec in records}
 
 
+def _build_child(people: int, seed: int) -> dict[str, Any]:
+    return {"truth": build(people, seed)}
+
+
 def _in_child(target, *args) -> dict[str, Any]:
     """Run target(*args) in a forked process; returns its dict with the child's own peak RSS."""
     from django.db import connections
@@ -108,6 +113,10 @@ def _in_child(target, *args) -> dict[str, Any]:
         try:
             out = target(*args)
             out["peak_rss_mb"] = rss_mb()
+            # CPU seconds of this process (DuckDB's threads included): on a shared machine, what the work cost
+            # whatever the wall time.
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            out["cpu_s"] = round(usage.ru_utime + usage.ru_stime, 1)
             queue.put(out)
         except BaseException as exc:  # reported, not hidden
             queue.put({"error": f"{type(exc).__name__}: {exc}"})
@@ -236,15 +245,56 @@ def incremental(truth: dict[int, int], samples: int, seed: int) -> dict[str, Any
     }
 
 
+def spark_run(people: int, seed: int, threshold: float) -> dict[str, Any]:
+    """The whole pipeline (training included) on Spark in local mode, on the labelled set as a file."""
+    import shutil
+
+    import duckdb
+    import pyarrow as pa
+
+    from berdaya.dedup import linkage, spark
+    from berdaya.dedup.metrics import scores
+    from berdaya.demo.linkage import labelled_people
+
+    if shutil.which("java") is None:
+        return {"error": "Java missing"}
+    recs = list(labelled_people(people, seed=seed))
+    cols = [c for c in linkage.RAW_COLUMNS if c in recs[0]] + ["truth"]
+    con = duckdb.connect()
+    con.register("src", pa.table({c: [r.get(c) for r in recs] for c in cols}))
+    con.execute("CREATE TABLE raw AS SELECT * FROM src")
+    work = Path(tempfile.mkdtemp(prefix="berdaya-spark-"))
+    t0 = time.perf_counter()
+    columns = spark.prepare_parquet(con, work / "people.parquet")
+    session = spark.session(master="local[2]", checkpoint_dir=str(work / "ckpt"))
+    try:
+        result = spark.run(session, work / "people.parquet", columns, threshold=threshold)
+        con.register("sp_pairs", result.pairs.toPandas())
+        con.register("sp_clusters", result.clusters.toPandas())
+        seconds = time.perf_counter() - t0
+        quality = scores(con, truth="raw", pairs="sp_pairs", clusters="sp_clusters")
+    finally:
+        session.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    return {
+        "people": people,
+        "seconds": round(seconds, 2),
+        "lambda": result.lam,
+        "pair_metrics": quality["pairs"],
+        "cluster_metrics": quality["clusters"],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--threshold", type=float, default=0.7)
+    parser.add_argument("--threshold", type=float, default=0.6)
     parser.add_argument("--chunks", type=int, default=0, help="predict chunks (default: 1 below 200,000, else 4)")
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--incremental", type=int, default=50, help="new records for the incremental check")
     parser.add_argument("--save-model", action="store_true", help="write the trained model as the default model")
+    parser.add_argument("--spark", type=int, default=0, help="also run the pipeline on Spark (local) on N people")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         path = Path(tempfile.gettempdir()) / "berdaya_bench_dedup.sqlite3"
@@ -266,8 +316,13 @@ def main() -> None:
     chunks = args.chunks or (1 if args.people < 200_000 else 4)
     result: dict[str, Any] = {"db": connection.vendor, "people": args.people, "threshold": args.threshold}
     t0 = time.perf_counter()
-    truth = build(args.people, args.seed)
+    # Built in a child process too: the parent stays small, so the forked pipelines' peak RSS is their own.
+    built = _in_child(_build_child, args.people, args.seed)
+    if "error" in built:
+        raise SystemExit(built["error"])
+    truth = built["truth"]
     result["build_s"] = round(time.perf_counter() - t0, 2)
+    result["load_avg_at_start"] = os.getloadavg()
     ours = _in_child(berdaya_run, truth, args.threshold, chunks)
     model = ours.pop("model", None)
     result["berdaya"] = ours
@@ -279,6 +334,9 @@ def main() -> None:
             result[f"baseline_{name}"] = _in_child(baseline_run, truth, name, args.threshold, chunks)
     if args.incremental:
         result["incremental"] = _in_child(incremental, truth, args.incremental, args.seed)
+    if args.spark:
+        result["spark"] = _in_child(spark_run, args.spark, args.seed, args.threshold)
+    result["load_avg_at_end"] = os.getloadavg()
     print(json.dumps(result))
 
 

@@ -402,7 +402,7 @@ BERDAYA = {
     "OUTBOX_RETRY_BASE_SECONDS": env_int("BERDAYA_OUTBOX_RETRY_BASE_SECONDS", 300),
     # Record linkage: pairs at or above this probability are stored and clustered (a run, the review queue, the
     # incremental check); the predict step is split into this many chunks to bound memory (dedup/linkage.py).
-    "DEDUP_THRESHOLD": env_float("BERDAYA_DEDUP_THRESHOLD", 0.7),
+    "DEDUP_THRESHOLD": env_float("BERDAYA_DEDUP_THRESHOLD", 0.6),
     "DEDUP_CHUNKS": env_int("BERDAYA_DEDUP_CHUNKS", 4),
     # SP4N-LAPOR! service levels of grievances, in working days: forward, give the follow-up, close without reply.
     "GRIEVANCE_SLA_DAYS": {"received": 3, "forwarded": 5, "follow_up": 10},

@@ -50,7 +50,7 @@ def _q(name: str) -> str:
 
 
 def evaluate(
-    path: Path, *, id_col: str, truth_col: str, mapping: dict[str, str], threshold: float = 0.7, chunks: int = 1
+    path: Path, *, id_col: str, truth_col: str, mapping: dict[str, str], threshold: float = 0.6, chunks: int = 1
 ) -> dict[str, Any]:
     if not path.exists():
         raise EvaluateError(f"File tidak ditemukan: {path}")

@@ -26,7 +26,7 @@ from berdaya.core.phone import normalise_phone
 from berdaya.registry.models import Person
 
 from . import dbio, linkage
-from .names import name_parts
+from .names import canonical_words, name_parts
 
 CANDIDATES_PER_RECORD = 200
 GROUP = 50  # new records scored per Splink call
@@ -53,22 +53,42 @@ def _model() -> dict[str, Any]:
     return latest_model() or linkage.default_model()
 
 
-def _scorer(model: dict[str, Any]) -> Any:
-    """A Splink linker with `model`, on a DuckDB connection of this thread (kept between calls)."""
+def _scorer(model: dict[str, Any]) -> tuple[duckdb.DuckDBPyConnection, str]:
+    """A DuckDB connection of this thread and the SQL that scores the pairs of `_want` (l: a row of `inc_new`, r: a
+    row of `inc_cand`, both with their term-frequency columns) with `model`: Splink's own scoring SQL (what
+    `linker.inference.score_pairs` runs), generated once per model and kept between calls, because generating it
+    (sqlglot parsing every level) cost most of a call."""
     key = json.dumps(model, sort_keys=True)
     cached = getattr(_local, "scorer", None)
     if cached is not None and cached[0] == key:
         return cached[1]
     from splink import DuckDBAPI, Linker
+    from splink.internals.pipeline import CTEPipeline
+    from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
 
     con = duckdb.connect()
     con.execute("CREATE TABLE raw (" + ", ".join(f"{c} {t}" for c, t in linkage.RAW_COLUMNS.items()) + ")")
     linkage.prepare(con)
     settings = dict(model)
     settings["blocking_rules_to_generate_predictions"] = []
+    settings["retain_matching_columns"] = settings["retain_intermediate_calculation_columns"] = True
     linker = Linker(DuckDBAPI(connection=con).register("people"), settings)
-    _local.scorer = (key, (con, linker))
-    return con, linker
+    obj = linker._settings_obj
+    pipeline = CTEPipeline()
+    pipeline.enqueue_sql(
+        f"SELECT {', '.join(obj._columns_to_select_for_blocking)}, 0 AS match_key "
+        "FROM _want w JOIN inc_new AS l ON l.unique_id = w.l JOIN inc_cand AS r ON r.unique_id = w.r",
+        "__splink__compare_two_records_blocked",
+    )
+    pipeline.enqueue_sql(
+        f"SELECT {', '.join(obj._columns_to_select_for_comparison_vector_values)} "
+        "FROM __splink__compare_two_records_blocked",
+        "__splink__df_comparison_vectors",
+    )
+    pipeline.enqueue_list_of_sqls(predict_from_comparison_vectors_sqls_using_settings(obj))
+    scoring = (con, pipeline.generate_cte_pipeline_sql())
+    _local.scorer = (key, scoring)
+    return scoring
 
 
 def _district(village_id: str | None) -> str:
@@ -137,11 +157,12 @@ def candidates(record: dict[str, Any], *, exclude: Iterable[int] = ()) -> list[i
     return [i for i in dict.fromkeys(ids) if i not in skip][:CANDIDATES_PER_RECORD]
 
 
-def _tf(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """The term frequencies of the canonical names, counted from the keys (index-only counts)."""
+def _tf(con: duckdb.DuckDBPyConnection, table: str, total: int) -> None:
+    """The term frequencies of the canonical names among `total` keyed people, counted from the keys (index-only
+    counts)."""
     from .models import PersonKey
 
-    total = max(PersonKey.objects.count(), 1)
+    total = max(total, 1)
     rows = con.execute(f"SELECT DISTINCT name_sorted, first_name FROM {table}").fetchall()
     names = {r[0] for r in rows if r[0]}
     firsts = {r[1] for r in rows if r[1]}
@@ -163,13 +184,40 @@ def _tf(con: duckdb.DuckDBPyConnection, table: str) -> None:
         con.executemany("INSERT INTO _tf_name VALUES (?, ?)", list(by_name.items()))
     if by_first:
         con.executemany("INSERT INTO _tf_first VALUES (?, ?)", list(by_first.items()))
-    # A name the keys do not count (none yet, or a name new to the registry) gets no adjustment (NULL).
+    # A name the keys do not count (none yet, or a name new to the registry) gets no adjustment (NULL); nor does the
+    # birth date (no index counts people by date alone: the level's average weight is used).
     con.execute(
         f"""CREATE OR REPLACE TABLE {table} AS SELECT t.*,
             (SELECT n FROM _tf_name WHERE v = t.name_sorted) / {float(total)} AS tf_name_sorted,
-            (SELECT n FROM _tf_first WHERE v = t.first_name) / {float(total)} AS tf_first_name
+            (SELECT n FROM _tf_first WHERE v = t.first_name) / {float(total)} AS tf_first_name,
+            CAST(NULL AS DOUBLE) AS tf_birth_date
             FROM {table} t"""
     )
+
+
+def _name_parts(con: duckdb.DuckDBPyConnection) -> None:
+    """The table `_parts` (unique_id, given, parent, parent_given) for the records of `raw`."""
+    import pyarrow as pa
+
+    ids, given, parent, parent_given = [], [], [], []
+    for uid, full_name, parent_name in con.execute("SELECT unique_id, full_name, parent_name FROM raw").fetchall():
+        parts = name_parts(full_name)
+        ids.append(uid)
+        given.append(list(parts.given))
+        parent.append(list(parts.parent))
+        parent_given.append(list(canonical_words(parent_name)))
+    strings = pa.list_(pa.string())
+    table = pa.table(
+        {
+            "unique_id": pa.array(ids, pa.int64()),
+            "given": pa.array(given, strings),
+            "parent": pa.array(parent, strings),
+            "parent_given": pa.array(parent_given, strings),
+        }
+    )
+    con.register("_parts_arrow", table)
+    con.execute("CREATE OR REPLACE TABLE _parts AS SELECT * FROM _parts_arrow")
+    con.unregister("_parts_arrow")
 
 
 def likely_matches(
@@ -186,8 +234,12 @@ def likely_matches(
         return []
     exclude = set(exclude_person_ids)
     wanted = [candidates(r, exclude=exclude) for r in records]
+    if not any(wanted):
+        # No registry person shares a key with any record: nothing to score, so the model is not even loaded (most
+        # registrations of a new family end here).
+        return [[] for _record in records]
     model = _model()
-    con, linker = _scorer(model)
+    con, scoring = _scorer(model)
     con.execute("CREATE OR REPLACE TABLE raw (" + ", ".join(f"{c} {t}" for c, t in linkage.RAW_COLUMNS.items()) + ")")
     new_rows = []
     for i, r in enumerate(records):
@@ -209,12 +261,18 @@ def likely_matches(
         )
     if new_rows:
         con.executemany(f"INSERT INTO raw VALUES ({', '.join(['?'] * len(linkage.RAW_COLUMNS))})", new_rows)
-    linkage.prepare(con, source="raw", target="inc_new")
     all_ids = sorted({i for ids in wanted for i in ids})
     dbio.read_people(con, table="raw_cand", person_ids=all_ids)
-    linkage.prepare(con, source="raw_cand", target="inc_cand")
-    _tf(con, "inc_new")
-    _tf(con, "inc_cand")
+    con.execute("INSERT INTO raw BY NAME SELECT * FROM raw_cand")
+    # The names are made canonical by the rule's Python form (the same rule, tests/test_names.py): for a few
+    # hundred records binding its SQL form would cost more than the work.
+    _name_parts(con)
+    linkage.prepare(con, source="raw", target="inc_all", parts="_parts")
+    from .models import PersonKey
+
+    _tf(con, "inc_all", PersonKey.objects.count())
+    con.execute("CREATE OR REPLACE TABLE inc_new AS SELECT * FROM inc_all WHERE unique_id < 0")
+    con.execute("CREATE OR REPLACE TABLE inc_cand AS SELECT * FROM inc_all WHERE unique_id > 0")
     explain = linkage.explanation_sql(model)
     found: dict[int, list[Match]] = {}
     # Records are scored in groups against all their candidates at once (one Splink call per group), then each
@@ -225,21 +283,15 @@ def likely_matches(
             continue
         con.execute("CREATE OR REPLACE TEMP TABLE _want (l BIGINT, r BIGINT)")
         con.executemany("INSERT INTO _want VALUES (?, ?)", [(-(i + 1), pid) for i, ids in group for pid in ids])
-        left = dbio.rows(con, "SELECT * FROM inc_new WHERE unique_id IN (SELECT DISTINCT l FROM _want)")
-        right = dbio.rows(con, "SELECT * FROM inc_cand WHERE unique_id IN (SELECT DISTINCT r FROM _want)")
-        if not left or not right:
-            continue
-        scored = linker.inference.score_pairs(left, right)
         res = con.execute(
             f"""SELECT l, r, match_probability, explanation FROM (
                   SELECT s.unique_id_l AS l, s.unique_id_r AS r, s.match_probability, {explain} AS explanation,
                          row_number() OVER (PARTITION BY s.unique_id_l ORDER BY s.match_probability DESC,
                                             s.unique_id_r) AS rank
-                  FROM {scored.physical_name} s JOIN _want w ON w.l = s.unique_id_l AND w.r = s.unique_id_r
+                  FROM ({scoring}) s
                   WHERE s.match_probability >= ?) WHERE rank <= ? ORDER BY l DESC, rank""",
             [float(threshold), int(limit)],
         ).fetchall()
-        scored.drop_table_from_database_and_remove_from_cache()
         for left_id, pid, p, e in res:
             found.setdefault(-int(left_id) - 1, []).append(Match(int(pid), float(p), json.loads(e)))
     return [found.get(i, []) for i in range(len(records))]

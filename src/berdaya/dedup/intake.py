@@ -44,23 +44,9 @@ def _reasons(explanation: list[dict[str, Any]]) -> tuple[str, ...]:
     return tuple(str(e["label"]) for e in weighing) or ("skor kecocokan",)
 
 
-def _names_disagree(explanation: list[dict[str, Any]]) -> bool:
-    """The names speak against the match. A record is not shown as a likely duplicate on its birth date, sex and
-    village alone: the default model scores two different names with those in common at about 0.8, and a form or an
-    import would then stop at every neighbour born the same day (the full runs keep such pairs for review)."""
-    return any(e.get("field") == "name" and (e.get("weight") or 0) < 0 for e in explanation)
-
-
 def form_provider(records: Sequence[Facts]) -> list[list[Candidate]]:
     found = likely_matches([_record(r) for r in records])
-    return [
-        [
-            Candidate(m.person_id, _reasons(m.explanation), round(m.probability, 4))
-            for m in ms
-            if not _names_disagree(m.explanation)
-        ]
-        for ms in found
-    ]
+    return [[Candidate(m.person_id, _reasons(m.explanation), round(m.probability, 4)) for m in ms] for ms in found]
 
 
 def batch_provider(*, duck: Any, records: str, into: str) -> None:

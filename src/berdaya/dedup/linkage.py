@@ -67,15 +67,32 @@ class Field:
         return out
 
 
-# String-similarity functions are named per backend: {jw} and {dl} in a level are filled in by settings_for.
+# Functions are named per backend: {jw}, {dl}, {subset} and {birth_days_apart} in a level are filled in by
+# settings_for.
 FUNCTIONS: dict[str, dict[str, str]] = {
-    "duckdb": {"jw": "jaro_winkler_similarity", "dl": "damerau_levenshtein"},
-    "spark": {"jw": "jaro_winkler", "dl": "damerau_levenshtein"},  # Splink's Scala UDFs
+    "duckdb": {
+        "jw": "jaro_winkler_similarity",
+        "dl": "damerau_levenshtein",
+        # every word of the right-hand list is in the left-hand one
+        "has_all_words": "list_has_all(name_words_{a}, name_words_{b})",
+        "birth_days_apart": "abs(date_diff('day', TRY_CAST(birth_date_l AS DATE), TRY_CAST(birth_date_r AS DATE)))",
+    },
+    "spark": {  # Splink's Scala UDFs and Spark SQL
+        "jw": "jaro_winkler",
+        "dl": "damerau_levenshtein",
+        "has_all_words": "size(array_except(name_words_{b}, name_words_{a})) = 0",
+        "birth_days_apart": "abs(datediff(to_date(birth_date_l), to_date(birth_date_r)))",
+    },
 }
 
 
 def _jw(col: str, at: float) -> str:
     return f"{{jw}}({col}_l, {col}_r) >= {at}"
+
+
+def _either(col: str, alt: str) -> str:
+    """`col` agrees, on the record or as its NIK states it (`alt`), on either side."""
+    return " OR ".join(f"{a}_l = {b}_r" for a in (col, alt) for b in (col, alt))
 
 
 def _dl(col: str, at: int) -> str:
@@ -90,7 +107,13 @@ FIELDS: tuple[Field, ...] = (
         (
             ("name_sorted_l = name_sorted_r", "Nama sama", "name_sorted"),
             (_jw("name_sorted", 0.92), "Nama hampir sama", None),
+            # A name written shorter (a dropped surname, a title's name alone): how much it says is how common the
+            # shorter name is (its term frequency, the larger of the two sides').
+            ("{subset}", "Nama satu bagian dari nama lain", "name_sorted"),
             ("first_name_l = first_name_r", "Nama depan sama", "first_name"),
+            # Another given name with the same family or father's name (siblings, in-laws): kept apart from the
+            # similar names below so it does not pass for a typo.
+            ("last_name_l = last_name_r", "Nama belakang sama, nama depan lain", None),
             (f"{_jw('name_text', 0.8)} OR {_jw('name_sorted', 0.8)}", "Nama mirip", None),
         ),
         "Nama berbeda",
@@ -100,7 +123,11 @@ FIELDS: tuple[Field, ...] = (
         ("birth_date",),
         "birth_date_l IS NULL OR birth_date_r IS NULL",
         (
-            ("birth_date_l = birth_date_r", "Tanggal lahir sama", None),
+            # The NIK holds the birth date a second time (digits 7-12, +40 for women): a date mistyped on one
+            # record still agrees through its NIK.
+            # Term frequency: how many share the date, counted over everyone (random sampling sees too few pairs
+            # born the same day to estimate it well; the first of January and the 17th of August are common).
+            (_either("birth_date", "nik_birth"), "Tanggal lahir sama", "birth_date"),
             (
                 "substr(birth_date_l, 1, 4) = substr(birth_date_r, 1, 4) AND "
                 "substr(birth_date_l, 6, 2) = substr(birth_date_r, 9, 2) AND "
@@ -109,7 +136,7 @@ FIELDS: tuple[Field, ...] = (
                 None,
             ),
             (_dl("birth_date", 1), "Tanggal lahir beda satu angka", None),
-            ("substr(birth_date_l, 1, 7) = substr(birth_date_r, 1, 7)", "Bulan dan tahun lahir sama", None),
+            ("{birth_days_apart} <= 31", "Tanggal lahir selisih sebulan atau kurang", None),
             ("substr(birth_date_l, 1, 4) = substr(birth_date_r, 1, 4)", "Tahun lahir sama", None),
         ),
         "Tanggal lahir berbeda",
@@ -127,7 +154,8 @@ FIELDS: tuple[Field, ...] = (
         "village_id_l IS NULL OR village_id_r IS NULL",
         (
             ("village_id_l = village_id_r", "Desa sama", None),
-            ("district_id_l = district_id_r", "Kecamatan sama, desa lain", None),
+            # The NIK's first six digits are the district where it was issued: someone who moved still agrees there.
+            (_either("district_id", "nik_district"), "Kecamatan sama, desa lain", None),
         ),
         "Wilayah berbeda",
     ),
@@ -179,15 +207,21 @@ FIELDS: tuple[Field, ...] = (
 )
 # NIK is unique among the living: two registry records never share one, and a person registered twice has either
 # no NIK on one record or two different ones. So "NIK sama" is never observed (neither EM nor random sampling can
-# learn it) and "NIK berbeda" says almost nothing. These levels are stated, not learnt. (The first twelve digits,
-# area, birth date and sex, would only repeat the birth-date, place and sex comparisons: they serve blocking only.)
-PRIOR_LEVELS: dict[tuple[str, str], tuple[float, float]] = {
+# learn it) and "NIK berbeda" says almost nothing. These levels are stated, not learnt. (What the first twelve
+# digits hold, the district and the birth date, joins the place and birth-date comparisons as a second record of
+# them: a level of their own would count the same agreement twice.)
+PRIOR_LEVELS: dict[tuple[str, str], tuple[float, float | None]] = {
     ("nik", "NIK sama"): (0.05, 1e-7),
     ("nik", "NIK beda satu angka"): (0.05, 1e-5),
     ("nik", "NIK berbeda"): (0.9, 0.99999),
     # A person is on one family card once: sharing a KK makes two records family, hardly the same person (a
     # household imported twice is found by its names and dates). Learnt from data, EM would take family for one.
     ("household", "Satu KK"): (0.001, 0.0003),
+    # Two records of one person whose names share nothing (no word, no close spelling, neither a part of the other)
+    # are rare in real lists; EM learns them from the labelled set's stacked corruptions of one-word names (a
+    # nickname with a typo) and would then let a same-day neighbour in the same village pass for the same person.
+    # Stated; u is learnt.
+    ("name", "Nama berbeda"): (0.002, None),
 }
 FIELD_LABELS = {f.name: f.labels() for f in FIELDS}
 
@@ -247,6 +281,15 @@ def blocking_for(columns: Iterable[str]) -> list[str]:
     return rules
 
 
+# The birth date a 16-digit NIK states (digits 7-12: day, +40 for women; month; two-digit year, read as the latest
+# year not in the future), or NULL when they are not a date (a NIK that fails the checks is still compared whole).
+NIK_BIRTH_SQL = """CAST(CASE WHEN regexp_full_match(nik, '[0-9]{16}') THEN TRY_CAST(
+    printf('%04d-%s-%02d', CAST(substr(nik, 11, 2) AS INTEGER)
+                           + CASE WHEN CAST(substr(nik, 11, 2) AS INTEGER) > year(current_date) % 100
+                                  THEN 1900 ELSE 2000 END,
+           substr(nik, 9, 2), CAST(substr(nik, 7, 2) AS INTEGER) % 40) AS DATE) END AS VARCHAR)"""
+
+
 # --- preparing the input -------------------------------------------------------------------------------------------
 def present_columns(con: duckdb.DuckDBPyConnection, table: str = "raw") -> set[str]:
     """The raw columns that exist and hold at least one value."""
@@ -257,20 +300,38 @@ def present_columns(con: duckdb.DuckDBPyConnection, table: str = "raw") -> set[s
     return {c for c, n in zip(sorted(cols), counts, strict=True) if n}
 
 
-def prepare(con: duckdb.DuckDBPyConnection, *, source: str = "raw", target: str = "people") -> set[str]:
+def prepare(
+    con: duckdb.DuckDBPyConnection, *, source: str = "raw", target: str = "people", parts: str | None = None
+) -> set[str]:
     """Build `target` from `source`: canonical names (names.py, set-based), blanks as NULL, the derived keys.
-    Returns the raw columns present."""
-    names.install_macros(con)
+    Returns the raw columns present.
+
+    `parts`: a table (unique_id, given VARCHAR[], parent VARCHAR[], parent_given VARCHAR[]) of the names already made
+    canonical in Python (names.name_parts and canonical_words of the parent's name), for a few records (the
+    incremental check), where binding the SQL form of the rule costs more than the work."""
+    if parts is None:
+        names.install_macros(con)
     cols = present_columns(con, source)
 
     def col(name: str) -> str:
         return f"NULLIF(trim(CAST({name} AS VARCHAR)), '')" if name in cols else "CAST(NULL AS VARCHAR)"
 
+    words = (
+        f"bd_name_words({col('full_name')}) AS words, bd_name_words({col('parent_name')}) AS parent_words"
+        if parts is None
+        else "NULL AS words"
+    )
+    named = (
+        "SELECT *, bd_name_split(words, bd_bin_pos(words)) AS parts, bd_canon_words(parent_words) AS parent_given "
+        "FROM _prep"
+        if parts is None
+        else "SELECT _prep.*, {'given': n.given, 'parent': n.parent} AS parts, n.parent_given "
+        f"FROM _prep LEFT JOIN {parts} n USING (unique_id)"
+    )
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _prep AS
-        SELECT CAST(unique_id AS BIGINT) AS unique_id, bd_name_words({col("full_name")}) AS words,
-               bd_name_words({col("parent_name")}) AS parent_words,
+        SELECT CAST(unique_id AS BIGINT) AS unique_id, {words},
                {col("birth_date")} AS birth_date, upper({col("sex")}) AS sex, {col("village_id")} AS village_id,
                {col("district_id")} AS district_id, upper({col("address")}) AS address,
                regexp_replace({col("nik")}, '[^0-9A-Za-z]', '', 'g') AS nik,
@@ -282,13 +343,11 @@ def prepare(con: duckdb.DuckDBPyConnection, *, source: str = "raw", target: str 
     con.execute(
         f"""
         CREATE OR REPLACE TABLE {target} AS
-        WITH p AS (
-            SELECT *, bd_name_split(words, bd_bin_pos(words)) AS parts,
-                   bd_canon_words(parent_words) AS parent_given FROM _prep
-        )
+        WITH p AS ({named})
         SELECT unique_id,
                NULLIF(array_to_string(parts.given, ' '), '') AS name_text,
                NULLIF(array_to_string(list_sort(parts.given), ' '), '') AS name_sorted,
+               CASE WHEN len(parts.given) > 0 THEN list_sort(parts.given) END AS name_words,
                parts.given[1] AS first_name,
                CASE WHEN len(parts.given) > 1 THEN parts.given[-1] END AS last_name,
                -- The father's name after bin/binti, else the given parent's (for children: the household head).
@@ -299,6 +358,9 @@ def prepare(con: duckdb.DuckDBPyConnection, *, source: str = "raw", target: str 
                         THEN regexp_extract(village_id, '^([^.]+\\.[^.]+\\.[^.]+)', 1) ELSE village_id END) AS district_id,
                address, NULLIF(nik, '') AS nik,
                CASE WHEN length(nik) = 16 THEN substr(nik, 1, 12) END AS nik12,
+               {NIK_BIRTH_SQL} AS nik_birth,
+               CASE WHEN regexp_full_match(nik, '[0-9]{{16}}') AND {NIK_BIRTH_SQL} IS NOT NULL
+                    THEN concat_ws('.', substr(nik, 1, 2), substr(nik, 3, 2), substr(nik, 5, 2)) END AS nik_district,
                NULLIF(kk_number, '') AS kk_number, NULLIF(phone, '') AS phone, NULLIF(other_id, '') AS other_id
         FROM p
         """
@@ -312,7 +374,33 @@ def _prior(level: Any, field: str, label: str) -> Any:
     if (field, label) not in PRIOR_LEVELS:
         return level
     m, u = PRIOR_LEVELS[(field, label)]
+    if u is None:  # only m stated: u is learnt
+        return level.configure(m_probability=m, fix_m_probability=True)
     return level.configure(m_probability=m, u_probability=u, fix_m_probability=True, fix_u_probability=True)
+
+
+def _functions(dialect: str) -> dict[str, str]:
+    fns = dict(FUNCTIONS[dialect])
+    fns["subset"] = "(" + " OR ".join(fns["has_all_words"].format(a=a, b=b) for a, b in (("l", "r"), ("r", "l"))) + ")"
+    return fns
+
+
+def for_dialect(model: dict[str, Any], dialect: str) -> dict[str, Any]:
+    """A trained model (JSON) with its levels' SQL written for another backend: a level whose SQL is this code's
+    DuckDB SQL for its label gets the same level in `dialect`; any other (a model trained by an older definition)
+    is left as it is (plain comparisons read the same in both)."""
+    import copy
+
+    duck, other = _functions("duckdb"), _functions(dialect)
+    sql = {(f.name, label, text.format(**duck)): text.format(**other) for f in FIELDS for text, label, _t in f.levels}
+    out = copy.deepcopy(model)
+    for comp in out["comparisons"]:
+        for level in comp["comparison_levels"]:
+            key = (comp["output_column_name"], level.get("label_for_charts"), level.get("sql_condition"))
+            if key in sql:
+                level["sql_condition"] = sql[key]
+    out["sql_dialect"] = dialect
+    return out
 
 
 def settings_for(columns: Iterable[str], *, blocking: list[str] | None = None, dialect: str = "duckdb") -> Any:
@@ -320,13 +408,18 @@ def settings_for(columns: Iterable[str], *, blocking: list[str] | None = None, d
     from splink import SettingsCreator
     from splink.comparison_library import CustomComparison
 
+    fns = _functions(dialect)
     comparisons: list[Any] = []
     for f in fields_for(columns):
         levels: list[Any] = [cll.CustomLevel(f.null, "Tidak ada data").configure(is_null_level=True)]
         for sql, label, tf in f.levels:
-            level: Any = cll.CustomLevel(sql.format(**FUNCTIONS[dialect]), label)
+            level: Any = cll.CustomLevel(sql.format(**fns), label)
             if tf:
-                level = level.configure(tf_adjustment_column=tf, tf_adjustment_weight=1.0)
+                # A level that is not the plain equality of its tf column is adjusted against its own u.
+                own = sql != f"{tf}_l = {tf}_r" and tf != "name_sorted"
+                level = level.configure(
+                    tf_adjustment_column=tf, tf_adjustment_weight=1.0, disable_tf_exact_match_detection=own or None
+                )
             level = _prior(level, f.name, label)
             levels.append(level)
         levels.append(_prior(cll.ElseLevel().configure(label_for_charts=f.other), f.name, f.other))
@@ -489,6 +582,9 @@ def explanation_sql(model: dict[str, Any]) -> str:
     return f"to_json(list_filter([{', '.join(items)}], lambda x: x.label <> ''))"
 
 
+EM_PEOPLE = 100_000
+
+
 def train_model(linker: Any, columns: set[str], people: int, on_u: Callable[[], Any] | None = None) -> None:
     """u by random sampling, m by EM on blocks that leave informative comparisons free (see Linkage.train).
     Shared by the DuckDB and Spark pipelines."""
@@ -496,7 +592,9 @@ def train_model(linker: Any, columns: set[str], people: int, on_u: Callable[[], 
     linker.training.estimate_u_using_random_sampling(max_pairs=min(3e5, n * n / 2), seed=1)
     if on_u:
         on_u()
-    sample = min(1.0, 300_000 / n)
+    # EM's pairs grow with the square of the people sampled: about 100,000 people give it enough matches to learn
+    # from at any registry size, in the same time.
+    sample = min(1.0, EM_PEOPLE / n)
     sessions = []
     if "birth_date" in columns:
         sessions.append("l.birth_date = r.birth_date")

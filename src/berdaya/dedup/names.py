@@ -119,8 +119,8 @@ def _clean(text: str) -> str:
     return re.sub(r"[^A-Z]", "", text.upper())
 
 
-def name_parts(text: str | None) -> NameParts:
-    """The rule in Python (see the module docstring)."""
+def _words(text: str | None) -> list[str]:
+    """Steps 1-3: the name's words, titles and degrees dropped."""
     s = re.sub(r"['`]", "", text or "")
     s = re.sub(r"[^A-Za-z.,]", " ", s).upper().split(",")[0]
     words = [w for w in s.split(" ") if w != "" and w.replace(".", "") not in DEGREES]
@@ -129,16 +129,26 @@ def name_parts(text: str | None) -> NameParts:
     if len(words) > 1 and words[0] in LEADING_TITLES:
         words = words[1:]
     words = [("SITI" if i == 1 else "") if w == "ST" else w for i, w in enumerate(words, 1)]
-    words = [w for w in words if w != ""]
+    return [w for w in words if w != ""]
+
+
+def _canon(words: list[str]) -> tuple[str, ...]:
+    table = word_map()
+    return tuple(table.get(w, w) for w in map(spell, words))
+
+
+def name_parts(text: str | None) -> NameParts:
+    """The rule in Python (see the module docstring)."""
+    words = _words(text)
     cut = next((i for i, w in enumerate(words) if w in BIN_WORDS), None)
     given, parent = (words, []) if cut is None else (words[:cut], words[cut + 1 :])
-    table = word_map()
+    return NameParts(_canon(given), _canon(parent))
 
-    def canon(w: str) -> str:
-        w = spell(w)
-        return table.get(w, w)
 
-    return NameParts(tuple(canon(w) for w in given), tuple(canon(w) for w in parent))
+def canonical_words(text: str | None) -> tuple[str, ...]:
+    """Every word of a name made canonical, bin/binti included (a parent's name as written: bd_canon_words of
+    bd_name_words in SQL)."""
+    return _canon(_words(text))
 
 
 # --- the same rule in DuckDB SQL -------------------------------------------------------------------------------------

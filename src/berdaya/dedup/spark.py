@@ -21,7 +21,7 @@ from . import linkage
 @dataclass
 class SparkResult:
     pairs: Any  # a Spark DataFrame: unique_id_l, unique_id_r, match_probability, match_weight
-    clusters: Any  # a Spark DataFrame: unique_id, cluster_id
+    clusters: Any  # a Spark DataFrame: unique_id, cluster_id (None when not clustered)
     model: dict[str, Any]
     lam: float
 
@@ -33,8 +33,11 @@ def prepare_parquet(con: duckdb.DuckDBPyConnection, out: Path) -> set[str]:
     return columns
 
 
-def session(*, master: str = "local[2]", app: str = "berdaya-dedup", checkpoint_dir: str | None = None) -> Any:
-    """A SparkSession with Splink's similarity UDFs (the jar shipped with Splink) on its classpath."""
+def session(
+    *, master: str = "local[2]", app: str = "berdaya-dedup", checkpoint_dir: str | None = None, partitions: int = 8
+) -> Any:
+    """A SparkSession with Splink's similarity UDFs (the jar shipped with Splink) on its classpath; `partitions`
+    shuffle partitions (a cluster wants hundreds, a test two)."""
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
@@ -42,8 +45,8 @@ def session(*, master: str = "local[2]", app: str = "berdaya-dedup", checkpoint_
         SparkSession.builder.master(master)
         .appName(app)
         .config("spark.jars", similarity_jar_location())
-        .config("spark.sql.shuffle.partitions", "8")
-        .config("spark.default.parallelism", "8")
+        .config("spark.sql.shuffle.partitions", str(partitions))
+        .config("spark.default.parallelism", str(partitions))
         .config("spark.ui.enabled", "false")
     )
     spark = builder.getOrCreate()
@@ -52,16 +55,29 @@ def session(*, master: str = "local[2]", app: str = "berdaya-dedup", checkpoint_
     return spark
 
 
-def run(spark: Any, parquet: Path | str, columns: set[str], *, threshold: float = 0.9) -> SparkResult:
-    """Train, predict and cluster on Spark. λ is re-estimated from the scored pairs as in linkage.estimate_lambda."""
+def run(
+    spark: Any,
+    parquet: Path | str,
+    columns: set[str],
+    *,
+    threshold: float = 0.9,
+    model: dict[str, Any] | None = None,
+    lam: float | None = None,
+    cluster: bool = True,
+) -> SparkResult:
+    """Train (unless a trained `model` is given), predict and cluster (unless not `cluster`) on Spark. λ is
+    re-estimated from the scored pairs as in linkage.estimate_lambda, unless given."""
     from splink import Linker, SparkAPI
 
     sdf = spark.read.parquet(str(parquet))
     people = sdf.count()
     db_api = SparkAPI(spark_session=spark, break_lineage_method="persist")
-    linker = Linker(db_api.register(sdf), linkage.settings_for(columns, dialect="spark"))
-    linkage.train_model(linker, columns, people)
-    model = linkage.clamp(linker.misc.save_model_to_json(out_path=None))
+    if model is None:
+        linker = Linker(db_api.register(sdf), linkage.settings_for(columns, dialect="spark"))
+        linkage.train_model(linker, columns, people)
+        model = linkage.clamp(linker.misc.save_model_to_json(out_path=None))
+    else:
+        model = linkage.for_dialect(model, "spark")
     linker = Linker(
         db_api.register(sdf), {**model, "blocking_rules_to_generate_predictions": linkage.blocking_for(columns)}
     )
@@ -69,10 +85,12 @@ def run(spark: Any, parquet: Path | str, columns: set[str], *, threshold: float 
     scored = linker.inference.predict(threshold_match_weight=-8.0, warning_mode="never")
     df = scored.as_spark_dataframe()
     total = max(people * (people - 1) / 2, 1.0)
-    lam, base = prior, math.log2(prior / (1 - prior))
+    base = math.log2(prior / (1 - prior))
     from pyspark.sql import functions as F
 
-    for _ in range(30):
+    fixed = lam is not None
+    lam = prior if lam is None else lam
+    for _ in range(0 if fixed else 30):
         shift = math.log2(lam / (1 - lam)) - base
         expected = df.select(F.sum(1 / (1 + F.pow(F.lit(2.0), -(F.col("match_weight") + shift))))).first()[0] or 0.0
         new = min(max(expected / total, 1e-12), 0.5)
@@ -87,14 +105,17 @@ def run(spark: Any, parquet: Path | str, columns: set[str], *, threshold: float 
         .withColumn("match_probability", 1 / (1 + F.pow(F.lit(2.0), -F.col("match_weight"))))
         .filter(F.col("match_probability") >= threshold)
     )
-    kept_splink = db_api.register(kept.select("unique_id_l", "unique_id_r", "match_weight", "match_probability"))
-    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
-        kept_splink, threshold_match_probability=threshold
-    )
+    clusters = None
+    if cluster:
+        kept_splink = db_api.register(kept.select("unique_id_l", "unique_id_r", "match_weight", "match_probability"))
+        found = linker.clustering.cluster_pairwise_predictions_at_threshold(
+            kept_splink, threshold_match_probability=threshold
+        )
+        clusters = found.as_spark_dataframe().select("unique_id", "cluster_id")
     model["probability_two_random_records_match"] = lam
     return SparkResult(
         pairs=kept.select("unique_id_l", "unique_id_r", "match_probability", "match_weight"),
-        clusters=clusters.as_spark_dataframe().select("unique_id", "cluster_id"),
+        clusters=clusters,
         model=model,
         lam=lam,
     )

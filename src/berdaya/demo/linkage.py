@@ -43,38 +43,27 @@ def _nicknames() -> dict[str, list[str]]:
     return out
 
 
-class _Gen:
-    def __init__(self, seed: int, villages: list[str]):
-        self.rng = random.Random(seed)
-        faker = Faker("id_ID")
-        faker.seed_instance(seed)
-        self.male = sorted({faker.first_name_male() for _ in range(600)} | set(MALAY_MALE))
-        self.female = sorted({faker.first_name_female() for _ in range(600)} | set(MALAY_FEMALE))
-        self.last_male = sorted({faker.last_name_male() for _ in range(400)})
-        self.last_female = sorted({faker.last_name_female() for _ in range(400)})
+def pick_kinds(rng: random.Random) -> list[str]:
+    """The corruptions of one copy: 1-4 kinds, and the NIK always missing or mistyped (NIK is unique among the
+    living, so a person registered twice never has the same NIK twice)."""
+    count = rng.choices([1, 2, 3, 4], weights=[25, 40, 25, 10])[0]
+    kinds = rng.sample(CORRUPTIONS, count)
+    if "nik_missing" not in kinds and "nik_typo" not in kinds:
+        kinds.append("nik_missing" if rng.random() < 0.6 else "nik_typo")
+    return kinds
+
+
+class Corruptor:
+    """Makes the second registration of a person: `corrupt(record, kinds)` (the labelled set and `berdaya demo`)."""
+
+    def __init__(self, rng: random.Random, villages: list[str]):
+        self.rng = rng
         self.nick = _nicknames()
         self.full_with_nick = sorted(self.nick)
         self.villages = villages
         self.by_district: dict[str, list[str]] = {}
         for v in villages:
             self.by_district.setdefault(v.rsplit(".", 1)[0], []).append(v)
-
-    def name(self, sex: str) -> str:
-        rng = self.rng
-        r = rng.random()
-        if sex == "M":
-            if r < 0.12:
-                return "Muhammad " + rng.choice(self.male + MALAY_MALE)
-            if r < 0.16:
-                return "Abdul " + rng.choice(ABDUL_NAMES)
-            base = rng.choice(self.full_with_nick) if r < 0.22 else rng.choice(self.male)
-            return base + (" " + rng.choice(self.last_male) if rng.random() < 0.5 else "")
-        if r < 0.12:
-            return "Siti " + rng.choice(self.female)
-        if r < 0.15:
-            return "Nur " + rng.choice(self.female)
-        base = rng.choice(self.female)
-        return base + (" " + rng.choice(self.last_female) if rng.random() < 0.4 else "")
 
     def typo(self, word: str) -> str:
         rng = self.rng
@@ -91,9 +80,6 @@ class _Gen:
         if op == "vowel" and word[i] in "aeiou":
             return word[:i] + {"a": "e", "e": "i", "i": "e", "o": "u", "u": "o"}[word[i]] + word[i + 1 :]
         return word[:i] + rng.choice("abdehikmnrstuy") + word[i + 1 :]
-
-    def phone(self) -> str:
-        return "+62" + self.rng.choice(PHONE_PREFIXES)[1:] + "".join(self.rng.choice("0123456789") for _ in range(8))
 
     def corrupt(self, rec: dict[str, Any], kinds: list[str]) -> dict[str, Any]:
         rng = self.rng
@@ -153,6 +139,37 @@ class _Gen:
         if rng.random() > 0.3:
             out["phone"] = None
         return out
+
+
+class _Gen(Corruptor):
+    def __init__(self, seed: int, villages: list[str]):
+        super().__init__(random.Random(seed), villages)
+        faker = Faker("id_ID")
+        faker.seed_instance(seed)
+        self.male = sorted({faker.first_name_male() for _ in range(600)} | set(MALAY_MALE))
+        self.female = sorted({faker.first_name_female() for _ in range(600)} | set(MALAY_FEMALE))
+        self.last_male = sorted({faker.last_name_male() for _ in range(400)})
+        self.last_female = sorted({faker.last_name_female() for _ in range(400)})
+
+    def name(self, sex: str) -> str:
+        rng = self.rng
+        r = rng.random()
+        if sex == "M":
+            if r < 0.12:
+                return "Muhammad " + rng.choice(self.male + MALAY_MALE)
+            if r < 0.16:
+                return "Abdul " + rng.choice(ABDUL_NAMES)
+            base = rng.choice(self.full_with_nick) if r < 0.22 else rng.choice(self.male)
+            return base + (" " + rng.choice(self.last_male) if rng.random() < 0.5 else "")
+        if r < 0.12:
+            return "Siti " + rng.choice(self.female)
+        if r < 0.15:
+            return "Nur " + rng.choice(self.female)
+        base = rng.choice(self.female)
+        return base + (" " + rng.choice(self.last_female) if rng.random() < 0.4 else "")
+
+    def phone(self) -> str:
+        return "+62" + self.rng.choice(PHONE_PREFIXES)[1:] + "".join(self.rng.choice("0123456789") for _ in range(8))
 
 
 def labelled_people(
@@ -215,10 +232,7 @@ def labelled_people(
             yield rec
     for original in rng.sample(adults, min(len(adults), n - originals)):
         uid += 1
-        count = rng.choices([1, 2, 3, 4], weights=[25, 40, 25, 10])[0]
-        kinds = rng.sample(CORRUPTIONS, count)
-        if "nik_missing" not in kinds and "nik_typo" not in kinds:
-            kinds.append("nik_missing" if rng.random() < 0.6 else "nik_typo")
+        kinds = pick_kinds(rng)
         copy = g.corrupt(original, kinds)
         hh += 1
         copy.update(unique_id=uid, truth=original["truth"], household=hh, relationship="head", kinds=";".join(kinds))

@@ -16,7 +16,6 @@ import csv
 import datetime as dt
 import math
 import random
-import re
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -140,17 +139,9 @@ KUBE_WORDS = [
 PHONE_PREFIXES = ["0812", "0813", "0821", "0822", "0823", "0852", "0853", "0857", "0858", "0877", "0878", "0895"]
 # fmt: on
 
-# Corruptions of the injected near-duplicates (the kinds written to the ground-truth file).
-NICKNAMES: list[tuple[str, list[str]]] = [
-    ("Muhammad", ["M.", "Moh.", "Muh.", "Mhd."]),
-    ("Siti", ["St."]),
-    ("Abdul", ["Abd."]),
-    ("Ahmad", ["A.", "Achmad"]),
-    ("Nur", ["Nor"]),
-]
-# Spellings from before the 1972 reform (EYD) still on old documents: oe for u, dj for j, j for y, tj for c.
+# Spellings from before the 1972 reform (EYD) still on old documents: oe for u, dj for j, j for y, tj for c
+# (berdaya.demo.linkage ages names with them).
 OLD_SPELLINGS: list[tuple[str, str]] = [("u", "oe"), ("j", "dj"), ("y", "j"), ("c", "tj"), ("kh", "ch")]
-NAME_KINDS = ("typo", "nickname", "old_spelling", "short_name")
 
 
 @dataclass
@@ -917,60 +908,13 @@ class _Builder:
 
     # -- near-duplicates -------------------------------------------------------------------------------------
 
-    def corrupt_name(self, name: str, kind: str) -> str | None:
-        """The name with one kind of corruption, or None when that kind does not apply to it."""
-        rng = self.rng
-        words = name.split()
-        if kind == "nickname":
-            for full, shorts in NICKNAMES:
-                if words[0] == full and len(words) > 1:
-                    return " ".join([rng.choice(shorts), *words[1:]])
-            return None
-        if kind == "short_name":
-            return " ".join(words[:-1]) if len(words) > 1 and not words[-2].endswith(".") else None
-        if kind == "old_spelling":
-            lower = name.lower()
-            # A name already in the old spelling is modernised (Djamilah -> Jamilah), others aged (Yusuf -> Yoesoef).
-            rules = [(old, new) for new, old in OLD_SPELLINGS if old in {"oe", "dj", "tj"} and old in lower]
-            rules = rules or [(new, old) for new, old in OLD_SPELLINGS if new in lower]
-            if not rules:
-                return None
-            src, dst = rng.choice(rules)
-            out = re.sub(src, lambda m: dst.capitalize() if m.group(0)[0].isupper() else dst, name, flags=re.IGNORECASE)
-            return out if out != name else None
-        if kind == "typo":
-            for _ in range(10):
-                letters = [i for i, ch in enumerate(name) if ch.isalpha() and i > 0 and name[i - 1] != " "]
-                if not letters:
-                    return None
-                i = rng.choice(letters)
-                op = rng.choice(["swap", "drop", "double", "vowel", "phonetic"])
-                if op == "swap" and i + 1 < len(name) and name[i + 1].isalpha():
-                    out = name[:i] + name[i + 1] + name[i] + name[i + 2 :]
-                elif op == "drop":
-                    out = name[:i] + name[i + 1 :]
-                elif op == "double":
-                    out = name[:i] + name[i] + name[i:]
-                elif op == "vowel" and name[i] in "aeiou":
-                    out = name[:i] + {"a": "e", "e": "i", "i": "e", "o": "u", "u": "o"}[name[i]] + name[i + 1 :]
-                elif op == "phonetic":
-                    pairs = [("f", "p"), ("z", "j"), ("sy", "s"), ("kh", "h"), ("dh", "d"), ("th", "t"), ("v", "f")]
-                    found = [(a, b) for a, b in pairs if a in name.lower()]
-                    if not found:
-                        continue
-                    a, b = rng.choice(found)
-                    j = name.lower().index(a)
-                    repl = b.upper() if name[j].isupper() else b
-                    out = name[:j] + repl + name[j + len(a) :]
-                else:
-                    continue
-                if out != name and out.strip():
-                    return out
-            return None
-        raise ValueError(kind)
-
     def duplicates(self, plans: list[PlannedHousehold]) -> list[InjectedDuplicate]:
-        """Copy about 1% of people into another household with the usual data-entry corruptions."""
+        """Copy about 1% of the adults into another household, as hard as real lists: the labelled set's corruptions
+        (berdaya.demo.linkage: a nickname, day and month swapped, the NIK missing or mistyped, moved to another
+        village or district, typos in the first or last name, old spelling, titles and degrees, bin/binti, names in
+        another order, a mistyped birth date, a shorter name), one to four of them per copy."""
+        from .linkage import Corruptor, pick_kinds
+
         rng = self.rng
         people = [(plan, p) for plan in plans for p in plan.members if _age(p.birth_date, self.today) >= 15]
         count = round(0.01 * sum(len(plan.members) for plan in plans))
@@ -981,51 +925,33 @@ class _Builder:
         for plan in plans:
             by_village[plan.household.village_id].append(plan)
             by_district[plan.district].append(plan)
+        corruptor = Corruptor(rng, sorted(by_village))
         injected: list[InjectedDuplicate] = []
         for plan, original in rng.sample(people, min(count, len(people))):
-            # Registered again where they are staying: mostly the same village, sometimes elsewhere.
-            scope = self.pick({"village": 0.5, "district": 0.3, "anywhere": 0.2})
-            pool = (
-                by_village[plan.household.village_id]
-                if scope == "village"
-                else by_district[plan.district]
-                if scope == "district"
-                else plans
-            )
+            head = plan.members[0]
+            record = {
+                "full_name": original.full_name,
+                "birth_date": original.birth_date.isoformat(),
+                "sex": original.sex,
+                "village_id": plan.household.village_id,
+                "nik": original.nik,
+                "phone": original.phone or None,
+                # bin/binti names the father: the head of a child's household.
+                "parent_name": head.full_name if original.relationship == c.Relationship.CHILD else None,
+            }
+            kinds = pick_kinds(rng)
+            copy_rec = corruptor.corrupt(record, kinds)
+            birth = dt.date.fromisoformat(copy_rec["birth_date"])
+            if birth > self.today:
+                birth = original.birth_date
+            # Registered again where the copy says they live: a household of that village (else of its district).
+            village = copy_rec["village_id"]
+            pool = by_village.get(village) or by_district.get(village.rsplit(".", 1)[0]) or plans
             others = [p for p in pool if p is not plan] or [p for p in plans if p is not plan]
             target = rng.choice(others)
-
-            kinds: list[str] = []
-            name = original.full_name
-            wanted = rng.choices([1, 2, 3], weights=[60, 35, 5])[0]
-            options = [*NAME_KINDS, "date_swap"]
-            rng.shuffle(options)
-            if self.corrupt_name(name, "nickname") and self.chance(0.7):
-                # "Muhammad" -> "M.", "Siti" -> "St.": the most common variant where it applies.
-                options.remove("nickname")
-                options.insert(0, "nickname")
-            birth = original.birth_date
-            for kind in options:
-                if len(kinds) == wanted:
-                    break
-                if kind == "date_swap":
-                    if birth.day <= 12 and birth.day != birth.month:
-                        birth = dt.date(birth.year, birth.day, birth.month)
-                        kinds.append(kind)
-                    continue
-                if any(k in NAME_KINDS for k in kinds) and self.chance(0.5):
-                    continue  # mostly one name corruption per copy, sometimes two
-                changed = self.corrupt_name(name, kind)
-                if changed:
-                    name = changed
-                    kinds.append(kind)
-            if not kinds:
-                name = self.corrupt_name(name, "typo") or name + "h"
-                kinds.append("typo")
-
             copy = Person(
                 household=target.household,
-                full_name=name,
+                full_name=copy_rec["full_name"][:150],
                 sex=original.sex,
                 birth_place=original.birth_place,
                 birth_date=birth,
@@ -1037,22 +963,20 @@ class _Builder:
                 marital_status=original.marital_status,
                 education=original.education,
                 occupation=original.occupation,
-                phone=original.phone if self.chance(0.3) else "",
+                phone=copy_rec["phone"] or "",
             )
             for domain, _label in c.WGSS_DOMAINS:
                 setattr(copy, domain, getattr(original, domain))
-            # NIK is unique among the living, so a copy never repeats it: it is missing, or a different valid NIK
-            # (a mistyped serial on a second registration).
-            if original.nik and self.chance(0.4):
+            # NIK is unique among the living, so a copy never repeats it: it is missing, or another valid NIK of
+            # the same district (a mistyped serial on a second registration; its date is the copy's birth date, so
+            # it passes the NIK checks).
+            if original.nik and copy_rec["nik"]:
                 copy.nik = self.nik(original.nik[:6], birth, original.sex)
-                kinds.append("different_nik")
             else:
                 copy.nik = None
                 copy.nik_missing_reason = self.pick(
                     {c.NikMissingReason.UNKNOWN: 0.6, c.NikMissingReason.CARD_LOST: 0.4}
                 )
-                if original.nik:
-                    kinds.append("missing_nik")
             target.members.append(copy)
             injected.append(InjectedDuplicate(original=original, duplicate=copy, kinds=kinds))
         return injected

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from berdaya.dedup import services
+from berdaya.dedup import linkage, services
 from berdaya.dedup.incremental import likely_matches
 from berdaya.dedup.models import DedupRun, MatchPair, PairDecision, PersonKey
 from berdaya.dedup.selectors import pairs_visible_to
@@ -52,7 +52,7 @@ def test_it_finds_the_injected_duplicates_as_a_job(labelled_registry, officer):
     assert pair.person_low_id < pair.person_high_id
     assert pair.cluster_id is not None
     labels = {e["label"] for e in pair.explanation}
-    assert labels & {"Nama sama", "Nama hampir sama", "Nama depan sama", "Nama mirip", "Nama berbeda"}
+    assert labels & {label for level, label in linkage.FIELD_LABELS["name"].items() if level >= 0}
     assert all(isinstance(e["weight"], float | int) for e in pair.explanation)
     # The match keys of every person were rebuilt for the incremental check.
     assert PersonKey.objects.count() == Person.objects.count()

@@ -12,6 +12,7 @@ import pytest
 from berdaya.areas.models import District
 from berdaya.areas.services import areas_load
 from berdaya.demo import registry as demo
+from berdaya.demo.linkage import CORRUPTIONS, Corruptor
 from berdaya.registry import choices as c
 from berdaya.registry.identity import check_kk, check_nik
 from berdaya.registry.models import Group, GroupMembership, Household, KKNumber, Person
@@ -21,7 +22,8 @@ pytestmark = pytest.mark.django_db
 
 HOUSEHOLDS = 150
 SEED = 7
-KNOWN_KINDS = {"typo", "nickname", "old_spelling", "short_name", "date_swap", "missing_nik", "different_nik"}
+KNOWN_KINDS = set(CORRUPTIONS)
+NAME_KINDS = {"nickname", "typo_first", "typo_last", "old_spelling", "title", "bin", "order", "short_name"}
 
 
 @pytest.fixture(scope="module")
@@ -184,39 +186,55 @@ def test_the_ground_truth_lists_the_injected_duplicates(generated):
         assert kinds and kinds <= KNOWN_KINDS
         assert copy.household_id != original.household_id
         assert copy.relationship != c.Relationship.HEAD
-        assert (copy.full_name, copy.birth_date) != (
-            original.full_name,
-            original.birth_date,
-        ) or copy.nik != original.nik
         assert copy.nik is None or copy.nik != original.nik
-        if "date_swap" in kinds:
-            assert (copy.birth_date.day, copy.birth_date.month) == (original.birth_date.month, original.birth_date.day)
-        if "missing_nik" in kinds:
-            assert original.nik and copy.nik is None and copy.nik_missing_reason
-        if not kinds & {"typo", "nickname", "old_spelling", "short_name"}:
+        # NIK is never repeated: missing or another valid one
+        assert "nik_missing" in kinds or "nik_typo" in kinds
+        if "nik_missing" in kinds or not original.nik:
+            assert copy.nik is None and copy.nik_missing_reason
+        if not kinds & {"date_swap", "date_typo"}:
+            assert copy.birth_date == original.birth_date
+        if not kinds & NAME_KINDS:
             assert copy.full_name == original.full_name
+        if not kinds & {"moved_village", "moved_district"}:
+            # registered again in the same village (unless no other household lives there)
+            village = original.household.village_id
+            assert copy.household.village_id == village or Household.objects.filter(village_id=village).count() == 1
 
 
 @pytest.mark.parametrize(
-    ("name", "kind", "expected"),
+    ("kind", "check"),
     [
-        ("Muhammad Yusuf", "nickname", {"M. Yusuf", "Moh. Yusuf", "Muh. Yusuf", "Mhd. Yusuf"}),
-        ("Siti Aminah", "nickname", {"St. Aminah"}),
-        ("Djamilah", "old_spelling", {"Jamilah"}),
-        ("Budi Santoso", "short_name", {"Budi"}),
-        ("Sri", "nickname", {None}),
+        (
+            "nickname",
+            lambda old, new: new["full_name"].split()[0] in {"M.", "Moh.", "Muh.", "Mhd.", "Mochammad", "Muhamad"},
+        ),
+        ("date_swap", lambda old, new: new["birth_date"] == "1980-07-03"),
+        ("date_typo", lambda old, new: new["birth_date"] != old["birth_date"]),
+        ("nik_missing", lambda old, new: new["nik"] is None),
+        ("nik_typo", lambda old, new: new["nik"][:12] == old["nik"][:12] and new["nik"] != old["nik"]),
+        ("moved_village", lambda old, new: new["village_id"].startswith("15.02.01.")),
+        ("typo_last", lambda old, new: new["full_name"].split()[-1] != "Yusuf"),
+        ("order", lambda old, new: new["full_name"] == "Yusuf Muhammad"),
+        ("short_name", lambda old, new: new["full_name"] == "Muhammad"),
+        ("bin", lambda old, new: new["full_name"] == "Muhammad Yusuf bin Hasan"),
+        ("old_spelling", lambda old, new: new["full_name"] == "Moehammad Yusuf"),
     ],
 )
-def test_it_corrupts_names_the_way_records_differ(name, kind, expected):
-    builder = demo._Builder(seed=1, today=demo.REFERENCE_DATE, villages=[], districts={})
-    assert builder.corrupt_name(name, kind) in expected
+def test_the_copies_differ_the_way_real_lists_do(kind, check):
+    import random
 
-
-def test_it_ages_names_into_the_old_spelling():
-    builder = demo._Builder(seed=1, today=demo.REFERENCE_DATE, villages=[], districts={})
-    assert builder.corrupt_name("Yusuf", "old_spelling") in {"Yoesoef", "Jusuf"}
-    typo = builder.corrupt_name("Rahmawati", "typo")
-    assert typo and typo != "Rahmawati"
+    corruptor = Corruptor(random.Random(3), ["15.02.01.2001", "15.02.01.2002", "15.02.02.2001"])
+    old = {
+        "full_name": "Muhammad Yusuf",
+        "birth_date": "1980-03-07",
+        "sex": "M",
+        "village_id": "15.02.01.2001",
+        "nik": "1502010703800001",
+        "parent_name": "Hasan Basri",
+    }
+    new = corruptor.corrupt(old, [kind])
+    assert check(old, new), new
+    assert new["kk_number"] is None  # another household
 
 
 def test_groups_have_one_chair_secretary_and_treasurer(generated):

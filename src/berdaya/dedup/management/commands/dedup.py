@@ -33,7 +33,7 @@ class Command(BaseCommand):
         ev.add_argument("--id", dest="id_col", required=True, help="kolom id baris")
         ev.add_argument("--truth", dest="truth_col", required=True, help="kolom id kebenaran (klaster)")
         ev.add_argument("--map", dest="mapping", default="", help="first_name=KOLOM,last_name=KOLOM,...")
-        ev.add_argument("--threshold", type=float, default=0.7)
+        ev.add_argument("--threshold", type=float, default=0.6)
         ev.add_argument("--chunks", type=int, default=1)
 
     def handle(self, *args, **options):
