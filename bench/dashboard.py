@@ -8,7 +8,8 @@ against gunicorn started on 127.0.0.1 with the production profile (deploy/system
 
 The world is bench/_world.py's (built in the database, no Python loop over people). Before the server starts, the
 regency-wide aggregate snapshots are refreshed once, as the scheduled job `core.aggregates` does every 10 minutes
-in production (core.snapshots; its duration is reported as `refresh_s`). Each page is requested by --clients users
+in production (core.snapshots; its duration is reported as `refresh_s`), and the monitoring app's analytics tables are
+rebuilt as its hourly job does (`analytics_rebuild_s`). Each page is requested by --clients users
 at once for --seconds; the baseline is the registry list `/registri/` (one page of people, measured the same way in
 the same run). A page answering 404 (an app not merged yet) is skipped with a note. Prints one JSON line: per page
 p50/p95/p99 (ms), requests per second and errors (anything but 200), the load average before and after.
@@ -159,6 +160,13 @@ def main() -> None:
         t0 = time.perf_counter()
         result["refresh_each_s"] = snapshots.refresh_all()
         result["refresh_s"] = round(time.perf_counter() - t0, 1)
+        # The monitoring app's analytics tables (the dashboard, breakdowns, maps, indicators), rebuilt as its hourly
+        # job `monitoring.refresh` does.
+        from berdaya.monitoring import refresh as analytics
+
+        t0 = time.perf_counter()
+        analytics.rebuild()
+        result["analytics_rebuild_s"] = round(time.perf_counter() - t0, 1)
     connections.close_all()
     env = _http.server_env({"BERDAYA_AGGREGATE_MAX_AGE": max_age})
     _http.collectstatic(env)
