@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+from django.utils.translation import gettext_noop
 
 from . import names
 
@@ -44,7 +45,9 @@ RAW_COLUMNS: dict[str, str] = {
     "parent_name": "VARCHAR",
     "other_id": "VARCHAR",
 }
-# A level of a comparison: (sql condition in DuckDB's dialect, Indonesian label, tf column or None).
+# A level of a comparison: (sql condition in DuckDB's dialect, Indonesian label, tf column or None). Labels are marked
+# with gettext_noop only so makemessages finds them: they stay Indonesian in the model JSON and in stored explanations
+# and are translated where they are shown (review.pair_reasons).
 Level = tuple[str, str, str | None]
 
 
@@ -105,18 +108,18 @@ FIELDS: tuple[Field, ...] = (
         ("full_name",),
         "name_sorted_l IS NULL OR name_sorted_r IS NULL",
         (
-            ("name_sorted_l = name_sorted_r", "Nama sama", "name_sorted"),
-            (_jw("name_sorted", 0.92), "Nama hampir sama", None),
+            ("name_sorted_l = name_sorted_r", gettext_noop("Nama sama"), "name_sorted"),
+            (_jw("name_sorted", 0.92), gettext_noop("Nama hampir sama"), None),
             # A name written shorter (a dropped surname, a title's name alone): how much it says is how common the
             # shorter name is (its term frequency, the larger of the two sides').
-            ("{subset}", "Nama satu bagian dari nama lain", "name_sorted"),
-            ("first_name_l = first_name_r", "Nama depan sama", "first_name"),
+            ("{subset}", gettext_noop("Nama satu bagian dari nama lain"), "name_sorted"),
+            ("first_name_l = first_name_r", gettext_noop("Nama depan sama"), "first_name"),
             # Another given name with the same family or father's name (siblings, in-laws): kept apart from the
             # similar names below so it does not pass for a typo.
-            ("last_name_l = last_name_r", "Nama belakang sama, nama depan lain", None),
-            (f"{_jw('name_text', 0.8)} OR {_jw('name_sorted', 0.8)}", "Nama mirip", None),
+            ("last_name_l = last_name_r", gettext_noop("Nama belakang sama, nama depan lain"), None),
+            (f"{_jw('name_text', 0.8)} OR {_jw('name_sorted', 0.8)}", gettext_noop("Nama mirip"), None),
         ),
-        "Nama berbeda",
+        gettext_noop("Nama berbeda"),
     ),
     Field(
         "birth_date",
@@ -127,54 +130,57 @@ FIELDS: tuple[Field, ...] = (
             # record still agrees through its NIK.
             # Term frequency: how many share the date, counted over everyone (random sampling sees too few pairs
             # born the same day to estimate it well; the first of January and the 17th of August are common).
-            (_either("birth_date", "nik_birth"), "Tanggal lahir sama", "birth_date"),
+            (_either("birth_date", "nik_birth"), gettext_noop("Tanggal lahir sama"), "birth_date"),
             (
                 "substr(birth_date_l, 1, 4) = substr(birth_date_r, 1, 4) AND "
                 "substr(birth_date_l, 6, 2) = substr(birth_date_r, 9, 2) AND "
                 "substr(birth_date_l, 9, 2) = substr(birth_date_r, 6, 2)",
-                "Hari dan bulan tertukar",
+                gettext_noop("Hari dan bulan tertukar"),
                 None,
             ),
-            (_dl("birth_date", 1), "Tanggal lahir beda satu angka", None),
-            ("{birth_days_apart} <= 31", "Tanggal lahir selisih sebulan atau kurang", None),
-            ("substr(birth_date_l, 1, 4) = substr(birth_date_r, 1, 4)", "Tahun lahir sama", None),
+            (_dl("birth_date", 1), gettext_noop("Tanggal lahir beda satu angka"), None),
+            ("{birth_days_apart} <= 31", gettext_noop("Tanggal lahir selisih sebulan atau kurang"), None),
+            ("substr(birth_date_l, 1, 4) = substr(birth_date_r, 1, 4)", gettext_noop("Tahun lahir sama"), None),
         ),
-        "Tanggal lahir berbeda",
+        gettext_noop("Tanggal lahir berbeda"),
     ),
     Field(
         "sex",
         ("sex",),
         "sex_l IS NULL OR sex_r IS NULL",
-        (("sex_l = sex_r", "Jenis kelamin sama", None),),
-        "Jenis kelamin berbeda",
+        (("sex_l = sex_r", gettext_noop("Jenis kelamin sama"), None),),
+        gettext_noop("Jenis kelamin berbeda"),
     ),
     Field(
         "place",
         ("village_id",),
         "village_id_l IS NULL OR village_id_r IS NULL",
         (
-            ("village_id_l = village_id_r", "Desa sama", None),
+            ("village_id_l = village_id_r", gettext_noop("Desa sama"), None),
             # The NIK's first six digits are the district where it was issued: someone who moved still agrees there.
-            (_either("district_id", "nik_district"), "Kecamatan sama, desa lain", None),
+            (_either("district_id", "nik_district"), gettext_noop("Kecamatan sama, desa lain"), None),
         ),
-        "Wilayah berbeda",
+        gettext_noop("Wilayah berbeda"),
     ),
     Field(
         "address",
         ("address",),
         "address_l IS NULL OR address_r IS NULL",
-        (("address_l = address_r", "Alamat sama", None), (_jw("address", 0.85), "Alamat mirip", None)),
-        "Alamat berbeda",
+        (
+            ("address_l = address_r", gettext_noop("Alamat sama"), None),
+            (_jw("address", 0.85), gettext_noop("Alamat mirip"), None),
+        ),
+        gettext_noop("Alamat berbeda"),
     ),
     Field(
         "nik",
         ("nik",),
         "nik_l IS NULL OR nik_r IS NULL",
         (
-            ("nik_l = nik_r", "NIK sama", None),
-            (_dl("nik", 1), "NIK beda satu angka", None),
+            ("nik_l = nik_r", gettext_noop("NIK sama"), None),
+            (_dl("nik", 1), gettext_noop("NIK beda satu angka"), None),
         ),
-        "NIK berbeda",
+        gettext_noop("NIK berbeda"),
     ),
     # KK and the parent's name both say "same household": one comparison, so siblings (same KK, same father) are
     # not counted as two independent agreements (Fellegi-Sunter assumes conditional independence).
@@ -183,26 +189,29 @@ FIELDS: tuple[Field, ...] = (
         ("kk_number", "parent_name", "full_name"),
         "(kk_number_l IS NULL OR kk_number_r IS NULL) AND (parent_l IS NULL OR parent_r IS NULL)",
         (
-            ("kk_number_l = kk_number_r", "Satu KK", None),
-            ("parent_l = parent_r", "Nama orang tua sama", None),
-            (_jw("parent", 0.88), "Nama orang tua mirip", None),
-            (_dl("kk_number", 2), "Nomor KK hampir sama", None),
+            ("kk_number_l = kk_number_r", gettext_noop("Satu KK"), None),
+            ("parent_l = parent_r", gettext_noop("Nama orang tua sama"), None),
+            (_jw("parent", 0.88), gettext_noop("Nama orang tua mirip"), None),
+            (_dl("kk_number", 2), gettext_noop("Nomor KK hampir sama"), None),
         ),
-        "KK dan orang tua berbeda",
+        gettext_noop("KK dan orang tua berbeda"),
     ),
     Field(
         "phone",
         ("phone",),
         "phone_l IS NULL OR phone_r IS NULL",
-        (("phone_l = phone_r", "Nomor HP sama", None),),
-        "Nomor HP berbeda",
+        (("phone_l = phone_r", gettext_noop("Nomor HP sama"), None),),
+        gettext_noop("Nomor HP berbeda"),
     ),
     Field(
         "other_id",
         ("other_id",),
         "other_id_l IS NULL OR other_id_r IS NULL",
-        (("other_id_l = other_id_r", "ID lain sama", None), (_dl("other_id", 2), "ID lain hampir sama", None)),
-        "ID lain berbeda",
+        (
+            ("other_id_l = other_id_r", gettext_noop("ID lain sama"), None),
+            (_dl("other_id", 2), gettext_noop("ID lain hampir sama"), None),
+        ),
+        gettext_noop("ID lain berbeda"),
     ),
 )
 # NIK is unique among the living: two registry records never share one, and a person registered twice has either

@@ -74,8 +74,11 @@ def pair_compare(pair: MatchPair, caps: Capabilities) -> list[Row]:
 
 
 def pair_reasons(pair: MatchPair) -> list[dict[str, Any]]:
-    """The run's per-field reasons, strongest first: positive weights for, negative against."""
-    items = [e for e in (pair.explanation or []) if isinstance(e, dict) and e.get("label")]
+    """The run's per-field reasons, strongest first: positive weights for, negative against. The stored labels are
+    the engine's Indonesian ones (linkage.FIELDS); they are translated here, for display only."""
+    items = [
+        {**e, "label": _(str(e["label"]))} for e in (pair.explanation or []) if isinstance(e, dict) and e.get("label")
+    ]
     return sorted(items, key=lambda e: -abs(float(e.get("weight") or 0)))
 
 

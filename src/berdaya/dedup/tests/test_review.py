@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from berdaya.accounts.models import User
+from berdaya.dedup import review
 from berdaya.dedup.models import DedupRun, MatchPair, PairDecision
 from berdaya.registry import choices as c
 from berdaya.registry.models import Person, PersonMerge
@@ -98,3 +100,22 @@ def test_same_without_a_survivor_is_refused_in_indonesian(areas, officer):
 @pytest.mark.parametrize("name", ["dedup:queue", "dedup:merge_list", "dedup:run_list"])
 def test_the_pages_answer(areas, officer, name):
     assert client_for(officer).get(reverse(name)).status_code == 200
+
+
+def test_the_engine_reasons_are_translated_for_display_only():
+    stored = [
+        {"field": "name", "label": "Nama mirip", "weight": 2.5},
+        {"field": "nik", "label": "NIK beda satu angka", "weight": -4.0},
+        {"field": "name", "label": "Alasan lama yang tidak dikenal", "weight": 1.0},
+    ]
+    pair = MatchPair(explanation=[dict(e) for e in stored])
+    with translation.override("en"):
+        reasons = review.pair_reasons(pair)
+    assert [r["label"] for r in reasons] == [
+        "NIK differs by one digit",
+        "Similar name",
+        "Alasan lama yang tidak dikenal",
+    ]
+    with translation.override("id"):
+        assert review.pair_reasons(pair)[1]["label"] == "Nama mirip"
+    assert pair.explanation == stored  # the stored explanation keeps the engine's Indonesian labels
