@@ -63,21 +63,33 @@ def _blank(model: type[models.Model], *names: str) -> dict[str, Any]:
     return values
 
 
-def _identifiers(person: Person, household_erased: bool) -> list[str]:
-    values: list[str] = []
+def _identifiers(person: Person, household_erased: bool) -> tuple[list[str], list[str], list[str]]:
+    """(exact, soft, phones): numbers and fingerprints that are the person's alone, replaced wherever they are written;
+    the name, replaced only in free text (another person's name column may hold the same name: a namesake); the
+    forms of the phone number, cleared from phone columns only where the whole value is one of them (another
+    person's longer number may contain these digits)."""
+    exact: list[str] = []
+    soft: list[str] = []
+    phones: list[str] = []
     if person.nik:
-        values += [person.nik, fingerprint(person.nik)]
+        exact += [person.nik, fingerprint(person.nik)]
     if person.phone:
         digits = re.sub(r"\D", "", person.phone)
         # +62 812..., 62812..., 0812...: the national number after the country and trunk prefixes is in them all.
         national = digits[2:] if digits.startswith("62") else digits.lstrip("0")
-        values += [national, fingerprint(person.phone)]
+        exact.append(fingerprint(person.phone))
+        soft.append(national)
+        phones += [person.phone, f"+62{national}", f"62{national}", f"0{national}", national]
     if household_erased and person.household.kk_number:
-        values += [person.household.kk_number, fingerprint(person.household.kk_number)]
+        exact += [person.household.kk_number, fingerprint(person.household.kk_number)]
     if len(person.full_name.strip()) >= MIN_NAME_LENGTH:
-        values.append(person.full_name.strip())
-    # Longest first: a NIK is never left half-replaced by a shorter value inside it.
-    return sorted({v for v in values if v}, key=len, reverse=True)
+        soft.append(person.full_name.strip())
+
+    def longest_first(values: list[str]) -> list[str]:
+        # A NIK is never left half-replaced by a shorter value inside it.
+        return sorted({v for v in values if v}, key=len, reverse=True)
+
+    return longest_first(exact), longest_first(soft), longest_first(phones)
 
 
 def _text_columns() -> Iterable[tuple[type[models.Model], models.Field]]:
@@ -89,14 +101,34 @@ def _text_columns() -> Iterable[tuple[type[models.Model], models.Field]]:
                 yield model, field
 
 
-def scrub_everywhere(values: list[str]) -> int:
-    """Replace each of `values` by ERASED in every text and JSON column of every table: one UPDATE per column, on
-    the rows that contain any of them. Returns the number of rows changed."""
+def _identity_column(model: type[models.Model], field: models.Field) -> bool:
+    """A column that names or numbers a record of its own (a person's, a user's, an organisation's name or phone),
+    as opposed to free text: an erased person's name or number there belongs to somebody else's record."""
+    if model._meta.label in ("registry.Person", "registry.HistoricalPerson"):
+        return True
+    name = field.name
+    return isinstance(field, models.CharField) and (
+        name in {"name", "username", "first_name", "last_name"} or name.endswith("_name") or "phone" in name
+    )
+
+
+def scrub_everywhere(values: list[str], soft: list[str] | None = None, phones: list[str] | None = None) -> int:
+    """Replace each of `values` (numbers and fingerprints that are the person's alone) by ERASED in every text and
+    JSON column of every table, and each of `soft` (the name, the phone's digits) in every such column but the
+    identity columns of other records (`_identity_column`); clear the phone columns whose whole value is one of
+    `phones`. One UPDATE per column, on the rows that contain any of them. Returns the number of rows changed."""
+    soft, phones = soft or [], phones or []
     changed = 0
-    if not values:
+    if not (values or soft or phones):
         return 0
     for model, field in _text_columns():
-        fitting = [v for v in values if not (isinstance(field, models.CharField) and (field.max_length or 0) < len(v))]
+        identity = _identity_column(model, field)
+        wanted = values if identity else sorted({*values, *soft}, key=len, reverse=True)
+        fitting = [v for v in wanted if not (isinstance(field, models.CharField) and (field.max_length or 0) < len(v))]
+        if identity and phones and "phone" in field.name:
+            changed += model._base_manager.filter(**{f"{field.attname}__in": phones}).update(
+                **{field.attname: "" if not field.null else None}
+            )
         if not fitting:
             continue
         text: Any = F(field.attname)
@@ -122,7 +154,7 @@ def person_erase(*, person: Person, actor: Any) -> dict[str, int]:
     household = person.household
     others = household.members.current().exclude(pk=person.pk).exclude(pk__in=_erased_ids())
     household_erased = not others.exists()
-    values = _identifiers(person, household_erased)
+    values, soft, phones = _identifiers(person, household_erased)
     pid = person.pk
     counts: dict[str, int] = {}
 
@@ -229,7 +261,7 @@ def person_erase(*, person: Person, actor: Any) -> dict[str, int]:
     counts["subscriptions"] = subscriptions.update(phone="")
 
     # everywhere else: audit details, job results, import previews, field submissions, messages...
-    counts["text_cells"] = scrub_everywhere(values)
+    counts["text_cells"] = scrub_everywhere(values, soft, phones)
     return counts
 
 

@@ -14,6 +14,7 @@ from berdaya.core.models import AuditEvent
 from berdaya.privacy import erasure
 from berdaya.programmes.models import Assistance, Attendance, Enrolment
 from berdaya.registry.models import GroupMembership, Person
+from berdaya.testing import factories as f
 from berdaya.testing.merge import merge_world
 
 pytestmark = pytest.mark.django_db
@@ -64,12 +65,26 @@ def test_it_leaves_the_nik_name_and_phone_nowhere_and_the_figures_unchanged(area
     assert nik and phone
     audit(actor=world.officer, action="export", obj=person, filter=f"nik={nik}")
     assert _cells_containing(nik) and _cells_containing(name)
+    # and a namesake in another household, whose own phone number contains the person's digits
+    namesake = f.person(name=name, hh=f.household(village="15.02.02.2004"))
+    Person.objects.filter(pk=namesake.pk).update(phone=phone + "9")
     before = _figures()
     # when
     erasure.person_erase(person=person, actor=world.officer)
     # then no table holds the NIK, the name or the phone number, nor the NIK's audit fingerprint
     national = phone.lstrip("+")[2:]
-    assert _cells_containing(nik, name, national, fingerprint(nik)) == []
+    assert _cells_containing(nik, fingerprint(nik)) == []
+    # the name and the phone's digits are left only in the namesake's own record (and its history): a namesake
+    # is somebody else, and their longer number is theirs
+    assert set(_cells_containing(name, national)) <= {
+        "registry.Person.full_name",
+        "registry.Person.phone",
+        "registry.HistoricalPerson.full_name",
+        "registry.HistoricalPerson.phone",
+    }
+    namesake.refresh_from_db()
+    assert (namesake.full_name, namesake.phone) == (name, phone + "9")
+    assert list(Person.objects.filter(full_name=name).values_list("pk", flat=True)) == [namesake.pk]
     # and every count is as it was
     assert _figures() == before
     person.refresh_from_db()
@@ -86,7 +101,7 @@ def test_a_failure_half_way_leaves_the_person_whole(areas, monkeypatch):
     person = world.merged
     nik = person.nik
 
-    def broken(values):
+    def broken(*values):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(erasure, "scrub_everywhere", broken)
