@@ -9,6 +9,11 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         from berdaya.jobs import schedule
+        from berdaya.registry import merge
+
+        # A merged record's analytics row stays with the alias: the next rebuild counts the survivor once and drops
+        # the alias (moving it would clash with the survivor's own row, the table's primary key).
+        merge.register_merge_handler("monitoring.PersonFact", "person", merge.keep_with_alias)
 
         # DHIS2's way: the dashboard reads analytics tables that a job rebuilds; an officer can rebuild them now.
         schedule.register(

@@ -195,6 +195,29 @@ def merge_world(*, same_household: bool = False, village: str = "15.02.01.2001")
     from berdaya.privacy.models import DataRequest
 
     DataRequest.objects.create(kind="access", person=merged, channel="in_person", created_by=officer)
+    # outcomes: the duplicate's baseline survey; monitoring: their row in the analytics table
+    from berdaya.monitoring.models import PersonFact
+    from berdaya.outcomes.models import OutcomeSurvey
+
+    OutcomeSurvey.objects.create(
+        person=merged,
+        household=merged.household,
+        round="baseline",
+        interview_date=dt.date(2026, 2, 1),
+        household_size=3,
+        income_farming=900_000,
+        wellbeing=5,
+        entered_by=officer,
+    )
+    PersonFact.objects.create(
+        person=merged,
+        household_id=merged.household_id,
+        village_code=merged.household.village_id,
+        district_code=merged.household.village_id[:8],
+        sex=merged.sex,
+        age_band="30-44",
+        disabled=False,
+    )
     return MergeWorld(officer, survivor, merged, relative, survivor_home, merged_home)
 
 
