@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from berdaya.areas.choropleth import choropleth
 from berdaya.areas.models import District
+from berdaya.core import disclosure
 from berdaya.core.access import capabilities
 from berdaya.core.audit import audit
 from berdaya.core.charts import number
@@ -348,6 +349,41 @@ def indicator_list(request):
     )
 
 
+def _snapshot_row(snapshot: Any, measure: Any, shown: Any) -> dict[str, Any]:
+    """A snapshot as a user may read it. Snapshots are taken regency-wide with exact counts; for a user who reads
+    suppressed counts, a count and each breakdown of it go through `Disclosure.protect` together (the total and the
+    parts of one breakdown are one sum, so no hidden part follows from the others), and a breakdown of a share or an
+    amount, whose counts the snapshot does not keep, is not shown at all."""
+    counts = measure is not None and measure.kind == "count"
+    breakdowns = snapshot.breakdowns or {}
+    value: Any = snapshot.value
+    rows_by_dim: dict[str, list[tuple[Any, Any]]] = {
+        d: [(r["label"], r["value"]) for r in rows] for d, rows in breakdowns.items()
+    }
+    if not shown.exact:
+        if not counts:
+            rows_by_dim = {}
+        else:
+            values: dict[Any, Any] = {"total": int(value or 0)}
+            sums = []
+            for d, rows in rows_by_dim.items():
+                keys = [(d, i) for i in range(len(rows))]
+                values.update({k: int(v or 0) for k, (_label, v) in zip(keys, rows, strict=True)})
+                sums.append(("total", keys))
+            hidden = shown.protect(values, sums)
+            if "total" in hidden:
+                value = disclosure.SUPPRESSED
+            rows_by_dim = {
+                d: [(label, disclosure.SUPPRESSED if (d, i) in hidden else v) for i, (label, v) in enumerate(rows)]
+                for d, rows in rows_by_dim.items()
+            }
+    return {
+        "s": snapshot,
+        "value": value,
+        "breakdowns": [(m.dimension_label(d) if d in m.DIMENSIONS else d, rows) for d, rows in rows_by_dim.items()],
+    }
+
+
 @login_required
 def indicator_detail(request, pk: int):
     indicator = get_object_or_404(Indicator, pk=pk)
@@ -356,21 +392,7 @@ def indicator_detail(request, pk: int):
     measure = m.get(indicator.measure)
     snapshots = indicator.snapshots.all() if _sees_snapshots(request.user) else indicator.snapshots.none()
     shown = m.Scope.of(request.user).shown
-    counts = measure is not None and measure.kind == "count"
-    snapshot_rows = [
-        {
-            "s": s,
-            "value": shown.count(int(s.value)) if counts and s.value is not None else s.value,
-            "breakdowns": [
-                (
-                    m.dimension_label(d) if d in m.DIMENSIONS else d,
-                    [(r["label"], shown.count(r["value"]) if counts else r["value"]) for r in rows],
-                )
-                for d, rows in s.breakdowns.items()
-            ],
-        }
-        for s in snapshots
-    ]
+    snapshot_rows = [_snapshot_row(s, measure, shown) for s in snapshots]
     target_form = TargetForm(request.POST or None) if access.can_define_indicators(request.user) else None
     if request.method == "POST" and target_form is not None:
         if target_form.is_valid():

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
 from berdaya.core.access import capabilities, ensure_sees_people, get_visible_or_404
-from berdaya.programmes.access import can_manage_programme
+from berdaya.programmes.access import can_manage_programme, programmes_visible_to
 from berdaya.programmes.models import Enrolment, Programme
 from berdaya.registry.access import people_visible_to
 from berdaya.registry.models import Person, PersonQuerySet
@@ -72,6 +72,16 @@ def ensure_can_plan(user: User, programme: Programme) -> None:
         raise PermissionDenied(
             _("Hanya pengelola program yang boleh mengubah rencana pemantauan dan kriteria graduasi.")
         )
+
+
+def programmes_with_outcomes_visible_to(user: User) -> QuerySet[Programme]:
+    """The programmes whose outcome figures (survey counts, impact estimates, graduation) `user` may read: partner
+    staff only their organisation's programmes (the figures are about its participants), every other role the
+    programmes they may see."""
+    programmes = programmes_visible_to(user)
+    if capabilities(user).organisation_scoped:
+        programmes = programmes.filter(organiser_id=user.organisation_id)
+    return programmes
 
 
 def sees_aggregates(user: User) -> bool:

@@ -13,7 +13,6 @@ from django.utils import timezone
 from berdaya.accounts.models import User
 from berdaya.core.access import capabilities
 from berdaya.programmes import choices as pc
-from berdaya.programmes.access import programmes_visible_to
 from berdaya.programmes.models import Enrolment, Programme
 from berdaya.registry.models import Person
 
@@ -77,7 +76,9 @@ def followups_due(*, actor: User, month: dt.date | None = None, for_user: User |
         people = people.filter(pk__in=access.people_with_outcomes_visible_to(for_user).values("pk"))
     plans = _plans()
     rows: list[Due] = []
-    programmes = programmes_visible_to(actor).exclude(status=pc.ProgrammeStatus.DRAFT).only("pk", "name")
+    programmes = (
+        access.programmes_with_outcomes_visible_to(actor).exclude(status=pc.ProgrammeStatus.DRAFT).only("pk", "name")
+    )
     for programme in programmes:
         for months in plans.get(programme.pk, c.DEFAULT_FOLLOW_UP_MONTHS):
             taken = OutcomeSurvey.objects.filter(
@@ -117,7 +118,7 @@ def facilitators_for(actor: User) -> QuerySet[User]:
 
 def programme_overview(*, actor: User) -> list[dict[str, Any]]:
     """Programmes with counts of surveys by round (aggregates: for any signed-in role)."""
-    programmes = programmes_visible_to(actor).annotate(
+    programmes = access.programmes_with_outcomes_visible_to(actor).annotate(
         baselines=Count("outcome_surveys", filter=Q(outcome_surveys__round=c.Round.BASELINE)),
         follow_ups=Count("outcome_surveys", filter=Q(outcome_surveys__round=c.Round.FOLLOW_UP)),
     )

@@ -24,7 +24,7 @@ from berdaya.core.access import capabilities, ensure_sees_people, get_visible_or
 from berdaya.core.audit import audit
 from berdaya.core.disclosure import for_aggregates
 from berdaya.core.forms import service_errors
-from berdaya.programmes.access import can_manage_programme, programmes_visible_to
+from berdaya.programmes.access import can_manage_programme
 from berdaya.programmes.models import Enrolment, Programme
 
 from . import access, graduation, impact, importer, selectors, services
@@ -32,7 +32,7 @@ from .forms import ImpactForm, ImportForm, PlanForm, SurveyForm
 
 
 def _programme(request, pk: int) -> Programme:
-    return get_visible_or_404(programmes_visible_to(request.user), pk)
+    return get_visible_or_404(access.programmes_with_outcomes_visible_to(request.user), pk)
 
 
 @login_required
@@ -236,7 +236,14 @@ def impact_page(request, pk: int):
     return render(
         request,
         "outcomes/impact.html",
-        {"programme": programme, "form": form, "result": result, "job": job, "min_per_arm": impact.MIN_PER_ARM},
+        {
+            "programme": programme,
+            "form": form,
+            "result": result,
+            "job": job,
+            "min_per_arm": impact.MIN_PER_ARM,
+            "rule": for_aggregates(request.user),
+        },
     )
 
 

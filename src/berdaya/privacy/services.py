@@ -72,6 +72,9 @@ def request_carry_out(*, actor: User, request: DataRequest, confirm: str = "") -
         if erasure.is_erased(person):
             raise ValidationError(_("Data orang ini sudah dihapus."))
         counts = erasure.person_erase(person=person, actor=actor)
+        # The erasure scrubbed this request's own notes too (an officer may have typed the NIK there): read them
+        # back, or saving the copy held here would write the identifiers again.
+        request.refresh_from_db()
         outcome = _(
             "Data pribadi dihapus (dianonimkan) pada %(at)s; catatan penyaluran bantuan disimpan tanpa identitas."
         )

@@ -85,7 +85,9 @@ def _female_headed_py(facts: Facts, today: dt.date) -> bool:
 
 
 def no_nik_q(today: dt.date) -> Q:
-    return Q(nik__isnull=True)
+    # A person erased under UU PDP lost their NIK to the erasure, not to a missing document: they stay out of the
+    # group, so an erasure changes no figure.
+    return Q(nik__isnull=True) & ~Q(nik_missing_reason=c.NikMissingReason.ERASED)
 
 
 def register_flags() -> None:
@@ -146,7 +148,9 @@ def register_flags() -> None:
         order=70,
         alternative=Alternative(
             q=no_nik_q,
-            py=lambda facts, today: facts.person.nik is None,
+            py=lambda facts, today: (
+                facts.person.nik is None and facts.person.nik_missing_reason != c.NikMissingReason.ERASED
+            ),
             reason=lambda person, today: _("alasan: %(r)s") % {"r": person.get_nik_missing_reason_display() or "-"},
             owner=owner,
         ),

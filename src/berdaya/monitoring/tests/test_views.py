@@ -181,3 +181,31 @@ def test_the_scheduled_job_rebuilds_then_snapshots_every_active_indicator(known,
     out = io.StringIO()
     call_command("monitoring", "refresh", stdout=out)
     assert "dibangun ulang" in out.getvalue() and Refresh.objects.count() == before + 2
+
+
+def test_a_snapshot_read_by_a_viewer_hides_a_small_part_and_the_part_that_would_give_it_back():
+    """169 people: 166 without and 3 with a disability. A viewer must read neither 3 nor 166 (169 - 166 = 3); the
+    officer reads both; a share's breakdown (no counts kept) is not shown to the viewer."""
+    from types import SimpleNamespace
+
+    from berdaya.core import disclosure
+    from berdaya.monitoring import measures as m
+    from berdaya.monitoring.views import _snapshot_row
+
+    snapshot = SimpleNamespace(
+        value=169,
+        breakdowns={
+            "disability": [{"label": "Bukan", "value": 166}, {"label": "Disabilitas", "value": 3}],
+            "sex": [{"label": "P", "value": 88}, {"label": "L", "value": 81}],
+        },
+    )
+    count = m.get("people")
+    viewer_row = _snapshot_row(snapshot, count, disclosure.SUPPRESSING)
+    by = dict(viewer_row["breakdowns"])
+    assert [v for _label, v in by[m.dimension_label("disability")]] == ["<5", "<5"]
+    assert [v for _label, v in by[m.dimension_label("sex")]] == [88, 81]
+    assert viewer_row["value"] == 169
+    officer_row = _snapshot_row(snapshot, count, disclosure.EXACT)
+    assert [v for _label, v in dict(officer_row["breakdowns"])[m.dimension_label("disability")]] == [166, 3]
+    share = _snapshot_row(snapshot, m.get("reached_share"), disclosure.SUPPRESSING)
+    assert share["breakdowns"] == [] and share["value"] == 169

@@ -150,3 +150,15 @@ def test_the_graduation_page_lists_people_only_to_roles_that_see_them(client, of
     client.force_login(viewer)
     page = client.get(reverse("outcomes:graduation", args=[programme.pk])).content.decode()
     assert "Sri Mandiri" not in page and "Tingkat graduasi" in page
+
+
+def test_partner_staff_read_outcome_figures_of_their_own_organisations_programmes_only(client, officer, partner):
+    theirs = tp.programme(officer, organiser=partner.organisation)
+    other = tp.programme(officer)
+    assert other.organiser_id != partner.organisation_id
+    client.force_login(partner)
+    for name in ("outcomes:graduation", "outcomes:impact", "outcomes:programme_detail"):
+        assert client.get(reverse(name, args=[theirs.pk])).status_code == 200, name
+        assert client.get(reverse(name, args=[other.pk])).status_code == 404, name
+    listing = client.get(reverse("outcomes:index")).content.decode()
+    assert theirs.name in listing and other.name not in listing

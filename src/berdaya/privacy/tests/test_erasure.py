@@ -109,3 +109,14 @@ def test_a_failure_half_way_leaves_the_person_whole(areas, monkeypatch):
         erasure.person_erase(person=person, actor=world.officer)
     person.refresh_from_db()
     assert person.nik == nik and person.full_name == "Wawan"
+
+
+def test_an_erased_person_is_not_counted_as_without_documents(areas):
+    from berdaya.registry.vulnerability import FLAG_BY_CODE
+
+    world = merge_world()
+    person = world.merged
+    flag = FLAG_BY_CODE["no_nik"]
+    before = Person.objects.filter(flag.q(dt.date(2026, 6, 1))).count()
+    erasure.person_erase(person=person, actor=world.officer)
+    assert Person.objects.filter(flag.q(dt.date(2026, 6, 1))).count() == before

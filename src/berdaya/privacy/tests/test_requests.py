@@ -150,7 +150,12 @@ def test_a_withdrawal_takes_the_person_out_of_targeting_messages_and_partners(of
 
 
 def test_an_erasure_request_carried_out_anonymises_and_closes(officer, siti):
-    record = services.request_record(actor=officer, person_id=siti.pk, data={"kind": "erasure", "channel": "phone"})
+    nik = siti.nik
+    # The officer typed the NIK into the request's notes: the erasure must not write it back when closing.
+    record = services.request_record(
+        actor=officer, person_id=siti.pk, data={"kind": "erasure", "channel": "phone", "notes": f"KTP {nik}"}
+    )
+    assert nik in DataRequest.objects.get(pk=record.pk).notes
     page = client_for(officer).get(reverse("privacy:request_detail", args=[record.pk]))
     assert "Jalankan penghapusan" in page.content.decode()
     response = client_for(officer).post(reverse("privacy:request_carry_out", args=[record.pk]), {"confirm": record.pk})
@@ -159,4 +164,5 @@ def test_an_erasure_request_carried_out_anonymises_and_closes(officer, siti):
     record.refresh_from_db()
     assert siti.nik is None and "Siti" not in siti.full_name and siti.phone == ""
     assert record.status == "done" and record.completed_at
+    assert nik not in record.notes and nik not in record.outcome
     assert AuditEvent.objects.filter(action="delete", detail__event="pdp_erasure", object_id=str(siti.pk)).exists()
