@@ -37,6 +37,12 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.is_bound and not self.data.get("year"):
+            # Filters chosen without a year are this year's figures: the select must say so (a bound form ignores
+            # `initial`, and the browser would show the first year in the list).
+            data = self.data.copy()
+            data["year"] = str(timezone.localdate().year)
+            self.data = data
         everything = [("", _("Semua"))]
         self.fields["year"].choices = _years()  # type: ignore[attr-defined]
         self.fields["year"].initial = timezone.localdate().year
@@ -60,7 +66,9 @@ class FilterForm(forms.Form):
         """Choices a subclass sets (before the form is styled and validated)."""
 
     def filters(self) -> m.Filters:
-        data = dict(self.cleaned_data) if self.is_valid() else {}
+        # An invalid value drops that filter only (Django keeps the valid fields in cleaned_data).
+        self.is_valid()
+        data = dict(getattr(self, "cleaned_data", {}))
         if not data.get("year"):
             data["year"] = timezone.localdate().year
         return m.Filters.from_mapping({k: v for k, v in data.items() if v not in (None, "")})

@@ -172,15 +172,23 @@ def with_threshold(tree: dict, key: str, value: float) -> dict:
     return moved
 
 
+# Land in m², incomes in Rupiah: no bound of a rule is larger.
+MAX_CUTOFF_VALUE = Decimal(10) ** 12
+
+
 def parse_cutoffs(text: str) -> list[float]:
     """ "1, 2, 3,5" (Indonesian decimal commas after a space-separated list are ambiguous): values separated by
     semicolons or spaces, or by commas followed by a space; a decimal comma within a number is allowed."""
     values: list[float] = []
     for raw in text.replace(";", " ").replace(", ", " ").split():
         try:
-            values.append(float(Decimal(raw.replace(",", "."))))
+            number = Decimal(raw.replace(",", "."))
         except InvalidOperation as exc:
-            raise ValueError(_("Nilai batas tidak dikenal: %(v)s") % {"v": raw}) from exc
+            raise ValueError(_("Nilai batas tidak dikenal: %(v)s") % {"v": raw[:20]}) from exc
+        # "nan", "inf" and 1e308 are numbers to Python, not cut-offs of a welfare rule.
+        if not number.is_finite() or abs(number) > MAX_CUTOFF_VALUE:
+            raise ValueError(_("Nilai batas tidak dikenal: %(v)s") % {"v": raw[:20]})
+        values.append(float(number))
     if len(values) > MAX_CUTOFFS:
         raise ValueError(_("Paling banyak %(n)s nilai batas sekaligus.") % {"n": MAX_CUTOFFS})
     return sorted(set(values))

@@ -209,3 +209,17 @@ def test_a_snapshot_read_by_a_viewer_hides_a_small_part_and_the_part_that_would_
     assert [v for _label, v in dict(officer_row["breakdowns"])[m.dimension_label("disability")]] == [166, 3]
     share = _snapshot_row(snapshot, m.get("reached_share"), disclosure.SUPPRESSING)
     assert share["breakdowns"] == [] and share["value"] == 169
+
+
+def test_filters_without_a_year_show_this_year_and_a_bad_value_drops_only_itself(officer):
+    import datetime as dt
+
+    from django.http import QueryDict
+
+    from berdaya.monitoring.forms import FilterForm
+
+    this_year = dt.date.today().year
+    form = FilterForm(QueryDict("district=15.02.01"))
+    assert f'<option value="{this_year}" selected>' in str(form["year"])
+    filters = FilterForm(QueryDict("district=15.02.01&programme=banyak")).filters()
+    assert (filters.district, filters.programme, filters.year) == ("15.02.01", None, this_year)

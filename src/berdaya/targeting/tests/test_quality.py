@@ -137,6 +137,9 @@ def test_a_partner_measures_only_the_people_they_may_see(partner, seven):
 def test_bad_what_if_input_is_refused(officer, seven):
     with pytest.raises(ValueError):
         quality.parse_cutoffs("1 dua 3")
+    for number in ("nan", "inf", "-Infinity", "1e308"):
+        with pytest.raises(ValueError, match="Nilai batas tidak dikenal"):
+            quality.parse_cutoffs(f"1 {number}")
     with pytest.raises(ValueError):
         quality.rule_quality(viewer=officer, tree=WOMEN, reference="nope")
     with pytest.raises(ValueError):
