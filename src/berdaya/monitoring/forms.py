@@ -40,7 +40,7 @@ class FilterForm(forms.Form):
         if self.is_bound and not self.data.get("year"):
             # Filters chosen without a year are this year's figures: the select must say so (a bound form ignores
             # `initial`, and the browser would show the first year in the list).
-            data = self.data.copy()
+            data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict (GET)
             data["year"] = str(timezone.localdate().year)
             self.data = data
         everything = [("", _("Semua"))]

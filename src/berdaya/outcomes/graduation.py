@@ -46,6 +46,7 @@ from django.db.models import (
     When,
 )
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from berdaya.core.conf import conf
 
@@ -56,11 +57,11 @@ EVIDENCE_ROUNDS = (c.Round.FOLLOW_UP, c.Round.ADHOC)
 TYPES = ("income_above_line", "business_running", "measure_at_least")
 # The measures `measure_at_least` may read: each a column of the survey or the total of the income columns.
 MEASURES = {
-    "total_income": _("pendapatan rumah tangga sebulan (Rp)"),
-    "savings": _("tabungan (Rp)"),
-    "wellbeing": _("tangga kesejahteraan (0-10)"),
-    "price_obtained": _("harga jual yang diperoleh (Rp/kg)"),
-    "hours_worked": _("jam kerja seminggu"),
+    "total_income": gettext_lazy("pendapatan rumah tangga sebulan (Rp)"),
+    "savings": gettext_lazy("tabungan (Rp)"),
+    "wellbeing": gettext_lazy("tangga kesejahteraan (0-10)"),
+    "price_obtained": gettext_lazy("harga jual yang diperoleh (Rp/kg)"),
+    "hours_worked": gettext_lazy("jam kerja seminggu"),
 }
 MAX_CRITERIA = 8
 
@@ -74,11 +75,11 @@ class Status:
 
 
 STATUS_LABELS = {
-    Status.GRADUATED: _("Lulus mandiri (graduasi)"),
-    Status.CLOSE: _("Hampir mandiri"),
-    Status.NOT_YET: _("Belum mandiri"),
-    Status.NO_DATA: _("Belum ada survei tindak lanjut"),
-    Status.FELL_BACK: _("Kembali rentan (pernah graduasi)"),
+    Status.GRADUATED: gettext_lazy("Lulus mandiri (graduasi)"),
+    Status.CLOSE: gettext_lazy("Hampir mandiri"),
+    Status.NOT_YET: gettext_lazy("Belum mandiri"),
+    Status.NO_DATA: gettext_lazy("Belum ada survei tindak lanjut"),
+    Status.FELL_BACK: gettext_lazy("Kembali rentan (pernah graduasi)"),
 }
 
 
