@@ -339,6 +339,11 @@ SPECTACULAR_SETTINGS = {
         "WgssAnswerEnum": "berdaya.registry.choices.WGSSAnswer",
         "SaleChannelEnum": "berdaya.markets.choices.Channel",
         "PlacementChannelEnum": "berdaya.migration.choices.Channel",
+        # Four models call their choice field "kind": each its own enum in the schema.
+        "GroupKindEnum": "berdaya.registry.choices.GroupKind",
+        "ProgrammeKindEnum": "berdaya.programmes.choices.ProgrammeKind",
+        "AssistanceKindEnum": "berdaya.programmes.choices.AssistanceKind",
+        "OrganisationKindEnum": "berdaya.organisations.models.Organisation.Kind",
     },
 }
 

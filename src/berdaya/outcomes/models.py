@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from . import choices as c
@@ -147,7 +148,7 @@ class OutcomeSurvey(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_round_display()} {self.interview_date:%d-%m-%Y}"
+        return f"{self.get_round_display()} {date_format(self.interview_date)}"
 
     @property
     def total_income(self) -> int:

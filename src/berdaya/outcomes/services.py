@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
@@ -86,7 +87,7 @@ def survey_record(
         raise ValidationError(
             {
                 "round": _("Survei putaran ini sudah dicatat untuk penduduk ini (wawancara %(d)s).")
-                % {"d": previous.interview_date.strftime("%d-%m-%Y")}
+                % {"d": date_format(previous.interview_date)}
             }
         )
     for name in (*c.INCOME_FIELDS, "savings"):

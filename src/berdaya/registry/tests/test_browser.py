@@ -24,6 +24,9 @@ def test_it_registers_a_household_and_finds_it_by_nik(live_server):
 
     with browser_page(live_server.url) as page:
         log_in(page, officer.username, "kata-sandi-uji-123")
+        # An officer lands on the monitoring dashboard; the registry's summary moved to /ringkasan/.
+        assert page.locator("h1").first.inner_text() == "Dasbor pemantauan dan evaluasi"
+        page.goto("/ringkasan/")
         assert page.locator("h1").first.inner_text() == "Ringkasan kerentanan"
 
         page.goto("/registri/rumah-tangga/baru/")

@@ -26,9 +26,15 @@ def test_the_installed_apps_register_their_sections_in_the_order_the_page_had():
         "inclusion/_person_panel.html",
         "farming/_person_panel.html",
         "programmes/_person_programmes.html",
+        # Added after the page was split into panels: a person's outcome surveys, then their PDP requests.
+        "outcomes/_person_panel.html",
+        "privacy/_person_panel.html",
     ]
     assert [p.template for p in panels._PANELS[panels.HOUSEHOLD].values()] == ["programmes/_person_programmes.html"]
-    assert [p.template for p in panels._PANELS[panels.HOME].values()] == ["partners/_home_panel.html"]
+    assert [p.template for p in panels._PANELS[panels.HOME].values()] == [
+        "partners/_home_panel.html",
+        "outcomes/_home_panel.html",
+    ]
 
 
 @pytest.mark.django_db
