@@ -44,9 +44,31 @@ def _reasons(explanation: list[dict[str, Any]]) -> tuple[str, ...]:
     return tuple(str(e["label"]) for e in weighing) or ("skor kecocokan",)
 
 
+# Exact identifiers: agreements that do not follow from a shared birth date and village.
+_IDENTIFYING = {("nik", "NIK sama"), ("phone", "Nomor HP sama"), ("other_id", "ID lain sama")}
+
+
+def _names_share_nothing(explanation: list[dict[str, Any]]) -> bool:
+    """The names share nothing ("Nama berbeda") and no exact identifier agrees. Such a match is not held on a form
+    or an import: a neighbour born the same day in the same village also has a NIK one digit away (the NIK repeats
+    the district and birth date; only the serial differs) and often a KK number a digit or two away (issued in the
+    same district), so the model, which takes those levels as independent evidence, scores two different people
+    near 1. The full runs still propose such pairs for review."""
+    if not any(e.get("field") == "name" and e.get("label") == "Nama berbeda" for e in explanation):
+        return False
+    return not any((e.get("field"), e.get("label")) in _IDENTIFYING for e in explanation)
+
+
 def form_provider(records: Sequence[Facts]) -> list[list[Candidate]]:
     found = likely_matches([_record(r) for r in records])
-    return [[Candidate(m.person_id, _reasons(m.explanation), round(m.probability, 4)) for m in ms] for ms in found]
+    return [
+        [
+            Candidate(m.person_id, _reasons(m.explanation), round(m.probability, 4))
+            for m in ms
+            if not _names_share_nothing(m.explanation)
+        ]
+        for ms in found
+    ]
 
 
 def batch_provider(*, duck: Any, records: str, into: str) -> None:

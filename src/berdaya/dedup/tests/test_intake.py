@@ -12,6 +12,7 @@ from berdaya.dedup.models import PairDecision
 from berdaya.imports.services import import_execute, import_run_create
 from berdaya.imports.tests.helpers import person_row, write_csv
 from berdaya.registry import matching, services
+from berdaya.registry.identity import make_nik
 from berdaya.registry.models import Person
 from berdaya.testing import factories
 
@@ -76,4 +77,29 @@ def test_a_neighbour_born_the_same_day_with_another_name_is_not_stopped(officer)
     _wawan()
     other = {**NEW, "full_name": "Budi Hartono", "birth_date": dt.date(1980, 3, 7)}
     services.household_register(actor=officer, household={"village_id": "15.02.01.2001"}, members=[other])
+    assert Person.objects.count() == 2
+
+
+def test_a_neighbour_with_a_nik_and_kk_a_digit_away_is_stopped_only_by_an_exact_identifier(officer):
+    # Born the same day in the same district: the NIKs differ in the serial only, the KKs (issued the same day) too.
+    born = dt.date(1980, 3, 7)
+    hh = factories.household(village="15.02.01.2001", kk_number="1502011506180011")
+    target = factories.person(
+        hh=hh, name="Muhammad Hermawan", sex="M", birth_date=born, phone="+6281234567890",
+        nik=make_nik(district_code="15.02.01", birth_date=born, sex="M", serial=11),
+    )  # fmt: skip
+    other = {
+        **NEW,
+        "full_name": "Bambang Sutrisno",
+        "birth_date": born,
+        "nik": make_nik(district_code="15.02.01", birth_date=born, sex="M", serial=12),
+        "nik_missing_reason": "",
+    }
+    household = {"village_id": "15.02.01.2001", "kk_number": "1502011506180012"}
+    with pytest.raises(services.LikelyDuplicates) as refused:
+        services.household_register(
+            actor=officer, household=household, members=[{**other, "phone": "081234567890"}]
+        )  # the same phone number: held
+    assert [c.person_id for c in refused.value.matches[0]] == [target.pk]
+    services.household_register(actor=officer, household=household, members=[{**other, "phone": "081298765432"}])
     assert Person.objects.count() == 2
