@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from berdaya.core.models import AuditEvent
 from berdaya.imports.models import ImportRun
@@ -72,7 +73,7 @@ def test_a_breach_is_filed_checked_and_exported(officer):
     page = client.get(reverse("privacy:breach_edit", args=[breach.pk]))
     assert (
         page.status_code == 200
-        and timezone.localtime(breach.notify_by).strftime("%Y-%m-%d %H:%M") in page.content.decode()
+        and date_format(timezone.localtime(breach.notify_by), "DATETIME_FORMAT") in page.content.decode()
     )
     assert "Laptop pendamping hilang" in client.get(reverse("privacy:breach_list")).content.decode()
     csv = client.get(reverse("privacy:breach_export", args=["csv"]))
