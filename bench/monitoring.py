@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,25 +22,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _setup import django_for_bench  # noqa: E402
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL"):
-        path = Path(tempfile.gettempdir()) / "berdaya_bench_monitoring.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "berdaya.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
+    django_for_bench("monitoring")
     import datetime as dt
 
-    from django.core.management import call_command
     from django.db import connection, transaction
 
     from berdaya.accounts.models import User
@@ -52,7 +42,6 @@ def main() -> None:
     from berdaya.programmes.models import Enrolment, Programme
     from targeting import build  # bench/targeting.py: the synthetic registry
 
-    call_command("migrate", verbosity=0)
     vendor = connection.vendor
     result: dict = {"db": vendor, "people": args.people}
     t0 = time.perf_counter()

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,23 +22,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _setup import django_for_bench  # noqa: E402
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL"):
-        path = Path(tempfile.gettempdir()) / "berdaya_bench_quality.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "berdaya.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_for_bench("quality")
     from django.db import connection, transaction
 
     import targeting as bench_targeting  # bench/targeting.py: the synthetic registry and its rule set
@@ -51,7 +41,6 @@ def main() -> None:
         print(f"{time.strftime('%H:%M:%S')} {name}", file=sys.stderr, flush=True)
 
     stage("migrate")
-    call_command("migrate", verbosity=0)
     stage("build")
     vendor = connection.vendor
     result: dict = {"db": vendor, "people": args.people}

@@ -1,0 +1,29 @@
+"""The start every single-process benchmark shares: DATABASE_URL (a fresh SQLite file in the temporary directory
+when unset), Django set up, the schema migrated."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def django_for_bench(name: str) -> None:
+    """Set Django up for the benchmark `name` (the SQLite file is berdaya_bench_<name>.sqlite3) and migrate."""
+    if not os.environ.get("DATABASE_URL"):
+        path = Path(tempfile.gettempdir()) / f"berdaya_bench_{name}.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "berdaya.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
