@@ -23,7 +23,6 @@ import importlib.util
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +36,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import _http  # noqa: E402
 
 
 @dataclass
@@ -141,10 +143,7 @@ def add_scenario(scenario: Scenario) -> None:
     SCENARIOS.append(scenario)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+free_port = _http.free_port
 
 
 def load_targeting_bench() -> Any:
@@ -214,45 +213,8 @@ def prepare(people: int, callback_origin: str = "") -> tuple[Registry, dict[str,
 
 
 def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "BERDAYA_PROFILE": "production",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-" + "k" * 50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        # Plain http on the loopback: no redirect to https (a reverse proxy terminates TLS in production).
-        "SECURE_SSL_REDIRECT": "false",
-        # The benchmark measures latency, not the rate limit: every client shares one token per role.
-        "BERDAYA_API_RATE": "10000000/min",
-        "BERDAYA_API_ANON_RATE": "10000000/min",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT / "src"),
-    }
-    command = [
-        str(Path(sys.executable).parent / "gunicorn"),
-        "-c",
-        "python:berdaya.gunicorn_conf",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--access-logfile",
-        "/dev/null",
-        "berdaya.wsgi:application",
-    ]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/sehat/")
-            if connection.getresponse().status < 500:
-                return process
-        except OSError:
-            time.sleep(0.3)
-        if process.poll() is not None:
-            raise SystemExit(process.stderr.read().decode() if process.stderr else "gunicorn did not start")
-    process.kill()
-    raise SystemExit("gunicorn did not answer within 60 s")
+    """gunicorn with the production profile (bench/_http.py, shared with the dashboard and load benchmarks)."""
+    return _http.start_server(port, workers, _http.server_env())
 
 
 def run_scenario(port: int, scenario: Scenario, registry: Registry, clients: int, seconds: float) -> dict[str, Any]:
