@@ -60,7 +60,10 @@ lint: install
 # The SQLite and PostgreSQL suites run side by side (the machines have two cores), each with its own data, temporary
 # and pytest directories and its own log under $(TEST_RUNS)/, printed when both have ended; either failing fails the
 # target. The PostgreSQL run takes only the tests that use a database (the others cannot depend on it, and the SQLite
-# run has them). With DATABASE_URL set, the suite runs once, on that database.
+# run has them). Side by side, the browser tests run in the SQLite suite only and the few tests marked one_side(...) in
+# the suite they name (src/berdaya/conftest.py, runs_on_this_side); .ci/run runs each database's whole suite, one
+# after the other (BERDAYA_SKIP_PG=1, then DATABASE_URL), so there every test runs on both. With DATABASE_URL set,
+# the suite runs once, on that database.
 TEST_RUNS := var/test-runs
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
 
@@ -74,14 +77,17 @@ test: lint
 	trap 'kill $$(cat $(TEST_RUNS)/*/pid 2>/dev/null) 2>/dev/null; exit 130' INT TERM; \
 	audit() { dir=$(CURDIR)/$(TEST_RUNS)/audit; mkdir -p $$dir; $(AUDIT) > $$dir/log 2>&1; echo $$? > $$dir/status; }; \
 	audit & \
-	suites="audit sqlite"; suite sqlite & \
 	if [ -n "$$BERDAYA_SKIP_PG" ]; then \
 	  echo "BERDAYA_SKIP_PG: suite PostgreSQL dilewati."; \
+	  suites="audit sqlite"; suite sqlite & \
 	elif $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "SQLite dan PostgreSQL ($(PG_TEST_URL)) diuji bersamaan; log masing-masing di $(TEST_RUNS)/."; \
-	  suites="audit sqlite postgresql"; suite postgresql DATABASE_URL=$(PG_TEST_URL) BERDAYA_TESTS_DATABASE_ONLY=1 & \
+	  suites="audit sqlite postgresql"; \
+	  suite sqlite BERDAYA_TESTS_SIDE_BY_SIDE=sqlite & \
+	  suite postgresql DATABASE_URL=$(PG_TEST_URL) BERDAYA_TESTS_DATABASE_ONLY=1 BERDAYA_TESTS_SIDE_BY_SIDE=postgresql & \
 	else \
 	  echo "PostgreSQL tidak tersedia di 127.0.0.1:5432: suite PostgreSQL dilewati (hanya SQLite yang diuji)."; \
+	  suites="audit sqlite"; suite sqlite & \
 	fi; \
 	wait; \
 	failed=0; \

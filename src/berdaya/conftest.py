@@ -94,6 +94,19 @@ def uses_the_database(item) -> bool:
     return bool(item.get_closest_marker("django_db") or names & DATABASE_FIXTURES)
 
 
+def runs_on_this_side(item, side: str) -> bool:
+    """In `make test`'s side-by-side run (BERDAYA_TESTS_SIDE_BY_SIDE=sqlite or postgresql), a test marked
+    `one_side(...)` runs in the named suite only, and a browser test in the SQLite suite only: the two suites share
+    two cores, and these few tests are most of a suite's minutes. CI (.ci/run) runs each database's whole suite
+    one after the other, where every test runs on both (the variable is not set there)."""
+    marker = item.get_closest_marker("one_side")
+    if marker is not None:
+        return side == marker.args[0]
+    if item.get_closest_marker("browser"):
+        return side == "sqlite"
+    return True
+
+
 def pytest_collection_modifyitems(config, items):
     """Three rules for every test, applied once the tests are collected.
 
@@ -120,6 +133,12 @@ def pytest_collection_modifyitems(config, items):
         if elsewhere:
             config.hook.pytest_deselected(items=elsewhere)
             items[:] = [item for item in items if uses_the_database(item)]
+    side = os.environ.get("BERDAYA_TESTS_SIDE_BY_SIDE")
+    if side:
+        elsewhere = [item for item in items if not runs_on_this_side(item, side)]
+        if elsewhere:
+            config.hook.pytest_deselected(items=elsewhere)
+            items[:] = [item for item in items if runs_on_this_side(item, side)]
     for item in items:
         names = getattr(item, "fixturenames", None)
         if names is None:

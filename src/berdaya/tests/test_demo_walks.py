@@ -26,8 +26,9 @@ from berdaya.testing.demo import demo_build
 from berdaya.testing.words import problems
 from berdaya.testing.worlds import built_once
 
-# Every test in its own transaction, inside the module's demo world.
-pytestmark = pytest.mark.django_db
+# Every test in its own transaction, inside the module's demo world. Side by side (make test), the walks run in the
+# PostgreSQL suite only; CI runs them on both databases (conftest.runs_on_this_side).
+pytestmark = [pytest.mark.django_db, pytest.mark.one_side("postgresql")]
 
 # Links that change state or leave the pages a user reads (logging out, the language switch posts, file downloads
 # are still fetched: they must not crash either).

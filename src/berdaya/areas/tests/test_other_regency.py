@@ -22,7 +22,8 @@ from berdaya.programmes.models import Certificate
 from berdaya.testing.crawl import crawl
 from berdaya.testing.demo import demo_build
 
-pytestmark = pytest.mark.django_db(transaction=False)
+# Side by side (make test), in the PostgreSQL suite only; CI runs it on both databases (conftest.runs_on_this_side).
+pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.one_side("postgresql")]
 
 
 def _square(lon: float, lat: float, size: float = 0.02) -> dict:

@@ -103,6 +103,11 @@ def test_it_collects_every_static_file_into_the_manifest(production_server):
     static = data_dir / "static"
     assert (static / "staticfiles.json").exists()
     assert list(static.glob("vendor/bootstrap/bootstrap.bundle.min.*.js"))
+    # What browsers load is pre-compressed; source maps (developers' tools only) are served as they are.
+    assert list(static.glob("vendor/bootstrap/bootstrap.bundle.min.*.js.br"))
+    maps = list(static.rglob("*.map"))
+    assert maps
+    assert not list(static.rglob("*.map.br")) and not list(static.rglob("*.map.gz"))
 
 
 def test_it_serves_the_login_page_with_hashed_static_files(production_server):
