@@ -1,8 +1,15 @@
 """Rate limits per token: each token has its own budget, so one busy client cannot slow the others; a signed-in
-browser session counts per user; anonymous calls (the public price list) per address."""
+browser session counts per user; anonymous calls (the public price list) per address.
+
+Counted as a sliding-window counter: the requests of the current window (the rate's period) plus the previous
+window's, weighted by how much of it still overlaps the last period. The cache holds three numbers per client
+however high the rate, where DRF's SimpleRateThrottle keeps one timestamp per request and reads, unpickles, pickles
+and writes back the whole list on every request (at 200 requests/s on one token, 12,000 timestamps, about a
+millisecond of each request's CPU and a 100 kB file written per request with the file cache)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +24,52 @@ def _rate(scope: str) -> str:
     return str(rates[scope])
 
 
-class PerTokenThrottle(SimpleRateThrottle):
+class WindowThrottle(SimpleRateThrottle):
+    """SimpleRateThrottle's rate, scopes and cache keys, counted in a sliding window of two counters."""
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        window = int(self.now // self.duration)
+        stored = self.cache.get(self.key)
+        current = previous = 0
+        if isinstance(stored, tuple) and len(stored) == 3:
+            at, count, before = stored
+            if at == window:
+                current, previous = count, before
+            elif at == window - 1:
+                previous = count
+        self._counts = (window, current, previous)
+        if self._estimate(current, previous, self.now) >= self.num_requests:
+            return False
+        # Kept two periods: the next window still weighs this one.
+        self.cache.set(self.key, (window, current + 1, previous), 2 * self.duration)
+        return True
+
+    def _estimate(self, current: int, previous: int, now: float) -> int:
+        # Rounded up: a previous request counts until its weight has fallen a whole request's worth.
+        overlap = 1 - (now % self.duration) / self.duration
+        return current + math.ceil(previous * overlap - 1e-9)
+
+    def wait(self) -> float | None:
+        """Seconds until one more request is allowed (Retry-After)."""
+        window, current, previous = self._counts
+        into = self.now - window * self.duration
+        room = self.num_requests - current
+        if room > 0:
+            # This window has room once the previous window's weight has fallen below it.
+            needed = self.duration * (1 - (room - 1) / previous) - into if previous else 0.0
+        else:
+            # The next window, where this one's count weighs less and less over the period.
+            needed = (self.duration - into) + self.duration * max(0.0, 1 - (self.num_requests - 1) / current)
+        return float(max(1, math.ceil(needed)))
+
+
+class PerTokenThrottle(WindowThrottle):
     scope = "token"
 
     def get_rate(self) -> str | None:
@@ -34,7 +86,7 @@ class PerTokenThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class AnonymousThrottle(SimpleRateThrottle):
+class AnonymousThrottle(WindowThrottle):
     scope = "anon"
 
     def get_rate(self) -> str | None:
