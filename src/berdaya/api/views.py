@@ -27,6 +27,7 @@ from berdaya.accounts.models import User
 from berdaya.core.access import capabilities, get_visible_or_404
 from berdaya.core.audit import audit, fingerprint
 from berdaya.core.conf import conf
+from berdaya.core.planner import PAGE_OF_A_LIST, planner_settings
 from berdaya.farming.access import harvests_visible_to, plots_visible_to, sales_visible_to
 from berdaya.farming.models import Harvest, Plot, Sale
 from berdaya.markets.models import Commodity, PriceObservation
@@ -94,7 +95,12 @@ class ScopedViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
         return get_visible_or_404(self.get_queryset(), self.kwargs["pk"])
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().list(request, *args, **kwargs)
+        # The page and its audit row in one transaction (one commit), planned for many concurrent requests.
+        with planner_settings(PAGE_OF_A_LIST):
+            return self._audited_list(request)
+
+    def _audited_list(self, request: Request) -> Response:
+        response = self._rows(request)
         if self.audited:
             filters = {k: (fingerprint(v) if k == "q" else v) for k, v in request.query_params.items() if k != "cursor"}
             rows = len(response.data.get("results", [])) if isinstance(response.data, dict) else 0
@@ -108,6 +114,22 @@ class ScopedViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
                 masked=not capabilities(request.user).sees_identifiers,
             )
         return response
+
+    def _rows(self, request: Request) -> Response:
+        """The page as the serializer writes it, read as plain rows (serializers.Rows)."""
+        serializer = self.get_serializer_class()
+        queryset = self.filter_queryset(self.get_queryset())
+        if not issubclass(serializer, s.Masked) or self.paginator is None:
+            return super().list(request)
+        rows = s.Rows.of(serializer)
+        # The page's ids first, then their rows: the id query can be answered from indexes alone (a village's
+        # people through their households' index, docs/decisions.md), the row query is a primary-key lookup.
+        page = self.paginate_queryset(queryset.values("pk"))
+        assert page is not None
+        ids = [row["pk"] for row in page]
+        found = {row["pk"]: row for row in queryset.model._base_manager.filter(pk__in=ids).values("pk", *rows.paths)}
+        data = rows.render([found[pk] for pk in ids], sees_identifiers=capabilities(request.user).sees_identifiers)
+        return self.get_paginated_response(data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         obj = self.get_object()
