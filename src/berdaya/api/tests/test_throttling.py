@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.cache import cache
 
-from berdaya.api.throttling import PerTokenThrottle
+from berdaya.api.throttling import FLUSH_SECONDS, PENDING_SHARE, PerTokenThrottle, WindowThrottle
 
 
 class Clock:
@@ -62,7 +62,25 @@ def test_the_previous_window_weighs_by_its_overlap(throttle):
 def test_it_keeps_three_numbers_whatever_the_rate(throttle, settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "100000/min"}}
     made = PerTokenThrottle()
-    made.timer = Clock(600.0)
+    clock = made.timer = Clock(600.0)
     for _ in range(500):
         assert made.allow_request(_request(), None)
-    assert cache.get(made.key) == (10, 500, 0)
+    # Far below a large budget, this process writes its count every FLUSH_SECONDS, not on every request.
+    assert cache.get(made.key) is None
+    clock.at += FLUSH_SECONDS
+    assert made.allow_request(_request(), None)
+    assert cache.get(made.key) == (10, 501, 0)
+
+
+def test_other_processes_overrun_a_large_budget_by_at_most_a_twentieth_each(settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "200/min"}}
+    processes = [{}, {}, {}, {}]
+    allowed = 0
+    for _round in range(100):
+        for pending in processes:  # each server process has its own pending counts, the cache is shared
+            WindowThrottle.pending = pending
+            made = PerTokenThrottle()
+            made.timer = Clock(600.0)
+            allowed += made.allow_request(_request(), None)
+    WindowThrottle.pending = {}
+    assert 200 <= allowed <= 200 + 4 * 200 // PENDING_SHARE
