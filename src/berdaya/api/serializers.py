@@ -70,9 +70,11 @@ class Masked(serializers.ModelSerializer):
         return data
 
 
-def mask(data: dict[str, Any]) -> dict[str, Any]:
-    """`data` (one record's output) with its identifying fields masked, in place."""
-    for name, value in data.items():
+def mask(data: dict[str, Any], names: Iterable[str] | None = None) -> dict[str, Any]:
+    """`data` (one record's output) with its identifying fields masked, in place; `names`: only these may be (the
+    identifying names of its fields, when the caller has listed them already)."""
+    for name in list(data) if names is None else names:
+        value = data[name]
         if name in EXTRA_MASKED:
             data[name] = EXTRA_MASKED[name](value)
         elif is_identifying(name) and value not in (None, ""):
@@ -108,6 +110,8 @@ class Rows:
         self.convert: list[Callable[[Any], Any] | None] = [
             None if isinstance(f, _AS_STORED) else f.to_representation for f in fields
         ]
+        # The output names the masking applies to (the same test as `mask`), found once instead of per row.
+        self.identifying = [n for n in self.names if n in EXTRA_MASKED or is_identifying(n)]
         # DateTimeField.to_representation looks the current time zone up for every value (a third of a page's
         # rendering): ISO 8601 fields in the default zone are written by _moment with the zone looked up once.
         self.moments = {
@@ -146,7 +150,9 @@ class Rows:
                 for name, path, convert in columns
                 for value in (row[path],)
             }
-            out.append(data if sees_identifiers else mask(data))
+            if not sees_identifiers:
+                mask(data, self.identifying)
+            out.append(data)
         return out
 
 
