@@ -154,12 +154,11 @@ def load_targeting_bench() -> Any:
     return module
 
 
-def prepare(people: int, callback_origin: str = "") -> tuple[Registry, dict[str, Any]]:
+def prepare(people: int, callback_origin: str = "", *, reuse: bool = False) -> tuple[Registry, dict[str, Any]]:
     import django
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection, transaction
 
     from berdaya.accounts.models import User
     from berdaya.api.models import ApiToken
@@ -167,21 +166,20 @@ def prepare(people: int, callback_origin: str = "") -> tuple[Registry, dict[str,
     from berdaya.areas.models import Village
     from berdaya.core.models import AuditEvent
     from berdaya.organisations.models import Organisation
-    from berdaya.registry.models import Person
+    from berdaya.registry.models import Household, Person
 
     call_command("migrate", verbosity=0)
     info: dict[str, Any] = {}
     t0 = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
-        info["households"] = load_targeting_bench().build(cursor, connection.vendor, people)
-        organisation, _created = Organisation.objects.get_or_create(name="Mitra Bench", defaults={"kind": "ngo"})
-        # A tenth of the households registered by the partner: its staff's scope.
-        cursor.execute(
-            "UPDATE registry_household SET registered_by_organisation_id = %s WHERE id %% 10 = 0", [organisation.pk]
-        )
-    info["build_s"] = round(time.perf_counter() - t0, 2)
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    organisation = Organisation.objects.filter(name="Mitra Bench").first()
+    if reuse and organisation is not None and Person.objects.count() == people:
+        # --reuse: the registry of an earlier run with the same --people is kept (profiling, repeated measurements).
+        info["reused"] = True
+        info["households"] = Household.objects.count()
+    else:
+        info["households"] = _build(people)
+        info["build_s"] = round(time.perf_counter() - t0, 2)
+    organisation = Organisation.objects.get(name="Mitra Bench")
     ApiToken.objects.all().delete()
     AuditEvent.objects.filter(detail__via="api").delete()
     users = {
@@ -210,6 +208,24 @@ def prepare(people: int, callback_origin: str = "") -> tuple[Registry, dict[str,
 
     connections.close_all()
     return registry, info
+
+
+def _build(people: int) -> int:
+    """The synthetic registry (bench/targeting.py's build), a tenth of it registered by the partner organisation."""
+    from django.db import connection, transaction
+
+    from berdaya.organisations.models import Organisation
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        households = int(load_targeting_bench().build(cursor, connection.vendor, people))
+        organisation, _created = Organisation.objects.get_or_create(name="Mitra Bench", defaults={"kind": "ngo"})
+        # A tenth of the households registered by the partner: its staff's scope.
+        cursor.execute(
+            "UPDATE registry_household SET registered_by_organisation_id = %s WHERE id %% 10 = 0", [organisation.pk]
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    return households
 
 
 def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
@@ -355,10 +371,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--only", default="", help="comma-separated scenario names (default: all)")
     parser.add_argument(
+        "--reuse", action="store_true", help="keep the registry of an earlier run with the same --people (PostgreSQL)"
+    )
+    parser.add_argument(
         "--dci-callbacks", type=int, default=0, help="SPDCI async searches timed to their callback (starts a worker)"
     )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
+        args.reuse = False  # a fresh SQLite file each run
         path = Path(tempfile.gettempdir()) / "berdaya_bench_api.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -366,7 +386,8 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "berdaya.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     receiver_port = free_port()
-    registry, info = prepare(args.people, f"http://127.0.0.1:{receiver_port}" if args.dci_callbacks else "")
+    callback = f"http://127.0.0.1:{receiver_port}" if args.dci_callbacks else ""
+    registry, info = prepare(args.people, callback, reuse=args.reuse)
     port = free_port()
     server = start_server(port, args.workers)
     result: dict[str, Any] = {

@@ -25,6 +25,7 @@ from berdaya.core.access import capabilities
 from berdaya.core.audit import audit
 from berdaya.core.auth_hooks import BearerClient
 from berdaya.core.conf import conf
+from berdaya.core.planner import PAGE_OF_A_LIST, set_local
 from berdaya.farming.models import Plot
 from berdaya.jobs.models import Job
 from berdaya.jobs.progress import JobProgress
@@ -129,6 +130,8 @@ def _item_base(item: dict[str, Any], seen: set[str]) -> tuple[dict[str, Any], di
 def search_items(*, user: User, registry: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The `search_response` of a message's `search_request` items, as `user` may see them."""
     caps = capabilities(user)
+    # Within the request's transaction (sync_search, the async job's): planned for many concurrent requests.
+    set_local(PAGE_OF_A_LIST)
     compiler = Compiler(registry, caps.sees_identifiers)
     mapper = Mapper(sees_identifiers=caps.sees_identifiers)
     answers: list[dict[str, Any]] = []
@@ -167,7 +170,11 @@ def _search_one(
     else:
         total = people.count()
         _check_unpaged(total, paged)
-        rows = list(load_people(people.order_by(*order), registry, record_type=record_type)[start : start + size])
+        # The page's ids first (answered from indexes alone where it can: a village's people through their
+        # households' index), then their records by primary key, in the page's order.
+        ids = list(people.order_by(*order).values_list("pk", flat=True)[start : start + size])
+        found = {p.pk: p for p in load_people(Person.objects.filter(pk__in=ids), registry, record_type=record_type)}
+        rows = [found[pk] for pk in ids]
         records = [mapper.farmer(p) for p in rows] if record_type == FARMER else [mapper.member(p) for p in rows]
     audit(
         actor=user,

@@ -281,9 +281,13 @@ class Person(models.Model):
             # it, its condition on the status not being implied by `nik = %s` (registry/tests/test_nik_index.py).
             models.Index(fields=["nik"], name="person_nik_idx"),
             # Also carries sex and status (PostgreSQL), so the household facts behind targeting (size, female head:
-            # targeting.HouseholdFacts) are read from this index alone, already in household order.
+            # targeting.HouseholdFacts) are read from this index alone, already in household order; and the id, so
+            # the newest people of a village (an API or SPDCI page of a village's households) are picked from this
+            # index alone before a row is read (docs/decisions.md, "REST API at a million people").
             models.Index(
-                fields=["household", "relationship"], include=["sex", "status"], name="person_household_rel_idx"
+                fields=["household", "relationship"],
+                include=["sex", "status", "id"],
+                name="person_household_rel_idx",
             ),
             # The likely-duplicate check of every registration reads the people born on the same dates (in id order,
             # keyset): without it a scan of the whole registry per new member (0.2-0.4 s at a million people).

@@ -75,6 +75,26 @@ def test_a_partner_token_reads_only_its_own_beneficiaries(world):
     assert len(ids(api_b.get("/api/v1/enrolments/"))) == 1
 
 
+def test_q_finds_people_by_nik_kk_and_name_within_the_scope(world):
+    # `q` is the people list's search (docs/api.md); there is no `search` parameter.
+    a, b = world["a"], world["b"]
+    officer = client(world["officer"])
+    assert ids(officer.get("/api/v1/people/", {"q": a.nik})) == {a.pk}
+    assert ids(officer.get("/api/v1/people/", {"q": world["hh_a"].kk_number})) == {a.pk}
+    assert ids(officer.get("/api/v1/people/", {"q": "budi"})) == {b.pk}
+    assert ids(officer.get("/api/v1/people/", {"q": "Ani Mitra"})) == {a.pk}
+    assert ids(officer.get("/api/v1/people/", {"q": a.nik[:8]})) == {a.pk}
+    # The village filter, read through the households' index (ids first), keeps the scope's answer.
+    assert ids(officer.get("/api/v1/people/", {"village": VILLAGE_B})) == {b.pk}
+    facilitator = client(world["fac_b"])
+    assert ids(facilitator.get("/api/v1/people/", {"q": a.nik})) == set()
+    assert ids(facilitator.get("/api/v1/people/", {"q": b.nik})) == {b.pk}
+    # A partner sees NIK masked: a NIK prefix would spell it out digit by digit, so it finds nothing.
+    partner = client(world["partner_a"])
+    assert ids(partner.get("/api/v1/people/", {"q": a.nik[:8]})) == set()
+    assert ids(partner.get("/api/v1/people/", {"q": a.nik})) == {a.pk}
+
+
 def test_a_facilitator_of_another_village_sees_only_that_village(world):
     api = client(world["fac_b"])
     assert ids(api.get("/api/v1/people/")) == {world["b"].pk}

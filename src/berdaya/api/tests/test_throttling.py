@@ -1,0 +1,86 @@
+"""The sliding-window throttle: the same budget as DRF's timestamp list, in three numbers per client."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django.core.cache import cache
+
+from berdaya.api.throttling import FLUSH_SECONDS, PENDING_SHARE, PerTokenThrottle, WindowThrottle
+
+
+class Clock:
+    def __init__(self, at: float) -> None:
+        self.at = at
+
+    def __call__(self) -> float:
+        return self.at
+
+
+@pytest.fixture
+def throttle(settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "4/min", "anon": "4/min"}}
+    clock = Clock(600.0)  # the start of a minute window
+    made = PerTokenThrottle()
+    made.timer = clock
+    return made, clock
+
+
+def _request(user_pk: int = 7):
+    return SimpleNamespace(auth=None, user=SimpleNamespace(pk=user_pk, is_authenticated=True))
+
+
+def test_it_allows_the_rate_in_a_window_and_refuses_the_next(throttle):
+    made, clock = throttle
+    for second in range(4):
+        clock.at = 600.0 + second
+        assert made.allow_request(_request(), None)
+    clock.at = 610.0
+    assert not made.allow_request(_request(), None)
+    # Until the window ends and its four requests have weighed less than the budget: 50 s, then 15 s of the next.
+    assert made.wait() == 65
+    # Another client has its own budget.
+    assert made.allow_request(_request(user_pk=8), None)
+
+
+def test_the_previous_window_weighs_by_its_overlap(throttle):
+    made, clock = throttle
+    for _ in range(4):
+        assert made.allow_request(_request(), None)
+    clock.at = 660.0  # the next window starts: the previous four still weigh in full
+    assert not made.allow_request(_request(), None)
+    assert made.wait() == 15  # at 675 the previous window weighs 3
+    clock.at = 675.5
+    assert made.allow_request(_request(), None)
+    assert not made.allow_request(_request(), None)
+    clock.at = 780.0  # two windows later nothing weighs
+    for _ in range(4):
+        assert made.allow_request(_request(), None)
+
+
+def test_it_keeps_three_numbers_whatever_the_rate(throttle, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "100000/min"}}
+    made = PerTokenThrottle()
+    clock = made.timer = Clock(600.0)
+    for _ in range(500):
+        assert made.allow_request(_request(), None)
+    # Far below a large budget, this process writes its count every FLUSH_SECONDS, not on every request.
+    assert cache.get(made.key) is None
+    clock.at += FLUSH_SECONDS
+    assert made.allow_request(_request(), None)
+    assert cache.get(made.key) == (10, 501, 0)
+
+
+def test_other_processes_overrun_a_large_budget_by_at_most_a_twentieth_each(settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "200/min"}}
+    processes = [{}, {}, {}, {}]
+    allowed = 0
+    for _round in range(100):
+        for pending in processes:  # each server process has its own pending counts, the cache is shared
+            WindowThrottle.pending = pending
+            made = PerTokenThrottle()
+            made.timer = Clock(600.0)
+            allowed += made.allow_request(_request(), None)
+    WindowThrottle.pending = {}
+    assert 200 <= allowed <= 200 + 4 * 200 // PENDING_SHARE
