@@ -101,16 +101,26 @@ def read_api_people(ctx: Context, rng: random.Random) -> int:
 
 
 def write_registration(ctx: Context, rng: random.Random) -> int:
-    # Names and birth dates no one in the world has: the likely-duplicate check lets them through.
+    # People no one in the world or an earlier registration is: random given names, the head's father's name random
+    # too and the child's name following the head's ("Binti <head>"), birth dates over whole ranges of years. (With
+    # one father's name for every family and the child born in 2012, two same-day girls "X Binti Beban" with
+    # similar given names came up a few times per thousand registrations, and the likely-duplicate check rightly
+    # held them: HTTP 400.)
     letters = "bcdfghjklmnprstw"
-    given = "".join(rng.choice(letters) + rng.choice("aiueo") for _ in range(4)).title()
-    born = f"{rng.randint(1950, 2004)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+
+    def name(syllables: int) -> str:
+        return "".join(rng.choice(letters) + rng.choice("aiueo") for _ in range(syllables)).title()
+
+    def day(first_year: int, last_year: int) -> str:
+        return f"{rng.randint(first_year, last_year)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+
+    head = name(4)
     body = {
         "household": {"village": rng.choice(ctx.villages), "land_tenure": "none"},
         "members": [
-            {"full_name": f"{given} Bin Beban", "sex": "M", "birth_date": born, "relationship": "head",
+            {"full_name": f"{head} Bin {name(3)}", "sex": "M", "birth_date": day(1950, 2004), "relationship": "head",
              "nik_missing_reason": "unknown"},
-            {"full_name": f"{given} Binti Beban", "sex": "F", "birth_date": f"2012{born[4:]}", "relationship": "child",
+            {"full_name": f"{name(4)} Binti {head}", "sex": "F", "birth_date": day(2005, 2020), "relationship": "child",
              "nik_missing_reason": "unknown"},
         ],
     }  # fmt: skip
