@@ -66,7 +66,9 @@ def _scorer(model: dict[str, Any]) -> tuple[duckdb.DuckDBPyConnection, str]:
     from splink.internals.pipeline import CTEPipeline
     from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
 
-    con = duckdb.connect()
+    # One thread: a web worker scores a few hundred pairs, where DuckDB's threads would only contend with the other
+    # workers and the database for the cores.
+    con = duckdb.connect(config={"threads": 1})
     con.execute("CREATE TABLE raw (" + ", ".join(f"{c} {t}" for c, t in linkage.RAW_COLUMNS.items()) + ")")
     linkage.prepare(con)
     settings = dict(model)
