@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,7 +67,9 @@ def _scorer(model: dict[str, Any]) -> tuple[duckdb.DuckDBPyConnection, str]:
     from splink.internals.pipeline import CTEPipeline
     from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
 
-    con = duckdb.connect()
+    # One thread: a web worker scores a few hundred pairs, where DuckDB's threads would only contend with the other
+    # workers and the database for the cores.
+    con = duckdb.connect(config={"threads": 1})
     con.execute("CREATE TABLE raw (" + ", ".join(f"{c} {t}" for c, t in linkage.RAW_COLUMNS.items()) + ")")
     linkage.prepare(con)
     settings = dict(model)
@@ -220,16 +223,54 @@ def _name_parts(con: duckdb.DuckDBPyConnection) -> None:
     con.unregister("_parts_arrow")
 
 
+def _related(
+    con: duckdb.DuckDBPyConnection, model: dict[str, Any], pairs: list[tuple[int, int]], identifying: Collection[Any]
+) -> set[tuple[int, int]] | None:
+    """Of `pairs` (l: a new record, r: a candidate, both in `inc_all`), those whose names are not at the model's last
+    name level ("Nama berbeda") or that agree at one of the `identifying` (field, label) levels: the model's own
+    level conditions, so a pair left out is one whose explanation would say "Nama berbeda" without any of those
+    agreements. None when the model has no name comparison to read (every pair is scored)."""
+    by_field = {c.get("output_column_name"): c.get("comparison_levels", []) for c in model.get("comparisons", [])}
+    names = [lv["sql_condition"] for lv in by_field.get("name", []) if lv.get("sql_condition", "ELSE") != "ELSE"]
+    if not names:
+        return None
+    wanted = set(identifying)
+    ids = [
+        lv["sql_condition"]
+        for field, levels in by_field.items()
+        for lv in levels
+        if (field, lv.get("label_for_charts")) in wanted and lv.get("sql_condition", "ELSE") != "ELSE"
+    ]
+    # A condition that is NULL does not choose its level (Splink's CASE WHEN): COALESCE to false.
+    keep = " OR ".join(f"COALESCE(({c}), FALSE)" for c in [*names, *ids])
+    # Only the columns the conditions read, and the pairs bound as two lists (one statement, not one per pair).
+    present = [d[0] for d in con.execute("SELECT * FROM inc_all LIMIT 0").description]
+    read = [c for c in present if re.search(rf"\b{re.escape(c)}_[lr]\b", keep)]
+    both = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in read) or "1 AS _none"
+    rows = con.execute(
+        f"SELECT w.l, w.r FROM (SELECT unnest(?::BIGINT[]) AS l, unnest(?::BIGINT[]) AS r) w, LATERAL "
+        f"(SELECT {both} FROM inc_all l, inc_all r WHERE l.unique_id = w.l AND r.unique_id = w.r) WHERE {keep}",
+        [[p[0] for p in pairs], [p[1] for p in pairs]],
+    ).fetchall()
+    return {(int(left), int(right)) for left, right in rows}
+
+
 def likely_matches(
     records: Sequence[dict[str, Any]],
     *,
     exclude_person_ids: Iterable[int] = (),
     limit: int = 5,
     threshold: float = DEFAULT_THRESHOLD,
+    unless_names_differ: Collection[tuple[str, str]] | None = None,
 ) -> list[list[Match]]:
     """For each new record (keys: full_name, birth_date, sex, village_id, nik, kk_number, phone, parent_name; any
     may be missing), the registry people it most likely is, best first: at most `limit`, each at or above
-    `threshold`. People in `exclude_person_ids` (the record itself when editing) are never proposed."""
+    `threshold`. People in `exclude_person_ids` (the record itself when editing) are never proposed.
+
+    `unless_names_differ`: (field, label) levels of exact identifiers. When given, a candidate whose name shares
+    nothing with the record's (the last name level, "Nama berbeda") and that agrees at none of those levels is not
+    scored at all: a caller that never holds such a match (intake.form_provider) is spared scoring the people
+    merely born the same day in the same district, most of the candidates of a new family."""
     if not records:
         return []
     exclude = set(exclude_person_ids)
@@ -268,6 +309,14 @@ def likely_matches(
     # hundred records binding its SQL form would cost more than the work.
     _name_parts(con)
     linkage.prepare(con, source="raw", target="inc_all", parts="_parts")
+    if unless_names_differ is not None:
+        related = _related(
+            con, model, [(-(i + 1), pid) for i, ids in enumerate(wanted) for pid in ids], unless_names_differ
+        )
+        if related is not None:
+            wanted = [[pid for pid in ids if (-(i + 1), pid) in related] for i, ids in enumerate(wanted)]
+            if not any(wanted):
+                return [[] for _record in records]
     from .models import PersonKey
 
     _tf(con, "inc_all", PersonKey.objects.count())

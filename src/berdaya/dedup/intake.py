@@ -60,7 +60,9 @@ def _names_share_nothing(explanation: list[dict[str, Any]]) -> bool:
 
 
 def form_provider(records: Sequence[Facts]) -> list[list[Candidate]]:
-    found = likely_matches([_record(r) for r in records])
+    # The people who share nothing but a birth date and a place with a record are left out before scoring (they
+    # would be dropped below): the same matches, at a fraction of the cost for a new family.
+    found = likely_matches([_record(r) for r in records], unless_names_differ=_IDENTIFYING)
     return [
         [
             Candidate(m.person_id, _reasons(m.explanation), round(m.probability, 4))

@@ -111,6 +111,9 @@ class HouseholdWelfare(models.Model):
                 violation_error_message=_("Desil resmi harus menyebut sumbernya, mis. DTSEN 2025."),
             ),
         ]
+        # The cut points a newly scored household is placed against (scoring.cut_points): one index probe per
+        # decile, on every registration, instead of a read of the whole table.
+        indexes = [models.Index(fields=["config_version", "local_decile", "score"], name="welfare_decile_score")]
 
     def __str__(self) -> str:
         return _("Kesejahteraan rumah tangga %(id)s") % {"id": self.household_id}

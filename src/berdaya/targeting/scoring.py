@@ -273,15 +273,17 @@ def compute_all(*, weights: dict[str, Any], version: int, as_of: dt.date | None 
 
 def cut_points(version: int) -> list[int]:
     """The highest score of deciles 1 to 9 from the last full ranking under `version`: the boundaries a single new
-    score is placed against. One grouped read of the welfare table; empty before the first full ranking."""
+    score is placed against; empty before the first full ranking. Read on every registration: one probe of the
+    index (config_version, local_decile, score) per decile, not a grouped read of the whole welfare table."""
+    deciles = " UNION ALL ".join(f"SELECT {d} AS d" for d in range(1, 10))
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT local_decile, MAX(score) FROM targeting_householdwelfare "
-            "WHERE config_version = %s AND local_decile BETWEEN 1 AND 9 AND score IS NOT NULL "
-            "GROUP BY local_decile ORDER BY local_decile",
+            "SELECT t.d, (SELECT MAX(w.score) FROM targeting_householdwelfare w "
+            "WHERE w.config_version = %s AND w.local_decile = t.d AND w.score IS NOT NULL) "
+            f"FROM ({deciles}) t ORDER BY t.d",
             [version],
         )
-        return [int(top) for _decile, top in cursor.fetchall()]
+        return [int(top) for _decile, top in cursor.fetchall() if top is not None]
 
 
 def decile_against(score: int, cuts: list[int]) -> int:

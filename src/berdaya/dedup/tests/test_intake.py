@@ -8,6 +8,8 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from berdaya.dedup.incremental import likely_matches
+from berdaya.dedup.intake import _IDENTIFYING
 from berdaya.dedup.models import PairDecision
 from berdaya.imports.services import import_execute, import_run_create
 from berdaya.imports.tests.helpers import person_row, write_csv
@@ -103,3 +105,30 @@ def test_a_neighbour_with_a_nik_and_kk_a_digit_away_is_stopped_only_by_an_exact_
     assert [c.person_id for c in refused.value.matches[0]] == [target.pk]
     services.household_register(actor=officer, household=household, members=[{**other, "phone": "081298765432"}])
     assert Person.objects.count() == 2
+
+
+def test_the_form_check_does_not_score_people_who_share_only_a_birth_date_and_a_place(areas):
+    # Born the same day in the same district, NIK and KK a digit away: the model scores them near 1 ("Nama berbeda"
+    # but the rest agrees), which the form's check never holds; it leaves them out before scoring.
+    born = dt.date(1980, 3, 7)
+    hh = factories.household(village="15.02.01.2001", kk_number="1502011506180011")
+    target = factories.person(
+        hh=hh, name="Muhammad Hermawan", sex="M", birth_date=born, phone="+6281234567890",
+        nik=make_nik(district_code="15.02.01", birth_date=born, sex="M", serial=11),
+    )  # fmt: skip
+    record = {
+        "full_name": "Bambang Sutrisno", "birth_date": born, "sex": "M", "village_id": "15.02.01.2001",
+        "nik": make_nik(district_code="15.02.01", birth_date=born, sex="M", serial=12),
+        "kk_number": "1502011506180012", "phone": "081298765432",
+    }  # fmt: skip
+    [scored] = likely_matches([record])
+    assert [m.person_id for m in scored] == [target.pk]
+    assert likely_matches([record], unless_names_differ=_IDENTIFYING) == [[]]
+    # An exact identifier keeps the pair, with the score and explanation it gets without the option.
+    same_phone = {**record, "phone": "081234567890"}
+    assert likely_matches([same_phone], unless_names_differ=_IDENTIFYING) == likely_matches([same_phone])
+    # A similar name keeps it too, whatever the rest.
+    nickname = {**NEW, "village_id": "15.02.01.2002"}
+    wawan = _wawan()
+    kept = likely_matches([nickname], unless_names_differ=_IDENTIFYING)
+    assert kept == likely_matches([nickname]) and wawan.pk in [m.person_id for m in kept[0]]
