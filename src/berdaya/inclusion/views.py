@@ -48,20 +48,31 @@ def home(request):
     if domain and domain not in {k for k, _f, _l in selectors.DOMAINS}:
         domain = None
     page = None
+    choose_district = False
     if caps.sees_people:
-        page = paginate(
-            selectors.persons_with_disabilities(actor=request.user, district=district, domain=domain),
-            request.GET.get("page"),
-            conf().page_size,
-        )
-        needs = selectors.support_needs_for([p.pk for p in page.items])
-        for person in page.items:
-            person.need_labels = [
-                str(c.SupportNeed(n).label) for n in c.SupportNeed.values if n in needs.get(person.pk, set())
-            ]
-            person.domains = [
-                str(label) for key, field, label in selectors.DOMAINS if (getattr(person, field) or 0) >= 3
-            ]
+        # The list is shown for one district at a time (the district's count in the table links to it): sorting
+        # every person with a disability of the regency (tens of thousands) for each reader is what made this page
+        # slow, and nobody reads past the first pages of such a list. A scope within one district (a facilitator's
+        # villages) gets its list at once. Every person in scope stays reachable: district by district, paged.
+        if district is None:
+            with_disability = [r for r in rows if r["disability_yes"]]
+            choose_district = len(with_disability) > 1
+            if len(with_disability) == 1:
+                district = with_disability[0]["household__village__district"]
+        if not choose_district:
+            page = paginate(
+                selectors.persons_with_disabilities(actor=request.user, district=district, domain=domain),
+                request.GET.get("page"),
+                conf().page_size,
+            )
+            needs = selectors.support_needs_for([p.pk for p in page.items])
+            for person in page.items:
+                person.need_labels = [
+                    str(c.SupportNeed(n).label) for n in c.SupportNeed.values if n in needs.get(person.pk, set())
+                ]
+                person.domains = [
+                    str(label) for key, field, label in selectors.DOMAINS if (getattr(person, field) or 0) >= 3
+                ]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -73,6 +84,7 @@ def home(request):
             "disclosure": shown,
             "domains": selectors.DOMAINS,
             "page": page,
+            "choose_district": choose_district,
             "query": query.urlencode(),
             "districts": deployment_districts().order_by("code"),
             "district": district,
