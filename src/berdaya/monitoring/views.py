@@ -179,7 +179,19 @@ def breakdown(request):
             return render_to_string("monitoring/_breakdown_figures.html", {"result": result, "query": query})
 
         figures = _fragment(request, "breakdown", {"q": query}, build)
-    return render(request, "monitoring/breakdown.html", {**_context(request), "form": form, "figures": figures})
+    # The filter form (its widgets cost more to render than the cached figures) per scope (a partner's programmes)
+    # and query, until the next rebuild like the figures: a programme added since then has no figures yet either.
+    filter_form = _fragment(
+        request,
+        "breakdown_form",
+        {"q": query, "bound": form.is_bound},
+        lambda: render_to_string("monitoring/_breakdown_form.html", {"form": form}),
+    )
+    return render(
+        request,
+        "monitoring/breakdown.html",
+        {**_context(request), "form": form, "filter_form": filter_form, "figures": figures},
+    )
 
 
 @login_required

@@ -393,6 +393,18 @@ def _matrix(request):
     return form, filters, coordination.matrix_rows(filters)
 
 
+def _filter_form_html(request, template: str, form) -> str:
+    """The filter form as the request fills it. Its widgets cost more to render than the cached figures; they depend
+    only on the query and on districts and choices that change rarely (at most 10 minutes late)."""
+    return fragments.cached(
+        template,
+        user=request.user,
+        version="form",
+        params=request.GET.urlencode(),
+        build=lambda: render_to_string(template, {"form": form}),
+    )
+
+
 def _as_of_version(at: dt.datetime | None) -> str | None:
     return None if at is None else f"{at.timestamp():.6f}"
 
@@ -439,6 +451,7 @@ def matrix(request):
             ),
             # The first reader after a snapshot aged out stored a new one: that is what the page shows.
             "as_of": as_of or coordination.matrix_as_of(filters),
+            "filter_form": _filter_form_html(request, "partners/_matrix_form.html", form),
             "form": form,
             "filters": filters,
             "query": request.GET.urlencode(),
@@ -527,6 +540,7 @@ def gaps(request):
                 "partners.gaps", user=request.user, version=_as_of_version(as_of), params=params, build=build
             ),
             "as_of": as_of or coordination.gaps_as_of(period=period, level=level, district=district),
+            "filter_form": _filter_form_html(request, "partners/_gaps_form.html", form),
             "form": form,
             "period": period,
             "level": level,
