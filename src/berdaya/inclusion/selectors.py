@@ -183,6 +183,14 @@ def disability_by_district_for(user: User) -> list[dict[str, Any]]:
     return rows
 
 
+def disability_by_district_as_of(user: User) -> dt.datetime | None:
+    """When the table disability_by_district_for(user) returns now was computed, for a regency-wide reader (a
+    snapshot); None for a scoped reader (computed live)."""
+    if not regency_wide_aggregates(user):
+        return None
+    return snapshots.stamp("inclusion.by_district", _by_district_params())
+
+
 def disability_refresh() -> None:
     snapshots.store(
         "inclusion.by_district",

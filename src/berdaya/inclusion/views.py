@@ -7,11 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.areas.selectors import deployment_districts
-from berdaya.core import disclosure
+from berdaya.core import disclosure, fragments
 from berdaya.core.access import capabilities
 from berdaya.core.audit import audit_view
 from berdaya.core.conf import conf
@@ -29,6 +30,7 @@ from .models import AssistiveDevice, DisabilityProfile
 def home(request):
     """Inklusi disabilitas: counts by district × WG-SS domain, and the persons with disabilities with their needs."""
     caps = capabilities(request.user)
+    as_of = selectors.disability_by_district_as_of(request.user)
     rows = selectors.disability_by_district_for(request.user)
     keys = [
         "total",
@@ -73,13 +75,26 @@ def home(request):
                 person.domains = [
                     str(label) for key, field, label in selectors.DOMAINS if (getattr(person, field) or 0) >= 3
                 ]
+    # The district table rendered once per snapshot and scope (core.fragments); a scoped reader's is live, not cached.
+    by_district = fragments.cached(
+        "inclusion.by_district",
+        user=request.user,
+        version=None if as_of is None else f"{as_of.timestamp():.6f}",
+        params={},
+        build=lambda: render_to_string(
+            "inclusion/_by_district.html",
+            {"rows": rows, "totals": totals, "disclosure": shown, "domains": selectors.DOMAINS},
+        ),
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "inclusion/home.html",
         {
-            "rows": rows,
+            "by_district": by_district,
+            # The first reader after the snapshot aged out stored a new one: that is what the page shows.
+            "as_of": as_of or selectors.disability_by_district_as_of(request.user),
             "totals": totals,
             "disclosure": shown,
             "domains": selectors.DOMAINS,

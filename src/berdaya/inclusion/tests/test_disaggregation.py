@@ -71,3 +71,23 @@ def test_a_scope_within_one_district_is_listed_at_once(population, facilitator, 
     # Choosing a district outside the scope lists nobody from it.
     body = client.get(reverse("inclusion:home"), {"kecamatan": "15.02.01"}).content.decode()
     assert ">A<" not in body and ">B<" not in body
+
+
+def test_the_cached_district_table_is_the_readers_own(population, officer, viewer, facilitator, client, settings):
+    from django.core.cache import cache
+
+    settings.BERDAYA_AGGREGATE_MAX_AGE = 3600
+    cache.clear()
+    try:
+        # given: an officer's exact table (from the snapshot), rendered and cached
+        client.force_login(officer)
+        body = client.get(reverse("inclusion:home")).content.decode()
+        assert "Data per" in body and "&lt;5" not in body and '<th scope="row">Bangko</th>' in body
+        # then: a viewer reads the suppressed table, a facilitator their own district's, computed live
+        client.force_login(viewer)
+        assert "&lt;5" in client.get(reverse("inclusion:home")).content.decode()
+        client.force_login(facilitator)
+        body = client.get(reverse("inclusion:home")).content.decode()
+        assert '<th scope="row">Bangko</th>' not in body and "Data per" not in body
+    finally:
+        cache.clear()
