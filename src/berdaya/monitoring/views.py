@@ -53,8 +53,15 @@ def _query(filters: m.Filters, **extra: Any) -> str:
     )
 
 
+def _latest(request) -> Any:
+    """The last analytics rebuild, read once per request (the page's "Data per" and every fragment's key)."""
+    if not hasattr(request, "_analytics_latest"):
+        request._analytics_latest = analytics.latest()
+    return request._analytics_latest
+
+
 def _context(request) -> dict[str, Any]:
-    latest = analytics.latest()
+    latest = _latest(request)
     return {
         "latest": latest,
         "can_refresh": access.can_refresh(request.user),
@@ -74,7 +81,7 @@ def _fragment(request, name: str, params: dict[str, Any], build: Any) -> str:
     """The figures' HTML, cached until the analytics tables are rebuilt (their refresh is part of the key): every
     figure comes from those tables, so the same scope and filters give the same HTML until then. A figure read live
     (budgets, prices) may lag the records by at most CACHE_SECONDS."""
-    latest = analytics.latest()
+    latest = _latest(request)
     stamp = f"{latest.pk}-{latest.started_at.timestamp():.0f}" if latest else "none"
     raw = urlencode(sorted((k, str(v)) for k, v in params.items()))
     key = f"monitoring:{name}:{stamp}:{fragments.scope_key(request.user)}:{get_language()}:{raw}"
