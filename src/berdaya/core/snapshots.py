@@ -108,3 +108,15 @@ def purge(older_than: dt.timedelta = dt.timedelta(days=2)) -> int:
     """Drop snapshots no reader asked for in a while (non-default parameters: other periods, districts)."""
     deleted, _by_model = AggregateSnapshot.objects.filter(computed_at__lt=timezone.now() - older_than).delete()
     return deleted
+
+
+def stamp(name: str, params: dict[str, Any], *, age: int | None = None) -> dt.datetime | None:
+    """When the snapshot that `read` would return now was computed, or None when `read` would compute (no snapshot,
+    an aged-out one, or snapshots switched off): one indexed lookup, for keying what is rendered from it."""
+    limit = max_age() if age is None else age
+    if limit <= 0:
+        return None
+    at = AggregateSnapshot.objects.filter(key=key_of(name, params)).values_list("computed_at", flat=True).first()
+    if at is None or timezone.now() - at > dt.timedelta(seconds=limit):
+        return None
+    return at

@@ -7,11 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.areas.selectors import deployment_districts
-from berdaya.core import disclosure
+from berdaya.core import disclosure, fragments
 from berdaya.core.access import capabilities
 from berdaya.core.audit import audit_view
 from berdaya.core.conf import conf
@@ -29,6 +30,7 @@ from .models import AssistiveDevice, DisabilityProfile
 def home(request):
     """Inklusi disabilitas: counts by district × WG-SS domain, and the persons with disabilities with their needs."""
     caps = capabilities(request.user)
+    as_of = selectors.disability_by_district_as_of(request.user)
     rows = selectors.disability_by_district_for(request.user)
     keys = [
         "total",
@@ -48,31 +50,56 @@ def home(request):
     if domain and domain not in {k for k, _f, _l in selectors.DOMAINS}:
         domain = None
     page = None
+    choose_district = False
     if caps.sees_people:
-        page = paginate(
-            selectors.persons_with_disabilities(actor=request.user, district=district, domain=domain),
-            request.GET.get("page"),
-            conf().page_size,
-        )
-        needs = selectors.support_needs_for([p.pk for p in page.items])
-        for person in page.items:
-            person.need_labels = [
-                str(c.SupportNeed(n).label) for n in c.SupportNeed.values if n in needs.get(person.pk, set())
-            ]
-            person.domains = [
-                str(label) for key, field, label in selectors.DOMAINS if (getattr(person, field) or 0) >= 3
-            ]
+        # The list is shown for one district at a time (the district's count in the table links to it): sorting
+        # every person with a disability of the regency (tens of thousands) for each reader is what made this page
+        # slow, and nobody reads past the first pages of such a list. A scope within one district (a facilitator's
+        # villages) gets its list at once. Every person in scope stays reachable: district by district, paged.
+        if district is None:
+            with_disability = [r for r in rows if r["disability_yes"]]
+            choose_district = len(with_disability) > 1
+            if len(with_disability) == 1:
+                district = with_disability[0]["household__village__district"]
+        if not choose_district:
+            page = paginate(
+                selectors.persons_with_disabilities(actor=request.user, district=district, domain=domain),
+                request.GET.get("page"),
+                conf().page_size,
+            )
+            needs = selectors.support_needs_for([p.pk for p in page.items])
+            for person in page.items:
+                person.need_labels = [
+                    str(c.SupportNeed(n).label) for n in c.SupportNeed.values if n in needs.get(person.pk, set())
+                ]
+                person.domains = [
+                    str(label) for key, field, label in selectors.DOMAINS if (getattr(person, field) or 0) >= 3
+                ]
+    # The district table rendered once per snapshot and scope (core.fragments); a scoped reader's is live, not cached.
+    by_district = fragments.cached(
+        "inclusion.by_district",
+        user=request.user,
+        version=None if as_of is None else f"{as_of.timestamp():.6f}",
+        params={},
+        build=lambda: render_to_string(
+            "inclusion/_by_district.html",
+            {"rows": rows, "totals": totals, "disclosure": shown, "domains": selectors.DOMAINS},
+        ),
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "inclusion/home.html",
         {
-            "rows": rows,
+            "by_district": by_district,
+            # The first reader after the snapshot aged out stored a new one: that is what the page shows.
+            "as_of": as_of or selectors.disability_by_district_as_of(request.user),
             "totals": totals,
             "disclosure": shown,
             "domains": selectors.DOMAINS,
             "page": page,
+            "choose_district": choose_district,
             "query": query.urlencode(),
             "districts": deployment_districts().order_by("code"),
             "district": district,

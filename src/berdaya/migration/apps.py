@@ -23,6 +23,7 @@ class MigrationConfig(AppConfig):
         # The regency's episode counts, refreshed by the scheduled job (core.snapshots).
         from berdaya.core import snapshots
 
-        from .selectors import stages_refresh
+        from .selectors import outreach_refresh, stages_refresh
 
         snapshots.register("migration.stages", stages_refresh)
+        snapshots.register("migration.outreach", outreach_refresh)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
 from berdaya.core import snapshots
-from berdaya.core.access import AnyUser
+from berdaya.core.access import AnyUser, capabilities
 from berdaya.registry.access import people_for_aggregates, people_visible_to, regency_wide_aggregates
 from berdaya.registry.choices import PersonStatus
 from berdaya.registry.models import Person
@@ -118,12 +118,10 @@ def outreach_people(*, actor: User, village: str | None = None) -> QuerySet[Migr
     return qs.order_by("person__household__village", "-missing_count", "person__full_name")
 
 
-def outreach_by_village(*, actor: User) -> list[dict]:
-    """Per village: people planning to leave, how many still lack a document, and how many lack each document."""
+def _outreach_counts(episodes: QuerySet[MigrationEpisode]) -> list[dict[str, Any]]:
     documents = list(c.Document.values)
     rows = (
-        episodes_visible_to(actor)
-        .filter(stage__in=c.PROSPECTIVE_STAGES, person__status="active")
+        episodes.filter(stage__in=c.PROSPECTIVE_STAGES, person__status="active")
         .values(
             "person__household__village",
             "person__household__village__name",
@@ -138,6 +136,25 @@ def outreach_by_village(*, actor: User) -> list[dict]:
         .order_by("-incomplete", "person__household__village")
     )
     return list(rows)
+
+
+def _outreach_counts_regency() -> list[dict[str, Any]]:
+    # Every active resident's episodes: a join on the person's status, not an IN over a million visible ids.
+    return _outreach_counts(MigrationEpisode.objects.all())
+
+
+def outreach_refresh() -> None:
+    snapshots.store("migration.outreach", {}, _outreach_counts_regency)
+
+
+def outreach_by_village(*, actor: User) -> tuple[list[dict[str, Any]], dt.datetime | None]:
+    """Per village: people planning to leave, how many still lack a document, and how many lack each document; with
+    when the counts were computed when they come from the regency's snapshot (core.snapshots: officers and admins
+    see every village, the same counts for all of them), None when computed now over a scoped user's people."""
+    if capabilities(actor).regency_wide:
+        rows, at = snapshots.read("migration.outreach", {}, _outreach_counts_regency)
+        return rows, at if snapshots.max_age() > 0 else None
+    return _outreach_counts(episodes_visible_to(actor)), None
 
 
 def _any_missing_q() -> Q:

@@ -160,7 +160,7 @@ def outreach(request):
         if village is None:
             raise Http404
     documents = list(c.Document)
-    rows = selectors.outreach_by_village(actor=request.user)
+    rows, as_of = selectors.outreach_by_village(actor=request.user)
     for row in rows:
         row["missing"] = [row[f"missing_{d.value}"] for d in documents]
     page = None
@@ -176,7 +176,13 @@ def outreach(request):
     return render(
         request,
         "migration/outreach.html",
-        {"rows": rows, "documents": [(d.value, d.label) for d in documents], "village": village, "page": page},
+        {
+            "rows": rows,
+            "as_of": as_of,
+            "documents": [(d.value, d.label) for d in documents],
+            "village": village,
+            "page": page,
+        },
     )
 
 

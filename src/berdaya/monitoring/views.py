@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from berdaya.areas.choropleth import choropleth
 from berdaya.areas.models import District
-from berdaya.core import disclosure
+from berdaya.core import disclosure, fragments
 from berdaya.core.access import capabilities
 from berdaya.core.audit import audit
 from berdaya.core.charts import number
@@ -53,8 +53,15 @@ def _query(filters: m.Filters, **extra: Any) -> str:
     )
 
 
+def _latest(request) -> Any:
+    """The last analytics rebuild, read once per request (the page's "Data per" and every fragment's key)."""
+    if not hasattr(request, "_analytics_latest"):
+        request._analytics_latest = analytics.latest()
+    return request._analytics_latest
+
+
 def _context(request) -> dict[str, Any]:
-    latest = analytics.latest()
+    latest = _latest(request)
     return {
         "latest": latest,
         "can_refresh": access.can_refresh(request.user),
@@ -70,26 +77,14 @@ def home(request):
     return registry_views.dashboard(request)
 
 
-def _scope_key(user: Any) -> str:
-    """Who sees the same figures: one key per scope (not per user where the scope is the same)."""
-    caps = capabilities(user)
-    if caps.regency_wide:
-        return "regency"
-    if caps.aggregates_only:
-        return "suppressed"
-    if caps.organisation_scoped:
-        return f"org{user.organisation_id}"
-    return f"user{user.pk}"
-
-
 def _fragment(request, name: str, params: dict[str, Any], build: Any) -> str:
     """The figures' HTML, cached until the analytics tables are rebuilt (their refresh is part of the key): every
     figure comes from those tables, so the same scope and filters give the same HTML until then. A figure read live
     (budgets, prices) may lag the records by at most CACHE_SECONDS."""
-    latest = analytics.latest()
+    latest = _latest(request)
     stamp = f"{latest.pk}-{latest.started_at.timestamp():.0f}" if latest else "none"
     raw = urlencode(sorted((k, str(v)) for k, v in params.items()))
-    key = f"monitoring:{name}:{stamp}:{_scope_key(request.user)}:{get_language()}:{raw}"
+    key = f"monitoring:{name}:{stamp}:{fragments.scope_key(request.user)}:{get_language()}:{raw}"
     html = cache.get(key)
     if html is None:
         html = build()
@@ -179,11 +174,30 @@ def _breakdown(request) -> tuple[BreakdownForm, m.Result | None]:
 @login_required
 def breakdown(request):
     """Any measure broken down by several dimensions together (sex × age band × disability × district...)."""
-    form, result = _breakdown(request)
+    form = _filter_form(request, BreakdownForm)
+    # The form's own fields only, each with all its values (several `by`): the cache key and the download links.
+    params = [(k, v) for k in sorted(form.fields) for v in request.GET.getlist(k)]
+    query = urlencode(params)
+    figures = None
+    if form.is_bound and form.is_valid():
+
+        def build() -> str:
+            _form, result = _breakdown(request)
+            return render_to_string("monitoring/_breakdown_figures.html", {"result": result, "query": query})
+
+        figures = _fragment(request, "breakdown", {"q": query}, build)
+    # The filter form (its widgets cost more to render than the cached figures) per scope (a partner's programmes)
+    # and query, until the next rebuild like the figures: a programme added since then has no figures yet either.
+    filter_form = _fragment(
+        request,
+        "breakdown_form",
+        {"q": query, "bound": form.is_bound},
+        lambda: render_to_string("monitoring/_breakdown_form.html", {"form": form}),
+    )
     return render(
         request,
         "monitoring/breakdown.html",
-        {**_context(request), "form": form, "result": result, "query": request.GET.urlencode()},
+        {**_context(request), "form": form, "filter_form": filter_form, "figures": figures},
     )
 
 

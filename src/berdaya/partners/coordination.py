@@ -327,6 +327,16 @@ def matrix_rows(filters: MatrixFilters) -> list[MatrixRow]:
     return result
 
 
+def matrix_as_of(filters: MatrixFilters) -> dt.datetime | None:
+    """When the stored counts the matrix (and, for the people measure, its map) would show now were computed; None
+    when they would be computed live (core.snapshots.stamp). The oldest of them is the page's "data as of"."""
+    params = _matrix_params(filters)
+    stamps = [snapshots.stamp("partners.matrix", params)]
+    if filters.measure == c.ReachMeasure.PEOPLE:
+        stamps.append(snapshots.stamp("partners.reached", params))
+    return None if None in stamps else min(s for s in stamps if s is not None)
+
+
 def reached_by_district(filters: MatrixFilters) -> dict[str, int]:
     """Distinct people reached per district (the map's second measure): people are counted once however many
     organisations reached them, so this is its own query rather than a sum of matrix rows. From a snapshot
@@ -529,6 +539,14 @@ def coverage_gaps(
     else:
         result.sort(key=lambda x: (-x.gaps[group], -(x.share(group) or 0.0), x.code))
     return result
+
+
+def gaps_as_of(
+    *, period: Period, level: str = c.AreaLevel.DISTRICT, district: str = "", today: dt.date | None = None
+) -> dt.datetime | None:
+    """When the stored counts coverage_gaps would show now were computed; None when they would be computed live."""
+    today = today or timezone.localdate()
+    return snapshots.stamp("partners.gaps", _gap_params(period, level == c.AreaLevel.VILLAGE, district, today))
 
 
 def _gap_params(period: Period, village_level: bool, district: str, today: dt.date) -> dict[str, Any]:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.accounts.models import User
-from berdaya.core import disclosure, snapshots
+from berdaya.core import disclosure, fragments
 from berdaya.core.access import capabilities, get_visible_or_404
 from berdaya.core.audit import audit
 from berdaya.core.conf import conf
@@ -373,51 +376,85 @@ def _ensure_coordination(user: User) -> None:
         raise PermissionDenied
 
 
-def _matrix(request):
-    form = MatrixFilterForm(request.GET or None)
-    period = form.period()
-    filters = coordination.MatrixFilters(
-        period=period,
+def _matrix_filters(form: MatrixFilterForm) -> coordination.MatrixFilters:
+    return coordination.MatrixFilters(
+        period=form.period(),
         level=form.value("level", c.AreaLevel.DISTRICT),
         district=getattr(form.value("district", None), "pk", ""),
         kind=form.value("kind"),
         organisation_kind=form.value("organisation_kind"),
         measure=form.value("measure", c.ReachMeasure.ORGANISATIONS),
     )
+
+
+def _matrix(request):
+    form = MatrixFilterForm(request.GET or None)
+    filters = _matrix_filters(form)
     return form, filters, coordination.matrix_rows(filters)
+
+
+def _filter_form_html(request, template: str, form) -> str:
+    """The filter form as the request fills it. Its widgets cost more to render than the cached figures; they depend
+    only on the query and on districts and choices that change rarely (at most 10 minutes late)."""
+    return fragments.cached(
+        template,
+        user=request.user,
+        version="form",
+        params=request.GET.urlencode(),
+        build=lambda: render_to_string(template, {"form": form}),
+    )
+
+
+def _as_of_version(at: dt.datetime | None) -> str | None:
+    return None if at is None else f"{at.timestamp():.6f}"
 
 
 @login_required
 def matrix(request):
     _ensure_coordination(request.user)
-    form, filters, rows = _matrix(request)
-    shown = disclosure.EXACT
-    if filters.measure == c.ReachMeasure.PEOPLE:
-        values = coordination.reached_by_district(filters)
-        unit, caption = _("penerima manfaat"), _("Penerima manfaat terjangkau per kecamatan")
-        shown = disclosure.for_coordination(request.user)
-    else:
-        values = coordination.organisations_by_district(rows)
-        unit, caption = _("organisasi"), _("Organisasi aktif per kecamatan")
-    query = request.GET.copy()
+    form = MatrixFilterForm(request.GET or None)
+    filters = _matrix_filters(form)
+    as_of = coordination.matrix_as_of(filters)
+
+    def build() -> str:
+        rows = coordination.matrix_rows(filters)
+        shown = disclosure.EXACT
+        if filters.measure == c.ReachMeasure.PEOPLE:
+            values = coordination.reached_by_district(filters)
+            unit, caption = _("penerima manfaat"), _("Penerima manfaat terjangkau per kecamatan")
+            shown = disclosure.for_coordination(request.user)
+        else:
+            values = coordination.organisations_by_district(rows)
+            unit, caption = _("organisasi"), _("Organisasi aktif per kecamatan")
+        return render_to_string(
+            "partners/_matrix_figures.html",
+            {
+                "caps": capabilities(request.user),
+                "rows": rows,
+                "map": choropleth(values, unit=unit, caption=caption, shown=shown),
+                "totals": {
+                    "organisations": len({r.organisation.pk for r in rows}),
+                    "programmes": len(set().union(*(r.programme_ids for r in rows))) if rows else 0,
+                    "disbursed": sum(r.disbursed for r in rows),
+                },
+            },
+        )
+
     return render(
         request,
         "partners/matrix.html",
         {
-            # The map and table (hundreds of rows) are rendered once a minute per filter and disclosure rule when
-            # the page reads stored snapshots (core.snapshots), not for every reader.
-            "fragment_seconds": 60 if snapshots.max_age() > 0 else 0,
-            "fragment_key": f"{query.urlencode()}|{disclosure.for_coordination(request.user).exact}",
+            # The map and table (hundreds of rows) come from stored snapshots (core.snapshots): rendered once per
+            # snapshot, filters and reader's scope, not for every reader (core.fragments).
+            "figures": fragments.cached(
+                "partners.matrix", user=request.user, version=_as_of_version(as_of), params=repr(filters), build=build
+            ),
+            # The first reader after a snapshot aged out stored a new one: that is what the page shows.
+            "as_of": as_of or coordination.matrix_as_of(filters),
+            "filter_form": _filter_form_html(request, "partners/_matrix_form.html", form),
             "form": form,
             "filters": filters,
-            "rows": rows,
-            "map": choropleth(values, unit=unit, caption=caption, shown=shown),
-            "query": query.urlencode(),
-            "totals": {
-                "organisations": len({r.organisation.pk for r in rows}),
-                "programmes": len(set().union(*(r.programme_ids for r in rows))) if rows else 0,
-                "disbursed": sum(r.disbursed for r in rows),
-            },
+            "query": request.GET.urlencode(),
         },
     )
 
@@ -466,24 +503,50 @@ def _gaps(request):
 @login_required
 def gaps(request):
     _ensure_coordination(request.user)
-    form, period, level, group, order, rows, totals = _gaps(request)
+    form = GapFilterForm(request.GET or None)
+    period = form.period()
+    level = form.value("level", c.AreaLevel.DISTRICT)
+    group = form.value("group", "any")
+    order = form.value("order", "number")
+    district = getattr(form.value("district", None), "pk", "")
     labels = {g.code: g.label for g in coordination.GAP_GROUPS}
-    limit = conf().gap_rows
+    as_of = coordination.gaps_as_of(period=period, level=level, district=district)
+
+    def build() -> str:
+        _form, _period, _level, _group, _order, rows, totals = _gaps(request)
+        limit = conf().gap_rows
+        return render_to_string(
+            "partners/_gaps_figures.html",
+            {
+                "caps": capabilities(request.user),
+                "level": level,
+                "group": group,
+                "rows": rows[:limit],
+                "more": max(0, len(rows) - limit),
+                "groups": coordination.GAP_GROUPS,
+                "totals": totals,
+                "regency_wide": sorted(coordination.organisations_working(period, False)["regency"]),
+            },
+        )
+
+    params = {"period": repr(period), "level": level, "group": group, "order": order, "district": district}
     return render(
         request,
         "partners/gaps.html",
         {
+            # Hundreds of village rows from a stored snapshot (core.snapshots): rendered once per snapshot, filters
+            # and reader's scope (core.fragments), not for every reader.
+            "figures": fragments.cached(
+                "partners.gaps", user=request.user, version=_as_of_version(as_of), params=params, build=build
+            ),
+            "as_of": as_of or coordination.gaps_as_of(period=period, level=level, district=district),
+            "filter_form": _filter_form_html(request, "partners/_gaps_form.html", form),
             "form": form,
             "period": period,
             "level": level,
             "group": group,
             "group_label": labels.get(group, ""),
             "order": order,
-            "rows": rows[:limit],
-            "more": max(0, len(rows) - limit),
-            "groups": coordination.GAP_GROUPS,
-            "totals": totals,
-            "regency_wide": sorted(coordination.organisations_working(period, False)["regency"]),
             "query": request.GET.urlencode(),
             "now": timezone.localtime(),
         },

@@ -223,3 +223,54 @@ def test_filters_without_a_year_show_this_year_and_a_bad_value_drops_only_itself
     assert f'<option value="{this_year}" selected>' in str(form["year"])
     filters = FilterForm(QueryDict("district=15.02.01&programme=banyak")).filters()
     assert (filters.district, filters.programme, filters.year) == ("15.02.01", None, this_year)
+
+
+def test_the_breakdown_is_rendered_once_per_scope_and_never_shown_to_another(known, facilitator, partner, monkeypatch):
+    from berdaya.areas.models import Village
+    from berdaya.monitoring import views
+    from berdaya.testing import factories as f
+
+    # given: a counter on the computation behind the breakdown's figures
+    calls = []
+    compute = views.m.compute
+    monkeypatch.setattr(views.m, "compute", lambda *a, **k: calls.append(1) or compute(*a, **k))
+    name_a, name_b = (Village.objects.get(pk=code).name for code in (w.A, w.B))
+    other_facilitator = f.user("facilitator", villages=[w.B])
+    by_village = "/pemantauan/rincian/?measure=people&by=village"
+
+    # when: the same reader asks twice, then a facilitator of another village asks the same
+    first = client_for(facilitator).get(by_village).content.decode()
+    again = client_for(facilitator).get(by_village).content.decode()
+    assert len(calls) == 1  # the second request read the cached figures
+    assert again[again.index("<table") :] == first[first.index("<table") :]
+    theirs = client_for(other_facilitator).get(by_village).content.decode()
+
+    # then: each sees their own village only
+    assert len(calls) == 2
+    assert name_a in first and name_b not in first
+    assert name_b in theirs and name_a not in theirs
+
+    # Partner staff of two organisations: each their own programme, never the other's cached table.
+    partner.organisation = known["o1"]
+    partner.save()
+    other_partner = f.user("partner", org=known["o2"])
+    by_programme = "/pemantauan/rincian/?measure=enrolled&by=programme"
+    mine = client_for(partner).get(by_programme).content.decode()
+    theirs = client_for(other_partner).get(by_programme).content.decode()
+    assert "Program X" in mine and "Program Y" not in mine
+    assert "Program Y" in theirs and "Program X" not in theirs
+    assert len(calls) == 4
+
+
+def test_the_cached_breakdown_follows_a_rebuild_of_the_analytics_tables(known, officer):
+    def table(html: str) -> str:
+        return html[html.index("<table") : html.index("</table>")]
+
+    c = client_for(officer)
+    url = "/pemantauan/rincian/?measure=people&by=sex"
+    before = table(c.get(url).content.decode())
+    person = known["people"][0]
+    Person.objects.filter(pk=person.pk).update(sex="F" if person.sex == "M" else "M")
+    assert table(c.get(url).content.decode()) == before  # the tables (and so the figures) are as they were
+    refresh.rebuild()
+    assert table(c.get(url).content.decode()) != before

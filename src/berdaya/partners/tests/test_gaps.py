@@ -258,3 +258,46 @@ def test_the_stored_matrix_equals_the_direct_one(dataset, settings):
     stored = [(r.organisation.pk, r.role, r.kind, r.reached, r.recipients, r.disbursed) for r in s.matrix_rows(filters)]
     assert live and live == first == stored
     assert s.reached_by_district(filters) == s._reached_by_district(filters)
+
+
+def test_the_rendered_gaps_are_cached_per_reader_scope_and_snapshot(
+    client, dataset, officer, viewer, partner_b, settings, monkeypatch
+):
+    from django.core.cache import cache
+
+    from berdaya.core import snapshots
+    from berdaya.partners import views
+
+    settings.BERDAYA_AGGREGATE_MAX_AGE = 3600
+    cache.clear()
+    snapshots.refresh_all()  # the scheduled job: this year's default snapshots
+    calls = []
+    compute = views.coordination.coverage_gaps
+    monkeypatch.setattr(views.coordination, "coverage_gaps", lambda **k: calls.append(1) or compute(**k))
+    url, params = reverse("partners:gaps"), {"group": "disability", "level": "village"}
+    try:
+        # given: an officer's exact table, rendered once and then read from the cache
+        client.force_login(officer)
+
+        def table(html: str) -> str:
+            return html[html.index("<table") : html.index("</table>")]
+
+        exact = client.get(url, params).content.decode()
+        assert table(client.get(url, params).content.decode()) == table(exact)
+        assert len(calls) == 1
+        assert "Data per" in exact and "&lt;5" not in exact
+        # when: a viewer and partner staff (suppressed for both) ask the same table
+        for reader in (viewer, partner_b):
+            client.force_login(reader)
+            html = client.get(url, params).content.decode()
+            # then: their own suppressed table, not the officer's cached one
+            assert "&lt;5" in html
+        assert len(calls) == 3
+        # A new snapshot (the next refresh) is rendered again, with the new figures.
+        resident("15.02.02.2004", disabled=True)
+        snapshots.refresh_all()
+        client.force_login(officer)
+        assert table(client.get(url, params).content.decode()) != table(exact)
+        assert len(calls) == 4
+    finally:
+        cache.clear()

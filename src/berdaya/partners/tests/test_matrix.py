@@ -181,3 +181,50 @@ def test_export_neutralises_formulas(client, officer):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     names = [r[4] for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert names == ['\'=HYPERLINK("http://x")']
+
+
+def test_the_rendered_matrix_is_cached_per_reader_scope_and_snapshot(
+    client, world, viewer, officer, org_a, settings, monkeypatch
+):
+    from django.core.cache import cache
+
+    from berdaya.core.models import AggregateSnapshot
+    from berdaya.partners import views
+
+    settings.BERDAYA_AGGREGATE_MAX_AGE = 3600
+    cache.clear()
+    calls = []
+    rows = views.coordination.matrix_rows
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return rows(*args, **kwargs)
+
+    url = reverse("partners:matrix")
+    params = {"measure": "people", "start": "2020-01-01", "end": "2035-12-31"}
+    partner = f.user("partner", org=org_a)
+    monkeypatch.setattr(views.coordination, "matrix_rows", counted)
+    try:
+        # given: an officer's exact figures rendered (the first reader stores the snapshot) and cached
+        client.force_login(officer)
+        html = client.get(url, params).content.decode()
+        assert "<title>Jangkat: 4 penerima manfaat</title>" in html and "Data per" in html
+        calls.clear()
+        for _ in range(2):
+            assert "<title>Jangkat: 4 penerima manfaat</title>" in client.get(url, params).content.decode()
+        assert len(calls) == 1  # rendered once for this snapshot, then read from the cache
+        # when: a viewer and partner staff ask the same
+        for reader in (viewer, partner):
+            client.force_login(reader)
+            html = client.get(url, params).content.decode()
+            # then: they read their own (suppressed) figures, never the officer's cached exact ones
+            assert "<title>Jangkat: &lt;5 penerima manfaat</title>" in html
+            assert "Jangkat: 4 penerima" not in html
+        assert len(calls) == 3
+        # A snapshot aged out is computed again by its next reader: a new version, rendered again.
+        AggregateSnapshot.objects.update(computed_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+        client.force_login(officer)
+        client.get(url, params)
+        assert len(calls) == 4
+    finally:
+        cache.clear()
