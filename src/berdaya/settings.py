@@ -285,6 +285,9 @@ if PRODUCTION:
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(DATA_DIR / "cache"),
             "TIMEOUT": 3600,
+            # Aggregate pages cache one rendered fragment per scope and filter combination (core.fragments): the
+            # default 300 entries would evict them early. A write lists the folder only on a miss.
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
 

@@ -40,6 +40,13 @@ def scope_key(user: AnyUser) -> str:
         return caps.role
     if caps.organisation_scoped:
         return f"{caps.role}:org{getattr(user, 'organisation_id', None)}"
+    if caps.village_scoped:
+        # The assignment itself is in the key: a facilitator moved to other villages never reads the figures cached
+        # for the villages they had.
+        villages = sorted(user.villages.values_list("pk", flat=True))  # type: ignore[union-attr]
+        districts = sorted(user.districts.values_list("pk", flat=True))  # type: ignore[union-attr]
+        assigned = hashlib.sha256(json.dumps([villages, districts]).encode()).hexdigest()[:16]
+        return f"{caps.role}:user{getattr(user, 'pk', None)}:{assigned}"
     return f"{caps.role}:user{getattr(user, 'pk', None)}"
 
 

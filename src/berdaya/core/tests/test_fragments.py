@@ -49,3 +49,15 @@ def test_a_fragment_is_rendered_once_per_version_and_never_without_one(areas):
     assert fragments.cached("t", version=None, **args) == "<p>4</p>"
     assert fragments.cached("t", version="v1", user=officer, params={"level": "district"}, build=build) == "<p>5</p>"
     cache.clear()
+
+
+def test_a_facilitator_moved_to_other_villages_no_longer_shares_the_old_villages_fragment(areas):
+    from berdaya.areas.models import District
+
+    facilitator = f.user("facilitator", villages=["15.02.01.2001"])
+    before = fragments.scope_key(facilitator)
+    facilitator.villages.set(["15.02.02.2004"])
+    moved = fragments.scope_key(facilitator)
+    assert moved != before
+    facilitator.districts.set([District.objects.get(pk="15.02.02")])
+    assert fragments.scope_key(facilitator) not in {before, moved}
