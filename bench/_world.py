@@ -1,6 +1,6 @@
 """The synthetic regency the page benchmarks share: bench/targeting.py's registry of N people, plus what the
 aggregate pages read (organisations, programmes with sessions, enrolments, assistance, migration episodes,
-disability profiles, welfare scores) and the users who sign in.
+disability profiles, outcome surveys at baseline and six months, welfare scores) and the users who sign in.
 
     from _world import build_world        # bench/dashboard.py, bench/load.py
     info = build_world(people, reuse=args.reuse)
@@ -105,6 +105,8 @@ def _clear(cursor, vendor: str) -> None:
         "migration_historicalmigrationepisode",
         "inclusion_disabilityprofile",
         "inclusion_assistivedevice",
+        "outcomes_graduation",
+        "outcomes_outcomesurvey",
     ]
     if vendor == "postgresql":
         cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
@@ -172,6 +174,26 @@ def _extras(cursor, vendor: str, officer_id: int) -> None:
         "FROM registry_person p JOIN bench_programme bp ON bp.idx = (p.id / 12) % 24 WHERE p.id % 12 = 0",
         [officer_id],
     )
+    # Outcome surveys of every enrolled person: a baseline at enrolment and a follow-up six months later, incomes and
+    # well-being varying by person and rising for most (the graduation rate and the impact estimate read them).
+    for round_, month, offset, lift in (("baseline", 0, 0, 0), ("follow_up", 6, 180, 1)):
+        interview = (
+            f"(DATE {start} + (((p.id / 12) %% 60) + {offset})::integer)"
+            if vendor == "postgresql"
+            else f"date({start}, '+' || (((p.id / 12) %% 60) + {offset}) || ' days')"
+        ).replace("%%", "%")
+        ex(
+            "INSERT INTO outcomes_outcomesurvey (round, round_month, interview_date, household_size, income_farming, "
+            "income_wages, income_business, income_remittances, income_transfers, income_other, employed, "
+            "hours_worked, business_running, yield_kg, area_ha, price_obtained, savings, wellbeing, source, "
+            "created_at, commodity_id, entered_by_id, household_id, person_id, programme_id) "
+            f"SELECT '{round_}', {month}, {interview}, 1 + (p.id / 12) % 6, 300000 + ((p.id / 12) % 7) * 100000 + {lift} * "
+            f"((p.id / 12) % 4) * 150000, ((p.id / 12) % 3) * 200000, {lift} * ((p.id / 12) % 5) * 50000, 0, 0, 0, (p.id / 12) % 3 <> 0, "
+            f"CASE WHEN (p.id / 12) % 3 <> 0 THEN 20 + (p.id / 12) % 20 END, NULL, NULL, NULL, NULL, ((p.id / 12) % 4) * 100000, "
+            f"3 + ((p.id / 12) % 4) + {lift} * ((p.id / 12) % 3), 'web', {now}, NULL, %s, p.household_id, p.id, bp.id "
+            "FROM registry_person p JOIN bench_programme bp ON bp.idx = (p.id / 12) % 24 WHERE p.id % 12 = 0",
+            [officer_id],
+        )
     ex(
         "INSERT INTO programmes_assistance (kind, description, amount, quantity, unit, date, status, "
         "double_dip_override_reason, cancel_reason, note, disbursed_at, created_at, created_by_id, person_id, "
