@@ -17,6 +17,7 @@ twentieth of it per server process (4 workers: 20 %)."""
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -34,6 +35,9 @@ def _rate(scope: str) -> str:
 FLUSH_SECONDS = 0.25
 FLUSH_AT = 0.8
 PENDING_SHARE = 20
+# Past this many clients with unwritten requests, the entries of windows that no longer weigh on any estimate (older
+# than the previous one) are dropped: one entry per client seen in the last two periods at most.
+PENDING_PRUNE_AT = 1000
 
 
 class WindowThrottle(SimpleRateThrottle):
@@ -41,6 +45,7 @@ class WindowThrottle(SimpleRateThrottle):
 
     # This process's requests not yet written to the shared count: key -> [window, requests, since].
     pending: ClassVar[dict[str, list[Any]]] = {}
+    lock: ClassVar[threading.Lock] = threading.Lock()
 
     def allow_request(self, request: Any, view: Any) -> bool:
         if self.rate is None:
@@ -49,6 +54,10 @@ class WindowThrottle(SimpleRateThrottle):
         if self.key is None:
             return True
         self.now = self.timer()
+        with self.lock:
+            return self._allow()
+
+    def _allow(self) -> bool:
         window = int(self.now // self.duration)
         mine = self.pending.get(self.key)
         if mine is not None and mine[0] != window:
@@ -61,6 +70,8 @@ class WindowThrottle(SimpleRateThrottle):
         if estimate >= self.num_requests:
             return False
         if mine is None:
+            if len(self.pending) >= PENDING_PRUNE_AT:
+                self._prune(window)
             mine = self.pending[self.key] = [window, 0, self.now]
         mine[1] += 1
         if (
@@ -70,6 +81,11 @@ class WindowThrottle(SimpleRateThrottle):
         ):
             self._flush(mine)
         return True
+
+    @classmethod
+    def _prune(cls, window: int) -> None:
+        for key in [k for k, (w, _n, _t) in cls.pending.items() if w < window - 1]:
+            del cls.pending[key]
 
     def _shared(self, window: int) -> tuple[int, int]:
         """(this window's, the previous window's) requests in the shared count."""
@@ -141,3 +157,11 @@ class AnonymousThrottle(WindowThrottle):
         if request.user is not None and request.user.is_authenticated:
             return None
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def get_ident(self, request: Any) -> str:
+        """The client's address as the login throttle reads it: behind BERDAYA_TRUSTED_PROXIES proxies, the entry the
+        nearest trusted proxy appended to X-Forwarded-For, never one the client wrote (DRF's own get_ident takes
+        the header's entries as they come, so each request could claim a new address and a fresh budget)."""
+        from berdaya.accounts.throttle import client_ip
+
+        return client_ip(request) or "unknown"

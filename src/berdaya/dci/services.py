@@ -25,6 +25,7 @@ from berdaya.core.access import capabilities
 from berdaya.core.audit import audit
 from berdaya.core.auth_hooks import BearerClient
 from berdaya.core.conf import conf
+from berdaya.core.pagination import MAX_OFFSET
 from berdaya.core.planner import PAGE_OF_A_LIST, set_local
 from berdaya.farming.models import Plot
 from berdaya.jobs.models import Job
@@ -98,6 +99,9 @@ def _pagination(raw: Any) -> tuple[int, int, bool]:
     size, number = values
     if size > limit:
         raise QueryError(_("page_size paling besar %(limit)s.") % {"limit": limit}, "rjct.pagination.invalid")
+    if (number - 1) * size > MAX_OFFSET:
+        # No registry is a billion records long; a larger offset would only overflow the database's LIMIT/OFFSET.
+        raise QueryError(_("page_number terlalu besar."), "rjct.pagination.invalid")
     return size, number, True
 
 

@@ -83,7 +83,14 @@ def home(request):
         params={},
         build=lambda: render_to_string(
             "inclusion/_by_district.html",
-            {"rows": rows, "totals": totals, "disclosure": shown, "domains": selectors.DOMAINS},
+            # Counts link to the district's list only for a reader who is shown lists (not viewers).
+            {
+                "rows": rows,
+                "totals": totals,
+                "disclosure": shown,
+                "domains": selectors.DOMAINS,
+                "links": caps.sees_people,
+            },
         ),
     )
     query = request.GET.copy()

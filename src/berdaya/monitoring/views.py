@@ -77,10 +77,13 @@ def home(request):
     return registry_views.dashboard(request)
 
 
-def _fragment(request, name: str, params: dict[str, Any], build: Any) -> str:
+def _fragment(request, name: str, params: dict[str, Any], build: Any, *, cacheable: bool = True) -> str:
     """The figures' HTML, cached until the analytics tables are rebuilt (their refresh is part of the key): every
     figure comes from those tables, so the same scope and filters give the same HTML until then. A figure read live
-    (budgets, prices) may lag the records by at most CACHE_SECONDS."""
+    (budgets, prices) may lag the records by at most CACHE_SECONDS. Input the form refuses is rendered but never
+    cached (`cacheable`): made-up query strings must not fill the cache every page shares."""
+    if not cacheable:
+        return mark_safe(build())  # rendered by our own template, autoescaped
     latest = _latest(request)
     stamp = f"{latest.pk}-{latest.started_at.timestamp():.0f}" if latest else "none"
     raw = urlencode(sorted((k, str(v)) for k, v in params.items()))
@@ -114,7 +117,9 @@ def dashboard(request):
         "form": form,
         "filters": filters,
         "query": query,
-        "figures": _fragment(request, "dashboard", filters.as_dict(), build),
+        "figures": _fragment(
+            request, "dashboard", filters.as_dict(), build, cacheable=not form.is_bound or form.is_valid()
+        ),
         # The reminders other apps put on the home page (agreements ending soon...): officers land here now.
         "home_panels": panels_for(HOME, actor=request.user, obj=None),
     }
@@ -193,6 +198,7 @@ def breakdown(request):
         "breakdown_form",
         {"q": query, "bound": form.is_bound},
         lambda: render_to_string("monitoring/_breakdown_form.html", {"form": form}),
+        cacheable=not form.is_bound or form.is_valid(),
     )
     return render(
         request,
@@ -271,7 +277,7 @@ def map_view(request):
         **_context(request),
         "form": form,
         "district": district,
-        "figures": _fragment(request, "map", params, build),
+        "figures": _fragment(request, "map", params, build, cacheable=not form.is_bound or form.is_valid()),
     }
     if request.htmx:
         return render(request, "monitoring/_map_body.html", context)

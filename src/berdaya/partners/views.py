@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -396,13 +398,16 @@ def _matrix(request):
 def _filter_form_html(request, template: str, form) -> str:
     """The filter form as the request fills it. Its widgets cost more to render than the cached figures; they depend
     only on the query and on districts and choices that change rarely (at most 10 minutes late)."""
-    return fragments.cached(
-        template,
-        user=request.user,
-        version="form",
-        params=request.GET.urlencode(),
-        build=lambda: render_to_string(template, {"form": form}),
-    )
+
+    def build() -> str:
+        return render_to_string(template, {"form": form})
+
+    if form.is_bound and not form.is_valid():
+        # Input the form refuses is rendered but never cached: made-up query strings must not fill the shared cache.
+        return mark_safe(build())  # our own autoescaped template's output
+    # The form's own fields only: other parameters do not change it.
+    params = [(k, v) for k in sorted(form.fields) for v in request.GET.getlist(k)]
+    return fragments.cached(template, user=request.user, version="form", params=urlencode(params), build=build)
 
 
 def _as_of_version(at: dt.datetime | None) -> str | None:

@@ -84,3 +84,39 @@ def test_other_processes_overrun_a_large_budget_by_at_most_a_twentieth_each(sett
             allowed += made.allow_request(_request(), None)
     WindowThrottle.pending = {}
     assert 200 <= allowed <= 200 + 4 * 200 // PENDING_SHARE
+
+
+def _anonymous(address: str, forwarded: str = ""):
+    meta = {"REMOTE_ADDR": address}
+    if forwarded:
+        meta["HTTP_X_FORWARDED_FOR"] = forwarded
+    return SimpleNamespace(auth=None, user=SimpleNamespace(is_authenticated=False), META=meta)
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_an_anonymous_client_cannot_pick_a_fresh_address_per_request(settings, proxies):
+    from berdaya.api.throttling import AnonymousThrottle
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "4/min", "anon": "4/min"}}
+    settings.BERDAYA = {**settings.BERDAYA, "TRUSTED_PROXIES": proxies}
+    made = AnonymousThrottle()
+    made.timer = Clock(600.0)
+    # Directly (no proxy) the address is the socket's; behind one proxy, the entry that proxy appended (the last).
+    allowed = [made.allow_request(_anonymous("10.0.0.1", f"9.9.9.{i}, 203.0.113.5"), None) for i in range(6)]
+    assert allowed == [True] * 4 + [False] * 2
+
+
+def test_clients_of_windows_that_no_longer_weigh_are_forgotten(settings, monkeypatch):
+    from berdaya.api import throttling
+
+    monkeypatch.setattr(throttling, "PENDING_PRUNE_AT", 10)
+    # A large budget: one request each stays pending (unwritten) in this process.
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "1000/min"}}
+    made, clock = PerTokenThrottle(), Clock(600.0)
+    made.timer = clock
+    for user_pk in range(10):
+        made.allow_request(_request(user_pk), None)  # one request each: below any flush, kept pending
+    assert len(WindowThrottle.pending) == 10
+    clock.at = 600.0 + 2 * 60  # two windows later
+    made.allow_request(_request(99), None)
+    assert set(WindowThrottle.pending) == {made.key}

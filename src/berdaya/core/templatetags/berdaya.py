@@ -82,3 +82,12 @@ def share(part: Any, whole: Any, rule: Any, digits: int = 1) -> str:
 
     value = disclosure.disclosure_of(rule).share(part, whole)
     return "—" if value is None else f"{floatformat(value, digits)}%"
+
+
+@register.simple_tag
+def aggregate_max_minutes() -> int:
+    """How old, at most, a stored regency-wide figure may be when a page shows it (BERDAYA_AGGREGATE_MAX_AGE): the
+    scheduled job refreshes the default views every 10 minutes, any other filter is recomputed once it is older."""
+    from django.conf import settings
+
+    return max(1, round(settings.BERDAYA_AGGREGATE_MAX_AGE / 60))

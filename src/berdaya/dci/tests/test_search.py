@@ -155,6 +155,11 @@ def test_pagination_pages_and_totals(world):
     bad = search_body(search_item("expression", query, pagination={"page_size": 0}))
     _, data = call(token, "social", "sync-search", bad)
     assert data["message"]["search_response"][0]["status_reason_code"] == "rjct.pagination.invalid"
+    # A page past any registry's end is refused by its code, not by the database (an overflowing OFFSET).
+    huge = search_body(search_item("expression", query, pagination={"page_size": 2, "page_number": 10**18}))
+    response, data = call(token, "social", "sync-search", huge)
+    assert response.status_code == 200
+    assert data["message"]["search_response"][0]["status_reason_code"] == "rjct.pagination.invalid"
 
 
 def test_unknown_idtype_is_rejected_with_the_spec_code(world):
