@@ -9,10 +9,13 @@ import os
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -169,3 +172,44 @@ def percentiles(latencies: list[float]) -> dict[str, float]:
         return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1) if ordered else 0.0
 
     return {"p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99), "max_ms": pct(1.0)}
+
+
+def closed_loop(clients: int, seconds: float, call: Callable[[], str | None]) -> dict[str, Any]:
+    """`clients` threads each calling `call()` back to back for `seconds` (a closed loop, no think time); `call`
+    returns what went wrong (a status, an exception's name) or None. Requests, rate, percentiles and errors."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def client() -> None:
+        mine: list[float] = []
+        bad: list[str] = []
+        while time.monotonic() < stop_at:
+            t0 = time.perf_counter()
+            try:
+                wrong = call()
+            except OSError as exc:
+                wrong = type(exc).__name__
+            mine.append(time.perf_counter() - t0)
+            if wrong is not None:
+                bad.append(wrong)
+        with lock:
+            latencies.extend(mine)
+            errors.extend(bad)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    return {
+        "requests": len(latencies),
+        "rps": round(len(latencies) / wall, 1),
+        **percentiles(latencies),
+        "mean_ms": round(statistics.fmean(latencies) * 1000, 1) if latencies else 0.0,
+        "errors": len(errors),
+        "error_kinds": sorted(set(errors))[:5],
+    }

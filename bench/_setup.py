@@ -12,13 +12,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 
-def django_for_bench(name: str) -> None:
-    """Set Django up for the benchmark `name` (the SQLite file is berdaya_bench_<name>.sqlite3) and migrate."""
+def django_for_bench(name: str, *, keep: bool = False) -> None:
+    """Set Django up for the benchmark `name` (the SQLite file is berdaya_bench_<name>.sqlite3, made anew unless
+    `keep`) and migrate."""
     if not os.environ.get("DATABASE_URL"):
         path = Path(tempfile.gettempdir()) / f"berdaya_bench_{name}.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        if not keep:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("BERDAYA_DATA_DIR", str(Path(tempfile.gettempdir()) / "berdaya_bench_data"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "berdaya.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django

@@ -26,7 +26,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -39,6 +38,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import _http  # noqa: E402
+from _setup import django_for_bench  # noqa: E402
 
 
 @dataclass
@@ -155,11 +155,6 @@ def load_targeting_bench() -> Any:
 
 
 def prepare(people: int, callback_origin: str = "", *, reuse: bool = False) -> tuple[Registry, dict[str, Any]]:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
     from berdaya.accounts.models import User
     from berdaya.api.models import ApiToken
     from berdaya.api.services import token_create
@@ -168,7 +163,6 @@ def prepare(people: int, callback_origin: str = "", *, reuse: bool = False) -> t
     from berdaya.organisations.models import Organisation
     from berdaya.registry.models import Household, Person
 
-    call_command("migrate", verbosity=0)
     info: dict[str, Any] = {}
     t0 = time.perf_counter()
     organisation = Organisation.objects.filter(name="Mitra Bench").first()
@@ -242,56 +236,19 @@ def run_scenario(port: int, scenario: Scenario, registry: Registry, clients: int
         headers["Authorization"] = f"Bearer {registry.tokens[scenario.role]}"
     if payload is not None:
         headers["Content-Type"] = "application/json"
-    latencies: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
 
-    def client() -> None:
-        mine: list[float] = []
-        bad: list[str] = []
-        while time.monotonic() < stop_at:
-            data = payload
-            if scenario.per_request and callable(scenario.body):
-                data = json.dumps(scenario.body(registry)).encode()
-            t0 = time.perf_counter()
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                connection.request(scenario.method, path, body=data, headers=headers)
-                response = connection.getresponse()
-                response.read()
-                connection.close()
-                if response.status != scenario.expect:
-                    bad.append(str(response.status))
-            except OSError as exc:
-                bad.append(type(exc).__name__)
-            mine.append(time.perf_counter() - t0)
-        with lock:
-            latencies.extend(mine)
-            errors.extend(bad)
+    def call() -> str | None:
+        data = payload
+        if scenario.per_request and callable(scenario.body):
+            data = json.dumps(scenario.body(registry)).encode()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request(scenario.method, path, body=data, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        return None if response.status == scenario.expect else str(response.status)
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
-    ordered = sorted(latencies)
-
-    def pct(q: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1) if ordered else 0.0
-
-    return {
-        "requests": len(ordered),
-        "rps": round(len(ordered) / wall, 1),
-        "p50_ms": pct(0.50),
-        "p95_ms": pct(0.95),
-        "p99_ms": pct(0.99),
-        "mean_ms": round(statistics.fmean(ordered) * 1000, 1) if ordered else 0.0,
-        "errors": len(errors),
-        "error_kinds": sorted(set(errors))[:5],
-    }
+    return _http.closed_loop(clients, seconds, call)
 
 
 def measure_callbacks(port: int, registry: Registry, receiver_port: int, count: int) -> dict[str, Any]:
@@ -379,12 +336,7 @@ def main() -> None:
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         args.reuse = False  # a fresh SQLite file each run
-        path = Path(tempfile.gettempdir()) / "berdaya_bench_api.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "berdaya.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    django_for_bench("api")
     receiver_port = free_port()
     callback = f"http://127.0.0.1:{receiver_port}" if args.dci_callbacks else ""
     registry, info = prepare(args.people, callback, reuse=args.reuse)

@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import _http  # noqa: E402
 import api as api_bench  # noqa: E402
+from _setup import django_for_bench  # noqa: E402
 
 
 def main() -> None:
@@ -38,7 +39,7 @@ def main() -> None:
         raise SystemExit("bench/api_cpu.py reads the PostgreSQL backend's CPU: set DATABASE_URL=postgres://...")
     os.environ.update({k: v for k, v in _http.server_env().items() if k != "PYTHONPATH"})
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,testserver"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "berdaya.settings")
+    django_for_bench("api_cpu")  # DATABASE_URL is set: the database as it is, migrated
     registry, info = api_bench.prepare(args.people, reuse=args.reuse)
 
     from django.db import connection

@@ -25,8 +25,6 @@ import datetime as dt
 import json
 import os
 import sys
-import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +33,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _http
+from _setup import django_for_bench
 from _world import build_world
 
 
@@ -72,42 +71,11 @@ BASELINE = Page("baseline_registry_list", "/registri/")
 
 
 def measure(browser: _http.Browser, path: str, clients: int, seconds: float) -> dict[str, Any]:
-    latencies: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
+    def get() -> str | None:
+        status = browser.request("GET", path).status
+        return None if status == 200 else str(status)
 
-    def client() -> None:
-        mine: list[float] = []
-        bad: list[str] = []
-        while time.monotonic() < stop_at:
-            t0 = time.perf_counter()
-            try:
-                status = browser.request("GET", path).status
-                if status != 200:
-                    bad.append(str(status))
-            except OSError as exc:
-                bad.append(type(exc).__name__)
-            mine.append(time.perf_counter() - t0)
-        with lock:
-            latencies.extend(mine)
-            errors.extend(bad)
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
-    return {
-        "path": path,
-        "requests": len(latencies),
-        "rps": round(len(latencies) / wall, 1),
-        **_http.percentiles(latencies),
-        "errors": len(errors),
-        "error_kinds": sorted(set(errors))[:5],
-    }
+    return {"path": path, **_http.closed_loop(clients, seconds, get)}
 
 
 def main() -> None:
@@ -123,24 +91,11 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated page names (default: all)")
     parser.add_argument("--live", action="store_true", help="no snapshots: every page computed live (the before)")
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL"):
-        path = Path(tempfile.gettempdir()) / "berdaya_bench_dashboard.sqlite3"
-        if not args.reuse:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    os.environ.setdefault("BERDAYA_DATA_DIR", str(Path(tempfile.gettempdir()) / "berdaya_bench_data"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "berdaya.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_for_bench("dashboard", keep=args.reuse)
     from django.db import connections
 
     from berdaya.core import snapshots
 
-    call_command("migrate", verbosity=0)
     result: dict[str, Any] = {
         "bench": "dashboard",
         "db": "postgresql" if os.environ["DATABASE_URL"].startswith("postgres") else "sqlite",

@@ -28,7 +28,6 @@ import json
 import os
 import random
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -39,6 +38,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _http
+from _setup import django_for_bench
 from _world import build_world
 
 
@@ -303,30 +303,12 @@ def run_mix(ctx: Context, server: Any, users: int, duration: float, seed: int) -
 
 def baseline(port: int, users: int, seconds: float) -> dict[str, Any]:
     browser = _http.Browser(port)
-    latencies: list[float] = []
-    lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
 
-    def client() -> None:
-        mine = []
-        while time.monotonic() < stop_at:
-            t0 = time.perf_counter()
-            browser.request("GET", "/sehat/")
-            mine.append(time.perf_counter() - t0)
-        with lock:
-            latencies.extend(mine)
+    def health() -> str | None:
+        status = browser.request("GET", "/sehat/").status
+        return None if status == 200 else str(status)
 
-    threads = [threading.Thread(target=client) for _ in range(users)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return {
-        "requests": len(latencies),
-        "rps": round(len(latencies) / (time.perf_counter() - started), 1),
-        **_http.percentiles(latencies),
-    }
+    return _http.closed_loop(users, seconds, health)
 
 
 def main() -> None:
@@ -341,24 +323,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (production unit: 3)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL"):
-        path = Path(tempfile.gettempdir()) / "berdaya_bench_load.sqlite3"
-        if not args.reuse:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    os.environ.setdefault("BERDAYA_DATA_DIR", str(Path(tempfile.gettempdir()) / "berdaya_bench_data"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "berdaya.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_for_bench("load", keep=args.reuse)
     from django.db import connections
 
     from berdaya.core import snapshots
 
-    call_command("migrate", verbosity=0)
     result: dict[str, Any] = {
         "bench": "load",
         "db": "postgresql" if os.environ["DATABASE_URL"].startswith("postgres") else "sqlite",
