@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,9 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 from django.utils.text import slugify
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -82,17 +79,17 @@ def _fragment(request, name: str, params: dict[str, Any], build: Any, *, cacheab
     figure comes from those tables, so the same scope and filters give the same HTML until then. A figure read live
     (budgets, prices) may lag the records by at most CACHE_SECONDS. Input the form refuses is rendered but never
     cached (`cacheable`): made-up query strings must not fill the cache every page shares."""
-    if not cacheable:
-        return mark_safe(build())  # rendered by our own template, autoescaped
     latest = _latest(request)
     stamp = f"{latest.pk}-{latest.started_at.timestamp():.0f}" if latest else "none"
     raw = urlencode(sorted((k, str(v)) for k, v in params.items()))
-    key = f"monitoring:{name}:{stamp}:{fragments.scope_key(request.user)}:{get_language()}:{raw}"
-    html = cache.get(key)
-    if html is None:
-        html = build()
-        cache.set(key, html, CACHE_SECONDS)
-    return mark_safe(html)  # rendered by our own template, autoescaped
+    return fragments.cached(
+        f"monitoring:{name}",
+        user=request.user,
+        version=stamp if cacheable else None,
+        params=raw,
+        build=build,
+        seconds=CACHE_SECONDS,
+    )
 
 
 @login_required
