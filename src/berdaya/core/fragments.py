@@ -22,6 +22,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
@@ -48,6 +49,12 @@ def scope_key(user: AnyUser) -> str:
         assigned = hashlib.sha256(json.dumps([villages, districts]).encode()).hexdigest()[:16]
         return f"{caps.role}:user{getattr(user, 'pk', None)}:{assigned}"
     return f"{caps.role}:user{getattr(user, 'pk', None)}"
+
+
+def form_query(form: Any, data: Any) -> str:
+    """The query string of a form's own fields only, each with all its values, in one order: what a cached
+    fragment is keyed on (other parameters do not change the page) and what its links carry."""
+    return urlencode([(k, v) for k in sorted(form.fields) for v in data.getlist(k)])
 
 
 def key_of(name: str, *, user: AnyUser, version: str, params: Mapping[str, Any] | str) -> str:

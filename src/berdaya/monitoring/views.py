@@ -178,8 +178,7 @@ def breakdown(request):
     """Any measure broken down by several dimensions together (sex × age band × disability × district...)."""
     form = _filter_form(request, BreakdownForm)
     # The form's own fields only, each with all its values (several `by`): the cache key and the download links.
-    params = [(k, v) for k in sorted(form.fields) for v in request.GET.getlist(k)]
-    query = urlencode(params)
+    query = fragments.form_query(form, request.GET)
     figures = None
     if form.is_bound and form.is_valid():
 

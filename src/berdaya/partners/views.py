@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -405,9 +404,9 @@ def _filter_form_html(request, template: str, form) -> str:
     if form.is_bound and not form.is_valid():
         # Input the form refuses is rendered but never cached: made-up query strings must not fill the shared cache.
         return mark_safe(build())  # our own autoescaped template's output
-    # The form's own fields only: other parameters do not change it.
-    params = [(k, v) for k in sorted(form.fields) for v in request.GET.getlist(k)]
-    return fragments.cached(template, user=request.user, version="form", params=urlencode(params), build=build)
+    return fragments.cached(
+        template, user=request.user, version="form", params=fragments.form_query(form, request.GET), build=build
+    )
 
 
 def _as_of_version(at: dt.datetime | None) -> str | None:
