@@ -3,6 +3,7 @@ plain Splink with the two baseline blockings of ../shared/linkage-notes.md, meas
 
     python bench/dedup.py --people 10000                        # SQLite (a fresh file in /tmp)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/berdaya_bench_d python bench/dedup.py --people 100000
+    DATABASE_URL=... python bench/dedup.py --people 1000000 --no-baselines --reuse   # keep an earlier run's registry
     python bench/dedup.py --people 10000 --save-model           # also write dedup/data/default_model.json
     python bench/dedup.py --people 10000 --spark 5000           # also train and run on Spark (local mode)
 
@@ -40,7 +41,6 @@ def build(people: int, seed: int) -> dict[int, int]:
     from django.db import connection, transaction
 
     from berdaya.areas.models import District, Province, Regency, Village
-    from berdaya.demo.linkage import labelled_people
     from berdaya.registry.models import Household, Person
 
     with connection.cursor() as cur:
@@ -53,15 +53,11 @@ def build(people: int, seed: int) -> dict[int, int]:
             cur.execute("DELETE FROM registry_household")
     Province.objects.get_or_create(code="15", defaults={"name": "Jambi"})
     Regency.objects.get_or_create(code="15.02", defaults={"province_id": "15", "name": "Kabupaten Merangin"})
-    villages = []
-    for d in range(1, 25):
-        district = f"15.02.{d:02d}"
-        District.objects.get_or_create(code=district, defaults={"regency_id": "15.02", "name": f"Kecamatan {d}"})
-        for v in range(1, 10):
-            code = f"{district}.{2000 + v}"
-            Village.objects.get_or_create(code=code, defaults={"district_id": district, "name": f"Desa {d}-{v}"})
-            villages.append(code)
-    records = list(labelled_people(people, seed=seed, villages=villages))
+    for code in VILLAGES:
+        district = code.rsplit(".", 1)[0]
+        District.objects.get_or_create(code=district, defaults={"regency_id": "15.02", "name": f"Kecamatan {district}"})
+        Village.objects.get_or_create(code=code, defaults={"district_id": district, "name": f"Desa {code}"})
+    records = _records(people, seed)
     households: dict[int, Household] = {}
     for rec in records:
         if rec["household"] not in households:
@@ -97,8 +93,39 @@ def build(people: int, seed: int) -> dict[int, int]:
     return {rec["unique_id"]: rec["truth"] for rec in records}
 
 
+VILLAGES = [f"15.02.{d:02d}.{2000 + v}" for d in range(1, 25) for v in range(1, 10)]
+
+
+def _records(people: int, seed: int) -> list[dict[str, Any]]:
+    from berdaya.demo.linkage import labelled_people
+
+    return list(labelled_people(people, seed=seed, villages=VILLAGES))
+
+
 def _build_child(people: int, seed: int) -> dict[str, Any]:
     return {"truth": build(people, seed)}
+
+
+def _reuse_child(people: int, seed: int) -> dict[str, Any]:
+    """The registry an earlier run built (same size and seed): its truth, regenerated; None if the registry is not
+    that one (another size or seed, or changed since)."""
+    from berdaya.registry.models import Person
+
+    records = _records(people, seed)
+    ids = sorted(rec["unique_id"] for rec in records)
+    have = Person.objects.count()
+    if (
+        have != len(ids)
+        or not Person.objects.filter(pk=ids[0]).exists()
+        or not Person.objects.filter(pk=ids[-1]).exists()
+    ):
+        return {"truth": None}
+    for table in ("dedup_matchpair", "dedup_personkey"):
+        from django.db import connection
+
+        with connection.cursor() as cur:
+            cur.execute(f"DELETE FROM {table}")
+    return {"truth": {rec["unique_id"]: rec["truth"] for rec in records}}
 
 
 def _in_child(target, *args) -> dict[str, Any]:
@@ -290,13 +317,16 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threshold", type=float, default=0.6)
-    parser.add_argument("--chunks", type=int, default=0, help="predict chunks (default: 1 below 200,000, else 4)")
+    parser.add_argument("--chunks", type=int, default=1, help="predict chunks (BERDAYA_DEDUP_CHUNKS)")
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--incremental", type=int, default=50, help="new records for the incremental check")
     parser.add_argument("--save-model", action="store_true", help="write the trained model as the default model")
+    parser.add_argument("--reuse", action="store_true", help="keep the registry of an earlier run of the same size")
     parser.add_argument("--spark", type=int, default=0, help="also run the pipeline on Spark (local) on N people")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
+        if args.reuse:
+            raise SystemExit("--reuse needs DATABASE_URL (the SQLite file is made anew each run)")
         path = Path(tempfile.gettempdir()) / "berdaya_bench_dedup.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -313,11 +343,14 @@ def main() -> None:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    chunks = args.chunks or (1 if args.people < 200_000 else 4)
+    chunks = max(1, args.chunks)
     result: dict[str, Any] = {"db": connection.vendor, "people": args.people, "threshold": args.threshold}
     t0 = time.perf_counter()
     # Built in a child process too: the parent stays small, so the forked pipelines' peak RSS is their own.
-    built = _in_child(_build_child, args.people, args.seed)
+    built = _in_child(_reuse_child, args.people, args.seed) if args.reuse else {"truth": None}
+    result["reused"] = built.get("truth") is not None
+    if not result["reused"]:
+        built = _in_child(_build_child, args.people, args.seed)
     if "error" in built:
         raise SystemExit(built["error"])
     truth = built["truth"]

@@ -413,9 +413,12 @@ BERDAYA = {
     "OUTBOX_MAX_ATTEMPTS": env_int("BERDAYA_OUTBOX_MAX_ATTEMPTS", 5),
     "OUTBOX_RETRY_BASE_SECONDS": env_int("BERDAYA_OUTBOX_RETRY_BASE_SECONDS", 300),
     # Record linkage: pairs at or above this probability are stored and clustered (a run, the review queue, the
-    # incremental check); the predict step is split into this many chunks to bound memory (dedup/linkage.py).
+    # incremental check); a run's DuckDB keeps at most DEDUP_MEMORY_LIMIT in memory and spills the rest to a
+    # temporary directory; the predict step can be split into chunks above 200,000 people (each chunk blocks anew:
+    # more time, a little less memory).
     "DEDUP_THRESHOLD": env_float("BERDAYA_DEDUP_THRESHOLD", 0.6),
-    "DEDUP_CHUNKS": env_int("BERDAYA_DEDUP_CHUNKS", 4),
+    "DEDUP_MEMORY_LIMIT": env_str("BERDAYA_DEDUP_MEMORY_LIMIT", "2GB"),
+    "DEDUP_CHUNKS": env_int("BERDAYA_DEDUP_CHUNKS", 1),
     # SP4N-LAPOR! service levels of grievances, in working days: forward, give the follow-up, close without reply.
     "GRIEVANCE_SLA_DAYS": {"received": 3, "forwarded": 5, "follow_up": 10},
     # The shared secret the SMS/WhatsApp gateway sends with each inbound message (empty: the webhook is off).

@@ -60,6 +60,7 @@ class BerdayaSettings:
     outbox_max_attempts: int
     outbox_retry_base_seconds: int
     dedup_threshold: float
+    dedup_memory_limit: str
     dedup_chunks: int
     dedup_review_threshold: float
     grievance_sla_days: dict[str, int]
@@ -99,8 +100,19 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
     "gurem_max_ha": lambda v: Decimal(str(v)),
     "case_sla_days": dict,
     "grievance_sla_days": dict,
+    "dedup_memory_limit": lambda v: _memory(str(v), "DEDUP_MEMORY_LIMIT"),
     "dci_signature_policy": lambda v: _one_of(str(v).strip().lower(), ("optional", "required"), "DCI_SIGNATURE_POLICY"),
 }
+
+
+def _memory(value: str, name: str) -> str:
+    """An amount of memory as DuckDB reads it: a number and a unit (500MB, 2GB, 1.5GiB)."""
+    import re
+
+    value = value.strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value, flags=re.IGNORECASE):
+        raise ValueError(f"settings.BERDAYA[{name!r}] must be an amount such as 2GB or 500MB, not {value!r}")
+    return value
 
 
 def _one_of(value: str, allowed: tuple[str, ...], name: str) -> str:

@@ -248,24 +248,72 @@ def fields_for(columns: Iterable[str]) -> list[Field]:
     return out
 
 
-# (name, SQL on l and r, columns needed). Each admits few pairs per block at a million people.
-BLOCKING: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("nik", "l.nik = r.nik", ("nik",)),
-    ("nik_area_birth", "l.nik12 = r.nik12", ("nik",)),
-    ("kk", "l.kk_number = r.kk_number", ("kk_number",)),
-    ("phone", "l.phone = r.phone", ("phone",)),
-    ("other_id", "l.other_id = r.other_id", ("other_id",)),
-    ("name_year", "l.name_sorted = r.name_sorted AND l.birth_year = r.birth_year", ("full_name", "birth_date")),
-    ("first_birth", "l.first_name = r.first_name AND l.birth_date = r.birth_date", ("full_name", "birth_date")),
-    ("last_birth", "l.last_name = r.last_name AND l.birth_date = r.birth_date", ("full_name", "birth_date")),
-    ("district_birth", "l.district_id = r.district_id AND l.birth_date = r.birth_date", ("village_id", "birth_date")),
+# Birth dates close enough to be one date written wrong: within a month (a day's typo, a date off by days), the same
+# day and month (the year mistyped), the same year and day (the month mistyped), day and month swapped, or either a
+# date written when only the year was known (1 January, 1 July, 31 December). On columns `prepare` derives once per
+# person (a day number, the month and the day), so a blocking join compares integers and short strings instead of
+# parsing two dates for every candidate pair, in the same SQL for DuckDB and Spark.
+NEAR_DATE = (
+    "(abs(l.birth_day_no - r.birth_day_no) <= 31 OR l.birth_md = r.birth_md"
+    " OR (l.birth_year = r.birth_year AND (l.birth_dd = r.birth_dd"
+    " OR (l.birth_mm = r.birth_dd AND l.birth_dd = r.birth_mm)))"
+    " OR l.birth_placeholder OR r.birth_placeholder)"
+)
+# (name, SQL on l and r, columns needed, columns that must be absent). Each admits few pairs per block at a million
+# people: a key shared by many people (a family card, a common name and birth year, a common name within a district)
+# is narrowed to the pairs whose birth dates could be one date written wrong. The pairs left out could hardly reach a
+# threshold: family members and people with a common name are told apart by birth dates that disagree outright.
+# Narrowed rules come last: Splink leaves out of each rule the pairs of the rules before it, evaluating their
+# conditions on its candidates.
+BLOCKING: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("nik", "l.nik = r.nik", ("nik",), ()),
+    ("nik_area_birth", "l.nik12 = r.nik12", ("nik",), ()),
+    ("kk", "l.kk_number = r.kk_number", ("kk_number",), ("birth_date",)),
+    ("phone", "l.phone = r.phone", ("phone",), ()),
+    ("other_id", "l.other_id = r.other_id", ("other_id",), ()),
+    ("first_birth", "l.first_name = r.first_name AND l.birth_date = r.birth_date", ("full_name", "birth_date"), ()),
+    ("last_birth", "l.last_name = r.last_name AND l.birth_date = r.birth_date", ("full_name", "birth_date"), ()),
+    (
+        "district_birth",
+        "l.district_id = r.district_id AND l.birth_date = r.birth_date",
+        ("village_id", "birth_date"),
+        (),
+    ),
+    # One family card: family members, unless their birth dates could be one date (a person entered twice in a
+    # household under another name is found here); without birth dates, every pair of the card.
+    (
+        "kk_date",
+        f"l.kk_number = r.kk_number AND (l.birth_date IS NULL OR r.birth_date IS NULL OR {NEAR_DATE})",
+        ("kk_number", "birth_date"),
+        (),
+    ),
+    (
+        "name_year",
+        f"l.name_sorted = r.name_sorted AND l.birth_year = r.birth_year AND {NEAR_DATE}",
+        ("full_name", "birth_date"),
+        (),
+    ),
     (
         "district_first_year",
-        "l.district_id = r.district_id AND l.first_name = r.first_name AND l.birth_year = r.birth_year",
+        f"l.district_id = r.district_id AND l.first_name = r.first_name AND l.birth_year = r.birth_year AND {NEAR_DATE}",
         ("village_id", "full_name", "birth_date"),
+        (),
     ),
-    # Without birth dates (a labelled file may have none): the canonical name within a district, or anywhere.
-    ("name_district", "l.name_sorted = r.name_sorted AND l.district_id = r.district_id", ("full_name", "village_id")),
+    # The same name in a district with a birth date missing on one side, or another year that could be a typo.
+    (
+        "name_district_date",
+        "l.name_sorted = r.name_sorted AND l.district_id = r.district_id AND "
+        f"(l.birth_date IS NULL OR r.birth_date IS NULL OR {NEAR_DATE})",
+        ("full_name", "village_id", "birth_date"),
+        (),
+    ),
+    # Without birth dates (a labelled file may have none): the canonical name within a district.
+    (
+        "name_district",
+        "l.name_sorted = r.name_sorted AND l.district_id = r.district_id",
+        ("full_name", "village_id"),
+        ("birth_date",),
+    ),
 )
 # The baselines of ../shared/linkage-notes.md, for bench/dedup.py.
 BASELINES: dict[str, list[str]] = {
@@ -283,8 +331,13 @@ BASELINES: dict[str, list[str]] = {
 
 
 def blocking_for(columns: Iterable[str]) -> list[str]:
+    """The blocking rules the data supports (the same SQL on DuckDB and Spark)."""
     have = set(columns)
-    rules = [sql for _name, sql, needs in BLOCKING if all(c in have for c in needs)]
+    rules = [
+        sql
+        for _name, sql, needs, absent in BLOCKING
+        if all(c in have for c in needs) and not any(c in have for c in absent)
+    ]
     if not rules:
         rules = ["l.name_sorted = r.name_sorted"]
     return rules
@@ -292,6 +345,7 @@ def blocking_for(columns: Iterable[str]) -> list[str]:
 
 # The birth date a 16-digit NIK states (digits 7-12: day, +40 for women; month; two-digit year, read as the latest
 # year not in the future), or NULL when they are not a date (a NIK that fails the checks is still compared whole).
+PLACEHOLDER_DAYS = "('01-01', '07-01', '12-31')"  # dates written when only the year was known
 NIK_BIRTH_SQL = """CAST(CASE WHEN regexp_full_match(nik, '[0-9]{16}') THEN TRY_CAST(
     printf('%04d-%s-%02d', CAST(substr(nik, 11, 2) AS INTEGER)
                            + CASE WHEN CAST(substr(nik, 11, 2) AS INTEGER) > year(current_date) % 100
@@ -362,7 +416,12 @@ def prepare(
                -- The father's name after bin/binti, else the given parent's (for children: the household head).
                COALESCE(NULLIF(array_to_string(parts.parent, ' '), ''),
                         NULLIF(array_to_string(parent_given, ' '), '')) AS parent,
-               birth_date, substr(birth_date, 1, 4) AS birth_year, sex, village_id,
+               birth_date, substr(birth_date, 1, 4) AS birth_year,
+               -- for blocking (NEAR_DATE): the date as a day number, its month and day, a placeholder date
+               CAST(date_diff('day', DATE '1970-01-01', TRY_CAST(birth_date AS DATE)) AS INTEGER) AS birth_day_no,
+               substr(birth_date, 6, 5) AS birth_md, substr(birth_date, 6, 2) AS birth_mm,
+               substr(birth_date, 9, 2) AS birth_dd, substr(birth_date, 6, 5) IN {PLACEHOLDER_DAYS} AS birth_placeholder,
+               sex, village_id,
                COALESCE(district_id, CASE WHEN village_id LIKE '%.%.%.%'
                         THEN regexp_extract(village_id, '^([^.]+\\.[^.]+\\.[^.]+)', 1) ELSE village_id END) AS district_id,
                address, NULLIF(nik, '') AS nik,
@@ -530,18 +589,16 @@ class Linkage:
         return "scored"
 
     def _count_blocked(self) -> int:
-        # Splink's predict dedups pairs found by several rules; count exactly the pairs it scored.
+        # Splink's predict dedups pairs found by several rules; count exactly the pairs it scored: the distinct pairs
+        # of all rules (one join per rule and one hash of the pairs, where excluding each earlier rule from each later
+        # one would evaluate every earlier rule's condition on every later candidate).
         rules = self.linker._settings_obj._blocking_rules_to_generate_predictions
-        total = 0
-        seen: list[str] = []
-        for rule in rules:
-            cond = rule.blocking_rule_sql
-            exclude = "".join(f" AND NOT COALESCE(({s}), false)" for s in seen)
-            total += self.con.execute(
-                f"SELECT count(*) FROM people l JOIN people r ON ({cond}) AND l.unique_id < r.unique_id{exclude}"
-            ).fetchall()[0][0]
-            seen.append(cond)
-        return int(total)
+        union = " UNION ".join(
+            f"SELECT l.unique_id AS a, r.unique_id AS b FROM people l JOIN people r "
+            f"ON ({rule.blocking_rule_sql}) AND l.unique_id < r.unique_id"
+            for rule in rules
+        )
+        return int(self.con.execute(f"SELECT count(*) FROM ({union})").fetchall()[0][0])
 
     def cluster(self, threshold: float, exclude: str | None = None) -> str:
         """Connected components of the pairs at or above `threshold` (Splink's clustering), minus the pairs in the
@@ -591,7 +648,12 @@ def explanation_sql(model: dict[str, Any]) -> str:
     return f"to_json(list_filter([{', '.join(items)}], lambda x: x.label <> ''))"
 
 
-EM_PEOPLE = 100_000
+# EM's blocked pairs per session. Splink 5 samples EM's pairs only when max_pairs is given (its
+# record_sample_proportion sizes a preliminary probe, nothing more): without it, EM at a million people scores every
+# pair born the same day (19 million) and every pair with the same name and sex (216 million). A million pairs hold
+# enough matches to learn from at any size: on the labelled set of 100,000 people, F1 is the same with one or two
+# million (0.965) at half the training time (docs/benchmarks.md).
+EM_MAX_PAIRS = 1_000_000
 
 
 def train_model(linker: Any, columns: set[str], people: int, on_u: Callable[[], Any] | None = None) -> None:
@@ -601,9 +663,6 @@ def train_model(linker: Any, columns: set[str], people: int, on_u: Callable[[], 
     linker.training.estimate_u_using_random_sampling(max_pairs=min(3e5, n * n / 2), seed=1)
     if on_u:
         on_u()
-    # EM's pairs grow with the square of the people sampled: about 100,000 people give it enough matches to learn
-    # from at any registry size, in the same time.
-    sample = min(1.0, EM_PEOPLE / n)
     sessions = []
     if "birth_date" in columns:
         sessions.append("l.birth_date = r.birth_date")
@@ -612,7 +671,7 @@ def train_model(linker: Any, columns: set[str], people: int, on_u: Callable[[], 
     for rule in sessions:
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, record_sample_proportion=sample, estimate_without_term_frequencies=True
+                rule, max_pairs=EM_MAX_PAIRS, estimate_without_term_frequencies=True
             )
         except Exception as exc:  # too few pairs in a small file: keep the other session's estimates
             logger.info("EM on %s skipped: %s", rule, exc)

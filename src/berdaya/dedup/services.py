@@ -42,6 +42,14 @@ PAIR_COLUMNS = [
 KEY_COLUMNS = ["person_id", "name_key", "first_token", "birth_date", "district_code", "kk_number", "phone"]
 
 
+def connect() -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection for a run: at most DEDUP_MEMORY_LIMIT of memory (DuckDB's own default is 80% of the
+    machine's), the rest spilled to the system's temporary directory."""
+    import tempfile
+
+    return duckdb.connect(config={"memory_limit": conf().dedup_memory_limit, "temp_directory": tempfile.gettempdir()})
+
+
 def dedup_run_create(*, actor: User | None, import_id: int | None = None, threshold: float | None = None) -> DedupRun:
     if actor is not None:
         ensure_can_run_dedup(actor)
@@ -107,7 +115,7 @@ def dedup_run_execute(*, run: DedupRun, progress: Progress | None = None) -> dic
     started = time.perf_counter()
     DedupRun.objects.filter(pk=run.pk).update(status=DedupRun.Status.RUNNING)
     progress.start(100, _("Membaca registri…"))
-    duck = duckdb.connect()
+    duck = connect()
     try:
 
         def waiting() -> None:
@@ -140,7 +148,7 @@ def dedup_run_execute(*, run: DedupRun, progress: Progress | None = None) -> dic
         if people >= 2:
             if not small:
                 lk.train()
-            lk.predict(threshold=run.threshold, chunks=conf().dedup_chunks if people > 200_000 else 1)
+            lk.predict(threshold=run.threshold, chunks=max(1, conf().dedup_chunks) if people > 200_000 else 1)
             lk.cluster(run.threshold, exclude="different")
             if batch is not None:
                 duck.execute("CREATE TABLE batch AS SELECT unnest(?::BIGINT[]) AS id", [batch])

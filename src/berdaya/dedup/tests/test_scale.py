@@ -1,0 +1,164 @@
+# SQL here is assembled from the rules defined in code and column names; values travel as parameters.
+# ruff: noqa: S608
+"""What keeps a run at a million people within its time and memory: narrow blocking (one definition of "birth dates
+that could be one date", its SQL checked against it), EM on a bounded sample of pairs, the comparisons counted
+exactly, and DuckDB's memory bounded by a setting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+
+import duckdb
+import pytest
+from django.test import override_settings
+
+from berdaya.core.conf import conf
+from berdaya.dedup import linkage, services
+from berdaya.demo.linkage import labelled_people
+
+
+def near_date(a: str | None, b: str | None) -> bool:
+    """The rule in words (linkage.NEAR_DATE is its SQL): within 31 days, the same day and month, the same year and
+    day, day and month swapped within a year, or either date a placeholder of an unknown day."""
+    if a is None or b is None:
+        return False
+    da, db = dt.date.fromisoformat(a), dt.date.fromisoformat(b)
+    placeholders = {(1, 1), (7, 1), (12, 31)}
+    return (
+        abs((da - db).days) <= 31
+        or (da.month, da.day) == (db.month, db.day)
+        or (da.year == db.year and (da.day == db.day or (da.month == db.day and da.day == db.month)))
+        or (da.month, da.day) in placeholders
+        or (db.month, db.day) in placeholders
+    )
+
+
+def _people(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
+    con.execute("CREATE TABLE raw (" + ", ".join(f"{c} {t}" for c, t in linkage.RAW_COLUMNS.items()) + ")")
+    for r in rows:
+        con.execute(
+            f"INSERT INTO raw ({', '.join(r)}) VALUES ({', '.join('?' * len(r))})",
+            list(r.values()),
+        )
+    linkage.prepare(con)
+
+
+def test_the_sql_of_near_dates_is_the_rule():
+    rng = random.Random(7)
+    base = dt.date(1980, 1, 1)
+    dates = [base + dt.timedelta(days=rng.randint(0, 365 * 30)) for _ in range(60)]
+    # the cases the rule names, and their edges
+    for d in list(dates[:20]):
+        dates += [
+            d + dt.timedelta(days=31),
+            d + dt.timedelta(days=32),
+            d.replace(year=d.year + 3),
+            dt.date(d.year, d.day, d.month) if d.day <= 12 else d,
+            dt.date(d.year, 1, 1),
+            dt.date(d.year + 1, 7, 1),
+        ]
+    iso = sorted({d.isoformat() for d in dates})
+    con = duckdb.connect()
+    _people(con, [{"unique_id": i, "full_name": "Ani", "birth_date": d} for i, d in enumerate(iso)])
+    got = {
+        (a, b)
+        for a, b in con.execute(
+            f"SELECT l.unique_id, r.unique_id FROM people l JOIN people r ON l.unique_id < r.unique_id AND {linkage.NEAR_DATE}"
+        ).fetchall()
+    }
+    want = {(i, j) for i, j in itertools.combinations(range(len(iso)), 2) if near_date(iso[i], iso[j])}
+    assert got == want
+    assert len(want) > 100  # the draw exercises the rule
+
+
+def test_blocking_admits_every_date_corruption_of_the_labelled_set_and_leaves_out_family():
+    """Two records of one person whose date was swapped or moved by days (the labelled set's corruptions), names
+    otherwise the same, are compared; a parent and child on one card with other names and years are not."""
+    rows = [
+        {"unique_id": 1, "full_name": "Siti Aminah", "birth_date": "1985-03-07", "village_id": "15.02.01.2001"},
+        {"unique_id": 2, "full_name": "Siti Aminah", "birth_date": "1985-07-03", "village_id": "15.02.02.2004"},
+        {"unique_id": 3, "full_name": "Siti Aminah", "birth_date": "1985-03-17", "village_id": "15.02.02.2004"},
+        {"unique_id": 4, "full_name": "Siti Aminah", "birth_date": "1985-02-25", "village_id": "15.02.02.2004"},
+        # family on one card: other names, decades apart
+        {"unique_id": 5, "full_name": "Ahmad Yani", "birth_date": "1950-05-20", "kk_number": "1502011234567890"},
+        {"unique_id": 6, "full_name": "Rina Yani", "birth_date": "1979-11-02", "kk_number": "1502011234567890"},
+        # a common name in one district, other years and days: different people
+        {"unique_id": 7, "full_name": "Siti Aminah", "birth_date": "1962-10-14", "village_id": "15.02.01.2001"},
+    ]
+    con = duckdb.connect()
+    _people(con, rows)
+    rules = linkage.blocking_for(linkage.present_columns(con))
+    union = " UNION ".join(
+        f"SELECT l.unique_id AS a, r.unique_id AS b FROM people l JOIN people r ON ({rule}) "
+        "AND l.unique_id < r.unique_id"
+        for rule in rules
+    )
+    pairs = set(con.execute(union).fetchall())
+    assert {(1, 2), (1, 3), (1, 4)} <= pairs
+    assert (5, 6) not in pairs
+    assert (1, 7) not in pairs
+
+
+def test_comparisons_are_counted_once_per_pair():
+    recs = list(labelled_people(400, seed=3))
+    con = duckdb.connect()
+    cols = [c for c in linkage.RAW_COLUMNS if c in recs[0]]
+    con.execute("CREATE TABLE raw (" + ", ".join(f"{c} {linkage.RAW_COLUMNS[c]}" for c in cols) + ")")
+    con.executemany(f"INSERT INTO raw VALUES ({', '.join('?' * len(cols))})", [[r.get(c) for c in cols] for r in recs])
+    lk = linkage.Linkage(con=con, columns=linkage.prepare(con), model=linkage.default_model())
+    lk.build()
+    rules = linkage.blocking_for(lk.columns)
+    people = con.execute("SELECT count(*) FROM people").fetchall()[0][0]
+    assert people > 300
+    for rule in rules:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _r AS SELECT l.unique_id a, r.unique_id b FROM people l, people r "
+            f"WHERE {rule} AND l.unique_id < r.unique_id"
+        )
+        con.execute("CREATE TABLE IF NOT EXISTS _all (a BIGINT, b BIGINT)")
+        con.execute("INSERT INTO _all SELECT * FROM _r")
+    brute = con.execute("SELECT count(*) FROM (SELECT DISTINCT a, b FROM _all)").fetchall()[0][0]
+    overlap = con.execute("SELECT count(*) FROM _all").fetchall()[0][0]
+    assert overlap > brute > 0  # some pairs are found by more than one rule
+    assert lk._count_blocked() == brute
+
+
+def test_em_is_trained_on_a_bounded_sample_of_pairs(monkeypatch):
+    """Splink 5 samples EM's pairs only when max_pairs is given: without it, EM at a million people scored every pair
+    born the same day and every pair with the same name and sex."""
+    seen = []
+
+    class Training:
+        def estimate_u_using_random_sampling(self, **kwargs):
+            pass
+
+        def estimate_parameters_using_expectation_maximisation(self, rule, **kwargs):
+            seen.append((rule, kwargs.get("max_pairs")))
+
+    class FakeLinker:
+        training = Training()
+
+    linkage.train_model(FakeLinker(), {"full_name", "birth_date", "sex"}, 1_000_000)
+    assert [cap for _rule, cap in seen] == [linkage.EM_MAX_PAIRS, linkage.EM_MAX_PAIRS]
+    assert linkage.EM_MAX_PAIRS <= 2_000_000
+
+
+def test_a_runs_duckdb_memory_is_bounded_by_the_setting():
+    from django.conf import settings
+
+    try:
+        with override_settings(BERDAYA={**settings.BERDAYA, "DEDUP_MEMORY_LIMIT": "700MB"}):
+            conf.cache_clear()
+            con = services.connect()
+            limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+            con.close()
+        # DuckDB reports it in its own units (700MB is 667.5 MiB)
+        assert limit.replace(" ", "") in {"667.5MiB", "700.0MB", "667.5MB"}
+        with override_settings(BERDAYA={**settings.BERDAYA, "DEDUP_MEMORY_LIMIT": "a lot"}):
+            conf.cache_clear()
+            with pytest.raises(ValueError, match="DEDUP_MEMORY_LIMIT"):
+                conf()
+    finally:
+        conf.cache_clear()
