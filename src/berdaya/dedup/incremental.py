@@ -132,11 +132,11 @@ def candidates(record: dict[str, Any], *, exclude: Iterable[int] = ()) -> list[i
     births = [birth] if birth else []
     if birth and birth.day <= 12 and birth.day != birth.month:
         births.append(dt.date(birth.year, birth.day, birth.month))
+    # The narrow keys first (a few people each), then the canonical name, which a common name shares with thousands
+    # at a million people: looked up in one query, the name's rows could crowd the others out of the limit.
     q = Q()
-    if parts.given:
-        q |= Q(name_key=parts.sorted_key[:150])
-        if births:
-            q |= Q(first_token=parts.first[:60], birth_date__in=births)
+    if parts.given and births:
+        q |= Q(first_token=parts.first[:60], birth_date__in=births)
     if births and district:
         q |= Q(district_code=district, birth_date__in=births)
     if record.get("kk_number"):
@@ -147,7 +147,13 @@ def candidates(record: dict[str, Any], *, exclude: Iterable[int] = ()) -> list[i
         q |= Q(phone=phone)
     ids: list[int] = []
     if q:
-        ids = list(PersonKey.objects.filter(q).values_list("person_id", flat=True)[: CANDIDATES_PER_RECORD * 2])
+        ids = list(PersonKey.objects.filter(q).values_list("person_id", flat=True)[:CANDIDATES_PER_RECORD])
+    if parts.given and len(ids) < CANDIDATES_PER_RECORD:
+        ids += list(
+            PersonKey.objects.filter(name_key=parts.sorted_key[:150])
+            .exclude(person_id__in=ids)
+            .values_list("person_id", flat=True)[: CANDIDATES_PER_RECORD - len(ids)]
+        )
     newest = PersonKey.objects.aggregate(m=Max("person_id"))["m"] or 0
     fresh = Q(nik=str(record["nik"]).strip()) if record.get("nik") else Q()
     if births:

@@ -162,3 +162,41 @@ def test_a_runs_duckdb_memory_is_bounded_by_the_setting():
                 conf()
     finally:
         conf.cache_clear()
+
+
+@pytest.mark.django_db
+def test_a_common_name_does_not_crowd_the_narrow_keys_out_of_the_candidates(areas):
+    """At a million people a canonical name is shared by thousands: the person with the same first name and birth
+    date is still a candidate, whatever order the database returns the namesakes in."""
+    from berdaya.dedup.incremental import CANDIDATES_PER_RECORD, candidates
+    from berdaya.dedup.models import PersonKey
+    from berdaya.registry.models import Person
+    from berdaya.testing import factories
+
+    hh = factories.household()
+    namesakes = Person.objects.bulk_create(
+        [
+            Person(
+                household=hh,
+                full_name="Siti Aminah",
+                sex="F",
+                birth_date=dt.date(1960, 1, 1) + dt.timedelta(i),
+                relationship="other_relative",
+                nik_missing_reason="unknown",
+            )
+            for i in range(CANDIDATES_PER_RECORD * 2 + 10)
+        ]
+    )
+    PersonKey.objects.bulk_create(
+        [
+            PersonKey(person=p, name_key="AMINAH SITI", first_token="SITI", birth_date=p.birth_date, district_code="")
+            for p in namesakes
+        ]
+    )
+    same = factories.person(hh=hh, name="Siti Aminah", birth_date=dt.date(1991, 5, 17))
+    PersonKey.objects.create(
+        person=same, name_key="AMINAH SITI", first_token="SITI", birth_date=same.birth_date, district_code=""
+    )
+    found = candidates({"full_name": "Siti Aminah", "birth_date": "1991-05-17"})
+    assert same.pk in found
+    assert len(found) == CANDIDATES_PER_RECORD  # the rest are namesakes, up to the limit
