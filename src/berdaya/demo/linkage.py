@@ -234,6 +234,12 @@ def labelled_people(
         uid += 1
         kinds = pick_kinds(rng)
         copy = g.corrupt(original, kinds)
+        # A NIK is unique among the living (the registry refuses a second one): a mistyped NIK that happens to be
+        # another person's is mistyped once more (at a million people a serial a few apart is often taken).
+        while copy.get("nik") and copy["nik"] in used_nik:
+            copy["nik"] = copy["nik"][:12] + f"{(int(copy['nik'][12:]) + 1) % 10000:04d}"
+        if copy.get("nik"):
+            used_nik.add(copy["nik"])
         hh += 1
         copy.update(unique_id=uid, truth=original["truth"], household=hh, relationship="head", kinds=";".join(kinds))
         yield copy
