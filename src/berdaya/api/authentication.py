@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any, ClassVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models.query import get_related_populators
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -75,7 +75,7 @@ class _TokenQuery:
             rows = cursor.fetchall()
         if not rows:
             return None
-        row = list(self.compiler.apply_converters(rows[:1], self.converters))[0] if self.converters else rows[0]
+        row = next(iter(self.compiler.apply_converters(rows[:1], self.converters))) if self.converters else rows[0]
         record = ApiToken.from_db(self.using, self.init_list, row[self.start : self.end])
         for populator in get_related_populators(self.klass_info, self.select, self.using):
             populator.populate(row, record)

@@ -109,8 +109,7 @@ class Rows:
         self.paths = ["__".join(f.source_attrs) for f in fields]
         # The same values read from a model instance (a detail): a key is its `_id` attribute (no related load).
         self.attributes = [
-            (f.source_attrs[:-1], f.source_attrs[-1], isinstance(f, serializers.PrimaryKeyRelatedField))
-            for f in fields
+            (f.source_attrs[:-1], f.source_attrs[-1], isinstance(f, serializers.PrimaryKeyRelatedField)) for f in fields
         ]
         self.convert: list[Callable[[Any], Any] | None] = [
             None if isinstance(f, _AS_STORED) else f.to_representation for f in fields

@@ -17,9 +17,9 @@ from typing import Any
 
 import requests
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q, QuerySet, Window
-from django.db.models.expressions import RawSQL
+from django.db import IntegrityError, transaction
+from django.db.models import Count, JSONField, Q, QuerySet, TextField, Value, Window
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -183,14 +183,14 @@ def _search_one(
         # The page's ids first (answered from indexes alone where it can: a village's people through their
         # households' index), with the number of matches counted in the same pass (a window over the matches, not
         # a second query walking them again), then their records by primary key, in the page's order.
-        page = list(
+        matches: list[tuple[int, int]] = list(
             people.order_by(*order)
             .annotate(dci_total=Window(Count("*")))
             .values_list("pk", "dci_total")[start : start + size]
         )
-        ids = [pk for pk, _total in page]
+        ids = [pk for pk, _total in matches]
         # Past the last page no row carries the count: counted apart (a first page with no row has none).
-        total = page[0][1] if page else (people.count() if start else 0)
+        total = matches[0][1] if matches else (people.count() if start else 0)
         _check_unpaged(total, paged)
         if record_type == FARMER:
             found = {p.pk: p for p in load_people(Person.objects.filter(pk__in=ids), registry, record_type=FARMER)}
@@ -349,7 +349,7 @@ def _answered(txn: Transaction, message: dict[str, Any]) -> str:
     txn.response = message
     txn.status = Transaction.Status.SUCCESS
     txn.answered_at = timezone.now()
-    stored = RawSQL("%s::jsonb" if connection.vendor == "postgresql" else "%s", [text])
+    stored = Cast(Value(text, output_field=TextField()), output_field=JSONField())  # the text as JSON, unparsed
     Transaction.objects.filter(pk=txn.pk).update(response=stored, status=txn.status, answered_at=txn.answered_at)
     return text
 
