@@ -321,7 +321,7 @@ def test_the_answer_is_stored_and_sent_as_one_encoding(world):
     assert stored.response == data["message"] and stored.status == "succ" and stored.answered_at is not None
 
 
-def test_totals_without_a_second_count_and_past_the_end(world):
+def test_totals_come_with_the_page_and_past_its_end(world):
     # The total comes with the page's ids (a window count); a page past the end still says the total.
     token = token_for(world["officer"])
     query = {"type": "expression", "value": {"expression": {"query": {"age": {"$gte": 0}}}}}
