@@ -107,6 +107,10 @@ class Rows:
         fields = [f for f in serializer().fields.values() if not f.write_only]
         self.names = [f.field_name for f in fields]
         self.paths = ["__".join(f.source_attrs) for f in fields]
+        # The same values read from a model instance (a detail): a key is its `_id` attribute (no related load).
+        self.attributes = [
+            (f.source_attrs[:-1], f.source_attrs[-1], isinstance(f, serializers.PrimaryKeyRelatedField)) for f in fields
+        ]
         self.convert: list[Callable[[Any], Any] | None] = [
             None if isinstance(f, _AS_STORED) else f.to_representation for f in fields
         ]
@@ -128,6 +132,18 @@ class Rows:
         if plan is None:
             plan = cls._plans[serializer] = cls(serializer)
         return plan
+
+    def row_of(self, instance: Model) -> dict[str, Any]:
+        """One instance as `render` reads a `.values()` row (its related records loaded by the caller)."""
+        row: dict[str, Any] = {}
+        for path, (walk, last, key) in zip(self.paths, self.attributes, strict=True):
+            obj: Any = instance
+            for attr in walk:
+                obj = getattr(obj, attr) if obj is not None else None
+            if obj is not None and key:
+                last = obj._meta.get_field(last).attname
+            row[path] = getattr(obj, last) if obj is not None else None
+        return row
 
     def render(self, rows: Iterable[dict[str, Any]], *, sees_identifiers: bool) -> list[dict[str, Any]]:
         out = []

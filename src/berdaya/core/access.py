@@ -182,14 +182,21 @@ def get_visible_or_404(qs: QuerySet[M], pk: Any) -> M:
 
 def village_scope_q(user: Actor, field: str) -> Q:
     """Q restricting `field` (a village code, or a path to one) to the villages assigned to `user` (a facilitator),
-    directly or through an assigned district. One id subquery, so the planner never joins assignments per row.
+    directly or through an assigned district, as they are when it is called.
+
+    The codes are read first (one small query) and written into the condition: with a list of codes PostgreSQL
+    knows how few rows a facilitator's villages hold and reads them through the village index, where an id subquery
+    looked to it like the whole regency (it walked every person in id order, probing each one's household). No
+    village assigned: a condition nothing meets (`__in` an empty list), as before.
 
     The village model is reached through the user's own assignment (`user.villages`), so the kernel imports no area
     app."""
     villages = user.villages.model
-    assigned = villages.objects.filter(
-        Q(pk__in=user.villages.values("pk")) | Q(district__in=user.districts.values("pk"))
-    ).values("pk")
+    assigned = list(
+        villages.objects.filter(Q(pk__in=user.villages.values("pk")) | Q(district__in=user.districts.values("pk")))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     return Q(**{f"{field}__in": assigned})
 
 

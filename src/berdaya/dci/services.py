@@ -9,14 +9,17 @@ the raw body, and returns the HTTP status and JSON body to send. Reads start fro
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import requests
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, JSONField, Q, QuerySet, TextField, Value, Window
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,7 +43,7 @@ from . import envelope as env
 from . import signatures
 from .models import Delivery, DeliveryAttempt, Registry, Subscription, Transaction
 from .queries import Compiler, QueryError
-from .records import FARMER, GROUP, MEMBER, REG_TYPE, Mapper, load_households, load_people
+from .records import FARMER, GROUP, MEMBER, REG_TYPE, Mapper, load_households, load_people, member_rows
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +57,9 @@ URL_MAX = Delivery._meta.get_field("url").max_length or 500
 class Answer:
     status: int
     body: dict[str, Any]
+    # body["message"] as JSON text, when it was written already (stored for txn/status): sent as it is, so a long
+    # answer is encoded once (views.py).
+    message_json: str | None = None
 
 
 def receiver_id() -> str:
@@ -67,7 +73,9 @@ def people_for(user: User, registry: str) -> QuerySet[Person]:
     """The people a client may find in `registry`: its user's scope; in the farmer registry, those who farm (an
     active plot, or a farming occupation). A person who withdrew consent to sharing is never answered
     (registry.consent)."""
-    people = people_visible_to(user).exclude(excluded_for(rc.ConsentPurpose.SHARING))
+    people = people_visible_to(user)
+    if not capabilities(user).organisation_scoped:  # partner staff's scope leaves them out already
+        people = people.exclude(excluded_for(rc.ConsentPurpose.SHARING))
     if registry == Registry.FARMER:
         people = people.filter(
             Q(pk__in=Plot.objects.filter(is_active=True).values("farmer_id")) | Q(occupation__in=rc.FARMING_OCCUPATIONS)
@@ -172,14 +180,23 @@ def _search_one(
         page = list(load_households(households)[start : start + size])
         records = [mapper.group(h, h.members.all()) for h in page]
     else:
-        total = people.count()
-        _check_unpaged(total, paged)
         # The page's ids first (answered from indexes alone where it can: a village's people through their
-        # households' index), then their records by primary key, in the page's order.
-        ids = list(people.order_by(*order).values_list("pk", flat=True)[start : start + size])
-        found = {p.pk: p for p in load_people(Person.objects.filter(pk__in=ids), registry, record_type=record_type)}
-        rows = [found[pk] for pk in ids]
-        records = [mapper.farmer(p) for p in rows] if record_type == FARMER else [mapper.member(p) for p in rows]
+        # households' index), with the number of matches counted in the same pass (a window over the matches, not
+        # a second query walking them again), then their records by primary key, in the page's order.
+        matches: list[tuple[int, int]] = list(
+            people.order_by(*order)
+            .annotate(dci_total=Window(Count("*")))
+            .values_list("pk", "dci_total")[start : start + size]
+        )
+        ids = [pk for pk, _total in matches]
+        # Past the last page no row carries the count: counted apart (a first page with no row has none).
+        total = matches[0][1] if matches else (people.count() if start else 0)
+        _check_unpaged(total, paged)
+        if record_type == FARMER:
+            found = {p.pk: p for p in load_people(Person.objects.filter(pk__in=ids), registry, record_type=FARMER)}
+            records = [mapper.farmer(found[pk]) for pk in ids]
+        else:
+            records = [mapper.member_row(row) for row in member_rows(ids)]
     audit(
         actor=user,
         action="dci.search",
@@ -295,7 +312,7 @@ def sync_search(*, client: BearerClient, registry: str, body: bytes) -> Answer:
     except Duplicate:
         return _sync_rejection(_duplicate(), "on-search", envelope.sender_id)
     message = _search_message(txn, envelope.items)
-    _answered(txn, message)
+    encoded = _answered(txn, message)
     header = env.callback_header(
         action="on-search",
         status="succ",
@@ -303,7 +320,7 @@ def sync_search(*, client: BearerClient, registry: str, body: bytes) -> Answer:
         receiver_id=envelope.sender_id,
         total_count=len(envelope.items),
     )
-    return Answer(200, {"header": header, "message": message})
+    return Answer(200, {"header": header, "message": message}, message_json=encoded)
 
 
 def _duplicate() -> env.EnvelopeError:
@@ -320,11 +337,21 @@ def _search_message(txn: Transaction, items: list[dict[str, Any]]) -> dict[str, 
     }
 
 
-def _answered(txn: Transaction, message: dict[str, Any]) -> None:
+def encode(value: Any) -> str:
+    """JSON text as the SPDCI answers are written (views.py sends them with the same settings)."""
+    return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
+def _answered(txn: Transaction, message: dict[str, Any]) -> str:
+    """Store the answer for txn/status; returns it as the JSON text stored. The text is written as it is (a
+    100-record answer is about 100 kB: encoded once for the row and the response, not once per use)."""
+    text = encode(message)
     txn.response = message
     txn.status = Transaction.Status.SUCCESS
     txn.answered_at = timezone.now()
-    txn.save(update_fields=["response", "status", "answered_at"])
+    stored = Cast(Value(text, output_field=TextField()), output_field=JSONField())  # the text as JSON, unparsed
+    Transaction.objects.filter(pk=txn.pk).update(response=stored, status=txn.status, answered_at=txn.answered_at)
+    return text
 
 
 # --- asynchronous requests ----------------------------------------------------------------------------------------

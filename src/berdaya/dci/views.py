@@ -65,7 +65,15 @@ def endpoint(registry: str, name: str) -> Callable[[HttpRequest], HttpResponse]:
             )
         answer = handler(client, registry, request.body)
         # A synchronous answer (it has a header) leaves signed with Berdaya's key, when one is configured.
-        return _json(answer.status, signatures.signed(answer.body))
+        body = signatures.signed(answer.body)
+        if answer.message_json is None:
+            return _json(answer.status, body)
+        # The message as it was encoded for its transaction row; the rest as _json writes it, in the same order.
+        parts = ", ".join(
+            f"{services.encode(key)}: {answer.message_json if key == 'message' else services.encode(value)}"
+            for key, value in body.items()
+        )
+        return HttpResponse("{" + parts + "}", status=answer.status, content_type="application/json")
 
     view.__name__ = f"dci_{registry}_{name}".replace("-", "_")
     return view

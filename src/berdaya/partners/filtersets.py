@@ -7,10 +7,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.areas.selectors import deployment_districts
+from berdaya.core.filtersets import FilterSet
 from berdaya.organisations.models import Organisation
 
 
-class OrganisationFilterSet(df.FilterSet):
+class OrganisationFilterSet(FilterSet):
     q = df.CharFilter(label=_("Cari nama"), method="filter_q")
     kind = df.ChoiceFilter(label=_("Jenis organisasi"), choices=Organisation.Kind.choices)
     district = df.ModelChoiceFilter(

@@ -6,13 +6,14 @@ import django_filters as df
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from berdaya.core.filtersets import FilterSet
 from berdaya.organisations.models import Organisation
 
 from . import choices as c
 from .models import Need, Programme
 
 
-class ProgrammeFilterSet(df.FilterSet):
+class ProgrammeFilterSet(FilterSet):
     q = df.CharFilter(label=_("Cari nama program"), method="filter_q")
     kind = df.ChoiceFilter(label=_("Jenis program"), choices=c.ProgrammeKind.choices)
     status = df.ChoiceFilter(label=_("Status"), choices=c.ProgrammeStatus.choices)

@@ -13,6 +13,7 @@ from berdaya.areas.models import Village
 from berdaya.areas.selectors import deployment_districts
 from berdaya.core.access import capabilities
 from berdaya.core.dates import years_ago
+from berdaya.core.filtersets import FilterSet
 
 from . import choices as c
 from .identity import normalise_identity
@@ -65,7 +66,7 @@ def search_q(value: str, *, prefixes: bool = True) -> Q:
     return q
 
 
-class PersonFilterSet(df.FilterSet):
+class PersonFilterSet(FilterSet):
     q = df.CharFilter(label=_("Cari nama, NIK atau nomor KK"), method="filter_q")
     district = df.ModelChoiceFilter(
         label=_("Kecamatan"),
@@ -127,7 +128,7 @@ class PersonFilterSet(df.FilterSet):
         return qs.filter(flag_q(value))
 
 
-class GroupFilterSet(df.FilterSet):
+class GroupFilterSet(FilterSet):
     q = df.CharFilter(label=_("Cari nama kelompok"), field_name="name", lookup_expr="icontains")
     kind = df.ChoiceFilter(label=_("Jenis"), choices=c.GroupKind.choices)
     district = df.ModelChoiceFilter(

@@ -100,6 +100,16 @@ def test_a_facilitator_of_another_village_sees_only_that_village(world):
     assert ids(api.get("/api/v1/people/")) == {world["b"].pk}
     assert api.get(f"/api/v1/people/{world['a'].pk}/").status_code == 404
     assert ids(api.get("/api/v1/people/", {"village": VILLAGE_A})) == set()
+    assert ids(api.get("/api/v1/households/")) == {world["hh_b"].pk}
+    assert api.get(f"/api/v1/households/{world['hh_a'].pk}/").status_code == 404
+    # A facilitator of village A sees A's person and nobody of B; one with no village sees nobody at all.
+    fac_a = client(factories.user("facilitator", villages=[VILLAGE_A]))
+    assert ids(fac_a.get("/api/v1/people/")) == {world["a"].pk}
+    assert fac_a.get(f"/api/v1/people/{world['b'].pk}/").status_code == 404
+    nowhere = client(factories.user("facilitator"))
+    assert ids(nowhere.get("/api/v1/people/")) == set()
+    assert ids(nowhere.get("/api/v1/households/")) == set()
+    assert nowhere.get(f"/api/v1/people/{world['a'].pk}/").status_code == 404
 
 
 def test_masked_fields_stay_masked_for_partners_and_clear_for_officers(world):

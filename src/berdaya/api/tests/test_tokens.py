@@ -117,3 +117,25 @@ def test_the_command_revokes_by_prefix():
     assert authenticate_bearer(_request(f"Bearer {issued.token}")) is None
     with pytest.raises(CommandError):
         call_command("api", "revoke", "00000000")
+
+
+@pytest.mark.parametrize("role", ["officer", "partner"])
+def test_the_compiled_token_lookup_loads_what_the_queryset_loads(role, django_assert_num_queries):
+    # check_token runs the select_related query compiled once (_TokenQuery): the token, its user and the user's
+    # organisation (none for an officer) come back field for field as the ORM's queryset gives them, in one query.
+    from berdaya.api.authentication import check_token
+
+    user = factories.user(role)
+    issued = token_create(actor=user, user=user, name="x", callback_origins=["https://mitra.example"])
+    ApiToken.objects.update(last_used=timezone.now())  # no last_used write in the measured call
+    expected = ApiToken.objects.select_related("user", "user__organisation").get()
+    with django_assert_num_queries(1):
+        record = check_token(issued.token)
+        assert record is not None
+        assert record.user == user
+        assert record.user.organisation == user.organisation  # loaded with the token: no second query
+    for model_obj, other in ((record, expected), (record.user, expected.user)):
+        for field in type(model_obj)._meta.concrete_fields:
+            assert getattr(model_obj, field.attname) == getattr(other, field.attname), field.name
+    assert record.callback_origins == ["https://mitra.example:443"]
+    assert check_token("bdy_00000000_" + "x" * 43) is None

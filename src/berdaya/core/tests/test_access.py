@@ -69,6 +69,22 @@ def test_it_scopes_a_field_to_a_facilitators_villages_and_districts(areas):
     assert not Village.objects.filter(access.village_scope_q(f.user("facilitator"), "code")).exists()
 
 
+def test_a_facilitators_villages_are_written_into_the_condition(areas, django_assert_num_queries):
+    # The codes are read once, when the condition is made (a list PostgreSQL can estimate), not left as a subquery
+    # on the assignments; no village assigned is a condition nothing meets, alone or beside another condition.
+    jangkat_1, jangkat_2 = f.AREAS["15.02.01"][1]
+    facilitator = f.user("facilitator", villages=[jangkat_2])
+    with django_assert_num_queries(1):
+        q = access.village_scope_q(facilitator, "code")
+    assert q == Q(code__in=[jangkat_2])
+    assert set(Village.objects.filter(q).values_list("code", flat=True)) == {jangkat_2}
+    nobody = access.village_scope_q(f.user("facilitator"), "code")
+    assert nobody == Q(code__in=[])
+    assert not Village.objects.filter(nobody).exists()
+    assert set(Village.objects.filter(nobody | Q(code=jangkat_1)).values_list("code", flat=True)) == {jangkat_1}
+    assert Village.objects.exclude(nobody).count() == Village.objects.count()
+
+
 def test_it_scopes_organisation_records_to_the_regency_or_the_own_organisation(areas, officer, partner, facilitator):
     other = f.organisation("Yayasan Lain")
     everyone = Organisation.objects.all()

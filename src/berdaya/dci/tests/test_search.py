@@ -304,3 +304,33 @@ def test_is_disabled_and_group_size_use_the_registrys_rules(world):
     body = search_body(search_item("predicate", predicate, response_entity="Group"))
     _, data = call(token, "social", "sync-search", body)
     assert [g["@id"] for g in records(data)] == [f"urn:berdaya:household:{world['hh1'].pk}"]
+
+
+def test_the_answer_is_stored_and_sent_as_one_encoding(world):
+    # The message is encoded once, for the transaction row and for the response: the response is byte for byte
+    # what JsonResponse writes for the same body, and the row holds the same message (txn/status answers from it).
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    token = token_for(world["officer"])
+    query = {"type": "expression", "value": {"expression": {"query": {"age": {"$gte": 0}}}}}
+    response, data = call(token, "social", "sync-search", search_body(search_item("expression", query)))
+    assert response["Content-Type"] == "application/json"
+    assert response.content == json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+    assert len(records(data)) == 4 and data["message"]["search_response"][0]["pagination"]["total_count"] == 4
+    stored = Transaction.objects.get(correlation_id=data["message"]["correlation_id"])
+    assert stored.response == data["message"] and stored.status == "succ" and stored.answered_at is not None
+
+
+def test_totals_come_with_the_page_and_past_its_end(world):
+    # The total comes with the page's ids (a window count); a page past the end still says the total.
+    token = token_for(world["officer"])
+    query = {"type": "expression", "value": {"expression": {"query": {"age": {"$gte": 0}}}}}
+    for page, expected in ((1, 3), (2, 1), (3, 0)):
+        body = search_body(search_item("expression", query, pagination={"page_size": 3, "page_number": page}))
+        _, data = call(token, "social", "sync-search", body)
+        item = data["message"]["search_response"][0]
+        assert len(item["data"]["reg_records"]) == expected
+        assert item["pagination"]["total_count"] == 4
+    nobody = search_item("idtype-value", {"type": "NIK", "value": "1502019999999999"})
+    _, data = call(token, "social", "sync-search", search_body(nobody))
+    assert data["message"]["search_response"][0]["pagination"]["total_count"] == 0
