@@ -15,7 +15,7 @@ class ChoiceDisplay:
     spent a few hundred translations on the relationship, status and sex of its rows. The labels stay lazy: each call
     shows the one it returns in the active language, as Django's does."""
 
-    def _get_FIELD_display(self, field: models.Field[Any, Any]) -> Any:  # noqa: N802 - Django's name
+    def _get_FIELD_display(self, field: models.Field[Any, Any]) -> Any:
         value = getattr(self, field.attname)
         table = _tables.get(field)
         if table is None or table[0] is not field.choices:
