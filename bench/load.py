@@ -173,7 +173,11 @@ ACTIONS: list[tuple[str, int, Callable[[Context, random.Random], int], int]] = [
 ]
 
 
-def prepare(ctx_port: int, world: dict[str, Any], people: int) -> Context:
+def prepare(
+    ctx_port: int, world: dict[str, Any], people: int, *, officer: Any = None, anonymous: Any = None
+) -> Context:
+    """The run's context; `officer` and `anonymous` are browsers of another transport (bench/load_cpu.py's test
+    client) instead of the signed-in and anonymous browsers of the server on `ctx_port`."""
     import datetime as dt
 
     from django.db import connections
@@ -188,8 +192,7 @@ def prepare(ctx_port: int, world: dict[str, Any], people: int) -> Context:
         from berdaya.demo.markets import demo_markets
 
         demo_markets(seed=1)
-    officer = User.objects.get(username=world["users"]["officer"])
-    token = token_create(actor=None, user=officer, name="bench load").token
+    token = token_create(actor=None, user=User.objects.get(username=world["users"]["officer"]), name="bench load").token
     sessions = []
     for session in Session.objects.filter(programme__name__startswith="Bench ").order_by("pk")[:20]:
         enrolled = list(
@@ -216,12 +219,13 @@ def prepare(ctx_port: int, world: dict[str, Any], people: int) -> Context:
     ]
     households = Household.objects.order_by("-pk").values_list("pk", flat=True).first() or 1
     connections.close_all()
-    officer_browser = _http.login(ctx_port, world["users"]["officer"], world["password"])
-    officer_browser.csrf("/harga/catat/")
+    if officer is None:
+        officer = _http.login(ctx_port, world["users"]["officer"], world["password"])
+        officer.csrf("/harga/catat/")
     return Context(
         port=ctx_port,
-        officer=officer_browser,
-        anonymous=_http.Browser(ctx_port),
+        officer=officer,
+        anonymous=anonymous if anonymous is not None else _http.Browser(ctx_port),
         token=token,
         people=people,
         households=households,

@@ -150,6 +150,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "berdaya.urls"
+# Django's form renderer, with selects written out in Python (core.renderers): the same markup, without two
+# template includes per option.
+FORM_RENDERER = "berdaya.core.renderers.FormRenderer"
 WSGI_APPLICATION = "berdaya.wsgi.application"
 
 TEMPLATES = [

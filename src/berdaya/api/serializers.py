@@ -8,6 +8,7 @@ messages as the forms.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
@@ -31,6 +32,20 @@ from berdaya.registry.access import people_visible_to
 from berdaya.registry.models import Group, Household, Person
 from berdaya.registry.services import HOUSEHOLD_EDITABLE, PERSON_EDITABLE
 
+_BUILT: dict[type[serializers.ModelSerializer], dict[str, serializers.Field]] = {}
+
+
+def model_fields(serializer: serializers.ModelSerializer) -> dict[str, serializers.Field]:
+    """DRF's ModelSerializer.get_fields() for the serializer's class, built from the model once per class and
+    deep-copied for each instance (as DRF copies the declared fields): building them (the model's fields read, each
+    label and validator worked out) cost a registration through the API more than its own checks. They depend on
+    the class's Meta only, never on the instance or its context."""
+    built = _BUILT.get(type(serializer))
+    if built is None:
+        built = _BUILT[type(serializer)] = serializers.ModelSerializer.get_fields(serializer)
+    return copy.deepcopy(built)
+
+
 # Fields outside IDENTIFYING_FIELDS that still identify someone and are masked the same way.
 EXTRA_MASKED = {"family_contact_phone": mask_phone}
 
@@ -41,7 +56,7 @@ class Masked(serializers.ModelSerializer):
     def get_fields(self) -> dict[str, serializers.Field]:
         # Read only, but built as writable fields first, so the schema keeps each column's blank and null values
         # (a read-only field built by DRF drops them, and the schema would then promise what the data breaks).
-        fields = super().get_fields()
+        fields = model_fields(self)
         for field in fields.values():
             field.read_only = True
             field.required = False
@@ -313,7 +328,7 @@ class _TypesOnly(serializers.ModelSerializer):
     """Every field optional and without validators: the service checks each rule, with the forms' messages."""
 
     def get_fields(self) -> dict[str, serializers.Field]:
-        fields = super().get_fields()
+        fields = model_fields(self)
         for field in fields.values():
             field.required = False
             field.validators = []

@@ -70,26 +70,35 @@ def audit_view(*, actor: AnyUser, obj: models.Model, person_id: int | None = Non
     """Record that `actor` viewed `obj` (a person, household, disability profile, migration episode page), once per
     user and record every few minutes: reloading a page or coming back to it from a list does not fill the trail.
     The check reads the audit table itself (its (object_type, object_id) index), so it holds across server workers
-    and needs no shared cache. The person the record is about is named in the detail (`person`), so the
+    and needs no shared cache; check and write are one INSERT ... WHERE NOT EXISTS (one statement per page view, no
+    query built by the ORM). The person the record is about is named in the detail (`person`), so the
     data-protection officer can list every view of a person's data. True when a row was written."""
     from datetime import timedelta
 
+    from django.db import connections, router
     from django.utils import timezone
 
     user_id = actor.pk if actor is not None and actor.is_authenticated else None
-    recent = AuditEvent.objects.filter(
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        action=AuditEvent.Action.VIEW,
-        actor_id=user_id,
-        at__gte=timezone.now() - timedelta(seconds=VIEW_THROTTLE_SECONDS),
-    )
-    if recent.exists():
-        return False
     if person_id is not None:
         detail["person"] = person_id
-    audit(actor=actor, action=AuditEvent.Action.VIEW, obj=obj, **detail)
-    return True
+    connection = connections[router.db_for_write(AuditEvent)]
+    now = timezone.now()
+    at = connection.ops.adapt_datetimefield_value(now)
+    since = connection.ops.adapt_datetimefield_value(now - timedelta(seconds=VIEW_THROTTLE_SECONDS))
+    payload = AuditEvent._meta.get_field("detail").get_db_prep_save(_clean(detail), connection)
+    object_type, object_id, view = obj._meta.label_lower, str(obj.pk), AuditEvent.Action.VIEW.value
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    same_actor = "actor_id = %s" if user_id is not None else "actor_id IS NULL"
+    sql = (
+        f"INSERT INTO {table} (at, actor_id, action, object_type, object_id, detail) "  # noqa: S608 - names from code
+        "SELECT %s, %s, %s, %s, %s, %s WHERE NOT EXISTS (SELECT 1 FROM "
+        f"{table} WHERE object_type = %s AND object_id = %s AND action = %s AND {same_actor} AND at >= %s)"
+    )
+    params = [at, user_id, view, object_type, object_id, payload, object_type, object_id, view]
+    params += [user_id] if user_id is not None else []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, since])
+        return cursor.rowcount == 1
 
 
 def set_history_user(obj: models.Model, user: Actor | None) -> None:

@@ -56,8 +56,11 @@ def paginate(qs: QuerySet, page: str | int | None, page_size: int) -> Page:
         number = 1
     number = min(number, MAX_OFFSET // page_size + 1)
     offset = (number - 1) * page_size
+    items = list(qs[offset : offset + page_size])
+    if 0 < len(items) < page_size or (offset == 0 and not items):
+        # A page that is not full is the last: the rows are counted already (most searches end on their first page).
+        return Page(items=items, number=number, page_size=page_size, count=offset + len(items), capped=False)
     # COUNT over a LIMITed subquery: exact below the cap, "more than" above it.
     counted = qs.order_by()[: max(COUNT_CAP, offset + page_size) + 1].count()
     capped = counted > max(COUNT_CAP, offset + page_size)
-    items = list(qs[offset : offset + page_size])
     return Page(items=items, number=number, page_size=page_size, count=counted - (1 if capped else 0), capped=capped)

@@ -166,6 +166,29 @@ def candidates(record: dict[str, Any], *, exclude: Iterable[int] = ()) -> list[i
     return [i for i in dict.fromkeys(ids) if i not in skip][:CANDIDATES_PER_RECORD]
 
 
+# From this many keys on, PostgreSQL's own estimate of the table's rows (pg_class.reltuples, which ANALYZE sets; a run
+# analyzes the keys it rebuilt, services._write_keys) stands for the count: counting a million keys at every
+# registration cost more than the rest of the check, and a few per cent on the denominator of a term frequency is
+# a few per cent on a ratio the model reads on a log scale. A smaller table (a new deployment, every test) is counted.
+ESTIMATE_FROM = 100_000
+
+
+def key_count() -> int:
+    """How many people have match keys: the denominator of the names' term frequencies."""
+    from django.db import connections, router
+
+    from .models import PersonKey
+
+    connection = connections[router.db_for_read(PersonKey)]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [PersonKey._meta.db_table])
+            row = cursor.fetchone()
+        if row is not None and row[0] >= ESTIMATE_FROM:
+            return int(row[0])
+    return PersonKey.objects.count()
+
+
 def _tf(con: duckdb.DuckDBPyConnection, table: str, total: int) -> None:
     """The term frequencies of the canonical names among `total` keyed people, counted from the keys (index-only
     counts)."""
@@ -323,9 +346,7 @@ def likely_matches(
             wanted = [[pid for pid in ids if (-(i + 1), pid) in related] for i, ids in enumerate(wanted)]
             if not any(wanted):
                 return [[] for _record in records]
-    from .models import PersonKey
-
-    _tf(con, "inc_all", PersonKey.objects.count())
+    _tf(con, "inc_all", key_count())
     con.execute("CREATE OR REPLACE TABLE inc_new AS SELECT * FROM inc_all WHERE unique_id < 0")
     con.execute("CREATE OR REPLACE TABLE inc_cand AS SELECT * FROM inc_all WHERE unique_id > 0")
     explain = linkage.explanation_sql(model)

@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -213,7 +213,7 @@ def dedup_run_execute(*, run: DedupRun, progress: Progress | None = None) -> dic
 def _write_keys(duck: duckdb.DuckDBPyConnection) -> int:
     """Every person's match keys, rebuilt (the incremental check looks candidates up by them)."""
     PersonKey.objects.all().delete()
-    return dbio.push(
+    keys = dbio.push(
         duck,
         "SELECT unique_id, COALESCE(left(name_sorted, 150), ''), COALESCE(left(first_name, 60), ''), "
         "TRY_CAST(birth_date AS DATE), COALESCE(left(district_id, 20), ''), COALESCE(left(kk_number, 16), ''), "
@@ -221,6 +221,13 @@ def _write_keys(duck: duckdb.DuckDBPyConnection) -> int:
         "dedup_personkey",
         KEY_COLUMNS,
     )
+    connection = connections[router.db_for_write(PersonKey)]
+    if connection.vendor == "postgresql":
+        # The incremental check reads a large table's size from its statistics (incremental.key_count): fresh
+        # ones, with the keys (ANALYZE in the run's transaction counts the rows it wrote).
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {PersonKey._meta.db_table}")
+    return keys
 
 
 def pair_decide(*, actor: User, person_a: Person, person_b: Person, decision: str, reason: str = "") -> PairDecision:

@@ -556,7 +556,7 @@ class ProgrammeSummary:
         return True
 
 
-def _summary(*, actor: User, people: QuerySet[Person], person: Person | None = None) -> ProgrammeSummary:
+def _summary(*, actor: User, people: QuerySet[Person] | list[int], person: Person | None = None) -> ProgrammeSummary:
     caps = capabilities(actor)
     enrolments = list(
         Enrolment.objects.filter(person__in=people)
@@ -607,7 +607,7 @@ def _summary(*, actor: User, people: QuerySet[Person], person: Person | None = N
 
 def person_programmes(*, actor: User, person: Person) -> ProgrammeSummary:
     """For registry's person page: the caller already checked the person is visible to the actor."""
-    return _summary(actor=actor, people=Person.objects.filter(pk=person.pk), person=person)
+    return _summary(actor=actor, people=[person.pk], person=person)
 
 
 def household_programmes(*, actor: User, household: Household) -> ProgrammeSummary:

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
@@ -133,8 +134,14 @@ def get_person_or_404(user: User, pk: int | str) -> Person:
     """The person with id `pk`, or the one a merged record `pk` was merged into (old links and ids keep working:
     a page compares `person.pk` with the id it was asked for and redirects)."""
     people = people_visible_to(user).select_related("household__village__district")
-    survivor = resolve_alias(pk)
-    return get_visible_or_404(people, survivor if survivor is not None else pk)
+    try:
+        return get_visible_or_404(people, pk)
+    except Http404:
+        # Not a person the user sees: a merged record (people_visible_to leaves aliases out) stands for its survivor.
+        survivor = resolve_alias(pk)
+        if survivor is None:
+            raise
+        return get_visible_or_404(people, survivor)
 
 
 def get_group_or_404(user: User, pk: int | str) -> Group:

@@ -21,6 +21,7 @@ from django.utils.translation import pgettext
 from simple_history.models import HistoricalRecords
 
 from berdaya.core.dates import age_on
+from berdaya.core.display import ChoiceDisplay
 from berdaya.core.phone import normalise_phone_fields, validate_phone
 
 from . import choices as c
@@ -35,7 +36,7 @@ digits_16 = RegexValidator(rf"\A{rules.NUMBER_16}\Z", rules.NUMBER_16_FORMAT)
 rt_rw = RegexValidator(rf"^{rules.RT_RW}$", rules.RT_RW_FORMAT)
 
 
-class Household(models.Model):
+class Household(ChoiceDisplay, models.Model):
     """A household (rumah tangga / keluarga) living at one address, identified by its own id.
 
     The KK number is an attribute, not the identity: it changes when a family moves, splits or loses its head, and
@@ -186,7 +187,7 @@ class PersonQuerySet(models.QuerySet["Person"]):
         return self.exclude(status__in=c.NOT_LIVING_STATUSES)
 
 
-class Person(models.Model):
+class Person(ChoiceDisplay, models.Model):
     """A person (penduduk) in a household. NIK is unique among living people and may be missing, with a reason."""
 
     # Indexed as (household, relationship) in Meta, which serves every lookup by household.

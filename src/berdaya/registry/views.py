@@ -46,7 +46,7 @@ from .history import history_entries
 from .matching import ScopedMatches, scoped_matches
 from .models import Group, GroupMembership, PersonMerge
 from .panels import HOME, HOUSEHOLD, PERSON, panels_for
-from .vulnerability import FLAGS, profiles
+from .vulnerability import FLAGS, profiles_of
 
 
 @login_required
@@ -76,7 +76,7 @@ def dashboard(request):
 def _people_page(request):
     filterset, qs = selectors.person_list(actor=request.user, filters=request.GET)
     page = paginate(qs, request.GET.get("page"), conf().page_size)
-    flags = profiles(qs.model.objects.filter(pk__in=[p.pk for p in page.items]))
+    flags = profiles_of(p.pk for p in page.items)
     for person in page.items:
         person.flags = flags.get(person.pk, [])
     query = request.GET.copy()
@@ -108,7 +108,7 @@ def person_detail(request, pk: int):
         "registry/person_detail.html",
         {
             "person": person,
-            "flags": profiles(type(person).objects.filter(pk=person.pk)).get(person.pk, []),
+            "flags": profiles_of([person.pk]).get(person.pk, []),
             "memberships": person.memberships.select_related("group__village").order_by("left_on", "-joined_on"),
             "consents": person.consents.select_related("recorded_by"),
             "events": person.events.select_related("recorded_by"),
@@ -187,7 +187,7 @@ def household_detail(request, pk: int):
     audit_view(actor=request.user, obj=household)
     caps = capabilities(request.user)
     members = list(selectors.household_members(household))
-    flags = profiles(household.members.current())
+    flags = profiles_of(member.pk for member in members)
     for member in members:
         member.flags = flags.get(member.pk, [])
     return render(

@@ -91,3 +91,26 @@ def aggregate_max_minutes() -> int:
     from django.conf import settings
 
     return max(1, round(settings.BERDAYA_AGGREGATE_MAX_AGE / 60))
+
+
+# The main menu's links per (language, capabilities, unread notifications, URL prefix), kept by each worker: the same
+# links for every reader of a role, which reversing 25 URLs and translating 30 labels rebuilt on every page. A
+# restart (a deploy) empties it; no personal data is in it (links and a count of the reader's own notifications).
+_MENUS: dict[tuple[Any, ...], str] = {}
+MENUS_KEPT = 256
+
+
+@register.simple_tag
+def nav_menu(caps: Capabilities | None, unread: int) -> str:
+    from django.template.loader import render_to_string
+    from django.urls import get_script_prefix
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    key = (get_language(), caps, unread, get_script_prefix())
+    html = _MENUS.get(key)
+    if html is None:
+        if len(_MENUS) >= MENUS_KEPT:
+            _MENUS.clear()
+        html = _MENUS[key] = render_to_string("core/_nav_menu.html", {"caps": caps, "unread": unread})
+    return mark_safe(html)  # our own autoescaped template's output

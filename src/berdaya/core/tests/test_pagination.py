@@ -56,8 +56,25 @@ def test_it_counts_exactly_once_the_last_page_is_reached(rows):
 def test_it_counts_with_one_limited_query(rows, django_assert_num_queries):
     with django_assert_num_queries(2) as captured:
         paginate(rows, 2, 10)
-    count_sql = captured.captured_queries[0]["sql"].upper()
-    assert "COUNT" in count_sql and "LIMIT 31" in count_sql
+    count_sql = next(q["sql"].upper() for q in captured.captured_queries if "COUNT" in q["sql"].upper())
+    assert "LIMIT 31" in count_sql
+
+
+def test_a_page_that_is_not_full_needs_no_count(rows, django_assert_num_queries):
+    # The last page of 95 rows, and a first page holding every match: the rows fetched are the count.
+    with django_assert_num_queries(1):
+        page = paginate(rows.filter(code__lt="95"), 10, 10)
+    assert (page.count, page.capped, page.has_next, page.last_page, len(page.items)) == (95, False, False, 10, 5)
+    with django_assert_num_queries(1):
+        page = paginate(rows.filter(code__lt="07"), 1, 10)
+    assert (page.count, page.capped, page.has_next, page.last_page, page.end_index) == (7, False, False, 1, 7)
+    with django_assert_num_queries(1):
+        page = paginate(rows.filter(code="zz"), 1, 10)
+    assert (page.count, page.has_next, page.start_index, page.last_page) == (0, False, 0, 1)
+    # A full page still counts: more rows may follow.
+    with django_assert_num_queries(2):
+        page = paginate(rows.filter(code__lt="10"), 1, 10)
+    assert (page.count, page.has_next) == (10, False)
 
 
 @pytest.mark.parametrize("raw", [None, "", "abc", "0", "-3", "1.5", 0])

@@ -1,0 +1,155 @@
+"""CPU per request of bench/load.py's actions, in process: this process's CPU plus its PostgreSQL backend's.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/berdaya_bench python bench/load_cpu.py --people 1000000 --reuse
+
+Where bench/load.py measures latency of 50 closed-loop users (which a shared machine blurs), this measures what one
+request of each of its actions costs in CPU, the figure the closed loop's latency follows (latency ≈ users × mean
+CPU per request / cores): Django's test client with the production profile, bench/load.py's own actions and
+random draws (the same people, households, villages, registrations and rosters), `--requests` requests per action
+after three warming ones, `time.process_time()` for this process and /proc/<pg_backend_pid()>/stat for its
+PostgreSQL backend (Linux, PostgreSQL on the same machine; parallel query workers are other processes and are not
+counted). The world is bench/_world.py's (`--reuse` keeps one of the same size). The mean is weighted by the
+actions' shares of the mix. Prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import _http  # noqa: E402
+import load  # noqa: E402
+from _setup import django_for_bench  # noqa: E402
+from _world import build_world  # noqa: E402
+
+
+class ClientBrowser:
+    """bench/load.py's browser (`request(method, path, form)` → `.status`, `.cookies`) over Django's test client."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        return {k: v.value for k, v in self.client.cookies.items()}
+
+    def request(self, method: str, path: str, form: dict[str, Any] | None = None, **_kw: Any) -> _http.Response:
+        if method == "GET":
+            response = self.client.get(path, HTTP_ACCEPT="text/html")
+        else:
+            response = self.client.post(path, form or {}, HTTP_ACCEPT="text/html")
+        return _http.Response(response.status_code, b"", {})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--reuse", action="store_true", help="keep a world of this size already in the database")
+    parser.add_argument(
+        "--skip-refresh", action="store_true", help="use the stored aggregate snapshots as they are (with --reuse)"
+    )
+    parser.add_argument("--requests", type=int, default=50, help="per action")
+    parser.add_argument("--only", default="", help="comma-separated action names (default: all)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="print each action's cProfile to stderr (PROFILE_SORT, default cumulative; PROFILE_FILTER, a regex of "
+        "the functions shown; PROFILE_LINES, default 60)",
+    )
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        raise SystemExit("bench/load_cpu.py reads the PostgreSQL backend's CPU: set DATABASE_URL=postgres://...")
+    os.environ.update(_http.server_env({"BERDAYA_AGGREGATE_MAX_AGE": "1800"}))
+    os.environ["ALLOWED_HOSTS"] = "127.0.0.1,testserver"
+    django_for_bench("load_cpu", keep=args.reuse)
+    _http.collectstatic(_http.server_env())  # the production profile's hashed static files, as bench/load.py
+    from django.db import connection
+    from django.test import Client
+
+    from berdaya.accounts.models import User
+    from berdaya.core import snapshots
+
+    result: dict[str, Any] = {
+        "bench": "load_cpu",
+        "people": args.people,
+        "requests": args.requests,
+        "loadavg_before": [round(x, 2) for x in os.getloadavg()],
+    }
+    world = build_world(args.people, reuse=args.reuse)
+    if not args.skip_refresh:
+        snapshots.refresh_all()
+    officer = Client()
+    officer.force_login(User.objects.get(username=world["users"]["officer"]))
+    ctx = load.prepare(0, world, args.people, officer=ClientBrowser(officer), anonymous=ClientBrowser(Client()))
+    api = Client()
+
+    def client_api(ctx: load.Context, method: str, path: str, body: Any | None = None) -> int:
+        headers = {"HTTP_ACCEPT": "application/json", "HTTP_AUTHORIZATION": f"Bearer {ctx.token}"}
+        if method == "GET":
+            return int(api.get(path, **headers).status_code)
+        response = api.post(path, data=json.dumps(body), content_type="application/json", **headers)
+        return int(response.status_code)
+
+    load._api = client_api  # the actions call the module's _api: through the test client instead of a socket
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def backend_cpu() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    actions: dict[str, Any] = {}
+    rng = random.Random(args.seed)
+    for name, weight, action, expect in load.ACTIONS:
+        if args.only and name not in args.only.split(","):
+            continue
+        statuses = {int(action(ctx, rng)) for _ in range(3)}  # warm: the first request builds caches
+        profiler = cProfile.Profile() if args.profile else None
+        pg0, py0, wall0 = backend_cpu(), time.process_time(), time.perf_counter()
+        if profiler:
+            profiler.enable()
+        for _ in range(args.requests):
+            statuses.add(int(action(ctx, rng)))
+        if profiler:
+            profiler.disable()
+        pg1, py1, wall1 = backend_cpu(), time.process_time(), time.perf_counter()
+        if profiler:
+            print(f"=== {name}", file=sys.stderr)
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats(
+                os.environ.get("PROFILE_SORT", "cumulative")
+            ).print_stats(os.environ.get("PROFILE_FILTER", ""), int(os.environ.get("PROFILE_LINES", "60")))
+        django_ms = (py1 - py0) / args.requests * 1000
+        pg_ms = (pg1 - pg0) / args.requests * 1000
+        actions[name] = {
+            "weight": weight,
+            "django_cpu_ms": round(django_ms, 2),
+            "pg_cpu_ms": round(pg_ms, 2),
+            "cpu_ms": round(django_ms + pg_ms, 2),
+            "wall_ms": round((wall1 - wall0) / args.requests * 1000, 2),
+            "errors": len(statuses - {expect}),
+            "statuses": sorted(statuses),
+        }
+    result["actions"] = actions
+    total = sum(a["weight"] for a in actions.values())
+    result["weighted_cpu_ms"] = round(sum(a["weight"] * a["cpu_ms"] for a in actions.values()) / total, 2)
+    result["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
