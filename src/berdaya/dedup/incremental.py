@@ -132,8 +132,9 @@ def candidates(record: dict[str, Any], *, exclude: Iterable[int] = ()) -> list[i
     births = [birth] if birth else []
     if birth and birth.day <= 12 and birth.day != birth.month:
         births.append(dt.date(birth.year, birth.day, birth.month))
-    # The narrow keys first (a few people each), then the canonical name, which a common name shares with thousands
-    # at a million people: looked up in one query, the name's rows could crowd the others out of the limit.
+    # In order of how surely they point at one person: the record's NIK, the narrow keys (a few people each),
+    # people registered since the keys were built, then the canonical name, which a common name shares with thousands
+    # at a million people. Each is looked up on its own, so a crowded key cannot push a surer one out of the limit.
     q = Q()
     if parts.given and births:
         q |= Q(first_token=parts.first[:60], birth_date__in=births)
@@ -145,25 +146,40 @@ def candidates(record: dict[str, Any], *, exclude: Iterable[int] = ()) -> list[i
     if phone:
         q |= Q(phone=phone.lstrip("+"))
         q |= Q(phone=phone)
-    ids: list[int] = []
-    if q:
-        ids = list(PersonKey.objects.filter(q).values_list("person_id", flat=True)[:CANDIDATES_PER_RECORD])
-    if parts.given and len(ids) < CANDIDATES_PER_RECORD:
-        ids += list(
-            PersonKey.objects.filter(name_key=parts.sorted_key[:150])
-            .exclude(person_id__in=ids)
-            .values_list("person_id", flat=True)[: CANDIDATES_PER_RECORD - len(ids)]
-        )
-    newest = PersonKey.objects.aggregate(m=Max("person_id"))["m"] or 0
-    fresh = Q(nik=str(record["nik"]).strip()) if record.get("nik") else Q()
-    if births:
-        fresh |= Q(birth_date__in=births, id__gt=newest)
-    if phone:
-        fresh |= Q(phone=phone, id__gt=newest)
-    if fresh:
-        ids += list(Person.objects.filter(fresh).values_list("id", flat=True)[:CANDIDATES_PER_RECORD])
     skip = set(exclude)
-    return [i for i in dict.fromkeys(ids) if i not in skip][:CANDIDATES_PER_RECORD]
+    ids: list[int] = []
+
+    def room() -> int:
+        return CANDIDATES_PER_RECORD - len(dict.fromkeys(ids))
+
+    if record.get("nik"):
+        ids += (
+            Person.objects.filter(nik=str(record["nik"]).strip())
+            .exclude(pk__in=skip)
+            .values_list("id", flat=True)[:CANDIDATES_PER_RECORD]
+        )
+    if q and room() > 0:
+        ids += (
+            PersonKey.objects.filter(q)
+            .exclude(person_id__in=[*skip, *ids])
+            .values_list("person_id", flat=True)[: room()]
+        )
+    fresh = Q()
+    if births or phone:
+        newest = PersonKey.objects.aggregate(m=Max("person_id"))["m"] or 0
+        if births:
+            fresh |= Q(birth_date__in=births, id__gt=newest)
+        if phone:
+            fresh |= Q(phone=phone, id__gt=newest)
+    if fresh and room() > 0:
+        ids += Person.objects.filter(fresh).exclude(pk__in=[*skip, *ids]).values_list("id", flat=True)[: room()]
+    if parts.given and room() > 0:
+        ids += (
+            PersonKey.objects.filter(name_key=parts.sorted_key[:150])
+            .exclude(person_id__in=[*skip, *ids])
+            .values_list("person_id", flat=True)[: room()]
+        )
+    return list(dict.fromkeys(ids))[:CANDIDATES_PER_RECORD]
 
 
 # From this many keys on, PostgreSQL's own estimate of the table's rows (pg_class.reltuples, which ANALYZE sets; a run

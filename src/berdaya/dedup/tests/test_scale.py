@@ -200,3 +200,39 @@ def test_a_common_name_does_not_crowd_the_narrow_keys_out_of_the_candidates(area
     found = candidates({"full_name": "Siti Aminah", "birth_date": "1991-05-17"})
     assert same.pk in found
     assert len(found) == CANDIDATES_PER_RECORD  # the rest are namesakes, up to the limit
+
+
+@pytest.mark.django_db
+def test_the_person_with_the_records_nik_is_always_a_candidate(areas):
+    """Found in review: the NIK's person was looked up last and cut off by the limit when a name filled it."""
+    from berdaya.dedup.incremental import CANDIDATES_PER_RECORD, candidates
+    from berdaya.dedup.models import PersonKey
+    from berdaya.registry.models import Person
+    from berdaya.testing import factories
+
+    hh = factories.household()
+    namesakes = Person.objects.bulk_create(
+        [
+            Person(
+                household=hh,
+                full_name="Siti",
+                sex="F",
+                birth_date=dt.date(1960, 1, 1) + dt.timedelta(i),
+                relationship="other_relative",
+                nik_missing_reason="unknown",
+            )
+            for i in range(CANDIDATES_PER_RECORD + 50)
+        ]
+    )
+    PersonKey.objects.bulk_create(
+        [PersonKey(person=p, name_key="SITI", first_token="SITI", birth_date=p.birth_date) for p in namesakes]
+    )
+    owner = factories.person(hh=hh, name="Rahmawati", birth_date=dt.date(1950, 3, 3))
+    PersonKey.objects.create(person=owner, name_key="RAHMAWATI", first_token="RAHMAWATI", birth_date=owner.birth_date)
+    found = candidates({"full_name": "Siti", "nik": owner.nik, "birth_date": "1950-03-03"})
+    assert found[0] == owner.pk
+    assert len(found) == CANDIDATES_PER_RECORD
+    # the people to leave out (the record itself, when editing) are left out before the limit, not after it
+    again = candidates({"full_name": "Siti", "nik": owner.nik}, exclude=[owner.pk, namesakes[0].pk])
+    assert owner.pk not in again and namesakes[0].pk not in again
+    assert len(again) == CANDIDATES_PER_RECORD
