@@ -30,3 +30,15 @@ def django_for_bench(name: str, *, keep: bool = False) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+
+
+def pg_backend_cpu() -> float:
+    """CPU seconds used so far by this process's PostgreSQL backend (Linux, PostgreSQL on the same machine; parallel
+    query workers are other processes and are not counted)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -52,6 +52,15 @@ def _existing(cursor, people: int) -> bool:
     return bool(row and row[0] == people)
 
 
+def add_world_arguments(parser: Any) -> None:
+    """The arguments of every benchmark on this world: its size, keeping it, keeping its snapshots."""
+    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--reuse", action="store_true", help="keep a world of this size already in the database")
+    parser.add_argument(
+        "--skip-refresh", action="store_true", help="use the stored aggregate snapshots as they are (with --reuse)"
+    )
+
+
 def build_world(people: int, *, reuse: bool = False) -> dict[str, Any]:
     """Build (or keep) the world; return what the benchmarks refer to: users, ids, figures."""
     from django.db import connection, transaction

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import _http  # noqa: E402
 import api as api_bench  # noqa: E402
-from _setup import django_for_bench  # noqa: E402
+from _setup import django_for_bench, pg_backend_cpu  # noqa: E402
 
 
 def main() -> None:
@@ -42,18 +42,10 @@ def main() -> None:
     django_for_bench("api_cpu")  # DATABASE_URL is set: the database as it is, migrated
     registry, info = api_bench.prepare(args.people, reuse=args.reuse)
 
-    from django.db import connection
     from django.test import Client
 
     client = Client()
-    tick = os.sysconf("SC_CLK_TCK")
-
-    def backend_cpu() -> float:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            pid = cursor.fetchone()[0]
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / tick
+    backend_cpu = pg_backend_cpu
 
     result: dict[str, Any] = {"bench": "api_cpu", "people": args.people, "requests": args.requests, **info}
     scenarios: dict[str, Any] = {}

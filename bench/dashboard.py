@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _http
 from _setup import django_for_bench
-from _world import build_world
+from _world import add_world_arguments, build_world
 
 
 @dataclass
@@ -80,11 +80,7 @@ def measure(browser: _http.Browser, path: str, clients: int, seconds: float) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=1_000_000)
-    parser.add_argument("--reuse", action="store_true", help="keep a world of this size already in the database")
-    parser.add_argument(
-        "--skip-refresh", action="store_true", help="use the stored aggregate snapshots as they are (with --reuse)"
-    )
+    add_world_arguments(parser)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10.0, help="per page")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (production unit: 3)")

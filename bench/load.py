@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _http
 from _setup import django_for_bench
-from _world import build_world
+from _world import add_world_arguments, build_world
 
 
 @dataclass
@@ -317,11 +317,7 @@ def baseline(port: int, users: int, seconds: float) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=1_000_000)
-    parser.add_argument("--reuse", action="store_true", help="keep a world of this size already in the database")
-    parser.add_argument(
-        "--skip-refresh", action="store_true", help="use the stored aggregate snapshots as they are (with --reuse)"
-    )
+    add_world_arguments(parser)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", type=float, default=300.0, help="seconds of the mixed workload")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (production unit: 3)")

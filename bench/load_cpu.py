@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import _http  # noqa: E402
 import load  # noqa: E402
-from _setup import django_for_bench  # noqa: E402
-from _world import build_world  # noqa: E402
+from _setup import django_for_bench, pg_backend_cpu  # noqa: E402
+from _world import add_world_arguments, build_world  # noqa: E402
 
 
 class ClientBrowser:
@@ -55,11 +55,7 @@ class ClientBrowser:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=1_000_000)
-    parser.add_argument("--reuse", action="store_true", help="keep a world of this size already in the database")
-    parser.add_argument(
-        "--skip-refresh", action="store_true", help="use the stored aggregate snapshots as they are (with --reuse)"
-    )
+    add_world_arguments(parser)
     parser.add_argument("--requests", type=int, default=50, help="per action")
     parser.add_argument("--only", default="", help="comma-separated action names (default: all)")
     parser.add_argument("--seed", type=int, default=1)
@@ -76,7 +72,6 @@ def main() -> None:
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,testserver"
     django_for_bench("load_cpu", keep=args.reuse)
     _http.collectstatic(_http.server_env())  # the production profile's hashed static files, as bench/load.py
-    from django.db import connection
     from django.test import Client
 
     from berdaya.accounts.models import User
@@ -104,14 +99,7 @@ def main() -> None:
         return int(response.status_code)
 
     load._api = client_api  # the actions call the module's _api: through the test client instead of a socket
-    tick = os.sysconf("SC_CLK_TCK")
-
-    def backend_cpu() -> float:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            pid = cursor.fetchone()[0]
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / tick
+    backend_cpu = pg_backend_cpu
 
     actions: dict[str, Any] = {}
     rng = random.Random(args.seed)

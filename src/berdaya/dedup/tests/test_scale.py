@@ -164,35 +164,38 @@ def test_a_runs_duckdb_memory_is_bounded_by_the_setting():
         conf.cache_clear()
 
 
+def _keyed_namesakes(hh, name: str, name_key: str, count: int) -> list:
+    """`count` people of one name in `hh`, born on different days, with their match keys: a crowded name key."""
+    from berdaya.dedup.models import PersonKey
+    from berdaya.registry.models import Person
+
+    people = Person.objects.bulk_create(
+        Person(
+            household=hh,
+            full_name=name,
+            sex="F",
+            birth_date=dt.date(1960, 1, 1) + dt.timedelta(i),
+            relationship="other_relative",
+            nik_missing_reason="unknown",
+        )
+        for i in range(count)
+    )
+    PersonKey.objects.bulk_create(
+        PersonKey(person=p, name_key=name_key, first_token="SITI", birth_date=p.birth_date) for p in people
+    )
+    return people
+
+
 @pytest.mark.django_db
 def test_a_common_name_does_not_crowd_the_narrow_keys_out_of_the_candidates(areas):
     """At a million people a canonical name is shared by thousands: the person with the same first name and birth
     date is still a candidate, whatever order the database returns the namesakes in."""
     from berdaya.dedup.incremental import CANDIDATES_PER_RECORD, candidates
     from berdaya.dedup.models import PersonKey
-    from berdaya.registry.models import Person
     from berdaya.testing import factories
 
     hh = factories.household()
-    namesakes = Person.objects.bulk_create(
-        [
-            Person(
-                household=hh,
-                full_name="Siti Aminah",
-                sex="F",
-                birth_date=dt.date(1960, 1, 1) + dt.timedelta(i),
-                relationship="other_relative",
-                nik_missing_reason="unknown",
-            )
-            for i in range(CANDIDATES_PER_RECORD * 2 + 10)
-        ]
-    )
-    PersonKey.objects.bulk_create(
-        [
-            PersonKey(person=p, name_key="AMINAH SITI", first_token="SITI", birth_date=p.birth_date, district_code="")
-            for p in namesakes
-        ]
-    )
+    _keyed_namesakes(hh, "Siti Aminah", "AMINAH SITI", CANDIDATES_PER_RECORD * 2 + 10)
     same = factories.person(hh=hh, name="Siti Aminah", birth_date=dt.date(1991, 5, 17))
     PersonKey.objects.create(
         person=same, name_key="AMINAH SITI", first_token="SITI", birth_date=same.birth_date, district_code=""
@@ -207,26 +210,10 @@ def test_the_person_with_the_records_nik_is_always_a_candidate(areas):
     """Found in review: the NIK's person was looked up last and cut off by the limit when a name filled it."""
     from berdaya.dedup.incremental import CANDIDATES_PER_RECORD, candidates
     from berdaya.dedup.models import PersonKey
-    from berdaya.registry.models import Person
     from berdaya.testing import factories
 
     hh = factories.household()
-    namesakes = Person.objects.bulk_create(
-        [
-            Person(
-                household=hh,
-                full_name="Siti",
-                sex="F",
-                birth_date=dt.date(1960, 1, 1) + dt.timedelta(i),
-                relationship="other_relative",
-                nik_missing_reason="unknown",
-            )
-            for i in range(CANDIDATES_PER_RECORD + 50)
-        ]
-    )
-    PersonKey.objects.bulk_create(
-        [PersonKey(person=p, name_key="SITI", first_token="SITI", birth_date=p.birth_date) for p in namesakes]
-    )
+    namesakes = _keyed_namesakes(hh, "Siti", "SITI", CANDIDATES_PER_RECORD + 50)
     owner = factories.person(hh=hh, name="Rahmawati", birth_date=dt.date(1950, 3, 3))
     PersonKey.objects.create(person=owner, name_key="RAHMAWATI", first_token="RAHMAWATI", birth_date=owner.birth_date)
     found = candidates({"full_name": "Siti", "nik": owner.nik, "birth_date": "1950-03-03"})
