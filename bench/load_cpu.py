@@ -65,6 +65,12 @@ def main() -> None:
         help="print each action's cProfile to stderr (PROFILE_SORT, default cumulative; PROFILE_FILTER, a regex of "
         "the functions shown; PROFILE_LINES, default 60)",
     )
+    parser.add_argument(
+        "--queries",
+        action="store_true",
+        help="count each action's SQL queries per request (one more request, after the measured ones); "
+        "QUERIES_SQL=1 prints that request's statements to stderr",
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("bench/load_cpu.py reads the PostgreSQL backend's CPU: set DATABASE_URL=postgres://...")
@@ -121,6 +127,18 @@ def main() -> None:
             pstats.Stats(profiler, stream=sys.stderr).sort_stats(
                 os.environ.get("PROFILE_SORT", "cumulative")
             ).print_stats(os.environ.get("PROFILE_FILTER", ""), int(os.environ.get("PROFILE_LINES", "60")))
+        queries = None
+        if args.queries:
+            from django.db import connection
+            from django.test.utils import CaptureQueriesContext
+
+            with CaptureQueriesContext(connection) as captured:
+                statuses.add(int(action(ctx, rng)))
+            queries = len(captured.captured_queries)
+            if os.environ.get("QUERIES_SQL"):
+                print(f"=== {name}: {queries} queries", file=sys.stderr)
+                for query in captured.captured_queries:
+                    print(f"[{query['time']}] {query['sql'][:400]}", file=sys.stderr)
         django_ms = (py1 - py0) / args.requests * 1000
         pg_ms = (pg1 - pg0) / args.requests * 1000
         actions[name] = {
@@ -129,6 +147,7 @@ def main() -> None:
             "pg_cpu_ms": round(pg_ms, 2),
             "cpu_ms": round(django_ms + pg_ms, 2),
             "wall_ms": round((wall1 - wall0) / args.requests * 1000, 2),
+            **({"queries": queries} if queries is not None else {}),
             "errors": len(statuses - {expect}),
             "statuses": sorted(statuses),
         }

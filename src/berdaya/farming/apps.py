@@ -11,7 +11,9 @@ class FarmingConfig(AppConfig):
 
     def ready(self) -> None:
         # Its section on the registry's person page (the registry does not import farming).
-        register_panel(PERSON, "farming", template="farming/_person_panel.html", order=30)
+        from .panels import person_panel
+
+        register_panel(PERSON, "farming", template="farming/_person_panel.html", order=30, context=person_panel)
         # The smallholder flags: farming owns the plots that decide them.
         from . import flags
 

@@ -58,6 +58,15 @@ def support_needs_for(person_ids: Iterable[int]) -> dict[int, set[str]]:
     return result
 
 
+def support_needs_of(person: Person, profile: DisabilityProfile | None) -> set[str]:
+    """support_needs_for one person whose row and profile (or None) are already read: no query."""
+    if profile is not None:
+        return {need for need in c.SupportNeed.values if getattr(profile, f"need_{need}")}
+    return {
+        need for field, need in c.WGSS_INFERRED_NEEDS.items() if (getattr(person, field) or 0) >= rc.WGSSAnswer.A_LOT
+    }
+
+
 def _features(needs: Iterable[str]) -> list[str]:
     """The session features that meet these needs, in the order of SupportNeed (a companion needs none)."""
     wanted = set(needs)

@@ -16,15 +16,21 @@ from django.utils.translation import gettext as _
 from berdaya.accounts.models import User
 from berdaya.core.access import capabilities, get_visible_or_404, not_found
 from berdaya.core.audit import audit
+from berdaya.core.compiled import CompiledQuery
 from berdaya.registry.access import people_visible_to
 
 from .models import CaseWorker, RightsCase
+
+# Asked on every person page (its migration panel): compiled once (core.compiled).
+_CASE_WORKER = CompiledQuery(
+    lambda user: CaseWorker.objects.filter(user=user, is_active=True).order_by("pk")[:1], user=int
+)
 
 
 def case_worker_of(user: User) -> CaseWorker | None:
     if not capabilities(user).authenticated:
         return None
-    return CaseWorker.objects.filter(user=user, is_active=True).first()
+    return next(iter(_CASE_WORKER(user=user.pk)), None)
 
 
 def is_case_worker(user: User) -> bool:

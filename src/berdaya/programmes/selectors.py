@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
 from berdaya.core.access import capabilities
+from berdaya.core.compiled import CompiledQuery
 from berdaya.core.conf import conf
 from berdaya.core.dates import years_ago
 from berdaya.core.forms import style_widgets
@@ -556,28 +557,45 @@ class ProgrammeSummary:
         return True
 
 
-def _summary(*, actor: User, people: QuerySet[Person] | list[int], person: Person | None = None) -> ProgrammeSummary:
-    caps = capabilities(actor)
-    enrolments = list(
+# The summary's reads, compiled once (core.compiled): the person and household pages run them for every view.
+_ENROLMENTS = CompiledQuery(
+    lambda people: (
         Enrolment.objects.filter(person__in=people)
-        .select_related("programme__organiser", "person")
-        .prefetch_related("certificate")
+        .select_related("programme__organiser", "person", "certificate")
         .order_by("-created_at", "-id")[:100]
-    )
-    for e in enrolments:
-        e.manageable = can_manage_programme(actor, e.programme)
-        e.cert = getattr(e, "certificate", None) if e.status == c.EnrolmentStatus.COMPLETED else None
-    attended = list(
+    ),
+    people=[int],
+)
+_ATTENDED = CompiledQuery(
+    lambda people: (
         Attendance.objects.filter(person__in=people, present=True)
         .select_related("session__programme", "person")
         .order_by("-session__date")[:50]
-    )
-    rows = list(
+    ),
+    people=[int],
+)
+_ASSISTANCE = CompiledQuery(
+    lambda people: (
         Assistance.objects.filter(person__in=people)
         .exclude(status=c.AssistanceStatus.CANCELLED)
         .select_related("programme__organiser", "person")
         .order_by("-date", "-id")[:200]
-    )
+    ),
+    people=[int],
+)
+_NEEDS = CompiledQuery(
+    lambda person: PersonNeed.objects.filter(person=person).select_related("need", "recorded_by"), person=int
+)
+
+
+def _summary(*, actor: User, people: list[int], person: Person | None = None) -> ProgrammeSummary:
+    caps = capabilities(actor)
+    enrolments = _ENROLMENTS(people=people)
+    for e in enrolments:
+        e.manageable = can_manage_programme(actor, e.programme)
+        e.cert = getattr(e, "certificate", None) if e.status == c.EnrolmentStatus.COMPLETED else None
+    attended = _ATTENDED(people=people)
+    rows = _ASSISTANCE(people=people)
     mine: list[Assistance] = []
     others: defaultdict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: {"count": 0, "last_date": None})
     in_full = sees_others_assistance_in_full(actor)
@@ -591,7 +609,7 @@ def _summary(*, actor: User, people: QuerySet[Person] | list[int], person: Perso
             key = (a.programme.organiser.name, a.get_kind_display())
             others[key]["count"] += 1
             others[key]["last_date"] = max(filter(None, [others[key]["last_date"], a.date]))
-    needs = list(PersonNeed.objects.filter(person=person).select_related("need", "recorded_by")) if person else []
+    needs = _NEEDS(person=person.pk) if person else []
     can_record = person is not None and caps.edits_registry and person.status != rc.PersonStatus.DECEASED
     return ProgrammeSummary(
         person=person,
@@ -612,7 +630,8 @@ def person_programmes(*, actor: User, person: Person) -> ProgrammeSummary:
 
 def household_programmes(*, actor: User, household: Household) -> ProgrammeSummary:
     """For registry's household page: every member's programmes, attendance and assistance."""
-    return _summary(actor=actor, people=people_visible_to(actor).filter(household=household))
+    people = list(people_visible_to(actor).filter(household=household).values_list("pk", flat=True))
+    return _summary(actor=actor, people=people)
 
 
 def active_needs() -> QuerySet[Need]:

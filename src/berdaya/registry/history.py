@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simple_history.utils import get_app_model_primary_key_name
+
+from berdaya.core.compiled import CompiledQuery
 from berdaya.core.masking import is_identifying, mask_field
 
 HIDDEN = {
@@ -46,8 +49,32 @@ def _display(record, field, value) -> str:
     return str(value)
 
 
+# The history read of each kind of record and limit, compiled once (core.compiled): every person and household page
+# reads it.
+_READS: dict[tuple[type, str, int], CompiledQuery] = {}
+
+
+def _records(obj, limit: int) -> list:
+    history = obj.history.model
+    key = (history, get_app_model_primary_key_name(obj), limit)
+    read = _READS.get(key)
+    if read is None:
+        read = _READS.setdefault(
+            key,
+            CompiledQuery(
+                lambda pk: (
+                    history._default_manager.filter(**{key[1]: pk})
+                    .select_related("history_user")
+                    .order_by("-history_date", "-history_id")[: limit + 1]
+                ),
+                pk=int,
+            ),
+        )
+    return read(pk=obj.pk)
+
+
 def history_entries(obj, *, sees_identifiers: bool, limit: int = 50) -> list[Entry]:
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    records = _records(obj, limit)
     entries: list[Entry] = []
     for index, record in enumerate(records[:limit]):
         previous = records[index + 1] if index + 1 < len(records) else None

@@ -15,6 +15,7 @@ from berdaya.areas.models import District, Village
 from berdaya.core import disclosure
 from berdaya.core.access import capabilities, ensure_sees_people
 from berdaya.core.audit import audit, audit_view
+from berdaya.core.compiled import CompiledQuery
 from berdaya.core.conf import conf
 from berdaya.core.forms import apply_errors, service_errors
 from berdaya.core.pagination import paginate
@@ -44,7 +45,7 @@ from .forms import (
 )
 from .history import history_entries
 from .matching import ScopedMatches, scoped_matches
-from .models import Group, GroupMembership, PersonMerge
+from .models import ConsentRecord, Group, GroupMembership, LifeEvent, PersonMerge
 from .panels import HOME, HOUSEHOLD, PERSON, panels_for
 from .vulnerability import FLAGS, profiles_of
 
@@ -94,6 +95,25 @@ def person_list(request):
     return render(request, "registry/person_list.html", context)
 
 
+# The person page's own reads, compiled once (core.compiled): the page is the registry's most read.
+_MEMBERSHIPS = CompiledQuery(
+    lambda person: (
+        GroupMembership.objects.filter(person=person).select_related("group__village").order_by("left_on", "-joined_on")
+    ),
+    person=int,
+)
+_CONSENTS = CompiledQuery(
+    lambda person: ConsentRecord.objects.filter(person=person).select_related("recorded_by"), person=int
+)
+_EVENTS = CompiledQuery(
+    lambda person: LifeEvent.objects.filter(person=person).select_related("recorded_by"), person=int
+)
+_MERGES = CompiledQuery(
+    lambda person: PersonMerge.objects.filter(survivor=person).select_related("actor").order_by("-at")[:20],
+    person=int,
+)
+
+
 @login_required
 def person_detail(request, pk: int):
     person = get_person_or_404(request.user, pk)
@@ -109,16 +129,16 @@ def person_detail(request, pk: int):
         {
             "person": person,
             "flags": profiles_of([person.pk]).get(person.pk, []),
-            "memberships": person.memberships.select_related("group__village").order_by("left_on", "-joined_on"),
-            "consents": person.consents.select_related("recorded_by"),
-            "events": person.events.select_related("recorded_by"),
+            "memberships": _MEMBERSHIPS(person=person.pk),
+            "consents": _CONSENTS(person=person.pk),
+            "events": _EVENTS(person=person.pk),
             "history": history_entries(person, sees_identifiers=caps.sees_identifiers),
             # Sections of the apps built on the registry (programmes, disability, farming, migration): registry.panels.
             "panels": panels_for(PERSON, actor=request.user, obj=person),
             "event_form": LifeEventForm(),
             "consent_form": ConsentForm(),
             "can_edit": caps.edits_registry,
-            "merges": PersonMerge.objects.filter(survivor=person).select_related("actor").order_by("-at")[:20],
+            "merges": _MERGES(person=person.pk),
         },
     )
 

@@ -3,11 +3,21 @@ from __future__ import annotations
 from django import template
 
 from berdaya.core.access import capabilities
+from berdaya.core.compiled import CompiledQuery
 
 from .. import selectors
 from ..access import cases_readable_by, is_case_worker
+from ..models import MigrationEpisode
 
 register = template.Library()
+
+# selectors.episodes_of, compiled once (core.compiled): every person page renders the panel.
+_EPISODES = CompiledQuery(
+    lambda person: (
+        MigrationEpisode.objects.filter(person=person).select_related("family_contact").order_by("-created_at", "-id")
+    ),
+    person=int,
+)
 
 
 @register.simple_tag(takes_context=True)
@@ -24,7 +34,7 @@ def migration_person_panel(context, person) -> dict:
     request = context["request"]
     user = request.user
     caps = capabilities(user)
-    episodes = list(selectors.episodes_of(person))
+    episodes = _EPISODES(person=person.pk)
     readable = []
     if caps.is_admin or is_case_worker(user):
         readable = list(
