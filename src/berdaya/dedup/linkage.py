@@ -689,9 +689,45 @@ EM_MAX_PAIRS = 1_000_000
 U_MAX_PAIRS = 300_000
 
 
+# EM's m step may drive a level's m to a value a float64 barely holds (3.7e-320 was seen at a million people: the
+# household's levels, which the registry's second registrations never show), and Splink 5 refuses to set an m or u
+# below 1e-300, which ended the whole session and left every comparison it trains untrained (the model scored
+# names and sexes at 1:1 and found 16% of the duplicates). Each m step's values are kept at or above EM_FLOOR, far
+# below anything a match weight can tell apart; `clamp` raises them to M_FLOOR after training.
+EM_FLOOR = 1e-12
+
+
+def floor_em_proportions(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The m and u proportions of one EM step, each at least EM_FLOOR (the prior's row left as it is)."""
+    for record in records:
+        if record.get("output_column_name") == "_probability_two_random_records_match":
+            continue
+        for key in ("m_probability", "u_probability"):
+            value = record.get(key)
+            if isinstance(value, float) and value < EM_FLOOR:
+                record[key] = EM_FLOOR
+    return records
+
+
+def _floor_em_steps() -> None:
+    """Wrap Splink's m step (once per process) with floor_em_proportions."""
+    from splink.internals import expectation_maximisation as em
+
+    compute = em.compute_proportions_for_new_parameters
+    if getattr(compute, "_berdaya_floored", False):
+        return
+
+    def floored(df_params: Any) -> list[dict[str, Any]]:
+        return floor_em_proportions(compute(df_params))
+
+    floored._berdaya_floored = True  # type: ignore[attr-defined]
+    em.compute_proportions_for_new_parameters = floored
+
+
 def train_model(linker: Any, columns: set[str], people: int, on_u: Callable[[], Any] | None = None) -> None:
     """u by random sampling, m by EM on blocks that leave informative comparisons free (see Linkage.train).
     Shared by the DuckDB and Spark pipelines."""
+    _floor_em_steps()
     n = max(people, 1)
     linker.training.estimate_u_using_random_sampling(max_pairs=min(U_MAX_PAIRS, n * n / 2), seed=1)
     if on_u:
@@ -707,7 +743,7 @@ def train_model(linker: Any, columns: set[str], people: int, on_u: Callable[[], 
                 rule, max_pairs=EM_MAX_PAIRS, estimate_without_term_frequencies=True
             )
         except Exception as exc:  # too few pairs in a small file: keep the other session's estimates
-            logger.info("EM on %s skipped: %s", rule, exc)
+            logger.warning("EM on %s skipped: %s", rule, exc)
 
 
 TRAIN_MIN_PEOPLE = 2000  # below this EM has too few pairs to learn from: the default model is used instead

@@ -182,6 +182,34 @@ def test_a_model_trained_by_an_older_definition_is_explained_by_its_own_labels()
     assert [json.loads(g)[0]["label"] for g in got] == ["NIK sama", "NIK berbeda"]
 
 
+def test_an_em_step_whose_m_underflows_keeps_training(monkeypatch):
+    """Splink 5 refuses an m below 1e-300, and EM's m step produced 3.7e-320 for a level the matches never show (at a
+    million people): the whole session ended and its comparisons stayed untrained. Each step's proportions are
+    floored instead, in the function EM calls."""
+    from splink.internals import expectation_maximisation as em
+
+    step = [
+        {"output_column_name": "household", "comparison_vector_value": 3, "m_probability": 3.663e-320, "u_probability": 0.2},
+        {"output_column_name": "household", "comparison_vector_value": 0, "m_probability": 1.0, "u_probability": 0.0},
+        {"output_column_name": "_probability_two_random_records_match", "comparison_vector_value": 0,
+         "m_probability": 1e-9, "u_probability": 1.0},
+    ]  # fmt: skip
+    monkeypatch.setattr(em, "compute_proportions_for_new_parameters", lambda df: [dict(r) for r in step])
+    linkage._floor_em_steps()
+    got = em.compute_proportions_for_new_parameters(None)
+    assert got[0]["m_probability"] == linkage.EM_FLOOR and got[0]["u_probability"] == 0.2
+    assert got[1]["u_probability"] == linkage.EM_FLOOR and got[1]["m_probability"] == 1.0
+    assert got[2]["m_probability"] == 1e-9  # the prior is EM's, not a level's
+    # Splink accepts the floored value where it refused the raw one.
+    from splink.internals.comparison_level import _validate_m_u_probability
+
+    with pytest.raises(ValueError):
+        _validate_m_u_probability(step[0]["m_probability"], "m_probability", "level not observed")
+    _validate_m_u_probability(got[0]["m_probability"], "m_probability", "level not observed")
+    linkage._floor_em_steps()  # once only
+    assert em.compute_proportions_for_new_parameters(None)[0]["m_probability"] == linkage.EM_FLOOR
+
+
 def test_comparisons_are_counted_once_per_pair():
     recs = list(labelled_people(400, seed=3))
     con = duckdb.connect()
