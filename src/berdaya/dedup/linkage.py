@@ -9,9 +9,10 @@ chunks and clusters them.
 
 Blocking (docs/decisions.md, "Record linkage"): the pairs worth scoring share a NIK (or its area and birth-date
 part), a KK, a phone, the canonical name and birth year, the first name and birth date, the last name and birth date,
-the birth date within a district, or the first name and birth year within a district. Each rule is narrow (a few
-people per block even at a million), and between them they admit every kind of corruption the labelled set holds
-but two at once in the same field: far fewer comparisons than blocking on a village or on district and birth year.
+the birth date within a district, the first name and birth year within a district, or, in one village, the birth
+year with the sex and initial or with the last name. Each rule is narrow (a few people per block even at a million),
+and between them they admit every kind of corruption the labelled set holds but two at once in the same field: far
+fewer comparisons than blocking on a village or on district and birth year.
 """
 
 from __future__ import annotations
@@ -175,10 +176,11 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "nik",
         ("nik",),
-        "nik_l IS NULL OR nik_r IS NULL",
+        "nik_l IS NULL AND nik_r IS NULL",
         (
             ("nik_l = nik_r", gettext_noop("NIK sama"), None),
             (_dl("nik", 1), gettext_noop("NIK beda satu angka"), None),
+            ("nik_l IS NULL OR nik_r IS NULL", gettext_noop("NIK hanya di satu catatan"), None),
         ),
         gettext_noop("NIK berbeda"),
     ),
@@ -216,13 +218,14 @@ FIELDS: tuple[Field, ...] = (
 )
 # NIK is unique among the living: two registry records never share one, and a person registered twice has either
 # no NIK on one record or two different ones. So "NIK sama" is never observed (neither EM nor random sampling can
-# learn it) and "NIK berbeda" says almost nothing. These levels are stated, not learnt. (What the first twelve
-# digits hold, the district and the birth date, joins the place and birth-date comparisons as a second record of
-# them: a level of their own would count the same agreement twice.)
+# learn it): its level and the one-digit typo are stated, not learnt. The other two are learnt: a NIK on one record
+# only (the usual trace of a second registration, where two people are both registered with theirs) and two NIKs
+# that differ by more than a typo (the usual trace of two people). (What the first twelve digits hold, the district
+# and the birth date, joins the place and birth-date comparisons as a second record of them: a level of their own
+# would count the same agreement twice.)
 PRIOR_LEVELS: dict[tuple[str, str], tuple[float, float | None]] = {
     ("nik", "NIK sama"): (0.05, 1e-7),
     ("nik", "NIK beda satu angka"): (0.05, 1e-5),
-    ("nik", "NIK berbeda"): (0.9, 0.99999),
     # A person is on one family card once: sharing a KK makes two records family, hardly the same person (a
     # household imported twice is found by its names and dates). Learnt from data, EM would take family for one.
     ("household", "Satu KK"): (0.001, 0.0003),
@@ -296,6 +299,21 @@ BLOCKING: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     (
         "district_first_year",
         f"l.district_id = r.district_id AND l.first_name = r.first_name AND l.birth_year = r.birth_year AND {NEAR_DATE}",
+        ("village_id", "full_name", "birth_date"),
+        (),
+    ),
+    # A typo in the first name and one in the birth date, in one village: the same initial and sex (a typo rarely
+    # hits the first letter), or the same last name (the typo in the first).
+    (
+        "village_initial_year",
+        "l.village_id = r.village_id AND l.sex = r.sex AND l.birth_year = r.birth_year AND "
+        f"substr(l.first_name, 1, 1) = substr(r.first_name, 1, 1) AND {NEAR_DATE}",
+        ("village_id", "full_name", "birth_date", "sex"),
+        (),
+    ),
+    (
+        "village_last_year",
+        f"l.village_id = r.village_id AND l.last_name = r.last_name AND l.birth_year = r.birth_year AND {NEAR_DATE}",
         ("village_id", "full_name", "birth_date"),
         (),
     ),
@@ -632,16 +650,30 @@ class Linkage:
         )
 
 
+def model_labels(comparison: dict[str, Any]) -> dict[int, str]:
+    """gamma value → label of one comparison of a trained model, read from the model itself (Splink numbers the
+    levels after the null level from n-1 down to 0), so a model trained by an older definition of the levels is
+    still explained by its own labels."""
+    levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+    out = {len(levels) - 1 - i: str(lv.get("label_for_charts") or "") for i, lv in enumerate(levels)}
+    out[-1] = ""
+    return out
+
+
 def explanation_sql(model: dict[str, Any]) -> str:
     """A JSON list of {field, label (Indonesian), weight (the level's match weight, with the name's term-frequency
     adjustment)} for each compared field with data, from a scored table's gamma_* and mw_* columns."""
-    used = {c["output_column_name"] for c in model["comparisons"]}
+    comparisons = {c["output_column_name"]: c for c in model["comparisons"]}
     items = []
     for f in FIELDS:
-        if f.name not in used:
+        comp = comparisons.get(f.name)
+        if comp is None:
             continue
-        labels = " ".join(f"WHEN {g} THEN '{lab}'" for g, lab in f.labels().items())
-        tf = f" + COALESCE(mw_tf_adj_{f.name}, 0)" if any(t for *_x, t in f.levels) else ""
+        labels = " ".join(
+            f"WHEN {g} THEN '{lab.replace(chr(39), chr(39) * 2)}'" for g, lab in model_labels(comp).items()
+        )
+        has_tf = any(lv.get("tf_adjustment_column") for lv in comp["comparison_levels"])
+        tf = f" + COALESCE(mw_tf_adj_{f.name}, 0)" if has_tf else ""
         items.append(
             f"{{'field': '{f.name}', 'label': CASE gamma_{f.name} {labels} END, 'weight': round(mw_{f.name}{tf}, 2)}}"
         )
@@ -654,13 +686,50 @@ def explanation_sql(model: dict[str, Any]) -> str:
 # enough matches to learn from at any size: on the labelled set of 100,000 people, F1 is the same with one or two
 # million (0.965) at half the training time (docs/benchmarks.md).
 EM_MAX_PAIRS = 1_000_000
+U_MAX_PAIRS = 300_000
+
+
+# EM's m step may drive a level's m to a value a float64 barely holds (3.7e-320 was seen at a million people: the
+# household's levels, which the registry's second registrations never show), and Splink 5 refuses to set an m or u
+# below 1e-300, which ended the whole session and left every comparison it trains untrained (the model scored
+# names and sexes at 1:1 and found 16% of the duplicates). Each m step's values are kept at or above EM_FLOOR, far
+# below anything a match weight can tell apart; `clamp` raises them to M_FLOOR after training.
+EM_FLOOR = 1e-12
+
+
+def floor_em_proportions(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The m and u proportions of one EM step, each at least EM_FLOOR (the prior's row left as it is)."""
+    for record in records:
+        if record.get("output_column_name") == "_probability_two_random_records_match":
+            continue
+        for key in ("m_probability", "u_probability"):
+            value = record.get(key)
+            if isinstance(value, float) and value < EM_FLOOR:
+                record[key] = EM_FLOOR
+    return records
+
+
+def _floor_em_steps() -> None:
+    """Wrap Splink's m step (once per process) with floor_em_proportions."""
+    from splink.internals import expectation_maximisation as em
+
+    compute = em.compute_proportions_for_new_parameters
+    if getattr(compute, "_berdaya_floored", False):
+        return
+
+    def floored(df_params: Any) -> list[dict[str, Any]]:
+        return floor_em_proportions(compute(df_params))
+
+    floored._berdaya_floored = True  # type: ignore[attr-defined]
+    em.compute_proportions_for_new_parameters = floored
 
 
 def train_model(linker: Any, columns: set[str], people: int, on_u: Callable[[], Any] | None = None) -> None:
     """u by random sampling, m by EM on blocks that leave informative comparisons free (see Linkage.train).
     Shared by the DuckDB and Spark pipelines."""
+    _floor_em_steps()
     n = max(people, 1)
-    linker.training.estimate_u_using_random_sampling(max_pairs=min(3e5, n * n / 2), seed=1)
+    linker.training.estimate_u_using_random_sampling(max_pairs=min(U_MAX_PAIRS, n * n / 2), seed=1)
     if on_u:
         on_u()
     sessions = []
@@ -674,7 +743,7 @@ def train_model(linker: Any, columns: set[str], people: int, on_u: Callable[[], 
                 rule, max_pairs=EM_MAX_PAIRS, estimate_without_term_frequencies=True
             )
         except Exception as exc:  # too few pairs in a small file: keep the other session's estimates
-            logger.info("EM on %s skipped: %s", rule, exc)
+            logger.warning("EM on %s skipped: %s", rule, exc)
 
 
 TRAIN_MIN_PEOPLE = 2000  # below this EM has too few pairs to learn from: the default model is used instead

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import random
 
 import duckdb
@@ -99,6 +100,114 @@ def test_blocking_admits_every_date_corruption_of_the_labelled_set_and_leaves_ou
     assert {(1, 2), (1, 3), (1, 4)} <= pairs
     assert (5, 6) not in pairs
     assert (1, 7) not in pairs
+
+
+def test_blocking_admits_a_typo_in_the_first_name_with_a_birth_date_off_by_days_in_one_village():
+    """Neither the name nor the date agrees, so no name or date key holds the pair: in one village, the birth year
+    with the sex and the initial (or the last name) does. The same initial in another year, or in another village, is
+    not compared."""
+    village, other = "15.02.01.2001", "15.02.05.2003"
+    rows = [
+        {"unique_id": 1, "full_name": "Suparmi", "birth_date": "1980-05-10", "sex": "F", "village_id": village},
+        {"unique_id": 2, "full_name": "Supatmi", "birth_date": "1980-05-20", "sex": "F", "village_id": village},
+        {"unique_id": 3, "full_name": "Budi Santoso", "birth_date": "1975-08-02", "sex": "M", "village_id": village},
+        {"unique_id": 4, "full_name": "Ahmad Santoso", "birth_date": "1975-08-12", "sex": "M", "village_id": village},
+        # the same initial and sex, another year; the same initial and year, another village
+        {"unique_id": 5, "full_name": "Sumiati", "birth_date": "1981-05-10", "sex": "F", "village_id": village},
+        {"unique_id": 6, "full_name": "Supatmi", "birth_date": "1980-05-11", "sex": "F", "village_id": other},
+    ]
+    con = duckdb.connect()
+    _people(con, rows)
+    rules = linkage.blocking_for(linkage.present_columns(con))
+    union = " UNION ".join(
+        f"SELECT l.unique_id AS a, r.unique_id AS b FROM people l JOIN people r ON ({rule}) "
+        "AND l.unique_id < r.unique_id"
+        for rule in rules
+    )
+    pairs = set(con.execute(union).fetchall())
+    assert {(1, 2), (3, 4)} <= pairs
+    assert (1, 5) not in pairs and (1, 6) not in pairs
+
+
+def test_a_nik_on_one_record_only_weighs_for_one_person_and_two_far_apart_nik_against():
+    """NIK is unique, so a second registration of a person carries no NIK or a different one: learnt from the data
+    (EM), a NIK on one record only is evidence for one person and two NIKs further apart than a typo evidence for
+    two; two records without a NIK say nothing."""
+    recs = list(labelled_people(3000, seed=5))
+    con = duckdb.connect()
+    cols = [c for c in linkage.RAW_COLUMNS if c in recs[0]]
+    con.execute("CREATE TABLE raw (" + ", ".join(f"{c} {linkage.RAW_COLUMNS[c]}" for c in cols) + ")")
+    con.executemany(f"INSERT INTO raw VALUES ({', '.join('?' * len(cols))})", [[r.get(c) for c in cols] for r in recs])
+    lk = linkage.Linkage(con=con, columns=linkage.prepare(con))
+    lk.build()
+    lk.train()
+    assert lk.model is not None
+    nik = next(c for c in lk.model["comparisons"] if c["output_column_name"] == "nik")
+    levels = {lv.get("label_for_charts"): lv for lv in nik["comparison_levels"]}
+
+    def weight(label: str) -> float:
+        import math
+
+        return math.log2(levels[label]["m_probability"] / levels[label]["u_probability"])
+
+    assert levels["Tidak ada data"].get("is_null_level")
+    assert "nik_l IS NULL AND nik_r IS NULL" in levels["Tidak ada data"]["sql_condition"]
+    assert weight("NIK hanya di satu catatan") > 0.5
+    assert weight("NIK berbeda") < -0.5
+    assert weight("NIK beda satu angka") > weight("NIK hanya di satu catatan")
+
+
+def test_a_model_trained_by_an_older_definition_is_explained_by_its_own_labels():
+    """A run's stored model keeps scoring new records after the levels change (incremental.py uses the latest run's
+    model): the labels of its explanations come from the model, not from today's FIELDS."""
+    old_nik = {
+        "output_column_name": "nik",
+        "comparison_levels": [
+            {
+                "sql_condition": "nik_l IS NULL OR nik_r IS NULL",
+                "label_for_charts": "Tidak ada data",
+                "is_null_level": True,
+            },
+            {"sql_condition": "nik_l = nik_r", "label_for_charts": "NIK sama"},
+            {"sql_condition": "ELSE", "label_for_charts": "NIK berbeda"},
+        ],
+    }
+    assert linkage.model_labels(old_nik) == {1: "NIK sama", 0: "NIK berbeda", -1: ""}
+    con = duckdb.connect()
+    con.execute("CREATE TABLE scored AS SELECT 1 AS gamma_nik, 20.0 AS mw_nik UNION ALL SELECT 0, -1.5")
+    got = [
+        r[0]
+        for r in con.execute(f"SELECT {linkage.explanation_sql({'comparisons': [old_nik]})} FROM scored").fetchall()
+    ]
+    assert [json.loads(g)[0]["label"] for g in got] == ["NIK sama", "NIK berbeda"]
+
+
+def test_an_em_step_whose_m_underflows_keeps_training(monkeypatch):
+    """Splink 5 refuses an m below 1e-300, and EM's m step produced 3.7e-320 for a level the matches never show (at a
+    million people): the whole session ended and its comparisons stayed untrained. Each step's proportions are
+    floored instead, in the function EM calls."""
+    from splink.internals import expectation_maximisation as em
+
+    step = [
+        {"output_column_name": "household", "comparison_vector_value": 3, "m_probability": 3.663e-320, "u_probability": 0.2},
+        {"output_column_name": "household", "comparison_vector_value": 0, "m_probability": 1.0, "u_probability": 0.0},
+        {"output_column_name": "_probability_two_random_records_match", "comparison_vector_value": 0,
+         "m_probability": 1e-9, "u_probability": 1.0},
+    ]  # fmt: skip
+    monkeypatch.setattr(em, "compute_proportions_for_new_parameters", lambda df: [dict(r) for r in step])
+    linkage._floor_em_steps()
+    got = em.compute_proportions_for_new_parameters(None)
+    assert got[0]["m_probability"] == linkage.EM_FLOOR and got[0]["u_probability"] == 0.2
+    assert got[1]["u_probability"] == linkage.EM_FLOOR and got[1]["m_probability"] == 1.0
+    assert got[2]["m_probability"] == 1e-9  # the prior is EM's, not a level's
+    # Splink accepts the floored value where it refused the raw one.
+    from splink.internals.comparison_level import _validate_m_u_probability
+
+    with pytest.raises(ValueError):
+        _validate_m_u_probability(step[0]["m_probability"], "m_probability", "level not observed")
+    _validate_m_u_probability(got[0]["m_probability"], "m_probability", "level not observed")
+    linkage._floor_em_steps()  # once only
+    assert em.compute_proportions_for_new_parameters(None)[0]["m_probability"] == linkage.EM_FLOOR
 
 
 def test_comparisons_are_counted_once_per_pair():
