@@ -20,6 +20,7 @@ from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
 
 from berdaya.core.access import capabilities
+from berdaya.core.compiled import ValuesByIds
 from berdaya.core.masking import is_identifying, mask_field, mask_phone
 from berdaya.farming.access import plots_visible_to
 from berdaya.farming.models import Harvest, Plot, Sale
@@ -140,6 +141,10 @@ class Rows:
             and str(getattr(f, "format", api_settings.DATETIME_FORMAT)).lower() == ISO_8601
             and not hasattr(f, "timezone")
         }
+        # A page's rows by their ids, the query compiled once (core.compiled): the same columns for every page.
+        model = serializer.Meta.model
+        self.model = model
+        self.by_ids = ValuesByIds(lambda ids: model._base_manager.filter(pk__in=ids).values("pk", *self.paths))
 
     @classmethod
     def of(cls, serializer: type[Masked]) -> Rows:

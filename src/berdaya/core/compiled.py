@@ -1,4 +1,7 @@
-"""Querysets compiled to SQL once per database and run again with other values.
+"""Querysets compiled to SQL once and run again with other values: two forms.
+
+1. `CompiledQuery` (the pages' reads).
+Querysets compiled to SQL once per database and run again with other values.
 
 Compiling a queryset (Django's `SQLCompiler.as_sql`: its columns, joins, conditions and order) costs about a
 millisecond of CPU for a query over a few related models, several times what PostgreSQL then spends answering it
@@ -13,18 +16,33 @@ it reads is frozen into the SQL of the first call. An argument is a scalar (`int
 (`[int]`, for `__in`). Whenever the compiled SQL does not have the expected shape (a value transformed by its lookup,
 such as `icontains`; a list that compiles to other than `IN (%s)`; an empty list, which Django answers without a
 query), the call builds and compiles the queryset itself, as if there were no cache: the result never depends on it.
+
+2. `ValuesByIds` (the API's and SPDCI's page rows).
+Rows of a fixed query by primary key, with the SQL compiled once instead of on every request.
+
+A page of an API list or an SPDCI search reads its rows in two steps: the page's ids (scoped, filtered: made for
+each request), then those ids' columns (`queryset.filter(pk__in=ids).values(...)`, the same query every time but
+for the ids). Django compiles the second query anew for each request, which for a search's member (four tables
+and a disability subquery) cost more CPU than PostgreSQL took to run it. `ValuesByIds` compiles it once per
+database, day (a query may hold today's date) and size, and runs the stored SQL with the page's ids in place of
+placeholders it found by value; the rows are converted by the compiler's own converters, as `.values()` would.
+
+The number of ids is rounded up to a few sizes (the last id repeated: `IN` ignores duplicates), so a handful of
+statements serves every page; a list longer than the largest size is run through the ORM as it is.
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import QuerySet
+from django.utils import timezone
 
 _PLACEHOLDER = re.compile(r"%%|%s")
 _lock = threading.Lock()
@@ -133,3 +151,64 @@ class CompiledQuery:
         queryset = template.all().using(alias)
         queryset.query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]
         return list(queryset)
+
+
+SIZES = (1, 10, 25, 51, 100, 200)
+# Placeholder ids, found by value among the compiled query's parameters: no real id is negative.
+_MARK = -7_300_000_001
+
+
+class ValuesByIds:
+    """`build(ids)` is the query (`Model.objects.filter(pk__in=ids)...values(*names)`); `rows(ids)` its rows, as
+    dicts, in the database's order (callers that need the ids' order put them in it)."""
+
+    def __init__(self, build: Callable[[Sequence[int]], QuerySet[Any]]) -> None:
+        self.build = build
+        self._compiled: dict[tuple[str, str, int, dt.date], _Compiled] = {}
+        self._lock = threading.Lock()
+
+    def rows(self, ids: Sequence[int], using: str = DEFAULT_DB_ALIAS) -> list[dict[str, Any]]:
+        ids = list(ids)
+        if not ids:
+            return []
+        size = next((n for n in SIZES if n >= len(ids)), None)
+        if size is None:
+            return list(self.build(ids).using(using))
+        key = (using, connections[using].vendor, size, timezone.localdate())
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            with self._lock:
+                # One day's statements are kept: a new day compiles anew (its date may be in the query).
+                for old in [k for k in self._compiled if k[3] != key[3]]:
+                    del self._compiled[old]
+                compiled = self._compiled[key] = _Compiled(self.build, size, using)
+        return compiled.run(ids + [ids[-1]] * (size - len(ids)))
+
+
+class _Compiled:
+    def __init__(self, build: Callable[[Sequence[int]], QuerySet[Any]], size: int, using: str) -> None:
+        marks = [_MARK - i for i in range(size)]
+        queryset = build(marks)
+        query = queryset.query
+        self.names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        assert self.names, "ValuesByIds needs a .values(...) query"
+        compiler = query.get_compiler(using)
+        sql, params = compiler.as_sql()
+        self.params = list(params)
+        # Where each placeholder id sits among the parameters (each exactly once, or the query is not what we think).
+        self.positions = [self.params.index(mark) for mark in marks]
+        assert all(self.params.count(mark) == 1 for mark in marks), sql
+        self.sql, self.using, self.compiler = sql, using, compiler
+        self.converters = compiler.get_converters([s[0] for s in compiler.select])
+
+    def run(self, ids: list[int]) -> list[dict[str, Any]]:
+        params = list(self.params)
+        for position, pk in zip(self.positions, ids, strict=True):
+            params[position] = pk
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows: Any = cursor.fetchall()
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
+        names = self.names
+        return [dict(zip(names, row, strict=True)) for row in rows]
