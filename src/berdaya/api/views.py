@@ -28,6 +28,7 @@ from berdaya.accounts.models import User
 from berdaya.core.access import capabilities, get_visible_or_404
 from berdaya.core.audit import audit, fingerprint
 from berdaya.core.conf import conf
+from berdaya.core.filtersets import FilterSet as CoreFilterSet
 from berdaya.core.planner import PAGE_OF_A_LIST, planner_settings
 from berdaya.farming.access import harvests_visible_to, plots_visible_to, sales_visible_to
 from berdaya.farming.models import Harvest, Plot, Sale
@@ -76,6 +77,17 @@ class LanguageMixin:
         return response
 
 
+class AskedFilters(DjangoFilterBackend):
+    """django-filter's backend; a FilterSet of ours (core.filtersets) builds only the form fields the request asks
+    for (the API never shows the form)."""
+
+    def get_filterset(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
+        filterset = super().get_filterset(request, queryset, view)
+        if isinstance(filterset, CoreFilterSet):
+            filterset.only_asked = True
+        return filterset
+
+
 class ScopedViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
     """A read-only list and detail of one model, scoped by its app's access rule (`scope`)."""
 
@@ -84,6 +96,7 @@ class ScopedViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
     audited: ClassVar[bool] = False
     # Ids are integers: `<int:pk>` in the URL, so a malformed id is a 404 before any query, and the schema says so.
     lookup_value_converter = "int"
+    filter_backends = [AskedFilters]
 
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the view for the schema
@@ -94,9 +107,7 @@ class ScopedViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         # Without any of the FilterSet's parameters the FilterSet filters nothing (an empty value is no filter), but
         # building its form costs about a millisecond: skipped for a plain page.
-        if self.filter_backends == [DjangoFilterBackend] and not set(self.request.query_params) & self._filter_names(
-            queryset
-        ):
+        if self.filter_backends == [AskedFilters] and not set(self.request.query_params) & self._filter_names(queryset):
             return queryset
         return super().filter_queryset(queryset)
 

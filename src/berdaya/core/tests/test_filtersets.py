@@ -72,3 +72,19 @@ def test_it_filters_and_validates_as_django_filter_does(areas, query):
     assert cheap.errors == upstream.errors
     if cheap.is_valid():
         assert list(cheap.qs.order_by("code")) == list(upstream.qs.order_by("code"))
+
+
+@pytest.mark.parametrize(
+    "query", ["", "q=desa", "district=15.02.01", "district=99.99", "name=a", "name=z", "q=desa&name=z", "other=1"]
+)
+def test_a_form_of_the_asked_filters_only_filters_and_validates_the_same(areas, query):
+    # The API's backend (api.views.AskedFilters) builds only the fields the request names: nothing else may change.
+    request = SimpleNamespace(code="15.02.01")
+    asked = Cheap(QueryDict(query), queryset=Village.objects.all(), request=request)
+    asked.only_asked = True
+    upstream = Upstream(QueryDict(query), queryset=Village.objects.all(), request=request)
+    assert asked.is_valid() == upstream.is_valid()
+    assert asked.errors == upstream.errors
+    assert set(asked.form.fields) == {k.split("=")[0] for k in query.split("&") if k} & {"q", "district", "name"}
+    if asked.is_valid():
+        assert list(asked.qs.order_by("code")) == list(upstream.qs.order_by("code"))
