@@ -60,7 +60,7 @@ class FilterSet(df.FilterSet):
             keys = list(self.data) if self.data is not None else []
             filters = {n: f for n, f in filters.items() if any(k.startswith(n) for k in keys)}
         # A class made for this instance, from its own filters' fields (as django-filter's get_form_class).
-        form = type(f"{type(self).__name__}Form", (self._meta.form,), {n: f.field for n, f in filters.items()})
+        form: Any = type(f"{type(self).__name__}Form", (self._meta.form,), {n: f.field for n, f in filters.items()})
         fields = _InstanceFields(form.base_fields)
         fields.own = {id(f.field) for f in filters.values()}
         form.base_fields = fields
