@@ -59,7 +59,11 @@ def evaluate(
     started = time.perf_counter()
     con = duckdb.connect()
     literal = "'" + str(path).replace("'", "''") + "'"
-    con.execute(f"CREATE TABLE src AS SELECT * FROM read_csv({literal}, all_varchar=true, header=true)")
+    try:
+        con.execute(f"CREATE TABLE src AS SELECT * FROM read_csv({literal}, all_varchar=true, header=true)")
+    except duckdb.Error as exc:
+        reason = str(exc).strip().splitlines()[0][:200]
+        raise EvaluateError(f"File tidak dapat dibaca sebagai CSV (UTF-8, baris pertama nama kolom): {reason}") from exc
     columns = {r[0] for r in con.execute("DESCRIBE src").fetchall()}
     missing = [c for c in (id_col, truth_col, *mapping.values()) if c not in columns]
     if missing:
@@ -81,12 +85,30 @@ def evaluate(
             {col("kk")} AS kk_number, {col("phone")} AS phone, {col("other_id")} AS other_id FROM src"""
     )
     records = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
+    if records < 2:
+        raise EvaluateError("File harus berisi setidaknya dua baris data (selain baris nama kolom).")
+    warnings = _warnings(con, mapping, id_col, truth_col)
     present = linkage.prepare(con)
-    lk = linkage.Linkage(con=con, columns=present)
-    lk.build()
-    lk.train()
-    lk.predict(threshold=threshold, chunks=chunks)
-    lk.cluster(threshold)
+    # A small file has too few pairs to train on (as a small registry: services.py): the shipped model scores it when
+    # it compares every field the file has; otherwise it is trained, and a failure is said in words.
+    default = linkage.default_model()
+    shipped = {c["output_column_name"] for c in default["comparisons"]}
+    small = records < linkage.TRAIN_MIN_PEOPLE
+    use_default = small and {f.name for f in linkage.fields_for(present)} <= shipped
+    lk = linkage.Linkage(con=con, columns=present, model=default if use_default else None)
+    try:
+        lk.build()
+        if not use_default:
+            lk.train()
+        lk.predict(threshold=threshold, chunks=chunks)
+        lk.cluster(threshold)
+    except Exception as exc:
+        if not small:
+            raise
+        raise EvaluateError(
+            f"Model tidak dapat dilatih pada file sekecil ini ({records} baris; petakan kolom nama, tanggal lahir, "
+            "jenis kelamin, desa, NIK, KK atau HP saja agar model bawaan dipakai, atau pakai file yang lebih besar)."
+        ) from exc
     result = scores(con, truth="raw", pairs="scored", clusters="clusters")
     con.close()
     return {
@@ -94,10 +116,40 @@ def evaluate(
         "records": records,
         "fields": sorted(present - {"unique_id"}),
         "threshold": threshold,
+        "model": "bawaan" if use_default else "dilatih",
         "pairs": result["pairs"],
         "clusters": result["clusters"],
         "true_pairs": result["true_pairs"],
         "comparisons": lk.comparisons,
+        "warnings": warnings,
         "seconds": round(time.perf_counter() - started, 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+
+
+def _warnings(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], id_col: str, truth_col: str) -> list[str]:
+    """What the file holds that the pipeline cannot use, in words (Indonesian): cells left out as unreadable, rows
+    without a truth, ids given twice. The figures are still computed; these say how far to trust them."""
+    checks = [
+        (f"count(*) FILTER (WHERE NULLIF(trim({_q(id_col)}), '') IS NULL)", "baris tanpa id"),
+        (f"count({_q(id_col)}) - count(DISTINCT {_q(id_col)})", "id yang muncul lebih dari sekali"),
+        (f"count(*) FILTER (WHERE NULLIF(trim({_q(truth_col)}), '') IS NULL)", "baris tanpa kunci jawaban (--truth)"),
+    ]
+    if "birth_date" in mapping:
+        c = _q(mapping["birth_date"])
+        checks.append(
+            (
+                f"count(*) FILTER (WHERE NULLIF(trim({c}), '') IS NOT NULL AND TRY_CAST(trim({c}) AS DATE) IS NULL)",
+                "tanggal lahir yang bukan tanggal ISO (yyyy-mm-dd) dan diabaikan",
+            )
+        )
+    if "sex" in mapping:
+        c = _q(mapping["sex"])
+        checks.append(
+            (
+                f"count(*) FILTER (WHERE NULLIF(trim({c}), '') IS NOT NULL AND ({SEX_SQL.format(c=c)}) NOT IN ('M', 'F'))",
+                "jenis kelamin yang tidak dikenal dan dibandingkan apa adanya",
+            )
+        )
+    counts = con.execute(f"SELECT {', '.join(sql for sql, _w in checks)} FROM src").fetchall()[0]
+    return [f"{n} {what}" for n, (_sql, what) in zip(counts, checks, strict=True) if n]

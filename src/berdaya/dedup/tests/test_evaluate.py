@@ -96,3 +96,57 @@ def test_bad_input_says_what_is_wrong(tmp_path, args, message):
 def test_a_missing_file_is_refused(tmp_path):
     with pytest.raises(CommandError, match="File tidak ditemukan"):
         run(tmp_path / "none.csv", "--id", "a", "--truth", "b", "--map", "first_name=c")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("id,truth,name\n", "setidaknya dua baris data"),  # a header and no rows
+        ("id,truth,name\n1,a,Budi\n", "setidaknya dua baris data"),
+        (
+            b'\xff\xfeid,truth,name\n1,"a,Budi\n2,a,Budi\n',
+            "tidak dapat dibaca sebagai CSV",
+        ),  # not UTF-8, a quote left open
+    ],
+)
+def test_a_file_that_cannot_be_evaluated_is_refused_in_words(tmp_path, content, message):
+    path = tmp_path / "f.csv"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        run(path, "--id", "id", "--truth", "truth", "--map", "first_name=name")
+
+
+def test_unreadable_cells_are_counted_and_said(tmp_path, capsys):
+    path = tmp_path / "f.csv"
+    rows = [
+        "1,a,Budi,1980-05-01,L",
+        "2,a,Budi,31/12/1980,L",
+        "3,b,Siti,1980-13-45,X",
+        "3,,Rina,not a date,P",
+    ]
+    path.write_text("id,truth,name,dob,sex\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out, err = StringIO(), StringIO()
+    call_command(
+        "dedup", "evaluate", str(path), "--id", "id", "--truth", "truth", "--map", "first_name=name,birth_date=dob,sex=sex",
+        stdout=out, stderr=err,
+    )  # fmt: skip
+    result = json.loads(out.getvalue().strip())
+    assert result["warnings"] == [
+        "1 id yang muncul lebih dari sekali",
+        "1 baris tanpa kunci jawaban (--truth)",
+        "3 tanggal lahir yang bukan tanggal ISO (yyyy-mm-dd) dan diabaikan",
+        "1 jenis kelamin yang tidak dikenal dan dibandingkan apa adanya",
+    ]
+    assert "Peringatan: 3 tanggal lahir" in err.getvalue()
+    assert result["model"] == "bawaan"  # four rows: the shipped model scores them
+
+
+def test_a_semicolon_separated_file_is_read(tmp_path):
+    """DuckDB's reader finds the separator: a file saved by a spreadsheet set to Indonesian (;) is read as it is."""
+    path = tmp_path / "f.csv"
+    path.write_text("id;truth;name\n1;a;Budi Santoso\n2;a;Budi Santoso\n3;b;Siti Aminah\n", encoding="utf-8")
+    result = run(path, "--id", "id", "--truth", "truth", "--map", "first_name=name")
+    assert result["records"] == 3 and result["true_pairs"] == 1

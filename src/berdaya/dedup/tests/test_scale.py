@@ -46,6 +46,17 @@ def _people(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
     linkage.prepare(con)
 
 
+def _blocked_pairs(con: duckdb.DuckDBPyConnection) -> set[tuple[int, int]]:
+    """The pairs the blocking rules the data supports admit, over the `people` table."""
+    rules = linkage.blocking_for(linkage.present_columns(con))
+    union = " UNION ".join(
+        f"SELECT l.unique_id AS a, r.unique_id AS b FROM people l JOIN people r ON ({rule}) "
+        "AND l.unique_id < r.unique_id"
+        for rule in rules
+    )
+    return set(con.execute(union).fetchall())
+
+
 def test_the_sql_of_near_dates_is_the_rule():
     rng = random.Random(7)
     base = dt.date(1980, 1, 1)
@@ -90,13 +101,7 @@ def test_blocking_admits_every_date_corruption_of_the_labelled_set_and_leaves_ou
     ]
     con = duckdb.connect()
     _people(con, rows)
-    rules = linkage.blocking_for(linkage.present_columns(con))
-    union = " UNION ".join(
-        f"SELECT l.unique_id AS a, r.unique_id AS b FROM people l JOIN people r ON ({rule}) "
-        "AND l.unique_id < r.unique_id"
-        for rule in rules
-    )
-    pairs = set(con.execute(union).fetchall())
+    pairs = _blocked_pairs(con)
     assert {(1, 2), (1, 3), (1, 4)} <= pairs
     assert (5, 6) not in pairs
     assert (1, 7) not in pairs
@@ -118,13 +123,7 @@ def test_blocking_admits_a_typo_in_the_first_name_with_a_birth_date_off_by_days_
     ]
     con = duckdb.connect()
     _people(con, rows)
-    rules = linkage.blocking_for(linkage.present_columns(con))
-    union = " UNION ".join(
-        f"SELECT l.unique_id AS a, r.unique_id AS b FROM people l JOIN people r ON ({rule}) "
-        "AND l.unique_id < r.unique_id"
-        for rule in rules
-    )
-    pairs = set(con.execute(union).fetchall())
+    pairs = _blocked_pairs(con)
     assert {(1, 2), (3, 4)} <= pairs
     assert (1, 5) not in pairs and (1, 6) not in pairs
 

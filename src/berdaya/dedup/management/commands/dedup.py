@@ -55,6 +55,8 @@ class Command(BaseCommand):
             )
         except EvaluateError as exc:
             raise CommandError(str(exc)) from exc
+        for warning in result["warnings"]:
+            self.stderr.write(f"Peringatan: {warning}.")
         self.stdout.write(json.dumps(result))
 
     def run(self, options) -> None:
