@@ -62,13 +62,9 @@ class Field:
     levels: tuple[Level, ...]
     other: str  # the label of the last (else) level
 
-    def labels(self) -> dict[int, str]:
-        """gamma value → label: Splink numbers the levels after the null level from n-1 down to 0 (else)."""
-        n = len(self.levels) + 1
-        out = {n - 1 - i: label for i, (_sql, label, _tf) in enumerate(self.levels)}
-        out[0] = self.other
-        out[-1] = ""
-        return out
+    def labels(self) -> set[str]:
+        """Every label of the field's levels (a trained model numbers them: model_labels)."""
+        return {label for _sql, label, _tf in self.levels} | {self.other}
 
 
 # Functions are named per backend: {jw}, {dl}, {subset} and {birth_days_apart} in a level are filled in by
@@ -235,7 +231,6 @@ PRIOR_LEVELS: dict[tuple[str, str], tuple[float, float | None]] = {
     # Stated; u is learnt.
     ("name", "Nama berbeda"): (0.002, None),
 }
-FIELD_LABELS = {f.name: f.labels() for f in FIELDS}
 
 
 def fields_for(columns: Iterable[str]) -> list[Field]:

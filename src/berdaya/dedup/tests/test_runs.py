@@ -52,7 +52,7 @@ def test_it_finds_the_injected_duplicates_as_a_job(labelled_registry, officer):
     assert pair.person_low_id < pair.person_high_id
     assert pair.cluster_id is not None
     labels = {e["label"] for e in pair.explanation}
-    assert labels & {label for level, label in linkage.FIELD_LABELS["name"].items() if level >= 0}
+    assert labels & next(f for f in linkage.FIELDS if f.name == "name").labels()
     assert all(isinstance(e["weight"], float | int) for e in pair.explanation)
     # The match keys of every person were rebuilt for the incremental check.
     assert PersonKey.objects.count() == Person.objects.count()
