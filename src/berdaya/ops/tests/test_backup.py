@@ -66,11 +66,47 @@ def _fingerprint(env: dict[str, str]) -> dict:
     return json.loads(_run(env, "-c", FINGERPRINT).stdout.strip().splitlines()[-1])
 
 
-def _drill(tmp_path: Path, source_url: str, target_url: str, *, encrypted: bool, migrated: Path | None = None) -> None:
+def _copy_postgresql(source_url: str, target_url: str) -> bool:
+    """Copy a migrated PostgreSQL database (the suite's test database, migrated once for the run, holding no test's
+    rows outside a test's transaction) into an empty one with pg_dump | psql: seconds instead of the minute and a half
+    that migrating from nothing takes. False (nothing copied) when the source holds people, so the caller migrates."""
+    import psycopg
+
+    with psycopg.connect(source_url) as check:
+        if check.execute("SELECT COUNT(*) FROM registry_person").fetchone()[0]:
+            return False
+    dump = subprocess.run(  # noqa: S603
+        ["pg_dump", "--no-owner", "--no-privileges", "--dbname", source_url],  # noqa: S607
+        capture_output=True,
+        check=True,
+        timeout=300,
+    )
+    subprocess.run(  # noqa: S603
+        ["psql", "--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "--dbname", target_url],  # noqa: S607
+        input=dump.stdout,
+        capture_output=True,
+        check=True,
+        timeout=300,
+    )
+    return True
+
+
+def _drill(
+    tmp_path: Path,
+    source_url: str,
+    target_url: str,
+    *,
+    encrypted: bool,
+    migrated: Path | str | None = None,
+) -> None:
+    """`migrated`: a database with every migration applied to start the source from (a SQLite file, or the URL of a
+    PostgreSQL database to copy), instead of migrating the source from nothing."""
     source = _env(tmp_path / "source", source_url)
-    if migrated is not None and source_url.startswith("sqlite:///"):
+    if isinstance(migrated, Path) and source_url.startswith("sqlite:///"):
         # A copy of the schema migrated once for the run (conftest.migrated_sqlite), not a migration from nothing.
         shutil.copyfile(migrated, source_url.removeprefix("sqlite:///"))
+    elif isinstance(migrated, str) and _copy_postgresql(migrated, source_url):
+        pass
     else:
         _berdaya(source, "migrate", "--noinput", "-v", "0")
     _berdaya(source, "areas", "load")
@@ -180,7 +216,9 @@ def test_a_postgresql_backup_restores_every_row_and_file(tmp_path):
         for name in names:
             admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        _drill(tmp_path, f"{base}/{names[0]}", f"{base}/{names[1]}", encrypted=True)
+        # The source starts as a copy of this suite's test database (migrated at the start of the run); the target
+        # stays empty, as a restore onto a new server finds it.
+        _drill(tmp_path, f"{base}/{names[0]}", f"{base}/{names[1]}", encrypted=True, migrated=f"{base}/{s['NAME']}")
     finally:
         with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
             for name in names:
