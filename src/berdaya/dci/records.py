@@ -34,9 +34,11 @@ class Mapper:
         self.sees_identifiers = sees_identifiers
 
     def _id(self, field: str, value: Any) -> Any:
+        # Always a string, as the spec's Identifier.identifier_value and GeoCoordinates are: a field that is not
+        # identifying (a record's own id) passes through mask_field unchanged, and was an integer for masked roles.
         if value in (None, ""):
             return value
-        return str(value) if self.sees_identifiers else mask_field(field, value)
+        return str(value if self.sees_identifiers else mask_field(field, value))
 
     def identifier(self, kind: str, field: str, value: Any) -> dict[str, Any]:
         return {"@type": "Identifier", "identifier_type": kind, "identifier_value": self._id(field, value)}

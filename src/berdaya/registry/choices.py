@@ -2,11 +2,13 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Sex(models.TextChoices):
-    MALE = "M", _("Laki-laki")
-    FEMALE = "F", _("Perempuan")
+    # In context: "Perempuan" is also the "women" group (programmes, targeting), which English calls "Women".
+    MALE = "M", pgettext_lazy("jenis kelamin", "Laki-laki")
+    FEMALE = "F", pgettext_lazy("jenis kelamin", "Perempuan")
 
 
 class Relationship(models.TextChoices):

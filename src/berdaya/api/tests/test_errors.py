@@ -166,3 +166,16 @@ def test_enrolment_and_attendance_are_written_through_the_programme_services(off
         "/api/v1/attendance/", {"session": session.pk, "roster": [theirs.pk], "present": []}, format="json"
     )
     assert outsider.status_code == 400 and Attendance.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("header", "language", "message"),
+    [(None, "id", "Kursor halaman tidak sah."), ("id-ID,id;q=0.9", "id", "Kursor halaman tidak sah."),
+     ("en-GB,en;q=0.8", "en", "Invalid page cursor.")],
+)  # fmt: skip
+def test_a_bad_cursor_is_refused_in_the_language_asked(officer, header, language, message):
+    factories.person()
+    response = client(officer, header).get("/api/v1/people/", {"cursor": "bukan-kursor"})
+    assert response.status_code == 404, response.content
+    assert response["Content-Language"] == language
+    assert response.json() == {"detail": message, "errors": [{"field": None, "rule": "not_found", "message": message}]}

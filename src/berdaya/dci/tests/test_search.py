@@ -334,3 +334,40 @@ def test_totals_come_with_the_page_and_past_its_end(world):
     nobody = search_item("idtype-value", {"type": "NIK", "value": "1502019999999999"})
     _, data = call(token, "social", "sync-search", search_body(nobody))
     assert data["message"]["search_response"][0]["pagination"]["total_count"] == 0
+
+
+def identifiers(record):
+    """Every `Identifier` object anywhere in a record, as (identifier_type, identifier_value)."""
+    if isinstance(record, dict):
+        own = [(record["identifier_type"], record["identifier_value"])] if record.get("@type") == "Identifier" else []
+        return own + [found for value in record.values() for found in identifiers(value)]
+    if isinstance(record, list):
+        return [found for value in record for found in identifiers(value)]
+    return []
+
+
+@pytest.mark.parametrize(
+    ("registry", "entity"), [("social", "Member"), ("social", "Group"), ("farmer", None)]
+)  # fmt: skip
+def test_an_identifier_value_is_a_string_for_every_role(world, registry, entity):
+    # The spec's Identifier carries identifier_value as a string ("M9876543210", '9876543210'): a client must get the
+    # same JSON type whether its role sees identifiers (officer) or sees them masked (partner).
+    person = world["partner_person"]
+    criteria = {"response_entity": entity} if entity else {}
+    body = {"type": "PERSON_ID", "value": str(person.pk)}
+    answers = {}
+    for role in ("officer", "partner"):
+        _, data = call(
+            token_for(world[role]), registry, "sync-search", search_body(search_item("idtype-value", body, **criteria))
+        )  # call() validates the answer against the spec
+        (record,) = records(data)
+        answers[role] = identifiers(record)
+    for role, found in answers.items():
+        kinds = {kind for kind, _value in found}
+        assert {"PERSON_ID", "HOUSEHOLD_ID"} <= kinds, (role, kinds)
+        assert all(isinstance(value, str) for _kind, value in found), (role, found)
+    # The record's own numbers are not masked: both roles read the same ones, only NIK/KK differ.
+    officer, partner = (dict(answers[role]) for role in ("officer", "partner"))
+    assert officer["PERSON_ID"] == partner["PERSON_ID"] == str(person.pk)
+    assert officer["HOUSEHOLD_ID"] == partner["HOUSEHOLD_ID"] == str(person.household_id)
+    assert officer["NIK"] == person.nik and partner["NIK"] != person.nik
