@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from berdaya.registry.models import Household, Person
+from berdaya.registry.models import Household, KKNumber, LifeEvent, Person
 from berdaya.testing import factories
 from berdaya.testing.clients import client_for
 
@@ -390,3 +390,32 @@ def test_a_long_kk_change_reason_is_refused_not_cut(officer):
     assert "paling banyak 200 karakter (tertulis 250)" in response.content.decode()
     household.refresh_from_db()
     assert household.address != "Jl. Baru"
+
+
+@pytest.mark.django_db
+def test_the_household_page_shows_each_households_own_members_kk_numbers_and_events(officer):
+    # The page's reads are compiled once (core.compiled) and run again with each household's id: two households in
+    # a row must each show their own members (head, spouse, then by age; not a merged duplicate), KK history and events.
+    first, second = factories.household(), factories.household(village="15.02.01.2002")
+    head = factories.person(hh=first, name="Kepala Pertama", sex="M", birth_date=dt.date(1970, 1, 1))
+    factories.person(hh=first, name="Anak Muda", relationship="child", birth_date=dt.date(2010, 1, 1))
+    factories.person(hh=first, name="Istri Pertama", relationship="spouse", birth_date=dt.date(1975, 1, 1))
+    factories.person(hh=first, name="Anak Tua", relationship="child", birth_date=dt.date(2000, 1, 1))
+    factories.person(hh=first, name="Data Ganda", relationship="child", status="merged", merged_into=head)
+    factories.person(hh=second, name="Kepala Kedua", sex="M")
+    KKNumber.objects.create(household=first, number="1502010101700001", valid_from=dt.date(2015, 1, 1))
+    KKNumber.objects.create(household=second, number="1502010202800002", valid_from=dt.date(2018, 1, 1))
+    LifeEvent.objects.create(
+        kind="moved_out", date=dt.date(2024, 2, 3), household=first, person=head, recorded_by=officer, note="Ke kota"
+    )
+    client = client_for(officer)
+    page_one = client.get(reverse("registry:household_detail", args=[first.pk])).content.decode()
+    page_two = client.get(reverse("registry:household_detail", args=[second.pk])).content.decode()
+    order = [page_one.index(name) for name in ["Kepala Pertama", "Istri Pertama", "Anak Tua", "Anak Muda"]]
+    assert order == sorted(order)
+    assert "Data Ganda" not in page_one and "Kepala Kedua" not in page_one
+    assert "1502010101700001" in page_one and "1502010202800002" not in page_one
+    assert "Ke kota" in page_one and "Ke kota" not in page_two
+    assert "Kepala Kedua" in page_two and "Kepala Pertama" not in page_two
+    assert "1502010202800002" in page_two
+    assert first.village.name in page_one and first.village.district.name in page_one
