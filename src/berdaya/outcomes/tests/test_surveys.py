@@ -179,3 +179,21 @@ def test_the_person_page_lists_each_persons_own_surveys_for_every_role_that_may_
         assert links[1] in pages[1] and links[0] not in pages[1], user.role
     # Partner staff may not read these people's surveys (not in their programmes): their pages stay scoped.
     assert not access.people_with_outcomes_visible_to(partner).filter(pk=first.pk).exists()
+
+
+def test_the_person_page_shows_partner_staff_the_surveys_of_their_own_participants_only(officer, admin_user, partner):
+    # The officer's page first, so the regency-wide roles' compiled read exists when partner staff ask: a person the
+    # partner's organisation registered but never enrolled is on their registry page without its survey; once the
+    # person is enrolled in one of its programmes, the survey shows.
+    registered = f.person(hh=f.household(registered_by_organisation=partner.organisation), name="Terdaftar Mitra")
+    link = reverse("outcomes:survey_detail", args=[survey(registered, officer).pk])
+    page = reverse("registry:person_detail", args=[registered.pk])
+    for user in (officer, admin_user):
+        assert link in client_for(user).get(page).content.decode(), user.role
+    as_partner = client_for(partner)
+    first = as_partner.get(page).content.decode()
+    assert "Terdaftar Mitra" in first and link not in first
+    enrolment(tp.programme(officer, organiser=f.organisation("Yayasan Lain")), registered, officer)
+    assert link not in as_partner.get(page).content.decode()
+    enrolment(tp.programme(officer, organiser=partner.organisation), registered, officer)
+    assert link in as_partner.get(page).content.decode()
