@@ -5,14 +5,25 @@ from __future__ import annotations
 
 from berdaya.accounts.models import User
 from berdaya.core.access import capabilities
+from berdaya.core.compiled import CompiledQuery
+from berdaya.registry.access import regency_wide_reader, sees_every_person
 from berdaya.registry.panels import HOME, PERSON, register_panel
 
 from . import access, selectors
 
+# A regency-wide role's surveys of a person: the same SQL whoever of them asks, compiled once (core.compiled).
+_SURVEYS_REGENCY_WIDE = CompiledQuery(
+    lambda person: selectors.person_surveys(actor=regency_wide_reader(), person=person)[:20], person=int
+)
+
 
 def _person(*, actor: User, obj) -> dict:
+    if sees_every_person(actor):
+        surveys = _SURVEYS_REGENCY_WIDE(person=obj.pk)
+    else:
+        surveys = list(selectors.person_surveys(actor=actor, person=obj)[:20])
     return {
-        "outcome_surveys": list(selectors.person_surveys(actor=actor, person=obj)[:20]),
+        "outcome_surveys": surveys,
         "outcome_can_record": access.can_record(actor),
     }
 

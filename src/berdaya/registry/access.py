@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
 from berdaya.areas.models import Village
-from berdaya.core.access import capabilities, get_visible_or_404, village_scope_q
+from berdaya.core.access import capabilities, get_visible_or_404, not_found, village_scope_q
+from berdaya.core.compiled import CompiledQuery
+from berdaya.core.roles import Role
 
 from . import choices as c
 from .consent import excluded_for
@@ -126,22 +128,85 @@ def villages_for_registration(user: User) -> QuerySet[Village]:
     return villages
 
 
-def get_household_or_404(user: User, pk: int | str) -> Household:
-    return get_visible_or_404(households_visible_to(user), pk)
+# --- Reads compiled once for the regency-wide roles ----------------------------------------------------------------
+
+
+def sees_every_person(user: User) -> bool:
+    """Whether the registry's scope adds no condition of `user`'s own: the regency-wide roles (officers, admins),
+    for whom `people_visible_to` and `households_visible_to` are the same querysets whoever asks. Their scoped reads
+    can then be compiled once (core.compiled) with `regency_wide_reader()` standing in for the user; every other
+    role's are built and compiled per request, as their SQL depends on who asks."""
+    caps = capabilities(user)
+    return caps.sees_people and caps.regency_wide and not (caps.village_scoped or caps.organisation_scoped)
+
+
+def regency_wide_reader() -> User:
+    """An unsaved officer: the user a compiled read of the regency-wide roles is built for (`sees_every_person`)."""
+    return User(username="", role=Role.OFFICER, is_active=True)
+
+
+def _compiled_key(pk: Any) -> bool:
+    # An id the compiled reads take as is; any other (a string, one beyond a 64-bit key, which Django answers
+    # without SQL) goes the per-request way.
+    return type(pk) is int and 0 <= pk < 2**63
+
+
+def _found(rows: list[Any]) -> Any:
+    # QuerySet.get over a compiled read (at most two rows asked for): none is a 404, as for a record out of scope.
+    if len(rows) != 1:
+        if rows:
+            raise rows[0].MultipleObjectsReturned
+        raise not_found()
+    return rows[0]
+
+
+_HOUSEHOLD = CompiledQuery(
+    lambda pk: (
+        households_visible_to(regency_wide_reader()).select_related("village__district").filter(pk=pk).order_by()[:2]
+    ),
+    pk=int,
+)
+_PERSON = CompiledQuery(
+    lambda pk: (
+        people_visible_to(regency_wide_reader())
+        .select_related("household__village__district")
+        .filter(pk=pk)
+        .order_by()[:2]
+    ),
+    pk=int,
+)
+
+
+def get_household_or_404(user: User, pk: int | str, *, related: tuple[str, ...] = ()) -> Household:
+    """The household `pk` the user sees (404 otherwise); `related`: relations read with it (select_related; for a
+    regency-wide role, a read compiled once that always brings the village and its district)."""
+    if _compiled_key(pk) and sees_every_person(user) and set(related) <= {"village", "village__district"}:
+        return _found(_HOUSEHOLD(pk=pk))
+    households = households_visible_to(user)
+    return get_visible_or_404(households.select_related(*related) if related else households, pk)
 
 
 def get_person_or_404(user: User, pk: int | str) -> Person:
     """The person with id `pk`, or the one a merged record `pk` was merged into (old links and ids keep working:
     a page compares `person.pk` with the id it was asked for and redirects)."""
-    people = people_visible_to(user).select_related("household__village__district")
+    if _compiled_key(pk) and sees_every_person(user):
+
+        def find(key: Any) -> Person:
+            return _found(_PERSON(pk=key))
+    else:
+        people = people_visible_to(user).select_related("household__village__district")
+
+        def find(key: Any) -> Person:
+            return get_visible_or_404(people, key)
+
     try:
-        return get_visible_or_404(people, pk)
+        return find(pk)
     except Http404:
         # Not a person the user sees: a merged record (people_visible_to leaves aliases out) stands for its survivor.
         survivor = resolve_alias(pk)
         if survivor is None:
             raise
-        return get_visible_or_404(people, survivor)
+        return find(survivor)
 
 
 def get_group_or_404(user: User, pk: int | str) -> Group:

@@ -63,15 +63,19 @@ def person_pick(*, actor: User, term: str, limit: int = 10) -> list[Person]:
     return list(people.order_by("full_name", "pk")[:limit])
 
 
-def household_members(household: Household) -> QuerySet[Person]:
-    """Members with the head first, then the spouse, then by age; merged duplicates are not members."""
+def household_members(household: Household | int) -> QuerySet[Person]:
+    """Members with the head first, then the spouse, then by age; merged duplicates are not members. `household`: the
+    household or its id."""
     rank = Case(
         When(relationship=c.Relationship.HEAD, then=Value(0)),
         When(relationship=c.Relationship.SPOUSE, then=Value(1)),
         default=Value(2),
         output_field=IntegerField(),
     )
-    return household.members.current().annotate(rel_order=rank).order_by("rel_order", "birth_date", "id")
+    members = (
+        household.members.all() if isinstance(household, Household) else Person.objects.filter(household=household)
+    )
+    return members.current().annotate(rel_order=rank).order_by("rel_order", "birth_date", "id")
 
 
 def people_without_nik(*, actor: User) -> QuerySet[Person, dict[str, Any]]:

@@ -45,7 +45,7 @@ from .forms import (
 )
 from .history import history_entries
 from .matching import ScopedMatches, scoped_matches
-from .models import ConsentRecord, Group, GroupMembership, LifeEvent, PersonMerge
+from .models import ConsentRecord, Group, GroupMembership, KKNumber, LifeEvent, PersonMerge
 from .panels import HOME, HOUSEHOLD, PERSON, panels_for
 from .vulnerability import FLAGS, profiles_of
 
@@ -92,6 +92,8 @@ def person_list(request):
     context = {"filter": filterset, "page": page, "query": query}
     if request.htmx and request.htmx.target == "people-table":
         return render(request, "registry/_person_table.html", context)
+    # Read once: a loop over the field's own choices (the template's, or list()'s) counts them first, a second query.
+    context["district_choices"] = list(iter(filterset.form.fields["district"].choices))
     return render(request, "registry/person_list.html", context)
 
 
@@ -201,12 +203,26 @@ def consent_add(request, pk: int):
     return redirect("registry:person_detail", pk=person.pk)
 
 
+# The household page's own reads, compiled once (core.compiled), as the person page's.
+_MEMBERS = CompiledQuery(lambda household: selectors.household_members(household), household=int)
+_KK_NUMBERS = CompiledQuery(lambda household: KKNumber.objects.filter(household=household), household=int)
+_HOUSEHOLD_EVENTS = CompiledQuery(
+    lambda household: LifeEvent.objects.filter(household=household).select_related(
+        "person", "recorded_by", "new_household"
+    ),
+    household=int,
+)
+
+
 @login_required
 def household_detail(request, pk: int):
-    household = get_household_or_404(request.user, pk)
+    # The village and district shown on the page come with the household (one read instead of three).
+    household = get_household_or_404(request.user, pk, related=("village__district",))
     audit_view(actor=request.user, obj=household)
     caps = capabilities(request.user)
-    members = list(selectors.household_members(household))
+    members = _MEMBERS(household=household.pk)
+    for member in members:
+        member.household = household  # the members' pages and flags read their household: the one already read
     flags = profiles_of(member.pk for member in members)
     for member in members:
         member.flags = flags.get(member.pk, [])
@@ -216,8 +232,8 @@ def household_detail(request, pk: int):
         {
             "household": household,
             "members": members,
-            "kk_numbers": household.kk_numbers.all(),
-            "events": household.events.select_related("person", "recorded_by", "new_household"),
+            "kk_numbers": _KK_NUMBERS(household=household.pk),
+            "events": _HOUSEHOLD_EVENTS(household=household.pk),
             "history": history_entries(household, sees_identifiers=caps.sees_identifiers),
             "panels": panels_for(HOUSEHOLD, actor=request.user, obj=household),
             "can_edit": caps.edits_registry,

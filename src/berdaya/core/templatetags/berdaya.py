@@ -114,3 +114,31 @@ def nav_menu(caps: Capabilities | None, unread: int) -> str:
             _MENUS.clear()
         html = _MENUS[key] = render_to_string("core/_nav_menu.html", {"caps": caps, "unread": unread})
     return mark_safe(html)  # our own autoescaped template's output
+
+
+# Each route's URL cut around its one integer argument, per (route, URL configuration, prefix, language): a list of
+# 25 rows reversed 50 URLs through the resolver (≈ 40 µs each) on every page.
+_ROUTES: dict[tuple[Any, ...], tuple[str, str] | None] = {}
+_STAND_IN = 918_273_645
+
+
+@register.simple_tag
+def pk_url(name: str, pk: Any) -> str:
+    """`{% url name pk %}` for a route of one integer argument (a record's id), without the resolver on each call.
+    Anything but a non-negative int goes through `reverse` as usual."""
+    from django.urls import get_script_prefix, get_urlconf, reverse
+    from django.utils.translation import get_language
+
+    if type(pk) is not int or pk < 0:
+        return reverse(name, args=[pk])
+    key = (name, get_urlconf(), get_script_prefix(), get_language())
+    if key not in _ROUTES:
+        if len(_ROUTES) >= MENUS_KEPT:
+            _ROUTES.clear()
+        url = reverse(name, args=[_STAND_IN])
+        head, found, tail = url.partition(str(_STAND_IN))
+        _ROUTES[key] = (head, tail) if found and str(_STAND_IN) not in tail else None
+    parts = _ROUTES[key]
+    if parts is None:
+        return reverse(name, args=[pk])
+    return f"{parts[0]}{pk}{parts[1]}"

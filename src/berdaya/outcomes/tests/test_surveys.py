@@ -15,6 +15,7 @@ from berdaya.outcomes import choices as c
 from berdaya.outcomes.models import OutcomeSurvey
 from berdaya.testing import factories as f
 from berdaya.testing import programmes as tp
+from berdaya.testing.clients import client_for
 
 from .helpers import enrolment, survey
 
@@ -161,3 +162,38 @@ def test_follow_ups_due_are_listed_for_the_facilitator_of_the_village(officer, f
     assert [(d.person_id, d.round_month, d.due_on) for d in due] == [(here.pk, 6, dt.date(2026, 1, 20))]
     assert [d.person_id for d in officer_view] == [here.pk]
     assert selectors.followups_due(actor=facilitator, month=dt.date(2025, 12, 1)) == []
+
+
+def test_the_person_page_lists_each_persons_own_surveys_for_every_role_that_may_read_them(
+    officer, admin_user, facilitator, partner
+):
+    # An officer's and an admin's reads are compiled once (registry.access.sees_every_person) and run again with
+    # each person's id; a facilitator's stay scoped per request. Each page links its own person's survey only.
+    first = f.person(hh=f.household(village="15.02.01.2001"), name="Pertama")
+    second = f.person(hh=f.household(village="15.02.01.2001"), name="Kedua")
+    links = [reverse("outcomes:survey_detail", args=[survey(p, officer).pk]) for p in (first, second)]
+    for user in (officer, admin_user, facilitator):
+        client = client_for(user)
+        pages = [client.get(reverse("registry:person_detail", args=[p.pk])).content.decode() for p in (first, second)]
+        assert links[0] in pages[0] and links[1] not in pages[0], user.role
+        assert links[1] in pages[1] and links[0] not in pages[1], user.role
+    # Partner staff may not read these people's surveys (not in their programmes): their pages stay scoped.
+    assert not access.people_with_outcomes_visible_to(partner).filter(pk=first.pk).exists()
+
+
+def test_the_person_page_shows_partner_staff_the_surveys_of_their_own_participants_only(officer, admin_user, partner):
+    # The officer's page first, so the regency-wide roles' compiled read exists when partner staff ask: a person the
+    # partner's organisation registered but never enrolled is on their registry page without its survey; once the
+    # person is enrolled in one of its programmes, the survey shows.
+    registered = f.person(hh=f.household(registered_by_organisation=partner.organisation), name="Terdaftar Mitra")
+    link = reverse("outcomes:survey_detail", args=[survey(registered, officer).pk])
+    page = reverse("registry:person_detail", args=[registered.pk])
+    for user in (officer, admin_user):
+        assert link in client_for(user).get(page).content.decode(), user.role
+    as_partner = client_for(partner)
+    first = as_partner.get(page).content.decode()
+    assert "Terdaftar Mitra" in first and link not in first
+    enrolment(tp.programme(officer, organiser=f.organisation("Yayasan Lain")), registered, officer)
+    assert link not in as_partner.get(page).content.decode()
+    enrolment(tp.programme(officer, organiser=partner.organisation), registered, officer)
+    assert link in as_partner.get(page).content.decode()

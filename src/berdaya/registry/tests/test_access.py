@@ -156,3 +156,38 @@ def test_it_scopes_groups(world, officer, facilitator, partner, viewer):
     assert not access.groups_visible_to(viewer).exists()
     with pytest.raises(Http404):
         access.get_group_or_404(facilitator, outside.pk)
+
+
+def test_only_the_regency_wide_roles_have_their_reads_compiled_for_all_of_them(
+    world, officer, admin_user, facilitator, partner, viewer
+):
+    # The compiled reads stand an unsaved officer in for the user: right only if every such user's scoped querysets
+    # are the very same SQL as the stand-in's.
+    reader = access.regency_wide_reader()
+    root = f.user("viewer", username="root")
+    root.is_superuser = True
+    for user in (officer, admin_user, root):
+        assert access.sees_every_person(user)
+        for scoped in (access.people_visible_to, access.households_visible_to):
+            assert str(scoped(user).query) == str(scoped(reader).query)
+    gone = f.user("officer", username="pensiun")
+    gone.is_active = False
+    for user in (facilitator, partner, viewer, gone, AnonymousUser()):
+        assert not access.sees_every_person(user)
+
+
+def test_an_officer_finds_any_person_and_household_and_a_merged_record_finds_its_survivor(world, officer):
+    homes = list(world.values())
+    for home in homes:  # the compiled read, run again with each id
+        assert access.get_household_or_404(officer, home.pk) == home
+        person = access.get_person_or_404(officer, home.members.get().pk)
+        assert person.household == home and person.household.village.district_id == home.village.district_id
+    for pk in (999_999, 2**40, 2**63, 2**70, -1, "abc", None):
+        with pytest.raises(Http404):
+            access.get_household_or_404(officer, pk)
+        with pytest.raises(Http404):
+            access.get_person_or_404(officer, pk)
+    survivor = homes[0].members.get()
+    duplicate = f.person(hh=homes[0], name="Data Ganda", relationship="child")
+    Person.objects.filter(pk=duplicate.pk).update(status="merged", merged_into=survivor)
+    assert access.get_person_or_404(officer, duplicate.pk) == survivor

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from berdaya.registry.models import Household, Person
+from berdaya.registry.models import Household, KKNumber, LifeEvent, Person
 from berdaya.testing import factories
 from berdaya.testing.clients import client_for
 
@@ -390,3 +390,178 @@ def test_a_long_kk_change_reason_is_refused_not_cut(officer):
     assert "paling banyak 200 karakter (tertulis 250)" in response.content.decode()
     household.refresh_from_db()
     assert household.address != "Jl. Baru"
+
+
+@pytest.mark.django_db
+def test_the_household_page_shows_each_households_own_members_kk_numbers_and_events(officer):
+    # The page's reads are compiled once (core.compiled) and run again with each household's id: two households in
+    # a row must each show their own members (head, spouse, then by age; not a merged duplicate), KK history and events.
+    first, second = factories.household(), factories.household(village="15.02.01.2002")
+    head = factories.person(hh=first, name="Kepala Pertama", sex="M", birth_date=dt.date(1970, 1, 1))
+    factories.person(hh=first, name="Anak Muda", relationship="child", birth_date=dt.date(2010, 1, 1))
+    factories.person(hh=first, name="Istri Pertama", relationship="spouse", birth_date=dt.date(1975, 1, 1))
+    factories.person(hh=first, name="Anak Tua", relationship="child", birth_date=dt.date(2000, 1, 1))
+    factories.person(hh=first, name="Data Ganda", relationship="child", status="merged", merged_into=head)
+    factories.person(hh=second, name="Kepala Kedua", sex="M")
+    KKNumber.objects.create(household=first, number="1502010101700001", valid_from=dt.date(2015, 1, 1))
+    KKNumber.objects.create(household=second, number="1502010202800002", valid_from=dt.date(2018, 1, 1))
+    LifeEvent.objects.create(
+        kind="moved_out", date=dt.date(2024, 2, 3), household=first, person=head, recorded_by=officer, note="Ke kota"
+    )
+    client = client_for(officer)
+    page_one = client.get(reverse("registry:household_detail", args=[first.pk])).content.decode()
+    page_two = client.get(reverse("registry:household_detail", args=[second.pk])).content.decode()
+    order = [page_one.index(name) for name in ["Kepala Pertama", "Istri Pertama", "Anak Tua", "Anak Muda"]]
+    assert order == sorted(order)
+    assert "Data Ganda" not in page_one and "Kepala Kedua" not in page_one
+    assert "1502010101700001" in page_one and "1502010202800002" not in page_one
+    assert "Ke kota" in page_one and "Ke kota" not in page_two
+    assert "Kepala Kedua" in page_two and "Kepala Pertama" not in page_two
+    assert "1502010202800002" in page_two
+    assert first.village.name in page_one and first.village.district.name in page_one
+
+
+# --- The person and household pages, role by role (officers' and admins' reads are compiled once: access.py) -------
+
+JANGKAT_1, JANGKAT_2 = factories.AREAS["15.02.01"][1]
+BANGKO_1, BANGKO_2 = factories.AREAS["15.02.02"][1]
+KK_MINE = "1502011506180003"
+
+
+@pytest.fixture
+def homes(officer, partner):
+    """A household in each village: Bangko 1 registered by another organisation, Bangko 2 by the partner's; the one
+    in Jangkat 2 reached by the partner through a participant of a programme its organisation runs."""
+    from berdaya.programmes.models import Enrolment
+    from berdaya.testing import programmes as tp
+
+    other = factories.organisation("Yayasan Lain")
+    made = {
+        JANGKAT_1: factories.household(village=JANGKAT_1, kk_number=KK_MINE),
+        JANGKAT_2: factories.household(village=JANGKAT_2),
+        BANGKO_1: factories.household(village=BANGKO_1, registered_by_organisation=other),
+        BANGKO_2: factories.household(village=BANGKO_2, registered_by_organisation=partner.organisation),
+    }
+    people = {code: factories.person(hh=hh, name=f"Warga {code}") for code, hh in made.items()}
+    Enrolment.objects.create(
+        programme=tp.programme(partner), person=people[JANGKAT_2], enrolled_on=dt.date(2025, 1, 10), created_by=partner
+    )
+    return made, people
+
+
+def _pages_seen(user, homes) -> tuple[set[str], set[str]]:
+    """The villages whose household page and person page `user` gets (200); anything else must be a 404."""
+    households, people = homes
+    client = client_for(user)
+    seen: tuple[set[str], set[str]] = (set(), set())
+    for code in households:
+        for found, url in zip(
+            seen,
+            [
+                reverse("registry:household_detail", args=[households[code].pk]),
+                reverse("registry:person_detail", args=[people[code].pk]),
+            ],
+            strict=True,
+        ):
+            status = client.get(url).status_code
+            assert status in (200, 404), (user.username, url, status)
+            if status == 200:
+                found.add(code)
+    return seen
+
+
+@pytest.mark.django_db
+def test_each_role_gets_the_person_and_household_pages_of_its_own_scope_only(
+    officer, admin_user, facilitator, partner, viewer, homes
+):
+    everywhere = {JANGKAT_1, JANGKAT_2, BANGKO_1, BANGKO_2}
+    other_partner = factories.user("partner", org=factories.organisation("Yayasan Lain"))
+    bangko_facilitator = factories.user("facilitator", districts=["15.02.02"])
+    root = factories.user("partner", username="root", org=partner.organisation)
+    root.is_superuser = True
+    root.save()  # a superuser acts as an admin, whatever role it was given
+    # The officer first: the compiled reads are then made, and must not serve anyone else's request.
+    expected = [
+        (officer, everywhere),
+        (facilitator, {JANGKAT_1}),
+        (admin_user, everywhere),
+        (partner, {BANGKO_2, JANGKAT_2}),
+        (other_partner, {BANGKO_1}),
+        (bangko_facilitator, {BANGKO_1, BANGKO_2}),
+        (viewer, set()),
+        (root, everywhere),
+    ]
+    for user, villages in expected:
+        assert _pages_seen(user, homes) == (villages, villages), user.username
+
+
+@pytest.mark.django_db
+def test_a_role_changed_or_an_account_closed_counts_from_the_next_request(officer, homes):
+    client = client_for(officer)
+    bangko_page = reverse("registry:person_detail", args=[homes[1][BANGKO_1].pk])
+    household_page = reverse("registry:household_detail", args=[homes[0][BANGKO_1].pk])
+    assert client.get(bangko_page).status_code == client.get(household_page).status_code == 200
+    officer.role = "facilitator"
+    officer.save()
+    officer.villages.set([JANGKAT_1])
+    assert client.get(bangko_page).status_code == client.get(household_page).status_code == 404
+    assert client.get(reverse("registry:person_detail", args=[homes[1][JANGKAT_1].pk])).status_code == 200
+    officer.role = "officer"
+    officer.save()
+    assert client.get(bangko_page).status_code == 200
+    officer.is_active = False
+    officer.save()
+    response = client.get(bangko_page)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_the_household_page_masks_nik_and_kk_for_partner_staff_and_shows_them_to_regency_staff(
+    officer, admin_user, facilitator, partner
+):
+    mine = factories.household(village=JANGKAT_1, registered_by_organisation=partner.organisation, kk_number=KK_MINE)
+    head = factories.person(hh=mine, name="Kepala Keluarga")
+    KKNumber.objects.create(household=mine, number="1502010101700009", valid_from=dt.date(2015, 1, 1))
+    url = reverse("registry:household_detail", args=[mine.pk])
+    partner_page = client_for(partner).get(url).content.decode()
+    assert "Kepala Keluarga" in partner_page
+    for secret in (head.nik, KK_MINE, "1502010101700009"):
+        assert secret not in partner_page, secret
+    assert "••••" in partner_page
+    for user in (officer, admin_user, facilitator):
+        page = client_for(user).get(url).content.decode()
+        assert head.nik in page and KK_MINE in page and "1502010101700009" in page, user.username
+    person_page = client_for(partner).get(reverse("registry:person_detail", args=[head.pk])).content.decode()
+    assert head.nik not in person_page and KK_MINE not in person_page
+
+
+@pytest.mark.django_db
+def test_a_merged_records_id_leads_to_its_survivor_for_whoever_sees_it_and_is_404_for_the_others(
+    officer, facilitator, partner, homes
+):
+    from berdaya.registry import services
+
+    inside, outside = homes[1][JANGKAT_1], homes[1][BANGKO_1]
+    aliases = {}
+    for survivor in (inside, outside):
+        duplicate = factories.person(hh=survivor.household, name=f"Ganda {survivor.pk}", relationship="child")
+        services.persons_merge(actor=officer, survivor=survivor, merged=duplicate, reason="data ganda")
+        aliases[survivor.pk] = duplicate.pk
+    for user, survivors in [(officer, [inside, outside]), (facilitator, [inside]), (partner, [])]:
+        client = client_for(user)
+        for survivor in (inside, outside):
+            response = client.get(reverse("registry:person_detail", args=[aliases[survivor.pk]]))
+            if survivor in survivors:
+                assert response.status_code == 302, user.username
+                assert response["Location"] == reverse("registry:person_detail", args=[survivor.pk])
+            else:
+                assert response.status_code == 404, user.username
+
+
+@pytest.mark.django_db
+def test_the_registry_lists_district_choices_once_each_and_keeps_the_chosen_one(officer, facilitator):
+    for user in (officer, facilitator):
+        page = client_for(user).get(reverse("registry:person_list"), {"district": "15.02.02"}).content.decode()
+        select = page[page.index('id="id_district"') : page.index("</select>", page.index('id="id_district"'))]
+        assert re.findall(r'<option value="([^"]*)"', select) == ["", "15.02.01", "15.02.02"], user.username
+        assert re.findall(r'<option value="([^"]*)" selected', select) == ["15.02.02"]
