@@ -132,13 +132,14 @@ def pk_url(name: str, pk: Any) -> str:
     if type(pk) is not int or pk < 0:
         return reverse(name, args=[pk])
     key = (name, get_urlconf(), get_script_prefix(), get_language())
-    if key not in _ROUTES:
+    # One read of the dict (another thread may empty it between a test and a second read).
+    parts = _ROUTES.get(key, ())
+    if parts == ():
         if len(_ROUTES) >= MENUS_KEPT:
             _ROUTES.clear()
         url = reverse(name, args=[_STAND_IN])
         head, found, tail = url.partition(str(_STAND_IN))
-        _ROUTES[key] = (head, tail) if found and str(_STAND_IN) not in tail else None
-    parts = _ROUTES[key]
-    if parts is None:
+        parts = _ROUTES[key] = (head, tail) if found and str(_STAND_IN) not in tail else None
+    if not parts:
         return reverse(name, args=[pk])
     return f"{parts[0]}{pk}{parts[1]}"
