@@ -89,16 +89,14 @@ def evaluate(
         raise EvaluateError("File harus berisi setidaknya dua baris data (selain baris nama kolom).")
     warnings = _warnings(con, mapping, id_col, truth_col)
     present = linkage.prepare(con)
-    # A small file has too few pairs to train on (as a small registry: services.py): the shipped model scores it when
-    # it compares every field the file has; otherwise it is trained, and a failure is said in words.
-    default = linkage.default_model()
-    shipped = {c["output_column_name"] for c in default["comparisons"]}
+    # A small file has too few pairs to train on (as a small registry): the shipped model scores it when it compares
+    # every field the file has (linkage.shipped_model_for); otherwise it is trained, and a failure is said in words.
+    shipped = linkage.shipped_model_for(records, present)
     small = records < linkage.TRAIN_MIN_PEOPLE
-    use_default = small and {f.name for f in linkage.fields_for(present)} <= shipped
-    lk = linkage.Linkage(con=con, columns=present, model=default if use_default else None)
+    lk = linkage.Linkage(con=con, columns=present, model=shipped)
     try:
         lk.build()
-        if not use_default:
+        if shipped is None:
             lk.train()
         lk.predict(threshold=threshold, chunks=chunks)
         lk.cluster(threshold)
@@ -116,7 +114,7 @@ def evaluate(
         "records": records,
         "fields": sorted(present - {"unique_id"}),
         "threshold": threshold,
-        "model": "bawaan" if use_default else "dilatih",
+        "model": "dilatih" if shipped is None else "bawaan",
         "pairs": result["pairs"],
         "clusters": result["clusters"],
         "true_pairs": result["true_pairs"],

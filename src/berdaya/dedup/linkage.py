@@ -744,6 +744,18 @@ def train_model(linker: Any, columns: set[str], people: int, on_u: Callable[[], 
 TRAIN_MIN_PEOPLE = 2000  # below this EM has too few pairs to learn from: the default model is used instead
 
 
+def shipped_model_for(records: int, columns: Iterable[str]) -> dict[str, Any] | None:
+    """The model a run over `records` records with these prepared columns scores with instead of training: the
+    shipped one when there are too few records to learn from (fewer than TRAIN_MIN_PEOPLE) and it compares every
+    field the records have (a registry always; a file to evaluate when its mapped fields are the registry's). None:
+    train on the records themselves. The one rule for the registry's runs (services) and `dedup evaluate`."""
+    if records >= TRAIN_MIN_PEOPLE:
+        return None
+    model = default_model()
+    shipped = {c["output_column_name"] for c in model["comparisons"]}
+    return model if {f.name for f in fields_for(columns)} <= shipped else None
+
+
 def default_model() -> dict[str, Any]:
     """The model shipped in the repository (trained on the labelled set: bench/dedup.py --save-model)."""
     import json

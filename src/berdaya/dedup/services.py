@@ -142,11 +142,11 @@ def dedup_run_execute(*, run: DedupRun, progress: Progress | None = None) -> dic
             progress.update(done=int(10 + share * 80), message=_("Tahap: %(step)s") % {"step": name})
             progress.check_cancelled()
 
-        small = people < linkage.TRAIN_MIN_PEOPLE
-        lk = linkage.Linkage(con=duck, columns=columns, on_step=step, model=linkage.default_model() if small else None)
+        shipped = linkage.shipped_model_for(people, columns)
+        lk = linkage.Linkage(con=duck, columns=columns, on_step=step, model=shipped)
         lk.build()
         if people >= 2:
-            if not small:
+            if shipped is None:
                 lk.train()
             lk.predict(threshold=run.threshold, chunks=max(1, conf().dedup_chunks) if people > 200_000 else 1)
             lk.cluster(run.threshold, exclude="different")
