@@ -2,7 +2,8 @@
 
 `Authorization: Bearer <token>` (or `Token <token>`). The token acts as its user: same role, same scope, same
 masking as the user's pages. `authenticate_bearer(request)` is the plain function (for views outside DRF, such as
-the SPDCI endpoints); `BearerAuthentication` is the DRF class built on it.
+the SPDCI endpoints); `BearerAuthentication` is the DRF class built on it. A signed-in browser session is accepted
+too (`SessionAuthentication`: DRF's, its CSRF refusal worded in the language asked for).
 """
 
 from __future__ import annotations
@@ -146,3 +147,16 @@ class BearerAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Any) -> str:
         return 'Bearer realm="api"'
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """DRF's session authentication (a signed-in browser; unsafe methods need the CSRF token). DRF refuses a missing
+    or wrong token with "CSRF Failed: <Django's reason>", in English whatever Accept-Language says: ours instead."""
+
+    def enforce_csrf(self, request: Any) -> None:
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied as exc:
+            raise exceptions.PermissionDenied(
+                _("Pemeriksaan CSRF gagal: kirim token CSRF halaman bersama permintaan, atau gunakan token API.")
+            ) from exc

@@ -1,9 +1,10 @@
-"""How the OpenAPI schema names Berdaya's bearer tokens (imported from ApiConfig.ready())."""
+"""How the OpenAPI schema names Berdaya's bearer tokens and browser sessions (imported from ApiConfig.ready())."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -17,6 +18,12 @@ class BearerScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "Token API Berdaya: `Authorization: Bearer bdy_...` (berdaya api token USERNAME).",
         }
+
+
+class BrowserSessionScheme(SessionScheme):
+    """The session cookie, as drf-spectacular names DRF's SessionAuthentication (ours words its CSRF refusal)."""
+
+    target_class = "berdaya.api.authentication.SessionAuthentication"
 
 
 ERROR_SCHEMA: dict[str, Any] = {

@@ -3,11 +3,15 @@ each naming its field and rule."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import transaction
 from django.utils import translation
+from rest_framework import exceptions
 from rest_framework.test import APIClient
 
+from berdaya.api.errors import exception_handler
 from berdaya.api.services import token_create
 from berdaya.core.forms import service_errors
 from berdaya.registry.forms import PersonForm
@@ -179,3 +183,168 @@ def test_a_bad_cursor_is_refused_in_the_language_asked(officer, header, language
     assert response.status_code == 404, response.content
     assert response["Content-Language"] == language
     assert response.json() == {"detail": message, "errors": [{"field": None, "rule": "not_found", "message": message}]}
+
+
+# --- DRF's own refusals: the language asked for, Indonesian first ---------------------------------------------------
+# DRF's Indonesian catalogue lacks some of its wordings (an unreadable body, a method not allowed, a CSRF refusal):
+# those are ours. The others come from DRF's catalogue and are checked here so that a gap would show.
+
+LANGUAGES = [(None, "id"), ("id-ID,id;q=0.9", "id"), ("en-GB,en;q=0.8", "en")]
+
+
+def _anonymous(header: str | None, **extra) -> APIClient:
+    return APIClient(**({"HTTP_ACCEPT_LANGUAGE": header} if header else {}), **extra)
+
+
+def _bad_json(officer, header):
+    body = '{"household": '
+    return client(officer, header).post("/api/v1/households/", data=body, content_type="application/json")
+
+
+def _bad_charset(officer, header):
+    return client(officer, header).post(
+        "/api/v1/households/", data="{}", content_type="application/json; charset=bz2_codec"
+    )
+
+
+def _delete_a_person(officer, header):
+    person = factories.person()
+    response = client(officer, header).delete(f"/api/v1/people/{person.pk}/")
+    assert Person.objects.filter(pk=person.pk).exists()
+    return response
+
+
+def _post_public_prices(officer, header):
+    return _anonymous(header).post("/api/v1/public/prices/", {}, format="json")
+
+
+def _session_without_csrf(officer, header):
+    browser = _anonymous(header, enforce_csrf_checks=True)
+    browser.force_login(officer)
+    response = browser.post("/api/v1/households/", {"household": {}, "members": []}, format="json")
+    assert not Household.objects.exists()
+    return response
+
+
+def _no_credentials(officer, header):
+    return _anonymous(header).get("/api/v1/people/")
+
+
+def _unknown_token(officer, header):
+    return _anonymous(header, HTTP_AUTHORIZATION="Bearer bdy_bukan.token").get("/api/v1/people/")
+
+
+def _a_viewer_lists_people(officer, header):
+    return client(factories.user("viewer"), header).get("/api/v1/people/")
+
+
+def _a_person_that_does_not_exist(officer, header):
+    return client(officer, header).get("/api/v1/people/987654321/")
+
+
+def _a_form_body(officer, header):
+    return client(officer, header).post("/api/v1/households/", data="a=b", content_type="text/plain")
+
+
+def _html_asked_for(officer, header):
+    return client(officer, header).get("/api/v1/people/", HTTP_ACCEPT="text/html")
+
+
+REFUSALS = {
+    "invalid JSON": (
+        _bad_json, 400, "parse_error",
+        {"id": "Isi permintaan bukan JSON yang sah (baris 1, kolom 15).",
+         "en": "The request body is not valid JSON (line 1, column 15)."},
+    ),
+    "unsupported charset": (
+        _bad_charset, 400, "parse_error",
+        {"id": 'Charset "bz2_codec" pada header Content-Type tidak didukung.',
+         "en": 'Unsupported charset "bz2_codec" in the Content-Type header.'},
+    ),
+    "method not allowed": (
+        _delete_a_person, 405, "method_not_allowed",
+        {"id": 'Metode "DELETE" tidak diizinkan.', "en": 'Method "DELETE" not allowed.'},
+    ),
+    "method not allowed, public": (
+        _post_public_prices, 405, "method_not_allowed",
+        {"id": 'Metode "POST" tidak diizinkan.', "en": 'Method "POST" not allowed.'},
+    ),
+    "CSRF failed": (
+        _session_without_csrf, 403, "permission_denied",
+        {"id": "Pemeriksaan CSRF gagal: kirim token CSRF halaman bersama permintaan, atau gunakan token API.",
+         "en": "CSRF check failed: send the page's CSRF token with the request, or use an API token."},
+    ),
+    "not authenticated": (
+        _no_credentials, 401, "not_authenticated",
+        {"id": "Data autentikasi tidak diberikan.", "en": "Authentication credentials were not provided."},
+    ),
+    "authentication failed": (
+        _unknown_token, 401, "authentication_failed",
+        {"id": "Token tidak sah, sudah dicabut atau kedaluwarsa.", "en": "The token is invalid, revoked or expired."},
+    ),
+    "permission denied": (
+        _a_viewer_lists_people, 403, "permission_denied",
+        {"id": "Peran Anda hanya boleh melihat data agregat.", "en": "Your role may only view aggregate data."},
+    ),
+    "not found": (
+        _a_person_that_does_not_exist, 404, "not_found",
+        {"id": "Data tidak ditemukan atau di luar wilayah Anda.", "en": "Record not found or outside your area."},
+    ),
+    "unsupported media type": (
+        _a_form_body, 415, "unsupported_media_type",
+        {"id": 'Jenis media "text/plain" dalam permintaan ini tidak didukung.',
+         "en": 'Unsupported media type "text/plain" in request.'},
+    ),
+    "not acceptable": (
+        _html_asked_for, 406, "not_acceptable",
+        {"id": "Permintaan dengan header Accept ini tidak dapat dipenuhi.",
+         "en": "Could not satisfy the request Accept header."},
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("header", "language"), LANGUAGES)
+@pytest.mark.parametrize("refusal", list(REFUSALS))
+def test_drfs_refusals_answer_in_the_language_asked(officer, refusal, header, language):
+    send, status, rule, messages = REFUSALS[refusal]
+    response = send(officer, header)
+    assert response.status_code == status, response.content
+    assert response["Content-Language"] == language
+    message = messages[language]
+    assert response.json() == {"detail": message, "errors": [{"field": None, "rule": rule, "message": message}]}
+
+
+@pytest.mark.parametrize(("header", "language"), LANGUAGES)
+def test_too_many_requests_are_refused_in_the_language_asked(officer, settings, header, language):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "1/min", "anon": "1/min"}}
+    api = client(officer, header)
+    assert api.get("/api/v1/organisations/").status_code == 200
+    response = api.get("/api/v1/organisations/")
+    assert response.status_code == 429, response.content
+    assert response["Content-Language"] == language
+    body = response.json()
+    wording = {
+        "id": r"Terlalu banyak permintaan\. Coba lagi dalam (\d+) detik\.",
+        "en": r"Too many requests\. Try again in (\d+) seconds\.",
+    }
+    seconds = re.fullmatch(wording[language], body["detail"])
+    # The wait DRF sends as Retry-After, rounded up to whole seconds.
+    assert seconds and int(seconds[1]) == int(response["Retry-After"]) + 1 > 1, body
+    assert body["errors"] == [{"field": None, "rule": "throttled", "message": body["detail"]}]
+
+
+@pytest.mark.parametrize(
+    ("language", "message"), [("id", "Permintaan tidak dapat dibaca."), ("en", "Malformed request.")]
+)
+def test_drfs_malformed_request_is_ours_in_the_language_active(language, message):
+    # DRF's ParseError default ("Malformed request.", no Indonesian in DRF's catalogue), as DRF raises it mid-request.
+    with translation.override(language):
+        response = exception_handler(exceptions.ParseError(), {"request": None})
+    assert response.status_code == 400
+    assert response.data == {"detail": message, "errors": [{"field": None, "rule": "parse_error", "message": message}]}
+
+
+def test_a_message_of_ours_raised_as_a_parse_error_is_kept():
+    with translation.override("id"):
+        response = exception_handler(exceptions.ParseError("Berkas CSV rusak."), {"request": None})
+    assert response.data["detail"] == "Berkas CSV rusak."
