@@ -34,7 +34,7 @@ from berdaya.registry.signals import history_rows_written
 
 from . import envelope as env
 from .models import Delivery, NotifyMark, Registry, Subscription
-from .queries import Compiler, QueryError
+from .queries import QueryError
 from .records import FARMER, GROUP, REG_TYPE, Mapper, load_households, load_people
 
 logger = logging.getLogger(__name__)
@@ -173,11 +173,11 @@ def scan() -> dict[str, Any]:
 
 
 def _notifications(subscription: Subscription, happened: Q) -> list[Delivery]:
-    from .services import people_for
+    from .services import compiler_for, members_for, people_for
 
     user = subscription.user
     caps = capabilities(user)
-    compiler = Compiler(subscription.registry, caps.sees_identifiers)
+    compiler = compiler_for(user, subscription.registry)
     try:
         wanted = compiler.compile(subscription.filter_type, subscription.filter)
     except QueryError:
@@ -193,11 +193,16 @@ def _notifications(subscription: Subscription, happened: Q) -> list[Delivery]:
     for start in range(0, len(ids), RECORDS_PER_MESSAGE):
         chunk = ids[start : start + RECORDS_PER_MESSAGE]
         if is_group:
-            households = load_households(Household.objects.filter(members__pk__in=chunk).distinct().order_by("pk"))
+            households = load_households(
+                Household.objects.filter(members__pk__in=chunk).distinct().order_by("pk"), members_for(user)
+            )
             records = [mapper.group(h, h.members.all()) for h in households]
         else:
             rows = load_people(
-                Person.objects.filter(pk__in=chunk).order_by("pk"), subscription.registry, record_type=record_type
+                Person.objects.filter(pk__in=chunk).order_by("pk"),
+                subscription.registry,
+                record_type=record_type,
+                members=members_for(user),
             )
             records = [mapper.farmer(p) if record_type == FARMER else mapper.member(p) for p in rows]
         deliveries.append(_delivery(subscription, record_type, records))

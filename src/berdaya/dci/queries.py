@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ from berdaya.core.dates import years_ago
 from berdaya.farming.models import Plot
 from berdaya.registry import choices as rc
 from berdaya.registry.identity import normalise_identity
-from berdaya.registry.models import GroupMembership, Household, KKNumber
+from berdaya.registry.models import GroupMembership, Household, KKNumber, Person
 from berdaya.registry.vulnerability import flag_q
 
 from .models import Registry
@@ -116,12 +116,14 @@ def _as_sex(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Attribute:
-    """A queryable attribute: a column path on Person and how a value is read, or its own `build(op, value)`."""
+    """A queryable attribute: a column path on Person and how a value is read, or its own `build(op, value)`
+    (`build(op, value, members)` when `counts_members`: the people the client may see, Compiler.members)."""
 
     path: str
     convert: Callable[[Any], Any] = _as_text
     identifying: bool = False
-    build: Callable[[str, Any], Q] | None = None
+    build: Callable[..., Q] | None = None
+    counts_members: bool = False
     sortable: bool = True
     case_insensitive: bool = False
 
@@ -165,8 +167,11 @@ def _disabled_q(op: str, value: Any) -> Q:
     return flag_q("disability") if wanted else ~flag_q("disability")
 
 
-def _group_size_q(op: str, value: Any) -> Q:
-    sized = Household.objects.annotate(dci_size=Count("members", filter=Q(members__status=rc.PersonStatus.ACTIVE)))
+def _group_size_q(op: str, value: Any, members: QuerySet[Person]) -> Q:
+    # The size a Group record shows (records.Mapper.group): the active members the client may see, so a query on
+    # size never tells of a member left out of the record. A household with none of them is of size 0.
+    counted = Q(members__status=rc.PersonStatus.ACTIVE, members__in=members.values("pk"))
+    sized = Household.objects.annotate(dci_size=Count("members", filter=counted))
     return Q(household_id__in=sized.filter(_compare("dci_size", op, value)).values("pk"))
 
 
@@ -218,7 +223,7 @@ SOCIAL_ATTRIBUTES: dict[str, Attribute] = {
     "occupation": Attribute("occupation", _as_text),
     "status": Attribute("status", _as_text),
     "is_disabled": Attribute("pk", _as_bool, build=_disabled_q, sortable=False),
-    "group_size": Attribute("pk", _as_int, build=_group_size_q, sortable=False),
+    "group_size": Attribute("pk", _as_int, build=_group_size_q, sortable=False, counts_members=True),
     "group_id": Attribute("pk", _as_int, build=_group_member_q, sortable=False),
     "registration_date": Attribute("created_at__date", _as_date, sortable=False),
     "last_updated": Attribute("updated_at__date", _as_date, sortable=False),
@@ -271,8 +276,12 @@ def _local_name(value: str) -> str:
 
 @dataclass(frozen=True)
 class Compiler:
+    """The queries of one client: `sees_identifiers` as its user does; `members`, the people its user may see
+    (services.members_for), which a group's size counts."""
+
     registry: str
     sees_identifiers: bool
+    members: QuerySet[Person]
 
     def condition(self, name: Any, op: Any, value: Any) -> Q:
         if not isinstance(name, str) or name not in attributes(self.registry):
@@ -299,6 +308,8 @@ class Compiler:
                 _("Nilai untuk atribut '%(name)s' dengan operator '%(op)s' tidak sah.") % {"name": name, "op": op}
             ) from None
         if attribute.build is not None:
+            if attribute.counts_members:
+                return attribute.build(op, converted, self.members)
             return attribute.build(op, converted)
         if attribute.case_insensitive and op == "eq":
             return Q(**{f"{attribute.path}__iexact": converted})

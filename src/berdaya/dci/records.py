@@ -105,6 +105,8 @@ class Mapper:
         }
 
     def group(self, household: Household, members: Iterable[Person]) -> dict[str, Any]:
+        """A household as a `Group` of `members`: the members the client may see (services.members_for, loaded by
+        `load_households`/`load_people`); its head, size and member list are theirs alone."""
         members = [m for m in members if m.status == rc.PersonStatus.ACTIVE]
         head = next((m for m in members if m.relationship == rc.Relationship.HEAD), None)
         village = household.village
@@ -239,13 +241,15 @@ def member_rows(ids: list[int]) -> list[dict[str, Any]]:
     return [found[pk] for pk in ids]
 
 
-def load_people(qs: QuerySet[Person], registry: str, *, record_type: str) -> QuerySet[Person]:
-    """What a page of records reads, in a fixed number of queries."""
+def load_people(
+    qs: QuerySet[Person], registry: str, *, record_type: str, members: QuerySet[Person]
+) -> QuerySet[Person]:
+    """What a page of records reads, in a fixed number of queries; `members`: the people a farmer's family lists
+    (services.members_for)."""
     qs = with_disability(qs).select_related("household__village__district")
     if registry == Registry.FARMER:
-        members = with_disability(Person.objects.all())
         qs = qs.prefetch_related(
-            Prefetch("household__members", queryset=members),
+            Prefetch("household__members", queryset=with_disability(members)),
             Prefetch(
                 "plots",
                 queryset=Plot.objects.filter(is_active=True).select_related("commodity", "village"),
@@ -258,7 +262,8 @@ def load_people(qs: QuerySet[Person], registry: str, *, record_type: str) -> Que
     return qs
 
 
-def load_households(qs: QuerySet[Household]) -> QuerySet[Household]:
+def load_households(qs: QuerySet[Household], members: QuerySet[Person]) -> QuerySet[Household]:
+    """Households with, as `members`, only the people given (services.members_for: those the client may see)."""
     return qs.select_related("village__district").prefetch_related(
-        Prefetch("members", queryset=with_disability(Person.objects.all()))
+        Prefetch("members", queryset=with_disability(members))
     )

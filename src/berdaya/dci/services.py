@@ -83,6 +83,18 @@ def people_for(user: User, registry: str) -> QuerySet[Person]:
     return people
 
 
+def members_for(user: User) -> QuerySet[Person]:
+    """The members a household shows a client (a `Group`'s member list, head and size; a farmer's family): the
+    people its user may find in the social registry (`people_for`). A member outside it (who withdrew consent to
+    sharing, or is outside a partner's scope) is left out whole: not listed, not counted, not the head shown."""
+    return people_for(user, Registry.SOCIAL)
+
+
+def compiler_for(user: User, registry: str) -> Compiler:
+    """The query compiler of `user`'s requests: identifiers as they see them, group sizes counting their members."""
+    return Compiler(registry, capabilities(user).sees_identifiers, members=members_for(user))
+
+
 def _record_type(registry: str, criteria: dict[str, Any]) -> str:
     if registry == Registry.FARMER:
         return FARMER
@@ -144,7 +156,7 @@ def search_items(*, user: User, registry: str, items: list[dict[str, Any]]) -> l
     caps = capabilities(user)
     # Within the request's transaction (sync_search, the async job's): planned for many concurrent requests.
     set_local(PAGE_OF_A_LIST)
-    compiler = Compiler(registry, caps.sees_identifiers)
+    compiler = compiler_for(user, registry)
     mapper = Mapper(sees_identifiers=caps.sees_identifiers)
     answers: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -177,7 +189,7 @@ def _search_one(
         households = households_visible_to(user).filter(pk__in=people.values("household_id")).order_by("pk")
         total = households.count()
         _check_unpaged(total, paged)
-        page = list(load_households(households)[start : start + size])
+        page = list(load_households(households, members_for(user))[start : start + size])
         records = [mapper.group(h, h.members.all()) for h in page]
     else:
         # The page's ids first (answered from indexes alone where it can: a village's people through their
@@ -193,7 +205,12 @@ def _search_one(
         total = matches[0][1] if matches else (people.count() if start else 0)
         _check_unpaged(total, paged)
         if record_type == FARMER:
-            found = {p.pk: p for p in load_people(Person.objects.filter(pk__in=ids), registry, record_type=FARMER)}
+            found = {
+                p.pk: p
+                for p in load_people(
+                    Person.objects.filter(pk__in=ids), registry, record_type=FARMER, members=members_for(user)
+                )
+            }
             records = [mapper.farmer(found[pk]) for pk in ids]
         else:
             records = [mapper.member_row(row) for row in member_rows(ids)]
@@ -432,8 +449,7 @@ def event_type_of(value: Any) -> str | None:
 
 
 def _subscribe_message(client: BearerClient, txn: Transaction, envelope: env.Envelope) -> dict[str, Any]:
-    caps = capabilities(client.user)
-    compiler = Compiler(txn.registry, caps.sees_identifiers)
+    compiler = compiler_for(client.user, txn.registry)
     answers: list[dict[str, Any]] = []
     seen: set[str] = set()
     for item in envelope.items:

@@ -95,12 +95,21 @@ def households_visible_to(user: User) -> QuerySet[Household]:
     return scoped_by_household(Household.objects.all(), user, "")
 
 
+def withholds_members(user: User) -> bool:
+    """Whether some members of a household `user` sees may be hidden from them (`people_visible_to`): partner staff
+    do not see a member who withdrew consent to sharing with partners. Every other role sees every member of the
+    households it sees. A page showing a household's members says so to these roles on every household, whether or
+    not one of its members is hidden: a note that depends on no one's data reveals no withdrawal."""
+    return capabilities(user).organisation_scoped
+
+
 def people_visible_to(user: User) -> PersonQuerySet:
     """The people `user` may see. Merged duplicates are left out: they are aliases of a person, not people
     (their ids still resolve through get_person_or_404). Partner staff do not see a person who withdrew consent to
-    sharing their data with partners (registry.consent)."""
+    sharing their data with partners (registry.consent), though they see that person's household: a household's
+    members are shown to anyone through this (selectors.household_members), never through `household.members`."""
     people = scoped_by_household(Person.objects.current(), user, "household__")
-    if capabilities(user).organisation_scoped:
+    if withholds_members(user):
         people = people.exclude(excluded_for(c.ConsentPurpose.SHARING))
     return people
 

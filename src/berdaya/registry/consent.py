@@ -8,8 +8,9 @@ not itself withdrawn). A withdrawal of ALL covers every purpose.
 Every place that serves a purpose excludes with this rule, so the rule is written once:
 - targeting candidate lists (TARGETING): `targeting.services` leaves them out of a run;
 - bulletins and messages (MESSAGES): `markets.services.active_subscribers`;
-- partners, SIKS-NG proposals and SPDCI answers (SHARING): `registry.access.people_visible_to` for partner staff,
-  `musdes` proposal rows, `dci` search answers;
+- partners, SIKS-NG proposals and SPDCI answers (SHARING): `registry.access.people_visible_to` for partner staff
+  (and through it the members of a household they see: `registry.selectors.household_members`), `musdes` proposal
+  rows, `dci` search answers and the members of a household record (`dci.services.members_for`);
 - research extracts (RESEARCH): no such extract exists yet; the purpose is recorded so that one built later asks it.
 """
 

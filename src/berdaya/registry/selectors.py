@@ -14,9 +14,15 @@ from berdaya.core import snapshots
 from berdaya.core.forms import style_widgets
 
 from . import choices as c
-from .access import groups_visible_to, people_for_aggregates, people_visible_to, regency_wide_aggregates
+from .access import (
+    groups_visible_to,
+    people_for_aggregates,
+    people_visible_to,
+    regency_wide_aggregates,
+    sees_every_person,
+)
 from .filtersets import GroupFilterSet, PersonFilterSet
-from .models import Group, Household, Person
+from .models import Group, Household, LifeEvent, Person
 from .vulnerability import FLAGS
 
 
@@ -63,19 +69,29 @@ def person_pick(*, actor: User, term: str, limit: int = 10) -> list[Person]:
     return list(people.order_by("full_name", "pk")[:limit])
 
 
-def household_members(household: Household | int) -> QuerySet[Person]:
-    """Members with the head first, then the spouse, then by age; merged duplicates are not members. `household`: the
-    household or its id."""
+def household_members(household: Household | int, *, actor: User) -> QuerySet[Person]:
+    """The members of `household` (or its id) that `actor` may see (access.people_visible_to: partner staff do not
+    see a member who withdrew consent to sharing), with the head first, then the spouse, then by age; merged
+    duplicates are not members. A member left out is left out whole: no name, no row, no count."""
     rank = Case(
         When(relationship=c.Relationship.HEAD, then=Value(0)),
         When(relationship=c.Relationship.SPOUSE, then=Value(1)),
         default=Value(2),
         output_field=IntegerField(),
     )
-    members = (
-        household.members.all() if isinstance(household, Household) else Person.objects.filter(household=household)
-    )
-    return members.current().annotate(rel_order=rank).order_by("rel_order", "birth_date", "id")
+    members = people_visible_to(actor).filter(household=household)
+    return members.annotate(rel_order=rank).order_by("rel_order", "birth_date", "id")
+
+
+def household_events(household: Household | int, *, actor: User) -> QuerySet[LifeEvent]:
+    """The life events of `household` that `actor` may read: those about no one in particular (a split) and those
+    about a person they may see. An event about anyone else (a member hidden from them; the person a merged
+    duplicate's events moved to, living in another village) is left out whole: its kind, date and note say
+    something about that person even without the name."""
+    events = LifeEvent.objects.filter(household=household)
+    if sees_every_person(actor):
+        return events
+    return events.filter(Q(person__isnull=True) | Q(person__in=people_visible_to(actor).values("pk")))
 
 
 def people_without_nik(*, actor: User) -> QuerySet[Person, dict[str, Any]]:

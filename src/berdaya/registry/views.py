@@ -31,7 +31,10 @@ from .access import (
     get_person_or_404,
     households_visible_to,
     people_visible_to,
+    regency_wide_reader,
+    sees_every_person,
     villages_for_registration,
+    withholds_members,
 )
 from .filtersets import search_q
 from .forms import (
@@ -203,12 +206,17 @@ def consent_add(request, pk: int):
     return redirect("registry:person_detail", pk=person.pk)
 
 
-# The household page's own reads, compiled once (core.compiled), as the person page's.
-_MEMBERS = CompiledQuery(lambda household: selectors.household_members(household), household=int)
+# The household page's own reads, compiled once (core.compiled), as the person page's: for the regency-wide roles,
+# who see every member and every event (access.sees_every_person); every other role's are built per request by the
+# same selectors, which leave out the members (and the events about people) it may not see.
+_MEMBERS = CompiledQuery(
+    lambda household: selectors.household_members(household, actor=regency_wide_reader()), household=int
+)
 _KK_NUMBERS = CompiledQuery(lambda household: KKNumber.objects.filter(household=household), household=int)
+_EVENT_RELATED = ("person", "recorded_by", "new_household")
 _HOUSEHOLD_EVENTS = CompiledQuery(
-    lambda household: LifeEvent.objects.filter(household=household).select_related(
-        "person", "recorded_by", "new_household"
+    lambda household: selectors.household_events(household, actor=regency_wide_reader()).select_related(
+        *_EVENT_RELATED
     ),
     household=int,
 )
@@ -220,7 +228,12 @@ def household_detail(request, pk: int):
     household = get_household_or_404(request.user, pk, related=("village__district",))
     audit_view(actor=request.user, obj=household)
     caps = capabilities(request.user)
-    members = _MEMBERS(household=household.pk)
+    if sees_every_person(request.user):
+        members = _MEMBERS(household=household.pk)
+        events = _HOUSEHOLD_EVENTS(household=household.pk)
+    else:
+        members = list(selectors.household_members(household, actor=request.user))
+        events = list(selectors.household_events(household, actor=request.user).select_related(*_EVENT_RELATED))
     for member in members:
         member.household = household  # the members' pages and flags read their household: the one already read
     flags = profiles_of(member.pk for member in members)
@@ -232,8 +245,9 @@ def household_detail(request, pk: int):
         {
             "household": household,
             "members": members,
+            "withholds_members": withholds_members(request.user),
             "kk_numbers": _KK_NUMBERS(household=household.pk),
-            "events": _HOUSEHOLD_EVENTS(household=household.pk),
+            "events": events,
             "history": history_entries(household, sees_identifiers=caps.sees_identifiers),
             "panels": panels_for(HOUSEHOLD, actor=request.user, obj=household),
             "can_edit": caps.edits_registry,
@@ -372,7 +386,9 @@ def household_split(request, pk: int):
     household = get_household_or_404(request.user, pk)
     if not capabilities(request.user).edits_registry:
         raise PermissionDenied
-    members = list(selectors.household_members(household).filter(status=c.PersonStatus.ACTIVE))
+    # Only the members the user sees are offered (a partner's scope leaves out whoever withdrew consent to sharing);
+    # the others stay in the household.
+    members = list(selectors.household_members(household, actor=request.user).filter(status=c.PersonStatus.ACTIVE))
     form = LifeEventForm(request.POST or None)
     error = None
     if request.method == "POST" and form.is_valid():

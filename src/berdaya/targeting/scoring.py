@@ -59,6 +59,9 @@ BANDS: dict[str, Any] = {
     "land_operated_ha": gettext_lazy("Luas lahan dikelola (ha)"),
     "dependency_ratio": gettext_lazy("Rasio ketergantungan (anak < 15 dan lansia ≥ 65 per usia kerja)"),
 }
+# The components read from the household's members (their number, their ages, the head's education) rather than
+# from the household's own record: shown only to a role that sees every member (targeting.views.household_score).
+FROM_MEMBERS = frozenset({"head_education", "floor_area_per_person", "dependency_ratio"})
 CHILD_MAX_AGE = 15  # demographic dependency ratio: under 15 ...
 OLD_MIN_AGE = 65  # ... and 65 or over, per person aged 15-64
 

@@ -22,7 +22,7 @@ from berdaya.core.conf import conf
 from berdaya.core.confirm import confirm_first
 from berdaya.core.forms import service_errors
 from berdaya.core.pagination import paginate
-from berdaya.registry.access import get_household_or_404, get_person_or_404
+from berdaya.registry.access import get_household_or_404, get_person_or_404, withholds_members
 from berdaya.registry.vulnerability import FLAGS
 
 from . import access, integrations, rules, scoring, selectors, services
@@ -151,6 +151,15 @@ def household_score(request, pk: int):
         config = ScoreConfig.objects.filter(version=welfare.config_version).first()
     config = config or services.score_config_active()
     components = scoring.breakdown(household, config.weights)
+    total: int | None = sum(comp.points for comp in components)
+    withheld = withholds_members(request.user)
+    if withheld:
+        # A role that may not see every member (partner staff: whoever withdrew consent to sharing) gets neither the
+        # components counted from the members nor the total they add up to (with the others it would give them
+        # back): the household's size, its ages and the head's education would tell of a member hidden from them.
+        # Left out on every household, so that what is shown depends on no one's consent.
+        components = [comp for comp in components if comp.code not in scoring.FROM_MEMBERS]
+        total = None
     can_verify = access.can_verify(request.user)
     return render(
         request,
@@ -160,7 +169,8 @@ def household_score(request, pk: int):
             "welfare": welfare,
             "config": config,
             "components": components,
-            "total": sum(comp.points for comp in components),
+            "total": total,
+            "withheld": withheld,
             "verify_form": VerifyForm(initial={"decile": welfare.verified_decile if welfare else None}),
             "can_verify": can_verify,
         },

@@ -199,3 +199,23 @@ def test_the_public_price_list_needs_no_token_and_is_cached(world):
     response = APIClient().get("/api/v1/public/prices/")
     assert response.status_code == 200 and response.json() == []
     assert "public" in response["Cache-Control"]
+
+
+def test_a_partner_token_gets_a_household_without_the_member_who_withdrew_consent_to_sharing(world):
+    # A guard: the household records carry no member list (their members come from /people/, the person scope), so
+    # a member hidden from the partner is in none of the household's answers.
+    from berdaya.registry import choices as rc
+    from berdaya.registry.services import consent_withdraw
+
+    hidden = factories.person(hh=world["hh_a"], name="Anggota Menarik Diri", relationship=rc.Relationship.CHILD)
+    consent_withdraw(actor=world["officer"], person=hidden, purpose=rc.ConsentPurpose.SHARING)
+    api = client(world["partner_a"])
+    listed = api.get("/api/v1/households/")
+    detail = api.get(f"/api/v1/households/{world['hh_a'].pk}/")
+    assert detail.status_code == 200
+    for answer in (listed.content.decode(), detail.content.decode()):
+        assert "Anggota Menarik Diri" not in answer and hidden.nik not in answer
+    assert not {"members", "member_list", "member_count", "size"} & set(detail.json())
+    assert ids(api.get("/api/v1/people/")) == {world["a"].pk}
+    assert api.get(f"/api/v1/people/{hidden.pk}/").status_code == 404
+    assert ids(client(world["officer"]).get("/api/v1/people/", {"village": VILLAGE_A})) == {world["a"].pk, hidden.pk}
