@@ -17,12 +17,15 @@ from berdaya.core.forms import service_errors
 from berdaya.core.pagination import paginate
 from berdaya.markets.choices import Channel
 from berdaya.markets.models import Commodity
+from berdaya.registry import selectors as registry_selectors
 from berdaya.registry.access import (
     get_group_or_404,
     get_person_or_404,
+    group_member_count,
     groups_visible_to,
     people_visible_to,
     villages_for_registration,
+    withholds_members,
 )
 from berdaya.registry.vulnerability import profile
 
@@ -188,11 +191,15 @@ def group_list(request):
         groups_visible_to(request.user)
         .filter(kind__in=["poktan", "gapoktan"])
         .select_related("village__district", "farming_profile__main_commodity", "farming_profile__parent")
-        .annotate(members=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
+        .annotate(members=group_member_count(request.user))
         .order_by("kind", "name")
     )
     page = paginate(groups, request.GET.get("page"), conf().page_size)
-    return render(request, "farming/group_list.html", {"page": page, "query": ""})
+    return render(
+        request,
+        "farming/group_list.html",
+        {"page": page, "query": "", "withholds_members": withholds_members(request.user)},
+    )
 
 
 @login_required
@@ -208,12 +215,16 @@ def group_profile(request, group_pk: int):
             services.group_profile_save(actor=request.user, group=group, data=data)
             messages.success(request, _("Profil kelompok tani disimpan."))
             return redirect("farming:group_profile", group_pk=group.pk)
-    members = (
-        group.memberships.filter(left_on__isnull=True, person__in=people_visible_to(request.user).values("pk"))
-        .select_related("person")
-        .annotate(area=Sum("person__plots__area_ha", filter=Q(person__plots__is_active=True)))
+    # As on the registry's group page: the active members the user sees, and how many others there are where the user
+    # may be told.
+    group_members = registry_selectors.group_members(group, actor=request.user)
+    members = group_members.shown.filter(left_on__isnull=True).annotate(
+        area=Sum("person__plots__area_ha", filter=Q(person__plots__is_active=True))
     )
-    children = FarmerGroupProfile.objects.filter(parent=group).select_related("group")
+    # The poktans of a gapoktan: those the user may see (a group's name is data about its members).
+    children = FarmerGroupProfile.objects.filter(
+        parent=group, group__in=groups_visible_to(request.user)
+    ).select_related("group")
     return render(
         request,
         "farming/group_profile.html",
@@ -221,6 +232,8 @@ def group_profile(request, group_pk: int):
             "group": group,
             "form": form,
             "members": members,
+            "unseen_active": group_members.unseen_active,
+            "withholds_members": withholds_members(request.user),
             "children": children,
             "can_edit": access.can_edit_group_profiles(request.user),
         },

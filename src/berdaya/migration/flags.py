@@ -97,4 +97,6 @@ def register_flags() -> None:
             order=order,
             group="migrant",
             alternative=Alternative(q=q, py=py, reasons=_reasons(code), facts=(EPISODES,), owner="migration"),
+            # The family flag is another member's migration (its reason names them and where they work).
+            from_members=code == "migrant_family",
         )

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -28,7 +29,8 @@ from berdaya.core.roles import Role
 from . import choices as c
 from .consent import excluded_for
 from .merge import resolve_alias
-from .models import Group, Household, Person, PersonQuerySet
+from .models import Group, GroupMembership, Household, Person, PersonQuerySet
+from .vulnerability import FLAGS
 
 QS = TypeVar("QS", bound=QuerySet[Any])
 
@@ -103,6 +105,24 @@ def withholds_members(user: User) -> bool:
     return capabilities(user).organisation_scoped
 
 
+def reads_household_notes(user: User) -> bool:
+    """Whether `user` reads the free text written about a household and its members' life events (a KK number's
+    reason for changing, a life event's note: "pecah KK, ikut suaminya ..."). Not a role that may miss some members
+    (`withholds_members`), on any household: the text may name a member hidden from them, and leaving it out only
+    where a member is hidden would itself tell of the withdrawal. The kind and date of each event stay."""
+    return not withholds_members(user)
+
+
+def flags_withheld_from(user: User) -> frozenset[str]:
+    """The vulnerability flags `user` is shown on no one and may not filter by: for a role that may miss some members
+    of a household (`withholds_members`), the flags read from a person's other household members
+    (vulnerability.Flag.from_members: a female-headed household gives the head's sex, a migrant worker's family names
+    the worker), on every person, so that their absence tells of no withdrawal. Empty for every other role."""
+    if not withholds_members(user):
+        return frozenset()
+    return frozenset(flag.code for flag in FLAGS if flag.from_members)
+
+
 def people_visible_to(user: User) -> PersonQuerySet:
     """The people `user` may see. Merged duplicates are left out: they are aliases of a person, not people
     (their ids still resolve through get_person_or_404). Partner staff do not see a person who withdrew consent to
@@ -124,6 +144,36 @@ def groups_visible_to(user: User) -> QuerySet[Group]:
         # Partner staff see groups that have a member they may see.
         return Group.objects.filter(memberships__person__in=people_visible_to(user).values("pk")).distinct()
     return Group.objects.all()
+
+
+def group_memberships_visible_to(user: User, group: Group | int) -> QuerySet[GroupMembership]:
+    """The memberships of `group` (or its id) shown to `user` with the member's name, role and dates: those of the
+    people `user` sees (people_visible_to). Any other membership is left out whole, for every role: a role and its
+    dates identify a member (a group has one chair) as well as a name. What a role may learn of the others is
+    `counts_unseen_members`; ending a membership goes through this too, so no one ends one they cannot see."""
+    return GroupMembership.objects.filter(group=group, person__in=people_visible_to(user).values("pk"))
+
+
+def counts_unseen_members(user: User) -> bool:
+    """Whether `user` is told how many of a group's active members they do not see, as one number on the group's
+    pages and inside its member counts (`group_member_count`). Facilitators are: whom they do not see is whoever lives
+    outside their villages, so the number is a fact of the group (it spans villages) that depends on no one's consent.
+    Partner staff are not (`withholds_members`): among the members of the households they reach, those they do not
+    see are exactly those who withdrew consent to sharing with partners, and any count of members they do not see
+    could tell of a withdrawal; they count only the members they see."""
+    return not withholds_members(user)
+
+
+def group_member_count(user: User, group_ref: str = "pk") -> Coalesce:
+    """The number of active members of a group that `user` reads in a list (annotate a Group queryset with it;
+    `group_ref` names the group's id there): every active member, or for a role that is not told of members it does not
+    see (`counts_unseen_members`) the active members it sees. The group's own pages show the same number: their rows,
+    plus the line counting the others where it is shown."""
+    members = GroupMembership.objects.filter(group=OuterRef(group_ref), left_on__isnull=True)
+    if not counts_unseen_members(user):
+        members = members.filter(person__in=people_visible_to(user).values("pk"))
+    counted = members.order_by().values("group").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def villages_for_registration(user: User) -> QuerySet[Village]:

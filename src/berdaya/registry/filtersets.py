@@ -16,6 +16,7 @@ from berdaya.core.dates import years_ago
 from berdaya.core.filtersets import FilterSet
 
 from . import choices as c
+from .access import flags_withheld_from
 from .identity import normalise_identity
 from .models import Group, KKNumber, Person
 from .vulnerability import FLAG_CHOICES, flag_q
@@ -101,6 +102,11 @@ class PersonFilterSet(FilterSet):
         super().__init__(*args, **kwargs)
         # Who searches: the page's selector passes the actor, the API's filter backend the request.
         self.actor = actor if actor is not None else getattr(self.request, "user", None)
+        withheld = flags_withheld_from(self.actor) if self.actor is not None else frozenset()
+        if withheld:
+            # A flag not shown to the actor cannot be asked for either (a filter would show who carries it).
+            flag = self.filters["flag"]
+            flag.extra["choices"] = [(code, label) for code, label in FLAG_CHOICES if code not in withheld]
 
     def filter_q(self, qs, name, value):
         if not value.strip():

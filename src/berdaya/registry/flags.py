@@ -140,6 +140,7 @@ def register_flags() -> None:
             reason=lambda person, today: _("kepala keluarga perempuan"),
             owner=owner,
         ),
+        from_members=True,  # the head's sex and status, shown on every member
     )
     # 50 and 60: smallholder and gurem (berdaya.farming).
     register(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
@@ -15,6 +16,10 @@ from berdaya.core.forms import style_widgets
 
 from . import choices as c
 from .access import (
+    counts_unseen_members,
+    flags_withheld_from,
+    group_member_count,
+    group_memberships_visible_to,
     groups_visible_to,
     people_for_aggregates,
     people_visible_to,
@@ -22,8 +27,8 @@ from .access import (
     sees_every_person,
 )
 from .filtersets import GroupFilterSet, PersonFilterSet
-from .models import Group, Household, LifeEvent, Person
-from .vulnerability import FLAGS
+from .models import Group, GroupMembership, Household, LifeEvent, Person
+from .vulnerability import FLAGS, FlagReason, profiles_of
 
 
 def person_list(*, actor: User, filters: Mapping[str, Any] | None) -> tuple[PersonFilterSet, QuerySet[Person]]:
@@ -35,15 +40,47 @@ def person_list(*, actor: User, filters: Mapping[str, Any] | None) -> tuple[Pers
 
 
 def group_list(*, actor: User, filters: Mapping[str, Any] | None) -> tuple[GroupFilterSet, QuerySet[Group]]:
-    base = (
-        groups_visible_to(actor)
-        .select_related("village__district")
-        .annotate(member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
-    )
+    base = groups_visible_to(actor).select_related("village__district").annotate(member_count=group_member_count(actor))
     filterset = GroupFilterSet(filters, queryset=base)
     style_widgets(filterset.form, empty_label=_("Semua"))
     qs = filterset.qs if filterset.is_valid() else base.none()
     return filterset, qs.order_by("name")
+
+
+def flag_profiles(ids: Iterable[int], *, actor: User) -> dict[int, list[FlagReason]]:
+    """The vulnerability profile of each person of `ids` as `actor` may read it (vulnerability.profiles_of, less the
+    flags access.flags_withheld_from leaves out for partner staff)."""
+    profiles = profiles_of(ids)
+    withheld = flags_withheld_from(actor)
+    if not withheld:
+        return profiles
+    return {pk: [flag for flag in flags if flag.code not in withheld] for pk, flags in profiles.items()}
+
+
+@dataclass
+class GroupMembers:
+    """A group's members as `group_members` gives them to one user."""
+
+    shown: QuerySet[GroupMembership]  # with name, role and dates: former members last
+    unseen_active: int  # active members not shown, when the user may be told how many (else 0)
+
+
+def group_members(group: Group, *, actor: User) -> GroupMembers:
+    """The members of `group` that `actor` sees (access.group_memberships_visible_to), and how many of its other
+    active members there are when `actor` may be told (access.counts_unseen_members): a facilitator learns that a
+    group of their village has members elsewhere, never who; partner staff learn nothing of the members they do not
+    see. The shown active rows plus `unseen_active` are the count the group lists show (access.group_member_count)."""
+    shown = group_memberships_visible_to(actor, group)
+    unseen = 0
+    if counts_unseen_members(actor):
+        counts = GroupMembership.objects.filter(group=group, left_on__isnull=True).aggregate(
+            active=Count("pk"), shown=Count("pk", filter=Q(pk__in=shown.values("pk")))
+        )
+        unseen = counts["active"] - counts["shown"]
+    return GroupMembers(
+        shown=shown.select_related("person__household__village").order_by("left_on", "role", "id"),
+        unseen_active=unseen,
+    )
 
 
 def person_pick(*, actor: User, term: str, limit: int = 10) -> list[Person]:

@@ -603,6 +603,8 @@ def membership_add(
 @transaction.atomic
 def membership_end(*, actor: User, membership: GroupMembership, left_on: dt.date | None = None) -> GroupMembership:
     ensure_can_edit_group(actor, membership.group)
+    # As for adding one: only the membership of a person the actor may change (a facilitator's villages).
+    ensure_can_edit_household(actor, membership.person.household)
     if membership.left_on is not None:
         raise ValidationError({"left_on": _("Keanggotaan ini sudah berakhir.")})
     left_on = left_on or timezone.localdate()

@@ -29,8 +29,10 @@ from .access import (
     get_group_or_404,
     get_household_or_404,
     get_person_or_404,
+    group_memberships_visible_to,
     households_visible_to,
     people_visible_to,
+    reads_household_notes,
     regency_wide_reader,
     sees_every_person,
     villages_for_registration,
@@ -50,7 +52,7 @@ from .history import history_entries
 from .matching import ScopedMatches, scoped_matches
 from .models import ConsentRecord, Group, GroupMembership, KKNumber, LifeEvent, PersonMerge
 from .panels import HOME, HOUSEHOLD, PERSON, panels_for
-from .vulnerability import FLAGS, profiles_of
+from .vulnerability import FLAGS
 
 
 @login_required
@@ -80,7 +82,7 @@ def dashboard(request):
 def _people_page(request):
     filterset, qs = selectors.person_list(actor=request.user, filters=request.GET)
     page = paginate(qs, request.GET.get("page"), conf().page_size)
-    flags = profiles_of(p.pk for p in page.items)
+    flags = selectors.flag_profiles((p.pk for p in page.items), actor=request.user)
     for person in page.items:
         person.flags = flags.get(person.pk, [])
     query = request.GET.copy()
@@ -133,10 +135,11 @@ def person_detail(request, pk: int):
         "registry/person_detail.html",
         {
             "person": person,
-            "flags": profiles_of([person.pk]).get(person.pk, []),
+            "flags": selectors.flag_profiles([person.pk], actor=request.user).get(person.pk, []),
             "memberships": _MEMBERSHIPS(person=person.pk),
             "consents": _CONSENTS(person=person.pk),
             "events": _EVENTS(person=person.pk),
+            "reads_notes": reads_household_notes(request.user),
             "history": history_entries(person, sees_identifiers=caps.sees_identifiers),
             # Sections of the apps built on the registry (programmes, disability, farming, migration): registry.panels.
             "panels": panels_for(PERSON, actor=request.user, obj=person),
@@ -236,7 +239,7 @@ def household_detail(request, pk: int):
         events = list(selectors.household_events(household, actor=request.user).select_related(*_EVENT_RELATED))
     for member in members:
         member.household = household  # the members' pages and flags read their household: the one already read
-    flags = profiles_of(member.pk for member in members)
+    flags = selectors.flag_profiles((member.pk for member in members), actor=request.user)
     for member in members:
         member.flags = flags.get(member.pk, [])
     return render(
@@ -248,6 +251,7 @@ def household_detail(request, pk: int):
             "withholds_members": withholds_members(request.user),
             "kk_numbers": _KK_NUMBERS(household=household.pk),
             "events": events,
+            "reads_notes": reads_household_notes(request.user),
             "history": history_entries(household, sees_identifiers=caps.sees_identifiers),
             "panels": panels_for(HOUSEHOLD, actor=request.user, obj=household),
             "can_edit": caps.edits_registry,
@@ -437,15 +441,20 @@ def group_list(request):
     return render(
         request,
         "registry/group_list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode(), "can_edit": can_edit_groups(request.user)},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "can_edit": can_edit_groups(request.user),
+            "withholds_members": withholds_members(request.user),
+        },
     )
 
 
 @login_required
 def group_detail(request, pk: int):
     group = get_group_or_404(request.user, pk)
-    visible = people_visible_to(request.user).values("pk")
-    memberships = group.memberships.select_related("person__household__village").order_by("left_on", "role", "id")
+    members = selectors.group_members(group, actor=request.user)
     caps = capabilities(request.user)
     organisation = Organisation.objects.filter(group=group).first()
     return render(
@@ -460,8 +469,9 @@ def group_detail(request, pk: int):
             and group.kind == c.GroupKind.DISABILITY_ORG
             # The same rule as partners' organisation_from_group: the regency's officers decide who organises.
             and caps.regency_wide,
-            "memberships": memberships,
-            "visible_ids": set(visible.filter(pk__in=memberships.values("person")).values_list("pk", flat=True)),
+            "memberships": members.shown,
+            "unseen_active": members.unseen_active,
+            "withholds_members": withholds_members(request.user),
             "history": history_entries(group, sees_identifiers=capabilities(request.user).sees_identifiers),
             "membership_form": MembershipForm(),
             "can_edit": can_edit_groups(request.user),
@@ -521,7 +531,8 @@ def group_member_add(request, pk: int):
 def group_member_end(request, pk: int, membership_id: int):
     group = get_group_or_404(request.user, pk)
     try:
-        membership = group.memberships.get(pk=membership_id, left_on__isnull=True)
+        # Only a membership shown to the user (a member they see): no one ends the membership of a person they may not see.
+        membership = group_memberships_visible_to(request.user, group).get(pk=membership_id, left_on__isnull=True)
     except GroupMembership.DoesNotExist as exc:
         raise Http404 from exc
     with service_errors(request):

@@ -219,3 +219,20 @@ def test_a_partner_token_gets_a_household_without_the_member_who_withdrew_consen
     assert ids(api.get("/api/v1/people/")) == {world["a"].pk}
     assert api.get(f"/api/v1/people/{hidden.pk}/").status_code == 404
     assert ids(client(world["officer"]).get("/api/v1/people/", {"village": VILLAGE_A})) == {world["a"].pk, hidden.pk}
+
+
+def test_a_partner_token_may_not_filter_people_by_a_flag_read_from_other_members(world):
+    # "Female-headed household" on a member the partner sees would give the sex of a head hidden from them (she
+    # withdrew consent to sharing): the API refuses the filter to partner tokens, as the list page does.
+    from berdaya.registry import choices as rc
+    from berdaya.registry.services import consent_withdraw
+
+    assert world["a"].relationship == rc.Relationship.HEAD
+    daughter = factories.person(hh=world["hh_a"], name="Putri Mitra A", relationship=rc.Relationship.CHILD)
+    consent_withdraw(actor=world["officer"], person=world["a"], purpose=rc.ConsentPurpose.SHARING)
+    asked = {"flag": "female_headed", "village": VILLAGE_A}
+    assert daughter.pk in ids(client(world["officer"]).get("/api/v1/people/", asked))
+    answer = client(world["partner_a"]).get("/api/v1/people/", asked)
+    assert answer.status_code == 400 and "Putri Mitra A" not in answer.content.decode()
+    assert ids(client(world["partner_a"]).get("/api/v1/people/", {"flag": "elderly"})) == set()
+    assert ids(client(world["partner_a"]).get("/api/v1/people/")) == {daughter.pk}

@@ -13,9 +13,10 @@ from django.urls import reverse
 
 from berdaya.registry import choices as c
 from berdaya.registry import services
-from berdaya.registry.models import LifeEvent
+from berdaya.registry.models import KKNumber, LifeEvent
 from berdaya.testing import factories
 from berdaya.testing.clients import client_for
+from berdaya.testing.migration import episode
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,8 @@ def test_partner_staff_see_the_household_without_the_member_who_withdrew_sharing
     assert wife.full_name not in page
     assert reverse("registry:person_detail", args=[wife.pk]) not in page
     assert "Catatan tentang sang istri" not in page
-    assert "Catatan rumah tangga" in page  # an event about no one in particular stays
+    # An event about no one in particular stays, without its note (reads_household_notes: on every household).
+    assert "Pecah KK" in page and "Catatan rumah tangga" not in page
     assert NOTE in page
     # As her own page: not found.
     assert client_for(partner).get(reverse("registry:person_detail", args=[wife.pk])).status_code == 404
@@ -99,7 +101,8 @@ def test_a_withdrawal_of_every_purpose_hides_the_member_too_and_consent_given_ag
         },
     )
     page = client_for(partner).get(url).content.decode()
-    assert "Istri Menarik Diri" in page and "Catatan tentang sang istri" in page
+    assert "Istri Menarik Diri" in page and "Nomor KK berubah: Istri Menarik Diri" in page
+    assert "Catatan tentang sang istri" not in page  # free text is not shown to partner staff
     assert "Anak Terlihat" not in page
 
 
@@ -157,3 +160,96 @@ def test_a_facilitator_sees_no_event_about_a_person_of_another_village(officer, 
     assert client_for(facilitator).get(reverse("registry:person_detail", args=[survivor.pk])).status_code == 404
     officer_page = client_for(officer).get(url).content.decode()
     assert "Hermawan Bangko" in officer_page and "Catatan pindah" in officer_page
+
+
+# --- What a household's other members give away: flags read from them, free-text notes ----------------------------
+
+FEMALE_HEADED = "Rumah tangga dikepalai perempuan"
+MIGRANT_FAMILY = "Keluarga pekerja migran"
+
+
+@pytest.fixture
+def widow_family(officer, partner):
+    """A household the partner registered: a female head and her son, a migrant worker in Malaysia, who both withdrew
+    consent to sharing with partners, and a daughter the partner sees."""
+    from berdaya.migration import choices as mc
+
+    hh = factories.household(village=JANGKAT_1, registered_by_organisation=partner.organisation)
+    head = factories.person(hh=hh, name="Ibu Kepala Tersembunyi", sex=c.Sex.FEMALE, birth_date=dt.date(1968, 2, 3))
+    son = factories.person(
+        hh=hh,
+        name="Putra Perantau",
+        sex=c.Sex.MALE,
+        relationship=c.Relationship.CHILD,
+        birth_date=dt.date(1996, 4, 5),
+    )
+    daughter = factories.person(
+        hh=hh,
+        name="Putri Terlihat",
+        sex=c.Sex.FEMALE,
+        relationship=c.Relationship.CHILD,
+        birth_date=dt.date(2001, 7, 8),
+    )
+    episode(son, officer, stage=mc.Stage.WORKING, departure_date=dt.date(2023, 1, 10))
+    on = dt.date.today() - dt.timedelta(days=5)
+    for person in (head, son):
+        services.consent_withdraw(actor=officer, person=person, purpose=c.ConsentPurpose.SHARING, on=on)
+    return {"hh": hh, "head": head, "son": son, "daughter": daughter}
+
+
+def test_partner_staff_get_no_flag_read_from_other_members(officer, partner, widow_family):
+    """The daughter's "female-headed household" flag would give the hidden head's sex, and "migrant worker's family"
+    names her hidden brother and where he works: neither is shown to partner staff, on her row, her page or the
+    people list, nor may they filter by them."""
+    daughter = widow_family["daughter"]
+    pages = {
+        "household": reverse("registry:household_detail", args=[widow_family["hh"].pk]),
+        "person": reverse("registry:person_detail", args=[daughter.pk]),
+        "list": reverse("registry:person_list") + f"?village={JANGKAT_1}",
+    }
+    for name, url in pages.items():
+        officer_page = client_for(officer).get(url).content.decode()
+        assert FEMALE_HEADED in officer_page and MIGRANT_FAMILY in officer_page, name
+        page = client_for(partner).get(url).content.decode()
+        assert "Putri Terlihat" in page, name
+        assert FEMALE_HEADED not in page and MIGRANT_FAMILY not in page, name
+        assert "Putra Perantau" not in page and "Ibu Kepala Tersembunyi" not in page, name
+    assert "Putra Perantau (Malaysia)" in client_for(officer).get(pages["person"]).content.decode()
+    for flag in ("female_headed", "migrant_family"):
+        url = reverse("registry:person_list") + f"?flag={flag}"
+        assert "Putri Terlihat" in client_for(officer).get(url).content.decode()
+        assert "Putri Terlihat" not in client_for(partner).get(url).content.decode()
+
+
+def test_partner_staff_get_no_flag_read_from_other_members_even_where_none_is_hidden(officer, partner):
+    # The same on every household, so that the flag's absence tells of no withdrawal.
+    hh = factories.household(village=JANGKAT_1, registered_by_organisation=partner.organisation)
+    factories.person(hh=hh, name="Ibu Kepala Terlihat", sex=c.Sex.FEMALE, birth_date=dt.date(1970, 1, 1))
+    factories.person(
+        hh=hh, name="Anak Ibu", relationship=c.Relationship.CHILD, sex=c.Sex.MALE, birth_date=dt.date(2000, 1, 1)
+    )
+    url = reverse("registry:household_detail", args=[hh.pk])
+    assert FEMALE_HEADED in client_for(officer).get(url).content.decode()
+    page = client_for(partner).get(url).content.decode()
+    assert "Ibu Kepala Terlihat" in page and FEMALE_HEADED not in page
+
+
+def test_partner_staff_read_no_free_text_note_of_a_household_or_its_events(officer, partner, facilitator, family):
+    """A KK change's reason and a life event's note may name a member hidden from partner staff: they read neither,
+    on any household (here, the notes of the daughter they see as well), only the kind and date."""
+    hh, child = family["hh"], family["child"]
+    KKNumber.objects.create(
+        household=hh, number=factories.kk_number(), valid_from=dt.date(2024, 3, 1), reason="Istri pindah ke Bangko"
+    )
+    services.person_move_out(actor=officer, person=child, date=dt.date(2025, 1, 2), note="Kuliah di Jambi")
+    household_url = reverse("registry:household_detail", args=[hh.pk])
+    person_url = reverse("registry:person_detail", args=[child.pk])
+    texts = ("Istri pindah ke Bangko", "Catatan rumah tangga", "Kuliah di Jambi")
+    for user in (officer, facilitator):
+        both = client_for(user).get(household_url).content.decode() + client_for(user).get(person_url).content.decode()
+        assert all(text in both for text in texts), user.username
+    page = client_for(partner).get(household_url).content.decode()
+    person_page = client_for(partner).get(person_url).content.decode()
+    for text in texts:
+        assert text not in page and text not in person_page, text
+    assert "Pecah KK" in page and "Pindah keluar" in page and "Pindah keluar" in person_page
