@@ -492,10 +492,20 @@ def household_split(
         raise ValidationError(_("Pilih paling sedikit satu anggota yang pindah ke KK baru."))
     if new_head not in people:
         raise ValidationError(_("Kepala keluarga baru harus termasuk anggota yang pindah."))
+    # The members the actor may see (access.people_visible_to): partner staff do not see one who withdrew consent to
+    # sharing. Only those move, the rule that one must stay counts only those, and only one of those succeeds a head
+    # who left, so the answer is the same whether or not a hidden member exists, and a hidden member's record is
+    # never changed by someone who cannot see it.
+    visible = people_visible_to(actor).filter(household=household, status=c.PersonStatus.ACTIVE)
+    visible_ids = set(visible.values_list("pk", flat=True))
     for person in people:
-        if person.household_id != household.pk or person.status != c.PersonStatus.ACTIVE:
+        if (
+            person.household_id != household.pk
+            or person.status != c.PersonStatus.ACTIVE
+            or person.pk not in visible_ids
+        ):
             raise ValidationError(_("Hanya anggota aktif rumah tangga ini yang bisa dipindahkan."))
-    staying = household.members.filter(status=c.PersonStatus.ACTIVE).exclude(pk__in=[p.pk for p in people])
+    staying = visible.exclude(pk__in=[p.pk for p in people])
     if not staying.exists():
         raise ValidationError(_("Paling sedikit satu anggota harus tetap di rumah tangga asal."))
     new = Household(
@@ -518,8 +528,8 @@ def household_split(
         if person.pk != new_head.pk and person.relationship == c.Relationship.HEAD:
             person.relationship = c.Relationship.OTHER_RELATIVE
         _save(person, actor)
-    if not staying.filter(relationship=c.Relationship.HEAD).exists():
-        # The old head left: the oldest remaining adult leads until an officer corrects it.
+    if not household.members.filter(status=c.PersonStatus.ACTIVE, relationship=c.Relationship.HEAD).exists():
+        # The old head left: the oldest remaining member the actor sees leads until an officer corrects it.
         successor = staying.order_by("birth_date").first()
         if successor is not None:  # someone stays (checked above)
             successor.relationship = c.Relationship.HEAD

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from berdaya.registry import choices as c
@@ -253,3 +254,36 @@ def test_partner_staff_read_no_free_text_note_of_a_household_or_its_events(offic
     for text in texts:
         assert text not in page and text not in person_page, text
     assert "Pecah KK" in page and "Pindah keluar" in page and "Pindah keluar" in person_page
+
+
+def test_a_split_by_partner_staff_counts_moves_and_promotes_only_the_members_they_see(officer, partner, family):
+    """Pecah KK by partner staff: the same answer whether or not a hidden member exists, and a hidden member's record
+    is never changed by someone who cannot see it (found by a reviewer: moving every visible member out was
+    accepted, and the hidden wife was made head of the old household)."""
+    hh, head, wife, child = family["hh"], family["head"], family["wife"], family["child"]
+    url = reverse("registry:household_split", args=[hh.pk])
+    client = client_for(partner)
+    # Every member they see moves out: refused, as on a household with no hidden member.
+    every_visible = client.post(url, {"people": [head.pk, child.pk], "new_head": head.pk, "date": "2026-01-01"})
+    assert every_visible.status_code == 200
+    assert "Paling sedikit satu anggota harus tetap" in every_visible.text
+    # A crafted form naming the hidden member is refused like any member outside the household.
+    with pytest.raises(ValidationError, match="Hanya anggota aktif"):
+        services.household_split(actor=partner, household=hh, people=[wife], new_head=wife, date=dt.date(2026, 1, 1))
+    wife.refresh_from_db()
+    assert (wife.household_id, wife.relationship) == (hh.pk, c.Relationship.SPOUSE)
+    # The head moves out with nobody else: the child (the member they see who stays) leads, the wife is untouched.
+    new = services.household_split(actor=partner, household=hh, people=[head], new_head=head, date=dt.date(2026, 1, 1))
+    head.refresh_from_db()
+    child.refresh_from_db()
+    wife.refresh_from_db()
+    assert head.household_id == new.pk
+    assert child.relationship == c.Relationship.HEAD
+    assert (wife.household_id, wife.relationship) == (hh.pk, c.Relationship.SPOUSE)
+
+
+def test_an_officer_splits_with_every_member_counted_and_the_oldest_who_stays_leading(officer, family):
+    hh, head, wife, child = family["hh"], family["head"], family["wife"], family["child"]
+    services.household_split(actor=officer, household=hh, people=[head, child], new_head=head, date=dt.date(2026, 1, 1))
+    wife.refresh_from_db()
+    assert (wife.household_id, wife.relationship) == (hh.pk, c.Relationship.HEAD)
