@@ -179,7 +179,9 @@ class PersonForm(StyledMixin, forms.ModelForm):
         if self.instance.pk and self.instance.relationship == c.Relationship.HEAD:
             field.disabled = True
         else:
-            field.choices = [(value, label) for value, label in field.choices if value != c.Relationship.HEAD]
+            # django-stubs types the getter with the setter's inputs (a callable); Django keeps them normalised.
+            choices = list(field.choices)  # type: ignore[arg-type]
+            field.choices = [(value, label) for value, label in choices if value != c.Relationship.HEAD]
         field.help_text = HEAD_CHANGE_REFUSED
 
     def full_clean(self):
