@@ -5,8 +5,9 @@
 
 The NIKs and KK numbers of the file are sent to the registry database and only the matching people and households
 come back (nothing at all when the registry is empty). Which registered household each file household is, the
-conflicts (a NIK in another household, a household outside the user's scope, a second head) and the new / updated /
-unchanged classification are decided in DuckDB, so a re-import of the same file writes nothing.
+conflicts (a NIK in another household, a household or a member outside the user's scope, a second head) and the new /
+updated / unchanged classification are decided in DuckDB, so a re-import of the same file writes nothing. A member the
+user does not see (partner staff: one who withdrew consent to sharing) is matched, named and counted by nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from berdaya.registry import choices as rc
-from berdaya.registry.access import household_scope_q, households_visible_to
+from berdaya.registry.access import (
+    HEAD_CHANGE_REFUSED,
+    changes_household_heads,
+    household_scope_q,
+    households_visible_to,
+    people_visible_to,
+    withholds_members,
+)
 from berdaya.registry.choices import PersonStatus
 from berdaya.registry.duplicates import Columns, name_key_sql, same_name_birth_village_sql
 from berdaya.registry.matching import batch_providers
@@ -44,6 +52,7 @@ def existing(run: Import) -> None:
     nn_cols = [*p_cols, ("village_id", "VARCHAR"), ("kk_number", "VARCHAR")]
     h_cols = [("id", "BIGINT"), *((k, duck_type(k)) for k in HOUSEHOLD_KEYS), ("visible", "BOOLEAN")]
     p_select = ", ".join(f"p.{n}" for n, _t in p_cols)
+    run.d("CREATE TABLE ex_hidden (id BIGINT)")
     with connection.cursor() as cur:
         cur.execute(
             "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM registry_person LIMIT 1) x), "
@@ -112,6 +121,7 @@ def existing(run: Import) -> None:
             "CREATE TABLE ex_p AS SELECT * FROM ex_nik UNION ALL SELECT * EXCLUDE (village_id, kk_number) "
             "FROM ex_nonik WHERE id NOT IN (SELECT id FROM ex_nik)"
         )
+        pull_hidden(run, cur, "ex_p")
         map_households(run)
         run.push(cur, "imp_mid", [("id", "bigint")], "SELECT DISTINCT hh_id FROM hh WHERE hh_id IS NOT NULL")
         run.transport.pull(
@@ -121,9 +131,11 @@ def existing(run: Import) -> None:
             f"SELECT {p_select} FROM registry_person p WHERE p.household_id IN (SELECT id FROM imp_mid) "
             f"AND p.status NOT IN ({ALIASES})",
         )
-    # Existing households must be inside the user's scope, and so must the households people move out of.
-    # The message is the same whatever matched (NIK or KK number) and names nobody: a partner or facilitator
-    # must not learn that a number is registered outside their scope (issue 13).
+        pull_hidden(run, cur, "ex_m")
+    # Existing households must be inside the user's scope, and so must the households people move out of, and the
+    # people themselves (a member hidden from the user: ex_hidden). The message is the same whatever matched (NIK or
+    # KK number) and names nobody: a partner or facilitator must not learn that a number is registered outside their
+    # scope (issue 13), nor partner staff that it is a member who withdrew consent to sharing.
     hidden = q.lit(
         _("Baris ini tidak bisa diimpor dengan hak akses Anda. Minta petugas dinas memeriksa dan mengimpornya.")
     )
@@ -132,14 +144,16 @@ def existing(run: Import) -> None:
         P_SCOPE,
         f"SELECT c.row_no, NULL AS o1, 'hh_key' AS k, {hidden} AS m, c.hh_key AS b FROM conv c "
         "JOIN hh h ON h.hh_key = c.hh_key LEFT JOIN ex_h e ON e.id = h.hh_id LEFT JOIN ex_h o ON o.id = c.hh_exist "
-        "WHERE NOT coalesce(e.visible, true) OR NOT coalesce(o.visible, true)",
+        "WHERE NOT coalesce(e.visible, true) OR NOT coalesce(o.visible, true) "
+        "OR c.person_id IN (SELECT id FROM ex_hidden)",
     )
     # People without NIK: the same name and birth date in the same household.
     run.d(
         "UPDATE conv SET person_id = m.pid, hh_exist = m.hid FROM (SELECT c.row_no, min(p.id) AS pid, "
         "min(p.household_id) AS hid FROM conv c "
         "JOIN hh h ON h.hh_key = c.hh_key JOIN ex_m p ON p.household_id = h.hh_id AND p.full_name = c.full_name "
-        "AND p.birth_date = c.birth_date WHERE c.nik IS NULL AND c.person_id IS NULL GROUP BY c.row_no) m "
+        "AND p.birth_date = c.birth_date AND p.id NOT IN (SELECT id FROM ex_hidden) "
+        "WHERE c.nik IS NULL AND c.person_id IS NULL GROUP BY c.row_no) m "
         "WHERE m.row_no = conv.row_no"
     )
     run.d(
@@ -164,7 +178,16 @@ def existing(run: Import) -> None:
         f"AND {name_key_sql('e.full_name')} = {name_key_sql('c.full_name')} "
         "WHERE c.nik IS NULL AND c.person_id IS NULL GROUP BY c.row_no",
     )
-    # A household that already has a head who is not in the file would end up with two.
+    if changes_household_heads(run.actor):
+        old_head(run)
+    else:
+        # Not "another head who is not in the file": she may be a member hidden from this user.
+        head_kept(run)
+
+
+def old_head(run: Import) -> None:
+    """A household that already has a head who is not in the file would end up with two (for the roles that see
+    every member of the households they see, so the head named is one they see)."""
     add_errors(
         run,
         P_OLD_HEAD,
@@ -178,6 +201,46 @@ def existing(run: Import) -> None:
         "AND p.status = 'active' JOIN conv r ON r.hh_key = h.hh_key AND r.relationship = 'head' "
         "AND (r.person_id IS NULL OR r.person_id <> p.id) "
         "WHERE NOT EXISTS (SELECT 1 FROM conv x WHERE x.person_id = p.id)",
+    )
+
+
+def pull_hidden(run: Import, cur, table: str) -> None:
+    """Add to ex_hidden the people of `table` (ex_p, ex_m) in a household the user sees whom the user does not see
+    (registry.access.people_visible_to: partner staff do not see a member who withdrew consent to sharing with
+    partners). No row is matched to one of them (a NIK that finds one is refused as one outside the user's scope),
+    no household is recognised through one, and no check names, counts or is decided by one."""
+    if not withholds_members(run.actor):
+        return
+    run.d(
+        f"CREATE OR REPLACE TABLE seen_{table} AS SELECT DISTINCT t.id FROM {table} t "
+        "JOIN ex_h e ON e.id = t.household_id AND e.visible WHERE t.id NOT IN (SELECT id FROM ex_hidden)"
+    )
+    run.push(cur, f"imp_seen_{table}", [("id", "bigint")], f"SELECT id FROM seen_{table}")
+    # Those the user sees, asked with IN (a semi-join the planner does well; NOT IN over a large scope would not).
+    visible_sql, visible_params = people_visible_to(run.actor).values("id").query.sql_with_params()
+    shown = f"imp_shown_{table}"
+    cur.execute(f"DROP TABLE IF EXISTS {shown}")
+    cur.execute(
+        f"CREATE TEMP TABLE {shown} AS SELECT id FROM imp_seen_{table} WHERE id IN ({visible_sql})", visible_params
+    )
+    run.target_tables.append(shown)
+    run.transport.pull(cur, f"shown_{table}", [("id", "BIGINT")], f"SELECT id FROM {shown}")
+    run.d(f"INSERT INTO ex_hidden SELECT id FROM seen_{table} WHERE id NOT IN (SELECT id FROM shown_{table})")
+
+
+def head_kept(run: Import) -> None:
+    """For a user who may not change who heads a registered household (registry.access.changes_household_heads), the
+    rows of a registered household keep its head: a row that says head must be the active head the user sees, and
+    her row must say head. One message, whoever the members are: the rule reads only the members the user sees, so a
+    household whose head is hidden answers as one that has no head."""
+    add_errors(
+        run,
+        P_OLD_HEAD,
+        f"SELECT r.row_no, NULL AS o1, 'relationship' AS k, {q.lit(str(HEAD_CHANGE_REFUSED))} AS m, r.hh_key AS b "
+        "FROM hh h JOIN ex_h e ON e.id = h.hh_id AND e.visible JOIN conv r ON r.hh_key = h.hh_key "
+        "LEFT JOIN ex_m p ON p.id = r.person_id AND p.household_id = h.hh_id AND p.relationship = 'head' "
+        "AND p.status = 'active' AND p.id NOT IN (SELECT id FROM ex_hidden) "
+        "WHERE (r.relationship = 'head') <> (p.id IS NOT NULL)",
     )
 
 
@@ -285,8 +348,9 @@ def pull_same_name(run: Import, cur, nn_cols: list[tuple[str, str]]) -> None:
     )
     scope, params = "", []
     if household_scope_q(run.actor) is not None:
-        visible_sql, visible = households_visible_to(run.actor).values("id").query.sql_with_params()
-        scope, params = f"AND h.id IN ({visible_sql})", list(visible)
+        # The people the user sees: partner staff never meet a member who withdrew consent to sharing.
+        visible_sql, visible = people_visible_to(run.actor).values("id").query.sql_with_params()
+        scope, params = f"AND p.id IN ({visible_sql})", list(visible)
     # The candidates go through a temporary table: COPY (the PostgreSQL pull) takes no query parameters.
     cur.execute("DROP TABLE IF EXISTS imp_nn")
     cur.execute(
@@ -334,11 +398,13 @@ def map_households(run: Import) -> None:
     run.d(
         "UPDATE hh SET hh_id = x.h FROM (SELECT c.hh_key, min(c.hh_exist) AS h FROM conv c "
         "JOIN ex_p e ON e.id = c.person_id WHERE c.relationship = 'head' AND e.relationship = 'head' "
-        "AND e.status = 'active' GROUP BY c.hh_key) x WHERE hh.hh_id IS NULL AND x.hh_key = hh.hh_key"
+        "AND e.status = 'active' AND e.id NOT IN (SELECT id FROM ex_hidden) GROUP BY c.hh_key) x "
+        "WHERE hh.hh_id IS NULL AND x.hh_key = hh.hh_key"
     )
     run.d(
         "UPDATE hh SET hh_id = x.h FROM (SELECT c.hh_key, min(c.hh_exist) AS h FROM conv c "
-        "WHERE c.hh_exist IS NOT NULL GROUP BY c.hh_key HAVING count(DISTINCT c.hh_exist) = 1) x "
+        "WHERE c.hh_exist IS NOT NULL AND c.person_id NOT IN (SELECT id FROM ex_hidden) GROUP BY c.hh_key "
+        "HAVING count(DISTINCT c.hh_exist) = 1) x "
         "JOIN ex_h e ON e.id = x.h WHERE hh.hh_id IS NULL AND x.hh_key = hh.hh_key "
         "AND (e.kk_number = '' OR hh.kk_number = '')"
     )
@@ -376,7 +442,7 @@ def map_households(run: Import) -> None:
         )
         + " AS m, c.hh_key AS b FROM conv c JOIN hh h ON h.hh_key = c.hh_key JOIN ex_p e ON e.id = c.person_id "
         "JOIN ex_h o ON o.id = c.hh_exist AND o.visible WHERE e.relationship = 'head' AND e.status = 'active' "
-        "AND c.hh_exist IS DISTINCT FROM h.hh_id",
+        "AND c.hh_exist IS DISTINCT FROM h.hh_id AND e.id NOT IN (SELECT id FROM ex_hidden)",
     )
 
 

@@ -19,6 +19,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from berdaya.accounts.models import User
 from berdaya.areas.models import Village
@@ -103,6 +104,24 @@ def withholds_members(user: User) -> bool:
     households it sees. A page showing a household's members says so to these roles on every household, whether or
     not one of its members is hidden: a note that depends on no one's data reveals no withdrawal."""
     return capabilities(user).organisation_scoped
+
+
+# The one answer to a role that may not change who heads a registered household (`changes_household_heads`),
+# whoever its members are.
+HEAD_CHANGE_REFUSED = gettext_lazy(
+    "Hanya petugas dinas atau pendamping desa yang boleh mengubah kepala keluarga rumah tangga yang sudah terdaftar."
+)
+
+
+def changes_household_heads(user: User) -> bool:
+    """Whether `user` may set or change who heads a household already registered (add a member as its head, make a
+    member head, make the head another member). Not a role that may miss some members (`withholds_members`): the
+    head may be a member hidden from them, and the household's rule of one head would refuse them because of her,
+    which tells of her withdrawal. They are refused with HEAD_CHANGE_REFUSED on every household, whether or not one
+    has a head or a hidden member. They still register a new household with its head, edit the head they see without
+    changing who heads, and split a household (pecah KK: household_split moves, counts and promotes only the members
+    they see, so its answers depend on no hidden member either)."""
+    return not withholds_members(user)
 
 
 def reads_household_notes(user: User) -> bool:

@@ -14,6 +14,7 @@ from berdaya.core.forms import DateInput, form_field, label_choices, style_widge
 from berdaya.core.masking import is_identifying, mask_field
 
 from . import choices as c
+from .access import HEAD_CHANGE_REFUSED
 from .models import ConsentRecord, Group, Household, Person
 from .services import check_members
 
@@ -144,11 +145,20 @@ class PersonForm(StyledMixin, forms.ModelForm):
             "nik_override_reason": forms.TextInput(),
         }
 
-    def __init__(self, *args, allow_override: bool = False, mask_identifiers: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        allow_override: bool = False,
+        mask_identifiers: bool = False,
+        fixed_head: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         form_field(self, "birth_date", forms.DateField).input_formats = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
         if not allow_override:
             del self.fields["nik_override_reason"]
+        if fixed_head:
+            self._fix_head()
         if mask_identifiers:
             self._mask_identifiers()
             if self.instance.pk and self.instance.nik and "nik_missing_reason" in self.fields:
@@ -160,6 +170,19 @@ class PersonForm(StyledMixin, forms.ModelForm):
                 )
         _accept_typed_identity(self, "nik")
         self._style()
+
+    def _fix_head(self) -> None:
+        """For a role that may not change who heads a registered household (access.changes_household_heads): the
+        head's relationship is shown read-only, and a new or other member is offered every relationship but head.
+        The service refuses a crafted form the same way."""
+        field = form_field(self, "relationship", forms.ChoiceField)
+        if self.instance.pk and self.instance.relationship == c.Relationship.HEAD:
+            field.disabled = True
+        else:
+            # django-stubs types the getter with the setter's inputs (a callable); Django keeps them normalised.
+            choices = list(field.choices)  # type: ignore[arg-type]
+            field.choices = [(value, label) for value, label in choices if value != c.Relationship.HEAD]
+        field.help_text = HEAD_CHANGE_REFUSED
 
     def full_clean(self):
         super().full_clean()

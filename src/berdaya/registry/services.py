@@ -24,6 +24,8 @@ from berdaya.core.masking import is_identifying
 from . import choices as c
 from . import merge
 from .access import (
+    HEAD_CHANGE_REFUSED,
+    changes_household_heads,
     ensure_can_edit_group,
     ensure_can_edit_household,
     ensure_can_register_in,
@@ -389,11 +391,12 @@ def _kk_changed(*, actor: User, household: Household, reason: str, old: str = ""
 def person_add(*, actor: User, household: Household, data: dict[str, Any], distinct_reason: str = "") -> Person:
     """Add a member, checked first against the whole registry as household_register checks its members."""
     ensure_can_edit_household(actor, household)
-    if (
-        data.get("relationship") == c.Relationship.HEAD
-        and household.members.filter(relationship=c.Relationship.HEAD, status=c.PersonStatus.ACTIVE).exists()
-    ):
-        raise ValidationError({"relationship": _("Rumah tangga ini sudah punya kepala keluarga.")})
+    if data.get("relationship") == c.Relationship.HEAD:
+        # Refused before the household's head is looked at: a role that may miss members gets one answer.
+        if not changes_household_heads(actor):
+            raise ValidationError({"relationship": HEAD_CHANGE_REFUSED})
+        if household.members.filter(relationship=c.Relationship.HEAD, status=c.PersonStatus.ACTIVE).exists():
+            raise ValidationError({"relationship": _("Rumah tangga ini sudah punya kepala keluarga.")})
     person = Person(household=household, **_strip_overrides(actor, data))
     try:
         person.full_clean()
@@ -410,9 +413,16 @@ def person_add(*, actor: User, household: Household, data: dict[str, Any], disti
 def person_update(*, actor: User, person: Person, data: dict[str, Any]) -> Person:
     ensure_can_edit_household(actor, person.household)
     _ensure_not_alias(person)
+    # The stored relationship, not `person`'s: a ModelForm may have copied its data onto the instance.
+    was_head = Person.objects.filter(pk=person.pk, relationship=c.Relationship.HEAD).exists()
     _assign(actor, person, data)
+    if (person.relationship == c.Relationship.HEAD) != was_head and not changes_household_heads(actor):
+        # To or from head, whoever the other members are (access.changes_household_heads).
+        raise ValidationError({"relationship": HEAD_CHANGE_REFUSED})
     if (
         person.relationship == c.Relationship.HEAD
+        # The rule is one ACTIVE head (person_one_active_head): a head who died or moved out keeps the word.
+        and person.status == c.PersonStatus.ACTIVE
         and person.household.members.filter(relationship=c.Relationship.HEAD, status=c.PersonStatus.ACTIVE)
         .exclude(pk=person.pk)
         .exists()

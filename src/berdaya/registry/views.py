@@ -25,6 +25,7 @@ from . import choices as c
 from . import selectors, services
 from .access import (
     can_edit_groups,
+    changes_household_heads,
     ensure_can_edit_group,
     get_group_or_404,
     get_household_or_404,
@@ -167,6 +168,7 @@ def person_edit(request, pk: int):
         instance=person,
         allow_override=caps.accepts_failed_checks,
         mask_identifiers=not caps.sees_identifiers,
+        fixed_head=not changes_household_heads(request.user),
     )
     if request.method == "POST" and form.is_valid():
         with service_errors(form):
@@ -364,7 +366,11 @@ def household_add_member(request, pk: int):
     caps = capabilities(request.user)
     if not caps.edits_registry:
         raise PermissionDenied
-    form = PersonForm(request.POST or None, allow_override=caps.accepts_failed_checks)
+    form = PersonForm(
+        request.POST or None,
+        allow_override=caps.accepts_failed_checks,
+        fixed_head=not changes_household_heads(request.user),
+    )
     likely: dict = {}
     if request.method == "POST" and form.is_valid():
         with service_errors(form):
