@@ -12,6 +12,7 @@ from django.urls import reverse
 from berdaya.areas.models import Village
 from berdaya.musdes import access as musdes_access
 from berdaya.musdes import documents
+from berdaya.musdes import selectors as musdes_selectors
 from berdaya.musdes import services as musdes_services
 from berdaya.programmes.models import Programme
 from berdaya.registry import choices as rc
@@ -247,6 +248,17 @@ def test_a_run_on_those_criteria_shows_a_partner_nothing_of_its_list(officer, pa
     found = client.get(reverse("targeting:candidate_search", args=[run.pk]), {"q": "Dalam Satu"})
     assert "Dalam Satu" in found.text and "sudah ada di daftar" not in found.text
     assert "dihitung dari anggota rumah tangga lain" in client.get(reverse("targeting:run_quality", args=[run.pk])).text
+    # nor in its village meeting, where a decision about her would tell she was on the list
+    meeting = musdes_services.meeting_plan(
+        actor=officer, run=run, village=Village.objects.get(pk=VILLAGE), date=dt.date(2026, 3, 10), place="Balai Desa"
+    )
+    musdes_services.decision_set(
+        actor=officer, meeting=meeting, person=world["inside"][0], decision="removed", reason="pindah"
+    )
+    assert not musdes_access.meeting_candidates(partner, meeting).exists()
+    assert not musdes_selectors.decisions(actor=partner, meeting=meeting).exists()
+    assert musdes_selectors.decisions(actor=officer, meeting=meeting).count() == 1
+    assert "Dalam Satu" not in client.get(reverse("musdes:meeting_detail", args=[meeting.pk])).text
     with pytest.raises(PermissionDenied):
         services.candidate_add(actor=partner, run=run, person=world["inside"][1], reason="x")
     with pytest.raises(PermissionDenied):
