@@ -3,6 +3,7 @@
     python bench/targeting.py --people 1000000                      # SQLite (a fresh file in /tmp)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/berdaya_bench_t python bench/targeting.py
     python bench/targeting.py --people 100000 --land                # with plots, a land condition, less land first
+    python bench/targeting.py --people 100000 --partner             # as a partner's staff (their scope)
 
 Prints one JSON line: the run's wall time and rows per second, its ratio to the floor (one CREATE TABLE ... AS
 SELECT over the same person ⋈ household ⋈ welfare join, measured in the same process), the live-count time of the
@@ -49,6 +50,19 @@ PRIORITY = ["disability", "female_headed", "older"]
 # when it has any, else its declared land).
 LAND_CONDITION = {"type": "land", "max": 2}
 LAND_PRIORITY = "less_land"
+# --partner: the live count and the run of a partner's staff, over the people they may see (targeting.access.
+# pool_scope): their organisation registered every third household, and one person in fifty withdrew consent to
+# sharing with partners. The same rule without the criteria read from other household members (female-headed,
+# household size), which partner staff may not use (docs/decisions.md).
+PARTNER_RULES = {
+    "op": "and",
+    "items": [
+        {"op": "or", "items": [{"type": "flag", "value": "smallholder"}, {"type": "flag", "value": "disability"}]},
+        {"type": "decile", "max": 4},
+        {"type": "age", "min": 18, "max": 64},
+    ],
+}
+PARTNER_PRIORITY = ["disability", "older"]
 
 
 def seq(vendor: str) -> str:
@@ -68,7 +82,9 @@ def esc(sql: str) -> str:
     return sql.replace("%", "%%").replace("%%s", "%s")
 
 
-def build(cursor, vendor: str, people: int, plots: bool = False) -> int:
+def build(cursor, vendor: str, people: int, plots: bool = False, partner: tuple[int, int] | None = None) -> int:
+    """Write the registry; with `partner` (an organisation's id, the id of the user recording consent), that
+    organisation's households and the withdrawals of consent to sharing (PARTNER_RULES)."""
     from berdaya.areas.models import District, Province, Regency, Village
     from berdaya.markets.models import Commodity
 
@@ -81,6 +97,7 @@ def build(cursor, vendor: str, people: int, plots: bool = False) -> int:
         "targeting_ruleset",
         "targeting_householdwelfare",
         "farming_plot",
+        "registry_consentrecord",
         "registry_groupmembership",
         "registry_person",
         "registry_household",
@@ -175,6 +192,20 @@ def build(cursor, vendor: str, people: int, plots: bool = False) -> int:
             ),
             [commodity.pk],
         )
+    if partner is not None:
+        organisation_id, recorder_id = partner
+        cursor.execute(
+            esc("UPDATE registry_household SET registered_by_organisation_id = %s WHERE id % 3 = 0"), [organisation_id]
+        )
+        cursor.execute(
+            esc(
+                "INSERT INTO registry_consentrecord (person_id, basis, given_by, given_by_name, purpose, purpose_kind, "
+                "given_at, withdrawn_at, recorded_by_id, recorded_at) "
+                "SELECT id, 'consent', 'self', '', 'Berbagi data dengan mitra', 'sharing', '2025-01-01', "
+                f"'2025-06-01', %s, {now} FROM registry_person WHERE id % 50 = 7"
+            ),
+            [recorder_id],
+        )
     if vendor == "postgresql":
         for table in ("registry_household", "registry_person"):
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
@@ -187,9 +218,11 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3, help="floor / live count / run measured this many times")
     parser.add_argument("--land", action="store_true", help="with plots, a land condition and the less_land priority")
+    parser.add_argument("--partner", action="store_true", help="as a partner's staff, over the people they may see")
     args = parser.parse_args()
-    rules_tree = {**RULES, "items": [*RULES["items"], LAND_CONDITION]} if args.land else RULES
-    priority = [*PRIORITY, LAND_PRIORITY] if args.land else PRIORITY
+    base_rules, base_priority = (PARTNER_RULES, PARTNER_PRIORITY) if args.partner else (RULES, PRIORITY)
+    rules_tree = {**base_rules, "items": [*base_rules["items"], LAND_CONDITION]} if args.land else base_rules
+    priority = [*base_priority, LAND_PRIORITY] if args.land else base_priority
     if not os.environ.get("DATABASE_URL"):
         path = Path(tempfile.gettempdir()) / "berdaya_bench_targeting.sqlite3"
         for suffix in ("", "-wal", "-shm"):
@@ -204,18 +237,39 @@ def main() -> None:
     from django.db import connection, transaction
 
     from berdaya.accounts.models import User
+    from berdaya.organisations.models import Organisation
+    from berdaya.programmes.models import Programme
     from berdaya.targeting import services
 
     call_command("migrate", verbosity=0)
     vendor = connection.vendor
-    result: dict = {"db": vendor, "people": args.people, "land": args.land}
+    result: dict = {"db": vendor, "people": args.people, "land": args.land, "partner": args.partner}
+
+    officer, _created = User.objects.get_or_create(username="bench-officer", defaults={"role": "officer"})
+    actor, programme_id, partner = officer, None, None
+    if args.partner:
+        organisation, _created = Organisation.objects.get_or_create(name="Bench LSM", defaults={"kind": "ngo"})
+        actor, _created = User.objects.get_or_create(
+            username="bench-partner", defaults={"role": "partner", "organisation": organisation}
+        )
+        programme_id = Programme.objects.get_or_create(
+            name="Bench: program mitra",
+            defaults={
+                "kind": "field_school",
+                "organiser": organisation,
+                "start_date": "2026-01-01",
+                "end_date": "2026-12-31",
+                "capacity": max(10, args.people // 50),
+                "created_by": officer,
+            },
+        )[0].pk
+        partner = (organisation.pk, officer.pk)
 
     t0 = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        result["households"] = build(cursor, vendor, args.people, plots=args.land)
+        result["households"] = build(cursor, vendor, args.people, plots=args.land, partner=partner)
     result["build_s"] = round(time.perf_counter() - t0, 2)
 
-    officer, _created = User.objects.get_or_create(username="bench-officer", defaults={"role": "officer"})
     t0 = time.perf_counter()
     services.welfare_compute(actor=officer)
     result["score_s"] = round(time.perf_counter() - t0, 2)
@@ -246,8 +300,9 @@ def main() -> None:
         return seconds
 
     version = services.ruleset_save(
-        actor=officer,
+        actor=actor,
         name="Bench: petani kecil / perempuan kepala keluarga / disabilitas, desil 1-4",
+        programme_id=programme_id,
         rules_tree=rules_tree,
         priority=priority,
         quotas=QUOTAS,
@@ -260,10 +315,10 @@ def main() -> None:
     for _ in range(max(1, args.repeat)):
         floors.append(measure_floor())
         t0 = time.perf_counter()
-        result["live_count"] = services.count_matching(rules_tree, actor=officer)
+        result["live_count"] = services.count_matching(rules_tree, actor=actor)
         counts.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        run = services.run_create(actor=officer, ruleset=version.ruleset)
+        run = services.run_create(actor=actor, ruleset=version.ruleset)
         outcome = services.run_execute(run=run)
         walls.append(time.perf_counter() - t0)
     floor, wall = statistics.median(floors), statistics.median(walls)

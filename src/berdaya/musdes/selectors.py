@@ -15,6 +15,7 @@ from berdaya.registry import choices as rc
 from berdaya.registry.access import household_scope_q, households_visible_to, people_visible_to
 from berdaya.registry.consent import excluded_for
 from berdaya.targeting import selectors as tsel
+from berdaya.targeting.access import run_withheld_from
 
 from . import access
 from . import choices as c
@@ -49,7 +50,10 @@ def notice_rows(*, actor: User, meeting: Meeting) -> list[dict[str, Any]]:
 
 
 def decisions(*, actor: User, meeting: Meeting) -> QuerySet[MeetingDecision]:
-    """The meeting's decisions about people `actor` may see."""
+    """The meeting's decisions about people `actor` may see, and none about a run whose list is not shown to them
+    (targeting.access.run_withheld_from): a decision to take someone off that list would tell they were on it."""
+    if run_withheld_from(actor, meeting.run):
+        return meeting.decisions.none()
     return meeting.decisions.filter(person__in=people_visible_to(actor).values("pk")).select_related("person")
 
 

@@ -142,15 +142,31 @@ def flags_withheld_from(user: User) -> frozenset[str]:
     return frozenset(flag.code for flag in FLAGS if flag.from_members)
 
 
+def person_scope_q(user: User, prefix: str = "") -> Q | None:
+    """The condition on Person (reached through `prefix`, e.g. "person__" on a row pointing at one) for the people
+    `user` may see, as `people_visible_to` applies it (which also leaves out merged aliases); None means no limit.
+    For code that filters a table of rows about people by the person scope in one statement (a targeting run's
+    pool, its candidate lists)."""
+    q = household_scope_q(user, f"{prefix}household__")
+    if q == Q(pk__in=[]) or not withholds_members(user):
+        return q
+    withdrawn = ~excluded_for(c.ConsentPurpose.SHARING, prefix[: -len("__")] if prefix else "pk")
+    return withdrawn if q is None else q & withdrawn
+
+
 def people_visible_to(user: User) -> PersonQuerySet:
     """The people `user` may see. Merged duplicates are left out: they are aliases of a person, not people
     (their ids still resolve through get_person_or_404). Partner staff do not see a person who withdrew consent to
     sharing their data with partners (registry.consent), though they see that person's household: a household's
-    members are shown to anyone through this (selectors.household_members), never through `household.members`."""
-    people = scoped_by_household(Person.objects.current(), user, "household__")
-    if withholds_members(user):
-        people = people.exclude(excluded_for(c.ConsentPurpose.SHARING))
-    return people
+    members are shown to anyone through this (selectors.household_members), never through `household.members`.
+    The condition itself is `person_scope_q`."""
+    people = Person.objects.current()
+    q = person_scope_q(user)
+    if q is None:
+        return people
+    if q == Q(pk__in=[]):
+        return people.none()
+    return people.filter(q)
 
 
 def groups_visible_to(user: User) -> QuerySet[Group]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from berdaya.accounts.models import User
 from berdaya.core.forms import form_field, style_widgets
 from berdaya.programmes.access import programmes_editable_by
-from berdaya.registry.access import groups_visible_to
+from berdaya.registry.access import flags_withheld_from, groups_visible_to, withholds_members
 
 from . import choices as c
 from . import integrations, rules, scoring
@@ -41,15 +41,27 @@ class ConditionRowForm(forms.Form):
 
     def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        kind = self.data.get(self.add_prefix("kind")) if self.is_bound else self.initial.get("kind")
+        value = self.data.get(self.add_prefix("value")) if self.is_bound else self.initial.get("value")
+        # The criteria read from other household members are not offered to a role that may miss some members
+        # (targeting.access.criteria_withheld); a row that already has one keeps it, so that saving refuses it with
+        # a message instead of dropping it unseen.
+        members_withheld = user is not None and withholds_members(user)
+        flags_withheld = flags_withheld_from(user) if user is not None else frozenset()
         form_field(self, "kind", forms.ChoiceField).choices = [
             ("", _("— pilih kriteria —")),
-            *rules.condition_choices(),
+            *[
+                (code, label)
+                for code, label in rules.condition_choices()
+                if code == kind or not (members_withheld and rules.CONDITIONS[code].from_members)
+            ],
         ]
-        kind = self.data.get(self.add_prefix("kind")) if self.is_bound else self.initial.get("kind")
         self.condition = rules.CONDITIONS.get(kind or "")
         params = self.condition.params if self.condition else rules.Param()
         self.uses = params
         value_choices = self.condition.choices() if self.condition and params.value else []
+        if kind == "flag":
+            value_choices = [(v, label) for v, label in value_choices if v == value or v not in flags_withheld]
         self.hidden_groups = False
         if kind == "group" and user is not None:
             # Group names are data about people: a scoped user picks among the groups they may see.
@@ -126,14 +138,28 @@ class RuleSetForm(forms.Form):
         for g in SUBGROUPS:
             self.fields[f"op_{g}"] = forms.ChoiceField(label=_("Kelompok %(g)s") % {"g": g}, choices=OPS, initial="or")
             self.fields[f"not_{g}"] = forms.BooleanField(label=_("BUKAN"), required=False)
+
+        def current(name: str) -> Any:
+            return self.data.get(name) if self.is_bound else self.initial.get(name)
+
+        # The flags read from other household members are not offered as a minimum group or a priority to a role that
+        # may miss some members (targeting.access.criteria_withheld); a version that already has one keeps it, so
+        # that saving refuses it with a message instead of dropping it unseen.
+        withheld = flags_withheld_from(user) if user is not None else frozenset()
         for group, label in c.MinimumGroup.choices:
+            if group in withheld and current(f"min_{group}") in (None, ""):
+                continue
             self.fields[f"min_{group}"] = forms.DecimalField(
                 label=_("Minimal %(g)s (%%)") % {"g": str(label).lower()},
                 required=False,
                 max_digits=6,
                 decimal_places=2,
             )
-        priority_choices = [("", "—"), *c.PriorityKey.choices]
+        chosen = {current(f"priority_{i}") for i in range(1, PRIORITY_SLOTS + 1)}
+        priority_choices = [
+            ("", "—"),
+            *[(k, label) for k, label in c.PriorityKey.choices if k in chosen or k not in withheld],
+        ]
         for i in range(1, PRIORITY_SLOTS + 1):
             self.fields[f"priority_{i}"] = forms.ChoiceField(
                 label=_("Prioritas %(i)s") % {"i": i + 1}, choices=priority_choices, required=False

@@ -14,8 +14,10 @@ itself from its AppConfig.ready(). People whose household has no reference decil
 they are neither errors nor correct.
 
 Every figure is one aggregate over the registry (conditional counts in one scan) with the same compiled WHERE the
-runs use (rules.compile_q), limited to the people the viewer may see (registry.access.household_scope_q). The what-if
-compiles the rule once per cut-off and counts every cut-off in the same scan.
+runs use (rules.compile_q), limited to the people the viewer may see (access.pool_scope: the registry's person
+scope). The what-if compiles the rule once per cut-off and counts every cut-off in the same scan. Partner staff get
+no figure of a rule that reads criteria withheld from them, and no coverage of the flags withheld from them
+(access.criteria_withheld, registry.access.flags_withheld_from).
 """
 
 from __future__ import annotations
@@ -36,11 +38,12 @@ from django.utils.translation import gettext_lazy
 
 from berdaya.accounts.models import User
 from berdaya.core.conf import conf
+from berdaya.registry.access import flags_withheld_from
 from berdaya.registry.models import Person
 from berdaya.registry.vulnerability import FLAGS
 
 from . import engine, rules
-from .access import pool_scope
+from .access import criteria_withheld, criteria_withheld_message, pool_scope
 
 MAX_CUTOFFS = 12
 
@@ -278,7 +281,12 @@ def _measure(
     ref = REFERENCES[reference]
     known_q = Q(t_ref__isnull=False)
     poor_q = Q(t_ref__lte=poor_max)
-    flags = [(flag, rules.flag_sql_q(flag.code, as_of)) for flag in FLAGS] if with_groups else []
+    withheld = flags_withheld_from(viewer)
+    flags = (
+        [(flag, rules.flag_sql_q(flag.code, as_of)) for flag in FLAGS if flag.code not in withheld]
+        if with_groups
+        else []
+    )
     columns: dict[str, Any] = {"r_known": _flag01(known_q), "r_poor": _flag01(poor_q)}
     for i, (_flag, flag_q) in enumerate(flags):
         columns[f"g{i}"] = _flag01(flag_q)
@@ -337,7 +345,10 @@ def _measure(
     return result
 
 
-def _check(reference: str, poor_max: int) -> None:
+def _check(reference: str, poor_max: int, *, viewer: User, tree: dict) -> None:
+    withheld = criteria_withheld(viewer, rules_tree=tree)
+    if withheld:
+        raise ValueError(criteria_withheld_message(withheld))
     if reference not in REFERENCES:
         raise ValueError(_("Sumber desil acuan tidak dikenal."))
     if not 1 <= int(poor_max) <= 10:
@@ -356,7 +367,7 @@ def rule_quality(
     """The quality of the people `tree` includes (or, with `final_list`, a run's final list: a queryset of
     candidates) among the people `viewer` may see."""
     poor_max = poor_max or conf().poor_max_decile
-    _check(reference, poor_max)
+    _check(reference, poor_max, viewer=viewer, tree=tree)
     as_of = as_of or timezone.localdate()
     if final_list is not None:
         inc = Q(pk__in=final_list.values("person_id"))
@@ -379,7 +390,7 @@ def what_if(
 ) -> list[Quality]:
     """For each cut-off, the quality of the rule with the bound `key` moved there, all in one scan."""
     poor_max = poor_max or conf().poor_max_decile
-    _check(reference, poor_max)
+    _check(reference, poor_max, viewer=viewer, tree=tree)
     as_of = as_of or timezone.localdate()
     ctx = rules.Context(as_of)
     values = list(cutoffs)[:MAX_CUTOFFS]

@@ -13,13 +13,13 @@ from berdaya.accounts.models import User
 from berdaya.core import snapshots
 from berdaya.core.access import capabilities
 from berdaya.registry import choices as rc
-from berdaya.registry.access import household_scope_q, people_for_aggregates, regency_wide_aggregates
+from berdaya.registry.access import people_for_aggregates, person_scope_q, regency_wide_aggregates
 from berdaya.registry.models import Person
 from berdaya.registry.selectors import vulnerability_by_district, vulnerability_by_district_for
 
 from . import choices as c
 from . import rules
-from .access import candidates_visible_to
+from .access import candidates_visible_to, run_withheld_from, sees_every_candidate
 from .models import Candidate, TargetingRun
 
 
@@ -37,7 +37,7 @@ def candidates(run: TargetingRun, *, viewer: User, status: str = "", q: str = ""
     """The run's candidates `viewer` may see, each with `shown_rank`: its rank among those candidates. A scoped
     viewer reading the run's own ranks (2, 4, 8, 13…) would learn how many hidden people rank above each one."""
     qs = candidates_visible_to(viewer, run).select_related("person", "person__household__village__district")
-    if household_scope_q(viewer, "person__household__") is None:
+    if sees_every_candidate(viewer):
         qs = qs.annotate(shown_rank=F("rank"))
     else:
         # A correlated count, evaluated only for the rows of the page shown. Near misses are ranked on their own.
@@ -86,22 +86,25 @@ def candidate_counts(run: TargetingRun, *, viewer: User) -> dict[str, int]:
 
 def runs_with_counts(runs: Iterable[TargetingRun], *, viewer: User) -> list[TargetingRun]:
     """Runs for a table, each with `shown_eligible` and `shown_selected`: the stored figures for a viewer who sees
-    the whole registry, else the count of the candidates they may see (one grouped query)."""
+    every candidate, else the count of the candidates they may see (candidates_visible_to, in one grouped query:
+    their person scope, and nothing of a run whose criteria are withheld from them). Pass the runs with their
+    version (select_related)."""
     rows = list(runs)
-    if household_scope_q(viewer) is None:
+    if sees_every_candidate(viewer):
         for run in rows:
             run.shown_eligible, run.shown_selected = run.eligible_count, run.selected_count
         return rows
     counts: dict[tuple[int, str], int] = {}
-    if capabilities(viewer).sees_people and rows:
-        scope = household_scope_q(viewer, "person__household__")
-        grouped = (
-            Candidate.objects.filter(scope, run__in=[r.pk for r in rows], status__in=["selected", "reserve"])
-            .values_list("run", "status")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        counts = {(run_id, status): n for run_id, status, n in grouped}
+    shown = [run.pk for run in rows if not run_withheld_from(viewer, run)]
+    if capabilities(viewer).sees_people and shown:
+        grouped = Candidate.objects.filter(run__in=shown, status__in=["selected", "reserve"])
+        scope = person_scope_q(viewer, "person__")
+        if scope is not None:
+            grouped = grouped.filter(scope)
+        counts = {
+            (run_id, status): n
+            for run_id, status, n in grouped.values_list("run", "status").annotate(n=Count("id")).order_by()
+        }
     for run in rows:
         run.shown_selected = counts.get((run.pk, "selected"), 0)
         run.shown_eligible = run.shown_selected + counts.get((run.pk, "reserve"), 0)

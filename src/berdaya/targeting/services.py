@@ -22,12 +22,24 @@ from berdaya.accounts.models import User
 from berdaya.core.audit import audit
 from berdaya.jobs.models import Job
 from berdaya.jobs.progress import Progress
-from berdaya.registry.access import household_scope_q, people_visible_to
+from berdaya.registry.access import people_visible_to
 from berdaya.registry.models import Household, Person
 
 from . import choices as c
 from . import engine, integrations, rules, scoring, selectors
-from .access import ensure_admin, ensure_can_manage, ensure_can_recompute_scores, ensure_can_verify, pool_scope
+from .access import (
+    candidates_visible_to,
+    criteria_withheld,
+    criteria_withheld_message,
+    ensure_admin,
+    ensure_can_manage,
+    ensure_can_recompute_scores,
+    ensure_can_verify,
+    pool_scope,
+    run_withheld_from,
+    run_withheld_message,
+    sees_every_candidate,
+)
 from .models import Candidate, HouseholdWelfare, ReviewLog, RuleSet, RuleSetVersion, ScoreConfig, TargetingRun
 
 logger = logging.getLogger(__name__)
@@ -203,11 +215,18 @@ def version_errors(
     capacity: int | None,
     confirmed_empty: bool,
     programme_id: int | None = None,
+    actor: User | None = None,
 ) -> dict[str, list[str]]:
+    """Every problem with a version's content, by part; with `actor`, also the criteria withheld from them
+    (access.criteria_withheld: partner staff neither save nor run a rule that reads them)."""
     errors: dict[str, list[str]] = {}
     rule_problems = rules.rule_errors(rules_tree, allow_empty=confirmed_empty)
     if rule_problems:
         errors["rules"] = rule_problems
+    elif actor is not None:
+        withheld = criteria_withheld(actor, rules_tree=rules_tree, priority=priority, quotas=quotas)
+        if withheld:
+            errors["rules"] = [criteria_withheld_message(withheld)]
     bad_keys = [k for k in priority or [] if k not in c.PriorityKey.values]
     if bad_keys or len(set(priority or [])) != len(priority or []):
         errors["priority"] = [_("Urutan prioritas tidak sah: %(k)s.") % {"k": ", ".join(map(str, bad_keys))}]
@@ -248,6 +267,7 @@ def ruleset_save(
         capacity=capacity,
         confirmed_empty=confirmed_empty,
         programme_id=programme_id,
+        actor=actor,
     )
     if not (name or "").strip():
         errors["name"] = [_("Isi nama aturan.")]
@@ -277,8 +297,12 @@ def ruleset_save(
 
 def count_matching(tree: dict[str, Any], as_of: dt.date | None = None, *, actor: User) -> int:
     """The live count of the rule form: how many of the people `actor` may see meet the rules now (one COUNT over
-    the registry, with one more condition for a scoped user: never a regency-wide count for them)."""
+    the registry, with one more condition for a scoped user: never a regency-wide count for them, nor one by a
+    criterion withheld from them)."""
     scope = pool_scope(actor)
+    withheld = criteria_withheld(actor, rules_tree=tree)
+    if withheld:
+        raise ValidationError(criteria_withheld_message(withheld))
     with transaction.atomic(), connection.cursor() as cursor:
         engine.tune(cursor, parallel=False)
         people = rules.matching_people(tree, as_of or timezone.localdate())
@@ -305,6 +329,7 @@ def run_create(*, actor: User, ruleset: RuleSet) -> TargetingRun:
         capacity=version.capacity,
         confirmed_empty=version.confirmed_empty,
         programme_id=ruleset.programme_id,
+        actor=actor,
     )
     if problems:
         raise ValidationError([m for msgs in problems.values() for m in msgs])
@@ -423,6 +448,10 @@ def recover_run(sender: object, job: Job, **kwargs: object) -> None:
 
 def _ensure_reviewable(actor: User, run: TargetingRun) -> None:
     ensure_can_manage(actor, run.ruleset)
+    withheld = run_withheld_from(actor, run)
+    if withheld:
+        # Its list is not shown to them (access.run_withheld_from): no one decides about a list they cannot read.
+        raise PermissionDenied(run_withheld_message(withheld))
     # The status in the database, not a possibly stale object: approval closes the review for everyone.
     run.status = TargetingRun.objects.filter(pk=run.pk).values_list("status", flat=True).get()
     if run.status != c.RunStatus.SUCCEEDED:
@@ -579,8 +608,9 @@ def run_approve(*, actor: User, run: TargetingRun) -> dict[str, int]:
     decide about (and, through the proposed enrolments, open to them) people they were never shown."""
     _ensure_reviewable(actor, run)
     run = TargetingRun.objects.select_for_update().get(pk=run.pk)
-    scope = household_scope_q(actor, "person__household__")
-    if scope is not None and selectors.final_candidates(run).exclude(scope).exists():
+    if not sees_every_candidate(actor) and (
+        selectors.final_candidates(run).exclude(pk__in=candidates_visible_to(actor, run).values("pk")).exists()
+    ):
         raise PermissionDenied(
             _(
                 "Daftar ini memuat penduduk di luar wilayah atau organisasi Anda: hanya petugas dinas yang boleh "

@@ -245,6 +245,8 @@ def ruleset_edit(request, pk: int | None = None):
                 )
                 messages.success(request, _("Aturan tersimpan (versi %(v)s).") % {"v": version.number})
                 return redirect("targeting:ruleset_detail", pk=version.ruleset_id)
+    # Said on the form to a role the criteria read from other household members are withheld from.
+    withheld = access.criteria_withheld_from(request.user)
     return render(
         request,
         "targeting/ruleset_form.html",
@@ -254,6 +256,7 @@ def ruleset_edit(request, pk: int | None = None):
             "ruleset": ruleset,
             "locked": bool(ruleset and ruleset.current and ruleset.current.locked),
             "scoped": access.pool_scope(request.user) is not None,
+            "withheld_note": access.criteria_withheld_message(withheld) if withheld else "",
         },
     )
 
@@ -295,6 +298,9 @@ def live_count(request):
         context["errors"] = [_("Lengkapi isian yang ditandai.")]
     else:
         errors = rules.rule_errors(tree, allow_empty=True)
+        withheld = [] if errors else access.criteria_withheld(request.user, rules_tree=tree)
+        if withheld:
+            errors = [access.criteria_withheld_message(withheld)]
         if errors:
             context["errors"] = errors
         else:
@@ -347,6 +353,9 @@ def run_detail(request, pk: int):
     run = get_visible_or_404(
         access.runs_visible_to(request.user).select_related("ruleset", "version", "job", "started_by"), pk
     )
+    # A run whose criteria are withheld from the viewer shows them no candidate (access.run_withheld_from): the page
+    # says why, from the rule alone.
+    withheld = access.run_withheld_from(request.user, run)
     status = request.GET.get("status", "final" if run.status in {"succeeded", "approved"} else "")
     if status not in {"", "final", "excluded", *c.CandidateStatus.values}:
         status = ""
@@ -379,7 +388,8 @@ def run_detail(request, pk: int):
             )[:50],
             "description": rules.describe(run.version.rules),
             "programme_name": integrations.programme_name(run.programme_id),
-            "reviewable": run.status == c.RunStatus.SUCCEEDED,
+            "reviewable": run.status == c.RunStatus.SUCCEEDED and not withheld,
+            "withheld": access.run_withheld_message(withheld) if withheld else "",
         },
     )
 
@@ -436,7 +446,17 @@ def candidate_search(request, pk: int):
     from berdaya.registry.selectors import person_pick
 
     people = person_pick(actor=request.user, term=term)
-    on_list = set(run.candidates.filter(person__in=people).values_list("person_id", flat=True)) if people else set()
+    # Whether a person is on the list, as far as the list is shown to the user (a run whose criteria are withheld from
+    # them: not at all).
+    on_list = (
+        set(
+            access.candidates_visible_to(request.user, run)
+            .filter(person__in=people)
+            .values_list("person_id", flat=True)
+        )
+        if people
+        else set()
+    )
     return render(
         request,
         "targeting/_candidate_search.html",
@@ -500,7 +520,9 @@ def _error_chart(rows):
     )
 
 
-def _quality_page(request, *, tree: dict, context: dict, final_list=None):
+def _quality_page(request, *, tree: dict, context: dict, final_list=None, withheld: list[str] | None = None):
+    """`withheld`: the criteria of the version withheld from the user (access.criteria_withheld), whose figures are
+    not computed for them."""
     from . import quality
     from .forms import QualityForm
 
@@ -518,6 +540,8 @@ def _quality_page(request, *, tree: dict, context: dict, final_list=None):
     result = rows = None
     error = ""
     try:
+        if withheld:
+            raise ValueError(access.criteria_withheld_message(withheld))
         result = quality.rule_quality(
             viewer=request.user, tree=tree, reference=reference, poor_max=poor_max, final_list=final_list
         )
@@ -556,7 +580,11 @@ def ruleset_quality(request, pk: int):
     ruleset = get_visible_or_404(access.rulesets_visible_to(request.user), pk)
     if ruleset.current is None:
         raise Http404
-    return _quality_page(request, tree=ruleset.current.rules, context={"ruleset": ruleset, "run": None})
+    version = ruleset.current
+    withheld = access.criteria_withheld(
+        request.user, rules_tree=version.rules, priority=version.priority, quotas=version.quotas
+    )
+    return _quality_page(request, tree=version.rules, context={"ruleset": ruleset, "run": None}, withheld=withheld)
 
 
 @login_required
@@ -572,4 +600,5 @@ def run_quality(request, pk: int):
         tree=run.version.rules,
         context={"ruleset": run.ruleset, "run": run},
         final_list=access.candidates_visible_to(request.user, run).filter(selectors.final_q()),
+        withheld=access.run_withheld_from(request.user, run),
     )

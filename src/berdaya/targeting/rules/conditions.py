@@ -81,6 +81,9 @@ class ConditionType:
     label: Any = ""
     params = Param()
     unit = ""
+    # Counted from the person's household members rather than read from the person or the household's own record
+    # (the household's size): not for a role that may miss some members (targeting.access.criteria_withheld).
+    from_members = False
 
     def choices(self) -> list[tuple[str, str]]:
         """The allowed `value`s with their labels (empty when any value goes)."""
@@ -421,6 +424,7 @@ class HouseholdSizeCondition(ConditionType):
     label = gettext_lazy("Jumlah anggota rumah tangga")
     params = Param(minmax=True, lower=1, upper=50)
     unit = "orang"
+    from_members = True
 
     def q(self, node, ctx):
         if ctx.correlated:

@@ -3,7 +3,10 @@ definitions: households and people with every input a rule or a flag reads.
 
 Besides households, people, groups, deciles, enrolments and assistance: farm plots (active and inactive, several per
 household, on members of any status, and on other households' members, which must not count), disability profiles
-(with and without WG-SS answers) and migration episodes (one open episode at most per person, closed ones beside it).
+(with and without WG-SS answers), migration episodes (one open episode at most per person, closed ones beside it),
+consent records of every purpose that can be withdrawn (given and withdrawn around today, some given again after a
+withdrawal, some dated later than today) and the households a partner organisation (the programme's organiser)
+registered: what the registry's person scope reads (registry.access.person_scope_q).
 """
 
 from __future__ import annotations
@@ -11,13 +14,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
 from hypothesis import strategies as st
 
 from berdaya.farming.models import Plot
 from berdaya.inclusion.models import DisabilityProfile
 from berdaya.migration.models import MigrationEpisode
 from berdaya.programmes.models import Assistance, Enrolment, Programme
-from berdaya.registry.models import Group, GroupMembership, Household, Person
+from berdaya.registry.models import ConsentRecord, Group, GroupMembership, Household, Person
 from berdaya.targeting.models import HouseholdWelfare
 from berdaya.targeting.rules import months_ago
 from berdaya.testing import factories as f
@@ -43,6 +47,12 @@ LANDS = ["0", "0.3", "0.49", "0.5", "0.8", "2", "2.01", "3.5", "5"]
 PLOT_AREAS = ["0.2", "0.25", "0.49", "0.5", "1", "1.5", "2", "2.01", "3"]
 
 plot_st = st.tuples(st.sampled_from(PLOT_AREAS), st.booleans())  # (area, active)
+# (purpose kind, given: days from today, withdrawn: days after given or None); later than today happens in imports.
+consent_st = st.tuples(
+    st.sampled_from(["sharing", "all", "targeting", "messages"]),
+    st.sampled_from([-400, -30, -1, 0, 3]),
+    st.one_of(st.none(), st.sampled_from([0, 1, 29, 30, 500])),
+)
 person_st = st.fixed_dictionaries(
     {
         "sex": st.sampled_from(["M", "F"]),
@@ -61,6 +71,7 @@ person_st = st.fixed_dictionaries(
         "profile": st.sampled_from([None, None, "physical", "sensory"]),
         "open_episode": st.sampled_from([None, None, "planned", "pre_departure", "working"]),
         "closed_episodes": st.lists(st.sampled_from(["returned", "cancelled"]), max_size=2),
+        "consents": st.lists(consent_st, max_size=3),
     }
 )
 decile_st = st.one_of(st.none(), st.integers(1, 10))
@@ -73,6 +84,7 @@ household_st = st.fixed_dictionaries(
         "local": decile_st,
         "official": decile_st,
         "verified": decile_st,
+        "partner": st.booleans(),  # registered by the programme's organiser
         "people": st.lists(person_st, min_size=1, max_size=4),
     }
 )
@@ -80,7 +92,8 @@ registry_st = st.lists(household_st, min_size=1, max_size=8)
 
 
 def build(registry: list[dict], officer) -> tuple[Group, Programme]:
-    """Write a drawn registry (inside the caller's transaction); returns the first group and the programme."""
+    """Write a drawn registry (inside the caller's transaction); returns the first group and the programme (whose
+    organiser registered the households drawn with "partner")."""
     groups = [
         Group.objects.create(village_id=VILLAGES[0], name="Poktan Uji", kind="poktan"),
         Group.objects.create(village_id=VILLAGES[1], name="KUBE Uji", kind="kube"),
@@ -95,9 +108,11 @@ def build(registry: list[dict], officer) -> tuple[Group, Programme]:
         created_by=officer,
     )
     rubber = commodity("karet")
+    today = timezone.localdate()
     serial = 0
     for hdata in registry:
         hh = Household.objects.create(
+            registered_by_organisation=programme.organiser if hdata["partner"] else None,
             village_id=hdata["village"],
             land_operated_ha=Decimal(hdata["land"]),
             status=hdata["status"],
@@ -165,5 +180,17 @@ def build(registry: list[dict], officer) -> tuple[Group, Programme]:
             for stage in [*pdata["closed_episodes"], *([pdata["open_episode"]] if pdata["open_episode"] else [])]:
                 MigrationEpisode.objects.create(
                     person=person, stage=stage, destination="MY", channel="self", created_by=officer
+                )
+            for kind, given, withdrawn in pdata["consents"]:
+                given_at = today + dt.timedelta(days=given)
+                ConsentRecord.objects.create(
+                    person=person,
+                    basis="consent",
+                    given_by="self",
+                    purpose="uji",
+                    purpose_kind=kind,
+                    given_at=given_at,
+                    withdrawn_at=None if withdrawn is None else given_at + dt.timedelta(days=withdrawn),
+                    recorded_by=officer,
                 )
     return groups[0], programme

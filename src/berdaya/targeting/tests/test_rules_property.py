@@ -4,20 +4,31 @@ Hypothesis draws small random registries (tests/registries.py: households, peopl
 assistance, farm plots, disability profiles, migration episodes) and random AND/OR/NOT trees over every condition
 type and every vulnerability flag, on whichever database the suite runs on (SQLite, or PostgreSQL with
 DATABASE_URL). A flag condition compiles to the flag's set-based SQL form and is evaluated in Python by the flag's own
-definition, registered by the app that owns it.
+definition, registered by the app that owns it. A partner's run and live count add the registry's person scope to
+the SQL (targeting.access.pool_scope): held against the scope's plain-Python definition over drawn registrations,
+enrolments and consent records.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from types import SimpleNamespace
+
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from berdaya.core.conf import conf
+from berdaya.programmes.models import Enrolment
 from berdaya.registry import choices as rc
+from berdaya.registry.models import ConsentRecord, Person
 from berdaya.registry.vulnerability import FLAG_BY_CODE, FLAGS
-from berdaya.targeting import rules
+from berdaya.targeting import choices as tc
+from berdaya.targeting import engine, rules
+from berdaya.targeting.access import pool_scope
+from berdaya.targeting.models import Candidate
 from berdaya.testing import factories as f
 
 from .registries import AS_OF, VILLAGES, build, registry_st
@@ -104,6 +115,10 @@ _FLAG_AS_LAND = {
 }
 
 
+# The engine's list needs no run row (Candidate has no database-level reference to it).
+RUN_ID = 434343
+
+
 def _bind(node, group, programme):
     if "op" in node:
         return {**node, "items": [_bind(item, group, programme) for item in node["items"]]}
@@ -164,4 +179,77 @@ def test_land_conditions_read_the_land_the_household_operates(officer, registry,
                 q = rules.compile_q(tree, rules.Context(AS_OF, correlated=correlated))
                 sql_ids = set(rules.base_people().filter(q).values_list("pk", flat=True))
                 assert sql_ids == expected, (correlated, rules.describe(tree))
+        transaction.set_rollback(True)
+
+
+# --- the person scope of a partner's run --------------------------------------------------------------------------
+
+
+def _withdrawn_py(records: list[ConsentRecord], purpose: str, today: dt.date) -> bool:
+    """registry.consent's rule in plain Python: a withdrawal of `purpose` (or of every purpose) dated today or before,
+    not followed by consent to it given again (after the withdrawal, today or before, and not itself withdrawn)."""
+    kinds = {purpose, rc.ConsentPurpose.ALL}
+    return any(
+        r.purpose_kind in kinds
+        and r.withdrawn_at is not None
+        and r.withdrawn_at <= today
+        and not any(
+            o.purpose_kind in kinds and o.withdrawn_at is None and r.withdrawn_at < o.given_at <= today for o in records
+        )
+        for r in records
+    )
+
+
+def _partner_sees_py(person: Person, organisation_id: int, reached: set[int], consents, today: dt.date) -> bool:
+    """registry.access's person scope of partner staff in plain Python: the households their organisation registered
+    or reaches (anyone of it ever enrolled in a programme it runs), less whoever withdrew consent to sharing."""
+    in_household = person.household.registered_by_organisation_id == organisation_id or person.household_id in reached
+    return in_household and not _withdrawn_py(consents.get(person.pk, []), rc.ConsentPurpose.SHARING, today)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(registry=registry_st, trees=st.lists(tree_st, min_size=2, max_size=2))
+def test_a_partner_s_run_selects_what_the_reference_selects_among_the_people_they_see(officer, registry, trees):
+    """A partner's run (the engine's pool with access.pool_scope) and live count (rules.matching_people with the same
+    scope) select exactly the people the reference selects among those the Python definition of the person scope
+    lets the partner see; no candidate of any status (near misses included) is outside it. The population itself is
+    the plain-Python one too: living people in active households, less whoever withdrew consent to targeting."""
+    with transaction.atomic():
+        group, programme = build(registry, officer)
+        partner = f.user("partner", org=programme.organiser)
+        scope = pool_scope(partner)
+        today = timezone.localdate()
+        consents: dict[int, list[ConsentRecord]] = {}
+        for record in ConsentRecord.objects.all():
+            consents.setdefault(record.person_id, []).append(record)
+        reached = set(
+            Enrolment.objects.filter(programme__organiser=programme.organiser).values_list(
+                "person__household", flat=True
+            )
+        )
+        people = Person.objects.filter(status=rc.PersonStatus.ACTIVE, household__status=rc.HouseholdStatus.ACTIVE)
+        population = [
+            p
+            for p in people.select_related("household")
+            if not _withdrawn_py(consents.get(p.pk, []), rc.ConsentPurpose.TARGETING, today)
+        ]
+        facts = rules.gather_facts(population)
+        visible = {p.pk for p in population if _partner_sees_py(p, programme.organiser_id, reached, consents, today)}
+        for raw in trees:
+            tree = _bind(raw, group, programme)
+            ctx = rules.Context(AS_OF)
+            expected = {fact.person.pk for fact in facts if rules.evaluate(tree, fact, ctx)} & visible
+            assert set(rules.matching_people(tree, AS_OF).filter(scope).values_list("pk", flat=True)) == expected
+            version = SimpleNamespace(rules=tree, priority=[], quotas={}, capacity=None, near_miss_limit=1000)
+            engine.execute(engine.build(version=version, run_id=RUN_ID, as_of=AS_OF, scope=scope))
+            listed = Candidate.objects.filter(run_id=RUN_ID).order_by()
+            chosen = set(listed.exclude(status=tc.CandidateStatus.NEAR_MISS).values_list("person_id", flat=True))
+            assert chosen == expected, rules.describe(tree)
+            assert set(listed.values_list("person_id", flat=True)) <= visible
+            listed.delete()
         transaction.set_rollback(True)
