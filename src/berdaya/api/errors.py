@@ -123,7 +123,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     rule = getattr(data.get("detail"), "code", None) or _SUMMARY_RULES.get(response.status_code, "error")
     message = _own_wording(exc, message, str(getattr(context.get("request"), "method", "")))
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        message = _("Terlalu banyak permintaan. Coba lagi dalam %(seconds)d detik.") % {"seconds": int(exc.wait) + 1}
+        # The number Retry-After carries (DRF has already rounded the wait up to whole seconds).
+        message = _("Terlalu banyak permintaan. Coba lagi dalam %(seconds)d detik.") % {"seconds": exc.wait}
     response.data = {"detail": message, "errors": [{"field": None, "rule": rule, "message": message}]}
     return response
 
