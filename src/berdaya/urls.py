@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
+from django.views import defaults
 
+from berdaya.api.errors import address_not_found as api_not_found
 from berdaya.core import views as core_views
+from berdaya.dci.views import address_not_found as dci_not_found
 from berdaya.monitoring import views as monitoring_views
 from berdaya.registry import views as registry_views
 
@@ -41,3 +45,18 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sehat/", core_views.health, name="health"),
 ]
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Machines get their interface's error body for an address that names nothing under /api/ or /dci/. A page for
+    people there that raises 404 itself (API tokens, SPDCI deliveries) matched an address and keeps the HTML page, as
+    does everything else. (With DEBUG on, Django shows its technical page instead of any handler.)"""
+    if request.resolver_match is None:
+        if request.path_info.startswith("/api/"):
+            return api_not_found(request)
+        if request.path_info.startswith("/dci/"):
+            return dci_not_found(request)
+    return defaults.page_not_found(request, exception)
+
+
+handler404 = page_not_found

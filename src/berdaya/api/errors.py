@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -122,6 +123,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     rule = getattr(data.get("detail"), "code", None) or _SUMMARY_RULES.get(response.status_code, "error")
     message = _own_wording(exc, message, str(getattr(context.get("request"), "method", "")))
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        message = _("Terlalu banyak permintaan. Coba lagi dalam %(seconds)d detik.") % {"seconds": int(exc.wait) + 1}
+        # The number Retry-After carries (DRF has already rounded the wait up to whole seconds).
+        message = _("Terlalu banyak permintaan. Coba lagi dalam %(seconds)d detik.") % {"seconds": exc.wait}
     response.data = {"detail": message, "errors": [{"field": None, "rule": rule, "message": message}]}
+    return response
+
+
+def address_not_found(request: HttpRequest) -> JsonResponse:
+    """The answer to an address under /api/ that names no endpoint (an unknown path, or an id that is not a number):
+    the API's error body in the language of Accept-Language, not the site's HTML page."""
+    language = activate_request_language(request)
+    message = _("Alamat ini tidak ada di API.")
+    body = {"detail": message, "errors": [{"field": None, "rule": "not_found", "message": message}]}
+    response = JsonResponse(body, status=status.HTTP_404_NOT_FOUND, json_dumps_params={"ensure_ascii": False})
+    response.headers["Content-Language"] = language
     return response

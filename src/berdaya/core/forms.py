@@ -312,7 +312,10 @@ def style_widgets(form: F, *, empty_label: str | Promise | None = None) -> F:
                 # Model choices and django-filter's choice fields draw their blank option from empty_label.
                 field.empty_label = empty_label
                 if not isinstance(field, forms.ModelChoiceField) and hasattr(field, "choices"):
-                    field.choices = field.choices  # rebuild the iterator with the new label
+                    # django-filter's iterator reads the label as it is drawn, but a deep-copied form's widget keeps
+                    # the iterator of the field it was copied from: give it this field's. (Assigning
+                    # field.choices = field.choices wrapped the iterator in another, and the blank showed twice.)
+                    field.widget.choices = field.choices
             elif empty_label is not None and isinstance(field, forms.ChoiceField):
                 # django-stubs types the getter with the setter's inputs (a callable); Django keeps them normalised.
                 choices = list(field.choices)  # type: ignore[arg-type]

@@ -39,6 +39,11 @@ def _json(status: int, body: dict[str, Any]) -> JsonResponse:
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
+def address_not_found(request: HttpRequest) -> JsonResponse:
+    """An address under /dci/ that names no endpoint: the spec's HttpErrorResponse, not the site's HTML page."""
+    return _json(404, env.http_error("err.request.not_found", _("Alamat ini tidak ada di antarmuka SPDCI.")))
+
+
 def endpoint(registry: str, name: str) -> Callable[[HttpRequest], HttpResponse]:
     handler = HANDLERS[name]
 

@@ -6,6 +6,10 @@ Every field is optional. The file's columns are mapped onto the pipeline's (firs
 the full name, village is the area); birth_date is ISO (yyyy-mm-dd); sex accepts L/P, M/F, laki-laki/perempuan,
 male/female, 1/2. A NIK or KK that fails the Indonesian checks is still compared, as a plain identifier (exactly, or
 within one or two typed characters), never dropped; other_id is any other identifier, compared the same way.
+
+A cell longer than its field's cap (MAX_CHARS) is left out as empty, and counted in a warning: the string
+comparisons take time in the product of two values' lengths, so one crafted megabyte-long name would hold the run for
+hours; no real name, address or identifier comes near the caps.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from django.utils.translation import gettext as _
 
 from . import linkage
 from .metrics import scores
@@ -25,6 +30,15 @@ SEX_SQL = """CASE
     WHEN lower(trim({c})) IN ('l', 'm', 'male', 'laki-laki', 'laki laki', 'lk', 'pria', '1') THEN 'M'
     WHEN lower(trim({c})) IN ('p', 'f', 'female', 'perempuan', 'pr', 'wanita', '2') THEN 'F'
     ELSE NULLIF(upper(trim({c})), '') END"""
+# Characters a mapped cell may hold before it is left out (see the module's docstring). Names and the address allow
+# more than the registry's own fields (150 and 255) for a foreign file's titles and spellings; the rest are codes.
+MAX_CHARS = {"first_name": 255, "last_name": 255, "address": 255}
+MAX_CODE_CHARS = 64
+TEXT_KEYS = ("first_name", "last_name", "address", "village", "nik", "kk", "phone", "other_id")
+
+
+def max_chars(key: str) -> int:
+    return MAX_CHARS.get(key, MAX_CODE_CHARS)
 
 
 class EvaluateError(ValueError):
@@ -41,6 +55,9 @@ def parse_map(text: str) -> dict[str, str]:
             raise EvaluateError(f"Pemetaan tidak lengkap: {item!r} (tulis kunci=KOLOM).")
         if key not in MAP_KEYS:
             raise EvaluateError(f"Kunci pemetaan tidak dikenal: {key!r}. Yang dikenal: {', '.join(MAP_KEYS)}.")
+        if key in out:
+            # The last one would silently win: say so rather than guess which the user meant.
+            raise EvaluateError(_("Kunci pemetaan %(key)s disebut lebih dari sekali.") % {"key": key})
         out[key] = col.strip()
     return out
 
@@ -54,8 +71,25 @@ def evaluate(
 ) -> dict[str, Any]:
     if not path.exists():
         raise EvaluateError(f"File tidak ditemukan: {path}")
+    if not path.is_file():
+        # DuckDB would read a folder as a glob of the files in it.
+        raise EvaluateError(_("%(path)s bukan file (mungkin folder): sebutkan satu file CSV.") % {"path": path})
     if not 0 < threshold < 1:
         raise EvaluateError("Ambang harus di antara 0 dan 1.")
+    if chunks < 1:
+        raise EvaluateError(_("--chunks harus 1 atau lebih (diberikan: %(chunks)s).") % {"chunks": chunks})
+    if truth_col == id_col:
+        # Every row would be its own cluster: nothing to find, and perfect scores that mean nothing.
+        raise EvaluateError(_("Kolom --truth tidak boleh sama dengan kolom --id (%(col)s).") % {"col": id_col})
+    answers = sorted(key for key, col in mapping.items() if col == truth_col)
+    if answers:
+        # Comparing the answer key itself would score the pipeline on the answers.
+        raise EvaluateError(
+            _("Kolom --truth (%(col)s) tidak boleh dipetakan sebagai kolom pembanding (%(keys)s).")
+            % {"col": truth_col, "keys": ", ".join(answers)}
+        )
+    if _is_blank(path):
+        raise EvaluateError(_("File kosong: %(name)s tidak berisi baris nama kolom maupun data.") % {"name": path.name})
     started = time.perf_counter()
     con = duckdb.connect()
     literal = "'" + str(path).replace("'", "''") + "'"
@@ -72,7 +106,12 @@ def evaluate(
         raise EvaluateError("Petakan setidaknya satu kolom (--map).")
 
     def col(key: str) -> str:
-        return f"NULLIF(trim({_q(mapping[key])}), '')" if key in mapping else "NULL"
+        if key not in mapping:
+            return "NULL"
+        c = _q(mapping[key])
+        if key in TEXT_KEYS:
+            return f"CASE WHEN length(trim({c})) <= {max_chars(key)} THEN NULLIF(trim({c}), '') END"
+        return f"NULLIF(trim({c}), '')"
 
     name_parts = [col(k) for k in ("first_name", "last_name") if k in mapping]
     full_name = f"NULLIF(concat_ws(' ', {', '.join(name_parts)}), '')" if name_parts else "NULL"
@@ -125,6 +164,15 @@ def evaluate(
     }
 
 
+def _is_blank(path: Path) -> bool:
+    """Nothing but white space (or a byte-order mark): DuckDB would read it as one unnamed column."""
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 16):
+            if block.replace(b"\xef\xbb\xbf", b"").strip():
+                return False
+    return True
+
+
 def _warnings(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], id_col: str, truth_col: str) -> list[str]:
     """What the file holds that the pipeline cannot use, in words (Indonesian): cells left out as unreadable, rows
     without a truth, ids given twice. The figures are still computed; these say how far to trust them."""
@@ -149,5 +197,15 @@ def _warnings(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], id_col: s
                 "jenis kelamin yang tidak dikenal dan dibandingkan apa adanya",
             )
         )
+    for key in TEXT_KEYS:
+        if key in mapping:
+            c, cap = _q(mapping[key]), max_chars(key)
+            checks.append(
+                (
+                    f"count(*) FILTER (WHERE length(trim({c})) > {cap})",
+                    _("isian kolom %(col)s yang lebih dari %(cap)d karakter dan diabaikan")
+                    % {"col": mapping[key], "cap": cap},
+                )
+            )
     counts = con.execute(f"SELECT {', '.join(sql for sql, _w in checks)} FROM src").fetchall()[0]
     return [f"{n} {what}" for n, (_sql, what) in zip(counts, checks, strict=True) if n]

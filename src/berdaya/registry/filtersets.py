@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import django_filters as df
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.areas.models import Village
@@ -21,11 +24,22 @@ from .identity import normalise_identity
 from .models import Group, KKNumber, Person
 from .vulnerability import FLAG_CHOICES, flag_q
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 def _districts(request):
     # Called per filter form: the deployment's regency is a setting read at request time, not at import.
     return deployment_districts()
 
+
+def _difficulty(domain: StrOrPromise) -> str:
+    return gettext("Sulit %(d)s") % {"d": domain}
+
+
+# Filled in when drawn, in the language of the request: a lazy string %-formatted here would be frozen in the
+# language active at import (Indonesian), whatever the reader's.
+difficulty_label = lazy(_difficulty, str)
 
 AGE_BANDS = [
     ("0-5", _("0-5 tahun")),
@@ -84,7 +98,7 @@ class PersonFilterSet(FilterSet):
         choices=[
             ("yes", _("Ya")),
             ("no", _("Tidak")),
-            *[(f, _("Sulit %(d)s") % {"d": d}) for f, d in c.WGSS_DOMAINS],
+            *[(f, difficulty_label(d)) for f, d in c.WGSS_DOMAINS],
         ],
         method="filter_disability",
     )

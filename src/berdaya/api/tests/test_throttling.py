@@ -6,7 +6,9 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
+from rest_framework import exceptions
 
+from berdaya.api.errors import exception_handler
 from berdaya.api.throttling import FLUSH_SECONDS, PENDING_SHARE, PerTokenThrottle, WindowThrottle
 
 
@@ -120,3 +122,9 @@ def test_clients_of_windows_that_no_longer_weigh_are_forgotten(settings, monkeyp
     clock.at = 600.0 + 2 * 60  # two windows later
     made.allow_request(_request(99), None)
     assert set(WindowThrottle.pending) == {made.key}
+
+
+def test_a_wait_in_whole_seconds_is_said_as_it_is_sent():
+    response = exception_handler(exceptions.Throttled(wait=9), {})
+    assert response is not None and response["Retry-After"] == "9"
+    assert "dalam 9 detik" in response.data["detail"]

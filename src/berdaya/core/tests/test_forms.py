@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+import django_filters as df
 import pytest
 from django import forms
 from django.contrib.messages import get_messages
@@ -16,6 +17,8 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
+from berdaya.areas.models import Village
+from berdaya.core.filtersets import FilterSet
 from berdaya.core.forms import (
     CheckboxSelectMultiple,
     DateInput,
@@ -209,3 +212,21 @@ def test_without_a_form_the_errors_become_flash_messages(rf):
     with service_errors(request, joined=True):
         raise ValidationError(["Satu.", "Dua."])
     assert [str(m) for m in get_messages(request)] == ["Tanggal di masa depan.", "Isi alasan.", "Satu. Dua."]
+
+
+def _choice_filterset(base):
+    class Filters(base):
+        sex = df.ChoiceFilter(choices=[("M", "Laki-laki"), ("F", "Perempuan")])
+        kind = df.MultipleChoiceFilter(choices=[("a", "A"), ("b", "B")])
+
+    return Filters({}, queryset=Village.objects.none())
+
+
+@pytest.mark.parametrize("base", [FilterSet, df.FilterSet], ids=["core", "django-filter"])
+def test_a_filter_select_shows_its_blank_choice_once_with_the_label_given(base):
+    form = style_widgets(_choice_filterset(base).form, empty_label="Semua")
+    html = str(form["sex"])
+    assert html.count('value=""') == 1, html
+    assert '<option value="" selected>Semua</option>' in html
+    assert [value for value, _label in form.fields["sex"].choices] == ["", "M", "F"]
+    assert 'value=""' not in str(form["kind"])  # several choices: checkboxes, no blank one

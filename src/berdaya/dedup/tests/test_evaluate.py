@@ -8,7 +8,9 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
+from berdaya.dedup.evaluate import EvaluateError, parse_map
 from berdaya.demo.linkage import labelled_people
 
 
@@ -84,6 +86,17 @@ def test_every_field_is_optional_and_bad_identifiers_are_still_compared(tmp_path
         (["--id", "id", "--truth", "truth", "--map", "colour=name"], "Kunci pemetaan tidak dikenal"),
         (["--id", "id", "--truth", "truth", "--map", "first_name"], "Pemetaan tidak lengkap"),
         (["--id", "id", "--truth", "truth"], "setidaknya satu kolom"),
+        (["--id", "id", "--truth", "truth", "--map", "first_name=name,first_name=truth"], "disebut lebih dari sekali"),
+        (["--id", "id", "--truth", "id", "--map", "first_name=name"], "--truth tidak boleh sama dengan kolom --id"),
+        (["--id", "id", "--truth", "truth", "--map", "first_name=name,other_id=truth"], r"dipetakan .*\(other_id\)"),
+        (
+            ["--id", "id", "--truth", "truth", "--map", "first_name=name", "--chunks", "0"],
+            "--chunks harus 1 atau lebih",
+        ),
+        (
+            ["--id", "id", "--truth", "truth", "--map", "first_name=name", "--chunks", "-2"],
+            "--chunks harus 1 atau lebih",
+        ),
     ],
 )
 def test_bad_input_says_what_is_wrong(tmp_path, args, message):
@@ -98,9 +111,45 @@ def test_a_missing_file_is_refused(tmp_path):
         run(tmp_path / "none.csv", "--id", "a", "--truth", "b", "--map", "first_name=c")
 
 
+def test_a_folder_is_refused(tmp_path):
+    (tmp_path / "a.csv").write_text("id,truth,name\n1,a,Budi\n2,a,Budi\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="bukan file"):
+        run(tmp_path, "--id", "id", "--truth", "truth", "--map", "first_name=name")
+
+
+def test_a_megabyte_long_name_is_left_out_and_said(tmp_path):
+    """String comparison takes the product of two values' lengths: two crafted megabyte names used to hold the run for
+    hours. Over-long cells are now left out as empty (the row stays) and counted."""
+    path = tmp_path / "f.csv"
+    long = "Budi " + "A" * 1_000_000
+    rows = [f"1,a,{long},1980-01-01", f"2,a,{long}B,1980-01-01", "3,b,Siti Aminah,1975-02-03", "4,b,Siti,1975-02-03"]
+    path.write_text("id,truth,name,dob\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = run(path, "--id", "id", "--truth", "truth", "--map", "first_name=name,birth_date=dob")
+    assert result["records"] == 4
+    assert result["warnings"] == ["2 isian kolom name yang lebih dari 255 karakter dan diabaikan"]
+    assert result["seconds"] < 30
+
+
+def test_the_caps_are_255_characters_for_names_and_64_for_codes(tmp_path):
+    path = tmp_path / "f.csv"
+    rows = [
+        f"1,a,{'a' * 255},{'7' * 64}",  # at the caps: kept
+        f"2,a,{'a' * 256},{'7' * 65}",  # one over: left out
+        f"3,b,Siti Aminah,{'8' * 64}",
+    ]
+    path.write_text("id,truth,name,ref\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = run(path, "--id", "id", "--truth", "truth", "--map", "first_name=name,village=ref")
+    assert result["warnings"] == [
+        "1 isian kolom name yang lebih dari 255 karakter dan diabaikan",
+        "1 isian kolom ref yang lebih dari 64 karakter dan diabaikan",
+    ]
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
+        ("", "File kosong"),
+        ("\ufeff\n \r\n", "File kosong"),  # a byte-order mark and blank lines
         ("id,truth,name\n", "setidaknya dua baris data"),  # a header and no rows
         ("id,truth,name\n1,a,Budi\n", "setidaknya dua baris data"),
         (
@@ -150,3 +199,8 @@ def test_a_semicolon_separated_file_is_read(tmp_path):
     path.write_text("id;truth;name\n1;a;Budi Santoso\n2;a;Budi Santoso\n3;b;Siti Aminah\n", encoding="utf-8")
     result = run(path, "--id", "id", "--truth", "truth", "--map", "first_name=name")
     assert result["records"] == 3 and result["true_pairs"] == 1
+
+
+def test_the_new_refusals_are_translated():
+    with translation.override("en"), pytest.raises(EvaluateError, match="given more than once"):
+        parse_map("first_name=a,first_name=b")

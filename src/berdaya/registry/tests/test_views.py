@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -565,3 +566,25 @@ def test_the_registry_lists_district_choices_once_each_and_keeps_the_chosen_one(
         select = page[page.index('id="id_district"') : page.index("</select>", page.index('id="id_district"'))]
         assert re.findall(r'<option value="([^"]*)"', select) == ["", "15.02.01", "15.02.02"], user.username
         assert re.findall(r'<option value="([^"]*)" selected', select) == ["15.02.02"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["registry:person_list", "registry:group_list"])
+def test_each_filter_select_has_one_blank_choice(officer, page):
+    html = client_for(officer).get(reverse(page)).content.decode()
+    selects = dict(re.findall(r'<select name="([^"]+)"(.*?)</select>', html, re.S))
+    assert selects
+    assert {name: options.count('value=""') for name, options in selects.items()} == dict.fromkeys(selects, 1)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "seeing", "hearing"),
+    [("en", "Difficulty seeing", "Difficulty hearing"), ("id", "Sulit melihat", "Sulit mendengar")],
+)
+def test_the_disability_filter_reads_in_the_chosen_language(officer, language, seeing, hearing):
+    client = client_for(officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get(reverse("registry:person_list")).content.decode()
+    assert f'<option value="wgss_seeing">{seeing}</option>' in html
+    assert f'<option value="wgss_hearing">{hearing}</option>' in html
