@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.utils.translation.trans_real import parse_accept_lang_header
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -124,7 +125,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     message = _own_wording(exc, message, str(getattr(context.get("request"), "method", "")))
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         # The number Retry-After carries (DRF has already rounded the wait up to whole seconds).
-        message = _("Terlalu banyak permintaan. Coba lagi dalam %(seconds)d detik.") % {"seconds": exc.wait}
+        message = ngettext(
+            "Terlalu banyak permintaan. Coba lagi dalam %(seconds)d detik.",
+            "Terlalu banyak permintaan. Coba lagi dalam %(seconds)d detik.",
+            int(exc.wait),
+        ) % {"seconds": exc.wait}
     response.data = {"detail": message, "errors": [{"field": None, "rule": rule, "message": message}]}
     return response
 

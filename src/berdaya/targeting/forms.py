@@ -36,11 +36,15 @@ class ConditionRowForm(forms.Form):
     group = forms.ChoiceField(
         label=_("Kelompok"),
         required=False,
-        choices=[("", _("utama")), *[(g, _("kelompok %(g)s") % {"g": g}) for g in SUBGROUPS]],
     )
 
     def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Labels formatted per form, in the reader's language (formatted at import they stayed Indonesian).
+        form_field(self, "group", forms.ChoiceField).choices = [
+            ("", _("utama")),
+            *[(g, _("kelompok %(g)s") % {"g": g}) for g in SUBGROUPS],
+        ]
         kind = self.data.get(self.add_prefix("kind")) if self.is_bound else self.initial.get("kind")
         value = self.data.get(self.add_prefix("value")) if self.is_bound else self.initial.get("value")
         # The criteria read from other household members are not offered to a role that may miss some members

@@ -128,3 +128,13 @@ def test_a_wait_in_whole_seconds_is_said_as_it_is_sent():
     response = exception_handler(exceptions.Throttled(wait=9), {})
     assert response is not None and response["Retry-After"] == "9"
     assert "dalam 9 detik" in response.data["detail"]
+
+
+@pytest.mark.parametrize(("wait", "said"), [(1, "in 1 second."), (2, "in 2 seconds.")])
+def test_english_says_one_second_and_seconds(wait, said):
+    from django.utils import translation
+
+    with translation.override("en"):
+        response = exception_handler(exceptions.Throttled(wait=wait), {})
+    assert response is not None and response["Retry-After"] == str(wait)
+    assert response.data["detail"].endswith(said)

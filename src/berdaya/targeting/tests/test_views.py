@@ -124,3 +124,17 @@ def test_it_shows_viewers_aggregates_only(viewer, client_for):
     assert client.get(reverse("targeting:regency")).status_code == 200
     assert client.get(reverse("targeting:index")).status_code == 302
     assert client.get(reverse("targeting:ruleset_create")).status_code == 403
+
+
+def test_the_subgroup_choices_follow_the_readers_language():
+    from django.utils import translation
+
+    from berdaya.targeting.forms import ConditionRowForm
+
+    with translation.override("en"):
+        english = {code: str(label) for code, label in ConditionRowForm().fields["group"].choices}
+    with translation.override("id"):
+        indonesian = {code: str(label) for code, label in ConditionRowForm().fields["group"].choices}
+    assert (english[""], indonesian[""]) == ("main", "utama")
+    assert all(label.startswith("group ") for code, label in english.items() if code)
+    assert all(label.startswith("kelompok ") for code, label in indonesian.items() if code)
