@@ -9,6 +9,8 @@
   naming handlers is for supervisors and administrators.
 - Links to a person, household, programme, assistance record or targeting run are checked against the owning app's
   rules: a handler links only what their role may see.
+- Partner staff read no grievance about a person who withdrew consent to sharing with partners, nor an objection to
+  a targeting list they may not read (`withheld_from`), even as its named handlers: not listed, counted or opened.
 """
 
 from __future__ import annotations
@@ -22,8 +24,11 @@ from berdaya.core.access import capabilities, get_visible_or_404, village_scope_
 from berdaya.core.audit import audit
 from berdaya.programmes.access import programmes_editable_by, programmes_visible_to
 from berdaya.programmes.models import Assistance
-from berdaya.registry.access import households_visible_to, people_visible_to
-from berdaya.targeting.access import runs_visible_to
+from berdaya.registry import choices as rc
+from berdaya.registry.access import households_visible_to, people_visible_to, withholds_members
+from berdaya.registry.consent import excluded_for
+from berdaya.targeting.access import run_withheld_from, runs_visible_to
+from berdaya.targeting.models import TargetingRun
 
 from . import choices as c
 from .models import Grievance, GrievanceHandler
@@ -67,6 +72,42 @@ def _scope_q(user: User) -> Q | None:
     return None
 
 
+def withheld_from(user: User) -> Q | None:
+    """The grievances `user` may not read or list whatever else gives them access (their programme, their own
+    recording, being named a handler), or None for none. For a role that may miss some people of the households it
+    sees (registry.access.withholds_members: partner staff):
+    - a grievance about a person who withdrew consent to sharing with partners (its person, or the person of its
+      assistance record). She is most often its complainant: her name, her words and the decision's reason would
+      tell her story to the partner with the link to her record cut out. Left out whole, it leaves no row, count or
+      marker: a grievance hidden by her withdrawal is not told apart from one that does not exist;
+    - an objection to a targeting run whose list they may not read (a run they do not see, or one whose criteria
+      are withheld from them: targeting.access.run_withheld_from): "should not be on the list" tells that she is.
+    A grievance about a person merely outside their organisation's reach keeps the rule for every role (the text is
+    read, the link to the person is not shown: `visible_links`)."""
+    if not withholds_members(user):
+        return None
+    withdrawn = excluded_for(rc.ConsentPurpose.SHARING, "person") | excluded_for(
+        rc.ConsentPurpose.SHARING, "assistance__person"
+    )
+    readable_runs = runs_visible_to(user)
+    objected = (
+        TargetingRun.objects.filter(
+            pk__in=Grievance.objects.filter(category=c.Category.TARGETING_OBJECTION, run__isnull=False).values("run")
+        )
+        .filter(pk__in=readable_runs.values("pk"))
+        .select_related("version")
+    )
+    lists_withheld = [run.pk for run in objected if run_withheld_from(user, run)]
+    unreadable_list = Q(run__in=lists_withheld) | (Q(run__isnull=False) & ~Q(run__in=readable_runs.values("pk")))
+    return withdrawn | (Q(category=c.Category.TARGETING_OBJECTION) & unreadable_list)
+
+
+def without_withheld(qs: QuerySet[Grievance], user: User) -> QuerySet[Grievance]:
+    """`qs` less the grievances withheld from `user` (withheld_from)."""
+    withheld = withheld_from(user)
+    return qs if withheld is None else qs.exclude(withheld)
+
+
 def grievances_visible_to(user: User) -> QuerySet[Grievance]:
     """Grievances whose content `user` may read."""
     if not capabilities(user).authenticated:
@@ -74,8 +115,8 @@ def grievances_visible_to(user: User) -> QuerySet[Grievance]:
     named = Q(pk__in=Grievance.objects.filter(assignments__user=user).values("pk"))
     scope = _scope_q(user)
     if scope is None:
-        return Grievance.objects.filter(named)
-    return Grievance.objects.filter((Q(sensitivity=c.Sensitivity.NORMAL) & scope) | named)
+        return without_withheld(Grievance.objects.filter(named), user)
+    return without_withheld(Grievance.objects.filter((Q(sensitivity=c.Sensitivity.NORMAL) & scope) | named), user)
 
 
 def get_grievance_or_404(user: User, pk: int | str) -> Grievance:

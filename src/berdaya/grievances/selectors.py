@@ -11,7 +11,7 @@ from berdaya.accounts.models import User
 from berdaya.casework.choices import SlaState
 
 from . import choices as c
-from .access import can_manage, grievances_visible_to
+from .access import can_manage, grievances_visible_to, without_withheld
 from .models import Grievance
 from .sla import policy
 
@@ -19,10 +19,11 @@ from .sla import policy
 def grievances_listed_for(user: User) -> QuerySet[Grievance]:
     """What `user` sees in the list: the grievances they may read, and for supervisors and administrators also the
     restricted ones they may not read (content-free rows: code, category, stage, due date), so that someone names
-    their handlers."""
+    their handlers. Never one withheld from them (access.withheld_from), not even without content."""
     readable = grievances_visible_to(user)
     if can_manage(user):
-        return Grievance.objects.filter(Q(pk__in=readable.values("pk")) | Q(sensitivity__in=c.RESTRICTED))
+        listed = Grievance.objects.filter(Q(pk__in=readable.values("pk")) | Q(sensitivity__in=c.RESTRICTED))
+        return without_withheld(listed, user)
     return readable
 
 

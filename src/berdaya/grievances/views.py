@@ -26,11 +26,20 @@ from berdaya.core.forms import service_errors
 from berdaya.core.pagination import paginate
 from berdaya.markets import inbound as markets_inbound
 from berdaya.markets.providers import Inbound
-from berdaya.registry.access import villages_for_registration
+from berdaya.registry.access import villages_for_registration, withholds_members
 
 from . import choices as c
 from . import selectors, services
-from .access import can_handle, can_manage, can_record, get_grievance_or_404, handlers, is_handler, visible_links
+from .access import (
+    can_handle,
+    can_manage,
+    can_record,
+    get_grievance_or_404,
+    handlers,
+    is_handler,
+    visible_links,
+    without_withheld,
+)
 from .forms import (
     PUBLIC_SIGNER_SALT,
     AppealForm,
@@ -197,6 +206,7 @@ def grievance_list(request):
             "categories": c.Category.choices,
             "channels": c.Channel.choices,
             "can_manage": can_manage(request.user),
+            "withholds_members": withholds_members(request.user),
         },
     )
 
@@ -204,7 +214,14 @@ def grievance_list(request):
 @login_required
 def dashboard(request):
     _ensure_sees_grievances(request.user)
-    return render(request, "grievances/dashboard.html", {"counts": selectors.dashboard_counts(actor=request.user)})
+    return render(
+        request,
+        "grievances/dashboard.html",
+        {
+            "counts": selectors.dashboard_counts(actor=request.user),
+            "withholds_members": withholds_members(request.user),
+        },
+    )
 
 
 @login_required
@@ -245,7 +262,7 @@ def grievance_detail(request, pk: int):
             "decisions": grievance.decisions.select_related("by"),
             "escalations": grievance.escalations.select_related("to", "by"),
             "assignment_log": grievance.assignment_log.select_related("user", "by"),
-            "appeals": grievance.appeals.all(),
+            "appeals": without_withheld(grievance.appeals.all(), request.user),
             "handlers": handlers(),
             "forward_form": ForwardForm(),
             "decide_form": DecideForm(),
