@@ -5,7 +5,8 @@ facilitators their villages, officers the regency). Partner staff see less than 
 surveys of people who took part in a programme their organisation runs, since an income or savings figure is
 financial personal data (UU 27/2022) they need only for their own participants. Viewers read aggregates only: the
 impact estimates and graduation rates, never a survey. The graduation criteria and follow-up plan of a programme are
-set by whoever manages the programme.
+set by whoever manages the programme. The figures partner staff read (survey counts, impact estimates, graduation
+rates) leave out whoever withdrew consent to sharing with partners (`aggregate_scope`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from berdaya.accounts.models import User
 from berdaya.core.access import capabilities, ensure_sees_people, get_visible_or_404
 from berdaya.programmes.access import can_manage_programme, programmes_visible_to
 from berdaya.programmes.models import Enrolment, Programme
-from berdaya.registry.access import people_visible_to
+from berdaya.registry import choices as rc
+from berdaya.registry.access import people_visible_to, withholds_members
+from berdaya.registry.consent import excluded_for
 from berdaya.registry.models import Person, PersonQuerySet
 
 from .models import OutcomeSurvey
@@ -82,6 +85,35 @@ def programmes_with_outcomes_visible_to(user: User) -> QuerySet[Programme]:
     if capabilities(user).organisation_scoped:
         programmes = programmes.filter(organiser_id=user.organisation_id)
     return programmes
+
+
+# The scope of the figures shown to partner staff: everyone less whoever withdrew consent to sharing with partners.
+SHARING_ONLY = "sharing"
+
+
+def aggregate_scope(user: User) -> str:
+    """Whose data the outcome figures `user` reads are computed over, by name ("" everyone; SHARING_ONLY): the
+    name is what a cached estimate and a background job carry. A role that may miss some people of the households
+    it sees (registry.access.withholds_members: partner staff) reads figures without anyone who withdrew consent to
+    sharing with partners, in both arms of an estimate: they read every other participant's surveys and graduation
+    person by person, and their counts are exact (core.disclosure.for_aggregates), so a figure that still counted
+    her would give hers back by difference (with one such participant, the participants' mean baseline times their
+    number, less the sum of the others, is her income). Every other role reads the regency's figures."""
+    return SHARING_ONLY if withholds_members(user) else ""
+
+
+def aggregate_people(scope: str) -> PersonQuerySet | None:
+    """The people a figure of `scope` (aggregate_scope) counts; None for everyone."""
+    if scope == SHARING_ONLY:
+        return Person.objects.exclude(excluded_for(rc.ConsentPurpose.SHARING))
+    if scope:
+        raise ValueError(scope)
+    return None
+
+
+def people_for_figures(user: User) -> PersonQuerySet | None:
+    """The people the outcome figures `user` reads count (aggregate_scope); None for everyone."""
+    return aggregate_people(aggregate_scope(user))
 
 
 def sees_aggregates(user: User) -> bool:

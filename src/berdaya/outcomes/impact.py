@@ -377,21 +377,28 @@ CACHE_SECONDS = 600
 INLINE_MAX_SURVEYS = 50_000
 
 
-def cache_key(programme_id: int, outcome: str, comparison: str) -> str:
-    return f"outcomes:impact:{programme_id}:{outcome}:{comparison}"
+def cache_key(programme_id: int, outcome: str, comparison: str, scope: str = "") -> str:
+    key = f"outcomes:impact:{programme_id}:{outcome}:{comparison}"
+    return f"{key}:{scope}" if scope else key
 
 
-def cached_estimate(programme: Programme, outcome: str, comparison: str) -> ImpactResult | None:
+def cached_estimate(programme: Programme, outcome: str, comparison: str, scope: str = "") -> ImpactResult | None:
     from django.core.cache import cache
 
-    return cache.get(cache_key(programme.pk, outcome, comparison))
+    return cache.get(cache_key(programme.pk, outcome, comparison, scope))
 
 
-def estimate_and_cache(programme: Programme, outcome: str, comparison: str) -> ImpactResult:
+def estimate_and_cache(programme: Programme, outcome: str, comparison: str, scope: str = "") -> ImpactResult:
+    """The estimate over the people of `scope` (access.aggregate_scope: "" the regency, or without whoever
+    withdrew consent to sharing, for partner staff), left in the cache for every reader of that scope."""
     from django.core.cache import cache
 
-    result = impact_estimate(programme=programme, outcome=outcome, comparison=comparison)
-    cache.set(cache_key(programme.pk, outcome, comparison), result, CACHE_SECONDS)
+    from .access import aggregate_people
+
+    result = impact_estimate(
+        programme=programme, outcome=outcome, comparison=comparison, people=aggregate_people(scope)
+    )
+    cache.set(cache_key(programme.pk, outcome, comparison, scope), result, CACHE_SECONDS)
     return result
 
 

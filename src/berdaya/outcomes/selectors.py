@@ -117,10 +117,15 @@ def facilitators_for(actor: User) -> QuerySet[User]:
 
 
 def programme_overview(*, actor: User) -> list[dict[str, Any]]:
-    """Programmes with counts of surveys by round (aggregates: for any signed-in role)."""
+    """Programmes with counts of surveys by round (aggregates: for any signed-in role), over the people the
+    actor's figures count (access.people_for_figures)."""
+    counted = Q()
+    people = access.people_for_figures(actor)
+    if people is not None:
+        counted = Q(outcome_surveys__person__in=people.values("pk"))
     programmes = access.programmes_with_outcomes_visible_to(actor).annotate(
-        baselines=Count("outcome_surveys", filter=Q(outcome_surveys__round=c.Round.BASELINE)),
-        follow_ups=Count("outcome_surveys", filter=Q(outcome_surveys__round=c.Round.FOLLOW_UP)),
+        baselines=Count("outcome_surveys", filter=Q(outcome_surveys__round=c.Round.BASELINE) & counted),
+        follow_ups=Count("outcome_surveys", filter=Q(outcome_surveys__round=c.Round.FOLLOW_UP) & counted),
     )
     return list(programmes.order_by("-start_date").values("pk", "name", "status", "baselines", "follow_ups")[:200])
 

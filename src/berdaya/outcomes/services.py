@@ -174,27 +174,36 @@ def impact_job(job: Job, progress: Progress) -> dict[str, Any]:
     """Background-job handler of a large impact estimate: computes it and leaves it in the cache for the page."""
     programme = Programme.objects.get(pk=job.params["programme"])
     progress.start(1, _("Menghitung perkiraan dampak…"))
-    result = impact.estimate_and_cache(programme, job.params["outcome"], job.params["comparison"])
+    result = impact.estimate_and_cache(
+        programme, job.params["outcome"], job.params["comparison"], job.params.get("scope", "")
+    )
     progress.advance()
     return {"treated": result.estimate.n_treated, "control": result.estimate.n_control}
 
 
-def impact_start(*, actor: User, programme: Programme, outcome: str, comparison: str) -> Job:
-    """Start the estimate as a job (once per programme, outcome and comparison while one is queued or running)."""
+def impact_start(*, actor: User, programme: Programme, outcome: str, comparison: str, scope: str = "") -> Job:
+    """Start the estimate as a job (once per programme, outcome, comparison and scope while one is queued or
+    running). `scope`: whose data it counts (access.aggregate_scope of the reader)."""
     running = Job.objects.filter(
         kind="outcomes.impact",
         params__programme=programme.pk,
         params__outcome=outcome,
         params__comparison=comparison,
         status__in=("queued", "running"),
-    ).first()
+    )
+    running = (running.filter(params__scope=scope) if scope else running.exclude(params__has_key="scope")).first()
     if running is not None:
         return running
     return job_start(
         actor=actor,
         kind="outcomes.impact",
         handler="berdaya.outcomes.services.impact_job",
-        params={"programme": programme.pk, "outcome": outcome, "comparison": comparison},
+        params={
+            "programme": programme.pk,
+            "outcome": outcome,
+            "comparison": comparison,
+            **({"scope": scope} if scope else {}),
+        },
         title=_("Perkiraan dampak: %(p)s") % {"p": programme.name},
         total=1,
     )

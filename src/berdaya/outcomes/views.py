@@ -26,6 +26,7 @@ from berdaya.core.disclosure import for_aggregates
 from berdaya.core.forms import service_errors
 from berdaya.programmes.access import can_manage_programme
 from berdaya.programmes.models import Enrolment, Programme
+from berdaya.registry.access import withholds_members
 
 from . import access, graduation, impact, importer, selectors, services
 from .forms import ImpactForm, ImportForm, PlanForm, SurveyForm
@@ -92,7 +93,9 @@ def survey_create(request, person_pk: int):
     )
     initial = {
         "interview_date": timezone.localdate(),
-        "household_size": person.household.members.living().count() or 1,
+        # Not for a role that may miss members of the household (partner staff): the count of the members they see
+        # would be one short where a member withdrew consent to sharing, and the number would tell them so.
+        "household_size": (None if withholds_members(request.user) else person.household.members.living().count() or 1),
         "programme": request.GET.get("program") or None,
         "round": request.GET.get("putaran") or None,
         "round_month": request.GET.get("bulan") or None,
@@ -224,15 +227,16 @@ def impact_page(request, pk: int):
         outcome, comparison = form.cleaned_data["outcome"], form.cleaned_data["comparison"]
         # The estimate reads every survey of the regency; one computation serves everyone for ten minutes, and a
         # large one runs as a background job whose result the page shows once it is done.
-        result = impact.cached_estimate(programme, outcome, comparison)
+        scope = access.aggregate_scope(request.user)
+        result = impact.cached_estimate(programme, outcome, comparison, scope)
         if result is None:
             if impact.runs_inline():
-                result = impact.estimate_and_cache(programme, outcome, comparison)
+                result = impact.estimate_and_cache(programme, outcome, comparison, scope)
             else:
                 job = services.impact_start(
-                    actor=request.user, programme=programme, outcome=outcome, comparison=comparison
+                    actor=request.user, programme=programme, outcome=outcome, comparison=comparison, scope=scope
                 )
-                result = impact.cached_estimate(programme, outcome, comparison)  # a job run at once (tests)
+                result = impact.cached_estimate(programme, outcome, comparison, scope)  # a job run at once (tests)
     return render(
         request,
         "outcomes/impact.html",
@@ -253,7 +257,7 @@ def graduation_page(request, pk: int):
     plan = services.plan_of(programme)
     criteria = graduation.criteria_of(plan)
     today = timezone.localdate()
-    rate = selectors.graduation_rate(programme, (programme.start_date, today))
+    rate = selectors.graduation_rate(programme, (programme.start_date, today), access.people_for_figures(request.user))
     rows = None
     counts: dict[str, int] = {}
     if capabilities(request.user).sees_people:
