@@ -1,13 +1,16 @@
 """Who may see and change plots, harvests, sales and farmer-group profiles, on the access kernel
-(berdaya.core.access) and the registry's rules: a farmer's records follow the farmer's household, so a facilitator
-sees those of the farmers in their villages, partner staff those of their beneficiaries, viewers only aggregates."""
+(berdaya.core.access) and the registry's rules: a farmer's records follow the farmer (registry.access.person_scope_q),
+so a facilitator sees those of the farmers in their villages, partner staff those of their beneficiaries less anyone
+who withdrew consent to sharing with partners, viewers only aggregates."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import Any, TypeVar
+
+from django.db.models import Q, QuerySet
 
 from berdaya.accounts.models import User
-from berdaya.registry.access import can_edit_groups, ensure_can_edit_group, scoped_by_household
+from berdaya.registry.access import can_edit_groups, ensure_can_edit_group, person_scope_q
 from berdaya.registry.models import Group
 
 from .models import Harvest, Plot, Sale
@@ -21,16 +24,30 @@ __all__ = [
 ]
 
 
+QS = TypeVar("QS", bound=QuerySet[Any])
+
+
+def _by_farmer(qs: QS, user: User, prefix: str) -> QS:
+    # The person scope, not the household's: a farmer who withdrew consent to sharing is not a partner's to see,
+    # though the household is (their sales list names the farmer).
+    q = person_scope_q(user, prefix)
+    if q is None:
+        return qs
+    if q == Q(pk__in=[]):
+        return qs.none()
+    return qs.filter(q)
+
+
 def plots_visible_to(user: User) -> QuerySet[Plot]:
-    return scoped_by_household(Plot.objects.all(), user, "farmer__household__")
+    return _by_farmer(Plot.objects.all(), user, "farmer__")
 
 
 def harvests_visible_to(user: User) -> QuerySet[Harvest]:
-    return scoped_by_household(Harvest.objects.all(), user, "plot__farmer__household__")
+    return _by_farmer(Harvest.objects.all(), user, "plot__farmer__")
 
 
 def sales_visible_to(user: User) -> QuerySet[Sale]:
-    return scoped_by_household(Sale.objects.all(), user, "farmer__household__")
+    return _by_farmer(Sale.objects.all(), user, "farmer__")
 
 
 def can_edit_group_profiles(user: User) -> bool:
