@@ -6,12 +6,12 @@ change the registry decides or merges (the merge itself checks both households).
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
 from berdaya.core.access import AnyUser, capabilities
-from berdaya.registry.access import people_visible_to, scoped_by_household
+from berdaya.registry.access import people_visible_to, person_scope_q
 from berdaya.registry.models import PersonMerge
 
 from .models import DedupRun, MatchPair
@@ -47,11 +47,19 @@ def pairs_reviewable_by(user: User) -> QuerySet[MatchPair]:
 
 
 def merges_visible_to(user: User) -> QuerySet[PersonMerge]:
-    """Merges of two households `user` may both see (the alias is out of people lists, so scope by household)."""
+    """Merges of two people `user` may both see, by the person scope's condition (registry.access.person_scope_q:
+    the alias is out of people lists, so not people_visible_to itself): the history names both, and partner staff
+    see no one who withdrew consent to sharing with partners, though they see the household."""
     if not can_review_duplicates(user):
         return PersonMerge.objects.none()
-    qs = scoped_by_household(PersonMerge.objects.all(), user, "survivor__household__")
-    return scoped_by_household(qs, user, "merged__household__")
+    qs = PersonMerge.objects.all()
+    for prefix in ("survivor__", "merged__"):
+        q = person_scope_q(user, prefix)
+        if q == Q(pk__in=[]):
+            return qs.none()
+        if q is not None:
+            qs = qs.filter(q)
+    return qs
 
 
 def runs_visible_to(user: User) -> QuerySet[DedupRun]:

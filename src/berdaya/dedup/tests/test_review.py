@@ -119,3 +119,25 @@ def test_the_engine_reasons_are_translated_for_display_only():
     with translation.override("id"):
         assert review.pair_reasons(pair)[1]["label"] == "Nama mirip"
     assert pair.explanation == stored  # the stored explanation keeps the engine's Indonesian labels
+
+
+def test_partner_staff_see_no_merge_of_someone_who_withdrew_sharing(areas, officer, partner):
+    # Two merges inside households the partner's organisation registered; the survivor of one withdrew consent to
+    # sharing with partners. The merge history names both records: hers is not the partner's to read.
+    from berdaya.registry import services as registry_services
+
+    org = partner.organisation
+    merges = {}
+    for name in ("Menarik", "Terlihat"):
+        hh = f.household(village=VILLAGE, registered_by_organisation=org)
+        survivor = f.person(name=f"Sinta {name}", hh=hh)
+        duplicate = f.person(name=f"Sinta {name} Ganda", hh=hh, relationship=c.Relationship.CHILD)
+        merges[name] = registry_services.persons_merge(
+            actor=officer, survivor=survivor, merged=duplicate, reason="Data ganda"
+        )
+    registry_services.consent_withdraw(
+        actor=officer, person=merges["Menarik"].survivor, purpose=c.ConsentPurpose.SHARING
+    )
+    page = client_for(partner).get(reverse("dedup:merge_list")).content.decode()
+    assert "Sinta Terlihat" in page and "Sinta Menarik" not in page
+    assert "Sinta Menarik" in client_for(officer).get(reverse("dedup:merge_list")).content.decode()
