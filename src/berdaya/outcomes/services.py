@@ -184,14 +184,14 @@ def impact_job(job: Job, progress: Progress) -> dict[str, Any]:
 def impact_start(*, actor: User, programme: Programme, outcome: str, comparison: str, scope: str = "") -> Job:
     """Start the estimate as a job (once per programme, outcome, comparison and scope while one is queued or
     running). `scope`: whose data it counts (access.aggregate_scope of the reader)."""
-    running = Job.objects.filter(
+    jobs = Job.objects.filter(
         kind="outcomes.impact",
         params__programme=programme.pk,
         params__outcome=outcome,
         params__comparison=comparison,
         status__in=("queued", "running"),
     )
-    running = (running.filter(params__scope=scope) if scope else running.exclude(params__has_key="scope")).first()
+    running = (jobs.filter(params__scope=scope) if scope else jobs.exclude(params__has_key="scope")).first()
     if running is not None:
         return running
     return job_start(

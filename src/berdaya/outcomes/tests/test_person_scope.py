@@ -130,3 +130,18 @@ def test_the_survey_form_does_not_count_her_household_for_partner_staff(officer,
     assert client_for(officer).get(url).context["form"].initial["household_size"] == 2
     # The members the partner sees would be one short of the household: the number is left to the interview.
     assert client_for(partner).get(url).context["form"].initial["household_size"] is None
+
+
+def test_a_running_estimate_is_shared_within_a_scope_only(officer, partner, world):
+    from berdaya.outcomes import services
+
+    def start(user):
+        scope = access.aggregate_scope(user)
+        return services.impact_start(
+            actor=user, programme=world["programme"], outcome="savings", comparison="matched", scope=scope
+        )
+
+    regency, regency_again = start(officer), start(officer)
+    theirs, theirs_again = start(partner), start(partner)
+    assert regency.pk == regency_again.pk and theirs.pk == theirs_again.pk and regency.pk != theirs.pk
+    assert "scope" not in regency.params and theirs.params["scope"] == access.SHARING_ONLY
