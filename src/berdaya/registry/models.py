@@ -127,6 +127,9 @@ class Household(ChoiceDisplay, models.Model):
         verbose_name_plural = _("rumah tangga")
         ordering = ["id"]
         indexes = [
+            # UNIQUE on PostgreSQL (registry 0014, not in Django's state): it makes village_id a key column, so that
+            # only a village move waits for a member being added (docs/decisions.md, "A person's village"). A
+            # migration that remakes it must make it unique again (registry/tests/test_person_village.py checks).
             models.Index(fields=["village", "id"], name="household_village_idx"),
             # Exact matches only (KK search, import matching): a plain index, not Django's extra LIKE index too.
             models.Index(fields=["kk_number"], name="household_kk_idx"),
