@@ -73,6 +73,7 @@ def build(people: int, seed: int) -> dict[int, int]:
                 Person(
                     id=rec["unique_id"],
                     household_id=rec["household"],
+                    village_id=rec["village_id"],  # the household's, which the database checks (registry 0014)
                     full_name=rec["full_name"],
                     sex=rec["sex"],
                     birth_date=dt.date.fromisoformat(rec["birth_date"]),

@@ -10,7 +10,8 @@ Generates a CSV of N people (about N/3.7 households) in a child process, then in
   bulk_create  a straightforward Django import: csv.DictReader + Household/Person bulk_create in batches.
   readers      while the berdaya import runs, another process requests the registry list page (/registri/) as an
                officer every 200 ms; its latencies (p50, p95, max) say whether registry pages keep answering.
-Prints one JSON line. Peak RSS is read after the berdaya import (resource.getrusage, so it is the peak so far).
+Prints one JSON line (`cpu_s`: the CPU of the berdaya import, this process's and its PostgreSQL backend's). Peak RSS
+is read after the berdaya import (resource.getrusage, so it is the peak so far).
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ sys.path.insert(0, str(ROOT / "src"))
 
 
 def generate(path: Path, people: int, seed: int) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "berdaya.settings")
+    import django
+
+    django.setup()  # the file's columns are read from the models
     from berdaya.imports.sample import generate_households_csv
 
     villages = [line.split(",")[0] for line in (ROOT / "bench" / ".villages").read_text().splitlines() if line]
@@ -127,9 +132,29 @@ def floor(path: Path) -> float:
 def berdaya_import(path: Path, actor) -> tuple[float, dict]:
     from berdaya.imports.pipeline import import_households
 
-    started = time.monotonic()
+    started, cpu = time.monotonic(), _cpu()
     result = import_households(path=path, actor=actor, dry_run=False, mode="valid-only", label="bench")
-    return time.monotonic() - started, {**result.as_dict(), "phases": result.timings}
+    seconds, used = time.monotonic() - started, _cpu()
+    cpu_s = {k: round(used[k] - cpu[k], 2) for k in cpu}
+    return seconds, {**result.as_dict(), "phases": result.timings, "cpu_s": cpu_s}
+
+
+def _cpu() -> dict[str, float]:
+    """CPU seconds used so far by this process (all its threads: DuckDB's too) and, on PostgreSQL on this machine,
+    by its backend (Linux /proc; parallel workers of an index build are other processes, not counted). On a shared
+    machine these move far less with the load than the wall time does."""
+    from django.db import connection
+
+    used = {"process": time.process_time()}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        stat = Path(f"/proc/{pid}/stat")
+        if stat.exists():
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            used["postgres_backend"] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
 
 
 def reader(stop: Path) -> None:
@@ -334,6 +359,7 @@ def main() -> None:
                 "registry_list_during_import": readers,
                 "peak_rss_mb": round(peak),
                 "phases_s": result["phases"],
+                "cpu_s": result["cpu_s"],
                 "load_avg_1_5_15": [round(x, 2) for x in os.getloadavg()],
                 "load_avg_before": load_before,
             }

@@ -158,11 +158,13 @@ def build(cursor, vendor: str, people: int, plots: bool = False, partner: tuple[
     p = "(s.i * 2246822519)"
     cursor.execute(
         esc(
-            "INSERT INTO registry_person (id, household_id, nik, nik_missing_reason, nik_override_reason, full_name, "
-            "sex, birth_place, birth_date, relationship, marital_status, education, occupation, phone, wgss_seeing, "
-            "wgss_hearing, wgss_walking, wgss_remembering, wgss_selfcare, wgss_communicating, status, created_at, "
-            "updated_at) "
-            f"SELECT s.i, ((s.i - 1) % %s) + 1, "
+            "INSERT INTO registry_person (id, household_id, village_id, nik, nik_missing_reason, nik_override_reason, "
+            "full_name, sex, birth_place, birth_date, relationship, marital_status, education, occupation, phone, "
+            "wgss_seeing, wgss_hearing, wgss_walking, wgss_remembering, wgss_selfcare, wgss_communicating, status, "
+            "created_at, updated_at) "
+            # Each person's village is their household's: sent, so that the database's check (registry 0014) rewrites
+            # no row.
+            f"SELECT s.i, ((s.i - 1) % %s) + 1, v.code, "
             "CASE WHEN s.i % 20 = 0 THEN NULL ELSE CAST(1502010000000000 + s.i AS varchar(16)) END, "
             "CASE WHEN s.i % 20 = 0 THEN 'unknown' ELSE '' END, '', 'Warga ' || CAST(s.i AS varchar(10)), "
             f"CASE WHEN ({p} / 7) % 2 = 0 THEN 'F' ELSE 'M' END, '', {birth}, "
@@ -173,9 +175,9 @@ def build(cursor, vendor: str, people: int, plots: bool = False, partner: tuple[
             "NULL, NULL, NULL, "
             f"CASE WHEN ({p} / 29) % 100 < 2 THEN 'moved_out' WHEN ({p} / 29) % 100 < 3 THEN 'deceased' "
             f"ELSE 'active' END, {now}, {now} "
-            f"FROM {seq(vendor)}"
+            f"FROM {seq(vendor)} JOIN bench_village v ON v.idx = (((s.i - 1) % %s) + 1) % 215"
         ),
-        [households, households, people],
+        [households, households, people, households],
     )
     if plots:
         # One plot for every fourth farmer or farm labourer, 0.1-3.09 ha, one in five no longer farmed.

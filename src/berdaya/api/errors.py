@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from berdaya.core.conflicts import WRITE_CONFLICT, is_write_conflict, rolled_back
 from berdaya.registry.services import RegistrationErrors
 
 
@@ -109,6 +110,13 @@ def _own_wording(exc: Exception, message: str, method: str) -> str:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if is_write_conflict(exc) and rolled_back():
+        # Another transaction wrote the same rows (core.conflicts): nothing was saved, the client may send it again.
+        message = str(WRITE_CONFLICT)
+        return Response(
+            {"detail": message, "errors": [{"field": None, "rule": "conflict", "message": message}]},
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, DjangoValidationError):
         rows = django_errors(exc)
         return Response({"detail": _("Data tidak valid."), "errors": rows}, status=status.HTTP_400_BAD_REQUEST)

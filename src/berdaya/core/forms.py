@@ -17,10 +17,13 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import OperationalError
 from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from berdaya.core.conflicts import WRITE_CONFLICT, is_write_conflict, rolled_back
 
 ISO_DATE = "%Y-%m-%d"
 
@@ -248,11 +251,18 @@ def service_errors(
     with no form page of its own (a status change, a member added from a list) passes the request instead: the
     messages become flash messages, one each, or one sentence with joined=True. Exceptions named in `also`
     (PermissionDenied from a service, Http404 from a lookup inside the block) are shown the same way, as their text.
+    A write another transaction ended (core.conflicts: a deadlock...) is shown too, once the service's transaction
+    has rolled back whole: nothing was saved and the user may send the form again.
     """
     try:
         yield
     except ValidationError as exc:
         _show(target, exc, joined=joined)
+    except OperationalError as exc:
+        # Inside a transaction still to be rolled back (a caller's own), the page could not be drawn: a server error.
+        if not is_write_conflict(exc) or not rolled_back():
+            raise
+        _show(target, ValidationError(WRITE_CONFLICT), joined=joined)
     except also as exc:
         _show(target, ValidationError(str(exc)), joined=joined)
 

@@ -215,7 +215,8 @@ SOCIAL_ATTRIBUTES: dict[str, Attribute] = {
     "sex": Attribute("sex", _as_sex),
     "birth_date": Attribute("birth_date", _as_date),
     "age": Attribute("birth_date", _as_int, build=_age_q, sortable=False),
-    "village_code": Attribute("household__village_id", _as_text),
+    # The person's own copy of their household's village (Person.village, kept by the database): an index range.
+    "village_code": Attribute("village_id", _as_text),
     "district_code": Attribute("household__village__district_id", _as_text),
     "relationship": Attribute("relationship", _as_text),
     "marital_status": Attribute("marital_status", _as_text),

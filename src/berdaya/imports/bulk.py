@@ -142,11 +142,16 @@ def write(run: Import, cur) -> None:
     if p_new:
         p_vals = [sent(f"c.{k}") if BY_KEY[k].kind in ("decimal", "date") else f"c.{k}" for k in PERSON_KEYS]
         stamp_cols, stamp_vals = stamps("registry_person")
+        # Each person's village is their household's (Person.village): the database checks every row against the
+        # household and rewrites the ones that differ (registry migration 0014), so sending it right saves a second
+        # write of every row. A household whose village the file changes is moved below (write_updates), and the
+        # database moves its people with it.
         transport.stream(
             cur,
             "registry_person",
-            ["id", "household_id", *PERSON_KEYS, "nik_override_reason", "status", *stamp_cols],
-            f"SELECT {p_base} + row_number() OVER (ORDER BY c.row_no) - 1 AS id, h.hh_id, {', '.join(p_vals)}, "
+            ["id", "household_id", "village_id", *PERSON_KEYS, "nik_override_reason", "status", *stamp_cols],
+            f"SELECT {p_base} + row_number() OVER (ORDER BY c.row_no) - 1 AS id, h.hh_id, h.village_id, "
+            f"{', '.join(p_vals)}, "
             f"'', {q.lit(c.PersonStatus.ACTIVE)}{stamp_vals} FROM conv c "
             "JOIN hh h ON h.hh_key = c.hh_key WHERE c.person_id IS NULL ORDER BY id",
             on_rows=progress(0.5, 0.75),

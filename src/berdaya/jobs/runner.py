@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from berdaya.core.conflicts import is_write_conflict
+
 from .models import Job
 from .progress import JobCancelled, JobMonitor, JobProgress, cancel_flag_exists, cancel_flag_path
 
@@ -70,7 +72,15 @@ def job_run(job_id: int) -> Job:
             finish(
                 job,
                 Job.Status.FAILED,
-                message=_("Gagal: tidak ada perubahan yang disimpan."),
+                message=(
+                    # Another transaction wrote the same rows (core.conflicts): running it again is safe.
+                    _(
+                        "Gagal karena data yang sama sedang diubah oleh proses lain; tidak ada perubahan yang disimpan. "
+                        "Ulangi tugas ini."
+                    )
+                    if is_write_conflict(exc)
+                    else _("Gagal: tidak ada perubahan yang disimpan.")
+                ),
                 error=f"{type(exc).__name__}: {exc}"[:2000],
                 done=progress.done,
             )

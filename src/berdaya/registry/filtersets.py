@@ -88,9 +88,7 @@ class PersonFilterSet(FilterSet):
         queryset=_districts,
         field_name="household__village__district",
     )
-    village = df.ModelChoiceFilter(
-        label=_("Desa/kelurahan"), queryset=Village.objects.all(), field_name="household__village"
-    )
+    village = df.ModelChoiceFilter(label=_("Desa/kelurahan"), queryset=Village.objects.all(), field_name="village")
     sex = df.ChoiceFilter(label=_("Jenis kelamin"), choices=c.Sex.choices)
     age_band = df.ChoiceFilter(label=_("Kelompok umur"), choices=AGE_BANDS, method="filter_age")
     disability = df.ChoiceFilter(

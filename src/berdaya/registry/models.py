@@ -7,7 +7,7 @@ kept by django-simple-history and shown on the record.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -127,6 +127,9 @@ class Household(ChoiceDisplay, models.Model):
         verbose_name_plural = _("rumah tangga")
         ordering = ["id"]
         indexes = [
+            # UNIQUE on PostgreSQL (registry 0014, not in Django's state): it makes village_id a key column, so that
+            # only a village move waits for a member being added (docs/decisions.md, "A person's village"). A
+            # migration that remakes it must make it unique again (registry/tests/test_person_village.py checks).
             models.Index(fields=["village", "id"], name="household_village_idx"),
             # Exact matches only (KK search, import matching): a plain index, not Django's extra LIKE index too.
             models.Index(fields=["kk_number"], name="household_kk_idx"),
@@ -194,6 +197,22 @@ class Person(ChoiceDisplay, models.Model):
     household = models.ForeignKey(
         Household, verbose_name=_("rumah tangga"), on_delete=models.PROTECT, related_name="members", db_index=False
     )
+    # The household's village, copied by the database itself (triggers of migration registry 0014, on every insert
+    # of a person, every change of a person's household and every move of a household), so that a village's or a
+    # facilitator's people are an index range (`person_village_idx`: village, id) instead of a walk of every person
+    # probing their household (docs/decisions.md, "A person's village"). Never written by the application: not a
+    # form field, not in the history; the scope rules (registry.access) filter on it.
+    village = models.ForeignKey(
+        "areas.Village",
+        verbose_name=_("desa/kelurahan"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_index=False,
+    )
     nik = models.CharField(_("NIK"), max_length=16, null=True, blank=True, validators=[digits_16])
     nik_missing_reason = models.CharField(
         _("alasan tidak ada NIK"), max_length=20, choices=c.NikMissingReason.choices, blank=True
@@ -243,7 +262,7 @@ class Person(ChoiceDisplay, models.Model):
     )
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"], no_db_index=["household", "merged_into"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "village"], no_db_index=["household", "merged_into"])
 
     objects = PersonQuerySet.as_manager()
 
@@ -293,10 +312,20 @@ class Person(ChoiceDisplay, models.Model):
             # The likely-duplicate check of every registration reads the people born on the same dates (in id order,
             # keyset): without it a scan of the whole registry per new member (0.2-0.4 s at a million people).
             models.Index(fields=["birth_date", "id"], name="person_birth_date_idx"),
+            # A village's people, newest first, as an index range (the village and facilitator lists, the SPDCI
+            # village search); carries the status, so that leaving out merged aliases needs no row.
+            models.Index(fields=["village", "id"], include=["status"], name="person_village_idx"),
         ]
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The database writes `village` (its triggers); the instance is kept in step when its household is at hand,
+        # so that what it holds is what is stored.
+        if Person.household.is_cached(self):
+            self.village_id = self.household.village_id
+        super().save(*args, **kwargs)
 
     @property
     def is_alias(self) -> bool:

@@ -221,11 +221,17 @@ def _nik_taken_on_field(exc: ValidationError) -> ValidationError:
     return ValidationError(errors)
 
 
+# Columns the database keeps itself (Person.village, from the household): an instance read before its household moved
+# holds the old value, which is no change of the user's.
+_KEPT_BY_DATABASE: dict[type[Model], set[str]] = {Person: {"village_id"}}
+
+
 def _unchanged(obj: Model) -> bool:
     """Whether a stored record holds exactly what `obj` holds (after full_clean has normalised it)."""
     if obj.pk is None or obj._state.adding:
         return False
-    names = [f.attname for f in obj._meta.concrete_fields]
+    kept = _KEPT_BY_DATABASE.get(type(obj), set())
+    names = [f.attname for f in obj._meta.concrete_fields if f.attname not in kept]
     stored = type(obj)._default_manager.filter(pk=obj.pk).values(*names).first()
     return stored is not None and all(stored[name] == getattr(obj, name) for name in names)
 

@@ -348,3 +348,22 @@ def test_a_message_of_ours_raised_as_a_parse_error_is_kept():
     with translation.override("id"):
         response = exception_handler(exceptions.ParseError("Berkas CSV rusak."), {"request": None})
     assert response.data["detail"] == "Berkas CSV rusak."
+
+
+@pytest.mark.parametrize("header,start", [(None, "Data yang sama"), ("en", "The same records")])
+def test_a_write_another_transaction_ended_answers_409_and_saves_nothing(officer, monkeypatch, header, start):
+    from berdaya.api import views
+    from berdaya.core.tests.test_conflicts import DEADLOCK
+    from berdaya.registry.services import household_update
+
+    def crossed(**kwargs):
+        household_update(**kwargs)  # written, then ended by PostgreSQL (a deadlock): rolled back whole
+        raise DEADLOCK
+
+    monkeypatch.setattr(views, "household_update", lambda **kwargs: transaction.atomic()(crossed)(**kwargs))
+    hh = factories.household(address="Jl. Lama")
+    response = client(officer, header).patch(f"/api/v1/households/{hh.pk}/", {"address": "Jl. Baru"}, format="json")
+    assert response.status_code == 409, response.content
+    body = response.json()
+    assert body["detail"].startswith(start) and body["errors"][0]["rule"] == "conflict"
+    assert Household.objects.get(pk=hh.pk).address == "Jl. Lama"

@@ -26,6 +26,12 @@ def failing_handler(job, progress):
     raise RuntimeError("boom")
 
 
+def conflicting_handler(job, progress):
+    from berdaya.core.tests.test_conflicts import DEADLOCK
+
+    raise DEADLOCK
+
+
 def test_it_runs_a_job_through_the_task_backend(officer, django_capture_on_commit_callbacks):
     with (
         override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}),
@@ -44,6 +50,15 @@ def test_it_records_failure_and_cancellation(officer):
     job_cancel(actor=officer, job=job)
     job.refresh_from_db()
     assert job.status == Job.Status.CANCELLED
+
+
+def test_a_job_another_transaction_ended_says_it_may_run_again(officer):
+    failed = job_run(Job.objects.create(kind="t", handler=f"{__name__}.conflicting_handler", created_by=officer).pk)
+    assert failed.status == Job.Status.FAILED and "deadlock detected" in failed.error
+    assert failed.message == (
+        "Gagal karena data yang sama sedang diubah oleh proses lain; tidak ada perubahan yang disimpan. "
+        "Ulangi tugas ini."
+    )
 
 
 def test_running_job_stops_when_cancel_requested(officer):
