@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from berdaya.accounts.models import User
 from berdaya.core.forms import DateInput, form_field, label_choices, style_widgets
 from berdaya.organisations.models import Organisation
+from berdaya.registry.access import people_visible_to
 from berdaya.registry.models import Person
 
 from . import choices as c
@@ -52,7 +53,7 @@ class EpisodeForm(forms.ModelForm):
             "family_contact": _("Anggota rumah tangga yang dihubungi bila ada apa-apa; atau isi nama dan nomor HP."),
         }
 
-    def __init__(self, *args, person: Person, **kwargs):
+    def __init__(self, *args, person: Person, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             del self.fields["stage"]
@@ -60,9 +61,15 @@ class EpisodeForm(forms.ModelForm):
             form_field(self, "stage", forms.ChoiceField).choices = [
                 (s.value, s.label) for s in c.Stage if s != c.Stage.CANCELLED
             ]
-        form_field(self, "family_contact", forms.ModelChoiceField).queryset = (
-            Person.objects.living().filter(household=person.household_id).exclude(pk=person.pk).order_by("full_name")
-        )
+        # The household's members the user may see (registry.access.people_visible_to): partner staff are never
+        # offered a member who withdrew consent to sharing. A contact already chosen whom the user may not see stays
+        # as it is: the field is left out, so saving neither shows nor clears it.
+        visible = people_visible_to(user).living().filter(household=person.household_id).exclude(pk=person.pk)
+        contact_id = self.instance.family_contact_id if self.instance.pk else None
+        if contact_id and not visible.filter(pk=contact_id).exists():
+            del self.fields["family_contact"]
+        else:
+            form_field(self, "family_contact", forms.ModelChoiceField).queryset = visible.order_by("full_name")
         style_widgets(self, empty_label=_("— pilih —"))
 
     @property
@@ -78,7 +85,7 @@ class EpisodeForm(forms.ModelForm):
     @property
     def contact_fields(self):
         names = ["family_contact", "family_contact_name", "family_contact_phone", "family_contact_relationship"]
-        return [self[name] for name in names]
+        return [self[name] for name in names if name in self.fields]
 
 
 class EpisodeAdvanceForm(forms.Form):

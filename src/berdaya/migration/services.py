@@ -110,11 +110,15 @@ def episode_create(*, actor: User, person: Person, data: dict[str, Any]) -> Migr
 def episode_update(*, actor: User, episode: MigrationEpisode, data: dict[str, Any]) -> MigrationEpisode:
     """Change the details and document checklist. The stage moves only through `episode_advance`."""
     ensure_can_edit_household(actor, episode.person.household)
+    chosen = episode.family_contact_id
     for field, value in data.items():
         if field not in EPISODE_FIELDS:
             raise ValueError(f"not an editable episode field: {field}")
         setattr(episode, field, value)
-    _check_family_contact(actor, episode)
+    # A contact chosen before stands, whoever edits the rest (partner staff may not see her: the form leaves the
+    # field out for them); a new choice must be someone the actor may see.
+    if episode.family_contact_id != chosen:
+        _check_family_contact(actor, episode)
     _save(episode, actor)
     return episode
 

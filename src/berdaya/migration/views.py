@@ -24,7 +24,7 @@ from berdaya.core.confirm import confirm_first
 from berdaya.core.documents import document_response
 from berdaya.core.forms import service_errors
 from berdaya.core.pagination import paginate
-from berdaya.registry.access import get_person_or_404
+from berdaya.registry.access import get_person_or_404, people_visible_to
 
 from . import choices as c
 from . import selectors, services
@@ -83,7 +83,7 @@ def episode_create(request, person_pk: int):
     person = get_person_or_404(request.user, person_pk)
     if not capabilities(request.user).edits_registry:
         raise PermissionDenied
-    form = EpisodeForm(request.POST or None, person=person)
+    form = EpisodeForm(request.POST or None, person=person, user=request.user)
     if request.method == "POST" and form.is_valid():
         with service_errors(form):
             episode = services.episode_create(actor=request.user, person=person, data=dict(form.cleaned_data))
@@ -97,7 +97,7 @@ def episode_edit(request, pk: int):
     episode = _episode_or_404(request, pk)
     if not capabilities(request.user).edits_registry:
         raise PermissionDenied
-    form = EpisodeForm(request.POST or None, instance=episode, person=episode.person)
+    form = EpisodeForm(request.POST or None, instance=episode, person=episode.person, user=request.user)
     if request.method == "POST" and form.is_valid():
         with service_errors(form):
             services.episode_update(actor=request.user, episode=episode, data=dict(form.cleaned_data))
@@ -126,6 +126,12 @@ def episode_detail(request, pk: int):
             "reintegration": reintegration,
             "history": episode.history.select_related("history_user").order_by("-history_date")[:20],
             "under_age": episode.person.age < 18 and episode.abroad,
+            # A family contact the user may not see (a member who withdrew consent to sharing, for partner staff) is
+            # shown as no contact chosen: neither her name nor that someone is hidden.
+            "contact_seen": bool(
+                episode.family_contact_id
+                and people_visible_to(request.user).filter(pk=episode.family_contact_id).exists()
+            ),
         },
     )
 

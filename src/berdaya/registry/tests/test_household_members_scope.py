@@ -287,3 +287,29 @@ def test_an_officer_splits_with_every_member_counted_and_the_oldest_who_stays_le
     services.household_split(actor=officer, household=hh, people=[head, child], new_head=head, date=dt.date(2026, 1, 1))
     wife.refresh_from_db()
     assert (wife.household_id, wife.relationship) == (hh.pk, c.Relationship.HEAD)
+
+
+def test_a_migrant_workers_family_contact_is_never_a_member_hidden_from_partner_staff(officer, partner, family):
+    # given: the head works abroad, and an officer chose the wife (who withdrew sharing consent) as his family contact
+    head, wife = family["head"], family["wife"]
+    trip = episode(head, officer, family_contact=wife)
+    client = client_for(partner)
+    # when: partner staff open a new episode's form, the existing episode and its edit form
+    new_form = client.get(reverse("migration:episode_create", args=[head.pk])).content.decode()
+    detail = client.get(reverse("migration:episode_detail", args=[trip.pk])).content.decode()
+    edit = client.get(reverse("migration:episode_edit", args=[trip.pk])).content.decode()
+    # then: her name and id are offered and shown nowhere; the members they see are offered
+    for page in (new_form, detail, edit):
+        assert "Istri Menarik Diri" not in page
+        assert f'value="{wife.pk}"' not in page
+    assert "Anak Terlihat" in new_form
+    # and saving the edit form as they see it keeps the contact an officer chose
+    data = {"destination": trip.destination, "channel": trip.channel, "sector": "", "employer": ""}
+    saved = client.post(reverse("migration:episode_edit", args=[trip.pk]), {**data, "employer": "PT Sawit"})
+    assert saved.status_code == 302, saved.context["form"].errors
+    trip.refresh_from_db()
+    assert trip.employer == "PT Sawit"
+    assert trip.family_contact_id == wife.pk
+    # Officers see and may choose her.
+    officer_form = client_for(officer).get(reverse("migration:episode_create", args=[head.pk])).content.decode()
+    assert f'value="{wife.pk}"' in officer_form
