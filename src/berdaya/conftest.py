@@ -121,7 +121,9 @@ def pytest_collection_modifyitems(config, items):
     A transactional test empties the database when it ends. Without serialized rollback, that flush lets post_migrate
     recreate content types under new ids, and the next test that does restore the serialized data then fails on
     their unique key; the data migrations' rows (commodities, units) would also be gone for it. One rule for all of
-    them, so a new browser test cannot break the ones that run after it.
+    them, so a new browser test cannot break the ones that run after it. The marker says so too: pytest-django
+    serializes the test database at its creation only when a collected test's django_db marker asks for serialized
+    rollback (the fixture alone does not count for a marked test), and a run of a few files may hold no such test.
     """
     reason = browser_missing()
     if reason:
@@ -147,5 +149,11 @@ def pytest_collection_modifyitems(config, items):
         transactional = (
             "transactional_db" in names or "live_server" in names or bool(marker and marker.kwargs.get("transaction"))
         )
-        if transactional and "django_db_serialized_rollback" not in names:
+        if not transactional:
+            continue
+        if "django_db_serialized_rollback" not in names:
             names.append("django_db_serialized_rollback")
+        if marker is not None and not marker.kwargs.get("serialized_rollback"):
+            # Prepended: the closest marker, the one pytest-django reads.
+            kwargs = {**marker.kwargs, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
