@@ -14,9 +14,9 @@ import pytest
 
 from berdaya.imports.pipeline import import_households
 from berdaya.registry import choices as c
-from berdaya.registry import services
 from berdaya.registry.models import Person
 from berdaya.testing import factories
+from berdaya.testing.consent import hidden_and_headless
 
 from .helpers import person_row, write_csv
 
@@ -31,22 +31,7 @@ OUT_OF_SCOPE = "Baris ini tidak bisa diimpor dengan hak akses Anda."
 
 @pytest.fixture
 def registered(officer, partner):
-    """Two households the partner's organisation registered, alike to the partner: a daughter they see and no head
-    they see. In `hidden` the head withdrew consent to sharing with partners; in `headless` the head died."""
-    made = {}
-    for key in ("hidden", "headless"):
-        hh = factories.household(
-            village=JANGKAT_1, kk_number=factories.kk_number(), registered_by_organisation=partner.organisation
-        )
-        head = factories.person(hh=hh, name=f"Kepala {key}", sex=c.Sex.MALE, birth_date=dt.date(1970, 1, 5))
-        child = factories.person(
-            hh=hh, name=f"Anak {key}", relationship=c.Relationship.CHILD, birth_date=dt.date(2000, 4, 2)
-        )
-        made[key] = {"hh": hh, "head": head, "child": child}
-    on = dt.date.today() - dt.timedelta(days=10)
-    services.consent_withdraw(actor=officer, person=made["hidden"]["head"], purpose=c.ConsentPurpose.SHARING, on=on)
-    services.person_record_death(actor=officer, person=made["headless"]["head"], date=on)
-    return made
+    return hidden_and_headless(officer, partner.organisation_id, JANGKAT_1)
 
 
 def _member_row(person: Person, **fields) -> dict[str, str]:

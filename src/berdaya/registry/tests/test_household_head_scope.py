@@ -20,6 +20,7 @@ from berdaya.registry import services
 from berdaya.registry.models import Person
 from berdaya.testing import factories
 from berdaya.testing.clients import client_for
+from berdaya.testing.consent import hidden_and_headless
 
 pytestmark = pytest.mark.django_db
 
@@ -32,20 +33,7 @@ REFUSED = (
 
 @pytest.fixture
 def households(officer, partner):
-    """Two households the partner's organisation registered, alike to the partner: a child they see and no head
-    they see. In `hidden` the head withdrew consent to sharing with partners; `headless` lost its head (she died)."""
-    made = {}
-    for key in ("hidden", "headless"):
-        hh = factories.household(village=JANGKAT_1, registered_by_organisation=partner.organisation)
-        head = factories.person(hh=hh, name=f"Kepala {key}", birth_date=dt.date(1970, 1, 5))
-        child = factories.person(
-            hh=hh, name=f"Anak {key}", relationship=c.Relationship.CHILD, birth_date=dt.date(2000, 4, 2)
-        )
-        made[key] = {"hh": hh, "head": head, "child": child}
-    on = dt.date.today() - dt.timedelta(days=10)
-    services.consent_withdraw(actor=officer, person=made["hidden"]["head"], purpose=c.ConsentPurpose.SHARING, on=on)
-    services.person_record_death(actor=officer, person=made["headless"]["head"], date=on)
-    return made
+    return hidden_and_headless(officer, partner.organisation_id, JANGKAT_1)
 
 
 def api_client(user) -> APIClient:
