@@ -463,6 +463,10 @@ LOGGING = {
         "django": {"level": "INFO", "handlers": ["console"], "propagate": False},
         # The development server's request log prints the query string (a search by NIK): through the filter too.
         "django.server": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        # APScheduler announces every job it adds ("Adding job tentatively", "Added job ...") at INFO: twenty lines
+        # on each start of `berdaya serve`. Each run's result is recorded in the database (the schedule page);
+        # its warnings and errors (a missed or failed run) still reach the log.
+        "apscheduler": {"level": env_str("SCHEDULER_LOG_LEVEL", "WARNING")},
     },
 }
 

@@ -69,6 +69,18 @@ def number(value: Value) -> str:
     return f"{value:,.1f}".replace(",", "·").replace(".", ",").replace("·", ".")
 
 
+def _axis_end(high: float) -> str:
+    """The axis end as written: a whole number without a decimal (an axis of counts reads "0 – 500 orang", not
+    "500,0"); a fraction (the end of an axis of shares) with its decimal."""
+    return number(int(high) if high >= 1 and float(high).is_integer() else high)
+
+
+def _total(cells: Sequence[Value]) -> Value:
+    """The sum of a bar's drawn segments, of the values' own kind: counts add up to a count (418, never "418,0"),
+    floats to a float."""
+    return sum((v for v in cells if v is not None and not isinstance(v, str)), start=0)
+
+
 def _nice_max(high: float) -> float:
     """The smallest 1/2/2.5/5 × 10^k at or above `high` (the axis end)."""
     if high <= 0:
@@ -174,7 +186,7 @@ def bar_chart(
     parts.append(f'<text x="{left:.1f}" y="{axis_y:.1f}" font-size="{FONT - 2}" fill="#555">0</text>')
     parts.append(
         f'<text x="{left + plot_w:.1f}" y="{axis_y:.1f}" font-size="{FONT - 2}" fill="#555" text-anchor="end">'
-        f"{escape(number(high))} {escape(unit)}</text>"
+        f"{escape(_axis_end(high))} {escape(unit)}</text>"
     )
     if legend_parts:
         parts.append(f'<g transform="translate(0 {axis_y + FONT + 6:.1f})">{"".join(legend_parts)}</g>')
@@ -198,16 +210,18 @@ def stacked_bar_chart(
     if not labels or not series:
         return _empty(title, width)
     totals: list[float] = []
+    written: list[Value] = []
     partial: list[bool] = []
     for gi in range(len(labels)):
         cells = [s.values[gi] if gi < len(s.values) else None for s in series]
-        totals.append(sum(_num(v) or 0.0 for v in cells))
+        written.append(_total(cells))
+        totals.append(float(written[-1] or 0))
         partial.append(any(isinstance(v, str) for v in cells))
     if not any(totals) and not any(partial):
         return _empty(title, width)
     high = _nice_max(max(totals))
     left = _label_width(labels, width)
-    value_room = 12 + FONT * 0.6 * max(len(number(t)) + 1 for t in totals)
+    value_room = 12 + FONT * 0.6 * max(len(number(t)) + 1 for t in written)
     plot_w = max(40.0, width - left - value_room)
     bar_h, gap, top = 18.0, 8.0, 6.0
     legend_parts, legend_h = _legend(series, 0, width, 4)
@@ -231,12 +245,12 @@ def stacked_bar_chart(
                 "</title></rect>"
             )
             x += w
-        total = ("≥" if partial[gi] else "") + number(totals[gi])
+        total = ("≥" if partial[gi] else "") + number(written[gi])
         parts.append(f'<text x="{x + 4:.1f}" y="{y + bar_h - 4:.1f}" font-size="{FONT - 1}">{escape(total)}</text>')
     axis_y = top + (bar_h + gap) * len(labels) + 12
     parts.append(
         f'<text x="{left + plot_w:.1f}" y="{axis_y:.1f}" font-size="{FONT - 2}" fill="#555" text-anchor="end">'
-        f"0 – {escape(number(high))} {escape(unit)}</text>"
+        f"0 – {escape(_axis_end(high))} {escape(unit)}</text>"
     )
     parts.append(f'<g transform="translate(0 {axis_y + FONT + 6:.1f})">{"".join(legend_parts)}</g>')
     parts.append("</svg>")

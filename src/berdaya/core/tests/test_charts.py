@@ -45,3 +45,16 @@ def test_a_long_category_name_is_shortened_beside_the_bars_with_its_full_name_ke
     name = "Rumah tangga dikepalai perempuan"
     svg = bar_chart([name, "A"], [Series("n", [3, 4])], title="t", width=320)
     assert "…<title>Rumah tangga dikepalai perempuan</title>" in svg
+
+
+def test_counts_and_their_axis_are_written_as_whole_numbers_and_means_keep_their_decimal():
+    # A bar's total of counts is a count ("418", not "418,0"), and so is the end of an axis of counts.
+    svg = stacked_bar_chart(["0-17"], [Series("P", [400]), Series("L", [18])], title="t", unit="orang")
+    assert ">418<" in svg and "418,0" not in svg
+    assert "0 – 500 orang" in svg
+    bars = bar_chart(["A"], [Series("n", [16])], title="t", unit="orang")
+    assert ">20 orang<" in bars and "20,0" not in bars
+    assert ">≥7<" in stacked_bar_chart(["0-17"], [Series("P", [7]), Series("L", ["<5"])], title="t")
+    # Floats (a mean, a share) keep their one decimal, in the bar and in its total.
+    assert ">2,5<" in stacked_bar_chart(["x"], [Series("a", [1.5]), Series("b", [1.0])], title="t")
+    assert "0,5" in bar_chart(["A"], [Series("share", [0.3])], title="t")
