@@ -40,6 +40,7 @@ from berdaya.organisations.models import Organisation
 from berdaya.partners.access import agreements_visible_to, commitments_visible_to
 from berdaya.programmes import choices as pc
 from berdaya.programmes.models import Assistance, Enrolment, Programme, Session
+from berdaya.programmes.selectors import counted_for
 from berdaya.registry.access import people_visible_to
 
 from . import choices as c
@@ -189,12 +190,14 @@ def _sum_subquery(qs: QuerySet[Any], outer: str, column: str, output: Field[Any,
     )
 
 
-def commitment_progress(commitments: list[Commitment], today: dt.date | None = None) -> list[Progress]:
+def commitment_progress(commitments: list[Commitment], *, actor: User, today: dt.date | None = None) -> list[Progress]:
     """Committed vs delivered for each commitment, in three queries whatever their number.
 
     Delivered = Contribution rows + what programme records show for the linked programmes within the commitment's
     period: funds = disbursed assistance (Rp), trainings = sessions held, equipment = goods disbursed. Assistance a
-    Contribution row already names is not counted twice."""
+    Contribution row already names is not counted twice. The assistance is counted as `actor` counts a programme's
+    (programmes.selectors.counted_for): for partner staff only the assistance to the people they may see, the rows
+    of the ledger they read, so the figure gives back no participant who withdrew consent to sharing."""
     today = today or timezone.localdate()
     ids = [x.pk for x in commitments]
     recorded: dict[int, dict] = {
@@ -210,8 +213,9 @@ def commitment_progress(commitments: list[Commitment], today: dt.date | None = N
         "date__lte": OuterRef("commitment__end_date"),
     }
     named = Contribution.objects.filter(assistance=OuterRef("pk"), commitment=OuterRef(OuterRef("commitment_id")))
-    spent = Assistance.objects.filter(
-        programme=OuterRef("programme_id"), status__in=pc.SPENT_STATUSES, **in_period
+    spent = counted_for(
+        actor,
+        Assistance.objects.filter(programme=OuterRef("programme_id"), status__in=pc.SPENT_STATUSES, **in_period),
     ).exclude(Exists(named))
     big: IntegerField[int, int] = IntegerField()
     links = (
@@ -279,19 +283,21 @@ def commitments_of(*, actor: User, organisation: Organisation) -> QuerySet[Commi
 def organisation_results(organisation: Organisation, *, actor: User) -> dict:
     """Results of an organisation's programmes (organised or funded): participants by status, people completing,
     Rupiah disbursed, sessions held, and how many of its participants the actor may see as people. Grouped
-    queries only."""
+    queries only. Participants and assistance are counted as `actor` counts a programme's
+    (programmes.selectors.counted_for): for partner staff over the people they may see, so that no total less the
+    people they open gives back a participant who withdrew consent to sharing with partners."""
     today = timezone.localdate()
     programmes = programmes_of(organisation).values("pk")
     by_status = dict(
-        Enrolment.objects.filter(programme__in=programmes)
+        counted_for(actor, Enrolment.objects.filter(programme__in=programmes))
         .values("status")
         .annotate(n=Count("person", distinct=True))
         .order_by()
         .values_list("status", "n")
     )
-    money = Assistance.objects.filter(programme__in=programmes, status__in=pc.SPENT_STATUSES).aggregate(
-        rp=Sum("amount"), people=Count("person", distinct=True)
-    )
+    money = counted_for(
+        actor, Assistance.objects.filter(programme__in=programmes, status__in=pc.SPENT_STATUSES)
+    ).aggregate(rp=Sum("amount"), people=Count("person", distinct=True))
     return {
         "participants": sum(by_status.get(s, 0) for s in pc.SEAT_STATUSES),
         "completed": by_status.get(pc.EnrolmentStatus.COMPLETED, 0),

@@ -32,7 +32,7 @@ from berdaya.organisations.access import (
     sees_partner_directory,
 )
 from berdaya.organisations.models import Organisation
-from berdaya.programmes.access import programmes_visible_to
+from berdaya.programmes.access import counts_seen_people_only, programmes_visible_to
 from berdaya.programmes.models import Assistance
 from berdaya.registry.access import get_group_or_404
 
@@ -154,7 +154,7 @@ def organisation_detail(request, pk: int):
     context = {
         "organisation": organisation,
         "programmes": list(selectors.programmes_of(organisation)),
-        "progress": selectors.commitment_progress(commitments),
+        "progress": selectors.commitment_progress(commitments, actor=request.user),
         "agreements": list(
             agreements_visible_to(request.user)
             .filter(parties=organisation)
@@ -166,6 +166,7 @@ def organisation_detail(request, pk: int):
         "sees_commitments": commitments_visible_to(request.user).filter(organisation=organisation).exists()
         or can_manage_commitments(request.user),
         "is_own": is_own_organisation(request.user, organisation),
+        "seen_only": counts_seen_people_only(request.user),
     }
     if caps.sees_people:
         context["results"] = selectors.organisation_results(organisation, actor=request.user)
@@ -331,7 +332,7 @@ def _commitment(request, pk):
 @login_required
 def commitment_detail(request, pk: int, form: ContributionForm | None = None):
     commitment = _commitment(request, pk)
-    (progress,) = selectors.commitment_progress([commitment])
+    (progress,) = selectors.commitment_progress([commitment], actor=request.user)
     can_record = can_record_contribution(request.user, commitment.organisation)
     return render(
         request,
@@ -341,6 +342,7 @@ def commitment_detail(request, pk: int, form: ContributionForm | None = None):
             "progress": progress,
             "contributions": commitment.contributions.select_related("programme", "recorded_by"),
             "can_record": can_record,
+            "seen_only": counts_seen_people_only(request.user),
             "form": form or (ContributionForm() if can_record else None),
         },
     )

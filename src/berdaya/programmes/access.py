@@ -1,7 +1,9 @@
 """Who may see, manage and record what in programmes, on the access kernel (berdaya.core.access).
 
 Programme-level facts (name, organiser, period, counts) are not personal data: every signed-in role reads them.
-Who takes part is filtered separately, through the registry's people_visible_to. Programmes are managed by the
+Who takes part is filtered separately, through the registry's people_visible_to. The figures counted from the
+participants (enrolments by status, assistance totals, a session's access needs) are counted, for partner staff,
+over the people they may see (`counts_seen_people_only`). Programmes are managed by the
 regency's officers and admins, and by partner staff for their own organisation's programmes.
 """
 
@@ -13,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
 from berdaya.core.access import capabilities, organisation_scoped
-from berdaya.registry.access import people_visible_to, register_partner_reach
+from berdaya.registry.access import people_visible_to, register_partner_reach, withholds_members
 from berdaya.registry.models import Person
 
 from .models import Enrolment, Programme
@@ -93,3 +95,15 @@ def sees_others_assistance_in_full(user: User) -> bool:
     """Assistance from programmes `user` does not manage is listed in full for everyone but partner staff, who see
     other organisations' assistance as counts and kinds only (enough for double-dipping checks)."""
     return not capabilities(user).organisation_scoped
+
+
+def counts_seen_people_only(user: User) -> bool:
+    """Whether the programme figures `user` reads are counted over the people they may see (`people_visible_to`)
+    rather than over every participant: for partner staff (`registry.access.withholds_members`), who do not see a
+    participant who withdrew consent to sharing with partners. Their counts are exact beside lists that leave her
+    out (the participants, the assistance ledger), so a total over everyone would give her back by difference: the
+    spent total less the ledger they see is her assistance. So their enrolment counts, their spent, committed and
+    planned totals and a session's access needs are what they can sum from the rows they see, on every programme,
+    and the pages say so on every programme, whoever takes part. Officers, admins, facilitators and viewers read the
+    figures over every participant."""
+    return withholds_members(user)

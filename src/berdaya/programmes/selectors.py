@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from django.db.models import (
     BooleanField,
@@ -43,12 +43,14 @@ from berdaya.registry.vulnerability import flag_q, group_q
 
 from . import accessibility
 from . import choices as c
-from .access import sees_assistance_notes, sees_others_assistance_in_full
+from .access import counts_seen_people_only, sees_assistance_notes, sees_others_assistance_in_full
 from .filtersets import ProgrammeFilterSet
 from .models import Assistance, Attendance, Enrolment, Need, PersonNeed, Programme, Session
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
+
+QS = TypeVar("QS", bound=QuerySet[Any])
 
 # --- small helpers -------------------------------------------------------------------------------------------------
 
@@ -123,18 +125,28 @@ def programme_list(*, actor: User, filters: Mapping[str, Any] | None) -> tuple[P
     return filterset, qs.order_by("-start_date", "name")
 
 
-def programme_stats(programme_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Enrolment counts by status and money spent, for a page of programmes: two grouped queries."""
+def counted_for(actor: User, qs: QS, person: str = "person") -> QS:
+    """`qs` (rows about a person, reached through `person`) as the programme figures of `actor` count them: every row
+    for most roles, for partner staff only the rows about the people they may see (`counts_seen_people_only`), the
+    rows the participant list and the assistance ledger show them."""
+    if not counts_seen_people_only(actor):
+        return qs
+    return qs.filter(**{f"{person}__in": people_visible_to(actor).values("pk")})
+
+
+def programme_stats(programme_ids: list[int], *, actor: User) -> dict[int, dict[str, int]]:
+    """Enrolment counts by status and money spent, for a page of programmes: two grouped queries. Counted over the
+    participants `actor` counts (`counted_for`): for partner staff, what they can sum from the rows they see."""
     stats: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(c.EnrolmentStatus.values, 0) | {"spent": 0})
     for row in (
-        Enrolment.objects.filter(programme__in=programme_ids)
+        counted_for(actor, Enrolment.objects.filter(programme__in=programme_ids))
         .values("programme", "status")
         .annotate(n=Count("id"))
         .order_by()
     ):
         stats[row["programme"]][row["status"]] = row["n"]
     for row in (
-        Assistance.objects.filter(programme__in=programme_ids, status__in=c.SPENT_STATUSES)
+        counted_for(actor, Assistance.objects.filter(programme__in=programme_ids, status__in=c.SPENT_STATUSES))
         .values("programme")
         .annotate(total=Sum("amount"))
         .order_by()
@@ -162,8 +174,10 @@ class Budget:
         return self.spent * 100 // self.budget if self.budget else 0
 
 
-def budget_summary(programme: Programme) -> Budget:
-    totals = programme.assistance.aggregate(
+def budget_summary(programme: Programme, *, actor: User) -> Budget:
+    """The programme's budget against its assistance, counted as `actor` counts it (`counted_for`): for partner
+    staff the totals of the ledger they see, so the remaining budget is the budget less what they see spent."""
+    totals = counted_for(actor, programme.assistance.all()).aggregate(
         planned=Sum("amount", filter=Q(status=c.AssistanceStatus.PLANNED)),
         committed=Sum("amount", filter=Q(status=c.AssistanceStatus.APPROVED)),
         spent=Sum("amount", filter=Q(status__in=c.SPENT_STATUSES)),
@@ -521,11 +535,15 @@ class SessionNeed:
     provided: bool
 
 
-def session_needs(programme: Programme, sessions: list[Session]) -> dict[int, list[SessionNeed]]:
+def session_needs(programme: Programme, sessions: list[Session], *, actor: User) -> dict[int, list[SessionNeed]]:
     """For the session pages: per session, what the enrolled and active participants need and whether the session
-    provides it. Counts over every participant (the interpreter is booked for the class), never names. Three
-    queries for the whole programme."""
-    person_ids = list(programme.enrolments.filter(status__in=c.ATTENDING_STATUSES).values_list("person_id", flat=True))
+    provides it. Counts, never names, over every participant for officers, admins and facilitators (the interpreter
+    is booked for the class); for partner staff over the participants they may see (`counted_for`: a count over
+    everyone would tell them of a participant who withdrew and her need), whose pages say on every session that the
+    needs of the others are arranged by the district office (`counts_seen_people_only`). Three queries for the
+    whole programme."""
+    attending = programme.enrolments.filter(status__in=c.ATTENDING_STATUSES)
+    person_ids = list(counted_for(actor, attending).values_list("person_id", flat=True))
     counts = accessibility.feature_counts(person_ids)
     order = [f for f in accessibility.SESSION_FEATURES if f in counts]
     return {

@@ -28,6 +28,7 @@ from berdaya.registry.models import Person
 from . import choices as c
 from . import selectors
 from .access import (
+    counts_seen_people_only,
     ensure_can_create_programme,
     ensure_can_manage_programme,
     ensure_can_record_attendance,
@@ -163,6 +164,13 @@ def _check_capacity(*, actor: User, programme: Programme, adding: int, override_
     if taken + adding <= programme.capacity:
         return ""
     if not override_reason.strip():
+        if counts_seen_people_only(actor):
+            # The seats are every participant's (a seat is a seat), but the number taken would count one the
+            # partner's staff do not see: they are told the programme is full, not by how many.
+            raise ValidationError(
+                _("Kuota program penuh (%(cap)s kursi). Untuk tetap mendaftarkan, isi alasan melebihi kuota.")
+                % {"cap": programme.capacity}
+            )
         raise ValidationError(
             _(
                 "Kuota program penuh (%(taken)s dari %(cap)s kursi terisi). Untuk tetap mendaftarkan, isi alasan "
@@ -488,6 +496,13 @@ def assistance_transition(
         assistance.approved_at = now
     if to_status == c.AssistanceStatus.DISBURSED and assistance.amount:
         remaining = _remaining_budget(programme)
+        if assistance.amount > remaining and counts_seen_people_only(actor):
+            # The budget is the programme's, spent on every participant; its remainder would give the partner's
+            # staff back the assistance of one they do not see (selectors.budget_summary counts what they see).
+            raise ValidationError(
+                _("Penyaluran %(amount)s melebihi sisa anggaran program; tidak disalurkan.")
+                % {"amount": format_rupiah(assistance.amount)}
+            )
         if assistance.amount > remaining:
             raise ValidationError(
                 _("Penyaluran %(amount)s melebihi sisa anggaran program %(remaining)s; tidak disalurkan.")

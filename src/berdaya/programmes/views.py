@@ -28,6 +28,7 @@ from . import selectors, services
 from .access import (
     can_manage_programme,
     can_record_attendance,
+    counts_seen_people_only,
     ensure_can_create_programme,
     ensure_can_manage_programme,
     ensure_can_record_attendance,
@@ -62,7 +63,7 @@ def _cleaned(form) -> dict:
 def programme_list(request):
     filterset, qs = selectors.programme_list(actor=request.user, filters=request.GET)
     page = paginate(qs, request.GET.get("page"), conf().page_size)
-    stats = selectors.programme_stats([p.pk for p in page.items])
+    stats = selectors.programme_stats([p.pk for p in page.items], actor=request.user)
     for p in page.items:
         p.stats = stats.get(p.pk)
         p.disclosure = _disclosure(request.user, p)
@@ -71,7 +72,13 @@ def programme_list(request):
     return render(
         request,
         "programmes/programme_list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode(), "can_create": _can_create(request.user)},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": _can_create(request.user),
+            "seen_only": counts_seen_people_only(request.user),
+        },
     )
 
 
@@ -94,14 +101,15 @@ def programme_detail(request, pk: int):
     programme = _programme(request, pk)
     caps = capabilities(request.user)
     manage = can_manage_programme(request.user, programme)
-    stats = selectors.programme_stats([programme.pk])[programme.pk]
+    stats = selectors.programme_stats([programme.pk], actor=request.user)[programme.pk]
     held = selectors.sessions_held(programme).count()
     counted = selectors.sessions_counted(programme).count()
     context = {
         "programme": programme,
         "stats": stats,
         "disclosure": _disclosure(request.user, programme),
-        "budget": selectors.budget_summary(programme),
+        "budget": selectors.budget_summary(programme, actor=request.user),
+        "seen_only": counts_seen_people_only(request.user),
         "held": held,
         "counted": counted,
         "min_sessions": selectors.min_sessions(programme, counted),
@@ -113,7 +121,7 @@ def programme_detail(request, pk: int):
     context["sessions"] = sessions
     if manage or context["can_attend"]:
         # Which sessions need an interpreter, step-free access...: counts only, for those who run the sessions.
-        needs = selectors.session_needs(programme, sessions)
+        needs = selectors.session_needs(programme, sessions, actor=request.user)
         for s in sessions:
             s.needs = needs.get(s.pk, [])
     if caps.sees_people:
@@ -161,10 +169,21 @@ def programme_complete(request, pk: int):
     ensure_can_manage_programme(request.user, programme)
     held = selectors.sessions_held(programme).count()
     counted = selectors.sessions_counted(programme).count()
+    # Partner staff are told how many of the participants they see graduate (selectors.counted_for), in words that
+    # say so on every programme: the service graduates everyone who qualifies, and a count of all would give back a
+    # participant who withdrew consent to sharing.
+    seen_only = counts_seen_people_only(request.user)
     if held:
-        n = selectors.graduating(programme).count()
+        n = selectors.counted_for(request.user, selectors.graduating(programme)).count()
+        graduates = (
+            _(
+                "%(n)s peserta aktif yang dapat Anda lihat ditetapkan lulus dan mendapat sertifikat, bersama peserta lain yang memenuhi batas kehadiran."
+            )
+            if seen_only
+            else _("%(n)s peserta aktif ditetapkan lulus dan mendapat sertifikat.")
+        )
         consequences = [
-            _("%(n)s peserta aktif ditetapkan lulus dan mendapat sertifikat.") % {"n": n},
+            graduates % {"n": n},
             _(
                 "Kehadiran dihitung dari %(c)s sesi: %(h)s sudah berlangsung, %(s)s masih dijadwalkan; lulus bila hadir minimal %(m)s sesi."
             )
@@ -179,9 +198,16 @@ def programme_complete(request, pk: int):
         )
         if page is not None:
             return page
+    shown = selectors.counted_for(request.user, selectors.graduating(programme)).count() if seen_only else 0
     with service_errors(request):
         n = services.programme_complete(actor=request.user, programme=programme)
-        messages.success(request, _("%(n)s peserta ditetapkan lulus dan mendapat sertifikat.") % {"n": n})
+        if seen_only:
+            messages.success(
+                request,
+                _("%(n)s peserta yang dapat Anda lihat ditetapkan lulus dan mendapat sertifikat.") % {"n": shown},
+            )
+        else:
+            messages.success(request, _("%(n)s peserta ditetapkan lulus dan mendapat sertifikat.") % {"n": n})
     return redirect("programmes:programme_detail", pk=programme.pk)
 
 
@@ -202,11 +228,17 @@ def session_edit(request, pk: int | None = None, session_id: int | None = None):
                 services.session_create(actor=request.user, programme=programme, data=_cleaned(form))
             messages.success(request, _("Sesi disimpan."))
             return redirect("programmes:programme_detail", pk=programme.pk)
-    needs = selectors.session_needs(programme, [session])[session.pk] if session else []
+    needs = selectors.session_needs(programme, [session], actor=request.user)[session.pk] if session else []
     return render(
         request,
         "programmes/session_form.html",
-        {"form": form, "programme": programme, "session": session, "session_needs": needs},
+        {
+            "form": form,
+            "programme": programme,
+            "session": session,
+            "session_needs": needs,
+            "seen_only": counts_seen_people_only(request.user),
+        },
     )
 
 
@@ -247,7 +279,8 @@ def session_attendance(request, session_id: int):
             "programme": session.programme,
             "rows": rows,
             "future": session.date > timezone.localdate(),
-            "session_needs": selectors.session_needs(session.programme, [session])[session.pk],
+            "session_needs": selectors.session_needs(session.programme, [session], actor=request.user)[session.pk],
+            "seen_only": counts_seen_people_only(request.user),
         },
     )
 
@@ -492,7 +525,8 @@ def assistance_ledger(request, pk: int):
             "programme": programme,
             "page": page,
             "query": "",
-            "budget": selectors.budget_summary(programme),
+            "budget": selectors.budget_summary(programme, actor=request.user),
+            "seen_only": counts_seen_people_only(request.user),
             "can_manage": manage,
             "window": selectors.double_dip_window_days(),
         },

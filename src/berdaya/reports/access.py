@@ -6,14 +6,16 @@
 - Scheduled reports count the regency with small counts suppressed: they are the published version, for every
   reader of the regency's reports.
 - Downloads: officers and admins every report; viewers the suppressed regency-wide ones; partner staff the reports
-  of their organisation (asked by any of its staff) and the regency-wide reports of their organisation's
-  programmes; facilitators the reports they asked for. Anything else answers 404.
+  of their organisation's reach (reach OWN, asked by any of its staff), never a regency-wide one, not even of their
+  own programme: a regency-wide report counts every participant exactly, one who withdrew consent to sharing with
+  partners among them, beside the participant list that leaves her out; facilitators the reports they asked for.
+  Anything else answers 404.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
@@ -65,9 +67,5 @@ def reports_visible_to(user: User) -> QuerySet[Report]:
     if caps.aggregates_only:
         return Report.objects.filter(reach=c.Reach.REGENCY, suppressed=True)
     if caps.organisation_scoped and user.organisation_id is not None:
-        org = user.organisation_id
-        return Report.objects.filter(
-            Q(reach=c.Reach.OWN, organisation_id=org)
-            | Q(reach=c.Reach.REGENCY, kind=c.Kind.PROGRAMME, programme__organiser_id=org)
-        )
+        return Report.objects.filter(reach=c.Reach.OWN, organisation_id=user.organisation_id)
     return Report.objects.filter(requested_by=user)

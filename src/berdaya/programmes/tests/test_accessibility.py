@@ -133,7 +133,7 @@ def test_each_session_shows_what_its_participants_need_and_whether_it_is_there(
     (proposed_only,) = h.people(1, wgss_walking=rc.WGSSAnswer.CANNOT)
     services.enrolment_create(actor=officer, programme=p, person=proposed_only)
 
-    needs = selectors.session_needs(p, [without, with_])
+    needs = selectors.session_needs(p, [without, with_], actor=officer)
     assert [(n.label, n.needed, n.provided) for n in needs[without.pk]] == [("juru bahasa isyarat", 2, False)]
     assert [(n.label, n.needed, n.provided) for n in needs[with_.pk]] == [("juru bahasa isyarat", 2, True)]
 

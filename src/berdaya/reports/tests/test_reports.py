@@ -31,6 +31,7 @@ from berdaya.outcomes import impact as im
 from berdaya.programmes import choices as pc
 from berdaya.programmes.models import Assistance, Enrolment, Programme
 from berdaya.registry import choices as rc
+from berdaya.registry import services as registry_services
 from berdaya.reports import choices as c
 from berdaya.reports import documents, services
 from berdaya.reports.content import Builder
@@ -190,20 +191,52 @@ def test_downloads_are_scoped_and_audited(officer, partner, viewer, facilitator,
     officer_report = _build(officer, c.Kind.PROGRAMME, world["p"])
     partner_report = _build(partner)
     other_partner = f.user("partner", org=world["other"])
-    url = reverse("reports:download", args=[officer_report.pk, "xlsx"])
-    # The organiser's staff read the regency-wide report of their own programme.
+    url = reverse("reports:download", args=[partner_report.pk, "xlsx"])
+    # The partner's staff read the reports of their organisation's reach.
     client.force_login(partner)
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
-    download = AuditEvent.objects.get(action="export", object_type="reports.report", object_id=str(officer_report.pk))
+    download = AuditEvent.objects.get(action="export", object_type="reports.report", object_id=str(partner_report.pk))
     assert download.actor_id == partner.pk and download.detail["format"] == "xlsx"
     # Another organisation, a facilitator and a viewer (the report is not the suppressed version): not found.
     for user in (other_partner, facilitator, viewer):
         client.force_login(user)
         assert client.get(url).status_code == 404
         assert client.get(reverse("reports:detail", args=[partner_report.pk])).status_code == 404
+        assert client.get(reverse("reports:download", args=[officer_report.pk, "xlsx"])).status_code == 404
     client.force_login(officer)
     assert client.get(reverse("reports:download", args=[partner_report.pk, "pdf"])).status_code == 200
+    assert client.get(reverse("reports:download", args=[officer_report.pk, "pdf"])).status_code == 200
+
+
+def test_partner_staff_do_not_read_an_officers_regency_wide_report_of_their_programme(officer, partner, world, client):
+    """The officer's report of the partner's programme counts every participant exactly, one who withdrew consent to
+    sharing with partners among them, beside the participant list that leaves her out: the partner's staff read
+    only the reports of their own reach, whatever the programme."""
+    withdrawer = _person("W4", rc.Sex.FEMALE, "15.02.01.2001")
+    Enrolment.objects.create(
+        programme=world["p"], person=withdrawer, status=pc.EnrolmentStatus.ACTIVE, enrolled_on=JAN, created_by=officer
+    )
+    registry_services.consent_withdraw(
+        actor=officer, person=withdrawer, purpose=rc.ConsentPurpose.SHARING, on=TODAY - dt.timedelta(days=1)
+    )
+    refresh.rebuild()
+    report = _build(officer, c.Kind.PROGRAMME, world["p"])
+    assert report.reach == c.Reach.REGENCY and report.programme.organiser_id == partner.organisation_id
+    client.force_login(partner)
+    for fmt in ("xlsx", "pdf"):
+        assert client.get(reverse("reports:download", args=[report.pk, fmt])).status_code == 404
+    assert client.get(reverse("reports:detail", args=[report.pk])).status_code == 404
+    assert report.pk not in _listed(client)
+    # The partner's own report of the same programme is theirs to read.
+    own = _build(partner, c.Kind.PROGRAMME, world["p"])
+    assert own.reach == c.Reach.OWN
+    assert client.get(reverse("reports:download", args=[own.pk, "xlsx"])).status_code == 200
+    assert own.pk in _listed(client)
+
+
+def _listed(client):
+    return [r.pk for r in client.get(reverse("reports:index")).context["page"].items]
 
 
 def test_a_failed_build_leaves_no_report_and_no_file(officer, world, monkeypatch, media):
