@@ -48,8 +48,13 @@ class Transaction(models.Model):
     # The message part of the request and of the answer. Admin-only: they may hold identity numbers (a query by NIK).
     request = models.JSONField(_("permintaan"), default=dict, blank=True)
     response = models.JSONField(_("jawaban"), default=dict, blank=True)
+    # Each request's state in the answer ({reference_id, status, status_reason_code}): no personal data, so it stays
+    # when the answer is emptied at the end of its retention period and txn/status still tells each one's state.
+    outcome = models.JSONField(_("status per permintaan"), default=list, blank=True)
     created_at = models.DateTimeField(_("diterima"), auto_now_add=True)
     answered_at = models.DateTimeField(_("dijawab"), null=True, blank=True)
+    # When the answer was emptied by the retention purge (privacy.retention, "dci_answers").
+    response_purged_at = models.DateTimeField(_("jawaban dihapus"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("transaksi SPDCI")
@@ -59,7 +64,13 @@ class Transaction(models.Model):
             # A message id is used once per sender (rjct.message_id.duplicate).
             models.UniqueConstraint(fields=["registry", "sender_id", "message_id"], name="dci_message_once"),
         ]
-        indexes = [models.Index(fields=["user", "transaction_id"], name="dci_txn_user_idx")]
+        indexes = [
+            models.Index(fields=["user", "transaction_id"], name="dci_txn_user_idx"),
+            # The answers the retention purge has still to empty (the purged ones leave it).
+            models.Index(
+                fields=["answered_at"], name="dci_txn_unpurged_idx", condition=models.Q(response_purged_at__isnull=True)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.registry} {self.action} {self.transaction_id}"
@@ -124,12 +135,21 @@ class Delivery(models.Model):
     last_error = models.CharField(_("galat terakhir"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     delivered_at = models.DateTimeField(_("terkirim"), null=True, blank=True)
+    # When the body was emptied by the retention purge (privacy.retention, "dci_answers"); never while pending.
+    payload_purged_at = models.DateTimeField(_("isi dihapus"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("pengiriman SPDCI")
         verbose_name_plural = _("pengiriman SPDCI")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="dci_delivery_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="dci_delivery_due_idx"),
+            models.Index(
+                fields=["created_at"],
+                name="dci_delivery_unpurged_idx",
+                condition=models.Q(payload_purged_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} → {self.url}"

@@ -44,6 +44,7 @@ from . import signatures
 from .models import Delivery, DeliveryAttempt, Registry, Subscription, Transaction
 from .queries import Compiler, QueryError
 from .records import FARMER, GROUP, MEMBER, REG_TYPE, Mapper, load_households, load_people, member_rows
+from .selectors import answers_due, payloads_due
 
 logger = logging.getLogger(__name__)
 
@@ -361,14 +362,29 @@ def encode(value: Any) -> str:
 
 def _answered(txn: Transaction, message: dict[str, Any]) -> str:
     """Store the answer for txn/status; returns it as the JSON text stored. The text is written as it is (a
-    100-record answer is about 100 kB: encoded once for the row and the response, not once per use)."""
+    100-record answer is about 100 kB: encoded once for the row and the response, not once per use). Each request's
+    state is kept apart (`outcome`), so txn/status still tells it once the answer is emptied by retention."""
     text = encode(message)
     txn.response = message
+    txn.outcome = _outcome_of(message)
     txn.status = Transaction.Status.SUCCESS
     txn.answered_at = timezone.now()
     stored = Cast(Value(text, output_field=TextField()), output_field=JSONField())  # the text as JSON, unparsed
-    Transaction.objects.filter(pk=txn.pk).update(response=stored, status=txn.status, answered_at=txn.answered_at)
+    Transaction.objects.filter(pk=txn.pk).update(
+        response=stored, outcome=txn.outcome, status=txn.status, answered_at=txn.answered_at
+    )
     return text
+
+
+OUTCOME_KEYS = ("reference_id", "timestamp", "status", "status_reason_code")
+
+
+def _outcome_of(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """The state of each request of an answer, without its records or messages (no personal data)."""
+    items = message.get("search_response") or message.get("subscribe_response")
+    if not isinstance(items, list):
+        return []
+    return [{k: item[k] for k in OUTCOME_KEYS if k in item} for item in items if isinstance(item, dict)]
 
 
 # --- asynchronous requests ----------------------------------------------------------------------------------------
@@ -625,7 +641,14 @@ def _find_transaction(client: BearerClient, registry: str, request: dict[str, An
 
 
 def _responses_of(found: Transaction) -> list[dict[str, Any]]:
-    """Each request of a transaction with its state: its stored answer once answered, else pending."""
+    """Each request of a transaction with its state: its stored answer once answered, else pending. An answer
+    emptied at the end of its retention period gives each request's state as it was answered, without records
+    (`data`), and says why: the spec has no reason code for it, so only the reason message tells."""
+    if found.status == Transaction.Status.SUCCESS and found.response_purged_at is not None:
+        when = (found.answered_at or found.response_purged_at).isoformat(timespec="milliseconds")
+        kept = found.outcome or [{"reference_id": r, "status": found.status} for r in found.reference_ids or [""]]
+        note = _("Data jawaban ini sudah dihapus karena melewati masa simpannya; kirim permintaan baru bila perlu.")
+        return [{"timestamp": when, **item, "status_reason_message": note} for item in kept]
     stored = found.response.get("search_response") or found.response.get("subscribe_response")
     if found.status == Transaction.Status.SUCCESS and isinstance(stored, list):
         return [{k: v for k, v in item.items() if k != "subscriptions"} for item in stored]
@@ -689,6 +712,14 @@ def deliver(delivery_id: int) -> Delivery:
     delivery = Delivery.objects.select_related("transaction__user", "subscription").get(pk=delivery_id)
     if delivery.status != Delivery.Status.PENDING:
         return delivery
+    if delivery.payload_purged_at is not None:
+        # Emptied by retention while an admin's resend was on its way (the purge never takes a pending one): there
+        # is nothing left to send, and a search must not be run again behind the admin's back.
+        delivery.status = Delivery.Status.FAILED
+        delivery.last_error = _("Isi pengiriman sudah dihapus menurut masa simpan.")
+        delivery.next_attempt_at = None
+        delivery.save(update_fields=["status", "last_error", "next_attempt_at"])
+        return delivery
     txn = delivery.transaction
     if not delivery.payload and txn is not None and txn.action == "search":
         message = _search_message(txn, txn.request.get("search_request") or [])
@@ -750,11 +781,34 @@ def delivery_retry(*, actor: User, delivery: Delivery) -> Delivery:
 
     if not capabilities(actor).is_admin:
         raise PermissionDenied(_("Hanya admin yang boleh mengirim ulang."))
-    if delivery.status not in (Delivery.Status.FAILED,):
-        raise PermissionDenied(_("Hanya pengiriman yang gagal yang bisa dikirim ulang."))
     with transaction.atomic():
+        # Checked and changed in one conditional UPDATE, so a retention purge (it empties only deliveries that are
+        # not pending) or another admin's resend committed in between is seen, not overwritten.
+        if not Delivery.objects.filter(
+            pk=delivery.pk, status=Delivery.Status.FAILED, payload_purged_at__isnull=True
+        ).update(status=Delivery.Status.PENDING, attempts=0):
+            delivery.refresh_from_db(fields=["status", "payload_purged_at"])
+            if delivery.payload_purged_at is not None:
+                raise PermissionDenied(
+                    _("Isi pengiriman ini sudah dihapus menurut masa simpan, jadi tidak bisa dikirim ulang.")
+                )
+            raise PermissionDenied(_("Hanya pengiriman yang gagal yang bisa dikirim ulang."))
         delivery.status = Delivery.Status.PENDING
         delivery.attempts = 0
-        delivery.save(update_fields=["status", "attempts"])
         schedule(delivery)
     return delivery
+
+
+# --- retention ----------------------------------------------------------------------------------------------------
+
+
+def answers_purge(*, before: dt.datetime) -> dict[str, int]:
+    """Empty the stored answers of transactions answered before `before`, and the bodies of deliveries finished
+    (delivered, given up or refused) before it: one UPDATE per table, stamping when. A delivery still pending or
+    retrying keeps its body, and so does a transaction not answered yet (its search runs in the callback job). The
+    scheduled retention (privacy.retention, "dci_answers") calls this; each row keeps its state and times."""
+    now = timezone.now()
+    with transaction.atomic():
+        answers = answers_due(before).update(response={}, response_purged_at=now)
+        payloads = payloads_due(before).update(payload={}, payload_purged_at=now)
+    return {"transactions": answers, "deliveries": payloads}

@@ -41,6 +41,7 @@ class RetentionKind(models.TextChoices):
 
     IMPORT_FILES = "import_files", _("Berkas impor dan berkas kesalahan impor")
     ODK_PAYLOADS = "odk_payloads", _("Isian kiriman ODK yang sudah masuk registri")
+    DCI_ANSWERS = "dci_answers", _("Jawaban SPDCI dan isi callback yang tersimpan")
     AUDIT_EVENTS = "audit_events", _("Jejak audit")
     CLOSED_REQUESTS = "closed_requests", _("Permintaan subjek data yang selesai")
     CLOSED_BREACHES = "closed_breaches", _("Catatan insiden kebocoran yang selesai")

@@ -3,8 +3,8 @@ what can go by itself.
 
 Each kind has a default period here; an administrator changes it in RetentionPeriod (the admin). The daily scheduled
 task (`privacy.retention`, berdaya.jobs.schedule) purges the uploaded import files and their error files (they hold
-NIKs and names, and the registry holds what was imported) and empties ingested field submissions past their time,
-and counts the rest for the data-protection officer to review on the page /privasi/masa-simpan/: the audit trail and
+NIKs and names, and the registry holds what was imported), empties ingested field submissions past their time and
+the SPDCI answers and callback bodies kept after they were sent (up to 100 people's records each), and counts the rest for the data-protection officer to review on the page /privasi/masa-simpan/: the audit trail and
 closed requests and breach records are evidence, so a person decides.
 """
 
@@ -31,7 +31,7 @@ from .models import BreachRecord, DataRequest, RetentionPeriod
 class Kind:
     kind: str
     default_days: int
-    due: Callable[[dt.datetime], QuerySet[Any]]
+    count: Callable[[dt.datetime], int]  # how many records are past the cutoff
     automatic: bool  # purged by the scheduled task; otherwise listed for review
 
 
@@ -51,20 +51,34 @@ def _odk_due(cutoff: dt.datetime) -> QuerySet[Any]:
     return Submission.objects.filter(state=SubmissionState.INGESTED, ingested_at__lt=cutoff, purged_at__isnull=True)
 
 
+def _dci_answers_count(cutoff: dt.datetime) -> int:
+    from berdaya.dci.selectors import answers_due, payloads_due
+
+    return answers_due(cutoff).count() + payloads_due(cutoff).count()
+
+
 KINDS = [
-    Kind(c.RetentionKind.IMPORT_FILES, 90, _import_files_due, automatic=True),
-    Kind(c.RetentionKind.ODK_PAYLOADS, 180, _odk_due, automatic=True),
-    Kind(c.RetentionKind.AUDIT_EVENTS, 5 * 365, lambda cut: AuditEvent.objects.filter(at__lt=cut), automatic=False),
+    Kind(c.RetentionKind.IMPORT_FILES, 90, lambda cut: _import_files_due(cut).count(), automatic=True),
+    Kind(c.RetentionKind.ODK_PAYLOADS, 180, lambda cut: _odk_due(cut).count(), automatic=True),
+    # 30 days: a client asks txn/status within minutes or days, and an admin reads a failed callback within the week
+    # its retries end; the records themselves stay in the registry (docs/decisions.md, "SPDCI answers ...").
+    Kind(c.RetentionKind.DCI_ANSWERS, 30, _dci_answers_count, automatic=True),
+    Kind(
+        c.RetentionKind.AUDIT_EVENTS,
+        5 * 365,
+        lambda cut: AuditEvent.objects.filter(at__lt=cut).count(),
+        automatic=False,
+    ),
     Kind(
         c.RetentionKind.CLOSED_REQUESTS,
         5 * 365,
-        lambda cut: DataRequest.objects.filter(completed_at__lt=cut),
+        lambda cut: DataRequest.objects.filter(completed_at__lt=cut).count(),
         automatic=False,
     ),
     Kind(
         c.RetentionKind.CLOSED_BREACHES,
         5 * 365,
-        lambda cut: BreachRecord.objects.filter(status=c.BreachStatus.CLOSED, updated_at__lt=cut),
+        lambda cut: BreachRecord.objects.filter(status=c.BreachStatus.CLOSED, updated_at__lt=cut).count(),
         automatic=False,
     ),
 ]
@@ -93,7 +107,7 @@ def due_report(now: dt.datetime | None = None) -> list[Due]:
     for k in KINDS:
         days = period_days(k.kind)
         cutoff = now - dt.timedelta(days=days)
-        out.append(Due(k.kind, str(c.RetentionKind(k.kind).label), days, cutoff, k.due(cutoff).count(), k.automatic))
+        out.append(Due(k.kind, str(c.RetentionKind(k.kind).label), days, cutoff, k.count(cutoff), k.automatic))
     return out
 
 
@@ -122,12 +136,26 @@ def odk_purge(*, before: dt.datetime) -> int:
     return _odk_due(before).update(payload={}, data={}, purged_at=timezone.now())
 
 
+def dci_answers_purge(*, before: dt.datetime) -> int:
+    """Empty the SPDCI answers and callback bodies past `before` (dci.services.answers_purge: never a callback still
+    pending or retrying, never a transaction not answered yet); how many rows were emptied."""
+    from berdaya.dci.services import answers_purge
+
+    return sum(answers_purge(before=before).values())
+
+
 def retention_run(now: dt.datetime | None = None) -> dict[str, Any]:
     """Purge what goes by itself, count the rest. Audited as the system's own action."""
     now = now or timezone.now()
-    imports_cut = now - dt.timedelta(days=period_days(c.RetentionKind.IMPORT_FILES))
-    odk_cut = now - dt.timedelta(days=period_days(c.RetentionKind.ODK_PAYLOADS))
-    purged = {"import_files": import_files_purge(before=imports_cut), "odk_payloads": odk_purge(before=odk_cut)}
+
+    def cut(kind: str) -> dt.datetime:
+        return now - dt.timedelta(days=period_days(kind))
+
+    purged = {
+        "import_files": import_files_purge(before=cut(c.RetentionKind.IMPORT_FILES)),
+        "odk_payloads": odk_purge(before=cut(c.RetentionKind.ODK_PAYLOADS)),
+        "dci_answers": dci_answers_purge(before=cut(c.RetentionKind.DCI_ANSWERS)),
+    }
     review = {d.kind: d.count for d in due_report(now) if not d.automatic and d.count}
     audit(actor=None, action=AuditEvent.Action.DELETE, object_type="privacy.retention", purged=purged, review=review)
     return {"purged": purged, "review": review}

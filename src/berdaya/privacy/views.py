@@ -205,8 +205,12 @@ def retention_page(request):
         result = retention.retention_run()
         messages.success(
             request,
-            _("%(files)s berkas impor dan %(odk)s isian ODK dihapus.")
-            % {"files": result["purged"]["import_files"], "odk": result["purged"]["odk_payloads"]},
+            _("%(files)s berkas impor, %(odk)s isian ODK dan %(dci)s jawaban/isi callback SPDCI dihapus.")
+            % {
+                "files": result["purged"]["import_files"],
+                "odk": result["purged"]["odk_payloads"],
+                "dci": result["purged"]["dci_answers"],
+            },
         )
         return redirect("privacy:retention")
     return render(request, "privacy/retention.html", {"due": retention.due_report()})

@@ -110,3 +110,54 @@ def test_import_files_past_retention_are_purged_and_the_rest_listed(
     # only an admin runs the purge from the page
     assert client_for(officer).post(reverse("privacy:retention")).status_code == 403
     assert client_for(admin_user).post(reverse("privacy:retention")).status_code == 302
+
+
+def test_spdci_answers_have_a_retention_period_listed_and_purged(officer, admin_user):
+    from django.utils import translation
+
+    from berdaya.dci.models import Delivery, Transaction
+
+    def answered(days_ago: int) -> Transaction:
+        txn = Transaction.objects.create(
+            registry="social",
+            action="search",
+            transaction_id=f"t{days_ago}",
+            message_id=f"m{days_ago}",
+            sender_id="dtsen",
+            user=officer,
+            status="succ",
+            response={
+                "search_response": [{"reference_id": "r1", "status": "succ", "data": {"nik": "1502014101850001"}}]
+            },
+        )
+        Transaction.objects.filter(pk=txn.pk).update(answered_at=timezone.now() - dt.timedelta(days=days_ago))
+        return txn
+
+    old, recent = answered(31), answered(1)
+    sent = Delivery.objects.create(transaction=old, registry="social", action="on-search", url="http://x.test/cb")
+    Delivery.objects.filter(pk=sent.pk).update(
+        status="delivered",
+        payload={"message": {"nik": "1502014101850001"}},
+        created_at=old.created_at - dt.timedelta(days=31),
+    )
+    label = "Jawaban SPDCI dan isi callback yang tersimpan"
+    page = client_for(officer).get(reverse("privacy:retention")).content.decode()
+    assert label in page
+    out = io.StringIO()
+    call_command("privacy", "retention", stdout=out)
+    assert f"{label}: 2 melewati 30 hari (otomatis)" in out.getvalue()
+    out = io.StringIO()
+    call_command("privacy", "retention", "--purge", stdout=out)
+    assert "2 jawaban/isi callback SPDCI" in out.getvalue()
+    assert f"{label}: 0 melewati 30 hari (otomatis)" in out.getvalue()
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    sent.refresh_from_db()
+    assert old.response == {} and sent.payload == {} and recent.response
+    event = AuditEvent.objects.filter(object_type="privacy.retention").latest("at")
+    assert event.detail["purged"]["dci_answers"] == 2
+    response = client_for(admin_user).post(reverse("privacy:retention"), follow=True)
+    assert "0 jawaban/isi callback SPDCI dihapus" in response.content.decode()
+    with translation.override("en"):
+        (due,) = [d for d in retention.due_report() if d.kind == "dci_answers"]
+        assert due.label == "Stored SPDCI answers and callback bodies"
