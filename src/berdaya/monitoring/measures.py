@@ -500,7 +500,9 @@ def _register_builtin() -> None:
             _cube_measure("household", "stock"),
             description=gettext_lazy(
                 "Rumah tangga dengan sedikitnya satu anggota yang tinggal; jenis kelamin, "
-                "umur, dan disabilitas adalah milik kepala keluarganya."
+                "umur, dan disabilitas adalah milik kepala keluarganya (bagi staf mitra: "
+                "kepala keluarga, atau bila tidak tampak bagi mereka anggota pertama yang "
+                "tampak; rumah tangga tanpa anggota yang tampak tidak dihitung)."
             ),
         ),
         Measure(
