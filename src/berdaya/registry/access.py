@@ -61,11 +61,6 @@ def _partner_q(organisation_id: int | None, prefix: str) -> Q:
     return q
 
 
-def partner_households_q(organisation_id: int, prefix: str = "") -> Q:
-    """The households (reached through `prefix`) in the scope of `organisation_id`'s staff."""
-    return _partner_q(organisation_id, prefix)
-
-
 def _shares_with_partners(prefix: str, today: dt.date | None = None) -> Q:
     # Not withdrawn from sharing with partners as of `today` (registry.consent: by date, today by default).
     return ~excluded_for(c.ConsentPurpose.SHARING, prefix[: -len("__")] if prefix else "pk", today=today)
@@ -79,7 +74,7 @@ def _partner_person_q(organisation_id: int | None, prefix: str, today: dt.date |
 
 def partner_people_q(organisation_id: int, prefix: str = "", *, today: dt.date | None = None) -> Q:
     """The condition on Person (reached through `prefix`) for the people `organisation_id`'s staff may see, as
-    `people_visible_to` gives them to one of its users: its households (`partner_households_q`), less whoever withdrew
+    `people_visible_to` gives them to one of its users: the households it registered or reaches, less whoever withdrew
     consent to sharing with partners by `today` (default: today, as a request reads it), less merged aliases. The one
     rule for code that counts for an organisation without one of its users at hand (the monitoring analytics
     tables)."""
