@@ -13,8 +13,9 @@ month and commodity. Any combination a measure supports may be asked at once: `b
 Scope (`Scope.of(user)`), applied to every figure and download:
 - officers and admins: the regency; viewers (auditors): the regency, with small counts suppressed (core.disclosure);
 - facilitators: their villages (core.access.village_scope_q on the rows' village);
-- partner staff: their organisation's people (the registry's partner scope, rows `scope_org`) and programmes (rows of
-  its own programmes only; another organisation's filter gives nothing);
+- partner staff: the people they see (the registry's person scope, registry.access.partner_people_q: rows
+  `scope_org`, every figure, reach, enrolments, money and graduation included) and their programmes (rows of its own
+  programmes only; another organisation's filter gives nothing);
 - anyone else: nothing.
 
 Public API (stable; `reports` uses it):
@@ -55,7 +56,7 @@ from berdaya.registry.models import Person
 from berdaya.registry.vulnerability import FLAG_BY_CODE, FLAGS
 
 from . import refresh as analytics
-from .models import Cube, PersonFact, Refresh
+from .models import Cube, PersonFact, PersonOrganisation, Refresh
 
 # --- Dimensions --------------------------------------------------------------------------------------------------
 
@@ -203,11 +204,9 @@ class Query:
         f, scope = self.filters, self.scope
         if not scope.allowed:
             return Cube.objects.none()
-        qs = Cube.objects.filter(fact=fact)
-        if kind == "stock":
-            qs = qs.filter(scope_org=scope.organisation or 0)
-        else:
-            qs = qs.filter(scope_org=0)
+        # Partner staff read their organisation's rows (scope_org): counted over the people they see only.
+        qs = Cube.objects.filter(fact=fact, scope_org=scope.organisation or 0)
+        if kind != "stock":
             organisation = f.organisation
             if scope.organisation is not None:
                 if organisation not in (None, scope.organisation):
@@ -431,6 +430,10 @@ def _graduated(q: Query) -> list[dict[str, Any]]:
     f = q.filters
     period = (dt.date(q.year, 1, 1), dt.date(q.year, 12, 31))
     facts = PersonFact.objects.all()
+    if q.scope.organisation is not None:
+        # Partner staff: the participants they see (the analytics tables' person scope), no one else.
+        seen = PersonOrganisation.objects.filter(organisation_id=q.scope.organisation)
+        facts = facts.filter(person_id__in=seen.values("fact_id"))
     if q.scope.villages is not None:
         facts = facts.filter(q.scope.villages)
     for dim, column in _GRADUATION_FILTERS.items():
@@ -497,7 +500,9 @@ def _register_builtin() -> None:
             _cube_measure("household", "stock"),
             description=gettext_lazy(
                 "Rumah tangga dengan sedikitnya satu anggota yang tinggal; jenis kelamin, "
-                "umur, dan disabilitas adalah milik kepala keluarganya."
+                "umur, dan disabilitas adalah milik kepala keluarganya (bagi staf mitra: "
+                "kepala keluarga, atau bila tidak tampak bagi mereka anggota pertama yang "
+                "tampak; rumah tangga tanpa anggota yang tampak tidak dihitung)."
             ),
         ),
         Measure(

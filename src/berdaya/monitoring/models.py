@@ -43,16 +43,21 @@ class PersonFact(models.Model):
 
 
 class PersonOrganisation(models.Model):
-    """Which residents are in a partner organisation's scope (registry.access: the households it registered or
-    reached through its programmes), so partner staff's figures are counted over their own people only."""
+    """Which residents are in a partner organisation's person scope (registry.access.partner_people_q: the households
+    it registered or reached through its programmes, less whoever withdrew consent to sharing with partners), so
+    partner staff's figures are counted over the people they see only. `household_rep`: the person their household
+    is counted by in their figures, chosen among the members they see (refresh.build_partner_scopes)."""
 
     fact = models.ForeignKey(PersonFact, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     organisation_id = models.IntegerField(_("organisasi"))
+    household_rep = models.BooleanField(_("mewakili rumah tangga"), default=False)
 
     class Meta:
         verbose_name = _("cakupan organisasi")
         verbose_name_plural = _("cakupan organisasi")
-        indexes = [models.Index(fields=["organisation_id"], name="monitoring_personorg_org_idx")]
+        # (organisation, person): the partner rows of the cube test each enrolment, assistance and reach row against
+        # its organiser's scope (refresh._in_partner_scope); the organisation alone picked every row of a large one.
+        indexes = [models.Index(fields=["organisation_id", "fact"], name="monitoring_personorg_org_fact")]
 
     def __str__(self) -> str:
         return f"{self.fact_id} @ {self.organisation_id}"

@@ -25,6 +25,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -47,7 +48,7 @@ from berdaya.organisations.models import Organisation
 from berdaya.programmes import choices as pc
 from berdaya.programmes.models import Assistance, Enrolment
 from berdaya.registry import choices as rc
-from berdaya.registry.access import partner_households_q
+from berdaya.registry.access import partner_people_q
 from berdaya.registry.models import Person
 from berdaya.registry.vulnerability import FLAG_BY_CODE, FLAGS
 
@@ -163,11 +164,7 @@ def build_person_facts(today: dt.date, bits: dict[str, int]) -> int:
     disability = FLAG_BY_CODE["disability"]
     # The household's representative: its head, else its first member (so each household is counted once, by the
     # sex, age and disability of the person who heads it).
-    rep = (
-        Person.objects.filter(household=OuterRef("household"), status=rc.PersonStatus.ACTIVE)
-        .order_by(Case(When(relationship=rc.Relationship.HEAD, then=Value(0)), default=Value(1)), "pk")
-        .values("pk")[:1]
-    )
+    rep = _representative(Person.objects.all(), OuterRef("household"))
     qs = Person.objects.filter(status=rc.PersonStatus.ACTIVE).values(
         c_person=F("pk"),
         c_household=F("household_id"),
@@ -177,7 +174,7 @@ def build_person_facts(today: dt.date, bits: dict[str, int]) -> int:
         c_age=age_band_expression(today),
         c_dis=Case(When(disability.fast_q(today), then=Value(True)), default=Value(False), output_field=BooleanField()),
         c_flags=flags,
-        c_rep=Case(When(pk=Subquery(rep), then=Value(True)), default=Value(False), output_field=BooleanField()),
+        c_rep=Case(When(pk=rep, then=Value(True)), default=Value(False), output_field=BooleanField()),
     )
     columns = [
         "person",
@@ -193,15 +190,43 @@ def build_person_facts(today: dt.date, bits: dict[str, int]) -> int:
     return _insert(PersonFact, columns, qs)
 
 
-def build_partner_scopes() -> int:
-    """Which residents each organisation's staff may count (registry.access.partner_households_q, per organisation)."""
+def _representative(people: QuerySet[Person], household: Any) -> Subquery:
+    # The person a household is counted by: its head, else its first member, among `people` of `household`.
+    return Subquery(
+        people.filter(household=household, status=rc.PersonStatus.ACTIVE)
+        .order_by(Case(When(relationship=rc.Relationship.HEAD, then=Value(0)), default=Value(1)), "pk")
+        .values("pk")[:1]
+    )
+
+
+def build_partner_scopes(today: dt.date) -> int:
+    """Which residents each organisation's staff may count: the people they see (registry.access.partner_people_q,
+    the rule of `people_visible_to`, per organisation), each household counted by a representative among them.
+
+    Consent is read as of the refresh's own day, or `today` if later: never an earlier day than a request reads
+    it (`people_visible_to`, by date), so a figure never counts someone whose withdrawal was recorded by then.
+    The household's representative is the one the regency's figures use (its head, else its first member) taken
+    among the members the staff see: a household whose head they do not see is not broken down by the head's sex,
+    age or disability, and a household none of whose residents they see is not counted; every part of it is read
+    from rows they see."""
+    consent_day = max(today, timezone.localdate())
     total = 0
     for organisation_id in Organisation.objects.order_by("pk").values_list("pk", flat=True):
-        qs = PersonFact.objects.filter(
-            person__in=Person.objects.filter(partner_households_q(organisation_id, "household__")).values("pk")
-        ).values(c_fact=F("person_id"), c_org=_int(organisation_id))
-        total += _insert(PersonOrganisation, ["fact", "organisation_id"], qs)
+        people = Person.objects.filter(partner_people_q(organisation_id, today=consent_day))
+        rep = _representative(people, OuterRef("household_id"))
+        qs = PersonFact.objects.filter(person__in=people.values("pk")).values(
+            c_fact=F("person_id"),
+            c_org=_int(organisation_id),
+            c_rep=Case(When(person_id=rep, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        )
+        total += _insert(PersonOrganisation, ["fact", "organisation_id", "household_rep"], qs)
     return total
+
+
+def _in_partner_scope(fact: str, organisation: str) -> Exists:
+    # The row's person (`fact`: the path to its PersonFact id) is in the person scope of the organisation at
+    # `organisation` (the programme's organiser): the rows a partner's figures are counted from.
+    return Exists(PersonOrganisation.objects.filter(fact_id=OuterRef(fact), organisation_id=OuterRef(organisation)))
 
 
 def build_reach() -> int:
@@ -233,71 +258,59 @@ def build_cube(today: dt.date) -> int:
     scoped = PersonOrganisation.objects.all()
     total += _cube(scoped, fact="person", prefix="fact__", value=Count("*"), scope_org=F("organisation_id"))
     total += _cube(
-        scoped.filter(fact__household_rep=True),
+        scoped.filter(household_rep=True),
         fact="household",
         prefix="fact__",
         value=Count("*"),
         scope_org=F("organisation_id"),
     )
-    # Reached, per year a programme runs: distinct people, by any programme, per programme and per organisation.
+    # Reached, per year a programme runs: distinct people, by any programme, per programme and per organisation; and
+    # for an organisation's staff (scope_org), per programme and per organisation of its own, over the people they
+    # see.
     span = Reach.objects.aggregate(first=models.Min("first_year"), last=models.Max("last_year"))
     if span["first"] is not None:
         for year in range(max(span["first"], today.year - 15), min(span["last"], today.year + 5) + 1):
             reach = Reach.objects.filter(first_year__lte=year, last_year__gte=year)
+            seen = reach.filter(_in_partner_scope("fact_id", "organisation_id"))
             distinct = Count("fact_id", distinct=True)
+            by_programme = {"programme": F("programme_id"), "organisation": F("organisation_id")}
+            by_organisation = {"organisation": F("organisation_id")}
             total += _cube(reach, fact="reached", prefix="fact__", value=distinct, year=year)
-            total += _cube(
-                reach,
-                fact="reached",
-                prefix="fact__",
-                value=distinct,
-                year=year,
-                programme=F("programme_id"),
-                organisation=F("organisation_id"),
-            )
-            total += _cube(
-                reach, fact="reached", prefix="fact__", value=distinct, year=year, organisation=F("organisation_id")
-            )
-    # Enrolments, completions, drop-outs and money: additive, one row per programme and its organiser.
+            for rows, scope_org in ((reach, 0), (seen, F("organisation_id"))):
+                for per in (by_programme, by_organisation):
+                    total += _cube(
+                        rows, fact="reached", prefix="fact__", value=distinct, year=year, scope_org=scope_org, **per
+                    )
+    # Enrolments, completions, drop-outs and money: additive, one row per programme and its organiser; and for its
+    # organiser's staff (scope_org), the same over the people they see.
     fact = "person__analytics_fact__"
-    enrolments = Enrolment.objects.filter(person__analytics_fact__isnull=False)
     per_programme = {"programme": F("programme_id"), "organisation": F("programme__organiser_id")}
+
+    def additive(qs: QuerySet, name: str, value: Any, year: Any) -> int:
+        seen = qs.filter(_in_partner_scope("person_id", "programme__organiser_id"))
+        n = _cube(qs, fact=name, prefix=fact, value=value, year=year, **per_programme)
+        return n + _cube(
+            seen,
+            fact=name,
+            prefix=fact,
+            value=value,
+            year=year,
+            scope_org=F("programme__organiser_id"),
+            **per_programme,
+        )
+
+    enrolments = Enrolment.objects.filter(person__analytics_fact__isnull=False)
     started = ExtractYear(Coalesce("enrolled_on", TruncDate("created_at")))
     ended = ExtractYear(Coalesce("ended_on", TruncDate("updated_at")))
-    total += _cube(
-        enrolments.filter(status__in=ENROLLED_STATUSES),
-        fact="enrolled",
-        prefix=fact,
-        value=Count("*"),
-        year=started,
-        **per_programme,
-    )
-    total += _cube(
-        enrolments.filter(status=pc.EnrolmentStatus.COMPLETED),
-        fact="completed",
-        prefix=fact,
-        value=Count("*"),
-        year=ended,
-        **per_programme,
-    )
-    total += _cube(
-        enrolments.filter(status=pc.EnrolmentStatus.DROPPED_OUT),
-        fact="dropped",
-        prefix=fact,
-        value=Count("*"),
-        year=ended,
-        **per_programme,
-    )
+    total += additive(enrolments.filter(status__in=ENROLLED_STATUSES), "enrolled", Count("*"), started)
+    total += additive(enrolments.filter(status=pc.EnrolmentStatus.COMPLETED), "completed", Count("*"), ended)
+    total += additive(enrolments.filter(status=pc.EnrolmentStatus.DROPPED_OUT), "dropped", Count("*"), ended)
     assistance = Assistance.objects.filter(
         person__analytics_fact__isnull=False, status__in=pc.SPENT_STATUSES, amount__isnull=False
     )
-    total += _cube(
-        assistance, fact="disbursed", prefix=fact, value=Sum("amount"), year=ExtractYear("date"), **per_programme
-    )
+    total += additive(assistance, "disbursed", Sum("amount"), ExtractYear("date"))
     # How many disbursements each sum is made of: an amount of fewer than five is not shown to aggregate-only roles.
-    total += _cube(
-        assistance, fact="disbursements", prefix=fact, value=Count("*"), year=ExtractYear("date"), **per_programme
-    )
+    total += additive(assistance, "disbursements", Count("*"), ExtractYear("date"))
     # Rights cases of migrant workers: open, and open past the due date of their stage as of `today`.
     cases = RightsCase.objects.filter(person__analytics_fact__isnull=False).exclude(stage=mc.CaseStage.CLOSED)
     total += _cube(cases, fact="case_open", prefix=fact, value=Count("*"))
@@ -320,7 +333,7 @@ def rebuild(*, today: dt.date | None = None, step: Callable[[str], None] | None 
             rows = 0
             for label, build in (
                 ("penduduk", lambda: build_person_facts(today, bits)),
-                ("cakupan mitra", build_partner_scopes),
+                ("cakupan mitra", lambda: build_partner_scopes(today)),
                 ("jangkauan program", build_reach),
                 ("kubus agregat", lambda: build_cube(today)),
             ):

@@ -61,10 +61,24 @@ def _partner_q(organisation_id: int | None, prefix: str) -> Q:
     return q
 
 
-def partner_households_q(organisation_id: int, prefix: str = "") -> Q:
-    """The households (reached through `prefix`) in the scope of `organisation_id`'s staff: the one rule, for code
-    that counts for an organisation without one of its users at hand (the monitoring analytics tables)."""
-    return _partner_q(organisation_id, prefix)
+def _shares_with_partners(prefix: str, today: dt.date | None = None) -> Q:
+    # Not withdrawn from sharing with partners as of `today` (registry.consent: by date, today by default).
+    return ~excluded_for(c.ConsentPurpose.SHARING, prefix[: -len("__")] if prefix else "pk", today=today)
+
+
+def _partner_person_q(organisation_id: int | None, prefix: str, today: dt.date | None = None) -> Q:
+    # The person scope of an organisation's staff: its households, less whoever withdrew consent to sharing with
+    # partners. `person_scope_q` (staff at hand) and `partner_people_q` (no user at hand) are both this.
+    return _partner_q(organisation_id, f"{prefix}household__") & _shares_with_partners(prefix, today)
+
+
+def partner_people_q(organisation_id: int, prefix: str = "", *, today: dt.date | None = None) -> Q:
+    """The condition on Person (reached through `prefix`) for the people `organisation_id`'s staff may see, as
+    `people_visible_to` gives them to one of its users: the households it registered or reaches, less whoever withdrew
+    consent to sharing with partners by `today` (default: today, as a request reads it), less merged aliases. The one
+    rule for code that counts for an organisation without one of its users at hand (the monitoring analytics
+    tables)."""
+    return _partner_person_q(organisation_id, prefix, today) & ~Q(**{f"{prefix}status__in": c.ALIAS_STATUSES})
 
 
 # --- Households, people, groups ----------------------------------------------------------------------------------
@@ -154,10 +168,14 @@ def person_scope_q(user: User, prefix: str = "") -> Q | None:
     pool, its candidate lists)."""
     # A facilitator's villages are matched on the person's own copy of their household's village (Person.village,
     # kept by the database): the same people, read as an index range.
+    caps = capabilities(user)
+    if caps.sees_people and caps.organisation_scoped and not (caps.regency_wide or caps.village_scoped):
+        # Partner staff: the same rule as for their organisation without a user at hand (partner_people_q).
+        return _partner_person_q(user.organisation_id, prefix)
     q = household_scope_q(user, f"{prefix}household__", village=f"{prefix}village")
     if q == Q(pk__in=[]) or not withholds_members(user):
         return q
-    withdrawn = ~excluded_for(c.ConsentPurpose.SHARING, prefix[: -len("__")] if prefix else "pk")
+    withdrawn = _shares_with_partners(prefix)
     return withdrawn if q is None else q & withdrawn
 
 
