@@ -19,7 +19,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -105,9 +105,18 @@ class ScopedViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
         return qs.select_related(*self.related) if self.related else qs
 
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        asked = set(self.request.query_params)
+        names = self._filter_names(queryset)
+        if unknown := sorted(asked - names - PAGE_PARAMETERS):
+            raise exceptions.ValidationError(
+                {
+                    name: [exceptions.ErrorDetail(unknown_parameter_message(names), code="unknown_parameter")]
+                    for name in unknown
+                }
+            )
         # Without any of the FilterSet's parameters the FilterSet filters nothing (an empty value is no filter), but
         # building its form costs about a millisecond: skipped for a plain page.
-        if self.filter_backends == [AskedFilters] and not set(self.request.query_params) & self._filter_names(queryset):
+        if self.filter_backends == [AskedFilters] and not asked & names:
             return queryset
         return super().filter_queryset(queryset)
 
@@ -178,6 +187,15 @@ class ScopedViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
 
 # The FilterSet parameters of each viewset (its FilterSet class is fixed): read once.
 _FILTER_NAMES: dict[type, set[str]] = {}
+# What a list reads besides its filters: the cursor pages (pagination.Cursor) and DRF's format suffix.
+PAGE_PARAMETERS = frozenset({"cursor", "page_size", "format"})
+
+
+def unknown_parameter_message(names: set[str]) -> str:
+    """A list refuses a parameter it does not know (a mistyped filter, `?desa=` for `?village=`) rather than
+    answering every row as if it had filtered."""
+    allowed = ", ".join(sorted(names | PAGE_PARAMETERS))
+    return _("Parameter ini tidak dikenal. Parameter yang bisa dipakai: %(allowed)s.") % {"allowed": allowed}
 
 
 def _scoped(scope: Callable[[User], QuerySet[Any]]) -> Any:

@@ -367,3 +367,23 @@ def test_a_write_another_transaction_ended_answers_409_and_saves_nothing(officer
     body = response.json()
     assert body["detail"].startswith(start) and body["errors"][0]["rule"] == "conflict"
     assert Household.objects.get(pk=hh.pk).address == "Jl. Lama"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/people/", "/api/v1/households/", "/api/v1/programmes/"])
+def test_a_list_refuses_a_parameter_it_does_not_know_instead_of_answering_every_row(officer, path):
+    """A mistyped filter (`?desa=` for `?village=`) would otherwise answer the whole list as if it had filtered."""
+    person = factories.person()
+    api = client(officer)
+    response = api.get(path, {"desa": "1502012001", "page_size": 10})
+    assert response.status_code == 400, response.content
+    assert response["Content-Language"] == "id"
+    [error] = response.json()["errors"]
+    assert error["field"] == "desa" and error["rule"] == "unknown_parameter"
+    assert "tidak dikenal" in error["message"] and "cursor" in error["message"]
+    english = client(officer, "en").get(path, {"desa": "x"}).json()["errors"][0]["message"]
+    assert "not recognised" in english
+    # What a list does know still works: its pages and, on the people list, its filters.
+    assert api.get(path, {"page_size": 10}).status_code == 200
+    if path == "/api/v1/people/":
+        village = api.get(path, {"village": person.household.village_id})
+        assert village.status_code == 200 and [r["id"] for r in village.json()["results"]] == [person.pk]
