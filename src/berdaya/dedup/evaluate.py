@@ -15,12 +15,15 @@ hours; no real name, address or identifier comes near the caps.
 from __future__ import annotations
 
 import resource
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import duckdb
 from django.utils.translation import gettext as _
+
+from berdaya.core.duckpaths import literal_path
 
 from . import linkage
 from .metrics import scores
@@ -92,9 +95,11 @@ def evaluate(
         raise EvaluateError(_("File kosong: %(name)s tidak berisi baris nama kolom maupun data.") % {"name": path.name})
     started = time.perf_counter()
     con = duckdb.connect()
-    literal = "'" + str(path).replace("'", "''") + "'"
     try:
-        con.execute(f"CREATE TABLE src AS SELECT * FROM read_csv({literal}, all_varchar=true, header=true)")
+        with tempfile.TemporaryDirectory(prefix="berdaya-evaluate-") as workdir:
+            read = literal_path(path, Path(workdir))  # never a glob: `daftar[1].csv` is that file
+            literal = "'" + str(read).replace("'", "''") + "'"
+            con.execute(f"CREATE TABLE src AS SELECT * FROM read_csv({literal}, all_varchar=true, header=true)")
     except duckdb.Error as exc:
         reason = str(exc).strip().splitlines()[0][:200]
         raise EvaluateError(f"File tidak dapat dibaca sebagai CSV (UTF-8, baris pertama nama kolom): {reason}") from exc

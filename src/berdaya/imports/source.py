@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from berdaya.core.duckpaths import literal_path
 from berdaya.core.spreadsheet import FileInfo, is_xlsx, read_rows
 
 from .columns import BY_KEY
@@ -136,7 +137,8 @@ def prepare(path: Path, workdir: Path, positions: dict[str, int], *, force_rewri
         clean, lines = _clean_utf8(path)
         if clean:
             info, skip = _header(path)
-            return Source(path, info.delimiter, skip, len(info.headers), info, lines=max(lines - skip, 0))
+            read = literal_path(path, workdir)  # DuckDB reads this path: never as a glob
+            return Source(read, info.delimiter, skip, len(info.headers), info, lines=max(lines - skip, 0))
     target = workdir / "rows.csv"
     info, count = _rewrite(path, target, positions)
     return Source(

@@ -201,6 +201,15 @@ def test_a_semicolon_separated_file_is_read(tmp_path):
     assert result["records"] == 3 and result["true_pairs"] == 1
 
 
+def test_a_file_name_with_glob_characters_is_that_file_not_a_pattern(tmp_path):
+    """DuckDB would read `daftar[1].csv` as a glob and take `daftar1.csv` beside it, without a word."""
+    (tmp_path / "daftar1.csv").write_text("id,truth,name\n9,z,Lain Orang\n", encoding="utf-8")
+    path = tmp_path / "daftar[1].csv"
+    path.write_text("id,truth,name\n1,a,Budi Santoso\n2,a,Budi Santoso\n3,b,Siti Aminah\n", encoding="utf-8")
+    result = run(path, "--id", "id", "--truth", "truth", "--map", "first_name=name")
+    assert result["records"] == 3 and result["true_pairs"] == 1
+
+
 def test_the_new_refusals_are_translated():
     with translation.override("en"), pytest.raises(EvaluateError, match="given more than once"):
         parse_map("first_name=a,first_name=b")

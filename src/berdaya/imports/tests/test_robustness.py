@@ -84,3 +84,15 @@ def test_exported_cells_never_start_a_formula(value):
     for record in csv.reader(io.StringIO(text)):
         for field in record:
             assert field[:1] not in ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_a_file_name_with_glob_characters_is_that_file_not_a_pattern(officer, tmp_path):
+    """DuckDB reads `*`, `?` and `[...]` in a path as a glob: `daftar[1].csv` beside a `daftar1.csv` would import
+    the other file's people, without a word."""
+    from .helpers import write_csv
+
+    write_csv(tmp_path / "daftar1.csv", household("LAIN", 40, size=3))
+    path = write_csv(tmp_path / "daftar[1].csv", household("BENAR", 10, size=2))
+    result = import_households(path=path, actor=officer, dry_run=False)
+    assert (result.total, result.new, result.invalid) == (2, 2, 0)
+    assert set(Person.objects.values_list("full_name", flat=True)) == {"Ahmad Saputra", "Anggota 1"}
