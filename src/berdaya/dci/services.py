@@ -669,7 +669,7 @@ def _one_record_each(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for item in items:
         data = item.get("data")
         records = data.get("reg_records") if isinstance(data, dict) else None
-        if not isinstance(records, list):
+        if not isinstance(data, dict) or not isinstance(records, list):
             out.append(item)
         elif not records:
             out.append({k: v for k, v in item.items() if k != "data"})
