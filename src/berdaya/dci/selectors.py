@@ -9,10 +9,20 @@ from berdaya.accounts.models import User
 from .access import deliveries_visible_to
 from .models import Delivery, DeliveryAttempt, Transaction
 
+# What the deliveries page does not show, each up to ~100 kB: the body sent, and its transaction's request, answer and
+# per-request states (only the transaction's id is shown).
+LIST_DEFERRED = ("payload", "transaction__request", "transaction__response", "transaction__outcome")
+
 
 def delivery_list(*, actor: User, status: str = "") -> QuerySet[Delivery]:
-    """The latest deliveries (answers and notifications POSTed to clients) with their attempts, for an admin."""
-    qs = deliveries_visible_to(actor).select_related("transaction", "subscription").prefetch_related("attempt_rows")
+    """The latest deliveries (answers and notifications POSTed to clients) with their attempts, for an admin: the
+    columns the page shows, not the bodies (`LIST_DEFERRED`)."""
+    qs = (
+        deliveries_visible_to(actor)
+        .select_related("transaction")
+        .defer(*LIST_DEFERRED)
+        .prefetch_related("attempt_rows")
+    )
     if status in Delivery.Status.values:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")

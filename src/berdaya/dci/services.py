@@ -651,10 +651,31 @@ def _responses_of(found: Transaction) -> list[dict[str, Any]]:
         return [{"timestamp": when, **item, "status_reason_message": note} for item in kept]
     stored = found.response.get("search_response") or found.response.get("subscribe_response")
     if found.status == Transaction.Status.SUCCESS and isinstance(stored, list):
-        return [{k: v for k, v in item.items() if k != "subscriptions"} for item in stored]
+        items = [{k: v for k, v in item.items() if k != "subscriptions"} for item in stored]
+        return _one_record_each(items) if found.registry == Registry.FARMER else items
     refs = found.reference_ids or [""]
     state = "pdng" if found.status in (Transaction.Status.PENDING, Transaction.Status.RECEIVED) else found.status
     return [{"reference_id": r, "timestamp": env.now_iso(), "status": state} for r in refs]
+
+
+def _one_record_each(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A farmer registry answer as its txn/status gives it: the farmer spec's TxnStatusResponse carries `reg_records`
+    as one object (its example: one farmer), where its search answers carry a list. Each request answered with records
+    is given as one item per record, in the answer's order, each with the request's reference_id, status and
+    pagination (so `total_count` still tells how many matched); a request that found none, as its item without
+    `data` (the spec requires a record in it). Rejected and pending requests carry no `data` already. The social
+    registry's TxnStatusResponse keeps the list (docs/dci.md, "txn/status")."""
+    out: list[dict[str, Any]] = []
+    for item in items:
+        data = item.get("data")
+        records = data.get("reg_records") if isinstance(data, dict) else None
+        if not isinstance(data, dict) or not isinstance(records, list):
+            out.append(item)
+        elif not records:
+            out.append({k: v for k, v in item.items() if k != "data"})
+        else:
+            out.extend({**item, "data": {**data, "reg_records": record}} for record in records)
+    return out
 
 
 @transaction.atomic

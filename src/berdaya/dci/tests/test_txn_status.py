@@ -1,0 +1,118 @@
+"""txn/status answers the stored answer of a search in each registry's own TxnStatusResponse shape, validated against
+the spec (helpers.call, check_callback), synchronously and at the `txn-on-status` callback: the social registry's
+`reg_records` is a list as in its search answers, the farmer registry's is one object, so a request with several
+records is one item per record (docs/dci.md, "txn/status"). The farmer registry's search answers (sync and
+`on-search` callback) keep their list, as its SearchResponse wants."""
+
+import uuid
+
+import pytest
+
+from berdaya.registry import choices as c
+from berdaya.testing import factories
+
+from .helpers import Receiver, call, check_callback, header, run_ready_tasks, search_body, search_item, token_for
+
+pytestmark = pytest.mark.django_db
+
+IN_JANGKAT = {"type": "expression", "value": {"expression": {"query": {"village_code": {"$eq": "15.02.01.2001"}}}}}
+NOBODY = "1502019999999999"
+
+
+def _items(person_nik: str) -> list[dict]:
+    bad = search_item("idtype-value", {"type": "NIK", "value": person_nik}, ref="r-bad")
+    bad["timestamp"] = "yesterday"
+    return [
+        search_item("idtype-value", {"type": "NIK", "value": person_nik}, ref="r-one"),
+        search_item("expression", IN_JANGKAT, ref="r-many"),
+        search_item("idtype-value", {"type": "NIK", "value": NOBODY}, ref="r-none"),
+        bad,
+    ]
+
+
+def _status_body(txn_id: str, sender_uri: str | None = None) -> dict:
+    return {
+        "header": header("txn-status", 1, sender_uri),
+        "message": {
+            "transaction_id": uuid.uuid4().hex[:20],
+            "txnstatus_request": {
+                "reference_id": "q1",
+                "txn_type": "search",
+                "attribute_type": "transaction_id",
+                "attribute_value": txn_id,
+            },
+        },
+    }
+
+
+def _records_by_reference(items: list[dict], *, one_object: bool) -> dict[str, list]:
+    """The records of each request, gathered over its items; each item's `reg_records` of the expected shape."""
+    found: dict[str, list] = {}
+    for item in items:
+        records = found.setdefault(item["reference_id"], [])
+        if "data" not in item:
+            continue
+        value = item["data"]["reg_records"]
+        assert isinstance(value, dict if one_object else list), value
+        records.extend([value] if one_object else value)
+    return found
+
+
+def _check_against_search(status: dict, searched: dict, registry: str) -> None:
+    """A txn/status answer (`txn_status`) tells each request as its search answer did, the same records."""
+    items = status["search_response"]
+    one_object = registry == "farmer"
+    assert _records_by_reference(items, one_object=one_object) == _records_by_reference(
+        searched["search_response"], one_object=False
+    )
+    states = {(i["reference_id"], i["status"], i.get("status_reason_code")) for i in items}
+    assert states == {
+        ("r-one", "succ", None),
+        ("r-many", "succ", None),
+        ("r-none", "succ", None),
+        ("r-bad", "rjct", "rjct.timestamp.invalid"),
+    }
+    paginations = {i["reference_id"]: i["pagination"] for i in searched["search_response"] if "pagination" in i}
+    for item in items:
+        if item["reference_id"] in paginations:
+            assert item["pagination"] == paginations[item["reference_id"]]
+    # The items of a request stay together, in the order of the search answer.
+    order = [i["reference_id"] for i in items]
+    assert sorted(set(order), key=order.index) == [i["reference_id"] for i in searched["search_response"]]
+
+
+@pytest.mark.parametrize("registry, person", [("social", "head"), ("farmer", "partner_person")])
+def test_txn_status_answers_one_several_none_and_rejected_as_the_spec_wants(
+    world, registry, person, django_capture_on_commit_callbacks
+):
+    # A second farmer in the village, so a search of the village finds several in both registries.
+    factories.person(hh=world["hh1"], name="Tono Santoso", occupation=c.Occupation.FARMER)
+    token = token_for(world["officer"])
+    body = search_body(*_items(world[person].nik))
+    _, data = call(token, registry, "sync-search", body, check_request=False)  # the answer is validated
+    searched = data["message"]
+    found = _records_by_reference(searched["search_response"], one_object=False)
+    assert len(found["r-one"]) == 1 and len(found["r-many"]) >= 2 and found["r-none"] == []
+    txn_id = searched["transaction_id"]
+
+    _, data = call(token, registry, "sync-txn-status", _status_body(txn_id))  # validated against the spec
+    status = data["message"]["txnstatus_response"]["txn_status"]
+    assert status["transaction_id"] == txn_id
+    _check_against_search(status, searched, registry)
+
+    with Receiver() as receiver:
+        async_token = token_for(world["officer"], receiver.origin)
+        body = search_body(*_items(world[person].nik))
+        body["header"]["sender_uri"] = receiver.url()
+        with django_capture_on_commit_callbacks(execute=True):
+            call(async_token, registry, "search", body, check_request=False)
+        run_ready_tasks(django_capture_on_commit_callbacks)
+        (answer,) = receiver.received
+        check_callback(registry, answer)  # the on-search callback keeps the SearchResponse's list
+        with django_capture_on_commit_callbacks(execute=True):
+            call(async_token, registry, "txn-status", _status_body(body["message"]["transaction_id"], receiver.url()))
+        run_ready_tasks(django_capture_on_commit_callbacks)
+    callback = receiver.received[-1]
+    assert callback["header"]["action"] == "txn-on-status"
+    check_callback(registry, callback)
+    _check_against_search(callback["message"]["txnstatus_response"]["txn_status"], answer["message"], registry)
