@@ -589,11 +589,20 @@ def _unsubscribe_message(client: BearerClient, txn: Transaction, envelope: env.E
 # --- transaction status -------------------------------------------------------------------------------------------
 
 
+# The transaction types each registry's TxnStatusRequest/Response lists (its spec's `txn_type` enum): the answer
+# repeats the one asked, when its registry has it.
+TXN_TYPES: dict[str, tuple[str, ...]] = {
+    Registry.SOCIAL: ("search", "subscribe", "receipt"),
+    Registry.FARMER: ("search", "subscribe", "unsubscribe"),
+}
+
+
 def _status_message(client: BearerClient, txn: Transaction, envelope: env.Envelope) -> dict[str, Any]:
     request = envelope.message.get("txnstatus_request")
     request = request if isinstance(request, dict) else {}
     ref = request.get("reference_id") if isinstance(request.get("reference_id"), str) else ""
-    txn_type = request.get("txn_type") if request.get("txn_type") in ("search", "subscribe", "receipt") else "search"
+    asked = request.get("txn_type")
+    txn_type = asked if asked in TXN_TYPES[txn.registry] else "search"
     found = _find_transaction(client, txn.registry, request)
     if found is None:
         status = {

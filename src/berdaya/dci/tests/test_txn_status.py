@@ -116,3 +116,14 @@ def test_txn_status_answers_one_several_none_and_rejected_as_the_spec_wants(
     assert callback["header"]["action"] == "txn-on-status"
     check_callback(registry, callback)
     _check_against_search(callback["message"]["txnstatus_response"]["txn_status"], answer["message"], registry)
+
+
+@pytest.mark.parametrize("registry, txn_type", [("farmer", "unsubscribe"), ("social", "receipt"), ("farmer", "search")])
+def test_txn_status_repeats_the_transaction_type_its_registry_lists(world, registry, txn_type):
+    """Each registry's spec lists its own `txn_type`s: the farmer registry has `unsubscribe` where the social one
+    has `receipt`; the answer repeats the type asked rather than saying `search`."""
+    token = token_for(world["officer"])
+    body = _status_body("no-such-transaction")
+    body["message"]["txnstatus_request"]["txn_type"] = txn_type
+    _, data = call(token, registry, "sync-txn-status", body)  # request and answer validated against the spec
+    assert data["message"]["txnstatus_response"]["txn_type"] == txn_type
