@@ -10,8 +10,8 @@ population of the access rules:
   the regency profile, programme figures). Roles that see people count their own (exact); viewers count the regency
   (<5).
 - `for_coordination(user)`: counts over people_for_coordination (partners.access: the 4W matrix, coverage gaps and
-  their exports), regency-wide for every role: exact only for officers and admins, who see the whole registry
-  anyway.
+  their exports), regency-wide for every role (for partner staff less whoever withdrew consent to sharing with
+  partners): exact only for officers and admins, who see the whole registry anyway.
 Where a table shows parts with their total, hiding the small part alone is not enough: the total minus the other
 parts gives it back. `Disclosure.protect` is the one rule for such tables (secondary suppression): in every sum
 that has exactly one hidden cell that is small (a suppressed count, or a part the table leaves out but the
@@ -132,7 +132,8 @@ def for_aggregates(user: AnyUser) -> Disclosure:
 
 
 def for_coordination(user: AnyUser) -> Disclosure:
-    """Counts over people_for_coordination (regency-wide for every role): exact for officers and admins only."""
+    """Counts over people_for_coordination (regency-wide for every role, partner staff's less whoever withdrew consent
+    to sharing with partners): exact for officers and admins only."""
     return Disclosure(exact=capabilities(user).regency_wide)
 
 

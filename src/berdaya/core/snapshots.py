@@ -16,8 +16,9 @@ reads its analytics tables:
 - `BERDAYA_AGGREGATE_MAX_AGE = 0` (the default outside production, and in tests) computes every page live.
 
 Only queries whose result is the same for every reader may be stored: the regency-wide counts (viewers, officers,
-admins, and the coordination pages every role reads whole). A scoped reader (partner staff, a facilitator) computes
-their own counts live, over their smaller scope.
+admins, and the coordination pages every role reads whole; a variant that is the same for every reader of a kind, such
+as the coordination pages' for partner staff, is a query of its own, its parameters naming it). A scoped reader
+(partner staff, a facilitator) computes their own counts live, over their smaller scope.
 """
 
 from __future__ import annotations

@@ -14,6 +14,9 @@ from berdaya.accounts.models import User
 from berdaya.core.access import capabilities, organisation_scoped
 from berdaya.organisations.access import is_own_organisation
 from berdaya.organisations.models import Organisation
+from berdaya.registry import choices as rc
+from berdaya.registry.access import withholds_members
+from berdaya.registry.consent import excluded_for
 from berdaya.registry.models import Person
 
 from .models import Agreement, Commitment
@@ -62,9 +65,24 @@ def sees_coordination(user: User) -> bool:
     return capabilities(user).authenticated
 
 
+def coordination_less_withdrawn(user: User) -> bool:
+    """Whether the coordination figures `user` reads (the 4W matrix, its map, the coverage gaps, their exports) are
+    the regency's less whoever withdrew consent to sharing with partners: for a role that may miss some people
+    (registry.access.withholds_members: partner staff), the same for every partner. Their own organisation's row is
+    exact from five people (core.disclosure.for_coordination) and sits beside their participant list and assistance
+    ledger, so a row that still counted a participant who withdrew would give her back by difference (the Rupiah
+    disbursed less the ledger they read is her assistance). Not their reach only: other organisations' rows would
+    empty, their people being outside the partner's scope by design, not by consent. Every other role reads the
+    regency's figures."""
+    return withholds_members(user)
+
+
 def people_for_coordination(user: User) -> QuerySet[Person]:
-    """The people counted on the 4W and coverage-gap pages: the whole regency for every signed-in role, because
-    coordination needs the full picture. Counts only: never use this for a person-level list or a link to a person."""
+    """The people counted on the 4W and coverage-gap pages: the whole regency, because coordination needs the full
+    picture, less whoever withdrew consent to sharing with partners for partner staff (coordination_less_withdrawn).
+    Counts only: never use this for a person-level list or a link to a person."""
     if not sees_coordination(user):
         return Person.objects.none()
+    if coordination_less_withdrawn(user):
+        return Person.objects.current().exclude(excluded_for(rc.ConsentPurpose.SHARING))
     return Person.objects.current()

@@ -2,11 +2,14 @@
 
 Both are derived from programmes, sessions, enrolments and assistance with grouped queries: nothing is typed twice,
 and no query loops over people. Aggregates only: every signed-in role reads them (access: sees_coordination), and
-small counts are protected by core.disclosure.
+small counts are protected by core.disclosure. Partner staff read the regency's figures less whoever withdrew consent
+to sharing with partners (access.coordination_less_withdrawn), every other role the regency's: each query takes the
+variant (`less_withdrawn`), a snapshot of its own (core.snapshots), and the scheduled refresh stores both.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections import defaultdict
@@ -24,10 +27,11 @@ from berdaya.areas.models import District, Village
 from berdaya.core import snapshots
 from berdaya.core.disclosure import EXACT, Disclosure
 from berdaya.organisations.models import Organisation
-from berdaya.partners.access import sees_coordination
+from berdaya.partners.access import coordination_less_withdrawn, sees_coordination
 from berdaya.programmes import choices as pc
 from berdaya.programmes.models import Assistance, Enrolment, Programme, Session
 from berdaya.registry import choices as rc
+from berdaya.registry.consent import excluded_for
 from berdaya.registry.models import Person
 from berdaya.registry.vulnerability import flag_fast_q, flag_q, group_fast_q, group_q
 
@@ -49,6 +53,12 @@ class Period:
     def programme_q(self, prefix: str = "") -> Q:
         """Programmes overlapping the period."""
         return Q(**{f"{prefix}start_date__lte": self.end, f"{prefix}end_date__gte": self.start})
+
+
+def withdrawn_q(path: str = "pk", *, today: dt.date | None = None) -> Q:
+    """The rows whose person (reached by `path`) withdrew consent to sharing with partners (registry.consent's one
+    rule): left out of the figures partner staff read (access.coordination_less_withdrawn)."""
+    return excluded_for(rc.ConsentPurpose.SHARING, path, today=today)
 
 
 def reached_q(period: Period) -> Q:
@@ -75,6 +85,13 @@ class MatrixFilters:
     organisation_kind: str = ""
     organisation: int | None = None
     measure: str = c.ReachMeasure.ORGANISATIONS
+    # The regency's figures less whoever withdrew consent to sharing with partners: what partner staff read
+    # (access.coordination_less_withdrawn; for_reader sets it).
+    less_withdrawn: bool = False
+
+    def for_reader(self, user: User) -> MatrixFilters:
+        """These filters with the variant `user` reads."""
+        return dataclasses.replace(self, less_withdrawn=coordination_less_withdrawn(user))
 
 
 @dataclass
@@ -133,7 +150,7 @@ def _programmes(filters: MatrixFilters) -> QuerySet[Programme]:
 
 
 def _matrix_params(filters: MatrixFilters) -> dict[str, Any]:
-    return {
+    params = {
         "start": filters.period.start.isoformat(),
         "end": filters.period.end.isoformat(),
         "level": filters.level,
@@ -142,12 +159,14 @@ def _matrix_params(filters: MatrixFilters) -> dict[str, Any]:
         "organisation_kind": filters.organisation_kind,
         "organisation": filters.organisation,
     }
+    # Only the partner variant names itself: the regency's snapshots keep the keys they had.
+    return params | {"less_withdrawn": True} if filters.less_withdrawn else params
 
 
 def _matrix_counts(filters: MatrixFilters) -> list[list[Any]]:
     """The counts of the matrix rows, as lists [organisation id, role, kind, district, village, programme ids,
     participants, assistance only, recipients, Rupiah disbursed]: about a dozen grouped queries, whatever the
-    number of people; the same for every reader (a snapshot, core.snapshots)."""
+    number of people; the same for every reader of the variant (a snapshot, core.snapshots)."""
     village_level = filters.level == c.AreaLevel.VILLAGE
     programmes = _programmes(filters)
     # Per (organisation, role, kind, district, village): the counts of one matrix row.
@@ -203,6 +222,8 @@ def _matrix_counts(filters: MatrixFilters) -> list[list[Any]]:
         # Where the people reached live.
         area = ["person__household__village__district"] + (["person__household__village"] if village_level else [])
         area_q = Q(person__household__village__district=filters.district) if filters.district else Q()
+        if filters.less_withdrawn:
+            area_q &= ~withdrawn_q("person")
         enrolments = Enrolment.objects.filter(in_scope, area_q, status__in=pc.SEAT_STATUSES)
         for r in (
             enrolments.values(org_field, "programme__kind", *area).annotate(n=Count("person", distinct=True)).order_by()
@@ -250,15 +271,18 @@ def _matrix_counts(filters: MatrixFilters) -> list[list[Any]]:
 
 
 def matrix_refresh() -> None:
-    """The default 4W matrix (this year, by district and by village), for the scheduled refresh."""
+    """The default 4W matrix (this year, by district and by village), the regency's and partner staff's variant,
+    for the scheduled refresh."""
     period = Period.default()
     for level in (c.AreaLevel.DISTRICT, c.AreaLevel.VILLAGE):
-        filters = MatrixFilters(period=period, level=level)
-        snapshots.store("partners.matrix", _matrix_params(filters), functools.partial(_matrix_counts, filters))
+        for less_withdrawn in (False, True):
+            filters = MatrixFilters(period=period, level=level, less_withdrawn=less_withdrawn)
+            snapshots.store("partners.matrix", _matrix_params(filters), functools.partial(_matrix_counts, filters))
 
 
 def matrix_rows(filters: MatrixFilters) -> list[MatrixRow]:
-    """The 4W matrix: organisation × role × programme kind × area, for programmes overlapping the period.
+    """The 4W matrix: organisation × role × programme kind × area, for programmes overlapping the period (partner
+    staff's variant when `filters.less_withdrawn`: MatrixFilters.for_reader).
 
     Where an organisation works comes from two places: the areas its programmes cover (Programme.districts and
     .villages) and where the people it reached live (enrolments and assistance). Counts per row:
@@ -340,7 +364,7 @@ def matrix_as_of(filters: MatrixFilters) -> dt.datetime | None:
 def reached_by_district(filters: MatrixFilters) -> dict[str, int]:
     """Distinct people reached per district (the map's second measure): people are counted once however many
     organisations reached them, so this is its own query rather than a sum of matrix rows. From a snapshot
-    (core.snapshots): the same for every reader."""
+    (core.snapshots): the same for every reader of the variant (`filters.less_withdrawn`)."""
     counts, _at = snapshots.read("partners.reached", _matrix_params(filters), lambda: _reached_by_district(filters))
     return counts
 
@@ -362,6 +386,8 @@ def _reached_by_district(filters: MatrixFilters) -> dict[str, int]:
         Q(person=OuterRef("pk"), status__in=pc.SPENT_STATUSES, programme__in=programmes.values("pk")) & org_q
     )
     qs = Person.objects.current().filter(Q(Exists(enrolled)) | Q(Exists(assisted)))
+    if filters.less_withdrawn:
+        qs = qs.exclude(withdrawn_q())
     if filters.district:
         qs = qs.filter(household__village__district=filters.district)
     return dict(
@@ -504,15 +530,19 @@ def coverage_gaps(
     order="share"), with the organisations whose programmes cover each area.
 
     One aggregate query over residents (status active) grouped by area, with a COUNT per group of everyone and of
-    the unreached, plus grouped queries for who works there."""
+    the unreached, plus grouped queries for who works there. Partner staff count the residents less whoever withdrew
+    consent to sharing with partners (access.coordination_less_withdrawn)."""
     today = today or timezone.localdate()
     group = group if group in GAP_GROUP_CODES else "any"
     village_level = level == c.AreaLevel.VILLAGE
     area = "household__village" if village_level else "household__village__district"
     if not sees_coordination(actor):
         return []
-    params = _gap_params(period, village_level, district, today)
-    rows, _at = snapshots.read("partners.gaps", params, lambda: _gap_counts(period, village_level, district, today))
+    less_withdrawn = coordination_less_withdrawn(actor)
+    params = _gap_params(period, village_level, district, today, less_withdrawn)
+    rows, _at = snapshots.read(
+        "partners.gaps", params, lambda: _gap_counts(period, village_level, district, today, less_withdrawn)
+    )
     working = organisations_working(period, village_level)
     result = []
     for r in rows:
@@ -542,15 +572,24 @@ def coverage_gaps(
 
 
 def gaps_as_of(
-    *, period: Period, level: str = c.AreaLevel.DISTRICT, district: str = "", today: dt.date | None = None
+    *,
+    actor: User,
+    period: Period,
+    level: str = c.AreaLevel.DISTRICT,
+    district: str = "",
+    today: dt.date | None = None,
 ) -> dt.datetime | None:
-    """When the stored counts coverage_gaps would show now were computed; None when they would be computed live."""
+    """When the stored counts coverage_gaps would show `actor` now were computed (the variant they read); None when
+    they would be computed live."""
     today = today or timezone.localdate()
-    return snapshots.stamp("partners.gaps", _gap_params(period, level == c.AreaLevel.VILLAGE, district, today))
+    params = _gap_params(period, level == c.AreaLevel.VILLAGE, district, today, coordination_less_withdrawn(actor))
+    return snapshots.stamp("partners.gaps", params)
 
 
-def _gap_params(period: Period, village_level: bool, district: str, today: dt.date) -> dict[str, Any]:
-    return {
+def _gap_params(
+    period: Period, village_level: bool, district: str, today: dt.date, less_withdrawn: bool = False
+) -> dict[str, Any]:
+    params = {
         "start": period.start.isoformat(),
         "end": period.end.isoformat(),
         "village_level": village_level,
@@ -558,13 +597,20 @@ def _gap_params(period: Period, village_level: bool, district: str, today: dt.da
         "today": today.isoformat(),
         "groups": GAP_GROUP_CODES,
     }
+    # Only the partner variant names itself: the regency's snapshots keep the keys they had.
+    return params | {"less_withdrawn": True} if less_withdrawn else params
 
 
-def _gap_counts(period: Period, village_level: bool, district: str, today: dt.date) -> list[dict[str, Any]]:
+def _gap_counts(
+    period: Period, village_level: bool, district: str, today: dt.date, less_withdrawn: bool = False
+) -> list[dict[str, Any]]:
     """One aggregate query over the regency's residents grouped by area, with a COUNT per group of everyone and of
-    the unreached. The same for every reader of the coordination pages (the whole regency)."""
+    the unreached. The same for every reader of the variant: the whole regency, or (`less_withdrawn`, partner staff)
+    the regency less whoever withdrew consent to sharing with partners by `today`."""
     area = "household__village" if village_level else "household__village__district"
     people = Person.objects.current().filter(status=rc.PersonStatus.ACTIVE)
+    if less_withdrawn:
+        people = people.exclude(withdrawn_q(today=today))
     if district:
         people = people.filter(household__village__district=district)
     not_reached = ~reached_ids_q(period)
@@ -591,14 +637,21 @@ def _gap_district_rows(village_rows: list[dict[str, Any]]) -> list[dict[str, Any
 
 
 def gaps_refresh() -> None:
-    """The default coverage gaps (this year, by village and, summed from them, by district), for the scheduled
-    refresh: one scan of the registry."""
+    """The default coverage gaps (this year, by village and, summed from them, by district), the regency's and
+    partner staff's variant, for the scheduled refresh: one scan of the registry per variant."""
     today = timezone.localdate()
     period = Period.default(today)
-    villages, _at = snapshots.store(
-        "partners.gaps", _gap_params(period, True, "", today), lambda: _gap_counts(period, True, "", today)
-    )
-    snapshots.store("partners.gaps", _gap_params(period, False, "", today), lambda: _gap_district_rows(villages))
+    for less_withdrawn in (False, True):
+        villages, _at = snapshots.store(
+            "partners.gaps",
+            _gap_params(period, True, "", today, less_withdrawn),
+            functools.partial(_gap_counts, period, True, "", today, less_withdrawn),
+        )
+        snapshots.store(
+            "partners.gaps",
+            _gap_params(period, False, "", today, less_withdrawn),
+            functools.partial(_gap_district_rows, villages),
+        )
 
 
 def organisations_working(period: Period, village_level: bool) -> dict:

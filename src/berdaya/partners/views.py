@@ -44,6 +44,7 @@ from .access import (
     can_manage_commitments,
     can_record_contribution,
     commitments_visible_to,
+    coordination_less_withdrawn,
     sees_agreement_list,
     sees_coordination,
 )
@@ -379,7 +380,9 @@ def _ensure_coordination(user: User) -> None:
         raise PermissionDenied
 
 
-def _matrix_filters(form: MatrixFilterForm) -> coordination.MatrixFilters:
+def _matrix_filters(form: MatrixFilterForm, user: User) -> coordination.MatrixFilters:
+    """The filters the form asks for, with the variant of the figures `user` reads (partner staff: the regency's
+    less whoever withdrew consent to sharing with partners)."""
     return coordination.MatrixFilters(
         period=form.period(),
         level=form.value("level", c.AreaLevel.DISTRICT),
@@ -387,12 +390,12 @@ def _matrix_filters(form: MatrixFilterForm) -> coordination.MatrixFilters:
         kind=form.value("kind"),
         organisation_kind=form.value("organisation_kind"),
         measure=form.value("measure", c.ReachMeasure.ORGANISATIONS),
-    )
+    ).for_reader(user)
 
 
 def _matrix(request):
     form = MatrixFilterForm(request.GET or None)
-    filters = _matrix_filters(form)
+    filters = _matrix_filters(form, request.user)
     return form, filters, coordination.matrix_rows(filters)
 
 
@@ -419,7 +422,7 @@ def _as_of_version(at: dt.datetime | None) -> str | None:
 def matrix(request):
     _ensure_coordination(request.user)
     form = MatrixFilterForm(request.GET or None)
-    filters = _matrix_filters(form)
+    filters = _matrix_filters(form, request.user)
     as_of = coordination.matrix_as_of(filters)
 
     def build() -> str:
@@ -460,6 +463,7 @@ def matrix(request):
             "filter_form": _filter_form_html(request, "partners/_matrix_form.html", form),
             "form": form,
             "filters": filters,
+            "less_withdrawn": filters.less_withdrawn,
             "query": request.GET.urlencode(),
         },
     )
@@ -516,7 +520,7 @@ def gaps(request):
     order = form.value("order", "number")
     district = getattr(form.value("district", None), "pk", "")
     labels = {g.code: g.label for g in coordination.GAP_GROUPS}
-    as_of = coordination.gaps_as_of(period=period, level=level, district=district)
+    as_of = coordination.gaps_as_of(actor=request.user, period=period, level=level, district=district)
 
     def build() -> str:
         _form, _period, _level, _group, _order, rows, totals = _gaps(request)
@@ -545,13 +549,15 @@ def gaps(request):
             "figures": fragments.cached(
                 "partners.gaps", user=request.user, version=_as_of_version(as_of), params=params, build=build
             ),
-            "as_of": as_of or coordination.gaps_as_of(period=period, level=level, district=district),
+            "as_of": as_of
+            or coordination.gaps_as_of(actor=request.user, period=period, level=level, district=district),
             "filter_form": _filter_form_html(request, "partners/_gaps_form.html", form),
             "form": form,
             "period": period,
             "level": level,
             "group": group,
             "group_label": labels.get(group, ""),
+            "less_withdrawn": coordination_less_withdrawn(request.user),
             "order": order,
             "query": request.GET.urlencode(),
             "now": timezone.localtime(),
