@@ -22,7 +22,7 @@ it compares equal to Django's), and still refuses what the validation would have
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -35,7 +35,7 @@ class _Unsupported(Exception):
 
 def _field(model: type[models.Model], name: str) -> models.Field:
     if name == "pk":
-        return model._meta.pk  # type: ignore[return-value]
+        return model._meta.pk
     for field in model._meta.local_concrete_fields:
         if field.name == name and not field.generated:
             return field
@@ -103,7 +103,7 @@ def _evaluate(model: type[models.Model], node: Q, instance: models.Model) -> boo
         if isinstance(child, Q):
             results.append(_evaluate(model, child, instance))
             continue
-        lookup, value = child
+        lookup, value = cast(tuple[str, Any], child)  # checked by _names
         name, _sep, kind = lookup.partition("__")
         if kind == "isnull":
             if not isinstance(value, bool):
@@ -147,14 +147,15 @@ class CheckConstraint(models.CheckConstraint):
     def validate(
         self, model: type[models.Model], instance: models.Model, exclude: Any = None, using: str = DEFAULT_DB_ALIAS
     ) -> None:
+        django_check = cast(Any, super())  # Django's own validation (its stubs do not declare it)
         if not connections[using].features.supports_comparing_boolean_expr:
             # Django checks such a backend without COALESCE (an unknown condition fails there): its own answer.
-            super().validate(model, instance, exclude=exclude, using=using)
+            django_check.validate(model, instance, exclude=exclude, using=using)
             return
         try:
             ok = holds(model, Q(self.condition), instance, set(exclude or ()))
         except _Unsupported:
-            super().validate(model, instance, exclude=exclude, using=using)
+            django_check.validate(model, instance, exclude=exclude, using=using)
             return
         if not ok:
             raise ValidationError(self.get_violation_error_message(), code=self.violation_error_code)
