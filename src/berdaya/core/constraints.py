@@ -147,15 +147,15 @@ class CheckConstraint(models.CheckConstraint):
     def validate(
         self, model: type[models.Model], instance: models.Model, exclude: Any = None, using: str = DEFAULT_DB_ALIAS
     ) -> None:
-        django_check = cast(Any, super())  # Django's own validation (its stubs do not declare it)
+        django_validate = cast(Any, models.CheckConstraint).validate  # Django's own (its stubs do not declare it)
         if not connections[using].features.supports_comparing_boolean_expr:
             # Django checks such a backend without COALESCE (an unknown condition fails there): its own answer.
-            django_check.validate(model, instance, exclude=exclude, using=using)
+            django_validate(self, model, instance, exclude=exclude, using=using)
             return
         try:
             ok = holds(model, Q(self.condition), instance, set(exclude or ()))
         except _Unsupported:
-            django_check.validate(model, instance, exclude=exclude, using=using)
+            django_validate(self, model, instance, exclude=exclude, using=using)
             return
         if not ok:
             raise ValidationError(self.get_violation_error_message(), code=self.violation_error_code)
