@@ -7,7 +7,8 @@ The application is the `src` beside this file's `bench` directory: for another v
 checkout's `bench` and run it there, on the same world. Each registration (in Indonesian and in English) runs inside
 a transaction rolled back afterwards, so the world is the same for every case and every run; ids and timestamps of
 the new records (which differ between runs) are written as placeholders. Prints one JSON document: case → [status,
-body]; `cmp` the two.
+body]; `cmp` the two. `--matches` adds the likely-duplicate check's own answers (candidates, scores, explanations)
+for variants of 80 registered people.
 """
 
 from __future__ import annotations
@@ -140,6 +141,7 @@ def cases(world_person: dict[str, Any], village: str) -> dict[str, dict[str, Any
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_world_arguments(parser)
+    parser.add_argument("--matches", action="store_true", help="also the likely-duplicate check's own answers")
     args = parser.parse_args()
     django_for_bench("load_cpu", keep=True)
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,testserver"
@@ -179,7 +181,36 @@ def main() -> None:
                 new_ids = set(Person.objects.filter(household_id__gt=newest).values_list("household_id", flat=True))
                 transaction.set_rollback(True)
             answers[f"{name} [{language}]"] = [response.status_code, _placeholders(response.json(), new_ids)]
-    print(json.dumps(answers, indent=1, sort_keys=True, ensure_ascii=False))
+    if args.matches:
+        answers["likely matches"] = _matches()
+    print(json.dumps(answers, indent=1, sort_keys=True, ensure_ascii=False, default=str))
+
+
+def _matches() -> list[Any]:
+    """The likely-duplicate check's own answers for variants of 80 registered people (the name as written, a letter
+    changed, in capitals, with a first name added; the birth date, day and month swapped, a day later): the form's
+    candidates with their reasons and scores, and the engine's matches down to a probability of 0.01 with their
+    explanations."""
+    from berdaya.dedup.incremental import likely_matches
+    from berdaya.dedup.intake import form_provider
+    from berdaya.registry.duplicates import Facts
+    from berdaya.registry.models import Person
+
+    ids = list(Person.objects.order_by("pk").values_list("pk", flat=True)[::2000][:80])
+    out: list[Any] = []
+    for p in Person.objects.filter(pk__in=ids).select_related("household").order_by("pk"):
+        name, born = p.full_name, p.birth_date
+        names = [name, name[:-1] + ("e" if name.endswith("a") else "a"), name.upper(), f"Muhammad {name}"]
+        days = [born, dt.date(born.year, born.day, born.month) if born.day <= 12 else born, born + dt.timedelta(days=1)]
+        village = p.household.village_id
+        facts = [Facts(full_name=n, birth_date=d, village_id=village, sex=p.sex) for n in names for d in days]
+        out.append([[(c.person_id, c.reasons, c.score) for c in found] for found in form_provider(facts)])
+        records = [
+            {"full_name": f.full_name, "birth_date": f.birth_date, "sex": f.sex, "village_id": village} for f in facts
+        ]
+        found = likely_matches(records, threshold=0.01, limit=50)
+        out.append([[(m.person_id, round(m.probability, 12), m.explanation) for m in ms] for ms in found])
+    return out
 
 
 if __name__ == "__main__":
