@@ -121,8 +121,16 @@ def _phone(value: Any) -> str:
         return ""
 
 
-def candidates(record: dict[str, Any], *, exclude: Iterable[int] = ()) -> list[int]:
-    """Registry people worth scoring against `record`, by index lookups."""
+def newest_keyed() -> int:
+    """The highest person id with match keys: people above it were registered since the keys were built."""
+    from .models import PersonKey
+
+    return PersonKey.objects.aggregate(m=Max("person_id"))["m"] or 0
+
+
+def candidates(record: dict[str, Any], *, exclude: Iterable[int] = (), newest: int | None = None) -> list[int]:
+    """Registry people worth scoring against `record`, by index lookups. `newest`: newest_keyed(), read once by a
+    caller that looks up several records (read here when not given)."""
     from .models import PersonKey
 
     parts = name_parts(record.get("full_name"))
@@ -166,7 +174,8 @@ def candidates(record: dict[str, Any], *, exclude: Iterable[int] = ()) -> list[i
         )
     fresh = Q()
     if births or phone:
-        newest = PersonKey.objects.aggregate(m=Max("person_id"))["m"] or 0
+        if newest is None:
+            newest = newest_keyed()
         if births:
             fresh |= Q(birth_date__in=births, id__gt=newest)
         if phone:
@@ -319,7 +328,9 @@ def likely_matches(
     if not records:
         return []
     exclude = set(exclude_person_ids)
-    wanted = [candidates(r, exclude=exclude) for r in records]
+    # Once for all the records, not once each (a record without a birth date or phone does not need it).
+    newest = newest_keyed() if any(r.get("birth_date") or r.get("phone") for r in records) else None
+    wanted = [candidates(r, exclude=exclude, newest=newest) for r in records]
     if not any(wanted):
         # No registry person shares a key with any record: nothing to score, so the model is not even loaded (most
         # registrations of a new family end here).

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 from simple_history.models import HistoricalRecords
 
+from berdaya.core.constraints import CheckConstraint
 from berdaya.core.dates import age_on
 from berdaya.core.display import ChoiceDisplay
 from berdaya.core.phone import normalise_phone_fields, validate_phone
@@ -286,12 +287,13 @@ class Person(ChoiceDisplay, models.Model):
                 name="person_one_active_head",
                 violation_error_message=_("Rumah tangga ini sudah punya kepala keluarga."),
             ),
-            models.CheckConstraint(
+            # Validated in Python (core.constraints): no query and savepoint per record validated.
+            CheckConstraint(
                 condition=Q(nik__isnull=False) | ~Q(nik_missing_reason=""),
                 name="person_nik_or_reason",
                 violation_error_message=rules.NIK_OR_REASON,
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(status="merged", merged_into__isnull=False) | Q(~Q(status="merged"), merged_into=None),
                 name="person_merged_has_survivor",
             ),

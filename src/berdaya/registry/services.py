@@ -244,14 +244,16 @@ def _ensure_not_alias(person: Person) -> None:
         )
 
 
-def _save(obj: Model, actor: User) -> None:
+def _save(obj: Model, actor: User, *, validated: bool = False) -> None:
+    """Validate (unless the caller has: `validated`) and save `obj` with its history; announce the change."""
     if isinstance(obj, Person):
         _ensure_not_alias(obj)
     set_history_user(obj, actor)
-    try:
-        obj.full_clean()
-    except ValidationError as exc:
-        raise _nik_taken_on_field(exc) from None
+    if not validated:
+        try:
+            obj.full_clean()
+        except ValidationError as exc:
+            raise _nik_taken_on_field(exc) from None
     if _unchanged(obj):
         # A save that changes nothing writes no history row ("Diubah" with no change) and announces nothing.
         return
@@ -346,7 +348,12 @@ def household_register(
     if errors is not None:
         raise errors
     matches = _check_likely_duplicates(people, hh, distinct_reason)
-    _save(hh, actor)
+    # Each record was validated once above, before anything was written (nothing has changed it since). What that
+    # validation left out of a member, the household not yet saved, holds by construction: the household is the one
+    # saved just below, and its one active head is check_members' rule (a new household has no other member, and a
+    # new member is active). The database's constraints (one active head, a living NIK once) still stand behind them:
+    # a NIK taken by another registration since the check is refused by the insert, with the same message (_save).
+    _save(hh, actor, validated=True)
     kk_numbers_open(
         households=Rows.of(Household.objects.filter(pk=hh.pk).values("id", "kk_number")),
         reason=_("Pendaftaran"),
@@ -355,7 +362,7 @@ def household_register(
     for index, person in enumerate(people):
         person.household = hh
         try:
-            _save(person, actor)
+            _save(person, actor, validated=True)
         except ValidationError as exc:
             raise RegistrationErrors(None, {index: exc}) from None
     for index, candidates in matches.items():

@@ -331,3 +331,31 @@ def test_the_person_with_the_records_nik_is_always_a_candidate(areas):
     again = candidates({"full_name": "Siti", "nik": owner.nik}, exclude=[owner.pk, namesakes[0].pk])
     assert owner.pk not in again and namesakes[0].pk not in again
     assert len(again) == CANDIDATES_PER_RECORD
+
+
+@pytest.mark.django_db
+def test_the_newest_keyed_person_is_read_once_for_all_the_records(areas):
+    """People registered since the keys were built are found above the newest keyed id: read once per check, not once
+    per record (a household's members, an import's rows), and still found."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from berdaya.dedup.incremental import likely_matches
+    from berdaya.dedup.models import PersonKey
+    from berdaya.testing import factories
+
+    hh = factories.household()
+    keyed = factories.person(hh=hh, name="Rahmawati", birth_date=dt.date(1950, 3, 3))
+    PersonKey.objects.create(person=keyed, name_key="RAHMAWATI", first_token="RAHMAWATI", birth_date=keyed.birth_date)
+    fresh = factories.person(hh=hh, name="Siti Aminah", birth_date=dt.date(1991, 5, 17))  # no keys yet
+    records = [
+        {"full_name": f"Orang {i}", "birth_date": dt.date(1980, 1, i + 1), "village_id": hh.village_id}
+        for i in range(3)
+    ] + [{"full_name": "Siti Aminah", "birth_date": fresh.birth_date, "village_id": hh.village_id, "sex": "F"}]
+
+    with CaptureQueriesContext(connection) as queries:
+        found = likely_matches(records)
+
+    newest = [q["sql"] for q in queries.captured_queries if 'MAX("dedup_personkey"."person_id")' in q["sql"]]
+    assert len(newest) == 1  # before: one per record
+    assert [m.person_id for m in found[3]] == [fresh.pk]

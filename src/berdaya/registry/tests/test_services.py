@@ -118,6 +118,53 @@ def test_it_refuses_a_nik_used_by_another_living_person(officer, status):
     assert Person.objects.count() == before
 
 
+def test_it_validates_each_record_once_before_writing(officer, monkeypatch):
+    # Before: every member and the household were validated fully twice, before anything was written and again by
+    # each save (a query and a savepoint for each constraint, each time).
+    cleaned: list[tuple[str, int]] = []
+
+    def counting(original):
+        def full_clean(self, *args, **kwargs):
+            cleaned.append((type(self).__name__, id(self)))
+            return original(self, *args, **kwargs)
+
+        return full_clean
+
+    monkeypatch.setattr(Person, "full_clean", counting(Person.full_clean))
+    monkeypatch.setattr(Household, "full_clean", counting(Household.full_clean))
+
+    hh = register(officer, *family())
+
+    assert hh.members.count() == 4
+    assert sorted(name for name, _id in cleaned) == ["Household"] + ["Person"] * 4
+    assert len(set(cleaned)) == 5  # each record once
+
+
+def test_a_nik_registered_meanwhile_is_refused_by_the_insert_with_the_message(officer, monkeypatch):
+    # The NIK is free when the members are validated; another registration takes it before they are written. The
+    # database's constraint refuses the insert, with the validation's message on the field, and nothing is kept.
+    members = family()
+    taken = members[2]["nik"]
+    check = services._check_likely_duplicates
+
+    def meanwhile(people, household, reason):
+        found = check(people, household, reason)
+        f.person(name="Orang Lain", sex="M", birth_date=dt.date(1998, 2, 1), nik=taken)
+        return found
+
+    monkeypatch.setattr(services, "_check_likely_duplicates", meanwhile)
+
+    with pytest.raises(services.RegistrationErrors) as exc:
+        register(officer, *members)
+
+    assert exc.value.members == {2: exc.value.members[2]}
+    assert exc.value.members[2].message_dict == {
+        "nik": ["NIK ini sudah terdaftar untuk penduduk lain yang masih hidup."]
+    }
+    # All or nothing (here the other registration too: the test made it inside this one's transaction).
+    assert nothing_written()
+
+
 def test_it_lets_a_deceased_persons_nik_be_registered_again(officer):
     # NIK uniqueness holds among the living only: a death record no longer blocks the number.
     old = f.person(name="Budi Lama", sex="M", birth_date=dt.date(1970, 1, 5), hh=f.household())
