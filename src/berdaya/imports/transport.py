@@ -196,7 +196,8 @@ class PostgresTransport(Transport):
                         for block in iter(lambda: fh.read(COPY_BLOCK), b""):
                             if failure:
                                 break
-                            if self.progress.cancel_requested():
+                            # Not a query: this connection is inside the COPY (progress.cancel_seen).
+                            if self.progress.cancel_seen():
                                 failure.append(JobCancelled(_("Dibatalkan atas permintaan pengguna.")))
                                 break
                             copy.write(block)

@@ -83,6 +83,11 @@ class Progress:
     def cancel_requested(self) -> bool:
         return False
 
+    def cancel_seen(self) -> bool:
+        """The cancel request as last seen, without asking the database: for a loop that keeps the work's own
+        connection busy (a COPY), where a query on it would wait for the very statement it is inside of."""
+        return self.cancel_requested()
+
     def cancel_requested_now(self) -> bool:
         """The cancel request as it stands this moment, not as last polled."""
         return self.cancel_requested()
@@ -143,6 +148,11 @@ class JobProgress(Progress):
 
     def request_cancel(self) -> None:
         self._cancel = True
+
+    def cancel_seen(self) -> bool:
+        # In the worker the monitor refreshes it every second from its own connection; elsewhere (a job run inside a
+        # test's transaction) it is what the last check found.
+        return self._cancel
 
     def cancel_requested(self) -> bool:
         if self.monitor is not None or self._cancel:

@@ -96,3 +96,36 @@ def test_a_file_name_with_glob_characters_is_that_file_not_a_pattern(officer, tm
     result = import_households(path=path, actor=officer, dry_run=False)
     assert (result.total, result.new, result.invalid) == (2, 2, 0)
     assert set(Person.objects.values_list("full_name", flat=True)) == {"Ahmad Saputra", "Anggota 1"}
+
+
+def test_the_copy_into_postgresql_never_asks_the_database_whether_to_stop(officer, tmp_path):
+    """While rows stream into PostgreSQL by COPY on the work's own connection, a question on that connection would
+    wait for the COPY it is inside of, forever (a job run without its monitor, as in a test's transaction, asked every
+    half second). The loop reads the cancel request as last seen (`cancel_seen`), which the worker's monitor keeps
+    fresh from its own connection."""
+    from django.db import connection
+    from psycopg import pq
+
+    from berdaya.jobs.progress import Progress
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY FROM STDIN: PostgreSQL")
+
+    class Watching(Progress):
+        seen = 0
+
+        def cancel_requested(self) -> bool:
+            # ACTIVE: a statement (the COPY) is running on the connection; asking now would wait for it.
+            if connection.connection.info.transaction_status == pq.TransactionStatus.ACTIVE:
+                raise AssertionError("the database was asked during the COPY")
+            return False
+
+        def cancel_seen(self) -> bool:
+            Watching.seen += 1
+            return False
+
+    from .helpers import write_csv
+
+    path = write_csv(tmp_path / "daftar.csv", household("A", 10, size=3))
+    result = import_households(path=path, actor=officer, dry_run=False, progress=Watching())
+    assert (result.new, result.invalid) == (3, 0) and Watching.seen > 0
