@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 Value = int | float | str | None
 
@@ -104,7 +105,7 @@ def _open(width: float, height: float, title: str, desc: str, css: str) -> list[
 
 def _empty(title: str, width: float) -> SafeString:
     parts = _open(width, 40, title, title, "chart-empty")
-    parts.append(f'<text x="4" y="24" fill="#555">{escape("Belum ada data.")}</text></svg>')
+    parts.append(f'<text x="4" y="24" fill="#555">{escape(_("Belum ada data."))}</text></svg>')
     return mark_safe("".join(parts))  # every text above is escaped
 
 

@@ -606,8 +606,9 @@ def _status_message(client: BearerClient, txn: Transaction, envelope: env.Envelo
     found = _find_transaction(client, txn.registry, request)
     if found is None:
         status = {
-            "transaction_id": str(request.get("attribute_value") or "")[:99]
-            if request.get("attribute_type") == "transaction_id"
+            # The id asked for, when it is one (a string): never another value's Python text.
+            "transaction_id": request["attribute_value"][:99]
+            if request.get("attribute_type") == "transaction_id" and isinstance(request.get("attribute_value"), str)
             else txn.transaction_id,
             "correlation_id": txn.correlation_id,
             "search_response": [

@@ -280,6 +280,34 @@ def matrix_refresh() -> None:
             snapshots.store("partners.matrix", _matrix_params(filters), functools.partial(_matrix_counts, filters))
 
 
+def disbursed_in_period(filters: MatrixFilters) -> int:
+    """Rupiah disbursed in the period by the programmes the matrix shows, each disbursement counted once. The rows
+    cannot be summed for it: a programme's money is in its organiser's row and again in each funder's (the 4W say
+    who took part, not whose money it was)."""
+    programmes = _programmes(filters)
+    if filters.organisation_kind or filters.organisation:
+        either = Q()
+        for path in ROLE_PATHS.values():
+            role_q = Q()
+            if filters.organisation_kind:
+                role_q &= Q(**{f"{path}__kind": filters.organisation_kind})
+            if filters.organisation:
+                role_q &= Q(**{path: filters.organisation})
+            either |= role_q
+        programmes = programmes.filter(pk__in=Programme.objects.filter(either).values("pk"))
+    spent = Assistance.objects.filter(
+        programme__in=programmes.values("pk"),
+        status__in=pc.SPENT_STATUSES,
+        date__gte=filters.period.start,
+        date__lte=filters.period.end,
+    )
+    if filters.district:
+        spent = spent.filter(person__household__village__district=filters.district)
+    if filters.less_withdrawn:
+        spent = spent.exclude(withdrawn_q("person"))
+    return int(spent.aggregate(rp=Sum("amount"))["rp"] or 0)
+
+
 def matrix_rows(filters: MatrixFilters) -> list[MatrixRow]:
     """The 4W matrix: organisation × role × programme kind × area, for programmes overlapping the period (partner
     staff's variant when `filters.less_withdrawn`: MatrixFilters.for_reader).

@@ -444,7 +444,7 @@ def matrix(request):
                 "totals": {
                     "organisations": len({r.organisation.pk for r in rows}),
                     "programmes": len(set().union(*(r.programme_ids for r in rows))) if rows else 0,
-                    "disbursed": sum(r.disbursed for r in rows),
+                    "disbursed": coordination.disbursed_in_period(filters),
                 },
             },
         )

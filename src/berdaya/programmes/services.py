@@ -166,9 +166,13 @@ def _check_capacity(*, actor: User, programme: Programme, adding: int, override_
     if not override_reason.strip():
         if counts_seen_people_only(actor):
             # The seats are every participant's (a seat is a seat), but the number taken would count one the
-            # partner's staff do not see: they are told the programme is full, not by how many.
+            # partner's staff do not see: they are told the programme is full, not by how many, and (the same words
+            # on every programme, hidden participant or not) why it may read fuller than the figures they see.
             raise ValidationError(
-                _("Kuota program penuh (%(cap)s kursi). Untuk tetap mendaftarkan, isi alasan melebihi kuota.")
+                _(
+                    "Kuota program penuh (%(cap)s kursi). Kursi dihitung dari semua peserta, termasuk yang tidak "
+                    "dapat Anda lihat. Untuk tetap mendaftarkan, isi alasan melebihi kuota."
+                )
                 % {"cap": programme.capacity}
             )
         raise ValidationError(

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from berdaya.core.spreadsheet import xlsx_bytes
@@ -23,6 +24,7 @@ SHEETS = {
     "indicators": "Indikator",
     "cases": "Kasus migran",
     "prices": "Harga",
+    "impact": "Dampak",
 }
 
 
@@ -42,7 +44,13 @@ def report_pdf(content: Content) -> bytes:
 
 
 def _when(value: Any) -> str:
-    return formats.date_format(value, "DATETIME_FORMAT") if value else "–"
+    """A moment as the report's reader reads it: in the deployment's time zone (TIME_ZONE, WIB for Merangin), as the
+    web page and the PDF's template write it; the database holds it in UTC."""
+    if not value:
+        return "–"
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return formats.date_format(value, "DATETIME_FORMAT")
 
 
 def report_xlsx(content: Content) -> bytes:

@@ -58,3 +58,12 @@ def test_counts_and_their_axis_are_written_as_whole_numbers_and_means_keep_their
     # Floats (a mean, a share) keep their one decimal, in the bar and in its total.
     assert ">2,5<" in stacked_bar_chart(["x"], [Series("a", [1.5]), Series("b", [1.0])], title="t")
     assert "0,5" in bar_chart(["A"], [Series("share", [0.3])], title="t")
+
+
+def test_an_empty_chart_says_so_in_the_readers_language():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert "No data yet." in bar_chart([], [], title="x")
+    with translation.override("id"):
+        assert "Belum ada data." in bar_chart([], [], title="x")

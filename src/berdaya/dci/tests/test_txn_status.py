@@ -127,3 +127,12 @@ def test_txn_status_repeats_the_transaction_type_its_registry_lists(world, regis
     body["message"]["txnstatus_request"]["txn_type"] = txn_type
     _, data = call(token, registry, "sync-txn-status", body)  # request and answer validated against the spec
     assert data["message"]["txnstatus_response"]["txn_type"] == txn_type
+
+
+def test_txn_status_never_echoes_a_value_that_is_not_an_id(world):
+    token = token_for(world["officer"])
+    body = _status_body("x")
+    body["message"]["txnstatus_request"]["attribute_value"] = {"a": [1]}
+    _, data = call(token, "social", "sync-txn-status", body, check_request=False)  # the answer is validated
+    status = data["message"]["txnstatus_response"]["txn_status"]
+    assert "{" not in status["transaction_id"] and status["search_response"][0]["status"] == "rjct"

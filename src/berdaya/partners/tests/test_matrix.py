@@ -228,3 +228,18 @@ def test_the_rendered_matrix_is_cached_per_reader_scope_and_snapshot(
         assert len(calls) == 4
     finally:
         cache.clear()
+
+
+def test_the_money_disbursed_in_the_period_counts_each_disbursement_once(client, world, officer, org_a, org_b):
+    """The training's Rp1.500.000 is in its organiser's row and again in its funder's: the page's total is the money
+    disbursed, once, not the sum of the rows (which a second funder would triple)."""
+    world["training"].funders.add(f.organisation("Yayasan Dana Kedua", Organisation.Kind.NGO))
+    filters = s.MatrixFilters(period=this_year())
+    assert sum(r.disbursed for r in s.matrix_rows(filters)) == 3 * 1_500_000
+    assert s.disbursed_in_period(filters) == 1_500_000
+    # Filtered to one organisation, whatever its role there: the money of the programmes it takes part in.
+    assert s.disbursed_in_period(s.MatrixFilters(period=this_year(), organisation=org_b.pk)) == 1_500_000
+    assert s.disbursed_in_period(s.MatrixFilters(period=this_year(), organisation=world["dinsos"].pk)) == 0
+    client.force_login(officer)
+    html = client.get(reverse("partners:matrix"), {"start": "2020-01-01", "end": "2035-12-31"}).content.decode()
+    assert "Bantuan tersalur dalam periode: <strong>Rp1.500.000</strong>" in html

@@ -162,6 +162,8 @@ def test_refusals_do_not_count_the_seats_or_the_spending_partner_staff_do_not_se
     with pytest.raises(ValidationError) as full:
         services.enrolment_create(actor=partner, programme=programme, person=newcomer, enrol=True)
     assert re.findall(r"\d+", full.value.messages[0]) == [str(programme.capacity)]
+    # The same words on every programme, whoever takes part: why it may read fuller than the seats they see.
+    assert "termasuk yang tidak dapat Anda lihat" in full.value.messages[0]
     # The budget left is the programme's (Rp1.000.000 after her Rp700.000): disbursing more is refused without it.
     big = services.assistance_create(
         actor=partner,

@@ -588,3 +588,17 @@ def test_the_disability_filter_reads_in_the_chosen_language(officer, language, s
     html = client.get(reverse("registry:person_list")).content.decode()
     assert f'<option value="wgss_seeing">{seeing}</option>' in html
     assert f'<option value="wgss_hearing">{hearing}</option>' in html
+
+
+@pytest.mark.django_db
+def test_the_consent_panel_leads_the_data_protection_officer_to_a_data_subject_request(officer):
+    """A withdrawal of consent (to sharing with partners, say) is a data-subject request with its legal clock, not a
+    line in the consent panel: the person page says so and links to the request form, for the roles that handle
+    such requests."""
+    person = factories.person()
+    page = client_for(officer).get(reverse("registry:person_detail", args=[person.pk])).content.decode()
+    assert f'href="{reverse("privacy:request_new")}?person={person.pk}"' in page
+    facilitator = factories.user("facilitator", villages=[person.household.village_id])
+    response = client_for(facilitator).get(reverse("registry:person_detail", args=[person.pk]))
+    assert response.status_code == 200 and person.full_name in response.content.decode()
+    assert reverse("privacy:request_new") not in response.content.decode()

@@ -336,3 +336,19 @@ def test_a_programme_report_states_the_impact_estimate_only_when_samples_allow(o
         assert income[4] <= income[3] <= income[5] and income[4] == round(direct.ci_low, 2)
     else:
         assert income[3] is None or direct.verdict == im.Verdict.NO_EVIDENCE
+
+
+def test_the_xlsx_writes_its_moments_in_the_deployments_time_zone_and_names_every_sheet():
+    """The database holds UTC; the page and the PDF write WIB (TIME_ZONE), and so does the workbook. Every section's
+    sheet is named in words, the impact estimate's too."""
+    from berdaya.reports.content import Content, Section
+
+    at = dt.datetime(2026, 12, 7, 2, 56, tzinfo=dt.UTC)  # 09.56 in Jakarta
+    sections = [Section(key, key, ["a"], [[1]]) for key in [*documents.SHEETS, "impact"]]
+    content = Content("Judul", "", "2026", "Kabupaten", data_as_of=at, generated_at=at, sections=sections)
+    book = openpyxl.load_workbook(io.BytesIO(documents.report_xlsx(content)))
+    about = [[cell for cell in row if cell is not None] for row in book.worksheets[0].iter_rows(values_only=True)]
+    written = {row[0]: row[1] for row in about if len(row) == 2}
+    assert written["Data per"].endswith("09.56") and written["Dibuat"].endswith("09.56"), written
+    assert [name for name in book.sheetnames[1:] if not any(ch.isupper() for ch in name)] == []
+    assert "7. impact" not in book.sheetnames and any(name.endswith("Dampak") for name in book.sheetnames)
