@@ -467,6 +467,9 @@ LOGGING = {
         # on each start of `berdaya serve`. Each run's result is recorded in the database (the schedule page);
         # its warnings and errors (a missed or failed run) still reach the log.
         "apscheduler": {"level": env_str("SCHEDULER_LOG_LEVEL", "WARNING")},
+        # Spark's Python bridge (record linkage on Spark) says INFO of every connection it opens and closes, the last
+        # of them from a finaliser at exit, when the console is already closed ("--- Logging error ---").
+        "py4j": {"level": "WARNING"},
     },
 }
 
