@@ -332,7 +332,8 @@ def read_rows(path: str | Path, info: FileInfo | None = None, *, max_rows: int =
     if is_xlsx(path):
         yield from _read_xlsx(path, info, max_rows)
     else:
-        _refuse_binary(path)
+        if not _is_utf16(path):  # UTF-16 text is two bytes a letter: half of them zero, not a program
+            _refuse_binary(path)
         for row_no, values in _read_csv(path, info):
             if row_no > max_rows:
                 raise ImportFileError(
@@ -340,6 +341,22 @@ def read_rows(path: str | Path, info: FileInfo | None = None, *, max_rows: int =
                     % {"n": f"{max_rows:,}".replace(",", ".")}
                 )
             yield row_no, values
+
+
+def _is_utf16(path: str | Path) -> bool:
+    """Excel's "Unicode Text" (Teks Unicode) and some exports write UTF-16 with a byte-order mark: read as text."""
+    with open(path, "rb") as fh:
+        return fh.read(2) in (b"\xff\xfe", b"\xfe\xff")
+
+
+def _utf16_lines(path: str | Path, info: FileInfo) -> Iterator[str]:
+    info.encoding = "utf-16"
+    try:
+        with open(path, encoding="utf-16", errors="replace", newline="") as fh:
+            for line in fh:
+                yield line.replace("\x00", "\ufffd")
+    except UnicodeError as exc:  # an odd number of bytes at the end, or a BOM alone
+        raise ImportFileError(_("File teks UTF-16 ini rusak (%(err)s).") % {"err": exc}) from exc
 
 
 def _refuse_binary(path: str | Path) -> None:
@@ -370,7 +387,7 @@ def read_headers(path: str | Path) -> FileInfo:
 def _read_csv(path: str | Path, info: FileInfo) -> RowStream:
     info.kind = "csv"
     with open(path, "rb") as fh:
-        lines = _decoded_lines(fh, info)
+        lines = _utf16_lines(path, info) if _is_utf16(path) else _decoded_lines(fh, info)
         try:
             header_line = next(lines)
         except StopIteration:

@@ -129,3 +129,19 @@ def test_the_copy_into_postgresql_never_asks_the_database_whether_to_stop(office
     path = write_csv(tmp_path / "daftar.csv", household("A", 10, size=3))
     result = import_households(path=path, actor=officer, dry_run=False, progress=Watching())
     assert (result.new, result.invalid) == (3, 0) and Watching.seen > 0
+
+
+def test_a_unicode_text_file_from_excel_is_read(officer, tmp_path):
+    """Excel's "Teks Unicode" is UTF-16 with a byte-order mark, separated by tabs: read as the text it is, not
+    refused as binary data (half its bytes are zero)."""
+    from .helpers import write_csv
+
+    plain = write_csv(
+        tmp_path / "plain.csv", household("U16", 10, size=2, address="Jl. Sungai Tembesi"), delimiter="\t"
+    )
+    path = tmp_path / "teks-unicode.txt"
+    path.write_bytes(plain.read_text(encoding="utf-8").encode("utf-16"))  # BOM, little-endian, as Excel saves it
+    assert path.read_bytes()[:2] == b"\xff\xfe"
+    result = import_households(path=path, actor=officer, dry_run=False)
+    assert (result.total, result.new, result.invalid) == (2, 2, 0), result.errors
+    assert set(Person.objects.values_list("household__address", flat=True)) == {"Jl. Sungai Tembesi"}
