@@ -114,3 +114,28 @@ def test_a_group_notification_leaves_out_a_member_who_withdrew(world, django_cap
         assert group["@id"] == f"urn:berdaya:household:{world['hh1'].pk}" and group["group_size"] == 1
         assert "Ani Santoso" not in json.dumps(body)
     assert Delivery.objects.filter(action="notify").count() == 1
+
+
+def test_the_regency_wide_people_built_once_a_day_still_leave_out_a_withdrawal_made_since(world):
+    """An officer's searchable people are built once per registry and day (services.people_for) and run by the
+    database at each search: a withdrawal recorded after the first search of the day is left out of the next, as
+    the uncached rule leaves it out, in both registries."""
+    from berdaya.dci import services
+
+    officer = world["officer"]
+    services._REGENCY_PEOPLE.clear()
+    token = token_for(officer)
+    nik = world["child"].nik
+
+    def found() -> list:
+        body = search_body(search_item("idtype-value", {"type": "NIK", "value": nik}))
+        return records(call(token, "social", "sync-search", body)[1])
+
+    assert len(found()) == 1
+    assert ("social", services.timezone.localdate()) in services._REGENCY_PEOPLE  # kept for the day
+    _withdraw(world, world["child"])
+    assert found() == []
+    for registry in ("social", "farmer"):
+        kept = set(services.people_for(officer, registry).values_list("pk", flat=True))
+        assert kept == set(services._people_for(officer, registry).values_list("pk", flat=True))
+        assert world["child"].pk not in kept
