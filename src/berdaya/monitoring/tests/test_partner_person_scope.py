@@ -240,26 +240,22 @@ def _consent(person, kind: str, officer) -> None:
         kind, rc.ConsentPurpose.SHARING
     )
     withdrawn = today if kind == "sharing_today" else today - dt.timedelta(days=30)
-    ConsentRecord.objects.create(
-        person=person,
-        basis=rc.ConsentBasis.CONSENT,
-        given_by=rc.ConsentGivenBy.SELF,
-        purpose="uji",
-        purpose_kind=purpose,
-        given_at=withdrawn - dt.timedelta(days=30),
-        withdrawn_at=withdrawn,
-        recorded_by=officer,
-    )
-    if kind == "sharing_renewed":
+
+    def record(given_at: dt.date, withdrawn_at: dt.date | None = None) -> None:
         ConsentRecord.objects.create(
             person=person,
             basis=rc.ConsentBasis.CONSENT,
             given_by=rc.ConsentGivenBy.SELF,
             purpose="uji",
             purpose_kind=purpose,
-            given_at=today - dt.timedelta(days=10),
+            given_at=given_at,
+            withdrawn_at=withdrawn_at,
             recorded_by=officer,
         )
+
+    record(withdrawn - dt.timedelta(days=30), withdrawn)
+    if kind == "sharing_renewed":
+        record(today - dt.timedelta(days=10))
 
 
 @pytest.mark.django_db
