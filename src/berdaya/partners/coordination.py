@@ -93,6 +93,16 @@ class MatrixFilters:
         """These filters with the variant `user` reads."""
         return dataclasses.replace(self, less_withdrawn=coordination_less_withdrawn(user))
 
+    def organisation_q(self, path: str) -> Q:
+        """The organisation filters on the organisation at `path` (a programme's organiser or funders, reached from
+        the rows filtered): there is one, of the kind and the organisation asked."""
+        q = Q(**{f"{path}__isnull": False})
+        if self.organisation_kind:
+            q &= Q(**{f"{path}__kind": self.organisation_kind})
+        if self.organisation:
+            q &= Q(**{path: self.organisation})
+        return q
+
 
 @dataclass
 class MatrixRow:
@@ -183,12 +193,7 @@ def _matrix_counts(filters: MatrixFilters) -> list[list[Any]]:
 
     for role, path in ROLE_PATHS.items():
         org_field = f"programme__{path}"
-        org_q = Q(**{f"{org_field}__isnull": False})
-        if filters.organisation_kind:
-            org_q &= Q(**{f"{org_field}__kind": filters.organisation_kind})
-        if filters.organisation:
-            org_q &= Q(**{org_field: filters.organisation})
-        in_scope = Q(programme__in=programmes.values("pk")) & org_q
+        in_scope = Q(programme__in=programmes.values("pk")) & filters.organisation_q(org_field)
 
         # Where programmes say they work: districts and villages covered, or the whole regency.
         district_links = Programme.districts.through.objects.filter(in_scope)
@@ -205,17 +210,10 @@ def _matrix_counts(filters: MatrixFilters) -> list[list[Any]]:
         ).distinct():
             touch(org, role, kind, district, village)["programmes"].add(programme)
         if not filters.district:
-            uncovered = (
-                programmes.filter(
-                    ~Exists(Programme.districts.through.objects.filter(programme=OuterRef("pk"))),
-                    ~Exists(Programme.villages.through.objects.filter(programme=OuterRef("pk"))),
-                )
-                .filter(Q(**{f"{path}__isnull": False}))
-                .filter(
-                    Q(**{f"{path}__kind": filters.organisation_kind}) if filters.organisation_kind else Q(),
-                    Q(**{path: filters.organisation}) if filters.organisation else Q(),
-                )
-            )
+            uncovered = programmes.filter(
+                ~Exists(Programme.districts.through.objects.filter(programme=OuterRef("pk"))),
+                ~Exists(Programme.villages.through.objects.filter(programme=OuterRef("pk"))),
+            ).filter(filters.organisation_q(path))
             for org, kind, programme in uncovered.values_list(path, "kind", "pk").distinct():
                 touch(org, role, kind, None, None)["programmes"].add(programme)
 
@@ -288,12 +286,7 @@ def disbursed_in_period(filters: MatrixFilters) -> int:
     if filters.organisation_kind or filters.organisation:
         either = Q()
         for path in ROLE_PATHS.values():
-            role_q = Q()
-            if filters.organisation_kind:
-                role_q &= Q(**{f"{path}__kind": filters.organisation_kind})
-            if filters.organisation:
-                role_q &= Q(**{path: filters.organisation})
-            either |= role_q
+            either |= filters.organisation_q(path)
         programmes = programmes.filter(pk__in=Programme.objects.filter(either).values("pk"))
     spent = Assistance.objects.filter(
         programme__in=programmes.values("pk"),
@@ -401,12 +394,7 @@ def _reached_by_district(filters: MatrixFilters) -> dict[str, int]:
     programmes = _programmes(filters)
     org_q = Q()
     for path in ROLE_PATHS.values():
-        sub = Q(**{f"programme__{path}__isnull": False})
-        if filters.organisation_kind:
-            sub &= Q(**{f"programme__{path}__kind": filters.organisation_kind})
-        if filters.organisation:
-            sub &= Q(**{f"programme__{path}": filters.organisation})
-        org_q |= sub
+        org_q |= filters.organisation_q(f"programme__{path}")
     enrolled = Enrolment.objects.filter(
         Q(person=OuterRef("pk"), status__in=pc.SEAT_STATUSES, programme__in=programmes.values("pk")) & org_q
     )
