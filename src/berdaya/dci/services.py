@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -18,8 +19,7 @@ from typing import Any
 import requests
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Count, JSONField, Q, QuerySet, TextField, Value, Window
-from django.db.models.functions import Cast
+from django.db.models import Count, Q, QuerySet, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -230,16 +230,7 @@ def _search_one(
         # Past the last page no row carries the count: counted apart (a first page with no row has none).
         total = matches[0][1] if matches else (people.count() if start else 0)
         _check_unpaged(total, paged)
-        if record_type == FARMER:
-            found = {
-                p.pk: p
-                for p in load_people(
-                    Person.objects.filter(pk__in=ids), registry, record_type=FARMER, members=members_for(user)
-                )
-            }
-            records = [mapper.farmer(found[pk]) for pk in ids]
-        else:
-            records = [mapper.member_row(row) for row in member_rows(ids)]
+        records = _people_records(user, registry, record_type, ids, mapper)
     audit(
         actor=user,
         action="dci.search",
@@ -259,6 +250,63 @@ def _search_one(
         },
         "pagination": {"page_size": size, "page_number": number, "total_count": total},
     }
+
+
+def _people_records(
+    user: User, registry: str, record_type: str, ids: list[int], mapper: Mapper
+) -> list[dict[str, Any]]:
+    """The records (`Member` or `Farmer`) of the people `ids`, in their order; `ids` are people `user` may find."""
+    if record_type == FARMER:
+        found = {
+            p.pk: p
+            for p in load_people(
+                Person.objects.filter(pk__in=ids), registry, record_type=FARMER, members=members_for(user)
+            )
+        }
+        return [mapper.farmer(found[pk]) for pk in ids]
+    return [mapper.member_row(row) for row in member_rows(ids)]
+
+
+def _records_now(user: User, registry: str, record_type: str, ids: list[Any]) -> list[dict[str, Any]]:
+    """The records of a stored answer's ids as `user` may see them now (txn/status): the same scope, consent and
+    masking as a new search; an id they may no longer find is left out."""
+    ids = [pk for pk in ids if isinstance(pk, int) and not isinstance(pk, bool)]
+    mapper = Mapper(sees_identifiers=capabilities(user).sees_identifiers)
+    people = people_for(user, registry)
+    if record_type == GROUP:
+        households = households_visible_to(user).filter(pk__in=ids).filter(pk__in=people.values("household_id"))
+        found = {h.pk: h for h in load_households(households, members_for(user))}
+        return [mapper.group(found[pk], found[pk].members.all()) for pk in ids if pk in found]
+    visible = set(people.filter(pk__in=ids).values_list("pk", flat=True))
+    return _people_records(user, registry, record_type, [pk for pk in ids if pk in visible], mapper)
+
+
+_URN_ID = re.compile(r"^urn:berdaya:(?:person|household):(\d+)$")
+
+
+def _stored_form(message: dict[str, Any]) -> dict[str, Any]:
+    """What a transaction keeps of its answer for txn/status: each request's state, pagination and the ids of its
+    records (`record_ids`), not the records. txn/status builds them again as the client may see them then, so a
+    copy of up to 100 people's data is not kept for the retention period, and a withdrawal of consent, an erasure,
+    a change of scope or of role takes effect on it as on a new search (docs/dci.md, "txn/status")."""
+    items = message.get("search_response")
+    if not isinstance(items, list):
+        return message
+    stored = []
+    for item in items:
+        data = item.get("data") if isinstance(item, dict) else None
+        records = data.get("reg_records") if isinstance(data, dict) else None
+        if isinstance(records, list):
+            ids = [_record_id(record) for record in records]
+            data = {**{k: v for k, v in data.items() if k != "reg_records"}, "record_ids": ids}
+            item = {**item, "data": data}
+        stored.append(item)
+    return {**message, "search_response": stored}
+
+
+def _record_id(record: Any) -> int | None:
+    match = _URN_ID.match(record.get("@id", "")) if isinstance(record, dict) else None
+    return int(match.group(1)) if match else None
 
 
 def _check_unpaged(total: int, paged: bool) -> None:
@@ -386,17 +434,17 @@ def encode(value: Any) -> str:
 
 
 def _answered(txn: Transaction, message: dict[str, Any]) -> str:
-    """Store the answer for txn/status; returns it as the JSON text stored. The text is written as it is (a
-    100-record answer is about 100 kB: encoded once for the row and the response, not once per use). Each request's
-    state is kept apart (`outcome`), so txn/status still tells it once the answer is emptied by retention."""
+    """Store the answer for txn/status, without its records (`_stored_form`); returns the whole answer as JSON
+    text (encoded once: a 100-record answer is about 100 kB). Each request's state is kept apart as well
+    (`outcome`), so txn/status still tells it once the answer is emptied by retention. A txn/status answer is not
+    kept (no status request is ever asked about), only its outcome."""
     text = encode(message)
-    txn.response = message
+    txn.response = {} if "txnstatus_response" in message else _stored_form(message)
     txn.outcome = _outcome_of(message)
     txn.status = Transaction.Status.SUCCESS
     txn.answered_at = timezone.now()
-    stored = Cast(Value(text, output_field=TextField()), output_field=JSONField())  # the text as JSON, unparsed
     Transaction.objects.filter(pk=txn.pk).update(
-        response=stored, outcome=txn.outcome, status=txn.status, answered_at=txn.answered_at
+        response=txn.response, outcome=txn.outcome, status=txn.status, answered_at=txn.answered_at
     )
     return text
 
@@ -650,7 +698,7 @@ def _status_message(client: BearerClient, txn: Transaction, envelope: env.Envelo
         status = {
             "transaction_id": found.transaction_id,
             "correlation_id": found.correlation_id,
-            "search_response": _responses_of(found),
+            "search_response": _responses_of(found, client.user),
         }
     return {
         "transaction_id": txn.transaction_id,
@@ -675,10 +723,11 @@ def _find_transaction(client: BearerClient, registry: str, request: dict[str, An
     return None
 
 
-def _responses_of(found: Transaction) -> list[dict[str, Any]]:
-    """Each request of a transaction with its state: its stored answer once answered, else pending. An answer
-    emptied at the end of its retention period gives each request's state as it was answered, without records
-    (`data`), and says why: the spec has no reason code for it, so only the reason message tells."""
+def _responses_of(found: Transaction, user: User) -> list[dict[str, Any]]:
+    """Each request of a transaction with its state: its answer once answered (the records of its stored ids built
+    again as `user` may see them now, `_records_now`), else pending. An answer emptied at the end of its retention
+    period gives each request's state as it was answered, without records (`data`), and says why: the spec has no
+    reason code for it, so only the reason message tells."""
     if found.status == Transaction.Status.SUCCESS and found.response_purged_at is not None:
         when = (found.answered_at or found.response_purged_at).isoformat(timespec="milliseconds")
         kept = found.outcome or [{"reference_id": r, "status": found.status} for r in found.reference_ids or [""]]
@@ -686,11 +735,20 @@ def _responses_of(found: Transaction) -> list[dict[str, Any]]:
         return [{"timestamp": when, **item, "status_reason_message": note} for item in kept]
     stored = found.response.get("search_response") or found.response.get("subscribe_response")
     if found.status == Transaction.Status.SUCCESS and isinstance(stored, list):
-        items = [{k: v for k, v in item.items() if k != "subscriptions"} for item in stored]
+        items = [_with_records({k: v for k, v in item.items() if k != "subscriptions"}, found, user) for item in stored]
         return _one_record_each(items) if found.registry == Registry.FARMER else items
     refs = found.reference_ids or [""]
     state = "pdng" if found.status in (Transaction.Status.PENDING, Transaction.Status.RECEIVED) else found.status
     return [{"reference_id": r, "timestamp": env.now_iso(), "status": state} for r in refs]
+
+
+def _with_records(item: dict[str, Any], found: Transaction, user: User) -> dict[str, Any]:
+    data = item.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("record_ids"), list):
+        return item
+    records = _records_now(user, found.registry, data.get("reg_record_type", MEMBER), data["record_ids"])
+    rest = {k: v for k, v in data.items() if k != "record_ids"}
+    return {**item, "data": {**rest, "reg_records": records}}
 
 
 def _one_record_each(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -859,12 +917,13 @@ def delivery_retry(*, actor: User, delivery: Delivery) -> Delivery:
 
 
 def answers_purge(*, before: dt.datetime) -> dict[str, int]:
-    """Empty the stored answers of transactions answered before `before`, and the bodies of deliveries finished
+    """Empty the stored answers (and requests) of transactions answered before `before`, and the bodies of deliveries finished
     (delivered, given up or refused) before it: one UPDATE per table, stamping when. A delivery still pending or
     retrying keeps its body, and so does a transaction not answered yet (its search runs in the callback job). The
     scheduled retention (privacy.retention, "dci_answers") calls this; each row keeps its state and times."""
     now = timezone.now()
     with transaction.atomic():
-        answers = answers_due(before).update(response={}, response_purged_at=now)
+        # The request as well: a search's criteria may hold a NIK (txn/status finds a transaction by its columns).
+        answers = answers_due(before).update(response={}, request={}, response_purged_at=now)
         payloads = payloads_due(before).update(payload={}, payload_purged_at=now)
     return {"transactions": answers, "deliveries": payloads}

@@ -97,7 +97,10 @@ def test_the_purge_empties_only_what_is_past_the_period_and_finished(world):
     for txn in (old, new, waiting):
         txn.refresh_from_db()
     assert old.response == {} and old.response_purged_at is not None and old.status == "succ"
-    assert new.response["search_response"][0]["data"]["reg_records"] and new.response_purged_at is None
+    # The request goes too (a NIK searched for is in it); the request ids stay, for txn/status.
+    assert old.request == {} and old.reference_ids == ["r1"]
+    assert new.response["search_response"][0]["data"]["record_ids"] and new.response_purged_at is None
+    assert new.request["search_request"][0]["search_criteria"]["query"]["value"] == nik
     assert waiting.request and waiting.response_purged_at is None and waiting.status == "pdng"
     for delivery in (delivered_old, failed_old, refused_old):
         delivery.refresh_from_db()
