@@ -94,6 +94,9 @@ class ScopedViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
     scope: ClassVar[Callable[[User], QuerySet[Any]]]
     related: ClassVar[tuple[str, ...]] = ()
     audited: ClassVar[bool] = False
+    # A column the rows are indexed by as (column, id): a page of a scope held to a few of its values is read as one
+    # index range per value (pagination.PerValue).
+    page_by: ClassVar[str | None] = None
     # Ids are integers: `<int:pk>` in the URL, so a malformed id is a 404 before any query, and the schema says so.
     lookup_value_converter = "int"
     filter_backends = [AskedFilters]
@@ -294,6 +297,7 @@ class PersonViewSet(mixins.UpdateModelMixin, ScopedViewSet):
     permission_classes = [permissions.IsAuthenticated, SeesPeople]
     scope = _scoped(people_visible_to)
     filterset_class = PersonFilterSet
+    page_by = "village"  # person_village_idx: a facilitator's villages
     audited = True
     http_method_names = ["get", "patch", "head", "options"]
 

@@ -29,6 +29,7 @@ from django.db.models import Manager, Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from .compiled import CompiledQuery
 from .roles import Role
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "AnyUser",
     "Capabilities",
     "Role",
+    "assigned_villages",
     "capabilities",
     "ensure_sees_people",
     "get_visible_or_404",
@@ -191,13 +193,45 @@ def village_scope_q(user: Actor, field: str) -> Q:
 
     The village model is reached through the user's own assignment (`user.villages`), so the kernel imports no area
     app."""
-    villages = user.villages.model
-    assigned = list(
-        villages.objects.filter(Q(pk__in=user.villages.values("pk")) | Q(district__in=user.districts.values("pk")))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    return Q(**{f"{field}__in": assigned})
+    return Q(**{f"{field}__in": assigned_villages(user)})
+
+
+def assigned_villages(user: Actor) -> list[Any]:
+    """The codes of the villages assigned to `user`, directly or through an assigned district, in code order, read
+    from the database at each call (an assignment removed holds from the next request on).
+
+    The query is the same for every facilitator but for the user's id: its SQL is compiled once per database
+    (core.compiled.CompiledQuery), where building and compiling it through the ORM on every request cost about a
+    fifth of a facilitator's list page's CPU. It reads the assignment tables themselves (`user.villages` and
+    `user.districts`: their many-to-many through tables), as the related managers do."""
+    query = _ASSIGNED.get(type(user))
+    if query is None:
+        query = _ASSIGNED[type(user)] = _assigned_query(user)
+    return list(query(user=user.pk))
+
+
+# The assigned-villages query per user model (there is one: accounts.User), compiled once per database.
+_ASSIGNED: dict[type, CompiledQuery] = {}
+
+
+def _assigned_query(user: Actor) -> CompiledQuery:
+    # The classes and names of the user's two assignments, not its managers (which hold this user).
+    villages: Any = user.villages
+    districts: Any = user.districts
+    village_model = villages.model
+    by_village = (villages.through, villages.source_field_name, villages.target_field_name)
+    by_district = (districts.through, districts.source_field_name, districts.target_field_name)
+
+    def build(user: int) -> QuerySet[Any]:
+        direct = by_village[0].objects.filter(**{by_village[1]: user}).values(by_village[2])
+        through_district = by_district[0].objects.filter(**{by_district[1]: user}).values(by_district[2])
+        return (
+            village_model.objects.filter(Q(pk__in=direct) | Q(district__in=through_district))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+    return CompiledQuery(build, user=int)
 
 
 def organisation_scoped(user: Actor, qs: QuerySet[M], own: Callable[[int], Q]) -> QuerySet[M]:

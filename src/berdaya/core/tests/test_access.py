@@ -85,6 +85,25 @@ def test_a_facilitators_villages_are_written_into_the_condition(areas, django_as
     assert Village.objects.exclude(nobody).count() == Village.objects.count()
 
 
+def test_a_facilitators_villages_are_read_afresh_at_each_call(areas, django_assert_num_queries):
+    # The query is compiled once (core.compiled), never its answer: each facilitator gets their own villages, and an
+    # assignment added or removed holds at the next call.
+    jangkat_1, jangkat_2 = f.AREAS["15.02.01"][1]
+    bangko = f.AREAS["15.02.02"][1]
+    first = f.user("facilitator", villages=[jangkat_2], districts=["15.02.02"])
+    second = f.user("facilitator", villages=[jangkat_1])
+    assert access.assigned_villages(first) == sorted([jangkat_2, *bangko])
+    with django_assert_num_queries(1):
+        assert access.assigned_villages(second) == [jangkat_1]
+    first.districts.clear()
+    assert access.assigned_villages(first) == [jangkat_2]
+    first.villages.remove(jangkat_2)
+    assert access.assigned_villages(first) == []
+    assert access.village_scope_q(first, "code") == Q(code__in=[])
+    second.districts.add("15.02.01")  # jangkat_1 directly and through its district: once
+    assert access.assigned_villages(second) == [jangkat_1, jangkat_2]
+
+
 def test_it_scopes_organisation_records_to_the_regency_or_the_own_organisation(areas, officer, partner, facilitator):
     other = f.organisation("Yayasan Lain")
     everyone = Organisation.objects.all()
