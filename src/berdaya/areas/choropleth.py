@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from berdaya.core.charts import number
 from berdaya.core.conf import conf
@@ -192,7 +193,7 @@ def _colour(klass: int, nclasses: int) -> str:
 
 
 def _legend(bounds: list[float], any_suppressed: bool, unit: str) -> list[LegendItem]:
-    items = [LegendItem(NO_DATA, "0 / tidak ada data")]
+    items = [LegendItem(NO_DATA, _("0 / tidak ada data"))]
     lower = 0.0
     for i, upper in enumerate(bounds, start=1):
         low_text = number(math.floor(lower) + 1 if float(lower).is_integer() and float(upper).is_integer() else lower)
@@ -200,7 +201,7 @@ def _legend(bounds: list[float], any_suppressed: bool, unit: str) -> list[Legend
         items.append(LegendItem(_colour(i, len(bounds)), f"{text} {unit}".strip()))
         lower = upper
     if any_suppressed:
-        items.append(LegendItem(SUPPRESSED_FILL, "<5 (disamarkan)", hatched=True))
+        items.append(LegendItem(SUPPRESSED_FILL, _("<5 (disamarkan)"), hatched=True))
     return items
 
 
@@ -253,7 +254,8 @@ def choropleth(
         f'<svg class="choropleth" viewBox="0 0 {width:.0f} {height:.0f}" width="100%" role="img" '
         f'aria-labelledby="m{uid}t m{uid}d" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">',
         f'<title id="m{uid}t">{escape(title)}</title>',
-        f'<desc id="m{uid}d">{escape(title)}: peta {len(rows)} wilayah, nilai lengkap di tabel.</desc>',
+        f'<desc id="m{uid}d">{escape(title)}: '
+        f"{escape(_('peta %(n)s wilayah, nilai lengkap di tabel.') % {'n': len(rows)})}</desc>",
         '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
         '<rect width="6" height="6" fill="#d9d9d9"/><line x1="0" y1="0" x2="0" y2="6" stroke="#888" stroke-width="2"/>'
         "</pattern></defs>",
@@ -261,7 +263,7 @@ def choropleth(
     by_code = {r.code: r for r in rows}
     for shape in proj.shapes:
         row = by_code[shape.code]
-        value_text = number(row.value) if row.value is not None else "tidak ada data"
+        value_text = number(row.value) if row.value is not None else _("tidak ada data")
         tip = escape(f"{shape.name}: {value_text} {unit}".strip())
         path = (
             f'<path d="{shape.path}" fill="{_colour(klass[shape.code], len(bounds))}" stroke="#555" '

@@ -20,7 +20,7 @@ Public API (stable; `monitoring` and `reports` use it):
   label, its segments the series (a legend below).
 - `line_chart(labels, series, *, title, desc="", unit="", width=480, height=260) -> SafeString`: one line per series
   over the labels (e.g. months), gaps where a value is missing.
-- `PALETTE`, `number(value)` (Indonesian thousands separator).
+- `PALETTE`, `number(value)` (grouped as the active language writes numbers).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -59,15 +60,16 @@ def _num(value: Value) -> float | None:
 
 
 def number(value: Value) -> str:
-    """A value as Indonesians write it: 1.234.567 (integers), 12,5 and 2,0 (floats keep one decimal: a share or a
-    mean, never read as a count); strings as they are."""
+    """A value as the reader's language writes it: in Indonesian 1.234.567 (integers), 12,5 and 2,0 (floats keep
+    one decimal: a share or a mean, never read as a count); in English 1,234,567 and 12.5 (Django's formats of the
+    active language, grouping always); strings as they are."""
     if value is None:
         return "–"
     if isinstance(value, str):
         return value
     if isinstance(value, int) or (not isinstance(value, float) and float(value).is_integer()):
-        return f"{int(value):,}".replace(",", ".")
-    return f"{value:,.1f}".replace(",", "·").replace(".", ",").replace("·", ".")
+        return number_format(int(value), force_grouping=True, use_l10n=True)
+    return number_format(round(float(value), 1), 1, force_grouping=True, use_l10n=True)
 
 
 def _axis_end(high: float) -> str:

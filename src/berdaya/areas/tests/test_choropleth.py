@@ -42,3 +42,18 @@ def test_labels_never_overlap():
 
 def test_no_outlines_no_map():
     assert choropleth("districts", {}, title="x", within="99.99") is None
+
+
+def test_an_english_reader_reads_the_map_in_english():
+    from django.utils import translation
+
+    values = {f"15.02.{i:02d}": i * 1000 for i in range(1, 25)} | {"15.02.03": "<5", "15.02.05": None}
+    with translation.override("en"):
+        drawn = choropleth("districts", values, title="People", unit="people")
+    assert drawn is not None
+    svg = str(drawn.svg)
+    legend = [item.label for item in drawn.legend]
+    assert "0 / no data" in legend and "<5 (suppressed)" in legend
+    assert "map of 24 areas, full values in the table." in svg
+    assert "Jangkat: 1,000 people" in svg and "no data" in svg
+    assert "tidak ada data" not in svg + " ".join(legend)

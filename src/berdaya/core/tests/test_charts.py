@@ -67,3 +67,13 @@ def test_an_empty_chart_says_so_in_the_readers_language():
         assert "No data yet." in bar_chart([], [], title="x")
     with translation.override("id"):
         assert "Belum ada data." in bar_chart([], [], title="x")
+
+
+def test_numbers_are_written_as_the_readers_language_writes_them():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert number(1234567) == "1,234,567"
+        assert number(12.5) == "12.5" and number(2.0) == "2.0" and number(1234.96) == "1,235.0"
+    with translation.override("id"):
+        assert number(1234567) == "1.234.567" and number(1234.96) == "1.235,0"
