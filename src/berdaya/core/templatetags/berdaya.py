@@ -40,7 +40,8 @@ def rupiah(value: Any) -> str:
 
 @register.filter
 def figure(value: Any) -> str:
-    """A figure as Indonesians write it (1.234.567; 12,5), a suppressed "<5" or a dash as it is (core.charts)."""
+    """A figure as the reader's language writes it (1.234.567 and 12,5 in Indonesian; 1,234,567 and 12.5 in English), a
+    suppressed "<5" or a dash as it is (core.charts)."""
     return charts.number(value)
 
 
