@@ -100,6 +100,22 @@ def search_body(*items: dict[str, Any], sender_uri: str | None = None, **hdr: An
     }
 
 
+def status_body(txn_id: str, sender_uri: str | None = None) -> dict[str, Any]:
+    """A txn/status request about the transaction `txn_id` (sync, or async with `sender_uri`)."""
+    return {
+        "header": header("txn-status", 1, sender_uri),
+        "message": {
+            "transaction_id": uuid.uuid4().hex[:20],
+            "txnstatus_request": {
+                "reference_id": "q1",
+                "txn_type": "search",
+                "attribute_type": "transaction_id",
+                "attribute_value": txn_id,
+            },
+        },
+    }
+
+
 def call(token: str | None, registry: str, name: str, body: Any, *, check_request: bool = True):
     """POST `body` to an endpoint; the request (when meant valid) and the answer are validated against the spec."""
     path = SPEC_PATHS[name]

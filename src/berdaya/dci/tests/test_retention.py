@@ -4,7 +4,6 @@ transaction unanswered; txn/status still tells the state, validly per the spec, 
 
 import datetime as dt
 import json
-import uuid
 
 import pytest
 from django.test import override_settings
@@ -16,7 +15,16 @@ from berdaya.privacy import retention
 from berdaya.privacy.models import RetentionPeriod
 from berdaya.testing import clients, factories
 
-from .helpers import Receiver, call, check_callback, header, run_ready_tasks, search_body, search_item, token_for
+from .helpers import (
+    Receiver,
+    call,
+    check_callback,
+    run_ready_tasks,
+    search_body,
+    search_item,
+    status_body,
+    token_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -41,21 +49,6 @@ def _delivery(txn: Transaction, status: str, *, created_days_ago: float, attempt
         attempt = DeliveryAttempt.objects.create(delivery=delivery, number=1, error="x")
         DeliveryAttempt.objects.filter(pk=attempt.pk).update(at=_ago(attempt_days_ago))
     return delivery
-
-
-def _status_body(registry_txn_id: str) -> dict:
-    return {
-        "header": header("txn-status", 1),
-        "message": {
-            "transaction_id": uuid.uuid4().hex[:20],
-            "txnstatus_request": {
-                "reference_id": "q1",
-                "txn_type": "search",
-                "attribute_type": "transaction_id",
-                "attribute_value": registry_txn_id,
-            },
-        },
-    }
 
 
 def test_the_purge_empties_only_what_is_past_the_period_and_finished(world):
@@ -127,7 +120,7 @@ def test_txn_status_after_the_purge_tells_the_state_without_the_records(world, r
     txn_id = body["message"]["transaction_id"]
 
     def status() -> list[dict]:
-        _, data = call(token, registry, "sync-txn-status", _status_body(txn_id))  # validated against the spec
+        _, data = call(token, registry, "sync-txn-status", status_body(txn_id))  # validated against the spec
         answer = data["message"]["txnstatus_response"]["txn_status"]
         assert answer["transaction_id"] == txn_id
         return answer["search_response"]

@@ -4,14 +4,12 @@ the spec (helpers.call, check_callback), synchronously and at the `txn-on-status
 records is one item per record (docs/dci.md, "txn/status"). The farmer registry's search answers (sync and
 `on-search` callback) keep their list, as its SearchResponse wants."""
 
-import uuid
-
 import pytest
 
 from berdaya.registry import choices as c
 from berdaya.testing import factories
 
-from .helpers import Receiver, call, check_callback, header, run_ready_tasks, search_body, search_item, token_for
+from .helpers import Receiver, call, check_callback, run_ready_tasks, search_body, search_item, status_body, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -28,21 +26,6 @@ def _items(person_nik: str) -> list[dict]:
         search_item("idtype-value", {"type": "NIK", "value": NOBODY}, ref="r-none"),
         bad,
     ]
-
-
-def _status_body(txn_id: str, sender_uri: str | None = None) -> dict:
-    return {
-        "header": header("txn-status", 1, sender_uri),
-        "message": {
-            "transaction_id": uuid.uuid4().hex[:20],
-            "txnstatus_request": {
-                "reference_id": "q1",
-                "txn_type": "search",
-                "attribute_type": "transaction_id",
-                "attribute_value": txn_id,
-            },
-        },
-    }
 
 
 def _records_by_reference(items: list[dict], *, one_object: bool) -> dict[str, list]:
@@ -95,7 +78,7 @@ def test_txn_status_answers_one_several_none_and_rejected_as_the_spec_wants(
     assert len(found["r-one"]) == 1 and len(found["r-many"]) >= 2 and found["r-none"] == []
     txn_id = searched["transaction_id"]
 
-    _, data = call(token, registry, "sync-txn-status", _status_body(txn_id))  # validated against the spec
+    _, data = call(token, registry, "sync-txn-status", status_body(txn_id))  # validated against the spec
     status = data["message"]["txnstatus_response"]["txn_status"]
     assert status["transaction_id"] == txn_id
     _check_against_search(status, searched, registry)
@@ -110,7 +93,7 @@ def test_txn_status_answers_one_several_none_and_rejected_as_the_spec_wants(
         (answer,) = receiver.received
         check_callback(registry, answer)  # the on-search callback keeps the SearchResponse's list
         with django_capture_on_commit_callbacks(execute=True):
-            call(async_token, registry, "txn-status", _status_body(body["message"]["transaction_id"], receiver.url()))
+            call(async_token, registry, "txn-status", status_body(body["message"]["transaction_id"], receiver.url()))
         run_ready_tasks(django_capture_on_commit_callbacks)
     callback = receiver.received[-1]
     assert callback["header"]["action"] == "txn-on-status"
@@ -123,7 +106,7 @@ def test_txn_status_repeats_the_transaction_type_its_registry_lists(world, regis
     """Each registry's spec lists its own `txn_type`s: the farmer registry has `unsubscribe` where the social one
     has `receipt`; the answer repeats the type asked rather than saying `search`."""
     token = token_for(world["officer"])
-    body = _status_body("no-such-transaction")
+    body = status_body("no-such-transaction")
     body["message"]["txnstatus_request"]["txn_type"] = txn_type
     _, data = call(token, registry, "sync-txn-status", body)  # request and answer validated against the spec
     assert data["message"]["txnstatus_response"]["txn_type"] == txn_type
@@ -131,7 +114,7 @@ def test_txn_status_repeats_the_transaction_type_its_registry_lists(world, regis
 
 def test_txn_status_never_echoes_a_value_that_is_not_an_id(world):
     token = token_for(world["officer"])
-    body = _status_body("x")
+    body = status_body("x")
     body["message"]["txnstatus_request"]["attribute_value"] = {"a": [1]}
     _, data = call(token, "social", "sync-txn-status", body, check_request=False)  # the answer is validated
     status = data["message"]["txnstatus_response"]["txn_status"]

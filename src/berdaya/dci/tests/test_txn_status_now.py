@@ -15,7 +15,7 @@ from berdaya.registry import choices as c
 from berdaya.registry import services as registry_services
 from berdaya.testing import factories
 
-from .helpers import call, header, search_body, search_item, token_for
+from .helpers import call, search_body, search_item, status_body, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -23,19 +23,7 @@ IN_JANGKAT = {"type": "expression", "value": {"expression": {"query": {"village_
 
 
 def _status(token: str, registry: str, txn_id: str) -> dict:
-    body = {
-        "header": header("txn-status", 1),
-        "message": {
-            "transaction_id": uuid.uuid4().hex[:20],
-            "txnstatus_request": {
-                "reference_id": "q1",
-                "txn_type": "search",
-                "attribute_type": "transaction_id",
-                "attribute_value": txn_id,
-            },
-        },
-    }
-    _, data = call(token, registry, "sync-txn-status", body)  # validated against the spec
+    _, data = call(token, registry, "sync-txn-status", status_body(txn_id))  # validated against the spec
     return data["message"]["txnstatus_response"]["txn_status"]
 
 
