@@ -1,4 +1,4 @@
-"""Querysets compiled to SQL once and run again with other values: two forms.
+"""Querysets compiled to SQL once and run again with other values: two forms; and querysets built once a day (3).
 
 1. `CompiledQuery` (the pages' reads).
 Querysets compiled to SQL once per database and run again with other values.
@@ -29,6 +29,14 @@ placeholders it found by value; the rows are converted by the compiler's own con
 
 The number of ids is rounded up to a few sizes (the last id repeated: `IN` ignores duplicates), so a handful of
 statements serves every page; a list longer than the largest size is run through the ORM as it is.
+
+3. `DailyQuerysets` (scopes built once per key and day).
+A scope that is all conditions and subqueries (partner staff's people: their organisation's registrations, the
+reach of the apps above, the consent withdrawn by today; the people an SPDCI client may find) is evaluated by the
+database when a page is read, so the same queryset serves every request of the day with the same key. Building it
+through the ORM costs about as much CPU as PostgreSQL then spends on the page. `DailyQuerysets(build)` keeps
+`build(key)` per key and local date and hands out copies (`.all()`): the kept one is never run nor changed. A new
+day builds anew (the rules hold today's date); `clear()` drops them when what they were built from changes.
 """
 
 from __future__ import annotations
@@ -212,3 +220,27 @@ class _Compiled:
             rows = self.compiler.apply_converters(rows, self.converters)
         names = self.names
         return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+class DailyQuerysets:
+    """`get(key)`: `build(key)` as built today for that key, a copy. At most `most` keys are kept (then all are
+    dropped and built again as asked)."""
+
+    def __init__(self, build: Callable[[Any], QuerySet[Any]], *, most: int = 256) -> None:
+        self.build = build
+        self.most = most
+        self._kept: dict[tuple[Any, dt.date], QuerySet[Any]] = {}
+
+    def get(self, key: Any) -> QuerySet[Any]:
+        today = timezone.localdate()
+        kept = self._kept.get((key, today))
+        if kept is None:
+            if any(day != today for _key, day in self._kept):
+                self._kept = {k: v for k, v in self._kept.items() if k[1] == today}
+            if len(self._kept) >= self.most:
+                self._kept = {}
+            kept = self._kept[(key, today)] = self.build(key)
+        return kept.all()
+
+    def clear(self) -> None:
+        self._kept = {}

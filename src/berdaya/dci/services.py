@@ -27,6 +27,7 @@ from berdaya.accounts.models import User
 from berdaya.core.access import capabilities
 from berdaya.core.audit import audit
 from berdaya.core.auth_hooks import BearerClient
+from berdaya.core.compiled import DailyQuerysets
 from berdaya.core.conf import conf
 from berdaya.core.pagination import MAX_OFFSET
 from berdaya.core.planner import PAGE_OF_A_LIST, set_local
@@ -75,12 +76,12 @@ def receiver_id() -> str:
 # --- scope --------------------------------------------------------------------------------------------------------
 
 
-# The regency-wide clients' people per registry and day, built once: their scope adds no condition of the user's
-# own (registry.access.sees_every_person), and the rest is conditions and subqueries (the consent withdrawn by today,
-# the farmers' plots) that the database evaluates when a search runs, so the same queryset serves every request of
-# the day. Building it (the consent's subquery resolved through the ORM) cost about a fifth of a NIK search's CPU
-# in Django, twice per search (the members of a household go through it too). A new day builds anew.
-_REGENCY_PEOPLE: dict[tuple[str, dt.date], QuerySet[Person]] = {}
+# The regency-wide clients' people per registry and day, built once (core.compiled.DailyQuerysets): their scope adds
+# no condition of the user's own (registry.access.sees_every_person), and the rest is conditions and subqueries (the
+# consent withdrawn by today, the farmers' plots) that the database evaluates when a search runs. Building it (the
+# consent's subquery resolved through the ORM) cost about a fifth of a NIK search's CPU in Django, twice per search
+# (the members of a household go through it too).
+_REGENCY_PEOPLE = DailyQuerysets(lambda registry: _people_for(regency_wide_reader(), registry))
 
 
 def people_for(user: User, registry: str) -> QuerySet[Person]:
@@ -89,13 +90,7 @@ def people_for(user: User, registry: str) -> QuerySet[Person]:
     (registry.consent)."""
     if not sees_every_person(user):
         return _people_for(user, registry)
-    key = (registry, timezone.localdate())
-    people = _REGENCY_PEOPLE.get(key)
-    if people is None:
-        for stale in [k for k in _REGENCY_PEOPLE if k[1] != key[1]]:
-            del _REGENCY_PEOPLE[stale]
-        people = _REGENCY_PEOPLE[key] = _people_for(regency_wide_reader(), registry)
-    return people.all()  # a copy: the kept queryset is never run nor changed
+    return _REGENCY_PEOPLE.get(registry)
 
 
 def _people_for(user: User, registry: str) -> QuerySet[Person]:
@@ -295,11 +290,10 @@ def _stored_form(message: dict[str, Any]) -> dict[str, Any]:
     stored = []
     for item in items:
         data = item.get("data") if isinstance(item, dict) else None
-        records = data.get("reg_records") if isinstance(data, dict) else None
-        if isinstance(records, list):
-            ids = [_record_id(record) for record in records]
-            data = {**{k: v for k, v in data.items() if k != "reg_records"}, "record_ids": ids}
-            item = {**item, "data": data}
+        if isinstance(data, dict) and isinstance(data.get("reg_records"), list):
+            ids = [_record_id(record) for record in data["reg_records"]]
+            kept = {**{k: v for k, v in data.items() if k != "reg_records"}, "record_ids": ids}
+            item = {**item, "data": kept}
         stored.append(item)
     return {**message, "search_response": stored}
 

@@ -19,14 +19,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from berdaya.accounts.models import User
 from berdaya.areas.models import Village
 from berdaya.core.access import capabilities, get_visible_or_404, not_found, village_scope_q
-from berdaya.core.compiled import CompiledQuery
+from berdaya.core.compiled import CompiledQuery, DailyQuerysets
 from berdaya.core.roles import Role
 
 from . import choices as c
@@ -186,7 +185,7 @@ def people_visible_to(user: User) -> PersonQuerySet:
     members are shown to anyone through this (selectors.household_members), never through `household.members`.
     The condition itself is `person_scope_q`."""
     if withholds_members(user) and capabilities(user).sees_people:
-        return _partner_people(user).all()  # a copy: the kept queryset is never run nor changed
+        return _PARTNER_PEOPLE.get(user.organisation_id)  # type: ignore[return-value]
     people = Person.objects.current()
     q = person_scope_q(user)
     if q is None:
@@ -196,21 +195,13 @@ def people_visible_to(user: User) -> PersonQuerySet:
     return people.filter(q)
 
 
-# Partner staff's people per organisation and day, built once: the rule is all conditions and subqueries (their
-# organisation's registrations, the reach of the apps above, the consent withdrawn by today), which the database
-# evaluates when the page is read, so the same queryset serves every request of the day. Building it cost about as
-# much CPU as a partner's page spent in PostgreSQL. A new day builds anew (the consent rule holds the date).
-_PARTNER_PEOPLE: dict[tuple[int | None, dt.date], PersonQuerySet] = {}
-
-
-def _partner_people(user: User) -> PersonQuerySet:
-    key = (user.organisation_id, timezone.localdate())
-    people = _PARTNER_PEOPLE.get(key)
-    if people is None:
-        if len(_PARTNER_PEOPLE) > 256:
-            _PARTNER_PEOPLE.clear()
-        people = _PARTNER_PEOPLE[key] = Person.objects.current().filter(person_scope_q(user))
-    return people
+# Partner staff's people per organisation and day, built once (core.compiled.DailyQuerysets): the rule is all
+# conditions and subqueries (their organisation's registrations, the reach of the apps above, the consent withdrawn
+# by today), which the database evaluates when the page is read. Building it cost about as much CPU as a partner's
+# page spent in PostgreSQL.
+_PARTNER_PEOPLE = DailyQuerysets(
+    lambda organisation_id: Person.objects.current().filter(_partner_person_q(organisation_id, ""))
+)
 
 
 def groups_visible_to(user: User) -> QuerySet[Group]:

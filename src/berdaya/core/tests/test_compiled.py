@@ -98,3 +98,36 @@ def test_the_arguments_must_be_the_declared_ones(regencies):
         read(district="10.01")
     with pytest.raises(TypeError):
         CompiledQuery(lambda when: District.objects.all(), when=float)
+
+
+def test_daily_querysets_build_once_a_day_per_key_and_hand_out_copies(monkeypatch, db):
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+
+    from berdaya.core import compiled
+
+    built: list[str] = []
+
+    def build(key: str):
+        built.append(key)
+        return get_user_model().objects.filter(username=key)
+
+    daily = compiled.DailyQuerysets(build, most=3)
+    day = dt.date(2026, 12, 7)
+    monkeypatch.setattr(compiled.timezone, "localdate", lambda: day)
+    first, second = daily.get("a"), daily.get("a")
+    assert built == ["a"] and first is not second  # a copy each time: the kept one is never run
+    first.filter(pk=1)  # a caller's further filter does not change what the next one gets
+    assert str(daily.get("a").query) == str(build("a").query)
+    built.clear()
+    day = dt.date(2026, 12, 8)  # a new day builds anew (the rules hold today's date)
+    daily.get("a")
+    assert built == ["a"] and list(daily._kept) == [("a", day)]
+    for key in ("b", "c", "d"):  # past `most` keys, all are dropped and built again as asked
+        daily.get(key)
+    assert len(daily._kept) <= 3
+    daily.clear()
+    built.clear()
+    daily.get("a")
+    assert built == ["a"]

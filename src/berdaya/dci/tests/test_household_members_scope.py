@@ -132,7 +132,7 @@ def test_the_regency_wide_people_built_once_a_day_still_leave_out_a_withdrawal_m
         return records(call(token, "social", "sync-search", body)[1])
 
     assert len(found()) == 1
-    assert ("social", services.timezone.localdate()) in services._REGENCY_PEOPLE  # kept for the day
+    assert ("social", services.timezone.localdate()) in services._REGENCY_PEOPLE._kept  # kept for the day
     _withdraw(world, world["child"])
     assert found() == []
     for registry in ("social", "farmer"):
