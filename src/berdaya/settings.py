@@ -185,6 +185,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
     DATABASES["default"]["TEST"] = {"NAME": env_str("BERDAYA_TEST_SQLITE", "") or None}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "BERDAYA_PREPARED_STATEMENTS", True
+):
+    # PostgreSQL: core.compiled runs its fixed statements prepared, parsed and planned once per connection (Django's
+    # own queries still bind on the client and are never prepared). Off (=0) behind a pooler in transaction mode
+    # that does not carry prepared statements across its server connections (pgbouncer before 1.21, or without
+    # max_prepared_statements): see docs/decisions.md.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -37,23 +37,161 @@ database when a page is read, so the same queryset serves every request of the d
 through the ORM costs about as much CPU as PostgreSQL then spends on the page. `DailyQuerysets(build)` keeps
 `build(key)` per key and local date and hands out copies (`.all()`): the kept one is never run nor changed. A new
 day builds anew (the rules hold today's date); `clear()` drops them when what they were built from changes.
+
+On PostgreSQL, the first two run their SQL as prepared statements.
+Django binds the parameters on the client (psycopg's `ClientCursor`): each run sends the whole SQL text with the
+values written in, and PostgreSQL parses and plans it anew: for a search's hundred members, planning took about as
+long as running. The SQL of a `ValuesByIds` size, and of a `CompiledQuery` without list arguments, is the same on
+every call, so here it is run through a server-binding psycopg cursor with `prepare=True`: PostgreSQL parses and
+plans it once per connection (psycopg keeps the connection's statements, `prepared_max` of them, and forgets them
+at a rollback). Its `%s` are numbered `$1, $2...` once per statement (psycopg's `RawCursor` takes them so; its
+other cursors split a statement longer than 4 kB anew on every run). The cursor is wrapped as Django wraps its
+own (`execute_wrappers`, the query log that `assertNumQueries` counts, database errors as Django's); rows come
+back in text form, converted as before.
+An integer is sent as PostgreSQL would type it written in the SQL (`integer`, or `bigint` beyond), not psycopg's
+smallest type, so a statement's parameter types do not depend on the values. The first run of each statement in a
+process is a trial: inside a savepoint when a transaction is open; should PostgreSQL refuse the statement with
+server-side parameters (a parameter it cannot type, an operator the type lacks), it is rolled back to the savepoint
+and the statement runs as Django would run it, for this process from then on.
+Off when the connection does not prepare: `OPTIONS["prepare_threshold"]` None, as Django leaves it; the settings
+set it unless BERDAYA_PREPARED_STATEMENTS=0 (a pooler in transaction mode without prepared-statement support).
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import re
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db import DEFAULT_DB_ALIAS, DataError, ProgrammingError, connections, router
 from django.db.models import QuerySet
 from django.utils import timezone
 
 _PLACEHOLDER = re.compile(r"%%|%s")
 _lock = threading.Lock()
+
+
+class _Statement:
+    """One SQL text run again and again: whether it runs prepared (None: not tried yet in this process)."""
+
+    prepared: bool | None = None
+
+
+def _prepares(connection: Any) -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    return is_psycopg3 and connection.settings_dict["OPTIONS"].get("prepare_threshold") is not None
+
+
+def _run(connection: Any, statement: _Statement, run: Callable[[bool], Any]) -> Any:
+    """`run(True)` runs the statement prepared, `run(False)` as Django runs it; the first run is a trial."""
+    if statement.prepared is False or not _prepares(connection):
+        return run(False)
+    if statement.prepared:
+        return run(True)
+    connection.ensure_connection()
+    raw = connection.connection
+    from psycopg.pq import TransactionStatus
+
+    # Outside a transaction a refused statement leaves nothing behind; inside one, it would abort it.
+    guarded = not (raw.autocommit and raw.info.transaction_status == TransactionStatus.IDLE)
+    if guarded:
+        with connection.wrap_database_errors:
+            raw.execute("SAVEPOINT berdaya_prepared")
+    try:
+        result = run(True)
+    except (ProgrammingError, DataError):
+        if guarded:
+            with connection.wrap_database_errors:
+                raw.execute("ROLLBACK TO SAVEPOINT berdaya_prepared")
+                raw.execute("RELEASE SAVEPOINT berdaya_prepared")
+        result = run(False)  # should this fail too, the error is the statement's own: try again next time
+        statement.prepared = False
+        return result
+    if guarded:
+        with connection.wrap_database_errors:
+            raw.execute("RELEASE SAVEPOINT berdaya_prepared")
+    statement.prepared = True
+    return result
+
+
+@functools.cache
+def _postgresql() -> Any:
+    """The psycopg cursor that binds on the server and prepares, and its logging Django wrapper (made once)."""
+    from django.db.backends.postgresql.base import CursorDebugWrapper
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg import RawCursor, adapters
+    from psycopg.pq import Format
+    from psycopg.types.numeric import Int4
+
+    timestamptz = adapters.types["timestamptz"].oid
+    numbered: dict[str, str] = {}  # SQL with %s → with $1, $2...: psycopg would split a long statement on every run
+
+    def number(sql: str) -> str:
+        count = iter(range(1, sql.count("%s") + 1))
+        return _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else f"${next(count)}", sql)
+
+    class Preparing(RawCursor[Any]):
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            raw = numbered.get(query)
+            if raw is None:
+                if len(numbered) > 2000:  # a few hundred statements in all; never a leak
+                    numbered.clear()
+                raw = numbered[query] = number(query)
+            if params:
+                # As PostgreSQL types an integer written in SQL: psycopg would send 5 as smallint, 50000 as integer.
+                params = [
+                    Int4(p) if isinstance(p, int) and not isinstance(p, bool) and -(2**31) <= p < 2**31 else p
+                    for p in params
+                ]
+            return super().execute(raw, params, prepare=True)
+
+    class Logged(CursorDebugWrapper):
+        # The query log shows the SQL with its values, as for Django's own cursors.
+        def debug_sql(
+            self, sql: Any = None, params: Any = None, use_last_executed_query: bool = False, many: bool = False
+        ) -> Any:
+            if use_last_executed_query and params is not None:
+                sql = self.db.ops.compose_sql(sql, params)
+            return super().debug_sql(sql, params, False, many)
+
+    def cursor(connection: Any) -> Any:
+        """A Django cursor, as `connection.cursor()` makes, over a `Preparing` cursor."""
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+        connection.validate_thread_sharing()
+        with connection.wrap_database_errors:
+            raw = connection.connection
+            prepared = Preparing(raw)
+            # As Django's create_cursor: the timestamptz loader of the connection's time zone.
+            if connection.timezone != raw.adapters.get_loader(timestamptz, Format.TEXT).timezone:
+                register_tzloader(connection.timezone, prepared)
+        return Logged(prepared, connection) if connection.queries_logged else connection.make_cursor(prepared)
+
+    return cursor
+
+
+def _prepared_cursor(connection: Any) -> Any:
+    return _postgresql()(connection)
+
+
+class _PreparingConnection:
+    """The connection as a compiler sees it, whose cursors prepare."""
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+    def cursor(self) -> Any:
+        return _prepared_cursor(self._connection)
 
 
 def _stand_in(kind: Any, index: int) -> Any:
@@ -65,7 +203,7 @@ def _stand_in(kind: Any, index: int) -> Any:
     raise TypeError(f"CompiledQuery: an argument is int, str, [int] or [str], not {kind!r}")
 
 
-class _Shape:
+class _Shape(_Statement):
     """The compiled SQL cut at its placeholders, and which parameter each argument fills."""
 
     def __init__(self, compiler: Any, pieces: list[str], params: list[Any], slots: dict[int, str]) -> None:
@@ -153,12 +291,19 @@ class CompiledQuery:
         if shape is None or empty:
             return list(self.build(**values).using(alias))
         sql, params = shape.sql_params(values, self.many)
-        compiler = copy.copy(shape.compiler)
-        compiler.connection = connections[alias]  # the thread's own connection
-        compiler.as_sql = lambda *args, **kwargs: (sql, params)
-        queryset = template.all().using(alias)
-        queryset.query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]
-        return list(queryset)
+        connection = connections[alias]  # the thread's own connection
+
+        def run(prepared: bool) -> list[Any]:
+            compiler = copy.copy(shape.compiler)
+            compiler.connection = _PreparingConnection(connection) if prepared else connection
+            compiler.as_sql = lambda *args, **kwargs: (sql, params)
+            queryset = template.all().using(alias)
+            queryset.query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]
+            return list(queryset)
+
+        if self.many:  # its SQL has as many placeholders as values: not one statement to prepare
+            return run(False)
+        return _run(connection, shape, run)
 
 
 SIZES = (1, 10, 25, 51, 100, 200)
@@ -193,7 +338,7 @@ class ValuesByIds:
         return compiled.run(ids + [ids[-1]] * (size - len(ids)))
 
 
-class _Compiled:
+class _Compiled(_Statement):
     def __init__(self, build: Callable[[Sequence[int]], QuerySet[Any]], size: int, using: str) -> None:
         marks = [_MARK - i for i in range(size)]
         queryset = build(marks)
@@ -213,9 +358,14 @@ class _Compiled:
         params = list(self.params)
         for position, pk in zip(self.positions, ids, strict=True):
             params[position] = pk
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows: Any = cursor.fetchall()
+        connection = connections[self.using]
+
+        def fetch(prepared: bool) -> Any:
+            with _prepared_cursor(connection) if prepared else connection.cursor() as cursor:
+                cursor.execute(self.sql, params)
+                return cursor.fetchall()
+
+        rows = _run(connection, self, fetch)
         if self.converters:
             rows = self.compiler.apply_converters(rows, self.converters)
         names = self.names

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from berdaya.areas.models import District, Province, Regency
-from berdaya.core.compiled import CompiledQuery
+from berdaya.core.compiled import CompiledQuery, ValuesByIds
 from berdaya.registry.models import Person
 from berdaya.testing import factories as f
 
@@ -131,3 +135,105 @@ def test_daily_querysets_build_once_a_day_per_key_and_hand_out_copies(monkeypatc
     built.clear()
     daily.get("a")
     assert built == ["a"]
+
+
+# On PostgreSQL the compiled statements run prepared: parsed and planned once per connection (core.compiled, 3).
+
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+
+
+def prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+def people_rows(ids):
+    # A string, a date (today's) and integers among the parameters; a date, a datetime, a decimal among the columns.
+    return (
+        Person.objects.filter(pk__in=ids, birth_date__lte=timezone.localdate())
+        .exclude(full_name="Tidak Ada")
+        .values(
+            "pk", "full_name", "birth_date", "created_at", "household__land_operated_ha", "household__village__name"
+        )
+    )
+
+
+@pytest.fixture
+def people(db):
+    f.make_areas()
+    households = [f.household(land_ha="1.25"), f.household(village="15.02.02.1010")]
+    return [f.person(hh=households[i % 2], name=f"Warga {i}") for i in range(12)]
+
+
+@on_postgresql
+def test_postgresql_runs_a_values_by_ids_statement_prepared_with_the_orms_rows(people):
+    by_ids = ValuesByIds(people_rows)
+    pages = [[p.pk for p in people[:7]], [p.pk for p in people[3:]], [people[5].pk], [people[0].pk, -1]]
+    for ids in pages:
+        with CaptureQueriesContext(connection) as queries:
+            rows = by_ids.rows(ids)
+        assert sorted(rows, key=lambda r: r["pk"]) == list(people_rows(ids).order_by("pk"))
+        assert len(queries.captured_queries) == 1  # counted as Django counts its own (assertNumQueries)
+        assert re.search(rf"IN \({ids[0]}[,)]", queries.captured_queries[0]["sql"])  # logged with its values
+    assert [s for s in prepared_statements() if '"registry_person"."id" IN ($' in s and "$10" in s]
+    assert all(compiled.prepared for compiled in by_ids._compiled.values())
+
+
+@on_postgresql
+def test_postgresql_runs_a_compiled_query_prepared_with_its_related_models(regencies):
+    read = CompiledQuery(
+        lambda regency: District.objects.filter(regency=regency).select_related("regency__province").order_by("-code"),
+        regency=str,
+    )
+    for code in ["10.01", "20.02", "30.01", "10.01"]:
+        with CaptureQueriesContext(connection) as queries:
+            names = shown(read(regency=code))
+        assert names == shown(read.build(regency=code)) and len(names) == 3
+        assert len(queries.captured_queries) == 1
+    assert read._shapes[connection.alias].prepared
+    assert [s for s in prepared_statements() if '"areas_district"."regency_id" = $1' in s]
+
+
+def refused_by_ids():
+    # pg_typeof of a parameter: PostgreSQL cannot type it when bound on the server; written in the SQL it is 'unknown'.
+    return ValuesByIds(
+        lambda ids: (
+            Person.objects.filter(pk__in=ids).annotate(kind=RawSQL("pg_typeof(%s)::text", ("x",))).values("kind")
+        )
+    )
+
+
+@on_postgresql
+def test_a_statement_postgresql_refuses_prepared_runs_as_django_runs_it_and_the_transaction_goes_on(people):
+    by_ids = refused_by_ids()
+    with transaction.atomic():
+        Person.objects.filter(pk=people[0].pk).update(full_name="Diubah")
+        assert by_ids.rows([people[0].pk]) == [{"kind": "unknown"}]
+        # The transaction was not aborted by the refused statement, nor was it rolled back.
+        assert Person.objects.get(pk=people[0].pk).full_name == "Diubah"
+    assert [c.prepared for c in by_ids._compiled.values()] == [False]
+    with CaptureQueriesContext(connection) as queries:
+        assert by_ids.rows([people[1].pk]) == [{"kind": "unknown"}]  # from now on straight as Django runs it
+    assert len(queries.captured_queries) == 1
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_and_after_the_connection_is_closed(people):
+    refused = refused_by_ids()
+    assert refused.rows([people[0].pk]) == [{"kind": "unknown"}]  # autocommit: no savepoint needed
+    by_ids = ValuesByIds(people_rows)
+    ids = [p.pk for p in people[:5]]
+    by_ids.rows(ids)
+    connection.close()  # the connection's prepared statements go with it
+    assert sorted(by_ids.rows(ids), key=lambda r: r["pk"]) == list(people_rows(ids).order_by("pk"))
+    assert [s for s in prepared_statements() if '"registry_person"."id" IN ($' in s]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite")
+def test_sqlite_runs_the_statements_as_before(people):
+    by_ids = ValuesByIds(people_rows)
+    ids = [p.pk for p in people[:7]]
+    assert sorted(by_ids.rows(ids), key=lambda r: r["pk"]) == list(people_rows(ids).order_by("pk"))
+    assert [c.prepared for c in by_ids._compiled.values()] == [None]  # never tried

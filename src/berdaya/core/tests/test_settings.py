@@ -84,3 +84,11 @@ def test_it_reads_lists_and_defaults(monkeypatch):
 def test_it_hashes_passwords_with_argon2(django_user_model, db):
     user = django_user_model.objects.create_user(username="u", password="kata-sandi-panjang-1")
     assert user.password.startswith("argon2")
+
+
+def test_postgresql_prepares_the_compiled_statements_unless_turned_off_for_a_pooler():
+    show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'].get('prepare_threshold'))"
+    url = "postgres://berdaya@db.example/berdaya"
+    assert _run("shell", "-c", show, DATABASE_URL=url).stdout.split()[-1] == "5"
+    off = _run("shell", "-c", show, DATABASE_URL=url, BERDAYA_PREPARED_STATEMENTS="0")
+    assert off.stdout.split()[-1] == "None", off.stderr
