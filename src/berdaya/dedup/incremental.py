@@ -319,8 +319,9 @@ def _related(
 
 
 def _raw(rows: Sequence[Sequence[Any]]) -> Any:
-    """`rows` (linkage.RAW_COLUMNS' order) as an Arrow table of those columns and types; a value that is not a
-    string is written as DuckDB's cast to VARCHAR writes it (str: numbers; dates come as ISO strings already)."""
+    """`rows` (linkage.RAW_COLUMNS' order) as an Arrow table of those columns and types (a value that is not a
+    string is written as DuckDB's cast to VARCHAR writes it: str for numbers; dates come as ISO strings already),
+    followed by `_name_parts`' columns, so one table serves linkage.prepare as both its `source` and its `parts`."""
     import pyarrow as pa
 
     arrays = []
@@ -330,7 +331,9 @@ def _raw(rows: Sequence[Sequence[Any]]) -> Any:
         else:
             values = [row[i] for row in rows]
             arrays.append(pa.array([v if v is None or isinstance(v, str) else str(v) for v in values], pa.string()))
-    return pa.table(arrays, names=list(linkage.RAW_COLUMNS))
+    parts = _name_parts(rows)
+    names = ["given", "parent", "parent_given"]
+    return pa.table([*arrays, *(parts[n] for n in names)], names=[*linkage.RAW_COLUMNS, *names])
 
 
 def likely_matches(
@@ -388,7 +391,6 @@ def likely_matches(
     # The names are made canonical by the rule's Python form (the same rule, tests/test_names.py): for a few
     # hundred records binding its SQL form would cost more than the work.
     con.register("_raw_arrow", _raw(raw_rows))
-    con.register("_parts_arrow", _name_parts(raw_rows))
     try:
         if unless_names_differ is not None:
             related = _related(
@@ -397,16 +399,15 @@ def likely_matches(
                 [(-(i + 1), pid) for i, ids in enumerate(wanted) for pid in ids],
                 unless_names_differ,
                 source="_raw_arrow",
-                parts="_parts_arrow",
+                parts="_raw_arrow",
             )
             if related is not None:
                 wanted = [[pid for pid in ids if (-(i + 1), pid) in related] for i, ids in enumerate(wanted)]
                 if not any(wanted):
                     return [[] for _record in records]
-        linkage.prepare(con, source="_raw_arrow", target="inc_all", parts="_parts_arrow")
+        linkage.prepare(con, source="_raw_arrow", target="inc_all", parts="_raw_arrow")
     finally:
         con.unregister("_raw_arrow")
-        con.unregister("_parts_arrow")
     _tf(con, "inc_all", key_count())
     con.execute("CREATE OR REPLACE TABLE inc_new AS SELECT * FROM inc_all WHERE unique_id < 0")
     con.execute("CREATE OR REPLACE TABLE inc_cand AS SELECT * FROM inc_all WHERE unique_id > 0")

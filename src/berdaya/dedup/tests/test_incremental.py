@@ -37,31 +37,29 @@ RAW = [
 def _raw_table(con: duckdb.DuckDBPyConnection) -> list[list]:
     rows = [[i + 1, *values] for i, values in enumerate(RAW)]
     rows.append([-1, *RAW[0][:6], None, None, None, None, None])  # nik, kk, phone, parent and other id all NULL
-    con.register("raw_arrow", incremental._raw(rows))
-    con.register("parts_arrow", incremental._name_parts(rows))
+    con.register("raw_arrow", incremental._raw(rows))  # the names made canonical too: source and parts
     return rows
 
 
 def test_the_prepared_columns_the_filter_reads_are_prepares_own():
     con = duckdb.connect()
     _raw_table(con)
-    linkage.prepare(con, source="raw_arrow", target="whole", parts="parts_arrow")
+    linkage.prepare(con, source="raw_arrow", target="whole", parts="raw_arrow")
     every = list(linkage.prepared_columns())
     assert every == [d[0] for d in con.execute("SELECT * FROM whole LIMIT 0").description]
     for columns in (every, ["name_sorted", "first_name", "nik", "phone"], ["district_id", "nik_district"]):
         selected = con.execute(
-            f"SELECT * FROM ({linkage.prepared_select('raw_arrow', 'parts_arrow', columns)}) ORDER BY unique_id"
+            f"SELECT * FROM ({linkage.prepared_select('raw_arrow', 'raw_arrow', columns)}) ORDER BY unique_id"
         ).fetchall()
         read = ", ".join(dict.fromkeys(["unique_id", *columns]))
         whole = con.execute(f"SELECT {read} FROM whole ORDER BY unique_id").fetchall()
         assert selected == whole
     # Columns with no value at all (present_columns leaves them out of prepare) prepare to NULL all the same.
     con.register("blank_arrow", incremental._raw([[1, *[None] * 11], [2, "Budi", *[""] * 10]]))
-    con.register("blank_parts", incremental._name_parts([[1, *[None] * 11], [2, "Budi", *[""] * 10]]))
-    linkage.prepare(con, source="blank_arrow", target="blank", parts="blank_parts")
+    linkage.prepare(con, source="blank_arrow", target="blank", parts="blank_arrow")
     assert (
         con.execute(
-            f"SELECT * FROM ({linkage.prepared_select('blank_arrow', 'blank_parts', every)}) ORDER BY unique_id"
+            f"SELECT * FROM ({linkage.prepared_select('blank_arrow', 'blank_arrow', every)}) ORDER BY unique_id"
         ).fetchall()
         == con.execute("SELECT * FROM blank ORDER BY unique_id").fetchall()
     )
