@@ -85,12 +85,9 @@ def pull_direct(duck: duckdb.DuckDBPyConnection, table: str, columns: list[tuple
     as `pull`'s CSV reads it (`nullstr=''`, quoted nulls allowed), so the two give the same table."""
     import pyarrow as pa
 
-    with connection.cursor() as cur:
-        cur.execute(select)
-        rows = cur.fetchall()
+    rows = _fetch_direct(select, len(columns))
     arrays = [
-        pa.array([None if row[i] == "" else row[i] for row in rows], getattr(pa, _ARROW_TYPES[kind])())
-        for i, (_name, kind) in enumerate(columns)
+        pa.array([row[i] for row in rows], getattr(pa, _ARROW_TYPES[kind])()) for i, (_name, kind) in enumerate(columns)
     ]
     duck.register("_pulled_arrow", pa.table(arrays, names=[name for name, _kind in columns]))
     try:
@@ -100,16 +97,41 @@ def pull_direct(duck: duckdb.DuckDBPyConnection, table: str, columns: list[tuple
     return len(rows)
 
 
-def read_people(duck: duckdb.DuckDBPyConnection, *, table: str = "raw", person_ids: Sequence[int] | None = None) -> int:
-    """The registry's people (or only `person_ids`) into DuckDB table `table`; merged records (aliases) are not people
-    of their own any more and are left out."""
+def _fetch_direct(select: str, width: int) -> list[tuple[Any, ...]]:
+    """The rows of a registry query, an empty string as NULL (as `pull`'s CSV reads it)."""
+    with connection.cursor() as cur:
+        cur.execute(select)
+        rows = cur.fetchall()
+    return [tuple(None if row[i] == "" else row[i] for i in range(width)) for row in rows]
+
+
+def people_rows(duck: duckdb.DuckDBPyConnection, person_ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """The rows `read_people(duck, person_ids=person_ids)` would put in its table (PEOPLE_COLUMNS, in the same
+    order), as Python tuples: by one fetch for a few (FETCH_DIRECT), else through that table (`_people_rows`)."""
+    if len(person_ids) <= FETCH_DIRECT:
+        return _fetch_direct(PEOPLE_SQL.format(where=_people_where(person_ids)), len(PEOPLE_COLUMNS))
+    read_people(duck, table="_people_rows", person_ids=person_ids)
+    try:
+        return [tuple(row) for row in duck.execute("SELECT * FROM _people_rows").fetchall()]
+    finally:
+        duck.execute("DROP TABLE _people_rows")
+
+
+def _people_where(person_ids: Sequence[int] | None) -> str:
     aliases = ",".join(f"'{status}'" for status in ALIAS_STATUSES)
     where = f"WHERE p.status NOT IN ({aliases})"
     if person_ids is not None:
         ids = ",".join(str(int(i)) for i in person_ids) or "NULL"
         where += f" AND p.id IN ({ids})"
-        if len(person_ids) <= FETCH_DIRECT:
-            return pull_direct(duck, table, PEOPLE_COLUMNS, PEOPLE_SQL.format(where=where))
+    return where
+
+
+def read_people(duck: duckdb.DuckDBPyConnection, *, table: str = "raw", person_ids: Sequence[int] | None = None) -> int:
+    """The registry's people (or only `person_ids`) into DuckDB table `table`; merged records (aliases) are not people
+    of their own any more and are left out."""
+    where = _people_where(person_ids)
+    if person_ids is not None and len(person_ids) <= FETCH_DIRECT:
+        return pull_direct(duck, table, PEOPLE_COLUMNS, PEOPLE_SQL.format(where=where))
     return pull(duck, table, PEOPLE_COLUMNS, PEOPLE_SQL.format(where=where))
 
 

@@ -252,19 +252,21 @@ def _tf(con: duckdb.DuckDBPyConnection, table: str, total: int) -> None:
     )
 
 
-def _name_parts(con: duckdb.DuckDBPyConnection) -> None:
-    """The table `_parts` (unique_id, given, parent, parent_given) for the records of `raw`."""
+def _name_parts(rows: Sequence[Sequence[Any]]) -> Any:
+    """An Arrow table (unique_id, given, parent, parent_given) for raw `rows` (linkage.RAW_COLUMNS' order): each
+    name made canonical by the rule's Python form (the same rule as its SQL form, tests/test_names.py)."""
     import pyarrow as pa
 
+    uid, full, parent_col = (list(linkage.RAW_COLUMNS).index(c) for c in ("unique_id", "full_name", "parent_name"))
     ids, given, parent, parent_given = [], [], [], []
-    for uid, full_name, parent_name in con.execute("SELECT unique_id, full_name, parent_name FROM raw").fetchall():
-        parts = name_parts(full_name)
-        ids.append(uid)
+    for row in rows:
+        parts = name_parts(row[full])
+        ids.append(row[uid])
         given.append(list(parts.given))
         parent.append(list(parts.parent))
-        parent_given.append(list(canonical_words(parent_name)))
+        parent_given.append(list(canonical_words(row[parent_col])))
     strings = pa.list_(pa.string())
-    table = pa.table(
+    return pa.table(
         {
             "unique_id": pa.array(ids, pa.int64()),
             "given": pa.array(given, strings),
@@ -272,18 +274,24 @@ def _name_parts(con: duckdb.DuckDBPyConnection) -> None:
             "parent_given": pa.array(parent_given, strings),
         }
     )
-    con.register("_parts_arrow", table)
-    con.execute("CREATE OR REPLACE TABLE _parts AS SELECT * FROM _parts_arrow")
-    con.unregister("_parts_arrow")
 
 
 def _related(
-    con: duckdb.DuckDBPyConnection, model: dict[str, Any], pairs: list[tuple[int, int]], identifying: Collection[Any]
+    con: duckdb.DuckDBPyConnection,
+    model: dict[str, Any],
+    pairs: list[tuple[int, int]],
+    identifying: Collection[Any],
+    *,
+    source: str,
+    parts: str,
 ) -> set[tuple[int, int]] | None:
-    """Of `pairs` (l: a new record, r: a candidate, both in `inc_all`), those whose names are not at the model's last
-    name level ("Nama berbeda") or that agree at one of the `identifying` (field, label) levels: the model's own
-    level conditions, so a pair left out is one whose explanation would say "Nama berbeda" without any of those
-    agreements. None when the model has no name comparison to read (every pair is scored)."""
+    """Of `pairs` (l: a new record, r: a candidate, both rows of the raw `source`, their names made canonical in
+    `parts`), those whose names are not at the model's last name level ("Nama berbeda") or that agree at one of the
+    `identifying` (field, label) levels: the model's own level conditions, so a pair left out is one whose
+    explanation would say "Nama berbeda" without any of those agreements. None when the model has no name comparison
+    to read (every pair is scored). The conditions read the prepared columns (linkage.prepare's), only those they
+    name, prepared in the same statement (linkage.prepared_select): most checks end here, before the records are
+    prepared whole."""
     by_field = {c.get("output_column_name"): c.get("comparison_levels", []) for c in model.get("comparisons", [])}
     names = [lv["sql_condition"] for lv in by_field.get("name", []) if lv.get("sql_condition", "ELSE") != "ELSE"]
     if not names:
@@ -298,15 +306,34 @@ def _related(
     # A condition that is NULL does not choose its level (Splink's CASE WHEN): COALESCE to false.
     keep = " OR ".join(f"COALESCE(({c}), FALSE)" for c in [*names, *ids])
     # Only the columns the conditions read, and the pairs bound as two lists (one statement, not one per pair).
-    present = [d[0] for d in con.execute("SELECT * FROM inc_all LIMIT 0").description]
-    read = [c for c in present if re.search(rf"\b{re.escape(c)}_[lr]\b", keep)]
-    both = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in read) or "1 AS _none"
+    read = [c for c in linkage.prepared_columns() if re.search(rf"\b{re.escape(c)}_[lr]\b", keep)]
+    both = ", ".join(f"a.{c} AS {c}_l, b.{c} AS {c}_r" for c in read) or "1 AS _none"
     rows = con.execute(
-        f"SELECT w.l, w.r FROM (SELECT unnest(?::BIGINT[]) AS l, unnest(?::BIGINT[]) AS r) w, LATERAL "
-        f"(SELECT {both} FROM inc_all l, inc_all r WHERE l.unique_id = w.l AND r.unique_id = w.r) WHERE {keep}",
+        f"WITH inc AS MATERIALIZED ({linkage.prepared_select(source, parts, read)}) "
+        f"SELECT l, r FROM (SELECT w.l, w.r, {both} "
+        "FROM (SELECT unnest(?::BIGINT[]) AS l, unnest(?::BIGINT[]) AS r) w "
+        f"JOIN inc a ON a.unique_id = w.l JOIN inc b ON b.unique_id = w.r) WHERE {keep}",
         [[p[0] for p in pairs], [p[1] for p in pairs]],
     ).fetchall()
     return {(int(left), int(right)) for left, right in rows}
+
+
+def _raw(rows: Sequence[Sequence[Any]]) -> Any:
+    """`rows` (linkage.RAW_COLUMNS' order) as an Arrow table of those columns and types (a value that is not a
+    string is written as DuckDB's cast to VARCHAR writes it: str for numbers; dates come as ISO strings already),
+    followed by `_name_parts`' columns, so one table serves linkage.prepare as both its `source` and its `parts`."""
+    import pyarrow as pa
+
+    arrays = []
+    for i, kind in enumerate(linkage.RAW_COLUMNS.values()):
+        if kind == "BIGINT":
+            arrays.append(pa.array([row[i] for row in rows], pa.int64()))
+        else:
+            values = [row[i] for row in rows]
+            arrays.append(pa.array([v if v is None or isinstance(v, str) else str(v) for v in values], pa.string()))
+    parts = _name_parts(rows)
+    names = ["given", "parent", "parent_given"]
+    return pa.table([*arrays, *(parts[n] for n in names)], names=[*linkage.RAW_COLUMNS, *names])
 
 
 def likely_matches(
@@ -337,10 +364,11 @@ def likely_matches(
         return [[] for _record in records]
     model = _model()
     con, scoring = _scorer(model)
-    con.execute("CREATE OR REPLACE TABLE raw (" + ", ".join(f"{c} {t}" for c, t in linkage.RAW_COLUMNS.items()) + ")")
-    new_rows = []
+    # The records and their candidates (linkage.RAW_COLUMNS), handed to DuckDB as Arrow tables: no table is built
+    # until a candidate passes the name filter.
+    raw_rows: list[list[Any]] = []
     for i, r in enumerate(records):
-        new_rows.append(
+        raw_rows.append(
             [
                 -(i + 1),
                 r.get("full_name"),
@@ -356,23 +384,30 @@ def likely_matches(
                 None,
             ]
         )
-    if new_rows:
-        con.executemany(f"INSERT INTO raw VALUES ({', '.join(['?'] * len(linkage.RAW_COLUMNS))})", new_rows)
     all_ids = sorted({i for ids in wanted for i in ids})
-    dbio.read_people(con, table="raw_cand", person_ids=all_ids)
-    con.execute("INSERT INTO raw BY NAME SELECT * FROM raw_cand")
+    at = {name: i for i, (name, _kind) in enumerate(dbio.PEOPLE_COLUMNS)}
+    for person in dbio.people_rows(con, all_ids):
+        raw_rows.append([person[at[c]] if c in at else None for c in linkage.RAW_COLUMNS])
     # The names are made canonical by the rule's Python form (the same rule, tests/test_names.py): for a few
     # hundred records binding its SQL form would cost more than the work.
-    _name_parts(con)
-    linkage.prepare(con, source="raw", target="inc_all", parts="_parts")
-    if unless_names_differ is not None:
-        related = _related(
-            con, model, [(-(i + 1), pid) for i, ids in enumerate(wanted) for pid in ids], unless_names_differ
-        )
-        if related is not None:
-            wanted = [[pid for pid in ids if (-(i + 1), pid) in related] for i, ids in enumerate(wanted)]
-            if not any(wanted):
-                return [[] for _record in records]
+    con.register("_raw_arrow", _raw(raw_rows))
+    try:
+        if unless_names_differ is not None:
+            related = _related(
+                con,
+                model,
+                [(-(i + 1), pid) for i, ids in enumerate(wanted) for pid in ids],
+                unless_names_differ,
+                source="_raw_arrow",
+                parts="_raw_arrow",
+            )
+            if related is not None:
+                wanted = [[pid for pid in ids if (-(i + 1), pid) in related] for i, ids in enumerate(wanted)]
+                if not any(wanted):
+                    return [[] for _record in records]
+        linkage.prepare(con, source="_raw_arrow", target="inc_all", parts="_raw_arrow")
+    finally:
+        con.unregister("_raw_arrow")
     _tf(con, "inc_all", key_count())
     con.execute("CREATE OR REPLACE TABLE inc_new AS SELECT * FROM inc_all WHERE unique_id < 0")
     con.execute("CREATE OR REPLACE TABLE inc_cand AS SELECT * FROM inc_all WHERE unique_id > 0")

@@ -388,6 +388,32 @@ def prepare(
     if parts is None:
         names.install_macros(con)
     cols = present_columns(con, source)
+    cleaned, named, derived = _prepare_parts(cols, source, parts)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _prep AS {cleaned}")
+    select = ",\n               ".join(sql if sql == name else f"{sql} AS {name}" for name, sql in derived.items())
+    con.execute(f"CREATE OR REPLACE TABLE {target} AS WITH p AS ({named}) SELECT {select} FROM p")
+    con.execute("DROP TABLE _prep")
+    return cols
+
+
+def prepared_columns() -> tuple[str, ...]:
+    """The columns `prepare` builds, in its order."""
+    return tuple(_prepare_parts(set(), "raw", None)[2])
+
+
+def prepared_select(source: str, parts: str, columns: Iterable[str]) -> str:
+    """One SELECT of `columns` (unique_id first) of what `prepare(con, source=source, parts=parts)` builds, for every
+    raw column of `source`, generated from the same expressions: for a few records whose every column is counted as
+    present (a raw column with no value prepares to NULL either way), without the statements that build and drop the
+    tables in between. The incremental check reads only what its name filter needs this way."""
+    cleaned, named, derived = _prepare_parts(set(RAW_COLUMNS), source, parts)
+    select = ", ".join(f"{derived[c]} AS {c}" for c in dict.fromkeys(["unique_id", *columns]))
+    return f"WITH _prep AS ({cleaned}), p AS ({named}) SELECT {select} FROM p"
+
+
+def _prepare_parts(cols: set[str], source: str, parts: str | None) -> tuple[str, str, dict[str, str]]:
+    """prepare's SQL: the cleaning SELECT (the table `_prep`), the SELECT adding the name parts to `_prep` (`p`), and
+    each prepared column's expression over `p`."""
 
     def col(name: str) -> str:
         return f"NULLIF(trim(CAST({name} AS VARCHAR)), '')" if name in cols else "CAST(NULL AS VARCHAR)"
@@ -404,9 +430,7 @@ def prepare(
         else "SELECT _prep.*, {'given': n.given, 'parent': n.parent} AS parts, n.parent_given "
         f"FROM _prep LEFT JOIN {parts} n USING (unique_id)"
     )
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE _prep AS
+    cleaned = f"""
         SELECT CAST(unique_id AS BIGINT) AS unique_id, {words},
                {col("birth_date")} AS birth_date, upper({col("sex")}) AS sex, {col("village_id")} AS village_id,
                {col("district_id")} AS district_id, upper({col("address")}) AS address,
@@ -415,39 +439,39 @@ def prepare(
                regexp_replace({col("phone")}, '[^0-9]', '', 'g') AS phone, upper({col("other_id")}) AS other_id
         FROM {source}
         """
-    )
-    con.execute(
-        f"""
-        CREATE OR REPLACE TABLE {target} AS
-        WITH p AS ({named})
-        SELECT unique_id,
-               NULLIF(array_to_string(parts.given, ' '), '') AS name_text,
-               NULLIF(array_to_string(list_sort(parts.given), ' '), '') AS name_sorted,
-               CASE WHEN len(parts.given) > 0 THEN list_sort(parts.given) END AS name_words,
-               parts.given[1] AS first_name,
-               CASE WHEN len(parts.given) > 1 THEN parts.given[-1] END AS last_name,
-               -- The father's name after bin/binti, else the given parent's (for children: the household head).
-               COALESCE(NULLIF(array_to_string(parts.parent, ' '), ''),
-                        NULLIF(array_to_string(parent_given, ' '), '')) AS parent,
-               birth_date, substr(birth_date, 1, 4) AS birth_year,
-               -- for blocking (NEAR_DATE): the date as a day number, its month and day, a placeholder date
-               CAST(date_diff('day', DATE '1970-01-01', TRY_CAST(birth_date AS DATE)) AS INTEGER) AS birth_day_no,
-               substr(birth_date, 6, 5) AS birth_md, substr(birth_date, 6, 2) AS birth_mm,
-               substr(birth_date, 9, 2) AS birth_dd, substr(birth_date, 6, 5) IN {PLACEHOLDER_DAYS} AS birth_placeholder,
-               sex, village_id,
-               COALESCE(district_id, CASE WHEN village_id LIKE '%.%.%.%'
-                        THEN regexp_extract(village_id, '^([^.]+\\.[^.]+\\.[^.]+)', 1) ELSE village_id END) AS district_id,
-               address, NULLIF(nik, '') AS nik,
-               CASE WHEN length(nik) = 16 THEN substr(nik, 1, 12) END AS nik12,
-               {NIK_BIRTH_SQL} AS nik_birth,
-               CASE WHEN regexp_full_match(nik, '[0-9]{{16}}') AND {NIK_BIRTH_SQL} IS NOT NULL
-                    THEN concat_ws('.', substr(nik, 1, 2), substr(nik, 3, 2), substr(nik, 5, 2)) END AS nik_district,
-               NULLIF(kk_number, '') AS kk_number, NULLIF(phone, '') AS phone, NULLIF(other_id, '') AS other_id
-        FROM p
-        """
-    )
-    con.execute("DROP TABLE _prep")
-    return cols
+    derived = {
+        "unique_id": "unique_id",
+        "name_text": "NULLIF(array_to_string(parts.given, ' '), '')",
+        "name_sorted": "NULLIF(array_to_string(list_sort(parts.given), ' '), '')",
+        "name_words": "CASE WHEN len(parts.given) > 0 THEN list_sort(parts.given) END",
+        "first_name": "parts.given[1]",
+        "last_name": "CASE WHEN len(parts.given) > 1 THEN parts.given[-1] END",
+        # The father's name after bin/binti, else the given parent's (for children: the household head).
+        "parent": "COALESCE(NULLIF(array_to_string(parts.parent, ' '), ''), "
+        "NULLIF(array_to_string(parent_given, ' '), ''))",
+        "birth_date": "birth_date",
+        "birth_year": "substr(birth_date, 1, 4)",
+        # for blocking (NEAR_DATE): the date as a day number, its month and day, a placeholder date
+        "birth_day_no": "CAST(date_diff('day', DATE '1970-01-01', TRY_CAST(birth_date AS DATE)) AS INTEGER)",
+        "birth_md": "substr(birth_date, 6, 5)",
+        "birth_mm": "substr(birth_date, 6, 2)",
+        "birth_dd": "substr(birth_date, 9, 2)",
+        "birth_placeholder": f"substr(birth_date, 6, 5) IN {PLACEHOLDER_DAYS}",
+        "sex": "sex",
+        "village_id": "village_id",
+        "district_id": "COALESCE(district_id, CASE WHEN village_id LIKE '%.%.%.%' "
+        "THEN regexp_extract(village_id, '^([^.]+\\.[^.]+\\.[^.]+)', 1) ELSE village_id END)",
+        "address": "address",
+        "nik": "NULLIF(nik, '')",
+        "nik12": "CASE WHEN length(nik) = 16 THEN substr(nik, 1, 12) END",
+        "nik_birth": NIK_BIRTH_SQL,
+        "nik_district": f"CASE WHEN regexp_full_match(nik, '[0-9]{{16}}') AND {NIK_BIRTH_SQL} IS NOT NULL "
+        "THEN concat_ws('.', substr(nik, 1, 2), substr(nik, 3, 2), substr(nik, 5, 2)) END",
+        "kk_number": "NULLIF(kk_number, '')",
+        "phone": "NULLIF(phone, '')",
+        "other_id": "NULLIF(other_id, '')",
+    }
+    return cleaned, named, derived
 
 
 # --- the model -----------------------------------------------------------------------------------------------------
