@@ -130,14 +130,15 @@ def _route_parts(name: str) -> tuple[str, str] | None:
     from django.utils.translation import get_language
 
     key = (name, get_urlconf(), get_script_prefix(), get_language())
-    # One read of the dict (another thread may empty it between a test and a second read).
-    parts = _ROUTES.get(key, ())
-    if parts == ():
-        if len(_ROUTES) >= MENUS_KEPT:
-            _ROUTES.clear()
-        url = reverse(name, args=[_STAND_IN])
-        head, found, tail = url.partition(str(_STAND_IN))
-        parts = _ROUTES[key] = (head, tail) if found and str(_STAND_IN) not in tail else None
+    try:  # one read of the dict (another thread may empty it between a test and a second read)
+        return _ROUTES[key]
+    except KeyError:
+        pass
+    if len(_ROUTES) >= MENUS_KEPT:
+        _ROUTES.clear()
+    url = reverse(name, args=[_STAND_IN])
+    head, found, tail = url.partition(str(_STAND_IN))
+    parts = _ROUTES[key] = (head, tail) if found and str(_STAND_IN) not in tail else None
     return parts
 
 
