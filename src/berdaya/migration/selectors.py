@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from berdaya.accounts.models import User
 from berdaya.core import snapshots
 from berdaya.core.access import AnyUser, capabilities
+from berdaya.core.compiled import CompiledQuery
 from berdaya.registry.access import people_for_aggregates, people_visible_to, regency_wide_aggregates
 from berdaya.registry.choices import PersonStatus
 from berdaya.registry.models import Person
@@ -210,10 +211,24 @@ def notifications_for(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).order_by("read_at", "-created_at")[:100]
 
 
+# The menu's badge on every page: the count compiled once (core.compiled) instead of by `.count()` on each request. One
+# group (the user's) or none: the same number as COUNT(*) over the same rows.
+_UNREAD = CompiledQuery(
+    lambda user: (
+        Notification.objects.filter(recipient_id=user, read_at__isnull=True)
+        .order_by()
+        .values("recipient_id")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    ),
+    user=int,
+)
+
+
 def unread_count(user: AnyUser) -> int:
     if user is None or not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+    return sum(_UNREAD(user=user.pk))
 
 
 # --- Vulnerability-profile reasons (registry.vulnerability calls these for the flagged people only) -------------

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import template
@@ -123,24 +124,44 @@ _ROUTES: dict[tuple[Any, ...], tuple[str, str] | None] = {}
 _STAND_IN = 918_273_645
 
 
+def _route_parts(name: str) -> tuple[str, str] | None:
+    """The URL of route `name` (one integer argument) before and after the id, for the current URL configuration,
+    script prefix and language; None when the stand-in id does not show in it once."""
+    from django.urls import get_script_prefix, get_urlconf, reverse
+    from django.utils.translation import get_language
+
+    key = (name, get_urlconf(), get_script_prefix(), get_language())
+    try:  # one read of the dict (another thread may empty it between a test and a second read)
+        return _ROUTES[key]
+    except KeyError:
+        pass
+    if len(_ROUTES) >= MENUS_KEPT:
+        _ROUTES.clear()
+    url = reverse(name, args=[_STAND_IN])
+    head, found, tail = url.partition(str(_STAND_IN))
+    parts = _ROUTES[key] = (head, tail) if found and str(_STAND_IN) not in tail else None
+    return parts
+
+
 @register.simple_tag
 def pk_url(name: str, pk: Any) -> str:
     """`{% url name pk %}` for a route of one integer argument (a record's id), without the resolver on each call.
     Anything but a non-negative int goes through `reverse` as usual."""
-    from django.urls import get_script_prefix, get_urlconf, reverse
-    from django.utils.translation import get_language
+    from django.urls import reverse
 
     if type(pk) is not int or pk < 0:
         return reverse(name, args=[pk])
-    key = (name, get_urlconf(), get_script_prefix(), get_language())
-    # One read of the dict (another thread may empty it between a test and a second read).
-    parts = _ROUTES.get(key, ())
-    if parts == ():
-        if len(_ROUTES) >= MENUS_KEPT:
-            _ROUTES.clear()
-        url = reverse(name, args=[_STAND_IN])
-        head, found, tail = url.partition(str(_STAND_IN))
-        parts = _ROUTES[key] = (head, tail) if found and str(_STAND_IN) not in tail else None
+    parts = _route_parts(name)
     if not parts:
         return reverse(name, args=[pk])
     return f"{parts[0]}{pk}{parts[1]}"
+
+
+def pk_urls(name: str) -> Callable[[Any], str]:
+    """`pk_url` of route `name` for many ids, the route's parts looked up once: for a loop written in Python, inside
+    one request (the URL configuration, prefix and language of the call)."""
+    parts = _route_parts(name)
+    if not parts:
+        return lambda pk: pk_url(name, pk)
+    head, tail = parts
+    return lambda pk: f"{head}{pk}{tail}" if type(pk) is int and pk >= 0 else pk_url(name, pk)

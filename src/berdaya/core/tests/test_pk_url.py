@@ -51,3 +51,16 @@ def test_the_template_tag_escapes_and_renders_like_url():
     )
     first, second = rendered.render(Context({"p": 5})).split("|")
     assert first == second == reverse("registry:person_detail", args=[5])
+
+
+@pytest.mark.parametrize("name", ROUTES)
+def test_pk_urls_gives_what_pk_url_gives_per_prefix_and_language(name):
+    for prefix in ["/", "/berdaya/"]:
+        set_script_prefix(prefix)
+        for language in ["id", "en"]:
+            with translation.override(language):
+                url = tags.pk_urls(name)
+                for pk in [0, 7, 918_273_645, 12_345_678_901, "42"]:
+                    assert url(pk) == reverse(name, args=[pk])
+                with pytest.raises(NoReverseMatch):
+                    url(-1)
