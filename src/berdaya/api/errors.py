@@ -11,32 +11,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.utils.translation.trans_real import parse_accept_lang_header
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from berdaya.core.conflicts import WRITE_CONFLICT, is_write_conflict, rolled_back
+from berdaya.core.languages import language_of
 from berdaya.registry.services import RegistrationErrors
-
-
-def language_of(request: Any) -> str:
-    """The first supported language of Accept-Language; Bahasa Indonesia when none is asked for or supported."""
-    supported = {code for code, _name in settings.LANGUAGES}
-    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
-    for code, _quality in parse_accept_lang_header(header):
-        base = code.split("-")[0].lower()
-        if base in supported:
-            return base
-    return settings.LANGUAGE_CODE
 
 
 def activate_request_language(request: Any) -> str:

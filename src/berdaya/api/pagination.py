@@ -11,6 +11,7 @@ from django.db.models.expressions import Col
 from django.db.models.lookups import In
 from django.db.models.sql.where import AND
 from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 
 
@@ -21,6 +22,19 @@ class Cursor(CursorPagination):
     ordering = "-pk"
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def decode_cursor(self, request: Any) -> Any:
+        # The position is a primary key (`ordering`): one that is not an integer ("p=abc", "p=1e3", a NUL) is a
+        # cursor this API never made, refused as DRF refuses a bad offset (404 "Kursor halaman tidak sah"), not a
+        # 500 when the database is asked for ids below it.
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            position = str(cursor.position)
+            if not (position.isascii() and position.lstrip("-").isdigit() and len(position) <= 20):
+                raise NotFound(self.invalid_cursor_message)
+            if not -(2**63) <= int(position) < 2**63:  # beyond a bigint key
+                raise NotFound(self.invalid_cursor_message)
+        return cursor
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any] | None:
         # A view whose rows are indexed by (`page_by`, id) reads a page of a scope limited to a few of its values

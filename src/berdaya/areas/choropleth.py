@@ -192,12 +192,18 @@ def _colour(klass: int, nclasses: int) -> str:
     return COLOURS[index]
 
 
+def _bound(value: float) -> str:
+    # A class bound that is a whole number is written as one ("1–160 orang", not "1–160,0"); a fraction keeps its
+    # decimal.
+    return number(int(value) if float(value).is_integer() else value)
+
+
 def _legend(bounds: list[float], any_suppressed: bool, unit: str) -> list[LegendItem]:
     items = [LegendItem(NO_DATA, _("0 / tidak ada data"))]
     lower = 0.0
     for i, upper in enumerate(bounds, start=1):
-        low_text = number(math.floor(lower) + 1 if float(lower).is_integer() and float(upper).is_integer() else lower)
-        text = number(upper) if i == 1 and lower == 0 and upper <= 1 else f"{low_text}–{number(upper)}"
+        low_text = _bound(math.floor(lower) + 1 if float(lower).is_integer() and float(upper).is_integer() else lower)
+        text = _bound(upper) if i == 1 and lower == 0 and upper <= 1 else f"{low_text}–{_bound(upper)}"
         items.append(LegendItem(_colour(i, len(bounds)), f"{text} {unit}".strip()))
         lower = upper
     if any_suppressed:
@@ -263,8 +269,9 @@ def choropleth(
     by_code = {r.code: r for r in rows}
     for shape in proj.shapes:
         row = by_code[shape.code]
-        value_text = number(row.value) if row.value is not None else _("tidak ada data")
-        tip = escape(f"{shape.name}: {value_text} {unit}".strip())
+        # "Jangkat: 1.234 orang"; without a value, "Jangkat: tidak ada data" (no unit after it).
+        value_text = f"{number(row.value)} {unit}".strip() if row.value is not None else _("tidak ada data")
+        tip = escape(f"{shape.name}: {value_text}")
         path = (
             f'<path d="{shape.path}" fill="{_colour(klass[shape.code], len(bounds))}" stroke="#555" '
             f'stroke-width="{0.8 * scale:.1f}"><title>{tip}</title></path>'

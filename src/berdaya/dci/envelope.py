@@ -79,6 +79,22 @@ def parse_timestamp(value: Any) -> dt.datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
+def _holds_nul(data: Any) -> bool:
+    """Whether any string of the parsed request, key or value, holds U+0000 (read without recursion)."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
 def _text(value: Any) -> bool:
     return isinstance(value, str) and 0 < len(value.strip()) <= ID_MAX
 
@@ -90,8 +106,12 @@ def parse(
     (search_request, subscribe_request), whose length header.total_count must give."""
     try:
         data = json.loads(body or b"")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested deeper than Python reads
         raise EnvelopeError("err.request.bad", _("Isi permintaan bukan JSON yang sah.")) from None
+    if _holds_nul(data):
+        # PostgreSQL's text and jsonb cannot hold U+0000: refused here, as any other malformed request, rather than
+        # failing at the first write or lookup of the value.
+        raise EnvelopeError("err.request.bad", _("Isi permintaan tidak boleh memuat karakter NUL (\\u0000)."))
     if not isinstance(data, dict) or not isinstance(data.get("header"), dict):
         raise EnvelopeError("err.request.bad", _("Permintaan harus berisi objek header."))
     header: dict[str, Any] = data["header"]

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 from berdaya.core.access import capabilities
 from berdaya.core.auth_hooks import BearerClient, authenticate_bearer
 from berdaya.core.forms import service_errors
+from berdaya.core.languages import language_of
 
 from . import envelope as env
 from . import services, signatures
@@ -49,6 +51,14 @@ def endpoint(registry: str, name: str) -> Callable[[HttpRequest], HttpResponse]:
 
     @csrf_exempt
     def view(request: HttpRequest) -> HttpResponse:
+        # Messages (status_reason_message, errors) in the language the client asks for, as the REST API's.
+        language = language_of(request)
+        with translation.override(language):
+            response = answer(request)
+        response["Content-Language"] = language
+        return response
+
+    def answer(request: HttpRequest) -> HttpResponse:
         if request.method != "POST":
             response = _json(405, env.http_error("err.request.bad", _("Gunakan POST.")))
             response["Allow"] = "POST"

@@ -185,6 +185,21 @@ def test_a_bad_cursor_is_refused_in_the_language_asked(officer, header, language
     assert response.json() == {"detail": message, "errors": [{"field": None, "rule": "not_found", "message": message}]}
 
 
+@pytest.mark.parametrize("position", ["abc", "", "1e3", "100.5", "1\x002", "٣", "99999999999999999999999", "-"])
+@pytest.mark.parametrize("path", ["/api/v1/people/", "/api/v1/households/", "/api/v1/groups/"])
+def test_a_cursor_whose_position_is_not_an_id_is_refused_not_a_server_error(officer, path, position):
+    """A cursor is base64 of o=offset&r=reverse&p=position, the position a primary key: one this API never made
+    ("p=abc", a float, a NUL, a number past a bigint) is refused as a bad offset is, 404, not a 500."""
+    import base64
+    from urllib.parse import urlencode
+
+    factories.person()
+    cursor = base64.b64encode(urlencode({"p": position}).encode()).decode()
+    response = client(officer, None).get(path, {"cursor": cursor})
+    assert response.status_code == 404, response.content
+    assert response.json()["detail"] == "Kursor halaman tidak sah."
+
+
 # --- DRF's own refusals: the language asked for, Indonesian first ---------------------------------------------------
 # DRF's Indonesian catalogue lacks some of its wordings (an unreadable body, a method not allowed, a CSRF refusal):
 # those are ours. The others come from DRF's catalogue and are checked here so that a gap would show.

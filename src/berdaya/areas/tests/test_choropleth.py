@@ -55,5 +55,7 @@ def test_an_english_reader_reads_the_map_in_english():
     legend = [item.label for item in drawn.legend]
     assert "0 / no data" in legend and "<5 (suppressed)" in legend
     assert "map of 24 areas, full values in the table." in svg
-    assert "Jangkat: 1,000 people" in svg and "no data" in svg
+    assert "Jangkat: 1,000 people" in svg and "no data" in svg and "no data people" not in svg
     assert "tidak ada data" not in svg + " ".join(legend)
+    # Whole-number class bounds are written without a decimal.
+    assert not any(label.endswith(".0 people") or ".0–" in label for label in legend), legend

@@ -103,3 +103,24 @@ def test_sigterm_stops_the_server_and_its_worker(tmp_path, migrated_sqlite):
         for pid in [*started, *_descendants(serve.pid), serve.pid]:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_the_development_server_closes_each_requests_connection(settings):
+    """runserver serves each request on its own thread: a connection kept alive between requests would stay open on
+    the finished thread (on PostgreSQL, dozens idle after a few thousand requests, then "too many clients")."""
+    import threading
+
+    from django.db import connections
+
+    from berdaya.core.management.commands.serve import close_connections_after_each_request
+
+    kept = connections.settings["default"]["CONN_MAX_AGE"]
+    try:
+        close_connections_after_each_request()
+        seen = []
+        thread = threading.Thread(target=lambda: seen.append(connections["default"].settings_dict["CONN_MAX_AGE"]))
+        thread.start()
+        thread.join()
+        assert seen == [0]  # a request thread's connection is made so, and closed at the request's end
+    finally:
+        connections.settings["default"]["CONN_MAX_AGE"] = kept

@@ -116,13 +116,16 @@ def status_body(txn_id: str, sender_uri: str | None = None) -> dict[str, Any]:
     }
 
 
-def call(token: str | None, registry: str, name: str, body: Any, *, check_request: bool = True):
-    """POST `body` to an endpoint; the request (when meant valid) and the answer are validated against the spec."""
+def call(token: str | None, registry: str, name: str, body: Any, *, check_request: bool = True, language: str = ""):
+    """POST `body` to an endpoint; the request (when meant valid) and the answer are validated against the spec.
+    `language`: an Accept-Language header."""
     path = SPEC_PATHS[name]
     if check_request:
         assert spec.errors(registry, path, body) == [], spec.errors(registry, path, body)
     client = Client()
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    if language:
+        headers["HTTP_ACCEPT_LANGUAGE"] = language
     raw = body if isinstance(body, bytes | str) else json.dumps(body)
     response = client.post(f"/dci/{registry}{path}", raw, content_type="application/json", **headers)
     data = response.json()

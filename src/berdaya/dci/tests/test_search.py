@@ -7,7 +7,7 @@ import pytest
 
 from berdaya.dci.models import Transaction
 
-from .helpers import call, header, search_body, search_item, token_for
+from .helpers import call, header, search_body, search_item, status_body, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -232,6 +232,34 @@ def test_not_json_and_no_token_and_viewer(world):
         search_body(search_item("idtype-value", {"type": "NIK", "value": "1"})),
     )
     assert response.status_code == 403 and data["errors"][0]["code"] == "err.request.forbidden"
+
+
+@pytest.mark.parametrize("where", ["query", "transaction_id", "message_id", "key", "status"])
+def test_a_nul_character_anywhere_is_refused_as_a_bad_request(world, where):
+    """PostgreSQL's text cannot hold U+0000: a request carrying one (in a query value, an id, a key, a txn/status
+    attribute) is refused at the envelope on every database, not a 500 at its first write or lookup."""
+    token = token_for(world["officer"])
+    name = "sync-search"
+    body = search_body(
+        search_item("expression", {"type": "expression", "value": {"expression": {"query": {"name": {"$eq": "Budi"}}}}})
+    )
+    if where == "query":
+        body["message"]["search_request"][0]["search_criteria"]["query"]["value"]["expression"]["query"]["name"][
+            "$eq"
+        ] = "a\x00b"
+    elif where == "transaction_id":
+        body["message"]["transaction_id"] = "t\x00x"
+    elif where == "message_id":
+        body["header"]["message_id"] = "m\x00x"
+    elif where == "key":
+        body["message"]["search_request"][0]["k\x00"] = 1
+    else:
+        name, body = "sync-txn-status", status_body("ab\x00cd")
+    before = Transaction.objects.count()
+    response, data = call(token, "social", name, body, check_request=False)
+    assert response.status_code == 400, response.content
+    assert data["header"]["status"] == "rjct"
+    assert Transaction.objects.count() == before
 
 
 def test_farmer_registry_finds_farmers_with_plots_and_masks_coordinates(world):

@@ -119,3 +119,18 @@ def test_txn_status_never_echoes_a_value_that_is_not_an_id(world):
     _, data = call(token, "social", "sync-txn-status", body, check_request=False)  # the answer is validated
     status = data["message"]["txnstatus_response"]["txn_status"]
     assert "{" not in status["transaction_id"] and status["search_response"][0]["status"] == "rjct"
+
+
+@pytest.mark.parametrize(
+    ("language", "code", "message"),
+    [("", "id", "Transaksi tidak ditemukan."), ("en-GB,en;q=0.8", "en", "Transaction not found.")],
+)
+def test_messages_come_in_the_language_the_client_asks_for(world, language, code, message):
+    token = token_for(world["officer"])
+    response, data = call(token, "social", "sync-txn-status", status_body("no-such-transaction"), language=language)
+    item = data["message"]["txnstatus_response"]["txn_status"]["search_response"][0]
+    assert item["status_reason_message"] == message
+    assert response["Content-Language"] == code
+    # A refusal at the envelope too.
+    response, data = call(token, "social", "sync-search", b"{nope", check_request=False, language=language)
+    assert response.status_code == 400 and response["Content-Language"] == code

@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import connection
+from django.db import connection, connections
 
 
 def _stop(worker: subprocess.Popen[bytes]) -> None:  # the worker or the scheduler
@@ -82,9 +82,19 @@ class Command(BaseCommand):
                 scheduler = subprocess.Popen([sys.executable, "-m", "berdaya.cli", "scheduler"], start_new_session=True)
             if demo_logins:
                 threading.Thread(target=_print_logins_when_up, args=(host, port, self.stdout), daemon=True).start()
+            close_connections_after_each_request()
             call_command("runserver", f"{host}:{port}", use_reloader=False)
         finally:
             signal.signal(signal.SIGTERM, previous)
             for child in (worker, scheduler):
                 if child is not None:
                     _stop(child)
+
+
+def close_connections_after_each_request() -> None:
+    """runserver answers each request on a thread of its own, and a connection kept alive between requests
+    (CONN_MAX_AGE, 60 s in the settings, for gunicorn's long-lived workers) stays open on its thread until the thread
+    is collected: on PostgreSQL a few thousand requests left dozens idle, until the server refused new ones. Here each
+    request's connection is closed when it ends."""
+    for alias in connections:
+        connections.settings[alias]["CONN_MAX_AGE"] = 0
