@@ -911,10 +911,11 @@ def delivery_retry(*, actor: User, delivery: Delivery) -> Delivery:
 
 
 def answers_purge(*, before: dt.datetime) -> dict[str, int]:
-    """Empty the stored answers (and requests) of transactions answered before `before`, and the bodies of deliveries finished
-    (delivered, given up or refused) before it: one UPDATE per table, stamping when. A delivery still pending or
-    retrying keeps its body, and so does a transaction not answered yet (its search runs in the callback job). The
-    scheduled retention (privacy.retention, "dci_answers") calls this; each row keeps its state and times."""
+    """Empty the stored answers (and requests) of transactions answered before `before`, and the bodies of
+    deliveries finished (delivered, given up or refused) before it: one UPDATE per table, stamping when. A delivery
+    still pending or retrying keeps its body, and so does a transaction not answered yet (its search runs in the
+    callback job). The scheduled retention (privacy.retention, "dci_answers") calls this; each row keeps its state
+    and times."""
     now = timezone.now()
     with transaction.atomic():
         # The request as well: a search's criteria may hold a NIK (txn/status finds a transaction by its columns).
