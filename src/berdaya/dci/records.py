@@ -238,9 +238,11 @@ MEMBER_COLUMNS = (
 
 
 _MEMBERS = ValuesByIds(
-    lambda ids: with_disability(Person.objects.filter(pk__in=ids))
-    .order_by()
-    .values(*MEMBER_COLUMNS, **{name: sql(field) for name, (field, _text, sql) in _TEXTS.items()})
+    lambda ids: (
+        with_disability(Person.objects.filter(pk__in=ids))
+        .order_by()
+        .values(*MEMBER_COLUMNS, **{name: sql(field) for name, (field, _text, sql) in _TEXTS.items()})
+    )
 )
 
 

@@ -17,7 +17,9 @@ from berdaya.testing import factories
 pytestmark = pytest.mark.django_db
 
 MOMENTS = st.datetimes(
-    min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 12, 31, 23, 59, 59, 999999), timezones=st.just(dt.UTC)
+    min_value=dt.datetime(1900, 1, 1),
+    max_value=dt.datetime(2200, 12, 31, 23, 59, 59, 999999),
+    timezones=st.just(dt.UTC),
 )
 OTHER_ZONES = st.datetimes(
     min_value=dt.datetime(1950, 1, 2), max_value=dt.datetime(2100, 12, 30),
@@ -91,3 +93,28 @@ def test_a_synchronous_search_is_received_before_it_is_answered_and_a_repeated_m
     assert data["header"]["status_reason_code"] == "rjct.message_id.duplicate", data
     assert Transaction.objects.count() == 1
     assert AuditEvent.objects.filter(action="dci.search").count() == searches == 1
+
+
+def test_the_answers_encoder_writes_every_value_as_djangos_encoder_did():
+    """orjson writes the answers; what it leaves to Django's encoder (date-times, decimals, lazy texts) and what it
+    writes itself (non-ASCII names, UUIDs, numbers as keys) read back as the json module's encoding did."""
+    import json
+    import uuid
+    from decimal import Decimal
+
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.utils.translation import gettext_lazy
+
+    from berdaya.dci.services import encode
+
+    value = {
+        "at": dt.datetime(2026, 12, 7, 8, 9, 10, 123456, tzinfo=dt.UTC),
+        "zoned": dt.datetime(2026, 12, 7, 8, 9, 10, tzinfo=dt.timezone(dt.timedelta(hours=7))),
+        "day": dt.date(1988, 6, 11),
+        "area_ha": Decimal("1.250"),
+        "message": gettext_lazy("Gunakan POST."),
+        "name": "Siti Nur'aini — Ñ 🌾 \u2028",
+        "id": uuid.UUID("12345678-1234-5678-1234-567812345678"),
+        "numbers": {1: "satu", 2: [1.5, None, True]},
+    }
+    assert encode(value) == json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")).encode()
