@@ -10,6 +10,8 @@ import datetime as dt
 import re
 from typing import Any, overload
 
+from django.db.models import CharField, Func
+
 # Day first, as Indonesians write a date (11/06/1988, 1-6-1988, 11.06.1988); or ISO, with the midnight a spreadsheet
 # adds to a date it exported as a date-time.
 DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
@@ -74,3 +76,48 @@ def parse_iso_date(text: str | None, default: dt.date | None = None) -> dt.date 
 def monday_of(day: dt.date) -> dt.date:
     """The Monday that starts the (ISO) week of `day`."""
     return day - dt.timedelta(days=day.weekday())
+
+
+# --- the ISO texts of exchanges (SPDCI), written by the database ---------------------------------------------------
+
+
+def moment_text(value: dt.datetime | None) -> str | None:
+    """A stored date-time as the exchanges write it: ISO 8601 to the second, in UTC as the database gives it back
+    (USE_TZ: "2026-12-07T15:57:46+00:00"). The one definition: `MomentText` is its SQL form, tested against it."""
+    return value.isoformat(timespec="seconds") if value is not None else None
+
+
+def date_text(value: dt.date | None) -> str | None:
+    """A date as the exchanges write it (ISO, "1988-06-11"). `DateText` is its SQL form, tested against it."""
+    return value.isoformat() if value is not None else None
+
+
+class MomentText(Func):
+    """`moment_text` of a date-time column, in SQL: the text is written by the database, so a page of records does
+    not convert each value into a Python date-time only to write it back as text (two per person of an SPDCI page).
+    NULL stays NULL. PostgreSQL: `to_char` in UTC; SQLite keeps date-times as UTC text ("YYYY-MM-DD HH:MM:SS[.f]")."""
+
+    output_field = CharField()
+    arity = 1
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "(replace(substr(%(expressions)s, 1, 19), ' ', 'T') || '+00:00')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+class DateText(Func):
+    """`date_text` of a date column, in SQL (SQLite keeps dates as ISO text already)."""
+
+    output_field = CharField()
+    arity = 1
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="to_char(%(expressions)s, 'YYYY-MM-DD')", **extra)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # An expression, not the bare column: sqlite3 would turn a column declared "date" back into a date.
+        return self.as_sql(compiler, connection, template="(%(expressions)s || '')", **extra)

@@ -10,6 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -51,7 +52,8 @@ class Transaction(models.Model):
     # Each request's state in the answer ({reference_id, status, status_reason_code}): no personal data, so it stays
     # when the answer is emptied at the end of its retention period and txn/status still tells each one's state.
     outcome = models.JSONField(_("status per permintaan"), default=list, blank=True)
-    created_at = models.DateTimeField(_("diterima"), auto_now_add=True)
+    # When the request came (set as the transaction is made: a synchronous search writes its row once, answered).
+    created_at = models.DateTimeField(_("diterima"), default=timezone.now, editable=False)
     answered_at = models.DateTimeField(_("dijawab"), null=True, blank=True)
     # When the answer was emptied by the retention purge (privacy.retention, "dci_answers").
     response_purged_at = models.DateTimeField(_("jawaban dihapus"), null=True, blank=True)

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import BooleanField, Case, Prefetch, QuerySet, Value, When
 
 from berdaya.core.compiled import ValuesByIds
+from berdaya.core.dates import DateText, MomentText, date_text, moment_text
 from berdaya.core.masking import mask_field
 from berdaya.farming.models import FarmerGroupProfile, Plot
 from berdaya.registry import choices as rc
@@ -25,8 +26,7 @@ REG_TYPE = {Registry.SOCIAL: "ns:org:RegistryType:Social", Registry.FARMER: "ns:
 MEMBER, GROUP, FARMER = "Member", "Group", "Farmer"
 
 
-def _moment(value: Any) -> str | None:
-    return value.isoformat(timespec="seconds") if value is not None else None
+_moment = moment_text
 
 
 class Mapper:
@@ -51,6 +51,7 @@ class Mapper:
         return self.member_row(
             {
                 **{name: getattr(person, name) for name in _PERSON_COLUMNS},
+                **{name: text(getattr(person, field)) for name, (field, text, _sql) in _TEXTS.items()},
                 "household_id": household.pk,
                 "household__kk_number": household.kk_number,
                 "household__address": household.address,
@@ -66,7 +67,7 @@ class Mapper:
         pk = row["id"]
         household_id = row["household_id"]
         nik, kk = row["nik"], row["household__kk_number"]
-        registered = _moment(row["created_at"])
+        registered = row["dci_registered"]
         return {
             "@type": "Member",
             "@id": f"urn:berdaya:person:{pk}",
@@ -76,7 +77,7 @@ class Mapper:
                 "identifier": [self.identifier("NIK", "nik", nik)] if nik else [],
                 "name": {"@type": "Name", "given_name": row["full_name"], "surname": ""},
                 "sex": SEX.get(row["sex"], ""),
-                "birth_date": row["birth_date"].isoformat(),
+                "birth_date": row["dci_birth_date"],
                 "birth_place": row["birth_place"],
                 "address": {
                     "@type": "Address",
@@ -99,9 +100,9 @@ class Mapper:
             "education_level": row["education"],
             "occupation": row["occupation"],
             "status": row["status"],
-            "death_date": row["date_of_death"].isoformat() if row["date_of_death"] else None,
+            "death_date": row["dci_death_date"],
             "registration_date": registered,
-            "last_updated": _moment(row["updated_at"]),
+            "last_updated": row["dci_last_updated"],
         }
 
     def group(self, household: Household, members: Iterable[Person]) -> dict[str, Any]:
@@ -214,9 +215,17 @@ def with_disability(qs: QuerySet[Person]) -> QuerySet[Person]:
 
 # What a `Member` reads of a person, and of their household, village and district (`member_rows`).
 _PERSON_COLUMNS = (
-    "id", "household_id", "nik", "full_name", "sex", "birth_date", "birth_place", "phone", "relationship",
-    "marital_status", "education", "occupation", "status", "date_of_death", "created_at", "updated_at",
+    "id", "household_id", "nik", "full_name", "sex", "birth_place", "phone", "relationship", "marital_status",
+    "education", "occupation", "status",
 )  # fmt: skip
+# Dates and date-times as the records write them (core.dates): by the database for a page of rows (`member_rows`),
+# by the same definition in Python for a model instance (`Mapper.member`). name: (field, Python form, SQL form).
+_TEXTS: dict[str, tuple[str, Any, Any]] = {
+    "dci_birth_date": ("birth_date", date_text, DateText),
+    "dci_death_date": ("date_of_death", date_text, DateText),
+    "dci_registered": ("created_at", moment_text, MomentText),
+    "dci_last_updated": ("updated_at", moment_text, MomentText),
+}
 MEMBER_COLUMNS = (
     *_PERSON_COLUMNS,
     "household__kk_number",
@@ -229,7 +238,11 @@ MEMBER_COLUMNS = (
 
 
 _MEMBERS = ValuesByIds(
-    lambda ids: with_disability(Person.objects.filter(pk__in=ids)).order_by().values(*MEMBER_COLUMNS)
+    lambda ids: (
+        with_disability(Person.objects.filter(pk__in=ids))
+        .order_by()
+        .values(*MEMBER_COLUMNS, **{name: sql(field) for name, (field, _text, sql) in _TEXTS.items()})
+    )
 )
 
 

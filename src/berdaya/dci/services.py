@@ -9,13 +9,13 @@ the raw body, and returns the HTTP status and JSON body to send. Reads start fro
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import re
 import time
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import requests
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
@@ -66,7 +66,7 @@ class Answer:
     body: dict[str, Any]
     # body["message"] as JSON text, when it was written already (stored for txn/status): sent as it is, so a long
     # answer is encoded once (views.py).
-    message_json: str | None = None
+    message_json: bytes | None = None
 
 
 def receiver_id() -> str:
@@ -336,9 +336,11 @@ class Duplicate(Exception):
     pass
 
 
-def _record(*, client: BearerClient, registry: str, action: str, envelope: env.Envelope, is_async: bool) -> Transaction:
+def _new_transaction(
+    *, client: BearerClient, registry: str, action: str, envelope: env.Envelope, is_async: bool
+) -> Transaction:
     refs = [i.get("reference_id") for i in envelope.items if isinstance(i.get("reference_id"), str)]
-    txn = Transaction(
+    return Transaction(
         registry=registry,
         action=action,
         is_async=is_async,
@@ -351,12 +353,22 @@ def _record(*, client: BearerClient, registry: str, action: str, envelope: env.E
         status=Transaction.Status.PENDING if is_async else Transaction.Status.RECEIVED,
         request=envelope.message,
     )
+
+
+def _insert(txn: Transaction) -> Transaction:
+    """Write a new transaction; a message id used before (the unique constraint) is `Duplicate`."""
     try:
         with transaction.atomic():
-            txn.save()
+            txn.save(force_insert=True)
     except IntegrityError:
         raise Duplicate from None
     return txn
+
+
+def _record(*, client: BearerClient, registry: str, action: str, envelope: env.Envelope, is_async: bool) -> Transaction:
+    return _insert(
+        _new_transaction(client=client, registry=registry, action=action, envelope=envelope, is_async=is_async)
+    )
 
 
 def _sync_rejection(error: env.EnvelopeError, action: str, sender: str) -> Answer:
@@ -392,12 +404,16 @@ def sync_search(*, client: BearerClient, registry: str, body: bytes) -> Answer:
         return _sync_rejection(exc, "on-search", _sender_of(body))
     if (bad := _signature_error(client, envelope)) is not None:
         return _sync_signature_refusal(bad)
+    txn = _new_transaction(client=client, registry=registry, action="search", envelope=envelope, is_async=False)
     try:
-        txn = _record(client=client, registry=registry, action="search", envelope=envelope, is_async=False)
+        # The transaction is written once, answered (one INSERT, not an INSERT and an UPDATE); a message id used
+        # before is found then, and the search's audit row goes back with it.
+        with transaction.atomic():
+            message = _search_message(txn, envelope.items)
+            encoded = _answer(txn, message)
+            _insert(txn)
     except Duplicate:
         return _sync_rejection(_duplicate(), "on-search", envelope.sender_id)
-    message = _search_message(txn, envelope.items)
-    encoded = _answered(txn, message)
     header = env.callback_header(
         action="on-search",
         status="succ",
@@ -422,24 +438,41 @@ def _search_message(txn: Transaction, items: list[dict[str, Any]]) -> dict[str, 
     }
 
 
-def encode(value: Any) -> str:
-    """JSON text as the SPDCI answers are written (views.py sends them with the same settings)."""
-    return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+def _json_default(value: Any) -> Any:
+    # What orjson leaves to us is written as Django's encoder writes it (date-times to the millisecond with "Z",
+    # decimals and lazy translations as text): the answers keep the values they had with the json module.
+    return _DJANGO_JSON.default(value)
 
 
-def _answered(txn: Transaction, message: dict[str, Any]) -> str:
+_DJANGO_JSON = DjangoJSONEncoder()
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+
+def encode(value: Any) -> bytes:
+    """JSON (UTF-8) as the SPDCI answers are written; views.py sends them as they are. orjson, not the json module:
+    a page of 100 records is about 100 kB, which json took about 0.7 ms to write, orjson about a tenth of it."""
+    return orjson.dumps(value, default=_json_default, option=_ORJSON_OPTIONS)
+
+
+def _answered(txn: Transaction, message: dict[str, Any]) -> bytes:
     """Store the answer for txn/status, without its records (`_stored_form`); returns the whole answer as JSON
     text (encoded once: a 100-record answer is about 100 kB). Each request's state is kept apart as well
     (`outcome`), so txn/status still tells it once the answer is emptied by retention. A txn/status answer is not
     kept (no status request is ever asked about), only its outcome."""
+    text = _answer(txn, message)
+    Transaction.objects.filter(pk=txn.pk).update(
+        response=txn.response, outcome=txn.outcome, status=txn.status, answered_at=txn.answered_at
+    )
+    return text
+
+
+def _answer(txn: Transaction, message: dict[str, Any]) -> bytes:
+    """`_answered`'s fields set on `txn` (not saved); the answer as JSON text."""
     text = encode(message)
     txn.response = {} if "txnstatus_response" in message else _stored_form(message)
     txn.outcome = _outcome_of(message)
     txn.status = Transaction.Status.SUCCESS
     txn.answered_at = timezone.now()
-    Transaction.objects.filter(pk=txn.pk).update(
-        response=txn.response, outcome=txn.outcome, status=txn.status, answered_at=txn.answered_at
-    )
     return text
 
 

@@ -84,11 +84,11 @@ def endpoint(registry: str, name: str) -> Callable[[HttpRequest], HttpResponse]:
         if answer.message_json is None:
             return _json(answer.status, body)
         # The message as it was encoded for its transaction row; the rest as _json writes it, in the same order.
-        parts = ", ".join(
-            f"{services.encode(key)}: {answer.message_json if key == 'message' else services.encode(value)}"
+        parts = b",".join(
+            services.encode(key) + b":" + (answer.message_json if key == "message" else services.encode(value))
             for key, value in body.items()
         )
-        return HttpResponse("{" + parts + "}", status=answer.status, content_type="application/json")
+        return HttpResponse(b"{" + parts + b"}", status=answer.status, content_type="application/json")
 
     view.__name__ = f"dci_{registry}_{name}".replace("-", "_")
     return view

@@ -335,15 +335,16 @@ def test_is_disabled_and_group_size_use_the_registrys_rules(world):
 
 
 def test_the_answer_is_stored_and_sent_as_one_encoding(world):
-    # The message is encoded once: the response is byte for byte what JsonResponse writes for the same body. The
-    # row holds the same message with each request's records as their ids (txn/status builds them again from those).
-    from django.core.serializers.json import DjangoJSONEncoder
+    # The message is encoded once: the response is byte for byte what the answers' encoder writes for the same body
+    # (orjson: compact UTF-8, not ASCII-escaped). The row holds the same message with each request's records as
+    # their ids (txn/status builds them again from those).
+    from berdaya.dci.services import encode
 
     token = token_for(world["officer"])
     query = {"type": "expression", "value": {"expression": {"query": {"age": {"$gte": 0}}}}}
     response, data = call(token, "social", "sync-search", search_body(search_item("expression", query)))
     assert response["Content-Type"] == "application/json"
-    assert response.content == json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+    assert response.content == encode(data) == json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
     assert len(records(data)) == 4 and data["message"]["search_response"][0]["pagination"]["total_count"] == 4
     stored = Transaction.objects.get(correlation_id=data["message"]["correlation_id"])
     item = data["message"]["search_response"][0]
