@@ -14,8 +14,8 @@ constants or with each other, the answer does not need the database. `CheckConst
 - a condition that names a field left out of the validation (`exclude`) passes, as Django's FieldError does.
 
 Only `field=value`, `field__exact=value`, `field__isnull=bool`, `field=F("other")` over local concrete fields (or
-`pk`), joined by AND, OR and NOT, with values `str`, `int` or `bool` on both sides of a comparison, are answered
-here; anything else (another lookup, a relation path, an expression, XOR, a value of another type) goes to
+`pk`), joined by AND, OR and NOT, with values `str`, `int` or `bool` on both sides of a comparison, and `__gt`,
+`__gte`, `__lt`, `__lte` with an `int` on both sides (a positive price), are answered here; anything else (another lookup, a relation path, an expression, XOR, a value of another type) goes to
 Django's own validation, unchanged. The constraint in the database is the same (this class changes no migration:
 it compares equal to Django's), and still refuses what the validation would have missed.
 """
@@ -42,6 +42,15 @@ def _field(model: type[models.Model], name: str) -> models.Field:
     raise _Unsupported(name)
 
 
+# Comparisons answered for integers on both sides (a string's order is the database collation's).
+_ORDER: dict[str, Any] = {
+    "gt": lambda a, b: a > b,
+    "gte": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "lte": lambda a, b: a <= b,
+}
+
+
 def _names(node: Q) -> set[str]:
     """Every field name the condition reads (its lookups' left sides and F() right sides)."""
     found: set[str] = set()
@@ -53,7 +62,7 @@ def _names(node: Q) -> set[str]:
             raise _Unsupported(child)
         lookup, value = child
         parts = lookup.split("__")
-        if len(parts) > 2 or (len(parts) == 2 and parts[1] not in ("exact", "isnull")):
+        if len(parts) > 2 or (len(parts) == 2 and parts[1] not in ("exact", "isnull", *_ORDER)):
             raise _Unsupported(lookup)
         found.add(parts[0])
         if isinstance(value, F):
@@ -92,6 +101,14 @@ def _equal(left: Any, right: Any) -> bool | None:
     return bool(left == right)
 
 
+def _ordered(kind: str, left: Any, right: Any) -> bool | None:
+    if left is None or right is None:
+        return None
+    if type(left) is not int or type(right) is not int:
+        raise _Unsupported((left, right))
+    return bool(_ORDER[kind](left, right))
+
+
 def _value(model: type[models.Model], instance: models.Model, name: str) -> Any:
     field = _field(model, name)
     return _prepared(field, instance.pk if name == "pk" else getattr(instance, field.attname))
@@ -111,7 +128,14 @@ def _evaluate(model: type[models.Model], node: Q, instance: models.Model) -> boo
             results.append((_value(model, instance, name) is None) == value)
             continue
         left = _value(model, instance, name)
-        if value is None:  # Django reads `field=None` as `field__isnull=True`
+        if kind in _ORDER:
+            if value is None:  # Django refuses None as a comparison's value
+                raise _Unsupported(value)
+            right = (
+                _value(model, instance, value.name) if isinstance(value, F) else _prepared(_field(model, name), value)
+            )
+            results.append(_ordered(kind, left, right))
+        elif value is None:  # Django reads `field=None` as `field__isnull=True`
             results.append(left is None)
         elif isinstance(value, F):
             results.append(_equal(left, _value(model, instance, value.name)))

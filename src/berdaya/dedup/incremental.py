@@ -16,7 +16,7 @@ import datetime as dt
 import json
 import re
 import threading
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +26,7 @@ from django.db.models import Count, Max, Q
 from berdaya.core.phone import normalise_phone
 from berdaya.registry.models import Person
 
-from . import dbio, linkage
+from . import dbio, linkage, pairfilter
 from .names import canonical_words, name_parts
 
 CANDIDATES_PER_RECORD = 200
@@ -282,16 +282,17 @@ def _related(
     pairs: list[tuple[int, int]],
     identifying: Collection[Any],
     *,
-    source: str,
-    parts: str,
+    rows: Sequence[Sequence[Any]],
+    table: Callable[[], str],
 ) -> set[tuple[int, int]] | None:
     """Of `pairs` (l: a new record, r: a candidate, both rows of the raw `source`, their names made canonical in
     `parts`), those whose names are not at the model's last name level ("Nama berbeda") or that agree at one of the
     `identifying` (field, label) levels: the model's own level conditions, so a pair left out is one whose
     explanation would say "Nama berbeda" without any of those agreements. None when the model has no name comparison
-    to read (every pair is scored). The conditions read the prepared columns (linkage.prepare's), only those they
-    name, prepared in the same statement (linkage.prepared_select): most checks end here, before the records are
-    prepared whole."""
+    to read (every pair is scored). The conditions are answered in Python where that is exact (pairfilter.related,
+    from the raw `rows`); else they read the prepared columns (linkage.prepare's), only those they name, prepared in
+    the same statement (linkage.prepared_select) over `table()` (the raw rows and their names made canonical, as
+    one table registered for the statement): most checks end here, before the records are prepared whole."""
     by_field = {c.get("output_column_name"): c.get("comparison_levels", []) for c in model.get("comparisons", [])}
     names = [lv["sql_condition"] for lv in by_field.get("name", []) if lv.get("sql_condition", "ELSE") != "ELSE"]
     if not names:
@@ -303,13 +304,18 @@ def _related(
         for lv in levels
         if (field, lv.get("label_for_charts")) in wanted and lv.get("sql_condition", "ELSE") != "ELSE"
     ]
+    atoms = pairfilter.plan((*names, *ids))
+    if atoms is not None:
+        decided = pairfilter.related(con, atoms, pairs, rows)
+        if decided is not None:
+            return decided
     # A condition that is NULL does not choose its level (Splink's CASE WHEN): COALESCE to false.
     keep = " OR ".join(f"COALESCE(({c}), FALSE)" for c in [*names, *ids])
     # Only the columns the conditions read, and the pairs bound as two lists (one statement, not one per pair).
     read = [c for c in linkage.prepared_columns() if re.search(rf"\b{re.escape(c)}_[lr]\b", keep)]
     both = ", ".join(f"a.{c} AS {c}_l, b.{c} AS {c}_r" for c in read) or "1 AS _none"
     rows = con.execute(
-        f"WITH inc AS MATERIALIZED ({linkage.prepared_select(source, parts, read)}) "
+        f"WITH inc AS MATERIALIZED ({linkage.prepared_select(table(), table(), read)}) "
         f"SELECT l, r FROM (SELECT w.l, w.r, {both} "
         "FROM (SELECT unnest(?::BIGINT[]) AS l, unnest(?::BIGINT[]) AS r) w "
         f"JOIN inc a ON a.unique_id = w.l JOIN inc b ON b.unique_id = w.r) WHERE {keep}",
@@ -389,8 +395,16 @@ def likely_matches(
     for person in dbio.people_rows(con, all_ids):
         raw_rows.append([person[at[c]] if c in at else None for c in linkage.RAW_COLUMNS])
     # The names are made canonical by the rule's Python form (the same rule, tests/test_names.py): for a few
-    # hundred records binding its SQL form would cost more than the work.
-    con.register("_raw_arrow", _raw(raw_rows))
+    # hundred records binding its SQL form would cost more than the work. The table is registered when a statement
+    # first reads it: most checks end at the name filter, answered in Python.
+    registered: list[str] = []
+
+    def table() -> str:
+        if not registered:
+            con.register("_raw_arrow", _raw(raw_rows))
+            registered.append("_raw_arrow")
+        return registered[0]
+
     try:
         if unless_names_differ is not None:
             related = _related(
@@ -398,16 +412,17 @@ def likely_matches(
                 model,
                 [(-(i + 1), pid) for i, ids in enumerate(wanted) for pid in ids],
                 unless_names_differ,
-                source="_raw_arrow",
-                parts="_raw_arrow",
+                rows=raw_rows,
+                table=table,
             )
             if related is not None:
                 wanted = [[pid for pid in ids if (-(i + 1), pid) in related] for i, ids in enumerate(wanted)]
                 if not any(wanted):
                     return [[] for _record in records]
-        linkage.prepare(con, source="_raw_arrow", target="inc_all", parts="_raw_arrow")
+        linkage.prepare(con, source=table(), target="inc_all", parts=table())
     finally:
-        con.unregister("_raw_arrow")
+        if registered:
+            con.unregister("_raw_arrow")
     _tf(con, "inc_all", key_count())
     con.execute("CREATE OR REPLACE TABLE inc_new AS SELECT * FROM inc_all WHERE unique_id < 0")
     con.execute("CREATE OR REPLACE TABLE inc_cand AS SELECT * FROM inc_all WHERE unique_id > 0")

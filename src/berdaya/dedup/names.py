@@ -27,7 +27,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).with_name("data")
@@ -137,8 +137,10 @@ def _canon(words: list[str]) -> tuple[str, ...]:
     return tuple(table.get(w, w) for w in map(spell, words))
 
 
+@lru_cache(maxsize=4096)
 def name_parts(text: str | None) -> NameParts:
-    """The rule in Python (see the module docstring)."""
+    """The rule in Python (see the module docstring). Kept for the last few thousand names: the likely-duplicate
+    check reads a candidate's name in its filter and again when the candidate is scored."""
     words = _words(text)
     cut = next((i for i, w in enumerate(words) if w in BIN_WORDS), None)
     given, parent = (words, []) if cut is None else (words[:cut], words[cut + 1 :])

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from berdaya.core.constraints import CheckConstraint
 from berdaya.core.money import positive_rupiah
 from berdaya.core.phone import normalise_phone_fields, validate_phone
 
@@ -212,7 +213,8 @@ class PriceObservation(models.Model):
         verbose_name_plural = _("pengamatan harga")
         ordering = ["-date", "-id"]
         constraints = [
-            models.CheckConstraint(
+            # Validated in Python (core.constraints): no query and savepoint per observation validated.
+            CheckConstraint(
                 condition=Q(price_per_kg__gt=0),
                 name="observation_price_positive",
                 violation_error_message=_("Harga harus lebih dari nol."),

@@ -173,3 +173,32 @@ def test_a_review_note_too_long_for_the_record_is_refused_not_cut(rubber_history
     services.observation_review(actor=officer, observation=pending, accept=True, note="Panen raya")
     pending.refresh_from_db()
     assert pending.flag_reason == "Jauh dari median 7.500 — Panen raya"
+
+
+def test_the_positive_price_constraint_is_answered_in_python_as_djangos_query_does(rubber_history, officer):
+    from django.core.exceptions import ValidationError
+    from django.db import connection, models
+    from django.test.utils import CaptureQueriesContext
+
+    from berdaya.core.constraints import CheckConstraint
+
+    constraint = next(x for x in PriceObservation._meta.constraints if x.name == "observation_price_positive")
+    assert isinstance(constraint, CheckConstraint)
+    for price in (None, 0, 1, 7500):
+        obs = PriceObservation(price_per_kg=price)
+
+        def answer(validate, obs=obs):
+            try:
+                validate(constraint, PriceObservation, obs)
+            except ValidationError as exc:
+                return exc.messages
+            return None
+
+        with CaptureQueriesContext(connection) as queries:
+            python = answer(CheckConstraint.validate)
+        assert queries.captured_queries == []
+        assert python == answer(models.CheckConstraint.validate)
+        assert python == (["Harga harus lebih dari nol."] if price == 0 else None)
+    # The service's validation of a whole observation: the price checked without the database.
+    obs = services.observation_record(actor=officer, data=_data(7500, rubber_history))
+    assert obs.pk and obs.price_per_kg == 7500

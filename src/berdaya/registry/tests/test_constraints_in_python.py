@@ -64,6 +64,11 @@ CONDITIONS = [
     Q(Q(wgss_seeing=1) | Q(wgss_hearing=2), ~Q(sex="F")),
     Q(pk__isnull=True, merged_into=None),
     Q(wgss_seeing=1) | ~Q(wgss_hearing=1),
+    # Integer comparisons (a NULL answer is unknown on either side).
+    Q(wgss_seeing__gt=1),
+    Q(wgss_seeing__lte=F("wgss_hearing")),
+    Q(wgss_seeing__gte=2) | Q(sex="F"),
+    Q(wgss_hearing__lt=2, status="active"),
 ]
 CONDITIONS += [~condition for condition in CONDITIONS]
 
@@ -88,7 +93,13 @@ def test_simple_conditions_answer_as_djangos_query_does_with_sqls_null_logic(con
 
 @pytest.mark.parametrize(
     "condition",
-    [Q(full_name__startswith="S"), Q(household__village_id="x"), Q(merged_into_id=7), Q(wgss_seeing="1") ^ Q(sex="M")],
+    [
+        Q(full_name__startswith="S"),
+        Q(household__village_id="x"),
+        Q(merged_into_id=7),
+        Q(wgss_seeing="1") ^ Q(sex="M"),
+        Q(full_name__gt="S"),  # a string's order is the database collation's
+    ],
     ids=str,
 )
 def test_other_conditions_are_left_to_django(condition):

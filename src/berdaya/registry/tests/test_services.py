@@ -140,6 +140,22 @@ def test_it_validates_each_record_once_before_writing(officer, monkeypatch):
     assert len(set(cleaned)) == 5  # each record once
 
 
+def test_it_saves_the_records_without_a_savepoint_each(officer):
+    # The registration's own transaction (a savepoint here, inside the test's) undoes every failed save: the saves
+    # of the household and of each member open none of their own (before: one each, SAVEPOINT and RELEASE).
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        hh = register(officer, *family())
+    assert hh.members.count() == 4
+    statements = [q["sql"] for q in queries.captured_queries]
+    writes = next(i for i, sql in enumerate(statements) if sql.startswith("INSERT"))
+    # From the first write on, only the registration's own savepoint is released (the validation before the writes
+    # keeps the savepoints of its own queries: the living-NIK rule).
+    assert [sql.split()[0] for sql in statements[writes:] if "SAVEPOINT" in sql] == ["RELEASE"]
+
+
 def test_a_nik_registered_meanwhile_is_refused_by_the_insert_with_the_message(officer, monkeypatch):
     # The NIK is free when the members are validated; another registration takes it before they are written. The
     # database's constraint refuses the insert, with the validation's message on the field, and nothing is kept.
