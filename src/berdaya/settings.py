@@ -169,8 +169,6 @@ TEMPLATES = [
                 "berdaya.core.context_processors.berdaya",
                 "berdaya.areas.context_processors.regency",
             ],
-            # `{% load i18n %}`: Django's library with a `{% translate %}` that keeps its text (core.i18n_tags).
-            "libraries": {"i18n": "berdaya.core.i18n_tags"},
         },
     },
 ]

@@ -1,13 +1,13 @@
-"""Django's `i18n` template library, whose `{% translate "text" %}` keeps its translation per catalog.
+"""`{% translate "text" %}` that keeps its translation per catalog.
 
-Settings name this module as the templates' `i18n` library (TEMPLATES OPTIONS "libraries"), so `{% load i18n %}`
-loads it: every tag and filter of Django's own, the same objects, but `{% translate %}` (and `{% trans %}`) of a
-constant text makes a node that translates once per catalog and then gives the kept text. Django's node makes a
-lazy string on every render and forces it (≈ 10 µs a tag; the person page has ≈ 75). A constant text is a quoted
-string without filters, with no context or a quoted one: its translation depends only on the catalog `gettext`
-reads (the active translation, else the default one), which is the key, and on whether autoescaping is on (the
-text is safe, so it never changes the text, but it is in the key all the same). A miss renders as Django's node
-does. Anything else (a variable, a filter, a context from a variable) renders as Django's node. `makemessages`
+At start (core's AppConfig.ready) `install()` puts this module's compile function for `{% translate %}` and
+`{% trans %}` into Django's own `i18n` library (another library of the same name would be a duplicate to Django's
+checks, templates.W003), so `{% load i18n %}` gives it: a constant text makes a node that translates once per
+catalog and then gives the kept text; anything else makes Django's node. Django's node makes a lazy string on every
+render and forces it (≈ 10 µs a tag; the person page has ≈ 75). A constant text is a quoted string without filters,
+with no context or a quoted one: its translation depends only on the catalog `gettext` reads (the active
+translation, else the default one), which is the key, and on whether autoescaping is on (the text is safe, so it
+never changes the text, but it is in the key all the same). A miss renders as Django's node does. `makemessages`
 reads the same tags.
 """
 
@@ -15,16 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.template import Library, Variable
+from django.template import Variable
 from django.template.base import render_value_in_context
 from django.templatetags import i18n as django_i18n
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import trans_real
 
 _real: Any = trans_real  # its `_active` (the thread's translation) and `_default`, as its `gettext` reads them
-register = Library()
-register.tags.update(django_i18n.register.tags)
-register.filters.update(django_i18n.register.filters)
 
 
 class KeptTranslateNode(django_i18n.TranslateNode):
@@ -78,8 +75,15 @@ def _kept(tag: Any) -> Any:
             return KeptTranslateNode(node.filter_expression, node.noop, node.asvar, node.message_context)
         return node
 
+    compile_tag.kept = True  # type: ignore[attr-defined]
     return compile_tag
 
 
-register.tag("translate", _kept(django_i18n.do_translate))
-register.tag("trans", _kept(django_i18n.do_translate))
+def install() -> None:
+    """`{% translate %}` and `{% trans %}` of Django's `i18n` library compile to kept nodes (once; Django's own
+    compile function, `django.templatetags.i18n.do_translate`, is left as it is)."""
+    tags = django_i18n.register.tags
+    if getattr(tags.get("translate"), "kept", False):
+        return
+    for name in ("translate", "trans"):
+        tags[name] = _kept(django_i18n.do_translate)

@@ -1,10 +1,11 @@
-"""`{% load i18n %}` is core.i18n_tags: `{% translate %}` of a constant text keeps it per catalog, and every form of
-the tag gives what Django's own library gives, in each language, whatever the order of the languages."""
+"""`{% load i18n %}` gives core.i18n_tags' `{% translate %}`: a constant text kept per catalog, and every form of the
+tag gives what Django's own tag gives, in each language, whatever the order of the languages."""
 
 from __future__ import annotations
 
 import pytest
-from django.template import Context, Engine, engines
+from django.template import Context, Engine, Library, engines
+from django.templatetags import i18n as django_i18n
 from django.utils import translation
 
 from berdaya.core import i18n_tags
@@ -28,8 +29,16 @@ FORMS = [
 VALUES = {"name": "Simpan", "ctx": "jenis kelamin", "raw": "<a & b>"}
 
 
+# Django's own `i18n` library as it is without core.i18n_tags.install() (this module is its stand-in).
+register = Library()
+register.tags.update(django_i18n.register.tags)
+register.filters.update(django_i18n.register.filters)
+register.tag("translate", django_i18n.do_translate)
+register.tag("trans", django_i18n.do_translate)
+
+
 def _django_engine() -> Engine:
-    return Engine(libraries={"i18n": "django.templatetags.i18n"})
+    return Engine(libraries={"i18n": __name__})
 
 
 @pytest.mark.parametrize("source", FORMS)
@@ -65,3 +74,13 @@ def test_no_language_active_reads_the_default_catalog(settings):
     template = engines["django"].from_string('{% load i18n %}{% translate "Nama" %}')
     with translation.override(None):
         assert template.render({}) == template.render({}) == "Nama"  # LANGUAGE_CODE is id
+
+
+def test_djangos_i18n_library_is_installed_once_with_the_kept_tag():
+    tags = django_i18n.register.tags
+    assert tags["translate"].kept and tags["trans"].kept
+    before = dict(tags)
+    i18n_tags.install()
+    assert tags == before
+    reference = _django_engine().from_string('{% load i18n %}{% translate "Nama" %}')
+    assert not reference.nodelist.get_nodes_by_type(i18n_tags.KeptTranslateNode)  # the stand-in is Django's own
