@@ -237,3 +237,35 @@ def test_sqlite_runs_the_statements_as_before(people):
     ids = [p.pk for p in people[:7]]
     assert sorted(by_ids.rows(ids), key=lambda r: r["pk"]) == list(people_rows(ids).order_by("pk"))
     assert [c.prepared for c in by_ids._compiled.values()] == [None]  # never tried
+
+
+def test_the_rows_converters_are_found_once_per_connection_and_convert_every_run(people, monkeypatch):
+    from django.db.models.sql.compiler import SQLCompiler
+
+    read = CompiledQuery(
+        lambda pk: Person.objects.filter(pk=pk).select_related("household__village").order_by("pk"), pk=int
+    )
+    values = CompiledQuery(
+        lambda household: (
+            Person.objects.filter(household=household)
+            .values_list("pk", "birth_date", "created_at", "household__land_operated_ha")
+            .order_by("pk")
+        ),
+        household=int,
+    )
+    found = []
+    real = SQLCompiler.get_converters
+    monkeypatch.setattr(SQLCompiler, "get_converters", lambda self, exprs: found.append(1) or real(self, exprs))
+
+    def fields(person):
+        return [(f.attname, getattr(person, f.attname)) for f in person._meta.concrete_fields]
+
+    for person in [*people[:4], *people[:4]]:
+        [row] = read(pk=person.pk)
+        [built] = read.build(pk=person.pk)
+        assert fields(row) == fields(built)
+        assert fields(row.household) == fields(built.household) and row.household.land_operated_ha is not None
+        assert fields(row.household.village) == fields(built.household.village)
+        assert values(household=person.household_id) == list(values.build(household=person.household_id))
+    # Once for each compiled query, plus the ORM's own for each query built to compare with (16 of them).
+    assert len(found) == 2 + 16
