@@ -138,7 +138,8 @@ MIDDLEWARE = [
     "berdaya.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the signed-in user read by a query compiled once (accounts.middleware).
+    "berdaya.accounts.middleware.AuthenticationMiddleware",
     "berdaya.core.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -269,6 +270,8 @@ TASKS = {
 
 # Security. The local profile stays usable over plain http; production turns every switch on.
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, read with a prepared statement (core.sessions): the same table and rows.
+SESSION_ENGINE = "berdaya.core.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 # Aggregate pages over the whole registry (coverage gaps, regency profile, inclusion, migrants) read a stored
 # snapshot at most this many seconds old (core.snapshots; refreshed every 10 minutes by the scheduled job

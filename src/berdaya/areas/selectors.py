@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from django.db.models import Count, QuerySet
 
+from berdaya.core.compiled import CompiledQuery
 from berdaya.core.conf import conf
 
 from .models import District, Regency, Village
@@ -54,10 +55,22 @@ def default_regency() -> Regency | None:
     return Regency.objects.filter(code=deployment_regency_code()).first()
 
 
+def _districts_with_villages(regency: str) -> QuerySet[District]:
+    return District.objects.filter(regency_id=regency, villages__isnull=False).distinct()
+
+
+_DEPLOYMENT_DISTRICTS = CompiledQuery(_districts_with_villages, regency=str)
+
+
 def deployment_districts() -> QuerySet[District]:
     """The deployment regency's districts with villages loaded: what drop-downs and aggregates offer. Villages of
     other regencies may be loaded too (another deployment's data, a neighbour for NIK checks); they are not ours."""
-    return District.objects.filter(regency_id=deployment_regency_code(), villages__isnull=False).distinct()
+    return _districts_with_villages(deployment_regency_code())
+
+
+def deployment_district_list() -> list[District]:
+    """deployment_districts(), read: by a query compiled once (core.compiled), for a page that lists them all."""
+    return _DEPLOYMENT_DISTRICTS(regency=deployment_regency_code())
 
 
 def deployment_regencies() -> dict[str, str]:

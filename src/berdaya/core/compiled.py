@@ -463,3 +463,23 @@ class DailyQuerysets:
 
     def clear(self) -> None:
         self._kept = {}
+
+
+class PreparedSQL(_Statement):
+    """One fixed SQL statement (Django's `%s` placeholders) run again and again with other values: on PostgreSQL
+    through the preparing cursor above (parsed and planned once per connection), else through Django's own cursor.
+    For the few reads every request makes (the session), where compiling a queryset costs more than the query."""
+
+    def __init__(self, sql: str) -> None:
+        self.sql = sql
+
+    def fetchall(self, params: Sequence[Any], using: str = DEFAULT_DB_ALIAS) -> list[tuple[Any, ...]]:
+        connection = connections[using]
+
+        def fetch(prepared: bool) -> list[tuple[Any, ...]]:
+            with _prepared_cursor(connection) if prepared else connection.cursor() as cursor:
+                cursor.execute(self.sql, list(params))
+                return list(cursor.fetchall())
+
+        result: list[tuple[Any, ...]] = _run(connection, self, fetch)
+        return result

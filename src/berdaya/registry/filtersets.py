@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import threading
 from typing import TYPE_CHECKING
 
 import django_filters as df
-from django.db.models import Q
+from django.db import connections, router
+from django.db.models import Q, Value
+from django.db.models.functions import StrIndex, Upper
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
@@ -75,10 +80,82 @@ def search_q(value: str, *, prefixes: bool = True) -> Q:
         if not prefixes:
             return Q(pk__in=[])
         return Q(nik__startswith=digits) | Q(household__kk_number__startswith=digits)
+    words = value.split()[:5]
+    indexed = set(words) if len(words) < 2 else _indexed_words(words)
     q = Q()
-    for word in value.split()[:5]:
-        q &= Q(full_name__icontains=word)
+    for word in words:
+        if word in indexed:
+            q &= Q(full_name__icontains=word)
+        else:
+            # The same condition (UPPER(name) LIKE UPPER('%word%'), the word's wildcards escaped, is a substring
+            # test), in a form the trigram index does not serve: see _indexed_words.
+            q &= Q(GreaterThan(StrIndex(Upper("full_name"), Upper(Value(word))), 0))
     return q
+
+
+# A word found in more than this share of names is tested on the rows another word found, not through the index.
+COMMON_NAME_WORD = 0.1
+_name_stats: dict[str, tuple[dt.date, tuple[list[tuple[str, float]], list[str], float]]] = {}
+_name_stats_lock = threading.Lock()
+
+
+def _indexed_words(words: list[str]) -> set[str]:
+    """The words of a name search that PostgreSQL should look up in the trigram index (person_name_trgm); the others
+    are tested on the rows those found.
+
+    Every word's `LIKE '%word%'` goes to the one GIN index scan, and the scan reads each of its trigrams' whole
+    posting list: a word most names share ("Binti", "Muhammad", every "Warga" of bench/_world.py) costs a walk over
+    a million postings (≈ 30 ms) to find the rows the other word's few postings already give (≈ 0.3 ms). The
+    planner cannot tell (the GIN cost estimate does not weigh a trigram's postings), so a word found in more than
+    COMMON_NAME_WORD of names (by the name column's statistics, pg_stats: its most common values and histogram, as
+    the planner reads them for a single LIKE), or without three letters or digits in a row (no trigram to look up:
+    the scan would read the whole index), is written as a substring test the index does not serve. The rarest word
+    always stays indexed. The rows found are the same either way: only the plan changes."""
+    alias = router.db_for_read(Person)
+    if connections[alias].vendor != "postgresql":
+        return set(words)
+    mcv, histogram, rest = _name_statistics(alias)
+
+    def share(word: str) -> tuple[bool, float]:
+        upper = word.upper()
+        common = sum(freq for name, freq in mcv if upper in name)
+        if histogram:
+            common += rest * sum(upper in bound for bound in histogram) / len(histogram)
+        return (re.search(r"\w{3}", word) is None, common)
+
+    shares = {word: share(word) for word in words}
+    rarest = min(words, key=lambda word: shares[word])
+    return {rarest} | {
+        w for w, (untrigrammed, common) in shares.items() if not untrigrammed and common <= COMMON_NAME_WORD
+    }
+
+
+def _name_statistics(alias: str) -> tuple[list[tuple[str, float]], list[str], float]:
+    """The name column's most common values (upper case, with their shares), histogram bounds (upper case) and the
+    share of names the histogram stands for, as ANALYZE last left them; read once a day per process."""
+    today = timezone.localdate()
+    kept = _name_stats.get(alias)
+    if kept is not None and kept[0] == today:
+        return kept[1]
+    with _name_stats_lock, connections[alias].cursor() as cursor:
+        cursor.execute(
+            "SELECT null_frac, most_common_vals::text::text[], most_common_freqs, histogram_bounds::text::text[]"
+            " FROM pg_stats WHERE schemaname = current_schema() AND tablename = %s AND attname = %s",
+            [Person._meta.db_table, Person._meta.get_field("full_name").column],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        stats: tuple[list[tuple[str, float]], list[str], float] = ([], [], 0.0)
+    else:
+        null_frac, values, freqs, bounds = row
+        mcv = [(str(v).upper(), float(f)) for v, f in zip(values or [], freqs or [], strict=True)]
+        stats = (
+            mcv,
+            [str(b).upper() for b in bounds or []],
+            max(0.0, 1.0 - float(null_frac or 0) - sum(f for _v, f in mcv)),
+        )
+    _name_stats[alias] = (today, stats)
+    return stats
 
 
 class PersonFilterSet(FilterSet):

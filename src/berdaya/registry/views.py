@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.areas.models import District, Village
+from berdaya.areas.selectors import deployment_district_list
 from berdaya.core import disclosure
 from berdaya.core.access import capabilities, ensure_sees_people
 from berdaya.core.audit import audit, audit_view
@@ -98,8 +99,12 @@ def person_list(request):
     context = {"filter": filterset, "page": page, "query": query}
     if request.htmx and request.htmx.target == "people-table":
         return render(request, "registry/_person_table.html", context)
-    # Read once: a loop over the field's own choices (the template's, or list()'s) counts them first, a second query.
-    context["district_choices"] = list(iter(filterset.form.fields["district"].choices))
+    # The choices the district field offers (deployment_districts, as value and label), read by a query compiled once
+    # rather than through the field's iterator (a queryset compiled and a server-side cursor on every request).
+    field = filterset.form.fields["district"]
+    context["district_choices"] = [
+        (field.prepare_value(d), field.label_from_instance(d)) for d in deployment_district_list()
+    ]
     return render(request, "registry/person_list.html", context)
 
 
