@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,20 +80,33 @@ def parse_timestamp(value: Any) -> dt.datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
-def _holds_nul(data: Any) -> bool:
-    """Whether any string of the parsed request, key or value, holds U+0000 (read without recursion)."""
+_NUL = "\x00"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unwritable(data: Any) -> str | None:
+    """The first character of the parsed request (key or value) that no answer or row can hold: U+0000 (PostgreSQL's
+    text and jsonb refuse it) or a lone UTF-16 surrogate ("\\ud800" in JSON: not a character, so not UTF-8). Read
+    without recursion."""
     stack = [data]
     while stack:
         value = stack.pop()
         if isinstance(value, str):
-            if "\x00" in value:
-                return True
+            if _NUL in value:
+                return _NUL
+            if _SURROGATE.search(value):
+                return "surrogate"
         elif isinstance(value, dict):
             stack.extend(value.keys())
             stack.extend(value.values())
         elif isinstance(value, list):
             stack.extend(value)
-    return False
+    return None
+
+
+def _no_constant(name: str) -> Any:
+    # NaN, Infinity and -Infinity: Python's json reads them, JSON has no such values (RFC 8259).
+    raise ValueError(name)
 
 
 def _text(value: Any) -> bool:
@@ -105,13 +119,17 @@ def parse(
     """The envelope of a request for `action`, or EnvelopeError. `items_key` names the message's list of requests
     (search_request, subscribe_request), whose length header.total_count must give."""
     try:
-        data = json.loads(body or b"")
+        data = json.loads(body or b"", parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested deeper than Python reads
         raise EnvelopeError("err.request.bad", _("Isi permintaan bukan JSON yang sah.")) from None
-    if _holds_nul(data):
-        # PostgreSQL's text and jsonb cannot hold U+0000: refused here, as any other malformed request, rather than
-        # failing at the first write or lookup of the value.
+    # Refused here, as any other malformed request, rather than failing at the first write or lookup of the value.
+    if (bad := _unwritable(data)) == _NUL:
         raise EnvelopeError("err.request.bad", _("Isi permintaan tidak boleh memuat karakter NUL (\\u0000)."))
+    if bad is not None:
+        raise EnvelopeError(
+            "err.request.bad",
+            _("Isi permintaan memuat surrogate UTF-16 tanpa pasangan (mis. \\ud800): bukan karakter."),
+        )
     if not isinstance(data, dict) or not isinstance(data.get("header"), dict):
         raise EnvelopeError("err.request.bad", _("Permintaan harus berisi objek header."))
     header: dict[str, Any] = data["header"]

@@ -71,6 +71,17 @@ def _as_int(value: Any) -> int:
     raise ValueError
 
 
+# An age in years a search may ask about: past it no date is a birth date (and the year would leave the calendar).
+AGE_MAX = 150
+
+
+def _as_age(value: Any) -> int:
+    age = _as_int(value)
+    if not 0 <= age <= AGE_MAX:
+        raise ValueError
+    return age
+
+
 def _as_decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ValueError
@@ -214,7 +225,7 @@ SOCIAL_ATTRIBUTES: dict[str, Attribute] = {
     "name": Attribute("full_name", _as_text, case_insensitive=True),
     "sex": Attribute("sex", _as_sex),
     "birth_date": Attribute("birth_date", _as_date),
-    "age": Attribute("birth_date", _as_int, build=_age_q, sortable=False),
+    "age": Attribute("birth_date", _as_age, build=_age_q, sortable=False),
     # The person's own copy of their household's village (Person.village, kept by the database): an index range.
     "village_code": Attribute("village_id", _as_text),
     "district_code": Attribute("household__village__district_id", _as_text),

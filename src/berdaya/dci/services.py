@@ -361,6 +361,12 @@ def _insert(txn: Transaction) -> Transaction:
         with transaction.atomic():
             txn.save(force_insert=True)
     except IntegrityError:
+        # Only the message's own earlier row (dci_message_once) makes it a duplicate; any other refusal is an error.
+        earlier = Transaction.objects.filter(
+            registry=txn.registry, sender_id=txn.sender_id, message_id=txn.message_id
+        ).exists()
+        if not earlier:
+            raise
         raise Duplicate from None
     return txn
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +31,11 @@ class ObservationForm(forms.ModelForm):
             is_active=True
         ).select_related("village")
         form_field(self, "commodity", forms.ModelChoiceField).queryset = Commodity.objects.filter(is_active=True)
-        self.fields["price_per_kg"].help_text = _("Rupiah per kilogram, mis. 7.950. Harga per ton: bagi 1.000.")
+        price = self.fields["price_per_kg"]
+        price.help_text = _("Rupiah per kilogram, mis. 7.950. Harga per ton: bagi 1.000.")
+        # A negative price gets the price's own rule and message ("harus lebih dari nol"), as zero does, not the
+        # field's "at least 0", which would tell the officer that 0 is allowed.
+        price.validators = [v for v in price.validators if not isinstance(v, MinValueValidator)]
         style_widgets(self)
 
 

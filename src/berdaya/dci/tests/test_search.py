@@ -262,6 +262,62 @@ def test_a_nul_character_anywhere_is_refused_as_a_bad_request(world, where):
     assert Transaction.objects.count() == before
 
 
+@pytest.mark.parametrize("where", ["query", "transaction_id", "message_id", "key", "status"])
+def test_a_lone_surrogate_anywhere_is_refused_as_a_bad_request(world, where):
+    """ "\\ud800" is valid JSON text but no character: no answer can be written with it (orjson, like UTF-8, refuses
+    it). A request carrying one is refused at the envelope, as a NUL is, not a 500 at its answer."""
+    token = token_for(world["officer"])
+    name = "sync-search"
+    body = search_body(
+        search_item("expression", {"type": "expression", "value": {"expression": {"query": {"name": {"$eq": "Budi"}}}}})
+    )
+    if where == "query":
+        body["message"]["search_request"][0]["search_criteria"]["query"]["value"]["expression"]["query"]["name"][
+            "$eq"
+        ] = "a\ud800"
+    elif where == "transaction_id":
+        body["message"]["transaction_id"] = "t\udfff"
+    elif where == "message_id":
+        body["header"]["message_id"] = "m\ud800x"
+    elif where == "key":
+        body["message"]["search_request"][0]["k\udc00"] = 1
+    else:
+        name, body = "sync-txn-status", status_body("ab\ud800cd")
+    before = Transaction.objects.count()
+    response, data = call(token, "social", name, body, check_request=False)
+    assert response.status_code == 400, response.content
+    assert data["header"]["status"] == "rjct" and "surrogate" in data["header"]["status_reason_message"]
+    assert Transaction.objects.count() == before
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json(world, constant):
+    """Python's json reads NaN and Infinity; JSON has no such values (on SQLite the row's JSON check refused them and
+    the request was answered as a duplicate message, on PostgreSQL a 500)."""
+    token = token_for(world["officer"])
+    query = {"type": "expression", "value": {"expression": {"query": {"age": {"$lt": 1}}}}}
+    raw = json.dumps(search_body(search_item("expression", query))).replace('"$lt": 1', f'"$lt": {constant}')
+    assert constant in raw
+    response, data = call(token, "social", "sync-search", raw, check_request=False)
+    assert response.status_code == 400, response.content
+    assert data["header"]["status"] == "rjct" and "status_reason_code" not in data["header"], data
+    assert data["header"]["status_reason_message"] == "Isi permintaan bukan JSON yang sah."
+    assert Transaction.objects.count() == 0
+
+
+@pytest.mark.parametrize("age", [151, 5000, 2**80, -1])
+def test_an_age_past_any_lifetime_is_an_invalid_criterion(world, age):
+    token = token_for(world["officer"])
+    query = {"type": "expression", "value": {"expression": {"query": {"age": {"$lt": age}}}}}
+    response, data = call(token, "social", "sync-search", search_body(search_item("expression", query)))
+    assert response.status_code == 200
+    item = data["message"]["search_response"][0]
+    assert item["status"] == "rjct" and item["status_reason_code"] == "rjct.search_criteria.invalid", item
+    query["value"]["expression"]["query"]["age"]["$lt"] = 150  # the oldest age still asked about
+    _, data = call(token, "social", "sync-search", search_body(search_item("expression", query)))
+    assert data["message"]["search_response"][0]["status"] == "succ"
+
+
 def test_farmer_registry_finds_farmers_with_plots_and_masks_coordinates(world):
     token = token_for(world["partner"])
     plot = world["plot"]

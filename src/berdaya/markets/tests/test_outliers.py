@@ -202,3 +202,14 @@ def test_the_positive_price_constraint_is_answered_in_python_as_djangos_query_do
     # The service's validation of a whole observation: the price checked without the database.
     obs = services.observation_record(actor=officer, data=_data(7500, rubber_history))
     assert obs.pk and obs.price_per_kg == 7500
+
+
+@pytest.mark.parametrize("price", ["-5000", "-1", "0"])
+def test_a_negative_price_is_told_that_it_must_be_above_zero(areas, price):
+    """Zero and a negative price get the price's own message: "at least 0" (the field's, for a negative) told the
+    officer 0 was allowed, which it is not."""
+    from berdaya.markets.forms import ObservationForm
+
+    form = ObservationForm(data={"price_per_kg": price, "commodity": commodity("karet").pk, "point": point().pk})
+    assert not form.is_valid()
+    assert form.errors["price_per_kg"] == ["Jumlah Rupiah harus lebih dari nol; nilai negatif tidak diterima."]
