@@ -81,13 +81,7 @@ def _atoms(sql: str) -> list[Atom] | None:
         sql = sql[1:-1].strip()
     terms = _split_or(sql)
     if len(terms) > 1:
-        out: list[Atom] = []
-        for term in terms:
-            atoms = _atoms(term)
-            if atoms is None:
-                return None
-            out += atoms
-        return out
+        return _joined(terms)
     for kind, pattern in _ATOMS:
         m = pattern.fullmatch(sql)
         if m is not None:
@@ -102,13 +96,19 @@ def _atoms(sql: str) -> list[Atom] | None:
 @lru_cache(maxsize=16)
 def plan(conditions: tuple[str, ...]) -> tuple[Atom, ...] | None:
     """The atoms of the filter's conditions (any one that holds keeps a pair), or None when one is not read here."""
+    atoms = _joined(conditions)
+    return tuple(atoms) if atoms is not None else None
+
+
+def _joined(parts: Sequence[str]) -> list[Atom] | None:
+    """The atoms of a disjunction of `parts`, or None when one of them is not read here."""
     out: list[Atom] = []
-    for condition in conditions:
-        atoms = _atoms(condition)
+    for part in parts:
+        atoms = _atoms(part)
         if atoms is None:
             return None
         out += atoms
-    return tuple(out)
+    return out
 
 
 def _alnum(value: Any, pattern: str) -> Any:

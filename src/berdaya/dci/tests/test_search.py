@@ -235,9 +235,11 @@ def test_not_json_and_no_token_and_viewer(world):
 
 
 @pytest.mark.parametrize("where", ["query", "transaction_id", "message_id", "key", "status"])
-def test_a_nul_character_anywhere_is_refused_as_a_bad_request(world, where):
-    """PostgreSQL's text cannot hold U+0000: a request carrying one (in a query value, an id, a key, a txn/status
-    attribute) is refused at the envelope on every database, not a 500 at its first write or lookup."""
+@pytest.mark.parametrize("character", ["\x00", "\ud800", "\udfff"])
+def test_a_nul_or_a_lone_surrogate_anywhere_is_refused_as_a_bad_request(world, where, character):
+    """PostgreSQL's text cannot hold U+0000, and "\\ud800" is valid JSON text but no character (no answer can be
+    written with it: orjson, like UTF-8, refuses it). A request carrying either (in a query value, an id, a key, a
+    txn/status attribute) is refused at the envelope on every database, not a 500 at its first write or answer."""
     token = token_for(world["officer"])
     name = "sync-search"
     body = search_body(
@@ -246,47 +248,20 @@ def test_a_nul_character_anywhere_is_refused_as_a_bad_request(world, where):
     if where == "query":
         body["message"]["search_request"][0]["search_criteria"]["query"]["value"]["expression"]["query"]["name"][
             "$eq"
-        ] = "a\x00b"
+        ] = f"a{character}b"
     elif where == "transaction_id":
-        body["message"]["transaction_id"] = "t\x00x"
+        body["message"]["transaction_id"] = f"t{character}x"
     elif where == "message_id":
-        body["header"]["message_id"] = "m\x00x"
+        body["header"]["message_id"] = f"m{character}x"
     elif where == "key":
-        body["message"]["search_request"][0]["k\x00"] = 1
+        body["message"]["search_request"][0][f"k{character}"] = 1
     else:
-        name, body = "sync-txn-status", status_body("ab\x00cd")
+        name, body = "sync-txn-status", status_body(f"ab{character}cd")
     before = Transaction.objects.count()
     response, data = call(token, "social", name, body, check_request=False)
     assert response.status_code == 400, response.content
     assert data["header"]["status"] == "rjct"
-    assert Transaction.objects.count() == before
-
-
-@pytest.mark.parametrize("where", ["query", "transaction_id", "message_id", "key", "status"])
-def test_a_lone_surrogate_anywhere_is_refused_as_a_bad_request(world, where):
-    """ "\\ud800" is valid JSON text but no character: no answer can be written with it (orjson, like UTF-8, refuses
-    it). A request carrying one is refused at the envelope, as a NUL is, not a 500 at its answer."""
-    token = token_for(world["officer"])
-    name = "sync-search"
-    body = search_body(
-        search_item("expression", {"type": "expression", "value": {"expression": {"query": {"name": {"$eq": "Budi"}}}}})
-    )
-    if where == "query":
-        body["message"]["search_request"][0]["search_criteria"]["query"]["value"]["expression"]["query"]["name"][
-            "$eq"
-        ] = "a\ud800"
-    elif where == "transaction_id":
-        body["message"]["transaction_id"] = "t\udfff"
-    elif where == "message_id":
-        body["header"]["message_id"] = "m\ud800x"
-    elif where == "key":
-        body["message"]["search_request"][0]["k\udc00"] = 1
-    else:
-        name, body = "sync-txn-status", status_body("ab\ud800cd")
-    before = Transaction.objects.count()
-    response, data = call(token, "social", name, body, check_request=False)
-    assert response.status_code == 400, response.content
-    assert data["header"]["status"] == "rjct" and "surrogate" in data["header"]["status_reason_message"]
+    assert ("NUL" if character == "\x00" else "surrogate") in data["header"]["status_reason_message"]
     assert Transaction.objects.count() == before
 
 
