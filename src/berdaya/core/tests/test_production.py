@@ -141,3 +141,26 @@ def test_its_access_log_holds_no_identity_or_phone_number(production_server):
         time.sleep(0.2)
     assert "/registri/?q=[disamarkan]" in log
     assert nik not in log and phone not in log and "1502+0154" not in log
+
+
+def test_a_worker_sets_its_loaded_application_apart_from_the_garbage_collector(tmp_path):
+    """gunicorn_conf.post_worker_init, in a process that loaded the application as a gunicorn worker does: the views
+    are imported, what is loaded is frozen (out of the collector's reach), and the young generation is larger."""
+    script = (
+        "import gc, sys\n"
+        "import berdaya.wsgi\n"
+        "from berdaya import gunicorn_conf\n"
+        "assert 'berdaya.registry.views' not in sys.modules\n"
+        "assert gc.get_freeze_count() == 0 and gc.get_threshold()[0] < 1000\n"
+        "gunicorn_conf.post_worker_init(None)\n"
+        "print('views' if 'berdaya.registry.views' in sys.modules else 'none', gc.get_freeze_count(),\n"
+        "      *gc.get_threshold(), *gunicorn_conf.GC_THRESHOLD)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "berdaya.settings", "BERDAYA_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)  # noqa: S603
+    assert done.returncode == 0, done.stderr[-2000:]
+    loaded, frozen, *thresholds = done.stdout.split()
+    assert loaded == "views"
+    assert int(frozen) > 100_000  # Django and the apps
+    assert thresholds[:3] == thresholds[3:] and int(thresholds[0]) >= 10_000
