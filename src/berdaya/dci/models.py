@@ -52,6 +52,9 @@ class Transaction(models.Model):
     # Each request's state in the answer ({reference_id, status, status_reason_code}): no personal data, so it stays
     # when the answer is emptied at the end of its retention period and txn/status still tells each one's state.
     outcome = models.JSONField(_("status per permintaan"), default=list, blank=True)
+    # The language the client asked for (Accept-Language): an asynchronous answer, built later by a background job,
+    # gives its messages (status_reason_message) in it, as a synchronous one does.
+    language = models.CharField(_("bahasa"), max_length=10, blank=True)
     # When the request came (set as the transaction is made: a synchronous search writes its row once, answered).
     created_at = models.DateTimeField(_("diterima"), default=timezone.now, editable=False)
     answered_at = models.DateTimeField(_("dijawab"), null=True, blank=True)

@@ -17,10 +17,11 @@ from typing import Any
 
 import orjson
 import requests
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet, Window
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
@@ -352,6 +353,7 @@ def _new_transaction(
         reference_ids=refs,
         status=Transaction.Status.PENDING if is_async else Transaction.Status.RECEIVED,
         request=envelope.message,
+        language=translation.get_language() or "",
     )
 
 
@@ -869,7 +871,9 @@ def deliver(delivery_id: int) -> Delivery:
         return delivery
     txn = delivery.transaction
     if not delivery.payload and txn is not None and txn.action == "search":
-        message = _search_message(txn, txn.request.get("search_request") or [])
+        # Its messages in the language the request asked for (the view's, where a synchronous search is answered).
+        with translation.override(txn.language or settings.LANGUAGE_CODE):
+            message = _search_message(txn, txn.request.get("search_request") or [])
         _answered(txn, message)
         delivery.payload = _callback_body(txn, message)
         delivery.save(update_fields=["payload"])

@@ -317,3 +317,27 @@ def test_async_txn_status_is_answered_at_the_callback(world, django_capture_on_c
         check_callback("social", status)
         # Asked before the search's job ran: pending.
         assert status["message"]["txnstatus_response"]["txn_status"]["search_response"][0]["status"] == "pdng"
+
+
+@pytest.mark.parametrize(
+    ("language", "stored", "message"),
+    [("", "id", "Jenis identitas 'PASSPORT' tidak dikenal"), ("en-GB,en;q=0.8", "en", "Unknown identifier type")],
+)
+def test_an_async_search_answers_in_the_language_the_request_asked_for(
+    world, django_capture_on_commit_callbacks, language, stored, message
+):
+    """The search of an asynchronous request runs later, in a background job, where no request's language is
+    active: its messages still come in the language the client asked for, as a synchronous answer's do."""
+    with Receiver() as receiver:
+        token = token_for(world["officer"], receiver.origin)
+        body = search_body(search_item("idtype-value", {"type": "PASSPORT", "value": "A1"}), sender_uri=receiver.url())
+        with django_capture_on_commit_callbacks(execute=True):
+            response, _data = call(token, "social", "search", body, language=language)
+        assert response.status_code == 200 and response["Content-Language"] == stored
+        assert Transaction.objects.get().language == stored
+        assert run_ready_tasks(django_capture_on_commit_callbacks)
+    (answer,) = receiver.received
+    check_callback("social", answer)
+    item = answer["message"]["search_response"][0]
+    assert item["status"] == "rjct" and item["status_reason_code"] == "rjct.search_criteria.invalid"
+    assert item["status_reason_message"].startswith(message), item
