@@ -9,13 +9,16 @@ random draws (the same people, households, villages, registrations and rosters),
 after three warming ones, `time.process_time()` for this process and /proc/<pg_backend_pid()>/stat for its
 PostgreSQL backend (Linux, PostgreSQL on the same machine; parallel query workers are other processes and are not
 counted). The world is bench/_world.py's (`--reuse` keeps one of the same size). The mean is weighted by the
-actions' shares of the mix. Prints one JSON line.
+actions' shares of the mix. The garbage collector is set as a gunicorn worker sets it (berdaya.gunicorn_conf;
+`--default-gc` keeps Python's defaults), and its time is reported per action (`gc_ms`, part of the CPU). Prints one
+JSON line.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import json
 import os
 import pstats
@@ -66,6 +69,12 @@ def main() -> None:
         "the functions shown; PROFILE_LINES, default 60; PROFILE_TIMER=cpu times this process's CPU, not the clock)",
     )
     parser.add_argument(
+        "--default-gc",
+        action="store_true",
+        help="keep Python's default garbage collector settings instead of a gunicorn worker's "
+        "(berdaya.gunicorn_conf.post_worker_init), to measure what those settings save",
+    )
+    parser.add_argument(
         "--queries",
         action="store_true",
         help="count each action's SQL queries per request (one more request, after the measured ones); "
@@ -107,6 +116,22 @@ def main() -> None:
     load._api = client_api  # the actions call the module's _api: through the test client instead of a socket
     backend_cpu = pg_backend_cpu
 
+    # The collector as a gunicorn worker sets it once the application is loaded (what it holds then is frozen); its
+    # time per request is reported beside the CPU (`gc_ms`, inside `django_cpu_ms`).
+    if not args.default_gc:
+        from berdaya import gunicorn_conf
+
+        gunicorn_conf.post_worker_init(None)
+    result["gc"] = "default" if args.default_gc else "worker"
+    collecting = {"since": 0.0, "total": 0.0}
+
+    def on_collect(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            collecting["since"] = time.process_time()
+        else:
+            collecting["total"] += time.process_time() - collecting["since"]
+
+    gc.callbacks.append(on_collect)
     actions: dict[str, Any] = {}
     rng = random.Random(args.seed)
     for name, weight, action, expect in load.ACTIONS:
@@ -115,14 +140,14 @@ def main() -> None:
         statuses = {int(action(ctx, rng)) for _ in range(3)}  # warm: the first request builds caches
         timer = time.process_time if os.environ.get("PROFILE_TIMER") == "cpu" else time.perf_counter
         profiler = cProfile.Profile(timer) if args.profile else None
-        pg0, py0, wall0 = backend_cpu(), time.process_time(), time.perf_counter()
+        pg0, py0, wall0, gc0 = backend_cpu(), time.process_time(), time.perf_counter(), collecting["total"]
         if profiler:
             profiler.enable()
         for _ in range(args.requests):
             statuses.add(int(action(ctx, rng)))
         if profiler:
             profiler.disable()
-        pg1, py1, wall1 = backend_cpu(), time.process_time(), time.perf_counter()
+        pg1, py1, wall1, gc1 = backend_cpu(), time.process_time(), time.perf_counter(), collecting["total"]
         if profiler:
             print(f"=== {name}", file=sys.stderr)
             pstats.Stats(profiler, stream=sys.stderr).sort_stats(
@@ -146,6 +171,7 @@ def main() -> None:
             "weight": weight,
             "django_cpu_ms": round(django_ms, 2),
             "pg_cpu_ms": round(pg_ms, 2),
+            "gc_ms": round((gc1 - gc0) / args.requests * 1000, 2),
             "cpu_ms": round(django_ms + pg_ms, 2),
             "wall_ms": round((wall1 - wall0) / args.requests * 1000, 2),
             **({"queries": queries} if queries is not None else {}),
@@ -155,6 +181,7 @@ def main() -> None:
     result["actions"] = actions
     total = sum(a["weight"] for a in actions.values())
     result["weighted_cpu_ms"] = round(sum(a["weight"] * a["cpu_ms"] for a in actions.values()) / total, 2)
+    result["weighted_gc_ms"] = round(sum(a["weight"] * a["gc_ms"] for a in actions.values()) / total, 2)
     result["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(result))
 
