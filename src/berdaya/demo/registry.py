@@ -733,7 +733,8 @@ class _Builder:
     def address(self, plan: PlannedHousehold, village: _VillageInfo) -> None:
         hh = plan.household
         if village.kelurahan:
-            hh.address = f"Jl. {self.faker.street_name()} No. {self.rng.randint(1, 120)}"
+            # Faker's street name carries its own "Jl."/"Gg."/"Jalan"/"Gang".
+            hh.address = f"{self.faker.street_name()} No. {self.rng.randint(1, 120)}"
         else:
             hh.address = self.rng.choice(DUSUN_NAMES)
         hh.rt = f"{self.rng.randint(1, 15):03d}"

@@ -61,6 +61,21 @@ def test_the_pair_page_shows_both_side_by_side_masked_with_reasons(areas, facili
     assert client_for(viewer).get(reverse("dedup:queue")).status_code == 403
 
 
+def test_each_reason_says_whether_it_speaks_for_or_against_or_neither(areas, officer):
+    pair = pair_of()
+    pair.explanation = [
+        {"field": "name", "label": "Nama mirip", "weight": 3.2},
+        {"field": "nik", "label": "NIK berbeda", "weight": -1.1},
+        # A level the model learnt nothing from weighs 0 bits: it is neither for nor against.
+        {"field": "household", "label": "KK dan orang tua berbeda", "weight": 0.01},
+    ]
+    pair.save()
+    text = " ".join(client_for(officer).get(reverse("dedup:pair_detail", args=[pair.pk])).content.decode().split())
+    assert 'Nama mirip <span class="text-muted small">(mendukung, bobot 3,2)' in text
+    assert 'NIK berbeda <span class="text-muted small">(menentang, bobot -1,1)' in text
+    assert 'KK dan orang tua berbeda <span class="text-muted small">(netral, bobot 0,0)' in text
+
+
 def test_different_is_remembered_and_leaves_the_queue(areas, officer):
     pair = pair_of()
     client = client_for(officer)
