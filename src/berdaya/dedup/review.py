@@ -24,14 +24,43 @@ from .models import DedupRun, MatchPair, PairDecision
 from .selectors import pairs_visible_to
 
 
-def review_queue(*, actor: User, run: DedupRun | None = None) -> QuerySet[MatchPair]:
-    """Pairs at or above the review threshold (DEDUP_REVIEW_THRESHOLD), not yet decided, of one run (default: the
-    latest finished one), most likely first."""
+def review_queue(
+    *, actor: User, run: DedupRun | None = None, min_probability: float | None = None
+) -> QuerySet[MatchPair]:
+    """Pairs at or above `min_probability` (default: the review threshold, DEDUP_REVIEW_THRESHOLD), not yet decided,
+    of one run (default: the latest finished one), most likely first."""
     if not can_review_duplicates(actor):
         return MatchPair.objects.none()
-    return pairs_visible_to(actor, run=run, min_probability=conf().dedup_review_threshold).select_related(
+    bar = conf().dedup_review_threshold if min_probability is None else min_probability
+    return pairs_visible_to(actor, run=run, min_probability=bar).select_related(
         "person_low__household__village__district", "person_high__household__village__district"
     )
+
+
+def queue_thresholds(run: DedupRun | None) -> list[float]:
+    """The bars a reviewer may choose for the queue, highest first: the review threshold (the default), then each
+    tenth below it down to the threshold the run stored its pairs at (below it there are no pairs), that one
+    included. Once the likeliest pairs are decided, the less certain ones a run found still get a person's look."""
+    default = conf().dedup_review_threshold
+    stored = run.threshold if run is not None else conf().dedup_threshold
+    bars = [default]
+    step = round(default - 0.1, 2)
+    while step > stored + 1e-9:
+        bars.append(step)
+        step = round(step - 0.1, 2)
+    if stored < default - 1e-9:
+        bars.append(round(stored, 2))
+    return bars
+
+
+def queue_threshold(value: str | None, run: DedupRun | None) -> float:
+    """The bar asked for (`?min=0.7`) when it is one of `queue_thresholds`, else the review threshold."""
+    bars = queue_thresholds(run)
+    try:
+        asked = float(value or "")
+    except ValueError:
+        return bars[0]
+    return next((bar for bar in bars if abs(bar - asked) < 1e-9), bars[0])
 
 
 @dataclass(frozen=True)

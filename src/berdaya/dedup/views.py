@@ -25,6 +25,7 @@ from .access import (
     pairs_reviewable_by,
     runs_visible_to,
 )
+from .selectors import latest_run
 from .services import dedup_run_start
 
 
@@ -34,12 +35,23 @@ def queue(request) -> HttpResponse:
     run = None
     if request.GET.get("run"):
         run = get_visible_or_404(runs_visible_to(request.user), request.GET["run"])
-    pairs = review.review_queue(actor=request.user, run=run)
+    # The bars offered go down to the threshold the shown run (the latest, unless one is named) stored its pairs at.
+    shown = run or latest_run()
+    threshold = review.queue_threshold(request.GET.get("min"), shown)
+    pairs = review.review_queue(actor=request.user, run=run, min_probability=threshold)
     page = paginate(pairs, request.GET.get("page"), conf().page_size)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "dedup/queue.html",
-        {"page": page, "threshold": conf().dedup_review_threshold, "run": run},
+        {
+            "page": page,
+            "threshold": threshold,
+            "thresholds": review.queue_thresholds(shown),
+            "run": run,
+            "query": query.urlencode(),
+        },
     )
 
 

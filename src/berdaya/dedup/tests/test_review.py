@@ -61,6 +61,41 @@ def test_the_pair_page_shows_both_side_by_side_masked_with_reasons(areas, facili
     assert client_for(viewer).get(reverse("dedup:queue")).status_code == 403
 
 
+def test_a_reviewer_may_lower_the_bar_down_to_the_runs_own_threshold(areas, settings):
+    """The queue shows pairs from the review threshold (0.9) by default; once those are decided, a reviewer may look
+    at the less certain pairs the run stored (down to its threshold, 0.6), in scope as ever; another bar is refused
+    by falling back to the default, and the pager keeps the bar chosen."""
+    settings.BERDAYA = {**settings.BERDAYA, "DEDUP_REVIEW_THRESHOLD": 0.9, "PAGE_SIZE": 1}
+    DedupRun.objects.create(status=DedupRun.Status.SUCCEEDED, threshold=0.6)
+    sure, unsure, faint, theirs = (
+        pair_of(),
+        pair_of(probability=0.75),
+        pair_of(probability=0.62),
+        pair_of(village=BANGKO, probability=0.75),
+    )
+    facilitator = f.user(User.Role.FACILITATOR, villages=[VILLAGE])
+    client = client_for(facilitator)
+    queue = reverse("dedup:queue")
+
+    def shown(query: str) -> set[int]:
+        ids = set()
+        for page in (1, 2, 3, 4):
+            text = client.get(f"{queue}?{query}&page={page}").content.decode()
+            ids |= {p.pk for p in (sure, unsure, faint, theirs) if reverse("dedup:pair_detail", args=[p.pk]) in text}
+        return ids
+
+    assert review.queue_thresholds(DedupRun.objects.get()) == [0.9, 0.8, 0.7, 0.6]
+    assert shown("") == {sure.pk}
+    assert shown("min=0.70") == {sure.pk, unsure.pk}
+    assert shown("min=0.60") == {sure.pk, unsure.pk, faint.pk}  # never the pair of another village
+    for bad in ("0.1", "0", "-1", "nan", "inf", "1e308", "abc", "0.65", ""):
+        assert shown(f"min={bad}") == {sure.pk}, bad
+    # The pager's links keep the bar: page 2 of the 0.6 queue is the second pair, not the default queue's.
+    page_one = client.get(f"{queue}?min=0.60").content.decode()
+    assert "min=0.60&amp;page=2" in page_one
+    assert 'value="0.60" selected' in page_one
+
+
 def test_each_reason_says_whether_it_speaks_for_or_against_or_neither(areas, officer):
     pair = pair_of()
     pair.explanation = [
