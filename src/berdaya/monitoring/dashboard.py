@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from berdaya.accounts.models import User
 from berdaya.core import charts
@@ -94,7 +95,7 @@ def groups_panel(actor: User, filters: m.Filters) -> Panel:
     title = _("Penduduk rentan per kelompok dan yang terjangkau program (%(year)s)") % {"year": year}
     chart = charts.bar_chart(
         labels,
-        [charts.Series(_("Terdaftar"), reg), charts.Series(_("Terjangkau"), rea)],
+        [charts.Series(pgettext("penduduk di registri", "Terdaftar"), reg), charts.Series(_("Terjangkau"), rea)],
         title=title,
         unit=_("orang"),
         desc=_("Untuk tiap kelompok rentan: jumlah terdaftar dan jumlah yang terjangkau sedikitnya satu program."),
@@ -102,7 +103,7 @@ def groups_panel(actor: User, filters: m.Filters) -> Panel:
     return Panel(
         "groups",
         title,
-        [m.dimension_label("group"), _("Terdaftar"), _("Terjangkau"), _("% terjangkau")],
+        [m.dimension_label("group"), pgettext("penduduk di registri", "Terdaftar"), _("Terjangkau"), _("% terjangkau")],
         [[label, a, b, c] for label, a, b, c in zip(labels, reg, rea, pct, strict=True)],
         chart,
         note=_("Seseorang dihitung di setiap kelompoknya; persentase tidak ditampilkan bila jumlahnya kecil."),
@@ -123,14 +124,18 @@ def districts_panel(actor: User, filters: m.Filters) -> Panel:
     title = _("Penduduk, penduduk rentan, dan yang terjangkau per kecamatan")
     chart = charts.bar_chart(
         labels,
-        [charts.Series(_("Terdaftar"), a), charts.Series(_("Rentan"), b), charts.Series(_("Terjangkau"), c)],
+        [
+            charts.Series(pgettext("penduduk di registri", "Terdaftar"), a),
+            charts.Series(_("Rentan"), b),
+            charts.Series(_("Terjangkau"), c),
+        ],
         title=title,
         unit=_("orang"),
     )
     return Panel(
         "districts",
         title,
-        [m.dimension_label("district"), _("Terdaftar"), _("Rentan"), _("Terjangkau")],
+        [m.dimension_label("district"), pgettext("penduduk di registri", "Terdaftar"), _("Rentan"), _("Terjangkau")],
         [[label, x, y, z] for label, x, y, z in zip(labels, a, b, c, strict=True)],
         chart,
     )

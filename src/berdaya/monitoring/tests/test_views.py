@@ -65,6 +65,11 @@ def test_a_panel_download_is_what_its_table_shows_and_is_audited(known, officer)
     c = client_for(officer)
     rows = _csv(c.get("/pemantauan/bagan/districts/unduh.csv?year=2026"))
     assert rows[0] == ["Kecamatan", "Terdaftar", "Rentan", "Terjangkau"]
+    # In English, people in the registry are "Registered", not "Enrolled" (a programme's word for the same Indonesian).
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = _csv(c.get("/pemantauan/bagan/districts/unduh.csv?year=2026"))[0]
+    c.post("/i18n/setlang/", {"language": "id", "next": "/"})
+    assert english[1:] == ["Registered", "Vulnerable", "Reached"], english
     body = {r[0]: r[1:] for r in rows[1:]}
     assert body["Jangkat"][0] == "4" and body["Bangko"][0] == "1"
     html = c.get("/pemantauan/?year=2026").content.decode()
