@@ -40,7 +40,7 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from berdaya.accounts.models import User
 from berdaya.areas.models import District, Village
@@ -495,7 +495,7 @@ def _register_builtin() -> None:
         Measure(
             "households",
             gettext_lazy("Rumah tangga terdaftar"),
-            gettext_lazy("rumah tangga"),
+            pgettext_lazy("satuan hitungan", "rumah tangga"),
             person - {"group"} | frozenset(),
             _cube_measure("household", "stock"),
             description=gettext_lazy(

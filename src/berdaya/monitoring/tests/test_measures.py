@@ -205,3 +205,14 @@ def test_graduation_rate_is_the_outcomes_rule_per_row(known):
     assert value("graduated", filters=Filters(year=2026), by=("sex",)) == {"F": 100.0, "M": 0.0}
     assert value("graduated", filters=Filters(year=2025), by=("programme",)) == {known["y"].pk: 100.0}
     assert value("graduated", filters=Filters(year=2026, district="15.02.02"), by=("sex",)) == {"F": None}
+
+
+def test_every_unit_reads_as_a_plural_count_in_english():
+    """A tile reads "2,000 households", not "2,000 household": Indonesian has one word for both, so a unit that is
+    also a noun elsewhere ("rumah tangga") is translated in its own context."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        units = {measure.key: str(measure.unit) for measure in m.measures()}
+    assert units["households"] == "households"
+    assert units["people"] == "people"

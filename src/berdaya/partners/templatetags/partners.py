@@ -17,7 +17,12 @@ def dashboard_agreement_reminders(context):
     """Agreements ending within 60 days that the user may see (none for roles that see no agreements)."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    return {"reminders": agreement_reminders(actor=user) if user is not None else [], "days": c.REMINDER_DAYS}
+    return {
+        "reminders": agreement_reminders(actor=user) if user is not None else [],
+        "days": c.REMINDER_DAYS,
+        # An inclusion tag's template sees only what it is given: the regency names the government as a party.
+        "REGENCY": context.get("REGENCY"),
+    }
 
 
 @register.filter

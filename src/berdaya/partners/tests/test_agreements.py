@@ -159,6 +159,16 @@ def test_the_home_page_and_dashboard_show_reminders_to_those_who_see_agreements(
         assert ("PKS Akan Berakhir" in client.get(reverse("partners:home")).content.decode()) is shown
 
 
+def test_a_reminder_names_the_regency_government_as_a_party_on_the_dashboard_too(client, officer, org_a):
+    """The dashboard's reminders come from an inclusion tag, whose template sees only what the tag gives it: the
+    regency's government was left out there ("ASM ·")."""
+    _running(officer, [org_a], 10, title="PKS Akan Berakhir")
+    client.force_login(officer)
+    for page in (reverse("dashboard"), reverse("partners:home")):
+        text = " ".join(client.get(page).content.decode().split())
+        assert f"{org_a} · Pemkab Merangin</span>" in text, page
+
+
 # --- documents -----------------------------------------------------------------------------------------------------
 
 
