@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from berdaya.core.money import thousands
+from berdaya.core.charts import number
 
 PALETTE = ["#b35806", "#1b7837", "#2166ac", "#762a83", "#666666", "#d6604d"]
 DASHES = ["", "6 3", "2 2", "8 2 2 2", "4 4", ""]
@@ -60,7 +60,7 @@ def line_chart(
         v = low + (high - low) * k / 4
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#ddd" stroke-width="1"/>'
-            f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11" fill="#444">{thousands(v)}</text>'
+            f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11" fill="#444">{number(round(v))}</text>'
         )
     step = max(1, n // 8)
     for i in range(0, n, step):
