@@ -143,6 +143,22 @@ class Household(ChoiceDisplay, models.Model):
     def district_code(self) -> str:
         return self.village_id[:8]
 
+    ASSETS = (
+        "asset_motorcycle",
+        "asset_car",
+        "asset_refrigerator",
+        "asset_television",
+        "asset_smartphone",
+        "asset_livestock",
+        "asset_gold_savings",
+    )
+
+    @property
+    def owned_assets(self) -> list[str]:
+        """The labels of the assets the household has (each field's own label), in the fields' order."""
+        fields = {field.name: field for field in self._meta.concrete_fields}
+        return [str(fields[name].verbose_name) for name in self.ASSETS if getattr(self, name)]
+
     def clean_fields(self, exclude=None) -> None:
         # One form for a KK number however it was typed (groups, non-breaking spaces, full-width digits).
         if self.kk_number:

@@ -602,3 +602,17 @@ def test_the_consent_panel_leads_the_data_protection_officer_to_a_data_subject_r
     response = client_for(facilitator).get(reverse("registry:person_detail", args=[person.pk]))
     assert response.status_code == 200 and person.full_name in response.content.decode()
     assert reverse("privacy:request_new") not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_household_page_lists_its_assets_one_by_one(areas, officer):
+    """ "lemari es TV HP pintar" read as one run of words; each asset is now named by its field's label, separated."""
+    owner = factories.household(asset_motorcycle=True, asset_refrigerator=True, asset_smartphone=True)
+    bare = factories.household()
+    factories.person(hh=owner, name="Pemilik Aset")
+    factories.person(hh=bare, name="Tanpa Aset", nik="1502014107890009")
+    client = client_for(officer)
+    page = client.get(reverse("registry:household_detail", args=[owner.pk])).content.decode()
+    assert "<li>Aset: sepeda motor, lemari es, telepon pintar</li>" in page
+    page = client.get(reverse("registry:household_detail", args=[bare.pk])).content.decode()
+    assert "<li>Aset: —</li>" in page
