@@ -37,8 +37,9 @@ migrate: install
 	$(BIN)/berdaya migrate --noinput -v 0
 	$(BIN)/berdaya areas load
 
-# The whole demo in order (people, programmes, partners, migration, prices, farms, welfare scores, targeting); with
-# --if-empty each part is skipped when it already has data, so a demo made before a part existed gets that part.
+# The whole demo in order (people, programmes, partners, migration, prices, farms, welfare scores, targeting, village
+# meetings, grievances, data-subject requests, outcome surveys); with --if-empty each part is skipped when it already
+# has data, so a demo made before a part existed gets that part.
 demo: migrate
 	$(BIN)/berdaya demo --households $(DEMO_HOUSEHOLDS) --seed 1 --if-empty --no-logins
 

@@ -1,7 +1,9 @@
 """The demo's steps after the people, in the order each needs the ones before it: programmes over the people,
 partners over the programmes, migration and inclusion over the people, prices, farms over the trained farmers and
-the prices, welfare scores over everything, targeting over the programmes and the scores, outcome surveys over
-the enrolments and the scores (comparison people are matched on the decile).
+the prices, welfare scores over everything, targeting over the programmes and the scores, village consultations
+over the list targeting leaves in review, grievances over the people, the programmes and that list (one objection
+is applied to it), data-subject requests over the people, outcome surveys over the enrolments and the scores
+(comparison people are matched on the decile).
 
 `berdaya demo` runs them all after the people; each step is also a command of its own (demo_programmes, ...). One
 list, so that `make run`, the commands and the tests' demo world cannot disagree on the order.
@@ -24,6 +26,9 @@ STEPS: list[tuple[str, tuple[str, ...]]] = [
     ("demo_farming", ("farmers",)),
     ("welfare", ()),
     ("demo_targeting", ()),
+    ("demo_musdes", ()),
+    ("demo_grievances", ()),
+    ("demo_privacy", ()),
     ("demo_outcomes", ()),
     ("monitoring", ()),
 ]

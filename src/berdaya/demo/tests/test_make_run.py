@@ -15,9 +15,11 @@ from berdaya.areas.services import areas_load
 from berdaya.demo.migration import CASE_WORKERS, case_workers_ensure
 from berdaya.demo.registry import DEMO_LOGINS
 from berdaya.farming.models import Plot
+from berdaya.grievances.models import Grievance
 from berdaya.markets.models import PriceObservation
 from berdaya.migration.models import MigrationEpisode
 from berdaya.partners.models import Agreement
+from berdaya.privacy.models import DataRequest
 from berdaya.programmes.models import Programme
 from berdaya.registry.models import Household
 from berdaya.targeting.models import RuleSet
@@ -65,7 +67,8 @@ def test_demo_logins_lists_every_login_with_what_the_role_sees(demo_logins_exist
 def test_the_demo_command_can_leave_the_logins_to_the_end(demo_logins_exist):
     # given a demo database with people and logins only (one made before the other domains existed)
     def counts() -> dict[str, int]:
-        models = [Household, Programme, Agreement, MigrationEpisode, PriceObservation, Plot, RuleSet]
+        models = [Household, Programme, Agreement, MigrationEpisode, PriceObservation, Plot, RuleSet, Grievance]
+        models += [DataRequest]
         return {model.__name__: model.objects.count() for model in models}
 
     before = counts()

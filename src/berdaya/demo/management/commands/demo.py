@@ -21,7 +21,8 @@ def _n(value: int) -> str:
 class Command(DemoCommand):
     help = (
         "Buat data demo: rumah tangga, penduduk, kelompok dan pengguna demo di desa/kelurahan yang sudah dimuat, "
-        "lalu program, mitra, pekerja migran, harga, petani dan penetapan sasaran (seperti `make run`). "
+        "lalu program, mitra, pekerja migran, harga, petani, penetapan sasaran, musyawarah desa, pengaduan dan "
+        "permintaan subjek data (seperti `make run`). "
         "Contoh: berdaya demo --households 2000 --seed 1 --if-empty"
     )
 
