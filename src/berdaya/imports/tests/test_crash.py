@@ -34,8 +34,11 @@ TABLES = (
     "registry_historicalperson",
 )
 
-# Run in the subprocess: `run <phase> <file> <user id> <ready file>` imports the file as a job and stops (sleeps)
-# at <phase> until killed; `state` starts the worker command (as after a restart) and prints what it finds.
+# Run in a child process: `run <phase> <file> <user id> <ready file>` imports the file as a job and stops (sleeps)
+# at <phase> until killed; `state` starts the worker command (as after a restart) and prints what it finds; `cancel`
+# presses "Batalkan" on the running import. Each child is forked from one server that set Django up once (SERVER):
+# a new interpreter per child cost a Django start-up of seconds on a loaded machine, eleven times in the killed-import
+# test. berdaya.testing.crash does the same for the targeting and merge crash tests.
 SCRIPT = r"""
 import hashlib, json, os, sys, time
 import django
@@ -162,6 +165,115 @@ else:
 """
 
 
+# The server: Django set up and the import modules loaded once; then one JSON request per line on stdin, one JSON
+# answer per line on stdout.
+#   {"argv": [...], "out": path}: fork a child that runs SCRIPT (sys.argv[1]) with those arguments, its stdout and
+#       stderr in path and path.err, and answer {"pid": ...} at once: the test kills it, or waits for it.
+#   {"wait": pid}: reap the child (a killed worker must be gone, not a zombie, when the next child recovers its job)
+#       and answer {"code": its exit code}.
+SERVER = r"""
+import json, os, sys, traceback
+import django
+
+django.setup()
+from django.db import connections
+
+import berdaya.imports.services, berdaya.imports.pipeline, berdaya.jobs.services  # noqa: F401
+
+script = compile(sys.argv[1], "<crash script>", "exec")
+protocol = sys.stdout
+for line in sys.stdin:
+    req = json.loads(line)
+    if "wait" in req:
+        _pid, status = os.waitpid(req["wait"], 0)
+        answer = {"code": os.waitstatus_to_exitcode(status)}
+    else:
+        connections.close_all()
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                os.dup2(os.open(req["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 1)
+                os.dup2(os.open(req["out"] + ".err", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 2)
+                sys.argv = ["-c", *req["argv"]]
+                exec(script, {"__name__": "__main__"})
+                code = 0
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        answer = {"pid": pid}
+    protocol.write(json.dumps(answer) + "\n")
+    protocol.flush()
+"""
+
+
+def _ended(pid: int) -> bool:
+    """The child has exited (a zombie until the server reaps it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+class _Children:
+    """The server and the children it forked for one test."""
+
+    def __init__(self, tmp_path: Path):
+        self.dir = tmp_path / "children"
+        self.dir.mkdir(exist_ok=True)
+        self.running: set[int] = set()
+        self.outputs: dict[int, Path] = {}
+        self.server = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-c", SERVER, _script()],
+            env=_env(tmp_path),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def _ask(self, request: dict) -> dict:
+        assert self.server.stdin and self.server.stdout
+        self.server.stdin.write(json.dumps(request) + "\n")
+        self.server.stdin.flush()
+        line = self.server.stdout.readline()
+        assert line, f"the server ended: {self.server.wait()}"
+        return json.loads(line)
+
+    def start(self, *argv: str) -> int:
+        out = self.dir / f"child-{len(self.outputs)}"
+        pid = self._ask({"argv": list(argv), "out": str(out)})["pid"]
+        self.running.add(pid)
+        self.outputs[pid] = out
+        return pid
+
+    def output(self, pid: int) -> tuple[str, str]:
+        """The child's stdout and stderr."""
+        out = self.outputs[pid]
+        return out.read_text(), Path(f"{out}.err").read_text()
+
+    def wait(self, pid: int, timeout: float) -> int:
+        """The child's exit code; killed (SIGKILL) first if it has not ended within timeout seconds."""
+        deadline = time.monotonic() + timeout
+        while not _ended(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if not _ended(pid):
+            os.kill(pid, signal.SIGKILL)
+        self.running.discard(pid)
+        return self._ask({"wait": pid})["code"]
+
+    def close(self) -> None:
+        for pid in list(self.running):
+            os.kill(pid, signal.SIGKILL)
+            self.wait(pid, 30)
+        assert self.server.stdin and self.server.stdout
+        self.server.stdin.close()
+        self.server.wait(timeout=30)
+        self.server.stdout.close()
+
+
 def _database_url(tmp_path: Path) -> str:
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
@@ -196,44 +308,37 @@ def _script() -> str:
     return SCRIPT % {"tables": TABLES}
 
 
-def _start(tmp_path: Path, phase: str, path: Path, user_id: int) -> subprocess.Popen:
+def _start(children: _Children, tmp_path: Path, phase: str, path: Path, user_id: int) -> int:
     ready = tmp_path / f"ready-{phase}"
-    proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-c", _script(), "run", phase, str(path), str(user_id), str(ready)],
-        env=_env(tmp_path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    pid = children.start("run", phase, str(path), str(user_id), str(ready))
     deadline = time.monotonic() + 90
     while not ready.exists():
-        if proc.poll() is not None:
-            raise AssertionError(f"the import ended before {phase}: {proc.stderr.read().decode()[-3000:]}")
+        if _ended(pid):
+            raise AssertionError(f"the import ended before {phase}: {children.output(pid)[1][-3000:]}")
         if time.monotonic() > deadline:
-            proc.kill()
+            children.wait(pid, 0)
             raise AssertionError(f"the import never reached {phase}")
         time.sleep(0.05)
-    return proc
+    return pid
 
 
-def _kill_at(tmp_path: Path, phase: str, path: Path, user_id: int) -> None:
-    proc = _start(tmp_path, phase, path, user_id)
+def _kill_at(children: _Children, tmp_path: Path, phase: str, path: Path, user_id: int) -> None:
+    pid = _start(children, tmp_path, phase, path, user_id)
     if phase == "read":
         # The file's rows were copied to a private temporary CSV, as the issue describes.
         rows = list((tmp_path / "tmp").glob("berdaya-job-*/rows.csv"))
         assert rows and rows[0].stat().st_mode & 0o777 == 0o600
         assert rows[0].parent.stat().st_mode & 0o777 == 0o700
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
-    proc.stdout.close()
-    proc.stderr.close()
+    os.kill(pid, signal.SIGKILL)
+    assert children.wait(pid, 30) == -signal.SIGKILL
 
 
-def _state(tmp_path: Path, mode: str = "state") -> dict:
-    done = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", _script(), mode], env=_env(tmp_path), capture_output=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr.decode()[-3000:]
-    return json.loads(done.stdout.decode().strip().splitlines()[-1])
+def _state(children: _Children) -> dict:
+    pid = children.start("state")
+    code = children.wait(pid, 120)
+    out, err = children.output(pid)
+    assert code == 0, err[-3000:]
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def test_cancel_during_the_write_phase_rolls_back(officer, tmp_path):
@@ -244,30 +349,24 @@ def test_cancel_during_the_write_phase_rolls_back(officer, tmp_path):
     rows[1]["full_name"] = "Siti Nurhaliza"
     rows[4]["full_name"] = "Dewi Lestari"  # not A's member of the same birth date: no likely duplicate
     path = write_csv(tmp_path / "b.csv", rows)
-    before = _state(tmp_path)
-    canceller = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-c", _script(), "cancel", str(officer.pk), str(tmp_path / "ready-slow-write")],
-        env=_env(tmp_path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    worker = _start(tmp_path, "slow-write", path, officer.pk)
+    children = _Children(tmp_path)
     try:
-        out, err = canceller.communicate(timeout=180)
-        assert canceller.returncode == 0, err.decode()[-3000:]
-        cancelled = json.loads(out.decode().strip().splitlines()[-1])
-        worker.wait(timeout=30)
+        before = _state(children)
+        canceller = children.start("cancel", str(officer.pk), str(tmp_path / "ready-slow-write"))
+        worker = _start(children, tmp_path, "slow-write", path, officer.pk)
+        code = children.wait(canceller, 180)
+        out, err = children.output(canceller)
+        assert code == 0, err[-3000:]
+        cancelled = json.loads(out.strip().splitlines()[-1])
+        assert children.wait(worker, 30) != -signal.SIGKILL, "the cancelled import ended by itself within 30 s"
+        after = _state(children)
     finally:
-        worker.kill()
-        worker.wait()
-        worker.stdout.close()
-        worker.stderr.close()
+        children.close()
     # The statement would have run for ten minutes: the cancel interrupted it (within seconds on a quiet machine; the
     # bound leaves room for a loaded one, where 23 s was seen).
     assert cancelled["seconds"] < 120
     assert cancelled["job"][0] == "cancelled" and "tidak ada perubahan yang disimpan" in cancelled["job"][1]
     assert cancelled["run"] == "cancelled" and "Dibatalkan" in cancelled["page"]
-    after = _state(tmp_path)
     assert {t: after[t] for t in TABLES} == {t: before[t] for t in TABLES}
 
 
@@ -279,20 +378,24 @@ def test_an_import_killed_at_any_phase_leaves_the_registry_as_it_was(officer, tm
     rows[3]["full_name"] = "José Müller"  # Windows-1252: the file is rewritten into a temporary rows.csv
     rows[4]["full_name"] = "Dewi Lestari"  # not A's member of the same birth date: no likely duplicate
     path = write_csv(tmp_path / "b.csv", rows, encoding="cp1252")
-    before = _state(tmp_path)
-    tables_before = {t: before[t] for t in TABLES}
-    assert before["registry_person"][0] == 3
+    children = _Children(tmp_path)
+    try:
+        before = _state(children)
+        tables_before = {t: before[t] for t in TABLES}
+        assert before["registry_person"][0] == 3
 
-    for phase in ("read", "check", "write", "commit"):
-        _kill_at(tmp_path, phase, path, officer.pk)
-        after = _state(tmp_path)
-        assert {t: after[t] for t in TABLES} == tables_before, phase
-        assert after["job"] == ["failed", "Pekerja berhenti; tidak ada perubahan yang disimpan."], phase
-        assert after["run"] == "failed", phase  # no longer "sedang diproses": it may be imported again
-        assert not list((tmp_path / "tmp").iterdir()), phase
+        for phase in ("read", "check", "write", "commit"):
+            _kill_at(children, tmp_path, phase, path, officer.pk)
+            after = _state(children)
+            assert {t: after[t] for t in TABLES} == tables_before, phase
+            assert after["job"] == ["failed", "Pekerja berhenti; tidak ada perubahan yang disimpan."], phase
+            assert after["run"] == "failed", phase  # no longer "sedang diproses": it may be imported again
+            assert not list((tmp_path / "tmp").iterdir()), phase
 
-    _kill_at(tmp_path, "committed", path, officer.pk)
-    after = _state(tmp_path)
+        _kill_at(children, tmp_path, "committed", path, officer.pk)
+        after = _state(children)
+    finally:
+        children.close()
     assert after["run"] == "imported" and after["job"][0] == "succeeded"
     assert after["registry_person"][0] == 5 and after["registry_household"][0] == 2
     assert not list((tmp_path / "tmp").iterdir())

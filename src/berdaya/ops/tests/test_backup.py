@@ -91,6 +91,32 @@ def _copy_postgresql(source_url: str, target_url: str) -> bool:
     return True
 
 
+@pytest.fixture(scope="module")
+def seeded_sqlite(tmp_path_factory, migrated_sqlite) -> Path:
+    """A SQLite deployment to back up, made once for the module's SQLite drills (each starts from a copy): the schema
+    migrated once for the run (conftest.migrated_sqlite), the areas loaded and SEED written by the commands an
+    administrator runs. Holds `berdaya.sqlite3` and the data folder `data`."""
+    root = tmp_path_factory.mktemp("seeded")
+    shutil.copyfile(migrated_sqlite, root / "berdaya.sqlite3")
+    env = _env(root / "data", f"sqlite:///{root / 'berdaya.sqlite3'}")
+    _berdaya(env, "areas", "load")
+    _run(env, "-c", SEED)
+    return root
+
+
+def _copy_sqlite(seeded: Path, source_url: str, data_dir: Path) -> None:
+    """The seeded deployment copied: its database through SQLite's backup (whatever its WAL holds) and its files."""
+    import sqlite3
+    from contextlib import closing
+
+    with (
+        closing(sqlite3.connect(seeded / "berdaya.sqlite3")) as origin,
+        closing(sqlite3.connect(source_url.removeprefix("sqlite:///"))) as copy,
+    ):
+        origin.backup(copy)
+    shutil.copytree(seeded / "data", data_dir)
+
+
 def _drill(
     tmp_path: Path,
     source_url: str,
@@ -98,19 +124,24 @@ def _drill(
     *,
     encrypted: bool,
     migrated: Path | str | None = None,
+    seeded: Path | None = None,
 ) -> None:
     """`migrated`: a database with every migration applied to start the source from (a SQLite file, or the URL of a
-    PostgreSQL database to copy), instead of migrating the source from nothing."""
+    PostgreSQL database to copy), instead of migrating the source from nothing. `seeded`: a SQLite deployment with the
+    areas and SEED in it already (the `seeded_sqlite` fixture) to start the source from."""
     source = _env(tmp_path / "source", source_url)
-    if isinstance(migrated, Path) and source_url.startswith("sqlite:///"):
-        # A copy of the schema migrated once for the run (conftest.migrated_sqlite), not a migration from nothing.
-        shutil.copyfile(migrated, source_url.removeprefix("sqlite:///"))
-    elif isinstance(migrated, str) and _copy_postgresql(migrated, source_url):
-        pass
+    if seeded is not None:
+        _copy_sqlite(seeded, source_url, tmp_path / "source")
     else:
-        _berdaya(source, "migrate", "--noinput", "-v", "0")
-    _berdaya(source, "areas", "load")
-    _run(source, "-c", SEED)
+        if isinstance(migrated, Path) and source_url.startswith("sqlite:///"):
+            # A copy of the schema migrated once for the run (conftest.migrated_sqlite), not a migration from nothing.
+            shutil.copyfile(migrated, source_url.removeprefix("sqlite:///"))
+        elif isinstance(migrated, str) and _copy_postgresql(migrated, source_url):
+            pass
+        else:
+            _berdaya(source, "migrate", "--noinput", "-v", "0")
+        _berdaya(source, "areas", "load")
+        _run(source, "-c", SEED)
     before = _fingerprint(source)
     assert before["tables"]["registry_person"][0] == 1
     assert "media/imports/2026/12/daftar.csv" in before["files"]
@@ -142,23 +173,23 @@ def _drill(
     assert _fingerprint(target) == before
 
 
-def test_a_sqlite_backup_restores_every_row_and_file(tmp_path, migrated_sqlite):
+def test_a_sqlite_backup_restores_every_row_and_file(tmp_path, seeded_sqlite):
     _drill(
         tmp_path,
         f"sqlite:///{tmp_path / 'source.sqlite3'}",
         f"sqlite:///{tmp_path / 'target.sqlite3'}",
         encrypted=False,
-        migrated=migrated_sqlite,
+        seeded=seeded_sqlite,
     )
 
 
-def test_an_encrypted_sqlite_backup_needs_its_key_and_refuses_a_wrong_one(tmp_path, migrated_sqlite):
+def test_an_encrypted_sqlite_backup_needs_its_key_and_refuses_a_wrong_one(tmp_path, seeded_sqlite):
     _drill(
         tmp_path,
         f"sqlite:///{tmp_path / 'source.sqlite3'}",
         f"sqlite:///{tmp_path / 'target.sqlite3'}",
         encrypted=True,
-        migrated=migrated_sqlite,
+        seeded=seeded_sqlite,
     )
     [archive] = (tmp_path / "backups").glob("berdaya-*")
     other = _env(tmp_path / "other", f"sqlite:///{tmp_path / 'other.sqlite3'}")
