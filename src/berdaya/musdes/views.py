@@ -9,6 +9,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -70,17 +71,21 @@ def meeting_detail(request, pk: int):
     meeting = _meeting(request, pk)
     prepare = access.can_prepare(request.user, meeting)
     open_ = not meeting.is_applied and meeting.run.status == "succeeded"
+    decided = {d.person_id: d for d in selectors.decisions(actor=request.user, meeting=meeting)}
+    # The village's list as it stands, and everyone the meeting decided about: once its results are applied, a
+    # person it struck off has left the final list and one it added has joined it, and each still shows its decision.
     candidates = list(
         access.meeting_candidates(request.user, meeting)
-        .filter(selectors.tsel.final_q())
+        .filter(selectors.tsel.final_q() | Q(person_id__in=list(decided)))
         .select_related("person__household")
         .order_by("rank", "person__full_name")[:2000]
     )
-    decided = {d.person_id: d for d in selectors.decisions(actor=request.user, meeting=meeting)}
     for cand in candidates:
         # Not stored: the meeting's decision, shown beside the candidate.
         cand.decision = decided.get(cand.person_id)  # type: ignore[attr-defined]
-    added = [d for d in decided.values() if d.decision == c.Decision.ADDED]
+    listed = {cand.person_id for cand in candidates}
+    # People the meeting added who are not (yet) candidates of the run: before its results are applied.
+    added = [d for d in decided.values() if d.decision == c.Decision.ADDED and d.person_id not in listed]
     audit(actor=request.user, action="view", obj=meeting, people=len(candidates))
     record_form = RecordForm(
         initial={

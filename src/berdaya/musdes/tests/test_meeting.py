@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from berdaya.core.models import AuditEvent
 from berdaya.musdes import choices as c
@@ -11,6 +12,7 @@ from berdaya.musdes.models import Meeting, MeetingDecision
 from berdaya.targeting import selectors as tsel
 from berdaya.targeting import services as tservices
 from berdaya.targeting.models import ReviewLog
+from berdaya.testing.clients import client_for
 
 from .helpers import OTHER, VILLAGE, farmers, held, meeting_for, run_for
 
@@ -70,6 +72,12 @@ def test_the_meeting_decides_the_final_list_with_its_source(officer, world):
     meeting.refresh_from_db()
     assert meeting.status == c.MeetingStatus.APPLIED
     assert MeetingDecision.objects.filter(meeting=meeting).count() == 5
+    # The meeting's page still shows each decision once: the struck-off person (no longer on the final list) with
+    # its reason, the added one (now a candidate) once.
+    page = client_for(officer).get(reverse("musdes:meeting_detail", args=[meeting.pk])).content.decode()
+    assert page.count(f"<td>{removed.full_name}</td>") == 1 and "Sudah pindah" in page
+    assert page.count(f"<td>{newcomer.full_name}</td>") == 1
+    assert page.count(f"<td>{kept.full_name}</td>") == 1
     with pytest.raises(ValidationError):
         services.decision_set(actor=officer, meeting=meeting, person=kept, decision="removed", reason="lagi")
     with pytest.raises(ValidationError):
