@@ -81,6 +81,7 @@ def build(people: int, seed: int) -> dict[int, int]:
                     nik=rec["nik"],
                     nik_missing_reason="" if rec["nik"] else "unknown",
                     phone=rec["phone"] or "",
+                    birth_place=rec.get("birth_place") or "",
                 )
                 for rec in records
             ),
@@ -324,6 +325,9 @@ def main() -> None:
     parser.add_argument("--save-model", action="store_true", help="write the trained model as the default model")
     parser.add_argument("--reuse", action="store_true", help="keep the registry of an earlier run of the same size")
     parser.add_argument("--spark", type=int, default=0, help="also run the pipeline on Spark (local) on N people")
+    parser.add_argument(
+        "--no-birth-place", action="store_true", help="train and score without the birth-place comparison"
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         if args.reuse:
@@ -344,8 +348,17 @@ def main() -> None:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
+    if args.no_birth_place:  # before the pipelines' processes are forked
+        from berdaya.dedup import linkage
+
+        linkage.COMPARE_BIRTH_PLACE = False
     chunks = max(1, args.chunks)
-    result: dict[str, Any] = {"db": connection.vendor, "people": args.people, "threshold": args.threshold}
+    result: dict[str, Any] = {
+        "db": connection.vendor,
+        "people": args.people,
+        "threshold": args.threshold,
+        "birth_place": not args.no_birth_place,
+    }
     t0 = time.perf_counter()
     # Built in a child process too: the parent stays small, so the forked pipelines' peak RSS is their own.
     built = _in_child(_reuse_child, args.people, args.seed) if args.reuse else {"truth": None}

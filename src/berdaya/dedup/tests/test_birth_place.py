@@ -1,0 +1,156 @@
+# SQL here is assembled from column names defined in code; values travel as parameters.
+# ruff: noqa: S608
+"""The birth place: in the labelled set (a stream of its own), normalised by prepare, and compared after training
+only between records of different villages, with m learnt from the near-certain pairs and u from random pairs and
+term frequencies (no labels)."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections import Counter
+
+import duckdb
+import pytest
+
+from berdaya.dedup import linkage
+from berdaya.demo import linkage as labelled
+from berdaya.demo.linkage import BirthPlaces, area_names, labelled_people
+
+
+def test_birth_places_are_drawn_from_their_own_stream_and_copies_write_them_as_second_registrations_do():
+    villages = [f"15.02.{d:02d}.{2000 + v}" for d in range(1, 25) for v in range(1, 10)]
+    recs = list(labelled_people(4000, seed=3, villages=villages))
+
+    # Every other value is the same whatever the birth places draw: replace the stream by constants.
+    class Fixed(BirthPlaces):
+        def original(self, village):
+            return "X", ("X", "", "X")
+
+        def copy(self, place):
+            return None
+
+    real = labelled.BirthPlaces
+    labelled.BirthPlaces = Fixed  # type: ignore[misc]
+    try:
+        fixed = list(labelled_people(4000, seed=3, villages=villages))
+    finally:
+        labelled.BirthPlaces = real  # type: ignore[misc]
+    assert [{**r, "birth_place": None} for r in recs] == [{**r, "birth_place": None} for r in fixed]
+    assert {r["birth_place"] for r in fixed} == {"X", None}
+
+    names, districts = area_names(villages)
+    assert names["15.02.01.2001"] == "Renah Kemumu"  # a real code keeps its real name
+    assert districts["15.02.02"] == "Bangko"
+    originals = [r for r in recs if r["truth"] == r["unique_id"]]
+    copies = [r for r in recs if r["truth"] != r["unique_id"]]
+    home = sum(r["birth_place"].casefold() == names[r["village_id"]].casefold() for r in originals)
+    assert 0.6 < home / len(originals) < 0.8
+    assert Counter(r["birth_place"] for r in originals).most_common(1)[0][0] == "Bangko"  # the regency's town
+    by_id = {r["unique_id"]: r for r in originals}
+    missing = sum(r["birth_place"] is None for r in copies)
+    assert 0.25 < missing / len(copies) < 0.45
+    same = sum(r["birth_place"] == by_id[r["truth"]]["birth_place"] for r in copies)
+    assert 0.2 < same / len(copies) < 0.6
+
+
+def _prepared(rows: list[dict]) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE raw (" + ", ".join(f"{c} {t}" for c, t in linkage.RAW_COLUMNS.items()) + ")")
+    for r in rows:
+        con.execute(f"INSERT INTO raw ({', '.join(r)}) VALUES ({', '.join('?' * len(r))})", list(r.values()))
+    linkage.prepare(con)
+    return con
+
+
+def test_prepare_normalises_the_birth_place():
+    written = ["Kab. Merangin", "KABUPATEN  MERANGIN", " BANGKO ", "Desa Pulau Tengah", "KOTA JAMBI", "Sungai-Penuh",
+               "Kota", "", "  "]  # fmt: skip
+    con = _prepared([{"unique_id": i, "birth_place": w} for i, w in enumerate(written)])
+    got = [r[0] for r in con.execute("SELECT birth_place FROM people ORDER BY unique_id").fetchall()]
+    assert got == ["merangin", "merangin", "bangko", "pulau tengah", "jambi", "sungai penuh", "kota", None, None]
+
+
+def test_term_frequencies_count_only_people_of_other_villages():
+    # "pulau tengah": 9 people of village A and 1 of village B; "bangko": 5 of A, 5 of B.
+    rows = [{"unique_id": i, "village_id": "A", "birth_place": "Pulau Tengah"} for i in range(9)]
+    rows += [{"unique_id": 9, "village_id": "B", "birth_place": "Pulau Tengah"}]
+    rows += [{"unique_id": 10 + i, "village_id": "AB"[i % 2], "birth_place": "Bangko"} for i in range(10)]
+    con = _prepared(rows)
+    linkage.birth_place_tf(con, "people", "tf")
+    tf = dict(con.execute("SELECT birth_place, tf_birth_place FROM tf").fetchall())
+    # (n² - Σ n_d²) / (n N): (100 - 82) / (10 · 20) and (100 - 50) / (10 · 20)
+    assert tf["pulau tengah"] == pytest.approx(18 / 200)
+    assert tf["bangko"] == pytest.approx(50 / 200)
+
+
+def _labelled_linkage(people: int, seed: int) -> linkage.Linkage:
+    recs = list(labelled_people(people, seed=seed))
+    con = duckdb.connect()
+    cols = [c for c in linkage.RAW_COLUMNS if c in recs[0]]
+    con.execute("CREATE TABLE raw (" + ", ".join(f"{c} {linkage.RAW_COLUMNS[c]}" for c in cols) + ")")
+    con.executemany(f"INSERT INTO raw VALUES ({', '.join('?' * len(cols))})", [[r.get(c) for c in cols] for r in recs])
+    lk = linkage.Linkage(con=con, columns=linkage.prepare(con))
+    lk.build()
+    return lk
+
+
+def test_the_birth_place_is_learnt_after_training_and_explained_between_villages_only(monkeypatch):
+    lk = _labelled_linkage(4000, seed=5)
+    monkeypatch.setattr(linkage, "COMPARE_BIRTH_PLACE", False)
+    lk.train()
+    assert lk.model is not None
+    without = {c["output_column_name"]: c for c in lk.model["comparisons"]}
+    assert "birth_place" not in without
+    assert lk.add_birth_place()
+    comparisons = {c["output_column_name"]: c for c in lk.model["comparisons"]}
+    # The other comparisons are the trained ones, untouched (EM does not see the birth place).
+    assert {k: v for k, v in comparisons.items() if k != "birth_place"} == without
+    assert lk.timings["birth_place_sure_pairs"] >= linkage.BIRTH_PLACE_MIN_SURE
+    levels = {lv.get("label_for_charts"): lv for lv in comparisons["birth_place"]["comparison_levels"]}
+
+    def weight(label: str) -> float:
+        return math.log2(levels[label]["m_probability"] / levels[label]["u_probability"])
+
+    assert "village_id_l = village_id_r" in levels["Tidak ada data"]["sql_condition"]
+    assert levels["Tempat lahir sama"]["tf_adjustment_column"] == "birth_place"
+    assert weight("Tempat lahir sama") > 2
+    assert weight("Tempat lahir beda satu huruf") > 2
+    assert weight("Tempat lahir berbeda") < -1
+    for key in ("m_probability", "u_probability"):
+        assert sum(lv[key] for lv in levels.values() if not lv.get("is_null_level")) == pytest.approx(1)
+
+    # A shared home village says more than a shared town, which most villages hold.
+    tf = dict(lk.con.execute("SELECT birth_place, tf_birth_place FROM _tf_birth_place").fetchall())
+    villages = [v for v in tf if v not in {"bangko", "jambi", "merangin"}]
+    assert tf["bangko"] > 5 * max(tf[v] for v in random.Random(1).sample(villages, 20))
+
+    # Scored: the explanation names the birth place (in Indonesian) between villages, never within one.
+    lk.predict(threshold=0.5)
+    lk.cluster(0.5)
+    lk.con.execute(f"CREATE TABLE explained AS {lk.explained_pairs_sql()}")
+    rows = lk.con.execute(
+        """SELECT s.village_id_l = s.village_id_r, s.birth_place_l = s.birth_place_r, e.explanation
+           FROM explained e JOIN scored s ON s.unique_id_l = e.person_low AND s.unique_id_r = e.person_high
+           WHERE s.birth_place_l IS NOT NULL AND s.birth_place_r IS NOT NULL"""
+    ).fetchall()
+    seen: Counter[str] = Counter()
+    for same_village, same_place, explanation in rows:
+        items = [i for i in json.loads(explanation) if i["field"] == "birth_place"]
+        if same_village:
+            assert items == []
+        elif same_place:
+            assert [i["label"] for i in items] == ["Tempat lahir sama"] and items[0]["weight"] > 0
+            seen["sama"] += 1
+    assert seen["sama"] > 10
+
+
+def test_without_near_certain_pairs_the_birth_place_is_left_out(monkeypatch):
+    lk = _labelled_linkage(4000, seed=5)
+    monkeypatch.setattr(linkage, "COMPARE_BIRTH_PLACE", False)
+    lk.train()
+    monkeypatch.setattr(linkage, "BIRTH_PLACE_MIN_SURE", 10**9)  # more near-certain pairs than there are
+    assert not lk.add_birth_place()
+    assert lk.model is not None
+    assert "birth_place" not in {c["output_column_name"] for c in lk.model["comparisons"]}
