@@ -116,10 +116,13 @@ def _reuse_child(people: int, seed: int) -> dict[str, Any]:
     records = _records(people, seed)
     ids = sorted(rec["unique_id"] for rec in records)
     have = Person.objects.count()
+    # The birth places of the first records too: a registry built before the labelled set had them is not reused.
+    places = {rec["unique_id"]: rec.get("birth_place") or "" for rec in records[:200]}
     if (
         have != len(ids)
         or not Person.objects.filter(pk=ids[0]).exists()
         or not Person.objects.filter(pk=ids[-1]).exists()
+        or dict(Person.objects.filter(pk__in=places).values_list("pk", "birth_place")) != places
     ):
         return {"truth": None}
     for table in ("dedup_matchpair", "dedup_personkey"):
@@ -192,9 +195,19 @@ def berdaya_run(truth: dict[int, int], threshold: float, chunks: int) -> dict[st
         "cluster_id FROM pairs UNION ALL SELECT unique_id_r, cluster_id FROM pairs)"
     )
     quality = scores(con, truth="truth", pairs="pairs", clusters="clusters")
+    weights = {
+        c["output_column_name"]: {
+            lv["label_for_charts"]: [round(lv["m_probability"], 4), round(lv["u_probability"], 6)]
+            for lv in c["comparison_levels"]
+            if not lv.get("is_null_level")
+        }
+        for c in (run.model or {}).get("comparisons", [])
+        if c["output_column_name"] in ("birth_place", "birth_date")
+    }
     return {
         "seconds": round(seconds, 2),
         "comparisons": run.comparisons,
+        "m_u": weights,
         "pairs": result["pairs"],
         "clusters_found": result["clusters"],
         "timings": run.timings,

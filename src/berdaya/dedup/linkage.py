@@ -592,6 +592,7 @@ class Linkage:
     timings: dict[str, float] = field(default_factory=dict)
     linker: Any = None
     people: int = 0
+    birth_place_sure: int = 0  # the near-certain pairs the birth place's m was learnt from (add_birth_place)
 
     def _lap(self, name: str, start: float, share: float) -> float:
         now = time.perf_counter()
@@ -678,10 +679,10 @@ class Linkage:
                 WHERE g >= 0 GROUP BY g"""
         ).fetchall()
         m = dict(m_counts)
-        self.timings["birth_place_sure_pairs"] = sum(m.values())
+        self.birth_place_sure = sum(m.values())
         self._lap("train_birth_place", start, 0.4)
-        if sum(m.values()) < BIRTH_PLACE_MIN_SURE or not u_counts:
-            logger.warning("Birth place not compared: %s near-certain pairs to learn from", sum(m.values()))
+        if self.birth_place_sure < BIRTH_PLACE_MIN_SURE or not u_counts:
+            logger.warning("Birth place not compared: %s near-certain pairs to learn from", self.birth_place_sure)
             return False
         assert self.model is not None
         self.model = with_birth_place(self.model, m, dict(u_counts))

@@ -107,7 +107,7 @@ def test_the_birth_place_is_learnt_after_training_and_explained_between_villages
     comparisons = {c["output_column_name"]: c for c in lk.model["comparisons"]}
     # The other comparisons are the trained ones, untouched (EM does not see the birth place).
     assert {k: v for k, v in comparisons.items() if k != "birth_place"} == without
-    assert lk.timings["birth_place_sure_pairs"] >= linkage.BIRTH_PLACE_MIN_SURE
+    assert lk.birth_place_sure >= linkage.BIRTH_PLACE_MIN_SURE
     levels = {lv.get("label_for_charts"): lv for lv in comparisons["birth_place"]["comparison_levels"]}
 
     def weight(label: str) -> float:
