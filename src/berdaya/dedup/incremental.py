@@ -247,7 +247,8 @@ def _tf(con: duckdb.DuckDBPyConnection, table: str, total: int) -> None:
         f"""CREATE OR REPLACE TABLE {table} AS SELECT t.*,
             (SELECT n FROM _tf_name WHERE v = t.name_sorted) / {float(total)} AS tf_name_sorted,
             (SELECT n FROM _tf_first WHERE v = t.first_name) / {float(total)} AS tf_first_name,
-            CAST(NULL AS DOUBLE) AS tf_birth_date, CAST(NULL AS DOUBLE) AS tf_birth_place
+            CAST(NULL AS DOUBLE) AS tf_birth_date, CAST(NULL AS DOUBLE) AS tf_birth_place,
+            CAST(NULL AS DOUBLE) AS tf_birth_place_village
             FROM {table} t"""
     )
 

@@ -220,17 +220,32 @@ FIELDS: tuple[Field, ...] = (
 BIRTH_PLACE = Field(
     "birth_place",
     ("birth_place",),
-    "birth_place_l IS NULL OR birth_place_r IS NULL OR village_id_l = village_id_r",
+    "birth_place_l IS NULL OR birth_place_r IS NULL",
     (
-        # Term frequency: a shared common town (Bangko, Jambi) says less than a shared small village (birth_place_tf).
-        ("birth_place_l = birth_place_r", gettext_noop("Tempat lahir sama"), "birth_place"),
+        # Within one village (the first three levels) and between villages (the last three), each learnt within its
+        # own stratum (add_birth_place): within one village most neighbours were born there and "Desa sama" has
+        # counted that, so a shared home village says little there and a shared town or other village much.
+        # Term frequencies: of the place in the village (birth_place_tf), and among other villages.
+        (
+            "village_id_l = village_id_r AND birth_place_l = birth_place_r",
+            gettext_noop("Tempat lahir sama"),
+            "birth_place_village",
+        ),
         # One letter mistyped (or a vowel written otherwise: Muaro, Muara). Not a Jaro-Winkler similarity: many
         # places share a first word (Sungai, Tanjung, Muara), and random pairs of villages reached 0.88 fifty times
         # as often as one edit apart.
+        (
+            f"village_id_l = village_id_r AND {_dl('birth_place', 1)}",
+            gettext_noop("Tempat lahir beda satu huruf"),
+            None,
+        ),
+        ("village_id_l = village_id_r", gettext_noop("Tempat lahir berbeda"), None),
+        ("birth_place_l = birth_place_r", gettext_noop("Tempat lahir sama"), "birth_place"),
         (_dl("birth_place", 1), gettext_noop("Tempat lahir beda satu huruf"), None),
     ),
     gettext_noop("Tempat lahir berbeda"),
 )
+BIRTH_PLACE_STRATA = ((0, 1, 2), (3, 4, 5))  # the levels within one village, between villages (_gamma_sql's numbers)
 # Whether a run trained on its own records adds the birth-place comparison (bench/dedup.py --no-birth-place turns it
 # off to measure the same registry both ways).
 COMPARE_BIRTH_PLACE = True
@@ -501,6 +516,8 @@ def _prepare_parts(cols: set[str], source: str, parts: str | None) -> tuple[str,
         "phone": "NULLIF(phone, '')",
         "other_id": "NULLIF(other_id, '')",
         "birth_place": "birth_place",
+        # the birth place within its village, for the term frequencies of a place in one village
+        "birth_place_village": "CASE WHEN village_id IS NOT NULL THEN village_id || ' ' || birth_place END",
     }
     return cleaned, named, derived
 
@@ -615,10 +632,11 @@ class Linkage:
             if "birth_place" in self.columns and any(
                 c["output_column_name"] == BIRTH_PLACE.name for c in self.model["comparisons"]
             ):
-                birth_place_tf(self.con, "people", "_tf_birth_place")
-                self.linker.table_management.register_term_frequency_lookup(
-                    db_api.register("_tf_birth_place"), "birth_place"
-                )
+                birth_place_tf(self.con, "people")
+                for column in ("birth_place", "birth_place_village"):
+                    self.linker.table_management.register_term_frequency_lookup(
+                        db_api.register(f"_tf_{column}"), column
+                    )
         else:
             self.linker = Linker(df, settings_for(self.columns, blocking=blocking))
 
@@ -667,10 +685,10 @@ class Linkage:
         if n < 2:
             return False
         rounds = max(1, math.ceil(U_MAX_PAIRS / max(n, 1)))
-        u_counts = self.con.execute(
+        order = "(unique_id * 2654435761) % 4294967296, unique_id"
+        between = self.con.execute(
             f"""WITH p AS (
-                  SELECT birth_place, village_id,
-                         row_number() OVER (ORDER BY (unique_id * 2654435761) % 4294967296, unique_id) - 1 AS i
+                  SELECT birth_place, village_id, row_number() OVER (ORDER BY {order}) - 1 AS i
                   FROM people WHERE birth_place IS NOT NULL)
                 SELECT g, count(*) FROM (
                   SELECT {gamma} AS g FROM (
@@ -678,6 +696,21 @@ class Linkage:
                     JOIN p r ON r.i = (l.i + k.k) % {n}))
                 WHERE g >= 0 GROUP BY g"""
         ).fetchall()
+        # The same within each village: its people in a pseudo-random order, each paired with the k-th next there.
+        within = self.con.execute(
+            f"""WITH p AS (
+                  SELECT birth_place, village_id, row_number() OVER (PARTITION BY village_id ORDER BY {order}) - 1 AS i,
+                         count(*) OVER (PARTITION BY village_id) AS n
+                  FROM people WHERE birth_place IS NOT NULL AND village_id IS NOT NULL)
+                SELECT g, count(*) FROM (
+                  SELECT {gamma} AS g FROM (
+                    SELECT {sides} FROM p l CROSS JOIN range(1, {rounds + 1}) k(k)
+                    JOIN p r ON r.village_id = l.village_id AND r.i = (l.i + k.k) % l.n
+                    WHERE k.k < l.n))
+                WHERE g >= 0 GROUP BY g"""
+        ).fetchall()
+        inside = set(BIRTH_PLACE_STRATA[0])
+        u_counts = [(g, c) for g, c in within if g in inside] + [(g, c) for g, c in between if g not in inside]
         m = dict(m_counts)
         self.birth_place_sure = sum(m.values())
         self._lap("train_birth_place", start, 0.4)
@@ -952,35 +985,53 @@ def _gamma_sql(f: Field, fns: dict[str, str]) -> str:
 
 
 def with_birth_place(model: dict[str, Any], m_counts: dict[int, int], u_counts: dict[int, int]) -> dict[str, Any]:
-    """`model` with the birth-place comparison added (replacing one it had), its m and u the shares of the level
-    counts (keyed as _gamma_sql numbers the levels), kept off 0 as `clamp` keeps the others. m counts one pair more
-    at every level (Laplace): at ten thousand people a few dozen pairs are all it learns from, and a level they
-    happen not to show must not become a veto."""
+    """`model` with the birth-place comparison added (replacing one it had). Its m and u are learnt within each
+    stratum (BIRTH_PLACE_STRATA: the same village, other villages), so that the comparison weighs the birth place
+    given the village and does not count the shared village again: a level's m and u are its shares of its
+    stratum's counts (keyed as _gamma_sql numbers the levels), each halved so that m and u still sum to 1 (the
+    halves cancel in m/u; birth_place_tf halves the term frequencies alike). m counts one pair more at every level
+    (Laplace): at ten thousand people a few dozen pairs are all it learns from, and a level they happen not to show
+    must not become a veto. Kept off 0 as `clamp` keeps the others."""
     dialect = model.get("sql_dialect") or "duckdb"
     spec = _comparison(BIRTH_PLACE, _functions(dialect)).get_comparison(dialect).as_dict()
     levels = [lv for lv in spec["comparison_levels"] if not lv.get("is_null_level")]
-    m_total, u_total = sum(m_counts.values()) + len(levels), max(sum(u_counts.values()), 1)
-    for i, level in enumerate(levels):
-        level["m_probability"] = (m_counts.get(i, 0) + 1) / m_total
-        level["u_probability"] = u_counts.get(i, 0) / u_total
+    share = 1 / len(BIRTH_PLACE_STRATA)
+    for stratum in BIRTH_PLACE_STRATA:
+        m_total = sum(m_counts.get(i, 0) for i in stratum) + len(stratum)
+        u_total = max(sum(u_counts.get(i, 0) for i in stratum), 1)
+        for i in stratum:
+            levels[i]["m_probability"] = share * (m_counts.get(i, 0) + 1) / m_total
+            levels[i]["u_probability"] = share * u_counts.get(i, 0) / u_total
     _clamp_comparison(spec)
     out = dict(model)
     out["comparisons"] = [c for c in model["comparisons"] if c["output_column_name"] != BIRTH_PLACE.name] + [spec]
     return out
 
 
-def birth_place_tf(con: duckdb.DuckDBPyConnection, source: str, target: str) -> None:
-    """The term frequencies of the birth places (`target`: birth_place, tf_birth_place) as the comparison needs
-    them: among records of other villages, since it compares only those. For a place v held by n_v people, n_(v,d)
-    of them in village d, of N people with a birth place: the chance that a random person of another village than
-    one holding v also holds it, (n_v² - Σ_d n_(v,d)²) / (n_v N). A home village's name is held mostly by its own
-    people, so it says much more between villages than its plain frequency would tell; a town (Bangko, Jambi) held
-    across villages says little. At least 1/N (a place no two villages share is never compared there anyway)."""
+def birth_place_tf(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """The term frequencies of the birth places as the comparison needs them, halved as with_birth_place halves the
+    u's. `_tf_birth_place_village`: within one village, the share of its people born at the place. `_tf_birth_place`:
+    among records of other villages: for a place v held by n_v people, n_(v,d) of them in village d, of N people with
+    a birth place, the chance that a random person of another village than one holding v also holds it,
+    (n_v² - Σ_d n_(v,d)²) / (n_v N). A home village's name is held mostly by its own people, so it says little within
+    the village and much more between villages than its plain frequency would tell; a town (Bangko, Jambi) held
+    across villages says little between villages and much within one. At least 1/N."""
+    share = 1 / len(BIRTH_PLACE_STRATA)
     con.execute(
-        f"""CREATE OR REPLACE TABLE {target} AS
+        f"""CREATE OR REPLACE TABLE _tf_birth_place AS
             WITH c AS (SELECT birth_place, village_id, count(*) AS n FROM {source}
                        WHERE birth_place IS NOT NULL GROUP BY birth_place, village_id),
                  t AS (SELECT birth_place, sum(n) AS n, sum(n * n) AS sq FROM c GROUP BY birth_place),
                  total AS (SELECT sum(n) AS total FROM t)
-            SELECT birth_place, greatest((n * n - sq) / (n * total), 1 / total) AS tf_birth_place FROM t, total"""
+            SELECT birth_place, {share} * greatest((n * n - sq) / (n * total), 1 / total) AS tf_birth_place
+            FROM t, total"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TABLE _tf_birth_place_village AS
+            WITH c AS (SELECT birth_place_village, village_id, count(*) AS n FROM {source}
+                       WHERE birth_place_village IS NOT NULL GROUP BY birth_place_village, village_id),
+                 total AS (SELECT sum(n) AS total FROM c)
+            SELECT birth_place_village,
+                   {share} * greatest(n / sum(n) OVER (PARTITION BY village_id), 1 / total) AS tf_birth_place_village
+            FROM c, total"""
     )

@@ -72,17 +72,22 @@ def test_prepare_normalises_the_birth_place():
     assert got == ["merangin", "merangin", "bangko", "pulau tengah", "jambi", "sungai penuh", "kota", None, None]
 
 
-def test_term_frequencies_count_only_people_of_other_villages():
+def test_term_frequencies_count_people_of_other_villages_and_of_the_village():
     # "pulau tengah": 9 people of village A and 1 of village B; "bangko": 5 of A, 5 of B.
     rows = [{"unique_id": i, "village_id": "A", "birth_place": "Pulau Tengah"} for i in range(9)]
     rows += [{"unique_id": 9, "village_id": "B", "birth_place": "Pulau Tengah"}]
     rows += [{"unique_id": 10 + i, "village_id": "AB"[i % 2], "birth_place": "Bangko"} for i in range(10)]
     con = _prepared(rows)
-    linkage.birth_place_tf(con, "people", "tf")
-    tf = dict(con.execute("SELECT birth_place, tf_birth_place FROM tf").fetchall())
-    # (n² - Σ n_d²) / (n N): (100 - 82) / (10 · 20) and (100 - 50) / (10 · 20)
-    assert tf["pulau tengah"] == pytest.approx(18 / 200)
-    assert tf["bangko"] == pytest.approx(50 / 200)
+    linkage.birth_place_tf(con, "people")
+    tf = dict(con.execute("SELECT birth_place, tf_birth_place FROM _tf_birth_place").fetchall())
+    # Between villages, (n² - Σ n_d²) / (n N): (100 - 82) / (10 · 20) and (100 - 50) / (10 · 20); halved (two strata)
+    assert tf["pulau tengah"] == pytest.approx(18 / 200 / 2)
+    assert tf["bangko"] == pytest.approx(50 / 200 / 2)
+    within = dict(con.execute("SELECT * FROM _tf_birth_place_village").fetchall())
+    # Within a village, the share of its people: A has 9 + 5, B 1 + 5; halved
+    assert within["A pulau tengah"] == pytest.approx(9 / 14 / 2)
+    assert within["A bangko"] == pytest.approx(5 / 14 / 2)
+    assert within["B pulau tengah"] == pytest.approx(1 / 6 / 2)
 
 
 def _labelled_linkage(people: int, seed: int) -> linkage.Linkage:
@@ -108,25 +113,44 @@ def test_the_birth_place_is_learnt_after_training_and_explained_between_villages
     # The other comparisons are the trained ones, untouched (EM does not see the birth place).
     assert {k: v for k, v in comparisons.items() if k != "birth_place"} == without
     assert lk.birth_place_sure >= linkage.BIRTH_PLACE_MIN_SURE
-    levels = {lv.get("label_for_charts"): lv for lv in comparisons["birth_place"]["comparison_levels"]}
+    null, *levels = comparisons["birth_place"]["comparison_levels"]
+    assert null["is_null_level"] and "village" not in null["sql_condition"]
+    # Within one village, then between villages; each stratum's m and u sum to one half.
+    labels = ["Tempat lahir sama", "Tempat lahir beda satu huruf", "Tempat lahir berbeda"]
+    assert [lv["label_for_charts"] for lv in levels] == labels * 2
+    assert [lv.get("tf_adjustment_column") for lv in levels] == [
+        "birth_place_village",
+        None,
+        None,
+        "birth_place",
+        None,
+        None,
+    ]
+    for stratum in linkage.BIRTH_PLACE_STRATA:
+        for key in ("m_probability", "u_probability"):
+            assert sum(levels[i][key] for i in stratum) == pytest.approx(0.5, abs=0.01)
+    weight = [math.log2(lv["m_probability"] / lv["u_probability"]) for lv in levels]
+    assert weight[1] > 2 and weight[2] < -1  # within one village: one letter apart, another place
+    assert weight[3] > 2 and weight[4] > 2 and weight[5] < -1  # between villages
+    assert weight[3] > weight[0] + 2  # a shared place says more between villages than within one
 
-    def weight(label: str) -> float:
-        return math.log2(levels[label]["m_probability"] / levels[label]["u_probability"])
-
-    assert "village_id_l = village_id_r" in levels["Tidak ada data"]["sql_condition"]
-    assert levels["Tempat lahir sama"]["tf_adjustment_column"] == "birth_place"
-    assert weight("Tempat lahir sama") > 2
-    assert weight("Tempat lahir beda satu huruf") > 2
-    assert weight("Tempat lahir berbeda") < -1
-    for key in ("m_probability", "u_probability"):
-        assert sum(lv[key] for lv in levels.values() if not lv.get("is_null_level")) == pytest.approx(1)
-
-    # A shared home village says more than a shared town, which most villages hold.
+    # A shared home village says more between villages than a shared town, which most villages hold; within its
+    # own village it says little.
     tf = dict(lk.con.execute("SELECT birth_place, tf_birth_place FROM _tf_birth_place").fetchall())
     villages = [v for v in tf if v not in {"bangko", "jambi", "merangin"}]
     assert tf["bangko"] > 5 * max(tf[v] for v in random.Random(1).sample(villages, 20))
-
-    # Scored: the explanation names the birth place (in Indonesian) between villages, never within one.
+    within = lk.con.execute(
+        """SELECT p.birth_place = 'bangko', t.tf_birth_place_village, p.village_id
+           FROM people p JOIN _tf_birth_place_village t USING (birth_place_village)"""
+    ).fetchall()
+    top: dict[str, float] = {}
+    for _town, tf_village, village in within:
+        top[village] = max(top.get(village, 0.0), tf_village)
+    assert sorted(top.values())[len(top) // 2] > 0.25  # most of a village were born in it (halved: > 1/2)
+    towns = sorted(t for town, t, _v in within if town)
+    assert towns[len(towns) // 2] < 0.1  # the regency's town: a few in most villages
+    # Scored: the explanation names the birth place in Indonesian; a shared place weighs for one person between
+    # villages, another place against within one.
     lk.predict(threshold=0.5)
     lk.cluster(0.5)
     lk.con.execute(f"CREATE TABLE explained AS {lk.explained_pairs_sql()}")
@@ -138,12 +162,15 @@ def test_the_birth_place_is_learnt_after_training_and_explained_between_villages
     seen: Counter[str] = Counter()
     for same_village, same_place, explanation in rows:
         items = [i for i in json.loads(explanation) if i["field"] == "birth_place"]
-        if same_village:
-            assert items == []
-        elif same_place:
-            assert [i["label"] for i in items] == ["Tempat lahir sama"] and items[0]["weight"] > 0
-            seen["sama"] += 1
-    assert seen["sama"] > 10
+        if same_place:
+            assert [i["label"] for i in items] == ["Tempat lahir sama"]
+            if not same_village:
+                assert items[0]["weight"] > 0
+                seen["sama"] += 1
+        elif same_village:
+            assert len(items) == 1 and items[0]["label"] in labels[1:] and items[0]["weight"] < 10
+            seen["desa sama"] += 1
+    assert seen["sama"] > 10 and seen["desa sama"] > 10
 
 
 def test_without_near_certain_pairs_the_birth_place_is_left_out(monkeypatch):
