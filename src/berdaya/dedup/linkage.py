@@ -214,9 +214,9 @@ FIELDS: tuple[Field, ...] = (
     ),
 )
 # The birth place (a KTP's tempat lahir: mostly the home village, else another village, the regency's town, a town
-# elsewhere), compared only between records of different villages: within one village most neighbours were born
-# there, and "Desa sama" has counted that already. Not trained with the other comparisons (Linkage.add_birth_place):
-# compared in EM, it flattened the birth date's weights at a million people (docs/decisions.md).
+# elsewhere), weighed given whether the villages agree (BIRTH_PLACE_STRATA), so that the village is not counted twice.
+# Not trained with the other comparisons (Linkage.add_birth_place): compared in EM, it flattened the birth date's
+# weights at a million people (docs/decisions.md).
 BIRTH_PLACE = Field(
     "birth_place",
     ("birth_place",),
@@ -654,10 +654,11 @@ class Linkage:
             self.add_birth_place()
 
     def add_birth_place(self) -> bool:
-        """Add the birth-place comparison to the trained model, learnt without labels and without EM: u by random
-        sampling (a level's share among random pairs of different villages; the exact level by term frequency,
-        birth_place_tf), m by one bootstrapped m step, its levels' shares among the pairs the trained model already
-        scores as near-certain (SURE) that the comparison applies to. Left out (False) when fewer than
+        """Add the birth-place comparison to the trained model, learnt without labels and without EM, within each
+        stratum (the same village, other villages: with_birth_place): u by random sampling (a level's share among
+        random pairs of the same village, or of any two people; the exact levels by term frequency,
+        birth_place_tf), m by one bootstrapped m step (its levels' shares among the pairs the trained model already
+        scores as near-certain, SURE, with both birth places written). Left out (False) when fewer than
         BIRTH_PLACE_MIN_SURE such pairs exist."""
         start = time.perf_counter()
         self._score()

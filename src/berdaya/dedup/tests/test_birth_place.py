@@ -1,8 +1,8 @@
 # SQL here is assembled from column names defined in code; values travel as parameters.
 # ruff: noqa: S608
-"""The birth place: in the labelled set (a stream of its own), normalised by prepare, and compared after training
-only between records of different villages, with m learnt from the near-certain pairs and u from random pairs and
-term frequencies (no labels)."""
+"""The birth place: in the labelled set (a stream of its own), normalised by prepare, and compared after training,
+weighed within one village and between villages apart, with m learnt from the near-certain pairs and u from random
+pairs and term frequencies (no labels)."""
 
 from __future__ import annotations
 
@@ -101,7 +101,7 @@ def _labelled_linkage(people: int, seed: int) -> linkage.Linkage:
     return lk
 
 
-def test_the_birth_place_is_learnt_after_training_and_explained_between_villages_only(monkeypatch):
+def test_the_birth_place_is_learnt_after_training_in_two_strata_and_explained(monkeypatch):
     lk = _labelled_linkage(4000, seed=5)
     monkeypatch.setattr(linkage, "COMPARE_BIRTH_PLACE", False)
     lk.train()
