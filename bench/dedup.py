@@ -195,12 +195,13 @@ def berdaya_run(truth: dict[int, int], threshold: float, chunks: int) -> dict[st
         "cluster_id FROM pairs UNION ALL SELECT unique_id_r, cluster_id FROM pairs)"
     )
     quality = scores(con, truth="truth", pairs="pairs", clusters="clusters")
+    # [label, m, u] of each level (the birth place's labels repeat: within one village, then between villages)
     weights = {
-        c["output_column_name"]: {
-            lv["label_for_charts"]: [round(lv["m_probability"], 4), round(lv["u_probability"], 6)]
+        c["output_column_name"]: [
+            [lv["label_for_charts"], round(lv["m_probability"], 4), round(lv["u_probability"], 6)]
             for lv in c["comparison_levels"]
             if not lv.get("is_null_level")
-        }
+        ]
         for c in (run.model or {}).get("comparisons", [])
         if c["output_column_name"] in ("birth_place", "birth_date")
     }
