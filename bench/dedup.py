@@ -81,6 +81,7 @@ def build(people: int, seed: int) -> dict[int, int]:
                     nik=rec["nik"],
                     nik_missing_reason="" if rec["nik"] else "unknown",
                     phone=rec["phone"] or "",
+                    birth_place=rec.get("birth_place") or "",
                 )
                 for rec in records
             ),
@@ -115,10 +116,13 @@ def _reuse_child(people: int, seed: int) -> dict[str, Any]:
     records = _records(people, seed)
     ids = sorted(rec["unique_id"] for rec in records)
     have = Person.objects.count()
+    # The birth places of the first records too: a registry built before the labelled set had them is not reused.
+    places = {rec["unique_id"]: rec.get("birth_place") or "" for rec in records[:200]}
     if (
         have != len(ids)
         or not Person.objects.filter(pk=ids[0]).exists()
         or not Person.objects.filter(pk=ids[-1]).exists()
+        or dict(Person.objects.filter(pk__in=places).values_list("pk", "birth_place")) != places
     ):
         return {"truth": None}
     for table in ("dedup_matchpair", "dedup_personkey"):
@@ -191,9 +195,20 @@ def berdaya_run(truth: dict[int, int], threshold: float, chunks: int) -> dict[st
         "cluster_id FROM pairs UNION ALL SELECT unique_id_r, cluster_id FROM pairs)"
     )
     quality = scores(con, truth="truth", pairs="pairs", clusters="clusters")
+    # [label, m, u] of each level (the birth place's labels repeat: within one village, then between villages)
+    weights = {
+        c["output_column_name"]: [
+            [lv["label_for_charts"], round(lv["m_probability"], 4), round(lv["u_probability"], 6)]
+            for lv in c["comparison_levels"]
+            if not lv.get("is_null_level")
+        ]
+        for c in (run.model or {}).get("comparisons", [])
+        if c["output_column_name"] in ("birth_place", "birth_date")
+    }
     return {
         "seconds": round(seconds, 2),
         "comparisons": run.comparisons,
+        "m_u": weights,
         "pairs": result["pairs"],
         "clusters_found": result["clusters"],
         "timings": run.timings,
@@ -324,6 +339,9 @@ def main() -> None:
     parser.add_argument("--save-model", action="store_true", help="write the trained model as the default model")
     parser.add_argument("--reuse", action="store_true", help="keep the registry of an earlier run of the same size")
     parser.add_argument("--spark", type=int, default=0, help="also run the pipeline on Spark (local) on N people")
+    parser.add_argument(
+        "--no-birth-place", action="store_true", help="train and score without the birth-place comparison"
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         if args.reuse:
@@ -344,8 +362,17 @@ def main() -> None:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
+    if args.no_birth_place:  # before the pipelines' processes are forked
+        from berdaya.dedup import linkage
+
+        linkage.COMPARE_BIRTH_PLACE = False
     chunks = max(1, args.chunks)
-    result: dict[str, Any] = {"db": connection.vendor, "people": args.people, "threshold": args.threshold}
+    result: dict[str, Any] = {
+        "db": connection.vendor,
+        "people": args.people,
+        "threshold": args.threshold,
+        "birth_place": not args.no_birth_place,
+    }
     t0 = time.perf_counter()
     # Built in a child process too: the parent stays small, so the forked pipelines' peak RSS is their own.
     built = _in_child(_reuse_child, args.people, args.seed) if args.reuse else {"truth": None}

@@ -21,9 +21,10 @@ from berdaya.registry.choices import ALIAS_STATUSES
 FETCH = 20_000
 
 # The registry's people as the pipeline's raw input (linkage.RAW_COLUMNS). A child's parent is the household head.
+# The birth place as written (linkage.prepare normalises it).
 PEOPLE_SQL = """
 SELECT p.id, p.full_name, CAST(p.birth_date AS VARCHAR(10)), p.sex, h.village_id, p.nik, h.kk_number, p.phone,
-       CASE WHEN p.relationship IN ('child', 'grandchild') AND hd.id <> p.id THEN hd.full_name END
+       CASE WHEN p.relationship IN ('child', 'grandchild') AND hd.id <> p.id THEN hd.full_name END, p.birth_place
 FROM registry_person p
 JOIN registry_household h ON h.id = p.household_id
 LEFT JOIN registry_person hd ON hd.household_id = p.household_id AND hd.relationship = 'head' AND hd.status = 'active'
@@ -39,6 +40,7 @@ PEOPLE_COLUMNS: list[tuple[str, str]] = [
     ("kk_number", "VARCHAR"),
     ("phone", "VARCHAR"),
     ("parent_name", "VARCHAR"),
+    ("birth_place", "VARCHAR"),
 ]
 
 

@@ -242,12 +242,13 @@ def _tf(con: duckdb.DuckDBPyConnection, table: str, total: int) -> None:
     if by_first:
         con.executemany("INSERT INTO _tf_first VALUES (?, ?)", list(by_first.items()))
     # A name the keys do not count (none yet, or a name new to the registry) gets no adjustment (NULL); nor does the
-    # birth date (no index counts people by date alone: the level's average weight is used).
+    # birth date or the birth place (no index counts people by either: the level's average weight is used).
     con.execute(
         f"""CREATE OR REPLACE TABLE {table} AS SELECT t.*,
             (SELECT n FROM _tf_name WHERE v = t.name_sorted) / {float(total)} AS tf_name_sorted,
             (SELECT n FROM _tf_first WHERE v = t.first_name) / {float(total)} AS tf_first_name,
-            CAST(NULL AS DOUBLE) AS tf_birth_date
+            CAST(NULL AS DOUBLE) AS tf_birth_date, CAST(NULL AS DOUBLE) AS tf_birth_place,
+            CAST(NULL AS DOUBLE) AS tf_birth_place_village
             FROM {table} t"""
     )
 
@@ -388,6 +389,7 @@ def likely_matches(
                 _phone(r.get("phone")) or None,
                 r.get("parent_name"),
                 None,
+                r.get("birth_place"),
             ]
         )
     all_ids = sorted({i for ids in wanted for i in ids})

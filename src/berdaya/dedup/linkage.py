@@ -45,6 +45,7 @@ RAW_COLUMNS: dict[str, str] = {
     "phone": "VARCHAR",
     "parent_name": "VARCHAR",
     "other_id": "VARCHAR",
+    "birth_place": "VARCHAR",  # as written: prepare normalises it (BIRTH_PLACE_SQL)
 }
 # A level of a comparison: (sql condition in DuckDB's dialect, Indonesian label, tf column or None). Labels are marked
 # with gettext_noop only so makemessages finds them: they stay Indonesian in the model JSON and in stored explanations
@@ -212,6 +213,49 @@ FIELDS: tuple[Field, ...] = (
         gettext_noop("ID lain berbeda"),
     ),
 )
+# The birth place (a KTP's tempat lahir: mostly the home village, else another village, the regency's town, a town
+# elsewhere), weighed given whether the villages agree (BIRTH_PLACE_STRATA), so that the village is not counted twice.
+# Not trained with the other comparisons (Linkage.add_birth_place): compared in EM, it flattened the birth date's
+# weights at a million people (docs/decisions.md).
+BIRTH_PLACE = Field(
+    "birth_place",
+    ("birth_place",),
+    "birth_place_l IS NULL OR birth_place_r IS NULL",
+    (
+        # Within one village (the first three levels) and between villages (the last three), each learnt within its
+        # own stratum (add_birth_place): within one village most neighbours were born there and "Desa sama" has
+        # counted that, so a shared home village says little there and a shared town or other village much.
+        # Term frequencies: of the place in the village (birth_place_tf), and among other villages.
+        (
+            "village_id_l = village_id_r AND birth_place_l = birth_place_r",
+            gettext_noop("Tempat lahir sama"),
+            "birth_place_village",
+        ),
+        # One letter mistyped (or a vowel written otherwise: Muaro, Muara). Not a Jaro-Winkler similarity: many
+        # places share a first word (Sungai, Tanjung, Muara), and random pairs of villages reached 0.88 fifty times
+        # as often as one edit apart.
+        (
+            f"village_id_l = village_id_r AND {_dl('birth_place', 1)}",
+            gettext_noop("Tempat lahir beda satu huruf"),
+            None,
+        ),
+        ("village_id_l = village_id_r", gettext_noop("Tempat lahir berbeda"), None),
+        ("birth_place_l = birth_place_r", gettext_noop("Tempat lahir sama"), "birth_place"),
+        (_dl("birth_place", 1), gettext_noop("Tempat lahir beda satu huruf"), None),
+    ),
+    gettext_noop("Tempat lahir berbeda"),
+)
+BIRTH_PLACE_STRATA = ((0, 1, 2), (3, 4, 5))  # the levels within one village, between villages (_gamma_sql's numbers)
+# Whether a run trained on its own records adds the birth-place comparison (bench/dedup.py --no-birth-place turns it
+# off to measure the same registry both ways).
+COMPARE_BIRTH_PLACE = True
+# The birth place as the pipeline compares it: case folded, punctuation and repeated spaces gone, and the kind of
+# place a writer may add ("Kab. Merangin", "Kabupaten Merangin", "Kota Jambi", "Desa Pulau Tengah") left out.
+BIRTH_PLACE_SQL = (
+    "NULLIF(regexp_replace(trim(regexp_replace(lower({col}), '[^a-z0-9]+', ' ', 'g')), "
+    "'^(kabupaten|kab|kota|desa|kelurahan|kel) ', ''), '')"
+)
+
 # NIK is unique among the living: two registry records never share one, and a person registered twice has either
 # no NIK on one record or two different ones. So "NIK sama" is never observed (neither EM nor random sampling can
 # learn it): its level and the one-digit typo are stated, not learnt. The other two are learnt: a NIK on one record
@@ -436,7 +480,8 @@ def _prepare_parts(cols: set[str], source: str, parts: str | None) -> tuple[str,
                {col("district_id")} AS district_id, upper({col("address")}) AS address,
                regexp_replace({col("nik")}, '[^0-9A-Za-z]', '', 'g') AS nik,
                regexp_replace({col("kk_number")}, '[^0-9A-Za-z]', '', 'g') AS kk_number,
-               regexp_replace({col("phone")}, '[^0-9]', '', 'g') AS phone, upper({col("other_id")}) AS other_id
+               regexp_replace({col("phone")}, '[^0-9]', '', 'g') AS phone, upper({col("other_id")}) AS other_id,
+               {BIRTH_PLACE_SQL.format(col=col("birth_place"))} AS birth_place
         FROM {source}
         """
     derived = {
@@ -470,6 +515,9 @@ def _prepare_parts(cols: set[str], source: str, parts: str | None) -> tuple[str,
         "kk_number": "NULLIF(kk_number, '')",
         "phone": "NULLIF(phone, '')",
         "other_id": "NULLIF(other_id, '')",
+        "birth_place": "birth_place",
+        # the birth place within its village, for the term frequencies of a place in one village
+        "birth_place_village": "CASE WHEN village_id IS NOT NULL THEN village_id || ' ' || birth_place END",
     }
     return cleaned, named, derived
 
@@ -497,7 +545,11 @@ def for_dialect(model: dict[str, Any], dialect: str) -> dict[str, Any]:
     import copy
 
     duck, other = _functions("duckdb"), _functions(dialect)
-    sql = {(f.name, label, text.format(**duck)): text.format(**other) for f in FIELDS for text, label, _t in f.levels}
+    sql = {
+        (f.name, label, text.format(**duck)): text.format(**other)
+        for f in (*FIELDS, BIRTH_PLACE)
+        for text, label, _t in f.levels
+    }
     out = copy.deepcopy(model)
     for comp in out["comparisons"]:
         for level in comp["comparison_levels"]:
@@ -508,27 +560,31 @@ def for_dialect(model: dict[str, Any], dialect: str) -> dict[str, Any]:
     return out
 
 
-def settings_for(columns: Iterable[str], *, blocking: list[str] | None = None, dialect: str = "duckdb") -> Any:
+def _comparison(f: Field, fns: dict[str, str]) -> Any:
+    """One field as a Splink comparison (its null level first, then its levels, then the else level)."""
     import splink.comparison_level_library as cll
-    from splink import SettingsCreator
     from splink.comparison_library import CustomComparison
 
+    levels: list[Any] = [cll.CustomLevel(f.null, "Tidak ada data").configure(is_null_level=True)]
+    for sql, label, tf in f.levels:
+        level: Any = cll.CustomLevel(sql.format(**fns), label)
+        if tf:
+            # A level that is not the plain equality of its tf column is adjusted against its own u.
+            own = sql != f"{tf}_l = {tf}_r" and tf != "name_sorted"
+            level = level.configure(
+                tf_adjustment_column=tf, tf_adjustment_weight=1.0, disable_tf_exact_match_detection=own or None
+            )
+        level = _prior(level, f.name, label)
+        levels.append(level)
+    levels.append(_prior(cll.ElseLevel().configure(label_for_charts=f.other), f.name, f.other))
+    return CustomComparison(levels, output_column_name=f.name)
+
+
+def settings_for(columns: Iterable[str], *, blocking: list[str] | None = None, dialect: str = "duckdb") -> Any:
+    from splink import SettingsCreator
+
     fns = _functions(dialect)
-    comparisons: list[Any] = []
-    for f in fields_for(columns):
-        levels: list[Any] = [cll.CustomLevel(f.null, "Tidak ada data").configure(is_null_level=True)]
-        for sql, label, tf in f.levels:
-            level: Any = cll.CustomLevel(sql.format(**fns), label)
-            if tf:
-                # A level that is not the plain equality of its tf column is adjusted against its own u.
-                own = sql != f"{tf}_l = {tf}_r" and tf != "name_sorted"
-                level = level.configure(
-                    tf_adjustment_column=tf, tf_adjustment_weight=1.0, disable_tf_exact_match_detection=own or None
-                )
-            level = _prior(level, f.name, label)
-            levels.append(level)
-        levels.append(_prior(cll.ElseLevel().configure(label_for_charts=f.other), f.name, f.other))
-        comparisons.append(CustomComparison(levels, output_column_name=f.name))
+    comparisons = [_comparison(f, fns) for f in fields_for(columns)]
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
@@ -553,6 +609,7 @@ class Linkage:
     timings: dict[str, float] = field(default_factory=dict)
     linker: Any = None
     people: int = 0
+    birth_place_sure: int = 0  # the near-certain pairs the birth place's m was learnt from (add_birth_place)
 
     def _lap(self, name: str, start: float, share: float) -> float:
         now = time.perf_counter()
@@ -572,6 +629,14 @@ class Linkage:
             settings = dict(self.model)
             settings["blocking_rules_to_generate_predictions"] = blocking
             self.linker = Linker(df, settings)
+            if "birth_place" in self.columns and any(
+                c["output_column_name"] == BIRTH_PLACE.name for c in self.model["comparisons"]
+            ):
+                birth_place_tf(self.con, "people")
+                for column in ("birth_place", "birth_place_village"):
+                    self.linker.table_management.register_term_frequency_lookup(
+                        db_api.register(f"_tf_{column}"), column
+                    )
         else:
             self.linker = Linker(df, settings_for(self.columns, blocking=blocking))
 
@@ -585,13 +650,84 @@ class Linkage:
         self._lap("train_m", start, 0.3)
         self.model = clamp(self.trained_model())
         self.build()
+        if COMPARE_BIRTH_PLACE and "birth_place" in self.columns:
+            self.add_birth_place()
 
-    def predict(self, *, threshold: float, chunks: int = 1, lam: float | None = None) -> str:
-        """Score the blocked pairs (in `chunks` left-hand chunks, for memory), set λ by expected matches (unless
-        given), keep the pairs at or above `threshold`: returns the DuckDB table `scored`."""
+    def add_birth_place(self) -> bool:
+        """Add the birth-place comparison to the trained model, learnt without labels and without EM, within each
+        stratum (the same village, other villages: with_birth_place): u by random sampling (a level's share among
+        random pairs of the same village, or of any two people; the exact levels by term frequency,
+        birth_place_tf), m by one bootstrapped m step (its levels' shares among the pairs the trained model already
+        scores as near-certain, SURE, with both birth places written). Left out (False) when fewer than
+        BIRTH_PLACE_MIN_SURE such pairs exist."""
         start = time.perf_counter()
+        self._score()
+        prior = self.linker._settings_obj._probability_two_random_records_match
+        lam = estimate_lambda(self.con, "_raw_scored", prior, self.people)
+        shift = math.log2(lam / (1 - lam)) - math.log2(prior / (1 - prior))
+        sure = math.log2(SURE / (1 - SURE)) - shift
+        gamma = _gamma_sql(BIRTH_PLACE, _functions("duckdb"))
+        sides = (
+            "l.birth_place AS birth_place_l, r.birth_place AS birth_place_r, "
+            "l.village_id AS village_id_l, r.village_id AS village_id_r"
+        )
+        m_counts = self.con.execute(
+            f"""SELECT g, count(*) FROM (
+                  SELECT {gamma} AS g FROM (
+                    SELECT {sides} FROM _raw_scored s
+                    JOIN people l ON l.unique_id = s.unique_id_l JOIN people r ON r.unique_id = s.unique_id_r
+                    WHERE s.match_weight >= {sure}))
+                WHERE g >= 0 GROUP BY g"""
+        ).fetchall()
+        self.con.execute("DROP TABLE _raw_scored")
+        # Random pairs: people in a pseudo-random order, each paired with the k-th next (k = 1..K), K pairs a
+        # person enough for U_MAX_PAIRS in all.
+        n = self.con.execute("SELECT count(*) FROM people WHERE birth_place IS NOT NULL").fetchall()[0][0]
+        if n < 2:
+            return False
+        rounds = max(1, math.ceil(U_MAX_PAIRS / max(n, 1)))
+        order = "(unique_id * 2654435761) % 4294967296, unique_id"
+        between = self.con.execute(
+            f"""WITH p AS (
+                  SELECT birth_place, village_id, row_number() OVER (ORDER BY {order}) - 1 AS i
+                  FROM people WHERE birth_place IS NOT NULL)
+                SELECT g, count(*) FROM (
+                  SELECT {gamma} AS g FROM (
+                    SELECT {sides} FROM p l CROSS JOIN range(1, {rounds + 1}) k(k)
+                    JOIN p r ON r.i = (l.i + k.k) % {n}))
+                WHERE g >= 0 GROUP BY g"""
+        ).fetchall()
+        # The same within each village: its people in a pseudo-random order, each paired with the k-th next there.
+        within = self.con.execute(
+            f"""WITH p AS (
+                  SELECT birth_place, village_id, row_number() OVER (PARTITION BY village_id ORDER BY {order}) - 1 AS i,
+                         count(*) OVER (PARTITION BY village_id) AS n
+                  FROM people WHERE birth_place IS NOT NULL AND village_id IS NOT NULL)
+                SELECT g, count(*) FROM (
+                  SELECT {gamma} AS g FROM (
+                    SELECT {sides} FROM p l CROSS JOIN range(1, {rounds + 1}) k(k)
+                    JOIN p r ON r.village_id = l.village_id AND r.i = (l.i + k.k) % l.n
+                    WHERE k.k < l.n))
+                WHERE g >= 0 GROUP BY g"""
+        ).fetchall()
+        inside = set(BIRTH_PLACE_STRATA[0])
+        u_counts = [(g, c) for g, c in within if g in inside] + [(g, c) for g, c in between if g not in inside]
+        m = dict(m_counts)
+        self.birth_place_sure = sum(m.values())
+        self._lap("train_birth_place", start, 0.4)
+        if self.birth_place_sure < BIRTH_PLACE_MIN_SURE or not u_counts:
+            logger.warning("Birth place not compared: %s near-certain pairs to learn from", self.birth_place_sure)
+            return False
+        assert self.model is not None
+        self.model = with_birth_place(self.model, m, dict(u_counts))
+        self.build()
+        return True
+
+    def _score(self, chunks: int = 1) -> None:
+        """Score the blocked pairs with the current model into the DuckDB table `_raw_scored` (at the prior the
+        model was trained with), in `chunks` left-hand chunks; pairs far below any useful threshold are dropped as
+        they are scored."""
         linker = self.linker
-        # Pairs far below any useful threshold are dropped as they are scored; λ is re-estimated on the rest.
         floor_weight = -8.0
         parts = []
         for i in range(1, chunks + 1):
@@ -607,6 +743,14 @@ class Linkage:
             parts.append(part.physical_name)
         union = " UNION ALL ".join(f"SELECT * FROM {p}" for p in parts)
         self.con.execute(f"CREATE OR REPLACE TABLE _raw_scored AS {union}")
+
+    def predict(self, *, threshold: float, chunks: int = 1, lam: float | None = None) -> str:
+        """Score the blocked pairs (in `chunks` left-hand chunks, for memory), set λ by expected matches (unless
+        given), keep the pairs at or above `threshold`: returns the DuckDB table `scored`."""
+        start = time.perf_counter()
+        linker = self.linker
+        # λ is re-estimated on the pairs kept.
+        self._score(chunks)
         self.comparisons = self._count_blocked()
         start = self._lap("predict", start, 0.8)
         prior = linker._settings_obj._probability_two_random_records_match
@@ -684,7 +828,7 @@ def explanation_sql(model: dict[str, Any]) -> str:
     adjustment)} for each compared field with data, from a scored table's gamma_* and mw_* columns."""
     comparisons = {c["output_column_name"]: c for c in model["comparisons"]}
     items = []
-    for f in FIELDS:
+    for f in (*FIELDS, BIRTH_PLACE):
         comp = comparisons.get(f.name)
         if comp is None:
             continue
@@ -815,10 +959,80 @@ U_FLOOR = 1e-7
 def clamp(model: dict[str, Any]) -> dict[str, Any]:
     """m and u kept off 0 (a level EM never saw among matches would otherwise weigh minus infinity), renormalised."""
     for comp in model["comparisons"]:
-        for key, floor in (("m_probability", M_FLOOR), ("u_probability", U_FLOOR)):
-            levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
-            vals = [max(lv.get(key) or floor, floor) for lv in levels]
-            total = sum(vals)
-            for lv, v in zip(levels, vals, strict=True):
-                lv[key] = v / total
+        _clamp_comparison(comp)
     return model
+
+
+def _clamp_comparison(comp: dict[str, Any]) -> None:
+    for key, floor in (("m_probability", M_FLOOR), ("u_probability", U_FLOOR)):
+        levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+        vals = [max(lv.get(key) or floor, floor) for lv in levels]
+        total = sum(vals)
+        for lv, v in zip(levels, vals, strict=True):
+            lv[key] = v / total
+
+
+# The birth place's m is learnt from the pairs the model trained without it scores at or above this probability,
+# when there are at least BIRTH_PLACE_MIN_SURE of them that it applies to (different villages, both written).
+SURE = 0.99
+BIRTH_PLACE_MIN_SURE = 20
+
+
+def _gamma_sql(f: Field, fns: dict[str, str]) -> str:
+    """A CASE giving a pair's level of `f` on columns x_l / x_r: -1 for the null level, then 0, 1, ... in the order
+    of f.levels, len(f.levels) for the else level (not Splink's numbering, which counts down)."""
+    whens = " ".join(f"WHEN {sql.format(**fns)} THEN {i}" for i, (sql, _label, _tf) in enumerate(f.levels))
+    return f"CASE WHEN {f.null} THEN -1 {whens} ELSE {len(f.levels)} END"
+
+
+def with_birth_place(model: dict[str, Any], m_counts: dict[int, int], u_counts: dict[int, int]) -> dict[str, Any]:
+    """`model` with the birth-place comparison added (replacing one it had). Its m and u are learnt within each
+    stratum (BIRTH_PLACE_STRATA: the same village, other villages), so that the comparison weighs the birth place
+    given the village and does not count the shared village again: a level's m and u are its shares of its
+    stratum's counts (keyed as _gamma_sql numbers the levels), each halved so that m and u still sum to 1 (the
+    halves cancel in m/u; birth_place_tf halves the term frequencies alike). m counts one pair more at every level
+    (Laplace): at ten thousand people a few dozen pairs are all it learns from, and a level they happen not to show
+    must not become a veto. Kept off 0 as `clamp` keeps the others."""
+    dialect = model.get("sql_dialect") or "duckdb"
+    spec = _comparison(BIRTH_PLACE, _functions(dialect)).get_comparison(dialect).as_dict()
+    levels = [lv for lv in spec["comparison_levels"] if not lv.get("is_null_level")]
+    share = 1 / len(BIRTH_PLACE_STRATA)
+    for stratum in BIRTH_PLACE_STRATA:
+        m_total = sum(m_counts.get(i, 0) for i in stratum) + len(stratum)
+        u_total = max(sum(u_counts.get(i, 0) for i in stratum), 1)
+        for i in stratum:
+            levels[i]["m_probability"] = share * (m_counts.get(i, 0) + 1) / m_total
+            levels[i]["u_probability"] = share * u_counts.get(i, 0) / u_total
+    _clamp_comparison(spec)
+    out = dict(model)
+    out["comparisons"] = [c for c in model["comparisons"] if c["output_column_name"] != BIRTH_PLACE.name] + [spec]
+    return out
+
+
+def birth_place_tf(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """The term frequencies of the birth places as the comparison needs them, halved as with_birth_place halves the
+    u's. `_tf_birth_place_village`: within one village, the share of its people born at the place. `_tf_birth_place`:
+    among records of other villages: for a place v held by n_v people, n_(v,d) of them in village d, of N people with
+    a birth place, the chance that a random person of another village than one holding v also holds it,
+    (n_v² - Σ_d n_(v,d)²) / (n_v N). A home village's name is held mostly by its own people, so it says little within
+    the village and much more between villages than its plain frequency would tell; a town (Bangko, Jambi) held
+    across villages says little between villages and much within one. At least 1/N."""
+    share = 1 / len(BIRTH_PLACE_STRATA)
+    con.execute(
+        f"""CREATE OR REPLACE TABLE _tf_birth_place AS
+            WITH c AS (SELECT birth_place, village_id, count(*) AS n FROM {source}
+                       WHERE birth_place IS NOT NULL GROUP BY birth_place, village_id),
+                 t AS (SELECT birth_place, sum(n) AS n, sum(n * n) AS sq FROM c GROUP BY birth_place),
+                 total AS (SELECT sum(n) AS total FROM t)
+            SELECT birth_place, {share} * greatest((n * n - sq) / (n * total), 1 / total) AS tf_birth_place
+            FROM t, total"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TABLE _tf_birth_place_village AS
+            WITH c AS (SELECT birth_place_village, village_id, count(*) AS n FROM {source}
+                       WHERE birth_place_village IS NOT NULL GROUP BY birth_place_village, village_id),
+                 total AS (SELECT sum(n) AS total FROM c)
+            SELECT birth_place_village,
+                   {share} * greatest(n / sum(n) OVER (PARTITION BY village_id), 1 / total) AS tf_birth_place_village
+            FROM c, total"""
+    )

@@ -6,13 +6,17 @@ writes them into the registry; the dedup tests and `berdaya dedup evaluate` read
 
 The duplicates are as hard as real lists: a nickname (Wawan for Hermawan, M. for Muhammad), day and month swapped,
 a NIK missing or mistyped, a village changed (same district or anywhere), typos in both names, old spellings, titles
-and degrees, bin/binti with the father's name, names in another order, the birth date mistyped.
+and degrees, bin/binti with the father's name, names in another order, the birth date mistyped. Birth places (a KTP's
+*tempat lahir*: mostly the home village, else another village, the regency's town, a town elsewhere) come from a
+random stream of their own (`BirthPlaces`), so adding them left every other value of the set as it was; a copy
+writes its original's as second registrations do (missing, upper-cased, mistyped, written otherwise).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import gzip
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,6 +47,23 @@ def _nicknames() -> dict[str, list[str]]:
     return out
 
 
+def typo(rng: random.Random, word: str) -> str:
+    """One typing error in `word` (never in its first letter; a word of fewer than 3 letters is left as it is)."""
+    if len(word) < 3:
+        return word
+    i = rng.randrange(1, len(word))
+    op = rng.choice(["swap", "drop", "double", "vowel", "replace"])
+    if op == "swap" and i + 1 < len(word):
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    if op == "drop":
+        return word[:i] + word[i + 1 :]
+    if op == "double":
+        return word[:i] + word[i] + word[i:]
+    if op == "vowel" and word[i] in "aeiou":
+        return word[:i] + {"a": "e", "e": "i", "i": "e", "o": "u", "u": "o"}[word[i]] + word[i + 1 :]
+    return word[:i] + rng.choice("abdehikmnrstuy") + word[i + 1 :]
+
+
 def pick_kinds(rng: random.Random) -> list[str]:
     """The corruptions of one copy: 1-4 kinds, and the NIK always missing or mistyped (NIK is unique among the
     living, so a person registered twice never has the same NIK twice)."""
@@ -66,20 +87,7 @@ class Corruptor:
             self.by_district.setdefault(v.rsplit(".", 1)[0], []).append(v)
 
     def typo(self, word: str) -> str:
-        rng = self.rng
-        if len(word) < 3:
-            return word
-        i = rng.randrange(1, len(word))
-        op = rng.choice(["swap", "drop", "double", "vowel", "replace"])
-        if op == "swap" and i + 1 < len(word):
-            return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-        if op == "drop":
-            return word[:i] + word[i + 1 :]
-        if op == "double":
-            return word[:i] + word[i] + word[i:]
-        if op == "vowel" and word[i] in "aeiou":
-            return word[:i] + {"a": "e", "e": "i", "i": "e", "o": "u", "u": "o"}[word[i]] + word[i + 1 :]
-        return word[:i] + rng.choice("abdehikmnrstuy") + word[i + 1 :]
+        return typo(self.rng, word)
 
     def corrupt(self, rec: dict[str, Any], kinds: list[str]) -> dict[str, Any]:
         rng = self.rng
@@ -141,6 +149,117 @@ class Corruptor:
         return out
 
 
+# Birth places outside the regency's villages a Merangin KTP names, with their weights and how the place's kind is
+# also written ("Kota Jambi", "Kab. Sarolangun"): the provincial capital, the regency and its neighbours, towns of
+# Sumatra, and the Javanese regencies the transmigrants of the 1980s came from.
+TOWNS: tuple[tuple[str, str, int], ...] = (
+    ("Jambi", "Kota", 5),
+    ("Merangin", "Kab.", 3),
+    ("Sarolangun", "Kab.", 2),
+    ("Muara Bungo", "", 1),
+    ("Sungai Penuh", "Kota", 1),
+    ("Padang", "Kota", 1),
+    ("Palembang", "Kota", 1),
+    ("Wonogiri", "Kab.", 1),
+    ("Klaten", "Kab.", 1),
+    ("Kebumen", "Kab.", 1),
+)
+REGENCY_TOWN = "Bangko"  # the regency's seat: its hospital and clinics
+REGENCY_NAME = "Merangin"
+
+
+def area_names(villages: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Village code → a village name, district code → the district's name, from the area data (areas/data): a real
+    code gets its own name; another (the bench numbers its villages 2001-2009 in every district) a name of its
+    district not taken yet, else one of its regency, else the district's name and the village's number."""
+    import berdaya.areas
+
+    root = Path(berdaya.areas.__file__).parent / "data"
+    wanted = {v.rsplit(".", 1)[0] for v in villages}
+    regencies = {d.rsplit(".", 1)[0] for d in wanted}
+    with (root / "districts.csv").open(encoding="utf-8", newline="") as fh:
+        districts = {r["code"]: r["name"] for r in csv.DictReader(fh) if r["regency_code"] in regencies}
+    real: dict[str, str] = {}
+    with gzip.open(root / "villages.csv.gz", "rt", encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            if r["district_code"].rsplit(".", 1)[0] in regencies:
+                real[r["code"]] = r["name"]
+    names = {v: real[v] for v in villages if v in real}
+    free = [code for code in sorted(real) if code not in names]
+    for v in sorted(set(villages) - set(names)):
+        district = v.rsplit(".", 1)[0]
+        code = next((c for c in free if c.startswith(district + ".")), None) or next(
+            (c for c in free if c.startswith(district.rsplit(".", 1)[0] + ".")), None
+        )
+        if code is not None:
+            free.remove(code)
+            names[v] = real[code]
+        else:
+            names[v] = f"{districts.get(district, 'Desa')} {v.rsplit('.', 1)[-1]}"
+    return names, {d: districts.get(d, d) for d in wanted}
+
+
+class BirthPlaces:
+    """Birth places of the labelled set, from a random stream of their own (the rest of the set is drawn as before).
+
+    An original's (`original`): its village 68%, another village of its district 8%, of the regency 6%, the
+    regency's town 6%, a town elsewhere 12%; written as a KTP writes it (plain, upper-cased 8%, with its kind 4%:
+    "Desa ...", "Kota Jambi", "Kab. Merangin"; left blank 5%). A copy's (`copy`), as second registrations write the
+    same place: missing 35%, upper-cased 10%, mistyped 10%, written otherwise 10% (with its kind, or another name
+    of it: the district for a village, the regency for its town), else as the original place.
+    """
+
+    def __init__(self, seed: int, villages: list[str]):
+        self.rng = random.Random(f"birth-place-{seed}")
+        self.villages = villages
+        self.village_name, self.district_name = area_names(villages)
+        self.by_district: dict[str, list[str]] = {}
+        for v in villages:
+            self.by_district.setdefault(v.rsplit(".", 1)[0], []).append(v)
+
+    def original(self, village: str) -> tuple[str, tuple[str, str, str]]:
+        """(the birth place as written, the place: (name, kind prefix, another name of it))."""
+        rng = self.rng
+        r = rng.random()
+        district = village.rsplit(".", 1)[0]
+        if r < 0.82:
+            where = village if r < 0.68 else rng.choice(self.by_district[district] if r < 0.76 else self.villages)
+            place = (self.village_name[where], "Desa", self.district_name[where.rsplit(".", 1)[0]])
+        elif r < 0.88:
+            place = (REGENCY_TOWN, "", REGENCY_NAME)
+        else:
+            name, kind, _weight = rng.choices(TOWNS, weights=[t[2] for t in TOWNS])[0]
+            place = (name, kind, name)
+        r = rng.random()
+        if r < 0.05:
+            return "", place
+        if r < 0.13:
+            return place[0].upper(), place
+        if r < 0.17 and place[1]:
+            return f"{place[1]} {place[0]}", place
+        return place[0], place
+
+    def copy(self, place: tuple[str, str, str]) -> str | None:
+        """The birth place a second registration of the person born at `place` writes (None: left blank)."""
+        rng = self.rng
+        name, kind, other = place
+        r = rng.random()
+        if r < 0.35:
+            return None
+        if r < 0.45:
+            return name.upper()
+        if r < 0.55:
+            words = name.split()
+            at = rng.randrange(len(words))
+            words[at] = typo(rng, words[at])
+            return " ".join(words)
+        if r < 0.65:
+            if kind and (other == name or rng.random() < 0.5):
+                return f"{'Kabupaten' if kind == 'Kab.' and rng.random() < 0.5 else kind} {name}"
+            return other
+        return name
+
+
 class _Gen(Corruptor):
     def __init__(self, seed: int, villages: list[str]):
         super().__init__(random.Random(seed), villages)
@@ -180,6 +299,8 @@ def labelled_people(
     villages = villages or [f"15.02.{d:02d}.{2000 + v}" for d in range(1, 25) for v in range(1, 10)]
     g = _Gen(seed, villages)
     rng = g.rng
+    places = BirthPlaces(seed, villages)
+    born: dict[int, tuple[str, str, str]] = {}
     originals = int(n / (1 + duplicate_share))
     reference = dt.date(2026, 6, 30)
     uid = 0
@@ -227,6 +348,7 @@ def labelled_people(
                 "household": hh,
                 "relationship": "head" if member == 0 else ("spouse" if member == 1 else "child"),
             }
+            rec["birth_place"], born[uid] = places.original(village)
             if age >= 15:
                 adults.append(rec)
             yield rec
@@ -242,6 +364,7 @@ def labelled_people(
             used_nik.add(copy["nik"])
         hh += 1
         copy.update(unique_id=uid, truth=original["truth"], household=hh, relationship="head", kinds=";".join(kinds))
+        copy["birth_place"] = places.copy(born[original["unique_id"]])
         yield copy
 
 
@@ -258,6 +381,7 @@ def write_csv(records: Iterator[dict[str, Any]], path: Path) -> int:
         "kk_number",
         "phone",
         "parent_name",
+        "birth_place",
     ]
     count = 0
     with path.open("w", encoding="utf-8", newline="") as fh:

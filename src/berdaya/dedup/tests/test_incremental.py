@@ -19,24 +19,27 @@ from berdaya.registry import choices as c
 from berdaya.registry.identity import make_nik
 from berdaya.testing import factories
 
-# (full_name, birth_date, sex, village_id, district_id, address, nik, kk_number, phone, parent_name, other_id):
-# blanks, spaces, bin/binti, NIKs of men and women, valid and not, villages of every shape.
+# (full_name, birth_date, sex, village_id, district_id, address, nik, kk_number, phone, parent_name, other_id,
+# birth_place): blanks, spaces, bin/binti, NIKs of men and women, valid and not, villages of every shape, birth places
+# written with their kind, upper-cased, with punctuation.
 RAW = [
     ("Ahmad bin Djamaluddin", "1980-03-07", "m", "15.02.01.2001", None, " Jl. Lintas 3 ", "1502010703800011",
-     "1502011506180001", "0812-3456-7890", None, None),
-    ("Aminah Binti Yusuf", "1985-12-31", "F", "15.02.01.2001", "", "", "1502017112850002", "", "", "Yusuf", "ktp 9"),
-    ("  H. Moch. Wawan, S.Pd. ", "", " ", "15.02", "15.02.09", None, "15O2O1", "15-02", "+62 812", "", ""),
-    ("", None, None, "", None, None, "", None, None, "Siti Aminah binti Ali", None),
-    (None, "2001-01-01", "M", None, None, "RT 3", "1502014101019999", None, "081", None, "x"),
+     "1502011506180001", "0812-3456-7890", None, None, "Kab. Merangin"),
+    ("Aminah Binti Yusuf", "1985-12-31", "F", "15.02.01.2001", "", "", "1502017112850002", "", "", "Yusuf", "ktp 9",
+     " BANGKO "),
+    ("  H. Moch. Wawan, S.Pd. ", "", " ", "15.02", "15.02.09", None, "15O2O1", "15-02", "+62 812", "", "", ""),
+    ("", None, None, "", None, None, "", None, None, "Siti Aminah binti Ali", None, None),
+    (None, "2001-01-01", "M", None, None, "RT 3", "1502014101019999", None, "081", None, "x", "Desa  Pulau Tengah"),
     ("Ni Luh Putu Ayu", "1999-02-30", "F", "15.02.01.2002", None, None, "9999999999999999", "1502011506180002",
-     None, "I Made Ayu", None),
-    ("Abd. Rahman Yoesoef", "2010-07-01", "M", "a.b.c.d", None, None, None, None, None, "Abd. Rahman", None),
+     None, "I Made Ayu", None, "KOTA JAMBI"),
+    ("Abd. Rahman Yoesoef", "2010-07-01", "M", "a.b.c.d", None, None, None, None, None, "Abd. Rahman", None,
+     "Sungai-Penuh"),
 ]  # fmt: skip
 
 
 def _raw_table(con: duckdb.DuckDBPyConnection) -> list[list]:
     rows = [[i + 1, *values] for i, values in enumerate(RAW)]
-    rows.append([-1, *RAW[0][:6], None, None, None, None, None])  # nik, kk, phone, parent and other id all NULL
+    rows.append([-1, *RAW[0][:6], None, None, None, None, None, None])  # nik ... birth place all NULL
     con.register("raw_arrow", incremental._raw(rows))  # the names made canonical too: source and parts
     return rows
 
@@ -55,7 +58,7 @@ def test_the_prepared_columns_the_filter_reads_are_prepares_own():
         whole = con.execute(f"SELECT {read} FROM whole ORDER BY unique_id").fetchall()
         assert selected == whole
     # Columns with no value at all (present_columns leaves them out of prepare) prepare to NULL all the same.
-    con.register("blank_arrow", incremental._raw([[1, *[None] * 11], [2, "Budi", *[""] * 10]]))
+    con.register("blank_arrow", incremental._raw([[1, *[None] * 12], [2, "Budi", *[""] * 11]]))
     linkage.prepare(con, source="blank_arrow", target="blank", parts="blank_arrow")
     assert (
         con.execute(

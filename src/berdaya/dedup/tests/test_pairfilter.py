@@ -83,7 +83,8 @@ def test_python_keeps_exactly_the_pairs_the_statement_keeps(seed, monkeypatch):
 
 
 def test_names_that_share_nothing_need_no_statement():
-    rows = [[-1, "Caricata Bin Lepi", *[None] * 10], *[[i, f"Warga {i}", *[None] * 10] for i in range(1, 40)]]
+    blank = [None] * (len(linkage.RAW_COLUMNS) - 2)
+    rows = [[-1, "Caricata Bin Lepi", *blank], *[[i, f"Warga {i}", *blank] for i in range(1, 40)]]
     con = duckdb.connect()
     con.execute("CREATE VIEW forbidden AS SELECT 1")  # any statement would work; none must run
     sent = []
