@@ -38,13 +38,7 @@ HOUSEHOLD_FIELDS = [
     "floor_area_m2",
     "land_operated_ha",
     "land_tenure",
-    "asset_motorcycle",
-    "asset_car",
-    "asset_refrigerator",
-    "asset_television",
-    "asset_smartphone",
-    "asset_livestock",
-    "asset_gold_savings",
+    *Household.ASSETS,
     "kk_override_reason",
 ]
 

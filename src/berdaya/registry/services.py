@@ -64,8 +64,7 @@ def _strip_overrides(actor: User, data: dict[str, Any]) -> dict[str, Any]:
 HOUSEHOLD_EDITABLE = {
     "kk_number", "kk_override_reason", "village", "village_id", "address", "rt", "rw", "latitude", "longitude",
     "floor_material", "wall_material", "roof_material", "water_source", "toilet", "lighting", "cooking_fuel",
-    "floor_area_m2", "land_operated_ha", "land_tenure", "asset_motorcycle", "asset_car", "asset_refrigerator",
-    "asset_television", "asset_smartphone", "asset_livestock", "asset_gold_savings",
+    "floor_area_m2", "land_operated_ha", "land_tenure", *Household.ASSETS,
 }  # fmt: skip
 PERSON_EDITABLE = {
     "nik", "nik_missing_reason", "nik_override_reason", "full_name", "sex", "birth_place", "birth_date",
