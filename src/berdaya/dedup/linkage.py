@@ -178,6 +178,16 @@ FIELDS: tuple[Field, ...] = (
             ("nik_l = nik_r", gettext_noop("NIK sama"), None),
             (_dl("nik", 1), gettext_noop("NIK beda satu angka"), None),
             ("nik_l IS NULL OR nik_r IS NULL", gettext_noop("NIK hanya di satu catatan"), None),
+            # Two well-formed NIKs whose first twelve digits (district of issue, birth date) differ as well: two
+            # people with a card each, unless one NIK was written wrong in two places. Kept apart from the NIKs
+            # that differ only in the serial (the else level), where the district and date they hold agree and
+            # are already counted by the place and birth-date comparisons. Not trained: added after training as a
+            # share of the else level (AFTER_TRAINING).
+            (
+                "nik12_l <> nik12_r AND nik_birth_l IS NOT NULL AND nik_birth_r IS NOT NULL",
+                gettext_noop("NIK berbeda, wilayah atau tanggal lahir di dalamnya lain"),
+                None,
+            ),
         ),
         gettext_noop("NIK berbeda"),
     ),
@@ -258,11 +268,11 @@ BIRTH_PLACE_SQL = (
 
 # NIK is unique among the living: two registry records never share one, and a person registered twice has either
 # no NIK on one record or two different ones. So "NIK sama" is never observed (neither EM nor random sampling can
-# learn it): its level and the one-digit typo are stated, not learnt. The other two are learnt: a NIK on one record
-# only (the usual trace of a second registration, where two people are both registered with theirs) and two NIKs
-# that differ by more than a typo (the usual trace of two people). (What the first twelve digits hold, the district
-# and the birth date, joins the place and birth-date comparisons as a second record of them: a level of their own
-# would count the same agreement twice.)
+# learn it): its level and the one-digit typo are stated, not learnt. A NIK on one record only (the usual trace of a
+# second registration, where two people are both registered with theirs) and two NIKs that differ in the serial
+# alone are learnt. (What the first twelve digits hold, the district and the birth date, joins the place and
+# birth-date comparisons as a second record of them: a level for their agreement would count it twice. Their
+# disagreement, beyond a typo, is a level of its own: each record's date is confirmed by its own card.)
 PRIOR_LEVELS: dict[tuple[str, str], tuple[float, float | None]] = {
     ("nik", "NIK sama"): (0.05, 1e-7),
     ("nik", "NIK beda satu angka"): (0.05, 1e-5),
@@ -274,6 +284,22 @@ PRIOR_LEVELS: dict[tuple[str, str], tuple[float, float | None]] = {
     # nickname with a typo) and would then let a same-day neighbour in the same village pass for the same person.
     # Stated; u is learnt.
     ("name", "Nama berbeda"): (0.002, None),
+}
+
+# Levels left out of training and added to the trained model as a part of their field's else level
+# (with_after_training_levels), each with the share of the else level's matches it stands for.
+# "NIK berbeda, wilayah atau tanggal lahir di dalamnya lain": trained as a level of its own, its complement (two NIKs
+# of one district and birth date, another serial) would be learnt as rare among random pairs and weigh +14 bits, the
+# district and birth date counted a second time. So both are weighed given what the place and birth-date comparisons
+# have already counted: among two records with two different NIKs that the other comparisons see alike, the NIKs'
+# district or birth date differs for nearly every pair of two people and for a small share of one person's two
+# records (a NIK written wrong twice over, or another person's): 2% stated, since the labelled set never does it
+# (its second registrations mistype the serial only). The weight of the level is the else level's + log2(0.02),
+# 5.6 bits further against; the else level keeps its weight. The two levels' u are then each the else level's
+# (conditional on that context, not shares of all pairs), so a comparison's u no longer sums to one; Splink uses
+# only m/u.
+AFTER_TRAINING: dict[tuple[str, str], float] = {
+    ("nik", "NIK berbeda, wilayah atau tanggal lahir di dalamnya lain"): 0.02,
 }
 
 
@@ -560,13 +586,16 @@ def for_dialect(model: dict[str, Any], dialect: str) -> dict[str, Any]:
     return out
 
 
-def _comparison(f: Field, fns: dict[str, str]) -> Any:
-    """One field as a Splink comparison (its null level first, then its levels, then the else level)."""
+def _comparison(f: Field, fns: dict[str, str], *, training: bool = False) -> Any:
+    """One field as a Splink comparison (its null level first, then its levels, then the else level); for
+    `training`, without the levels added after it (AFTER_TRAINING)."""
     import splink.comparison_level_library as cll
     from splink.comparison_library import CustomComparison
 
     levels: list[Any] = [cll.CustomLevel(f.null, "Tidak ada data").configure(is_null_level=True)]
     for sql, label, tf in f.levels:
+        if training and (f.name, label) in AFTER_TRAINING:
+            continue
         level: Any = cll.CustomLevel(sql.format(**fns), label)
         if tf:
             # A level that is not the plain equality of its tf column is adjusted against its own u.
@@ -581,10 +610,11 @@ def _comparison(f: Field, fns: dict[str, str]) -> Any:
 
 
 def settings_for(columns: Iterable[str], *, blocking: list[str] | None = None, dialect: str = "duckdb") -> Any:
+    """The settings a model is trained with (without the levels added after training: finish_training)."""
     from splink import SettingsCreator
 
     fns = _functions(dialect)
-    comparisons = [_comparison(f, fns) for f in fields_for(columns)]
+    comparisons = [_comparison(f, fns, training=True) for f in fields_for(columns)]
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
@@ -648,7 +678,7 @@ class Linkage:
         start = time.perf_counter()
         train_model(self.linker, self.columns, self.people, on_u=lambda: self._lap("train_u", start, 0.15))
         self._lap("train_m", start, 0.3)
-        self.model = clamp(self.trained_model())
+        self.model = finish_training(self.trained_model())
         self.build()
         if COMPARE_BIRTH_PLACE and "birth_place" in self.columns:
             self.add_birth_place()
@@ -970,6 +1000,51 @@ def _clamp_comparison(comp: dict[str, Any]) -> None:
         total = sum(vals)
         for lv, v in zip(levels, vals, strict=True):
             lv[key] = v / total
+
+
+def finish_training(model: dict[str, Any]) -> dict[str, Any]:
+    """A model as EM and random sampling left it, made ready to score: kept off 0 (clamp), with the levels added
+    after training (with_after_training_levels). The DuckDB and Spark pipelines' one last step of training."""
+    return with_after_training_levels(clamp(model))
+
+
+def with_after_training_levels(model: dict[str, Any]) -> dict[str, Any]:
+    """`model` with each level of AFTER_TRAINING inserted before its field's else level: m is its share ε of the
+    else level's m (which keeps 1 - ε of it), u the else level's u for both (AFTER_TRAINING says why). A model that
+    has the level already, or lacks the field, is returned as it is."""
+    import copy
+
+    dialect = model.get("sql_dialect") or "duckdb"
+    fns = _functions(dialect)
+    out = copy.deepcopy(model)
+    by_name = {f.name: f for f in FIELDS}
+    for comp in out["comparisons"]:
+        f = by_name.get(comp["output_column_name"])
+        if f is None:
+            continue
+        levels = comp["comparison_levels"]
+        have = {lv.get("label_for_charts") for lv in levels}
+        for i, (sql, label, _tf) in enumerate(f.levels):
+            share = AFTER_TRAINING.get((f.name, label))
+            if share is None or label in have or not levels or levels[-1].get("label_for_charts") != f.other:
+                continue
+            other = levels[-1]
+            m, u = other["m_probability"], other["u_probability"]
+            level = {
+                "sql_condition": sql.format(**fns),
+                "label_for_charts": label,
+                "m_probability": share * m,
+                "u_probability": u,
+                "fix_m_probability": True,
+                "fix_u_probability": True,
+            }
+            other["m_probability"] = (1 - share) * m
+            other["u_probability"] = (1 - share) * u
+            # After the levels that come before it in the field's definition.
+            before = {lab for _s, lab, _t in f.levels[:i]}
+            at = max((j + 1 for j, lv in enumerate(levels) if lv.get("label_for_charts") in before), default=1)
+            levels.insert(min(at, len(levels) - 1), level)
+    return out
 
 
 # The birth place's m is learnt from the pairs the model trained without it scores at or above this probability,

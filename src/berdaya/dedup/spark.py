@@ -75,7 +75,7 @@ def run(
     if model is None:
         linker = Linker(db_api.register(sdf), linkage.settings_for(columns, dialect="spark"))
         linkage.train_model(linker, columns, people)
-        model = linkage.clamp(linker.misc.save_model_to_json(out_path=None))
+        model = linkage.finish_training(linker.misc.save_model_to_json(out_path=None))
     else:
         model = linkage.for_dialect(model, "spark")
     linker = Linker(

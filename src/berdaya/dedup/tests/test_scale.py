@@ -154,6 +154,42 @@ def test_a_nik_on_one_record_only_weighs_for_one_person_and_two_far_apart_nik_ag
     assert weight("NIK hanya di satu catatan") > 0.5
     assert weight("NIK berbeda") < -0.5
     assert weight("NIK beda satu angka") > weight("NIK hanya di satu catatan")
+    # Two cards whose district or birth date differ: far stronger against than a serial apart.
+    assert weight("NIK berbeda, wilayah atau tanggal lahir di dalamnya lain") < weight("NIK berbeda") - 3
+
+
+def test_two_niks_are_told_apart_by_what_their_first_twelve_digits_hold():
+    """The level of a pair of NIKs (_gamma_sql, the SQL every backend scores with): another serial alone is the
+    else level; another birth date or district in them as well is the level against; one digit apart is a typo
+    wherever it is; a malformed NIK is never read for a date."""
+    nik = linkage.FIELDS[[f.name for f in linkage.FIELDS].index("nik")]
+    labels = [label for _sql, label, _tf in nik.levels] + [nik.other]
+    a = "1502012505800001"  # Merangin's district 01, born 25 May 1980, serial 0001
+    cases = {
+        (a, "1502012505800040"): "NIK berbeda",  # the serial mistyped
+        (a, "1502012605800002"): "NIK berbeda, wilayah atau tanggal lahir di dalamnya lain",  # a namesake born a day on
+        (a, "1502022505800007"): "NIK berbeda, wilayah atau tanggal lahir di dalamnya lain",  # another district
+        (a, "1502012505800011"): "NIK beda satu angka",
+        (a, "1502012605800001"): "NIK beda satu angka",
+        (a, "ABC99"): "NIK berbeda",
+        (a, None): "NIK hanya di satu catatan",
+    }
+    con = duckdb.connect()
+    con.execute("CREATE TABLE raw (unique_id BIGINT, nik VARCHAR)")
+    rows = []
+    for i, (left, right) in enumerate(cases):
+        rows += [(2 * i, left), (2 * i + 1, right)]
+    con.executemany("INSERT INTO raw VALUES (?, ?)", rows)
+    linkage.prepare(con)
+    gamma = linkage._gamma_sql(nik, linkage._functions("duckdb"))
+    got = con.execute(
+        f"""SELECT l.unique_id, {gamma} FROM (
+              SELECT l.unique_id, l.nik AS nik_l, r.nik AS nik_r, l.nik12 AS nik12_l, r.nik12 AS nik12_r,
+                     l.nik_birth AS nik_birth_l, r.nik_birth AS nik_birth_r
+              FROM people l JOIN people r ON r.unique_id = l.unique_id + 1 WHERE l.unique_id % 2 = 0) l
+            ORDER BY 1"""
+    ).fetchall()
+    assert [labels[g] for _i, g in got] == list(cases.values())
 
 
 def test_a_model_trained_by_an_older_definition_is_explained_by_its_own_labels():
@@ -359,3 +395,56 @@ def test_the_newest_keyed_person_is_read_once_for_all_the_records(areas):
     newest = [q["sql"] for q in queries.captured_queries if 'MAX("dedup_personkey"."person_id")' in q["sql"]]
     assert len(newest) == 1  # before: one per record
     assert [m.person_id for m in found[3]] == [fresh.pk]
+
+
+def test_the_levels_added_after_training_keep_the_else_levels_weight_and_score_in_splink():
+    """with_after_training_levels: the NIK level "another district or birth date in them" goes in before the else
+    level, 5.6 bits (log2 0.02) below it; the else level and every other level keep their weights; m still sums to
+    one; a model that has it already is left as it is; and Splink scores with the result (a pair of namesakes whose
+    NIKs hold two birth dates falls in the new level and weighs against)."""
+    import math
+
+    model = linkage.default_model()
+    before = {
+        (c["output_column_name"], lv["label_for_charts"]): math.log2(lv["m_probability"] / lv["u_probability"])
+        for c in model["comparisons"]
+        for lv in c["comparison_levels"]
+        if not lv.get("is_null_level")
+    }
+    out = linkage.with_after_training_levels(model)
+    assert linkage.with_after_training_levels(out) == out
+    assert model == linkage.default_model()  # not changed in place
+    new = "NIK berbeda, wilayah atau tanggal lahir di dalamnya lain"
+    nik = next(c for c in out["comparisons"] if c["output_column_name"] == "nik")
+    assert [lv["label_for_charts"] for lv in nik["comparison_levels"]] == [
+        "Tidak ada data", "NIK sama", "NIK beda satu angka", "NIK hanya di satu catatan", new, "NIK berbeda",
+    ]  # fmt: skip
+    after = {
+        (c["output_column_name"], lv["label_for_charts"]): math.log2(lv["m_probability"] / lv["u_probability"])
+        for c in out["comparisons"]
+        for lv in c["comparison_levels"]
+        if not lv.get("is_null_level")
+    }
+    after_new = after.pop(("nik", new))
+    assert after_new == pytest.approx(before[("nik", "NIK berbeda")] + math.log2(0.02))
+    assert after == pytest.approx(before)
+    assert sum(lv.get("m_probability", 0) for lv in nik["comparison_levels"]) == pytest.approx(1)
+
+    con = duckdb.connect()
+    base = {"full_name": "Ahmad Fauzi", "sex": "M", "village_id": "15.02.01.2001"}
+    rows = [
+        {**base, "unique_id": 1, "birth_date": "1980-05-25", "nik": "1502012505800001"},
+        {**base, "unique_id": 2, "birth_date": "1980-05-26", "nik": "1502012605800002"},  # a namesake born a day on
+        {**base, "unique_id": 3, "birth_date": "1980-05-25", "nik": "1502012505800040"},  # the serial mistyped
+    ]
+    _people(con, rows)
+    lk = linkage.Linkage(con=con, columns=linkage.prepare(con), model=out, blocking=["l.name_sorted = r.name_sorted"])
+    lk.build()
+    scored = lk.linker.inference.predict().physical_name
+    got = {
+        (a, b): (g, w)
+        for a, b, g, w in con.execute(f"SELECT unique_id_l, unique_id_r, gamma_nik, mw_nik FROM {scored}").fetchall()
+    }
+    # Splink numbers the levels from the else level (0) up: the new level is 1, the serial-only else level 0.
+    assert got[(1, 2)] == (1, pytest.approx(after_new)) and got[(2, 3)][0] == 1
+    assert got[(1, 3)] == (0, pytest.approx(before[("nik", "NIK berbeda")]))
