@@ -351,8 +351,8 @@ def likely_matches(
     threshold: float = DEFAULT_THRESHOLD,
     unless_names_differ: Collection[tuple[str, str]] | None = None,
 ) -> list[list[Match]]:
-    """For each new record (keys: full_name, birth_date, sex, village_id, nik, kk_number, phone, parent_name; any
-    may be missing), the registry people it most likely is, best first: at most `limit`, each at or above
+    """For each new record (keys: full_name, birth_date, sex, village_id, nik, kk_number, phone, parent_name,
+    birth_place; any may be missing), the registry people it most likely is, best first: at most `limit`, each at or above
     `threshold`. People in `exclude_person_ids` (the record itself when editing) are never proposed.
 
     `unless_names_differ`: (field, label) levels of exact identifiers. When given, a candidate whose name shares

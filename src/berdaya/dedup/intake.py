@@ -35,6 +35,7 @@ def _record(facts: Facts) -> dict[str, Any]:
         "nik": facts.nik or None,
         "kk_number": facts.kk_number or None,
         "phone": facts.phone or None,
+        "birth_place": facts.birth_place or None,
     }
 
 
@@ -75,14 +76,23 @@ def form_provider(records: Sequence[Facts]) -> list[list[Candidate]]:
 
 def batch_provider(*, duck: Any, records: str, into: str) -> None:
     rows = duck.execute(
-        f"SELECT row_no, full_name, birth_date, village_id, nik, sex, kk_number, phone FROM {records} "
+        f"SELECT row_no, full_name, birth_date, village_id, nik, sex, kk_number, phone, birth_place FROM {records} "
         f"ORDER BY row_no LIMIT {BATCH_MAX + 1}"
     ).fetchall()
     if not rows or len(rows) > BATCH_MAX:
         return
     facts = [
-        Facts(full_name=n or "", birth_date=b, village_id=v, nik=k, sex=s or "", kk_number=kk or "", phone=p or "")
-        for _row, n, b, v, k, s, kk, p in rows
+        Facts(
+            full_name=n or "",
+            birth_date=b,
+            village_id=v,
+            nik=k,
+            sex=s or "",
+            kk_number=kk or "",
+            phone=p or "",
+            birth_place=bp or "",
+        )
+        for _row, n, b, v, k, s, kk, p, bp in rows
     ]
     out = []
     for (row_no, *_rest), candidates in zip(rows, form_provider(facts), strict=True):

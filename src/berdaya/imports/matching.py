@@ -272,7 +272,7 @@ def hold_likely(run: Import) -> None:
     query; the deduplication app scores the batch with its own engine). Matching covers the whole registry, whatever
     the importer's scope; the import page shows each match as the viewer's scope allows."""
     released = [row for row, (action, _pid) in run.decisions.items() if action in ("release", "link")]
-    record_cols = "row_no, hh_key, full_name, birth_date, village_id, nik, sex, kk_number, phone"
+    record_cols = "row_no, hh_key, full_name, birth_date, village_id, nik, sex, kk_number, phone, birth_place"
     run.d(
         f"CREATE TABLE lm_records AS SELECT {record_cols} FROM conv WHERE person_id IS NULL "
         "AND row_no NOT IN (SELECT unnest($1::INTEGER[]))",

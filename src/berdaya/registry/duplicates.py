@@ -41,7 +41,8 @@ REASONS = {
 @dataclass(frozen=True)
 class Facts:
     """What the matching rules read of one record (a stored person, a form's member, a file's row). The exact rules
-    read nik, full_name, birth_date and village_id; a likely-match provider may read the rest."""
+    read nik, full_name, birth_date and village_id; a likely-match provider may read the rest (the deduplication
+    engine compares them all, the birth place, Person.birth_place as written on the KTP, included)."""
 
     full_name: str = ""
     birth_date: dt.date | None = None
@@ -50,6 +51,7 @@ class Facts:
     sex: str = ""
     kk_number: str = ""
     phone: str = ""
+    birth_place: str = ""
 
 
 def same_nik(a: Facts, b: Facts) -> bool:

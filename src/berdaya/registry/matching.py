@@ -7,9 +7,10 @@ The registry sits below the deduplication app, so it keeps the hook and the apps
 - `register_match_provider(name, fn)`: `fn(records: Sequence[Facts]) -> list[list[Candidate]]`, one list of
   candidates per record, for a form (a household and its members, a member added; later the API and ODK).
 - `register_batch_provider(name, fn)`: `fn(*, duck, records, into) -> None`, the set-based form for an import
-  batch: `records` is a DuckDB table (row_no, full_name, birth_date, village_id, nik, sex, kk_number, phone) and the
-  provider INSERTs (row_no, person_id, reason, score) into the DuckDB table `into`. The import pulls the registry
-  people a provider needs itself (the built-in provider gets them in the table `reg_people`).
+  batch: `records` is a DuckDB table (row_no and Facts' fields: full_name, birth_date, village_id, nik, sex,
+  kk_number, phone, birth_place) and the provider INSERTs (row_no, person_id, reason, score) into the DuckDB table
+  `into`. The import pulls the registry people a provider needs itself (the built-in provider gets them in the
+  table `reg_people`).
 - `register_distinct_listener(name, fn)`: `fn(confirmation)` for each DistinctConfirmation written (the officer said
   "bukan orang yang sama"), so the deduplication app remembers it as a "different" decision.
 
@@ -126,6 +127,8 @@ def likely_matches_for(records: Sequence[Facts], *, exclude: Sequence[int] = ())
 
 # --- the built-in provider: the exact rules ------------------------------------------------------------------------
 def person_facts(person: Person) -> Facts:
+    """What the matching rules read of `person` and their household (saved or not: a form's member is checked before
+    anything is saved)."""
     household = person.household
     return Facts(
         full_name=person.full_name,
@@ -135,6 +138,7 @@ def person_facts(person: Person) -> Facts:
         sex=person.sex,
         kk_number=household.kk_number,
         phone=person.phone,
+        birth_place=person.birth_place,
     )
 
 

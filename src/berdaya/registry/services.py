@@ -33,8 +33,7 @@ from .access import (
     registers_for_organisation,
 )
 from .changes import Rows, kk_numbers_change, kk_numbers_open, life_events_record
-from .duplicates import Facts
-from .matching import Candidate, distinct_confirmed, likely_matches_for
+from .matching import Candidate, distinct_confirmed, likely_matches_for, person_facts
 from .models import (
     ConsentRecord,
     DistinctConfirmation,
@@ -106,22 +105,11 @@ class LikelyDuplicates(ValidationError):
 DISTINCT_REASON_MAX = DistinctConfirmation._meta.get_field("reason").max_length or 300
 
 
-def _facts(person: Person, household: Household) -> Facts:
-    return Facts(
-        full_name=person.full_name,
-        birth_date=person.birth_date,
-        village_id=household.village_id,
-        nik=person.nik,
-        sex=person.sex,
-        kk_number=household.kk_number,
-        phone=person.phone,
-    )
-
-
-def _check_likely_duplicates(people: Sequence[Person], household: Household, distinct_reason: str) -> dict[int, list]:
-    """The likely matches of `people` (cleaned, not saved) against the whole registry. Without a reason they stop the
-    save (LikelyDuplicates); with one, they are returned to be recorded once the people are saved."""
-    found = likely_matches_for([_facts(p, household) for p in people])
+def _check_likely_duplicates(people: Sequence[Person], distinct_reason: str) -> dict[int, list]:
+    """The likely matches of `people` (cleaned, not saved, each with their household) against the whole registry,
+    read as registry.matching.person_facts reads a stored person. Without a reason they stop the save
+    (LikelyDuplicates); with one, they are returned to be recorded once the people are saved."""
+    found = likely_matches_for([person_facts(p) for p in people])
     matches = {index: candidates for index, candidates in enumerate(found) if candidates}
     if not matches:
         return {}
@@ -348,7 +336,7 @@ def household_register(
     errors = _registration_errors(hh, people, members)
     if errors is not None:
         raise errors
-    matches = _check_likely_duplicates(people, hh, distinct_reason)
+    matches = _check_likely_duplicates(people, distinct_reason)
     # Each record was validated once above, before anything was written (nothing has changed it since). What that
     # validation left out of a member, the household not yet saved, holds by construction: the household is the one
     # saved just below, and its one active head is check_members' rule (a new household has no other member, and a
@@ -417,7 +405,7 @@ def person_add(*, actor: User, household: Household, data: dict[str, Any], disti
         person.full_clean()
     except ValidationError as exc:
         raise _nik_taken_on_field(exc) from None
-    matches = _check_likely_duplicates([person], household, distinct_reason)
+    matches = _check_likely_duplicates([person], distinct_reason)
     _save(person, actor)
     if matches:
         _record_distinct(actor, person, matches[0], distinct_reason)

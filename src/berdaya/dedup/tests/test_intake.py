@@ -7,13 +7,16 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
+from berdaya.dedup import linkage
 from berdaya.dedup.incremental import likely_matches
-from berdaya.dedup.intake import _IDENTIFYING
-from berdaya.dedup.models import PairDecision
+from berdaya.dedup.intake import _IDENTIFYING, _record
+from berdaya.dedup.models import DedupRun, PairDecision
 from berdaya.imports.services import import_execute, import_run_create
 from berdaya.imports.tests.helpers import person_row, write_csv
 from berdaya.registry import matching, services
+from berdaya.registry.duplicates import Facts
 from berdaya.registry.identity import make_nik
 from berdaya.registry.models import Person
 from berdaya.testing import factories
@@ -21,9 +24,11 @@ from berdaya.testing import factories
 pytestmark = pytest.mark.django_db
 
 
-def _wawan():
+def _wawan(**fields):
     hh = factories.household(village="15.02.01.2001", kk_number="1502011506180001")
-    return factories.person(hh=hh, name="Muhammad Hermawan", sex="M", birth_date=dt.date(1980, 3, 7), with_nik=False)
+    return factories.person(
+        hh=hh, name="Muhammad Hermawan", sex="M", birth_date=dt.date(1980, 3, 7), with_nik=False, **fields
+    )
 
 
 NEW = {
@@ -132,3 +137,58 @@ def test_the_form_check_does_not_score_people_who_share_only_a_birth_date_and_a_
     wawan = _wawan()
     kept = likely_matches([nickname], unless_names_differ=_IDENTIFYING)
     assert kept == likely_matches([nickname]) and wawan.pk in [m.person_id for m in kept[0]]
+
+
+@pytest.fixture
+def birth_place_run(db):
+    """A full run whose model compares the birth place, as a run adds it after training (linkage.with_birth_place).
+    The counts stand for what add_birth_place learns (level numbers of linkage.BIRTH_PLACE_STRATA: 0-2 within one
+    village, 3-5 between villages): between villages a shared place weighs for the pair and another place against."""
+    m = {0: 60, 1: 5, 2: 35, 3: 70, 4: 10, 5: 20}
+    u = {0: 60, 1: 1, 2: 39, 3: 3, 4: 1, 5: 96}
+    model = linkage.with_birth_place(linkage.default_model(), m, u)
+    return DedupRun.objects.create(status=DedupRun.Status.SUCCEEDED, model=model, finished_at=timezone.now())
+
+
+def _refused(officer, **member) -> matching.Candidate:
+    with pytest.raises(services.LikelyDuplicates) as refused:
+        services.household_register(
+            actor=officer, household={"village_id": "15.02.01.2002"}, members=[{**NEW, **member}]
+        )
+    [candidate] = refused.value.matches[0]
+    return candidate
+
+
+def test_the_form_check_weighs_the_birth_place(officer, birth_place_run):
+    target = _wawan(birth_place="Bangko")
+    unknown = _refused(officer)
+    same = _refused(officer, birth_place="BANGKO ")  # written otherwise: compared as prepare normalises it
+    other = _refused(officer, birth_place="Jambi")
+    assert unknown.person_id == same.person_id == other.person_id == target.pk
+    assert "Tempat lahir sama" in same.reasons
+    assert not [r for r in (*unknown.reasons, *other.reasons) if r.startswith("Tempat lahir")]
+    assert unknown.score is not None and same.score is not None and other.score is not None
+    assert same.score > unknown.score > other.score
+    # Another place weighs against the pair in the engine's explanation (the form shows only what weighs for it).
+    record = Facts(full_name="Moch. Wawan", birth_date=NEW["birth_date"], village_id="15.02.01.2002", sex="M")
+    [[match]] = likely_matches([_record(Facts(**{**record.__dict__, "birth_place": "Jambi"}))])
+    [place] = [e for e in match.explanation if e["field"] == "birth_place"]
+    assert place["label"] == "Tempat lahir berbeda" and place["weight"] < 0
+    [[without]] = likely_matches([_record(record)])
+    assert not [e for e in without.explanation if e["field"] == "birth_place" and e["weight"]]
+    assert Person.objects.count() == 1
+
+
+def test_an_import_row_brings_its_birth_place_to_the_check(officer, tmp_path, settings, birth_place_run):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    target = _wawan(birth_place="Bangko")
+    row = person_row(
+        hh_key="A", full_name="Moch. Wawan", sex="L", _birth=dt.date(1980, 7, 3), village_id="15.02.01.2002",
+        kk_number="", nik="", nik_missing_reason="Tidak diketahui", birth_place="Bangko",
+    )  # fmt: skip
+    path = write_csv(tmp_path / "a.csv", [row])
+    run = import_run_create(actor=officer, uploaded=SimpleUploadedFile("a.csv", path.read_bytes()))
+    result = import_execute(run=run, dry_run=False, mode="valid-only")
+    assert result.held_rows == 1, result.first_errors()
+    [candidate] = result.held[0]["candidates"]
+    assert candidate["id"] == target.pk and "Tempat lahir sama" in candidate["reasons"]

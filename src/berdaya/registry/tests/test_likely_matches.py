@@ -151,6 +151,46 @@ class TestService:
             [matching.Candidate(existing.pk, ("nama, tanggal lahir dan desa/kelurahan sama", "nama mirip"), 0.97)]
         ]
 
+    def test_the_check_reads_the_member_as_a_stored_person_is_read(self, officer, only_exact):
+        # What a provider is handed for a form's member, the birth place included, is what it is handed for the
+        # registered person (registry.matching.person_facts, one definition for both).
+        seen: list[Facts] = []
+
+        def recording(records):
+            seen.extend(records)
+            return [[] for _r in records]
+
+        matching.register_match_provider("test", recording)
+        household = services.household_register(
+            actor=officer,
+            household={"village_id": VILLAGE, "kk_number": "1502011506180001"},
+            members=[_member(birth_place="Bangko", phone="081234567890")],
+        )
+        child = services.person_add(
+            actor=officer,
+            household=household,
+            data=f.member(
+                name="Siti Hidayat",
+                sex="F",
+                birth_date=dt.date(2005, 1, 2),
+                relationship=c.Relationship.CHILD,
+                with_nik=False,
+                birth_place="Jambi",
+            ),
+        )
+        head = household.members.get(relationship=c.Relationship.HEAD)
+        assert [r.birth_place for r in seen] == ["Bangko", "Jambi"]
+        assert seen == [matching.person_facts(head), matching.person_facts(child)]
+
+    def test_the_form_passes_the_birth_place(self, officer, only_exact):
+        seen: list[Facts] = []
+        matching.register_match_provider("test", lambda records: seen.extend(records) or [[] for _r in records])
+        response = client_for(officer).post(
+            reverse("registry:household_register"), _form(name="Rahmat Hidayat", **{"m-0-birth_place": "Bangko"})
+        )
+        assert response.status_code == 302
+        assert [(r.full_name, r.birth_place) for r in seen] == [("Rahmat Hidayat", "Bangko")]
+
 
 class TestPage:
     def test_it_shows_the_likely_match_with_its_reasons_and_saves_nothing(self, officer):

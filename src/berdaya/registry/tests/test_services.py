@@ -163,8 +163,8 @@ def test_a_nik_registered_meanwhile_is_refused_by_the_insert_with_the_message(of
     taken = members[2]["nik"]
     check = services._check_likely_duplicates
 
-    def meanwhile(people, household, reason):
-        found = check(people, household, reason)
+    def meanwhile(people, reason):
+        found = check(people, reason)
         f.person(name="Orang Lain", sex="M", birth_date=dt.date(1998, 2, 1), nik=taken)
         return found
 
