@@ -692,64 +692,22 @@ class Linkage:
         BIRTH_PLACE_MIN_SURE such pairs exist."""
         start = time.perf_counter()
         self._score()
-        prior = self.linker._settings_obj._probability_two_random_records_match
-        lam = estimate_lambda(self.con, "_raw_scored", prior, self.people)
-        shift = math.log2(lam / (1 - lam)) - math.log2(prior / (1 - prior))
-        sure = math.log2(SURE / (1 - SURE)) - shift
-        gamma = _gamma_sql(BIRTH_PLACE, _functions("duckdb"))
-        sides = (
-            "l.birth_place AS birth_place_l, r.birth_place AS birth_place_r, "
-            "l.village_id AS village_id_l, r.village_id AS village_id_r"
-        )
-        m_counts = self.con.execute(
-            f"""SELECT g, count(*) FROM (
-                  SELECT {gamma} AS g FROM (
-                    SELECT {sides} FROM _raw_scored s
-                    JOIN people l ON l.unique_id = s.unique_id_l JOIN people r ON r.unique_id = s.unique_id_r
-                    WHERE s.match_weight >= {sure}))
-                WHERE g >= 0 GROUP BY g"""
-        ).fetchall()
-        self.con.execute("DROP TABLE _raw_scored")
-        # Random pairs: people in a pseudo-random order, each paired with the k-th next (k = 1..K), K pairs a
-        # person enough for U_MAX_PAIRS in all.
-        n = self.con.execute("SELECT count(*) FROM people WHERE birth_place IS NOT NULL").fetchall()[0][0]
-        if n < 2:
-            return False
-        rounds = max(1, math.ceil(U_MAX_PAIRS / max(n, 1)))
-        order = "(unique_id * 2654435761) % 4294967296, unique_id"
-        between = self.con.execute(
-            f"""WITH p AS (
-                  SELECT birth_place, village_id, row_number() OVER (ORDER BY {order}) - 1 AS i
-                  FROM people WHERE birth_place IS NOT NULL)
-                SELECT g, count(*) FROM (
-                  SELECT {gamma} AS g FROM (
-                    SELECT {sides} FROM p l CROSS JOIN range(1, {rounds + 1}) k(k)
-                    JOIN p r ON r.i = (l.i + k.k) % {n}))
-                WHERE g >= 0 GROUP BY g"""
-        ).fetchall()
-        # The same within each village: its people in a pseudo-random order, each paired with the k-th next there.
-        within = self.con.execute(
-            f"""WITH p AS (
-                  SELECT birth_place, village_id, row_number() OVER (PARTITION BY village_id ORDER BY {order}) - 1 AS i,
-                         count(*) OVER (PARTITION BY village_id) AS n
-                  FROM people WHERE birth_place IS NOT NULL AND village_id IS NOT NULL)
-                SELECT g, count(*) FROM (
-                  SELECT {gamma} AS g FROM (
-                    SELECT {sides} FROM p l CROSS JOIN range(1, {rounds + 1}) k(k)
-                    JOIN p r ON r.village_id = l.village_id AND r.i = (l.i + k.k) % l.n
-                    WHERE k.k < l.n))
-                WHERE g >= 0 GROUP BY g"""
-        ).fetchall()
-        inside = set(BIRTH_PLACE_STRATA[0])
-        u_counts = [(g, c) for g, c in within if g in inside] + [(g, c) for g, c in between if g not in inside]
-        m = dict(m_counts)
-        self.birth_place_sure = sum(m.values())
-        self._lap("train_birth_place", start, 0.4)
-        if self.birth_place_sure < BIRTH_PLACE_MIN_SURE or not u_counts:
-            logger.warning("Birth place not compared: %s near-certain pairs to learn from", self.birth_place_sure)
-            return False
         assert self.model is not None
-        self.model = with_birth_place(self.model, m, dict(u_counts))
+        learnt = learn_birth_place(
+            self.model,
+            lambda sql: self.con.execute(sql).fetchall(),
+            "duckdb",
+            scored="_raw_scored",
+            people="people",
+            people_count=self.people,
+            prior=self.linker._settings_obj._probability_two_random_records_match,
+            scored_done=lambda: self.con.execute("DROP TABLE _raw_scored"),
+        )
+        self.birth_place_sure = learnt.sure
+        self._lap("train_birth_place", start, 0.4)
+        if learnt.model is None:
+            return False
+        self.model = learnt.model
         self.build()
         return True
 
@@ -962,19 +920,25 @@ def default_model() -> dict[str, Any]:
         return json.load(fh)
 
 
+Query = Callable[[str], list[Any]]  # runs one SELECT on a backend, returns its rows (tuples)
+
+
 def estimate_lambda(con: duckdb.DuckDBPyConnection, table: str, prior: float, people: int) -> float:
     """λ, the probability that two random records match, as a fixed point of EM's λ step over the scored pairs:
     λ = Σ P(match | pair, λ) / (N(N-1)/2). Pairs outside the blocks (and below the scoring floor) add nearly
     nothing. A few iterations converge; they rescale only the prior, so no pair is scored twice."""
+    return lambda_of(lambda sql: con.execute(sql).fetchall(), table, prior, people)
+
+
+def lambda_of(query: Query, table: str, prior: float, people: int) -> float:
+    """estimate_lambda on any backend: `query` runs SQL where `table` (the scored pairs' match_weight) is."""
     total_pairs = max(people * (people - 1) / 2, 1.0)
     lam = prior
     base = math.log2(prior / (1 - prior))
     for _ in range(30):
         shift = math.log2(lam / (1 - lam)) - base
-        expected = con.execute(
-            f"SELECT COALESCE(sum(1 / (1 + pow(2, -(match_weight + {shift})))), 0) FROM {table}"
-        ).fetchall()[0][0]
-        new = min(max(expected / total_pairs, 1e-12), 0.5)
+        expected = query(f"SELECT COALESCE(sum(1 / (1 + pow(2, -(match_weight + {shift})))), 0) FROM {table}")[0][0]
+        new = min(max(float(expected) / total_pairs, 1e-12), 0.5)
         if abs(new - lam) <= 1e-3 * lam:
             lam = new
             break
@@ -1085,29 +1049,129 @@ def with_birth_place(model: dict[str, Any], m_counts: dict[int, int], u_counts: 
 
 
 def birth_place_tf(con: duckdb.DuckDBPyConnection, source: str) -> None:
-    """The term frequencies of the birth places as the comparison needs them, halved as with_birth_place halves the
-    u's. `_tf_birth_place_village`: within one village, the share of its people born at the place. `_tf_birth_place`:
-    among records of other villages: for a place v held by n_v people, n_(v,d) of them in village d, of N people with
-    a birth place, the chance that a random person of another village than one holding v also holds it,
-    (n_v² - Σ_d n_(v,d)²) / (n_v N). A home village's name is held mostly by its own people, so it says little within
-    the village and much more between villages than its plain frequency would tell; a town (Bangko, Jambi) held
-    across villages says little between villages and much within one. At least 1/N."""
+    """The tables `_tf_birth_place` and `_tf_birth_place_village` on DuckDB (birth_place_tf_sql)."""
+    for column, sql in birth_place_tf_sql(source).items():
+        con.execute(f"CREATE OR REPLACE TABLE _tf_{column} AS {sql}")
+
+
+def birth_place_tf_sql(source: str) -> dict[str, str]:
+    """column → the SELECT of its term-frequency lookup (column, tf_column) over the prepared people `source`, the
+    same SQL on DuckDB and Spark. The term frequencies of the birth places as the comparison needs them, halved as
+    with_birth_place halves the u's. `birth_place_village`: within one village, the share of its people born at the
+    place. `birth_place`: among records of other villages: for a place v held by n_v people, n_(v,d) of them in
+    village d, of N people with a birth place, the chance that a random person of another village than one holding v
+    also holds it, (n_v² - Σ_d n_(v,d)²) / (n_v N). A home village's name is held mostly by its own people, so it
+    says little within the village and much more between villages than its plain frequency would tell; a town
+    (Bangko, Jambi) held across villages says little between villages and much within one. At least 1/N."""
     share = 1 / len(BIRTH_PLACE_STRATA)
-    con.execute(
-        f"""CREATE OR REPLACE TABLE _tf_birth_place AS
+    return {
+        "birth_place": f"""
             WITH c AS (SELECT birth_place, village_id, count(*) AS n FROM {source}
                        WHERE birth_place IS NOT NULL GROUP BY birth_place, village_id),
                  t AS (SELECT birth_place, sum(n) AS n, sum(n * n) AS sq FROM c GROUP BY birth_place),
                  total AS (SELECT sum(n) AS total FROM t)
             SELECT birth_place, {share} * greatest((n * n - sq) / (n * total), 1 / total) AS tf_birth_place
-            FROM t, total"""
-    )
-    con.execute(
-        f"""CREATE OR REPLACE TABLE _tf_birth_place_village AS
+            FROM t, total""",
+        "birth_place_village": f"""
             WITH c AS (SELECT birth_place_village, village_id, count(*) AS n FROM {source}
                        WHERE birth_place_village IS NOT NULL GROUP BY birth_place_village, village_id),
                  total AS (SELECT sum(n) AS total FROM c)
             SELECT birth_place_village,
                    {share} * greatest(n / sum(n) OVER (PARTITION BY village_id), 1 / total) AS tf_birth_place_village
-            FROM c, total"""
-    )
+            FROM c, total""",
+    }
+
+
+_BIRTH_PLACE_SIDES = (
+    "l.birth_place AS birth_place_l, r.birth_place AS birth_place_r, "
+    "l.village_id AS village_id_l, r.village_id AS village_id_r"
+)
+_RANDOM_ORDER = "(unique_id * 2654435761) % 4294967296, unique_id"  # a pseudo-random order of the people
+
+
+def birth_place_m_sql(dialect: str, scored: str, people: str, min_weight: float) -> str:
+    """The SELECT (level, pairs) of the birth place's levels (_gamma_sql) among the scored pairs `scored`
+    (unique_id_l, unique_id_r, match_weight) at or above `min_weight`, both birth places written, in `dialect`."""
+    gamma = _gamma_sql(BIRTH_PLACE, _functions(dialect))
+    return f"""SELECT g, count(*) AS pairs FROM (
+                 SELECT {gamma} AS g FROM (
+                   SELECT {_BIRTH_PLACE_SIDES} FROM {scored} s
+                   JOIN {people} l ON l.unique_id = s.unique_id_l JOIN {people} r ON r.unique_id = s.unique_id_r
+                   WHERE s.match_weight >= {min_weight}) sides) levels
+               WHERE g >= 0 GROUP BY g"""
+
+
+def birth_place_u_sql(dialect: str, people: str, n: int) -> tuple[str, str]:
+    """The SELECTs (level, pairs) of the birth place's levels among random pairs of `people` (n of them with a
+    birth place), in `dialect`: within each village, and between any two people. People in a pseudo-random order,
+    each paired with the k-th next (k = 1..K), K pairs a person enough for U_MAX_PAIRS in all; within a village, its
+    people in such an order, each paired with the k-th next there."""
+    gamma = _gamma_sql(BIRTH_PLACE, _functions(dialect))
+    rounds = max(1, math.ceil(U_MAX_PAIRS / max(n, 1)))
+    within = f"""WITH p AS (
+                   SELECT birth_place, village_id,
+                          row_number() OVER (PARTITION BY village_id ORDER BY {_RANDOM_ORDER}) - 1 AS i,
+                          count(*) OVER (PARTITION BY village_id) AS n
+                   FROM {people} WHERE birth_place IS NOT NULL AND village_id IS NOT NULL)
+                 SELECT g, count(*) AS pairs FROM (
+                   SELECT {gamma} AS g FROM (
+                     SELECT {_BIRTH_PLACE_SIDES} FROM p l CROSS JOIN range(1, {rounds + 1}) k(k)
+                     JOIN p r ON r.village_id = l.village_id AND r.i = (l.i + k.k) % l.n
+                     WHERE k.k < l.n) sides) levels
+                 WHERE g >= 0 GROUP BY g"""
+    between = f"""WITH p AS (
+                    SELECT birth_place, village_id, row_number() OVER (ORDER BY {_RANDOM_ORDER}) - 1 AS i
+                    FROM {people} WHERE birth_place IS NOT NULL)
+                  SELECT g, count(*) AS pairs FROM (
+                    SELECT {gamma} AS g FROM (
+                      SELECT {_BIRTH_PLACE_SIDES} FROM p l CROSS JOIN range(1, {rounds + 1}) k(k)
+                      JOIN p r ON r.i = (l.i + k.k) % {n}) sides) levels
+                  WHERE g >= 0 GROUP BY g"""
+    return within, between
+
+
+@dataclass
+class BirthPlaceLearnt:
+    """What learn_birth_place found: the model with the birth place (None: left out), the near-certain pairs its m
+    was learnt from, the counts per level (_gamma_sql's numbers)."""
+
+    model: dict[str, Any] | None
+    sure: int
+    m_counts: dict[int, int]
+    u_counts: dict[int, int]
+
+
+def learn_birth_place(
+    model: dict[str, Any],
+    query: Query,
+    dialect: str,
+    *,
+    scored: str,
+    people: str,
+    people_count: int,
+    prior: float,
+    scored_done: Callable[[], Any] | None = None,
+) -> BirthPlaceLearnt:
+    """The birth-place step of training on any backend (Linkage.add_birth_place says what it learns): `scored`
+    holds the pairs the trained `model` scored at the `prior` it was trained with, `people` the prepared people
+    (people_count of them); `query` runs SQL there in `dialect`. `scored_done` is called once `scored` is no longer
+    needed."""
+    lam = lambda_of(query, scored, prior, people_count)
+    shift = math.log2(lam / (1 - lam)) - math.log2(prior / (1 - prior))
+    sure = math.log2(SURE / (1 - SURE)) - shift
+    m = {int(g): int(c) for g, c in query(birth_place_m_sql(dialect, scored, people, sure))}
+    if scored_done:
+        scored_done()
+    n = int(query(f"SELECT count(*) FROM {people} WHERE birth_place IS NOT NULL")[0][0])
+    u: dict[int, int] = {}
+    if n >= 2:
+        within, between = birth_place_u_sql(dialect, people, n)
+        inside = set(BIRTH_PLACE_STRATA[0])
+        u = {int(g): int(c) for g, c in query(within) if g in inside}
+        u.update({int(g): int(c) for g, c in query(between) if g not in inside})
+    learnt = BirthPlaceLearnt(None, sum(m.values()), m, u)
+    if learnt.sure < BIRTH_PLACE_MIN_SURE or not u:
+        logger.warning("Birth place not compared: %s near-certain pairs to learn from", learnt.sure)
+    else:
+        learnt.model = with_birth_place(model, m, u)
+    return learnt

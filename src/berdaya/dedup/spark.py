@@ -76,28 +76,19 @@ def run(
         linker = Linker(db_api.register(sdf), linkage.settings_for(columns, dialect="spark"))
         linkage.train_model(linker, columns, people)
         model = linkage.finish_training(linker.misc.save_model_to_json(out_path=None))
+        if linkage.COMPARE_BIRTH_PLACE and "birth_place" in columns:
+            model = add_birth_place(spark, db_api, sdf, columns, model, people).model or model
     else:
         model = linkage.for_dialect(model, "spark")
-    linker = Linker(
-        db_api.register(sdf), {**model, "blocking_rules_to_generate_predictions": linkage.blocking_for(columns)}
-    )
+    linker, _view = _linker(spark, db_api, sdf, columns, model)
     prior = linker._settings_obj._probability_two_random_records_match
     scored = linker.inference.predict(threshold_match_weight=-8.0, warning_mode="never")
     df = scored.as_spark_dataframe()
-    total = max(people * (people - 1) / 2, 1.0)
     base = math.log2(prior / (1 - prior))
     from pyspark.sql import functions as F
 
-    fixed = lam is not None
-    lam = prior if lam is None else lam
-    for _ in range(0 if fixed else 30):
-        shift = math.log2(lam / (1 - lam)) - base
-        expected = df.select(F.sum(1 / (1 + F.pow(F.lit(2.0), -(F.col("match_weight") + shift))))).first()[0] or 0.0
-        new = min(max(expected / total, 1e-12), 0.5)
-        done = abs(new - lam) <= 1e-3 * lam
-        lam = new
-        if done:
-            break
+    if lam is None:
+        lam = linkage.lambda_of(_query(spark), scored.physical_name, prior, people)
     shift = math.log2(lam / (1 - lam)) - base
     weight = F.col("match_weight") + F.lit(shift)
     kept = (
@@ -119,3 +110,50 @@ def run(
         model=model,
         lam=lam,
     )
+
+
+def _query(spark: Any) -> linkage.Query:
+    return lambda sql: [tuple(row) for row in spark.sql(sql).collect()]
+
+
+def _linker(spark: Any, db_api: Any, sdf: Any, columns: set[str], model: dict[str, Any]) -> tuple[Any, str]:
+    """A Splink linker scoring `sdf` with a trained `model` (as linkage.Linkage.build): the blocking of `columns`,
+    and the birth place's term-frequency lookups (linkage.birth_place_tf_sql) when the model compares it. With the
+    name of the view of `sdf` it reads."""
+    from splink import Linker
+
+    people = db_api.register(sdf)
+    linker = Linker(people, {**model, "blocking_rules_to_generate_predictions": linkage.blocking_for(columns)})
+    if "birth_place" in columns and any(
+        c["output_column_name"] == linkage.BIRTH_PLACE.name for c in model["comparisons"]
+    ):
+        for column, sql in linkage.birth_place_tf_sql(people.physical_name).items():
+            tf = spark.sql(sql).persist()
+            linker.table_management.register_term_frequency_lookup(db_api.register(tf), column)
+    return linker, people.physical_name
+
+
+def add_birth_place(
+    spark: Any, db_api: Any, sdf: Any, columns: set[str], model: dict[str, Any], people: int
+) -> linkage.BirthPlaceLearnt:
+    """The birth-place step of training (linkage.Linkage.add_birth_place) on Spark, by the same SQL as on DuckDB
+    (linkage.learn_birth_place): the pairs `model` (trained without it, in Spark's dialect) scores, the levels of
+    the near-certain ones and of random pairs."""
+    linker, view = _linker(spark, db_api, sdf, columns, model)
+    scored = linker.inference.predict(threshold_match_weight=-8.0, warning_mode="never")
+    return linkage.learn_birth_place(
+        model,
+        _query(spark),
+        "spark",
+        scored=scored.physical_name,
+        people=view,
+        people_count=people,
+        prior=linker._settings_obj._probability_two_random_records_match,
+        scored_done=lambda: _drop(scored),
+    )
+
+
+def _drop(table: Any) -> None:
+    """A Splink table on Spark out of memory and out of the catalogue."""
+    table.as_spark_dataframe().unpersist()
+    table.drop_table_from_database_and_remove_from_cache()
