@@ -9,11 +9,17 @@ within one or two typed characters), never dropped; other_id is any other identi
 
 A cell longer than its field's cap (MAX_CHARS) is left out as empty, and counted in a warning: the string
 comparisons take time in the product of two values' lengths, so one crafted megabyte-long name would hold the run for
-hours; no real name, address or identifier comes near the caps.
+hours; no real name, address or identifier comes near the caps. A line may be up to MAX_LINE_BYTES long (DuckDB's
+reader stops at 2 MB by default), so such a cell reaches that rule rather than failing the file; a longer line is
+refused in words. A birth date is read as ISO (yyyy-mm-dd) with a year from FIRST_BIRTH_YEAR to this year; any other
+(1990-02-30, 0000-01-01, 99999-01-01, -1990-01-01, which DuckDB reads as dates BC or far ahead) is left out and
+counted in a warning.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import resource
 import tempfile
 import time
@@ -38,6 +44,10 @@ SEX_SQL = """CASE
 MAX_CHARS = {"first_name": 255, "last_name": 255, "address": 255}
 MAX_CODE_CHARS = 64
 TEXT_KEYS = ("first_name", "last_name", "address", "village", "nik", "kk", "phone", "other_id")
+# The longest line the CSV reader takes (bytes): room for a crafted cell of a few megabytes, which the caps above then
+# leave out, while a file that is one endless line (a quote left open, a binary file) still stops with a message.
+MAX_LINE_BYTES = 64 * 1024 * 1024
+FIRST_BIRTH_YEAR = 1800  # birth dates before it, or after this year, are impossible and left out
 
 
 def max_chars(key: str) -> int:
@@ -99,10 +109,12 @@ def evaluate(
         with tempfile.TemporaryDirectory(prefix="berdaya-evaluate-") as workdir:
             read = literal_path(path, Path(workdir))  # never a glob: `daftar[1].csv` is that file
             literal = "'" + str(read).replace("'", "''") + "'"
-            con.execute(f"CREATE TABLE src AS SELECT * FROM read_csv({literal}, all_varchar=true, header=true)")
+            con.execute(
+                f"CREATE TABLE src AS SELECT * FROM read_csv({literal}, all_varchar=true, header=true, "
+                f"max_line_size={MAX_LINE_BYTES})"
+            )
     except duckdb.Error as exc:
-        reason = str(exc).strip().splitlines()[0][:200]
-        raise EvaluateError(f"File tidak dapat dibaca sebagai CSV (UTF-8, baris pertama nama kolom): {reason}") from exc
+        raise EvaluateError(_unreadable(exc)) from exc
     columns = {r[0] for r in con.execute("DESCRIBE src").fetchall()}
     missing = [c for c in (id_col, truth_col, *mapping.values()) if c not in columns]
     if missing:
@@ -121,7 +133,7 @@ def evaluate(
     name_parts = [col(k) for k in ("first_name", "last_name") if k in mapping]
     full_name = f"NULLIF(concat_ws(' ', {', '.join(name_parts)}), '')" if name_parts else "NULL"
     sex = SEX_SQL.format(c=_q(mapping["sex"])) if "sex" in mapping else "NULL"
-    birth = f"CAST(TRY_CAST({col('birth_date')} AS DATE) AS VARCHAR)" if "birth_date" in mapping else "NULL"
+    birth = f"CAST({birth_date_sql(col('birth_date'))} AS VARCHAR)" if "birth_date" in mapping else "NULL"
     con.execute(
         f"""CREATE TABLE raw AS SELECT row_number() OVER () AS unique_id, {_q(id_col)} AS source_id,
             {_q(truth_col)} AS truth, {full_name} AS full_name, {birth} AS birth_date, {sex} AS sex,
@@ -169,6 +181,32 @@ def evaluate(
     }
 
 
+def birth_date_sql(value: str, today: dt.date | None = None) -> str:
+    """The birth date of `value` (SQL text), NULL unless it is an ISO date with a year from FIRST_BIRTH_YEAR to this
+    year: DuckDB reads 0000-01-01 and -1990-01-01 as dates BC and 99999-01-01 as a date 98,000 years ahead."""
+    year = (today or dt.date.today()).year
+    parsed = f"TRY_CAST({value} AS DATE)"
+    return f"CASE WHEN year({parsed}) BETWEEN {FIRST_BIRTH_YEAR} AND {year} THEN {parsed} END"
+
+
+def _unreadable(exc: duckdb.Error) -> str:
+    """DuckDB's refusal of a file, in words: its first line alone would drop the cause (a file not in UTF-8, a line
+    longer than the reader takes), which DuckDB says on the lines after."""
+    text = str(exc)
+    if "not utf-8 encoded" in text.lower() or "invalid unicode" in text.lower():
+        return _(
+            "File tidak dapat dibaca sebagai CSV: file ini bukan UTF-8 (mis. disimpan sebagai Latin-1/ANSI atau "
+            "UTF-16). Simpan ulang sebagai CSV UTF-8 (di spreadsheet: Simpan sebagai → CSV UTF-8), lalu ulangi."
+        )
+    if re.search(r"Maximum line size of \d+ bytes exceeded", text):
+        return _(
+            "File tidak dapat dibaca sebagai CSV: sebuah baris lebih panjang dari %(mb)d MB, batas yang dibaca. Tidak "
+            "ada data sungguhan sepanjang itu: periksa file (mis. tanda kutip yang tidak ditutup)."
+        ) % {"mb": MAX_LINE_BYTES // (1024 * 1024)}
+    reason = text.strip().splitlines()[0][:200] if text.strip() else type(exc).__name__
+    return f"File tidak dapat dibaca sebagai CSV (UTF-8, baris pertama nama kolom): {reason}"
+
+
 def _is_blank(path: Path) -> bool:
     """Nothing but white space (or a byte-order mark): DuckDB would read it as one unnamed column."""
     with path.open("rb") as fh:
@@ -190,8 +228,12 @@ def _warnings(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], id_col: s
         c = _q(mapping["birth_date"])
         checks.append(
             (
-                f"count(*) FILTER (WHERE NULLIF(trim({c}), '') IS NOT NULL AND TRY_CAST(trim({c}) AS DATE) IS NULL)",
-                "tanggal lahir yang bukan tanggal ISO (yyyy-mm-dd) dan diabaikan",
+                f"count(*) FILTER (WHERE NULLIF(trim({c}), '') IS NOT NULL AND {birth_date_sql(f'trim({c})')} IS NULL)",
+                _(
+                    "tanggal lahir yang bukan tanggal ISO (yyyy-mm-dd) atau tahunnya di luar %(first)d–%(last)d "
+                    "dan diabaikan"
+                )
+                % {"first": FIRST_BIRTH_YEAR, "last": dt.date.today().year},
             )
         )
     if "sex" in mapping:

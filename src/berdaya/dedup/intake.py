@@ -4,7 +4,7 @@
 DedupConfig.ready():
 
 - the form provider: a household's members or a member added are scored by `incremental.likely_matches` (Splink,
-  the latest run's model), each match with the fields that weigh for it, in Indonesian;
+  the latest run's model), each match with the fields that weigh for it, in Indonesian (stored so, translated where shown);
 - the batch provider: an import's new rows, scored the same way in groups (incremental.GROUP per Splink call); a
   batch larger than BATCH_MAX is left to the exact rules and the next full run, so an import of a whole list never
   waits on record-by-record candidate lookups;
@@ -17,8 +17,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from berdaya.registry.duplicates import Facts
-from berdaya.registry.matching import Candidate
+from berdaya.registry.matching import REASON_SEPARATOR, Candidate
 from berdaya.registry.models import DistinctConfirmation
 
 from .incremental import likely_matches
@@ -39,10 +41,15 @@ def _record(facts: Facts) -> dict[str, Any]:
     }
 
 
+# Said when no field weighs for a match (the score alone does).
+BY_SCORE = gettext_noop("skor kecocokan")
+
+
 def _reasons(explanation: list[dict[str, Any]]) -> tuple[str, ...]:
-    """The fields that speak for the match, strongest first, in the engine's Indonesian labels."""
+    """The fields that speak for the match, strongest first, in the engine's Indonesian labels: stored as they are
+    and translated where shown (registry.matching.reasons_shown)."""
     weighing = sorted((e for e in explanation if (e.get("weight") or 0) > 0), key=lambda e: -e["weight"])
-    return tuple(str(e["label"]) for e in weighing) or ("skor kecocokan",)
+    return tuple(str(e["label"]) for e in weighing) or (BY_SCORE,)
 
 
 # Exact identifiers: agreements that do not follow from a shared birth date and village.
@@ -96,7 +103,7 @@ def batch_provider(*, duck: Any, records: str, into: str) -> None:
     ]
     out = []
     for (row_no, *_rest), candidates in zip(rows, form_provider(facts), strict=True):
-        out += [(row_no, c.person_id, "; ".join(c.reasons), c.score) for c in candidates]
+        out += [(row_no, c.person_id, REASON_SEPARATOR.join(c.reasons), c.score) for c in candidates]
     if out:
         duck.executemany(f"INSERT INTO {into} VALUES (?, ?, ?, ?)", out)
 

@@ -49,7 +49,8 @@ RAW_COLUMNS: dict[str, str] = {
 }
 # A level of a comparison: (sql condition in DuckDB's dialect, Indonesian label, tf column or None). Labels are marked
 # with gettext_noop only so makemessages finds them: they stay Indonesian in the model JSON and in stored explanations
-# and are translated where they are shown (review.pair_reasons).
+# and are translated where they are shown (review.pair_reasons; registry.matching.reasons_shown for a form or an
+# import's likely matches).
 Level = tuple[str, str, str | None]
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from .identity import NAME_SEPARATOR_RUN, normalise_identity, normalise_name
 from .rules import sql_literal
@@ -32,9 +32,10 @@ from .rules import sql_literal
 SAME_NIK = "same_nik"
 SAME_NAME_BIRTH_VILLAGE = "same_name_birth_village"
 # The reason of each rule in words, as an officer reads it beside a likely match.
+# Indonesian msgids, stored as they are (a likely match's reasons) and translated where shown (matching.reasons_shown).
 REASONS = {
-    SAME_NIK: _("NIK sama"),
-    SAME_NAME_BIRTH_VILLAGE: _("nama, tanggal lahir dan desa/kelurahan sama"),
+    SAME_NIK: gettext_noop("NIK sama"),
+    SAME_NAME_BIRTH_VILLAGE: gettext_noop("nama, tanggal lahir dan desa/kelurahan sama"),
 }
 
 

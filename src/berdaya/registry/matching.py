@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .choices import PersonStatus
@@ -54,8 +55,23 @@ class Candidate:
     probability, None for the exact rules)."""
 
     person_id: int
-    reasons: tuple[str, ...]
+    reasons: tuple[str, ...]  # Indonesian, as stored (DistinctConfirmation.reasons, an import's held rows)
     score: float | None = None
+
+    @property
+    def reasons_shown(self) -> str:
+        return reasons_shown(self.reasons)
+
+
+REASON_SEPARATOR = "; "  # between the reasons of one match, when stored as one text
+
+
+def reasons_shown(reasons: Sequence[str]) -> str:
+    """The reasons in the reader's language, for display only: each is a msgid (a provider's Indonesian words, e.g.
+    the engine's labels, linkage.FIELDS, or duplicates.REASONS), stored as is and translated here; a stored text that
+    joins several (an import's held rows) is split first. Words no catalogue knows are shown as they are."""
+    words = (gettext(part) for reason in reasons for part in reason.split(REASON_SEPARATOR) if part)
+    return REASON_SEPARATOR.join(dict.fromkeys(words))
 
 
 Provider = Callable[[Sequence[Facts]], list[list[Candidate]]]
@@ -163,7 +179,7 @@ def exact_provider(records: Sequence[Facts]) -> list[list[Candidate]]:
         for pk, facts in known:
             reason = exact_reason(record, facts)
             if reason is not None:
-                found.append(Candidate(pk, (str(REASONS[reason]),)))
+                found.append(Candidate(pk, (REASONS[reason],)))
         out.append(found)
     return out
 
@@ -174,7 +190,7 @@ def exact_batch_provider(*, duck: Any, records: str, into: str) -> None:
     file_side = Columns.of("r")
     registry_side = Columns.of("p")
     reason = exact_reason_sql(file_side, registry_side, a_key="r.name_key", b_key="p.name_key")
-    cases = " ".join(f"WHEN {_sql_text(code)} THEN {_sql_text(str(words))}" for code, words in REASONS.items())
+    cases = " ".join(f"WHEN {_sql_text(code)} THEN {_sql_text(words)}" for code, words in REASONS.items())
     duck.execute(
         f"INSERT INTO {into} SELECT row_no, id, CASE reason {cases} END, NULL FROM ("
         f"SELECT r.row_no, p.id, {reason} AS reason FROM "

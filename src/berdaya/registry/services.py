@@ -33,7 +33,7 @@ from .access import (
     registers_for_organisation,
 )
 from .changes import Rows, kk_numbers_change, kk_numbers_open, life_events_record
-from .matching import Candidate, distinct_confirmed, likely_matches_for, person_facts
+from .matching import REASON_SEPARATOR, Candidate, distinct_confirmed, likely_matches_for, person_facts
 from .models import (
     ConsentRecord,
     DistinctConfirmation,
@@ -136,7 +136,7 @@ def _record_distinct(actor: User, person: Person, candidates: list[Candidate], r
         confirmation = DistinctConfirmation.objects.create(
             person=person,
             other_id=candidate.person_id,
-            reasons="; ".join(candidate.reasons)[:300],
+            reasons=REASON_SEPARATOR.join(candidate.reasons)[:300],
             reason=reason.strip(),
             other_visible=candidate.person_id in visible,
             confirmed_by=actor,

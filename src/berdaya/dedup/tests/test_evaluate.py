@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
+import random
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from berdaya.dedup import evaluate
 from berdaya.dedup.evaluate import EvaluateError, parse_map
 from berdaya.demo.linkage import labelled_people
+
+THIS_YEAR = dt.date.today().year
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +191,7 @@ def test_unreadable_cells_are_counted_and_said(tmp_path, capsys):
     assert result["warnings"] == [
         "1 id yang muncul lebih dari sekali",
         "1 baris tanpa kunci jawaban (--truth)",
-        "3 tanggal lahir yang bukan tanggal ISO (yyyy-mm-dd) dan diabaikan",
+        f"3 tanggal lahir yang bukan tanggal ISO (yyyy-mm-dd) atau tahunnya di luar 1800–{THIS_YEAR} dan diabaikan",
         "1 jenis kelamin yang tidak dikenal dan dibandingkan apa adanya",
     ]
     assert "Peringatan: 3 tanggal lahir" in err.getvalue()
@@ -213,3 +218,73 @@ def test_a_file_name_with_glob_characters_is_that_file_not_a_pattern(tmp_path):
 def test_the_new_refusals_are_translated():
     with translation.override("en"), pytest.raises(EvaluateError, match="given more than once"):
         parse_map("first_name=a,first_name=b")
+
+
+def test_a_two_megabyte_cell_is_left_out_like_any_over_long_cell(tmp_path):
+    """DuckDB's reader stops at a 2 MB line by default: the file failed as a whole ("CSV Error on Line: 1") where the
+    documented rule (an over-long cell is left out, with a warning) should hold."""
+    path = tmp_path / "f.csv"
+    long = "A" * 2_000_000
+    rows = [f"1,a,{long},1980-01-01", f"2,a,{long},1980-01-01", "3,b,Siti Aminah,1975-02-03", "4,b,Siti,1975-02-03"]
+    path.write_text("id,truth,name,dob\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = run(path, "--id", "id", "--truth", "truth", "--map", "first_name=name,birth_date=dob")
+    assert result["records"] == 4
+    assert result["warnings"] == ["2 isian kolom name yang lebih dari 255 karakter dan diabaikan"]
+
+
+def test_a_line_longer_than_the_reader_takes_is_refused_in_words(tmp_path, monkeypatch):
+    monkeypatch.setattr(evaluate, "MAX_LINE_BYTES", 1024 * 1024)  # 1 MB here, rather than writing a 64 MB file
+    path = tmp_path / "f.csv"
+    path.write_text(f"id,truth,name\n1,a,{'A' * 1_500_000}\n2,a,Budi\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="sebuah baris lebih panjang dari 1 MB") as refused:
+        run(path, "--id", "id", "--truth", "truth", "--map", "first_name=name")
+    assert "AAAA" not in str(refused.value)
+
+
+def test_random_bytes_are_not_taken_for_a_long_line(tmp_path):
+    """DuckDB's sniffer suggests a larger max_line_size for any file it cannot read: only its "Maximum line size ...
+    exceeded" is said as a long line."""
+    path = tmp_path / "f.csv"
+    path.write_bytes(random.Random(5).randbytes(20_000))
+    with pytest.raises(CommandError, match="tidak dapat dibaca sebagai CSV") as refused:
+        run(path, "--id", "id", "--truth", "truth", "--map", "first_name=name")
+    assert "lebih panjang dari" not in str(refused.value)
+
+
+LATIN1 = "rid,cluster,first,last\n1,A,Budi,Santoso\n2,A,Bédi,Santöso\n3,B,Ani,X\n".encode("latin-1")
+
+
+def test_a_file_not_in_utf8_is_said_to_be_so(tmp_path):
+    """The message kept DuckDB's first line only ("CSV Error on Line: 3"), without its cause."""
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(LATIN1)
+    with pytest.raises(CommandError, match="file ini bukan UTF-8") as refused:
+        run(path, "--id", "rid", "--truth", "cluster", "--map", "first_name=first,last_name=last")
+    assert "Simpan ulang sebagai CSV UTF-8" in str(refused.value)
+    with translation.override("en"), pytest.raises(EvaluateError, match="it is not UTF-8"):
+        evaluate.evaluate(path, id_col="rid", truth_col="cluster", mapping={"first_name": "first"})
+
+
+def test_birth_years_before_1800_or_after_this_year_are_left_out_and_said(tmp_path):
+    """DuckDB reads 0000-01-01 and -1990-01-01 as dates BC and 99999-01-01 as a date: they were taken silently."""
+    path = tmp_path / "f.csv"
+    dates = ["99999-01-01", "0000-01-01", "-1990-01-01", "1799-12-31", f"{THIS_YEAR + 1}-01-01", "1990-02-30"]
+    good = ["1800-01-01", "1990-02-03", f"{THIS_YEAR}-01-01"]
+    rows = [f"{i},{'ab'[i % 2]},Budi,{d}" for i, d in enumerate(dates + good)]
+    path.write_text("id,truth,name,dob\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = run(path, "--id", "id", "--truth", "truth", "--map", "first_name=name,birth_date=dob")
+    assert result["warnings"] == [
+        f"6 tanggal lahir yang bukan tanggal ISO (yyyy-mm-dd) atau tahunnya di luar 1800–{THIS_YEAR} dan diabaikan"
+    ]
+
+
+def test_the_pipeline_reads_an_impossible_birth_year_as_no_date():
+    import duckdb
+
+    con = duckdb.connect()
+    values = ["99999-01-01", "0000-01-01", "-1990-01-01", "1990-01-01 (BC)", "infinity", "1799-12-31", "1800-01-01"]
+    got = [
+        con.execute(f"SELECT CAST({evaluate.birth_date_sql('$1', dt.date(2026, 6, 1))} AS VARCHAR)", [v]).fetchone()[0]
+        for v in [*values, "2026-12-31", "2027-01-01"]
+    ]
+    assert got == [None, None, None, None, None, None, "1800-01-01", "2026-12-31", None]

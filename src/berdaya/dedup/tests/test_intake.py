@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
-from berdaya.dedup import linkage
+from berdaya.dedup import intake, linkage
 from berdaya.dedup.incremental import likely_matches
 from berdaya.dedup.intake import _IDENTIFYING, _record
 from berdaya.dedup.models import DedupRun, PairDecision
@@ -18,8 +20,9 @@ from berdaya.imports.tests.helpers import person_row, write_csv
 from berdaya.registry import matching, services
 from berdaya.registry.duplicates import Facts
 from berdaya.registry.identity import make_nik
-from berdaya.registry.models import Person
+from berdaya.registry.models import DistinctConfirmation, Person
 from berdaya.testing import factories
+from berdaya.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -192,3 +195,76 @@ def test_an_import_row_brings_its_birth_place_to_the_check(officer, tmp_path, se
     assert result.held_rows == 1, result.first_errors()
     [candidate] = result.held[0]["candidates"]
     assert candidate["id"] == target.pk and "Tempat lahir sama" in candidate["reasons"]
+
+
+# The engine's labels (linkage) and the English msgstr the catalogue gives them (locale/en/LC_MESSAGES/django.po).
+SWAPPED = ("Hari dan bulan tertukar", "Day and month swapped")
+SAME_VILLAGE = ("Desa sama", "Same village")
+
+
+def _member_page(officer, language: str, **extra: str):
+    """A member like Wawan added on a household page of his village, as an officer reading `language`."""
+    household = factories.household(village="15.02.01.2001")
+    factories.person(hh=household, name="Kepala Lain")
+    client = client_for(officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    data = {
+        "full_name": "Moch. Wawan", "nik": "", "nik_missing_reason": "unknown", "sex": "M",
+        "birth_date": "1980-07-03", "relationship": "child", **extra,
+    }  # fmt: skip
+    return client.post(reverse("registry:household_add_member", args=[household.pk]), data)
+
+
+def _warning(response) -> str:
+    page = response.content.decode()
+    page = page[page.index('id="likely-matches"') :]
+    return page[: page.index("</section>")]
+
+
+def test_the_form_warning_gives_the_engine_reasons_in_the_readers_language(officer):
+    _wawan()
+    english = _warning(_member_page(officer, "en"))
+    assert "matches:" in english
+    for indonesian, translated in (SWAPPED, SAME_VILLAGE):
+        assert translated in english and indonesian not in english
+    indonesian_page = _warning(_member_page(officer, "id"))
+    for indonesian, translated in (SWAPPED, SAME_VILLAGE):
+        assert indonesian in indonesian_page and translated not in indonesian_page
+
+
+def test_what_is_stored_of_the_reasons_stays_indonesian_whatever_the_readers_language(officer):
+    _wawan()
+    assert _member_page(officer, "en", distinct_reason="Orang lain, dicek di KK").status_code == 302
+    stored = DistinctConfirmation.objects.get().reasons
+    assert SWAPPED[0] in stored and SAME_VILLAGE[0] in stored
+    assert SWAPPED[1] not in stored and SAME_VILLAGE[1] not in stored
+
+
+def test_the_reasons_of_a_match_by_score_alone_are_translated_too():
+    candidate = matching.Candidate(1, intake._reasons([{"field": "name", "label": "Nama berbeda", "weight": -3.0}]))
+    assert candidate.reasons == ("skor kecocokan",)  # stored so
+    with translation.override("en"):
+        assert candidate.reasons_shown == "match score"
+    with translation.override("id"):
+        assert candidate.reasons_shown == "skor kecocokan"
+
+
+def test_an_import_held_row_shows_the_engine_reasons_in_the_readers_language(officer, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    _wawan()
+    row = person_row(
+        hh_key="A", full_name="Moch. Wawan", sex="L", _birth=dt.date(1980, 7, 3), village_id="15.02.01.2001",
+        kk_number="", nik="", nik_missing_reason="Tidak diketahui",
+    )  # fmt: skip
+    path = write_csv(tmp_path / "a.csv", [row])
+    run = import_run_create(actor=officer, uploaded=SimpleUploadedFile("a.csv", path.read_bytes()))
+    result = import_execute(run=run, dry_run=False, mode="valid-only")
+    assert result.held_rows == 1, result.first_errors()
+    [candidate] = result.held[0]["candidates"]
+    assert SWAPPED[0] in candidate["reasons"] and SAME_VILLAGE[0] in candidate["reasons"]  # stored in Indonesian
+    client = client_for(officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("imports:detail", args=[run.pk])).content.decode()
+    page = page[page.index('id="held-rows"') :]
+    for indonesian, translated in (SWAPPED, SAME_VILLAGE):
+        assert translated in page and indonesian not in page

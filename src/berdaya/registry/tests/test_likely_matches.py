@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -202,6 +203,18 @@ class TestPage:
         assert reverse("registry:person_detail", args=[existing.pk]) in page
         assert "nama, tanggal lahir dan desa/kelurahan sama" in page
         assert Household.objects.count() == 1
+
+    def test_the_reasons_are_shown_in_the_readers_language_and_stored_in_indonesian(self, officer, only_exact):
+        _existing(nik=None)
+        client = client_for(officer)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        page = client.post(reverse("registry:household_register"), _form()).content.decode()
+        page = page[page.index('id="likely-matches"') : page.index("</section>")]
+        assert "same name, birth date and village" in page  # the .po's msgstr
+        assert "nama, tanggal lahir dan desa/kelurahan sama" not in page
+        response = client.post(reverse("registry:household_register"), _form(distinct_reason="Paman"))
+        assert response.status_code == 302
+        assert DistinctConfirmation.objects.get().reasons == "nama, tanggal lahir dan desa/kelurahan sama"
 
     def test_it_saves_once_the_officer_says_why_it_is_not_the_same_person(self, officer):
         _existing()
