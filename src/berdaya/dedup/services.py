@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 from django.core.exceptions import ValidationError
-from django.db import connections, router, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,6 +51,8 @@ def connect() -> duckdb.DuckDBPyConnection:
 
 
 def dedup_run_create(*, actor: User | None, import_id: int | None = None, threshold: float | None = None) -> DedupRun:
+    """A queued run. A second run over the whole registry is refused while one is queued or running (it would read
+    the same registry and write the same pairs twice); the page's button and `berdaya dedup run` alike."""
     if actor is not None:
         ensure_can_run_dedup(actor)
     threshold = conf().dedup_threshold if threshold is None else float(threshold)
@@ -58,12 +60,18 @@ def dedup_run_create(*, actor: User | None, import_id: int | None = None, thresh
         raise ValidationError({"threshold": _("Ambang probabilitas harus di antara 0 dan 1.")})
     if import_id is not None and not hooks.import_people(import_id):
         raise ValidationError(_("Impor tidak dikenal, belum selesai, atau tidak menulis penduduk."))
-    return DedupRun.objects.create(
-        scope=DedupRun.Scope.IMPORT if import_id is not None else DedupRun.Scope.REGISTRY,
-        import_id=import_id,
-        threshold=threshold,
-        started_by=actor,
-    )
+    scope = DedupRun.Scope.IMPORT if import_id is not None else DedupRun.Scope.REGISTRY
+    busy = _("Proses deduplikasi registri sudah menunggu atau berjalan; tunggu sampai selesai.")
+    active = [DedupRun.Status.QUEUED, DedupRun.Status.RUNNING]
+    if scope == DedupRun.Scope.REGISTRY and DedupRun.objects.filter(scope=scope, status__in=active).exists():
+        raise ValidationError(busy)
+    try:
+        # Two requests at once both pass the check: the unique constraint (dedup_one_active_registry_run) refuses
+        # the second, in a savepoint so the caller's transaction goes on.
+        with transaction.atomic():
+            return DedupRun.objects.create(scope=scope, import_id=import_id, threshold=threshold, started_by=actor)
+    except IntegrityError:
+        raise ValidationError(busy) from None
 
 
 def dedup_run_start(*, actor: User, import_id: int | None = None, threshold: float | None = None) -> DedupRun:
