@@ -25,6 +25,7 @@ from berdaya.accounts.models import User
 from berdaya.core.conf import conf
 from berdaya.jobs.progress import Progress
 from berdaya.registry.models import Person
+from berdaya.registry.services import ensure_may_merge
 
 from . import dbio, hooks, linkage
 from .access import ensure_can_run_dedup
@@ -240,7 +241,7 @@ def _write_keys(duck: duckdb.DuckDBPyConnection) -> int:
 
 def pair_decide(*, actor: User, person_a: Person, person_b: Person, decision: str, reason: str = "") -> PairDecision:
     """Record that two people are the same person or different people. "Different" is remembered: no later run
-    proposes the pair again. Both people must be visible to the actor."""
+    proposes the pair again. Both people must be visible to the actor, who must be one who may merge them."""
     from berdaya.core.audit import audit
     from berdaya.core.models import AuditEvent
     from berdaya.registry.access import people_visible_to
@@ -254,6 +255,8 @@ def pair_decide(*, actor: User, person_a: Person, person_b: Person, decision: st
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied(_("Anda tidak berwenang atas salah satu penduduk ini."))
+    # The same right as merging them (registry.services.ensure_may_merge): a decision leaves every queue.
+    ensure_may_merge(actor, [person_a, person_b])
     low, high = sorted([person_a.pk, person_b.pk])
     with transaction.atomic():
         obj, _created = PairDecision.objects.update_or_create(
