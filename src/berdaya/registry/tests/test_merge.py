@@ -220,7 +220,7 @@ def test_it_refuses_bad_input_in_indonesian(areas, officer):
         services.persons_merge(actor=officer, survivor=world.merged, merged=other, reason="ganda")
     # undoing needs a reason, as merging does
     for reason in ("", "   ", "x" * 301):
-        with pytest.raises(ValidationError, match="Tuliskan alasan|paling banyak"):
+        with pytest.raises(ValidationError, match=r"Tuliskan alasan|paling banyak"):
             services.person_merge_undo(actor=officer, merge_record=record, reason=reason)
     assert PersonMerge.objects.get(pk=record.pk).undone_at is None
     services.person_merge_undo(actor=officer, merge_record=record, reason="Salah gabung")
