@@ -14,7 +14,7 @@ from berdaya.core.access import AnyUser, capabilities
 from berdaya.registry.access import people_visible_to, person_scope_q
 from berdaya.registry.models import PersonMerge
 
-from .models import DedupRun, MatchPair
+from .models import DedupRun, MatchPair, PairDecision
 
 
 def can_run_dedup(user: AnyUser) -> bool:
@@ -44,6 +44,15 @@ def pairs_reviewable_by(user: User) -> QuerySet[MatchPair]:
         return MatchPair.objects.none()
     visible = people_visible_to(user).values("pk")
     return MatchPair.objects.filter(person_low__in=visible, person_high__in=visible)
+
+
+def decisions_visible_to(user: User) -> QuerySet[PairDecision]:
+    """Decisions on two people `user` may both see, for the roles that may decide (regency staff: the same bar as
+    registry.services.ensure_may_merge; partner staff neither decide nor see who decided what and why)."""
+    if not (can_review_duplicates(user) and capabilities(user).regency_staff):
+        return PairDecision.objects.none()
+    visible = people_visible_to(user).values("pk")
+    return PairDecision.objects.filter(person_low__in=visible, person_high__in=visible)
 
 
 def merges_visible_to(user: User) -> QuerySet[PersonMerge]:

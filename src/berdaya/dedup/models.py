@@ -60,6 +60,13 @@ class DedupRun(models.Model):
                 condition=Q(scope="registry", import_id__isnull=True) | Q(scope="import", import_id__isnull=False),
                 name="dedup_run_scope_import",
             ),
+            # One run over the whole registry queued or running at a time (dedup_run_create says so in words;
+            # this holds against two clicks at once).
+            models.UniqueConstraint(
+                fields=["scope"],
+                condition=Q(scope="registry", status__in=["queued", "running"]),
+                name="dedup_one_active_registry_run",
+            ),
         ]
 
     def __str__(self) -> str:

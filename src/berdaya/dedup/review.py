@@ -17,9 +17,9 @@ from berdaya.core.audit import audit
 from berdaya.core.conf import conf
 from berdaya.core.masking import mask_nik, mask_phone, mask_text
 from berdaya.registry.models import Person, PersonMerge
-from berdaya.registry.services import person_merge_undo, persons_merge
+from berdaya.registry.services import ensure_may_merge, merge_reason, person_merge_undo, persons_merge
 
-from .access import can_review_duplicates, ensure_can_review_duplicates, pairs_reviewable_by
+from .access import can_review_duplicates, decisions_visible_to, ensure_can_review_duplicates, pairs_reviewable_by
 from .models import DedupRun, MatchPair, PairDecision
 from .selectors import pairs_visible_to
 
@@ -121,15 +121,68 @@ def _decide(*, actor: User, pair: MatchPair, decision: str, reason: str) -> Pair
         raise ValidationError(_("Pasangan ini sudah diputuskan.")) from None
 
 
+DECISIONS = {PairDecision.Decision.SAME.value, PairDecision.Decision.DIFFERENT.value}
+
+
+def ensure_known_decision(value: str | None) -> str:
+    """The decision posted: "same" or "different"; anything else (a typo, a forged form, nothing) is refused, so an
+    unknown value is never recorded as one of them."""
+    if value not in DECISIONS:
+        raise ValidationError(
+            {"decision": _('Keputusan tidak dikenal: pilih "orang yang sama" atau "orang yang berbeda".')}
+        )
+    return value
+
+
 @transaction.atomic
 def pair_mark_different(*, actor: User, pair: MatchPair, reason: str = "") -> PairDecision:
-    """Two different people: remembered, so no run proposes the pair again."""
+    """Two different people: remembered, so no run proposes the pair again. It takes the right to merge the pair
+    (registry.services.ensure_may_merge): the decision takes the pair out of every reviewer's queue."""
     ensure_can_review_duplicates(actor)
     if not pairs_reviewable_by(actor).filter(pk=pair.pk).exists():
         raise PermissionDenied(_("Pasangan ini di luar wilayah atau organisasi Anda."))
+    ensure_may_merge(actor, [pair.person_low, pair.person_high])
     decision = _decide(actor=actor, pair=pair, decision=PairDecision.Decision.DIFFERENT, reason=reason.strip()[:300])
     audit(actor=actor, action="event", obj=decision, event="pair_different", pair=pair.pk)
     return decision
+
+
+def pair_decision(pair: MatchPair) -> PairDecision | None:
+    """The decision taken on the pair's two people, if any (whichever run proposed them)."""
+    return (
+        PairDecision.objects.select_related("actor")
+        .filter(person_low_id=pair.person_low_id, person_high_id=pair.person_high_id)
+        .first()
+    )
+
+
+@transaction.atomic
+def decision_revoke(*, actor: User, decision: PairDecision, reason: str) -> None:
+    """Take back a "different people" decision: the pair is back in the queue of the run that proposed it, and the
+    next run proposes it again. The same right as deciding it (ensure_may_merge over both people), a reason required
+    as for a merge; audited. A "same" decision is taken back by undoing its merge."""
+    ensure_can_review_duplicates(actor)
+    reason = merge_reason(reason, "reason", _("pembatalan keputusan"))
+    locked = PairDecision.objects.select_for_update().filter(pk=decision.pk).first()
+    if locked is None:
+        raise ValidationError(_("Keputusan ini sudah dibatalkan."))
+    if not decisions_visible_to(actor).filter(pk=locked.pk).exists():
+        raise PermissionDenied(_("Pasangan ini di luar wilayah atau organisasi Anda."))
+    if locked.decision != PairDecision.Decision.DIFFERENT:
+        raise ValidationError(_('Keputusan "orang yang sama" dibatalkan lewat pembatalan penggabungannya.'))
+    people = Person.objects.select_related("household").filter(pk__in=[locked.person_low_id, locked.person_high_id])
+    ensure_may_merge(actor, list(people))
+    audit(
+        actor=actor,
+        action="event",
+        obj=locked,
+        event="pair_decision_revoke",
+        decision=locked.decision,
+        low=locked.person_low_id,
+        high=locked.person_high_id,
+        decided_by=locked.actor_id,
+    )
+    locked.delete()
 
 
 @transaction.atomic
@@ -164,7 +217,7 @@ def merge_notes(record: PersonMerge) -> list[str]:
 
 
 @transaction.atomic
-def merge_undo(*, actor: User, merge_record: PersonMerge, reason: str = "") -> PersonMerge:
+def merge_undo(*, actor: User, merge_record: PersonMerge, reason: str) -> PersonMerge:
     """Undo a merge; the pair's "same" decision goes too, so the pair may be reviewed again."""
     ensure_can_review_duplicates(actor)
     record = person_merge_undo(actor=actor, merge_record=merge_record, reason=reason)

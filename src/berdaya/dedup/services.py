@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 from django.core.exceptions import ValidationError
-from django.db import connections, router, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,7 @@ from berdaya.accounts.models import User
 from berdaya.core.conf import conf
 from berdaya.jobs.progress import Progress
 from berdaya.registry.models import Person
+from berdaya.registry.services import ensure_may_merge
 
 from . import dbio, hooks, linkage
 from .access import ensure_can_run_dedup
@@ -51,6 +52,8 @@ def connect() -> duckdb.DuckDBPyConnection:
 
 
 def dedup_run_create(*, actor: User | None, import_id: int | None = None, threshold: float | None = None) -> DedupRun:
+    """A queued run. A second run over the whole registry is refused while one is queued or running (it would read
+    the same registry and write the same pairs twice); the page's button and `berdaya dedup run` alike."""
     if actor is not None:
         ensure_can_run_dedup(actor)
     threshold = conf().dedup_threshold if threshold is None else float(threshold)
@@ -58,12 +61,18 @@ def dedup_run_create(*, actor: User | None, import_id: int | None = None, thresh
         raise ValidationError({"threshold": _("Ambang probabilitas harus di antara 0 dan 1.")})
     if import_id is not None and not hooks.import_people(import_id):
         raise ValidationError(_("Impor tidak dikenal, belum selesai, atau tidak menulis penduduk."))
-    return DedupRun.objects.create(
-        scope=DedupRun.Scope.IMPORT if import_id is not None else DedupRun.Scope.REGISTRY,
-        import_id=import_id,
-        threshold=threshold,
-        started_by=actor,
-    )
+    scope = DedupRun.Scope.IMPORT if import_id is not None else DedupRun.Scope.REGISTRY
+    busy = _("Proses deduplikasi registri sudah menunggu atau berjalan; tunggu sampai selesai.")
+    active = [DedupRun.Status.QUEUED, DedupRun.Status.RUNNING]
+    if scope == DedupRun.Scope.REGISTRY and DedupRun.objects.filter(scope=scope, status__in=active).exists():
+        raise ValidationError(busy)
+    try:
+        # Two requests at once both pass the check: the unique constraint (dedup_one_active_registry_run) refuses
+        # the second, in a savepoint so the caller's transaction goes on.
+        with transaction.atomic():
+            return DedupRun.objects.create(scope=scope, import_id=import_id, threshold=threshold, started_by=actor)
+    except IntegrityError:
+        raise ValidationError(busy) from None
 
 
 def dedup_run_start(*, actor: User, import_id: int | None = None, threshold: float | None = None) -> DedupRun:
@@ -232,7 +241,7 @@ def _write_keys(duck: duckdb.DuckDBPyConnection) -> int:
 
 def pair_decide(*, actor: User, person_a: Person, person_b: Person, decision: str, reason: str = "") -> PairDecision:
     """Record that two people are the same person or different people. "Different" is remembered: no later run
-    proposes the pair again. Both people must be visible to the actor."""
+    proposes the pair again. Both people must be visible to the actor, who must be one who may merge them."""
     from berdaya.core.audit import audit
     from berdaya.core.models import AuditEvent
     from berdaya.registry.access import people_visible_to
@@ -246,6 +255,8 @@ def pair_decide(*, actor: User, person_a: Person, person_b: Person, decision: st
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied(_("Anda tidak berwenang atas salah satu penduduk ini."))
+    # The same right as merging them (registry.services.ensure_may_merge): a decision leaves every queue.
+    ensure_may_merge(actor, [person_a, person_b])
     low, high = sorted([person_a.pk, person_b.pk])
     with transaction.atomic():
         obj, _created = PairDecision.objects.update_or_create(

@@ -15,10 +15,12 @@ from berdaya.core.access import capabilities, get_visible_or_404
 from berdaya.core.conf import conf
 from berdaya.core.forms import service_errors
 from berdaya.core.pagination import paginate
+from berdaya.registry.services import may_merge
 
 from . import review
 from .access import (
     can_run_dedup,
+    decisions_visible_to,
     ensure_can_review_duplicates,
     ensure_can_run_dedup,
     merges_visible_to,
@@ -64,11 +66,18 @@ def pair_detail(request, pk: int) -> HttpResponse:
         ),
         pk,
     )
+    decision = review.pair_decision(pair)
     return render(
         request,
         "dedup/pair.html",
         {
             "pair": pair,
+            # Who may decide (merge or "different") is who may merge both records; others get a neutral note.
+            "may_decide": may_merge(request.user, [pair.person_low, pair.person_high]),
+            "decision": decision,
+            # Who decided, when and why, with the revoke form: for the roles that may see decisions.
+            "decision_shown": decision is not None
+            and decisions_visible_to(request.user).filter(pk=decision.pk).exists(),
             "rows": review.pair_compare(pair, capabilities(request.user)),
             "reasons": review.pair_reasons(pair),
         },
@@ -82,7 +91,7 @@ def pair_decide(request, pk: int) -> HttpResponse:
     pair = get_visible_or_404(pairs_reviewable_by(request.user), pk)
     reason = request.POST.get("reason", "")
     with service_errors(request, also=(PermissionDenied,)):
-        if request.POST.get("decision") == "same":
+        if review.ensure_known_decision(request.POST.get("decision")) == "same":
             try:
                 survivor_id = int(request.POST.get("survivor", ""))
             except ValueError:
@@ -100,6 +109,30 @@ def pair_decide(request, pk: int) -> HttpResponse:
         messages.success(request, _("Dicatat sebagai orang yang berbeda; pasangan ini tidak diusulkan lagi."))
         return redirect("dedup:queue")
     return redirect("dedup:pair_detail", pk=pair.pk)
+
+
+@login_required
+def decision_list(request) -> HttpResponse:
+    """The "different people" decisions on two people the user may see, newest first, each with its revoke form."""
+    ensure_can_review_duplicates(request.user)
+    decisions = decisions_visible_to(request.user).filter(decision="different")
+    decisions = decisions.select_related("person_low", "person_high", "actor")
+    page = paginate(decisions.order_by("-at", "-id"), request.GET.get("page"), conf().page_size)
+    return render(request, "dedup/decisions.html", {"page": page})
+
+
+@login_required
+@require_POST
+def decision_revoke(request, pk: int) -> HttpResponse:
+    ensure_can_review_duplicates(request.user)
+    decision = get_visible_or_404(decisions_visible_to(request.user), pk)
+    with service_errors(request, also=(PermissionDenied,)):
+        review.decision_revoke(actor=request.user, decision=decision, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Keputusan dibatalkan; pasangan ini kembali ke antrean tinjauan."))
+    back = request.POST.get("pair", "")
+    if back.isdigit():
+        return redirect("dedup:pair_detail", pk=int(back))
+    return redirect("dedup:decision_list")
 
 
 @login_required

@@ -30,8 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, ngettext_lazy
 
 from .choices import PersonStatus
 from .duplicates import REASONS, Columns, Facts, exact_reason, exact_reason_sql, name_key_sql
@@ -43,9 +42,13 @@ if TYPE_CHECKING:
     from .models import DistinctConfirmation, Person
 
 # Said to an officer when a likely match lies outside what they may see.
-ELSEWHERE = _(
+# Indonesian has one form; English needs two ("1 record", "2 records"): n is the key of the format's dict.
+ELSEWHERE = ngettext_lazy(
     "Kemungkinan data ganda ditemukan di luar wilayah atau organisasi Anda (%(n)s data). Datanya tidak ditampilkan; "
-    "hubungi petugas dinas kabupaten (admin registri) untuk memeriksanya."
+    "hubungi petugas dinas kabupaten (admin registri) untuk memeriksanya.",
+    "Kemungkinan data ganda ditemukan di luar wilayah atau organisasi Anda (%(n)s data). Datanya tidak ditampilkan; "
+    "hubungi petugas dinas kabupaten (admin registri) untuk memeriksanya.",
+    "n",
 )
 
 

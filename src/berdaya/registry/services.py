@@ -641,19 +641,34 @@ def membership_end(*, actor: User, membership: GroupMembership, left_on: dt.date
 # --- Merging duplicates (merge.py) ---------------------------------------------------------------------------------
 
 
-def _ensure_may_merge(actor: User, people: Iterable[Person]) -> None:
-    """Both records must be ones `actor` may see and change (people are scoped by their household): a merge
-    rewrites both. And the actor is regency staff: a merge moves every row of the duplicate (other organisations'
-    enrolments and assistance, cases), which partner staff may not see, so theirs is to flag the pair, not merge it."""
+def may_merge(actor: User, people: Iterable[Person]) -> bool:
+    """Whether `actor` may merge these people, or decide that they are different people (ensure_may_merge)."""
+    try:
+        ensure_may_merge(actor, people)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def ensure_may_merge(actor: User, people: Iterable[Person]) -> None:
+    """The one rule for acting on a likely duplicate: merging the records, undoing a merge, deciding two records are
+    different people or taking that decision back. Both records must be ones `actor` may see and change (people are
+    scoped by their household): a merge rewrites both. And the actor is regency staff: a merge moves every row of the
+    duplicate (other organisations' enrolments and assistance, cases), which partner staff may not see; and a
+    "different" decision removes the pair from the district office's queue for good."""
     if not capabilities(actor).regency_staff:
         raise PermissionDenied(
-            _("Penggabungan data ganda dilakukan petugas kabupaten atau pendamping; tandai pasangan ini untuk mereka.")
+            _(
+                "Hanya petugas kabupaten atau pendamping yang dapat menggabungkan data ganda atau memutuskan bahwa "
+                "keduanya orang yang berbeda."
+            )
         )
     for person in people:
         ensure_can_edit_household(actor, person.household)
 
 
-def _merge_text(value: str, field: str, label: str) -> str:
+def merge_reason(value: str, field: str, label: str) -> str:
+    """The reason written for a merge, its undo or a revoked decision: required, at most 300 characters."""
     value = (value or "").strip()
     if not value:
         raise ValidationError({field: _("Tuliskan alasan %(what)s.") % {"what": label}})
@@ -696,7 +711,7 @@ def _settle_households(ctx: merge.MergeContext, actor: User, merged_before: dict
 def persons_merge(*, actor: User, survivor: Person, merged: Person, reason: str) -> PersonMerge:
     """Merge `merged` into `survivor`: all of its enrolments, assistance, harvests, cases, consent and history now
     belong to the survivor, and it stays as an alias of the survivor. All or nothing, in one transaction."""
-    reason = _merge_text(reason, "reason", _("penggabungan"))
+    reason = merge_reason(reason, "reason", _("penggabungan"))
     if survivor.pk == merged.pk:
         raise ValidationError(_("Data penduduk tidak bisa digabungkan dengan dirinya sendiri."))
     # Read both again under a lock: a concurrent merge of either waits, then sees the alias.
@@ -704,7 +719,7 @@ def persons_merge(*, actor: User, survivor: Person, merged: Person, reason: str)
     if len(locked) != 2:
         raise ValidationError(_("Data penduduk ini tidak ditemukan."))
     survivor, merged = locked[survivor.pk], locked[merged.pk]
-    _ensure_may_merge(actor, [survivor, merged])
+    ensure_may_merge(actor, [survivor, merged])
     for person in (survivor, merged):
         if person.is_alias:
             raise ValidationError(
@@ -731,16 +746,17 @@ def persons_merge(*, actor: User, survivor: Person, merged: Person, reason: str)
 
 
 @transaction.atomic
-def person_merge_undo(*, actor: User, merge_record: PersonMerge, reason: str = "") -> PersonMerge:
+def person_merge_undo(*, actor: User, merge_record: PersonMerge, reason: str) -> PersonMerge:
     """Undo a merge: every row it moved goes back to the duplicate and every value it changed is restored; the
-    duplicate is a person of its own again. Rows added to the survivor since then stay with the survivor."""
+    duplicate is a person of its own again. Rows added to the survivor since then stay with the survivor. The reason
+    is required, as for the merge."""
+    reason = merge_reason(reason, "reason", _("pembatalan penggabungan"))
     record = PersonMerge.objects.select_for_update().get(pk=merge_record.pk)
     if record.undone_at is not None:
         raise ValidationError(_("Penggabungan ini sudah dibatalkan."))
     survivor = Person.objects.select_for_update().get(pk=record.survivor_id)
     merged = Person.objects.select_for_update().get(pk=record.merged_id)
-    _ensure_may_merge(actor, [survivor])
-    ensure_can_edit_household(actor, merged.household)
+    ensure_may_merge(actor, [survivor, merged])
     if survivor.is_alias:
         raise ValidationError(
             _("Data #%(id)s sudah digabungkan lagi ke data #%(to)s; batalkan penggabungan itu dulu.")
@@ -764,7 +780,7 @@ def person_merge_undo(*, actor: User, merge_record: PersonMerge, reason: str = "
         person.save()
     record.undone_at = timezone.now()
     record.undone_by = actor
-    record.undo_reason = (reason or "").strip()[:300]
+    record.undo_reason = reason
     record.save(update_fields=["undone_at", "undone_by", "undo_reason"])
     announce_household_changed(survivor.household_id)
     announce_household_changed(merged.household_id)

@@ -48,6 +48,7 @@ def test_an_officer_merges_a_pair_and_undoes_it(live_server):
         assert "sudah digabungkan ke data ini" in page.content()
 
         page.goto("/duplikat/penggabungan/")
+        page.fill("input[name='reason']", "Salah pilih")  # a reason is required, as for the merge
         page.click("button:has-text('Batalkan')")
         page.wait_for_url("**/duplikat/penggabungan/")
         assert Person.objects.get(pk=b.pk).status == c.PersonStatus.ACTIVE

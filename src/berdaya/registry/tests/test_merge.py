@@ -85,7 +85,7 @@ def test_it_keeps_every_row_reachable_and_puts_it_all_back_on_undo(areas):
     assert world.merged.status == c.PersonStatus.MERGED and world.merged.merged_into_id == world.survivor.pk
     assert record.moves.filter(moved=True).count() > 10
 
-    services.person_merge_undo(actor=world.officer, merge_record=record)
+    services.person_merge_undo(actor=world.officer, merge_record=record, reason="Salah gabung")
 
     after = snapshot(world.survivor, world.merged, world.relative)
     assert after == before
@@ -144,7 +144,7 @@ def test_a_duplicate_heading_another_household_hands_over_to_its_oldest_member(a
     assert list(heads) == [world.relative]
     assert Person.objects.get(pk=world.survivor.pk).relationship == c.Relationship.HEAD
 
-    services.person_merge_undo(actor=world.officer, merge_record=PersonMerge.objects.get())
+    services.person_merge_undo(actor=world.officer, merge_record=PersonMerge.objects.get(), reason="Salah gabung")
     assert list(heads.all()) == [world.merged]
     assert Person.objects.get(pk=world.relative.pk).relationship == c.Relationship.SPOUSE
 
@@ -155,7 +155,7 @@ def test_a_household_left_with_nobody_is_closed_and_reopened_on_undo(areas):
     alone = f.person(name="Wawan")  # heads a household of one
     record = services.persons_merge(actor=officer, survivor=survivor, merged=alone, reason="Data ganda")
     assert Household.objects.get(pk=alone.household_id).status == c.HouseholdStatus.DISSOLVED
-    services.person_merge_undo(actor=officer, merge_record=record)
+    services.person_merge_undo(actor=officer, merge_record=record, reason="Salah gabung")
     assert Household.objects.get(pk=alone.household_id).status == c.HouseholdStatus.ACTIVE
 
 
@@ -171,7 +171,7 @@ def test_when_the_duplicate_headed_the_survivors_household_the_survivor_heads_it
         household=world.survivor_home, relationship=c.Relationship.HEAD, status=c.PersonStatus.ACTIVE
     )
     assert list(heads) == [world.survivor]
-    services.person_merge_undo(actor=world.officer, merge_record=record)
+    services.person_merge_undo(actor=world.officer, merge_record=record, reason="Salah gabung")
     assert list(heads.all()) == [world.merged]
     assert Person.objects.get(pk=world.survivor.pk).relationship == c.Relationship.CHILD
 
@@ -203,7 +203,7 @@ def test_a_chain_of_merges_resolves_to_the_last_survivor(areas, officer):
     assert merge.resolve_alias(a.pk) == third.pk
     # the older merge cannot be undone while its survivor is merged away
     with pytest.raises(ValidationError, match="batalkan penggabungan itu dulu"):
-        services.person_merge_undo(actor=officer, merge_record=PersonMerge.objects.get(merged=a))
+        services.person_merge_undo(actor=officer, merge_record=PersonMerge.objects.get(merged=a), reason="Salah gabung")
 
 
 def test_it_refuses_bad_input_in_indonesian(areas, officer):
@@ -218,9 +218,14 @@ def test_it_refuses_bad_input_in_indonesian(areas, officer):
         services.persons_merge(actor=officer, survivor=other, merged=world.merged, reason="ganda")
     with pytest.raises(ValidationError, match="sudah digabungkan ke data"):
         services.persons_merge(actor=officer, survivor=world.merged, merged=other, reason="ganda")
-    services.person_merge_undo(actor=officer, merge_record=record)
+    # undoing needs a reason, as merging does
+    for reason in ("", "   ", "x" * 301):
+        with pytest.raises(ValidationError, match=r"Tuliskan alasan|paling banyak"):
+            services.person_merge_undo(actor=officer, merge_record=record, reason=reason)
+    assert PersonMerge.objects.get(pk=record.pk).undone_at is None
+    services.person_merge_undo(actor=officer, merge_record=record, reason="Salah gabung")
     with pytest.raises(ValidationError, match="sudah dibatalkan"):
-        services.person_merge_undo(actor=officer, merge_record=record)
+        services.person_merge_undo(actor=officer, merge_record=record, reason="Salah gabung")
     # an alias is never written through the ordinary services
     services.persons_merge(actor=officer, survivor=world.survivor, merged=world.merged, reason="ganda lagi")
     with pytest.raises(ValidationError, match="ubah data itu"):

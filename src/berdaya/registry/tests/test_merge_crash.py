@@ -52,7 +52,7 @@ def test_a_killed_merge_leaves_nothing_or_the_whole_merge(tmp_path, areas):
         assert whole[-1] == whole[0] > 10, outcome
         assert now["audit"] == before["audit"] + 1 and now["history"] > before["history"], outcome
         # undo puts back exactly what was there (and readies the world for the next try)
-        services.person_merge_undo(actor=world.officer, merge_record=record)
+        services.person_merge_undo(actor=world.officer, merge_record=record, reason="Salah gabung")
         before.update(history=Person.history.filter(id__in=trio).count(), audit=now["audit"])
         assert state() == before, outcome
 
