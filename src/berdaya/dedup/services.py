@@ -65,7 +65,9 @@ def dedup_run_create(*, actor: User | None, import_id: int | None = None, thresh
     busy = _("Proses deduplikasi registri sudah menunggu atau berjalan; tunggu sampai selesai.")
     active = [DedupRun.Status.QUEUED, DedupRun.Status.RUNNING]
     if scope == DedupRun.Scope.REGISTRY and DedupRun.objects.filter(scope=scope, status__in=active).exists():
-        raise ValidationError(busy)
+        _settle_dead_runs()
+        if DedupRun.objects.filter(scope=scope, status__in=active).exists():
+            raise ValidationError(busy)
     try:
         # Two requests at once both pass the check: the unique constraint (dedup_one_active_registry_run) refuses
         # the second, in a savepoint so the caller's transaction goes on.
@@ -75,16 +77,44 @@ def dedup_run_create(*, actor: User | None, import_id: int | None = None, thresh
         raise ValidationError(busy) from None
 
 
-def dedup_run_start(*, actor: User, import_id: int | None = None, threshold: float | None = None) -> DedupRun:
-    """Create the run and hand it to the background worker (berdaya.jobs), which shows a progress bar."""
-    from berdaya.jobs.services import job_start
+def _settle_dead_runs() -> None:
+    """Registry runs that only look active: one whose process is gone (a worker or `berdaya dedup run` killed, a
+    power cut) has its job ended here, at once, as the worker's recovery would (job_abandon; recover_run marks the
+    run failed); one whose job already ended without it (cancelled while queued) is ended like its job."""
+    from berdaya.jobs.models import Job
+    from berdaya.jobs.services import job_abandon, worker_alive
+
+    active = [DedupRun.Status.QUEUED, DedupRun.Status.RUNNING]
+    runs = DedupRun.objects.filter(scope=DedupRun.Scope.REGISTRY, status__in=active).select_related("job")
+    for run in runs:
+        job = run.job
+        if job is None:  # made by dedup_run_create alone (tests, a script): nothing tells whether it is alive
+            continue
+        if job.status == Job.Status.RUNNING and not worker_alive(job):
+            job_abandon(job)
+        elif job.is_finished:
+            DedupRun.objects.filter(pk=run.pk, status__in=active).update(
+                status=DedupRun.Status.CANCELLED if job.status == Job.Status.CANCELLED else DedupRun.Status.FAILED,
+                error=_("Tugasnya berakhir sebelum proses ini selesai; tidak ada pasangan yang tersimpan."),
+                finished_at=timezone.now(),
+            )
+
+
+def dedup_run_start(
+    *, actor: User, import_id: int | None = None, threshold: float | None = None, here: bool = False
+) -> DedupRun:
+    """Create the run and hand it to the background worker (berdaya.jobs), which shows a progress bar.
+
+    With `here` (`berdaya dedup run`) the job is this process's own (jobs.services.job_start_here), for the caller
+    to run next (jobs.services.job_run): a process killed in it is found gone, as a worker is, and its run failed."""
+    from berdaya.jobs.services import job_start, job_start_here
 
     with transaction.atomic():
         run = dedup_run_create(actor=actor, import_id=import_id, threshold=threshold)
         title = (
             _("Deduplikasi impor #%(id)s") % {"id": import_id} if import_id is not None else _("Deduplikasi registri")
         )
-        job = job_start(
+        job = (job_start_here if here else job_start)(
             actor=actor,
             kind="dedup.run",
             handler="berdaya.dedup.tasks.run_handler",

@@ -134,12 +134,20 @@ class JobProgress(Progress):
     writes progress and heartbeat and reads the cancel request through its own connection, so neither waits for the
     work's write transaction (which would hold the row, or on SQLite the whole database, until COMMIT)."""
 
-    def __init__(self, job_id: int) -> None:
+    def __init__(self, job_id: int, *, echo: Progress | None = None) -> None:
         super().__init__()
         self.job_id = job_id
         self._cancel = False
         self._last_cancel_check = 0.0
         self.monitor: JobMonitor | None = None
+        # Shows the same progress elsewhere too: a terminal bar for a job a management command runs itself.
+        self.echo = echo
+
+    def flush(self, *, force: bool = False) -> None:
+        super().flush(force=force)
+        if self.echo is not None:
+            self.echo.total = self.total
+            self.echo.update(done=self.done, message=self.message, force=force)
 
     def write(self) -> None:
         if self.monitor is not None:

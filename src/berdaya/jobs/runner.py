@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 from berdaya.core.conflicts import is_write_conflict
 
 from .models import Job
-from .progress import JobCancelled, JobMonitor, JobProgress, cancel_flag_exists, cancel_flag_path
+from .progress import JobCancelled, JobMonitor, JobProgress, Progress, cancel_flag_exists, cancel_flag_path
 
 logger = logging.getLogger(__name__)
 
 
-def job_run(job_id: int) -> Job:
-    """Run a job in this process (the worker calls this; tests and the shell may too)."""
+def job_run(job_id: int, *, echo: Progress | None = None) -> Job:
+    """Run a job in this process (the worker calls this; tests and the shell may too). `echo` shows its progress
+    besides the job row (a management command's terminal bar)."""
     job = Job.objects.get(pk=job_id)
     if job.is_finished:
         return job
@@ -35,7 +36,7 @@ def job_run(job_id: int) -> Job:
     job.started_at = job.heartbeat_at = timezone.now()
     job.worker_host, job.worker_pid = host_name(), os.getpid()
     job.save(update_fields=["status", "started_at", "heartbeat_at", "worker_host", "worker_pid"])
-    progress = JobProgress(job.pk)
+    progress = JobProgress(job.pk, echo=echo)
     progress.total = job.total
     monitor = None
     if not connection.in_atomic_block:

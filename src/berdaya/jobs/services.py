@@ -79,6 +79,35 @@ def job_start(
     return job
 
 
+def job_start_here(
+    *,
+    actor: AnyUser,
+    kind: str,
+    handler: str,
+    params: dict[str, Any] | None = None,
+    title: str = "",
+    total: int = 0,
+) -> Job:
+    """A job this process runs itself (a management command), not the worker: created running under this host and
+    process id and never queued, so a process killed in it leaves a job whose worker is gone, which worker_alive
+    tells and job_abandon ends (and its app's job_abandoned receiver puts right), as for a worker's job. The caller
+    runs it next: `job_run(job.pk, echo=progress)`."""
+    now = timezone.now()
+    return Job.objects.create(
+        kind=kind,
+        handler=handler,
+        params=params or {},
+        title=title[:200],
+        total=total,
+        status=Job.Status.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        worker_host=host_name(),
+        worker_pid=os.getpid(),
+        created_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
+    )
+
+
 def job_cancel(*, actor: AnyUser, job: Job) -> Job:
     """Ask a job to stop. The work notices between chunks (and on PostgreSQL its running statement is cancelled)
     and rolls back. A job whose worker is gone is ended at once."""

@@ -235,3 +235,63 @@ def test_a_run_whose_worker_died_is_failed_or_recognised_as_finished(officer, st
     else:
         assert (run.status, job.status) == (DedupRun.Status.FAILED, Job.Status.FAILED)
         assert "Jalankan ulang" in run.error and run.finished_at is not None
+
+
+def _job_of(run, **fields):
+    Job.objects.filter(pk=run.job_id).update(**fields)
+
+
+def test_a_live_run_still_blocks_a_second(officer):
+    """A run whose process is alive (this one; or elsewhere with a fresh heartbeat), or waits for the worker, is not
+    ended by the next request: the second run is refused and the first goes on."""
+    import socket
+    from datetime import timedelta
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    busy = "sudah menunggu atau berjalan"
+    queued = services.dedup_run_start(actor=officer)  # waits for the worker
+    with pytest.raises(ValidationError, match=busy):
+        services.dedup_run_create(actor=officer)
+    assert Job.objects.get(pk=queued.job_id).status == Job.Status.QUEUED
+    Job.objects.filter(pk=queued.job_id).delete()
+    DedupRun.objects.all().delete()
+
+    here = services.dedup_run_start(actor=officer, here=True)  # `berdaya dedup run` in this live process
+    DedupRun.objects.filter(pk=here.pk).update(status=DedupRun.Status.RUNNING)
+    with pytest.raises(ValidationError, match=busy):
+        services.dedup_run_create(actor=officer)
+    # on another host: its heartbeat decides (fresh: alive; a minute old: gone)
+    _job_of(here, worker_host=socket.gethostname() + "-other", heartbeat_at=timezone.now())
+    with pytest.raises(ValidationError, match=busy):
+        services.dedup_run_create(actor=officer)
+    here.refresh_from_db()
+    assert (here.status, here.job.status) == (DedupRun.Status.RUNNING, Job.Status.RUNNING)
+    _job_of(here, heartbeat_at=timezone.now() - timedelta(minutes=2))
+    assert services.dedup_run_create(actor=officer).status == DedupRun.Status.QUEUED
+    here.refresh_from_db()
+    assert (here.status, here.job.status) == (DedupRun.Status.FAILED, Job.Status.FAILED)
+
+
+def test_a_run_whose_worker_died_or_whose_job_was_cancelled_does_not_block(officer):
+    import socket
+    import subprocess
+
+    from berdaya.jobs.services import job_cancel
+
+    dead = subprocess.Popen(["true"])  # noqa: S607 - a pid that no longer exists
+    dead.wait()
+    web = services.dedup_run_start(actor=officer)
+    DedupRun.objects.filter(pk=web.pk).update(status=DedupRun.Status.RUNNING)
+    _job_of(web, status=Job.Status.RUNNING, worker_host=socket.gethostname(), worker_pid=dead.pid)
+    # no worker has started again to recover it: the next run's request ends it
+    second = services.dedup_run_start(actor=officer)
+    web.refresh_from_db()
+    assert (web.status, web.job.status) == (DedupRun.Status.FAILED, Job.Status.FAILED)
+    # a run cancelled while it waited for the worker ends with its job
+    job_cancel(actor=officer, job=second.job)
+    third = services.dedup_run_create(actor=officer)
+    second.refresh_from_db()
+    assert second.status == DedupRun.Status.CANCELLED and second.finished_at is not None
+    assert DedupRun.objects.filter(status__in=["queued", "running"]).get() == third

@@ -229,3 +229,26 @@ def test_a_flag_file_left_by_an_earlier_job_with_the_same_id_does_not_cancel(off
     cancel_flag_path(job.pk).parent.mkdir(parents=True, exist_ok=True)
     cancel_flag_path(job.pk).touch()  # what a cancelled job of the same id left behind
     assert job_run(job.pk).status == Job.Status.SUCCEEDED
+
+
+def test_a_job_this_process_runs_is_recorded_as_its_own_and_shows_its_progress_there_too(officer):
+    from berdaya.jobs.progress import Progress
+    from berdaya.jobs.services import job_start_here, jobs_recover, worker_alive
+
+    class Echo(Progress):
+        min_interval = 0  # every update written
+
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def write(self):
+            self.seen.append((self.done, self.total))
+
+    job = job_start_here(actor=officer, kind="t", handler=f"{__name__}.counting_handler")
+    assert (job.status, job.worker_pid, job.task_id) == (Job.Status.RUNNING, os.getpid(), "")
+    assert worker_alive(job) and jobs_recover() == []  # a live process: left alone
+    echo = Echo()
+    job = job_run(job.pk, echo=echo)
+    assert job.status == Job.Status.SUCCEEDED and job.done == 3
+    assert echo.seen == [(0, 3), (1, 3), (2, 3), (3, 3)]

@@ -15,7 +15,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from berdaya.core.access import REGENCY_WIDE
+from berdaya.jobs.models import Job
 from berdaya.jobs.progress import TerminalProgress
+from berdaya.jobs.services import job_abandon, job_run
+
+RESULT_KEYS = ("run_id", "people", "comparisons", "pairs", "clusters", "keys", "seconds")
 
 
 class Command(BaseCommand):
@@ -73,12 +77,26 @@ class Command(BaseCommand):
                 raise CommandError("Tidak ada petugas atau admin: buat pengguna dulu atau pakai --user.")
         progress = TerminalProgress(cast("TextIO", self.stderr._out)) if not options["quiet"] else None
         try:
-            run = services.dedup_run_create(actor=actor, import_id=options["import_id"], threshold=options["threshold"])
-            result = services.dedup_run_execute(run=run, progress=progress)
+            # A job of this process (not the worker's): if it is killed, the next run (or the worker) finds its
+            # process gone and fails the run instead of being refused by it for ever.
+            run = services.dedup_run_start(
+                actor=actor, import_id=options["import_id"], threshold=options["threshold"], here=True
+            )
+            own = run.job
+            assert own is not None  # dedup_run_start gives every run its job
+            try:
+                job = job_run(own.pk, echo=progress)
+            except BaseException:  # Ctrl-C: end the job (and so the run) now, not at the next run's check
+                job_abandon(own, status=Job.Status.CANCELLED)
+                raise
         except (ValidationError, PermissionDenied) as exc:
             msgs = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
             raise CommandError(" ".join(msgs)) from exc
         finally:
             if progress is not None:
                 progress.close()
+        if job.status != Job.Status.SUCCEEDED:
+            raise CommandError(" ".join(part for part in (job.message, job.error) if part))
+        # In the order dedup_run_execute returns it (a jsonb column keeps no order).
+        result = {key: job.result[key] for key in RESULT_KEYS if key in job.result} | job.result
         self.stdout.write(json.dumps(result))
