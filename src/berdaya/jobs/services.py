@@ -59,14 +59,7 @@ def job_start(
 
     `run_after` (aware) holds the task back until then, where the task backend can (the database queue); a backend
     that cannot defer (the immediate one of tests) runs it at once."""
-    job = Job.objects.create(
-        kind=kind,
-        handler=handler,
-        params=params or {},
-        title=title[:200],
-        total=total,
-        created_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
-    )
+    job = _job_create(actor=actor, kind=kind, handler=handler, params=params, title=title, total=total)
 
     def enqueue() -> None:
         task = run_job
@@ -93,18 +86,33 @@ def job_start_here(
     tells and job_abandon ends (and its app's job_abandoned receiver puts right), as for a worker's job. The caller
     runs it next: `job_run(job.pk, echo=progress)`."""
     now = timezone.now()
-    return Job.objects.create(
+    return _job_create(
+        actor=actor,
         kind=kind,
         handler=handler,
-        params=params or {},
-        title=title[:200],
+        params=params,
+        title=title,
         total=total,
         status=Job.Status.RUNNING,
         started_at=now,
         heartbeat_at=now,
         worker_host=host_name(),
         worker_pid=os.getpid(),
+    )
+
+
+def _job_create(
+    *, actor: AnyUser, kind: str, handler: str, params: dict[str, Any] | None, title: str, total: int, **fields: Any
+) -> Job:
+    """The job row of job_start and job_start_here."""
+    return Job.objects.create(
+        kind=kind,
+        handler=handler,
+        params=params or {},
+        title=title[:200],
+        total=total,
         created_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
+        **fields,
     )
 
 
