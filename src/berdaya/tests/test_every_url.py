@@ -210,6 +210,14 @@ def _person_side(*, name: str, village: str, organisation, tag: str, officer, su
     )
     duplicate = f.person(hh=hh, name=f"{name.split()[0]} Ganda{tag}", birth_date=dt.date(1990, 6, 2))
     merge_record = persons_merge(actor=officer, survivor=twin, merged=duplicate, reason="Data ganda")
+    # Two people decided "different" (the decisions list and its revoke).
+    from berdaya.dedup.models import PairDecision
+
+    namesake = f.person(hh=hh, name=f"{name.split()[0]} Senama{tag}", birth_date=dt.date(1990, 1, 7))
+    low, high = sorted([person, namesake], key=lambda p: p.pk)
+    decision = PairDecision.objects.create(
+        person_low=low, person_high=high, decision=PairDecision.Decision.DIFFERENT, actor=officer, reason="Beda"
+    )
     side.ids = {
         "person": person.pk,
         "household": hh.pk,
@@ -229,6 +237,7 @@ def _person_side(*, name: str, village: str, organisation, tag: str, officer, su
         "submission": submission.pk,
         "pair": pair.pk,
         "merge": merge_record.pk,
+        "decision": decision.pk,
     }
     side.case_text = [case.summary, f"CATATAN-RAHASIA-{tag}"]
     from berdaya.grievances import services as grievance_services
@@ -452,6 +461,7 @@ BY_NAME = [
     ("odk:submission_", "submission"),
     ("dedup:pair_", "pair"),
     ("dedup:merge_", "merge"),
+    ("dedup:decision_", "decision"),
     ("grievances:", "grievance"),
     ("musdes:", "meeting"),
     ("outcomes:survey_", "outcome_survey"),
