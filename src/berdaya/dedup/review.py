@@ -142,7 +142,12 @@ def pair_mark_different(*, actor: User, pair: MatchPair, reason: str = "") -> Pa
     if not pairs_reviewable_by(actor).filter(pk=pair.pk).exists():
         raise PermissionDenied(_("Pasangan ini di luar wilayah atau organisasi Anda."))
     ensure_may_merge(actor, [pair.person_low, pair.person_high])
-    decision = _decide(actor=actor, pair=pair, decision=PairDecision.Decision.DIFFERENT, reason=reason.strip()[:300])
+    decision = _decide(
+        actor=actor,
+        pair=pair,
+        decision=PairDecision.Decision.DIFFERENT,
+        reason=merge_reason(reason, "reason", _("keputusan"), required=False),
+    )
     audit(actor=actor, action="event", obj=decision, event="pair_different", pair=pair.pk)
     return decision
 

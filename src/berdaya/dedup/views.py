@@ -138,9 +138,13 @@ def decision_revoke(request, pk: int) -> HttpResponse:
 @login_required
 def merge_list(request) -> HttpResponse:
     ensure_can_review_duplicates(request.user)
-    merges = merges_visible_to(request.user).select_related("survivor", "merged", "actor", "undone_by")
+    merges = merges_visible_to(request.user).select_related(
+        "survivor__household", "merged__household", "actor", "undone_by"
+    )
     page = paginate(merges.order_by("-at", "-id"), request.GET.get("page"), conf().page_size)
-    return render(request, "dedup/merges.html", {"page": page})
+    # The undo form only where the user may undo (the same right as merging: partner staff see the history only).
+    undoable = {m.pk for m in page.items if not m.is_undone and may_merge(request.user, [m.survivor, m.merged])}
+    return render(request, "dedup/merges.html", {"page": page, "undoable": undoable})
 
 
 @login_required

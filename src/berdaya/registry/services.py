@@ -667,10 +667,11 @@ def ensure_may_merge(actor: User, people: Iterable[Person]) -> None:
         ensure_can_edit_household(actor, person.household)
 
 
-def merge_reason(value: str, field: str, label: str) -> str:
-    """The reason written for a merge, its undo or a revoked decision: required, at most 300 characters."""
+def merge_reason(value: str, field: str, label: str, *, required: bool = True) -> str:
+    """The reason written for a merge, its undo or a decision on a pair (or its revoke): at most 300 characters,
+    required unless not `required` (a pair marked "different" may go without one)."""
     value = (value or "").strip()
-    if not value:
+    if not value and required:
         raise ValidationError({field: _("Tuliskan alasan %(what)s.") % {"what": label}})
     limit = 300
     if len(value) > limit:

@@ -235,3 +235,29 @@ def test_the_hidden_match_count_is_pluralised_in_english(n, word):
         assert word in matches.elsewhere
     with translation.override("id"):
         assert f"({n} data)" in matches.elsewhere
+
+
+# The second review's findings
+
+
+def test_a_different_decisions_reason_over_300_characters_is_refused_not_cut(areas, officer):
+    pair = pair_of()
+    text = decide(pair, officer, decision="different", reason="x" * 301).content.decode()
+    assert not PairDecision.objects.exists()
+    assert "Alasan paling banyak 300 karakter (tertulis 301)." in text
+    decide(pair, officer, decision="different", reason="y" * 300)
+    assert PairDecision.objects.get().reason == "y" * 300
+    other = pair_of()
+    decide(other, officer, decision="different")  # a reason stays optional for "different"
+    assert PairDecision.objects.count() == 2
+
+
+def test_the_merge_history_offers_undo_only_to_who_may_undo(areas, officer, partner):
+    pair = pair_of(org=partner.organisation)
+    decide(pair, officer, decision="same", survivor=str(pair.person_high_id), reason="KTP sama")
+    record = PersonMerge.objects.get()
+    undo = reverse("dedup:merge_undo", args=[record.pk])
+    assert undo in client_for(officer).get(reverse("dedup:merge_list")).content.decode()
+    page = client_for(partner).get(reverse("dedup:merge_list")).content.decode()
+    assert f"#{record.merged_id}" in page  # the partner sees the merge...
+    assert undo not in page  # ...but no undo form it could not use

@@ -295,3 +295,40 @@ def test_a_run_whose_worker_died_or_whose_job_was_cancelled_does_not_block(offic
     second.refresh_from_db()
     assert second.status == DedupRun.Status.CANCELLED and second.finished_at is not None
     assert DedupRun.objects.filter(status__in=["queued", "running"]).get() == third
+
+
+@pytest.mark.django_db(transaction=False)
+def test_a_retried_job_starts_a_new_run_and_leaves_the_ended_one_as_it_ended(labelled_registry, officer, admin_user):
+    """The jobs page's "Coba lagi" on a failed dedup job (jobs.services.job_retry: a new job with the same params)
+    re-ran the ended run and turned it "succeeded" around the one-active-run rule. It now starts a new run through
+    dedup_run_create: refused while another run is active, and the failed run stays failed."""
+    from django.db import transaction
+
+    from berdaya.jobs.services import job_retry
+
+    old, _job = run_now(officer)
+    DedupRun.objects.filter(pk=old.pk).update(status=DedupRun.Status.FAILED, error="Pekerja berhenti")
+    Job.objects.filter(pk=old.job_id).update(status=Job.Status.FAILED)
+    old_pairs = MatchPair.objects.filter(run=old).count()
+
+    # Another run waiting for the worker: the retry's job fails with the one-run message and starts nothing.
+    with transaction.atomic():
+        waiting = services.dedup_run_start(actor=officer)
+    with transaction.atomic():
+        retried = job_retry(actor=admin_user, job=Job.objects.get(pk=old.job_id))
+    failed = job_run(retried.pk)
+    assert failed.status == Job.Status.FAILED
+    assert "sudah menunggu atau berjalan" in (failed.error + failed.message)
+    assert DedupRun.objects.filter(job=retried).count() == 0
+    DedupRun.objects.filter(pk=waiting.pk).update(status=DedupRun.Status.CANCELLED)
+
+    with transaction.atomic():
+        retried = job_retry(actor=admin_user, job=Job.objects.get(pk=old.job_id))
+    done = job_run(retried.pk)
+    assert done.status == Job.Status.SUCCEEDED, done.error
+    new = DedupRun.objects.get(job=retried)
+    assert new.pk != old.pk and new.status == DedupRun.Status.SUCCEEDED and new.threshold == old.threshold
+    old.refresh_from_db()
+    assert old.status == DedupRun.Status.FAILED and old.error == "Pekerja berhenti"
+    assert MatchPair.objects.filter(run=old).count() == old_pairs
+    assert MatchPair.objects.filter(run=new).exists()
